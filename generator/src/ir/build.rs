@@ -1,0 +1,232 @@
+//! Document → [`Api`]: selects operations by tag, builds them, then settles the type arena.
+
+use std::collections::BTreeMap;
+
+use openapiv3::{APIKeyLocation, ReferenceOr, SecurityScheme as RawScheme};
+
+use super::names::{camel, snake, Namespace};
+use super::operations::{OperationBuilder, RawOperation};
+use super::recursion::box_cycles;
+use super::types::TypeBuilder;
+use super::{Api, Method, Operation, ParamLocation, Returns, SecurityKind, SecurityScheme, TagApi, Ty, TypeDef, TypeId};
+use crate::error::{join, Error, Result};
+use crate::load::Document;
+
+/// Which operations to build.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    /// Operations carrying any of these tags (each goes to the first listed tag it has).
+    Tags(Vec<String>),
+    /// Every operation; untagged ones go to `default`.
+    All,
+}
+
+const UNTAGGED: &str = "default";
+
+pub fn build(doc: &Document, selection: &Selection) -> Result<Api> {
+    let api = &doc.api;
+    let components = api.components.as_ref();
+    let mut types = TypeBuilder::new(components);
+    let mut builder = OperationBuilder { components, types: &mut types, global_security: api.security.as_ref() };
+
+    // tag → operations, in document order within a tag.
+    let mut by_tag: BTreeMap<String, Vec<Operation>> = BTreeMap::new();
+    let mut fn_names: BTreeMap<String, Namespace> = BTreeMap::new();
+    for (path, item) in &api.paths.paths {
+        let item_pointer = join("/paths", path);
+        let item = match item {
+            ReferenceOr::Item(item) => item,
+            ReferenceOr::Reference { .. } => {
+                return Err(Error::at(&item_pointer, "path items given by `$ref` are not supported")
+                    .with_hint("write the path item inline"));
+            }
+        };
+        let methods = [
+            (Method::Get, &item.get),
+            (Method::Put, &item.put),
+            (Method::Post, &item.post),
+            (Method::Delete, &item.delete),
+            (Method::Options, &item.options),
+            (Method::Head, &item.head),
+            (Method::Patch, &item.patch),
+            (Method::Trace, &item.trace),
+        ];
+        for (method, op) in methods {
+            let Some(op) = op else { continue };
+            let Some(tag) = pick_tag(&op.tags, selection) else { continue };
+            let pointer = join(&item_pointer, &method.as_str().to_ascii_lowercase());
+            let operation_id = op.operation_id.clone().unwrap_or_else(|| format!("{}_{}", method.as_str().to_ascii_lowercase(), path));
+            let fn_name = fn_names.entry(tag.clone()).or_default().unique(snake(&operation_id));
+            let raw = RawOperation { path, method, op, path_params: &item.parameters, pointer };
+            let built = builder.build(&raw, fn_name, operation_id)?;
+            by_tag.entry(tag).or_default().push(built);
+        }
+    }
+    if let Selection::Tags(wanted) = selection {
+        for tag in wanted {
+            if !by_tag.contains_key(tag) {
+                let known: Vec<&str> = known_tags(doc);
+                return Err(Error::at("/paths", format!("no operation has the tag `{tag}`"))
+                    .with_hint(format!("choose among: {}", known.join(", "))));
+            }
+        }
+    }
+
+    let descriptions: BTreeMap<&str, Option<String>> = api.tags.iter().map(|t| (t.name.as_str(), t.description.clone())).collect();
+    let mut api_names = Namespace::new();
+    let mut apis: Vec<TagApi> = by_tag
+        .into_iter()
+        .map(|(tag, operations)| {
+            let type_name = api_names.unique(format!("{}Api", camel(&tag)));
+            TagApi {
+                module: super::types::module_name(&type_name.trim_end_matches("Api").to_string()),
+                description: descriptions.get(tag.as_str()).cloned().flatten(),
+                type_name,
+                tag,
+                operations,
+            }
+        })
+        .collect();
+
+    let mut types = std::mem::take(&mut types.types);
+    mark_usage(&mut types, &apis);
+    let map = sort_by_name(&mut types);
+    for (_, op) in apis.iter_mut().flat_map(|a| a.operations.iter_mut().map(|o| ((), o))) {
+        for ty in op_tys_mut(op) {
+            ty.remap(&map);
+        }
+        for case in &mut op.errors {
+            case.ty = case.ty.map(|id| map[id.0]);
+        }
+    }
+    box_cycles(&mut types);
+
+    let mut error_types: Vec<TypeId> = apis.iter().flat_map(|a| &a.operations).flat_map(|o| o.errors.iter().filter_map(|e| e.ty)).collect();
+    error_types.sort();
+    error_types.dedup();
+
+    let security_schemes = security_schemes(doc, &apis);
+    Ok(Api {
+        title: api.info.title.clone(),
+        version: api.info.version.clone(),
+        description: api.info.description.clone(),
+        apis,
+        types,
+        error_types,
+        security_schemes,
+    })
+}
+
+fn pick_tag(tags: &[String], selection: &Selection) -> Option<String> {
+    match selection {
+        Selection::All => Some(tags.first().cloned().unwrap_or_else(|| UNTAGGED.to_string())),
+        Selection::Tags(wanted) => wanted.iter().find(|w| tags.contains(w)).cloned(),
+    }
+}
+
+fn known_tags(doc: &Document) -> Vec<&str> {
+    let mut tags: Vec<&str> = doc.api.operations().flat_map(|(_, _, op)| op.tags.iter().map(String::as_str)).collect();
+    tags.sort_unstable();
+    tags.dedup();
+    tags
+}
+
+fn op_tys_mut(op: &mut Operation) -> Vec<&mut Ty> {
+    let mut tys: Vec<&mut Ty> = op.params.iter_mut().map(|p| &mut p.ty).collect();
+    if let Some(body) = &mut op.body {
+        tys.push(&mut body.ty);
+    }
+    match &mut op.returns {
+        Returns::Unit => {}
+        Returns::One(content) => tys.push(&mut content.ty),
+        Returns::Choice { variants, .. } => tys.extend(variants.iter_mut().filter_map(|v| v.content.as_mut().map(|c| &mut c.ty))),
+    }
+    tys
+}
+
+/// Marks which types are sent and which are received, following every reference.
+fn mark_usage(types: &mut [TypeDef], apis: &[TagApi]) {
+    let mut request = Vec::new();
+    let mut response = Vec::new();
+    for op in apis.iter().flat_map(|a| &a.operations) {
+        for p in &op.params {
+            p.ty.for_each_named(&mut |id| request.push(id));
+        }
+        if let Some(body) = &op.body {
+            body.ty.for_each_named(&mut |id| request.push(id));
+        }
+        match &op.returns {
+            Returns::Unit => {}
+            Returns::One(c) => c.ty.for_each_named(&mut |id| response.push(id)),
+            Returns::Choice { variants, .. } => {
+                for c in variants.iter().filter_map(|v| v.content.as_ref()) {
+                    c.ty.for_each_named(&mut |id| response.push(id));
+                }
+            }
+        }
+        response.extend(op.errors.iter().filter_map(|e| e.ty));
+    }
+    let mut stack: Vec<(TypeId, bool)> = request.into_iter().map(|id| (id, true)).chain(response.into_iter().map(|id| (id, false))).collect();
+    while let Some((id, is_request)) = stack.pop() {
+        let usage = &mut types[id.0].usage;
+        let flag = if is_request { &mut usage.request } else { &mut usage.response };
+        if std::mem::replace(flag, true) {
+            continue;
+        }
+        for ty in types[id.0].kind.tys() {
+            ty.for_each_named(&mut |next| stack.push((next, is_request)));
+        }
+    }
+}
+
+/// Sorts the arena by name and returns old id → new id.
+fn sort_by_name(types: &mut Vec<TypeDef>) -> Vec<TypeId> {
+    let mut order: Vec<usize> = (0..types.len()).collect();
+    order.sort_by(|a, b| types[*a].name.cmp(&types[*b].name));
+    let mut map = vec![TypeId(0); types.len()];
+    for (new, old) in order.iter().enumerate() {
+        map[*old] = TypeId(new);
+    }
+    let mut old: Vec<Option<TypeDef>> = std::mem::take(types).into_iter().map(Some).collect();
+    for index in order {
+        let mut def = old[index].take().expect("each type moves once");
+        for ty in def.kind.tys_mut() {
+            ty.remap(&map);
+        }
+        types.push(def);
+    }
+    map
+}
+
+fn security_schemes(doc: &Document, apis: &[TagApi]) -> Vec<SecurityScheme> {
+    let mut used: Vec<&str> = apis.iter().flat_map(|a| &a.operations).flat_map(|o| o.security.iter().map(String::as_str)).collect();
+    used.sort_unstable();
+    used.dedup();
+    let schemes = doc.api.components.as_ref().map(|c| &c.security_schemes);
+    used.into_iter()
+        .filter_map(|name| {
+            let ReferenceOr::Item(scheme) = schemes?.get(name)? else { return None };
+            let (kind, description) = match scheme {
+                RawScheme::HTTP { scheme, description, .. } if scheme.eq_ignore_ascii_case("basic") => (SecurityKind::Basic, description),
+                RawScheme::HTTP { description, .. } => (SecurityKind::Bearer, description),
+                RawScheme::APIKey { location, name, description, .. } => (
+                    SecurityKind::ApiKey {
+                        location: match location {
+                            APIKeyLocation::Query => ParamLocation::Query,
+                            APIKeyLocation::Header => ParamLocation::Header,
+                            APIKeyLocation::Cookie => ParamLocation::Cookie,
+                        },
+                        name: name.clone(),
+                    },
+                    description,
+                ),
+                RawScheme::OAuth2 { flows, description, .. } => match &flows.password {
+                    Some(password) => (SecurityKind::OAuth2Password { token_url: password.token_url.clone() }, description),
+                    None => (SecurityKind::OAuth2Other, description),
+                },
+                RawScheme::OpenIDConnect { description, .. } => (SecurityKind::OAuth2Other, description),
+            };
+            Some(SecurityScheme { name: name.to_string(), kind, description: description.clone() })
+        })
+        .collect()
+}

@@ -1,0 +1,403 @@
+//! The intermediate representation: plain data about operations and types, with every Rust
+//! name already decided. Nothing here knows about `openapiv3`, and nothing is Airflow-specific.
+
+mod build;
+mod names;
+mod operations;
+mod recursion;
+mod types;
+
+pub use build::{build, Selection};
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// Index of a type in [`Api::types`]. Types are sorted by name, so ids are stable for a spec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct TypeId(pub usize);
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Api {
+    pub title: String,
+    pub version: String,
+    pub description: Option<String>,
+    pub apis: Vec<TagApi>,
+    /// Every type the selected operations reach, sorted by name.
+    pub types: Vec<TypeDef>,
+    /// Types used as error bodies, in name order.
+    pub error_types: Vec<TypeId>,
+    pub security_schemes: Vec<SecurityScheme>,
+}
+
+impl Api {
+    pub fn ty(&self, id: TypeId) -> &TypeDef {
+        &self.types[id.0]
+    }
+
+    pub fn operations(&self) -> impl Iterator<Item = (&TagApi, &Operation)> {
+        self.apis.iter().flat_map(|api| api.operations.iter().map(move |op| (api, op)))
+    }
+}
+
+/// One tag of the document, emitted as one API type.
+#[derive(Debug, Clone, Serialize)]
+pub struct TagApi {
+    pub tag: String,
+    pub type_name: String,
+    pub module: String,
+    pub description: Option<String>,
+    pub operations: Vec<Operation>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Operation {
+    pub operation_id: String,
+    pub fn_name: String,
+    pub method: Method,
+    pub path: String,
+    pub path_parts: Vec<PathPart>,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub deprecated: bool,
+    /// Required parameters first (path order, then the document's), then optional ones.
+    pub params: Vec<Param>,
+    /// Name of the struct that carries the optional parameters, when there are any.
+    pub params_type: Option<String>,
+    pub body: Option<Body>,
+    pub returns: Returns,
+    pub errors: Vec<ErrorCase>,
+    /// Names of the security schemes any of which the operation accepts; empty when anonymous.
+    pub security: Vec<String>,
+    pub pointer: String,
+}
+
+impl Operation {
+    pub fn required_params(&self) -> impl Iterator<Item = &Param> {
+        self.params.iter().filter(|p| p.required)
+    }
+
+    pub fn optional_params(&self) -> impl Iterator<Item = &Param> {
+        self.params.iter().filter(|p| !p.required)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Method {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
+            Method::Head => "HEAD",
+            Method::Patch => "PATCH",
+            Method::Trace => "TRACE",
+        }
+    }
+
+    /// Whether repeating the request is harmless (RFC 9110 §9.2.2).
+    pub fn is_idempotent(self) -> bool {
+        !matches!(self, Method::Post | Method::Patch)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum PathPart {
+    Literal(String),
+    /// Index into [`Operation::params`].
+    Param(usize),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ParamLocation {
+    Path,
+    Query,
+    Header,
+    Cookie,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ParamStyle {
+    /// `a=1&a=2` (explode) or `a=1,2`.
+    Form,
+    /// `1,2` in paths and headers.
+    Simple,
+    SpaceDelimited,
+    PipeDelimited,
+    DeepObject,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Param {
+    /// The name on the wire.
+    pub name: String,
+    pub rust_name: String,
+    pub location: ParamLocation,
+    pub required: bool,
+    pub ty: Ty,
+    pub style: ParamStyle,
+    pub explode: bool,
+    pub default: Option<Value>,
+    pub description: Option<String>,
+    pub deprecated: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Body {
+    pub media_type: String,
+    pub kind: MediaKind,
+    pub ty: Ty,
+    pub required: bool,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum MediaKind {
+    Json,
+    /// Newline-delimited JSON: one value per line.
+    Ndjson,
+    Text,
+    Form,
+    Binary,
+}
+
+/// What a successful call returns.
+#[derive(Debug, Clone, Serialize)]
+pub enum Returns {
+    /// No body.
+    Unit,
+    One(Content),
+    /// Several media types or statuses with different bodies: an enum picked by the response.
+    Choice { type_name: String, variants: Vec<ReturnVariant> },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Content {
+    pub media_type: String,
+    pub kind: MediaKind,
+    pub ty: Ty,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReturnVariant {
+    pub name: String,
+    pub status: Status,
+    pub content: Option<Content>,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Status {
+    Code(u16),
+    /// `4XX` → 4.
+    Range(u16),
+    Default,
+}
+
+impl Status {
+    pub fn is_success(self) -> bool {
+        match self {
+            Status::Code(c) => (200..300).contains(&c),
+            Status::Range(r) => r == 2,
+            Status::Default => false,
+        }
+    }
+}
+
+/// A documented non-success response and the body type to decode it as.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorCase {
+    pub status: Status,
+    pub description: String,
+    pub ty: Option<TypeId>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SecurityScheme {
+    pub name: String,
+    pub kind: SecurityKind,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub enum SecurityKind {
+    Bearer,
+    Basic,
+    ApiKey { location: ParamLocation, name: String },
+    /// OAuth2 password flow: a token is obtained at `token_url` and sent as a bearer token.
+    OAuth2Password { token_url: String },
+    /// Other OAuth2 flows and OpenID Connect: the caller supplies a bearer token.
+    OAuth2Other,
+}
+
+/// A Rust type as used at a field, parameter or body.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Ty {
+    Bool,
+    I32,
+    I64,
+    F32,
+    F64,
+    String,
+    DateTime,
+    Date,
+    Uuid,
+    /// Raw bytes of a non-JSON body.
+    Bytes,
+    /// Any JSON value.
+    Any,
+    /// A JSON object with any keys and values.
+    AnyObject,
+    Named(TypeId),
+    List(Box<Ty>),
+    Map(Box<Ty>),
+    Tuple(Vec<Ty>),
+    Nullable(Box<Ty>),
+}
+
+impl Ty {
+    /// Calls `f` on every type id this type mentions.
+    pub fn for_each_named(&self, f: &mut impl FnMut(TypeId)) {
+        match self {
+            Ty::Named(id) => f(*id),
+            Ty::List(inner) | Ty::Map(inner) | Ty::Nullable(inner) => inner.for_each_named(f),
+            Ty::Tuple(items) => items.iter().for_each(|t| t.for_each_named(f)),
+            _ => {}
+        }
+    }
+
+    /// Rewrites every type id this type mentions.
+    pub fn remap(&mut self, map: &[TypeId]) {
+        match self {
+            Ty::Named(id) => *id = map[id.0],
+            Ty::List(inner) | Ty::Map(inner) | Ty::Nullable(inner) => inner.remap(map),
+            Ty::Tuple(items) => items.iter_mut().for_each(|t| t.remap(map)),
+            _ => {}
+        }
+    }
+
+    pub fn is_nullable(&self) -> bool {
+        matches!(self, Ty::Nullable(_))
+    }
+
+    /// The type without its nullable wrapper.
+    pub fn non_null(&self) -> &Ty {
+        match self {
+            Ty::Nullable(inner) => inner.non_null(),
+            other => other,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TypeDef {
+    pub name: String,
+    /// File stem of the module the type lives in.
+    pub module: String,
+    /// Where the schema came from.
+    pub pointer: String,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub kind: TypeKind,
+    pub usage: Usage,
+}
+
+/// Which directions a type travels in; decides e.g. whether "absent" and "null" differ.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Usage {
+    pub request: bool,
+    pub response: bool,
+}
+
+impl TypeKind {
+    /// Every type this definition mentions directly.
+    pub fn tys(&self) -> Vec<&Ty> {
+        match self {
+            TypeKind::Struct(s) => s.fields.iter().map(|f| &f.ty).chain(s.extra.as_ref()).collect(),
+            TypeKind::Union(u) => u.variants.iter().map(|v| &v.ty).collect(),
+            TypeKind::Alias(ty) => vec![ty],
+            TypeKind::Enum(_) | TypeKind::Const(_) => Vec::new(),
+        }
+    }
+
+    pub fn tys_mut(&mut self) -> Vec<&mut Ty> {
+        match self {
+            TypeKind::Struct(s) => s.fields.iter_mut().map(|f| &mut f.ty).chain(s.extra.as_mut()).collect(),
+            TypeKind::Union(u) => u.variants.iter_mut().map(|v| &mut v.ty).collect(),
+            TypeKind::Alias(ty) => vec![ty],
+            TypeKind::Enum(_) | TypeKind::Const(_) => Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub enum TypeKind {
+    Struct(Struct),
+    /// A string enum; always open to values a newer server may send.
+    Enum(Enum),
+    Union(Union),
+    /// A single allowed string value (`const`).
+    Const(String),
+    /// A named schema that is just another type.
+    Alias(Ty),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Struct {
+    pub fields: Vec<Field>,
+    /// Type of the values under keys not named by `fields`, when the schema keeps them.
+    pub extra: Option<Ty>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Field {
+    pub wire_name: String,
+    pub rust_name: String,
+    pub ty: Ty,
+    pub required: bool,
+    /// Behind a `Box` because the type contains itself through this field.
+    pub boxed: bool,
+    pub default: Option<Value>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub deprecated: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Enum {
+    pub variants: Vec<EnumVariant>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EnumVariant {
+    pub wire: String,
+    pub rust_name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Union {
+    pub variants: Vec<UnionVariant>,
+    /// Set when every variant is an object told apart by a constant property.
+    pub discriminator: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UnionVariant {
+    pub rust_name: String,
+    pub ty: Ty,
+    /// The discriminator value that selects this variant.
+    pub tag: Option<String>,
+    pub boxed: bool,
+}

@@ -1,0 +1,171 @@
+//! Rust names, decided once: case conversion, keyword escaping and collision resolution.
+
+use std::collections::BTreeSet;
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+const KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "false", "fn", "for",
+    "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self", "Self",
+    "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where", "while", "abstract", "become",
+    "box", "do", "final", "macro", "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
+];
+
+/// Keywords that cannot be raw identifiers.
+const NOT_RAW: &[&str] = &["crate", "self", "Self", "super", "_"];
+
+/// Names that would shadow what emitted code uses unqualified.
+const RESERVED_TYPES: &[&str] = &["Option", "Result", "Vec", "String", "Box", "Some", "None", "Ok", "Err", "Self"];
+
+/// Replaces what cannot appear in an identifier, keeping word boundaries.
+fn words(raw: &str) -> String {
+    let mapped: String = raw
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+        .collect();
+    mapped.trim().to_string()
+}
+
+/// `snake_case` for fields, functions and modules; never empty, never a bare keyword.
+pub fn snake(raw: &str) -> String {
+    let mut name = words(raw).to_snake_case();
+    if name.is_empty() {
+        name = symbol_name(raw, "value").to_snake_case();
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name = format!("_{name}");
+    }
+    escape(name)
+}
+
+/// `UpperCamelCase` for types and variants.
+pub fn camel(raw: &str) -> String {
+    let mut name = words(raw).to_upper_camel_case();
+    if name.is_empty() {
+        name = symbol_name(raw, "Value").to_upper_camel_case();
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name = format!("V{name}");
+    }
+    if KEYWORDS.contains(&name.as_str()) || RESERVED_TYPES.contains(&name.as_str()) {
+        name.push('_');
+    }
+    name
+}
+
+/// Names for values made only of punctuation (`*/*`, `+`, `-`), so enums stay readable.
+fn symbol_name(raw: &str, fallback: &str) -> String {
+    let spelled: Vec<&str> = raw
+        .chars()
+        .filter_map(|c| match c {
+            '*' => Some("star"),
+            '+' => Some("plus"),
+            '-' => Some("minus"),
+            '.' => Some("dot"),
+            '/' => Some("slash"),
+            '~' => Some("tilde"),
+            '<' => Some("lt"),
+            '>' => Some("gt"),
+            '=' => Some("eq"),
+            '!' => Some("not"),
+            '@' => Some("at"),
+            '#' => Some("hash"),
+            '%' => Some("percent"),
+            '&' => Some("and"),
+            '|' => Some("or"),
+            '^' => Some("caret"),
+            '$' => Some("dollar"),
+            _ => None,
+        })
+        .collect();
+    if spelled.is_empty() {
+        if raw.is_empty() {
+            format!("{fallback} empty")
+        } else {
+            fallback.to_string()
+        }
+    } else {
+        spelled.join(" ")
+    }
+}
+
+fn escape(name: String) -> String {
+    if NOT_RAW.contains(&name.as_str()) {
+        format!("{name}_")
+    } else if KEYWORDS.contains(&name.as_str()) {
+        format!("r#{name}")
+    } else {
+        name
+    }
+}
+
+/// Hands out names unique within one namespace, suffixing `2`, `3`, ... on collision.
+/// Comparison ignores case and raw-identifier prefixes, so names that differ only there
+/// (which would clash as file names or after serde's rename) also get a suffix.
+#[derive(Debug, Default)]
+pub struct Namespace {
+    taken: BTreeSet<String>,
+}
+
+impl Namespace {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn reserve(&mut self, name: &str) {
+        self.taken.insert(Self::key(name));
+    }
+
+    pub fn unique(&mut self, name: String) -> String {
+        if self.taken.insert(Self::key(&name)) {
+            return name;
+        }
+        let base = name.trim_start_matches("r#").trim_end_matches('_').to_string();
+        let mut n = 2;
+        loop {
+            let candidate = format!("{base}{}{n}", if base.ends_with(|c: char| c.is_ascii_digit()) { "_" } else { "" });
+            if self.taken.insert(Self::key(&candidate)) {
+                return candidate;
+            }
+            n += 1;
+        }
+    }
+
+    fn key(name: &str) -> String {
+        name.trim_start_matches("r#").replace('_', "").to_ascii_lowercase()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cases_and_keywords() {
+        assert_eq!(snake("dag_run_id"), "dag_run_id");
+        assert_eq!(snake("type"), "r#type");
+        assert_eq!(snake("self"), "self_");
+        assert_eq!(snake("2fa"), "_2fa");
+        assert_eq!(snake("Run After Gte"), "run_after_gte");
+        assert_eq!(camel("BulkBody_BulkTaskInstanceBody_"), "BulkBodyBulkTaskInstanceBody");
+        assert_eq!(camel("HTTPExceptionResponse"), "HttpExceptionResponse");
+        assert_eq!(camel("application/x-ndjson"), "ApplicationXNdjson");
+        assert_eq!(camel("*/*"), "StarSlashStar");
+        assert_eq!(camel("up_for_retry"), "UpForRetry");
+        assert_eq!(camel("Self"), "Self_");
+        assert_eq!(camel("Option"), "Option_");
+        assert_eq!(camel("3d"), "V3d");
+        assert_eq!(camel(""), "ValueEmpty");
+    }
+
+    #[test]
+    fn namespace_suffixes_collisions() {
+        let mut ns = Namespace::new();
+        assert_eq!(ns.unique("FooBar".into()), "FooBar");
+        assert_eq!(ns.unique("FooBar".into()), "FooBar2");
+        assert_eq!(ns.unique("Foobar".into()), "Foobar3");
+        assert_eq!(ns.unique("foo_bar".into()), "foo_bar4");
+        assert_eq!(ns.unique("V2".into()), "V2");
+        assert_eq!(ns.unique("V2".into()), "V2_2");
+    }
+}

@@ -1,0 +1,410 @@
+//! Paths and operations → [`Operation`]s, with their parameters, bodies and responses.
+
+use openapiv3::{
+    Components, MediaType, Parameter, ParameterSchemaOrContent, QueryStyle, ReferenceOr, RequestBody, Response,
+    SecurityRequirement, StatusCode,
+};
+
+use super::names::{camel, snake, Namespace};
+use super::types::{Site, TypeBuilder};
+use super::{
+    Body, Content, ErrorCase, MediaKind, Method, Operation, Param, ParamLocation, ParamStyle, PathPart, ReturnVariant,
+    Returns, Status, Ty,
+};
+use crate::error::{join, Error, Result};
+
+/// An operation as found in the document, before it is turned into IR.
+pub struct RawOperation<'a> {
+    pub path: &'a str,
+    pub method: Method,
+    pub op: &'a openapiv3::Operation,
+    pub path_params: &'a [ReferenceOr<Parameter>],
+    pub pointer: String,
+}
+
+pub struct OperationBuilder<'a, 'b> {
+    pub components: Option<&'a Components>,
+    pub types: &'b mut TypeBuilder<'a>,
+    pub global_security: Option<&'a Vec<SecurityRequirement>>,
+}
+
+impl<'a> OperationBuilder<'a, '_> {
+    pub fn build(&mut self, raw: &RawOperation<'a>, fn_name: String, operation_id: String) -> Result<Operation> {
+        let base = camel(&operation_id);
+        let params = self.params(raw, &base)?;
+        let path_parts = path_parts(raw, &params)?;
+        let mut ordered: Vec<Param> = Vec::with_capacity(params.len());
+        // Path parameters in the order the path names them, then other required, then optional.
+        for part in &path_parts {
+            if let PathPart::Param(i) = part {
+                ordered.push(params[*i].clone());
+            }
+        }
+        ordered.extend(params.iter().filter(|p| p.required && p.location != ParamLocation::Path).cloned());
+        ordered.extend(params.iter().filter(|p| !p.required).cloned());
+        let path_parts = path_parts
+            .into_iter()
+            .map(|part| match part {
+                PathPart::Param(i) => {
+                    let name = &params[i].name;
+                    PathPart::Param(ordered.iter().position(|p| &p.name == name && p.location == ParamLocation::Path).unwrap_or(i))
+                }
+                literal => literal,
+            })
+            .collect();
+        let params_type = ordered.iter().any(|p| !p.required).then(|| format!("{base}Params"));
+        let body = match &raw.op.request_body {
+            Some(body) => self.body(body, &base, &join(&raw.pointer, "requestBody"))?,
+            None => None,
+        };
+        let (returns, errors) = self.responses(raw, &base)?;
+        Ok(Operation {
+            operation_id,
+            fn_name,
+            method: raw.method,
+            path: raw.path.to_string(),
+            path_parts,
+            summary: raw.op.summary.clone(),
+            description: raw.op.description.clone(),
+            deprecated: raw.op.deprecated,
+            params: ordered,
+            params_type,
+            body,
+            returns,
+            errors,
+            security: self.security(raw.op),
+            pointer: raw.pointer.clone(),
+        })
+    }
+
+    fn params(&mut self, raw: &RawOperation<'a>, base: &str) -> Result<Vec<Param>> {
+        // Operation-level parameters override path-level ones with the same name and location.
+        let mut found: Vec<(&'a Parameter, String)> = Vec::new();
+        let path_pointer = raw.pointer.rsplit_once('/').map_or("", |(p, _)| p).to_string();
+        for (list, pointer) in [(raw.path_params, join(&path_pointer, "parameters")), (&raw.op.parameters[..], join(&raw.pointer, "parameters"))] {
+            for (i, p) in list.iter().enumerate() {
+                let here = format!("{pointer}/{i}");
+                let param = self.resolve_param(p, &here)?;
+                let data = param.parameter_data_ref();
+                found.retain(|(q, _)| !(q.parameter_data_ref().name == data.name && same_location(q, param)));
+                found.push((param, here));
+            }
+        }
+        let mut names = Namespace::new();
+        for reserved in ["body", "params", "self", "client"] {
+            names.reserve(reserved);
+        }
+        let mut params = Vec::with_capacity(found.len());
+        for (param, pointer) in found {
+            params.push(self.param(param, &pointer, base, &mut names)?);
+        }
+        Ok(params)
+    }
+
+    fn resolve_param(&self, p: &'a ReferenceOr<Parameter>, pointer: &str) -> Result<&'a Parameter> {
+        match p {
+            ReferenceOr::Item(p) => Ok(p),
+            ReferenceOr::Reference { reference } => {
+                let name = reference.strip_prefix("#/components/parameters/");
+                name.and_then(|n| self.components?.parameters.get(n))
+                    .and_then(|p| match p {
+                        ReferenceOr::Item(p) => Some(p),
+                        ReferenceOr::Reference { .. } => None,
+                    })
+                    .ok_or_else(|| {
+                        Error::at(join(pointer, "$ref"), format!("`{reference}` points at no parameter"))
+                            .with_hint("refer to an entry of components/parameters")
+                    })
+            }
+        }
+    }
+
+    fn param(&mut self, param: &Parameter, pointer: &str, base: &str, names: &mut Namespace) -> Result<Param> {
+        let data = param.parameter_data_ref();
+        let (location, style, explode_default) = match param {
+            Parameter::Query { style, .. } => (
+                ParamLocation::Query,
+                match style {
+                    QueryStyle::Form => ParamStyle::Form,
+                    QueryStyle::SpaceDelimited => ParamStyle::SpaceDelimited,
+                    QueryStyle::PipeDelimited => ParamStyle::PipeDelimited,
+                    QueryStyle::DeepObject => ParamStyle::DeepObject,
+                },
+                true,
+            ),
+            Parameter::Path { .. } => (ParamLocation::Path, ParamStyle::Simple, false),
+            Parameter::Header { .. } => (ParamLocation::Header, ParamStyle::Simple, false),
+            Parameter::Cookie { .. } => (ParamLocation::Cookie, ParamStyle::Form, true),
+        };
+        let type_name = format!("{base}{}", camel(&data.name));
+        let (ty, default) = match &data.format {
+            ParameterSchemaOrContent::Schema(schema) => {
+                let schema_pointer = join(pointer, "schema");
+                let ty = self.types.ty(schema, &Site { name: &type_name, pointer: &schema_pointer })?;
+                let default = match schema {
+                    ReferenceOr::Item(s) => s.schema_data.default.clone(),
+                    ReferenceOr::Reference { .. } => None,
+                };
+                (ty, default)
+            }
+            // A parameter described by content is sent as its serialised text.
+            ParameterSchemaOrContent::Content(_) => (Ty::String, None),
+        };
+        // A parameter cannot carry null: an unset optional one is simply not sent.
+        let ty = match ty {
+            Ty::Nullable(inner) => *inner,
+            ty => ty,
+        };
+        if !matches!(location, ParamLocation::Query) && matches!(ty, Ty::Map(_) | Ty::AnyObject) {
+            return Err(Error::at(join(pointer, "schema"), format!("object-valued {location:?} parameter `{}` is not supported", data.name).to_lowercase())
+                .with_hint("use a string or scalar schema for path, header and cookie parameters"));
+        }
+        Ok(Param {
+            name: data.name.clone(),
+            rust_name: names.unique(snake(&data.name)),
+            location,
+            required: data.required || location == ParamLocation::Path,
+            ty,
+            style,
+            explode: data.explode.unwrap_or(explode_default),
+            default,
+            description: data.description.clone(),
+            deprecated: data.deprecated.unwrap_or(false),
+        })
+    }
+
+    fn body(&mut self, body: &'a ReferenceOr<RequestBody>, base: &str, pointer: &str) -> Result<Option<Body>> {
+        let body = match body {
+            ReferenceOr::Item(b) => b,
+            ReferenceOr::Reference { reference } => {
+                let name = reference.strip_prefix("#/components/requestBodies/");
+                name.and_then(|n| self.components?.request_bodies.get(n))
+                    .and_then(|b| match b {
+                        ReferenceOr::Item(b) => Some(b),
+                        ReferenceOr::Reference { .. } => None,
+                    })
+                    .ok_or_else(|| Error::at(join(pointer, "$ref"), format!("`{reference}` points at no request body")))?
+            }
+        };
+        let Some((media_type, media, kind)) = pick_media(&body.content) else {
+            if body.content.is_empty() {
+                return Ok(None);
+            }
+            let types: Vec<&str> = body.content.keys().map(String::as_str).collect();
+            return Err(Error::at(join(pointer, "content"), format!("no supported request media type among {types:?}"))
+                .with_hint("offer application/json, application/x-www-form-urlencoded, text/plain or application/octet-stream"));
+        };
+        let name = format!("{base}Body");
+        let schema_pointer = join(&join(&join(pointer, "content"), media_type), "schema");
+        let ty = match (&media.schema, kind) {
+            (_, MediaKind::Binary) => Ty::Bytes,
+            (_, MediaKind::Text) => Ty::String,
+            (Some(schema), _) => self.types.ty(schema, &Site { name: &name, pointer: &schema_pointer })?,
+            (None, _) => Ty::Any,
+        };
+        Ok(Some(Body {
+            media_type: media_type.to_string(),
+            kind,
+            ty,
+            required: body.required,
+            description: body.description.clone(),
+        }))
+    }
+
+    fn responses(&mut self, raw: &RawOperation<'a>, base: &str) -> Result<(Returns, Vec<ErrorCase>)> {
+        let pointer = join(&raw.pointer, "responses");
+        let mut entries: Vec<(Status, &'a ReferenceOr<Response>, String)> = raw
+            .op
+            .responses
+            .responses
+            .iter()
+            .map(|(code, r)| {
+                let (status, key) = match code {
+                    StatusCode::Code(c) => (Status::Code(*c), c.to_string()),
+                    StatusCode::Range(r) => (Status::Range(*r), format!("{r}XX")),
+                };
+                (status, r, join(&pointer, &key))
+            })
+            .collect();
+        if let Some(default) = &raw.op.responses.default {
+            entries.push((Status::Default, default, join(&pointer, "default")));
+        }
+        entries.sort_by_key(|(status, _, _)| *status);
+
+        let mut successes: Vec<ReturnVariant> = Vec::new();
+        let mut errors = Vec::new();
+        let many_success = entries.iter().filter(|(s, _, _)| s.is_success()).count() > 1;
+        for (status, response, here) in entries {
+            let response = self.resolve_response(response, &here)?;
+            if status.is_success() {
+                let supported: Vec<_> = response.content.iter().filter_map(|(m, media)| media_kind(m).map(|k| (m, media, k))).collect();
+                if supported.is_empty() {
+                    successes.push(ReturnVariant { name: status_name(status), status, content: None, description: response.description.clone() });
+                }
+                for (media_type, media, kind) in &supported {
+                    let name = if many_success { format!("{base}Response{}", status_name(status)) } else { format!("{base}Response") };
+                    let schema_pointer = join(&join(&join(&here, "content"), media_type), "schema");
+                    let ty = self.content_ty(media.schema.as_ref(), *kind, &name, &schema_pointer)?;
+                    let variant_name = match (many_success, supported.len() > 1) {
+                        (false, _) => kind_name(*kind, media_type),
+                        (true, false) => status_name(status),
+                        (true, true) => format!("{}{}", status_name(status), kind_name(*kind, media_type)),
+                    };
+                    successes.push(ReturnVariant {
+                        name: variant_name,
+                        status,
+                        content: Some(Content { media_type: media_type.to_string(), kind: *kind, ty }),
+                        description: response.description.clone(),
+                    });
+                }
+            } else {
+                let json = response.content.iter().find(|(m, _)| media_kind(m) == Some(MediaKind::Json));
+                let ty = match json.and_then(|(m, media)| media.schema.as_ref().map(|s| (m, s))) {
+                    Some((m, schema)) => {
+                        let name = format!("{base}Error{}", status_name(status));
+                        let schema_pointer = join(&join(&join(&here, "content"), m), "schema");
+                        match self.types.ty(schema, &Site { name: &name, pointer: &schema_pointer })? {
+                            Ty::Named(id) => Some(id),
+                            _ => None,
+                        }
+                    }
+                    None => None,
+                };
+                errors.push(ErrorCase { status, description: response.description.clone(), ty });
+            }
+        }
+        let with_content = successes.iter().filter(|v| v.content.is_some()).count();
+        let returns = if with_content == 0 {
+            Returns::Unit
+        } else if successes.len() == 1 {
+            Returns::One(successes.remove(0).content.expect("counted one with content"))
+        } else {
+            let mut names = Namespace::new();
+            for v in &mut successes {
+                v.name = names.unique(std::mem::take(&mut v.name));
+            }
+            Returns::Choice { type_name: format!("{base}Response"), variants: successes }
+        };
+        Ok((returns, errors))
+    }
+
+    fn content_ty(&mut self, schema: Option<&ReferenceOr<openapiv3::Schema>>, kind: MediaKind, name: &str, pointer: &str) -> Result<Ty> {
+        Ok(match kind {
+            // The schema of an NDJSON body describes the text, not its lines; lines decode on demand.
+            MediaKind::Ndjson => Ty::Any,
+            MediaKind::Text => Ty::String,
+            MediaKind::Binary => Ty::Bytes,
+            MediaKind::Json | MediaKind::Form => match schema {
+                Some(schema) => self.types.ty(schema, &Site { name, pointer })?,
+                None => Ty::Any,
+            },
+        })
+    }
+
+    fn resolve_response(&self, response: &'a ReferenceOr<Response>, pointer: &str) -> Result<&'a Response> {
+        match response {
+            ReferenceOr::Item(r) => Ok(r),
+            ReferenceOr::Reference { reference } => reference
+                .strip_prefix("#/components/responses/")
+                .and_then(|n| self.components?.responses.get(n))
+                .and_then(|r| match r {
+                    ReferenceOr::Item(r) => Some(r),
+                    ReferenceOr::Reference { .. } => None,
+                })
+                .ok_or_else(|| {
+                    Error::at(join(pointer, "$ref"), format!("`{reference}` points at no response"))
+                        .with_hint("refer to an entry of components/responses")
+                }),
+        }
+    }
+
+    fn security(&self, op: &openapiv3::Operation) -> Vec<String> {
+        let requirements = op.security.as_ref().or(self.global_security);
+        let mut names: Vec<String> = Vec::new();
+        for requirement in requirements.into_iter().flatten() {
+            for name in requirement.keys() {
+                if !names.contains(name) {
+                    names.push(name.clone());
+                }
+            }
+        }
+        names
+    }
+}
+
+fn same_location(a: &Parameter, b: &Parameter) -> bool {
+    std::mem::discriminant(a) == std::mem::discriminant(b)
+}
+
+/// Splits `/a/{b}/c` into literals and parameter references.
+fn path_parts(raw: &RawOperation, params: &[Param]) -> Result<Vec<PathPart>> {
+    let mut parts = Vec::new();
+    let mut rest = raw.path;
+    while let Some(open) = rest.find('{') {
+        if open > 0 {
+            parts.push(PathPart::Literal(rest[..open].to_string()));
+        }
+        let close = rest[open..].find('}').map(|c| c + open).ok_or_else(|| {
+            Error::at(raw.pointer.rsplit_once('/').map_or("", |(p, _)| p), "unclosed `{` in the path template")
+        })?;
+        let name = &rest[open + 1..close];
+        let index = params.iter().position(|p| p.name == name && p.location == ParamLocation::Path).ok_or_else(|| {
+            Error::at(join(&raw.pointer, "parameters"), format!("path template names `{{{name}}}` but no path parameter `{name}` is declared"))
+                .with_hint(format!("add a parameter with `name: {name}` and `in: path`"))
+        })?;
+        parts.push(PathPart::Param(index));
+        rest = &rest[close + 1..];
+    }
+    if !rest.is_empty() {
+        parts.push(PathPart::Literal(rest.to_string()));
+    }
+    for p in params.iter().filter(|p| p.location == ParamLocation::Path) {
+        if !raw.path.contains(&format!("{{{}}}", p.name)) {
+            return Err(Error::at(join(&raw.pointer, "parameters"), format!("path parameter `{}` does not appear in the path `{}`", p.name, raw.path))
+                .with_hint("name it in the path template or make it a query parameter"));
+        }
+    }
+    Ok(parts)
+}
+
+pub fn media_kind(media_type: &str) -> Option<MediaKind> {
+    let essence = media_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    Some(match essence.as_str() {
+        "application/json" => MediaKind::Json,
+        m if m.ends_with("+json") => MediaKind::Json,
+        "application/x-ndjson" | "application/jsonl" | "application/x-jsonlines" | "application/jsonlines" => MediaKind::Ndjson,
+        "application/x-www-form-urlencoded" => MediaKind::Form,
+        m if m.starts_with("text/") => MediaKind::Text,
+        "application/octet-stream" | "*/*" => MediaKind::Binary,
+        _ => return None,
+    })
+}
+
+/// The request media type to send: JSON first, then the others this client can encode.
+fn pick_media(content: &indexmap::IndexMap<String, MediaType>) -> Option<(&str, &MediaType, MediaKind)> {
+    let order = [MediaKind::Json, MediaKind::Form, MediaKind::Text, MediaKind::Binary];
+    order.iter().find_map(|want| {
+        content
+            .iter()
+            .find(|(m, _)| media_kind(m) == Some(*want))
+            .map(|(m, media)| (m.as_str(), media, *want))
+    })
+}
+
+fn status_name(status: Status) -> String {
+    match status {
+        Status::Code(c) => format!("Status{c}"),
+        Status::Range(r) => format!("Status{r}xx"),
+        Status::Default => "Default".into(),
+    }
+}
+
+fn kind_name(kind: MediaKind, media_type: &str) -> String {
+    match kind {
+        MediaKind::Json if media_type == "application/json" => "Json".into(),
+        MediaKind::Ndjson => "Ndjson".into(),
+        MediaKind::Text if media_type.starts_with("text/plain") => "Text".into(),
+        MediaKind::Binary => "Bytes".into(),
+        _ => camel(media_type),
+    }
+}

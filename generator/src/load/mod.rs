@@ -1,0 +1,132 @@
+//! Load: text → normalised value → `openapiv3::OpenAPI`, with a line index for error messages.
+
+mod lines;
+pub mod normalise;
+
+pub use lines::LineIndex;
+
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+
+/// A loaded document: the 3.0-shaped model plus what is needed to point back into the source.
+#[derive(Debug)]
+pub struct Document {
+    pub api: openapiv3::OpenAPI,
+    /// The `openapi` version the source declared (`3.1.0`, `3.0.3`, ...).
+    pub declared_version: String,
+    pub lines: LineIndex,
+}
+
+impl Document {
+    /// Adds the source line to an error that has a pointer.
+    pub fn locate(&self, error: Error) -> Error {
+        let line = self.lines.line_of(&error.pointer);
+        error.with_line(line)
+    }
+}
+
+/// Parses and normalises `text` (YAML or JSON).
+pub fn load(text: &str) -> Result<Document> {
+    let mut value = parse(text)?;
+    let lines = LineIndex::build(text);
+    let declared_version = check_version(&value).map_err(|e| {
+        let line = lines.line_of(&e.pointer);
+        e.with_line(line)
+    })?;
+    normalise::document(&mut value);
+    let api = to_model(value).map_err(|e| {
+        let line = lines.line_of(&e.pointer);
+        e.with_line(line)
+    })?;
+    Ok(Document {
+        api,
+        declared_version,
+        lines,
+    })
+}
+
+/// YAML (a superset of the JSON we meet) into a JSON value.
+pub fn parse(text: &str) -> Result<Value> {
+    if text.trim().is_empty() {
+        return Err(Error::at("", "the document is empty").with_hint("point --spec at an OpenAPI 3.0 or 3.1 document"));
+    }
+    serde_yaml::from_str::<Value>(text).map_err(|e| {
+        let line = e.location().map(|l| l.line());
+        Error::at("", format!("not valid YAML or JSON: {e}")).with_line(line)
+    })
+}
+
+fn check_version(value: &Value) -> Result<String> {
+    let Some(root) = value.as_object() else {
+        return Err(Error::at("", "the document is not a mapping").with_hint("an OpenAPI document is an object with `openapi`, `info` and `paths`"));
+    };
+    match root.get("openapi").and_then(Value::as_str) {
+        Some(v) if v.starts_with("3.0") || v.starts_with("3.1") => Ok(v.to_string()),
+        Some(v) => Err(Error::at("/openapi", format!("OpenAPI version {v} is not supported")).with_hint("use an OpenAPI 3.0.x or 3.1.x document")),
+        None if root.contains_key("swagger") => Err(Error::at("/swagger", "Swagger 2.0 documents are not supported")
+            .with_hint("convert the document to OpenAPI 3 first")),
+        None => Err(Error::at("/openapi", "missing the `openapi` version field").with_hint("add `openapi: 3.1.0` (or 3.0.x)")),
+    }
+}
+
+fn to_model(value: Value) -> Result<openapiv3::OpenAPI> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let pointer = path_to_pointer(e.path());
+        Error::at(pointer, format!("does not fit the OpenAPI model: {}", e.inner()))
+    })
+}
+
+fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut pointer = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
+            Segment::Map { key } => pointer = crate::error::join(&pointer, key),
+            Segment::Enum { variant } => pointer = crate::error::join(&pointer, variant),
+            Segment::Unknown => {}
+        }
+    }
+    pointer
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_document_is_a_clear_error() {
+        let e = load("").unwrap_err();
+        assert!(e.message.contains("empty"), "{e}");
+    }
+
+    #[test]
+    fn yaml_syntax_error_has_a_line() {
+        let e = load("openapi: 3.1.0\ninfo: [unclosed\n").unwrap_err();
+        assert!(e.message.starts_with("not valid YAML"), "{e}");
+        assert!(e.line.is_some(), "{e}");
+    }
+
+    #[test]
+    fn swagger_two_is_refused_with_a_hint() {
+        let e = load("swagger: '2.0'\ninfo: {title: x, version: '1'}\n").unwrap_err();
+        assert_eq!(e.pointer, "/swagger");
+        assert!(e.hint.is_some());
+    }
+
+    #[test]
+    fn model_mismatch_names_the_pointer_and_line() {
+        let text = "openapi: 3.1.0\ninfo:\n  title: t\n  version: '1'\npaths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: 5\n          content: 7\n";
+        let e = load(text).unwrap_err();
+        assert_eq!(e.pointer, "/paths/~1a/get/responses/200/content", "{e}");
+        assert_eq!(e.line, Some(11), "{e}");
+    }
+
+    #[test]
+    fn loads_a_minimal_31_document() {
+        let doc = load("openapi: 3.1.0\ninfo: {title: t, version: '1'}\n").unwrap();
+        assert_eq!(doc.declared_version, "3.1.0");
+        assert!(doc.api.paths.paths.is_empty());
+    }
+}

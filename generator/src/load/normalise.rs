@@ -1,0 +1,284 @@
+//! Rewrites OpenAPI 3.1 / JSON Schema 2020-12 constructs into the 3.0 shapes that `openapiv3`
+//! carries, keeping what 3.0 cannot say in `x-` extensions the IR reads back.
+//!
+//! - `type: [X, "null"]`, `anyOf`/`oneOf` with a `{type: null}` arm → `nullable: true`
+//!   (a lone `$ref` arm becomes a one-element `allOf`, since 3.0 ignores `$ref` siblings);
+//! - `const: v` → `enum: [v]` plus `x-const: v`;
+//! - numeric `exclusiveMinimum`/`exclusiveMaximum` → `minimum` + boolean flag;
+//! - `prefixItems` → `x-prefix-items` (a tuple);
+//! - `examples: [..]` → `example`;
+//! - boolean schemas → `{}` / `{not: {}}`; `{type: null}` alone → `x-null: true`.
+
+use serde_json::{Map, Value};
+
+use crate::error::join;
+
+/// Extension keys the IR builder reads back.
+pub const X_CONST: &str = "x-const";
+pub const X_PREFIX_ITEMS: &str = "x-prefix-items";
+pub const X_NULL: &str = "x-null";
+
+/// Normalises the whole document in place.
+pub fn document(doc: &mut Value) {
+    walk_document(doc, "");
+    if let Value::Object(root) = doc {
+        root.entry("paths").or_insert_with(|| Value::Object(Map::new()));
+    }
+}
+
+/// Finds schema positions outside of schemas (components, parameters, media types).
+fn walk_document(value: &mut Value, pointer: &str) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map.iter_mut() {
+                let here = join(pointer, key);
+                if key == "schema" {
+                    schema(child, &here);
+                } else if key == "schemas" && pointer == "/components" {
+                    if let Value::Object(schemas) = child {
+                        for (name, s) in schemas.iter_mut() {
+                            schema(s, &join(&here, name));
+                        }
+                    }
+                } else {
+                    walk_document(child, &here);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter_mut().enumerate() {
+                walk_document(child, &format!("{pointer}/{i}"));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Normalises one schema and everything nested in it.
+pub fn schema(value: &mut Value, pointer: &str) {
+    if let Value::Bool(b) = value {
+        *value = if *b {
+            Value::Object(Map::new())
+        } else {
+            serde_json::json!({ "not": {} })
+        };
+        return;
+    }
+    let Value::Object(map) = value else { return };
+    ref_siblings(map);
+
+    for key in ["items", "additionalProperties", "not"] {
+        if let Some(child) = map.get_mut(key) {
+            if key == "additionalProperties" && child.is_boolean() {
+                continue;
+            }
+            if key == "items" && child == &Value::Bool(false) {
+                map.remove(key);
+                continue;
+            }
+            schema(child, &join(pointer, key));
+        }
+    }
+    for key in ["properties", "$defs", "definitions", "patternProperties"] {
+        if let Some(Value::Object(props)) = map.get_mut(key) {
+            for (name, child) in props.iter_mut() {
+                schema(child, &join(&join(pointer, key), name));
+            }
+        }
+    }
+    for key in ["anyOf", "oneOf", "allOf", "prefixItems"] {
+        if let Some(Value::Array(arms)) = map.get_mut(key) {
+            for (i, child) in arms.iter_mut().enumerate() {
+                schema(child, &format!("{}/{i}", join(pointer, key)));
+            }
+        }
+    }
+
+    type_list(map);
+    null_arms(map, "anyOf");
+    null_arms(map, "oneOf");
+    if let Some(value) = map.remove("const") {
+        map.insert("enum".into(), Value::Array(vec![value.clone()]));
+        map.insert(X_CONST.into(), value);
+    }
+    exclusive_bound(map, "exclusiveMinimum", "minimum");
+    exclusive_bound(map, "exclusiveMaximum", "maximum");
+    if let Some(prefix) = map.remove("prefixItems") {
+        map.insert(X_PREFIX_ITEMS.into(), prefix);
+        map.entry("type").or_insert_with(|| Value::String("array".into()));
+    }
+    if let Some(Value::Array(examples)) = map.remove("examples") {
+        if let Some(first) = examples.into_iter().next() {
+            map.entry("example").or_insert(first);
+        }
+    }
+    if map.get("type").and_then(Value::as_str) == Some("null") {
+        map.remove("type");
+        map.insert("nullable".into(), Value::Bool(true));
+        map.insert(X_NULL.into(), Value::Bool(true));
+    }
+}
+
+/// 3.1 lets `$ref` have siblings (`default`, `description`); 3.0 readers drop them, so the
+/// reference moves into a one-element `allOf` that keeps them.
+fn ref_siblings(map: &mut Map<String, Value>) {
+    if map.len() > 1 && map.contains_key("$ref") {
+        if let Some(reference) = map.remove("$ref") {
+            let arm = serde_json::json!({ "$ref": reference });
+            map.insert("allOf".into(), Value::Array(vec![arm]));
+        }
+    }
+}
+
+/// `type: [X, "null"]` → `type: X, nullable: true`; several non-null types → `anyOf`.
+fn type_list(map: &mut Map<String, Value>) {
+    let Some(Value::Array(types)) = map.get("type") else { return };
+    let mut names: Vec<String> = types.iter().filter_map(|t| t.as_str().map(str::to_string)).collect();
+    let had_null = names.iter().any(|t| t == "null");
+    names.retain(|t| t != "null");
+    match names.len() {
+        0 => {
+            map.insert("type".into(), Value::String("null".into()));
+        }
+        1 => {
+            map.insert("type".into(), Value::String(names.remove(0)));
+        }
+        _ => {
+            map.remove("type");
+            let arms = names.into_iter().map(|t| serde_json::json!({ "type": t })).collect();
+            map.insert("anyOf".into(), Value::Array(arms));
+        }
+    }
+    if had_null {
+        map.insert("nullable".into(), Value::Bool(true));
+    }
+}
+
+fn is_null_schema(arm: &Value) -> bool {
+    arm.get(X_NULL) == Some(&Value::Bool(true)) || arm.get("type").and_then(Value::as_str) == Some("null")
+}
+
+/// Removes `{type: null}` arms; with one arm left, merges it into the parent.
+fn null_arms(map: &mut Map<String, Value>, key: &str) {
+    let Some(Value::Array(arms)) = map.get_mut(key) else { return };
+    let before = arms.len();
+    arms.retain(|arm| !is_null_schema(arm));
+    if arms.len() == before {
+        return;
+    }
+    map.insert("nullable".into(), Value::Bool(true));
+    let Some(Value::Array(arms)) = map.get(key) else { return };
+    match arms.len() {
+        0 => {
+            map.remove(key);
+            map.insert(X_NULL.into(), Value::Bool(true));
+        }
+        1 => {
+            let arm = arms[0].clone();
+            map.remove(key);
+            let Value::Object(arm) = arm else { return };
+            if arm.contains_key("$ref") {
+                map.insert("allOf".into(), Value::Array(vec![Value::Object(arm)]));
+            } else {
+                for (k, v) in arm {
+                    // The parent's own title/description/default win over the arm's.
+                    map.entry(k).or_insert(v);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn exclusive_bound(map: &mut Map<String, Value>, key: &str, bound: &str) {
+    if let Some(n @ Value::Number(_)) = map.get(key).cloned() {
+        map.insert(bound.into(), n);
+        map.insert(key.into(), Value::Bool(true));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn norm(mut v: Value) -> Value {
+        schema(&mut v, "");
+        v
+    }
+
+    #[test]
+    fn any_of_with_null_becomes_nullable() {
+        let v = norm(json!({"anyOf": [{"type": "string", "format": "date-time"}, {"type": "null"}], "title": "T"}));
+        assert_eq!(v, json!({"type": "string", "format": "date-time", "nullable": true, "title": "T"}));
+    }
+
+    #[test]
+    fn nullable_ref_becomes_single_all_of() {
+        let v = norm(json!({"anyOf": [{"$ref": "#/components/schemas/X"}, {"type": "null"}]}));
+        assert_eq!(v, json!({"allOf": [{"$ref": "#/components/schemas/X"}], "nullable": true}));
+    }
+
+    #[test]
+    fn nullable_union_keeps_remaining_arms() {
+        let v = norm(json!({"oneOf": [{"type": "string"}, {"type": "integer"}, {"type": "null"}]}));
+        assert_eq!(v, json!({"oneOf": [{"type": "string"}, {"type": "integer"}], "nullable": true}));
+    }
+
+    #[test]
+    fn type_list_with_null() {
+        assert_eq!(norm(json!({"type": ["integer", "null"]})), json!({"type": "integer", "nullable": true}));
+        assert_eq!(
+            norm(json!({"type": ["integer", "string"]})),
+            json!({"anyOf": [{"type": "integer"}, {"type": "string"}]})
+        );
+    }
+
+    #[test]
+    fn const_becomes_enum_and_extension() {
+        let v = norm(json!({"type": "string", "const": "delete"}));
+        assert_eq!(v, json!({"type": "string", "enum": ["delete"], "x-const": "delete"}));
+    }
+
+    #[test]
+    fn numeric_exclusive_minimum() {
+        let v = norm(json!({"type": "integer", "exclusiveMinimum": 0}));
+        assert_eq!(v, json!({"type": "integer", "minimum": 0, "exclusiveMinimum": true}));
+    }
+
+    #[test]
+    fn prefix_items_become_tuple_extension() {
+        let v = norm(json!({"type": "array", "prefixItems": [{"type": "string"}, {"type": ["integer", "null"]}], "minItems": 2}));
+        assert_eq!(
+            v,
+            json!({"type": "array", "minItems": 2, "x-prefix-items": [{"type": "string"}, {"type": "integer", "nullable": true}]})
+        );
+    }
+
+    #[test]
+    fn examples_array_becomes_example() {
+        assert_eq!(norm(json!({"type": "string", "examples": ["a", "b"]})), json!({"type": "string", "example": "a"}));
+    }
+
+    #[test]
+    fn ref_with_siblings_keeps_them() {
+        let v = norm(json!({"$ref": "#/components/schemas/X", "default": "fail"}));
+        assert_eq!(v, json!({"default": "fail", "allOf": [{"$ref": "#/components/schemas/X"}]}));
+    }
+
+    #[test]
+    fn null_only_and_boolean_schemas() {
+        assert_eq!(norm(json!({"type": "null"})), json!({"nullable": true, "x-null": true}));
+        assert_eq!(norm(json!(true)), json!({}));
+        assert_eq!(norm(json!({"items": false, "type": "array"})), json!({"type": "array"}));
+    }
+
+    #[test]
+    fn nested_schemas_are_reached() {
+        let mut doc = json!({"paths": {"/a": {"get": {"parameters": [{"name": "x", "in": "query", "schema": {"type": ["string", "null"]}}]}}},
+            "components": {"schemas": {"A": {"properties": {"b": {"items": {"const": 1}}}}}}});
+        document(&mut doc);
+        assert_eq!(doc["paths"]["/a"]["get"]["parameters"][0]["schema"], json!({"type": "string", "nullable": true}));
+        assert_eq!(doc["components"]["schemas"]["A"]["properties"]["b"]["items"], json!({"enum": [1], "x-const": 1}));
+    }
+}
