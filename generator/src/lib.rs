@@ -1,10 +1,55 @@
 //! Turns an OpenAPI 3.1 (or 3.0) document into a typed async Rust client crate.
 //!
 //! The pipeline is `load` (text → normalised `openapiv3` model) → `ir` (operations and a
-//! type arena, names decided) → `emit` (Rust source, formatted once). See ARCHITECTURE.md.
+//! type arena, names decided) → `emit` (Rust source, formatted once) → `output` (written
+//! all-or-nothing). See ARCHITECTURE.md.
 
+pub mod emit;
 pub mod error;
 pub mod ir;
 pub mod load;
+pub mod output;
+pub mod templates;
 
+use std::time::{Duration, Instant};
+
+pub use emit::{EmitConfig, Files};
 pub use error::{Error, Result};
+pub use ir::Selection;
+pub use templates::Templates;
+
+/// Everything one generation needs besides the document and templates.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub selection: Selection,
+    pub emit: EmitConfig,
+}
+
+/// The emitted files and how long each phase took.
+#[derive(Debug)]
+pub struct Generated {
+    pub files: Files,
+    pub api: ir::Api,
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+/// Runs the whole pipeline in memory.
+pub fn generate(text: &str, config: &Config, templates: &Templates) -> Result<Generated> {
+    let mut timings = Vec::new();
+    let started = Instant::now();
+    let doc = load::load(text)?;
+    timings.push(("load", started.elapsed()));
+
+    let started = Instant::now();
+    let api = ir::build(&doc, &config.selection).map_err(|e| doc.locate(e))?;
+    timings.push(("ir", started.elapsed()));
+
+    let started = Instant::now();
+    let files = emit::emit(&api, &config.emit, templates).map_err(|e| doc.locate(e))?;
+    timings.push(("emit", started.elapsed()));
+    Ok(Generated {
+        files,
+        api,
+        timings,
+    })
+}

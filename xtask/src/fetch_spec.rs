@@ -12,7 +12,8 @@ const REST_PATHS: &[&str] = &[
     "airflow/api_fastapi/core_api/openapi/v2-rest-api-generated.yaml",
     "airflow/api_fastapi/core_api/openapi/v1-rest-api-generated.yaml",
 ];
-const AUTH_PATH: &str = "airflow/api_fastapi/auth/managers/simple/openapi/v2-simple-auth-manager-generated.yaml";
+const AUTH_PATH: &str =
+    "airflow/api_fastapi/auth/managers/simple/openapi/v2-simple-auth-manager-generated.yaml";
 
 pub const REST_FILE: &str = "v2-rest-api-generated.yaml";
 pub const AUTH_FILE: &str = "simple-auth-manager-generated.yaml";
@@ -20,7 +21,9 @@ pub const AUTH_FILE: &str = "simple-auth-manager-generated.yaml";
 pub fn run(rest: &[String]) -> Result<(), String> {
     let args = Args::new(rest);
     args.only(&["--airflow"], &[])?;
-    let version = args.value("--airflow")?.ok_or("fetch-spec needs --airflow VERSION (for example 3.3.2)")?;
+    let version = args
+        .value("--airflow")?
+        .ok_or("fetch-spec needs --airflow VERSION (for example 3.3.2)")?;
     let documents = fetch(version, &root().join("target/airflow-wheels"))?;
     let spec = root().join("spec");
     fs::create_dir_all(&spec).map_err(|e| format!("creating {}: {e}", spec.display()))?;
@@ -35,7 +38,10 @@ pub fn run(rest: &[String]) -> Result<(), String> {
     match &documents.auth {
         Some(auth) => {
             fs::write(spec.join(AUTH_FILE), auth).map_err(|e| e.to_string())?;
-            provenance.push_str(&format!("{AUTH_FILE}:\n  from: {AUTH_PATH}\n  sha256: {}\n", sha256_bytes(auth)?));
+            provenance.push_str(&format!(
+                "{AUTH_FILE}:\n  from: {AUTH_PATH}\n  sha256: {}\n",
+                sha256_bytes(auth)?
+            ));
         }
         None => {
             let _ = fs::remove_file(spec.join(AUTH_FILE));
@@ -56,7 +62,11 @@ pub struct Documents {
 
 /// Downloads the wheel (cached in `cache`) and reads the documents out of it.
 pub fn fetch(version: &str, cache: &Path) -> Result<Documents, String> {
-    if version.is_empty() || !version.chars().all(|c| c.is_ascii_alphanumeric() || c == '.') {
+    if version.is_empty()
+        || !version
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.')
+    {
         return Err(format!("`{version}` is not a release version"));
     }
     let dir = cache.join(version);
@@ -71,7 +81,9 @@ pub fn fetch(version: &str, cache: &Path) -> Result<Documents, String> {
                 .status()
                 .map_err(|e| format!("running pip: {e}"))?;
             if !status.success() {
-                return Err(format!("pip download apache-airflow-core=={version} failed ({status})"));
+                return Err(format!(
+                    "pip download apache-airflow-core=={version} failed ({status})"
+                ));
             }
             find_wheel(&dir).ok_or_else(|| format!("pip left no wheel in {}", dir.display()))?
         }
@@ -82,7 +94,11 @@ pub fn fetch(version: &str, cache: &Path) -> Result<Documents, String> {
         .ok_or_else(|| format!("{} holds none of {REST_PATHS:?}", wheel.display()))?;
     let auth = unzip(&wheel, AUTH_PATH).ok();
     Ok(Documents {
-        wheel_name: wheel.file_name().unwrap_or_default().to_string_lossy().into_owned(),
+        wheel_name: wheel
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned(),
         wheel,
         rest,
         rest_source,
@@ -91,7 +107,11 @@ pub fn fetch(version: &str, cache: &Path) -> Result<Documents, String> {
 }
 
 fn find_wheel(dir: &Path) -> Option<PathBuf> {
-    fs::read_dir(dir).ok()?.filter_map(|e| e.ok()).map(|e| e.path()).find(|p| p.extension().is_some_and(|e| e == "whl"))
+    fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "whl"))
 }
 
 fn python() -> String {
@@ -119,12 +139,20 @@ fn sha256_file(path: &Path) -> Result<String, String> {
 fn sha256_bytes(bytes: &[u8]) -> Result<String, String> {
     use std::io::Write;
     let mut child = Command::new(python())
-        .args(["-c", "import sys,hashlib; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())"])
+        .args([
+            "-c",
+            "import sys,hashlib; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())",
+        ])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
         .map_err(|e| format!("running python: {e}"))?;
-    child.stdin.take().ok_or("no stdin")?.write_all(bytes).map_err(|e| e.to_string())?;
+    child
+        .stdin
+        .take()
+        .ok_or("no stdin")?
+        .write_all(bytes)
+        .map_err(|e| e.to_string())?;
     let out = child.wait_with_output().map_err(|e| e.to_string())?;
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }

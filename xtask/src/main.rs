@@ -47,7 +47,10 @@ fn main() -> ExitCode {
 
 /// The workspace root (xtask lives one level below it).
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask sits inside the workspace").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits inside the workspace")
+        .to_path_buf()
 }
 
 /// Pulls `--flag VALUE` pairs and bare `--switch`es out of an argument list.
@@ -65,7 +68,11 @@ impl<'a> Args<'a> {
         let mut iter = self.rest.iter();
         while let Some(arg) = iter.next() {
             if arg == flag {
-                out.push(iter.next().ok_or_else(|| format!("{flag} needs a value"))?.as_str());
+                out.push(
+                    iter.next()
+                        .ok_or_else(|| format!("{flag} needs a value"))?
+                        .as_str(),
+                );
             } else if let Some(value) = arg.strip_prefix(&format!("{flag}=")) {
                 out.push(value);
             }

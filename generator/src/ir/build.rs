@@ -8,7 +8,10 @@ use super::names::{camel, snake, Namespace};
 use super::operations::{OperationBuilder, RawOperation};
 use super::recursion::box_cycles;
 use super::types::TypeBuilder;
-use super::{Api, Method, Operation, ParamLocation, Returns, SecurityKind, SecurityScheme, TagApi, Ty, TypeDef, TypeId};
+use super::{
+    Api, ErrorType, Method, Operation, ParamLocation, Returns, SecurityKind, SecurityScheme,
+    TagApi, Ty, TypeDef, TypeId, UNTYPED_ERROR_VARIANTS,
+};
 use crate::error::{join, Error, Result};
 use crate::load::Document;
 
@@ -27,7 +30,11 @@ pub fn build(doc: &Document, selection: &Selection) -> Result<Api> {
     let api = &doc.api;
     let components = api.components.as_ref();
     let mut types = TypeBuilder::new(components);
-    let mut builder = OperationBuilder { components, types: &mut types, global_security: api.security.as_ref() };
+    let mut builder = OperationBuilder {
+        components,
+        types: &mut types,
+        global_security: api.security.as_ref(),
+    };
 
     // tag → operations, in document order within a tag.
     let mut by_tag: BTreeMap<String, Vec<Operation>> = BTreeMap::new();
@@ -37,8 +44,11 @@ pub fn build(doc: &Document, selection: &Selection) -> Result<Api> {
         let item = match item {
             ReferenceOr::Item(item) => item,
             ReferenceOr::Reference { .. } => {
-                return Err(Error::at(&item_pointer, "path items given by `$ref` are not supported")
-                    .with_hint("write the path item inline"));
+                return Err(Error::at(
+                    &item_pointer,
+                    "path items given by `$ref` are not supported",
+                )
+                .with_hint("write the path item inline"));
             }
         };
         let methods = [
@@ -53,11 +63,25 @@ pub fn build(doc: &Document, selection: &Selection) -> Result<Api> {
         ];
         for (method, op) in methods {
             let Some(op) = op else { continue };
-            let Some(tag) = pick_tag(&op.tags, selection) else { continue };
+            let Some(tag) = pick_tag(&op.tags, selection) else {
+                continue;
+            };
             let pointer = join(&item_pointer, &method.as_str().to_ascii_lowercase());
-            let operation_id = op.operation_id.clone().unwrap_or_else(|| format!("{}_{}", method.as_str().to_ascii_lowercase(), path));
-            let fn_name = fn_names.entry(tag.clone()).or_default().unique(snake(&operation_id));
-            let raw = RawOperation { path, method, op, path_params: &item.parameters, pointer };
+            let operation_id = op
+                .operation_id
+                .clone()
+                .unwrap_or_else(|| format!("{}_{}", method.as_str().to_ascii_lowercase(), path));
+            let fn_name = fn_names
+                .entry(tag.clone())
+                .or_default()
+                .unique(snake(&operation_id));
+            let raw = RawOperation {
+                path,
+                method,
+                op,
+                path_params: &item.parameters,
+                pointer,
+            };
             let built = builder.build(&raw, fn_name, operation_id)?;
             by_tag.entry(tag).or_default().push(built);
         }
@@ -66,13 +90,19 @@ pub fn build(doc: &Document, selection: &Selection) -> Result<Api> {
         for tag in wanted {
             if !by_tag.contains_key(tag) {
                 let known: Vec<&str> = known_tags(doc);
-                return Err(Error::at("/paths", format!("no operation has the tag `{tag}`"))
-                    .with_hint(format!("choose among: {}", known.join(", "))));
+                return Err(
+                    Error::at("/paths", format!("no operation has the tag `{tag}`"))
+                        .with_hint(format!("choose among: {}", known.join(", "))),
+                );
             }
         }
     }
 
-    let descriptions: BTreeMap<&str, Option<String>> = api.tags.iter().map(|t| (t.name.as_str(), t.description.clone())).collect();
+    let descriptions: BTreeMap<&str, Option<String>> = api
+        .tags
+        .iter()
+        .map(|t| (t.name.as_str(), t.description.clone()))
+        .collect();
     let mut api_names = Namespace::new();
     let mut apis: Vec<TagApi> = by_tag
         .into_iter()
@@ -91,7 +121,10 @@ pub fn build(doc: &Document, selection: &Selection) -> Result<Api> {
     let mut types = std::mem::take(&mut types.types);
     mark_usage(&mut types, &apis);
     let map = sort_by_name(&mut types);
-    for (_, op) in apis.iter_mut().flat_map(|a| a.operations.iter_mut().map(|o| ((), o))) {
+    for (_, op) in apis
+        .iter_mut()
+        .flat_map(|a| a.operations.iter_mut().map(|o| ((), o)))
+    {
         for ty in op_tys_mut(op) {
             ty.remap(&map);
         }
@@ -101,9 +134,24 @@ pub fn build(doc: &Document, selection: &Selection) -> Result<Api> {
     }
     box_cycles(&mut types);
 
-    let mut error_types: Vec<TypeId> = apis.iter().flat_map(|a| &a.operations).flat_map(|o| o.errors.iter().filter_map(|e| e.ty)).collect();
-    error_types.sort();
-    error_types.dedup();
+    let mut error_ids: Vec<TypeId> = apis
+        .iter()
+        .flat_map(|a| &a.operations)
+        .flat_map(|o| o.errors.iter().filter_map(|e| e.ty))
+        .collect();
+    error_ids.sort();
+    error_ids.dedup();
+    let mut variant_names = Namespace::new();
+    for reserved in UNTYPED_ERROR_VARIANTS {
+        variant_names.reserve(reserved);
+    }
+    let error_types = error_ids
+        .into_iter()
+        .map(|ty| ErrorType {
+            variant: variant_names.unique(types[ty.0].name.clone()),
+            ty,
+        })
+        .collect();
 
     let security_schemes = security_schemes(doc, &apis);
     Ok(Api {
@@ -119,13 +167,21 @@ pub fn build(doc: &Document, selection: &Selection) -> Result<Api> {
 
 fn pick_tag(tags: &[String], selection: &Selection) -> Option<String> {
     match selection {
-        Selection::All => Some(tags.first().cloned().unwrap_or_else(|| UNTAGGED.to_string())),
+        Selection::All => Some(
+            tags.first()
+                .cloned()
+                .unwrap_or_else(|| UNTAGGED.to_string()),
+        ),
         Selection::Tags(wanted) => wanted.iter().find(|w| tags.contains(w)).cloned(),
     }
 }
 
 fn known_tags(doc: &Document) -> Vec<&str> {
-    let mut tags: Vec<&str> = doc.api.operations().flat_map(|(_, _, op)| op.tags.iter().map(String::as_str)).collect();
+    let mut tags: Vec<&str> = doc
+        .api
+        .operations()
+        .flat_map(|(_, _, op)| op.tags.iter().map(String::as_str))
+        .collect();
     tags.sort_unstable();
     tags.dedup();
     tags
@@ -139,7 +195,11 @@ fn op_tys_mut(op: &mut Operation) -> Vec<&mut Ty> {
     match &mut op.returns {
         Returns::Unit => {}
         Returns::One(content) => tys.push(&mut content.ty),
-        Returns::Choice { variants, .. } => tys.extend(variants.iter_mut().filter_map(|v| v.content.as_mut().map(|c| &mut c.ty))),
+        Returns::Choice { variants, .. } => tys.extend(
+            variants
+                .iter_mut()
+                .filter_map(|v| v.content.as_mut().map(|c| &mut c.ty)),
+        ),
     }
     tys
 }
@@ -166,10 +226,18 @@ fn mark_usage(types: &mut [TypeDef], apis: &[TagApi]) {
         }
         response.extend(op.errors.iter().filter_map(|e| e.ty));
     }
-    let mut stack: Vec<(TypeId, bool)> = request.into_iter().map(|id| (id, true)).chain(response.into_iter().map(|id| (id, false))).collect();
+    let mut stack: Vec<(TypeId, bool)> = request
+        .into_iter()
+        .map(|id| (id, true))
+        .chain(response.into_iter().map(|id| (id, false)))
+        .collect();
     while let Some((id, is_request)) = stack.pop() {
         let usage = &mut types[id.0].usage;
-        let flag = if is_request { &mut usage.request } else { &mut usage.response };
+        let flag = if is_request {
+            &mut usage.request
+        } else {
+            &mut usage.response
+        };
         if std::mem::replace(flag, true) {
             continue;
         }
@@ -199,17 +267,32 @@ fn sort_by_name(types: &mut Vec<TypeDef>) -> Vec<TypeId> {
 }
 
 fn security_schemes(doc: &Document, apis: &[TagApi]) -> Vec<SecurityScheme> {
-    let mut used: Vec<&str> = apis.iter().flat_map(|a| &a.operations).flat_map(|o| o.security.iter().map(String::as_str)).collect();
+    let mut used: Vec<&str> = apis
+        .iter()
+        .flat_map(|a| &a.operations)
+        .flat_map(|o| o.security.iter().map(String::as_str))
+        .collect();
     used.sort_unstable();
     used.dedup();
     let schemes = doc.api.components.as_ref().map(|c| &c.security_schemes);
     used.into_iter()
         .filter_map(|name| {
-            let ReferenceOr::Item(scheme) = schemes?.get(name)? else { return None };
+            let ReferenceOr::Item(scheme) = schemes?.get(name)? else {
+                return None;
+            };
             let (kind, description) = match scheme {
-                RawScheme::HTTP { scheme, description, .. } if scheme.eq_ignore_ascii_case("basic") => (SecurityKind::Basic, description),
+                RawScheme::HTTP {
+                    scheme,
+                    description,
+                    ..
+                } if scheme.eq_ignore_ascii_case("basic") => (SecurityKind::Basic, description),
                 RawScheme::HTTP { description, .. } => (SecurityKind::Bearer, description),
-                RawScheme::APIKey { location, name, description, .. } => (
+                RawScheme::APIKey {
+                    location,
+                    name,
+                    description,
+                    ..
+                } => (
                     SecurityKind::ApiKey {
                         location: match location {
                             APIKeyLocation::Query => ParamLocation::Query,
@@ -220,13 +303,26 @@ fn security_schemes(doc: &Document, apis: &[TagApi]) -> Vec<SecurityScheme> {
                     },
                     description,
                 ),
-                RawScheme::OAuth2 { flows, description, .. } => match &flows.password {
-                    Some(password) => (SecurityKind::OAuth2Password { token_url: password.token_url.clone() }, description),
+                RawScheme::OAuth2 {
+                    flows, description, ..
+                } => match &flows.password {
+                    Some(password) => (
+                        SecurityKind::OAuth2Password {
+                            token_url: password.token_url.clone(),
+                        },
+                        description,
+                    ),
                     None => (SecurityKind::OAuth2Other, description),
                 },
-                RawScheme::OpenIDConnect { description, .. } => (SecurityKind::OAuth2Other, description),
+                RawScheme::OpenIDConnect { description, .. } => {
+                    (SecurityKind::OAuth2Other, description)
+                }
             };
-            Some(SecurityScheme { name: name.to_string(), kind, description: description.clone() })
+            Some(SecurityScheme {
+                name: name.to_string(),
+                kind,
+                description: description.clone(),
+            })
         })
         .collect()
 }

@@ -24,8 +24,8 @@ pub struct Api {
     pub apis: Vec<TagApi>,
     /// Every type the selected operations reach, sorted by name.
     pub types: Vec<TypeDef>,
-    /// Types used as error bodies, in name order.
-    pub error_types: Vec<TypeId>,
+    /// Types used as error bodies, in name order, with their variant names in `ErrorBody`.
+    pub error_types: Vec<ErrorType>,
     pub security_schemes: Vec<SecurityScheme>,
 }
 
@@ -35,9 +35,21 @@ impl Api {
     }
 
     pub fn operations(&self) -> impl Iterator<Item = (&TagApi, &Operation)> {
-        self.apis.iter().flat_map(|api| api.operations.iter().map(move |op| (api, op)))
+        self.apis
+            .iter()
+            .flat_map(|api| api.operations.iter().map(move |op| (api, op)))
     }
 }
+
+/// A typed error body: a variant of the emitted `ErrorBody` enum.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorType {
+    pub variant: String,
+    pub ty: TypeId,
+}
+
+/// Variant names `ErrorBody` always has, for bodies with no documented type.
+pub const UNTYPED_ERROR_VARIANTS: [&str; 3] = ["Json", "Text", "Empty"];
 
 /// One tag of the document, emitted as one API type.
 #[derive(Debug, Clone, Serialize)]
@@ -180,7 +192,10 @@ pub enum Returns {
     Unit,
     One(Content),
     /// Several media types or statuses with different bodies: an enum picked by the response.
-    Choice { type_name: String, variants: Vec<ReturnVariant> },
+    Choice {
+        type_name: String,
+        variants: Vec<ReturnVariant>,
+    },
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -235,9 +250,14 @@ pub struct SecurityScheme {
 pub enum SecurityKind {
     Bearer,
     Basic,
-    ApiKey { location: ParamLocation, name: String },
+    ApiKey {
+        location: ParamLocation,
+        name: String,
+    },
     /// OAuth2 password flow: a token is obtained at `token_url` and sent as a bearer token.
-    OAuth2Password { token_url: String },
+    OAuth2Password {
+        token_url: String,
+    },
     /// Other OAuth2 flows and OpenID Connect: the caller supplies a bearer token.
     OAuth2Other,
 }
@@ -325,7 +345,12 @@ impl TypeKind {
     /// Every type this definition mentions directly.
     pub fn tys(&self) -> Vec<&Ty> {
         match self {
-            TypeKind::Struct(s) => s.fields.iter().map(|f| &f.ty).chain(s.extra.as_ref()).collect(),
+            TypeKind::Struct(s) => s
+                .fields
+                .iter()
+                .map(|f| &f.ty)
+                .chain(s.extra.as_ref())
+                .collect(),
             TypeKind::Union(u) => u.variants.iter().map(|v| &v.ty).collect(),
             TypeKind::Alias(ty) => vec![ty],
             TypeKind::Enum(_) | TypeKind::Const(_) => Vec::new(),
@@ -334,7 +359,12 @@ impl TypeKind {
 
     pub fn tys_mut(&mut self) -> Vec<&mut Ty> {
         match self {
-            TypeKind::Struct(s) => s.fields.iter_mut().map(|f| &mut f.ty).chain(s.extra.as_mut()).collect(),
+            TypeKind::Struct(s) => s
+                .fields
+                .iter_mut()
+                .map(|f| &mut f.ty)
+                .chain(s.extra.as_mut())
+                .collect(),
             TypeKind::Union(u) => u.variants.iter_mut().map(|v| &mut v.ty).collect(),
             TypeKind::Alias(ty) => vec![ty],
             TypeKind::Enum(_) | TypeKind::Const(_) => Vec::new(),

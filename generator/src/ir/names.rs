@@ -5,17 +5,20 @@ use std::collections::BTreeSet;
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
 const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "false", "fn", "for",
-    "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self", "Self",
-    "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where", "while", "abstract", "become",
-    "box", "do", "final", "macro", "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
+    "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
+    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
 ];
 
 /// Keywords that cannot be raw identifiers.
 const NOT_RAW: &[&str] = &["crate", "self", "Self", "super", "_"];
 
 /// Names that would shadow what emitted code uses unqualified.
-const RESERVED_TYPES: &[&str] = &["Option", "Result", "Vec", "String", "Box", "Some", "None", "Ok", "Err", "Self"];
+const RESERVED_TYPES: &[&str] = &[
+    "Option", "Result", "Vec", "String", "Box", "Some", "None", "Ok", "Err", "Self",
+];
 
 /// Replaces what cannot appear in an identifier, keeping word boundaries.
 fn words(raw: &str) -> String {
@@ -120,10 +123,20 @@ impl Namespace {
         if self.taken.insert(Self::key(&name)) {
             return name;
         }
-        let base = name.trim_start_matches("r#").trim_end_matches('_').to_string();
+        let base = name
+            .trim_start_matches("r#")
+            .trim_end_matches('_')
+            .to_string();
         let mut n = 2;
         loop {
-            let candidate = format!("{base}{}{n}", if base.ends_with(|c: char| c.is_ascii_digit()) { "_" } else { "" });
+            let candidate = format!(
+                "{base}{}{n}",
+                if base.ends_with(|c: char| c.is_ascii_digit()) {
+                    "_"
+                } else {
+                    ""
+                }
+            );
             if self.taken.insert(Self::key(&candidate)) {
                 return candidate;
             }
@@ -132,7 +145,9 @@ impl Namespace {
     }
 
     fn key(name: &str) -> String {
-        name.trim_start_matches("r#").replace('_', "").to_ascii_lowercase()
+        name.trim_start_matches("r#")
+            .replace('_', "")
+            .to_ascii_lowercase()
     }
 }
 
@@ -147,7 +162,10 @@ mod tests {
         assert_eq!(snake("self"), "self_");
         assert_eq!(snake("2fa"), "_2fa");
         assert_eq!(snake("Run After Gte"), "run_after_gte");
-        assert_eq!(camel("BulkBody_BulkTaskInstanceBody_"), "BulkBodyBulkTaskInstanceBody");
+        assert_eq!(
+            camel("BulkBody_BulkTaskInstanceBody_"),
+            "BulkBodyBulkTaskInstanceBody"
+        );
         assert_eq!(camel("HTTPExceptionResponse"), "HttpExceptionResponse");
         assert_eq!(camel("application/x-ndjson"), "ApplicationXNdjson");
         assert_eq!(camel("*/*"), "StarSlashStar");

@@ -1,15 +1,15 @@
 //! Paths and operations → [`Operation`]s, with their parameters, bodies and responses.
 
 use openapiv3::{
-    Components, MediaType, Parameter, ParameterSchemaOrContent, QueryStyle, ReferenceOr, RequestBody, Response,
-    SecurityRequirement, StatusCode,
+    Components, MediaType, Parameter, ParameterSchemaOrContent, QueryStyle, ReferenceOr,
+    RequestBody, Response, SecurityRequirement, StatusCode,
 };
 
 use super::names::{camel, snake, Namespace};
 use super::types::{Site, TypeBuilder};
 use super::{
-    Body, Content, ErrorCase, MediaKind, Method, Operation, Param, ParamLocation, ParamStyle, PathPart, ReturnVariant,
-    Returns, Status, Ty,
+    Body, Content, ErrorCase, MediaKind, Method, Operation, Param, ParamLocation, ParamStyle,
+    PathPart, ReturnVariant, Returns, Status, Ty,
 };
 use crate::error::{join, Error, Result};
 
@@ -29,7 +29,12 @@ pub struct OperationBuilder<'a, 'b> {
 }
 
 impl<'a> OperationBuilder<'a, '_> {
-    pub fn build(&mut self, raw: &RawOperation<'a>, fn_name: String, operation_id: String) -> Result<Operation> {
+    pub fn build(
+        &mut self,
+        raw: &RawOperation<'a>,
+        fn_name: String,
+        operation_id: String,
+    ) -> Result<Operation> {
         let base = camel(&operation_id);
         let params = self.params(raw, &base)?;
         let path_parts = path_parts(raw, &params)?;
@@ -40,19 +45,32 @@ impl<'a> OperationBuilder<'a, '_> {
                 ordered.push(params[*i].clone());
             }
         }
-        ordered.extend(params.iter().filter(|p| p.required && p.location != ParamLocation::Path).cloned());
+        ordered.extend(
+            params
+                .iter()
+                .filter(|p| p.required && p.location != ParamLocation::Path)
+                .cloned(),
+        );
         ordered.extend(params.iter().filter(|p| !p.required).cloned());
         let path_parts = path_parts
             .into_iter()
             .map(|part| match part {
                 PathPart::Param(i) => {
                     let name = &params[i].name;
-                    PathPart::Param(ordered.iter().position(|p| &p.name == name && p.location == ParamLocation::Path).unwrap_or(i))
+                    PathPart::Param(
+                        ordered
+                            .iter()
+                            .position(|p| &p.name == name && p.location == ParamLocation::Path)
+                            .unwrap_or(i),
+                    )
                 }
                 literal => literal,
             })
             .collect();
-        let params_type = ordered.iter().any(|p| !p.required).then(|| format!("{base}Params"));
+        let params_type = ordered
+            .iter()
+            .any(|p| !p.required)
+            .then(|| format!("{base}Params"));
         let body = match &raw.op.request_body {
             Some(body) => self.body(body, &base, &join(&raw.pointer, "requestBody"))?,
             None => None,
@@ -80,13 +98,22 @@ impl<'a> OperationBuilder<'a, '_> {
     fn params(&mut self, raw: &RawOperation<'a>, base: &str) -> Result<Vec<Param>> {
         // Operation-level parameters override path-level ones with the same name and location.
         let mut found: Vec<(&'a Parameter, String)> = Vec::new();
-        let path_pointer = raw.pointer.rsplit_once('/').map_or("", |(p, _)| p).to_string();
-        for (list, pointer) in [(raw.path_params, join(&path_pointer, "parameters")), (&raw.op.parameters[..], join(&raw.pointer, "parameters"))] {
+        let path_pointer = raw
+            .pointer
+            .rsplit_once('/')
+            .map_or("", |(p, _)| p)
+            .to_string();
+        for (list, pointer) in [
+            (raw.path_params, join(&path_pointer, "parameters")),
+            (&raw.op.parameters[..], join(&raw.pointer, "parameters")),
+        ] {
             for (i, p) in list.iter().enumerate() {
                 let here = format!("{pointer}/{i}");
                 let param = self.resolve_param(p, &here)?;
                 let data = param.parameter_data_ref();
-                found.retain(|(q, _)| !(q.parameter_data_ref().name == data.name && same_location(q, param)));
+                found.retain(|(q, _)| {
+                    !(q.parameter_data_ref().name == data.name && same_location(q, param))
+                });
                 found.push((param, here));
             }
         }
@@ -112,14 +139,23 @@ impl<'a> OperationBuilder<'a, '_> {
                         ReferenceOr::Reference { .. } => None,
                     })
                     .ok_or_else(|| {
-                        Error::at(join(pointer, "$ref"), format!("`{reference}` points at no parameter"))
-                            .with_hint("refer to an entry of components/parameters")
+                        Error::at(
+                            join(pointer, "$ref"),
+                            format!("`{reference}` points at no parameter"),
+                        )
+                        .with_hint("refer to an entry of components/parameters")
                     })
             }
         }
     }
 
-    fn param(&mut self, param: &Parameter, pointer: &str, base: &str, names: &mut Namespace) -> Result<Param> {
+    fn param(
+        &mut self,
+        param: &Parameter,
+        pointer: &str,
+        base: &str,
+        names: &mut Namespace,
+    ) -> Result<Param> {
         let data = param.parameter_data_ref();
         let (location, style, explode_default) = match param {
             Parameter::Query { style, .. } => (
@@ -140,7 +176,13 @@ impl<'a> OperationBuilder<'a, '_> {
         let (ty, default) = match &data.format {
             ParameterSchemaOrContent::Schema(schema) => {
                 let schema_pointer = join(pointer, "schema");
-                let ty = self.types.ty(schema, &Site { name: &type_name, pointer: &schema_pointer })?;
+                let ty = self.types.ty(
+                    schema,
+                    &Site {
+                        name: &type_name,
+                        pointer: &schema_pointer,
+                    },
+                )?;
                 let default = match schema {
                     ReferenceOr::Item(s) => s.schema_data.default.clone(),
                     ReferenceOr::Reference { .. } => None,
@@ -156,8 +198,15 @@ impl<'a> OperationBuilder<'a, '_> {
             ty => ty,
         };
         if !matches!(location, ParamLocation::Query) && matches!(ty, Ty::Map(_) | Ty::AnyObject) {
-            return Err(Error::at(join(pointer, "schema"), format!("object-valued {location:?} parameter `{}` is not supported", data.name).to_lowercase())
-                .with_hint("use a string or scalar schema for path, header and cookie parameters"));
+            return Err(Error::at(
+                join(pointer, "schema"),
+                format!(
+                    "object-valued {location:?} parameter `{}` is not supported",
+                    data.name
+                )
+                .to_lowercase(),
+            )
+            .with_hint("use a string or scalar schema for path, header and cookie parameters"));
         }
         Ok(Param {
             name: data.name.clone(),
@@ -173,7 +222,12 @@ impl<'a> OperationBuilder<'a, '_> {
         })
     }
 
-    fn body(&mut self, body: &'a ReferenceOr<RequestBody>, base: &str, pointer: &str) -> Result<Option<Body>> {
+    fn body(
+        &mut self,
+        body: &'a ReferenceOr<RequestBody>,
+        base: &str,
+        pointer: &str,
+    ) -> Result<Option<Body>> {
         let body = match body {
             ReferenceOr::Item(b) => b,
             ReferenceOr::Reference { reference } => {
@@ -183,7 +237,12 @@ impl<'a> OperationBuilder<'a, '_> {
                         ReferenceOr::Item(b) => Some(b),
                         ReferenceOr::Reference { .. } => None,
                     })
-                    .ok_or_else(|| Error::at(join(pointer, "$ref"), format!("`{reference}` points at no request body")))?
+                    .ok_or_else(|| {
+                        Error::at(
+                            join(pointer, "$ref"),
+                            format!("`{reference}` points at no request body"),
+                        )
+                    })?
             }
         };
         let Some((media_type, media, kind)) = pick_media(&body.content) else {
@@ -199,7 +258,13 @@ impl<'a> OperationBuilder<'a, '_> {
         let ty = match (&media.schema, kind) {
             (_, MediaKind::Binary) => Ty::Bytes,
             (_, MediaKind::Text) => Ty::String,
-            (Some(schema), _) => self.types.ty(schema, &Site { name: &name, pointer: &schema_pointer })?,
+            (Some(schema), _) => self.types.ty(
+                schema,
+                &Site {
+                    name: &name,
+                    pointer: &schema_pointer,
+                },
+            )?,
             (None, _) => Ty::Any,
         };
         Ok(Some(Body {
@@ -211,7 +276,11 @@ impl<'a> OperationBuilder<'a, '_> {
         }))
     }
 
-    fn responses(&mut self, raw: &RawOperation<'a>, base: &str) -> Result<(Returns, Vec<ErrorCase>)> {
+    fn responses(
+        &mut self,
+        raw: &RawOperation<'a>,
+        base: &str,
+    ) -> Result<(Returns, Vec<ErrorCase>)> {
         let pointer = join(&raw.pointer, "responses");
         let mut entries: Vec<(Status, &'a ReferenceOr<Response>, String)> = raw
             .op
@@ -237,58 +306,105 @@ impl<'a> OperationBuilder<'a, '_> {
         for (status, response, here) in entries {
             let response = self.resolve_response(response, &here)?;
             if status.is_success() {
-                let supported: Vec<_> = response.content.iter().filter_map(|(m, media)| media_kind(m).map(|k| (m, media, k))).collect();
+                let supported: Vec<_> = response
+                    .content
+                    .iter()
+                    .filter_map(|(m, media)| media_kind(m).map(|k| (m, media, k)))
+                    .collect();
                 if supported.is_empty() {
-                    successes.push(ReturnVariant { name: status_name(status), status, content: None, description: response.description.clone() });
+                    successes.push(ReturnVariant {
+                        name: status_name(status),
+                        status,
+                        content: None,
+                        description: response.description.clone(),
+                    });
                 }
                 for (media_type, media, kind) in &supported {
-                    let name = if many_success { format!("{base}Response{}", status_name(status)) } else { format!("{base}Response") };
+                    let name = if many_success {
+                        format!("{base}Response{}", status_name(status))
+                    } else {
+                        format!("{base}Response")
+                    };
                     let schema_pointer = join(&join(&join(&here, "content"), media_type), "schema");
-                    let ty = self.content_ty(media.schema.as_ref(), *kind, &name, &schema_pointer)?;
+                    let ty =
+                        self.content_ty(media.schema.as_ref(), *kind, &name, &schema_pointer)?;
                     let variant_name = match (many_success, supported.len() > 1) {
                         (false, _) => kind_name(*kind, media_type),
                         (true, false) => status_name(status),
-                        (true, true) => format!("{}{}", status_name(status), kind_name(*kind, media_type)),
+                        (true, true) => {
+                            format!("{}{}", status_name(status), kind_name(*kind, media_type))
+                        }
                     };
                     successes.push(ReturnVariant {
                         name: variant_name,
                         status,
-                        content: Some(Content { media_type: media_type.to_string(), kind: *kind, ty }),
+                        content: Some(Content {
+                            media_type: media_type.to_string(),
+                            kind: *kind,
+                            ty,
+                        }),
                         description: response.description.clone(),
                     });
                 }
             } else {
-                let json = response.content.iter().find(|(m, _)| media_kind(m) == Some(MediaKind::Json));
+                let json = response
+                    .content
+                    .iter()
+                    .find(|(m, _)| media_kind(m) == Some(MediaKind::Json));
                 let ty = match json.and_then(|(m, media)| media.schema.as_ref().map(|s| (m, s))) {
                     Some((m, schema)) => {
                         let name = format!("{base}Error{}", status_name(status));
                         let schema_pointer = join(&join(&join(&here, "content"), m), "schema");
-                        match self.types.ty(schema, &Site { name: &name, pointer: &schema_pointer })? {
+                        match self.types.ty(
+                            schema,
+                            &Site {
+                                name: &name,
+                                pointer: &schema_pointer,
+                            },
+                        )? {
                             Ty::Named(id) => Some(id),
                             _ => None,
                         }
                     }
                     None => None,
                 };
-                errors.push(ErrorCase { status, description: response.description.clone(), ty });
+                errors.push(ErrorCase {
+                    status,
+                    description: response.description.clone(),
+                    ty,
+                });
             }
         }
         let with_content = successes.iter().filter(|v| v.content.is_some()).count();
         let returns = if with_content == 0 {
             Returns::Unit
         } else if successes.len() == 1 {
-            Returns::One(successes.remove(0).content.expect("counted one with content"))
+            Returns::One(
+                successes
+                    .remove(0)
+                    .content
+                    .expect("counted one with content"),
+            )
         } else {
             let mut names = Namespace::new();
             for v in &mut successes {
                 v.name = names.unique(std::mem::take(&mut v.name));
             }
-            Returns::Choice { type_name: format!("{base}Response"), variants: successes }
+            Returns::Choice {
+                type_name: format!("{base}Response"),
+                variants: successes,
+            }
         };
         Ok((returns, errors))
     }
 
-    fn content_ty(&mut self, schema: Option<&ReferenceOr<openapiv3::Schema>>, kind: MediaKind, name: &str, pointer: &str) -> Result<Ty> {
+    fn content_ty(
+        &mut self,
+        schema: Option<&ReferenceOr<openapiv3::Schema>>,
+        kind: MediaKind,
+        name: &str,
+        pointer: &str,
+    ) -> Result<Ty> {
         Ok(match kind {
             // The schema of an NDJSON body describes the text, not its lines; lines decode on demand.
             MediaKind::Ndjson => Ty::Any,
@@ -301,7 +417,11 @@ impl<'a> OperationBuilder<'a, '_> {
         })
     }
 
-    fn resolve_response(&self, response: &'a ReferenceOr<Response>, pointer: &str) -> Result<&'a Response> {
+    fn resolve_response(
+        &self,
+        response: &'a ReferenceOr<Response>,
+        pointer: &str,
+    ) -> Result<&'a Response> {
         match response {
             ReferenceOr::Item(r) => Ok(r),
             ReferenceOr::Reference { reference } => reference
@@ -312,8 +432,11 @@ impl<'a> OperationBuilder<'a, '_> {
                     ReferenceOr::Reference { .. } => None,
                 })
                 .ok_or_else(|| {
-                    Error::at(join(pointer, "$ref"), format!("`{reference}` points at no response"))
-                        .with_hint("refer to an entry of components/responses")
+                    Error::at(
+                        join(pointer, "$ref"),
+                        format!("`{reference}` points at no response"),
+                    )
+                    .with_hint("refer to an entry of components/responses")
                 }),
         }
     }
@@ -345,7 +468,10 @@ fn path_parts(raw: &RawOperation, params: &[Param]) -> Result<Vec<PathPart>> {
             parts.push(PathPart::Literal(rest[..open].to_string()));
         }
         let close = rest[open..].find('}').map(|c| c + open).ok_or_else(|| {
-            Error::at(raw.pointer.rsplit_once('/').map_or("", |(p, _)| p), "unclosed `{` in the path template")
+            Error::at(
+                raw.pointer.rsplit_once('/').map_or("", |(p, _)| p),
+                "unclosed `{` in the path template",
+            )
         })?;
         let name = &rest[open + 1..close];
         let index = params.iter().position(|p| p.name == name && p.location == ParamLocation::Path).ok_or_else(|| {
@@ -360,19 +486,33 @@ fn path_parts(raw: &RawOperation, params: &[Param]) -> Result<Vec<PathPart>> {
     }
     for p in params.iter().filter(|p| p.location == ParamLocation::Path) {
         if !raw.path.contains(&format!("{{{}}}", p.name)) {
-            return Err(Error::at(join(&raw.pointer, "parameters"), format!("path parameter `{}` does not appear in the path `{}`", p.name, raw.path))
-                .with_hint("name it in the path template or make it a query parameter"));
+            return Err(Error::at(
+                join(&raw.pointer, "parameters"),
+                format!(
+                    "path parameter `{}` does not appear in the path `{}`",
+                    p.name, raw.path
+                ),
+            )
+            .with_hint("name it in the path template or make it a query parameter"));
         }
     }
     Ok(parts)
 }
 
 pub fn media_kind(media_type: &str) -> Option<MediaKind> {
-    let essence = media_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let essence = media_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
     Some(match essence.as_str() {
         "application/json" => MediaKind::Json,
         m if m.ends_with("+json") => MediaKind::Json,
-        "application/x-ndjson" | "application/jsonl" | "application/x-jsonlines" | "application/jsonlines" => MediaKind::Ndjson,
+        "application/x-ndjson"
+        | "application/jsonl"
+        | "application/x-jsonlines"
+        | "application/jsonlines" => MediaKind::Ndjson,
         "application/x-www-form-urlencoded" => MediaKind::Form,
         m if m.starts_with("text/") => MediaKind::Text,
         "application/octet-stream" | "*/*" => MediaKind::Binary,
@@ -381,8 +521,15 @@ pub fn media_kind(media_type: &str) -> Option<MediaKind> {
 }
 
 /// The request media type to send: JSON first, then the others this client can encode.
-fn pick_media(content: &indexmap::IndexMap<String, MediaType>) -> Option<(&str, &MediaType, MediaKind)> {
-    let order = [MediaKind::Json, MediaKind::Form, MediaKind::Text, MediaKind::Binary];
+fn pick_media(
+    content: &indexmap::IndexMap<String, MediaType>,
+) -> Option<(&str, &MediaType, MediaKind)> {
+    let order = [
+        MediaKind::Json,
+        MediaKind::Form,
+        MediaKind::Text,
+        MediaKind::Binary,
+    ];
     order.iter().find_map(|want| {
         content
             .iter()

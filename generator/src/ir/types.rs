@@ -3,13 +3,15 @@
 use std::collections::{BTreeMap, HashMap};
 
 use openapiv3::{
-    AdditionalProperties, AnySchema, Components, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaData,
-    SchemaKind, StringFormat, Type, VariantOrUnknownOrEmpty,
+    AdditionalProperties, AnySchema, Components, IntegerFormat, NumberFormat, ReferenceOr, Schema,
+    SchemaData, SchemaKind, StringFormat, Type, VariantOrUnknownOrEmpty,
 };
 use serde_json::Value;
 
 use super::names::{camel, snake, Namespace};
-use super::{Enum, EnumVariant, Field, Struct, Ty, TypeDef, TypeId, TypeKind, Union, UnionVariant, Usage};
+use super::{
+    Enum, EnumVariant, Field, Struct, Ty, TypeDef, TypeId, TypeKind, Union, UnionVariant, Usage,
+};
 use crate::error::{join, Error, Result};
 use crate::load::normalise::{X_CONST, X_NULL, X_PREFIX_ITEMS};
 
@@ -74,19 +76,30 @@ impl<'a> TypeBuilder<'a> {
             return Ok(Ty::Named(*id));
         }
         let key = reference.strip_prefix(SCHEMA_REF_PREFIX).ok_or_else(|| {
-            Error::at(join(pointer, "$ref"), format!("cannot resolve `{reference}`"))
-                .with_hint("only local references of the form #/components/schemas/NAME are supported")
+            Error::at(
+                join(pointer, "$ref"),
+                format!("cannot resolve `{reference}`"),
+            )
+            .with_hint("only local references of the form #/components/schemas/NAME are supported")
         })?;
         let key = unescape(key);
         let schema = self.schemas.and_then(|s| s.get(&key)).ok_or_else(|| {
-            Error::at(join(pointer, "$ref"), format!("`{reference}` points at no schema"))
-                .with_hint(format!("add `{key}` under components/schemas or fix the reference"))
+            Error::at(
+                join(pointer, "$ref"),
+                format!("`{reference}` points at no schema"),
+            )
+            .with_hint(format!(
+                "add `{key}` under components/schemas or fix the reference"
+            ))
         })?;
         let name = self.component_names[&key].clone();
         let component_pointer = join("/components/schemas", &key);
         let id = self.reserve(&name, &component_pointer);
         self.by_ref.insert(reference.to_string(), id);
-        let site = Site { name: &name, pointer: &component_pointer };
+        let site = Site {
+            name: &name,
+            pointer: &component_pointer,
+        };
         let (kind, title, description) = match schema {
             ReferenceOr::Reference { reference: inner } => {
                 let ty = self.reference(inner, &component_pointer)?;
@@ -135,17 +148,22 @@ impl<'a> TypeBuilder<'a> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             self.depth -= 1;
-            return Err(Error::at(site.pointer, format!("schemas nest more than {MAX_DEPTH} levels deep"))
-                .with_hint("move nested schemas to components/schemas and refer to them"));
+            return Err(Error::at(
+                site.pointer,
+                format!("schemas nest more than {MAX_DEPTH} levels deep"),
+            )
+            .with_hint("move nested schemas to components/schemas and refer to them"));
         }
         let result = self.inline_inner(schema, site);
         self.depth -= 1;
         let ty = result?;
-        Ok(if schema.schema_data.nullable && !matches!(ty, Ty::Any | Ty::Nullable(_)) {
-            Ty::Nullable(Box::new(ty))
-        } else {
-            ty
-        })
+        Ok(
+            if schema.schema_data.nullable && !matches!(ty, Ty::Any | Ty::Nullable(_)) {
+                Ty::Nullable(Box::new(ty))
+            } else {
+                ty
+            },
+        )
     }
 
     fn inline_inner(&mut self, schema: &Schema, site: &Site) -> Result<Ty> {
@@ -168,7 +186,9 @@ impl<'a> TypeBuilder<'a> {
             return Ok(Some(Ty::Any));
         }
         Ok(match &schema.schema_kind {
-            SchemaKind::Type(Type::String(s)) if s.enumeration.is_empty() => Some(string_ty(&s.format)),
+            SchemaKind::Type(Type::String(s)) if s.enumeration.is_empty() => {
+                Some(string_ty(&s.format))
+            }
             SchemaKind::Type(Type::String(_)) => None,
             SchemaKind::Type(Type::Integer(i)) => Some(match i.format {
                 VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => Ty::I32,
@@ -184,7 +204,9 @@ impl<'a> TypeBuilder<'a> {
                 Some(self.map(o.additional_properties.as_ref(), site)?)
             }
             SchemaKind::AllOf { all_of } if all_of.len() == 1 => Some(self.ty(&all_of[0], site)?),
-            SchemaKind::AnyOf { any_of: arms } | SchemaKind::OneOf { one_of: arms } if arms.len() == 1 => {
+            SchemaKind::AnyOf { any_of: arms } | SchemaKind::OneOf { one_of: arms }
+                if arms.len() == 1 =>
+            {
                 Some(self.ty(&arms[0], site)?)
             }
             SchemaKind::Not { .. } => Some(Ty::Any),
@@ -194,16 +216,27 @@ impl<'a> TypeBuilder<'a> {
     }
 
     /// The catch-all schema shape: guess from what it carries.
-    fn any_builtin(&mut self, data: &SchemaData, any: &AnySchema, site: &Site) -> Result<Option<Ty>> {
-        if !any.properties.is_empty() || !any.all_of.is_empty() || !any.any_of.is_empty() || !any.one_of.is_empty() {
+    fn any_builtin(
+        &mut self,
+        data: &SchemaData,
+        any: &AnySchema,
+        site: &Site,
+    ) -> Result<Option<Ty>> {
+        if !any.properties.is_empty()
+            || !any.all_of.is_empty()
+            || !any.any_of.is_empty()
+            || !any.one_of.is_empty()
+        {
             return Ok(None);
         }
         if !any.enumeration.is_empty() {
-            return Ok(if any.enumeration.iter().all(|v| v.is_string() || v.is_null()) {
-                None
-            } else {
-                Some(Ty::Any)
-            });
+            return Ok(
+                if any.enumeration.iter().all(|v| v.is_string() || v.is_null()) {
+                    None
+                } else {
+                    Some(Ty::Any)
+                },
+            );
         }
         Ok(Some(match any.typ.as_deref() {
             Some("string") => match any.format.as_deref() {
@@ -219,31 +252,57 @@ impl<'a> TypeBuilder<'a> {
             Some("array") => self.array(data, any.items.as_ref(), site)?,
             Some("object") => self.map(any.additional_properties.as_ref(), site)?,
             _ if any.items.is_some() => self.array(data, any.items.as_ref(), site)?,
-            _ if any.additional_properties.is_some() => self.map(any.additional_properties.as_ref(), site)?,
+            _ if any.additional_properties.is_some() => {
+                self.map(any.additional_properties.as_ref(), site)?
+            }
             _ => Ty::Any,
         }))
     }
 
-    fn array(&mut self, data: &SchemaData, items: Option<&ReferenceOr<Box<Schema>>>, site: &Site) -> Result<Ty> {
+    fn array(
+        &mut self,
+        data: &SchemaData,
+        items: Option<&ReferenceOr<Box<Schema>>>,
+        site: &Site,
+    ) -> Result<Ty> {
         if let Some(prefix) = data.extensions.get(X_PREFIX_ITEMS) {
             return self.tuple(prefix, site);
         }
-        let Some(items) = items else { return Ok(Ty::List(Box::new(Ty::Any))) };
+        let Some(items) = items else {
+            return Ok(Ty::List(Box::new(Ty::Any)));
+        };
         let name = format!("{}Item", site.name);
         let pointer = join(site.pointer, "items");
-        let item = self.boxed_ty(items, &Site { name: &name, pointer: &pointer })?;
+        let item = self.boxed_ty(
+            items,
+            &Site {
+                name: &name,
+                pointer: &pointer,
+            },
+        )?;
         Ok(Ty::List(Box::new(item)))
     }
 
     fn tuple(&mut self, prefix: &Value, site: &Site) -> Result<Ty> {
         let pointer = join(site.pointer, "prefixItems");
-        let arms: Vec<ReferenceOr<Schema>> = serde_json::from_value(prefix.clone())
-            .map_err(|e| Error::at(&pointer, format!("prefixItems is not a list of schemas: {e}")))?;
+        let arms: Vec<ReferenceOr<Schema>> =
+            serde_json::from_value(prefix.clone()).map_err(|e| {
+                Error::at(
+                    &pointer,
+                    format!("prefixItems is not a list of schemas: {e}"),
+                )
+            })?;
         let mut elements = Vec::with_capacity(arms.len());
         for (i, arm) in arms.iter().enumerate() {
             let name = format!("{}{}", site.name, i);
             let pointer = format!("{pointer}/{i}");
-            elements.push(self.ty(arm, &Site { name: &name, pointer: &pointer })?);
+            elements.push(self.ty(
+                arm,
+                &Site {
+                    name: &name,
+                    pointer: &pointer,
+                },
+            )?);
         }
         Ok(Ty::Tuple(elements))
     }
@@ -253,7 +312,13 @@ impl<'a> TypeBuilder<'a> {
             Some(AdditionalProperties::Schema(schema)) => {
                 let name = format!("{}Value", site.name);
                 let pointer = join(site.pointer, "additionalProperties");
-                let value = self.ty(schema, &Site { name: &name, pointer: &pointer })?;
+                let value = self.ty(
+                    schema,
+                    &Site {
+                        name: &name,
+                        pointer: &pointer,
+                    },
+                )?;
                 if value == Ty::Any {
                     Ty::AnyObject
                 } else {
@@ -271,19 +336,43 @@ impl<'a> TypeBuilder<'a> {
         }
         let data = &schema.schema_data;
         match &schema.schema_kind {
-            SchemaKind::Type(Type::String(s)) => Ok(string_enum(data, s.enumeration.iter().flatten().cloned())),
-            SchemaKind::Type(Type::Object(o)) => self.object(&o.properties, &o.required, o.additional_properties.as_ref(), site),
+            SchemaKind::Type(Type::String(s)) => {
+                Ok(string_enum(data, s.enumeration.iter().flatten().cloned()))
+            }
+            SchemaKind::Type(Type::Object(o)) => self.object(
+                &o.properties,
+                &o.required,
+                o.additional_properties.as_ref(),
+                site,
+            ),
             SchemaKind::AllOf { all_of } => self.all_of(all_of, site),
-            SchemaKind::AnyOf { any_of: arms } | SchemaKind::OneOf { one_of: arms } => self.union(data, arms, site),
-            SchemaKind::Any(any) if !any.all_of.is_empty() => self.all_of(&any.all_of, site),
-            SchemaKind::Any(any) if any.properties.is_empty() && (!any.any_of.is_empty() || !any.one_of.is_empty()) => {
-                let arms = if any.any_of.is_empty() { &any.one_of } else { &any.any_of };
+            SchemaKind::AnyOf { any_of: arms } | SchemaKind::OneOf { one_of: arms } => {
                 self.union(data, arms, site)
             }
-            SchemaKind::Any(any) if !any.properties.is_empty() => {
-                self.object(&any.properties, &any.required, any.additional_properties.as_ref(), site)
+            SchemaKind::Any(any) if !any.all_of.is_empty() => self.all_of(&any.all_of, site),
+            SchemaKind::Any(any)
+                if any.properties.is_empty()
+                    && (!any.any_of.is_empty() || !any.one_of.is_empty()) =>
+            {
+                let arms = if any.any_of.is_empty() {
+                    &any.one_of
+                } else {
+                    &any.any_of
+                };
+                self.union(data, arms, site)
             }
-            SchemaKind::Any(any) => Ok(string_enum(data, any.enumeration.iter().filter_map(|v| v.as_str().map(str::to_string)))),
+            SchemaKind::Any(any) if !any.properties.is_empty() => self.object(
+                &any.properties,
+                &any.required,
+                any.additional_properties.as_ref(),
+                site,
+            ),
+            SchemaKind::Any(any) => Ok(string_enum(
+                data,
+                any.enumeration
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_string)),
+            )),
             _ => Ok(TypeKind::Alias(Ty::Any)),
         }
     }
@@ -302,7 +391,13 @@ impl<'a> TypeBuilder<'a> {
         for (wire, schema) in properties {
             let name = format!("{}{}", site.name, camel(wire));
             let pointer = join(&join(site.pointer, "properties"), wire);
-            let ty = self.boxed_ty(schema, &Site { name: &name, pointer: &pointer })?;
+            let ty = self.boxed_ty(
+                schema,
+                &Site {
+                    name: &name,
+                    pointer: &pointer,
+                },
+            )?;
             let data = match schema {
                 ReferenceOr::Item(s) => Some(&s.schema_data),
                 ReferenceOr::Reference { .. } => None,
@@ -324,7 +419,13 @@ impl<'a> TypeBuilder<'a> {
             Some(AdditionalProperties::Schema(schema)) => {
                 let name = format!("{}Value", site.name);
                 let pointer = join(site.pointer, "additionalProperties");
-                Some(self.ty(schema, &Site { name: &name, pointer: &pointer })?)
+                Some(self.ty(
+                    schema,
+                    &Site {
+                        name: &name,
+                        pointer: &pointer,
+                    },
+                )?)
             }
             _ => None,
         };
@@ -339,10 +440,19 @@ impl<'a> TypeBuilder<'a> {
         let mut seen = Vec::new();
         for (i, arm) in arms.iter().enumerate() {
             let pointer = format!("{}/allOf/{i}", site.pointer);
-            self.collect_properties(arm, &pointer, &mut properties, &mut required, &mut additional, &mut seen)?;
+            self.collect_properties(
+                arm,
+                &pointer,
+                &mut properties,
+                &mut required,
+                &mut additional,
+                &mut seen,
+            )?;
         }
         if properties.is_empty() {
-            return Ok(TypeKind::Alias(additional.map_or(Ok(Ty::AnyObject), |a| self.map(Some(&a), site))?));
+            return Ok(TypeKind::Alias(
+                additional.map_or(Ok(Ty::AnyObject), |a| self.map(Some(&a), site))?,
+            ));
         }
         self.object(&properties, &required, additional.as_ref(), site)
     }
@@ -359,30 +469,64 @@ impl<'a> TypeBuilder<'a> {
         let schema = match arm {
             ReferenceOr::Reference { reference } => {
                 if seen.contains(reference) {
-                    return Err(Error::at(join(pointer, "$ref"), format!("`{reference}` includes itself through allOf"))
-                        .with_hint("break the allOf cycle; a schema cannot extend itself"));
+                    return Err(Error::at(
+                        join(pointer, "$ref"),
+                        format!("`{reference}` includes itself through allOf"),
+                    )
+                    .with_hint("break the allOf cycle; a schema cannot extend itself"));
                 }
                 seen.push(reference.clone());
                 let key = reference.strip_prefix(SCHEMA_REF_PREFIX).map(unescape);
-                let schema = key.as_ref().and_then(|k| self.schemas.and_then(|s| s.get(k))).ok_or_else(|| {
-                    Error::at(join(pointer, "$ref"), format!("`{reference}` points at no schema"))
+                let schema = key
+                    .as_ref()
+                    .and_then(|k| self.schemas.and_then(|s| s.get(k)))
+                    .ok_or_else(|| {
+                        Error::at(
+                            join(pointer, "$ref"),
+                            format!("`{reference}` points at no schema"),
+                        )
                         .with_hint("fix the reference")
-                })?;
+                    })?;
                 let inner_pointer = join("/components/schemas", key.as_deref().unwrap_or_default());
-                let result = self.collect_properties(schema, &inner_pointer, properties, required, additional, seen);
+                let result = self.collect_properties(
+                    schema,
+                    &inner_pointer,
+                    properties,
+                    required,
+                    additional,
+                    seen,
+                );
                 seen.pop();
                 return result;
             }
             ReferenceOr::Item(schema) => schema,
         };
-        let (props, req, add, nested): (_, &[String], _, &[ReferenceOr<Schema>]) = match &schema.schema_kind {
-            SchemaKind::Type(Type::Object(o)) => (Some(&o.properties), &o.required, o.additional_properties.as_ref(), &[]),
-            SchemaKind::AllOf { all_of } => (None, &[], None, all_of),
-            SchemaKind::Any(any) => (Some(&any.properties), &any.required, any.additional_properties.as_ref(), &any.all_of),
-            _ => (None, &[], None, &[]),
-        };
+        let (props, req, add, nested): (_, &[String], _, &[ReferenceOr<Schema>]) =
+            match &schema.schema_kind {
+                SchemaKind::Type(Type::Object(o)) => (
+                    Some(&o.properties),
+                    &o.required,
+                    o.additional_properties.as_ref(),
+                    &[],
+                ),
+                SchemaKind::AllOf { all_of } => (None, &[], None, all_of),
+                SchemaKind::Any(any) => (
+                    Some(&any.properties),
+                    &any.required,
+                    any.additional_properties.as_ref(),
+                    &any.all_of,
+                ),
+                _ => (None, &[], None, &[]),
+            };
         for (i, inner) in nested.iter().enumerate() {
-            self.collect_properties(inner, &format!("{pointer}/allOf/{i}"), properties, required, additional, seen)?;
+            self.collect_properties(
+                inner,
+                &format!("{pointer}/allOf/{i}"),
+                properties,
+                required,
+                additional,
+                seen,
+            )?;
         }
         for (k, v) in props.into_iter().flatten() {
             properties.insert(k.clone(), v.clone());
@@ -395,13 +539,28 @@ impl<'a> TypeBuilder<'a> {
     }
 
     /// `anyOf`/`oneOf`: an enum of the arms, tagged when the arms say how.
-    fn union(&mut self, data: &SchemaData, arms: &[ReferenceOr<Schema>], site: &Site) -> Result<TypeKind> {
-        let keyword = if data.discriminator.is_some() { "oneOf" } else { "anyOf" };
+    fn union(
+        &mut self,
+        data: &SchemaData,
+        arms: &[ReferenceOr<Schema>],
+        site: &Site,
+    ) -> Result<TypeKind> {
+        let keyword = if data.discriminator.is_some() {
+            "oneOf"
+        } else {
+            "anyOf"
+        };
         let mut tys = Vec::with_capacity(arms.len());
         for (i, arm) in arms.iter().enumerate() {
             let name = format!("{}Variant{}", site.name, i + 1);
             let pointer = format!("{}/{keyword}/{i}", site.pointer);
-            let ty = self.ty(arm, &Site { name: &name, pointer: &pointer })?;
+            let ty = self.ty(
+                arm,
+                &Site {
+                    name: &name,
+                    pointer: &pointer,
+                },
+            )?;
             if !tys.contains(&ty) {
                 tys.push(ty);
             }
@@ -417,18 +576,32 @@ impl<'a> TypeBuilder<'a> {
                     Some(tag) => camel(tag),
                     None => self.variant_name(&ty),
                 });
-                UnionVariant { rust_name, ty, tag, boxed: false }
+                UnionVariant {
+                    rust_name,
+                    ty,
+                    tag,
+                    boxed: false,
+                }
             })
             .collect();
         if tagged.is_none() {
             // Untagged decoding tries arms in order; catch-alls must come last.
-            variants.sort_by_key(|v| matches!(v.ty.non_null(), Ty::Any | Ty::AnyObject | Ty::String));
+            variants
+                .sort_by_key(|v| matches!(v.ty.non_null(), Ty::Any | Ty::AnyObject | Ty::String));
         }
-        Ok(TypeKind::Union(Union { variants, discriminator: tagged.map(|(p, _)| p) }))
+        Ok(TypeKind::Union(Union {
+            variants,
+            discriminator: tagged.map(|(p, _)| p),
+        }))
     }
 
     /// A property that every arm has, with a distinct constant in each, tells arms apart.
-    fn discriminate(&self, data: &SchemaData, arms: &[ReferenceOr<Schema>], tys: &[Ty]) -> Option<(String, Vec<String>)> {
+    fn discriminate(
+        &self,
+        data: &SchemaData,
+        arms: &[ReferenceOr<Schema>],
+        tys: &[Ty],
+    ) -> Option<(String, Vec<String>)> {
         if tys.len() != arms.len() || tys.len() < 2 {
             return None;
         }
@@ -445,12 +618,20 @@ impl<'a> TypeBuilder<'a> {
         let explicit = data.discriminator.as_ref();
         let candidates: Vec<String> = match explicit {
             Some(d) => vec![d.property_name.clone()],
-            None => structs[0].fields.iter().filter(|f| f.required).map(|f| f.wire_name.clone()).collect(),
+            None => structs[0]
+                .fields
+                .iter()
+                .filter(|f| f.required)
+                .map(|f| f.wire_name.clone())
+                .collect(),
         };
         'candidate: for property in candidates {
             let mut tags = Vec::with_capacity(structs.len());
             for (i, s) in structs.iter().enumerate() {
-                let field = s.fields.iter().find(|f| f.wire_name == property && f.required);
+                let field = s
+                    .fields
+                    .iter()
+                    .find(|f| f.wire_name == property && f.required);
                 let constant = field.and_then(|f| match &f.ty {
                     Ty::Named(id) => match &self.types[id.0].kind {
                         TypeKind::Const(value) => Some(value.clone()),
@@ -521,7 +702,10 @@ fn string_enum(data: &SchemaData, values: impl Iterator<Item = String>) -> TypeK
     let mut variants = Vec::new();
     for wire in values {
         if unique.insert(wire.clone(), ()).is_none() {
-            variants.push(EnumVariant { rust_name: names.unique(camel(&wire)), wire });
+            variants.push(EnumVariant {
+                rust_name: names.unique(camel(&wire)),
+                wire,
+            });
         }
     }
     if variants.is_empty() {

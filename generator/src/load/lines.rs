@@ -31,7 +31,10 @@ impl LineIndex {
                 stack[0].0 = indent;
             }
             // A sequence item: "- " opens element N of the container at this indent.
-            while let Some(after) = rest.strip_prefix("- ").or(if rest == "-" { Some("") } else { None }) {
+            while let Some(after) =
+                rest.strip_prefix("- ")
+                    .or(if rest == "-" { Some("") } else { None })
+            {
                 let parent = parent_for(&mut stack, indent);
                 let idx = parent.2;
                 parent.2 += 1;
@@ -65,7 +68,10 @@ impl LineIndex {
 }
 
 /// The innermost open container that a line at `indent` belongs to.
-fn parent_for(stack: &mut Vec<(usize, String, usize)>, indent: usize) -> &mut (usize, String, usize) {
+fn parent_for(
+    stack: &mut Vec<(usize, String, usize)>,
+    indent: usize,
+) -> &mut (usize, String, usize) {
     while stack.len() > 1 && stack.last().is_some_and(|(i, _, _)| *i > indent) {
         stack.pop();
     }
@@ -89,7 +95,9 @@ fn mapping_key(rest: &str) -> Option<String> {
     if rest.starts_with('{') || rest.starts_with('[') {
         return None;
     }
-    let colon = rest.find(": ").or_else(|| rest.strip_suffix(':').map(|s| s.len()))?;
+    let colon = rest
+        .find(": ")
+        .or_else(|| rest.strip_suffix(':').map(|s| s.len()))?;
     Some(rest[..colon].to_string())
 }
 
@@ -104,9 +112,15 @@ mod tests {
         assert_eq!(index.line_of("/openapi"), Some(1));
         assert_eq!(index.line_of("/paths/~1a~1{b}/get"), Some(4));
         assert_eq!(index.line_of("/paths/~1a~1{b}/get/parameters/1"), Some(8));
-        assert_eq!(index.line_of("/paths/~1a~1{b}/get/parameters/1/in"), Some(9));
+        assert_eq!(
+            index.line_of("/paths/~1a~1{b}/get/parameters/1/in"),
+            Some(9)
+        );
         assert_eq!(index.line_of("/paths/~1a~1{b}/get/responses"), Some(10));
         assert_eq!(index.line_of("/components/schemas/X~0Y/type"), Some(14));
-        assert_eq!(index.line_of("/components/schemas/X~0Y/properties/z"), Some(14));
+        assert_eq!(
+            index.line_of("/components/schemas/X~0Y/properties/z"),
+            Some(14)
+        );
     }
 }

@@ -49,7 +49,8 @@ pub fn load(text: &str) -> Result<Document> {
 /// YAML (a superset of the JSON we meet) into a JSON value.
 pub fn parse(text: &str) -> Result<Value> {
     if text.trim().is_empty() {
-        return Err(Error::at("", "the document is empty").with_hint("point --spec at an OpenAPI 3.0 or 3.1 document"));
+        return Err(Error::at("", "the document is empty")
+            .with_hint("point --spec at an OpenAPI 3.0 or 3.1 document"));
     }
     serde_yaml::from_str::<Value>(text).map_err(|e| {
         let line = e.location().map(|l| l.line());
@@ -59,21 +60,32 @@ pub fn parse(text: &str) -> Result<Value> {
 
 fn check_version(value: &Value) -> Result<String> {
     let Some(root) = value.as_object() else {
-        return Err(Error::at("", "the document is not a mapping").with_hint("an OpenAPI document is an object with `openapi`, `info` and `paths`"));
+        return Err(Error::at("", "the document is not a mapping")
+            .with_hint("an OpenAPI document is an object with `openapi`, `info` and `paths`"));
     };
     match root.get("openapi").and_then(Value::as_str) {
         Some(v) if v.starts_with("3.0") || v.starts_with("3.1") => Ok(v.to_string()),
-        Some(v) => Err(Error::at("/openapi", format!("OpenAPI version {v} is not supported")).with_hint("use an OpenAPI 3.0.x or 3.1.x document")),
-        None if root.contains_key("swagger") => Err(Error::at("/swagger", "Swagger 2.0 documents are not supported")
-            .with_hint("convert the document to OpenAPI 3 first")),
-        None => Err(Error::at("/openapi", "missing the `openapi` version field").with_hint("add `openapi: 3.1.0` (or 3.0.x)")),
+        Some(v) => Err(
+            Error::at("/openapi", format!("OpenAPI version {v} is not supported"))
+                .with_hint("use an OpenAPI 3.0.x or 3.1.x document"),
+        ),
+        None if root.contains_key("swagger") => Err(Error::at(
+            "/swagger",
+            "Swagger 2.0 documents are not supported",
+        )
+        .with_hint("convert the document to OpenAPI 3 first")),
+        None => Err(Error::at("/openapi", "missing the `openapi` version field")
+            .with_hint("add `openapi: 3.1.0` (or 3.0.x)")),
     }
 }
 
 fn to_model(value: Value) -> Result<openapiv3::OpenAPI> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let pointer = path_to_pointer(e.path());
-        Error::at(pointer, format!("does not fit the OpenAPI model: {}", e.inner()))
+        Error::at(
+            pointer,
+            format!("does not fit the OpenAPI model: {}", e.inner()),
+        )
     })
 }
 

@@ -22,7 +22,8 @@ pub const X_NULL: &str = "x-null";
 pub fn document(doc: &mut Value) {
     walk_document(doc, "");
     if let Value::Object(root) = doc {
-        root.entry("paths").or_insert_with(|| Value::Object(Map::new()));
+        root.entry("paths")
+            .or_insert_with(|| Value::Object(Map::new()));
     }
 }
 
@@ -105,7 +106,8 @@ pub fn schema(value: &mut Value, pointer: &str) {
     exclusive_bound(map, "exclusiveMaximum", "maximum");
     if let Some(prefix) = map.remove("prefixItems") {
         map.insert(X_PREFIX_ITEMS.into(), prefix);
-        map.entry("type").or_insert_with(|| Value::String("array".into()));
+        map.entry("type")
+            .or_insert_with(|| Value::String("array".into()));
     }
     if let Some(Value::Array(examples)) = map.remove("examples") {
         if let Some(first) = examples.into_iter().next() {
@@ -132,8 +134,13 @@ fn ref_siblings(map: &mut Map<String, Value>) {
 
 /// `type: [X, "null"]` → `type: X, nullable: true`; several non-null types → `anyOf`.
 fn type_list(map: &mut Map<String, Value>) {
-    let Some(Value::Array(types)) = map.get("type") else { return };
-    let mut names: Vec<String> = types.iter().filter_map(|t| t.as_str().map(str::to_string)).collect();
+    let Some(Value::Array(types)) = map.get("type") else {
+        return;
+    };
+    let mut names: Vec<String> = types
+        .iter()
+        .filter_map(|t| t.as_str().map(str::to_string))
+        .collect();
     let had_null = names.iter().any(|t| t == "null");
     names.retain(|t| t != "null");
     match names.len() {
@@ -145,7 +152,10 @@ fn type_list(map: &mut Map<String, Value>) {
         }
         _ => {
             map.remove("type");
-            let arms = names.into_iter().map(|t| serde_json::json!({ "type": t })).collect();
+            let arms = names
+                .into_iter()
+                .map(|t| serde_json::json!({ "type": t }))
+                .collect();
             map.insert("anyOf".into(), Value::Array(arms));
         }
     }
@@ -155,19 +165,24 @@ fn type_list(map: &mut Map<String, Value>) {
 }
 
 fn is_null_schema(arm: &Value) -> bool {
-    arm.get(X_NULL) == Some(&Value::Bool(true)) || arm.get("type").and_then(Value::as_str) == Some("null")
+    arm.get(X_NULL) == Some(&Value::Bool(true))
+        || arm.get("type").and_then(Value::as_str) == Some("null")
 }
 
 /// Removes `{type: null}` arms; with one arm left, merges it into the parent.
 fn null_arms(map: &mut Map<String, Value>, key: &str) {
-    let Some(Value::Array(arms)) = map.get_mut(key) else { return };
+    let Some(Value::Array(arms)) = map.get_mut(key) else {
+        return;
+    };
     let before = arms.len();
     arms.retain(|arm| !is_null_schema(arm));
     if arms.len() == before {
         return;
     }
     map.insert("nullable".into(), Value::Bool(true));
-    let Some(Value::Array(arms)) = map.get(key) else { return };
+    let Some(Value::Array(arms)) = map.get(key) else {
+        return;
+    };
     match arms.len() {
         0 => {
             map.remove(key);
@@ -209,25 +224,39 @@ mod tests {
 
     #[test]
     fn any_of_with_null_becomes_nullable() {
-        let v = norm(json!({"anyOf": [{"type": "string", "format": "date-time"}, {"type": "null"}], "title": "T"}));
-        assert_eq!(v, json!({"type": "string", "format": "date-time", "nullable": true, "title": "T"}));
+        let v = norm(
+            json!({"anyOf": [{"type": "string", "format": "date-time"}, {"type": "null"}], "title": "T"}),
+        );
+        assert_eq!(
+            v,
+            json!({"type": "string", "format": "date-time", "nullable": true, "title": "T"})
+        );
     }
 
     #[test]
     fn nullable_ref_becomes_single_all_of() {
         let v = norm(json!({"anyOf": [{"$ref": "#/components/schemas/X"}, {"type": "null"}]}));
-        assert_eq!(v, json!({"allOf": [{"$ref": "#/components/schemas/X"}], "nullable": true}));
+        assert_eq!(
+            v,
+            json!({"allOf": [{"$ref": "#/components/schemas/X"}], "nullable": true})
+        );
     }
 
     #[test]
     fn nullable_union_keeps_remaining_arms() {
         let v = norm(json!({"oneOf": [{"type": "string"}, {"type": "integer"}, {"type": "null"}]}));
-        assert_eq!(v, json!({"oneOf": [{"type": "string"}, {"type": "integer"}], "nullable": true}));
+        assert_eq!(
+            v,
+            json!({"oneOf": [{"type": "string"}, {"type": "integer"}], "nullable": true})
+        );
     }
 
     #[test]
     fn type_list_with_null() {
-        assert_eq!(norm(json!({"type": ["integer", "null"]})), json!({"type": "integer", "nullable": true}));
+        assert_eq!(
+            norm(json!({"type": ["integer", "null"]})),
+            json!({"type": "integer", "nullable": true})
+        );
         assert_eq!(
             norm(json!({"type": ["integer", "string"]})),
             json!({"anyOf": [{"type": "integer"}, {"type": "string"}]})
@@ -237,18 +266,26 @@ mod tests {
     #[test]
     fn const_becomes_enum_and_extension() {
         let v = norm(json!({"type": "string", "const": "delete"}));
-        assert_eq!(v, json!({"type": "string", "enum": ["delete"], "x-const": "delete"}));
+        assert_eq!(
+            v,
+            json!({"type": "string", "enum": ["delete"], "x-const": "delete"})
+        );
     }
 
     #[test]
     fn numeric_exclusive_minimum() {
         let v = norm(json!({"type": "integer", "exclusiveMinimum": 0}));
-        assert_eq!(v, json!({"type": "integer", "minimum": 0, "exclusiveMinimum": true}));
+        assert_eq!(
+            v,
+            json!({"type": "integer", "minimum": 0, "exclusiveMinimum": true})
+        );
     }
 
     #[test]
     fn prefix_items_become_tuple_extension() {
-        let v = norm(json!({"type": "array", "prefixItems": [{"type": "string"}, {"type": ["integer", "null"]}], "minItems": 2}));
+        let v = norm(
+            json!({"type": "array", "prefixItems": [{"type": "string"}, {"type": ["integer", "null"]}], "minItems": 2}),
+        );
         assert_eq!(
             v,
             json!({"type": "array", "minItems": 2, "x-prefix-items": [{"type": "string"}, {"type": "integer", "nullable": true}]})
@@ -257,20 +294,32 @@ mod tests {
 
     #[test]
     fn examples_array_becomes_example() {
-        assert_eq!(norm(json!({"type": "string", "examples": ["a", "b"]})), json!({"type": "string", "example": "a"}));
+        assert_eq!(
+            norm(json!({"type": "string", "examples": ["a", "b"]})),
+            json!({"type": "string", "example": "a"})
+        );
     }
 
     #[test]
     fn ref_with_siblings_keeps_them() {
         let v = norm(json!({"$ref": "#/components/schemas/X", "default": "fail"}));
-        assert_eq!(v, json!({"default": "fail", "allOf": [{"$ref": "#/components/schemas/X"}]}));
+        assert_eq!(
+            v,
+            json!({"default": "fail", "allOf": [{"$ref": "#/components/schemas/X"}]})
+        );
     }
 
     #[test]
     fn null_only_and_boolean_schemas() {
-        assert_eq!(norm(json!({"type": "null"})), json!({"nullable": true, "x-null": true}));
+        assert_eq!(
+            norm(json!({"type": "null"})),
+            json!({"nullable": true, "x-null": true})
+        );
         assert_eq!(norm(json!(true)), json!({}));
-        assert_eq!(norm(json!({"items": false, "type": "array"})), json!({"type": "array"}));
+        assert_eq!(
+            norm(json!({"items": false, "type": "array"})),
+            json!({"type": "array"})
+        );
     }
 
     #[test]
@@ -278,7 +327,13 @@ mod tests {
         let mut doc = json!({"paths": {"/a": {"get": {"parameters": [{"name": "x", "in": "query", "schema": {"type": ["string", "null"]}}]}}},
             "components": {"schemas": {"A": {"properties": {"b": {"items": {"const": 1}}}}}}});
         document(&mut doc);
-        assert_eq!(doc["paths"]["/a"]["get"]["parameters"][0]["schema"], json!({"type": "string", "nullable": true}));
-        assert_eq!(doc["components"]["schemas"]["A"]["properties"]["b"]["items"], json!({"enum": [1], "x-const": 1}));
+        assert_eq!(
+            doc["paths"]["/a"]["get"]["parameters"][0]["schema"],
+            json!({"type": "string", "nullable": true})
+        );
+        assert_eq!(
+            doc["components"]["schemas"]["A"]["properties"]["b"]["items"],
+            json!({"enum": [1], "x-const": 1})
+        );
     }
 }

@@ -1,0 +1,501 @@
+//! One module per tag: the API type, its operations, their parameter structs and return enums.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use super::docs::doc_attrs;
+use super::ty::{ident, ty, ModelPath};
+use crate::ir::{
+    Api, Content, ErrorCase, MediaKind, Operation, Param, ParamLocation, ParamStyle, PathPart,
+    Returns, Status, TagApi, Ty, TypeKind,
+};
+
+const PATH: ModelPath = ModelPath::Models;
+
+pub fn tag_module(api: &Api, tag: &TagApi) -> TokenStream {
+    let name = ident(&tag.type_name);
+    let docs = doc_attrs(&[
+        Some(&format!("Operations tagged `{}`.", tag.tag)),
+        tag.description.as_deref(),
+    ]);
+    let methods = tag.operations.iter().map(|op| operation(api, op));
+    let extras = tag
+        .operations
+        .iter()
+        .map(|op| operation_types(api, tag, op));
+    let accessor = format_ident!("{}", tag.module.trim_start_matches("r#"));
+    let accessor_doc = format!(" The [`{}`] operations.", tag.type_name);
+    quote! {
+        use crate::encoding::{path_segment, QueryStyle};
+        use crate::error::{typed_body, untyped_body};
+        #[allow(unused_imports)]
+        use crate::{models, Client, Error, ErrorBody};
+
+        #docs
+        #[derive(Debug, Clone)]
+        pub struct #name {
+            client: Client,
+        }
+
+        impl #name {
+            pub fn new(client: &Client) -> Self {
+                #name { client: client.clone() }
+            }
+
+            #(#methods)*
+        }
+
+        impl Client {
+            #[doc = #accessor_doc]
+            pub fn #accessor(&self) -> #name {
+                #name::new(self)
+            }
+        }
+
+        #(#extras)*
+    }
+}
+
+/// The parameter struct and return enum an operation needs, if any.
+pub fn operation_types(api: &Api, tag: &TagApi, op: &Operation) -> TokenStream {
+    let params = op
+        .params_type
+        .as_ref()
+        .map(|name| params_struct(api, tag, op, name));
+    let returns = match &op.returns {
+        Returns::Choice {
+            type_name,
+            variants,
+        } => {
+            let name = ident(type_name);
+            let doc = format!(
+                " What [`{}::{}`] returns, depending on the response.",
+                tag.type_name,
+                op.fn_name.trim_start_matches("r#")
+            );
+            let variants = variants.iter().map(|v| {
+                let variant = ident(&v.name);
+                let doc = doc_attrs(&[
+                    Some(&v.description),
+                    v.content.as_ref().map(|c| c.media_type.as_str()),
+                ]);
+                match &v.content {
+                    Some(c) => {
+                        let inner = content_ty(api, c);
+                        quote!(#doc #variant(#inner),)
+                    }
+                    None => quote!(#doc #variant,),
+                }
+            });
+            Some(quote! {
+                #[doc = #doc]
+                #[derive(Debug)]
+                pub enum #name {
+                    #(#variants)*
+                }
+            })
+        }
+        _ => None,
+    };
+    quote!(#params #returns)
+}
+
+fn content_ty(api: &Api, content: &Content) -> TokenStream {
+    match content.kind {
+        MediaKind::Ndjson => quote!(crate::NdjsonStream),
+        MediaKind::Text => quote!(String),
+        MediaKind::Binary => quote!(bytes::Bytes),
+        MediaKind::Json | MediaKind::Form => ty(api, &content.ty, PATH),
+    }
+}
+
+/// A param whose type is a constant is filled in, never asked for.
+fn const_param(api: &Api, p: &Param) -> bool {
+    matches!(&p.ty, Ty::Named(id) if matches!(api.ty(*id).kind, TypeKind::Const(_)))
+}
+
+fn param_docs(p: &Param) -> String {
+    let mut text = p.description.clone().unwrap_or_default();
+    if let Some(default) = &p.default {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str(&format!("Server default: `{default}`."));
+    }
+    text
+}
+
+fn params_struct(api: &Api, tag: &TagApi, op: &Operation, name: &str) -> TokenStream {
+    let name = ident(name);
+    let doc = format!(
+        " Optional parameters of [`{}::{}`]. Start from `Default::default()` and set what you need.",
+        tag.type_name,
+        op.fn_name.trim_start_matches("r#")
+    );
+    let fields = op.optional_params().map(|p| {
+        let rust = ident(&p.rust_name);
+        let inner = ty(api, &p.ty, PATH);
+        let docs = doc_attrs(&[Some(&param_docs(p))]);
+        quote!(#docs pub #rust: Option<#inner>,)
+    });
+    let setters = op.optional_params().map(|p| {
+        let rust = ident(&p.rust_name);
+        let (arg, value) = setter_arg(api, &p.ty);
+        let doc = format!(" Sets `{}`.", p.name);
+        quote! {
+            #[doc = #doc]
+            pub fn #rust(mut self, value: #arg) -> Self {
+                self.#rust = Some(#value);
+                self
+            }
+        }
+    });
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, Default, PartialEq)]
+        #[non_exhaustive]
+        pub struct #name {
+            #(#fields)*
+        }
+
+        impl #name {
+            #(#setters)*
+        }
+    }
+}
+
+/// Setter argument type and how it becomes the field value: strings and lists take anything
+/// that converts, so `.state(["failed"])` and `.task_id("t")` just work.
+fn setter_arg(api: &Api, t: &Ty) -> (TokenStream, TokenStream) {
+    match t {
+        Ty::String => (quote!(impl Into<String>), quote!(value.into())),
+        Ty::List(inner) => {
+            let inner = ty(api, inner, PATH);
+            (
+                quote!(impl IntoIterator<Item = impl Into<#inner>>),
+                quote!(value.into_iter().map(Into::into).collect()),
+            )
+        }
+        Ty::Named(_) => {
+            let full = ty(api, t, PATH);
+            (quote!(impl Into<#full>), quote!(value.into()))
+        }
+        other => (ty(api, other, PATH), quote!(value)),
+    }
+}
+
+/// Required arguments: strings borrowed, small scalars by value, the rest by reference.
+fn arg(api: &Api, p: &Param) -> TokenStream {
+    let rust = ident(&p.rust_name);
+    let t = match &p.ty {
+        Ty::String => quote!(&str),
+        t if by_value(t) => ty(api, t, PATH),
+        other => {
+            let inner = ty(api, other, PATH);
+            quote!(&#inner)
+        }
+    };
+    quote!(#rust: #t)
+}
+
+fn query_style(p: &Param) -> TokenStream {
+    match p.style {
+        ParamStyle::SpaceDelimited => quote!(QueryStyle::SpaceDelimited),
+        ParamStyle::PipeDelimited => quote!(QueryStyle::PipeDelimited),
+        ParamStyle::DeepObject => quote!(QueryStyle::DeepObject),
+        ParamStyle::Form | ParamStyle::Simple => {
+            let explode = p.explode;
+            quote!(QueryStyle::Form { explode: #explode })
+        }
+    }
+}
+
+/// The value expression for a parameter, as a reference: an argument, a field of `params`,
+/// or a constant.
+fn value_expr(api: &Api, p: &Param) -> TokenStream {
+    let rust = ident(&p.rust_name);
+    if const_param(api, p) {
+        let t = ty(api, &p.ty, PATH);
+        quote!(&#t)
+    } else if !p.required {
+        quote!(&params.#rust)
+    } else if by_value(&p.ty) {
+        quote!(&#rust)
+    } else {
+        quote!(#rust)
+    }
+}
+
+/// Small scalars are passed by value; everything else is borrowed.
+fn by_value(t: &Ty) -> bool {
+    matches!(t, Ty::Bool | Ty::I32 | Ty::I64 | Ty::F32 | Ty::F64)
+}
+
+fn operation(api: &Api, op: &Operation) -> TokenStream {
+    let fn_name = ident(&op.fn_name);
+    let op_id = Literal::string(&op.operation_id);
+    let signature_line = format!("`{} {}`", op.method.as_str(), op.path);
+    let deprecated_note = op.deprecated.then_some("**Deprecated** by the API.");
+    let docs = doc_attrs(&[
+        op.summary.as_deref(),
+        op.description.as_deref(),
+        Some(&signature_line),
+        deprecated_note,
+    ]);
+
+    let mut args: Vec<TokenStream> = op
+        .required_params()
+        .filter(|p| !const_param(api, p))
+        .map(|p| arg(api, p))
+        .collect();
+    if let Some(params_type) = &op.params_type {
+        let params_type = ident(params_type);
+        args.push(quote!(params: &#params_type));
+    }
+    if let Some(body) = &op.body {
+        let body_ty = match body.kind {
+            MediaKind::Text => quote!(str),
+            MediaKind::Binary => quote!([u8]),
+            _ => ty(api, &body.ty, PATH),
+        };
+        args.push(if body.required {
+            quote!(body: &#body_ty)
+        } else {
+            quote!(body: Option<&#body_ty>)
+        });
+    }
+
+    let path = path_expr(api, op);
+    let method = format_ident!("{}", op.method.as_str());
+    let auth = (!op.security.is_empty()).then(|| quote!(request.authenticated();));
+    let queries = op
+        .params
+        .iter()
+        .filter(|p| p.location == ParamLocation::Query)
+        .map(|p| {
+            let name = &p.name;
+            let value = value_expr(api, p);
+            let style = query_style(p);
+            quote!(request.query(#name, #value, #style);)
+        });
+    let headers = op.params.iter().filter(|p| matches!(p.location, ParamLocation::Header | ParamLocation::Cookie)).map(|p| {
+        let value = value_expr(api, p);
+        if p.location == ParamLocation::Cookie {
+            let name = format!("{}=", p.name);
+            quote!(if let Some(v) = crate::encoding::header_value(#value) { request.header("cookie", &format!("{}{}", #name, v)); })
+        } else {
+            let name = p.name.to_ascii_lowercase();
+            quote!(request.header(#name, #value);)
+        }
+    });
+    let body = op.body.as_ref().map(|b| {
+        let set = match b.kind {
+            MediaKind::Json | MediaKind::Ndjson => quote!(request.json(body)?;),
+            MediaKind::Form => quote!(request.form(body);),
+            MediaKind::Text => {
+                let media = Literal::string(&b.media_type);
+                quote!(request.raw_body(#media, body.as_bytes().to_vec());)
+            }
+            MediaKind::Binary => {
+                let media = Literal::string(&b.media_type);
+                quote!(request.raw_body(#media, body.to_vec());)
+            }
+        };
+        if b.required {
+            set
+        } else {
+            quote!(if let Some(body) = body { #set })
+        }
+    });
+    let (returns, decode) = returns(api, op);
+    let errors = error_decoder(api, &op.errors);
+    let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
+    let allow_args = (args.len() > 6).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    quote! {
+        #docs
+        #deprecated
+        #allow_args
+        pub async fn #fn_name(&self, #(#args),*) -> Result<#returns, Error> {
+            let path = #path;
+            let mut request = self.client.request(reqwest::Method::#method, #op_id, path);
+            #auth
+            #(#queries)*
+            #(#headers)*
+            #body
+            let response = request.send().await?;
+            #decode
+            Err(response.error(#errors).await)
+        }
+    }
+}
+
+/// `let dag_id = path_segment(dag_id); format!("/dags/{dag_id}")`: the format string reads
+/// like the spec's path template.
+fn path_expr(api: &Api, op: &Operation) -> TokenStream {
+    let mut template = String::new();
+    let mut segments = Vec::new();
+    for part in &op.path_parts {
+        match part {
+            PathPart::Literal(text) => {
+                template.push_str(&text.replace('{', "{{").replace('}', "}}"))
+            }
+            PathPart::Param(i) => {
+                let param = &op.params[*i];
+                let local = match param.rust_name.strip_prefix("r#") {
+                    Some(bare) => format_ident!("{}_", bare),
+                    None => format_ident!("{}", param.rust_name),
+                };
+                template.push_str(&format!("{{{local}}}"));
+                let value = value_expr(api, param);
+                segments.push(quote!(let #local = path_segment(#value);));
+            }
+        }
+    }
+    if segments.is_empty() {
+        quote!(#template.to_string())
+    } else {
+        quote!({ #(#segments)* format!(#template) })
+    }
+}
+
+/// The return type and the code that decodes a successful response into it.
+fn returns(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
+    match &op.returns {
+        Returns::Unit => (
+            quote!(()),
+            quote!(if response.is_success() {
+                return Ok(());
+            }),
+        ),
+        Returns::One(content) => {
+            let t = content_ty(api, content);
+            let read = match content.kind {
+                MediaKind::Ndjson => quote!(Ok(response.ndjson())),
+                MediaKind::Text => quote!(response.text().await),
+                MediaKind::Binary => quote!(response.bytes().await),
+                MediaKind::Json | MediaKind::Form => quote!(response.json().await),
+            };
+            (t, quote!(if response.is_success() { return #read; }))
+        }
+        Returns::Choice {
+            type_name,
+            variants,
+        } => {
+            let name = ident(type_name);
+            let exact = variants.iter().map(|v| {
+                let variant = ident(&v.name);
+                let status = status_pattern(v.status);
+                match &v.content {
+                    Some(c) => {
+                        let media = Literal::string(
+                            &c.media_type
+                                .split(';')
+                                .next()
+                                .unwrap_or_default()
+                                .trim()
+                                .to_ascii_lowercase(),
+                        );
+                        let read = read_content(c);
+                        quote!((#status, #media) => return Ok(#name::#variant(#read)),)
+                    }
+                    None => quote!((#status, _) => return Ok(#name::#variant),),
+                }
+            });
+            // A server that labels the body differently still gets the first variant for its status.
+            let mut seen = Vec::new();
+            let fallback = variants
+                .iter()
+                .filter(|v| {
+                    let fresh = !seen.contains(&v.status);
+                    seen.push(v.status);
+                    fresh
+                })
+                .map(|v| {
+                    let variant = ident(&v.name);
+                    let status = status_pattern(v.status);
+                    match &v.content {
+                        Some(c) => {
+                            let read = read_content(c);
+                            quote!((#status, _) => return Ok(#name::#variant(#read)),)
+                        }
+                        None => quote!((#status, _) => return Ok(#name::#variant),),
+                    }
+                });
+            (
+                quote!(#name),
+                quote! {
+                    match (response.status(), response.media_type().as_str()) {
+                        #(#exact)*
+                        #(#fallback)*
+                        _ => {}
+                    }
+                },
+            )
+        }
+    }
+}
+
+fn read_content(content: &Content) -> TokenStream {
+    match content.kind {
+        MediaKind::Ndjson => quote!(response.ndjson()),
+        MediaKind::Text => quote!(response.text().await?),
+        MediaKind::Binary => quote!(response.bytes().await?),
+        MediaKind::Json | MediaKind::Form => quote!(response.json().await?),
+    }
+}
+
+fn status_pattern(status: Status) -> TokenStream {
+    match status {
+        Status::Code(c) => {
+            let c = Literal::u16_unsuffixed(c);
+            quote!(#c)
+        }
+        Status::Range(r) => {
+            let (lo, hi) = (
+                Literal::u16_unsuffixed(r * 100),
+                Literal::u16_unsuffixed(r * 100 + 99),
+            );
+            quote!(#lo..=#hi)
+        }
+        Status::Default => quote!(_),
+    }
+}
+
+/// `|status, body| match status { ... }`, choosing the error body type by status.
+fn error_decoder(api: &Api, errors: &[ErrorCase]) -> TokenStream {
+    let mut groups: Vec<(Vec<Status>, &str)> = Vec::new();
+    let mut default = None;
+    for case in errors {
+        let Some(id) = case.ty else { continue };
+        let variant = &api
+            .error_types
+            .iter()
+            .find(|e| e.ty == id)
+            .expect("error types are collected from these cases")
+            .variant;
+        if case.status == Status::Default {
+            default = Some(variant.as_str());
+            continue;
+        }
+        match groups.iter_mut().find(|(_, v)| *v == variant.as_str()) {
+            Some((statuses, _)) => statuses.push(case.status),
+            None => groups.push((vec![case.status], variant.as_str())),
+        }
+    }
+    if groups.is_empty() && default.is_none() {
+        return quote!(|_, body| untyped_body(body));
+    }
+    let arms = groups.iter().map(|(statuses, variant)| {
+        let patterns = statuses.iter().map(|s| status_pattern(*s));
+        let variant = ident(variant);
+        quote!(#(#patterns)|* => typed_body(body, ErrorBody::#variant),)
+    });
+    let fallback = match default {
+        Some(variant) => {
+            let variant = ident(variant);
+            quote!(_ => typed_body(body, ErrorBody::#variant),)
+        }
+        None => quote!(_ => untyped_body(body),),
+    };
+    quote!(|status, body| match status { #(#arms)* #fallback })
+}

@@ -1,0 +1,63 @@
+//! IR types → Rust type syntax.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+use crate::ir::{Api, Ty};
+
+/// An identifier, raw (`r#type`) when the IR name says so.
+pub fn ident(name: &str) -> Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => Ident::new(name, Span::call_site()),
+    }
+}
+
+/// How code in a module reaches the models.
+#[derive(Clone, Copy)]
+pub enum ModelPath {
+    /// From inside `models`: `super::Name`.
+    Sibling,
+    /// From elsewhere in the crate: `models::Name` (with `use crate::models;`).
+    Models,
+}
+
+pub fn ty(api: &Api, ty: &Ty, path: ModelPath) -> TokenStream {
+    match ty {
+        Ty::Bool => quote!(bool),
+        Ty::I32 => quote!(i32),
+        Ty::I64 => quote!(i64),
+        Ty::F32 => quote!(f32),
+        Ty::F64 => quote!(f64),
+        Ty::String => quote!(String),
+        Ty::DateTime => quote!(chrono::DateTime<chrono::Utc>),
+        Ty::Date => quote!(chrono::NaiveDate),
+        Ty::Uuid => quote!(uuid::Uuid),
+        Ty::Bytes => quote!(Vec<u8>),
+        Ty::Any => quote!(serde_json::Value),
+        Ty::AnyObject => quote!(serde_json::Map<String, serde_json::Value>),
+        Ty::Named(id) => {
+            let name = ident(&api.ty(*id).name);
+            match path {
+                ModelPath::Sibling => quote!(super::#name),
+                ModelPath::Models => quote!(models::#name),
+            }
+        }
+        Ty::List(inner) => {
+            let inner = self::ty(api, inner, path);
+            quote!(Vec<#inner>)
+        }
+        Ty::Map(inner) => {
+            let inner = self::ty(api, inner, path);
+            quote!(std::collections::BTreeMap<String, #inner>)
+        }
+        Ty::Tuple(items) => {
+            let items = items.iter().map(|t| self::ty(api, t, path));
+            quote!((#(#items),*))
+        }
+        Ty::Nullable(inner) => {
+            let inner = self::ty(api, inner, path);
+            quote!(Option<#inner>)
+        }
+    }
+}

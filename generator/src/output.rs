@@ -1,0 +1,108 @@
+//! Writing the emitted files: all or nothing, and comparing them with what is on disk.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::emit::Files;
+
+/// Folders inside an output directory that are not ours to replace (build caches).
+const KEEP: &[&str] = &["target"];
+
+/// Writes `files` as the complete contents of `out`. Everything goes to a sibling temporary
+/// folder first and is swapped in with renames, so a failure leaves `out` exactly as it was.
+pub fn write_tree(out: &Path, files: &Files) -> io::Result<()> {
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::create_dir_all(parent)?;
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
+    let retired = parent.join(format!(".{name}.retired-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&staging);
+    if let Err(e) = write_all(&staging, files) {
+        let _ = fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    if out.exists() {
+        for keep in KEEP {
+            let from = out.join(keep);
+            if from.exists() {
+                fs::rename(&from, staging.join(keep))?;
+            }
+        }
+        if let Err(e) = fs::rename(out, &retired) {
+            restore_kept(&staging, out);
+            let _ = fs::remove_dir_all(&staging);
+            return Err(e);
+        }
+    }
+    if let Err(e) = fs::rename(&staging, out) {
+        let _ = fs::rename(&retired, out);
+        return Err(e);
+    }
+    let _ = fs::remove_dir_all(&retired);
+    Ok(())
+}
+
+fn restore_kept(staging: &Path, out: &Path) {
+    for keep in KEEP {
+        let _ = fs::rename(staging.join(keep), out.join(keep));
+    }
+}
+
+fn write_all(root: &Path, files: &Files) -> io::Result<()> {
+    for (relative, text) in files {
+        let path = root.join(relative);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir)?;
+        }
+        fs::write(path, text)?;
+    }
+    Ok(())
+}
+
+/// Paths (relative to `out`) whose contents differ from `files`: changed, missing or extra.
+pub fn differences(out: &Path, files: &Files) -> io::Result<Vec<String>> {
+    let mut on_disk = Vec::new();
+    if out.exists() {
+        list(out, out, &mut on_disk)?;
+    }
+    let mut diff = Vec::new();
+    for (relative, text) in files {
+        match fs::read_to_string(out.join(relative)) {
+            Ok(current) if &current == text => {}
+            Ok(_) => diff.push(format!("changed: {relative}")),
+            Err(_) => diff.push(format!("missing: {relative}")),
+        }
+    }
+    for relative in on_disk {
+        if !files.contains_key(&relative) {
+            diff.push(format!("not generated: {relative}"));
+        }
+    }
+    Ok(diff)
+}
+
+fn list(root: &Path, dir: &Path, out: &mut Vec<String>) -> io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let path: PathBuf = entry?.path();
+        let relative = path
+            .strip_prefix(root)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        if path.is_dir() {
+            if !KEEP.contains(&relative.as_str()) {
+                list(root, &path, out)?;
+            }
+        } else {
+            out.push(relative);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,141 @@
+//! Macros the generated models use, so each enum or constant is a few readable lines.
+
+/// The trait impls of a string enum that also carries values it does not know, so a newer
+/// server's value (a new task state, say) decodes as `Unknown` instead of failing the whole
+/// response. The enum itself, with `as_str` and `known`, is written out by the generator.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! open_enum {
+    ($name:ident) => {
+        impl ::std::convert::From<&str> for $name {
+            fn from(value: &str) -> Self {
+                $name::known(value).unwrap_or_else(|| $name::Unknown(value.to_string()))
+            }
+        }
+
+        impl ::std::convert::From<::std::string::String> for $name {
+            fn from(value: ::std::string::String) -> Self {
+                $name::known(&value).unwrap_or($name::Unknown(value))
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = ::std::convert::Infallible;
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                Ok(value.into())
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                struct Visitor;
+                impl ::serde::de::Visitor<'_> for Visitor {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(concat!("a ", stringify!($name), " string"))
+                    }
+                    fn visit_str<E: ::serde::de::Error>(self, value: &str) -> ::std::result::Result<$name, E> {
+                        Ok(value.into())
+                    }
+                    fn visit_string<E: ::serde::de::Error>(self, value: ::std::string::String) -> ::std::result::Result<$name, E> {
+                        Ok(value.into())
+                    }
+                }
+                deserializer.deserialize_str(Visitor)
+            }
+        }
+    };
+}
+
+/// The trait impls of a field that can only hold one string (`const` in the schema). It needs
+/// no value from the caller, and decoding fails on any other string, which is what tells
+/// union arms apart. The unit struct itself is written out by the generator.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! string_const {
+    ($name:ident = $value:literal) => {
+        impl $name {
+            /// The one value on the wire.
+            pub const VALUE: &'static str = $value;
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str($value)
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
+                if value == $value {
+                    Ok($name)
+                } else {
+                    Err(<D::Error as ::serde::de::Error>::invalid_value(::serde::de::Unexpected::Str(&value), &concat!("\"", $value, "\"")))
+                }
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    #[derive(Debug, Clone, PartialEq)]
+    enum Colour {
+        Red,
+        DarkBlue,
+        Unknown(String),
+    }
+
+    impl Colour {
+        fn as_str(&self) -> &str {
+            match self {
+                Colour::Red => "red",
+                Colour::DarkBlue => "dark blue",
+                Colour::Unknown(other) => other,
+            }
+        }
+
+        fn known(value: &str) -> Option<Self> {
+            match value {
+                "red" => Some(Colour::Red),
+                "dark blue" => Some(Colour::DarkBlue),
+                _ => None,
+            }
+        }
+    }
+    crate::open_enum!(Colour);
+
+    #[derive(Debug, Default)]
+    struct Kind;
+    crate::string_const!(Kind = "create");
+
+    #[test]
+    fn open_enums_keep_unknown_values() {
+        let decoded: Vec<Colour> = serde_json::from_str(r#"["red", "ultraviolet"]"#).unwrap();
+        assert_eq!(decoded, vec![Colour::Red, Colour::Unknown("ultraviolet".into())]);
+        assert_eq!(serde_json::to_string(&decoded).unwrap(), r#"["red","ultraviolet"]"#);
+        assert_eq!(Colour::from("dark blue"), Colour::DarkBlue);
+        assert_eq!("x".parse::<Colour>().unwrap().to_string(), "x");
+    }
+
+    #[test]
+    fn constants_accept_only_their_value() {
+        assert_eq!(serde_json::to_string(&Kind).unwrap(), format!("\"{}\"", Kind::VALUE));
+        assert!(serde_json::from_str::<Kind>(r#""create""#).is_ok());
+        let err = serde_json::from_str::<Kind>(r#""delete""#).unwrap_err().to_string();
+        assert!(err.contains("create"), "{err}");
+    }
+}

@@ -1,0 +1,93 @@
+//! A field a request may leave out, set to null, or set to a value: three different things to
+//! a server that treats an explicit `null` as "clear it".
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Absent (not sent), `null`, or a value.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum Maybe<T> {
+    /// Left out of the JSON body: the server keeps (or defaults) the field.
+    #[default]
+    Absent,
+    /// Sent as `null`.
+    Null,
+    /// Sent as the value.
+    Value(T),
+}
+
+impl<T> Maybe<T> {
+    pub fn is_absent(&self) -> bool {
+        matches!(self, Maybe::Absent)
+    }
+
+    /// The value, if one is set.
+    pub fn as_option(&self) -> Option<&T> {
+        match self {
+            Maybe::Value(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    pub fn into_option(self) -> Option<T> {
+        match self {
+            Maybe::Value(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+impl<T> From<T> for Maybe<T> {
+    fn from(value: T) -> Self {
+        Maybe::Value(value)
+    }
+}
+
+impl<T> From<Option<T>> for Maybe<T> {
+    /// `None` becomes an explicit `null`.
+    fn from(value: Option<T>) -> Self {
+        value.map_or(Maybe::Null, Maybe::Value)
+    }
+}
+
+impl From<&str> for Maybe<String> {
+    fn from(value: &str) -> Self {
+        Maybe::Value(value.to_string())
+    }
+}
+
+impl<T: Serialize> Serialize for Maybe<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Maybe::Value(v) => v.serialize(serializer),
+            Maybe::Absent | Maybe::Null => serializer.serialize_none(),
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Maybe<T> {
+    /// A present field is `Null` or `Value`; an absent one comes from `#[serde(default)]`.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Option::<T>::deserialize(deserializer)?.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize, Deserialize, Default, PartialEq, Debug)]
+    struct Patch {
+        #[serde(default, skip_serializing_if = "Maybe::is_absent")]
+        note: Maybe<String>,
+    }
+
+    #[test]
+    fn three_states_on_the_wire() {
+        assert_eq!(serde_json::to_string(&Patch::default()).unwrap(), "{}");
+        assert_eq!(serde_json::to_string(&Patch { note: Maybe::Null }).unwrap(), r#"{"note":null}"#);
+        assert_eq!(serde_json::to_string(&Patch { note: "x".into() }).unwrap(), r#"{"note":"x"}"#);
+        assert_eq!(serde_json::from_str::<Patch>("{}").unwrap().note, Maybe::Absent);
+        assert_eq!(serde_json::from_str::<Patch>(r#"{"note":null}"#).unwrap().note, Maybe::Null);
+        assert_eq!(serde_json::from_str::<Patch>(r#"{"note":"y"}"#).unwrap().note, Maybe::Value("y".into()));
+    }
+}

@@ -1,0 +1,142 @@
+//! `cargo xtask regen` and `cargo xtask check`.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use airflow_codegen::{generate, output, Config, EmitConfig, Generated, Selection, Templates};
+
+use crate::fetch_spec::REST_FILE;
+use crate::{root, Args};
+
+pub const DEFAULT_TAG: &str = "Task Instance";
+pub const DEFAULT_CRATE: &str = "airflow-client";
+
+/// What one regen run is asked to do.
+pub struct Job {
+    pub spec: PathBuf,
+    pub out: PathBuf,
+    pub selection: Selection,
+    pub crate_name: String,
+}
+
+impl Job {
+    /// The pinned spec into `generated/`, as CI checks it.
+    pub fn default_job() -> Job {
+        Job {
+            spec: root().join("spec").join(REST_FILE),
+            out: root().join("generated"),
+            selection: Selection::Tags(vec![DEFAULT_TAG.into()]),
+            crate_name: DEFAULT_CRATE.into(),
+        }
+    }
+
+    fn parse(rest: &[String]) -> Result<Job, String> {
+        let args = Args::new(rest);
+        args.only(
+            &["--spec", "--out", "--tag", "--crate-name"],
+            &["--all-tags"],
+        )?;
+        let mut job = Job::default_job();
+        if let Some(spec) = args.value("--spec")? {
+            job.spec = absolute(spec);
+        }
+        if let Some(out) = args.value("--out")? {
+            job.out = absolute(out);
+        }
+        let tags = args.values("--tag")?;
+        job.selection = match (args.switch("--all-tags"), tags.is_empty()) {
+            (true, true) => Selection::All,
+            (true, false) => return Err("--all-tags and --tag exclude each other".into()),
+            (false, true) => job.selection,
+            (false, false) => Selection::Tags(tags.into_iter().map(str::to_string).collect()),
+        };
+        if let Some(name) = args.value("--crate-name")? {
+            if name.is_empty()
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
+                return Err(format!("`{name}` is not a valid crate name"));
+            }
+            job.crate_name = name.to_string();
+        }
+        Ok(job)
+    }
+
+    /// The in-workspace output is a workspace member; anywhere else the crate stands alone.
+    fn standalone(&self) -> bool {
+        self.out != root().join("generated")
+    }
+
+    pub fn run(&self) -> Result<Generated, String> {
+        let text = std::fs::read_to_string(&self.spec)
+            .map_err(|e| format!("cannot read {}: {e}", self.spec.display()))?;
+        let templates = Templates::load(&root().join("templates")).map_err(|e| e.to_string())?;
+        let spec_label = self
+            .spec
+            .strip_prefix(root())
+            .unwrap_or(&self.spec)
+            .display()
+            .to_string();
+        let config = Config {
+            selection: self.selection.clone(),
+            emit: EmitConfig {
+                crate_name: self.crate_name.clone(),
+                crate_version: "0.1.0".into(),
+                standalone: self.standalone(),
+                generated_by: format!("`cargo xtask regen` from {spec_label}"),
+            },
+        };
+        generate(&text, &config, &templates).map_err(|e| format!("{}: {e}", self.spec.display()))
+    }
+}
+
+fn absolute(path: &str) -> PathBuf {
+    let path = Path::new(path);
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|d| d.join(path))
+            .unwrap_or_else(|_| path.to_path_buf())
+    }
+}
+
+pub fn regen(rest: &[String]) -> Result<(), String> {
+    let started = Instant::now();
+    let job = Job::parse(rest)?;
+    let generated = job.run()?;
+    let write_started = Instant::now();
+    output::write_tree(&job.out, &generated.files)
+        .map_err(|e| format!("writing {}: {e} (nothing was replaced)", job.out.display()))?;
+    let write = write_started.elapsed();
+    let lines: usize = generated.files.values().map(|t| t.lines().count()).sum();
+    let operations: usize = generated.api.apis.iter().map(|a| a.operations.len()).sum();
+    println!(
+        "wrote {} files ({lines} lines; {operations} operations, {} types) to {} in {:.1} ms",
+        generated.files.len(),
+        generated.api.types.len(),
+        job.out.display(),
+        started.elapsed().as_secs_f64() * 1e3
+    );
+    let phases: Vec<String> = generated
+        .timings
+        .iter()
+        .chain([("write", write)].iter())
+        .map(|(n, d)| format!("{n} {:.1} ms", d.as_secs_f64() * 1e3))
+        .collect();
+    println!("  {}", phases.join(", "));
+    Ok(())
+}
+
+pub fn check(rest: &[String]) -> Result<(), String> {
+    Args::new(rest).only(&[], &[])?;
+    let job = Job::default_job();
+    let generated = job.run()?;
+    let diff = output::differences(&job.out, &generated.files).map_err(|e| e.to_string())?;
+    if diff.is_empty() {
+        println!("generated/ is up to date");
+        return Ok(());
+    }
+    Err(format!("generated/ differs from what regen writes now:\n  {}\nrun `cargo xtask regen` and commit the result", diff.join("\n  ")))
+}
