@@ -6,6 +6,7 @@
 
 pub mod emit;
 pub mod error;
+pub mod format;
 pub mod ir;
 pub mod load;
 pub mod output;
@@ -45,8 +46,12 @@ pub fn generate(text: &str, config: &Config, templates: &Templates) -> Result<Ge
     timings.push(("ir", started.elapsed()));
 
     let started = Instant::now();
-    let files = emit::emit(&api, &config.emit, templates).map_err(|e| doc.locate(e))?;
+    let mut files = emit::emit(&api, &config.emit, templates).map_err(|e| doc.locate(e))?;
     timings.push(("emit", started.elapsed()));
+
+    let started = Instant::now();
+    format::rustfmt(&mut files)?;
+    timings.push(("rustfmt", started.elapsed()));
     Ok(Generated {
         files,
         api,

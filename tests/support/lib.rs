@@ -1,1 +1,1 @@
-
+//! Shared helpers for the test suites.

@@ -1,0 +1,80 @@
+//! The project's tasks as a library, so tests can run exactly what `cargo xtask` runs.
+
+pub mod fetch_spec;
+pub mod regen;
+pub mod test_all;
+
+use std::path::{Path, PathBuf};
+
+pub const USAGE: &str = "\
+usage: cargo xtask <command> [options]
+
+commands:
+  regen [--spec PATH] [--out DIR] [--tag TAG]... [--all-tags] [--crate-name NAME]
+        generate the client crate (default: spec/ → generated/, tag \"Task Instance\")
+  check  fail, naming the files, when generated/ differs from what regen would write
+  fetch-spec --airflow VERSION
+        replace spec/ with the documents shipped in apache-airflow-core VERSION
+  test   run every test: unit, snapshot, drift, wire and end-to-end
+  e2e    run the end-to-end suite against a real Airflow server
+";
+
+/// The workspace root (xtask lives one level below it).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits inside the workspace")
+        .to_path_buf()
+}
+
+/// Pulls `--flag VALUE` pairs and bare `--switch`es out of an argument list.
+pub struct Args<'a> {
+    rest: &'a [String],
+}
+
+impl<'a> Args<'a> {
+    pub fn new(rest: &'a [String]) -> Self {
+        Args { rest }
+    }
+
+    pub fn values(&self, flag: &str) -> Result<Vec<&'a str>, String> {
+        let mut out = Vec::new();
+        let mut iter = self.rest.iter();
+        while let Some(arg) = iter.next() {
+            if arg == flag {
+                out.push(
+                    iter.next()
+                        .ok_or_else(|| format!("{flag} needs a value"))?
+                        .as_str(),
+                );
+            } else if let Some(value) = arg.strip_prefix(&format!("{flag}=")) {
+                out.push(value);
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn value(&self, flag: &str) -> Result<Option<&'a str>, String> {
+        Ok(self.values(flag)?.pop())
+    }
+
+    pub fn switch(&self, flag: &str) -> bool {
+        self.rest.iter().any(|a| a == flag)
+    }
+
+    /// Fails on anything not in `known` (flags that take values are followed by one).
+    pub fn only(&self, with_value: &[&str], switches: &[&str]) -> Result<(), String> {
+        let mut iter = self.rest.iter();
+        while let Some(arg) = iter.next() {
+            let name = arg.split('=').next().unwrap_or(arg);
+            if with_value.contains(&name) {
+                if !arg.contains('=') {
+                    iter.next();
+                }
+            } else if !switches.contains(&arg.as_str()) {
+                return Err(format!("unexpected argument `{arg}`\n{USAGE}"));
+            }
+        }
+        Ok(())
+    }
+}
