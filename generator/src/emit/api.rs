@@ -56,6 +56,19 @@ pub fn tag_module(api: &Api, tag: &TagApi) -> TokenStream {
     }
 }
 
+/// One operation as a reviewer reads it: the method and the types it brings.
+pub fn operation_snippet(api: &Api, tag: &TagApi, op: &Operation) -> TokenStream {
+    let name = ident(&tag.type_name);
+    let method = operation(api, op);
+    let types = operation_types(api, tag, op);
+    quote! {
+        impl #name {
+            #method
+        }
+        #types
+    }
+}
+
 /// The parameter struct and return enum an operation needs, if any.
 pub fn operation_types(api: &Api, tag: &TagApi, op: &Operation) -> TokenStream {
     let params = op

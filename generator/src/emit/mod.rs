@@ -73,14 +73,7 @@ pub fn emit(api: &Api, config: &EmitConfig, templates: &Templates) -> Result<Fil
 pub fn render_operation(api: &Api, tag_index: usize, op_index: usize) -> Result<String> {
     let tag = &api.apis[tag_index];
     let op = &tag.operations[op_index];
-    let method = api::tag_module(
-        api,
-        &crate::ir::TagApi {
-            operations: vec![op.clone()],
-            ..tag.clone()
-        },
-    );
-    format_tokens(method, &op.pointer)
+    format_tokens(api::operation_snippet(api, tag, op), &op.pointer)
 }
 
 /// Formats one model file, for per-model snapshots.
