@@ -1,0 +1,4 @@
+//! End-to-end tests against a real Airflow; run them with `cargo xtask e2e`.
+
+#[test]
+fn placeholder() {}
