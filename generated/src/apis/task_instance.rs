@@ -2,7 +2,6 @@
 
 use crate::encoding::{path_segment, QueryStyle};
 use crate::error::{typed_body, untyped_body};
-#[allow(unused_imports)]
 use crate::{models, Client, Error, ErrorBody};
 /// Operations tagged `Task Instance`.
 #[derive(Debug, Clone)]

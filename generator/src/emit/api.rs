@@ -18,18 +18,17 @@ pub fn tag_module(api: &Api, tag: &TagApi) -> TokenStream {
         Some(&format!("Operations tagged `{}`.", tag.tag)),
         tag.description.as_deref(),
     ]);
-    let methods = tag.operations.iter().map(|op| operation(api, op));
-    let extras = tag
+    let methods: Vec<TokenStream> = tag.operations.iter().map(|op| operation(api, op)).collect();
+    let extras: Vec<TokenStream> = tag
         .operations
         .iter()
-        .map(|op| operation_types(api, tag, op));
-    let accessor = format_ident!("{}", tag.module.trim_start_matches("r#"));
+        .map(|op| operation_types(api, tag, op))
+        .collect();
+    let imports = imports(&methods, &extras);
+    let accessor = format_ident!("{}", tag.accessor);
     let accessor_doc = format!(" The [`{}`] operations.", tag.type_name);
     quote! {
-        use crate::encoding::{path_segment, QueryStyle};
-        use crate::error::{typed_body, untyped_body};
-        #[allow(unused_imports)]
-        use crate::{models, Client, Error, ErrorBody};
+        #imports
 
         #docs
         #[derive(Debug, Clone)]
@@ -53,6 +52,39 @@ pub fn tag_module(api: &Api, tag: &TagApi) -> TokenStream {
         }
 
         #(#extras)*
+    }
+}
+
+/// Only the imports the module's code uses, so a tag with no path parameters (say) gets no
+/// unused-import warning.
+fn imports(methods: &[TokenStream], extras: &[TokenStream]) -> TokenStream {
+    let code: String = methods
+        .iter()
+        .chain(extras)
+        .map(|t| t.to_string())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let uses = |name: &str| {
+        code.split(|c: char| !c.is_alphanumeric() && c != '_')
+            .any(|word| word == name)
+    };
+    let pick = |names: &[&str]| -> Vec<proc_macro2::Ident> {
+        names
+            .iter()
+            .filter(|n| uses(n))
+            .map(|n| format_ident!("{}", n))
+            .collect()
+    };
+    let encoding = pick(&["path_segment", "QueryStyle"]);
+    let error = pick(&["typed_body", "untyped_body"]);
+    let mut krate = pick(&["models", "ErrorBody"]);
+    krate.extend([format_ident!("Client"), format_ident!("Error")]);
+    let encoding = (!encoding.is_empty()).then(|| quote!(use crate::encoding::{#(#encoding),*};));
+    let error = (!error.is_empty()).then(|| quote!(use crate::error::{#(#error),*};));
+    quote! {
+        #encoding
+        #error
+        use crate::{#(#krate),*};
     }
 }
 
@@ -320,6 +352,10 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
             quote!(if let Some(body) = body { #set })
         }
     });
+    let mutable = (!op.security.is_empty()
+        || !op.params.iter().all(|p| p.location == ParamLocation::Path)
+        || op.body.is_some())
+    .then(|| quote!(mut));
     let (returns, decode) = returns(api, op);
     let errors = error_decoder(api, &op.errors);
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
@@ -330,7 +366,7 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
         #allow_args
         pub async fn #fn_name(&self, #(#args),*) -> Result<#returns, Error> {
             let path = #path;
-            let mut request = self.client.request(reqwest::Method::#method, #op_id, path);
+            let #mutable request = self.client.request(reqwest::Method::#method, #op_id, path);
             #auth
             #(#queries)*
             #(#headers)*

@@ -108,8 +108,10 @@ pub fn build(doc: &Document, selection: &Selection) -> Result<Api> {
         .into_iter()
         .map(|(tag, operations)| {
             let type_name = api_names.unique(format!("{}Api", camel(&tag)));
+            let module = super::types::module_name(type_name.trim_end_matches("Api"));
             TagApi {
-                module: super::types::module_name(&type_name.trim_end_matches("Api").to_string()),
+                accessor: accessor_name(&module),
+                module,
                 description: descriptions.get(tag.as_str()).cloned().flatten(),
                 type_name,
                 tag,
@@ -163,6 +165,29 @@ pub fn build(doc: &Document, selection: &Selection) -> Result<Api> {
         error_types,
         security_schemes,
     })
+}
+
+/// Methods the runtime `Client` already has; a tag accessor must not shadow them.
+const CLIENT_METHODS: &[&str] = &[
+    "new",
+    "builder",
+    "login",
+    "set_token",
+    "base_url",
+    "http",
+    "url",
+    "authorize",
+    "request",
+    "clone",
+];
+
+/// The `Client` method that returns a tag's API type (`client.task_instance()`).
+fn accessor_name(module: &str) -> String {
+    if CLIENT_METHODS.contains(&module) {
+        format!("{module}_api")
+    } else {
+        module.to_string()
+    }
 }
 
 fn pick_tag(tags: &[String], selection: &Selection) -> Option<String> {

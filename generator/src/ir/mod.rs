@@ -57,6 +57,8 @@ pub struct TagApi {
     pub tag: String,
     pub type_name: String,
     pub module: String,
+    /// The `Client` method that returns this API type.
+    pub accessor: String,
     pub description: Option<String>,
     pub operations: Vec<Operation>,
 }
