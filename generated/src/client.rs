@@ -88,6 +88,7 @@ impl ClientBuilder {
         self
     }
 
+    /// The client; fails when the base URL is not an absolute URL.
     pub fn build(self) -> Result<Client, Error> {
         let base_url = self.base_url.trim_end_matches('/').to_string();
         if reqwest::Url::parse(&base_url).is_err() {

@@ -2,6 +2,7 @@
 
 #![doc = include_str!("../README.md")]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
+#![warn(missing_docs)]
 pub mod apis;
 mod client;
 mod encoding;

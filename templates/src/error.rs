@@ -13,20 +13,30 @@ pub enum Error {
     Api(ApiError),
     /// No usable answer: connection refused or dropped, TLS, timeout, or a broken body stream.
     Transport {
+        /// The operationId that failed.
         operation: &'static str,
+        /// What reqwest reported.
         source: reqwest::Error,
     },
     /// The server answered with success, but the body did not decode as documented.
     Decode {
+        /// The operationId that failed.
         operation: &'static str,
+        /// The HTTP status of the response.
         status: u16,
         /// The body as received, for diagnosis.
         body: String,
+        /// Where decoding stopped.
         source: serde_json::Error,
     },
     /// The request could not be built (a base URL that does not parse, a body that does not
     /// serialise, a login that returned no token).
-    Request { operation: &'static str, message: String },
+    Request {
+        /// The operationId (or `build`/`login`) that failed.
+        operation: &'static str,
+        /// What was wrong.
+        message: String,
+    },
 }
 
 /// A non-success answer from the server.
@@ -34,6 +44,7 @@ pub enum Error {
 pub struct ApiError {
     /// The operationId that failed.
     pub operation: &'static str,
+    /// The HTTP status.
     pub status: u16,
     /// The body, decoded as the spec documents for this status when it matches.
     pub body: ErrorBody,

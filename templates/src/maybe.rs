@@ -16,6 +16,7 @@ pub enum Maybe<T> {
 }
 
 impl<T> Maybe<T> {
+    /// Whether the field is left out of the body.
     pub fn is_absent(&self) -> bool {
         matches!(self, Maybe::Absent)
     }
@@ -28,6 +29,7 @@ impl<T> Maybe<T> {
         }
     }
 
+    /// The value, if one is set (`Null` and `Absent` both give `None`).
     pub fn into_option(self) -> Option<T> {
         match self {
             Maybe::Value(v) => Some(v),

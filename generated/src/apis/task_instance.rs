@@ -9,6 +9,7 @@ pub struct TaskInstanceApi {
     client: Client,
 }
 impl TaskInstanceApi {
+    /// The operations of this tag, sent through `client`.
     pub fn new(client: &Client) -> Self {
         TaskInstanceApi {
             client: client.clone(),
@@ -1613,8 +1614,9 @@ impl Client {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetExtraLinksParams {
-    /// Server default: `-1`.
+    /// The `map_index` query parameter. Server default: `-1`.
     pub map_index: Option<i64>,
+    /// The `try_number` query parameter.
     pub try_number: Option<i64>,
 }
 impl GetExtraLinksParams {
@@ -1633,7 +1635,7 @@ impl GetExtraLinksParams {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteTaskInstanceParams {
-    /// Server default: `-1`.
+    /// The `map_index` query parameter. Server default: `-1`.
     pub map_index: Option<i64>,
 }
 impl DeleteTaskInstanceParams {
@@ -1647,7 +1649,9 @@ impl DeleteTaskInstanceParams {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PatchTaskInstanceParams {
+    /// The `map_index` query parameter.
     pub map_index: Option<i64>,
+    /// The `update_mask` query parameter.
     pub update_mask: Option<Vec<String>>,
 }
 impl PatchTaskInstanceParams {
@@ -1666,57 +1670,89 @@ impl PatchTaskInstanceParams {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetMappedTaskInstancesParams {
+    /// The `run_after_gte` query parameter.
     pub run_after_gte: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `run_after_gt` query parameter.
     pub run_after_gt: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `run_after_lte` query parameter.
     pub run_after_lte: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `run_after_lt` query parameter.
     pub run_after_lt: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `logical_date_gte` query parameter.
     pub logical_date_gte: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `logical_date_gt` query parameter.
     pub logical_date_gt: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `logical_date_lte` query parameter.
     pub logical_date_lte: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `logical_date_lt` query parameter.
     pub logical_date_lt: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `start_date_gte` query parameter.
     pub start_date_gte: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `start_date_gt` query parameter.
     pub start_date_gt: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `start_date_lte` query parameter.
     pub start_date_lte: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `start_date_lt` query parameter.
     pub start_date_lt: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `end_date_gte` query parameter.
     pub end_date_gte: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `end_date_gt` query parameter.
     pub end_date_gt: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `end_date_lte` query parameter.
     pub end_date_lte: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `end_date_lt` query parameter.
     pub end_date_lt: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `updated_at_gte` query parameter.
     pub updated_at_gte: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `updated_at_gt` query parameter.
     pub updated_at_gt: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `updated_at_lte` query parameter.
     pub updated_at_lte: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `updated_at_lt` query parameter.
     pub updated_at_lt: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `duration_gte` query parameter.
     pub duration_gte: Option<f64>,
+    /// The `duration_gt` query parameter.
     pub duration_gt: Option<f64>,
+    /// The `duration_lte` query parameter.
     pub duration_lte: Option<f64>,
+    /// The `duration_lt` query parameter.
     pub duration_lt: Option<f64>,
+    /// The `state` query parameter.
     pub state: Option<Vec<String>>,
+    /// The `pool` query parameter.
     pub pool: Option<Vec<String>>,
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `pool_name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
     pub pool_name_pattern: Option<String>,
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
     pub pool_name_prefix_pattern: Option<String>,
+    /// The `queue` query parameter.
     pub queue: Option<Vec<String>>,
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `queue_name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
     pub queue_name_pattern: Option<String>,
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
     pub queue_name_prefix_pattern: Option<String>,
+    /// The `executor` query parameter.
     pub executor: Option<Vec<String>>,
+    /// The `version_number` query parameter.
     pub version_number: Option<Vec<i64>>,
+    /// The `try_number` query parameter.
     pub try_number: Option<Vec<i64>>,
+    /// The `operator` query parameter.
     pub operator: Option<Vec<String>>,
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `operator_name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
     pub operator_name_pattern: Option<String>,
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
     pub operator_name_prefix_pattern: Option<String>,
+    /// The `map_index` query parameter.
     pub map_index: Option<Vec<i64>>,
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `rendered_map_index_prefix_pattern` on large tables — see "Filtering with pattern parameters".
     pub rendered_map_index_pattern: Option<String>,
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
     pub rendered_map_index_prefix_pattern: Option<String>,
-    /// Server default: `50`.
+    /// The `limit` query parameter. Server default: `50`.
     pub limit: Option<i64>,
-    /// Server default: `0`.
+    /// The `offset` query parameter. Server default: `0`.
     pub offset: Option<i64>,
     /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending order. Supported attributes: `id, state, duration, start_date, end_date, map_index, try_number, logical_date, run_after, data_interval_start, data_interval_end, rendered_map_index, operator` Server default: `\["map_index"\]`.
     pub order_by: Option<Vec<String>>,
@@ -1942,7 +1978,7 @@ impl GetMappedTaskInstancesParams {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetTaskInstanceDependenciesParams {
-    /// Server default: `-1`.
+    /// The `map_index` query parameter. Server default: `-1`.
     pub map_index: Option<i64>,
 }
 impl GetTaskInstanceDependenciesParams {
@@ -1956,7 +1992,7 @@ impl GetTaskInstanceDependenciesParams {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetTaskInstanceTriesParams {
-    /// Server default: `-1`.
+    /// The `map_index` query parameter. Server default: `-1`.
     pub map_index: Option<i64>,
 }
 impl GetTaskInstanceTriesParams {
@@ -1970,6 +2006,7 @@ impl GetTaskInstanceTriesParams {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PatchTaskInstanceByMapIndexParams {
+    /// The `update_mask` query parameter.
     pub update_mask: Option<Vec<String>>,
 }
 impl PatchTaskInstanceByMapIndexParams {
@@ -1985,30 +2022,55 @@ impl PatchTaskInstanceByMapIndexParams {
 pub struct GetTaskInstancesParams {
     /// Cursor for keyset-based pagination. Pass an empty string for the first page, then use ``next_cursor`` from the response. When ``cursor`` is provided, ``offset`` is ignored.
     pub cursor: Option<String>,
+    /// The `task_id` query parameter.
     pub task_id: Option<String>,
+    /// The `run_after_gte` query parameter.
     pub run_after_gte: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `run_after_gt` query parameter.
     pub run_after_gt: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `run_after_lte` query parameter.
     pub run_after_lte: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `run_after_lt` query parameter.
     pub run_after_lt: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `logical_date_gte` query parameter.
     pub logical_date_gte: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `logical_date_gt` query parameter.
     pub logical_date_gt: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `logical_date_lte` query parameter.
     pub logical_date_lte: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `logical_date_lt` query parameter.
     pub logical_date_lt: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `start_date_gte` query parameter.
     pub start_date_gte: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `start_date_gt` query parameter.
     pub start_date_gt: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `start_date_lte` query parameter.
     pub start_date_lte: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `start_date_lt` query parameter.
     pub start_date_lt: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `end_date_gte` query parameter.
     pub end_date_gte: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `end_date_gt` query parameter.
     pub end_date_gt: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `end_date_lte` query parameter.
     pub end_date_lte: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `end_date_lt` query parameter.
     pub end_date_lt: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `updated_at_gte` query parameter.
     pub updated_at_gte: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `updated_at_gt` query parameter.
     pub updated_at_gt: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `updated_at_lte` query parameter.
     pub updated_at_lte: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `updated_at_lt` query parameter.
     pub updated_at_lt: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `duration_gte` query parameter.
     pub duration_gte: Option<f64>,
+    /// The `duration_gt` query parameter.
     pub duration_gt: Option<f64>,
+    /// The `duration_lte` query parameter.
     pub duration_lte: Option<f64>,
+    /// The `duration_lt` query parameter.
     pub duration_lt: Option<f64>,
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `task_display_name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
     pub task_display_name_pattern: Option<String>,
@@ -2024,33 +2086,41 @@ pub struct GetTaskInstancesParams {
     pub run_id_pattern: Option<String>,
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
     pub run_id_prefix_pattern: Option<String>,
+    /// The `state` query parameter.
     pub state: Option<Vec<String>>,
+    /// The `pool` query parameter.
     pub pool: Option<Vec<String>>,
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `pool_name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
     pub pool_name_pattern: Option<String>,
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
     pub pool_name_prefix_pattern: Option<String>,
+    /// The `queue` query parameter.
     pub queue: Option<Vec<String>>,
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `queue_name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
     pub queue_name_pattern: Option<String>,
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
     pub queue_name_prefix_pattern: Option<String>,
+    /// The `executor` query parameter.
     pub executor: Option<Vec<String>>,
+    /// The `version_number` query parameter.
     pub version_number: Option<Vec<i64>>,
+    /// The `try_number` query parameter.
     pub try_number: Option<Vec<i64>>,
+    /// The `operator` query parameter.
     pub operator: Option<Vec<String>>,
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `operator_name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
     pub operator_name_pattern: Option<String>,
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
     pub operator_name_prefix_pattern: Option<String>,
+    /// The `map_index` query parameter.
     pub map_index: Option<Vec<i64>>,
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `rendered_map_index_prefix_pattern` on large tables — see "Filtering with pattern parameters".
     pub rendered_map_index_pattern: Option<String>,
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
     pub rendered_map_index_prefix_pattern: Option<String>,
-    /// Server default: `50`.
+    /// The `limit` query parameter. Server default: `50`.
     pub limit: Option<i64>,
-    /// Server default: `0`.
+    /// The `offset` query parameter. Server default: `0`.
     pub offset: Option<i64>,
     /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending order. Supported attributes: `id, state, duration, start_date, end_date, map_index, try_number, logical_date, run_after, data_interval_start, data_interval_end, rendered_map_index, operator` Server default: `\["map_index"\]`.
     pub order_by: Option<Vec<String>>,
@@ -2321,7 +2391,7 @@ impl GetTaskInstancesParams {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetTaskInstanceTryDetailsParams {
-    /// Server default: `-1`.
+    /// The `map_index` query parameter. Server default: `-1`.
     pub map_index: Option<i64>,
 }
 impl GetTaskInstanceTryDetailsParams {
@@ -2335,6 +2405,7 @@ impl GetTaskInstanceTryDetailsParams {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PatchTaskGroupInstancesParams {
+    /// The `update_mask` query parameter.
     pub update_mask: Option<Vec<String>>,
 }
 impl PatchTaskGroupInstancesParams {
@@ -2348,6 +2419,7 @@ impl PatchTaskGroupInstancesParams {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PatchTaskInstanceDryRunByMapIndexParams {
+    /// The `update_mask` query parameter.
     pub update_mask: Option<Vec<String>>,
 }
 impl PatchTaskInstanceDryRunByMapIndexParams {
@@ -2361,7 +2433,9 @@ impl PatchTaskInstanceDryRunByMapIndexParams {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PatchTaskInstanceDryRunParams {
+    /// The `map_index` query parameter.
     pub map_index: Option<i64>,
+    /// The `update_mask` query parameter.
     pub update_mask: Option<Vec<String>>,
 }
 impl PatchTaskInstanceDryRunParams {
@@ -2380,12 +2454,13 @@ impl PatchTaskInstanceDryRunParams {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetLogParams {
-    /// Server default: `false`.
+    /// The `full_content` query parameter. Server default: `false`.
     pub full_content: Option<bool>,
-    /// Server default: `-1`.
+    /// The `map_index` query parameter. Server default: `-1`.
     pub map_index: Option<i64>,
+    /// The `token` query parameter.
     pub token: Option<String>,
-    /// Server default: `"*/*"`.
+    /// The `accept` header parameter. Server default: `"*/*"`.
     pub accept: Option<models::GetLogAccept>,
 }
 impl GetLogParams {
@@ -2426,7 +2501,7 @@ pub enum GetLogResponse {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetExternalLogUrlParams {
-    /// Server default: `-1`.
+    /// The `map_index` query parameter. Server default: `-1`.
     pub map_index: Option<i64>,
 }
 impl GetExternalLogUrlParams {
@@ -2440,9 +2515,9 @@ impl GetExternalLogUrlParams {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetHitlDetailsParams {
-    /// Server default: `50`.
+    /// The `limit` query parameter. Server default: `50`.
     pub limit: Option<i64>,
-    /// Server default: `0`.
+    /// The `offset` query parameter. Server default: `0`.
     pub offset: Option<i64>,
     /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending order. Supported attributes: `ti_id, subject, responded_at, created_at, responded_by_user_id, responded_by_user_name, dag_id, run_id, task_display_name, run_after, rendered_map_index, task_instance_operator, task_instance_state` Server default: `\["ti_id"\]`.
     pub order_by: Option<Vec<String>>,
@@ -2450,23 +2525,33 @@ pub struct GetHitlDetailsParams {
     pub dag_id_pattern: Option<String>,
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
     pub dag_id_prefix_pattern: Option<String>,
+    /// The `task_id` query parameter.
     pub task_id: Option<String>,
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `task_id_prefix_pattern` on large tables — see "Filtering with pattern parameters".
     pub task_id_pattern: Option<String>,
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
     pub task_id_prefix_pattern: Option<String>,
+    /// The `map_index` query parameter.
     pub map_index: Option<i64>,
+    /// The `state` query parameter.
     pub state: Option<Vec<String>>,
+    /// The `response_received` query parameter.
     pub response_received: Option<bool>,
+    /// The `responded_by_user_id` query parameter.
     pub responded_by_user_id: Option<Vec<String>>,
+    /// The `responded_by_user_name` query parameter.
     pub responded_by_user_name: Option<Vec<String>>,
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `subject_search` on large tables — see "Filtering with pattern parameters".
     pub subject_search: Option<String>,
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `body_search` on large tables — see "Filtering with pattern parameters".
     pub body_search: Option<String>,
+    /// The `created_at_gte` query parameter.
     pub created_at_gte: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `created_at_gt` query parameter.
     pub created_at_gt: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `created_at_lte` query parameter.
     pub created_at_lte: Option<chrono::DateTime<chrono::Utc>>,
+    /// The `created_at_lt` query parameter.
     pub created_at_lt: Option<chrono::DateTime<chrono::Utc>>,
 }
 impl GetHitlDetailsParams {

@@ -3,6 +3,7 @@
 /// Request body for bulk update, and delete task instances.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BulkTaskInstanceBody {
+    /// See \[`TaskInstanceState`\](super::TaskInstanceState).
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub new_state: crate::Maybe<super::TaskInstanceState>,
     /// Note

@@ -10,6 +10,8 @@ pub struct BulkUpdateActionBulkTaskInstanceBody {
     /// A list of field names to update for each entity.Only these fields will be applied from the request body to the database model.Any extra fields provided will be ignored.
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub update_mask: crate::Maybe<Vec<String>>,
+    /// See \[`BulkActionNotOnExistence`\](super::BulkActionNotOnExistence).
+    ///
     /// Default: `"fail"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_on_non_existence: Option<super::BulkActionNotOnExistence>,

@@ -28,6 +28,7 @@ pub struct HitlDetailHistory {
     pub assigned_users: Option<Vec<super::HitlUser>>,
     /// Created At
     pub created_at: chrono::DateTime<chrono::Utc>,
+    /// See \[`HitlUser`\](super::HitlUser).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub responded_by_user: Option<super::HitlUser>,
     /// Responded At
@@ -44,6 +45,7 @@ pub struct HitlDetailHistory {
     /// Default: `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_received: Option<bool>,
+    /// See \[`TaskInstanceHistoryResponse`\](super::TaskInstanceHistoryResponse).
     pub task_instance: super::TaskInstanceHistoryResponse,
 }
 impl HitlDetailHistory {

@@ -5,6 +5,7 @@
 /// Response of updating a Human-in-the-loop detail.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct HitlDetailResponse {
+    /// See \[`HitlUser`\](super::HitlUser).
     pub responded_by: super::HitlUser,
     /// Responded At
     pub responded_at: chrono::DateTime<chrono::Utc>,

@@ -5,7 +5,9 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 pub enum HttpExceptionResponseDetail {
+    /// The `String` form.
     String(String),
+    /// The `Object` form.
     Object(serde_json::Map<String, serde_json::Value>),
 }
 impl From<String> for HttpExceptionResponseDetail {

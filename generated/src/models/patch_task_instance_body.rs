@@ -3,6 +3,7 @@
 /// Request body for patching task instance state.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PatchTaskInstanceBody {
+    /// See \[`TaskInstanceState`\](super::TaskInstanceState).
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub new_state: crate::Maybe<super::TaskInstanceState>,
     /// Note

@@ -20,6 +20,7 @@ pub struct TaskInstanceHistoryResponse {
     /// Duration
     #[serde(deserialize_with = "Option::deserialize")]
     pub duration: Option<f64>,
+    /// See \[`TaskInstanceState`\](super::TaskInstanceState).
     #[serde(deserialize_with = "Option::deserialize")]
     pub state: Option<super::TaskInstanceState>,
     /// Try Number
@@ -66,6 +67,7 @@ pub struct TaskInstanceHistoryResponse {
     pub executor: Option<String>,
     /// Executor Config
     pub executor_config: String,
+    /// See \[`DagVersionResponse`\](super::DagVersionResponse).
     #[serde(deserialize_with = "Option::deserialize")]
     pub dag_version: Option<super::DagVersionResponse>,
 }

@@ -27,6 +27,7 @@ pub struct TaskInstanceResponse {
     /// Duration
     #[serde(deserialize_with = "Option::deserialize")]
     pub duration: Option<f64>,
+    /// See \[`TaskInstanceState`\](super::TaskInstanceState).
     #[serde(deserialize_with = "Option::deserialize")]
     pub state: Option<super::TaskInstanceState>,
     /// Try Number
@@ -82,10 +83,13 @@ pub struct TaskInstanceResponse {
     /// Rendered Fields
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rendered_fields: Option<serde_json::Map<String, serde_json::Value>>,
+    /// See \[`TriggerResponse`\](super::TriggerResponse).
     #[serde(deserialize_with = "Option::deserialize")]
     pub trigger: Option<super::TriggerResponse>,
+    /// See \[`JobResponse`\](super::JobResponse).
     #[serde(deserialize_with = "Option::deserialize")]
     pub triggerer_job: Option<super::JobResponse>,
+    /// See \[`DagVersionResponse`\](super::DagVersionResponse).
     #[serde(deserialize_with = "Option::deserialize")]
     pub dag_version: Option<super::DagVersionResponse>,
 }

@@ -5,7 +5,9 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 pub enum TaskInstancesLogResponseContent {
+    /// The `StructuredLogMessageList` form.
     StructuredLogMessageList(Vec<super::StructuredLogMessage>),
+    /// The `StringList` form.
     StringList(Vec<String>),
 }
 impl From<Vec<super::StructuredLogMessage>> for TaskInstancesLogResponseContent {

@@ -37,6 +37,7 @@ pub fn tag_module(api: &Api, tag: &TagApi) -> TokenStream {
         }
 
         impl #name {
+            /// The operations of this tag, sent through `client`.
             pub fn new(client: &Client) -> Self {
                 #name { client: client.clone() }
             }
@@ -160,7 +161,11 @@ fn const_param(api: &Api, p: &Param) -> bool {
 }
 
 fn param_docs(p: &Param) -> String {
-    let mut text = p.description.clone().unwrap_or_default();
+    let location = format!("{:?}", p.location).to_ascii_lowercase();
+    let mut text = p
+        .description
+        .clone()
+        .unwrap_or_else(|| format!("The `{}` {location} parameter.", p.name));
     if let Some(default) = &p.default {
         if !text.is_empty() {
             text.push(' ');

@@ -25,6 +25,7 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         // Spec prose is written for web renderers; rustdoc's list-indentation lints would
         // reject text we must pass through as written.
         #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
+        #![warn(missing_docs)]
 
         pub mod apis;
         mod client;

@@ -10,12 +10,14 @@ use crate::ir::{Api, Field, Struct, Ty, TypeDef, TypeKind, Union};
 const PATH: ModelPath = ModelPath::Sibling;
 
 pub fn model(api: &Api, def: &TypeDef) -> TokenStream {
-    let docs = doc_attrs(&[
-        def.title
-            .as_deref()
-            .filter(|t| def.description.is_none() || *t != def.name),
-        def.description.as_deref(),
-    ]);
+    let title = def
+        .title
+        .as_deref()
+        .filter(|t| def.description.is_none() || *t != def.name);
+    // Inline schemas often have no prose; say where they come from instead.
+    let origin = format!("From the schema at `{}`.", def.pointer);
+    let fallback = (title.is_none() && def.description.is_none()).then_some(origin.as_str());
+    let docs = doc_attrs(&[title, def.description.as_deref(), fallback]);
     let name = ident(&def.name);
     match &def.kind {
         TypeKind::Struct(s) => structure(api, def, s, docs),
@@ -119,20 +121,30 @@ fn field_shape(api: &Api, def: &TypeDef, field: &Field) -> (TokenStream, TokenSt
     }
 }
 
-fn field_docs(field: &Field) -> TokenStream {
+fn field_docs(api: &Api, field: &Field) -> TokenStream {
     let default = field.default.as_ref().map(|d| format!("Default: `{d}`."));
     let title = field
         .title
         .as_deref()
         .filter(|_| field.description.is_none());
-    doc_attrs(&[title, field.description.as_deref(), default.as_deref()])
+    let fallback =
+        (title.is_none() && field.description.is_none()).then(|| match field.ty.non_null() {
+            Ty::Named(id) => format!("See [`{}`](super::{}).", api.ty(*id).name, api.ty(*id).name),
+            _ => format!("The `{}` field.", field.wire_name),
+        });
+    doc_attrs(&[
+        title,
+        field.description.as_deref(),
+        fallback.as_deref(),
+        default.as_deref(),
+    ])
 }
 
 fn structure(api: &Api, def: &TypeDef, s: &Struct, docs: TokenStream) -> TokenStream {
     let name = ident(&def.name);
     let fields = s.fields.iter().map(|field| {
         let (field_ty, serde) = field_shape(api, def, field);
-        let docs = field_docs(field);
+        let docs = field_docs(api, field);
         let rust = ident(&field.rust_name);
         let rename = (field.rust_name.trim_start_matches("r#") != field.wire_name).then(|| {
             let wire = &field.wire_name;
@@ -234,8 +246,12 @@ fn union(api: &Api, def: &TypeDef, u: &Union, docs: TokenStream) -> TokenStream 
         if v.boxed {
             inner = quote!(Box<#inner>);
         }
-        let doc = v.tag.as_ref().map(|t| format!(" `{}`", t));
-        let doc = doc.map(|d| quote!(#[doc = #d]));
+        let doc = match (&v.tag, v.ty.non_null()) {
+            (Some(tag), _) => format!(" `{tag}`"),
+            (None, Ty::Named(id)) => format!(" A [`{0}`](super::{0}).", api.ty(*id).name),
+            (None, _) => format!(" The `{}` form.", v.rust_name),
+        };
+        let doc = quote!(#[doc = #doc]);
         quote!(#doc #variant(#inner),)
     });
     let (derive_de, tagged) = match &u.discriminator {
