@@ -326,12 +326,12 @@ impl Response {
     pub async fn error(self, decode: impl FnOnce(u16, &[u8]) -> ErrorBody) -> Error {
         let operation = self.operation;
         match self.read().await {
-            Ok((status, bytes)) => Error::Api(ApiError {
+            Ok((status, bytes)) => Error::Api(Box::new(ApiError {
                 operation,
                 status,
                 body: decode(status, &bytes),
                 raw: String::from_utf8_lossy(&bytes).into_owned(),
-            }),
+            })),
             Err(e) => e,
         }
     }

@@ -9,8 +9,9 @@ use crate::ErrorBody;
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
-    /// The server answered with a status that is not a success for this operation.
-    Api(ApiError),
+    /// The server answered with a status that is not a success for this operation. Boxed so
+    /// that `Result<T, Error>` stays small on the happy path.
+    Api(Box<ApiError>),
     /// No usable answer: connection refused or dropped, TLS, timeout, or a broken body stream.
     Transport {
         /// The operationId that failed.

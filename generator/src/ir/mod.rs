@@ -433,3 +433,6 @@ pub struct UnionVariant {
     pub tag: Option<String>,
     pub boxed: bool,
 }
+
+#[cfg(test)]
+mod tests;

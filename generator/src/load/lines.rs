@@ -23,26 +23,27 @@ impl LineIndex {
             }
             let mut indent = raw.len() - trimmed.len();
             let mut rest = trimmed;
-            while stack.len() > 1 && stack.last().is_some_and(|(i, _, _)| *i > indent) {
-                stack.pop();
-            }
             if first {
                 first = false;
                 stack[0].0 = indent;
             }
-            // A sequence item: "- " opens element N of the container at this indent.
+            // A sequence item: "- " opens element N of the container it sits in. Block YAML
+            // may put items at the same indent as their key, whose entry sits at indent + 1.
             while let Some(after) =
                 rest.strip_prefix("- ")
                     .or(if rest == "-" { Some("") } else { None })
             {
-                let parent = parent_for(&mut stack, indent);
+                while stack.len() > 1 && stack.last().is_some_and(|(i, _, _)| *i > indent + 1) {
+                    stack.pop();
+                }
+                let parent = stack.last_mut().expect("root entry is never popped");
                 let idx = parent.2;
                 parent.2 += 1;
                 let pointer = format!("{}/{}", parent.1, idx);
                 lines.entry(pointer.clone()).or_insert(number + 1);
                 indent += 2;
                 stack.push((indent, pointer, 0));
-                rest = after;
+                rest = after.trim_start();
             }
             if let Some(key) = mapping_key(rest) {
                 let parent = parent_for(&mut stack, indent);
@@ -120,7 +121,7 @@ mod tests {
         assert_eq!(index.line_of("/components/schemas/X~0Y/type"), Some(14));
         assert_eq!(
             index.line_of("/components/schemas/X~0Y/properties/z"),
-            Some(14)
+            Some(13)
         );
     }
 }

@@ -80,13 +80,106 @@ fn check_version(value: &Value) -> Result<String> {
 }
 
 fn to_model(value: Value) -> Result<openapiv3::OpenAPI> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let pointer = path_to_pointer(e.path());
-        Error::at(
-            pointer,
+    // Paths and components deserialise through maps that lose the error's position, so on
+    // failure the parts are tried one by one to find the deepest place that does not fit.
+    serde_path_to_error::deserialize(&value).map_err(|e| {
+        let shallow = Error::at(
+            path_to_pointer(e.path()),
             format!("does not fit the OpenAPI model: {}", e.inner()),
-        )
+        );
+        refine(&value)
+            .filter(|deep| deep.pointer.len() > shallow.pointer.len())
+            .unwrap_or(shallow)
     })
+}
+
+/// Deserialises `value` as `T`, returning where (below `pointer`) and why it fails.
+fn probe<T: serde::de::DeserializeOwned>(value: &Value, pointer: &str) -> Option<Error> {
+    let e = serde_path_to_error::deserialize::<_, T>(value).err()?;
+    Some(Error::at(
+        format!("{pointer}{}", path_to_pointer(e.path())),
+        format!("does not fit the OpenAPI model: {}", e.inner()),
+    ))
+}
+
+/// Like [`probe`] for `ReferenceOr<T>`, which is untagged and so hides where inside `T` the
+/// error is: a value without `$ref` is probed as `T` itself.
+fn probe_item<T: serde::de::DeserializeOwned>(value: &Value, pointer: &str) -> Option<Error> {
+    if value.get("$ref").is_some() {
+        probe::<openapiv3::ReferenceOr<T>>(value, pointer)
+    } else {
+        probe::<T>(value, pointer)
+    }
+}
+
+fn deepest(errors: impl IntoIterator<Item = Option<Error>>) -> Option<Error> {
+    errors.into_iter().flatten().max_by_key(|e| e.pointer.len())
+}
+
+fn entries<'v>(value: &'v Value, key: &str) -> impl Iterator<Item = (&'v String, &'v Value)> {
+    value
+        .get(key)
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+}
+
+fn refine(value: &Value) -> Option<Error> {
+    use crate::error::join;
+    use openapiv3::{
+        Operation, Parameter, PathItem, RequestBody, Response, Schema, SecurityScheme,
+    };
+    const METHODS: [&str; 8] = [
+        "get", "put", "post", "delete", "options", "head", "patch", "trace",
+    ];
+    let mut found = Vec::new();
+    for (path, item) in entries(value, "paths") {
+        let item_pointer = join("/paths", path);
+        found.push(probe::<PathItem>(item, &item_pointer));
+        for method in METHODS {
+            let Some(op) = item.get(method) else { continue };
+            let op_pointer = join(&item_pointer, method);
+            found.push(probe::<Operation>(op, &op_pointer));
+            for (code, response) in entries(op, "responses") {
+                found.push(probe_item::<Response>(
+                    response,
+                    &join(&join(&op_pointer, "responses"), code),
+                ));
+            }
+            for (i, param) in op
+                .get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                found.push(probe_item::<Parameter>(
+                    param,
+                    &format!("{op_pointer}/parameters/{i}"),
+                ));
+            }
+            if let Some(body) = op.get("requestBody") {
+                found.push(probe_item::<RequestBody>(
+                    body,
+                    &join(&op_pointer, "requestBody"),
+                ));
+            }
+        }
+    }
+    let components = value.get("components").unwrap_or(&Value::Null);
+    for (name, schema) in entries(components, "schemas") {
+        found.push(probe_item::<Schema>(
+            schema,
+            &join("/components/schemas", name),
+        ));
+    }
+    for (name, scheme) in entries(components, "securitySchemes") {
+        found.push(probe_item::<SecurityScheme>(
+            scheme,
+            &join("/components/securitySchemes", name),
+        ));
+    }
+    deepest(found)
 }
 
 fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
@@ -129,7 +222,7 @@ mod tests {
 
     #[test]
     fn model_mismatch_names_the_pointer_and_line() {
-        let text = "openapi: 3.1.0\ninfo:\n  title: t\n  version: '1'\npaths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: 5\n          content: 7\n";
+        let text = "openapi: 3.1.0\ninfo:\n  title: t\n  version: '1'\npaths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: five\n          content: 7\n";
         let e = load(text).unwrap_err();
         assert_eq!(e.pointer, "/paths/~1a/get/responses/200/content", "{e}");
         assert_eq!(e.line, Some(11), "{e}");

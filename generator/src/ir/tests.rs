@@ -1,0 +1,190 @@
+//! IR construction from small documents, one per construct the loader normalises.
+
+use super::*;
+use crate::load::load;
+
+fn api_of(schemas: &str, extra_paths: &str) -> Api {
+    let text = format!(
+        "openapi: 3.1.0\ninfo: {{title: t, version: '1'}}\npaths:\n  /things/{{id}}:\n    post:\n      tags: [T]\n      operationId: make_thing\n      parameters:\n      - {{name: id, in: path, required: true, schema: {{type: string}}}}\n      - {{name: type, in: query, schema: {{type: [integer, 'null']}}}}\n      requestBody:\n        content:\n          application/json:\n            schema: {{$ref: '#/components/schemas/Root'}}\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {{$ref: '#/components/schemas/Root'}}\n{extra_paths}components:\n  schemas:\n{schemas}"
+    );
+    let doc = load(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    build(&doc, &Selection::Tags(vec!["T".into()])).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn named<'a>(api: &'a Api, name: &str) -> &'a TypeDef {
+    api.types
+        .iter()
+        .find(|t| t.name == name)
+        .unwrap_or_else(|| {
+            panic!(
+                "no type {name} in {:?}",
+                api.types.iter().map(|t| &t.name).collect::<Vec<_>>()
+            )
+        })
+}
+
+fn field<'a>(def: &'a TypeDef, wire: &str) -> &'a Field {
+    match &def.kind {
+        TypeKind::Struct(s) => s
+            .fields
+            .iter()
+            .find(|f| f.wire_name == wire)
+            .expect("field"),
+        other => panic!("{} is not a struct: {other:?}", def.name),
+    }
+}
+
+#[test]
+fn nullable_forms_become_nullable_types() {
+    let api = api_of(
+        "    Root:\n      type: object\n      required: [when, count]\n      properties:\n        when: {anyOf: [{type: string, format: date-time}, {type: 'null'}]}\n        count: {type: [integer, 'null']}\n        child: {anyOf: [{$ref: '#/components/schemas/Child'}, {type: 'null'}]}\n    Child: {type: object, properties: {a: {type: string}}}\n",
+        "",
+    );
+    let root = named(&api, "Root");
+    assert_eq!(field(root, "when").ty, Ty::Nullable(Box::new(Ty::DateTime)));
+    assert!(field(root, "when").required);
+    assert_eq!(field(root, "count").ty, Ty::Nullable(Box::new(Ty::I64)));
+    let child = named(&api, "Child");
+    let child_id = TypeId(api.types.iter().position(|t| t.name == child.name).unwrap());
+    assert_eq!(
+        field(root, "child").ty,
+        Ty::Nullable(Box::new(Ty::Named(child_id)))
+    );
+    assert!(!field(root, "child").required);
+}
+
+#[test]
+fn query_parameters_drop_nullability_and_escape_keywords() {
+    let api = api_of("    Root: {type: object}\n", "");
+    let op = &api.apis[0].operations[0];
+    let param = op.params.iter().find(|p| p.name == "type").unwrap();
+    assert_eq!(param.rust_name, "r#type");
+    assert_eq!(param.ty, Ty::I64);
+    assert!(!param.required);
+    assert_eq!(op.params_type.as_deref(), Some("MakeThingParams"));
+}
+
+#[test]
+fn constants_tag_a_union() {
+    let api = api_of(
+        "    Root:\n      type: object\n      properties:\n        action:\n          oneOf:\n          - $ref: '#/components/schemas/Create'\n          - $ref: '#/components/schemas/Delete'\n    Create: {type: object, required: [kind], properties: {kind: {type: string, const: create}, name: {type: string}}}\n    Delete: {type: object, required: [kind], properties: {kind: {const: delete}, id: {type: integer}}}\n",
+        "",
+    );
+    let union = named(&api, "RootAction");
+    let TypeKind::Union(u) = &union.kind else {
+        panic!("{union:?}")
+    };
+    assert_eq!(u.discriminator.as_deref(), Some("kind"));
+    let tags: Vec<_> = u
+        .variants
+        .iter()
+        .map(|v| (v.rust_name.as_str(), v.tag.as_deref()))
+        .collect();
+    assert_eq!(
+        tags,
+        vec![("Create", Some("create")), ("Delete", Some("delete"))]
+    );
+    assert!(matches!(&named(&api, "CreateKind").kind, TypeKind::Const(v) if v == "create"));
+    assert!(matches!(&named(&api, "DeleteKind").kind, TypeKind::Const(v) if v == "delete"));
+}
+
+#[test]
+fn prefix_items_become_a_tuple_inside_an_untagged_union() {
+    let api = api_of(
+        "    Root:\n      type: object\n      properties:\n        ids:\n          anyOf:\n          - type: array\n            items:\n              anyOf:\n              - {type: string}\n              - {type: array, prefixItems: [{type: string}, {type: integer}], minItems: 2, maxItems: 2}\n          - {type: 'null'}\n",
+        "",
+    );
+    let item = named(&api, "RootIdsItem");
+    let TypeKind::Union(u) = &item.kind else {
+        panic!("{item:?}")
+    };
+    assert!(u.discriminator.is_none());
+    let tys: Vec<_> = u.variants.iter().map(|v| v.ty.clone()).collect();
+    // The catch-all string arm is tried last.
+    assert_eq!(tys, vec![Ty::Tuple(vec![Ty::String, Ty::I64]), Ty::String]);
+}
+
+#[test]
+fn bounds_and_examples_of_31_load() {
+    let api = api_of("    Root: {type: object, properties: {n: {type: integer, exclusiveMinimum: 0, examples: [1, 2]}}}\n", "");
+    assert_eq!(field(named(&api, "Root"), "n").ty, Ty::I64);
+}
+
+#[test]
+fn recursion_is_boxed_and_lists_are_not() {
+    let api = api_of(
+        "    Root:\n      type: object\n      properties:\n        parent: {anyOf: [{$ref: '#/components/schemas/Root'}, {type: 'null'}]}\n        children: {type: array, items: {$ref: '#/components/schemas/Root'}}\n",
+        "",
+    );
+    let root = named(&api, "Root");
+    assert!(field(root, "parent").boxed);
+    assert!(!field(root, "children").boxed);
+}
+
+#[test]
+fn usage_tells_requests_from_responses() {
+    let api = api_of("    Root: {type: object, properties: {only_out: {$ref: '#/components/schemas/Out'}}}\n    Out: {type: object}\n", "");
+    assert_eq!(
+        named(&api, "Root").usage,
+        Usage {
+            request: true,
+            response: true
+        }
+    );
+}
+
+#[test]
+fn enums_get_readable_distinct_names() {
+    let api = api_of(
+        "    Root: {type: string, enum: ['*/*', application/json, a-b, A_B, '']}\n",
+        "",
+    );
+    let TypeKind::Enum(e) = &named(&api, "Root").kind else {
+        panic!()
+    };
+    let names: Vec<_> = e.variants.iter().map(|v| v.rust_name.as_str()).collect();
+    assert_eq!(
+        names,
+        vec![
+            "StarSlashStar",
+            "ApplicationJson",
+            "AB",
+            "AB2",
+            "ValueEmpty"
+        ]
+    );
+}
+
+#[test]
+fn dangling_reference_names_pointer_and_line() {
+    let text = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      tags: [T]\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Missing'\n";
+    let doc = load(text).unwrap();
+    let e = build(&doc, &Selection::Tags(vec!["T".into()]))
+        .map_err(|e| doc.locate(e))
+        .unwrap_err();
+    assert_eq!(
+        e.pointer,
+        "/paths/~1a/get/responses/200/content/application~1json/schema/$ref"
+    );
+    assert_eq!(e.line, Some(13));
+    assert!(e.message.contains("Missing"), "{e}");
+}
+
+#[test]
+fn all_of_cycle_is_an_error_not_a_hang() {
+    let text = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      tags: [T]\n      responses:\n        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/A'}}}}\ncomponents:\n  schemas:\n    A: {allOf: [{$ref: '#/components/schemas/B'}, {type: object, properties: {a: {type: string}}}]}\n    B: {allOf: [{$ref: '#/components/schemas/A'}, {type: object, properties: {b: {type: string}}}]}\n";
+    let doc = load(text).unwrap();
+    let e = build(&doc, &Selection::Tags(vec!["T".into()])).unwrap_err();
+    assert!(e.message.contains("includes itself"), "{e}");
+    assert!(e.pointer.starts_with("/components/schemas/"), "{e}");
+}
+
+#[test]
+fn unknown_tag_lists_the_known_ones() {
+    let doc = load("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      tags: [Real]\n      responses: {'204': {description: none}}\n").unwrap();
+    let e = build(&doc, &Selection::Tags(vec!["Nope".into()])).unwrap_err();
+    assert!(
+        e.hint.as_deref().unwrap_or_default().contains("Real"),
+        "{e}"
+    );
+}
