@@ -1,1 +1,3 @@
 //! Shared helpers for the test suites.
+
+pub mod mock;

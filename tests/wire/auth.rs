@@ -1,0 +1,64 @@
+//! The bearer token: sent with every call, replaceable, never silently dropped.
+
+use airflow_client::{Client, Error};
+
+use super::*;
+
+#[tokio::test]
+async fn set_token_replaces_the_token_for_later_calls() {
+    let server = MockServer::start().await;
+    server.reply(Reply::json(200, &fixtures::task_instance()));
+    server.reply(Reply::json(200, &fixtures::task_instance()));
+    let client = Client::new(server.url(), "first-token").expect("valid URL");
+    let api = client.task_instance();
+
+    api.get_task_instance(DAG, RUN, TASK)
+        .await
+        .expect("decodes");
+    client.set_token("second-token");
+    api.get_task_instance(DAG, RUN, TASK)
+        .await
+        .expect("decodes");
+
+    let tokens: Vec<_> = server
+        .requests()
+        .iter()
+        .map(|r| r.header_values("authorization").join(" | "))
+        .collect();
+    assert_eq!(tokens, ["Bearer first-token", "Bearer second-token"]);
+}
+
+/// A token read from a file usually ends with a newline, which cannot go into a header. The
+/// client must then fail (at build or at the call) or send a usable header, never send the
+/// request without credentials: that only surfaces as a puzzling 401 from the server.
+#[tokio::test]
+async fn a_token_that_cannot_be_a_header_is_never_dropped_silently() {
+    let server = MockServer::start().await;
+    server.reply(Reply::json(200, &fixtures::task_instance()));
+
+    let result = match Client::new(server.url(), "eyJhbGciOiJIUzUxMiJ9.from-file\n") {
+        Ok(client) => {
+            client
+                .task_instance()
+                .get_task_instance(DAG, RUN, TASK)
+                .await
+        }
+        Err(build_error) => Err(build_error),
+    };
+
+    let unauthenticated: Vec<_> = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.header("authorization").is_none())
+        .map(|r| r.target)
+        .collect();
+    assert!(
+        unauthenticated.is_empty(),
+        "sent without credentials: {unauthenticated:?}; the call returned {:?}",
+        result.as_ref().map(|_| "a task instance")
+    );
+    assert!(
+        matches!(result, Ok(_) | Err(Error::Request { .. })),
+        "{result:?}"
+    );
+}

@@ -1,0 +1,221 @@
+//! How error answers reach the caller: documented bodies typed, anything else kept as JSON or
+//! text, with the status, the operation and the raw body.
+
+use std::fmt::Debug;
+
+use airflow_client::apis::{GetHitlDetailsParams, GetTaskInstancesParams, PatchTaskInstanceParams};
+use airflow_client::models::{
+    BulkBodyBulkTaskInstanceBody, HttpExceptionResponse, HttpExceptionResponseDetail,
+    PatchTaskInstanceBody, ValidationErrorLocItem,
+};
+use airflow_client::{ApiError, Error, ErrorBody};
+use serde_json::json;
+
+use super::*;
+
+/// The `Error::Api` of a failed call.
+fn api_error<T: Debug>(result: Result<T, Error>) -> ApiError {
+    match result.as_ref().err().and_then(Error::api) {
+        Some(error) => error.clone(),
+        None => panic!("expected Error::Api, got {result:?}"),
+    }
+}
+
+fn http_exception(detail: &str) -> ErrorBody {
+    ErrorBody::HttpExceptionResponse(HttpExceptionResponse {
+        detail: HttpExceptionResponseDetail::String(detail.into()),
+    })
+}
+
+#[tokio::test]
+async fn unauthorized_is_a_typed_http_exception() {
+    let reply = Reply::json(401, &json!({"detail": "Not authenticated"}))
+        .header("www-authenticate", "Bearer");
+    let (_server, api) = serve([reply]).await;
+
+    let error = api_error(api.get_task_instance(DAG, RUN, TASK).await);
+
+    assert_eq!((error.operation, error.status), ("get_task_instance", 401));
+    assert_eq!(error.body, http_exception("Not authenticated"));
+    assert_eq!(error.raw, r#"{"detail":"Not authenticated"}"#);
+}
+
+#[tokio::test]
+async fn not_found_is_a_typed_http_exception() {
+    let detail = "The Mapped Task Instance with dag_id: `etl_daily`, run_id: `manual__2024-01-01T00:00:00+00:00`, task_id: `extract data`, and map_index: `9` was not found";
+    let (_server, api) = serve_json(404, json!({ "detail": detail })).await;
+
+    let result = api.get_mapped_task_instance(DAG, RUN, TASK, 9).await;
+
+    assert_eq!(result.as_ref().err().and_then(Error::status), Some(404));
+    let error = api_error(result);
+    assert_eq!(error.operation, "get_mapped_task_instance");
+    assert_eq!(error.body, http_exception(detail));
+}
+
+#[tokio::test]
+async fn conflict_with_an_object_detail_keeps_the_object() {
+    let body = json!({"detail": {
+        "reason": "Unique constraint violation",
+        "statement": "UPDATE task_instance SET note=? WHERE task_instance.id = ?",
+        "orig_error": "UNIQUE constraint failed: task_instance_note.ti_id"
+    }});
+    let (_server, api) = serve_json(409, body.clone()).await;
+    let patch = PatchTaskInstanceBody {
+        note: "x".to_string().into(),
+        ..Default::default()
+    };
+
+    let error = api_error(
+        api.patch_task_instance(DAG, RUN, TASK, &PatchTaskInstanceParams::default(), &patch)
+            .await,
+    );
+
+    assert_eq!(error.status, 409);
+    let ErrorBody::HttpExceptionResponse(HttpExceptionResponse {
+        detail: HttpExceptionResponseDetail::Object(detail),
+    }) = error.body
+    else {
+        panic!("expected an object detail, got {:?}", error.body);
+    };
+    assert_eq!(json!(detail), body["detail"]);
+}
+
+#[tokio::test]
+async fn validation_errors_decode_string_and_integer_locations() {
+    let body = json!({"detail": [
+        {
+            "type": "enum",
+            "loc": ["body", "actions", 0, "update", "entities", 1, "new_state"],
+            "msg": "Input should be 'removed', 'scheduled', 'queued', 'running', 'success', 'restarting', 'failed', 'up_for_retry', 'up_for_reschedule', 'upstream_failed', 'skipped', 'deferred' or 'awaiting_input'",
+            "input": "done",
+            "ctx": {"expected": "'removed', 'scheduled', 'queued', 'running', 'success', 'restarting', 'failed', 'up_for_retry', 'up_for_reschedule', 'upstream_failed', 'skipped', 'deferred' or 'awaiting_input'"}
+        },
+        {
+            "type": "missing",
+            "loc": ["body", "actions", 1, "delete", "entities"],
+            "msg": "Field required",
+            "input": {"action": "delete"}
+        }
+    ]});
+    let (_server, api) = serve_json(422, body).await;
+
+    let error = api_error(
+        api.bulk_task_instances(DAG, RUN, &BulkBodyBulkTaskInstanceBody::new(vec![]))
+            .await,
+    );
+
+    assert_eq!(
+        (error.operation, error.status),
+        ("bulk_task_instances", 422)
+    );
+    let ErrorBody::HttpValidationError(validation) = error.body else {
+        panic!("expected a validation error, got {:?}", error.body);
+    };
+    let detail = validation.detail.expect("validation details");
+    use ValidationErrorLocItem::{Integer, String as Key};
+    assert_eq!(
+        detail[0].loc,
+        [
+            Key("body".into()),
+            Key("actions".into()),
+            Integer(0),
+            Key("update".into()),
+            Key("entities".into()),
+            Integer(1),
+            Key("new_state".into())
+        ]
+    );
+    assert_eq!(detail[0].r#type, "enum");
+    assert_eq!(detail[0].input, Some(json!("done")));
+    assert!(detail[0]
+        .ctx
+        .as_ref()
+        .is_some_and(|c| c.contains_key("expected")));
+    assert_eq!(detail[1].msg, "Field required");
+    assert_eq!(detail[1].input, Some(json!({"action": "delete"})));
+}
+
+#[tokio::test]
+async fn a_proxy_html_page_is_kept_as_text() {
+    let html = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.25.3</center>\r\n</body>\r\n</html>\r\n";
+    let response = format!(
+        "HTTP/1.1 502 Bad Gateway\r\nServer: nginx/1.25.3\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{html}",
+        html.len()
+    );
+    let (_server, api) = serve([Reply::raw(response)]).await;
+
+    let error = api_error(
+        api.get_task_instances(DAG, RUN, &GetTaskInstancesParams::default())
+            .await,
+    );
+
+    assert_eq!((error.operation, error.status), ("get_task_instances", 502));
+    assert_eq!(error.body, ErrorBody::Text(html.into()));
+    assert_eq!(error.raw, html);
+}
+
+#[tokio::test]
+async fn an_undocumented_json_error_is_kept_as_json() {
+    let body = json!({"message": "Forbidden by policy: ip 10.0.0.7 is not allowed"});
+    let (_server, api) = serve_json(403, body.clone()).await;
+
+    let error = api_error(api.get_task_instance(DAG, RUN, TASK).await);
+
+    assert_eq!(error.status, 403);
+    assert_eq!(error.body, ErrorBody::Json(body));
+}
+
+#[tokio::test]
+async fn an_empty_error_body_is_empty() {
+    let (_server, api) = serve([Reply::status(500)]).await;
+
+    let error = api_error(
+        api.get_hitl_details(DAG, RUN, &GetHitlDetailsParams::default())
+            .await,
+    );
+
+    assert_eq!((error.operation, error.status), ("get_hitl_details", 500));
+    assert_eq!(error.body, ErrorBody::Empty);
+    assert_eq!(error.raw, "");
+}
+
+#[tokio::test]
+async fn a_success_that_is_not_json_is_a_decode_error() {
+    let page = "<!DOCTYPE html><html><head><title>Sign in</title></head><body><form action=\"/oauth2/start\"></form></body></html>";
+    let (_server, api) = serve([Reply::status(200).body("text/html; charset=utf-8", page)]).await;
+
+    let result = api.get_task_instance(DAG, RUN, TASK).await;
+
+    match result {
+        Err(Error::Decode {
+            operation,
+            status,
+            body,
+            ..
+        }) => {
+            assert_eq!((operation, status), ("get_task_instance", 200));
+            assert_eq!(body, page);
+        }
+        other => panic!("expected Error::Decode, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_connection_dropped_mid_body_is_a_transport_error() {
+    let reply = Reply::json(200, &fixtures::task_instance()).cut_body_at(100);
+    let (_server, api) = serve([reply]).await;
+
+    let result = api.get_task_instance(DAG, RUN, TASK).await;
+
+    assert!(
+        matches!(
+            result,
+            Err(Error::Transport {
+                operation: "get_task_instance",
+                ..
+            })
+        ),
+        "{result:?}"
+    );
+}

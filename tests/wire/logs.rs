@@ -1,0 +1,207 @@
+//! Logs: JSON in both content shapes, NDJSON streaming, and the external log URL.
+
+use airflow_client::apis::{GetExternalLogUrlParams, GetLogParams, GetLogResponse};
+use airflow_client::models::{GetLogAccept, StructuredLogMessage, TaskInstancesLogResponseContent};
+use airflow_client::Error;
+use serde_json::json;
+
+use super::*;
+
+const SOURCE: &str = "/opt/airflow/logs/dag_id=etl_daily/run_id=manual__2024-01-01T00:00:00+00:00/task_id=extract data/attempt=2.log";
+
+/// The lines an Airflow 3 API server sends for a task's structured log.
+fn structured_lines() -> Vec<serde_json::Value> {
+    vec![
+        json!({"event": "::group::Log message source details", "sources": [SOURCE]}),
+        json!({"event": "::endgroup::"}),
+        json!({"timestamp": "2024-01-01T00:00:05.200311Z", "level": "info",
+               "event": "Task instance is in running state", "logger": "task.stdout"}),
+        json!({"timestamp": "2024-01-01T00:01:10.512Z", "level": "error",
+               "event": "Task failed with exception", "logger": "task",
+               "error_detail": [{"exc_type": "KeyError", "exc_value": "'rows'",
+                                 "frames": [{"filename": "/opt/airflow/dags/etl.py",
+                                             "lineno": 42, "name": "extract"}]}]}),
+    ]
+}
+
+/// The structured lines as decoded: timestamp and event typed, the rest kept as extra keys.
+fn assert_structured(messages: &[StructuredLogMessage]) {
+    let events: Vec<_> = messages.iter().map(|m| m.event.as_str()).collect();
+    assert_eq!(
+        events,
+        [
+            "::group::Log message source details",
+            "::endgroup::",
+            "Task instance is in running state",
+            "Task failed with exception"
+        ]
+    );
+    assert_eq!(messages[0].timestamp, None);
+    assert_eq!(messages[0].extra["sources"], json!([SOURCE]));
+    assert_eq!(
+        messages[2].timestamp,
+        Some(at("2024-01-01T00:00:05.200311Z"))
+    );
+    assert_eq!(messages[2].extra["logger"], json!("task.stdout"));
+    assert_eq!(messages[3].extra["level"], json!("error"));
+    assert_eq!(
+        messages[3].extra["error_detail"][0]["frames"][0]["lineno"],
+        json!(42)
+    );
+    assert!(!messages[3].extra.contains_key("event"));
+}
+
+/// An NDJSON body in HTTP chunks, the way a streaming response arrives.
+fn chunked_ndjson(lines: &[serde_json::Value]) -> Vec<u8> {
+    let mut body = String::new();
+    for line in lines {
+        let chunk = format!("{line}\n");
+        body.push_str(&format!("{:x}\r\n{chunk}\r\n", chunk.len()));
+    }
+    body.push_str("0\r\n\r\n");
+    body.into_bytes()
+}
+
+#[tokio::test]
+async fn get_log_as_json_with_structured_messages() {
+    let body = json!({"content": structured_lines(), "continuation_token": null});
+    let (server, api) = serve_json(200, body).await;
+    let params = GetLogParams::default()
+        .full_content(true)
+        .map_index(-1)
+        .token("eyJlbmRfb2Zmc2V0Ijo0MDk2fQ==")
+        .accept(GetLogAccept::ApplicationJson);
+
+    let log = api
+        .get_log(DAG, RUN, TASK, 2, &params)
+        .await
+        .expect("decodes");
+
+    let request = only_request(&server);
+    let target =
+        ti_path("/logs/2?full_content=true&map_index=-1&token=eyJlbmRfb2Zmc2V0Ijo0MDk2fQ%3D%3D");
+    assert_no_body(&request, "GET", &target);
+    assert_eq!(request.header_values("accept"), ["application/json"]);
+    let GetLogResponse::Json(log) = log else {
+        panic!("expected the JSON form, got {log:?}");
+    };
+    assert_eq!(log.continuation_token, None);
+    let TaskInstancesLogResponseContent::StructuredLogMessageList(messages) = log.content else {
+        panic!("expected structured messages, got {:?}", log.content);
+    };
+    assert_structured(&messages);
+}
+
+#[tokio::test]
+async fn get_log_as_json_with_plain_lines() {
+    let body = json!({
+        "content": [
+            "*** Found logs in s3:",
+            "***   * s3://airflow-logs/dag_id=etl_daily/run_id=manual__2024-01-01T00:00:00+00:00/task_id=extract data/attempt=1.log",
+            "[2024-01-01, 00:00:02 UTC] {taskinstance.py:1956} INFO - Dependencies all met"
+        ],
+        "continuation_token": "eyJlbmRfb2Zmc2V0IjogMjA0OH0"
+    });
+    let (server, api) = serve_json(200, body).await;
+
+    let log = api
+        .get_log(DAG, RUN, TASK, 1, &GetLogParams::default())
+        .await
+        .expect("decodes");
+
+    assert_no_body(&only_request(&server), "GET", &ti_path("/logs/1"));
+    let GetLogResponse::Json(log) = log else {
+        panic!("expected the JSON form, got {log:?}");
+    };
+    assert_eq!(
+        log.continuation_token.as_deref(),
+        Some("eyJlbmRfb2Zmc2V0IjogMjA0OH0")
+    );
+    let TaskInstancesLogResponseContent::StringList(lines) = log.content else {
+        panic!("expected plain lines, got {:?}", log.content);
+    };
+    assert_eq!(lines.len(), 3);
+    assert!(lines[2].ends_with("INFO - Dependencies all met"));
+}
+
+#[tokio::test]
+async fn get_log_as_ndjson_streams_structured_messages() {
+    let reply = Reply::status(200)
+        .header("airflow-continuation-token", "eyJlbmRfb2Zmc2V0IjogOTYxMn0")
+        .header("transfer-encoding", "chunked")
+        .body("application/x-ndjson", chunked_ndjson(&structured_lines()));
+    let (server, api) = serve([reply]).await;
+    let params = GetLogParams::default().accept(GetLogAccept::ApplicationXNdjson);
+
+    let log = api
+        .get_log(DAG, RUN, TASK, 2, &params)
+        .await
+        .expect("answers");
+
+    let request = only_request(&server);
+    assert_no_body(&request, "GET", &ti_path("/logs/2"));
+    assert_eq!(request.header_values("accept"), ["application/x-ndjson"]);
+    let GetLogResponse::Ndjson(mut stream) = log else {
+        panic!("expected a stream, got {log:?}");
+    };
+    assert_eq!(
+        stream.header("Airflow-Continuation-Token"),
+        Some("eyJlbmRfb2Zmc2V0IjogOTYxMn0")
+    );
+    let mut messages = Vec::new();
+    while let Some(message) = stream.next::<StructuredLogMessage>().await {
+        messages.push(message.expect("each line decodes"));
+    }
+    assert_structured(&messages);
+}
+
+#[tokio::test]
+async fn get_log_stream_reports_a_connection_dropped_mid_line() {
+    let mut body = String::new();
+    for line in structured_lines() {
+        body.push_str(&format!("{line}\n"));
+    }
+    let complete = body.lines().take(2).map(|l| l.len() + 1).sum::<usize>();
+    let reply = Reply::status(200)
+        .body("application/x-ndjson", body)
+        .cut_body_at(complete + 10);
+    let (_server, api) = serve([reply]).await;
+    let params = GetLogParams::default().accept("application/x-ndjson");
+
+    let Ok(GetLogResponse::Ndjson(mut stream)) = api.get_log(DAG, RUN, TASK, 2, &params).await
+    else {
+        panic!("expected a stream");
+    };
+
+    for _ in 0..2 {
+        let line = stream.next::<StructuredLogMessage>().await;
+        assert!(matches!(line, Some(Ok(_))), "{line:?}");
+    }
+    let broken = stream.next::<StructuredLogMessage>().await;
+    assert!(
+        matches!(
+            broken,
+            Some(Err(Error::Transport {
+                operation: "get_log",
+                ..
+            }))
+        ),
+        "{broken:?}"
+    );
+}
+
+#[tokio::test]
+async fn get_external_log_url_decodes_the_url() {
+    let url = "https://grafana.example.com/explore?left=%7B%22queries%22%3A%5B%7B%22expr%22%3A%22%7Btask_id%3D%5C%22extract%20data%5C%22%7D%22%7D%5D%7D";
+    let (server, api) = serve_json(200, json!({ "url": url })).await;
+    let params = GetExternalLogUrlParams::default().map_index(-1);
+
+    let external = api
+        .get_external_log_url(DAG, RUN, TASK, 2, &params)
+        .await
+        .expect("decodes");
+
+    let target = ti_path("/externalLogUrl/2?map_index=-1");
+    assert_no_body(&only_request(&server), "GET", &target);
+    assert_eq!(external.url, url);
+}
