@@ -12,12 +12,15 @@ mod macros;
 mod maybe;
 pub mod models;
 mod ndjson;
+mod request;
+mod retry;
 pub use apis::TaskInstanceApi;
 pub use client::{Client, ClientBuilder};
 pub use error::{ApiError, Error};
 pub use error_body::ErrorBody;
 pub use maybe::Maybe;
 pub use ndjson::NdjsonStream;
+pub use retry::RetryPolicy;
 /// Where [`Client::login`] exchanges a username and password for a token, when the
 /// spec declares an OAuth2 password flow.
 pub const TOKEN_URL: Option<&str> = Some("/auth/token");

@@ -21,6 +21,16 @@ macro_rules! open_enum {
             }
         }
 
+        impl ::std::convert::From<$name> for ::std::string::String {
+            /// The wire value, for parameters the spec types as plain strings.
+            fn from(value: $name) -> Self {
+                match value {
+                    $name::Unknown(other) => other,
+                    known => known.as_str().to_string(),
+                }
+            }
+        }
+
         impl ::std::str::FromStr for $name {
             type Err = ::std::convert::Infallible;
             fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {

@@ -1,4 +1,4 @@
-//! The HTTP client: base URL, authentication, and the request plumbing every operation uses.
+//! The client: base URL, credentials and transport settings shared by every API type.
 
 use std::fmt;
 use std::sync::{Arc, RwLock};
@@ -6,14 +6,13 @@ use std::time::Duration;
 
 use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use reqwest::Method;
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 
-use crate::encoding::{self, QueryStyle};
-use crate::error::{Error, ApiError};
-use crate::ErrorBody;
+use crate::error::Error;
+use crate::request::Request;
+use crate::retry::RetryPolicy;
 
-/// A connection to one server. Cheap to clone; clones share the connection pool and token.
+/// A connection to one server. Cheap to clone; clones share the connection pool, the token
+/// and the settings.
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
@@ -22,7 +21,22 @@ pub struct Client {
 struct Inner {
     http: reqwest::Client,
     base_url: String,
-    token: RwLock<Option<Secret>>,
+    retry: RetryPolicy,
+    auth: RwLock<Auth>,
+}
+
+#[derive(Default)]
+struct Auth {
+    /// `Bearer …`, marked sensitive so reqwest and `Debug` never show it.
+    header: Option<HeaderValue>,
+    /// Kept after a login so an expired token can be replaced once, on a 401.
+    credentials: Option<Credentials>,
+}
+
+#[derive(Clone)]
+struct Credentials {
+    username: String,
+    password: Secret,
 }
 
 /// A credential that never shows in `Debug` or `Display`.
@@ -37,10 +51,11 @@ impl fmt::Debug for Secret {
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let has_token = self.inner.token.read().map(|t| t.is_some()).unwrap_or(false);
+        let has_token = self.inner.auth.read().map(|a| a.header.is_some()).unwrap_or(false);
         f.debug_struct("Client")
             .field("base_url", &self.inner.base_url)
             .field("token", &if has_token { "<redacted>" } else { "<none>" })
+            .field("retry", &self.inner.retry)
             .finish()
     }
 }
@@ -53,16 +68,18 @@ pub struct ClientBuilder {
     timeout: Option<Duration>,
     user_agent: String,
     http: Option<reqwest::Client>,
+    retry: RetryPolicy,
 }
 
 impl ClientBuilder {
-    /// Sends `Authorization: Bearer TOKEN` with every request that needs it.
+    /// Sends `Authorization: Bearer TOKEN` with every request that needs it. Surrounding
+    /// whitespace (a newline from a file, say) is trimmed.
     pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(Secret(token.into()));
         self
     }
 
-    /// Fails a request that takes longer than this (default: none).
+    /// Fails a request that takes longer than this, per attempt (default: no limit).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
@@ -81,12 +98,26 @@ impl ClientBuilder {
         self
     }
 
-    /// The client; fails when the base URL is not an absolute URL.
+    /// Total attempts per request, the first included (default 3; 1 turns retries off).
+    pub fn retries(mut self, attempts: u32) -> Self {
+        self.retry.attempts = attempts.max(1);
+        self
+    }
+
+    /// The whole retry policy: attempts, backoff, and whether POST/PATCH are retried.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The client; fails when the base URL is not an absolute URL or the token cannot be a
+    /// header value.
     pub fn build(self) -> Result<Client, Error> {
         let base_url = self.base_url.trim_end_matches('/').to_string();
         if reqwest::Url::parse(&base_url).is_err() {
             return Err(Error::Request { operation: "build", message: format!("`{base_url}` is not an absolute URL") });
         }
+        let header = self.token.map(|t| bearer_header("build", &t.0)).transpose()?;
         let http = match self.http {
             Some(http) => http,
             None => {
@@ -97,11 +128,12 @@ impl ClientBuilder {
                 builder.build().map_err(|e| Error::Request { operation: "build", message: e.to_string() })?
             }
         };
-        Ok(Client { inner: Arc::new(Inner { http, base_url, token: RwLock::new(self.token) }) })
+        let auth = RwLock::new(Auth { header, credentials: None });
+        Ok(Client { inner: Arc::new(Inner { http, base_url, retry: self.retry, auth }) })
     }
 
-    /// Builds the client and obtains a token from the server's token endpoint with a
-    /// username and password (the OAuth2 password flow the spec declares).
+    /// Builds the client and logs in: a username and password are exchanged for a token at
+    /// the spec's token endpoint, and exchanged again once if the server later answers 401.
     pub async fn login(self, username: &str, password: &str) -> Result<Client, Error> {
         let client = self.build()?;
         client.login(username, password).await?;
@@ -109,7 +141,17 @@ impl ClientBuilder {
     }
 }
 
-#[derive(Serialize)]
+/// `Bearer TOKEN` as a sensitive header value, or why it cannot be one.
+fn bearer_header(operation: &'static str, token: &str) -> Result<HeaderValue, Error> {
+    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.trim())).map_err(|_| Error::Request {
+        operation,
+        message: "the token has characters a header cannot carry (control characters or non-ASCII)".into(),
+    })?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+#[derive(serde::Serialize)]
 struct LoginRequest<'a> {
     username: &'a str,
     password: &'a str,
@@ -129,6 +171,7 @@ impl Client {
             timeout: None,
             user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_string(),
             http: None,
+            retry: RetryPolicy::default(),
         }
     }
 
@@ -137,28 +180,25 @@ impl Client {
         Client::builder(base_url).bearer_token(token).build()
     }
 
-    /// Obtains a new token with a username and password and uses it from now on.
+    /// Exchanges a username and password for a token and uses it from now on; the
+    /// credentials are kept (never shown) to log in again once when a token expires.
     pub async fn login(&self, username: &str, password: &str) -> Result<(), Error> {
-        const OPERATION: &str = "login";
-        let Some(token_url) = crate::TOKEN_URL else {
-            return Err(Error::Request { operation: OPERATION, message: "the spec declares no password token endpoint".into() });
-        };
-        let mut request = self.request(Method::POST, OPERATION, token_url.to_string());
-        request.json(&LoginRequest { username, password })?;
-        let response = request.send().await?;
-        if !response.is_success() {
-            return Err(response.error(|_, body| crate::error::untyped_body(body)).await);
+        let token = self.fetch_token(username, password).await?;
+        let header = bearer_header("login", &token)?;
+        if let Ok(mut auth) = self.inner.auth.write() {
+            auth.header = Some(header);
+            auth.credentials = Some(Credentials { username: username.to_string(), password: Secret(password.to_string()) });
         }
-        let login: LoginResponse = response.json().await?;
-        self.set_token(login.access_token);
         Ok(())
     }
 
-    /// Replaces the bearer token.
-    pub fn set_token(&self, token: impl Into<String>) {
-        if let Ok(mut slot) = self.inner.token.write() {
-            *slot = Some(Secret(token.into()));
+    /// Replaces the bearer token (and forgets login credentials).
+    pub fn set_token(&self, token: impl Into<String>) -> Result<(), Error> {
+        let header = bearer_header("set_token", &token.into())?;
+        if let Ok(mut auth) = self.inner.auth.write() {
+            *auth = Auth { header: Some(header), credentials: None };
         }
+        Ok(())
     }
 
     /// The base URL, without a trailing slash.
@@ -184,155 +224,50 @@ impl Client {
         }
     }
 
-    fn bearer(&self) -> Option<HeaderValue> {
-        let token = self.inner.token.read().ok()?;
-        let mut value = HeaderValue::from_str(&format!("Bearer {}", token.as_ref()?.0)).ok()?;
-        value.set_sensitive(true);
-        Some(value)
+    pub(crate) fn bearer(&self) -> Option<HeaderValue> {
+        self.inner.auth.read().ok()?.header.clone()
     }
 
-    pub(crate) fn request(&self, method: Method, operation: &'static str, path: String) -> Request<'_> {
-        Request { client: self, operation, method, path, query: String::new(), headers: Vec::new(), body: None, auth: false }
-    }
-}
-
-/// One request being put together by an operation.
-pub(crate) struct Request<'a> {
-    client: &'a Client,
-    operation: &'static str,
-    method: Method,
-    path: String,
-    query: String,
-    headers: Vec<(&'static str, String)>,
-    body: Option<(&'static str, Vec<u8>)>,
-    auth: bool,
-}
-
-// Not every document uses every body kind, so some of these go unused in a given crate.
-#[allow(dead_code)]
-impl Request<'_> {
-    /// Sends the client's credentials with this request.
-    pub fn authenticated(&mut self) {
-        self.auth = true;
+    pub(crate) fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
     }
 
-    pub fn query<T: Serialize + ?Sized>(&mut self, name: &str, value: &T, style: QueryStyle) {
-        encoding::append_query(&mut self.query, name, value, style);
-    }
-
-    pub fn header<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
-        if let Some(text) = encoding::header_value(value) {
-            self.headers.push((name, text));
+    /// Logs in again with the kept credentials; `false` when there are none.
+    pub(crate) async fn relogin(&self) -> Result<bool, Error> {
+        let credentials = self.inner.auth.read().ok().and_then(|a| a.credentials.clone());
+        match credentials {
+            Some(c) => self.login(&c.username, &c.password.0).await.map(|()| true),
+            None => Ok(false),
         }
     }
 
-    pub fn json<T: Serialize + ?Sized>(&mut self, body: &T) -> Result<(), Error> {
-        let bytes = serde_json::to_vec(body)
-            .map_err(|e| Error::Request { operation: self.operation, message: format!("the body does not serialise: {e}") })?;
-        self.body = Some(("application/json", bytes));
-        Ok(())
+    pub(crate) fn request(&self, method: Method, operation: &'static str, template: &'static str, path: String) -> Request<'_> {
+        Request::new(self, method, operation, template, path)
     }
 
-    pub fn raw_body(&mut self, content_type: &'static str, bytes: Vec<u8>) {
-        self.body = Some((content_type, bytes));
-    }
-
-    pub fn form<T: Serialize + ?Sized>(&mut self, body: &T) {
-        let mut text = String::new();
-        encoding::append_query(&mut text, "", body, QueryStyle::Form { explode: true });
-        self.body = Some(("application/x-www-form-urlencoded", text.into_bytes()));
-    }
-
-    pub async fn send(self) -> Result<Response, Error> {
-        let mut url = self.client.url(&self.path);
-        if !self.query.is_empty() {
-            url.push('?');
-            url.push_str(&self.query);
+    /// POSTs the credentials as JSON to the token endpoint. Deliberately bypasses the retry
+    /// and re-login machinery, which calls this.
+    async fn fetch_token(&self, username: &str, password: &str) -> Result<String, Error> {
+        const OPERATION: &str = "login";
+        let Some(token_url) = crate::TOKEN_URL else {
+            return Err(Error::Request { operation: OPERATION, message: "the spec declares no password token endpoint".into() });
+        };
+        let body = serde_json::to_vec(&LoginRequest { username, password })
+            .map_err(|e| Error::Request { operation: OPERATION, message: e.to_string() })?;
+        let response = self
+            .inner
+            .http
+            .request(Method::POST, self.url(token_url))
+            .header(CONTENT_TYPE, "application/json")
+            .body(body)
+            .send()
+            .await
+            .map_err(|source| Error::Transport { operation: OPERATION, source })?;
+        let response = crate::request::Response::new(OPERATION, response);
+        if !response.is_success() {
+            return Err(response.error(|_, body| crate::error::untyped_body(body)).await);
         }
-        let mut builder = self.client.inner.http.request(self.method, url);
-        if self.auth {
-            builder = self.client.authorize(builder);
-        }
-        for (name, value) in self.headers {
-            builder = builder.header(name, value);
-        }
-        if let Some((content_type, bytes)) = self.body {
-            builder = builder.header(CONTENT_TYPE, content_type).body(bytes);
-        }
-        let operation = self.operation;
-        let inner = builder.send().await.map_err(|source| Error::Transport { operation, source })?;
-        Ok(Response { operation, inner })
-    }
-}
-
-/// A response whose body has not been read yet.
-pub(crate) struct Response {
-    operation: &'static str,
-    inner: reqwest::Response,
-}
-
-// Not every document uses every response kind, so some of these go unused in a given crate.
-#[allow(dead_code)]
-impl Response {
-    pub fn status(&self) -> u16 {
-        self.inner.status().as_u16()
-    }
-
-    pub fn is_success(&self) -> bool {
-        self.inner.status().is_success()
-    }
-
-    /// The media type without parameters, lower-cased (`application/json`).
-    pub fn media_type(&self) -> String {
-        let value = self.inner.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-        value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
-    }
-
-    async fn read(self) -> Result<(u16, bytes::Bytes), Error> {
-        let status = self.status();
-        let operation = self.operation;
-        let bytes = self.inner.bytes().await.map_err(|source| Error::Transport { operation, source })?;
-        Ok((status, bytes))
-    }
-
-    pub async fn json<T: DeserializeOwned>(self) -> Result<T, Error> {
-        let operation = self.operation;
-        let (status, bytes) = self.read().await?;
-        // An empty success body decodes like `null`, so `()` and `Option` bodies work.
-        let slice: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"null" } else { &bytes };
-        serde_json::from_slice(slice).map_err(|source| Error::Decode {
-            operation,
-            status,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-            source,
-        })
-    }
-
-    pub async fn text(self) -> Result<String, Error> {
-        let (_, bytes) = self.read().await?;
-        Ok(String::from_utf8_lossy(&bytes).into_owned())
-    }
-
-    pub async fn bytes(self) -> Result<bytes::Bytes, Error> {
-        Ok(self.read().await?.1)
-    }
-
-    pub fn ndjson(self) -> crate::ndjson::NdjsonStream {
-        crate::ndjson::NdjsonStream::new(self.operation, self.inner)
-    }
-
-    /// Reads the body and turns the response into an [`Error::Api`], decoding the body with
-    /// `decode(status, bytes)` (generated per operation from its documented responses).
-    pub async fn error(self, decode: impl FnOnce(u16, &[u8]) -> ErrorBody) -> Error {
-        let operation = self.operation;
-        match self.read().await {
-            Ok((status, bytes)) => Error::Api(Box::new(ApiError {
-                operation,
-                status,
-                body: decode(status, &bytes),
-                raw: String::from_utf8_lossy(&bytes).into_owned(),
-            })),
-            Err(e) => e,
-        }
+        let login: LoginResponse = response.json().await?;
+        Ok(login.access_token)
     }
 }

@@ -15,7 +15,7 @@ async fn set_token_replaces_the_token_for_later_calls() {
     api.get_task_instance(DAG, RUN, TASK)
         .await
         .expect("decodes");
-    client.set_token("second-token");
+    client.set_token("second-token").expect("a valid token");
     api.get_task_instance(DAG, RUN, TASK)
         .await
         .expect("decodes");

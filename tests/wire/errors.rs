@@ -143,13 +143,20 @@ async fn a_proxy_html_page_is_kept_as_text() {
         "HTTP/1.1 502 Bad Gateway\r\nServer: nginx/1.25.3\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{html}",
         html.len()
     );
-    let (_server, api) = serve([Reply::raw(response)]).await;
+    // A GET is retried on 502 (three attempts by default); the last answer is the error.
+    let replies = [
+        Reply::raw(response.clone()),
+        Reply::raw(response.clone()),
+        Reply::raw(response),
+    ];
+    let (server, api) = serve(replies).await;
 
     let error = api_error(
         api.get_task_instances(DAG, RUN, &GetTaskInstancesParams::default())
             .await,
     );
 
+    assert_eq!(server.requests().len(), 3);
     assert_eq!((error.operation, error.status), ("get_task_instances", 502));
     assert_eq!(error.body, ErrorBody::Text(html.into()));
     assert_eq!(error.raw, html);

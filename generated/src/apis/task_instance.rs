@@ -33,9 +33,12 @@ impl TaskInstanceApi {
             let task_id = path_segment(task_id);
             format!("/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/links")
         };
-        let mut request = self
-            .client
-            .request(reqwest::Method::GET, "get_extra_links", path);
+        let mut request = self.client.request(
+            reqwest::Method::GET,
+            "get_extra_links",
+            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/links",
+            path,
+        );
         request.authenticated();
         request.query(
             "map_index",
@@ -76,9 +79,12 @@ impl TaskInstanceApi {
             let task_id = path_segment(task_id);
             format!("/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}")
         };
-        let mut request = self
-            .client
-            .request(reqwest::Method::GET, "get_task_instance", path);
+        let mut request = self.client.request(
+            reqwest::Method::GET,
+            "get_task_instance",
+            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}",
+            path,
+        );
         request.authenticated();
         let response = request.send().await?;
         if response.is_success() {
@@ -110,9 +116,12 @@ impl TaskInstanceApi {
             let task_id = path_segment(task_id);
             format!("/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}")
         };
-        let mut request =
-            self.client
-                .request(reqwest::Method::DELETE, "delete_task_instance", path);
+        let mut request = self.client.request(
+            reqwest::Method::DELETE,
+            "delete_task_instance",
+            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}",
+            path,
+        );
         request.authenticated();
         request.query(
             "map_index",
@@ -150,9 +159,12 @@ impl TaskInstanceApi {
             let task_id = path_segment(task_id);
             format!("/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}")
         };
-        let mut request = self
-            .client
-            .request(reqwest::Method::PATCH, "patch_task_instance", path);
+        let mut request = self.client.request(
+            reqwest::Method::PATCH,
+            "patch_task_instance",
+            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}",
+            path,
+        );
         request.authenticated();
         request.query(
             "map_index",
@@ -195,9 +207,12 @@ impl TaskInstanceApi {
             let task_id = path_segment(task_id);
             format!("/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/listMapped")
         };
-        let mut request =
-            self.client
-                .request(reqwest::Method::GET, "get_mapped_task_instances", path);
+        let mut request = self.client.request(
+            reqwest::Method::GET,
+            "get_mapped_task_instances",
+            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/listMapped",
+            path,
+        );
         request.authenticated();
         request.query(
             "run_after_gte",
@@ -427,11 +442,14 @@ impl TaskInstanceApi {
                 "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/dependencies"
             )
         };
-        let mut request = self.client.request(
-            reqwest::Method::GET,
-            "get_task_instance_dependencies_by_map_index",
-            path,
-        );
+        let mut request = self
+            .client
+            .request(
+                reqwest::Method::GET,
+                "get_task_instance_dependencies_by_map_index",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/dependencies",
+                path,
+            );
         request.authenticated();
         let response = request.send().await?;
         if response.is_success() {
@@ -465,9 +483,12 @@ impl TaskInstanceApi {
                 "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/dependencies"
             )
         };
-        let mut request =
-            self.client
-                .request(reqwest::Method::GET, "get_task_instance_dependencies", path);
+        let mut request = self.client.request(
+            reqwest::Method::GET,
+            "get_task_instance_dependencies",
+            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/dependencies",
+            path,
+        );
         request.authenticated();
         request.query(
             "map_index",
@@ -504,9 +525,12 @@ impl TaskInstanceApi {
             let task_id = path_segment(task_id);
             format!("/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/tries")
         };
-        let mut request =
-            self.client
-                .request(reqwest::Method::GET, "get_task_instance_tries", path);
+        let mut request = self.client.request(
+            reqwest::Method::GET,
+            "get_task_instance_tries",
+            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/tries",
+            path,
+        );
         request.authenticated();
         request.query(
             "map_index",
@@ -544,9 +568,12 @@ impl TaskInstanceApi {
                 "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/tries"
             )
         };
-        let mut request =
-            self.client
-                .request(reqwest::Method::GET, "get_mapped_task_instance_tries", path);
+        let mut request = self.client.request(
+            reqwest::Method::GET,
+            "get_mapped_task_instance_tries",
+            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/tries",
+            path,
+        );
         request.authenticated();
         let response = request.send().await?;
         if response.is_success() {
@@ -581,9 +608,12 @@ impl TaskInstanceApi {
                 "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}"
             )
         };
-        let mut request =
-            self.client
-                .request(reqwest::Method::GET, "get_mapped_task_instance", path);
+        let mut request = self.client.request(
+            reqwest::Method::GET,
+            "get_mapped_task_instance",
+            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}",
+            path,
+        );
         request.authenticated();
         let response = request.send().await?;
         if response.is_success() {
@@ -623,6 +653,7 @@ impl TaskInstanceApi {
         let mut request = self.client.request(
             reqwest::Method::PATCH,
             "patch_task_instance_by_map_index",
+            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}",
             path,
         );
         request.authenticated();
@@ -673,9 +704,12 @@ impl TaskInstanceApi {
             let dag_run_id = path_segment(dag_run_id);
             format!("/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances")
         };
-        let mut request = self
-            .client
-            .request(reqwest::Method::GET, "get_task_instances", path);
+        let mut request = self.client.request(
+            reqwest::Method::GET,
+            "get_task_instances",
+            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances",
+            path,
+        );
         request.authenticated();
         request.query("cursor", &params.cursor, QueryStyle::Form { explode: true });
         request.query(
@@ -941,9 +975,12 @@ impl TaskInstanceApi {
             let dag_run_id = path_segment(dag_run_id);
             format!("/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances")
         };
-        let mut request = self
-            .client
-            .request(reqwest::Method::PATCH, "bulk_task_instances", path);
+        let mut request = self.client.request(
+            reqwest::Method::PATCH,
+            "bulk_task_instances",
+            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances",
+            path,
+        );
         request.authenticated();
         request.json(body)?;
         let response = request.send().await?;
@@ -972,9 +1009,12 @@ impl TaskInstanceApi {
             let dag_run_id = path_segment(&models::GetTaskInstancesBatchDagRunId);
             format!("/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/list")
         };
-        let mut request =
-            self.client
-                .request(reqwest::Method::POST, "get_task_instances_batch", path);
+        let mut request = self.client.request(
+            reqwest::Method::POST,
+            "get_task_instances_batch",
+            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/list",
+            path,
+        );
         request.authenticated();
         request.json(body)?;
         let response = request.send().await?;
@@ -1011,9 +1051,14 @@ impl TaskInstanceApi {
                 "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/tries/{task_try_number}"
             )
         };
-        let mut request =
-            self.client
-                .request(reqwest::Method::GET, "get_task_instance_try_details", path);
+        let mut request = self
+            .client
+            .request(
+                reqwest::Method::GET,
+                "get_task_instance_try_details",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/tries/{task_try_number}",
+                path,
+            );
         request.authenticated();
         request.query(
             "map_index",
@@ -1053,11 +1098,14 @@ impl TaskInstanceApi {
                 "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/tries/{task_try_number}"
             )
         };
-        let mut request = self.client.request(
-            reqwest::Method::GET,
-            "get_mapped_task_instance_try_details",
-            path,
-        );
+        let mut request = self
+            .client
+            .request(
+                reqwest::Method::GET,
+                "get_mapped_task_instance_try_details",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/tries/{task_try_number}",
+                path,
+            );
         request.authenticated();
         let response = request.send().await?;
         if response.is_success() {
@@ -1085,9 +1133,12 @@ impl TaskInstanceApi {
             let dag_id = path_segment(dag_id);
             format!("/api/v2/dags/{dag_id}/clearTaskInstances")
         };
-        let mut request =
-            self.client
-                .request(reqwest::Method::POST, "post_clear_task_instances", path);
+        let mut request = self.client.request(
+            reqwest::Method::POST,
+            "post_clear_task_instances",
+            "/api/v2/dags/{dag_id}/clearTaskInstances",
+            path,
+        );
         request.authenticated();
         request.json(body)?;
         let response = request.send().await?;
@@ -1121,9 +1172,12 @@ impl TaskInstanceApi {
             let group_id = path_segment(group_id);
             format!("/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}")
         };
-        let mut request =
-            self.client
-                .request(reqwest::Method::PATCH, "patch_task_group_instances", path);
+        let mut request = self.client.request(
+            reqwest::Method::PATCH,
+            "patch_task_group_instances",
+            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}",
+            path,
+        );
         request.authenticated();
         request.query(
             "update_mask",
@@ -1166,6 +1220,7 @@ impl TaskInstanceApi {
         let mut request = self.client.request(
             reqwest::Method::PATCH,
             "patch_task_group_instances_dry_run",
+            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}/dry_run",
             path,
         );
         request.authenticated();
@@ -1205,11 +1260,14 @@ impl TaskInstanceApi {
                 "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/dry_run"
             )
         };
-        let mut request = self.client.request(
-            reqwest::Method::PATCH,
-            "patch_task_instance_dry_run_by_map_index",
-            path,
-        );
+        let mut request = self
+            .client
+            .request(
+                reqwest::Method::PATCH,
+                "patch_task_instance_dry_run_by_map_index",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/dry_run",
+                path,
+            );
         request.authenticated();
         request.query(
             "update_mask",
@@ -1248,9 +1306,12 @@ impl TaskInstanceApi {
             let task_id = path_segment(task_id);
             format!("/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/dry_run")
         };
-        let mut request =
-            self.client
-                .request(reqwest::Method::PATCH, "patch_task_instance_dry_run", path);
+        let mut request = self.client.request(
+            reqwest::Method::PATCH,
+            "patch_task_instance_dry_run",
+            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/dry_run",
+            path,
+        );
         request.authenticated();
         request.query(
             "map_index",
@@ -1297,7 +1358,12 @@ impl TaskInstanceApi {
                 "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/logs/{try_number}"
             )
         };
-        let mut request = self.client.request(reqwest::Method::GET, "get_log", path);
+        let mut request = self.client.request(
+            reqwest::Method::GET,
+            "get_log",
+            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/logs/{try_number}",
+            path,
+        );
         request.authenticated();
         request.query(
             "full_content",
@@ -1354,7 +1420,12 @@ impl TaskInstanceApi {
         };
         let mut request = self
             .client
-            .request(reqwest::Method::GET, "get_external_log_url", path);
+            .request(
+                reqwest::Method::GET,
+                "get_external_log_url",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/externalLogUrl/{try_number}",
+                path,
+            );
         request.authenticated();
         request.query(
             "map_index",
@@ -1396,7 +1467,12 @@ impl TaskInstanceApi {
         };
         let mut request = self
             .client
-            .request(reqwest::Method::GET, "get_hitl_detail", path);
+            .request(
+                reqwest::Method::GET,
+                "get_hitl_detail",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails",
+                path,
+            );
         request.authenticated();
         let response = request.send().await?;
         if response.is_success() {
@@ -1434,7 +1510,12 @@ impl TaskInstanceApi {
         };
         let mut request = self
             .client
-            .request(reqwest::Method::PATCH, "update_hitl_detail", path);
+            .request(
+                reqwest::Method::PATCH,
+                "update_hitl_detail",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails",
+                path,
+            );
         request.authenticated();
         request.json(body)?;
         let response = request.send().await?;
@@ -1472,9 +1553,14 @@ impl TaskInstanceApi {
                 "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails/tries/{try_number}"
             )
         };
-        let mut request =
-            self.client
-                .request(reqwest::Method::GET, "get_hitl_detail_try_detail", path);
+        let mut request = self
+            .client
+            .request(
+                reqwest::Method::GET,
+                "get_hitl_detail_try_detail",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails/tries/{try_number}",
+                path,
+            );
         request.authenticated();
         let response = request.send().await?;
         if response.is_success() {
@@ -1504,9 +1590,12 @@ impl TaskInstanceApi {
             let dag_run_id = path_segment(dag_run_id);
             format!("/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/hitlDetails")
         };
-        let mut request = self
-            .client
-            .request(reqwest::Method::GET, "get_hitl_details", path);
+        let mut request = self.client.request(
+            reqwest::Method::GET,
+            "get_hitl_details",
+            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/hitlDetails",
+            path,
+        );
         request.authenticated();
         request.query("limit", &params.limit, QueryStyle::Form { explode: true });
         request.query("offset", &params.offset, QueryStyle::Form { explode: true });

@@ -284,6 +284,7 @@ fn by_value(t: &Ty) -> bool {
 fn operation(api: &Api, op: &Operation) -> TokenStream {
     let fn_name = ident(&op.fn_name);
     let op_id = Literal::string(&op.operation_id);
+    let template = Literal::string(&op.path);
     let signature_line = format!("`{} {}`", op.method.as_str(), op.path);
     let deprecated_note = op.deprecated.then_some("**Deprecated** by the API.");
     let docs = doc_attrs(&[
@@ -371,7 +372,7 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
         #allow_args
         pub async fn #fn_name(&self, #(#args),*) -> Result<#returns, Error> {
             let path = #path;
-            let #mutable request = self.client.request(reqwest::Method::#method, #op_id, path);
+            let #mutable request = self.client.request(reqwest::Method::#method, #op_id, #template, path);
             #auth
             #(#queries)*
             #(#headers)*

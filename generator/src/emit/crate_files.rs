@@ -36,6 +36,8 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         mod maybe;
         pub mod models;
         mod ndjson;
+        mod request;
+        mod retry;
 
         pub use apis::{#(#tag_types),*};
         pub use client::{Client, ClientBuilder};
@@ -43,6 +45,7 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         pub use error_body::ErrorBody;
         pub use maybe::Maybe;
         pub use ndjson::NdjsonStream;
+        pub use retry::RetryPolicy;
 
         /// Where [`Client::login`] exchanges a username and password for a token, when the
         /// spec declares an OAuth2 password flow.

@@ -1,0 +1,127 @@
+//! When and how long to wait before trying a request again.
+
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+
+/// Retries with exponential backoff and full jitter. Idempotent requests (GET, PUT, DELETE,
+/// ...) are retried on connection errors and on 429, 502, 503 and 504; POST and PATCH only
+/// when [`RetryPolicy::non_idempotent`] is set, since repeating them may repeat their effect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Total attempts, the first included (1 turns retries off).
+    pub attempts: u32,
+    /// The backoff before the first retry; it doubles on each retry, up to `max_delay`.
+    pub base_delay: Duration,
+    /// The longest wait between attempts, `Retry-After` included.
+    pub max_delay: Duration,
+    /// Also retry POST and PATCH.
+    pub non_idempotent: bool,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy { attempts: 3, base_delay: Duration::from_millis(200), max_delay: Duration::from_secs(30), non_idempotent: false }
+    }
+}
+
+impl RetryPolicy {
+    /// No retries at all.
+    pub fn none() -> Self {
+        RetryPolicy { attempts: 1, ..RetryPolicy::default() }
+    }
+
+    /// How many attempts a request with this method gets.
+    pub(crate) fn attempts_for(&self, method: &reqwest::Method) -> u32 {
+        let idempotent = !matches!(*method, reqwest::Method::POST | reqwest::Method::PATCH);
+        if idempotent || self.non_idempotent {
+            self.attempts.max(1)
+        } else {
+            1
+        }
+    }
+
+    /// The wait before attempt `retry + 1`: the server's `Retry-After` when it sent one,
+    /// else a random share of the exponential backoff (so clients do not retry in step).
+    pub(crate) fn delay(&self, retry: u32, headers: Option<&HeaderMap>) -> Duration {
+        if let Some(after) = headers.and_then(retry_after) {
+            return after.min(self.max_delay);
+        }
+        let ceiling = self.base_delay.saturating_mul(1u32 << retry.min(16)).min(self.max_delay);
+        ceiling.mul_f64(jitter())
+    }
+}
+
+/// Statuses that say "try again later".
+pub(crate) fn is_retryable_status(status: u16) -> bool {
+    matches!(status, 429 | 502 | 503 | 504)
+}
+
+/// `Retry-After` as delay-seconds or an HTTP date.
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let wait = when.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    Some(wait.to_std().unwrap_or(Duration::ZERO))
+}
+
+/// A number in [0, 1) from a per-thread xorshift generator seeded by the clock: good enough
+/// to spread retries, with no dependency for it.
+fn jitter() -> f64 {
+    use std::cell::Cell;
+    thread_local! {
+        static STATE: Cell<u64> = Cell::new(
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0x9E37_79B9) | 1,
+        );
+    }
+    STATE.with(|state| {
+        let mut x = state.get();
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        state.set(x);
+        (x >> 11) as f64 / (1u64 << 53) as f64
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    #[test]
+    fn retry_after_in_seconds_and_dates() {
+        let mut headers = HeaderMap::new();
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("7"));
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"));
+        assert_eq!(retry_after(&headers), Some(Duration::ZERO));
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
+        assert_eq!(retry_after(&headers), None);
+    }
+
+    #[test]
+    fn backoff_is_capped_and_retry_after_wins() {
+        let policy = RetryPolicy { base_delay: Duration::from_secs(1), max_delay: Duration::from_secs(5), ..RetryPolicy::default() };
+        for retry in 0..20 {
+            assert!(policy.delay(retry, None) <= Duration::from_secs(5));
+        }
+        let mut headers = HeaderMap::new();
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("2"));
+        assert_eq!(policy.delay(0, Some(&headers)), Duration::from_secs(2));
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("3600"));
+        assert_eq!(policy.delay(0, Some(&headers)), Duration::from_secs(5));
+    }
+
+    #[test]
+    fn only_idempotent_methods_retry_by_default() {
+        let policy = RetryPolicy::default();
+        assert_eq!(policy.attempts_for(&reqwest::Method::GET), 3);
+        assert_eq!(policy.attempts_for(&reqwest::Method::POST), 1);
+        let opted_in = RetryPolicy { non_idempotent: true, ..policy };
+        assert_eq!(opted_in.attempts_for(&reqwest::Method::PATCH), 3);
+    }
+}
