@@ -20,6 +20,8 @@ mod logs;
 mod paths;
 #[path = "wire/reads.rs"]
 mod reads;
+#[path = "wire/streams.rs"]
+mod streams;
 #[path = "wire/transport.rs"]
 mod transport;
 #[path = "wire/writes.rs"]

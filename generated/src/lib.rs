@@ -12,6 +12,7 @@ mod macros;
 mod maybe;
 pub mod models;
 mod ndjson;
+mod paging;
 mod request;
 mod retry;
 pub use apis::TaskInstanceApi;

@@ -421,6 +421,31 @@ impl TaskInstanceApi {
             })
             .await)
     }
+    /// Every item of [`Self::get_mapped_task_instances`], fetched `page_size` at a time with `limit`/`offset` (the stream
+    /// sets both; the `offset` in `params` is where it starts). One page is in memory at a
+    /// time; the stream ends at the reported total.
+    pub fn get_mapped_task_instances_stream<'a>(
+        &'a self,
+        dag_id: &'a str,
+        dag_run_id: &'a str,
+        task_id: &'a str,
+        params: &'a GetMappedTaskInstancesParams,
+        page_size: i64,
+    ) -> impl futures_core::Stream<Item = Result<models::TaskInstanceResponse, Error>> + 'a {
+        crate::paging::paginate(
+            params.offset.unwrap_or(0),
+            page_size,
+            move |offset, limit| {
+                let params = params.clone().offset(offset).limit(limit);
+                async move {
+                    let page = self
+                        .get_mapped_task_instances(dag_id, dag_run_id, task_id, &params)
+                        .await?;
+                    Ok((page.task_instances, page.total_entries))
+                }
+            },
+        )
+    }
     /// Get Task Instance Dependencies
     ///
     /// Get dependencies blocking task from getting scheduled.
@@ -958,6 +983,28 @@ impl TaskInstanceApi {
                 _ => untyped_body(body),
             })
             .await)
+    }
+    /// Every item of [`Self::get_task_instances`], fetched `page_size` at a time with `limit`/`offset` (the stream
+    /// sets both; the `offset` in `params` is where it starts). One page is in memory at a
+    /// time; the stream ends at the reported total.
+    pub fn get_task_instances_stream<'a>(
+        &'a self,
+        dag_id: &'a str,
+        dag_run_id: &'a str,
+        params: &'a GetTaskInstancesParams,
+        page_size: i64,
+    ) -> impl futures_core::Stream<Item = Result<models::TaskInstanceResponse, Error>> + 'a {
+        crate::paging::paginate(
+            params.offset.unwrap_or(0),
+            page_size,
+            move |offset, limit| {
+                let params = params.clone().offset(offset).limit(limit);
+                async move {
+                    let page = self.get_task_instances(dag_id, dag_run_id, &params).await?;
+                    Ok((page.task_instances, page.total_entries))
+                }
+            },
+        )
     }
     /// Bulk Task Instances
     ///
@@ -1691,6 +1738,28 @@ impl TaskInstanceApi {
                 _ => untyped_body(body),
             })
             .await)
+    }
+    /// Every item of [`Self::get_hitl_details`], fetched `page_size` at a time with `limit`/`offset` (the stream
+    /// sets both; the `offset` in `params` is where it starts). One page is in memory at a
+    /// time; the stream ends at the reported total.
+    pub fn get_hitl_details_stream<'a>(
+        &'a self,
+        dag_id: &'a str,
+        dag_run_id: &'a str,
+        params: &'a GetHitlDetailsParams,
+        page_size: i64,
+    ) -> impl futures_core::Stream<Item = Result<models::HitlDetail, Error>> + 'a {
+        crate::paging::paginate(
+            params.offset.unwrap_or(0),
+            page_size,
+            move |offset, limit| {
+                let params = params.clone().offset(offset).limit(limit);
+                async move {
+                    let page = self.get_hitl_details(dag_id, dag_run_id, &params).await?;
+                    Ok((page.hitl_details, Some(page.total_entries)))
+                }
+            },
+        )
     }
 }
 impl Client {

@@ -6,8 +6,8 @@ use quote::{format_ident, quote};
 use super::docs::doc_attrs;
 use super::ty::{ident, ty, ModelPath};
 use crate::ir::{
-    Api, Content, ErrorCase, MediaKind, Operation, Param, ParamLocation, ParamStyle, PathPart,
-    Returns, Status, TagApi, Ty, TypeKind,
+    Api, Content, ErrorCase, MediaKind, Operation, Paging, Param, ParamLocation, ParamStyle,
+    PathPart, Presence, Returns, Status, TagApi, Ty, TypeKind,
 };
 
 const PATH: ModelPath = ModelPath::Models;
@@ -18,7 +18,11 @@ pub fn tag_module(api: &Api, tag: &TagApi) -> TokenStream {
         Some(&format!("Operations tagged `{}`.", tag.tag)),
         tag.description.as_deref(),
     ]);
-    let methods: Vec<TokenStream> = tag.operations.iter().map(|op| operation(api, op)).collect();
+    let methods: Vec<TokenStream> = tag
+        .operations
+        .iter()
+        .map(|op| with_stream(api, op))
+        .collect();
     let extras: Vec<TokenStream> = tag
         .operations
         .iter()
@@ -89,10 +93,17 @@ fn imports(methods: &[TokenStream], extras: &[TokenStream]) -> TokenStream {
     }
 }
 
+/// The operation's method, plus its streaming twin when it pages.
+fn with_stream(api: &Api, op: &Operation) -> TokenStream {
+    let method = operation(api, op);
+    let stream = op.paging.as_ref().map(|p| stream_method(api, op, p));
+    quote!(#method #stream)
+}
+
 /// One operation as a reviewer reads it: the method and the types it brings.
 pub fn operation_snippet(api: &Api, tag: &TagApi, op: &Operation) -> TokenStream {
     let name = ident(&tag.type_name);
-    let method = operation(api, op);
+    let method = with_stream(api, op);
     let types = operation_types(api, tag, op);
     quote! {
         impl #name {
@@ -279,6 +290,74 @@ fn value_expr(api: &Api, p: &Param) -> TokenStream {
 /// Small scalars are passed by value; everything else is borrowed.
 fn by_value(t: &Ty) -> bool {
     matches!(t, Ty::Bool | Ty::I32 | Ty::I64 | Ty::F32 | Ty::F64)
+}
+
+/// `{op}_stream`: every item of a paged list, fetched `page_size` at a time.
+fn stream_method(api: &Api, op: &Operation, paging: &Paging) -> TokenStream {
+    let name = ident(&paging.fn_name);
+    let call = ident(&op.fn_name);
+    let item = ty(api, &paging.item, PATH);
+    let params_type = op.params_type.as_deref().map(ident);
+    let required: Vec<&Param> = op
+        .required_params()
+        .filter(|p| !const_param(api, p))
+        .collect();
+    let args = required.iter().map(|p| {
+        let rust = ident(&p.rust_name);
+        match &p.ty {
+            Ty::String => quote!(#rust: &'a str),
+            t if by_value(t) => {
+                let t = ty(api, t, PATH);
+                quote!(#rust: #t)
+            }
+            other => {
+                let t = ty(api, other, PATH);
+                quote!(#rust: &'a #t)
+            }
+        }
+    });
+    let passed = required.iter().map(|p| ident(&p.rust_name));
+    let body_arg = op.body.as_ref().map(|_| quote!(body,));
+    let body_param = op.body.as_ref().map(|b| {
+        let t = ty(api, &b.ty, PATH);
+        if b.required {
+            quote!(body: &'a #t,)
+        } else {
+            quote!(body: Option<&'a #t>,)
+        }
+    });
+    let (limit, offset, items, total) = (
+        ident(&paging.limit),
+        ident(&paging.offset),
+        ident(&paging.items),
+        ident(&paging.total),
+    );
+    let total_expr = match paging.total_presence {
+        Presence::Required | Presence::Constant => quote!(Some(page.#total)),
+        Presence::RequiredNullable | Presence::Optional => quote!(page.#total),
+        Presence::Tristate => quote!(page.#total.into_option()),
+    };
+    let doc = format!(
+        "Every item of [`Self::{}`], fetched `page_size` at a time with `{}`/`{}` (the stream\nsets both; the `{}` in `params` is where it starts). One page is in memory at a\ntime; the stream ends at the reported total.",
+        op.fn_name.trim_start_matches("r#"),
+        paging.limit,
+        paging.offset,
+        paging.offset
+    );
+    let doc = super::docs::lines_to_attrs(&doc);
+    quote! {
+        #doc
+        pub fn #name<'a>(&'a self, #(#args,)* params: &'a #params_type, #body_param page_size: i64)
+            -> impl futures_core::Stream<Item = Result<#item, Error>> + 'a {
+            crate::paging::paginate(params.#offset.unwrap_or(0), page_size, move |offset, limit| {
+                let params = params.clone().#offset(offset).#limit(limit);
+                async move {
+                    let page = self.#call(#(#passed,)* &params, #body_arg).await?;
+                    Ok((page.#items, #total_expr))
+                }
+            })
+        }
+    }
 }
 
 fn operation(api: &Api, op: &Operation) -> TokenStream {

@@ -36,6 +36,7 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         mod maybe;
         pub mod models;
         mod ndjson;
+        mod paging;
         mod request;
         mod retry;
 

@@ -5,7 +5,7 @@ use quote::{format_ident, quote};
 
 use super::docs::doc_attrs;
 use super::ty::{ident, ty, ModelPath};
-use crate::ir::{Api, Field, Struct, Ty, TypeDef, TypeKind, Union};
+use crate::ir::{Api, Field, Presence, Struct, Ty, TypeDef, TypeKind, Union};
 
 const PATH: ModelPath = ModelPath::Sibling;
 
@@ -89,32 +89,34 @@ pub fn model(api: &Api, def: &TypeDef) -> TokenStream {
     }
 }
 
-/// Whether the field is a constant the caller never sets.
-fn is_const(api: &Api, ty: &Ty) -> bool {
-    matches!(ty, Ty::Named(id) if matches!(api.ty(*id).kind, TypeKind::Const(_)))
+/// Whether a constructor must ask for the field: required, and not a constant.
+fn needs_value(field: &Field) -> bool {
+    matches!(
+        field.presence,
+        Presence::Required | Presence::RequiredNullable
+    )
 }
 
-/// The Rust type of a field and its serde attributes, decided by presence and nullability.
-fn field_shape(api: &Api, def: &TypeDef, field: &Field) -> (TokenStream, TokenStream) {
-    let inner_ty = field.ty.non_null();
-    let mut inner = ty(api, inner_ty, PATH);
+/// The Rust type of a field and its serde attributes, decided by its presence.
+fn field_shape(api: &Api, field: &Field) -> (TokenStream, TokenStream) {
+    let mut inner = ty(api, field.ty.non_null(), PATH);
     if field.boxed {
         inner = quote!(Box<#inner>);
     }
-    let nullable = field.ty.is_nullable();
-    match (field.required, nullable) {
-        (true, false) => (inner, quote!()),
+    match field.presence {
+        Presence::Required => (inner, quote!()),
         // Must be present, may be null: decoding fails on a missing key instead of guessing.
-        (true, true) => (
+        Presence::RequiredNullable => (
             quote!(Option<#inner>),
             quote!(#[serde(deserialize_with = "Option::deserialize")]),
         ),
-        (false, true) if def.usage.request => (
+        Presence::Tristate => (
             quote!(crate::Maybe<#inner>),
             quote!(#[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]),
         ),
-        (false, _) if is_const(api, inner_ty) => (inner, quote!(#[serde(default)])),
-        (false, _) => (
+        Presence::Constant if field.required => (inner, quote!()),
+        Presence::Constant => (inner, quote!(#[serde(default)])),
+        Presence::Optional => (
             quote!(Option<#inner>),
             quote!(#[serde(default, skip_serializing_if = "Option::is_none")]),
         ),
@@ -143,7 +145,7 @@ fn field_docs(api: &Api, field: &Field) -> TokenStream {
 fn structure(api: &Api, def: &TypeDef, s: &Struct, docs: TokenStream) -> TokenStream {
     let name = ident(&def.name);
     let fields = s.fields.iter().map(|field| {
-        let (field_ty, serde) = field_shape(api, def, field);
+        let (field_ty, serde) = field_shape(api, field);
         let docs = field_docs(api, field);
         let rust = ident(&field.rust_name);
         let rename = (field.rust_name.trim_start_matches("r#") != field.wire_name).then(|| {
@@ -167,11 +169,7 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, docs: TokenStream) -> TokenSt
             pub extra: #map,
         }
     });
-    let needs_args: Vec<&Field> = s
-        .fields
-        .iter()
-        .filter(|f| f.required && !is_const(api, &f.ty))
-        .collect();
+    let needs_args: Vec<&Field> = s.fields.iter().filter(|f| needs_value(f)).collect();
     let default = needs_args.is_empty().then(|| quote!(Default,));
     let constructor = (!needs_args.is_empty()).then(|| constructor(api, def, s, &needs_args));
     let allow_deprecated = s
@@ -196,7 +194,7 @@ fn constructor(api: &Api, def: &TypeDef, s: &Struct, required: &[&Field]) -> Tok
     let name = ident(&def.name);
     let args = required.iter().map(|f| {
         let rust = ident(&f.rust_name);
-        let (field_ty, _) = field_shape(api, def, f);
+        let (field_ty, _) = field_shape(api, f);
         if f.ty == Ty::String && !f.boxed {
             quote!(#rust: impl Into<String>)
         } else {
@@ -205,7 +203,7 @@ fn constructor(api: &Api, def: &TypeDef, s: &Struct, required: &[&Field]) -> Tok
     });
     let inits = s.fields.iter().map(|f| {
         let rust = ident(&f.rust_name);
-        if f.required && !is_const(api, &f.ty) {
+        if needs_value(f) {
             if f.ty == Ty::String && !f.boxed {
                 quote!(#rust: #rust.into(),)
             } else {

@@ -9,8 +9,8 @@ use super::operations::{OperationBuilder, RawOperation};
 use super::recursion::box_cycles;
 use super::types::TypeBuilder;
 use super::{
-    Api, ErrorType, Method, Operation, ParamLocation, Returns, SecurityKind, SecurityScheme,
-    TagApi, Ty, TypeDef, TypeId, UNTYPED_ERROR_VARIANTS,
+    Api, ErrorType, Method, Operation, ParamLocation, Presence, Returns, SecurityKind,
+    SecurityScheme, TagApi, Ty, TypeDef, TypeId, TypeKind, UNTYPED_ERROR_VARIANTS,
 };
 use crate::error::{join, Error, Result};
 use crate::load::Document;
@@ -135,6 +135,10 @@ pub fn build(doc: &Document, selection: &Selection) -> Result<Api> {
         }
     }
     box_cycles(&mut types);
+    settle_presence(&mut types);
+    for api in &mut apis {
+        super::paging::detect(api, &types);
+    }
 
     let mut error_ids: Vec<TypeId> = apis
         .iter()
@@ -268,6 +272,31 @@ fn mark_usage(types: &mut [TypeDef], apis: &[TagApi]) {
         }
         for ty in types[id.0].kind.tys() {
             ty.for_each_named(&mut |next| stack.push((next, is_request)));
+        }
+    }
+}
+
+/// Decides each field's representation from requiredness, nullability and usage: a type sent
+/// by clients gets a tri-state for optional nullable fields, since PATCH tells null from absent.
+fn settle_presence(types: &mut [TypeDef]) {
+    let constants: Vec<bool> = types
+        .iter()
+        .map(|t| matches!(t.kind, TypeKind::Const(_)))
+        .collect();
+    for def in types.iter_mut() {
+        let request = def.usage.request;
+        let TypeKind::Struct(s) = &mut def.kind else {
+            continue;
+        };
+        for field in &mut s.fields {
+            let constant = matches!(field.ty, Ty::Named(id) if constants[id.0]);
+            field.presence = match (field.required, field.ty.is_nullable()) {
+                _ if constant => Presence::Constant,
+                (true, false) => Presence::Required,
+                (true, true) => Presence::RequiredNullable,
+                (false, true) if request => Presence::Tristate,
+                (false, _) => Presence::Optional,
+            };
         }
     }
 }

@@ -4,6 +4,7 @@
 mod build;
 mod names;
 mod operations;
+mod paging;
 mod recursion;
 mod types;
 
@@ -82,7 +83,26 @@ pub struct Operation {
     pub errors: Vec<ErrorCase>,
     /// Names of the security schemes any of which the operation accepts; empty when anonymous.
     pub security: Vec<String>,
+    /// Set when the operation pages with `limit`/`offset` and reports a total.
+    pub paging: Option<Paging>,
     pub pointer: String,
+}
+
+/// How a list operation pages: enough to stream every item.
+#[derive(Debug, Clone, Serialize)]
+pub struct Paging {
+    /// Name of the streaming method.
+    pub fn_name: String,
+    /// Rust names of the `limit` and `offset` parameters.
+    pub limit: String,
+    pub offset: String,
+    /// Rust names of the response's list field and total-count field.
+    pub items: String,
+    pub total: String,
+    /// How the total is represented; when it may be missing or null (cursor mode) the stream
+    /// stops on a short page.
+    pub total_presence: Presence,
+    pub item: Ty,
 }
 
 impl Operation {
@@ -401,10 +421,27 @@ pub struct Field {
     pub required: bool,
     /// Behind a `Box` because the type contains itself through this field.
     pub boxed: bool,
+    /// How the field is represented; settled once usage is known.
+    pub presence: Presence,
     pub default: Option<Value>,
     pub title: Option<String>,
     pub description: Option<String>,
     pub deprecated: bool,
+}
+
+/// Whether a field must be present, may be null, or may be left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Presence {
+    /// Always present, never null.
+    Required,
+    /// Always present, may be null.
+    RequiredNullable,
+    /// May be left out (null and absent read the same).
+    Optional,
+    /// Sent by clients, who must be able to say absent, null or a value apart.
+    Tristate,
+    /// A constant: always present, with its one value.
+    Constant,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -91,6 +91,7 @@ impl<'a> OperationBuilder<'a, '_> {
             returns,
             errors,
             security: self.security(raw.op),
+            paging: None,
             pointer: raw.pointer.clone(),
         })
     }

@@ -10,7 +10,8 @@ use serde_json::Value;
 
 use super::names::{camel, snake, Namespace};
 use super::{
-    Enum, EnumVariant, Field, Struct, Ty, TypeDef, TypeId, TypeKind, Union, UnionVariant, Usage,
+    Enum, EnumVariant, Field, Presence, Struct, Ty, TypeDef, TypeId, TypeKind, Union, UnionVariant,
+    Usage,
 };
 use crate::error::{join, Error, Result};
 use crate::load::normalise::{X_CONST, X_NULL, X_PREFIX_ITEMS};
@@ -408,6 +409,7 @@ impl<'a> TypeBuilder<'a> {
                 ty,
                 required: required.contains(wire),
                 boxed: false,
+                presence: Presence::Optional,
                 default: data.and_then(|d| d.default.clone()),
                 title: data.and_then(|d| d.title.clone()),
                 description: data.and_then(|d| d.description.clone()),

@@ -1,0 +1,72 @@
+//! Recognises list operations that page with `limit`/`offset` and report a total, so the
+//! emitter can offer a stream of every item. The names are the common REST convention.
+
+use std::collections::BTreeSet;
+
+use super::{Operation, Paging, ParamLocation, Returns, TagApi, Ty, TypeDef, TypeKind};
+
+const LIMIT: &str = "limit";
+const OFFSET: &str = "offset";
+const TOTAL: &str = "total_entries";
+
+pub fn detect(api: &mut TagApi, types: &[TypeDef]) {
+    let mut taken: BTreeSet<String> = api.operations.iter().map(|o| o.fn_name.clone()).collect();
+    for op in &mut api.operations {
+        if let Some(mut paging) = paging_of(op, types) {
+            let mut name = format!("{}_stream", op.fn_name.trim_start_matches("r#"));
+            while taken.contains(&name) {
+                name.push('_');
+            }
+            taken.insert(name.clone());
+            paging.fn_name = name;
+            op.paging = Some(paging);
+        }
+    }
+}
+
+fn paging_of(op: &Operation, types: &[TypeDef]) -> Option<Paging> {
+    let integer_param = |wire: &str| {
+        op.optional_params()
+            .find(|p| {
+                p.name == wire
+                    && p.location == ParamLocation::Query
+                    && matches!(p.ty, Ty::I64 | Ty::I32)
+            })
+            .map(|p| p.rust_name.clone())
+    };
+    let limit = integer_param(LIMIT)?;
+    let offset = integer_param(OFFSET)?;
+    let Returns::One(content) = &op.returns else {
+        return None;
+    };
+    let Ty::Named(id) = &content.ty else {
+        return None;
+    };
+    let TypeKind::Struct(s) = &types[id.0].kind else {
+        return None;
+    };
+    let total = s
+        .fields
+        .iter()
+        .find(|f| f.wire_name == TOTAL && *f.ty.non_null() == Ty::I64)?;
+    let mut lists = s
+        .fields
+        .iter()
+        .filter(|f| f.required && matches!(f.ty, Ty::List(_)));
+    let items = lists.next()?;
+    if lists.next().is_some() {
+        return None;
+    }
+    let Ty::List(item) = &items.ty else {
+        return None;
+    };
+    Some(Paging {
+        fn_name: String::new(),
+        limit,
+        offset,
+        items: items.rust_name.clone(),
+        total: total.rust_name.clone(),
+        total_presence: total.presence,
+        item: (**item).clone(),
+    })
+}

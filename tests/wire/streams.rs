@@ -1,0 +1,115 @@
+//! Paged lists as streams: every item, one page at a time, stopping at the total.
+
+use airflow_client::apis::{GetHitlDetailsParams, GetTaskInstancesParams};
+use futures_util::TryStreamExt;
+use serde_json::json;
+
+use super::*;
+
+/// A page of `count` task instances starting at map index `first`, out of `total`.
+fn page(first: usize, count: usize, total: usize) -> Reply {
+    let items: Vec<_> = (first..first + count)
+        .map(|i| {
+            let mut ti = fixtures::task_instance();
+            ti["map_index"] = json!(i);
+            ti
+        })
+        .collect();
+    Reply::json(
+        200,
+        &json!({"task_instances": items, "total_entries": total}),
+    )
+}
+
+#[tokio::test]
+async fn five_thousand_items_stream_in_pages() {
+    let (total, size) = (5_000, 1_000);
+    let replies: Vec<Reply> = (0..total / size)
+        .map(|p| page(p * size, size, total))
+        .collect();
+    let (server, api) = serve(replies).await;
+    let params = GetTaskInstancesParams::default().state(["success"]);
+
+    let items: Vec<_> = api
+        .get_task_instances_stream(DAG, RUN, &params, size as i64)
+        .try_collect()
+        .await
+        .expect("streams");
+
+    assert_eq!(items.len(), total);
+    assert!(
+        items
+            .iter()
+            .enumerate()
+            .all(|(i, ti)| ti.map_index == i as i64),
+        "in order, none twice"
+    );
+    let targets: Vec<String> = server.requests().into_iter().map(|r| r.target).collect();
+    let expected: Vec<String> = (0..5)
+        .map(|p| {
+            format!(
+                "{}/taskInstances?state=success&limit=1000&offset={}",
+                RUN_PATH,
+                p * size
+            )
+        })
+        .collect();
+    assert_eq!(targets, expected, "stops at the total: no sixth request");
+}
+
+#[tokio::test]
+async fn a_stream_starts_at_the_given_offset_and_stops_on_an_empty_page() {
+    let replies = [page(10, 3, 20), page(13, 0, 20)];
+    let (server, api) = serve(replies).await;
+    let params = GetTaskInstancesParams::default().offset(10);
+
+    let items: Vec<_> = api
+        .get_task_instances_stream(DAG, RUN, &params, 5)
+        .try_collect()
+        .await
+        .expect("streams");
+
+    assert_eq!(
+        items.iter().map(|t| t.map_index).collect::<Vec<_>>(),
+        [10, 11, 12]
+    );
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn an_error_mid_stream_ends_it_with_the_error() {
+    let replies = [page(0, 2, 6), Reply::json(500, &json!({"detail": "boom"}))];
+    let (_server, api) = serve(replies).await;
+    let client_params = GetTaskInstancesParams::default();
+    let mut stream = api.get_task_instances_stream(DAG, RUN, &client_params, 2);
+
+    let mut seen = 0;
+    let error = loop {
+        match stream.try_next().await {
+            Ok(Some(_)) => seen += 1,
+            Ok(None) => panic!("the stream ended without the error"),
+            Err(e) => break e,
+        }
+    };
+    assert_eq!((seen, error.status()), (2, Some(500)));
+}
+
+#[tokio::test]
+async fn hitl_details_stream_too() {
+    let detail = fixtures::hitl_detail();
+    let body = json!({"hitl_details": [detail.clone(), detail], "total_entries": 2});
+    let (server, api) = serve([Reply::json(200, &body)]).await;
+
+    let items: Vec<_> = api
+        .get_hitl_details_stream(DAG, RUN, &GetHitlDetailsParams::default(), 10)
+        .try_collect()
+        .await
+        .expect("streams");
+
+    assert_eq!(items.len(), 2);
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "the total is reached on the first page"
+    );
+}
