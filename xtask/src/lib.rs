@@ -2,6 +2,7 @@
 
 pub mod fetch_spec;
 pub mod regen;
+pub mod spec_matrix;
 pub mod test_all;
 
 use std::path::{Path, PathBuf};
@@ -15,6 +16,8 @@ commands:
   check  fail, naming the files, when generated/ differs from what regen would write
   fetch-spec --airflow VERSION
         replace spec/ with the documents shipped in apache-airflow-core VERSION
+  spec-matrix [--version V]... [--build-ti] [--no-build]
+        generate and build clients for every apache-airflow-core release 3.0.0..=3.3.2
   test   run every test: unit, snapshot, drift, wire and end-to-end
   e2e    run the end-to-end suite against a real Airflow server
 ";

@@ -4,7 +4,7 @@ mod e2e;
 
 use std::process::ExitCode;
 
-pub use xtask::{fetch_spec, regen, root, test_all, Args, USAGE};
+pub use xtask::{fetch_spec, regen, root, spec_matrix, test_all, Args, USAGE};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -17,6 +17,7 @@ fn main() -> ExitCode {
         "check" => regen::check(rest),
         "fetch-spec" => fetch_spec::run(rest),
         "e2e" => e2e::run(rest),
+        "spec-matrix" => spec_matrix::run(rest),
         // The live-server suite joins `test` once it provisions reliably in CI.
         "test" => test_all::run(rest, || Ok(())),
         "help" | "--help" | "-h" => {

@@ -1,0 +1,359 @@
+//! `cargo xtask spec-matrix`: the generator against every Airflow v2 REST document released in
+//! `apache-airflow-core` 3.0.0 through 3.3.2. Each release is generated twice (the "Task
+//! Instance" tag and every tag) into standalone crates under `target/spec-matrix/`, and those
+//! crates are built with `-D warnings` in one shared target folder, so dependencies compile once.
+//!
+//! Layout: `target/spec-matrix/<version>/` holds the wheel and the extracted document,
+//! `<version>/ti/` and `<version>/all/` the emitted crates, `target/` the shared build output.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use airflow_codegen::{output, Selection};
+
+use crate::fetch_spec::{fetch, REST_FILE};
+use crate::regen::{Job, DEFAULT_TAG};
+use crate::{root, Args};
+
+/// One release and the operation counts its document must yield (Task Instance tag, all tags).
+/// The counts match the documents' own (operations with the tag, all operations); a change means the generator dropped or invented
+/// operations, or the pinned wheel changed.
+pub struct Release {
+    pub version: &'static str,
+    pub ti_operations: usize,
+    pub all_operations: usize,
+}
+
+/// Every `apache-airflow-core` release from 3.0.0 to 3.3.2, as `pip index versions` lists them
+/// (3.0.5 and 3.1.4 were never published).
+pub const RELEASES: &[Release] = &[
+    release("3.0.0", 18, 99),
+    release("3.0.1", 18, 99),
+    release("3.0.2", 18, 99),
+    release("3.0.3", 18, 99),
+    release("3.0.4", 18, 99),
+    release("3.0.6", 18, 99),
+    release("3.1.0", 24, 110),
+    release("3.1.1", 24, 109),
+    release("3.1.2", 24, 109),
+    release("3.1.3", 24, 109),
+    release("3.1.5", 24, 108),
+    release("3.1.6", 24, 108),
+    release("3.1.7", 24, 108),
+    release("3.1.8", 24, 108),
+    release("3.2.0", 25, 110),
+    release("3.2.1", 25, 110),
+    release("3.2.2", 25, 110),
+    release("3.3.0", 27, 128),
+    release("3.3.1", 27, 128),
+    release("3.3.2", 27, 128),
+];
+
+const fn release(version: &'static str, ti_operations: usize, all_operations: usize) -> Release {
+    Release {
+        version,
+        ti_operations,
+        all_operations,
+    }
+}
+
+/// The two generations of each release.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TagSet {
+    TaskInstance,
+    All,
+}
+
+impl TagSet {
+    pub fn dir(self) -> &'static str {
+        match self {
+            TagSet::TaskInstance => "ti",
+            TagSet::All => "all",
+        }
+    }
+
+    fn selection(self) -> Selection {
+        match self {
+            TagSet::TaskInstance => Selection::Tags(vec![DEFAULT_TAG.into()]),
+            TagSet::All => Selection::All,
+        }
+    }
+
+    fn expected(self, release: &Release) -> usize {
+        match self {
+            TagSet::TaskInstance => release.ti_operations,
+            TagSet::All => release.all_operations,
+        }
+    }
+}
+
+/// What happened to one emitted crate.
+struct Row {
+    version: &'static str,
+    set: TagSet,
+    operations: usize,
+    types: usize,
+    generate: Duration,
+    /// `None` until built (or when not built); the message of the first failure otherwise.
+    build: Option<Result<Duration, String>>,
+    problems: Vec<String>,
+}
+
+impl Row {
+    fn ok(&self) -> bool {
+        self.problems.is_empty() && !matches!(self.build, Some(Err(_)))
+    }
+}
+
+pub fn base() -> PathBuf {
+    root().join("target").join("spec-matrix")
+}
+
+pub fn run(rest: &[String]) -> Result<(), String> {
+    let args = Args::new(rest);
+    args.only(&["--version"], &["--build-ti", "--no-build"])?;
+    let wanted = args.values("--version")?;
+    for v in &wanted {
+        if !RELEASES.iter().any(|r| r.version == *v) {
+            let known: Vec<&str> = RELEASES.iter().map(|r| r.version).collect();
+            return Err(format!(
+                "`{v}` is not in the matrix; choose among {}",
+                known.join(", ")
+            ));
+        }
+    }
+    let releases: Vec<&Release> = RELEASES
+        .iter()
+        .filter(|r| wanted.is_empty() || wanted.contains(&r.version))
+        .collect();
+    let build_ti = args.switch("--build-ti");
+    let build = !args.switch("--no-build");
+    let started = Instant::now();
+
+    let base = base();
+    fs::create_dir_all(&base).map_err(|e| format!("creating {}: {e}", base.display()))?;
+    let mut rows = Vec::new();
+    let fetch_started = Instant::now();
+    let mut specs = Vec::new();
+    for release in &releases {
+        specs.push(document(release.version, &base)?);
+    }
+    let fetching = fetch_started.elapsed();
+
+    let generate_started = Instant::now();
+    for (release, spec) in releases.iter().zip(&specs) {
+        for set in [TagSet::TaskInstance, TagSet::All] {
+            rows.push(generate_one(release, set, spec, &base));
+        }
+    }
+    let generating = generate_started.elapsed();
+
+    let build_started = Instant::now();
+    let target = base.join("target");
+    if build {
+        for row in rows.iter_mut() {
+            if !row.problems.is_empty() || (row.set == TagSet::TaskInstance && !build_ti) {
+                continue;
+            }
+            let dir = crate_dir(&base, row.version, row.set);
+            let built = Instant::now();
+            println!("building {} {} ...", row.version, row.set.dir());
+            row.build =
+                Some(cargo_in(&dir, &target, &["build", "--quiet"]).map(|()| built.elapsed()));
+        }
+    }
+    let building = build_started.elapsed();
+
+    // Clippy on the all-tags crate of the newest release in the run.
+    let clippy_started = Instant::now();
+    let mut clippy = None;
+    if build {
+        if let Some(newest) = rows
+            .iter()
+            .rev()
+            .find(|r| r.set == TagSet::All && r.problems.is_empty())
+        {
+            let dir = crate_dir(&base, newest.version, TagSet::All);
+            println!("clippy {} all ...", newest.version);
+            clippy = Some((
+                newest.version,
+                cargo_in(
+                    &dir,
+                    &target,
+                    &["clippy", "--quiet", "--all-targets", "--", "-D", "warnings"],
+                ),
+            ));
+        }
+    }
+    let clipping = clippy_started.elapsed();
+
+    print!("{}", table(&rows));
+    let mut failed: Vec<String> = rows
+        .iter()
+        .filter(|r| !r.ok())
+        .map(|r| format!("{} {}", r.version, r.set.dir()))
+        .collect();
+    match &clippy {
+        Some((version, Ok(()))) => println!("clippy -D warnings on {version} all: ok"),
+        Some((version, Err(e))) => {
+            println!("clippy -D warnings on {version} all: FAILED\n{e}");
+            failed.push(format!("{version} all (clippy)"));
+        }
+        None => {}
+    }
+    if !build_ti && build {
+        println!(
+            "Task Instance crates were generated but not built (their operations are all in the all-tags crates); pass --build-ti to build them too"
+        );
+    }
+    println!(
+        "wall time {:.0} s: fetch {:.0} s, generate {:.0} s, build {:.0} s, clippy {:.0} s",
+        started.elapsed().as_secs_f64(),
+        fetching.as_secs_f64(),
+        generating.as_secs_f64(),
+        building.as_secs_f64(),
+        clipping.as_secs_f64(),
+    );
+    let passed = rows.iter().filter(|r| r.ok()).count();
+    println!("{passed} passed, {} failed", rows.len() - passed);
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("spec-matrix failed for: {}", failed.join(", ")))
+    }
+}
+
+/// The release's REST document, extracted once from its wheel and kept beside it.
+fn document(version: &str, base: &Path) -> Result<PathBuf, String> {
+    let path = base.join(version).join(REST_FILE);
+    if path.is_file() {
+        return Ok(path);
+    }
+    let documents = fetch(version, base)?;
+    fs::write(&path, &documents.rest).map_err(|e| format!("writing {}: {e}", path.display()))?;
+    println!(
+        "fetched apache-airflow-core {version}: {}",
+        documents.rest_source
+    );
+    Ok(path)
+}
+
+fn crate_dir(base: &Path, version: &str, set: TagSet) -> PathBuf {
+    base.join(version).join(set.dir())
+}
+
+fn generate_one(release: &Release, set: TagSet, spec: &Path, base: &Path) -> Row {
+    let out = crate_dir(base, release.version, set);
+    let job = Job {
+        spec: spec.to_path_buf(),
+        out: out.clone(),
+        selection: set.selection(),
+        crate_name: format!(
+            "airflow-client-{}-{}",
+            release.version.replace('.', "-"),
+            set.dir()
+        ),
+    };
+    let started = Instant::now();
+    let mut row = Row {
+        version: release.version,
+        set,
+        operations: 0,
+        types: 0,
+        generate: Duration::ZERO,
+        build: None,
+        problems: Vec::new(),
+    };
+    let generated = match job.run() {
+        Ok(g) => g,
+        Err(e) => {
+            row.problems.push(format!("generate: {e}"));
+            return row;
+        }
+    };
+    row.generate = started.elapsed();
+    row.operations = generated.api.apis.iter().map(|a| a.operations.len()).sum();
+    row.types = generated.api.types.len();
+    let expected = set.expected(release);
+    if row.operations != expected {
+        row.problems.push(format!(
+            "{} operations, expected {expected}",
+            row.operations
+        ));
+    }
+    if let Err(e) = output::write_tree(&out, &generated.files) {
+        row.problems.push(format!("writing {}: {e}", out.display()));
+        return row;
+    }
+    // The workspace's lock file pins the dependencies every emitted crate shares, so the
+    // matrix builds what CI builds and needs no fresh resolution.
+    if let Err(e) = fs::copy(root().join("Cargo.lock"), out.join("Cargo.lock")) {
+        row.problems.push(format!("copying Cargo.lock: {e}"));
+    }
+    row
+}
+
+/// Runs cargo in a standalone crate with the shared target folder and warnings denied.
+fn cargo_in(dir: &Path, target: &Path, args: &[&str]) -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = Command::new(&cargo)
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target)
+        .env("RUSTFLAGS", "-D warnings")
+        .env_remove("RUSTC_WRAPPER")
+        .output()
+        .map_err(|e| format!("running {cargo}: {e}"))?;
+    if output.status.success() {
+        return Ok(());
+    }
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let tail: Vec<&str> = stderr.lines().rev().take(60).collect();
+    let tail: Vec<&str> = tail.into_iter().rev().collect();
+    Err(format!(
+        "`cargo {}` in {} failed ({}):\n{}",
+        args.join(" "),
+        dir.display(),
+        output.status,
+        tail.join("\n")
+    ))
+}
+
+fn table(rows: &[Row]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\n{:<8} {:<4} {:>10} {:>6} {:>11} {:>9}  result",
+        "version", "tags", "operations", "types", "generate ms", "build s"
+    );
+    for row in rows {
+        let build = match &row.build {
+            Some(Ok(d)) => format!("{:.0}", d.as_secs_f64()),
+            Some(Err(_)) => "failed".into(),
+            None => "-".into(),
+        };
+        let result = if !row.problems.is_empty() {
+            format!("FAILED: {}", row.problems.join("; "))
+        } else {
+            match &row.build {
+                Some(Err(e)) => format!("FAILED to build: {e}"),
+                Some(Ok(_)) => "ok (built, -D warnings)".into(),
+                None => "ok (generated)".into(),
+            }
+        };
+        let _ = writeln!(
+            out,
+            "{:<8} {:<4} {:>10} {:>6} {:>11.0} {:>9}  {result}",
+            row.version,
+            row.set.dir(),
+            row.operations,
+            row.types,
+            row.generate.as_secs_f64() * 1e3,
+            build
+        );
+    }
+    out
+}
