@@ -1,3 +1,4 @@
 //! Shared helpers for the test suites.
 
+pub mod corpus;
 pub mod mock;

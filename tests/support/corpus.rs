@@ -1,0 +1,220 @@
+//! The malformed and awkward documents of `tests/corpus/`, each with the outcome it must have.
+//!
+//! A case is `NAME.yaml` (or `.json`) plus `NAME.expect`, lines of `key: value`:
+//!
+//! ```text
+//! # why the case exists
+//! outcome: ok | error
+//! selection: all | tag:NAME        (default: all)
+//! pointer: /json/pointer           (error: the pointer the error must name; empty = root)
+//! message: substring               (error: part of the message)
+//! operations: N                    (ok: how many operations the client must have)
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use airflow_codegen::{Config, EmitConfig, Error, Generated, Selection, Templates};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Ok,
+    Error { pointer: String, message: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub name: String,
+    pub document: PathBuf,
+    pub selection: Selection,
+    pub outcome: Outcome,
+    pub operations: Option<usize>,
+}
+
+pub fn dir() -> PathBuf {
+    xtask::root().join("tests").join("corpus")
+}
+
+/// Every case, sorted by name; fails on a document without a manifest or a bad manifest.
+pub fn cases() -> Result<Vec<Case>, String> {
+    let dir = dir();
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map_err(|e| format!("reading {}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    names.sort();
+    let mut cases = Vec::new();
+    for path in &names {
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("")
+            .to_string();
+        match ext {
+            "expect" => {
+                let document = ["yaml", "json"]
+                    .iter()
+                    .map(|e| path.with_extension(e))
+                    .find(|p| p.is_file())
+                    .ok_or_else(|| format!("{stem}.expect has no {stem}.yaml or {stem}.json"))?;
+                let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+                cases.push(parse(&stem, document, &text)?);
+            }
+            "yaml" | "json" => {
+                if !path.with_extension("expect").is_file() {
+                    return Err(format!("{stem}.{ext} has no {stem}.expect"));
+                }
+            }
+            _ => return Err(format!("unexpected file {} in the corpus", path.display())),
+        }
+    }
+    Ok(cases)
+}
+
+fn parse(name: &str, document: PathBuf, text: &str) -> Result<Case, String> {
+    let mut outcome = None;
+    let mut selection = Selection::All;
+    let mut pointer = None;
+    let mut message = None;
+    let mut operations = None;
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (key, value) = line
+            .split_once(':')
+            .ok_or_else(|| format!("{name}.expect: `{line}` is not `key: value`"))?;
+        let value = value.trim();
+        let value = value
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .unwrap_or(value)
+            .to_string();
+        match key.trim() {
+            "outcome" => outcome = Some(value),
+            "selection" => {
+                selection = match value.strip_prefix("tag:") {
+                    Some(tag) => Selection::Tags(vec![tag.to_string()]),
+                    None if value == "all" => Selection::All,
+                    None => return Err(format!("{name}.expect: selection `{value}`")),
+                }
+            }
+            "pointer" => pointer = Some(value),
+            "message" => message = Some(value),
+            "operations" => {
+                operations = Some(
+                    value
+                        .parse()
+                        .map_err(|_| format!("{name}.expect: operations `{value}`"))?,
+                )
+            }
+            other => return Err(format!("{name}.expect: unknown key `{other}`")),
+        }
+    }
+    let outcome = match outcome.as_deref() {
+        Some("ok") => Outcome::Ok,
+        Some("error") => Outcome::Error {
+            pointer: pointer.ok_or_else(|| format!("{name}.expect: an error needs `pointer:`"))?,
+            message: message.ok_or_else(|| format!("{name}.expect: an error needs `message:`"))?,
+        },
+        other => return Err(format!("{name}.expect: outcome {other:?}")),
+    };
+    Ok(Case {
+        name: name.to_string(),
+        document,
+        selection,
+        outcome,
+        operations,
+    })
+}
+
+pub fn templates() -> Templates {
+    Templates::load(&xtask::root().join("templates")).expect("templates/ loads")
+}
+
+/// The crate name a case's client gets.
+pub fn crate_name(case: &str) -> String {
+    format!("corpus-{}", case.replace('_', "-"))
+}
+
+pub fn config(selection: Selection, crate_name: &str, standalone: bool) -> Config {
+    Config {
+        selection,
+        emit: EmitConfig {
+            crate_name: crate_name.to_string(),
+            crate_version: "0.1.0".into(),
+            standalone,
+            generated_by: "the corpus test".into(),
+        },
+    }
+}
+
+/// How one run ended.
+#[derive(Debug)]
+pub enum Run {
+    Returned(Result<Generated, Error>),
+    Panicked(String),
+    /// Still running when the watchdog gave up on it.
+    Hung,
+}
+
+/// Runs `work` on its own thread, catching panics, giving up after `limit`. A hung thread is
+/// left behind (threads cannot be killed); the test then fails and the process ends with it.
+pub fn guarded<T: Send + 'static>(
+    limit: Duration,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, String> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(move || {
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+            let _ = tx.send(result.map_err(|p| panic_message(&*p)));
+        })
+        .map_err(|e| format!("spawning: {e}"))?;
+    match rx.recv_timeout(limit) {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(panic)) => Err(format!("panicked: {panic}")),
+        Err(_) => Err(format!("did not return within {} s", limit.as_secs())),
+    }
+}
+
+/// Generates `text` under the watchdog.
+pub fn run_guarded(text: String, config: Config, templates: Templates, limit: Duration) -> Run {
+    match guarded(limit, move || {
+        airflow_codegen::generate(&text, &config, &templates)
+    }) {
+        Ok(result) => Run::Returned(result),
+        Err(e) if e.starts_with("panicked: ") => Run::Panicked(e["panicked: ".len()..].into()),
+        Err(_) => Run::Hung,
+    }
+}
+
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(non-string panic payload)".into())
+}
+
+/// Runs cargo with a target folder of its own and warnings denied; the tail of stderr on failure.
+pub fn cargo(dir: &Path, target: &Path, args: &[&str]) -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = std::process::Command::new(&cargo)
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target)
+        .env("RUSTFLAGS", "-D warnings")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .output()
+        .map_err(|e| format!("running {cargo}: {e}"))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).into_owned())
+    }
+}
