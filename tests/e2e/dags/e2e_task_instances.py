@@ -6,6 +6,7 @@ One run of this Dag leaves, once finished:
 - `flaky`: failed on try 1, succeeded on try 2 (two entries in its tries history);
 - `choose` branching to `branch_taken`, so `branch_skipped` ends skipped;
 - the task group `group` holding `group.inner_a` -> `group.inner_b`;
+- `trigger`, which starts a run of `e2e_triggered` and so has a "Triggered DAG" extra link;
 - `end`, which runs whatever the branch did.
 Every task logs a line the tests look for.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from airflow.providers.standard.operators.trigger_dagrun import TriggerDagRunOperator
 from airflow.sdk import dag, task, task_group
 
 log = logging.getLogger(__name__)
@@ -79,13 +81,20 @@ def e2e_task_instances():
     def end():
         print("e2e: end ran")
 
+    # The triggered run's id is derived from ours, so the extra link is predictable.
+    trigger = TriggerDagRunOperator(
+        task_id="trigger",
+        trigger_dag_id="e2e_triggered",
+        trigger_run_id="triggered__{{ run_id }}",
+    )
+
     numbers = start()
     squares = square.expand(x=numbers)
     branch = choose()
     taken = branch_taken()
     skipped = branch_skipped()
     branch >> [taken, skipped]
-    [squares, flaky(), taken, skipped, group()] >> end()
+    [squares, flaky(), taken, skipped, group(), trigger] >> end()
 
 
 e2e_task_instances()

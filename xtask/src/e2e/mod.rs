@@ -2,7 +2,7 @@
 //!
 //! build the tests → venv (cached in `target/e2e/venv`) → fresh `target/e2e/home` →
 //! `airflow db migrate` → api-server, scheduler, dag-processor, triggerer on 127.0.0.1 →
-//! wait for `/api/v2/monitor/health` → `cargo test --test e2e` → stop exactly those services.
+//! wait for `/api/v2/monitor/health` → run the e2e test binary → stop exactly those services.
 //! The Dags come from `tests/e2e/dags/`; the tests set up their own data through the API.
 
 mod home;
@@ -11,8 +11,8 @@ mod proctable;
 mod provision;
 mod readiness;
 
-use std::path::PathBuf;
-use std::process::Command;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
@@ -24,8 +24,8 @@ const HELP: &str = "\
 usage: cargo xtask e2e [--serve] [-- TEST ARGS...]
 
 Installs Apache Airflow into target/e2e/venv (once), starts it on a free 127.0.0.1 port with a
-fresh target/e2e/home, runs `cargo test -p airflow-codegen-tests --test e2e` against it and
-stops everything it started.
+fresh target/e2e/home, runs the tests of `cargo test -p airflow-codegen-tests --test e2e`
+against it and stops everything it started.
 
   --serve       start Airflow and keep it running until Ctrl-C instead of running the tests
   -- ARGS...    passed to the test binary (a test name filter, --nocapture, ...)
@@ -65,12 +65,13 @@ pub fn run(rest: &[String]) -> Result<(), String> {
         return Ok(());
     };
     let started = Instant::now();
-    if !options.serve {
-        // A compile error needs no Airflow: find it before spending a minute on one.
-        timed("building the e2e tests", || {
-            cargo_test(&["--no-run"], &[]).map(|_| ())
-        })?;
-    }
+    // Built before Airflow starts: a compile error needs no server, and the binary that runs
+    // is exactly the one built, whatever changes in the work tree meanwhile.
+    let tests = if options.serve {
+        None
+    } else {
+        Some(timed("building the e2e tests", build_tests)?)
+    };
     let dir = root().join("target/e2e");
     let home = Home::create(
         &dir.join("home"),
@@ -85,10 +86,11 @@ pub fn run(rest: &[String]) -> Result<(), String> {
     timed("waiting for the services to be healthy", || {
         wait_ready(&home, &mut services)
     })?;
-    let outcome = if options.serve {
-        serve(&home, &mut services)
-    } else {
-        run_tests(&home, &options.test_args)
+    let outcome = match &tests {
+        Some(binary) => timed("running the e2e tests", || {
+            run_tests(binary, &home, &options.test_args)
+        }),
+        None => serve(&home, &mut services),
     };
     let stopped = services.stop();
     println!("e2e: finished in {:.0?}", started.elapsed());
@@ -143,36 +145,87 @@ fn serve(home: &Home, services: &mut Services) -> Result<(), String> {
     }
 }
 
-fn run_tests(home: &Home, extra: &[String]) -> Result<(), String> {
-    let mut args = vec!["--".to_string(), "--test-threads=1".to_string()];
-    args.extend(extra.iter().cloned());
-    let env = [
-        ("AIRFLOW_E2E_URL", home.url()),
-        ("AIRFLOW_E2E_USER", home::USER.to_string()),
-        ("AIRFLOW_E2E_PASSWORD", home::PASSWORD.to_string()),
-        ("AIRFLOW_E2E_HOME", home.dir.display().to_string()),
-        ("NO_PROXY", "127.0.0.1,localhost".to_string()),
-    ];
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    timed("running the e2e tests", || cargo_test(&args, &env))
-}
-
-/// `cargo test -p airflow-codegen-tests --test e2e ARGS`; the `e2e` target is `test = false`,
-/// so naming it is the only way it runs.
-fn cargo_test(args: &[&str], env: &[(&str, String)]) -> Result<(), String> {
-    let cargo = std::env::var_os("CARGO")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| "cargo".into());
-    let status = Command::new(cargo)
-        .args(["test", "-p", "airflow-codegen-tests", "--test", "e2e"])
-        .args(args)
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .current_dir(root())
+fn run_tests(binary: &Path, home: &Home, extra: &[String]) -> Result<(), String> {
+    let status = Command::new(binary)
+        .arg("--test-threads=1")
+        .args(extra)
+        .env("AIRFLOW_E2E_URL", home.url())
+        .env("AIRFLOW_E2E_USER", home::USER)
+        .env("AIRFLOW_E2E_PASSWORD", home::PASSWORD)
+        .env("AIRFLOW_E2E_HOME", &home.dir)
+        .env("NO_PROXY", "127.0.0.1,localhost")
+        // Where `cargo test` would run it: the test crate's directory.
+        .current_dir(root().join("tests"))
         .status()
-        .map_err(|e| format!("running cargo test: {e}"))?;
+        .map_err(|e| format!("running {}: {e}", binary.display()))?;
     if status.success() {
         Ok(())
     } else {
-        Err(format!("cargo test --test e2e failed ({status})"))
+        Err(format!("the e2e tests failed ({status})"))
+    }
+}
+
+/// `cargo test -p airflow-codegen-tests --test e2e --no-run` (the target is `test = false`,
+/// so only naming it builds it), answering the path of the test binary.
+fn build_tests() -> Result<PathBuf, String> {
+    let cargo = std::env::var_os("CARGO")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| "cargo".into());
+    let output = Command::new(cargo)
+        .args([
+            "test",
+            "-p",
+            "airflow-codegen-tests",
+            "--test",
+            "e2e",
+            "--no-run",
+        ])
+        .args(["--message-format", "json-render-diagnostics"])
+        .current_dir(root())
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("running cargo test --no-run: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("building the e2e tests failed ({})", output.status));
+    }
+    test_executable(&String::from_utf8_lossy(&output.stdout))
+}
+
+/// The `executable` of the `e2e` test target among cargo's JSON messages.
+fn test_executable(messages: &str) -> Result<PathBuf, String> {
+    messages
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "e2e")
+        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+        .ok_or_else(|| "cargo built no executable for the e2e test target".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_test_executable_among_cargo_messages() {
+        let messages = r#"{"reason":"compiler-artifact","target":{"name":"xtask"},"executable":null}
+not json
+{"reason":"compiler-artifact","target":{"name":"e2e"},"executable":"/t/debug/deps/e2e-123"}
+{"reason":"build-finished","success":true}"#;
+        assert_eq!(
+            test_executable(messages),
+            Ok(PathBuf::from("/t/debug/deps/e2e-123"))
+        );
+        assert!(test_executable(r#"{"reason":"build-finished"}"#).is_err());
+    }
+
+    #[test]
+    fn options_split_at_the_double_dash() {
+        let args: Vec<String> = ["--serve", "--", "--nocapture", "hitl"]
+            .map(String::from)
+            .to_vec();
+        let options = Options::parse(&args).unwrap().unwrap();
+        assert!(options.serve);
+        assert_eq!(options.test_args, ["--nocapture", "hitl"]);
+        assert!(Options::parse(&["--bogus".to_string()]).is_err());
     }
 }

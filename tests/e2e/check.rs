@@ -1,0 +1,58 @@
+//! Assertions on the client's errors.
+
+use std::fmt::Debug;
+
+use airflow_client::models::HttpExceptionResponseDetail;
+use airflow_client::{ApiError, Error, ErrorBody};
+
+/// The API error of `result`, which must have failed with `status`.
+#[track_caller]
+pub fn api_error<T: Debug>(result: Result<T, Error>, status: u16) -> ApiError {
+    match result {
+        Err(Error::Api(e)) if e.status == status => *e,
+        other => panic!("expected the server to answer {status}, got {other:?}"),
+    }
+}
+
+/// The `detail` sentence of an `HTTPExceptionResponse` error (401, 403, 404 and 409 bodies).
+#[track_caller]
+pub fn detail(error: &ApiError) -> &str {
+    match &error.body {
+        ErrorBody::HttpExceptionResponse(body) => match &body.detail {
+            HttpExceptionResponseDetail::String(text) => text,
+            other => panic!("expected a string detail, got {other:?}"),
+        },
+        other => panic!(
+            "expected an HTTPExceptionResponse body, got {other:?} (raw: {})",
+            error.raw
+        ),
+    }
+}
+
+/// The `detail` sentence of a body the spec does not declare for that status (the client keeps
+/// it as untyped JSON).
+#[track_caller]
+pub fn json_detail(error: &ApiError) -> &str {
+    match &error.body {
+        ErrorBody::Json(body) => body["detail"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no string detail in {body}")),
+        other => panic!("expected an untyped JSON body, got {other:?}"),
+    }
+}
+
+/// The first FastAPI validation error of a 422 body, as `(type, msg)`.
+#[track_caller]
+pub fn validation(error: &ApiError) -> (&str, &str) {
+    match &error.body {
+        ErrorBody::HttpValidationError(body) => {
+            let first = body
+                .detail
+                .as_deref()
+                .and_then(<[_]>::first)
+                .unwrap_or_else(|| panic!("no detail in {}", error.raw));
+            (first.r#type.as_str(), first.msg.as_str())
+        }
+        other => panic!("expected an HTTPValidationError body, got {other:?}"),
+    }
+}

@@ -1,0 +1,261 @@
+//! Human-in-the-loop: the `awaiting` run keeps its question open, the `answered` run gets an
+//! answer. Airflow 3.3 parks an `HITLOperator` task in `awaiting_input` (it no longer defers);
+//! the sensor beside it is the deferred one.
+
+use std::time::Duration;
+
+use airflow_client::apis::task_instance::GetHitlDetailsParams;
+use airflow_client::apis::TaskInstanceApi;
+use airflow_client::models::{HitlDetail, TaskInstanceState, UpdateHitlDetailPayload};
+use serde_json::json;
+
+use crate::check::{api_error, detail, validation};
+use crate::world::{e2e, eventually, HITL_DAG};
+
+#[track_caller]
+fn assert_is_the_open_question(detail: &HitlDetail) {
+    assert_eq!(detail.subject, "e2e: ship it?");
+    assert_eq!(
+        detail.body.as_deref(),
+        Some("Choose **Approve** or **Reject**.")
+    );
+    assert_eq!(detail.options, ["Approve", "Reject"]);
+    assert_eq!(
+        detail.defaults.as_deref(),
+        Some(&["Reject".to_string()][..])
+    );
+    assert_eq!(detail.multiple, Some(false));
+    let reason = &detail.params.as_ref().expect("params")["reason"];
+    assert_eq!(
+        (reason["value"].as_str(), reason["source"].as_str()),
+        (Some("no reason given"), Some("task"))
+    );
+    assert_eq!(detail.response_received, Some(false));
+    assert_eq!(
+        (
+            &detail.responded_by_user,
+            &detail.responded_at,
+            &detail.chosen_options
+        ),
+        (&None, &None, &None)
+    );
+    assert_eq!(detail.task_instance.task_id, "approve");
+    assert_eq!(
+        detail.task_instance.state,
+        Some(TaskInstanceState::AwaitingInput)
+    );
+}
+
+#[test]
+fn the_awaiting_run_waits_for_a_human_and_a_trigger() {
+    e2e(|world| async move {
+        let api = TaskInstanceApi::new(&world.client().await);
+        let approve = api
+            .get_task_instance(HITL_DAG, &world.awaiting, "approve")
+            .await
+            .unwrap();
+        assert_eq!(
+            (approve.state, approve.operator.as_deref()),
+            (Some(TaskInstanceState::AwaitingInput), Some("HITLOperator"))
+        );
+        assert!(
+            approve.trigger.is_none(),
+            "Airflow 3.3 parks HITL tasks without a trigger"
+        );
+
+        let sensor = api
+            .get_task_instance(HITL_DAG, &world.awaiting, "wait_forever")
+            .await
+            .unwrap();
+        assert_eq!(sensor.state, Some(TaskInstanceState::Deferred));
+        let trigger = sensor.trigger.expect("a deferred task has a trigger");
+        assert_eq!(
+            trigger.classpath,
+            "airflow.providers.standard.triggers.temporal.DateTimeTrigger"
+        );
+        let job = sensor
+            .triggerer_job
+            .expect("the triggerer runs the trigger");
+        assert_eq!(job.job_type.as_deref(), Some("TriggererJob"));
+    });
+}
+
+#[test]
+fn get_hitl_details_of_a_run_and_across_runs() {
+    e2e(|world| async move {
+        let api = TaskInstanceApi::new(&world.client().await);
+        let run = api
+            .get_hitl_details(HITL_DAG, &world.awaiting, &GetHitlDetailsParams::default())
+            .await
+            .unwrap();
+        assert_eq!(run.total_entries, 1);
+        assert_is_the_open_question(&run.hitl_details[0]);
+        assert_eq!(run.hitl_details[0].task_instance.dag_run_id, world.awaiting);
+
+        let open = GetHitlDetailsParams::default()
+            .dag_id_pattern(HITL_DAG)
+            .response_received(false)
+            .subject_search("ship it");
+        let everywhere = api.get_hitl_details("~", "~", &open).await.unwrap();
+        let runs: Vec<_> = everywhere
+            .hitl_details
+            .iter()
+            .map(|d| d.task_instance.dag_run_id.as_str())
+            .collect();
+        assert!(runs.contains(&world.awaiting.as_str()), "{runs:?}");
+        assert!(everywhere
+            .hitl_details
+            .iter()
+            .all(|d| d.response_received == Some(false)));
+    });
+}
+
+#[test]
+fn get_hitl_detail_of_the_open_question() {
+    e2e(|world| async move {
+        let api = TaskInstanceApi::new(&world.client().await);
+        let detail_of = api
+            .get_hitl_detail(HITL_DAG, &world.awaiting, "approve", -1)
+            .await
+            .unwrap();
+        assert_is_the_open_question(&detail_of);
+        assert_eq!(detail_of.assigned_users.as_deref(), Some(&[][..]));
+
+        let plain = api_error(
+            api.get_hitl_detail(HITL_DAG, &world.awaiting, "prepare", -1)
+                .await,
+            404,
+        );
+        assert!(
+            detail(&plain)
+                .starts_with("Human-in-the-loop detail does not exist for Task Instance with id"),
+            "{}",
+            detail(&plain)
+        );
+    });
+}
+
+#[test]
+fn get_hitl_detail_try_detail_of_the_first_try() {
+    e2e(|world| async move {
+        let api = TaskInstanceApi::new(&world.client().await);
+        let first = api
+            .get_hitl_detail_try_detail(HITL_DAG, &world.awaiting, "approve", -1, 1)
+            .await
+            .unwrap();
+        assert_eq!(
+            (first.subject.as_str(), first.response_received),
+            ("e2e: ship it?", Some(false))
+        );
+        assert_eq!(first.task_instance.try_number, 1);
+        assert_eq!(
+            first.task_instance.state,
+            Some(TaskInstanceState::AwaitingInput)
+        );
+        api_error(
+            api.get_hitl_detail_try_detail(HITL_DAG, &world.awaiting, "approve", -1, 2)
+                .await,
+            404,
+        );
+    });
+}
+
+#[test]
+fn update_hitl_detail_answers_once() {
+    e2e(|world| async move {
+        let api = TaskInstanceApi::new(&world.client().await);
+        let run = &world.answered;
+        let answer = |options: &[&str]| UpdateHitlDetailPayload {
+            chosen_options: options.iter().map(|o| o.to_string()).collect(),
+            params_input: json!({"reason": "e2e says yes"}).as_object().cloned(),
+        };
+
+        let unknown = api_error(
+            api.update_hitl_detail(HITL_DAG, run, "approve", -1, &answer(&["Maybe"]))
+                .await,
+            400,
+        );
+        assert_eq!(
+            detail(&unknown),
+            "Invalid options ['Maybe']; allowed options are ['Approve', 'Reject']."
+        );
+        let both = api_error(
+            api.update_hitl_detail(
+                HITL_DAG,
+                run,
+                "approve",
+                -1,
+                &answer(&["Approve", "Reject"]),
+            )
+            .await,
+            400,
+        );
+        assert_eq!(
+            detail(&both),
+            "Multiple options chosen but this Human-in-the-loop task accepts only a single option."
+        );
+        let none = api_error(
+            api.update_hitl_detail(HITL_DAG, run, "approve", -1, &answer(&[]))
+                .await,
+            422,
+        );
+        assert_eq!(validation(&none).0, "too_short");
+
+        let response = api
+            .update_hitl_detail(HITL_DAG, run, "approve", -1, &answer(&["Approve"]))
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                response.responded_by.id.as_str(),
+                response.responded_by.name.as_str()
+            ),
+            (world.user(), world.user())
+        );
+        assert_eq!(response.chosen_options, ["Approve"]);
+        assert_eq!(
+            response.params_input.as_ref().map(|p| p["reason"].clone()),
+            Some(json!("e2e says yes"))
+        );
+
+        let twice = api_error(
+            api.update_hitl_detail(HITL_DAG, run, "approve", -1, &answer(&["Reject"]))
+                .await,
+            409,
+        );
+        assert!(
+            detail(&twice).contains("has already been updated"),
+            "{}",
+            detail(&twice)
+        );
+
+        let answered = api
+            .get_hitl_detail(HITL_DAG, run, "approve", -1)
+            .await
+            .unwrap();
+        assert_eq!(answered.response_received, Some(true));
+        assert_eq!(
+            answered.chosen_options.as_deref(),
+            Some(&["Approve".to_string()][..])
+        );
+        assert_eq!(answered.responded_at, Some(response.responded_at));
+
+        // The answer resumes the task, which then succeeds.
+        eventually(
+            "the answered task to succeed",
+            Duration::from_secs(120),
+            || {
+                let api = api.clone();
+                async move {
+                    let ti = api
+                        .get_task_instance(HITL_DAG, run, "approve")
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    Ok(ti.state == Some(TaskInstanceState::Success))
+                }
+            },
+        )
+        .await
+        .unwrap();
+    });
+}
