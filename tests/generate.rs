@@ -41,7 +41,7 @@ fn snapshot_every_operation_and_its_ir() {
     let mut count = 0;
     for (t, tag) in api.apis.iter().enumerate() {
         for (o, op) in tag.operations.iter().enumerate() {
-            let code = render_operation(&api, t, o).expect("renders");
+            let code = render_operation(&api, t, o, "airflow_client").expect("renders");
             insta::assert_snapshot!(format!("op_{}", op.operation_id), code);
             insta::assert_snapshot!(
                 format!("ir_op_{}", op.operation_id),

@@ -8,6 +8,8 @@ mod client;
 mod encoding;
 mod error;
 mod error_body;
+pub mod follow;
+pub mod guide;
 mod macros;
 mod maybe;
 pub mod models;

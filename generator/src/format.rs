@@ -40,9 +40,14 @@ fn format_in(dir: &Path, files: &mut Files) -> Result<()> {
     }
     std::fs::write(dir.join(CONFIG_FILE), CONFIG).map_err(io)?;
     let rustfmt = std::env::var("RUSTFMT").unwrap_or_else(|_| "rustfmt".into());
+    // lib.rs brings every module with it; examples are crate roots of their own.
+    let roots = sources
+        .iter()
+        .filter(|(r, _)| r == "src/lib.rs" || r.starts_with("examples/"))
+        .map(|(_, p)| p);
     let output = Command::new(&rustfmt)
         .arg("--edition=2021")
-        .arg(dir.join("src/lib.rs"))
+        .args(roots)
         .output()
         .map_err(|e| {
             Error::at("", format!("cannot run `{rustfmt}`: {e}"))

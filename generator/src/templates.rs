@@ -33,13 +33,40 @@ impl Templates {
         })
     }
 
-    /// Runtime sources copied verbatim into the crate's `src/`.
-    pub fn sources(&self) -> impl Iterator<Item = (&str, &str)> {
+    /// Rust files copied verbatim into the crate (`src/`, `examples/`), each with the
+    /// operationIds it needs: a file whose first line is `// requires-operations: a b` is only
+    /// copied when the selected operations include all of them.
+    pub fn sources(&self) -> impl Iterator<Item = Source<'_>> {
         self.files
             .iter()
-            .filter(|(p, _)| p.starts_with("src/") && p.ends_with(".rs"))
-            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .filter(|(p, _)| {
+                (p.starts_with("src/") || p.starts_with("examples/")) && p.ends_with(".rs")
+            })
+            .map(|(path, text)| Source {
+                path,
+                text,
+                requires: requires(text),
+            })
     }
+}
+
+/// A hand-written Rust file of the emitted crate.
+#[derive(Debug, Clone)]
+pub struct Source<'t> {
+    pub path: &'t str,
+    pub text: &'t str,
+    /// The operationIds the file uses; empty for the runtime every crate has.
+    pub requires: Vec<&'t str>,
+}
+
+const REQUIRES: &str = "// requires-operations:";
+
+fn requires(text: &str) -> Vec<&str> {
+    let first = text.lines().next().unwrap_or_default();
+    first
+        .strip_prefix(REQUIRES)
+        .map(|ops| ops.split_whitespace().collect())
+        .unwrap_or_default()
 }
 
 fn collect(root: &Path, dir: &Path, files: &mut BTreeMap<String, String>) -> Result<()> {

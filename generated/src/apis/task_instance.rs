@@ -20,6 +20,17 @@ impl TaskInstanceApi {
     /// Get extra links for task instance.
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/links`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use airflow_client::apis::GetExtraLinksParams;
+    /// let result = client.task_instance().get_extra_links("my_dag_id", "my_dag_run_id", "my_task_id", &GetExtraLinksParams::default()).await?;
+    /// # let _ = result;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_extra_links(
         &self,
         dag_id: &str,
@@ -67,6 +78,16 @@ impl TaskInstanceApi {
     /// Get task instance.
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let result = client.task_instance().get_task_instance("my_dag_id", "my_dag_run_id", "my_task_id").await?;
+    /// # let _ = result;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_task_instance(
         &self,
         dag_id: &str,
@@ -103,6 +124,17 @@ impl TaskInstanceApi {
     /// Delete a task instance.
     ///
     /// `DELETE /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use airflow_client::apis::DeleteTaskInstanceParams;
+    /// let result = client.task_instance().delete_task_instance("my_dag_id", "my_dag_run_id", "my_task_id", &DeleteTaskInstanceParams::default()).await?;
+    /// # let _ = result;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn delete_task_instance(
         &self,
         dag_id: &str,
@@ -145,6 +177,18 @@ impl TaskInstanceApi {
     /// Update a task instance.
     ///
     /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use airflow_client::apis::PatchTaskInstanceParams;
+    /// use airflow_client::models;
+    /// let result = client.task_instance().patch_task_instance("my_dag_id", "my_dag_run_id", "my_task_id", &PatchTaskInstanceParams::default(), &models::PatchTaskInstanceBody::default()).await?;
+    /// # let _ = result;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn patch_task_instance(
         &self,
         dag_id: &str,
@@ -194,6 +238,17 @@ impl TaskInstanceApi {
     /// Get list of mapped task instances.
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/listMapped`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use airflow_client::apis::GetMappedTaskInstancesParams;
+    /// let result = client.task_instance().get_mapped_task_instances("my_dag_id", "my_dag_run_id", "my_task_id", &GetMappedTaskInstancesParams::default()).await?;
+    /// # let _ = result;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_mapped_task_instances(
         &self,
         dag_id: &str,
@@ -451,6 +506,16 @@ impl TaskInstanceApi {
     /// Get dependencies blocking task from getting scheduled.
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/dependencies`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let result = client.task_instance().get_task_instance_dependencies_by_map_index("my_dag_id", "my_dag_run_id", "my_task_id", 1).await?;
+    /// # let _ = result;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_task_instance_dependencies_by_map_index(
         &self,
         dag_id: &str,
@@ -493,6 +558,17 @@ impl TaskInstanceApi {
     /// Get dependencies blocking task from getting scheduled.
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/dependencies`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use airflow_client::apis::GetTaskInstanceDependenciesParams;
+    /// let result = client.task_instance().get_task_instance_dependencies("my_dag_id", "my_dag_run_id", "my_task_id", &GetTaskInstanceDependenciesParams::default()).await?;
+    /// # let _ = result;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_task_instance_dependencies(
         &self,
         dag_id: &str,
@@ -537,6 +613,17 @@ impl TaskInstanceApi {
     /// Get list of task instances history.
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/tries`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use airflow_client::apis::GetTaskInstanceTriesParams;
+    /// let result = client.task_instance().get_task_instance_tries("my_dag_id", "my_dag_run_id", "my_task_id", &GetTaskInstanceTriesParams::default()).await?;
+    /// # let _ = result;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_task_instance_tries(
         &self,
         dag_id: &str,
@@ -577,6 +664,16 @@ impl TaskInstanceApi {
     /// Get Mapped Task Instance Tries
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/tries`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let result = client.task_instance().get_mapped_task_instance_tries("my_dag_id", "my_dag_run_id", "my_task_id", 1).await?;
+    /// # let _ = result;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_mapped_task_instance_tries(
         &self,
         dag_id: &str,
@@ -617,6 +714,16 @@ impl TaskInstanceApi {
     /// Get task instance.
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let result = client.task_instance().get_mapped_task_instance("my_dag_id", "my_dag_run_id", "my_task_id", 1).await?;
+    /// # let _ = result;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_mapped_task_instance(
         &self,
         dag_id: &str,
@@ -657,6 +764,18 @@ impl TaskInstanceApi {
     /// Update a task instance.
     ///
     /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use airflow_client::apis::PatchTaskInstanceByMapIndexParams;
+    /// use airflow_client::models;
+    /// let result = client.task_instance().patch_task_instance_by_map_index("my_dag_id", "my_dag_run_id", "my_task_id", 1, &PatchTaskInstanceByMapIndexParams::default(), &models::PatchTaskInstanceBody::default()).await?;
+    /// # let _ = result;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn patch_task_instance_by_map_index(
         &self,
         dag_id: &str,
@@ -718,6 +837,17 @@ impl TaskInstanceApi {
     /// ``null`` on the first page.
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use airflow_client::apis::GetTaskInstancesParams;
+    /// let result = client.task_instance().get_task_instances("my_dag_id", "my_dag_run_id", &GetTaskInstancesParams::default()).await?;
+    /// # let _ = result;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_task_instances(
         &self,
         dag_id: &str,
@@ -1011,6 +1141,17 @@ impl TaskInstanceApi {
     /// Bulk update, and delete task instances.
     ///
     /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use airflow_client::models;
+    /// let result = client.task_instance().bulk_task_instances("my_dag_id", "my_dag_run_id", &models::BulkBodyBulkTaskInstanceBody::new(Vec::new())).await?;
+    /// # let _ = result;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn bulk_task_instances(
         &self,
         dag_id: &str,
@@ -1047,6 +1188,17 @@ impl TaskInstanceApi {
     /// Get list of task instances.
     ///
     /// `POST /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/list`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use airflow_client::models;
+    /// let result = client.task_instance().get_task_instances_batch(&models::TaskInstancesBatchBody::default()).await?;
+    /// # let _ = result;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_task_instances_batch(
         &self,
         body: &models::TaskInstancesBatchBody,
@@ -1081,6 +1233,17 @@ impl TaskInstanceApi {
     /// Get task instance details by try number.
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/tries/{task_try_number}`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use airflow_client::apis::GetTaskInstanceTryDetailsParams;
+    /// let result = client.task_instance().get_task_instance_try_details("my_dag_id", "my_dag_run_id", "my_task_id", 1, &GetTaskInstanceTryDetailsParams::default()).await?;
+    /// # let _ = result;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_task_instance_try_details(
         &self,
         dag_id: &str,
@@ -1127,6 +1290,16 @@ impl TaskInstanceApi {
     /// Get Mapped Task Instance Try Details
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/tries/{task_try_number}`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let result = client.task_instance().get_mapped_task_instance_try_details("my_dag_id", "my_dag_run_id", "my_task_id", 1, 1).await?;
+    /// # let _ = result;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_mapped_task_instance_try_details(
         &self,
         dag_id: &str,
@@ -1171,6 +1344,17 @@ impl TaskInstanceApi {
     /// Clear task instances.
     ///
     /// `POST /api/v2/dags/{dag_id}/clearTaskInstances`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use airflow_client::models;
+    /// let result = client.task_instance().post_clear_task_instances("my_dag_id", &models::ClearTaskInstancesBody::default()).await?;
+    /// # let _ = result;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn post_clear_task_instances(
         &self,
         dag_id: &str,
@@ -1205,6 +1389,18 @@ impl TaskInstanceApi {
     /// Update the state of all task instances in a task group.
     ///
     /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use airflow_client::apis::PatchTaskGroupInstancesParams;
+    /// use airflow_client::models;
+    /// let result = client.task_instance().patch_task_group_instances("my_dag_id", "my_dag_run_id", "my_group_id", &PatchTaskGroupInstancesParams::default(), &models::PatchTaskInstanceBody::default()).await?;
+    /// # let _ = result;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn patch_task_group_instances(
         &self,
         dag_id: &str,
@@ -1249,6 +1445,17 @@ impl TaskInstanceApi {
     /// Dry-run of updating the state of all task instances in a task group.
     ///
     /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}/dry_run`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use airflow_client::models;
+    /// let result = client.task_instance().patch_task_group_instances_dry_run("my_dag_id", "my_dag_run_id", "my_group_id", &models::PatchTaskInstanceBody::default()).await?;
+    /// # let _ = result;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn patch_task_group_instances_dry_run(
         &self,
         dag_id: &str,
@@ -1289,6 +1496,18 @@ impl TaskInstanceApi {
     /// Update a task instance dry_run mode.
     ///
     /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/dry_run`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use airflow_client::apis::PatchTaskInstanceDryRunByMapIndexParams;
+    /// use airflow_client::models;
+    /// let result = client.task_instance().patch_task_instance_dry_run_by_map_index("my_dag_id", "my_dag_run_id", "my_task_id", 1, &PatchTaskInstanceDryRunByMapIndexParams::default(), &models::PatchTaskInstanceBody::default()).await?;
+    /// # let _ = result;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn patch_task_instance_dry_run_by_map_index(
         &self,
         dag_id: &str,
@@ -1339,6 +1558,18 @@ impl TaskInstanceApi {
     /// Update a task instance dry_run mode.
     ///
     /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/dry_run`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use airflow_client::apis::PatchTaskInstanceDryRunParams;
+    /// use airflow_client::models;
+    /// let result = client.task_instance().patch_task_instance_dry_run("my_dag_id", "my_dag_run_id", "my_task_id", &PatchTaskInstanceDryRunParams::default(), &models::PatchTaskInstanceBody::default()).await?;
+    /// # let _ = result;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn patch_task_instance_dry_run(
         &self,
         dag_id: &str,
@@ -1388,6 +1619,17 @@ impl TaskInstanceApi {
     /// Get logs for a specific task instance.
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/logs/{try_number}`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use airflow_client::apis::GetLogParams;
+    /// let result = client.task_instance().get_log("my_dag_id", "my_dag_run_id", "my_task_id", 1, &GetLogParams::default()).await?;
+    /// # let _ = result;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_log(
         &self,
         dag_id: &str,
@@ -1448,6 +1690,17 @@ impl TaskInstanceApi {
     /// Get external log URL for a specific task instance.
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/externalLogUrl/{try_number}`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use airflow_client::apis::GetExternalLogUrlParams;
+    /// let result = client.task_instance().get_external_log_url("my_dag_id", "my_dag_run_id", "my_task_id", 1, &GetExternalLogUrlParams::default()).await?;
+    /// # let _ = result;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_external_log_url(
         &self,
         dag_id: &str,
@@ -1496,6 +1749,16 @@ impl TaskInstanceApi {
     /// Get a Human-in-the-loop detail of a specific task instance.
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let result = client.task_instance().get_hitl_detail("my_dag_id", "my_dag_run_id", "my_task_id", 1).await?;
+    /// # let _ = result;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_hitl_detail(
         &self,
         dag_id: &str,
@@ -1538,6 +1801,17 @@ impl TaskInstanceApi {
     /// Update a Human-in-the-loop detail.
     ///
     /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use airflow_client::models;
+    /// let result = client.task_instance().update_hitl_detail("my_dag_id", "my_dag_run_id", "my_task_id", 1, &models::UpdateHitlDetailPayload::new(Vec::new())).await?;
+    /// # let _ = result;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn update_hitl_detail(
         &self,
         dag_id: &str,
@@ -1582,6 +1856,16 @@ impl TaskInstanceApi {
     /// Get a Human-in-the-loop detail of a specific task instance.
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails/tries/{try_number}`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let result = client.task_instance().get_hitl_detail_try_detail("my_dag_id", "my_dag_run_id", "my_task_id", 1, 1).await?;
+    /// # let _ = result;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_hitl_detail_try_detail(
         &self,
         dag_id: &str,
@@ -1626,6 +1910,17 @@ impl TaskInstanceApi {
     /// Get Human-in-the-loop details.
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/hitlDetails`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use airflow_client::apis::GetHitlDetailsParams;
+    /// let result = client.task_instance().get_hitl_details("my_dag_id", "my_dag_run_id", &GetHitlDetailsParams::default()).await?;
+    /// # let _ = result;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_hitl_details(
         &self,
         dag_id: &str,

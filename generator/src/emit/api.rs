@@ -12,7 +12,7 @@ use crate::ir::{
 
 const PATH: ModelPath = ModelPath::Models;
 
-pub fn tag_module(api: &Api, tag: &TagApi) -> TokenStream {
+pub fn tag_module(api: &Api, tag: &TagApi, crate_ident: &str) -> TokenStream {
     let name = ident(&tag.type_name);
     let docs = doc_attrs(&[
         Some(&format!("Operations tagged `{}`.", tag.tag)),
@@ -21,7 +21,7 @@ pub fn tag_module(api: &Api, tag: &TagApi) -> TokenStream {
     let methods: Vec<TokenStream> = tag
         .operations
         .iter()
-        .map(|op| with_stream(api, op))
+        .map(|op| with_stream(api, tag, op, crate_ident))
         .collect();
     let extras: Vec<TokenStream> = tag
         .operations
@@ -94,16 +94,21 @@ fn imports(methods: &[TokenStream], extras: &[TokenStream]) -> TokenStream {
 }
 
 /// The operation's method, plus its streaming twin when it pages.
-fn with_stream(api: &Api, op: &Operation) -> TokenStream {
-    let method = operation(api, op);
+fn with_stream(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> TokenStream {
+    let method = operation(api, tag, op, crate_ident);
     let stream = op.paging.as_ref().map(|p| stream_method(api, op, p));
     quote!(#method #stream)
 }
 
 /// One operation as a reviewer reads it: the method and the types it brings.
-pub fn operation_snippet(api: &Api, tag: &TagApi, op: &Operation) -> TokenStream {
+pub fn operation_snippet(
+    api: &Api,
+    tag: &TagApi,
+    op: &Operation,
+    crate_ident: &str,
+) -> TokenStream {
     let name = ident(&tag.type_name);
-    let method = with_stream(api, op);
+    let method = with_stream(api, tag, op, crate_ident);
     let types = operation_types(api, tag, op);
     quote! {
         impl #name {
@@ -360,19 +365,9 @@ fn stream_method(api: &Api, op: &Operation, paging: &Paging) -> TokenStream {
     }
 }
 
-fn operation(api: &Api, op: &Operation) -> TokenStream {
-    let fn_name = ident(&op.fn_name);
-    let op_id = Literal::string(&op.operation_id);
-    let template = Literal::string(&op.path);
-    let signature_line = format!("`{} {}`", op.method.as_str(), op.path);
-    let deprecated_note = op.deprecated.then_some("**Deprecated** by the API.");
-    let docs = doc_attrs(&[
-        op.summary.as_deref(),
-        op.description.as_deref(),
-        Some(&signature_line),
-        deprecated_note,
-    ]);
-
+/// The method's arguments after `&self`: required parameters, the optional-parameter
+/// struct, the body.
+pub fn arguments(api: &Api, op: &Operation) -> Vec<TokenStream> {
     let mut args: Vec<TokenStream> = op
         .required_params()
         .filter(|p| !const_param(api, p))
@@ -394,6 +389,37 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
             quote!(body: Option<&#body_ty>)
         });
     }
+    args
+}
+
+/// `pub async fn name(&self, ...) -> Result<R, Error>`, for the method and for docs.
+pub fn signature(api: &Api, op: &Operation) -> TokenStream {
+    let fn_name = ident(&op.fn_name);
+    let args = arguments(api, op);
+    let returns = return_type(api, op);
+    quote!(pub async fn #fn_name(&self, #(#args),*) -> Result<#returns, Error>)
+}
+
+fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> TokenStream {
+    let op_id = Literal::string(&op.operation_id);
+    let template = Literal::string(&op.path);
+    let signature_line = format!("`{} {}`", op.method.as_str(), op.path);
+    let deprecated_note = op.deprecated.then_some("**Deprecated** by the API.");
+    let docs = doc_attrs(&[
+        op.summary.as_deref(),
+        op.description.as_deref(),
+        Some(&signature_line),
+        deprecated_note,
+    ]);
+    let example = super::docs::lines_to_attrs(&super::examples::operation_example(
+        api,
+        tag,
+        op,
+        crate_ident,
+    ));
+
+    let args = arguments(api, op);
+    let signature = signature(api, op);
 
     let path = path_expr(api, op);
     let method = format_ident!("{}", op.method.as_str());
@@ -441,15 +467,17 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
         || !op.params.iter().all(|p| p.location == ParamLocation::Path)
         || op.body.is_some())
     .then(|| quote!(mut));
-    let (returns, decode) = returns(api, op);
+    let (_, decode) = returns(api, op);
     let errors = error_decoder(api, &op.errors);
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
     let allow_args = (args.len() > 6).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     quote! {
         #docs
+        ///
+        #example
         #deprecated
         #allow_args
-        pub async fn #fn_name(&self, #(#args),*) -> Result<#returns, Error> {
+        #signature {
             let path = #path;
             let #mutable request = self.client.request(reqwest::Method::#method, #op_id, #template, path);
             #auth
@@ -493,6 +521,11 @@ fn path_expr(api: &Api, op: &Operation) -> TokenStream {
 }
 
 /// The return type and the code that decodes a successful response into it.
+/// What a successful call returns, as a Rust type.
+pub fn return_type(api: &Api, op: &Operation) -> TokenStream {
+    returns(api, op).0
+}
+
 fn returns(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
     match &op.returns {
         Returns::Unit => (

@@ -10,7 +10,9 @@ use crate::error::Result;
 use crate::ir::{Api, SecurityKind};
 use crate::templates::Templates;
 
-pub fn lib_rs(api: &Api) -> TokenStream {
+/// `optional_modules`: template modules included because the API has what they need.
+pub fn lib_rs(api: &Api, optional_modules: &[String]) -> TokenStream {
+    let optional = optional_modules.iter().map(|m| format_ident!("{}", m));
     let token_url = api.security_schemes.iter().find_map(|s| match &s.kind {
         SecurityKind::OAuth2Password { token_url } => Some(token_url.clone()),
         _ => None,
@@ -39,6 +41,7 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         mod paging;
         mod request;
         mod retry;
+        #(pub mod #optional;)*
 
         pub use apis::{#(#tag_types),*};
         pub use client::{Client, ClientBuilder};
@@ -146,7 +149,18 @@ pub fn manifest(api: &Api, config: &EmitConfig, templates: &Templates) -> Result
     ))
 }
 
-pub fn readme(api: &Api, config: &EmitConfig, templates: &Templates) -> Result<String> {
+/// `optional_modules` decides whether the README points at the `guide` module.
+pub fn readme(
+    api: &Api,
+    config: &EmitConfig,
+    templates: &Templates,
+    optional_modules: &[String],
+) -> Result<String> {
+    let guide = if optional_modules.iter().any(|m| m == "guide") {
+        "New here? The [`guide`](crate::guide) walks from logging in to listing task instances, clearing failed ones and tailing logs."
+    } else {
+        ""
+    };
     let template = templates.get("README.md.in")?;
     let mut operations = String::new();
     for tag in &api.apis {
@@ -178,6 +192,7 @@ pub fn readme(api: &Api, config: &EmitConfig, templates: &Templates) -> Result<S
     let body = fill(
         template,
         &[
+            ("guide", guide),
             ("crate_name", &config.crate_name),
             ("crate_ident", &config.crate_name.replace('-', "_")),
             ("title", &api.title),

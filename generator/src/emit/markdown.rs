@@ -1,0 +1,187 @@
+//! `docs/<Api>.md`: one section per operation with its signature, parameters, body, return
+//! type and errors, for readers who want the whole API on one page.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::api::{return_type, signature};
+use super::ty::{ty, ModelPath};
+use crate::error::Result;
+use crate::ir::{Api, ErrorCase, Operation, Param, ParamLocation, Returns, Status, TagApi};
+
+pub fn tag_page(api: &Api, tag: &TagApi) -> Result<String> {
+    let mut out = format!("# {}\n\nOperations tagged `{}`", tag.type_name, tag.tag);
+    out.push_str(&format!(
+        " ({} operations). Get one with `client.{}()`.\n\n",
+        tag.operations.len(),
+        tag.accessor
+    ));
+    if let Some(description) = &tag.description {
+        out.push_str(&format!("{}\n\n", description.trim()));
+    }
+    out.push_str("| method | HTTP | summary |\n|---|---|---|\n");
+    for op in &tag.operations {
+        let name = op.fn_name.trim_start_matches("r#");
+        out.push_str(&format!(
+            "| [`{name}`](#{name}) | `{} {}` | {} |\n",
+            op.method.as_str(),
+            op.path,
+            cell(op.summary.as_deref().unwrap_or_default())
+        ));
+    }
+    for op in &tag.operations {
+        out.push_str(&operation(api, op)?);
+    }
+    Ok(out)
+}
+
+fn operation(api: &Api, op: &Operation) -> Result<String> {
+    let name = op.fn_name.trim_start_matches("r#");
+    let mut out = format!("\n## {name}\n\n");
+    for text in [op.summary.as_deref(), op.description.as_deref()]
+        .into_iter()
+        .flatten()
+    {
+        out.push_str(&format!("{}\n\n", text.trim()));
+    }
+    out.push_str(&format!("`{} {}`", op.method.as_str(), op.path));
+    if op.deprecated {
+        out.push_str(" (deprecated)");
+    }
+    out.push_str(&format!("\n\n```rust\n{}\n```\n", signature_text(api, op)?));
+    if let Some(paging) = &op.paging {
+        out.push_str(&format!(
+            "\nAlso `{}(.., page_size)`: a stream of every item, one page in memory at a time.\n",
+            paging.fn_name
+        ));
+    }
+    if !op.params.is_empty() {
+        out.push_str("\n### Parameters\n\n| name | in | Rust type | required | server default | description |\n|---|---|---|---|---|---|\n");
+        for p in &op.params {
+            out.push_str(&param_row(api, op, p)?);
+        }
+    }
+    if let Some(body) = &op.body {
+        let body_ty = type_text(ty(api, &body.ty, ModelPath::Models))?;
+        let required = if body.required {
+            "required"
+        } else {
+            "optional"
+        };
+        out.push_str(&format!(
+            "\n### Body\n\n`{body_ty}` as `{}` ({required}).",
+            body.media_type
+        ));
+        if let Some(d) = &body.description {
+            out.push_str(&format!(" {}", d.trim()));
+        }
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        "\n### Returns\n\n`{}`",
+        type_text(return_type(api, op))?
+    ));
+    if let Returns::Choice { variants, .. } = &op.returns {
+        let names: Vec<String> = variants.iter().map(|v| format!("`{}`", v.name)).collect();
+        out.push_str(&format!(
+            ", one of {} depending on the response",
+            names.join(", ")
+        ));
+    }
+    out.push_str(".\n");
+    out.push_str(&errors(api, &op.errors));
+    Ok(out)
+}
+
+fn param_row(api: &Api, op: &Operation, p: &Param) -> Result<String> {
+    let location = match p.location {
+        ParamLocation::Path => "path",
+        ParamLocation::Query => "query",
+        ParamLocation::Header => "header",
+        ParamLocation::Cookie => "cookie",
+    };
+    let rust = type_text(ty(api, &p.ty, ModelPath::Models))?;
+    let required = if p.required {
+        "yes".to_string()
+    } else {
+        format!(
+            "no (`{}::{}`)",
+            op.params_type.as_deref().unwrap_or_default(),
+            p.rust_name.trim_start_matches("r#")
+        )
+    };
+    let default = p
+        .default
+        .as_ref()
+        .map(|d| format!("`{d}`"))
+        .unwrap_or_default();
+    Ok(format!(
+        "| `{}` | {location} | `{rust}` | {required} | {default} | {} |\n",
+        p.name,
+        cell(p.description.as_deref().unwrap_or_default())
+    ))
+}
+
+fn errors(api: &Api, cases: &[ErrorCase]) -> String {
+    let mut out = String::from("\n### Errors\n\n`Error::Api` with the status and body:\n\n| status | description | `ErrorBody` |\n|---|---|---|\n");
+    for case in cases {
+        let status = match case.status {
+            Status::Code(c) => c.to_string(),
+            Status::Range(r) => format!("{r}XX"),
+            Status::Default => "other".into(),
+        };
+        let body = match case
+            .ty
+            .and_then(|id| api.error_types.iter().find(|e| e.ty == id))
+        {
+            Some(e) => format!("`{}`", e.variant),
+            None => "`Json`, `Text` or `Empty`".into(),
+        };
+        out.push_str(&format!(
+            "| {status} | {} | {body} |\n",
+            cell(&case.description)
+        ));
+    }
+    if !cases.iter().any(|c| c.status == Status::Default) {
+        out.push_str("| other | undocumented | `Json`, `Text` or `Empty` |\n");
+    }
+    out
+}
+
+/// Text for a table cell: one line, pipes escaped.
+fn cell(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace('|', "\\|")
+}
+
+/// The method signature as formatted text (in an impl with an empty body, stripped again).
+fn signature_text(api: &Api, op: &Operation) -> Result<String> {
+    let sig = signature(api, op);
+    let text = unparse(quote!(impl Api { #sig {} }))?;
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with("impl Api") && *l != "}")
+        .map(|l| l.strip_prefix("    ").unwrap_or(l))
+        .collect();
+    Ok(lines
+        .join("\n")
+        .trim_end()
+        .trim_end_matches("{}")
+        .trim_end()
+        .to_string())
+}
+
+fn type_text(t: TokenStream) -> Result<String> {
+    let text = unparse(quote!(type T = #t;))?;
+    Ok(text
+        .trim()
+        .trim_start_matches("type T = ")
+        .trim_end_matches(';')
+        .to_string())
+}
+
+fn unparse(tokens: TokenStream) -> Result<String> {
+    super::format_tokens(tokens, "")
+}
