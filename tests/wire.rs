@@ -10,6 +10,8 @@
 mod auth;
 #[path = "wire/errors.rs"]
 mod errors;
+#[path = "wire/features.rs"]
+mod features;
 #[path = "wire/fixtures.rs"]
 mod fixtures;
 #[path = "wire/hitl.rs"]

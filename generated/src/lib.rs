@@ -4,6 +4,8 @@
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 #![warn(missing_docs)]
 pub mod apis;
+#[cfg(feature = "blocking")]
+pub mod blocking;
 mod client;
 mod encoding;
 mod error;

@@ -251,14 +251,14 @@ fn setter_arg(api: &Api, t: &Ty) -> (TokenStream, TokenStream) {
 }
 
 /// Required arguments: strings borrowed, small scalars by value, the rest by reference.
-fn arg(api: &Api, p: &Param) -> TokenStream {
+fn arg(api: &Api, p: &Param, lifetime: &TokenStream) -> TokenStream {
     let rust = ident(&p.rust_name);
     let t = match &p.ty {
-        Ty::String => quote!(&str),
+        Ty::String => quote!(&#lifetime str),
         t if by_value(t) => ty(api, t, PATH),
         other => {
             let inner = ty(api, other, PATH);
-            quote!(&#inner)
+            quote!(&#lifetime #inner)
         }
     };
     quote!(#rust: #t)
@@ -302,33 +302,13 @@ fn stream_method(api: &Api, op: &Operation, paging: &Paging) -> TokenStream {
     let name = ident(&paging.fn_name);
     let call = ident(&op.fn_name);
     let item = ty(api, &paging.item, PATH);
-    let params_type = op.params_type.as_deref().map(ident);
-    let required: Vec<&Param> = op
-        .required_params()
-        .filter(|p| !const_param(api, p))
-        .collect();
-    let args = required.iter().map(|p| {
-        let rust = ident(&p.rust_name);
-        match &p.ty {
-            Ty::String => quote!(#rust: &'a str),
-            t if by_value(t) => {
-                let t = ty(api, t, PATH);
-                quote!(#rust: #t)
-            }
-            other => {
-                let t = ty(api, other, PATH);
-                quote!(#rust: &'a #t)
-            }
-        }
-    });
-    let passed = required.iter().map(|p| ident(&p.rust_name));
-    let body_arg = op.body.as_ref().map(|_| quote!(body,));
-    let body_param = op.body.as_ref().map(|b| {
-        let t = ty(api, &b.ty, PATH);
-        if b.required {
-            quote!(body: &'a #t,)
+    let args = arguments_in(api, op, &quote!('a));
+    // The closure passes its own copy of `params`, with the page's offset and limit.
+    let passed = passed(api, op).into_iter().map(|name| {
+        if name == "params" {
+            quote!(&params)
         } else {
-            quote!(body: Option<&'a #t>,)
+            quote!(#name)
         }
     });
     let (limit, offset, items, total) = (
@@ -352,12 +332,12 @@ fn stream_method(api: &Api, op: &Operation, paging: &Paging) -> TokenStream {
     let doc = super::docs::lines_to_attrs(&doc);
     quote! {
         #doc
-        pub fn #name<'a>(&'a self, #(#args,)* params: &'a #params_type, #body_param page_size: i64)
+        pub fn #name<'a>(&'a self, #(#args,)* page_size: i64)
             -> impl futures_core::Stream<Item = Result<#item, Error>> + 'a {
             crate::paging::paginate(params.#offset.unwrap_or(0), page_size, move |offset, limit| {
                 let params = params.clone().#offset(offset).#limit(limit);
                 async move {
-                    let page = self.#call(#(#passed,)* &params, #body_arg).await?;
+                    let page = self.#call(#(#passed),*).await?;
                     Ok((page.#items, #total_expr))
                 }
             })
@@ -368,14 +348,19 @@ fn stream_method(api: &Api, op: &Operation, paging: &Paging) -> TokenStream {
 /// The method's arguments after `&self`: required parameters, the optional-parameter
 /// struct, the body.
 pub fn arguments(api: &Api, op: &Operation) -> Vec<TokenStream> {
+    arguments_in(api, op, &quote!())
+}
+
+/// [`arguments`] with `lifetime` (say `'a`) on every reference.
+pub fn arguments_in(api: &Api, op: &Operation, lifetime: &TokenStream) -> Vec<TokenStream> {
     let mut args: Vec<TokenStream> = op
         .required_params()
         .filter(|p| !const_param(api, p))
-        .map(|p| arg(api, p))
+        .map(|p| arg(api, p, lifetime))
         .collect();
     if let Some(params_type) = &op.params_type {
         let params_type = ident(params_type);
-        args.push(quote!(params: &#params_type));
+        args.push(quote!(params: &#lifetime #params_type));
     }
     if let Some(body) = &op.body {
         let body_ty = match body.kind {
@@ -384,12 +369,28 @@ pub fn arguments(api: &Api, op: &Operation) -> Vec<TokenStream> {
             _ => ty(api, &body.ty, PATH),
         };
         args.push(if body.required {
-            quote!(body: &#body_ty)
+            quote!(body: &#lifetime #body_ty)
         } else {
-            quote!(body: Option<&#body_ty>)
+            quote!(body: Option<&#lifetime #body_ty>)
         });
     }
     args
+}
+
+/// Names of the arguments, in signature order, to pass them through.
+pub fn passed(api: &Api, op: &Operation) -> Vec<proc_macro2::Ident> {
+    let mut names: Vec<_> = op
+        .required_params()
+        .filter(|p| !const_param(api, p))
+        .map(|p| ident(&p.rust_name))
+        .collect();
+    if op.params_type.is_some() {
+        names.push(format_ident!("params"));
+    }
+    if op.body.is_some() {
+        names.push(format_ident!("body"));
+    }
+    names
 }
 
 /// `pub async fn name(&self, ...) -> Result<R, Error>`, for the method and for docs.

@@ -30,6 +30,8 @@ pub fn lib_rs(api: &Api, optional_modules: &[String]) -> TokenStream {
         #![warn(missing_docs)]
 
         pub mod apis;
+        #[cfg(feature = "blocking")]
+        pub mod blocking;
         mod client;
         mod encoding;
         mod error;

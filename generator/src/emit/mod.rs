@@ -2,6 +2,7 @@
 //! `syn::File` and formatted by prettyplease, so output is deterministic and always valid Rust.
 
 mod api;
+mod blocking;
 mod crate_files;
 mod docs;
 mod examples;
@@ -76,6 +77,11 @@ pub fn emit(api: &Api, config: &EmitConfig, templates: &Templates) -> Result<Fil
             "/paths",
         )?;
     }
+    rust(
+        "src/blocking/generated.rs".into(),
+        blocking::module(api),
+        "",
+    )?;
     rust("src/models/mod.rs".into(), crate_files::models_mod(api), "")?;
     for def in &api.types {
         rust(

@@ -1,0 +1,84 @@
+//! `src/blocking/generated.rs`: a blocking twin of every API type, each method driving the
+//! async one on the client's runtime.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::api::{arguments, arguments_in, passed, return_type};
+use super::docs::doc_attrs;
+use super::ty::{ident, ty, ModelPath};
+use crate::ir::{Api, Operation, TagApi};
+
+pub fn module(api: &Api) -> TokenStream {
+    let tags = api.apis.iter().map(|tag| tag_type(api, tag));
+    quote! {
+        #[allow(unused_imports)]
+        use crate::apis::*;
+        #[allow(unused_imports)]
+        use crate::{models, Error};
+
+        #(#tags)*
+    }
+}
+
+fn tag_type(api: &Api, tag: &TagApi) -> TokenStream {
+    let name = ident(&tag.type_name);
+    let accessor = format_ident!("{}", tag.accessor);
+    let doc = format!(" The blocking twin of [`crate::{}`].", tag.type_name);
+    let accessor_doc = format!(" The [`{}`] operations.", tag.type_name);
+    let methods = tag.operations.iter().map(|op| method(api, op));
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone)]
+        pub struct #name {
+            client: super::Client,
+            inner: crate::#name,
+        }
+
+        impl #name {
+            #(#methods)*
+        }
+
+        impl super::Client {
+            #[doc = #accessor_doc]
+            pub fn #accessor(&self) -> #name {
+                #name { client: self.clone(), inner: crate::#name::new(self.as_async()) }
+            }
+        }
+    }
+}
+
+fn method(api: &Api, op: &Operation) -> TokenStream {
+    let name = ident(&op.fn_name);
+    let args = arguments(api, op);
+    let returns = return_type(api, op);
+    let passed = passed(api, op);
+    let summary = doc_attrs(&[
+        op.summary.as_deref(),
+        Some("Blocks until the answer is in; the async method of the same name documents it."),
+    ]);
+    let allow_args = (args.len() > 6).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
+    let stream = op.paging.as_ref().map(|paging| {
+        let stream_name = ident(&paging.fn_name);
+        let item = ty(api, &paging.item, ModelPath::Models);
+        let stream_doc = " Every item of the list, one page in memory at a time.";
+        let args = arguments_in(api, op, &quote!('a));
+        quote! {
+            #[doc = #stream_doc]
+            #allow_args
+            pub fn #stream_name<'a>(&'a self, #(#args,)* page_size: i64) -> impl Iterator<Item = Result<#item, Error>> + 'a {
+                self.client.iter(self.inner.#stream_name(#(#passed,)* page_size))
+            }
+        }
+    });
+    quote! {
+        #summary
+        #deprecated
+        #allow_args
+        pub fn #name(&self, #(#args),*) -> Result<#returns, Error> {
+            self.client.block_on(self.inner.#name(#(#passed),*))
+        }
+        #stream
+    }
+}
