@@ -205,3 +205,91 @@ async fn get_external_log_url_decodes_the_url() {
     assert_no_body(&only_request(&server), "GET", &target);
     assert_eq!(external.url, url);
 }
+
+/// An NDJSON reply with `events` as log lines and, when given, a continuation token.
+fn ndjson_reply(events: &[&str], token: Option<&str>) -> Reply {
+    let lines: Vec<serde_json::Value> = events
+        .iter()
+        .map(|e| json!({"event": e, "level": "info"}))
+        .collect();
+    let reply = Reply::status(200)
+        .header("transfer-encoding", "chunked")
+        .body("application/x-ndjson", chunked_ndjson(&lines));
+    match token {
+        Some(token) => reply.header("airflow-continuation-token", token),
+        None => reply,
+    }
+}
+
+fn task_in_state(state: &str) -> Reply {
+    let mut ti = fixtures::task_instance();
+    ti["state"] = json!(state);
+    ti["try_number"] = json!(1);
+    Reply::json(200, &ti)
+}
+
+#[tokio::test]
+async fn follow_log_reads_on_with_the_token_until_the_try_ends() {
+    use airflow_client::follow::FollowLog;
+    use futures_util::TryStreamExt;
+
+    let (server, api) = serve([
+        task_in_state("running"),
+        ndjson_reply(&["starting", "working"], Some("tok-1")),
+        task_in_state("success"),
+        ndjson_reply(&["done"], Some("tok-2")),
+    ])
+    .await;
+    let target =
+        FollowLog::new(DAG, RUN, TASK, 1).poll_interval(std::time::Duration::from_millis(1));
+
+    let events: Vec<String> = api
+        .follow_log(target)
+        .map_ok(|m| m.event)
+        .try_collect()
+        .await
+        .expect("follows");
+
+    assert_eq!(events, ["starting", "working", "done"]);
+    let targets: Vec<String> = server.requests().into_iter().map(|r| r.target).collect();
+    assert_eq!(
+        targets.len(),
+        4,
+        "stops once the try has ended and its log is read: {targets:#?}"
+    );
+    assert!(targets[1].ends_with("/logs/1"), "{}", targets[1]);
+    assert!(
+        targets[3].ends_with("/logs/1?token=tok-1"),
+        "{}",
+        targets[3]
+    );
+}
+
+#[tokio::test]
+async fn follow_log_without_tokens_skips_what_it_already_gave() {
+    use airflow_client::follow::FollowLog;
+    use futures_util::TryStreamExt;
+
+    let (_server, api) = serve([
+        task_in_state("running"),
+        ndjson_reply(&["a"], None),
+        task_in_state("failed"),
+        ndjson_reply(&["a", "b"], None),
+    ])
+    .await;
+    let target =
+        FollowLog::new(DAG, RUN, TASK, 1).poll_interval(std::time::Duration::from_millis(1));
+
+    let events: Vec<String> = api
+        .follow_log(target)
+        .map_ok(|m| m.event)
+        .try_collect()
+        .await
+        .expect("follows");
+
+    assert_eq!(
+        events,
+        ["a", "b"],
+        "the full log read again yields only the new line"
+    );
+}

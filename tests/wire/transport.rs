@@ -309,3 +309,87 @@ async fn dot_segments_are_refused_before_anything_is_sent() {
     }
     assert!(server.requests().is_empty());
 }
+
+#[tokio::test]
+async fn user_agent_is_the_crate_by_default_and_settable() {
+    let server = MockServer::start().await;
+    server.reply(Reply::json(200, &fixtures::task_instance()));
+    server.reply(Reply::json(200, &fixtures::task_instance()));
+    let default = Client::new(server.url(), TOKEN).expect("valid");
+    let custom = Client::builder(server.url())
+        .bearer_token(TOKEN)
+        .user_agent("ops-bot/2")
+        .build()
+        .expect("valid");
+
+    default
+        .task_instance()
+        .get_task_instance(DAG, RUN, TASK)
+        .await
+        .expect("answers");
+    custom
+        .task_instance()
+        .get_task_instance(DAG, RUN, TASK)
+        .await
+        .expect("answers");
+
+    let agents: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| r.header("user-agent").unwrap_or_default().to_string())
+        .collect();
+    assert!(agents[0].starts_with("airflow-client/"), "{agents:?}");
+    assert_eq!(agents[1], "ops-bot/2");
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_times_out() {
+    // Accepts connections and never writes a byte; kept open until the test ends.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let client = Client::builder(url)
+        .timeout(Duration::from_millis(200))
+        .retries(1)
+        .build()
+        .expect("valid");
+
+    let error = client
+        .task_instance()
+        .get_task_instance(DAG, RUN, TASK)
+        .await
+        .unwrap_err();
+
+    match &error {
+        Error::Transport { source, .. } => assert!(source.is_timeout(), "{error:?}"),
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+    drop(listener);
+}
+
+#[tokio::test]
+async fn a_caller_provided_reqwest_client_is_used() {
+    let server = MockServer::start().await;
+    server.reply(Reply::json(200, &fixtures::task_instance()));
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        "x-tenant",
+        reqwest::header::HeaderValue::from_static("blue"),
+    );
+    let http = reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap();
+    let client = Client::builder(server.url())
+        .bearer_token(TOKEN)
+        .http_client(http)
+        .build()
+        .expect("valid");
+
+    client
+        .task_instance()
+        .get_task_instance(DAG, RUN, TASK)
+        .await
+        .expect("answers");
+
+    assert_eq!(server.requests()[0].header("x-tenant"), Some("blue"));
+}
