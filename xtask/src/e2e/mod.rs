@@ -152,7 +152,6 @@ fn run_tests(binary: &Path, home: &Home, extra: &[String]) -> Result<(), String>
         .env("AIRFLOW_E2E_URL", home.url())
         .env("AIRFLOW_E2E_USER", home::USER)
         .env("AIRFLOW_E2E_PASSWORD", home::PASSWORD)
-        .env("AIRFLOW_E2E_HOME", &home.dir)
         .env("NO_PROXY", "127.0.0.1,localhost")
         // Where `cargo test` would run it: the test crate's directory.
         .current_dir(root().join("tests"))
