@@ -1,7 +1,12 @@
 //! Final formatting with rustfmt, so the emitted crate is exactly what `cargo fmt` would
 //! leave it as: the workspace's `cargo fmt` never touches it and `check` never sees drift
 //! from formatting. prettyplease has already laid the code out; rustfmt settles the details.
+//!
+//! rustfmt is the slowest phase, so its answers are cached by (rustfmt binary, input text):
+//! a regen after a small spec change formats only the files that changed.
 
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -14,43 +19,121 @@ use crate::error::{Error, Result};
 pub const CONFIG_FILE: &str = "rustfmt.toml";
 pub const CONFIG: &str = "edition = \"2021\"\n";
 
-/// Runs rustfmt over the crate rooted at `src/lib.rs` and replaces the `.rs` files in `files`.
-pub fn rustfmt(files: &mut Files) -> Result<()> {
+/// Formats every `.rs` file in `files`; `cache`, when given, is a folder of earlier answers.
+pub fn rustfmt(files: &mut Files, cache: Option<&Path>) -> Result<()> {
+    let binary = binary();
+    let identity = identity(&binary);
+    let mut missing = Vec::new();
+    for (relative, text) in files.iter_mut().filter(|(p, _)| p.ends_with(".rs")) {
+        let cached = cache
+            .zip(identity.as_deref())
+            .and_then(|(dir, id)| std::fs::read_to_string(entry(dir, id, relative, text)).ok());
+        match cached {
+            Some(formatted) => *text = formatted,
+            None => missing.push(relative.clone()),
+        }
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let before: Vec<(String, String)> = missing
+        .iter()
+        .map(|r| (r.clone(), files[r].clone()))
+        .collect();
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
     let dir = std::env::temp_dir().join(format!(
         "airflow-codegen-fmt-{}-{}",
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::Relaxed)
     ));
-    let result = format_in(&dir, files);
+    let result = format_in(&dir, &binary, files, &missing);
     let _ = std::fs::remove_dir_all(&dir);
-    result
+    result?;
+    if let (Some(dir), Some(id)) = (cache, identity.as_deref()) {
+        // A cache that cannot be written only costs speed next time.
+        if std::fs::create_dir_all(dir).is_ok() {
+            for (relative, text) in &before {
+                let _ = std::fs::write(entry(dir, id, relative, text), &files[relative]);
+            }
+        }
+    }
+    Ok(())
 }
 
-fn format_in(dir: &Path, files: &mut Files) -> Result<()> {
+/// The rustfmt to run: `RUSTFMT`, else the active rustup toolchain's own binary (skipping
+/// the rustup proxy saves a process start), else `rustfmt` from `PATH`.
+fn binary() -> PathBuf {
+    if let Some(explicit) = std::env::var_os("RUSTFMT") {
+        return explicit.into();
+    }
+    if let (Some(home), Some(toolchain)) = (
+        std::env::var_os("RUSTUP_HOME"),
+        std::env::var_os("RUSTUP_TOOLCHAIN"),
+    ) {
+        let direct = Path::new(&home)
+            .join("toolchains")
+            .join(toolchain)
+            .join("bin/rustfmt");
+        if direct.is_file() {
+            return direct;
+        }
+    }
+    "rustfmt".into()
+}
+
+/// What identifies the formatter's behaviour: its path, size and modification time. `None`
+/// (no caching) when the binary cannot be looked at, e.g. a bare name found through `PATH`.
+fn identity(binary: &Path) -> Option<String> {
+    let meta = std::fs::metadata(binary).ok()?;
+    let modified = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    Some(format!(
+        "{}:{}:{}",
+        binary.display(),
+        meta.len(),
+        modified.as_nanos()
+    ))
+}
+
+/// The cache file for one input: two differently seeded 64-bit hashes make collisions moot.
+fn entry(dir: &Path, identity: &str, relative: &str, text: &str) -> PathBuf {
+    let hash = |seed: u8| {
+        let mut h = DefaultHasher::new();
+        (seed, identity, CONFIG, relative, text).hash(&mut h);
+        h.finish()
+    };
+    dir.join(format!("{:016x}{:016x}.rs", hash(1), hash(2)))
+}
+
+fn format_in(dir: &Path, binary: &Path, files: &mut Files, missing: &[String]) -> Result<()> {
     let io = |e: std::io::Error| Error::at("", format!("formatting in {}: {e}", dir.display()));
-    let sources: Vec<(String, PathBuf)> = files
-        .keys()
-        .filter(|p| p.ends_with(".rs"))
-        .map(|p| (p.clone(), dir.join(p)))
-        .collect();
-    for (relative, path) in &sources {
+    // Every file is written, since rustfmt follows `mod` declarations; only the missing ones
+    // are named, and read back.
+    for (relative, text) in files.iter().filter(|(p, _)| p.ends_with(".rs")) {
+        let path = dir.join(relative);
         std::fs::create_dir_all(path.parent().unwrap_or(dir)).map_err(io)?;
-        std::fs::write(path, &files[relative]).map_err(io)?;
+        std::fs::write(path, text).map_err(io)?;
     }
     std::fs::write(dir.join(CONFIG_FILE), CONFIG).map_err(io)?;
-    let rustfmt = std::env::var("RUSTFMT").unwrap_or_else(|_| "rustfmt".into());
-    // lib.rs brings every module with it; examples are crate roots of their own.
-    let roots = sources
-        .iter()
-        .filter(|(r, _)| r == "src/lib.rs" || r.starts_with("examples/"))
-        .map(|(_, p)| p);
-    let output = Command::new(&rustfmt)
+    // rustfmt formats the modules a file declares too: when lib.rs is among the missing,
+    // naming it (and the examples, which are roots of their own) covers everything once.
+    let named: Vec<&String> = if missing.iter().any(|r| r == "src/lib.rs") {
+        missing
+            .iter()
+            .filter(|r| !r.starts_with("src/") || *r == "src/lib.rs")
+            .collect()
+    } else {
+        missing.iter().collect()
+    };
+    let output = Command::new(binary)
         .arg("--edition=2021")
-        .args(roots)
+        .args(named.iter().map(|r| dir.join(r)))
         .output()
         .map_err(|e| {
-            Error::at("", format!("cannot run `{rustfmt}`: {e}"))
+            Error::at("", format!("cannot run `{}`: {e}", binary.display()))
                 .with_hint("install it with `rustup component add rustfmt`, or set RUSTFMT")
         })?;
     if !output.status.success() {
@@ -63,9 +146,9 @@ fn format_in(dir: &Path, files: &mut Files) -> Result<()> {
         )
         .with_hint("this is a generator bug; please report it with the document"));
     }
-    for (relative, path) in sources {
-        let text = std::fs::read_to_string(&path).map_err(io)?;
-        files.insert(relative, text);
+    for relative in missing {
+        let text = std::fs::read_to_string(dir.join(relative)).map_err(io)?;
+        files.insert(relative.clone(), text);
     }
     Ok(())
 }

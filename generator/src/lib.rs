@@ -36,6 +36,16 @@ pub struct Generated {
 
 /// Runs the whole pipeline in memory.
 pub fn generate(text: &str, config: &Config, templates: &Templates) -> Result<Generated> {
+    generate_cached(text, config, templates, None)
+}
+
+/// [`generate`], reusing rustfmt's earlier answers kept in `cache` (a folder).
+pub fn generate_cached(
+    text: &str,
+    config: &Config,
+    templates: &Templates,
+    cache: Option<&std::path::Path>,
+) -> Result<Generated> {
     let mut timings = Vec::new();
     let started = Instant::now();
     let doc = load::load(text)?;
@@ -50,7 +60,7 @@ pub fn generate(text: &str, config: &Config, templates: &Templates) -> Result<Ge
     timings.push(("emit", started.elapsed()));
 
     let started = Instant::now();
-    format::rustfmt(&mut files)?;
+    format::rustfmt(&mut files, cache)?;
     timings.push(("rustfmt", started.elapsed()));
     Ok(Generated {
         files,

@@ -3,7 +3,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use airflow_codegen::{generate, output, Config, EmitConfig, Generated, Selection, Templates};
+use airflow_codegen::{
+    generate_cached, output, Config, EmitConfig, Generated, Selection, Templates,
+};
 
 use crate::fetch_spec::REST_FILE;
 use crate::{root, Args};
@@ -87,7 +89,9 @@ impl Job {
                 generated_by: format!("`cargo xtask regen` from {spec_label}"),
             },
         };
-        generate(&text, &config, &templates).map_err(|e| format!("{}: {e}", self.spec.display()))
+        let cache = root().join("target/codegen-cache/rustfmt");
+        generate_cached(&text, &config, &templates, Some(&cache))
+            .map_err(|e| format!("{}: {e}", self.spec.display()))
     }
 }
 
