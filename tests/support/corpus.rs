@@ -42,6 +42,11 @@ pub fn cases() -> Result<Vec<Case>, String> {
     let mut names: Vec<PathBuf> = std::fs::read_dir(&dir)
         .map_err(|e| format!("reading {}: {e}", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
+        // `.gitattributes` keeps the documents byte-exact.
+        .filter(|p| {
+            !p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
         .collect();
     names.sort();
     let mut cases = Vec::new();
