@@ -4,6 +4,7 @@
 //! fails. The values asserted here are the ones recorded in `FACTS.md`.
 
 mod check;
+mod client;
 mod hitl;
 mod logs;
 mod mutate;

@@ -4,7 +4,7 @@ mod e2e;
 
 use std::process::ExitCode;
 
-pub use xtask::{fetch_spec, regen, root, spec_matrix, test_all, Args, USAGE};
+pub use xtask::{bench, fetch_spec, regen, root, spec_matrix, test_all, Args, USAGE};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -18,8 +18,8 @@ fn main() -> ExitCode {
         "fetch-spec" => fetch_spec::run(rest),
         "e2e" => e2e::run(rest),
         "spec-matrix" => spec_matrix::run(rest),
-        // The live-server suite joins `test` once it provisions reliably in CI.
-        "test" => test_all::run(rest, || Ok(())),
+        "bench" => bench::run(rest),
+        "test" => test_all::run(rest, || e2e::run(&[])),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())

@@ -1,0 +1,66 @@
+//! The client's own conveniences against the live server: paging streams over many mapped
+//! instances and following a log to its end.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use airflow_client::apis::GetMappedTaskInstancesParams;
+use airflow_client::follow::FollowLog;
+use futures_util::TryStreamExt;
+
+use crate::world::{e2e, POOL_DAG, STARVED, TI_DAG};
+
+#[test]
+fn a_stream_pages_through_every_mapped_instance() {
+    e2e(|world| async move {
+        let client = world.client().await;
+        let api = client.task_instance();
+        let params = GetMappedTaskInstancesParams::default();
+        // 40 a page: seven requests for the 250 starved instances.
+        let all: Vec<_> = api
+            .get_mapped_task_instances_stream(POOL_DAG, &world.starved, "starved", &params, 40)
+            .try_collect()
+            .await
+            .expect("every page decodes");
+
+        assert_eq!(all.len() as i64, STARVED);
+        let indexes: BTreeSet<i64> = all.iter().map(|ti| ti.map_index).collect();
+        assert_eq!(
+            indexes,
+            (0..STARVED).collect::<BTreeSet<_>>(),
+            "each map index once"
+        );
+        assert!(all.iter().all(|ti| ti.pool == "e2e_zero_slots"));
+    });
+}
+
+#[test]
+fn follow_log_reads_a_finished_try_to_its_end() {
+    e2e(|world| async move {
+        let client = world.client().await;
+        let api = client.task_instance();
+        let target = FollowLog::new(TI_DAG, &world.pristine, "flaky", 2)
+            .poll_interval(Duration::from_millis(200));
+
+        let events: Vec<String> = api
+            .follow_log(target)
+            .map_ok(|m| m.event)
+            .try_collect()
+            .await
+            .expect("follows");
+
+        assert!(events.iter().any(|e| e == "e2e: flaky try 2"), "{events:?}");
+        assert!(
+            events
+                .iter()
+                .any(|e| e == "Done. Returned value was: recovered"),
+            "{events:?}"
+        );
+        let unique: BTreeSet<&String> = events.iter().filter(|e| e.starts_with("e2e:")).collect();
+        assert_eq!(
+            unique.len(),
+            events.iter().filter(|e| e.starts_with("e2e:")).count(),
+            "no line twice: {events:?}"
+        );
+    });
+}
