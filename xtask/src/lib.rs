@@ -1,5 +1,6 @@
 //! The project's tasks as a library, so tests can run exactly what `cargo xtask` runs.
 
+pub mod bench;
 pub mod fetch_spec;
 pub mod regen;
 pub mod spec_matrix;
@@ -20,6 +21,8 @@ commands:
         generate and build clients for every apache-airflow-core release 3.0.0..=3.3.2
   test   run every test: unit, snapshot, drift, wire and end-to-end
   e2e    run the end-to-end suite against a real Airflow server
+  bench [--quick] [--only generator|build|decode|request]... [--out PATH]
+        measure regen, crate builds, decoding and request overhead; write BENCHMARKS.md
 ";
 
 /// The workspace root (xtask lives one level below it).

@@ -1,0 +1,256 @@
+//! Crate-only builds of the emitted crates (debug profile, dependencies already built): the
+//! wall time of one `cargo build` command, repeated, for
+//!
+//! - cold: after `cargo clean -p <crate>` (only that package's artifacts and incremental
+//!   cache go; dependencies stay built),
+//! - one file touched: `src/models/task_instance_response.rs` gets a new mtime,
+//! - no-op: nothing changed, which is cargo's own floor for any build.
+//!
+//! The Task Instance crate is `generated/`, built in the workspace. The all-tags crate is
+//! regenerated into `target/bench/all-tags/` (a standalone crate named `airflow-client-all`)
+//! and built with the workspace's target folder and the workspace's `profile.dev` (debug = 0),
+//! so it reuses the same dependency builds. A sample that had to wait for another cargo's
+//! lock on the target folder is retaken (up to three times) and counted if it still waited.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant, SystemTime};
+
+use airflow_codegen::{output, Selection};
+
+use crate::fetch_spec::REST_FILE;
+use crate::regen::Job;
+use crate::root;
+
+use super::stats::Stats;
+
+pub const TOUCHED: &str = "src/models/task_instance_response.rs";
+const ALL_TAGS_CRATE: &str = "airflow-client-all";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Cold,
+    Touch,
+    NoOp,
+}
+
+impl Kind {
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Cold => "cold (after `cargo clean -p`)",
+            Kind::Touch => "one file touched",
+            Kind::NoOp => "no-op (nothing changed)",
+        }
+    }
+}
+
+pub struct Row {
+    pub kind: Kind,
+    pub stats: Stats,
+    /// Samples that still waited for another cargo's lock after three tries.
+    pub contended: usize,
+}
+
+pub struct Report {
+    pub crate_label: &'static str,
+    pub dir: PathBuf,
+    pub rust_lines: usize,
+    pub rows: Vec<Row>,
+}
+
+impl Report {
+    pub fn stats(&self, kind: Kind) -> Option<Stats> {
+        self.rows.iter().find(|r| r.kind == kind).map(|r| r.stats)
+    }
+}
+
+/// How one crate is built: where, with which extra cargo arguments and environment.
+struct Target {
+    dir: PathBuf,
+    package: &'static str,
+    /// Arguments every cargo command gets (`-p ...` or `--config ...`).
+    args: Vec<String>,
+    env: Vec<(&'static str, PathBuf)>,
+}
+
+impl Target {
+    fn cargo(&self, subcommand: &str) -> Command {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let mut command = Command::new(cargo);
+        command
+            .arg(subcommand)
+            .args(&self.args)
+            .current_dir(&self.dir)
+            .env_remove("RUSTC_WRAPPER");
+        for (name, value) in &self.env {
+            command.env(name, value);
+        }
+        command
+    }
+
+    /// One timed `cargo build`; `true` when it waited for another cargo's lock.
+    fn build_once(&self) -> Result<(Duration, bool), String> {
+        let mut command = self.cargo("build");
+        let started = Instant::now();
+        let output = command
+            .output()
+            .map_err(|e| format!("running cargo build: {e}"))?;
+        let took = started.elapsed();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        if !output.status.success() {
+            let tail: Vec<&str> = stderr.lines().rev().take(40).collect();
+            let tail: Vec<&str> = tail.into_iter().rev().collect();
+            return Err(format!(
+                "`cargo build` of {} in {} failed ({}):\n{}",
+                self.package,
+                self.dir.display(),
+                output.status,
+                tail.join("\n")
+            ));
+        }
+        Ok((took, stderr.contains("Blocking waiting for file lock")))
+    }
+
+    fn build(&self) -> Result<(Duration, bool), String> {
+        let mut sample = self.build_once()?;
+        for _ in 0..3 {
+            if !sample.1 {
+                break;
+            }
+            sample = self.build_once()?;
+        }
+        Ok(sample)
+    }
+
+    fn clean(&self) -> Result<(), String> {
+        let output = self
+            .cargo("clean")
+            .args(["-p", self.package])
+            .output()
+            .map_err(|e| format!("running cargo clean: {e}"))?;
+        if output.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "`cargo clean -p {}` failed: {}",
+                self.package,
+                String::from_utf8_lossy(&output.stderr).trim()
+            ))
+        }
+    }
+
+    fn touch(&self) -> Result<(), String> {
+        let path = self.dir.join(TOUCHED);
+        fs::File::options()
+            .append(true)
+            .open(&path)
+            .and_then(|f| f.set_modified(SystemTime::now()))
+            .map_err(|e| format!("touching {}: {e}", path.display()))
+    }
+}
+
+fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if Path::new(&dir).is_absolute() => PathBuf::from(dir),
+        Some(dir) => root().join(dir),
+        None => root().join("target"),
+    }
+}
+
+/// The Task Instance crate, `generated/`, in the workspace.
+pub fn task_instance(repeat: usize) -> Result<Report, String> {
+    let dir = root().join("generated");
+    let target = Target {
+        dir: root(),
+        package: "airflow-client",
+        args: vec!["-p".into(), "airflow-client".into()],
+        env: Vec::new(),
+    };
+    measure("Task Instance tag (`generated/`)", &target, &dir, repeat)
+}
+
+/// The all-tags crate, regenerated into `target/bench/all-tags/`.
+pub fn all_tags(repeat: usize) -> Result<Report, String> {
+    let dir = root().join("target").join("bench").join("all-tags");
+    let job = Job {
+        spec: root().join("spec").join(REST_FILE),
+        out: dir.clone(),
+        selection: Selection::All,
+        crate_name: ALL_TAGS_CRATE.into(),
+    };
+    let generated = job.run()?;
+    output::write_tree(&dir, &generated.files)
+        .map_err(|e| format!("writing {}: {e}", dir.display()))?;
+    // The workspace's lock pins the same dependency versions, so their builds are reused.
+    fs::copy(root().join("Cargo.lock"), dir.join("Cargo.lock"))
+        .map_err(|e| format!("copying Cargo.lock into {}: {e}", dir.display()))?;
+    let target = Target {
+        dir: dir.clone(),
+        package: ALL_TAGS_CRATE,
+        args: vec!["--config".into(), "profile.dev.debug=0".into()],
+        env: vec![("CARGO_TARGET_DIR", target_dir())],
+    };
+    measure("all tags (`target/bench/all-tags/`)", &target, &dir, repeat)
+}
+
+fn measure(
+    crate_label: &'static str,
+    target: &Target,
+    crate_dir: &Path,
+    repeat: usize,
+) -> Result<Report, String> {
+    println!("  {crate_label}: preparing (builds dependencies if needed, not timed)");
+    target.build()?;
+    let mut rows = Vec::new();
+    for kind in [Kind::NoOp, Kind::Touch, Kind::Cold] {
+        let mut samples = Vec::new();
+        let mut contended = 0;
+        for _ in 0..repeat {
+            match kind {
+                Kind::NoOp => {}
+                Kind::Touch => target.touch()?,
+                Kind::Cold => target.clean()?,
+            }
+            let (took, waited) = target.build()?;
+            samples.push(took);
+            contended += usize::from(waited);
+        }
+        let stats = Stats::of(&samples).ok_or("no build samples")?;
+        println!(
+            "  {crate_label}: {}: median {:.2} s",
+            kind.label(),
+            stats.median.as_secs_f64()
+        );
+        rows.push(Row {
+            kind,
+            stats,
+            contended,
+        });
+    }
+    Ok(Report {
+        crate_label,
+        dir: crate_dir.to_path_buf(),
+        rust_lines: rust_lines(&crate_dir.join("src"))?,
+        rows,
+    })
+}
+
+/// Lines in the `.rs` files below `dir`.
+fn rust_lines(dir: &Path) -> Result<usize, String> {
+    let mut total = 0;
+    let entries = fs::read_dir(dir).map_err(|e| format!("reading {}: {e}", dir.display()))?;
+    for entry in entries {
+        let path = entry
+            .map_err(|e| format!("reading {}: {e}", dir.display()))?
+            .path();
+        if path.is_dir() {
+            total += rust_lines(&path)?;
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            let text = fs::read_to_string(&path)
+                .map_err(|e| format!("reading {}: {e}", path.display()))?;
+            total += text.lines().count();
+        }
+    }
+    Ok(total)
+}

@@ -1,0 +1,317 @@
+//! The generator's phases on the pinned spec, in this (release) process, one selection at a
+//! time. Every iteration runs every phase once, in pipeline order, each on fresh inputs
+//! prepared outside its timer (a clone of the previous phase's output where the phase
+//! consumes or mutates it).
+//!
+//! rustfmt caches its answers by (binary, input) (`generator/src/format.rs`), so formatting
+//! and the whole regen are timed both ways: with no cache (a first run, a new toolchain, or a
+//! spec change that touches every file) and with a warm one (a re-run; a small spec change is
+//! in between). The whole regen is timed in this process (what `cargo xtask regen` does after
+//! start-up: read, generate, write) and as a fresh process of the xtask binary (`xtask regen`,
+//! start-up included but not cargo's own, warm cache).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use airflow_codegen::{
+    emit, format, generate, ir, load, output, Config, EmitConfig, Files, Selection, Templates,
+};
+
+use crate::fetch_spec::REST_FILE;
+use crate::regen::{Job, DEFAULT_TAG};
+use crate::root;
+
+use super::stats::Stats;
+
+/// Phase names in report order. `load` is the whole of loading; the four `load:` rows are its
+/// steps, each timed on its own.
+pub const PHASES: &[&str] = &[
+    READ,
+    PARSE,
+    LINES,
+    NORMALISE,
+    MODEL,
+    LOAD,
+    IR,
+    EMIT,
+    FORMAT,
+    FORMAT_CACHED,
+    WRITE,
+    WHOLE,
+    WHOLE_CACHED,
+    PROCESS,
+];
+pub const READ: &str = "read spec + templates";
+pub const PARSE: &str = "load: parse YAML";
+pub const LINES: &str = "load: line index";
+pub const NORMALISE: &str = "load: normalise 3.1 → 3.0";
+pub const MODEL: &str = "load: to openapiv3 model";
+pub const LOAD: &str = "load (all of the above)";
+pub const IR: &str = "ir";
+pub const EMIT: &str = "emit (+ prettyplease)";
+pub const FORMAT: &str = "format: rustfmt, no cache";
+pub const FORMAT_CACHED: &str = "format: rustfmt cache warm";
+pub const WRITE: &str = "write";
+pub const WHOLE: &str = "regen in process, no rustfmt cache";
+pub const WHOLE_CACHED: &str = "regen in process, rustfmt cache warm";
+pub const PROCESS: &str = "regen as a fresh xtask process, cache warm";
+
+/// The phases that make up a regen without a rustfmt cache, for the sum of medians.
+pub const PIPELINE: &[&str] = &[READ, LOAD, IR, EMIT, FORMAT, WRITE];
+/// The same with a warm cache.
+pub const PIPELINE_CACHED: &[&str] = &[READ, LOAD, IR, EMIT, FORMAT_CACHED, WRITE];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tags {
+    TaskInstance,
+    All,
+}
+
+impl Tags {
+    pub fn label(self) -> &'static str {
+        match self {
+            Tags::TaskInstance => "Task Instance tag",
+            Tags::All => "all tags",
+        }
+    }
+
+    fn dir(self) -> &'static str {
+        match self {
+            Tags::TaskInstance => "ti",
+            Tags::All => "all",
+        }
+    }
+
+    pub fn selection(self) -> Selection {
+        match self {
+            Tags::TaskInstance => Selection::Tags(vec![DEFAULT_TAG.into()]),
+            Tags::All => Selection::All,
+        }
+    }
+}
+
+/// One selection's figures.
+pub struct Report {
+    pub tags: Tags,
+    pub warmup: usize,
+    pub iterations: usize,
+    pub phases: Vec<(&'static str, Stats)>,
+    pub files: usize,
+    pub lines: usize,
+    pub operations: usize,
+    pub types: usize,
+}
+
+impl Report {
+    pub fn stats(&self, phase: &str) -> Option<Stats> {
+        self.phases
+            .iter()
+            .find(|(p, _)| *p == phase)
+            .map(|(_, s)| *s)
+    }
+
+    /// The slowest step of `pipeline` and its share of the sum of its medians.
+    pub fn dominant(&self, pipeline: &[&'static str]) -> Option<(&'static str, f64)> {
+        let parts: Vec<(&'static str, Duration)> = pipeline
+            .iter()
+            .filter_map(|p| self.stats(p).map(|s| (*p, s.median)))
+            .collect();
+        let total: Duration = parts.iter().map(|(_, d)| *d).sum();
+        let (name, top) = parts.into_iter().max_by_key(|(_, d)| *d)?;
+        Some((name, top.as_secs_f64() / total.as_secs_f64()))
+    }
+}
+
+/// `xtask` is the binary to start for the fresh-process measurement.
+pub fn run(tags: Tags, warmup: usize, iterations: usize, xtask: &Path) -> Result<Report, String> {
+    let spec = root().join("spec").join(REST_FILE);
+    let base = root().join("target").join("bench").join("regen");
+    let out = |what: &str| base.join(format!("{}-{what}", tags.dir()));
+    // What `Job::run` does, so the uncached whole regen matches the cached one (`job`).
+    let job = Job {
+        spec: spec.clone(),
+        out: out("in-process"),
+        selection: tags.selection(),
+        crate_name: "airflow-client".into(),
+    };
+    let config = Config {
+        selection: tags.selection(),
+        emit: EmitConfig {
+            crate_name: "airflow-client".into(),
+            crate_version: "0.1.0".into(),
+            standalone: true,
+            generated_by: format!("`cargo xtask regen` from spec/{REST_FILE}"),
+        },
+    };
+    let places = Places {
+        spec,
+        phases: out("phases"),
+        uncached: out("uncached"),
+        process: out("process"),
+        cache: base.join("rustfmt-cache"),
+    };
+
+    let mut samples: Vec<Vec<Duration>> = vec![Vec::new(); PHASES.len()];
+    let mut last = None;
+    for i in 0..warmup + iterations {
+        let timed = once(&places, &config, &job, tags, xtask)?;
+        if i >= warmup {
+            for (k, d) in timed.durations.into_iter().enumerate() {
+                samples[k].push(d);
+            }
+        }
+        last = Some(timed.files);
+    }
+    let files = last.ok_or("no iterations were run")?;
+    let generated = job.run()?;
+    let phases = PHASES
+        .iter()
+        .zip(&samples)
+        .filter_map(|(p, s)| Stats::of(s).map(|s| (*p, s)))
+        .collect();
+    Ok(Report {
+        tags,
+        warmup,
+        iterations,
+        phases,
+        files: files.len(),
+        lines: files.values().map(|t| t.lines().count()).sum(),
+        operations: generated.api.apis.iter().map(|a| a.operations.len()).sum(),
+        types: generated.api.types.len(),
+    })
+}
+
+/// Where each measurement reads and writes.
+struct Places {
+    spec: PathBuf,
+    /// The `write` phase's output.
+    phases: PathBuf,
+    /// The uncached whole regen's output.
+    uncached: PathBuf,
+    /// The fresh process's output.
+    process: PathBuf,
+    /// The rustfmt cache of the `format: ... cache warm` phase (the first iteration fills it).
+    cache: PathBuf,
+}
+
+struct Once {
+    /// In `PHASES` order.
+    durations: Vec<Duration>,
+    files: Files,
+}
+
+fn time<T>(f: impl FnOnce() -> T) -> (T, Duration) {
+    let started = Instant::now();
+    let value = f();
+    (value, started.elapsed())
+}
+
+fn read(spec: &Path) -> Result<(String, Templates), String> {
+    let text = std::fs::read_to_string(spec)
+        .map_err(|e| format!("cannot read {}: {e}", spec.display()))?;
+    let templates = Templates::load(&root().join("templates")).map_err(|e| e.to_string())?;
+    Ok((text, templates))
+}
+
+fn once(
+    places: &Places,
+    config: &Config,
+    job: &Job,
+    tags: Tags,
+    xtask: &Path,
+) -> Result<Once, String> {
+    let e = |e: airflow_codegen::Error| e.to_string();
+    let (read_result, read_time) = time(|| read(&places.spec));
+    let (text, templates) = read_result?;
+
+    let (parsed, parse_time) = time(|| load::parse(&text));
+    let mut value = parsed.map_err(e)?;
+    let (_, lines_time) = time(|| load::LineIndex::build(&text));
+    let (_, normalise_time) = time(|| load::normalise::document(&mut value));
+    let (model, model_time) =
+        time(|| serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&value));
+    model.map_err(|err| format!("the normalised spec does not fit openapiv3: {err}"))?;
+    drop(value);
+
+    let (doc, load_time) = time(|| load::load(&text));
+    let doc = doc.map_err(e)?;
+    let (api, ir_time) = time(|| ir::build(&doc, &config.selection));
+    let api = api.map_err(e)?;
+    let (files, emit_time) = time(|| emit::emit(&api, &config.emit, &templates));
+    let files = files.map_err(e)?;
+    let mut formatted = files.clone();
+    let (fmt, format_time) = time(|| format::rustfmt(&mut formatted, None));
+    fmt.map_err(e)?;
+    let mut from_cache = files.clone();
+    let (fmt, format_cached_time) = time(|| format::rustfmt(&mut from_cache, Some(&places.cache)));
+    fmt.map_err(e)?;
+    if from_cache != formatted {
+        return Err("rustfmt's cache answered differently from rustfmt itself".into());
+    }
+    let (written, write_time) = time(|| output::write_tree(&places.phases, &formatted));
+    written.map_err(|e| format!("writing {}: {e}", places.phases.display()))?;
+
+    let (whole, whole_time) = time(|| -> Result<(), String> {
+        let (text, templates) = read(&places.spec)?;
+        let generated = generate(&text, config, &templates).map_err(e)?;
+        output::write_tree(&places.uncached, &generated.files)
+            .map_err(|e| format!("writing {}: {e}", places.uncached.display()))
+    });
+    whole?;
+    let (whole, whole_cached_time) = time(|| -> Result<(), String> {
+        let generated = job.run()?;
+        output::write_tree(&job.out, &generated.files)
+            .map_err(|e| format!("writing {}: {e}", job.out.display()))
+    });
+    whole?;
+    let (process, process_time) = time(|| regen_process(xtask, &places.process, tags));
+    process?;
+
+    Ok(Once {
+        durations: vec![
+            read_time,
+            parse_time,
+            lines_time,
+            normalise_time,
+            model_time,
+            load_time,
+            ir_time,
+            emit_time,
+            format_time,
+            format_cached_time,
+            write_time,
+            whole_time,
+            whole_cached_time,
+            process_time,
+        ],
+        files: formatted,
+    })
+}
+
+fn regen_process(xtask: &Path, out: &Path, tags: Tags) -> Result<(), String> {
+    let mut command = Command::new(xtask);
+    command.arg("regen").arg("--out").arg(out);
+    if tags == Tags::All {
+        command.arg("--all-tags");
+    }
+    let output = command
+        .output()
+        .map_err(|e| format!("running {}: {e}", xtask.display()))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{} regen --out {}` failed ({}): {}",
+            xtask.display(),
+            out.display(),
+            output.status,
+            String::from_utf8_lossy(&output.stderr).trim()
+        ))
+    }
+}
+
+/// Where the fresh-process measurement's binary is: this one, when it is the xtask binary.
+pub fn xtask_binary() -> Result<PathBuf, String> {
+    std::env::current_exe().map_err(|e| format!("cannot find the xtask binary: {e}"))
+}
