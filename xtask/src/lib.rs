@@ -17,7 +17,7 @@ commands:
   check  fail, naming the files, when generated/ differs from what regen would write
   fetch-spec --airflow VERSION
         replace spec/ with the documents shipped in apache-airflow-core VERSION
-  spec-matrix [--version V]... [--build-ti] [--no-build]
+  spec-matrix [--version V]... [--skip-ti-build] [--no-build]
         generate and build clients for every apache-airflow-core release 3.0.0..=3.3.2
   test   run every test: unit, snapshot, drift, wire and end-to-end
   e2e    run the end-to-end suite against a real Airflow server

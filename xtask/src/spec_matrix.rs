@@ -114,7 +114,7 @@ pub fn base() -> PathBuf {
 
 pub fn run(rest: &[String]) -> Result<(), String> {
     let args = Args::new(rest);
-    args.only(&["--version"], &["--build-ti", "--no-build"])?;
+    args.only(&["--version"], &["--skip-ti-build", "--no-build"])?;
     let wanted = args.values("--version")?;
     for v in &wanted {
         if !RELEASES.iter().any(|r| r.version == *v) {
@@ -129,7 +129,7 @@ pub fn run(rest: &[String]) -> Result<(), String> {
         .iter()
         .filter(|r| wanted.is_empty() || wanted.contains(&r.version))
         .collect();
-    let build_ti = args.switch("--build-ti");
+    let build_ti = !args.switch("--skip-ti-build");
     let build = !args.switch("--no-build");
     let started = Instant::now();
 
@@ -161,8 +161,10 @@ pub fn run(rest: &[String]) -> Result<(), String> {
             let dir = crate_dir(&base, row.version, row.set);
             let built = Instant::now();
             println!("building {} {} ...", row.version, row.set.dir());
-            row.build =
-                Some(cargo_in(&dir, &target, &["build", "--quiet"]).map(|()| built.elapsed()));
+            row.build = Some(
+                cargo_in(&dir, &target, &["build", "--quiet"], &log_path(&base, row))
+                    .map(|()| built.elapsed()),
+            );
         }
     }
     let building = build_started.elapsed();
@@ -184,6 +186,7 @@ pub fn run(rest: &[String]) -> Result<(), String> {
                     &dir,
                     &target,
                     &["clippy", "--quiet", "--all-targets", "--", "-D", "warnings"],
+                    &base.join(newest.version).join("clippy.log"),
                 ),
             ));
         }
@@ -191,6 +194,11 @@ pub fn run(rest: &[String]) -> Result<(), String> {
     let clipping = clippy_started.elapsed();
 
     print!("{}", table(&rows));
+    for row in &rows {
+        if let Some(Err(e)) = &row.build {
+            println!("\n{} {}: {e}", row.version, row.set.dir());
+        }
+    }
     let mut failed: Vec<String> = rows
         .iter()
         .filter(|r| !r.ok())
@@ -206,7 +214,7 @@ pub fn run(rest: &[String]) -> Result<(), String> {
     }
     if !build_ti && build {
         println!(
-            "Task Instance crates were generated but not built (their operations are all in the all-tags crates); pass --build-ti to build them too"
+            "Task Instance crates were generated but not built (--skip-ti-build; their operations are all in the all-tags crates)"
         );
     }
     println!(
@@ -239,6 +247,11 @@ fn document(version: &str, base: &Path) -> Result<PathBuf, String> {
         documents.rest_source
     );
     Ok(path)
+}
+
+fn log_path(base: &Path, row: &Row) -> PathBuf {
+    base.join(row.version)
+        .join(format!("{}-build.log", row.set.dir()))
 }
 
 fn crate_dir(base: &Path, version: &str, set: TagSet) -> PathBuf {
@@ -296,29 +309,43 @@ fn generate_one(release: &Release, set: TagSet, spec: &Path, base: &Path) -> Row
     row
 }
 
-/// Runs cargo in a standalone crate with the shared target folder and warnings denied.
-fn cargo_in(dir: &Path, target: &Path, args: &[&str]) -> Result<(), String> {
+/// Runs cargo in a standalone crate with the shared target folder and warnings denied. On
+/// failure the whole output goes to `log` and the error lists its distinct error lines.
+fn cargo_in(dir: &Path, target: &Path, args: &[&str], log: &Path) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let output = Command::new(&cargo)
         .args(args)
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", target)
         .env("RUSTFLAGS", "-D warnings")
-        .env_remove("RUSTC_WRAPPER")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .output()
         .map_err(|e| format!("running {cargo}: {e}"))?;
     if output.status.success() {
+        let _ = fs::remove_file(log);
         return Ok(());
     }
     let stderr = String::from_utf8_lossy(&output.stderr);
-    let tail: Vec<&str> = stderr.lines().rev().take(60).collect();
-    let tail: Vec<&str> = tail.into_iter().rev().collect();
+    let _ = fs::write(log, stderr.as_bytes());
+    let mut headlines: Vec<&str> = Vec::new();
+    for line in stderr.lines().filter(|l| l.starts_with("error")) {
+        if !headlines.contains(&line) {
+            headlines.push(line);
+        }
+    }
+    let shown = headlines.len().min(12);
     Err(format!(
-        "`cargo {}` in {} failed ({}):\n{}",
+        "`cargo {}` in {} failed ({}); full output in {}\n    {}{}",
         args.join(" "),
         dir.display(),
         output.status,
-        tail.join("\n")
+        log.display(),
+        headlines[..shown].join("\n    "),
+        if headlines.len() > shown {
+            format!("\n    ... and {} more", headlines.len() - shown)
+        } else {
+            String::new()
+        }
     ))
 }
 
@@ -339,7 +366,7 @@ fn table(rows: &[Row]) -> String {
             format!("FAILED: {}", row.problems.join("; "))
         } else {
             match &row.build {
-                Some(Err(e)) => format!("FAILED to build: {e}"),
+                Some(Err(_)) => "FAILED to build (below)".into(),
                 Some(Ok(_)) => "ok (built, -D warnings)".into(),
                 None => "ok (generated)".into(),
             }
