@@ -241,6 +241,8 @@ impl Client {
         }
     }
 
+    // A document with no operations uses none of the request plumbing.
+    #[allow(dead_code)]
     pub(crate) fn request(&self, method: Method, operation: &'static str, template: &'static str, path: String) -> Request<'_> {
         Request::new(self, method, operation, template, path)
     }

@@ -118,6 +118,8 @@ impl std::error::Error for Error {
 }
 
 /// Decodes an error body as `T`, falling back to untyped JSON or text when it does not match.
+// Documents without typed error bodies never call this.
+#[allow(dead_code)]
 pub(crate) fn typed_body<T: serde::de::DeserializeOwned>(bytes: &[u8], wrap: fn(T) -> ErrorBody) -> ErrorBody {
     match serde_json::from_slice::<T>(bytes) {
         Ok(body) => wrap(body),

@@ -550,24 +550,21 @@ fn returns(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
             variants,
         } => {
             let name = ident(type_name);
-            let exact = variants.iter().map(|v| {
+            // Bodiless variants match by status alone, in the fallback arms below.
+            let exact = variants.iter().filter_map(|v| {
                 let variant = ident(&v.name);
                 let status = status_pattern(v.status);
-                match &v.content {
-                    Some(c) => {
-                        let media = Literal::string(
-                            &c.media_type
-                                .split(';')
-                                .next()
-                                .unwrap_or_default()
-                                .trim()
-                                .to_ascii_lowercase(),
-                        );
-                        let read = read_content(c);
-                        quote!((#status, #media) => return Ok(#name::#variant(#read)),)
-                    }
-                    None => quote!((#status, _) => return Ok(#name::#variant),),
-                }
+                let c = v.content.as_ref()?;
+                let media = Literal::string(
+                    &c.media_type
+                        .split(';')
+                        .next()
+                        .unwrap_or_default()
+                        .trim()
+                        .to_ascii_lowercase(),
+                );
+                let read = read_content(c);
+                Some(quote!((#status, #media) => return Ok(#name::#variant(#read)),))
             });
             // A server that labels the body differently still gets the first variant for its status.
             let mut seen = Vec::new();

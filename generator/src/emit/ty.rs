@@ -53,7 +53,8 @@ pub fn ty(api: &Api, ty: &Ty, path: ModelPath) -> TokenStream {
         }
         Ty::Tuple(items) => {
             let items = items.iter().map(|t| self::ty(api, t, path));
-            quote!((#(#items),*))
+            // `(T,)`: a one-element tuple needs its trailing comma.
+            quote!((#(#items,)*))
         }
         Ty::Nullable(inner) => {
             let inner = self::ty(api, inner, path);

@@ -39,6 +39,7 @@ pub fn build(doc: &Document, selection: &Selection) -> Result<Api> {
     // tag → operations, in document order within a tag.
     let mut by_tag: BTreeMap<String, Vec<Operation>> = BTreeMap::new();
     let mut fn_names: BTreeMap<String, Namespace> = BTreeMap::new();
+    let mut seen_ids: BTreeMap<String, String> = BTreeMap::new();
     for (path, item) in &api.paths.paths {
         let item_pointer = join("/paths", path);
         let item = match item {
@@ -67,6 +68,15 @@ pub fn build(doc: &Document, selection: &Selection) -> Result<Api> {
                 continue;
             };
             let pointer = join(&item_pointer, &method.as_str().to_ascii_lowercase());
+            if let Some(id) = &op.operation_id {
+                if let Some(first) = seen_ids.insert(id.clone(), pointer.clone()) {
+                    return Err(Error::at(
+                        join(&pointer, "operationId"),
+                        format!("operationId `{id}` is already used at {first}"),
+                    )
+                    .with_hint("operationIds must be unique in a document; rename one of them"));
+                }
+            }
             let operation_id = op
                 .operation_id
                 .clone()
@@ -107,7 +117,7 @@ pub fn build(doc: &Document, selection: &Selection) -> Result<Api> {
     let mut apis: Vec<TagApi> = by_tag
         .into_iter()
         .map(|(tag, operations)| {
-            let type_name = api_names.unique(format!("{}Api", camel(&tag)));
+            let type_name = api_names.unique(camel(&format!("{tag} api")));
             let module = super::types::module_name(type_name.trim_end_matches("Api"));
             TagApi {
                 accessor: accessor_name(&module),
@@ -133,6 +143,16 @@ pub fn build(doc: &Document, selection: &Selection) -> Result<Api> {
         for case in &mut op.errors {
             case.ty = case.ty.map(|id| map[id.0]);
         }
+    }
+    if let Some(id) = super::recursion::alias_cycle(&types) {
+        let def = &types[id.0];
+        return Err(Error::at(
+            &def.pointer,
+            format!("schema `{}` is defined only in terms of itself", def.name),
+        )
+        .with_hint(
+            "give it structure (an object with properties) or break the chain of references",
+        ));
     }
     box_cycles(&mut types);
     settle_presence(&mut types);

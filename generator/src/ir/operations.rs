@@ -35,7 +35,9 @@ impl<'a> OperationBuilder<'a, '_> {
         fn_name: String,
         operation_id: String,
     ) -> Result<Operation> {
-        let base = camel(&operation_id);
+        // From the (unique) method name, so operationIds that collide after case conversion
+        // (`getFoo`, `get_foo`) still get distinct parameter and response types.
+        let base = camel(&fn_name);
         let params = self.params(raw, &base)?;
         let path_parts = path_parts(raw, &params)?;
         let mut ordered: Vec<Param> = Vec::with_capacity(params.len());
@@ -169,7 +171,20 @@ impl<'a> OperationBuilder<'a, '_> {
                 },
                 true,
             ),
-            Parameter::Path { .. } => (ParamLocation::Path, ParamStyle::Simple, false),
+            Parameter::Path { style, .. } => {
+                if !matches!(style, openapiv3::PathStyle::Simple) {
+                    return Err(Error::at(
+                        join(pointer, "style"),
+                        format!(
+                            "path parameter `{}` uses style `{}`, which this client cannot send",
+                            data.name,
+                            format!("{style:?}").to_lowercase()
+                        ),
+                    )
+                    .with_hint("use `style: simple` (the default) for path parameters"));
+                }
+                (ParamLocation::Path, ParamStyle::Simple, false)
+            }
             Parameter::Header { .. } => (ParamLocation::Header, ParamStyle::Simple, false),
             Parameter::Cookie { .. } => (ParamLocation::Cookie, ParamStyle::Form, true),
         };
@@ -202,10 +217,10 @@ impl<'a> OperationBuilder<'a, '_> {
             return Err(Error::at(
                 join(pointer, "schema"),
                 format!(
-                    "object-valued {location:?} parameter `{}` is not supported",
+                    "object-valued {} parameter `{}` is not supported",
+                    format!("{location:?}").to_lowercase(),
                     data.name
-                )
-                .to_lowercase(),
+                ),
             )
             .with_hint("use a string or scalar schema for path, header and cookie parameters"));
         }

@@ -61,3 +61,28 @@ pub fn box_cycles(types: &mut [TypeDef]) {
         }
     }
 }
+
+/// A named schema that is only another name for itself (`A: {$ref: B}`, `B: {$ref: A}`, or
+/// `A: {type: array, items: {$ref: A}}`) has no Rust type; the first such alias found.
+pub fn alias_cycle(types: &[TypeDef]) -> Option<TypeId> {
+    let alias_targets = |id: TypeId| -> Vec<TypeId> {
+        let mut out = Vec::new();
+        if let TypeKind::Alias(ty) = &types[id.0].kind {
+            ty.for_each_named(&mut |next| out.push(next));
+        }
+        out
+    };
+    (0..types.len()).map(TypeId).find(|start| {
+        let mut seen = vec![false; types.len()];
+        let mut stack = alias_targets(*start);
+        while let Some(id) = stack.pop() {
+            if id == *start {
+                return true;
+            }
+            if !std::mem::replace(&mut seen[id.0], true) {
+                stack.extend(alias_targets(id));
+            }
+        }
+        false
+    })
+}

@@ -347,20 +347,19 @@ impl<'a> TypeBuilder<'a> {
                 site,
             ),
             SchemaKind::AllOf { all_of } => self.all_of(all_of, site),
-            SchemaKind::AnyOf { any_of: arms } | SchemaKind::OneOf { one_of: arms } => {
-                self.union(data, arms, site)
-            }
+            SchemaKind::AnyOf { any_of: arms } => self.union(data, arms, "anyOf", site),
+            SchemaKind::OneOf { one_of: arms } => self.union(data, arms, "oneOf", site),
             SchemaKind::Any(any) if !any.all_of.is_empty() => self.all_of(&any.all_of, site),
             SchemaKind::Any(any)
                 if any.properties.is_empty()
                     && (!any.any_of.is_empty() || !any.one_of.is_empty()) =>
             {
-                let arms = if any.any_of.is_empty() {
-                    &any.one_of
+                let (arms, keyword) = if any.any_of.is_empty() {
+                    (&any.one_of, "oneOf")
                 } else {
-                    &any.any_of
+                    (&any.any_of, "anyOf")
                 };
-                self.union(data, arms, site)
+                self.union(data, arms, keyword, site)
             }
             SchemaKind::Any(any) if !any.properties.is_empty() => self.object(
                 &any.properties,
@@ -545,13 +544,9 @@ impl<'a> TypeBuilder<'a> {
         &mut self,
         data: &SchemaData,
         arms: &[ReferenceOr<Schema>],
+        keyword: &str,
         site: &Site,
     ) -> Result<TypeKind> {
-        let keyword = if data.discriminator.is_some() {
-            "oneOf"
-        } else {
-            "anyOf"
-        };
         let mut tys = Vec::with_capacity(arms.len());
         for (i, arm) in arms.iter().enumerate() {
             let name = format!("{}Variant{}", site.name, i + 1);
@@ -726,6 +721,31 @@ pub fn module_name(type_name: &str) -> String {
 }
 
 /// Undoes JSON-pointer escaping in a reference token.
+/// A `$ref` fragment is a URI fragment (percent-encoded) holding a JSON pointer (`~`-escaped).
 fn unescape(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
+    percent_decode(token).replace("~1", "/").replace("~0", "~")
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
 }

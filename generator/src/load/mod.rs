@@ -2,6 +2,7 @@
 
 mod lines;
 pub mod normalise;
+mod strict;
 
 pub use lines::LineIndex;
 
@@ -52,10 +53,14 @@ pub fn parse(text: &str) -> Result<Value> {
         return Err(Error::at("", "the document is empty")
             .with_hint("point --spec at an OpenAPI 3.0 or 3.1 document"));
     }
-    serde_yaml::from_str::<Value>(text).map_err(|e| {
-        let line = e.location().map(|l| l.line());
-        Error::at("", format!("not valid YAML or JSON: {e}")).with_line(line)
-    })
+    // A byte-order mark is not part of the document (editors on Windows add one).
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    serde_yaml::from_str::<strict::StrictValue>(text)
+        .map(|v| v.0)
+        .map_err(|e| {
+            let line = e.location().map(|l| l.line());
+            Error::at("", format!("not valid YAML or JSON: {e}")).with_line(line)
+        })
 }
 
 fn check_version(value: &Value) -> Result<String> {
@@ -226,6 +231,17 @@ mod tests {
         let e = load(text).unwrap_err();
         assert_eq!(e.pointer, "/paths/~1a/get/responses/200/content", "{e}");
         assert_eq!(e.line, Some(11), "{e}");
+    }
+
+    #[test]
+    fn duplicate_keys_are_an_error_and_numeric_keys_are_strings() {
+        let e = load(
+            "openapi: 3.1.0\ninfo: {title: t, version: '1'}\ninfo: {title: u, version: '2'}\n",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("duplicate key `info`"), "{e}");
+        let doc = load("\u{feff}openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        200: {description: ok}\n").unwrap();
+        assert_eq!(doc.api.paths.paths.len(), 1);
     }
 
     #[test]
