@@ -123,6 +123,9 @@ pub fn regen(rest: &[String]) -> Result<(), String> {
         job.out.display(),
         started.elapsed().as_secs_f64() * 1e3
     );
+    for warning in &generated.api.warnings {
+        println!("warning: {warning}");
+    }
     let phases: Vec<String> = generated
         .timings
         .iter()

@@ -40,6 +40,7 @@ pub fn build(doc: &Document, selection: &Selection) -> Result<Api> {
     let mut by_tag: BTreeMap<String, Vec<Operation>> = BTreeMap::new();
     let mut fn_names: BTreeMap<String, Namespace> = BTreeMap::new();
     let mut seen_ids: BTreeMap<String, String> = BTreeMap::new();
+    let mut warnings = Vec::new();
     for (path, item) in &api.paths.paths {
         let item_pointer = join("/paths", path);
         let item = match item {
@@ -69,12 +70,10 @@ pub fn build(doc: &Document, selection: &Selection) -> Result<Api> {
             };
             let pointer = join(&item_pointer, &method.as_str().to_ascii_lowercase());
             if let Some(id) = &op.operation_id {
+                // Released documents do repeat operationIds; the later operation still gets a
+                // method (with a suffixed name), and the reader is told.
                 if let Some(first) = seen_ids.insert(id.clone(), pointer.clone()) {
-                    return Err(Error::at(
-                        join(&pointer, "operationId"),
-                        format!("operationId `{id}` is already used at {first}"),
-                    )
-                    .with_hint("operationIds must be unique in a document; rename one of them"));
+                    warnings.push(format!("{pointer}: operationId `{id}` is already used at {first}; its method gets a suffixed name"));
                 }
             }
             let operation_id = op
@@ -188,6 +187,7 @@ pub fn build(doc: &Document, selection: &Selection) -> Result<Api> {
         types,
         error_types,
         security_schemes,
+        warnings,
     })
 }
 

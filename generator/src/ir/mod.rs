@@ -28,6 +28,8 @@ pub struct Api {
     /// Types used as error bodies, in name order, with their variant names in `ErrorBody`.
     pub error_types: Vec<ErrorType>,
     pub security_schemes: Vec<SecurityScheme>,
+    /// Things the document got wrong that generation worked around, for the user to see.
+    pub warnings: Vec<String>,
 }
 
 impl Api {

@@ -188,3 +188,22 @@ fn unknown_tag_lists_the_known_ones() {
         "{e}"
     );
 }
+
+#[test]
+fn repeated_operation_ids_generate_with_a_warning() {
+    let text = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      tags: [T]\n      operationId: list\n      responses: {'204': {description: none}}\n  /b:\n    get:\n      tags: [T]\n      operationId: list\n      responses: {'204': {description: none}}\n";
+    let doc = load(text).unwrap();
+    let api = build(&doc, &Selection::Tags(vec!["T".into()])).unwrap();
+    let names: Vec<_> = api.apis[0]
+        .operations
+        .iter()
+        .map(|o| o.fn_name.as_str())
+        .collect();
+    assert_eq!(names, ["list", "list2"]);
+    assert_eq!(api.warnings.len(), 1);
+    assert!(
+        api.warnings[0].contains("/paths/~1b/get"),
+        "{:?}",
+        api.warnings
+    );
+}
