@@ -1,4 +1,6 @@
-//! `cargo xtask test`: every test the project has, in the order that fails fastest.
+//! `cargo xtask test`: every test the project has, in the order that fails fastest: unit,
+//! snapshot, drift, corpus, fuzz and wire tests, doctests, the live Airflow suite, and the
+//! matrix of released specs.
 
 use std::process::Command;
 
@@ -9,7 +11,9 @@ pub fn run(rest: &[String], end_to_end: impl FnOnce() -> Result<(), String>) -> 
     cargo(&["test", "--workspace", "--all-targets"])?;
     // Doctests of the emitted crate: README and rustdoc examples must compile.
     cargo(&["test", "--doc", "-p", "airflow-client"])?;
-    end_to_end()
+    end_to_end()?;
+    // Every released spec, generated and built: the generator must not break on a release.
+    crate::spec_matrix::run(&[])
 }
 
 /// Runs cargo from the workspace root, failing with the command line when it fails.
