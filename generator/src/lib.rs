@@ -47,9 +47,8 @@ pub fn generate_cached(
     cache: Option<&std::path::Path>,
 ) -> Result<Generated> {
     let mut timings = Vec::new();
-    let started = Instant::now();
-    let doc = load::load(text)?;
-    timings.push(("load", started.elapsed()));
+    let (doc, load_timings) = load::load_timed(text)?;
+    timings.extend(load_timings);
 
     let started = Instant::now();
     let api = ir::build(&doc, &config.selection).map_err(|e| doc.locate(e))?;

@@ -6,6 +6,8 @@ mod strict;
 
 pub use lines::LineIndex;
 
+use std::time::{Duration, Instant};
+
 use serde_json::Value;
 
 use crate::error::{Error, Result};
@@ -16,35 +18,55 @@ pub struct Document {
     pub api: openapiv3::OpenAPI,
     /// The `openapi` version the source declared (`3.1.0`, `3.0.3`, ...).
     pub declared_version: String,
-    pub lines: LineIndex,
+    /// The source text, indexed for line numbers only when an error needs one.
+    source: String,
 }
 
 impl Document {
     /// Adds the source line to an error that has a pointer.
     pub fn locate(&self, error: Error) -> Error {
-        let line = self.lines.line_of(&error.pointer);
-        error.with_line(line)
+        locate(&self.source, error)
     }
 }
 
+fn locate(source: &str, error: Error) -> Error {
+    let line = LineIndex::build(source).line_of(&error.pointer);
+    error.with_line(line)
+}
+
+/// How long each loading step took.
+pub type Timings = Vec<(&'static str, Duration)>;
+
 /// Parses and normalises `text` (YAML or JSON).
 pub fn load(text: &str) -> Result<Document> {
+    load_timed(text).map(|(doc, _)| doc)
+}
+
+/// [`load`], reporting the time of each step: parse, normalise, model.
+pub fn load_timed(text: &str) -> Result<(Document, Timings)> {
+    let started = Instant::now();
     let mut value = parse(text)?;
-    let lines = LineIndex::build(text);
-    let declared_version = check_version(&value).map_err(|e| {
-        let line = lines.line_of(&e.pointer);
-        e.with_line(line)
-    })?;
+    let parsed = started.elapsed();
+    let declared_version = check_version(&value).map_err(|e| locate(text, e))?;
+    let started = Instant::now();
     normalise::document(&mut value);
-    let api = to_model(value).map_err(|e| {
-        let line = lines.line_of(&e.pointer);
-        e.with_line(line)
-    })?;
-    Ok(Document {
+    let normalised = started.elapsed();
+    let started = Instant::now();
+    let api = to_model(value).map_err(|e| locate(text, e))?;
+    let modelled = started.elapsed();
+    let doc = Document {
         api,
         declared_version,
-        lines,
-    })
+        source: text.to_string(),
+    };
+    Ok((
+        doc,
+        vec![
+            ("parse", parsed),
+            ("normalise", normalised),
+            ("model", modelled),
+        ],
+    ))
 }
 
 /// YAML (a superset of the JSON we meet) into a JSON value.
@@ -85,6 +107,11 @@ fn check_version(value: &Value) -> Result<String> {
 }
 
 fn to_model(value: Value) -> Result<openapiv3::OpenAPI> {
+    // The plain deserialiser is the fast path; tracking the path costs time only a failure
+    // needs, so that run is repeated with it.
+    if let Ok(api) = serde::Deserialize::deserialize(&value) {
+        return Ok(api);
+    }
     // Paths and components deserialise through maps that lose the error's position, so on
     // failure the parts are tried one by one to find the deepest place that does not fit.
     serde_path_to_error::deserialize(&value).map_err(|e| {

@@ -11,8 +11,6 @@
 
 use serde_json::{Map, Value};
 
-use crate::error::join;
-
 /// Extension keys the IR builder reads back.
 pub const X_CONST: &str = "x-const";
 pub const X_PREFIX_ITEMS: &str = "x-prefix-items";
@@ -20,43 +18,41 @@ pub const X_NULL: &str = "x-null";
 
 /// Normalises the whole document in place.
 pub fn document(doc: &mut Value) {
-    walk_document(doc, "");
     if let Value::Object(root) = doc {
+        for (key, child) in root.iter_mut() {
+            walk_document(child, key == "components");
+        }
         root.entry("paths")
             .or_insert_with(|| Value::Object(Map::new()));
     }
 }
 
 /// Finds schema positions outside of schemas (components, parameters, media types).
-fn walk_document(value: &mut Value, pointer: &str) {
+/// `components` is true for the value of the root's `components` key.
+fn walk_document(value: &mut Value, components: bool) {
     match value {
         Value::Object(map) => {
             for (key, child) in map.iter_mut() {
-                let here = join(pointer, key);
                 if key == "schema" {
-                    schema(child, &here);
-                } else if key == "schemas" && pointer == "/components" {
+                    schema(child);
+                } else if key == "schemas" && components {
                     if let Value::Object(schemas) = child {
-                        for (name, s) in schemas.iter_mut() {
-                            schema(s, &join(&here, name));
-                        }
+                        schemas.values_mut().for_each(schema);
                     }
                 } else {
-                    walk_document(child, &here);
+                    walk_document(child, false);
                 }
             }
         }
-        Value::Array(items) => {
-            for (i, child) in items.iter_mut().enumerate() {
-                walk_document(child, &format!("{pointer}/{i}"));
-            }
-        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|child| walk_document(child, false)),
         _ => {}
     }
 }
 
 /// Normalises one schema and everything nested in it.
-pub fn schema(value: &mut Value, pointer: &str) {
+pub fn schema(value: &mut Value) {
     if let Value::Bool(b) = value {
         *value = if *b {
             Value::Object(Map::new())
@@ -77,21 +73,17 @@ pub fn schema(value: &mut Value, pointer: &str) {
                 map.remove(key);
                 continue;
             }
-            schema(child, &join(pointer, key));
+            schema(child);
         }
     }
     for key in ["properties", "$defs", "definitions", "patternProperties"] {
         if let Some(Value::Object(props)) = map.get_mut(key) {
-            for (name, child) in props.iter_mut() {
-                schema(child, &join(&join(pointer, key), name));
-            }
+            props.values_mut().for_each(schema);
         }
     }
     for key in ["anyOf", "oneOf", "allOf", "prefixItems"] {
         if let Some(Value::Array(arms)) = map.get_mut(key) {
-            for (i, child) in arms.iter_mut().enumerate() {
-                schema(child, &format!("{}/{i}", join(pointer, key)));
-            }
+            arms.iter_mut().for_each(schema);
         }
     }
 
@@ -218,7 +210,7 @@ mod tests {
     use serde_json::json;
 
     fn norm(mut v: Value) -> Value {
-        schema(&mut v, "");
+        schema(&mut v);
         v
     }
 
