@@ -159,6 +159,8 @@ pub fn config(selection: Selection, crate_name: &str, standalone: bool) -> Confi
 
 /// How one run ended.
 #[derive(Debug)]
+// One value per corpus case, moved once: its size costs nothing worth boxing for.
+#[allow(clippy::large_enum_variant)]
 pub enum Run {
     Returned(Result<Generated, Error>),
     Panicked(String),
