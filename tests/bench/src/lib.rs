@@ -25,7 +25,9 @@ pub struct Plan {
     pub decode_warmup: usize,
     pub decode_iterations: usize,
     pub request_warmup: usize,
-    /// Requests are timed in blocks, alternating which client goes first in each round.
+    /// Requests with each client: `request_rounds` rounds of `request_block` requests with
+    /// one client then the other, the order swapping every round, so a burst of load on a
+    /// busy machine falls on both alike while each block runs warm.
     pub request_rounds: usize,
     pub request_block: usize,
 }
@@ -36,8 +38,8 @@ impl Plan {
             decode_warmup: 5,
             decode_iterations: 50,
             request_warmup: 500,
-            request_rounds: 20,
-            request_block: 250,
+            request_rounds: 200,
+            request_block: 50,
         }
     }
 
@@ -46,8 +48,8 @@ impl Plan {
             decode_warmup: 1,
             decode_iterations: 5,
             request_warmup: 50,
-            request_rounds: 4,
-            request_block: 50,
+            request_rounds: 10,
+            request_block: 30,
         }
     }
 }
@@ -138,20 +140,25 @@ pub const USER_AGENT: &str = "airflow-client/0.1.0";
 pub fn request(plan: &Plan) -> Result<Value, String> {
     let body = fixture::page(fixture::SMALL_PAGE_ITEMS).into_bytes();
     let body_bytes = body.len();
-    let server = server::Server::start(body)?;
-    let result = request_against(&server, plan);
-    server.stop();
+    // One thread for client and server: see `server`.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("starting the runtime: {e}"))?;
+    let server = runtime.block_on(server::Server::start(body))?;
+    let result = request_against(&runtime, &server, plan);
+    runtime.block_on(async { server.stop() });
     let mut result = result?;
     result["body_bytes"] = json!(body_bytes);
     result["items"] = json!(fixture::SMALL_PAGE_ITEMS);
     Ok(result)
 }
 
-fn request_against(server: &server::Server, plan: &Plan) -> Result<Value, String> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("starting the client runtime: {e}"))?;
+fn request_against(
+    runtime: &tokio::runtime::Runtime,
+    server: &server::Server,
+    plan: &Plan,
+) -> Result<Value, String> {
     let base = server.url();
     let client = airflow_client::Client::new(base.clone(), TOKEN)
         .map_err(|e| format!("building the generated client: {e}"))?;
@@ -212,8 +219,9 @@ fn request_against(server: &server::Server, plan: &Plan) -> Result<Value, String
             ));
         }
 
-        let mut generated_ns = Vec::new();
-        let mut bare_ns = Vec::new();
+        let total = plan.request_rounds * plan.request_block;
+        let mut generated_ns = Vec::with_capacity(total);
+        let mut bare_ns = Vec::with_capacity(total);
         for round in 0..plan.request_rounds {
             for leg in 0..2 {
                 let generated_turn = (round + leg) % 2 == 0;

@@ -1,74 +1,49 @@
 //! A loopback HTTP/1.1 server for the request benchmark: every request on every connection
 //! gets the same `200 application/json` response, and connections stay open (keep-alive), so
-//! the benchmark measures requests, not TCP handshakes. It runs on its own thread and tokio
-//! runtime, keeps the head of the last request it read (so both clients can be shown to send
-//! the same bytes), and stops when [`Server::stop`] is called or it is dropped.
+//! the benchmark measures requests, not TCP handshakes. It keeps the head of the last request
+//! it read (so both clients can be shown to send the same bytes).
+//!
+//! It runs as tasks on the caller's tokio runtime. On a current-thread runtime, client and
+//! server then take turns on one thread: a request costs no cross-thread wake-ups, so what
+//! varies between two clients is their own work, not the scheduler's. [`Server::stop`] (or
+//! dropping it) ends the listener and every connection.
 
 use std::io;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::oneshot;
+use tokio::task::{AbortHandle, JoinSet};
 
 pub struct Server {
     addr: SocketAddr,
     last_head: Arc<Mutex<Vec<u8>>>,
-    shutdown: Option<oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
+    task: AbortHandle,
 }
 
 impl Server {
-    /// Binds `127.0.0.1` on a free port and answers every request with `body`.
-    pub fn start(body: Vec<u8>) -> Result<Server, String> {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0")
+    /// Binds `127.0.0.1` on a free port and answers every request with `body`. Must be called
+    /// from within a tokio runtime, which then runs the server.
+    pub async fn start(body: Vec<u8>) -> Result<Server, String> {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
             .map_err(|e| format!("binding 127.0.0.1: {e}"))?;
         let addr = listener
             .local_addr()
             .map_err(|e| format!("reading the bound address: {e}"))?;
-        listener
-            .set_nonblocking(true)
-            .map_err(|e| format!("making the listener non-blocking: {e}"))?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_io()
-            .build()
-            .map_err(|e| format!("starting the server runtime: {e}"))?;
         let mut response = format!(
             "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
             body.len()
         )
         .into_bytes();
         response.extend_from_slice(&body);
-        let response: Arc<[u8]> = response.into();
         let last_head = Arc::new(Mutex::new(Vec::new()));
-        let (shutdown, stopped) = oneshot::channel();
-        let heads = last_head.clone();
-        let thread = std::thread::Builder::new()
-            .name("bench-server".into())
-            .spawn(move || {
-                runtime.block_on(async move {
-                    let listener = match TcpListener::from_std(listener) {
-                        Ok(l) => l,
-                        Err(e) => {
-                            eprintln!("bench server: {e}");
-                            return;
-                        }
-                    };
-                    tokio::select! {
-                        _ = accept(listener, response, heads) => {}
-                        _ = stopped => {}
-                    }
-                });
-                // Dropping the runtime here ends every connection task.
-            })
-            .map_err(|e| format!("starting the server thread: {e}"))?;
+        let task = tokio::spawn(accept(listener, response.into(), last_head.clone()));
         Ok(Server {
             addr,
             last_head,
-            shutdown: Some(shutdown),
-            thread: Some(thread),
+            task: task.abort_handle(),
         })
     }
 
@@ -83,35 +58,29 @@ impl Server {
         String::from_utf8_lossy(&head).into_owned()
     }
 
-    pub fn stop(mut self) {
-        self.shutdown_now();
-    }
-
-    fn shutdown_now(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
+    /// Stops listening and closes every connection.
+    pub fn stop(self) {}
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
-        self.shutdown_now();
+        // The accept task owns the connection tasks, so aborting it ends them all.
+        self.task.abort();
     }
 }
 
 async fn accept(listener: TcpListener, response: Arc<[u8]>, last_head: Arc<Mutex<Vec<u8>>>) {
+    let mut connections = JoinSet::new();
     while let Ok((stream, _)) = listener.accept().await {
         let response = response.clone();
         let last_head = last_head.clone();
-        tokio::spawn(async move {
+        connections.spawn(async move {
             if let Err(e) = serve(stream, &response, &last_head).await {
                 eprintln!("bench server: {e}");
             }
         });
+        // Reap finished connections so the set does not grow.
+        while connections.try_join_next().is_some() {}
     }
 }
 
