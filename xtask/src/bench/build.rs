@@ -4,13 +4,15 @@
 //! - cold: after `cargo clean -p <crate>` (only that package's artifacts and incremental
 //!   cache go; dependencies stay built),
 //! - one file touched: `src/models/task_instance_response.rs` gets a new mtime,
-//! - no-op: nothing changed, which is cargo's own floor for any build.
+//! - no-op: nothing changed, which is cargo's own floor for any build,
+//! - cold `cargo check`: the front end alone, to split a cold build into analysis and code
+//!   generation.
 //!
 //! The Task Instance crate is `generated/`, built in the workspace. The all-tags crate is
 //! regenerated into `target/bench/all-tags/` (a standalone crate named `airflow-client-all`)
 //! and built with the workspace's target folder and the workspace's `profile.dev` (debug = 0),
 //! so it reuses the same dependency builds. A sample that had to wait for another cargo's
-//! lock on the target folder is retaken (up to three times) and counted if it still waited.
+//! lock on the target folder, or where cargo did not do what is measured, is retaken.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -33,6 +35,9 @@ pub enum Kind {
     Cold,
     Touch,
     NoOp,
+    /// `cargo check` after `cargo clean -p`: the front end only (parsing, macro expansion,
+    /// type checking), which splits a cold build into analysis and code generation.
+    CheckCold,
 }
 
 impl Kind {
@@ -41,6 +46,7 @@ impl Kind {
             Kind::Cold => "cold (after `cargo clean -p`)",
             Kind::Touch => "one file touched",
             Kind::NoOp => "no-op (nothing changed)",
+            Kind::CheckCold => "cold `cargo check`",
         }
     }
 }
@@ -67,7 +73,10 @@ impl Report {
 
 /// How one crate is built: where, with which extra cargo arguments and environment.
 struct Target {
+    /// Where cargo runs.
     dir: PathBuf,
+    /// The crate's own folder.
+    crate_dir: PathBuf,
     package: &'static str,
     /// Arguments every cargo command gets (`-p ...` or `--config ...`).
     args: Vec<String>,
@@ -89,38 +98,67 @@ impl Target {
         command
     }
 
-    /// One timed `cargo build`; `true` when it waited for another cargo's lock.
-    fn build_once(&self) -> Result<(Duration, bool), String> {
-        let mut command = self.cargo("build");
+    /// One timed cargo command: how long it took, and its stderr.
+    fn timed(&self, subcommand: &str) -> Result<(Duration, String), String> {
+        let mut command = self.cargo(subcommand);
         let started = Instant::now();
         let output = command
             .output()
-            .map_err(|e| format!("running cargo build: {e}"))?;
+            .map_err(|e| format!("running cargo {subcommand}: {e}"))?;
         let took = started.elapsed();
-        let stderr = String::from_utf8_lossy(&output.stderr);
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
         if !output.status.success() {
             let tail: Vec<&str> = stderr.lines().rev().take(40).collect();
             let tail: Vec<&str> = tail.into_iter().rev().collect();
             return Err(format!(
-                "`cargo build` of {} in {} failed ({}):\n{}",
+                "`cargo {subcommand}` of {} in {} failed ({}):\n{}",
                 self.package,
                 self.dir.display(),
                 output.status,
                 tail.join("\n")
             ));
         }
-        Ok((took, stderr.contains("Blocking waiting for file lock")))
+        Ok((took, stderr))
     }
 
-    fn build(&self) -> Result<(Duration, bool), String> {
-        let mut sample = self.build_once()?;
-        for _ in 0..3 {
-            if !sample.1 {
-                break;
+    /// One sample of `kind`; `true` when it still waited for another cargo's lock after
+    /// three retakes. A sample is also retaken when cargo did not do what it measures (the
+    /// crate compiled on a no-op, or not compiled after a touch or clean: another build in
+    /// the same target folder got there in between), and given up on after four tries.
+    fn sample(&self, kind: Kind) -> Result<(Duration, bool), String> {
+        let subcommand = if kind == Kind::CheckCold {
+            "check"
+        } else {
+            "build"
+        };
+        let mut last = None;
+        for _ in 0..4 {
+            match kind {
+                Kind::NoOp => {}
+                Kind::Touch => self.touch()?,
+                Kind::Cold | Kind::CheckCold => self.clean()?,
             }
-            sample = self.build_once()?;
+            let (took, stderr) = self.timed(subcommand)?;
+            let compiled = stderr.contains(&format!("Compiling {} v", self.package))
+                || stderr.contains(&format!("Checking {} v", self.package));
+            let valid = compiled != (kind == Kind::NoOp);
+            let waited = stderr.contains("Blocking waiting for file lock");
+            if valid && !waited {
+                return Ok((took, false));
+            }
+            if valid {
+                last = Some(took);
+            }
         }
-        Ok(sample)
+        match last {
+            Some(took) => Ok((took, true)),
+            None => Err(format!(
+                "{}: in four tries cargo never {} {} (is another build using the same target folder?)",
+                kind.label(),
+                if kind == Kind::NoOp { "skipped" } else { "compiled" },
+                self.package
+            )),
+        }
     }
 
     fn clean(&self) -> Result<(), String> {
@@ -141,7 +179,7 @@ impl Target {
     }
 
     fn touch(&self) -> Result<(), String> {
-        let path = self.dir.join(TOUCHED);
+        let path = self.crate_dir.join(TOUCHED);
         fs::File::options()
             .append(true)
             .open(&path)
@@ -160,14 +198,14 @@ fn target_dir() -> PathBuf {
 
 /// The Task Instance crate, `generated/`, in the workspace.
 pub fn task_instance(repeat: usize) -> Result<Report, String> {
-    let dir = root().join("generated");
     let target = Target {
         dir: root(),
+        crate_dir: root().join("generated"),
         package: "airflow-client",
         args: vec!["-p".into(), "airflow-client".into()],
         env: Vec::new(),
     };
-    measure("Task Instance tag (`generated/`)", &target, &dir, repeat)
+    measure("Task Instance tag (`generated/`)", &target, repeat)
 }
 
 /// The all-tags crate, regenerated into `target/bench/all-tags/`.
@@ -187,32 +225,24 @@ pub fn all_tags(repeat: usize) -> Result<Report, String> {
         .map_err(|e| format!("copying Cargo.lock into {}: {e}", dir.display()))?;
     let target = Target {
         dir: dir.clone(),
+        crate_dir: dir.clone(),
         package: ALL_TAGS_CRATE,
         args: vec!["--config".into(), "profile.dev.debug=0".into()],
         env: vec![("CARGO_TARGET_DIR", target_dir())],
     };
-    measure("all tags (`target/bench/all-tags/`)", &target, &dir, repeat)
+    measure("all tags (`target/bench/all-tags/`)", &target, repeat)
 }
 
-fn measure(
-    crate_label: &'static str,
-    target: &Target,
-    crate_dir: &Path,
-    repeat: usize,
-) -> Result<Report, String> {
+fn measure(crate_label: &'static str, target: &Target, repeat: usize) -> Result<Report, String> {
     println!("  {crate_label}: preparing (builds dependencies if needed, not timed)");
-    target.build()?;
+    target.timed("check")?;
+    target.timed("build")?;
     let mut rows = Vec::new();
-    for kind in [Kind::NoOp, Kind::Touch, Kind::Cold] {
+    for kind in [Kind::NoOp, Kind::Touch, Kind::Cold, Kind::CheckCold] {
         let mut samples = Vec::new();
         let mut contended = 0;
         for _ in 0..repeat {
-            match kind {
-                Kind::NoOp => {}
-                Kind::Touch => target.touch()?,
-                Kind::Cold => target.clean()?,
-            }
-            let (took, waited) = target.build()?;
+            let (took, waited) = target.sample(kind)?;
             samples.push(took);
             contended += usize::from(waited);
         }
@@ -230,8 +260,8 @@ fn measure(
     }
     Ok(Report {
         crate_label,
-        dir: crate_dir.to_path_buf(),
-        rust_lines: rust_lines(&crate_dir.join("src"))?,
+        dir: target.crate_dir.clone(),
+        rust_lines: rust_lines(&target.crate_dir.join("src"))?,
         rows,
     })
 }

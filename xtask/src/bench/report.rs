@@ -198,11 +198,15 @@ fn generator_section(md: &mut String, g: &generator::Report) {
         "The pinned spec, {} operations and {} types → {} files, {} lines. Release build, in the \
          xtask process; {} warm-up + {} iterations, each running every phase once in pipeline \
          order on fresh inputs (a copy of the previous phase's output where a phase consumes or \
-         mutates it; the copy is not timed). The four `load:` steps are timed on their own; \
-         `load` is `airflow_codegen::load::load` as a whole (the model step there goes through \
-         serde_path_to_error, as here). `regen, in process` is `Job::run` + `write_tree`, what \
-         `cargo xtask regen` does after start-up; the fresh process adds the binary's start-up \
-         (not cargo's).\n",
+         mutates it; the copy is not timed). The four `load:` steps are timed on their own, so \
+         they need not add up to `load`, which is `airflow_codegen::load::load` as a whole. \
+         rustfmt caches its answers by (binary, input): `no cache` is a first regen, a new \
+         toolchain or a spec change that touches every file; `cache warm` is a re-run (a small \
+         spec change falls in between, formatting only the files it changes). `regen in process` \
+         is what `cargo xtask regen` does after start-up (read, generate, write all-or-nothing): \
+         `Job::run` with its cache for `cache warm`, `airflow_codegen::generate` for `no cache`. \
+         The fresh process runs the xtask binary (`xtask regen --out ...`), so start-up is in, \
+         but not cargo's.\n",
         g.operations, g.types, g.files, g.lines, g.warmup, g.iterations
     );
     let _ = writeln!(
@@ -254,13 +258,28 @@ fn generator_section(md: &mut String, g: &generator::Report) {
         if let Some((top, share)) = g.dominant(pipeline) {
             let _ = write!(
                 md,
-                "`{top}` is {:.0}% of the pipeline. {}",
+                "`{top}` is {:.0}% of the pipeline{}. {}",
                 share * 100.0,
+                runner_up(g, pipeline, top),
                 phase_note(top, g, pipeline)
             );
         }
         md.push_str("\n\n");
     }
+}
+
+/// ", then `phase` (N%)" for the second-largest step, when it is at least a fifth.
+fn runner_up(g: &generator::Report, pipeline: &[&str], top: &str) -> String {
+    let get = |p: &str| g.stats(p).map_or(Duration::ZERO, |s| s.median);
+    let total: Duration = pipeline.iter().map(|p| get(p)).sum();
+    pipeline
+        .iter()
+        .filter(|p| **p != top)
+        .max_by_key(|p| get(p))
+        .map(|p| (p, get(p).as_secs_f64() / total.as_secs_f64()))
+        .filter(|(_, share)| *share >= 0.2)
+        .map(|(p, share)| format!(", then `{p}` ({:.0}%)", share * 100.0))
+        .unwrap_or_default()
 }
 
 fn phase_note(phase: &str, g: &generator::Report, pipeline: &[&str]) -> String {
@@ -293,12 +312,13 @@ fn phase_note(phase: &str, g: &generator::Report, pipeline: &[&str]) -> String {
                 generator::LINES,
                 generator::NORMALISE,
                 generator::MODEL,
-            ];
-            let top = steps.iter().max_by_key(|p| get(p)).copied().unwrap_or("");
+            ]
+            .map(|p| format!("{} {} ms", p.trim_start_matches("load: "), ms(get(p), 1)));
             format!(
-                "Within load, `{top}` takes {} ms: the spec is parsed from YAML into a JSON value, \
-                 rewritten into 3.0 shapes, then deserialised again into openapiv3's model.",
-                ms(get(top), 1)
+                "Loading reads the YAML into a JSON value, indexes its lines (for error \
+                 messages), rewrites 3.1 constructs into 3.0 shapes and deserialises the result \
+                 into openapiv3's model; timed one by one: {}.",
+                steps.join(", ")
             )
         }
         generator::EMIT => "Emit builds token streams for every model and operation and prints \
@@ -319,14 +339,17 @@ fn build_section(md: &mut String, builds: &[build::Report], repeat: usize) {
          dependencies already built), median of {repeat} (min – max). Cold: after `cargo clean \
          -p <crate>`, which removes only that package's artifacts and incremental cache. One file \
          touched: `{}` gets a new mtime. No-op: nothing changed, cargo's own floor for any build. \
+         Cold `cargo check`: the front end alone (parsing, macro expansion, type and borrow \
+         checking), so cold build − cold check is code generation. \
          The all-tags crate is regenerated into `target/bench/all-tags/` and built with the \
          workspace's target folder, so it shares the dependency builds. A sample that waited for \
-         another cargo's lock on the target folder is retaken up to three times.\n",
+         another cargo's lock on the target folder, or where cargo did not do what is measured \
+         (another build in the same folder got there first), is retaken up to three times.\n",
         build::TOUCHED
     );
     let _ = writeln!(
         md,
-        "| crate | lines of Rust | no-op s | one file touched s | cold s |\n|---|---|---|---|---|"
+        "| crate | lines of Rust | no-op s | one file touched s | cold s | cold `cargo check` s |\n|---|---|---|---|---|---|"
     );
     for b in builds {
         let cell = |kind: Kind| {
@@ -336,12 +359,13 @@ fn build_section(md: &mut String, builds: &[build::Report], repeat: usize) {
         };
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} |",
             b.crate_label,
             b.rust_lines,
             cell(Kind::NoOp),
             cell(Kind::Touch),
-            cell(Kind::Cold)
+            cell(Kind::Cold),
+            cell(Kind::CheckCold)
         );
     }
     md.push('\n');
@@ -366,14 +390,21 @@ fn build_section(md: &mut String, builds: &[build::Report], repeat: usize) {
         };
         let mut notes = Vec::new();
         if !below(cold, BUILD_COLD_S) {
+            let split = match get(Kind::CheckCold) {
+                Some(check) => format!(
+                    "{} s front end (parsing, macro expansion, type and borrow checking: cold \
+                     `cargo check` over the floor) and {} s code generation (cold build − cold \
+                     check)",
+                    secs(check.saturating_sub(noop)),
+                    secs(cold.saturating_sub(check))
+                ),
+                None => format!("{} s of rustc", secs(cold.saturating_sub(noop))),
+            };
             notes.push(format!(
-                "cold {} s against < {BUILD_COLD_S} s: cargo's floor (the no-op build) is {} s; \
-                 the other {} s is rustc compiling the crate's {} lines (type-checking the serde \
-                 derives of every model, monomorphising and code generation), with no \
-                 incremental cache to reuse",
+                "cold {} s against < {BUILD_COLD_S} s: cargo's floor (the no-op build) is {} s, \
+                 then rustc on the crate's {} lines with no incremental cache: {split}",
                 secs(cold),
                 secs(noop),
-                secs(cold.saturating_sub(noop)),
                 b.rust_lines
             ));
         }
@@ -456,9 +487,11 @@ fn request_section(md: &mut String, q: &Request) {
          against the same request made with bare reqwest 0.12 (the same reqwest, the same \
          headers, the body read with `bytes()` and decoded by serde_json into the same generated \
          type), so only the client layer differs. Both talk to one loopback HTTP/1.1 server \
-         (tokio, 127.0.0.1, keep-alive, a fixed {}-byte page of {} task instances), on a \
-         current-thread runtime, in alternating blocks of requests. The server checks that both \
-         send byte-identical requests:\n",
+         (tokio, 127.0.0.1, keep-alive, a fixed {}-byte page of {} task instances) that runs on \
+         the same current-thread runtime as the clients, so a request costs no cross-thread \
+         wake-ups and the server's small, fixed share is the same for both. Each request is timed \
+         on its own; the clients take turns in blocks of requests, the order swapping every \
+         round. The server checks that both send byte-identical requests:\n",
         q.body_bytes, q.items
     );
     let _ = writeln!(md, "```http\n{}\n```\n", q.request_head.trim_end());
