@@ -24,12 +24,11 @@ use crate::root;
 
 use super::stats::Stats;
 
-/// Phase names in report order. `load` is the whole of loading; the four `load:` rows are its
-/// steps, each timed on its own.
+/// Phase names in report order. `load` is the whole of loading; the three `load:` rows are its
+/// steps in that same call, as `airflow_codegen::load::load_timed` reports them.
 pub const PHASES: &[&str] = &[
     READ,
     PARSE,
-    LINES,
     NORMALISE,
     MODEL,
     LOAD,
@@ -44,10 +43,9 @@ pub const PHASES: &[&str] = &[
 ];
 pub const READ: &str = "read spec + templates";
 pub const PARSE: &str = "load: parse YAML";
-pub const LINES: &str = "load: line index";
 pub const NORMALISE: &str = "load: normalise 3.1 → 3.0";
 pub const MODEL: &str = "load: to openapiv3 model";
-pub const LOAD: &str = "load (all of the above)";
+pub const LOAD: &str = "load (the three steps above)";
 pub const IR: &str = "ir";
 pub const EMIT: &str = "emit (+ prettyplease)";
 pub const FORMAT: &str = "format: rustfmt, no cache";
@@ -225,17 +223,19 @@ fn once(
     let (read_result, read_time) = time(|| read(&places.spec));
     let (text, templates) = read_result?;
 
-    let (parsed, parse_time) = time(|| load::parse(&text));
-    let mut value = parsed.map_err(e)?;
-    let (_, lines_time) = time(|| load::LineIndex::build(&text));
-    let (_, normalise_time) = time(|| load::normalise::document(&mut value));
-    let (model, model_time) =
-        time(|| serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&value));
-    model.map_err(|err| format!("the normalised spec does not fit openapiv3: {err}"))?;
-    drop(value);
-
-    let (doc, load_time) = time(|| load::load(&text));
-    let doc = doc.map_err(e)?;
+    let (loaded, load_time) = time(|| load::load_timed(&text));
+    let (doc, steps) = loaded.map_err(e)?;
+    let step = |name: &str| {
+        steps
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, d)| *d)
+            .ok_or_else(|| {
+                format!("airflow_codegen::load::load_timed no longer reports a `{name}` step")
+            })
+    };
+    let (parse_time, normalise_time, model_time) =
+        (step("parse")?, step("normalise")?, step("model")?);
     let (api, ir_time) = time(|| ir::build(&doc, &config.selection));
     let api = api.map_err(e)?;
     let (files, emit_time) = time(|| emit::emit(&api, &config.emit, &templates));
@@ -272,7 +272,6 @@ fn once(
         durations: vec![
             read_time,
             parse_time,
-            lines_time,
             normalise_time,
             model_time,
             load_time,

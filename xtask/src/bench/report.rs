@@ -198,8 +198,9 @@ fn generator_section(md: &mut String, g: &generator::Report) {
         "The pinned spec, {} operations and {} types → {} files, {} lines. Release build, in the \
          xtask process; {} warm-up + {} iterations, each running every phase once in pipeline \
          order on fresh inputs (a copy of the previous phase's output where a phase consumes or \
-         mutates it; the copy is not timed). The four `load:` steps are timed on their own, so \
-         they need not add up to `load`, which is `airflow_codegen::load::load` as a whole. \
+         mutates it; the copy is not timed). The three `load:` steps are the generator's own \
+         timings of the same call (`airflow_codegen::load::load_timed`), which `load` times as a \
+         whole. \
          rustfmt caches its answers by (binary, input): `no cache` is a first regen, a new \
          toolchain or a spec change that touches every file; `cache warm` is a re-run (a small \
          spec change falls in between, formatting only the files it changes). `regen in process` \
@@ -307,17 +308,11 @@ fn phase_note(phase: &str, g: &generator::Report, pipeline: &[&str]) -> String {
             ms(rest, 1)
         ),
         generator::LOAD => {
-            let steps = [
-                generator::PARSE,
-                generator::LINES,
-                generator::NORMALISE,
-                generator::MODEL,
-            ]
-            .map(|p| format!("{} {} ms", p.trim_start_matches("load: "), ms(get(p), 1)));
+            let steps = [generator::PARSE, generator::NORMALISE, generator::MODEL]
+                .map(|p| format!("{} {} ms", p.trim_start_matches("load: "), ms(get(p), 1)));
             format!(
-                "Loading reads the YAML into a JSON value, indexes its lines (for error \
-                 messages), rewrites 3.1 constructs into 3.0 shapes and deserialises the result \
-                 into openapiv3's model; timed one by one: {}.",
+                "Loading reads the YAML into a JSON value, rewrites 3.1 constructs into 3.0 \
+                 shapes and deserialises the result into openapiv3's model: {}.",
                 steps.join(", ")
             )
         }
