@@ -161,7 +161,7 @@ fn summary(md: &mut String, r: &Results) {
         let _ = writeln!(
             md,
             "| decode {} task instances ({:.2} MB) | ≤ {DECODE_RATIO}× hand-written serde | {x:.2}× ({} ms vs {} ms) | the seed's Python client: ~92 ms | {} |",
-            d.items,
+            thousands(d.items),
             d.fixture_bytes as f64 / 1e6,
             ms(d.generated.median, 2),
             ms(d.hand_written.median, 2),
@@ -257,30 +257,42 @@ fn generator_section(md: &mut String, g: &generator::Report) {
             ms(whole.median, 1)
         );
         if let Some((top, share)) = g.dominant(pipeline) {
+            let second = runner_up(g, pipeline, top);
             let _ = write!(
                 md,
                 "`{top}` is {:.0}% of the pipeline{}. {}",
                 share * 100.0,
-                runner_up(g, pipeline, top),
+                second.as_ref().map_or(String::new(), |(p, share)| format!(
+                    ", then `{p}` ({:.0}%)",
+                    share * 100.0
+                )),
                 phase_note(top, g, pipeline)
             );
+            if let Some((p, _)) = second {
+                let note = phase_note(p, g, pipeline);
+                if !note.is_empty() && p != generator::FORMAT {
+                    let _ = write!(md, " {note}");
+                }
+            }
         }
         md.push_str("\n\n");
     }
 }
 
-/// ", then `phase` (N%)" for the second-largest step, when it is at least a fifth.
-fn runner_up(g: &generator::Report, pipeline: &[&str], top: &str) -> String {
+/// The second-largest step and its share, when it is at least a fifth.
+fn runner_up(
+    g: &generator::Report,
+    pipeline: &[&'static str],
+    top: &str,
+) -> Option<(&'static str, f64)> {
     let get = |p: &str| g.stats(p).map_or(Duration::ZERO, |s| s.median);
     let total: Duration = pipeline.iter().map(|p| get(p)).sum();
     pipeline
         .iter()
         .filter(|p| **p != top)
         .max_by_key(|p| get(p))
-        .map(|p| (p, get(p).as_secs_f64() / total.as_secs_f64()))
+        .map(|p| (*p, get(p).as_secs_f64() / total.as_secs_f64()))
         .filter(|(_, share)| *share >= 0.2)
-        .map(|(p, share)| format!(", then `{p}` ({:.0}%)", share * 100.0))
-        .unwrap_or_default()
 }
 
 fn phase_note(phase: &str, g: &generator::Report, pipeline: &[&str]) -> String {
@@ -316,12 +328,18 @@ fn phase_note(phase: &str, g: &generator::Report, pipeline: &[&str]) -> String {
                 steps.join(", ")
             )
         }
-        generator::EMIT => "Emit builds token streams for every model and operation and prints \
-                            each file with prettyplease."
-            .to_string(),
-        generator::WRITE => "Writing is all-or-nothing: a staging folder, then two renames and \
-                             removing the old tree."
-            .to_string(),
+        generator::EMIT => format!(
+            "Emit builds token streams for every model and operation ({} types, {} operations) \
+             and prints each of the {} files with prettyplease.",
+            g.types, g.operations, g.files
+        ),
+        generator::WRITE => format!(
+            "Writing is all-or-nothing: the {} files are created in a staging folder, the old \
+             tree is renamed away, the new one renamed in and the old one removed, so this step \
+             is bound by the file system (file creation and removal) rather than by the \
+             generator.",
+            g.files
+        ),
         _ => String::new(),
     }
 }
@@ -331,7 +349,9 @@ fn build_section(md: &mut String, builds: &[build::Report], repeat: usize) {
     let _ = writeln!(
         md,
         "Wall time of one `cargo build` (debug profile with the workspace's `debug = 0`, \
-         dependencies already built), median of {repeat} (min – max). Cold: after `cargo clean \
+         dependencies already built), median of {repeat} (min – max): `cargo build -p \
+         airflow-client` in the workspace, and `cargo build --config profile.dev.debug=0` with \
+         `CARGO_TARGET_DIR` set to the workspace's target folder in `target/bench/all-tags/`. Cold: after `cargo clean \
          -p <crate>`, which removes only that package's artifacts and incremental cache. One file \
          touched: `{}` gets a new mtime. No-op: nothing changed, cargo's own floor for any build. \
          Cold `cargo check`: the front end alone (parsing, macro expansion, type and borrow \
@@ -426,7 +446,11 @@ fn build_section(md: &mut String, builds: &[build::Report], repeat: usize) {
 }
 
 fn decode_section(md: &mut String, d: &Decode) {
-    let _ = writeln!(md, "## Decode a page of {} task instances\n", d.items);
+    let _ = writeln!(
+        md,
+        "## Decode a page of {} task instances\n",
+        thousands(d.items)
+    );
     let _ = writeln!(
         md,
         "One deterministic page ({} bytes, built in code by `airflow_bench::fixture`: realistic \
@@ -440,7 +464,7 @@ fn decode_section(md: &mut String, d: &Decode) {
          `preserve_order`, as a plain user of the client gets it. `cargo test -p airflow-bench` \
          checks that the page has 2,000 items and that the generated and hand-written types read \
          exactly the same values.\n",
-        d.fixture_bytes
+        thousands(d.fixture_bytes)
     );
     let _ = writeln!(
         md,
@@ -487,9 +511,14 @@ fn request_section(md: &mut String, q: &Request) {
          wake-ups and the server's small, fixed share is the same for both. Each request is timed \
          on its own; the clients take turns in blocks of requests, the order swapping every \
          round. The server checks that both send byte-identical requests:\n",
-        q.body_bytes, q.items
+        thousands(q.body_bytes),
+        q.items
     );
-    let _ = writeln!(md, "```http\n{}\n```\n", q.request_head.trim_end());
+    let _ = writeln!(
+        md,
+        "```http\n{}\n```\n",
+        mask_port(q.request_head.trim_end())
+    );
     let _ = writeln!(
         md,
         "| client | median µs | min µs | p90 µs | vs bare reqwest |\n|---|---|---|---|---|"
@@ -507,19 +536,52 @@ fn request_section(md: &mut String, q: &Request) {
             ratio(s.median, q.bare_reqwest.median)
         );
     }
-    let _ = writeln!(md, "\n({} requests with each client.)\n", q.generated.n);
+    let extra = q.generated.median.saturating_sub(q.bare_reqwest.median);
+    let _ = writeln!(
+        md,
+        "\n({} requests with each client.) The generated client's layer costs {} µs per \
+         request (difference of medians; {} µs between the minimums).\n",
+        q.generated.n,
+        us(extra),
+        us(q.generated.min.saturating_sub(q.bare_reqwest.min))
+    );
     let x = ratio(q.generated.median, q.bare_reqwest.median);
     if x > REQUEST_RATIO {
-        let extra = q.generated.median.saturating_sub(q.bare_reqwest.median);
         let _ = writeln!(
             md,
-            "**What bounds it** ({x:.3}× against ≤ {REQUEST_RATIO}×): {} µs per request over bare \
-             reqwest, spent in the client layer: encoding the path segments and every optional \
-             query parameter through `serde_json::to_value`, reading the token under a lock, \
-             building the URL string, and the retry loop's bookkeeping.\n",
+            "**What bounds it** ({x:.3}× against ≤ {REQUEST_RATIO}×): the {} µs are the client \
+             layer's own work per request: encoding the path segments and every optional query \
+             parameter through `serde_json::to_value`, reading the token under a lock, building \
+             the URL string, and the retry loop's bookkeeping.\n",
             us(extra)
         );
     }
+}
+
+/// `host: 127.0.0.1:PORT`, so the report does not change with the port the server got.
+fn mask_port(head: &str) -> String {
+    head.lines()
+        .map(|line| match line.split_once("127.0.0.1:") {
+            Some((before, _)) if line.to_ascii_lowercase().starts_with("host:") => {
+                format!("{before}127.0.0.1:PORT")
+            }
+            _ => line.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `2589964` → `2,589,964`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn peers(md: &mut String) {
@@ -538,4 +600,26 @@ fn peers(md: &mut String) {
         md,
         "\nThe seed's Python client decodes the same kind of page in about 92 ms."
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{mask_port, thousands};
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(2_000), "2,000");
+        assert_eq!(thousands(2_589_964), "2,589,964");
+    }
+
+    #[test]
+    fn the_port_is_masked_in_the_host_header_only() {
+        let head = "GET /x?h=127.0.0.1:1 HTTP/1.1\r\nhost: 127.0.0.1:44549\r\naccept: */*";
+        assert_eq!(
+            mask_port(head),
+            "GET /x?h=127.0.0.1:1 HTTP/1.1\nhost: 127.0.0.1:PORT\naccept: */*"
+        );
+    }
 }
