@@ -406,6 +406,12 @@ fn build_section(md: &mut String, builds: &[build::Report], repeat: usize) {
         let mut notes = Vec::new();
         if !below(cold, BUILD_COLD_S) {
             let split = match get(Kind::CheckCold) {
+                Some(check) if check >= cold => format!(
+                    "the front end is practically all of it (parsing, macro expansion, type and \
+                     borrow checking: a cold `cargo check` alone took {} s on this run, so code \
+                     generation is within the noise)",
+                    secs(check)
+                ),
                 Some(check) => format!(
                     "{} s front end (parsing, macro expansion, type and borrow checking: cold \
                      `cargo check` over the floor) and {} s code generation (cold build − cold \
