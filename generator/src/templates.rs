@@ -33,9 +33,10 @@ impl Templates {
         })
     }
 
-    /// Rust files copied verbatim into the crate (`src/`, `examples/`), each with the
-    /// operationIds it needs: a file whose first line is `// requires-operations: a b` is only
-    /// copied when the selected operations include all of them.
+    /// Rust files copied into the crate (`src/`, `examples/`), each with what it needs: a file
+    /// opening with `// requires-operations: a b` is only copied when the selected operations
+    /// include all of them, and `// requires-names: Type::Variant` when the emitted types have
+    /// those variants (or fields) too, since an operation's shape differs between releases.
     pub fn sources(&self) -> impl Iterator<Item = Source<'_>> {
         self.files
             .iter()
@@ -45,7 +46,8 @@ impl Templates {
             .map(|(path, text)| Source {
                 path,
                 text,
-                requires: requires(text),
+                requires: header_words(text, REQUIRES),
+                requires_names: header_words(text, REQUIRES_NAMES),
             })
     }
 }
@@ -57,16 +59,43 @@ pub struct Source<'t> {
     pub text: &'t str,
     /// The operationIds the file uses; empty for the runtime every crate has.
     pub requires: Vec<&'t str>,
+    /// `Type::Variant` (or `Type::field`) names the file uses.
+    pub requires_names: Vec<&'t str>,
 }
 
-const REQUIRES: &str = "// requires-operations:";
+/// The name templates use for the emitted crate (in examples and doctests, which see the crate
+/// from outside); the generator puts the configured crate name in its place.
+pub const CRATE_PLACEHOLDER: &str = "airflow_client";
 
-fn requires(text: &str) -> Vec<&str> {
-    let first = text.lines().next().unwrap_or_default();
-    first
-        .strip_prefix(REQUIRES)
-        .map(|ops| ops.split_whitespace().collect())
-        .unwrap_or_default()
+const REQUIRES: &str = "// requires-operations:";
+const REQUIRES_NAMES: &str = "// requires-names:";
+
+/// The words after `prefix` on the file's opening `//` comment lines.
+fn header_words<'t>(text: &'t str, prefix: &str) -> Vec<&'t str> {
+    text.lines()
+        .take_while(|l| l.starts_with("// "))
+        .filter_map(|l| l.strip_prefix(prefix))
+        .flat_map(str::split_whitespace)
+        .collect()
+}
+
+/// `text` with the placeholder crate name replaced by `ident` (whole words only).
+pub fn rename_crate(text: &str, ident: &str) -> String {
+    if ident == CRATE_PLACEHOLDER {
+        return text.to_string();
+    }
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(CRATE_PLACEHOLDER) {
+        let after = &rest[at + CRATE_PLACEHOLDER.len()..];
+        let whole = !word(rest[..at].chars().next_back()) && !word(after.chars().next());
+        out.push_str(&rest[..at]);
+        out.push_str(if whole { ident } else { CRATE_PLACEHOLDER });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }
 
 fn collect(root: &Path, dir: &Path, files: &mut BTreeMap<String, String>) -> Result<()> {

@@ -1,4 +1,5 @@
 // requires-operations: post_clear_task_instances
+// requires-names: ClearTaskInstancesBody::dag_run_id ClearTaskInstancesBody::only_failed ClearTaskInstancesBody::dry_run
 //! Clears the failed task instances of a DAG run so they run again: first a dry run that
 //! shows what would be cleared, then the real thing when `--yes` is given.
 //!

@@ -1,4 +1,5 @@
 // requires-operations: get_task_instances
+// requires-names: TaskInstanceApi::get_task_instances_stream
 //! Lists every task instance of a DAG run, page by page.
 //!
 //! `cargo run --example list_task_instances -- http://localhost:8080 admin admin DAG_ID RUN_ID`

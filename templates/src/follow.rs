@@ -1,4 +1,5 @@
 // requires-operations: get_log get_task_instance get_mapped_task_instance
+// requires-names: GetLogAccept::ApplicationXNdjson GetLogResponse::Ndjson GetLogResponse::Json GetLogParams::token GetLogParams::accept GetLogParams::map_index
 //! Following a task instance's log while it runs, like `tail -f`.
 
 use std::time::Duration;

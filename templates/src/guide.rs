@@ -1,4 +1,5 @@
 // requires-operations: get_task_instances post_clear_task_instances get_log get_task_instance get_mapped_task_instance
+// requires-names: GetLogAccept::ApplicationXNdjson GetLogResponse::Ndjson GetLogResponse::Json GetLogParams::token GetLogParams::accept GetLogParams::map_index TaskInstanceApi::get_task_instances_stream GetTaskInstancesParams::state GetTaskInstancesParams::limit ClearTaskInstancesBody::task_ids ClearTaskInstancesBody::dag_run_id ClearTaskInstancesBody::only_failed ClearTaskInstancesBody::dry_run
 //! A walk from logging in to listing task instances, clearing the failed ones and tailing a
 //! log. Every block compiles (they are doctests); none runs against a server here.
 //!

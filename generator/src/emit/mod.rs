@@ -40,8 +40,11 @@ pub fn emit(api: &Api, config: &EmitConfig, templates: &Templates) -> Result<Fil
         .map(|(_, op)| op.operation_id.as_str())
         .collect();
     let mut optional_modules = Vec::new();
+    let crate_ident = config.crate_name.replace('-', "_");
     for source in templates.sources() {
-        if !source.requires.iter().all(|op| operation_ids.contains(op)) {
+        if !source.requires.iter().all(|op| operation_ids.contains(op))
+            || !source.requires_names.iter().all(|n| has_name(api, n))
+        {
             continue;
         }
         if !source.requires.is_empty() {
@@ -53,10 +56,8 @@ pub fn emit(api: &Api, config: &EmitConfig, templates: &Templates) -> Result<Fil
                 optional_modules.push(stem.to_string());
             }
         }
-        files.insert(
-            source.path.to_string(),
-            format!("{header}\n{}", source.text),
-        );
+        let text = crate::templates::rename_crate(source.text, &crate_ident);
+        files.insert(source.path.to_string(), format!("{header}\n{text}"));
     }
     let mut rust = |path: String, tokens: TokenStream, pointer: &str| -> Result<()> {
         let code = format_tokens(tokens, pointer)?;
@@ -109,6 +110,37 @@ pub fn emit(api: &Api, config: &EmitConfig, templates: &Templates) -> Result<Fil
         crate_files::readme(api, config, templates, &optional_modules)?,
     );
     Ok(files)
+}
+
+/// Whether `Type::member` names an enum or union variant, a struct field, an API method, an
+/// operation's return variant or optional parameter.
+fn has_name(api: &Api, name: &str) -> bool {
+    use crate::ir::{Returns, TypeKind};
+    let Some((ty, member)) = name.split_once("::") else {
+        return false;
+    };
+    let in_types = api
+        .types
+        .iter()
+        .filter(|d| d.name == ty)
+        .any(|d| match &d.kind {
+            TypeKind::Enum(e) => e.variants.iter().any(|v| v.rust_name == member),
+            TypeKind::Union(u) => u.variants.iter().any(|v| v.rust_name == member),
+            TypeKind::Struct(s) => s.fields.iter().any(|f| f.rust_name == member),
+            _ => false,
+        });
+    let in_apis = api.apis.iter().filter(|t| t.type_name == ty).any(|t| {
+        t.operations
+            .iter()
+            .any(|o| o.fn_name == member || o.paging.as_ref().is_some_and(|p| p.fn_name == member))
+    });
+    in_types
+        || in_apis
+        || api.operations().any(|(_, op)| {
+            let in_returns = matches!(&op.returns, Returns::Choice { type_name, variants } if type_name == ty && variants.iter().any(|v| v.name == member));
+            let in_params = op.params_type.as_deref() == Some(ty) && op.optional_params().any(|p| p.rust_name == member);
+            in_returns || in_params
+        })
 }
 
 /// Formats one operation with its parameter and return types, for per-operation snapshots.
