@@ -208,20 +208,7 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "(non-string panic payload)".into())
 }
 
-/// Runs cargo with a target folder of its own and warnings denied; the tail of stderr on failure.
+/// Runs cargo with a target folder of its own and warnings denied; stderr on failure.
 pub fn cargo(dir: &Path, target: &Path, args: &[&str]) -> Result<(), String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = std::process::Command::new(&cargo)
-        .args(args)
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", target)
-        .env("RUSTFLAGS", "-D warnings")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .output()
-        .map_err(|e| format!("running {cargo}: {e}"))?;
-    if output.status.success() {
-        Ok(())
-    } else {
-        Err(String::from_utf8_lossy(&output.stderr).into_owned())
-    }
+    xtask::test_all::cargo_strict(dir, target, args)
 }

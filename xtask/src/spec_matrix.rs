@@ -11,7 +11,6 @@
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use airflow_codegen::{output, Selection};
@@ -336,20 +335,10 @@ fn generate_one(release: &Release, set: TagSet, spec: &Path, base: &Path) -> Row
 /// Runs cargo in a standalone crate with the shared target folder and warnings denied. On
 /// failure the whole output goes to `log` and the error lists its distinct error lines.
 fn cargo_in(dir: &Path, target: &Path, args: &[&str], log: &Path) -> Result<(), String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = Command::new(&cargo)
-        .args(args)
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", target)
-        .env("RUSTFLAGS", "-D warnings")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .output()
-        .map_err(|e| format!("running {cargo}: {e}"))?;
-    if output.status.success() {
+    let Err(stderr) = crate::test_all::cargo_strict(dir, target, args) else {
         let _ = fs::remove_file(log);
         return Ok(());
-    }
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    };
     let _ = fs::write(log, stderr.as_bytes());
     let mut headlines: Vec<&str> = Vec::new();
     for line in stderr.lines().filter(|l| l.starts_with("error")) {
@@ -359,10 +348,9 @@ fn cargo_in(dir: &Path, target: &Path, args: &[&str], log: &Path) -> Result<(), 
     }
     let shown = headlines.len().min(12);
     Err(format!(
-        "`cargo {}` in {} failed ({}); full output in {}\n    {}{}",
+        "`cargo {}` in {} failed; full output in {}\n    {}{}",
         args.join(" "),
         dir.display(),
-        output.status,
         log.display(),
         headlines[..shown].join("\n    "),
         if headlines.len() > shown {

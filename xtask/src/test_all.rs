@@ -16,6 +16,29 @@ pub fn run(rest: &[String], end_to_end: impl FnOnce() -> Result<(), String>) -> 
     crate::spec_matrix::run(&[])
 }
 
+/// Runs cargo in `dir` with its own target folder and warnings denied, as the checks of
+/// emitted crates do; on failure, cargo's stderr.
+pub fn cargo_strict(
+    dir: &std::path::Path,
+    target: &std::path::Path,
+    args: &[&str],
+) -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = Command::new(&cargo)
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target)
+        .env("RUSTFLAGS", "-D warnings")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .output()
+        .map_err(|e| format!("running {cargo}: {e}"))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).into_owned())
+    }
+}
+
 /// Runs cargo from the workspace root, failing with the command line when it fails.
 pub fn cargo(args: &[&str]) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());

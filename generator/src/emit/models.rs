@@ -172,11 +172,7 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, docs: TokenStream) -> TokenSt
     let needs_args: Vec<&Field> = s.fields.iter().filter(|f| needs_value(f)).collect();
     let default = needs_args.is_empty().then(|| quote!(Default,));
     let constructor = (!needs_args.is_empty()).then(|| constructor(api, def, s, &needs_args));
-    let allow_deprecated = s
-        .fields
-        .iter()
-        .any(|f| f.deprecated)
-        .then(|| quote!(#[allow(deprecated)]));
+    let allow_deprecated = allow_deprecated(s);
     quote! {
         #docs
         #allow_deprecated
@@ -187,6 +183,14 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, docs: TokenStream) -> TokenSt
         }
         #constructor
     }
+}
+
+/// Deprecated fields are still the struct's own: using them in derives is not a warning.
+fn allow_deprecated(s: &Struct) -> Option<TokenStream> {
+    s.fields
+        .iter()
+        .any(|f| f.deprecated)
+        .then(|| quote!(#[allow(deprecated)]))
 }
 
 /// `new(required...)`: every other field starts unset.
@@ -219,11 +223,7 @@ fn constructor(api: &Api, def: &TypeDef, s: &Struct, required: &[&Field]) -> Tok
         def.name
     );
     let allow = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
-    let allow_deprecated = s
-        .fields
-        .iter()
-        .any(|f| f.deprecated)
-        .then(|| quote!(#[allow(deprecated)]));
+    let allow_deprecated = allow_deprecated(s);
     quote! {
         #allow_deprecated
         impl #name {
