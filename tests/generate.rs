@@ -69,3 +69,55 @@ fn snapshot_every_model_and_its_ir() {
         );
     }
 }
+
+#[test]
+fn a_failed_write_leaves_the_output_folder_untouched() {
+    let out = xtask::root().join("target/test-write-tree/generated");
+    let _ = std::fs::remove_dir_all(out.parent().unwrap());
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("marker.rs"), "// the previous generation\n").unwrap();
+    let mut files = airflow_codegen::Files::new();
+    files.insert("src/lib.rs".into(), "// new\n".into());
+    // A NUL byte cannot be in a file name: writing the staging folder fails half-way.
+    files.insert("src/bad\0name.rs".into(), "// never written\n".into());
+
+    let result = output::write_tree(&out, &files);
+
+    assert!(result.is_err());
+    assert_eq!(
+        std::fs::read_to_string(out.join("marker.rs")).unwrap(),
+        "// the previous generation\n"
+    );
+    assert!(
+        !out.join("src").exists(),
+        "nothing of the failed generation is in place"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(out.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers, ["generated"], "no staging folder is left behind");
+}
+
+#[test]
+fn a_failed_generation_writes_nothing() {
+    let out = xtask::root().join("target/test-failed-regen/out");
+    let _ = std::fs::remove_dir_all(out.parent().unwrap());
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("marker.rs"), "kept").unwrap();
+    let job = Job {
+        spec: xtask::root().join("tests/corpus/ref_to_nothing.yaml"),
+        out: out.clone(),
+        selection: airflow_codegen::Selection::All,
+        crate_name: "never-written".into(),
+    };
+
+    let error = xtask::regen::regen_job(&job).unwrap_err();
+
+    assert!(error.contains("points at no schema"), "{error}");
+    assert_eq!(
+        std::fs::read_to_string(out.join("marker.rs")).unwrap(),
+        "kept"
+    );
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1);
+}

@@ -107,8 +107,12 @@ fn absolute(path: &str) -> PathBuf {
 }
 
 pub fn regen(rest: &[String]) -> Result<(), String> {
+    regen_job(&Job::parse(rest)?)
+}
+
+/// Generates and writes one job, printing what it wrote; on any error nothing is written.
+pub fn regen_job(job: &Job) -> Result<(), String> {
     let started = Instant::now();
-    let job = Job::parse(rest)?;
     let generated = job.run()?;
     let write_started = Instant::now();
     output::write_tree(&job.out, &generated.files)
