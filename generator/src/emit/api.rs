@@ -172,7 +172,7 @@ fn content_ty(api: &Api, content: &Content) -> TokenStream {
 }
 
 /// A param whose type is a constant is filled in, never asked for.
-fn const_param(api: &Api, p: &Param) -> bool {
+pub(super) fn const_param(api: &Api, p: &Param) -> bool {
     matches!(&p.ty, Ty::Named(id) if matches!(api.ty(*id).kind, TypeKind::Const(_)))
 }
 

@@ -8,9 +8,7 @@ pub fn operation_example(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &
     let mut uses = Vec::new();
     let mut args: Vec<String> = op
         .required_params()
-        .filter(
-            |p| !matches!(&p.ty, Ty::Named(id) if matches!(api.ty(*id).kind, TypeKind::Const(_))),
-        )
+        .filter(|p| !super::api::const_param(api, p))
         .map(|p| {
             let value = value(api, &p.ty, &p.name, 0);
             match &p.ty {
