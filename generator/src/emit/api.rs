@@ -293,7 +293,7 @@ fn value_expr(api: &Api, p: &Param) -> TokenStream {
 }
 
 /// Small scalars are passed by value; everything else is borrowed.
-fn by_value(t: &Ty) -> bool {
+pub(super) fn by_value(t: &Ty) -> bool {
     matches!(t, Ty::Bool | Ty::I32 | Ty::I64 | Ty::F32 | Ty::F64)
 }
 

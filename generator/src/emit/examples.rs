@@ -12,7 +12,8 @@ pub fn operation_example(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &
         .map(|p| {
             let value = value(api, &p.ty, &p.name, 0);
             match &p.ty {
-                Ty::String | Ty::Bool | Ty::I32 | Ty::I64 | Ty::F32 | Ty::F64 => value,
+                // Strings are passed as `&str` literals, small scalars by value.
+                t if *t == Ty::String || super::api::by_value(t) => value,
                 _ => format!("&{value}"),
             }
         })
