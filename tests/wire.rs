@@ -18,6 +18,8 @@ mod fixtures;
 mod hitl;
 #[path = "wire/logs.rs"]
 mod logs;
+#[path = "wire/models.rs"]
+mod models;
 #[path = "wire/paths.rs"]
 mod paths;
 #[path = "wire/reads.rs"]

@@ -10,6 +10,7 @@ mod client;
 mod encoding;
 mod error;
 mod error_body;
+mod fields;
 pub mod follow;
 pub mod guide;
 mod macros;

@@ -5,16 +5,58 @@
 /// Represents the outcome of a single bulk operation (create, update, or delete).
 /// The response includes a list of successful keys and any errors encountered during the operation.
 /// This structure helps users understand which key actions succeeded and which failed.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BulkActionResponse {
     /// A list of unique id/key representing successful operations.
     ///
     /// Default: `\[\]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<Vec<String>>,
     /// A list of errors encountered during the operation, each containing details about the issue.
     ///
     /// Default: `\[\]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+}
+impl serde::Serialize for BulkActionResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.success {
+            map.serialize_entry("success", value)?;
+        }
+        if let Some(value) = &self.errors {
+            map.serialize_entry("errors", value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for BulkActionResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = BulkActionResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct BulkActionResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<BulkActionResponse, A::Error> {
+                let mut success: Option<Option<Vec<String>>> = None;
+                let mut errors: Option<Option<Vec<serde_json::Map<String, serde_json::Value>>>> =
+                    None;
+                while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
+                    match &*__key.0 {
+                        "success" => crate::fields::read(&mut __map, &mut success, "success")?,
+                        "errors" => crate::fields::read(&mut __map, &mut errors, "errors")?,
+                        _ => crate::fields::skip(&mut __map)?,
+                    }
+                }
+                Ok(BulkActionResponse {
+                    success: success.unwrap_or_default(),
+                    errors: errors.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }

@@ -5,15 +5,61 @@
 /// This represents the results of create, update, and delete actions performed on entity in bulk.
 /// Each action (if requested) is represented as a field containing details about successful keys and any encountered errors.
 /// Fields are populated in the response only if the respective action was part of the request, else are set None.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BulkResponse {
     /// Details of the bulk create operation, including successful keys and errors.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create: Option<super::BulkActionResponse>,
     /// Details of the bulk update operation, including successful keys and errors.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update: Option<super::BulkActionResponse>,
     /// Details of the bulk delete operation, including successful keys and errors.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delete: Option<super::BulkActionResponse>,
+}
+impl serde::Serialize for BulkResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.create {
+            map.serialize_entry("create", value)?;
+        }
+        if let Some(value) = &self.update {
+            map.serialize_entry("update", value)?;
+        }
+        if let Some(value) = &self.delete {
+            map.serialize_entry("delete", value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for BulkResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = BulkResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct BulkResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<BulkResponse, A::Error> {
+                let mut create: Option<Option<super::BulkActionResponse>> = None;
+                let mut update: Option<Option<super::BulkActionResponse>> = None;
+                let mut delete: Option<Option<super::BulkActionResponse>> = None;
+                while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
+                    match &*__key.0 {
+                        "create" => crate::fields::read(&mut __map, &mut create, "create")?,
+                        "update" => crate::fields::read(&mut __map, &mut update, "update")?,
+                        "delete" => crate::fields::read(&mut __map, &mut delete, "delete")?,
+                        _ => crate::fields::skip(&mut __map)?,
+                    }
+                }
+                Ok(BulkResponse {
+                    create: create.unwrap_or_default(),
+                    update: update.unwrap_or_default(),
+                    delete: delete.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }

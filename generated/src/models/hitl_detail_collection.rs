@@ -3,12 +3,55 @@
 /// HITLDetailCollection
 ///
 /// Schema for a collection of Human-in-the-loop details.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct HitlDetailCollection {
     /// Hitl Details
     pub hitl_details: Vec<super::HitlDetail>,
     /// Total Entries
     pub total_entries: i64,
+}
+impl serde::Serialize for HitlDetailCollection {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("hitl_details", &self.hitl_details)?;
+        map.serialize_entry("total_entries", &self.total_entries)?;
+        map.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for HitlDetailCollection {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = HitlDetailCollection;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct HitlDetailCollection")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<HitlDetailCollection, A::Error> {
+                let mut hitl_details: Option<Vec<super::HitlDetail>> = None;
+                let mut total_entries: Option<i64> = None;
+                while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
+                    match &*__key.0 {
+                        "hitl_details" => {
+                            crate::fields::read(&mut __map, &mut hitl_details, "hitl_details")?
+                        }
+                        "total_entries" => {
+                            crate::fields::read(&mut __map, &mut total_entries, "total_entries")?
+                        }
+                        _ => crate::fields::skip(&mut __map)?,
+                    }
+                }
+                Ok(HitlDetailCollection {
+                    hitl_details: crate::fields::required(hitl_details, "hitl_details")?,
+                    total_entries: crate::fields::required(total_entries, "total_entries")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 impl HitlDetailCollection {
     /// A `HitlDetailCollection` with the required fields set and every other field unset.

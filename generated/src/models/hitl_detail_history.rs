@@ -3,50 +3,168 @@
 /// HITLDetailHistory
 ///
 /// Schema for Human-in-the-loop detail history.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct HitlDetailHistory {
     /// Options
     pub options: Vec<String>,
     /// Subject
     pub subject: String,
     /// Body
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     /// Defaults
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub defaults: Option<Vec<String>>,
     /// Multiple
     ///
     /// Default: `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multiple: Option<bool>,
     /// Params
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<serde_json::Map<String, serde_json::Value>>,
     /// Assigned Users
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assigned_users: Option<Vec<super::HitlUser>>,
     /// Created At
     pub created_at: chrono::DateTime<chrono::Utc>,
     /// See \[`HitlUser`\](super::HitlUser).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub responded_by_user: Option<super::HitlUser>,
     /// Responded At
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub responded_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Chosen Options
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chosen_options: Option<Vec<String>>,
     /// Params Input
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params_input: Option<serde_json::Map<String, serde_json::Value>>,
     /// Response Received
     ///
     /// Default: `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_received: Option<bool>,
     /// See \[`TaskInstanceHistoryResponse`\](super::TaskInstanceHistoryResponse).
     pub task_instance: super::TaskInstanceHistoryResponse,
+}
+impl serde::Serialize for HitlDetailHistory {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("options", &self.options)?;
+        map.serialize_entry("subject", &self.subject)?;
+        if let Some(value) = &self.body {
+            map.serialize_entry("body", value)?;
+        }
+        if let Some(value) = &self.defaults {
+            map.serialize_entry("defaults", value)?;
+        }
+        if let Some(value) = &self.multiple {
+            map.serialize_entry("multiple", value)?;
+        }
+        if let Some(value) = &self.params {
+            map.serialize_entry("params", value)?;
+        }
+        if let Some(value) = &self.assigned_users {
+            map.serialize_entry("assigned_users", value)?;
+        }
+        map.serialize_entry("created_at", &self.created_at)?;
+        if let Some(value) = &self.responded_by_user {
+            map.serialize_entry("responded_by_user", value)?;
+        }
+        if let Some(value) = &self.responded_at {
+            map.serialize_entry("responded_at", value)?;
+        }
+        if let Some(value) = &self.chosen_options {
+            map.serialize_entry("chosen_options", value)?;
+        }
+        if let Some(value) = &self.params_input {
+            map.serialize_entry("params_input", value)?;
+        }
+        if let Some(value) = &self.response_received {
+            map.serialize_entry("response_received", value)?;
+        }
+        map.serialize_entry("task_instance", &self.task_instance)?;
+        map.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for HitlDetailHistory {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = HitlDetailHistory;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct HitlDetailHistory")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<HitlDetailHistory, A::Error> {
+                let mut options: Option<Vec<String>> = None;
+                let mut subject: Option<String> = None;
+                let mut body: Option<Option<String>> = None;
+                let mut defaults: Option<Option<Vec<String>>> = None;
+                let mut multiple: Option<Option<bool>> = None;
+                let mut params: Option<Option<serde_json::Map<String, serde_json::Value>>> = None;
+                let mut assigned_users: Option<Option<Vec<super::HitlUser>>> = None;
+                let mut created_at: Option<chrono::DateTime<chrono::Utc>> = None;
+                let mut responded_by_user: Option<Option<super::HitlUser>> = None;
+                let mut responded_at: Option<Option<chrono::DateTime<chrono::Utc>>> = None;
+                let mut chosen_options: Option<Option<Vec<String>>> = None;
+                let mut params_input: Option<Option<serde_json::Map<String, serde_json::Value>>> =
+                    None;
+                let mut response_received: Option<Option<bool>> = None;
+                let mut task_instance: Option<super::TaskInstanceHistoryResponse> = None;
+                while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
+                    match &*__key.0 {
+                        "options" => crate::fields::read(&mut __map, &mut options, "options")?,
+                        "subject" => crate::fields::read(&mut __map, &mut subject, "subject")?,
+                        "body" => crate::fields::read(&mut __map, &mut body, "body")?,
+                        "defaults" => crate::fields::read(&mut __map, &mut defaults, "defaults")?,
+                        "multiple" => crate::fields::read(&mut __map, &mut multiple, "multiple")?,
+                        "params" => crate::fields::read(&mut __map, &mut params, "params")?,
+                        "assigned_users" => {
+                            crate::fields::read(&mut __map, &mut assigned_users, "assigned_users")?
+                        }
+                        "created_at" => {
+                            crate::fields::read(&mut __map, &mut created_at, "created_at")?
+                        }
+                        "responded_by_user" => crate::fields::read(
+                            &mut __map,
+                            &mut responded_by_user,
+                            "responded_by_user",
+                        )?,
+                        "responded_at" => {
+                            crate::fields::read(&mut __map, &mut responded_at, "responded_at")?
+                        }
+                        "chosen_options" => {
+                            crate::fields::read(&mut __map, &mut chosen_options, "chosen_options")?
+                        }
+                        "params_input" => {
+                            crate::fields::read(&mut __map, &mut params_input, "params_input")?
+                        }
+                        "response_received" => crate::fields::read(
+                            &mut __map,
+                            &mut response_received,
+                            "response_received",
+                        )?,
+                        "task_instance" => {
+                            crate::fields::read(&mut __map, &mut task_instance, "task_instance")?
+                        }
+                        _ => crate::fields::skip(&mut __map)?,
+                    }
+                }
+                Ok(HitlDetailHistory {
+                    options: crate::fields::required(options, "options")?,
+                    subject: crate::fields::required(subject, "subject")?,
+                    body: body.unwrap_or_default(),
+                    defaults: defaults.unwrap_or_default(),
+                    multiple: multiple.unwrap_or_default(),
+                    params: params.unwrap_or_default(),
+                    assigned_users: assigned_users.unwrap_or_default(),
+                    created_at: crate::fields::required(created_at, "created_at")?,
+                    responded_by_user: responded_by_user.unwrap_or_default(),
+                    responded_at: responded_at.unwrap_or_default(),
+                    chosen_options: chosen_options.unwrap_or_default(),
+                    params_input: params_input.unwrap_or_default(),
+                    response_received: response_received.unwrap_or_default(),
+                    task_instance: crate::fields::required(task_instance, "task_instance")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 impl HitlDetailHistory {
     /// A `HitlDetailHistory` with the required fields set and every other field unset.

@@ -3,7 +3,7 @@
 /// HITLDetailResponse
 ///
 /// Response of updating a Human-in-the-loop detail.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct HitlDetailResponse {
     /// See \[`HitlUser`\](super::HitlUser).
     pub responded_by: super::HitlUser,
@@ -12,8 +12,65 @@ pub struct HitlDetailResponse {
     /// Chosen Options
     pub chosen_options: Vec<String>,
     /// Params Input
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params_input: Option<serde_json::Map<String, serde_json::Value>>,
+}
+impl serde::Serialize for HitlDetailResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("responded_by", &self.responded_by)?;
+        map.serialize_entry("responded_at", &self.responded_at)?;
+        map.serialize_entry("chosen_options", &self.chosen_options)?;
+        if let Some(value) = &self.params_input {
+            map.serialize_entry("params_input", value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for HitlDetailResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = HitlDetailResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct HitlDetailResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<HitlDetailResponse, A::Error> {
+                let mut responded_by: Option<super::HitlUser> = None;
+                let mut responded_at: Option<chrono::DateTime<chrono::Utc>> = None;
+                let mut chosen_options: Option<Vec<String>> = None;
+                let mut params_input: Option<Option<serde_json::Map<String, serde_json::Value>>> =
+                    None;
+                while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
+                    match &*__key.0 {
+                        "responded_by" => {
+                            crate::fields::read(&mut __map, &mut responded_by, "responded_by")?
+                        }
+                        "responded_at" => {
+                            crate::fields::read(&mut __map, &mut responded_at, "responded_at")?
+                        }
+                        "chosen_options" => {
+                            crate::fields::read(&mut __map, &mut chosen_options, "chosen_options")?
+                        }
+                        "params_input" => {
+                            crate::fields::read(&mut __map, &mut params_input, "params_input")?
+                        }
+                        _ => crate::fields::skip(&mut __map)?,
+                    }
+                }
+                Ok(HitlDetailResponse {
+                    responded_by: crate::fields::required(responded_by, "responded_by")?,
+                    responded_at: crate::fields::required(responded_at, "responded_at")?,
+                    chosen_options: crate::fields::required(chosen_options, "chosen_options")?,
+                    params_input: params_input.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 impl HitlDetailResponse {
     /// A `HitlDetailResponse` with the required fields set and every other field unset.

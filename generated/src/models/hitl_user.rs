@@ -3,12 +3,51 @@
 /// HITLUser
 ///
 /// Schema for a Human-in-the-loop users.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct HitlUser {
     /// Id
     pub id: String,
     /// Name
     pub name: String,
+}
+impl serde::Serialize for HitlUser {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("name", &self.name)?;
+        map.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for HitlUser {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = HitlUser;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct HitlUser")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<HitlUser, A::Error> {
+                let mut id: Option<String> = None;
+                let mut name: Option<String> = None;
+                while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
+                    match &*__key.0 {
+                        "id" => crate::fields::read(&mut __map, &mut id, "id")?,
+                        "name" => crate::fields::read(&mut __map, &mut name, "name")?,
+                        _ => crate::fields::skip(&mut __map)?,
+                    }
+                }
+                Ok(HitlUser {
+                    id: crate::fields::required(id, "id")?,
+                    name: crate::fields::required(name, "name")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 impl HitlUser {
     /// A `HitlUser` with the required fields set and every other field unset.

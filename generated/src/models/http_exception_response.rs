@@ -3,10 +3,45 @@
 /// HTTPExceptionResponse
 ///
 /// HTTPException Model used for error response.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct HttpExceptionResponse {
     /// Detail
     pub detail: super::HttpExceptionResponseDetail,
+}
+impl serde::Serialize for HttpExceptionResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("detail", &self.detail)?;
+        map.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for HttpExceptionResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = HttpExceptionResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct HttpExceptionResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<HttpExceptionResponse, A::Error> {
+                let mut detail: Option<super::HttpExceptionResponseDetail> = None;
+                while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
+                    match &*__key.0 {
+                        "detail" => crate::fields::read(&mut __map, &mut detail, "detail")?,
+                        _ => crate::fields::skip(&mut __map)?,
+                    }
+                }
+                Ok(HttpExceptionResponse {
+                    detail: crate::fields::required(detail, "detail")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 impl HttpExceptionResponse {
     /// A `HttpExceptionResponse` with the required fields set and every other field unset.

@@ -8,22 +8,91 @@
 /// correctly by ``@hey-api/openapi-ts`` / ``@7nohe/openapi-react-query-codegen``:
 /// return types degrade to ``unknown`` in JSDoc and can produce
 /// incorrect TypeScript types (see hey-api/openapi-ts#1613, #3270).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TaskInstanceCollectionResponse {
     /// Task Instances
     pub task_instances: Vec<super::TaskInstanceResponse>,
     /// Number of matching items. For offset pagination this is the exact total. For cursor pagination it is capped at ``total_entries_limit``; a value equal to that limit means at least that many items match.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_entries: Option<i64>,
     /// Cap applied to ``total_entries`` under cursor pagination. ``null`` for offset pagination, where ``total_entries`` is exact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_entries_limit: Option<i64>,
     /// Token pointing to the next page. Populated for cursor pagination, ``null`` when using offset pagination or when there is no next page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
     /// Token pointing to the previous page. Populated for cursor pagination, ``null`` when using offset pagination or when on the first page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_cursor: Option<String>,
+}
+impl serde::Serialize for TaskInstanceCollectionResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("task_instances", &self.task_instances)?;
+        if let Some(value) = &self.total_entries {
+            map.serialize_entry("total_entries", value)?;
+        }
+        if let Some(value) = &self.total_entries_limit {
+            map.serialize_entry("total_entries_limit", value)?;
+        }
+        if let Some(value) = &self.next_cursor {
+            map.serialize_entry("next_cursor", value)?;
+        }
+        if let Some(value) = &self.previous_cursor {
+            map.serialize_entry("previous_cursor", value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for TaskInstanceCollectionResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TaskInstanceCollectionResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct TaskInstanceCollectionResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<TaskInstanceCollectionResponse, A::Error> {
+                let mut task_instances: Option<Vec<super::TaskInstanceResponse>> = None;
+                let mut total_entries: Option<Option<i64>> = None;
+                let mut total_entries_limit: Option<Option<i64>> = None;
+                let mut next_cursor: Option<Option<String>> = None;
+                let mut previous_cursor: Option<Option<String>> = None;
+                while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
+                    match &*__key.0 {
+                        "task_instances" => {
+                            crate::fields::read(&mut __map, &mut task_instances, "task_instances")?
+                        }
+                        "total_entries" => {
+                            crate::fields::read(&mut __map, &mut total_entries, "total_entries")?
+                        }
+                        "total_entries_limit" => crate::fields::read(
+                            &mut __map,
+                            &mut total_entries_limit,
+                            "total_entries_limit",
+                        )?,
+                        "next_cursor" => {
+                            crate::fields::read(&mut __map, &mut next_cursor, "next_cursor")?
+                        }
+                        "previous_cursor" => crate::fields::read(
+                            &mut __map,
+                            &mut previous_cursor,
+                            "previous_cursor",
+                        )?,
+                        _ => crate::fields::skip(&mut __map)?,
+                    }
+                }
+                Ok(TaskInstanceCollectionResponse {
+                    task_instances: crate::fields::required(task_instances, "task_instances")?,
+                    total_entries: total_entries.unwrap_or_default(),
+                    total_entries_limit: total_entries_limit.unwrap_or_default(),
+                    next_cursor: next_cursor.unwrap_or_default(),
+                    previous_cursor: previous_cursor.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 impl TaskInstanceCollectionResponse {
     /// A `TaskInstanceCollectionResponse` with the required fields set and every other field unset.

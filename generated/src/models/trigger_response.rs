@@ -2,7 +2,7 @@
 
 /// Trigger serializer for responses.
 #[allow(deprecated)]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TriggerResponse {
     /// Id
     pub id: i64,
@@ -14,11 +14,72 @@ pub struct TriggerResponse {
     /// Created Date
     pub created_date: chrono::DateTime<chrono::Utc>,
     /// Queue
-    #[serde(deserialize_with = "Option::deserialize")]
     pub queue: Option<String>,
     /// Triggerer Id
-    #[serde(deserialize_with = "Option::deserialize")]
     pub triggerer_id: Option<i64>,
+}
+#[allow(deprecated)]
+impl serde::Serialize for TriggerResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("classpath", &self.classpath)?;
+        map.serialize_entry("kwargs", &self.kwargs)?;
+        map.serialize_entry("created_date", &self.created_date)?;
+        map.serialize_entry("queue", &self.queue)?;
+        map.serialize_entry("triggerer_id", &self.triggerer_id)?;
+        map.end()
+    }
+}
+#[allow(deprecated)]
+impl<'de> serde::Deserialize<'de> for TriggerResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TriggerResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct TriggerResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<TriggerResponse, A::Error> {
+                let mut id: Option<i64> = None;
+                let mut classpath: Option<String> = None;
+                let mut kwargs: Option<String> = None;
+                let mut created_date: Option<chrono::DateTime<chrono::Utc>> = None;
+                let mut queue: Option<Option<String>> = None;
+                let mut triggerer_id: Option<Option<i64>> = None;
+                while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
+                    match &*__key.0 {
+                        "id" => crate::fields::read(&mut __map, &mut id, "id")?,
+                        "classpath" => {
+                            crate::fields::read(&mut __map, &mut classpath, "classpath")?
+                        }
+                        "kwargs" => crate::fields::read(&mut __map, &mut kwargs, "kwargs")?,
+                        "created_date" => {
+                            crate::fields::read(&mut __map, &mut created_date, "created_date")?
+                        }
+                        "queue" => crate::fields::read(&mut __map, &mut queue, "queue")?,
+                        "triggerer_id" => {
+                            crate::fields::read(&mut __map, &mut triggerer_id, "triggerer_id")?
+                        }
+                        _ => crate::fields::skip(&mut __map)?,
+                    }
+                }
+                Ok(TriggerResponse {
+                    id: crate::fields::required(id, "id")?,
+                    classpath: crate::fields::required(classpath, "classpath")?,
+                    kwargs: crate::fields::required(kwargs, "kwargs")?,
+                    created_date: crate::fields::required(created_date, "created_date")?,
+                    queue: crate::fields::required(queue, "queue")?,
+                    triggerer_id: crate::fields::required(triggerer_id, "triggerer_id")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 #[allow(deprecated)]
 impl TriggerResponse {

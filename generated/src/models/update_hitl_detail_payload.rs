@@ -3,13 +3,58 @@
 /// UpdateHITLDetailPayload
 ///
 /// Schema for updating the content of a Human-in-the-loop detail.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpdateHitlDetailPayload {
     /// Chosen Options
     pub chosen_options: Vec<String>,
     /// Params Input
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params_input: Option<serde_json::Map<String, serde_json::Value>>,
+}
+impl serde::Serialize for UpdateHitlDetailPayload {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("chosen_options", &self.chosen_options)?;
+        if let Some(value) = &self.params_input {
+            map.serialize_entry("params_input", value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for UpdateHitlDetailPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = UpdateHitlDetailPayload;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct UpdateHitlDetailPayload")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut __map: A,
+            ) -> Result<UpdateHitlDetailPayload, A::Error> {
+                let mut chosen_options: Option<Vec<String>> = None;
+                let mut params_input: Option<Option<serde_json::Map<String, serde_json::Value>>> =
+                    None;
+                while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
+                    match &*__key.0 {
+                        "chosen_options" => {
+                            crate::fields::read(&mut __map, &mut chosen_options, "chosen_options")?
+                        }
+                        "params_input" => {
+                            crate::fields::read(&mut __map, &mut params_input, "params_input")?
+                        }
+                        _ => crate::fields::skip(&mut __map)?,
+                    }
+                }
+                Ok(UpdateHitlDetailPayload {
+                    chosen_options: crate::fields::required(chosen_options, "chosen_options")?,
+                    params_input: params_input.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 impl UpdateHitlDetailPayload {
     /// A `UpdateHitlDetailPayload` with the required fields set and every other field unset.

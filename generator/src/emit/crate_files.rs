@@ -36,6 +36,7 @@ pub fn lib_rs(api: &Api, optional_modules: &[String]) -> TokenStream {
         mod encoding;
         mod error;
         mod error_body;
+        mod fields;
         mod macros;
         mod maybe;
         pub mod models;

@@ -8,6 +8,7 @@ mod docs;
 mod examples;
 mod markdown;
 mod models;
+mod serde_impls;
 mod ty;
 
 use std::collections::BTreeMap;

@@ -4,6 +4,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::docs::doc_attrs;
+use super::serde_impls::{struct_impls, ImplField};
 use super::ty::{ident, ty, ModelPath};
 use crate::ir::{Api, Field, Presence, Struct, Ty, TypeDef, TypeKind, Union};
 
@@ -97,29 +98,16 @@ fn needs_value(field: &Field) -> bool {
     )
 }
 
-/// The Rust type of a field and its serde attributes, decided by its presence.
-fn field_shape(api: &Api, field: &Field) -> (TokenStream, TokenStream) {
+/// The Rust type of a field, decided by its presence (the serde impls read the same).
+fn field_type(api: &Api, field: &Field) -> TokenStream {
     let mut inner = ty(api, field.ty.non_null(), PATH);
     if field.boxed {
         inner = quote!(Box<#inner>);
     }
     match field.presence {
-        Presence::Required => (inner, quote!()),
-        // Must be present, may be null: decoding fails on a missing key instead of guessing.
-        Presence::RequiredNullable => (
-            quote!(Option<#inner>),
-            quote!(#[serde(deserialize_with = "Option::deserialize")]),
-        ),
-        Presence::Tristate => (
-            quote!(crate::Maybe<#inner>),
-            quote!(#[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]),
-        ),
-        Presence::Constant if field.required => (inner, quote!()),
-        Presence::Constant => (inner, quote!(#[serde(default)])),
-        Presence::Optional => (
-            quote!(Option<#inner>),
-            quote!(#[serde(default, skip_serializing_if = "Option::is_none")]),
-        ),
+        Presence::Required | Presence::Constant => inner,
+        Presence::RequiredNullable | Presence::Optional => quote!(Option<#inner>),
+        Presence::Tristate => quote!(crate::Maybe<#inner>),
     }
 }
 
@@ -144,31 +132,34 @@ fn field_docs(api: &Api, field: &Field) -> TokenStream {
 
 fn structure(api: &Api, def: &TypeDef, s: &Struct, docs: TokenStream) -> TokenStream {
     let name = ident(&def.name);
-    let fields = s.fields.iter().map(|field| {
-        let (field_ty, serde) = field_shape(api, field);
+    let typed: Vec<ImplField> = s
+        .fields
+        .iter()
+        .map(|field| ImplField {
+            field,
+            ty: field_type(api, field),
+        })
+        .collect();
+    let fields = typed.iter().map(|ImplField { field, ty }| {
         let docs = field_docs(api, field);
         let rust = ident(&field.rust_name);
-        let rename = (field.rust_name.trim_start_matches("r#") != field.wire_name).then(|| {
-            let wire = &field.wire_name;
-            quote!(#[serde(rename = #wire)])
-        });
         let deprecated = field.deprecated.then(|| quote!(#[deprecated]));
-        quote! { #docs #rename #serde #deprecated pub #rust: #field_ty, }
+        quote! { #docs #deprecated pub #rust: #ty, }
     });
-    let extra = s.extra.as_ref().map(|value| {
-        let map = match value {
-            Ty::Any => quote!(serde_json::Map<String, serde_json::Value>),
-            other => {
-                let value = ty(api, other, PATH);
-                quote!(std::collections::BTreeMap<String, #value>)
-            }
-        };
+    let extra_map = s.extra.as_ref().map(|value| match value {
+        Ty::Any => quote!(serde_json::Map<String, serde_json::Value>),
+        other => {
+            let value = ty(api, other, PATH);
+            quote!(std::collections::BTreeMap<String, #value>)
+        }
+    });
+    let extra = extra_map.as_ref().map(|map| {
         quote! {
             /// Keys the schema does not name, kept as sent.
-            #[serde(flatten)]
             pub extra: #map,
         }
     });
+    let serde = struct_impls(def, s, &typed, extra_map.as_ref());
     let needs_args: Vec<&Field> = s.fields.iter().filter(|f| needs_value(f)).collect();
     let default = needs_args.is_empty().then(|| quote!(Default,));
     let constructor = (!needs_args.is_empty()).then(|| constructor(api, def, s, &needs_args));
@@ -176,11 +167,12 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, docs: TokenStream) -> TokenSt
     quote! {
         #docs
         #allow_deprecated
-        #[derive(Debug, Clone, PartialEq, #default serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, #default)]
         pub struct #name {
             #(#fields)*
             #extra
         }
+        #serde
         #constructor
     }
 }
@@ -198,7 +190,7 @@ fn constructor(api: &Api, def: &TypeDef, s: &Struct, required: &[&Field]) -> Tok
     let name = ident(&def.name);
     let args = required.iter().map(|f| {
         let rust = ident(&f.rust_name);
-        let (field_ty, _) = field_shape(api, f);
+        let field_ty = field_type(api, f);
         if f.ty == Ty::String && !f.boxed {
             quote!(#rust: impl Into<String>)
         } else {

@@ -1,0 +1,159 @@
+//! `Serialize` and `Deserialize` for struct models, written out field by field.
+//!
+//! serde's derive writes, per struct, a field enum with its own visitor, a sequence visitor
+//! and a wrapper type per `deserialize_with` field. JSON needs none of it, and it was most of
+//! the emitted crate's build time (BENCHMARKS.md). These impls read a map in one loop with
+//! the helpers of the crate's `fields` module and keep the derive's behaviour: unknown keys
+//! are skipped (or kept in `extra`), duplicate and missing keys are errors naming the key.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use super::ty::ident;
+use crate::ir::{Field, Presence, Struct, TypeDef};
+
+/// A struct field and its Rust type as the struct declares it.
+pub struct ImplField<'a> {
+    pub field: &'a Field,
+    pub ty: TokenStream,
+}
+
+/// Both impls for the struct `def` whose fields have the given Rust types, and `extra` the
+/// type of the map of unnamed keys, when the schema keeps them.
+pub fn struct_impls(
+    def: &TypeDef,
+    s: &Struct,
+    fields: &[ImplField<'_>],
+    extra: Option<&TokenStream>,
+) -> TokenStream {
+    let serialize = serialize(def, fields, extra.is_some());
+    let deserialize = deserialize(def, fields, extra);
+    // Deprecated fields are still the struct's own: reading them here is not a warning.
+    let allow = s
+        .fields
+        .iter()
+        .any(|f| f.deprecated)
+        .then(|| quote!(#[allow(deprecated)]));
+    quote! {
+        #allow
+        #serialize
+        #allow
+        #deserialize
+    }
+}
+
+fn serialize(def: &TypeDef, fields: &[ImplField<'_>], extra: bool) -> TokenStream {
+    let name = ident(&def.name);
+    let entries = fields.iter().map(|f| {
+        let rust = ident(&f.field.rust_name);
+        let wire = Literal::string(&f.field.wire_name);
+        match f.field.presence {
+            Presence::Optional => quote! {
+                if let Some(value) = &self.#rust {
+                    map.serialize_entry(#wire, value)?;
+                }
+            },
+            Presence::Tristate => quote! {
+                if !self.#rust.is_absent() {
+                    map.serialize_entry(#wire, &self.#rust)?;
+                }
+            },
+            Presence::Required | Presence::RequiredNullable | Presence::Constant => {
+                quote!(map.serialize_entry(#wire, &self.#rust)?;)
+            }
+        }
+    });
+    let extra = extra.then(|| {
+        quote! {
+            for (key, value) in &self.extra {
+                map.serialize_entry(key, value)?;
+            }
+        }
+    });
+    quote! {
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeMap;
+                let mut map = serializer.serialize_map(None)?;
+                #(#entries)*
+                #extra
+                map.end()
+            }
+        }
+    }
+}
+
+fn deserialize(
+    def: &TypeDef,
+    fields: &[ImplField<'_>],
+    extra: Option<&TokenStream>,
+) -> TokenStream {
+    let name = ident(&def.name);
+    let expecting = format!("struct {}", def.name);
+    // Slots are named after the fields; `__`-prefixed names are the impl's own.
+    let slots = fields.iter().map(|f| {
+        let rust = ident(&f.field.rust_name);
+        let ty = &f.ty;
+        quote!(let mut #rust: Option<#ty> = None;)
+    });
+    let arms = fields.iter().map(|f| {
+        let rust = ident(&f.field.rust_name);
+        let wire = Literal::string(&f.field.wire_name);
+        quote!(#wire => crate::fields::read(&mut __map, &mut #rust, #wire)?,)
+    });
+    let inits = fields.iter().map(|f| {
+        let rust = ident(&f.field.rust_name);
+        let wire = Literal::string(&f.field.wire_name);
+        match f.field.presence {
+            // Present on the wire, and a missing key is an error rather than a guess.
+            Presence::Required | Presence::RequiredNullable => {
+                quote!(#rust: crate::fields::required(#rust, #wire)?,)
+            }
+            Presence::Constant if f.field.required => {
+                quote!(#rust: crate::fields::required(#rust, #wire)?,)
+            }
+            Presence::Constant | Presence::Optional | Presence::Tristate => {
+                quote!(#rust: #rust.unwrap_or_default(),)
+            }
+        }
+    });
+    let (extra_slot, unknown, extra_init) = match extra {
+        Some(map) => (
+            quote!(let mut __extra: #map = Default::default();),
+            quote!(_ => {
+                __extra.insert(__key.0.into_owned(), __map.next_value()?);
+            }),
+            quote!(extra: __extra,),
+        ),
+        None => (
+            quote!(),
+            quote!(_ => crate::fields::skip(&mut __map)?,),
+            quote!(),
+        ),
+    };
+    quote! {
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct Fields;
+                impl<'de> serde::de::Visitor<'de> for Fields {
+                    type Value = #name;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str(#expecting)
+                    }
+                    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut __map: A) -> Result<#name, A::Error> {
+                        #(#slots)*
+                        #extra_slot
+                        while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
+                            match &*__key.0 {
+                                #(#arms)*
+                                #unknown
+                            }
+                        }
+                        Ok(#name { #(#inits)* #extra_init })
+                    }
+                }
+                deserializer.deserialize_map(Fields)
+            }
+        }
+    }
+}
