@@ -12,6 +12,10 @@ use crate::error::{ApiError, Error};
 use crate::retry::is_retryable_status;
 use crate::ErrorBody;
 
+/// Decodes an error response's body by its status: one per operation, from the statuses it
+/// documents. A plain `fn`, so every operation shares one copy of the code that calls it.
+pub(crate) type ErrorDecoder = fn(u16, &[u8]) -> ErrorBody;
+
 /// One request being put together by an operation.
 pub(crate) struct Request<'a> {
     client: &'a Client,
@@ -64,6 +68,27 @@ impl<'a> Request<'a> {
         let mut text = String::new();
         encoding::append_query(&mut text, "", body, QueryStyle::Form { explode: true });
         self.body = Some(("application/x-www-form-urlencoded", text.into_bytes()));
+    }
+
+    /// Sends the request and reads a success as JSON, any other status with `errors`: what
+    /// most operations do, written once so each of them is a single call.
+    pub async fn receive_json<T: DeserializeOwned>(self, errors: ErrorDecoder) -> Result<T, Error> {
+        let response = self.send().await?;
+        if response.is_success() {
+            response.json().await
+        } else {
+            Err(response.error(errors).await)
+        }
+    }
+
+    /// Sends the request for an operation whose success has no body.
+    pub async fn receive_nothing(self, errors: ErrorDecoder) -> Result<(), Error> {
+        let response = self.send().await?;
+        if response.is_success() {
+            Ok(())
+        } else {
+            Err(response.error(errors).await)
+        }
     }
 
     /// Sends the request: retried per the client's policy, and sent once more after a fresh
@@ -220,7 +245,7 @@ impl Response {
 
     /// Reads the body and turns the response into an [`Error::Api`], decoding the body with
     /// `decode(status, bytes)` (generated per operation from its documented responses).
-    pub async fn error(self, decode: impl FnOnce(u16, &[u8]) -> ErrorBody) -> Error {
+    pub async fn error(self, decode: ErrorDecoder) -> Error {
         let operation = self.operation;
         match self.read().await {
             Ok((status, bytes)) => Error::Api(Box::new(ApiError {

@@ -61,17 +61,13 @@ impl TaskInstanceApi {
             &params.try_number,
             QueryStyle::Form { explode: true },
         );
-        let response = request.send().await?;
-        if response.is_success() {
-            return response.json().await;
-        }
-        Err(response
-            .error(|status, body| match status {
+        request
+            .receive_json(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await)
+            .await
     }
     /// Get Task Instance
     ///
@@ -107,17 +103,13 @@ impl TaskInstanceApi {
             path,
         );
         request.authenticated();
-        let response = request.send().await?;
-        if response.is_success() {
-            return response.json().await;
-        }
-        Err(response
-            .error(|status, body| match status {
+        request
+            .receive_json(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await)
+            .await
     }
     /// Delete Task Instance
     ///
@@ -160,17 +152,13 @@ impl TaskInstanceApi {
             &params.map_index,
             QueryStyle::Form { explode: true },
         );
-        let response = request.send().await?;
-        if response.is_success() {
-            return response.json().await;
-        }
-        Err(response
-            .error(|status, body| match status {
+        request
+            .receive_json(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await)
+            .await
     }
     /// Patch Task Instance
     ///
@@ -221,17 +209,13 @@ impl TaskInstanceApi {
             QueryStyle::Form { explode: true },
         );
         request.json(body)?;
-        let response = request.send().await?;
-        if response.is_success() {
-            return response.json().await;
-        }
-        Err(response
-            .error(|status, body| match status {
+        request
+            .receive_json(|status, body| match status {
                 400 | 401 | 403 | 404 | 409 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await)
+            .await
     }
     /// Get Mapped Task Instances
     ///
@@ -464,17 +448,13 @@ impl TaskInstanceApi {
             &params.order_by,
             QueryStyle::Form { explode: true },
         );
-        let response = request.send().await?;
-        if response.is_success() {
-            return response.json().await;
-        }
-        Err(response
-            .error(|status, body| match status {
+        request
+            .receive_json(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await)
+            .await
     }
     /// Every item of [`Self::get_mapped_task_instances`], fetched `page_size` at a time with `limit`/`offset` (the stream
     /// sets both; the `offset` in `params` is where it starts). One page is in memory at a
@@ -541,17 +521,13 @@ impl TaskInstanceApi {
                 path,
             );
         request.authenticated();
-        let response = request.send().await?;
-        if response.is_success() {
-            return response.json().await;
-        }
-        Err(response
-            .error(|status, body| match status {
+        request
+            .receive_json(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await)
+            .await
     }
     /// Get Task Instance Dependencies
     ///
@@ -596,17 +572,13 @@ impl TaskInstanceApi {
             &params.map_index,
             QueryStyle::Form { explode: true },
         );
-        let response = request.send().await?;
-        if response.is_success() {
-            return response.json().await;
-        }
-        Err(response
-            .error(|status, body| match status {
+        request
+            .receive_json(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await)
+            .await
     }
     /// Get Task Instance Tries
     ///
@@ -649,17 +621,13 @@ impl TaskInstanceApi {
             &params.map_index,
             QueryStyle::Form { explode: true },
         );
-        let response = request.send().await?;
-        if response.is_success() {
-            return response.json().await;
-        }
-        Err(response
-            .error(|status, body| match status {
+        request
+            .receive_json(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await)
+            .await
     }
     /// Get Mapped Task Instance Tries
     ///
@@ -697,17 +665,13 @@ impl TaskInstanceApi {
             path,
         );
         request.authenticated();
-        let response = request.send().await?;
-        if response.is_success() {
-            return response.json().await;
-        }
-        Err(response
-            .error(|status, body| match status {
+        request
+            .receive_json(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await)
+            .await
     }
     /// Get Mapped Task Instance
     ///
@@ -747,17 +711,13 @@ impl TaskInstanceApi {
             path,
         );
         request.authenticated();
-        let response = request.send().await?;
-        if response.is_success() {
-            return response.json().await;
-        }
-        Err(response
-            .error(|status, body| match status {
+        request
+            .receive_json(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await)
+            .await
     }
     /// Patch Task Instance
     ///
@@ -807,17 +767,13 @@ impl TaskInstanceApi {
             QueryStyle::Form { explode: true },
         );
         request.json(body)?;
-        let response = request.send().await?;
-        if response.is_success() {
-            return response.json().await;
-        }
-        Err(response
-            .error(|status, body| match status {
+        request
+            .receive_json(|status, body| match status {
                 400 | 401 | 403 | 404 | 409 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await)
+            .await
     }
     /// Get Task Instances
     ///
@@ -1102,17 +1058,13 @@ impl TaskInstanceApi {
             &params.order_by,
             QueryStyle::Form { explode: true },
         );
-        let response = request.send().await?;
-        if response.is_success() {
-            return response.json().await;
-        }
-        Err(response
-            .error(|status, body| match status {
+        request
+            .receive_json(|status, body| match status {
                 400 | 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await)
+            .await
     }
     /// Every item of [`Self::get_task_instances`], fetched `page_size` at a time with `limit`/`offset` (the stream
     /// sets both; the `offset` in `params` is where it starts). One page is in memory at a
@@ -1171,17 +1123,13 @@ impl TaskInstanceApi {
         );
         request.authenticated();
         request.json(body)?;
-        let response = request.send().await?;
-        if response.is_success() {
-            return response.json().await;
-        }
-        Err(response
-            .error(|status, body| match status {
+        request
+            .receive_json(|status, body| match status {
                 401 | 403 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await)
+            .await
     }
     /// Get Task Instances Batch
     ///
@@ -1216,17 +1164,13 @@ impl TaskInstanceApi {
         );
         request.authenticated();
         request.json(body)?;
-        let response = request.send().await?;
-        if response.is_success() {
-            return response.json().await;
-        }
-        Err(response
-            .error(|status, body| match status {
+        request
+            .receive_json(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await)
+            .await
     }
     /// Get Task Instance Try Details
     ///
@@ -1275,17 +1219,13 @@ impl TaskInstanceApi {
             &params.map_index,
             QueryStyle::Form { explode: true },
         );
-        let response = request.send().await?;
-        if response.is_success() {
-            return response.json().await;
-        }
-        Err(response
-            .error(|status, body| match status {
+        request
+            .receive_json(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await)
+            .await
     }
     /// Get Mapped Task Instance Try Details
     ///
@@ -1327,17 +1267,13 @@ impl TaskInstanceApi {
                 path,
             );
         request.authenticated();
-        let response = request.send().await?;
-        if response.is_success() {
-            return response.json().await;
-        }
-        Err(response
-            .error(|status, body| match status {
+        request
+            .receive_json(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await)
+            .await
     }
     /// Post Clear Task Instances
     ///
@@ -1372,17 +1308,13 @@ impl TaskInstanceApi {
         );
         request.authenticated();
         request.json(body)?;
-        let response = request.send().await?;
-        if response.is_success() {
-            return response.json().await;
-        }
-        Err(response
-            .error(|status, body| match status {
+        request
+            .receive_json(|status, body| match status {
                 400 | 401 | 403 | 404 | 409 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await)
+            .await
     }
     /// Patch Task Group Instances
     ///
@@ -1428,17 +1360,13 @@ impl TaskInstanceApi {
             QueryStyle::Form { explode: true },
         );
         request.json(body)?;
-        let response = request.send().await?;
-        if response.is_success() {
-            return response.json().await;
-        }
-        Err(response
-            .error(|status, body| match status {
+        request
+            .receive_json(|status, body| match status {
                 400 | 401 | 403 | 404 | 409 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await)
+            .await
     }
     /// Patch Task Group Instances Dry Run
     ///
@@ -1479,17 +1407,13 @@ impl TaskInstanceApi {
         );
         request.authenticated();
         request.json(body)?;
-        let response = request.send().await?;
-        if response.is_success() {
-            return response.json().await;
-        }
-        Err(response
-            .error(|status, body| match status {
+        request
+            .receive_json(|status, body| match status {
                 400 | 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await)
+            .await
     }
     /// Patch Task Instance Dry Run
     ///
@@ -1541,17 +1465,13 @@ impl TaskInstanceApi {
             QueryStyle::Form { explode: true },
         );
         request.json(body)?;
-        let response = request.send().await?;
-        if response.is_success() {
-            return response.json().await;
-        }
-        Err(response
-            .error(|status, body| match status {
+        request
+            .receive_json(|status, body| match status {
                 400 | 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await)
+            .await
     }
     /// Patch Task Instance Dry Run
     ///
@@ -1602,17 +1522,13 @@ impl TaskInstanceApi {
             QueryStyle::Form { explode: true },
         );
         request.json(body)?;
-        let response = request.send().await?;
-        if response.is_success() {
-            return response.json().await;
-        }
-        Err(response
-            .error(|status, body| match status {
+        request
+            .receive_json(|status, body| match status {
                 400 | 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await)
+            .await
     }
     /// Get Log
     ///
@@ -1732,17 +1648,13 @@ impl TaskInstanceApi {
             &params.map_index,
             QueryStyle::Form { explode: true },
         );
-        let response = request.send().await?;
-        if response.is_success() {
-            return response.json().await;
-        }
-        Err(response
-            .error(|status, body| match status {
+        request
+            .receive_json(|status, body| match status {
                 400 | 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await)
+            .await
     }
     /// Get Hitl Detail
     ///
@@ -1784,17 +1696,13 @@ impl TaskInstanceApi {
                 path,
             );
         request.authenticated();
-        let response = request.send().await?;
-        if response.is_success() {
-            return response.json().await;
-        }
-        Err(response
-            .error(|status, body| match status {
+        request
+            .receive_json(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await)
+            .await
     }
     /// Update Hitl Detail
     ///
@@ -1839,17 +1747,13 @@ impl TaskInstanceApi {
             );
         request.authenticated();
         request.json(body)?;
-        let response = request.send().await?;
-        if response.is_success() {
-            return response.json().await;
-        }
-        Err(response
-            .error(|status, body| match status {
+        request
+            .receive_json(|status, body| match status {
                 400 | 401 | 403 | 404 | 409 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await)
+            .await
     }
     /// Get Hitl Detail Try Detail
     ///
@@ -1893,17 +1797,13 @@ impl TaskInstanceApi {
                 path,
             );
         request.authenticated();
-        let response = request.send().await?;
-        if response.is_success() {
-            return response.json().await;
-        }
-        Err(response
-            .error(|status, body| match status {
+        request
+            .receive_json(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await)
+            .await
     }
     /// Get Hitl Details
     ///
@@ -2022,17 +1922,13 @@ impl TaskInstanceApi {
             &params.created_at_lt,
             QueryStyle::Form { explode: true },
         );
-        let response = request.send().await?;
-        if response.is_success() {
-            return response.json().await;
-        }
-        Err(response
-            .error(|status, body| match status {
+        request
+            .receive_json(|status, body| match status {
                 401 | 403 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await)
+            .await
     }
     /// Every item of [`Self::get_hitl_details`], fetched `page_size` at a time with `limit`/`offset` (the stream
     /// sets both; the `offset` in `params` is where it starts). One page is in memory at a

@@ -468,8 +468,21 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
         || !op.params.iter().all(|p| p.location == ParamLocation::Path)
         || op.body.is_some())
     .then(|| quote!(mut));
-    let (_, decode) = returns(api, op);
     let errors = error_decoder(api, &op.errors);
+    let respond = match &op.returns {
+        Returns::Unit => quote!(request.receive_nothing(#errors).await),
+        Returns::One(content) if matches!(content.kind, MediaKind::Json | MediaKind::Form) => {
+            quote!(request.receive_json(#errors).await)
+        }
+        _ => {
+            let (_, decode) = returns(api, op);
+            quote! {
+                let response = request.send().await?;
+                #decode
+                Err(response.error(#errors).await)
+            }
+        }
+    };
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
     let allow_args = (args.len() > 6).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     quote! {
@@ -485,9 +498,7 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
             #(#queries)*
             #(#headers)*
             #body
-            let response = request.send().await?;
-            #decode
-            Err(response.error(#errors).await)
+            #respond
         }
     }
 }
