@@ -1,5 +1,8 @@
-//! What the models' `Deserialize` impls share: they read a JSON object key by key, and each
-//! field's slot is filled by [`read`] and checked by [`required`].
+//! What the models' serde impls share. `Deserialize` reads a JSON object key by key into one
+//! slot per field ([`read`]); `Serialize` writes entries through [`Entries`].
+//!
+//! Both avoid a `?` per field: each is a trait obligation for the compiler to solve, and with
+//! one per field they were a large share of the crate's build time.
 
 // A document without structs (or without required fields) leaves some of these unused.
 #![allow(dead_code)]
@@ -8,6 +11,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::ser::{Serialize, SerializeMap};
 
 /// An object key, borrowed from the input unless it had to be unescaped.
 pub(crate) struct Key<'de>(pub Cow<'de, str>);
@@ -47,12 +51,35 @@ pub(crate) fn read<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
     Ok(())
 }
 
-/// The value of a key the object must have.
-pub(crate) fn required<T, E: de::Error>(slot: Option<T>, key: &'static str) -> Result<T, E> {
-    slot.ok_or_else(|| E::missing_field(key))
-}
-
 /// Skips the value of a key the model does not name.
 pub(crate) fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
     map.next_value::<IgnoredAny>().map(|_| ())
+}
+
+/// A map being written: entries after the first error are skipped, and [`Entries::end`]
+/// returns that error.
+pub(crate) struct Entries<M: SerializeMap> {
+    map: M,
+    error: Option<M::Error>,
+}
+
+impl<M: SerializeMap> Entries<M> {
+    pub fn new(map: M) -> Self {
+        Entries { map, error: None }
+    }
+
+    pub fn entry<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) {
+        if self.error.is_none() {
+            if let Err(e) = self.map.serialize_entry(key, value) {
+                self.error = Some(e);
+            }
+        }
+    }
+
+    pub fn end(self) -> Result<M::Ok, M::Error> {
+        match self.error {
+            Some(e) => Err(e),
+            None => self.map.end(),
+        }
+    }
 }

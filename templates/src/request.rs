@@ -70,12 +70,19 @@ impl<'a> Request<'a> {
         self.body = Some(("application/x-www-form-urlencoded", text.into_bytes()));
     }
 
-    /// Sends the request and reads a success as JSON, any other status with `errors`: what
-    /// most operations do, written once so each of them is a single call.
-    pub async fn receive_json<T: DeserializeOwned>(self, errors: ErrorDecoder) -> Result<T, Error> {
+    /// Sends the request and reads the body of a success; any other status becomes an error
+    /// decoded with `errors`. What most operations do, written once and not generic, so that
+    /// each operation awaits the same future and only decoding is per type.
+    pub async fn receive(self, errors: ErrorDecoder) -> Result<Body, Error> {
         let response = self.send().await?;
         if response.is_success() {
-            response.json().await
+            let operation = response.operation;
+            let (status, bytes) = response.read().await?;
+            Ok(Body {
+                operation,
+                status,
+                bytes,
+            })
         } else {
             Err(response.error(errors).await)
         }
@@ -183,6 +190,41 @@ impl<'a> Request<'a> {
     }
 }
 
+/// The body of a successful response, read in full.
+// A document without JSON responses never reads one.
+#[allow(dead_code)]
+pub(crate) struct Body {
+    operation: &'static str,
+    status: u16,
+    bytes: bytes::Bytes,
+}
+
+#[allow(dead_code)]
+impl Body {
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        decode_json(self.operation, self.status, &self.bytes)
+    }
+}
+
+/// A JSON body as `T`; an empty body reads like `null`, so `()` and `Option` bodies work.
+fn decode_json<T: DeserializeOwned>(
+    operation: &'static str,
+    status: u16,
+    bytes: &[u8],
+) -> Result<T, Error> {
+    let slice: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+        b"null"
+    } else {
+        bytes
+    };
+    serde_json::from_slice(slice).map_err(|source| Error::Decode {
+        operation,
+        status,
+        body: String::from_utf8_lossy(bytes).into_owned(),
+        source,
+    })
+}
+
 /// A response whose body has not been read yet.
 pub(crate) struct Response {
     operation: &'static str,
@@ -220,14 +262,7 @@ impl Response {
     pub async fn json<T: DeserializeOwned>(self) -> Result<T, Error> {
         let operation = self.operation;
         let (status, bytes) = self.read().await?;
-        // An empty success body decodes like `null`, so `()` and `Option` bodies work.
-        let slice: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"null" } else { &bytes };
-        serde_json::from_slice(slice).map_err(|source| Error::Decode {
-            operation,
-            status,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-            source,
-        })
+        decode_json(operation, status, &bytes)
     }
 
     pub async fn text(self) -> Result<String, Error> {

@@ -62,12 +62,13 @@ impl TaskInstanceApi {
             QueryStyle::Form { explode: true },
         );
         request
-            .receive_json(|status, body| match status {
+            .receive(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await
+            .await?
+            .json()
     }
     /// Get Task Instance
     ///
@@ -104,12 +105,13 @@ impl TaskInstanceApi {
         );
         request.authenticated();
         request
-            .receive_json(|status, body| match status {
+            .receive(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await
+            .await?
+            .json()
     }
     /// Delete Task Instance
     ///
@@ -153,12 +155,13 @@ impl TaskInstanceApi {
             QueryStyle::Form { explode: true },
         );
         request
-            .receive_json(|status, body| match status {
+            .receive(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await
+            .await?
+            .json()
     }
     /// Patch Task Instance
     ///
@@ -210,12 +213,13 @@ impl TaskInstanceApi {
         );
         request.json(body)?;
         request
-            .receive_json(|status, body| match status {
+            .receive(|status, body| match status {
                 400 | 401 | 403 | 404 | 409 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await
+            .await?
+            .json()
     }
     /// Get Mapped Task Instances
     ///
@@ -449,12 +453,13 @@ impl TaskInstanceApi {
             QueryStyle::Form { explode: true },
         );
         request
-            .receive_json(|status, body| match status {
+            .receive(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await
+            .await?
+            .json()
     }
     /// Every item of [`Self::get_mapped_task_instances`], fetched `page_size` at a time with `limit`/`offset` (the stream
     /// sets both; the `offset` in `params` is where it starts). One page is in memory at a
@@ -522,12 +527,13 @@ impl TaskInstanceApi {
             );
         request.authenticated();
         request
-            .receive_json(|status, body| match status {
+            .receive(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await
+            .await?
+            .json()
     }
     /// Get Task Instance Dependencies
     ///
@@ -573,12 +579,13 @@ impl TaskInstanceApi {
             QueryStyle::Form { explode: true },
         );
         request
-            .receive_json(|status, body| match status {
+            .receive(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await
+            .await?
+            .json()
     }
     /// Get Task Instance Tries
     ///
@@ -622,12 +629,13 @@ impl TaskInstanceApi {
             QueryStyle::Form { explode: true },
         );
         request
-            .receive_json(|status, body| match status {
+            .receive(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await
+            .await?
+            .json()
     }
     /// Get Mapped Task Instance Tries
     ///
@@ -666,12 +674,13 @@ impl TaskInstanceApi {
         );
         request.authenticated();
         request
-            .receive_json(|status, body| match status {
+            .receive(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await
+            .await?
+            .json()
     }
     /// Get Mapped Task Instance
     ///
@@ -712,12 +721,13 @@ impl TaskInstanceApi {
         );
         request.authenticated();
         request
-            .receive_json(|status, body| match status {
+            .receive(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await
+            .await?
+            .json()
     }
     /// Patch Task Instance
     ///
@@ -768,12 +778,13 @@ impl TaskInstanceApi {
         );
         request.json(body)?;
         request
-            .receive_json(|status, body| match status {
+            .receive(|status, body| match status {
                 400 | 401 | 403 | 404 | 409 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await
+            .await?
+            .json()
     }
     /// Get Task Instances
     ///
@@ -1059,12 +1070,13 @@ impl TaskInstanceApi {
             QueryStyle::Form { explode: true },
         );
         request
-            .receive_json(|status, body| match status {
+            .receive(|status, body| match status {
                 400 | 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await
+            .await?
+            .json()
     }
     /// Every item of [`Self::get_task_instances`], fetched `page_size` at a time with `limit`/`offset` (the stream
     /// sets both; the `offset` in `params` is where it starts). One page is in memory at a
@@ -1124,12 +1136,13 @@ impl TaskInstanceApi {
         request.authenticated();
         request.json(body)?;
         request
-            .receive_json(|status, body| match status {
+            .receive(|status, body| match status {
                 401 | 403 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await
+            .await?
+            .json()
     }
     /// Get Task Instances Batch
     ///
@@ -1165,12 +1178,13 @@ impl TaskInstanceApi {
         request.authenticated();
         request.json(body)?;
         request
-            .receive_json(|status, body| match status {
+            .receive(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await
+            .await?
+            .json()
     }
     /// Get Task Instance Try Details
     ///
@@ -1220,12 +1234,13 @@ impl TaskInstanceApi {
             QueryStyle::Form { explode: true },
         );
         request
-            .receive_json(|status, body| match status {
+            .receive(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await
+            .await?
+            .json()
     }
     /// Get Mapped Task Instance Try Details
     ///
@@ -1268,12 +1283,13 @@ impl TaskInstanceApi {
             );
         request.authenticated();
         request
-            .receive_json(|status, body| match status {
+            .receive(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await
+            .await?
+            .json()
     }
     /// Post Clear Task Instances
     ///
@@ -1309,12 +1325,13 @@ impl TaskInstanceApi {
         request.authenticated();
         request.json(body)?;
         request
-            .receive_json(|status, body| match status {
+            .receive(|status, body| match status {
                 400 | 401 | 403 | 404 | 409 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await
+            .await?
+            .json()
     }
     /// Patch Task Group Instances
     ///
@@ -1361,12 +1378,13 @@ impl TaskInstanceApi {
         );
         request.json(body)?;
         request
-            .receive_json(|status, body| match status {
+            .receive(|status, body| match status {
                 400 | 401 | 403 | 404 | 409 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await
+            .await?
+            .json()
     }
     /// Patch Task Group Instances Dry Run
     ///
@@ -1408,12 +1426,13 @@ impl TaskInstanceApi {
         request.authenticated();
         request.json(body)?;
         request
-            .receive_json(|status, body| match status {
+            .receive(|status, body| match status {
                 400 | 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await
+            .await?
+            .json()
     }
     /// Patch Task Instance Dry Run
     ///
@@ -1466,12 +1485,13 @@ impl TaskInstanceApi {
         );
         request.json(body)?;
         request
-            .receive_json(|status, body| match status {
+            .receive(|status, body| match status {
                 400 | 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await
+            .await?
+            .json()
     }
     /// Patch Task Instance Dry Run
     ///
@@ -1523,12 +1543,13 @@ impl TaskInstanceApi {
         );
         request.json(body)?;
         request
-            .receive_json(|status, body| match status {
+            .receive(|status, body| match status {
                 400 | 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await
+            .await?
+            .json()
     }
     /// Get Log
     ///
@@ -1649,12 +1670,13 @@ impl TaskInstanceApi {
             QueryStyle::Form { explode: true },
         );
         request
-            .receive_json(|status, body| match status {
+            .receive(|status, body| match status {
                 400 | 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await
+            .await?
+            .json()
     }
     /// Get Hitl Detail
     ///
@@ -1697,12 +1719,13 @@ impl TaskInstanceApi {
             );
         request.authenticated();
         request
-            .receive_json(|status, body| match status {
+            .receive(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await
+            .await?
+            .json()
     }
     /// Update Hitl Detail
     ///
@@ -1748,12 +1771,13 @@ impl TaskInstanceApi {
         request.authenticated();
         request.json(body)?;
         request
-            .receive_json(|status, body| match status {
+            .receive(|status, body| match status {
                 400 | 401 | 403 | 404 | 409 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await
+            .await?
+            .json()
     }
     /// Get Hitl Detail Try Detail
     ///
@@ -1798,12 +1822,13 @@ impl TaskInstanceApi {
             );
         request.authenticated();
         request
-            .receive_json(|status, body| match status {
+            .receive(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await
+            .await?
+            .json()
     }
     /// Get Hitl Details
     ///
@@ -1923,12 +1948,13 @@ impl TaskInstanceApi {
             QueryStyle::Form { explode: true },
         );
         request
-            .receive_json(|status, body| match status {
+            .receive(|status, body| match status {
                 401 | 403 => typed_body(body, ErrorBody::HttpExceptionResponse),
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
-            .await
+            .await?
+            .json()
     }
     /// Every item of [`Self::get_hitl_details`], fetched `page_size` at a time with `limit`/`offset` (the stream
     /// sets both; the `offset` in `params` is where it starts). One page is in memory at a

@@ -18,13 +18,12 @@ pub struct BulkActionResponse {
 }
 impl serde::Serialize for BulkActionResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(None)?;
+        let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         if let Some(value) = &self.success {
-            map.serialize_entry("success", value)?;
+            map.entry("success", value);
         }
         if let Some(value) = &self.errors {
-            map.serialize_entry("errors", value)?;
+            map.entry("errors", value);
         }
         map.end()
     }
@@ -41,19 +40,27 @@ impl<'de> serde::Deserialize<'de> for BulkActionResponse {
                 self,
                 mut __map: A,
             ) -> Result<BulkActionResponse, A::Error> {
-                let mut success: Option<Option<Vec<String>>> = None;
-                let mut errors: Option<Option<Vec<serde_json::Map<String, serde_json::Value>>>> =
-                    None;
+                struct Slots {
+                    success: Option<Option<Vec<String>>>,
+                    errors: Option<Option<Vec<serde_json::Map<String, serde_json::Value>>>>,
+                }
+                let mut __slots = Slots {
+                    success: None,
+                    errors: None,
+                };
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
-                    match &*__key.0 {
-                        "success" => crate::fields::read(&mut __map, &mut success, "success")?,
-                        "errors" => crate::fields::read(&mut __map, &mut errors, "errors")?,
-                        _ => crate::fields::skip(&mut __map)?,
-                    }
+                    let read = match &*__key.0 {
+                        "success" => {
+                            crate::fields::read(&mut __map, &mut __slots.success, "success")
+                        }
+                        "errors" => crate::fields::read(&mut __map, &mut __slots.errors, "errors"),
+                        _ => crate::fields::skip(&mut __map),
+                    };
+                    read?;
                 }
                 Ok(BulkActionResponse {
-                    success: success.unwrap_or_default(),
-                    errors: errors.unwrap_or_default(),
+                    success: __slots.success.unwrap_or_default(),
+                    errors: __slots.errors.unwrap_or_default(),
                 })
             }
         }

@@ -8,9 +8,8 @@ pub struct BulkBodyBulkTaskInstanceBody {
 }
 impl serde::Serialize for BulkBodyBulkTaskInstanceBody {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("actions", &self.actions)?;
+        let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
+        map.entry("actions", &self.actions);
         map.end()
     }
 }
@@ -26,16 +25,23 @@ impl<'de> serde::Deserialize<'de> for BulkBodyBulkTaskInstanceBody {
                 self,
                 mut __map: A,
             ) -> Result<BulkBodyBulkTaskInstanceBody, A::Error> {
-                let mut actions: Option<Vec<super::BulkBodyBulkTaskInstanceBodyActionsItem>> = None;
-                while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
-                    match &*__key.0 {
-                        "actions" => crate::fields::read(&mut __map, &mut actions, "actions")?,
-                        _ => crate::fields::skip(&mut __map)?,
-                    }
+                struct Slots {
+                    actions: Option<Vec<super::BulkBodyBulkTaskInstanceBodyActionsItem>>,
                 }
-                Ok(BulkBodyBulkTaskInstanceBody {
-                    actions: crate::fields::required(actions, "actions")?,
-                })
+                let mut __slots = Slots { actions: None };
+                while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
+                    let read = match &*__key.0 {
+                        "actions" => {
+                            crate::fields::read(&mut __map, &mut __slots.actions, "actions")
+                        }
+                        _ => crate::fields::skip(&mut __map),
+                    };
+                    read?;
+                }
+                let Some(actions) = __slots.actions else {
+                    return Err(serde::de::Error::missing_field("actions"));
+                };
+                Ok(BulkBodyBulkTaskInstanceBody { actions })
             }
         }
         deserializer.deserialize_map(Fields)

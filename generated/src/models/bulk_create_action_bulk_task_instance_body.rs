@@ -14,12 +14,11 @@ pub struct BulkCreateActionBulkTaskInstanceBody {
 }
 impl serde::Serialize for BulkCreateActionBulkTaskInstanceBody {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("action", &self.action)?;
-        map.serialize_entry("entities", &self.entities)?;
+        let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
+        map.entry("action", &self.action);
+        map.entry("entities", &self.entities);
         if let Some(value) = &self.action_on_existence {
-            map.serialize_entry("action_on_existence", value)?;
+            map.entry("action_on_existence", value);
         }
         map.end()
     }
@@ -36,25 +35,41 @@ impl<'de> serde::Deserialize<'de> for BulkCreateActionBulkTaskInstanceBody {
                 self,
                 mut __map: A,
             ) -> Result<BulkCreateActionBulkTaskInstanceBody, A::Error> {
-                let mut action: Option<super::BulkCreateActionBulkTaskInstanceBodyAction> = None;
-                let mut entities: Option<Vec<super::BulkTaskInstanceBody>> = None;
-                let mut action_on_existence: Option<Option<super::BulkActionOnExistence>> = None;
+                struct Slots {
+                    action: Option<super::BulkCreateActionBulkTaskInstanceBodyAction>,
+                    entities: Option<Vec<super::BulkTaskInstanceBody>>,
+                    action_on_existence: Option<Option<super::BulkActionOnExistence>>,
+                }
+                let mut __slots = Slots {
+                    action: None,
+                    entities: None,
+                    action_on_existence: None,
+                };
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
-                    match &*__key.0 {
-                        "action" => crate::fields::read(&mut __map, &mut action, "action")?,
-                        "entities" => crate::fields::read(&mut __map, &mut entities, "entities")?,
+                    let read = match &*__key.0 {
+                        "action" => crate::fields::read(&mut __map, &mut __slots.action, "action"),
+                        "entities" => {
+                            crate::fields::read(&mut __map, &mut __slots.entities, "entities")
+                        }
                         "action_on_existence" => crate::fields::read(
                             &mut __map,
-                            &mut action_on_existence,
+                            &mut __slots.action_on_existence,
                             "action_on_existence",
-                        )?,
-                        _ => crate::fields::skip(&mut __map)?,
-                    }
+                        ),
+                        _ => crate::fields::skip(&mut __map),
+                    };
+                    read?;
                 }
+                let Some(action) = __slots.action else {
+                    return Err(serde::de::Error::missing_field("action"));
+                };
+                let Some(entities) = __slots.entities else {
+                    return Err(serde::de::Error::missing_field("entities"));
+                };
                 Ok(BulkCreateActionBulkTaskInstanceBody {
-                    action: crate::fields::required(action, "action")?,
-                    entities: crate::fields::required(entities, "entities")?,
-                    action_on_existence: action_on_existence.unwrap_or_default(),
+                    action,
+                    entities,
+                    action_on_existence: __slots.action_on_existence.unwrap_or_default(),
                 })
             }
         }

@@ -14,12 +14,11 @@ pub struct BulkDeleteActionBulkTaskInstanceBody {
 }
 impl serde::Serialize for BulkDeleteActionBulkTaskInstanceBody {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("action", &self.action)?;
-        map.serialize_entry("entities", &self.entities)?;
+        let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
+        map.entry("action", &self.action);
+        map.entry("entities", &self.entities);
         if let Some(value) = &self.action_on_non_existence {
-            map.serialize_entry("action_on_non_existence", value)?;
+            map.entry("action_on_non_existence", value);
         }
         map.end()
     }
@@ -36,28 +35,41 @@ impl<'de> serde::Deserialize<'de> for BulkDeleteActionBulkTaskInstanceBody {
                 self,
                 mut __map: A,
             ) -> Result<BulkDeleteActionBulkTaskInstanceBody, A::Error> {
-                let mut action: Option<super::BulkDeleteActionBulkTaskInstanceBodyAction> = None;
-                let mut entities: Option<
-                    Vec<super::BulkDeleteActionBulkTaskInstanceBodyEntitiesItem>,
-                > = None;
-                let mut action_on_non_existence: Option<Option<super::BulkActionNotOnExistence>> =
-                    None;
+                struct Slots {
+                    action: Option<super::BulkDeleteActionBulkTaskInstanceBodyAction>,
+                    entities: Option<Vec<super::BulkDeleteActionBulkTaskInstanceBodyEntitiesItem>>,
+                    action_on_non_existence: Option<Option<super::BulkActionNotOnExistence>>,
+                }
+                let mut __slots = Slots {
+                    action: None,
+                    entities: None,
+                    action_on_non_existence: None,
+                };
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
-                    match &*__key.0 {
-                        "action" => crate::fields::read(&mut __map, &mut action, "action")?,
-                        "entities" => crate::fields::read(&mut __map, &mut entities, "entities")?,
+                    let read = match &*__key.0 {
+                        "action" => crate::fields::read(&mut __map, &mut __slots.action, "action"),
+                        "entities" => {
+                            crate::fields::read(&mut __map, &mut __slots.entities, "entities")
+                        }
                         "action_on_non_existence" => crate::fields::read(
                             &mut __map,
-                            &mut action_on_non_existence,
+                            &mut __slots.action_on_non_existence,
                             "action_on_non_existence",
-                        )?,
-                        _ => crate::fields::skip(&mut __map)?,
-                    }
+                        ),
+                        _ => crate::fields::skip(&mut __map),
+                    };
+                    read?;
                 }
+                let Some(action) = __slots.action else {
+                    return Err(serde::de::Error::missing_field("action"));
+                };
+                let Some(entities) = __slots.entities else {
+                    return Err(serde::de::Error::missing_field("entities"));
+                };
                 Ok(BulkDeleteActionBulkTaskInstanceBody {
-                    action: crate::fields::required(action, "action")?,
-                    entities: crate::fields::required(entities, "entities")?,
-                    action_on_non_existence: action_on_non_existence.unwrap_or_default(),
+                    action,
+                    entities,
+                    action_on_non_existence: __slots.action_on_non_existence.unwrap_or_default(),
                 })
             }
         }

@@ -16,16 +16,15 @@ pub struct BulkResponse {
 }
 impl serde::Serialize for BulkResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(None)?;
+        let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         if let Some(value) = &self.create {
-            map.serialize_entry("create", value)?;
+            map.entry("create", value);
         }
         if let Some(value) = &self.update {
-            map.serialize_entry("update", value)?;
+            map.entry("update", value);
         }
         if let Some(value) = &self.delete {
-            map.serialize_entry("delete", value)?;
+            map.entry("delete", value);
         }
         map.end()
     }
@@ -42,21 +41,29 @@ impl<'de> serde::Deserialize<'de> for BulkResponse {
                 self,
                 mut __map: A,
             ) -> Result<BulkResponse, A::Error> {
-                let mut create: Option<Option<super::BulkActionResponse>> = None;
-                let mut update: Option<Option<super::BulkActionResponse>> = None;
-                let mut delete: Option<Option<super::BulkActionResponse>> = None;
+                struct Slots {
+                    create: Option<Option<super::BulkActionResponse>>,
+                    update: Option<Option<super::BulkActionResponse>>,
+                    delete: Option<Option<super::BulkActionResponse>>,
+                }
+                let mut __slots = Slots {
+                    create: None,
+                    update: None,
+                    delete: None,
+                };
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
-                    match &*__key.0 {
-                        "create" => crate::fields::read(&mut __map, &mut create, "create")?,
-                        "update" => crate::fields::read(&mut __map, &mut update, "update")?,
-                        "delete" => crate::fields::read(&mut __map, &mut delete, "delete")?,
-                        _ => crate::fields::skip(&mut __map)?,
-                    }
+                    let read = match &*__key.0 {
+                        "create" => crate::fields::read(&mut __map, &mut __slots.create, "create"),
+                        "update" => crate::fields::read(&mut __map, &mut __slots.update, "update"),
+                        "delete" => crate::fields::read(&mut __map, &mut __slots.delete, "delete"),
+                        _ => crate::fields::skip(&mut __map),
+                    };
+                    read?;
                 }
                 Ok(BulkResponse {
-                    create: create.unwrap_or_default(),
-                    update: update.unwrap_or_default(),
-                    delete: delete.unwrap_or_default(),
+                    create: __slots.create.unwrap_or_default(),
+                    update: __slots.update.unwrap_or_default(),
+                    delete: __slots.delete.unwrap_or_default(),
                 })
             }
         }

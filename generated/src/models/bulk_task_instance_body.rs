@@ -34,35 +34,34 @@ pub struct BulkTaskInstanceBody {
 }
 impl serde::Serialize for BulkTaskInstanceBody {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(None)?;
+        let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         if !self.new_state.is_absent() {
-            map.serialize_entry("new_state", &self.new_state)?;
+            map.entry("new_state", &self.new_state);
         }
         if !self.note.is_absent() {
-            map.serialize_entry("note", &self.note)?;
+            map.entry("note", &self.note);
         }
         if let Some(value) = &self.include_upstream {
-            map.serialize_entry("include_upstream", value)?;
+            map.entry("include_upstream", value);
         }
         if let Some(value) = &self.include_downstream {
-            map.serialize_entry("include_downstream", value)?;
+            map.entry("include_downstream", value);
         }
         if let Some(value) = &self.include_future {
-            map.serialize_entry("include_future", value)?;
+            map.entry("include_future", value);
         }
         if let Some(value) = &self.include_past {
-            map.serialize_entry("include_past", value)?;
+            map.entry("include_past", value);
         }
-        map.serialize_entry("task_id", &self.task_id)?;
+        map.entry("task_id", &self.task_id);
         if !self.map_index.is_absent() {
-            map.serialize_entry("map_index", &self.map_index)?;
+            map.entry("map_index", &self.map_index);
         }
         if !self.dag_id.is_absent() {
-            map.serialize_entry("dag_id", &self.dag_id)?;
+            map.entry("dag_id", &self.dag_id);
         }
         if !self.dag_run_id.is_absent() {
-            map.serialize_entry("dag_run_id", &self.dag_run_id)?;
+            map.entry("dag_run_id", &self.dag_run_id);
         }
         map.end()
     }
@@ -79,60 +78,84 @@ impl<'de> serde::Deserialize<'de> for BulkTaskInstanceBody {
                 self,
                 mut __map: A,
             ) -> Result<BulkTaskInstanceBody, A::Error> {
-                let mut new_state: Option<crate::Maybe<super::TaskInstanceState>> = None;
-                let mut note: Option<crate::Maybe<String>> = None;
-                let mut include_upstream: Option<Option<bool>> = None;
-                let mut include_downstream: Option<Option<bool>> = None;
-                let mut include_future: Option<Option<bool>> = None;
-                let mut include_past: Option<Option<bool>> = None;
-                let mut task_id: Option<String> = None;
-                let mut map_index: Option<crate::Maybe<i64>> = None;
-                let mut dag_id: Option<crate::Maybe<String>> = None;
-                let mut dag_run_id: Option<crate::Maybe<String>> = None;
+                struct Slots {
+                    new_state: Option<crate::Maybe<super::TaskInstanceState>>,
+                    note: Option<crate::Maybe<String>>,
+                    include_upstream: Option<Option<bool>>,
+                    include_downstream: Option<Option<bool>>,
+                    include_future: Option<Option<bool>>,
+                    include_past: Option<Option<bool>>,
+                    task_id: Option<String>,
+                    map_index: Option<crate::Maybe<i64>>,
+                    dag_id: Option<crate::Maybe<String>>,
+                    dag_run_id: Option<crate::Maybe<String>>,
+                }
+                let mut __slots = Slots {
+                    new_state: None,
+                    note: None,
+                    include_upstream: None,
+                    include_downstream: None,
+                    include_future: None,
+                    include_past: None,
+                    task_id: None,
+                    map_index: None,
+                    dag_id: None,
+                    dag_run_id: None,
+                };
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
-                    match &*__key.0 {
+                    let read = match &*__key.0 {
                         "new_state" => {
-                            crate::fields::read(&mut __map, &mut new_state, "new_state")?
+                            crate::fields::read(&mut __map, &mut __slots.new_state, "new_state")
                         }
-                        "note" => crate::fields::read(&mut __map, &mut note, "note")?,
+                        "note" => crate::fields::read(&mut __map, &mut __slots.note, "note"),
                         "include_upstream" => crate::fields::read(
                             &mut __map,
-                            &mut include_upstream,
+                            &mut __slots.include_upstream,
                             "include_upstream",
-                        )?,
+                        ),
                         "include_downstream" => crate::fields::read(
                             &mut __map,
-                            &mut include_downstream,
+                            &mut __slots.include_downstream,
                             "include_downstream",
-                        )?,
-                        "include_future" => {
-                            crate::fields::read(&mut __map, &mut include_future, "include_future")?
+                        ),
+                        "include_future" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.include_future,
+                            "include_future",
+                        ),
+                        "include_past" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.include_past,
+                            "include_past",
+                        ),
+                        "task_id" => {
+                            crate::fields::read(&mut __map, &mut __slots.task_id, "task_id")
                         }
-                        "include_past" => {
-                            crate::fields::read(&mut __map, &mut include_past, "include_past")?
-                        }
-                        "task_id" => crate::fields::read(&mut __map, &mut task_id, "task_id")?,
                         "map_index" => {
-                            crate::fields::read(&mut __map, &mut map_index, "map_index")?
+                            crate::fields::read(&mut __map, &mut __slots.map_index, "map_index")
                         }
-                        "dag_id" => crate::fields::read(&mut __map, &mut dag_id, "dag_id")?,
+                        "dag_id" => crate::fields::read(&mut __map, &mut __slots.dag_id, "dag_id"),
                         "dag_run_id" => {
-                            crate::fields::read(&mut __map, &mut dag_run_id, "dag_run_id")?
+                            crate::fields::read(&mut __map, &mut __slots.dag_run_id, "dag_run_id")
                         }
-                        _ => crate::fields::skip(&mut __map)?,
-                    }
+                        _ => crate::fields::skip(&mut __map),
+                    };
+                    read?;
                 }
+                let Some(task_id) = __slots.task_id else {
+                    return Err(serde::de::Error::missing_field("task_id"));
+                };
                 Ok(BulkTaskInstanceBody {
-                    new_state: new_state.unwrap_or_default(),
-                    note: note.unwrap_or_default(),
-                    include_upstream: include_upstream.unwrap_or_default(),
-                    include_downstream: include_downstream.unwrap_or_default(),
-                    include_future: include_future.unwrap_or_default(),
-                    include_past: include_past.unwrap_or_default(),
-                    task_id: crate::fields::required(task_id, "task_id")?,
-                    map_index: map_index.unwrap_or_default(),
-                    dag_id: dag_id.unwrap_or_default(),
-                    dag_run_id: dag_run_id.unwrap_or_default(),
+                    new_state: __slots.new_state.unwrap_or_default(),
+                    note: __slots.note.unwrap_or_default(),
+                    include_upstream: __slots.include_upstream.unwrap_or_default(),
+                    include_downstream: __slots.include_downstream.unwrap_or_default(),
+                    include_future: __slots.include_future.unwrap_or_default(),
+                    include_past: __slots.include_past.unwrap_or_default(),
+                    task_id,
+                    map_index: __slots.map_index.unwrap_or_default(),
+                    dag_id: __slots.dag_id.unwrap_or_default(),
+                    dag_run_id: __slots.dag_run_id.unwrap_or_default(),
                 })
             }
         }

@@ -16,15 +16,14 @@ pub struct BulkUpdateActionBulkTaskInstanceBody {
 }
 impl serde::Serialize for BulkUpdateActionBulkTaskInstanceBody {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("action", &self.action)?;
-        map.serialize_entry("entities", &self.entities)?;
+        let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
+        map.entry("action", &self.action);
+        map.entry("entities", &self.entities);
         if !self.update_mask.is_absent() {
-            map.serialize_entry("update_mask", &self.update_mask)?;
+            map.entry("update_mask", &self.update_mask);
         }
         if let Some(value) = &self.action_on_non_existence {
-            map.serialize_entry("action_on_non_existence", value)?;
+            map.entry("action_on_non_existence", value);
         }
         map.end()
     }
@@ -41,31 +40,47 @@ impl<'de> serde::Deserialize<'de> for BulkUpdateActionBulkTaskInstanceBody {
                 self,
                 mut __map: A,
             ) -> Result<BulkUpdateActionBulkTaskInstanceBody, A::Error> {
-                let mut action: Option<super::BulkUpdateActionBulkTaskInstanceBodyAction> = None;
-                let mut entities: Option<Vec<super::BulkTaskInstanceBody>> = None;
-                let mut update_mask: Option<crate::Maybe<Vec<String>>> = None;
-                let mut action_on_non_existence: Option<Option<super::BulkActionNotOnExistence>> =
-                    None;
+                struct Slots {
+                    action: Option<super::BulkUpdateActionBulkTaskInstanceBodyAction>,
+                    entities: Option<Vec<super::BulkTaskInstanceBody>>,
+                    update_mask: Option<crate::Maybe<Vec<String>>>,
+                    action_on_non_existence: Option<Option<super::BulkActionNotOnExistence>>,
+                }
+                let mut __slots = Slots {
+                    action: None,
+                    entities: None,
+                    update_mask: None,
+                    action_on_non_existence: None,
+                };
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
-                    match &*__key.0 {
-                        "action" => crate::fields::read(&mut __map, &mut action, "action")?,
-                        "entities" => crate::fields::read(&mut __map, &mut entities, "entities")?,
+                    let read = match &*__key.0 {
+                        "action" => crate::fields::read(&mut __map, &mut __slots.action, "action"),
+                        "entities" => {
+                            crate::fields::read(&mut __map, &mut __slots.entities, "entities")
+                        }
                         "update_mask" => {
-                            crate::fields::read(&mut __map, &mut update_mask, "update_mask")?
+                            crate::fields::read(&mut __map, &mut __slots.update_mask, "update_mask")
                         }
                         "action_on_non_existence" => crate::fields::read(
                             &mut __map,
-                            &mut action_on_non_existence,
+                            &mut __slots.action_on_non_existence,
                             "action_on_non_existence",
-                        )?,
-                        _ => crate::fields::skip(&mut __map)?,
-                    }
+                        ),
+                        _ => crate::fields::skip(&mut __map),
+                    };
+                    read?;
                 }
+                let Some(action) = __slots.action else {
+                    return Err(serde::de::Error::missing_field("action"));
+                };
+                let Some(entities) = __slots.entities else {
+                    return Err(serde::de::Error::missing_field("entities"));
+                };
                 Ok(BulkUpdateActionBulkTaskInstanceBody {
-                    action: crate::fields::required(action, "action")?,
-                    entities: crate::fields::required(entities, "entities")?,
-                    update_mask: update_mask.unwrap_or_default(),
-                    action_on_non_existence: action_on_non_existence.unwrap_or_default(),
+                    action,
+                    entities,
+                    update_mask: __slots.update_mask.unwrap_or_default(),
+                    action_on_non_existence: __slots.action_on_non_existence.unwrap_or_default(),
                 })
             }
         }

@@ -54,52 +54,51 @@ pub struct ClearTaskInstancesBody {
 }
 impl serde::Serialize for ClearTaskInstancesBody {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(None)?;
+        let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         if let Some(value) = &self.dry_run {
-            map.serialize_entry("dry_run", value)?;
+            map.entry("dry_run", value);
         }
         if !self.start_date.is_absent() {
-            map.serialize_entry("start_date", &self.start_date)?;
+            map.entry("start_date", &self.start_date);
         }
         if !self.end_date.is_absent() {
-            map.serialize_entry("end_date", &self.end_date)?;
+            map.entry("end_date", &self.end_date);
         }
         if let Some(value) = &self.only_failed {
-            map.serialize_entry("only_failed", value)?;
+            map.entry("only_failed", value);
         }
         if let Some(value) = &self.only_running {
-            map.serialize_entry("only_running", value)?;
+            map.entry("only_running", value);
         }
         if let Some(value) = &self.reset_dag_runs {
-            map.serialize_entry("reset_dag_runs", value)?;
+            map.entry("reset_dag_runs", value);
         }
         if !self.task_ids.is_absent() {
-            map.serialize_entry("task_ids", &self.task_ids)?;
+            map.entry("task_ids", &self.task_ids);
         }
         if !self.dag_run_id.is_absent() {
-            map.serialize_entry("dag_run_id", &self.dag_run_id)?;
+            map.entry("dag_run_id", &self.dag_run_id);
         }
         if let Some(value) = &self.include_upstream {
-            map.serialize_entry("include_upstream", value)?;
+            map.entry("include_upstream", value);
         }
         if let Some(value) = &self.include_downstream {
-            map.serialize_entry("include_downstream", value)?;
+            map.entry("include_downstream", value);
         }
         if let Some(value) = &self.include_future {
-            map.serialize_entry("include_future", value)?;
+            map.entry("include_future", value);
         }
         if let Some(value) = &self.include_past {
-            map.serialize_entry("include_past", value)?;
+            map.entry("include_past", value);
         }
         if !self.run_on_latest_version.is_absent() {
-            map.serialize_entry("run_on_latest_version", &self.run_on_latest_version)?;
+            map.entry("run_on_latest_version", &self.run_on_latest_version);
         }
         if let Some(value) = &self.prevent_running_task {
-            map.serialize_entry("prevent_running_task", value)?;
+            map.entry("prevent_running_task", value);
         }
         if !self.note.is_absent() {
-            map.serialize_entry("note", &self.note)?;
+            map.entry("note", &self.note);
         }
         map.end()
     }
@@ -116,89 +115,121 @@ impl<'de> serde::Deserialize<'de> for ClearTaskInstancesBody {
                 self,
                 mut __map: A,
             ) -> Result<ClearTaskInstancesBody, A::Error> {
-                let mut dry_run: Option<Option<bool>> = None;
-                let mut start_date: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>> = None;
-                let mut end_date: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>> = None;
-                let mut only_failed: Option<Option<bool>> = None;
-                let mut only_running: Option<Option<bool>> = None;
-                let mut reset_dag_runs: Option<Option<bool>> = None;
-                let mut task_ids: Option<
-                    crate::Maybe<Vec<super::ClearTaskInstancesBodyTaskIdsItem>>,
-                > = None;
-                let mut dag_run_id: Option<crate::Maybe<String>> = None;
-                let mut include_upstream: Option<Option<bool>> = None;
-                let mut include_downstream: Option<Option<bool>> = None;
-                let mut include_future: Option<Option<bool>> = None;
-                let mut include_past: Option<Option<bool>> = None;
-                let mut run_on_latest_version: Option<crate::Maybe<bool>> = None;
-                let mut prevent_running_task: Option<Option<bool>> = None;
-                let mut note: Option<crate::Maybe<String>> = None;
+                struct Slots {
+                    dry_run: Option<Option<bool>>,
+                    start_date: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>>,
+                    end_date: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>>,
+                    only_failed: Option<Option<bool>>,
+                    only_running: Option<Option<bool>>,
+                    reset_dag_runs: Option<Option<bool>>,
+                    task_ids: Option<crate::Maybe<Vec<super::ClearTaskInstancesBodyTaskIdsItem>>>,
+                    dag_run_id: Option<crate::Maybe<String>>,
+                    include_upstream: Option<Option<bool>>,
+                    include_downstream: Option<Option<bool>>,
+                    include_future: Option<Option<bool>>,
+                    include_past: Option<Option<bool>>,
+                    run_on_latest_version: Option<crate::Maybe<bool>>,
+                    prevent_running_task: Option<Option<bool>>,
+                    note: Option<crate::Maybe<String>>,
+                }
+                let mut __slots = Slots {
+                    dry_run: None,
+                    start_date: None,
+                    end_date: None,
+                    only_failed: None,
+                    only_running: None,
+                    reset_dag_runs: None,
+                    task_ids: None,
+                    dag_run_id: None,
+                    include_upstream: None,
+                    include_downstream: None,
+                    include_future: None,
+                    include_past: None,
+                    run_on_latest_version: None,
+                    prevent_running_task: None,
+                    note: None,
+                };
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
-                    match &*__key.0 {
-                        "dry_run" => crate::fields::read(&mut __map, &mut dry_run, "dry_run")?,
+                    let read = match &*__key.0 {
+                        "dry_run" => {
+                            crate::fields::read(&mut __map, &mut __slots.dry_run, "dry_run")
+                        }
                         "start_date" => {
-                            crate::fields::read(&mut __map, &mut start_date, "start_date")?
+                            crate::fields::read(&mut __map, &mut __slots.start_date, "start_date")
                         }
-                        "end_date" => crate::fields::read(&mut __map, &mut end_date, "end_date")?,
+                        "end_date" => {
+                            crate::fields::read(&mut __map, &mut __slots.end_date, "end_date")
+                        }
                         "only_failed" => {
-                            crate::fields::read(&mut __map, &mut only_failed, "only_failed")?
+                            crate::fields::read(&mut __map, &mut __slots.only_failed, "only_failed")
                         }
-                        "only_running" => {
-                            crate::fields::read(&mut __map, &mut only_running, "only_running")?
+                        "only_running" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.only_running,
+                            "only_running",
+                        ),
+                        "reset_dag_runs" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.reset_dag_runs,
+                            "reset_dag_runs",
+                        ),
+                        "task_ids" => {
+                            crate::fields::read(&mut __map, &mut __slots.task_ids, "task_ids")
                         }
-                        "reset_dag_runs" => {
-                            crate::fields::read(&mut __map, &mut reset_dag_runs, "reset_dag_runs")?
-                        }
-                        "task_ids" => crate::fields::read(&mut __map, &mut task_ids, "task_ids")?,
                         "dag_run_id" => {
-                            crate::fields::read(&mut __map, &mut dag_run_id, "dag_run_id")?
+                            crate::fields::read(&mut __map, &mut __slots.dag_run_id, "dag_run_id")
                         }
                         "include_upstream" => crate::fields::read(
                             &mut __map,
-                            &mut include_upstream,
+                            &mut __slots.include_upstream,
                             "include_upstream",
-                        )?,
+                        ),
                         "include_downstream" => crate::fields::read(
                             &mut __map,
-                            &mut include_downstream,
+                            &mut __slots.include_downstream,
                             "include_downstream",
-                        )?,
-                        "include_future" => {
-                            crate::fields::read(&mut __map, &mut include_future, "include_future")?
-                        }
-                        "include_past" => {
-                            crate::fields::read(&mut __map, &mut include_past, "include_past")?
-                        }
+                        ),
+                        "include_future" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.include_future,
+                            "include_future",
+                        ),
+                        "include_past" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.include_past,
+                            "include_past",
+                        ),
                         "run_on_latest_version" => crate::fields::read(
                             &mut __map,
-                            &mut run_on_latest_version,
+                            &mut __slots.run_on_latest_version,
                             "run_on_latest_version",
-                        )?,
+                        ),
                         "prevent_running_task" => crate::fields::read(
                             &mut __map,
-                            &mut prevent_running_task,
+                            &mut __slots.prevent_running_task,
                             "prevent_running_task",
-                        )?,
-                        "note" => crate::fields::read(&mut __map, &mut note, "note")?,
-                        _ => crate::fields::skip(&mut __map)?,
-                    }
+                        ),
+                        "note" => crate::fields::read(&mut __map, &mut __slots.note, "note"),
+                        _ => crate::fields::skip(&mut __map),
+                    };
+                    read?;
                 }
                 Ok(ClearTaskInstancesBody {
-                    dry_run: dry_run.unwrap_or_default(),
-                    start_date: start_date.unwrap_or_default(),
-                    end_date: end_date.unwrap_or_default(),
-                    only_failed: only_failed.unwrap_or_default(),
-                    only_running: only_running.unwrap_or_default(),
-                    reset_dag_runs: reset_dag_runs.unwrap_or_default(),
-                    task_ids: task_ids.unwrap_or_default(),
-                    dag_run_id: dag_run_id.unwrap_or_default(),
-                    include_upstream: include_upstream.unwrap_or_default(),
-                    include_downstream: include_downstream.unwrap_or_default(),
-                    include_future: include_future.unwrap_or_default(),
-                    include_past: include_past.unwrap_or_default(),
-                    run_on_latest_version: run_on_latest_version.unwrap_or_default(),
-                    prevent_running_task: prevent_running_task.unwrap_or_default(),
-                    note: note.unwrap_or_default(),
+                    dry_run: __slots.dry_run.unwrap_or_default(),
+                    start_date: __slots.start_date.unwrap_or_default(),
+                    end_date: __slots.end_date.unwrap_or_default(),
+                    only_failed: __slots.only_failed.unwrap_or_default(),
+                    only_running: __slots.only_running.unwrap_or_default(),
+                    reset_dag_runs: __slots.reset_dag_runs.unwrap_or_default(),
+                    task_ids: __slots.task_ids.unwrap_or_default(),
+                    dag_run_id: __slots.dag_run_id.unwrap_or_default(),
+                    include_upstream: __slots.include_upstream.unwrap_or_default(),
+                    include_downstream: __slots.include_downstream.unwrap_or_default(),
+                    include_future: __slots.include_future.unwrap_or_default(),
+                    include_past: __slots.include_past.unwrap_or_default(),
+                    run_on_latest_version: __slots.run_on_latest_version.unwrap_or_default(),
+                    prevent_running_task: __slots.prevent_running_task.unwrap_or_default(),
+                    note: __slots.note.unwrap_or_default(),
                 })
             }
         }

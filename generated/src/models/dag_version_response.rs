@@ -22,16 +22,15 @@ pub struct DagVersionResponse {
 }
 impl serde::Serialize for DagVersionResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("id", &self.id)?;
-        map.serialize_entry("version_number", &self.version_number)?;
-        map.serialize_entry("dag_id", &self.dag_id)?;
-        map.serialize_entry("bundle_name", &self.bundle_name)?;
-        map.serialize_entry("bundle_version", &self.bundle_version)?;
-        map.serialize_entry("created_at", &self.created_at)?;
-        map.serialize_entry("dag_display_name", &self.dag_display_name)?;
-        map.serialize_entry("bundle_url", &self.bundle_url)?;
+        let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
+        map.entry("id", &self.id);
+        map.entry("version_number", &self.version_number);
+        map.entry("dag_id", &self.dag_id);
+        map.entry("bundle_name", &self.bundle_name);
+        map.entry("bundle_version", &self.bundle_version);
+        map.entry("created_at", &self.created_at);
+        map.entry("dag_display_name", &self.dag_display_name);
+        map.entry("bundle_url", &self.bundle_url);
         map.end()
     }
 }
@@ -47,53 +46,91 @@ impl<'de> serde::Deserialize<'de> for DagVersionResponse {
                 self,
                 mut __map: A,
             ) -> Result<DagVersionResponse, A::Error> {
-                let mut id: Option<uuid::Uuid> = None;
-                let mut version_number: Option<i64> = None;
-                let mut dag_id: Option<String> = None;
-                let mut bundle_name: Option<Option<String>> = None;
-                let mut bundle_version: Option<Option<String>> = None;
-                let mut created_at: Option<chrono::DateTime<chrono::Utc>> = None;
-                let mut dag_display_name: Option<String> = None;
-                let mut bundle_url: Option<Option<String>> = None;
+                struct Slots {
+                    id: Option<uuid::Uuid>,
+                    version_number: Option<i64>,
+                    dag_id: Option<String>,
+                    bundle_name: Option<Option<String>>,
+                    bundle_version: Option<Option<String>>,
+                    created_at: Option<chrono::DateTime<chrono::Utc>>,
+                    dag_display_name: Option<String>,
+                    bundle_url: Option<Option<String>>,
+                }
+                let mut __slots = Slots {
+                    id: None,
+                    version_number: None,
+                    dag_id: None,
+                    bundle_name: None,
+                    bundle_version: None,
+                    created_at: None,
+                    dag_display_name: None,
+                    bundle_url: None,
+                };
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
-                    match &*__key.0 {
-                        "id" => crate::fields::read(&mut __map, &mut id, "id")?,
-                        "version_number" => {
-                            crate::fields::read(&mut __map, &mut version_number, "version_number")?
-                        }
-                        "dag_id" => crate::fields::read(&mut __map, &mut dag_id, "dag_id")?,
+                    let read = match &*__key.0 {
+                        "id" => crate::fields::read(&mut __map, &mut __slots.id, "id"),
+                        "version_number" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.version_number,
+                            "version_number",
+                        ),
+                        "dag_id" => crate::fields::read(&mut __map, &mut __slots.dag_id, "dag_id"),
                         "bundle_name" => {
-                            crate::fields::read(&mut __map, &mut bundle_name, "bundle_name")?
+                            crate::fields::read(&mut __map, &mut __slots.bundle_name, "bundle_name")
                         }
-                        "bundle_version" => {
-                            crate::fields::read(&mut __map, &mut bundle_version, "bundle_version")?
-                        }
+                        "bundle_version" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.bundle_version,
+                            "bundle_version",
+                        ),
                         "created_at" => {
-                            crate::fields::read(&mut __map, &mut created_at, "created_at")?
+                            crate::fields::read(&mut __map, &mut __slots.created_at, "created_at")
                         }
                         "dag_display_name" => crate::fields::read(
                             &mut __map,
-                            &mut dag_display_name,
+                            &mut __slots.dag_display_name,
                             "dag_display_name",
-                        )?,
+                        ),
                         "bundle_url" => {
-                            crate::fields::read(&mut __map, &mut bundle_url, "bundle_url")?
+                            crate::fields::read(&mut __map, &mut __slots.bundle_url, "bundle_url")
                         }
-                        _ => crate::fields::skip(&mut __map)?,
-                    }
+                        _ => crate::fields::skip(&mut __map),
+                    };
+                    read?;
                 }
+                let Some(id) = __slots.id else {
+                    return Err(serde::de::Error::missing_field("id"));
+                };
+                let Some(version_number) = __slots.version_number else {
+                    return Err(serde::de::Error::missing_field("version_number"));
+                };
+                let Some(dag_id) = __slots.dag_id else {
+                    return Err(serde::de::Error::missing_field("dag_id"));
+                };
+                let Some(bundle_name) = __slots.bundle_name else {
+                    return Err(serde::de::Error::missing_field("bundle_name"));
+                };
+                let Some(bundle_version) = __slots.bundle_version else {
+                    return Err(serde::de::Error::missing_field("bundle_version"));
+                };
+                let Some(created_at) = __slots.created_at else {
+                    return Err(serde::de::Error::missing_field("created_at"));
+                };
+                let Some(dag_display_name) = __slots.dag_display_name else {
+                    return Err(serde::de::Error::missing_field("dag_display_name"));
+                };
+                let Some(bundle_url) = __slots.bundle_url else {
+                    return Err(serde::de::Error::missing_field("bundle_url"));
+                };
                 Ok(DagVersionResponse {
-                    id: crate::fields::required(id, "id")?,
-                    version_number: crate::fields::required(version_number, "version_number")?,
-                    dag_id: crate::fields::required(dag_id, "dag_id")?,
-                    bundle_name: crate::fields::required(bundle_name, "bundle_name")?,
-                    bundle_version: crate::fields::required(bundle_version, "bundle_version")?,
-                    created_at: crate::fields::required(created_at, "created_at")?,
-                    dag_display_name: crate::fields::required(
-                        dag_display_name,
-                        "dag_display_name",
-                    )?,
-                    bundle_url: crate::fields::required(bundle_url, "bundle_url")?,
+                    id,
+                    version_number,
+                    dag_id,
+                    bundle_name,
+                    bundle_version,
+                    created_at,
+                    dag_display_name,
+                    bundle_url,
                 })
             }
         }

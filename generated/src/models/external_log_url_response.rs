@@ -8,9 +8,8 @@ pub struct ExternalLogUrlResponse {
 }
 impl serde::Serialize for ExternalLogUrlResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("url", &self.url)?;
+        let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
+        map.entry("url", &self.url);
         map.end()
     }
 }
@@ -26,16 +25,21 @@ impl<'de> serde::Deserialize<'de> for ExternalLogUrlResponse {
                 self,
                 mut __map: A,
             ) -> Result<ExternalLogUrlResponse, A::Error> {
-                let mut url: Option<String> = None;
-                while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
-                    match &*__key.0 {
-                        "url" => crate::fields::read(&mut __map, &mut url, "url")?,
-                        _ => crate::fields::skip(&mut __map)?,
-                    }
+                struct Slots {
+                    url: Option<String>,
                 }
-                Ok(ExternalLogUrlResponse {
-                    url: crate::fields::required(url, "url")?,
-                })
+                let mut __slots = Slots { url: None };
+                while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
+                    let read = match &*__key.0 {
+                        "url" => crate::fields::read(&mut __map, &mut __slots.url, "url"),
+                        _ => crate::fields::skip(&mut __map),
+                    };
+                    read?;
+                }
+                let Some(url) = __slots.url else {
+                    return Err(serde::de::Error::missing_field("url"));
+                };
+                Ok(ExternalLogUrlResponse { url })
             }
         }
         deserializer.deserialize_map(Fields)

@@ -10,10 +10,9 @@ pub struct ExtraLinkCollectionResponse {
 }
 impl serde::Serialize for ExtraLinkCollectionResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("extra_links", &self.extra_links)?;
-        map.serialize_entry("total_entries", &self.total_entries)?;
+        let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
+        map.entry("extra_links", &self.extra_links);
+        map.entry("total_entries", &self.total_entries);
         map.end()
     }
 }
@@ -29,23 +28,37 @@ impl<'de> serde::Deserialize<'de> for ExtraLinkCollectionResponse {
                 self,
                 mut __map: A,
             ) -> Result<ExtraLinkCollectionResponse, A::Error> {
-                let mut extra_links: Option<std::collections::BTreeMap<String, Option<String>>> =
-                    None;
-                let mut total_entries: Option<i64> = None;
-                while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
-                    match &*__key.0 {
-                        "extra_links" => {
-                            crate::fields::read(&mut __map, &mut extra_links, "extra_links")?
-                        }
-                        "total_entries" => {
-                            crate::fields::read(&mut __map, &mut total_entries, "total_entries")?
-                        }
-                        _ => crate::fields::skip(&mut __map)?,
-                    }
+                struct Slots {
+                    extra_links: Option<std::collections::BTreeMap<String, Option<String>>>,
+                    total_entries: Option<i64>,
                 }
+                let mut __slots = Slots {
+                    extra_links: None,
+                    total_entries: None,
+                };
+                while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
+                    let read = match &*__key.0 {
+                        "extra_links" => {
+                            crate::fields::read(&mut __map, &mut __slots.extra_links, "extra_links")
+                        }
+                        "total_entries" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.total_entries,
+                            "total_entries",
+                        ),
+                        _ => crate::fields::skip(&mut __map),
+                    };
+                    read?;
+                }
+                let Some(extra_links) = __slots.extra_links else {
+                    return Err(serde::de::Error::missing_field("extra_links"));
+                };
+                let Some(total_entries) = __slots.total_entries else {
+                    return Err(serde::de::Error::missing_field("total_entries"));
+                };
                 Ok(ExtraLinkCollectionResponse {
-                    extra_links: crate::fields::required(extra_links, "extra_links")?,
-                    total_entries: crate::fields::required(total_entries, "total_entries")?,
+                    extra_links,
+                    total_entries,
                 })
             }
         }

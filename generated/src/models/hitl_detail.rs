@@ -40,42 +40,41 @@ pub struct HitlDetail {
 }
 impl serde::Serialize for HitlDetail {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("options", &self.options)?;
-        map.serialize_entry("subject", &self.subject)?;
+        let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
+        map.entry("options", &self.options);
+        map.entry("subject", &self.subject);
         if let Some(value) = &self.body {
-            map.serialize_entry("body", value)?;
+            map.entry("body", value);
         }
         if let Some(value) = &self.defaults {
-            map.serialize_entry("defaults", value)?;
+            map.entry("defaults", value);
         }
         if let Some(value) = &self.multiple {
-            map.serialize_entry("multiple", value)?;
+            map.entry("multiple", value);
         }
         if let Some(value) = &self.params {
-            map.serialize_entry("params", value)?;
+            map.entry("params", value);
         }
         if let Some(value) = &self.assigned_users {
-            map.serialize_entry("assigned_users", value)?;
+            map.entry("assigned_users", value);
         }
-        map.serialize_entry("created_at", &self.created_at)?;
+        map.entry("created_at", &self.created_at);
         if let Some(value) = &self.responded_by_user {
-            map.serialize_entry("responded_by_user", value)?;
+            map.entry("responded_by_user", value);
         }
         if let Some(value) = &self.responded_at {
-            map.serialize_entry("responded_at", value)?;
+            map.entry("responded_at", value);
         }
         if let Some(value) = &self.chosen_options {
-            map.serialize_entry("chosen_options", value)?;
+            map.entry("chosen_options", value);
         }
         if let Some(value) = &self.params_input {
-            map.serialize_entry("params_input", value)?;
+            map.entry("params_input", value);
         }
         if let Some(value) = &self.response_received {
-            map.serialize_entry("response_received", value)?;
+            map.entry("response_received", value);
         }
-        map.serialize_entry("task_instance", &self.task_instance)?;
+        map.entry("task_instance", &self.task_instance);
         map.end()
     }
 }
@@ -91,75 +90,123 @@ impl<'de> serde::Deserialize<'de> for HitlDetail {
                 self,
                 mut __map: A,
             ) -> Result<HitlDetail, A::Error> {
-                let mut options: Option<Vec<String>> = None;
-                let mut subject: Option<String> = None;
-                let mut body: Option<Option<String>> = None;
-                let mut defaults: Option<Option<Vec<String>>> = None;
-                let mut multiple: Option<Option<bool>> = None;
-                let mut params: Option<Option<serde_json::Map<String, serde_json::Value>>> = None;
-                let mut assigned_users: Option<Option<Vec<super::HitlUser>>> = None;
-                let mut created_at: Option<chrono::DateTime<chrono::Utc>> = None;
-                let mut responded_by_user: Option<Option<super::HitlUser>> = None;
-                let mut responded_at: Option<Option<chrono::DateTime<chrono::Utc>>> = None;
-                let mut chosen_options: Option<Option<Vec<String>>> = None;
-                let mut params_input: Option<Option<serde_json::Map<String, serde_json::Value>>> =
-                    None;
-                let mut response_received: Option<Option<bool>> = None;
-                let mut task_instance: Option<super::TaskInstanceResponse> = None;
+                struct Slots {
+                    options: Option<Vec<String>>,
+                    subject: Option<String>,
+                    body: Option<Option<String>>,
+                    defaults: Option<Option<Vec<String>>>,
+                    multiple: Option<Option<bool>>,
+                    params: Option<Option<serde_json::Map<String, serde_json::Value>>>,
+                    assigned_users: Option<Option<Vec<super::HitlUser>>>,
+                    created_at: Option<chrono::DateTime<chrono::Utc>>,
+                    responded_by_user: Option<Option<super::HitlUser>>,
+                    responded_at: Option<Option<chrono::DateTime<chrono::Utc>>>,
+                    chosen_options: Option<Option<Vec<String>>>,
+                    params_input: Option<Option<serde_json::Map<String, serde_json::Value>>>,
+                    response_received: Option<Option<bool>>,
+                    task_instance: Option<super::TaskInstanceResponse>,
+                }
+                let mut __slots = Slots {
+                    options: None,
+                    subject: None,
+                    body: None,
+                    defaults: None,
+                    multiple: None,
+                    params: None,
+                    assigned_users: None,
+                    created_at: None,
+                    responded_by_user: None,
+                    responded_at: None,
+                    chosen_options: None,
+                    params_input: None,
+                    response_received: None,
+                    task_instance: None,
+                };
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
-                    match &*__key.0 {
-                        "options" => crate::fields::read(&mut __map, &mut options, "options")?,
-                        "subject" => crate::fields::read(&mut __map, &mut subject, "subject")?,
-                        "body" => crate::fields::read(&mut __map, &mut body, "body")?,
-                        "defaults" => crate::fields::read(&mut __map, &mut defaults, "defaults")?,
-                        "multiple" => crate::fields::read(&mut __map, &mut multiple, "multiple")?,
-                        "params" => crate::fields::read(&mut __map, &mut params, "params")?,
-                        "assigned_users" => {
-                            crate::fields::read(&mut __map, &mut assigned_users, "assigned_users")?
+                    let read = match &*__key.0 {
+                        "options" => {
+                            crate::fields::read(&mut __map, &mut __slots.options, "options")
                         }
+                        "subject" => {
+                            crate::fields::read(&mut __map, &mut __slots.subject, "subject")
+                        }
+                        "body" => crate::fields::read(&mut __map, &mut __slots.body, "body"),
+                        "defaults" => {
+                            crate::fields::read(&mut __map, &mut __slots.defaults, "defaults")
+                        }
+                        "multiple" => {
+                            crate::fields::read(&mut __map, &mut __slots.multiple, "multiple")
+                        }
+                        "params" => crate::fields::read(&mut __map, &mut __slots.params, "params"),
+                        "assigned_users" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.assigned_users,
+                            "assigned_users",
+                        ),
                         "created_at" => {
-                            crate::fields::read(&mut __map, &mut created_at, "created_at")?
+                            crate::fields::read(&mut __map, &mut __slots.created_at, "created_at")
                         }
                         "responded_by_user" => crate::fields::read(
                             &mut __map,
-                            &mut responded_by_user,
+                            &mut __slots.responded_by_user,
                             "responded_by_user",
-                        )?,
-                        "responded_at" => {
-                            crate::fields::read(&mut __map, &mut responded_at, "responded_at")?
-                        }
-                        "chosen_options" => {
-                            crate::fields::read(&mut __map, &mut chosen_options, "chosen_options")?
-                        }
-                        "params_input" => {
-                            crate::fields::read(&mut __map, &mut params_input, "params_input")?
-                        }
+                        ),
+                        "responded_at" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.responded_at,
+                            "responded_at",
+                        ),
+                        "chosen_options" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.chosen_options,
+                            "chosen_options",
+                        ),
+                        "params_input" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.params_input,
+                            "params_input",
+                        ),
                         "response_received" => crate::fields::read(
                             &mut __map,
-                            &mut response_received,
+                            &mut __slots.response_received,
                             "response_received",
-                        )?,
-                        "task_instance" => {
-                            crate::fields::read(&mut __map, &mut task_instance, "task_instance")?
-                        }
-                        _ => crate::fields::skip(&mut __map)?,
-                    }
+                        ),
+                        "task_instance" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.task_instance,
+                            "task_instance",
+                        ),
+                        _ => crate::fields::skip(&mut __map),
+                    };
+                    read?;
                 }
+                let Some(options) = __slots.options else {
+                    return Err(serde::de::Error::missing_field("options"));
+                };
+                let Some(subject) = __slots.subject else {
+                    return Err(serde::de::Error::missing_field("subject"));
+                };
+                let Some(created_at) = __slots.created_at else {
+                    return Err(serde::de::Error::missing_field("created_at"));
+                };
+                let Some(task_instance) = __slots.task_instance else {
+                    return Err(serde::de::Error::missing_field("task_instance"));
+                };
                 Ok(HitlDetail {
-                    options: crate::fields::required(options, "options")?,
-                    subject: crate::fields::required(subject, "subject")?,
-                    body: body.unwrap_or_default(),
-                    defaults: defaults.unwrap_or_default(),
-                    multiple: multiple.unwrap_or_default(),
-                    params: params.unwrap_or_default(),
-                    assigned_users: assigned_users.unwrap_or_default(),
-                    created_at: crate::fields::required(created_at, "created_at")?,
-                    responded_by_user: responded_by_user.unwrap_or_default(),
-                    responded_at: responded_at.unwrap_or_default(),
-                    chosen_options: chosen_options.unwrap_or_default(),
-                    params_input: params_input.unwrap_or_default(),
-                    response_received: response_received.unwrap_or_default(),
-                    task_instance: crate::fields::required(task_instance, "task_instance")?,
+                    options,
+                    subject,
+                    body: __slots.body.unwrap_or_default(),
+                    defaults: __slots.defaults.unwrap_or_default(),
+                    multiple: __slots.multiple.unwrap_or_default(),
+                    params: __slots.params.unwrap_or_default(),
+                    assigned_users: __slots.assigned_users.unwrap_or_default(),
+                    created_at,
+                    responded_by_user: __slots.responded_by_user.unwrap_or_default(),
+                    responded_at: __slots.responded_at.unwrap_or_default(),
+                    chosen_options: __slots.chosen_options.unwrap_or_default(),
+                    params_input: __slots.params_input.unwrap_or_default(),
+                    response_received: __slots.response_received.unwrap_or_default(),
+                    task_instance,
                 })
             }
         }

@@ -12,10 +12,9 @@ pub struct HitlDetailCollection {
 }
 impl serde::Serialize for HitlDetailCollection {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("hitl_details", &self.hitl_details)?;
-        map.serialize_entry("total_entries", &self.total_entries)?;
+        let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
+        map.entry("hitl_details", &self.hitl_details);
+        map.entry("total_entries", &self.total_entries);
         map.end()
     }
 }
@@ -31,22 +30,39 @@ impl<'de> serde::Deserialize<'de> for HitlDetailCollection {
                 self,
                 mut __map: A,
             ) -> Result<HitlDetailCollection, A::Error> {
-                let mut hitl_details: Option<Vec<super::HitlDetail>> = None;
-                let mut total_entries: Option<i64> = None;
-                while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
-                    match &*__key.0 {
-                        "hitl_details" => {
-                            crate::fields::read(&mut __map, &mut hitl_details, "hitl_details")?
-                        }
-                        "total_entries" => {
-                            crate::fields::read(&mut __map, &mut total_entries, "total_entries")?
-                        }
-                        _ => crate::fields::skip(&mut __map)?,
-                    }
+                struct Slots {
+                    hitl_details: Option<Vec<super::HitlDetail>>,
+                    total_entries: Option<i64>,
                 }
+                let mut __slots = Slots {
+                    hitl_details: None,
+                    total_entries: None,
+                };
+                while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
+                    let read = match &*__key.0 {
+                        "hitl_details" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.hitl_details,
+                            "hitl_details",
+                        ),
+                        "total_entries" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.total_entries,
+                            "total_entries",
+                        ),
+                        _ => crate::fields::skip(&mut __map),
+                    };
+                    read?;
+                }
+                let Some(hitl_details) = __slots.hitl_details else {
+                    return Err(serde::de::Error::missing_field("hitl_details"));
+                };
+                let Some(total_entries) = __slots.total_entries else {
+                    return Err(serde::de::Error::missing_field("total_entries"));
+                };
                 Ok(HitlDetailCollection {
-                    hitl_details: crate::fields::required(hitl_details, "hitl_details")?,
-                    total_entries: crate::fields::required(total_entries, "total_entries")?,
+                    hitl_details,
+                    total_entries,
                 })
             }
         }

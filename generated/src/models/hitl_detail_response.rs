@@ -16,13 +16,12 @@ pub struct HitlDetailResponse {
 }
 impl serde::Serialize for HitlDetailResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("responded_by", &self.responded_by)?;
-        map.serialize_entry("responded_at", &self.responded_at)?;
-        map.serialize_entry("chosen_options", &self.chosen_options)?;
+        let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
+        map.entry("responded_by", &self.responded_by);
+        map.entry("responded_at", &self.responded_at);
+        map.entry("chosen_options", &self.chosen_options);
         if let Some(value) = &self.params_input {
-            map.serialize_entry("params_input", value)?;
+            map.entry("params_input", value);
         }
         map.end()
     }
@@ -39,33 +38,58 @@ impl<'de> serde::Deserialize<'de> for HitlDetailResponse {
                 self,
                 mut __map: A,
             ) -> Result<HitlDetailResponse, A::Error> {
-                let mut responded_by: Option<super::HitlUser> = None;
-                let mut responded_at: Option<chrono::DateTime<chrono::Utc>> = None;
-                let mut chosen_options: Option<Vec<String>> = None;
-                let mut params_input: Option<Option<serde_json::Map<String, serde_json::Value>>> =
-                    None;
-                while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
-                    match &*__key.0 {
-                        "responded_by" => {
-                            crate::fields::read(&mut __map, &mut responded_by, "responded_by")?
-                        }
-                        "responded_at" => {
-                            crate::fields::read(&mut __map, &mut responded_at, "responded_at")?
-                        }
-                        "chosen_options" => {
-                            crate::fields::read(&mut __map, &mut chosen_options, "chosen_options")?
-                        }
-                        "params_input" => {
-                            crate::fields::read(&mut __map, &mut params_input, "params_input")?
-                        }
-                        _ => crate::fields::skip(&mut __map)?,
-                    }
+                struct Slots {
+                    responded_by: Option<super::HitlUser>,
+                    responded_at: Option<chrono::DateTime<chrono::Utc>>,
+                    chosen_options: Option<Vec<String>>,
+                    params_input: Option<Option<serde_json::Map<String, serde_json::Value>>>,
                 }
+                let mut __slots = Slots {
+                    responded_by: None,
+                    responded_at: None,
+                    chosen_options: None,
+                    params_input: None,
+                };
+                while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
+                    let read = match &*__key.0 {
+                        "responded_by" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.responded_by,
+                            "responded_by",
+                        ),
+                        "responded_at" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.responded_at,
+                            "responded_at",
+                        ),
+                        "chosen_options" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.chosen_options,
+                            "chosen_options",
+                        ),
+                        "params_input" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.params_input,
+                            "params_input",
+                        ),
+                        _ => crate::fields::skip(&mut __map),
+                    };
+                    read?;
+                }
+                let Some(responded_by) = __slots.responded_by else {
+                    return Err(serde::de::Error::missing_field("responded_by"));
+                };
+                let Some(responded_at) = __slots.responded_at else {
+                    return Err(serde::de::Error::missing_field("responded_at"));
+                };
+                let Some(chosen_options) = __slots.chosen_options else {
+                    return Err(serde::de::Error::missing_field("chosen_options"));
+                };
                 Ok(HitlDetailResponse {
-                    responded_by: crate::fields::required(responded_by, "responded_by")?,
-                    responded_at: crate::fields::required(responded_at, "responded_at")?,
-                    chosen_options: crate::fields::required(chosen_options, "chosen_options")?,
-                    params_input: params_input.unwrap_or_default(),
+                    responded_by,
+                    responded_at,
+                    chosen_options,
+                    params_input: __slots.params_input.unwrap_or_default(),
                 })
             }
         }

@@ -12,10 +12,9 @@ pub struct HitlUser {
 }
 impl serde::Serialize for HitlUser {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("id", &self.id)?;
-        map.serialize_entry("name", &self.name)?;
+        let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
+        map.entry("id", &self.id);
+        map.entry("name", &self.name);
         map.end()
     }
 }
@@ -31,19 +30,29 @@ impl<'de> serde::Deserialize<'de> for HitlUser {
                 self,
                 mut __map: A,
             ) -> Result<HitlUser, A::Error> {
-                let mut id: Option<String> = None;
-                let mut name: Option<String> = None;
-                while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
-                    match &*__key.0 {
-                        "id" => crate::fields::read(&mut __map, &mut id, "id")?,
-                        "name" => crate::fields::read(&mut __map, &mut name, "name")?,
-                        _ => crate::fields::skip(&mut __map)?,
-                    }
+                struct Slots {
+                    id: Option<String>,
+                    name: Option<String>,
                 }
-                Ok(HitlUser {
-                    id: crate::fields::required(id, "id")?,
-                    name: crate::fields::required(name, "name")?,
-                })
+                let mut __slots = Slots {
+                    id: None,
+                    name: None,
+                };
+                while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
+                    let read = match &*__key.0 {
+                        "id" => crate::fields::read(&mut __map, &mut __slots.id, "id"),
+                        "name" => crate::fields::read(&mut __map, &mut __slots.name, "name"),
+                        _ => crate::fields::skip(&mut __map),
+                    };
+                    read?;
+                }
+                let Some(id) = __slots.id else {
+                    return Err(serde::de::Error::missing_field("id"));
+                };
+                let Some(name) = __slots.name else {
+                    return Err(serde::de::Error::missing_field("name"));
+                };
+                Ok(HitlUser { id, name })
             }
         }
         deserializer.deserialize_map(Fields)

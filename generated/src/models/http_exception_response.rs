@@ -10,9 +10,8 @@ pub struct HttpExceptionResponse {
 }
 impl serde::Serialize for HttpExceptionResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("detail", &self.detail)?;
+        let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
+        map.entry("detail", &self.detail);
         map.end()
     }
 }
@@ -28,16 +27,21 @@ impl<'de> serde::Deserialize<'de> for HttpExceptionResponse {
                 self,
                 mut __map: A,
             ) -> Result<HttpExceptionResponse, A::Error> {
-                let mut detail: Option<super::HttpExceptionResponseDetail> = None;
-                while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
-                    match &*__key.0 {
-                        "detail" => crate::fields::read(&mut __map, &mut detail, "detail")?,
-                        _ => crate::fields::skip(&mut __map)?,
-                    }
+                struct Slots {
+                    detail: Option<super::HttpExceptionResponseDetail>,
                 }
-                Ok(HttpExceptionResponse {
-                    detail: crate::fields::required(detail, "detail")?,
-                })
+                let mut __slots = Slots { detail: None };
+                while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
+                    let read = match &*__key.0 {
+                        "detail" => crate::fields::read(&mut __map, &mut __slots.detail, "detail"),
+                        _ => crate::fields::skip(&mut __map),
+                    };
+                    read?;
+                }
+                let Some(detail) = __slots.detail else {
+                    return Err(serde::de::Error::missing_field("detail"));
+                };
+                Ok(HttpExceptionResponse { detail })
             }
         }
         deserializer.deserialize_map(Fields)

@@ -8,10 +8,9 @@ pub struct HttpValidationError {
 }
 impl serde::Serialize for HttpValidationError {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(None)?;
+        let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         if let Some(value) = &self.detail {
-            map.serialize_entry("detail", value)?;
+            map.entry("detail", value);
         }
         map.end()
     }
@@ -28,15 +27,19 @@ impl<'de> serde::Deserialize<'de> for HttpValidationError {
                 self,
                 mut __map: A,
             ) -> Result<HttpValidationError, A::Error> {
-                let mut detail: Option<Option<Vec<super::ValidationError>>> = None;
+                struct Slots {
+                    detail: Option<Option<Vec<super::ValidationError>>>,
+                }
+                let mut __slots = Slots { detail: None };
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
-                    match &*__key.0 {
-                        "detail" => crate::fields::read(&mut __map, &mut detail, "detail")?,
-                        _ => crate::fields::skip(&mut __map)?,
-                    }
+                    let read = match &*__key.0 {
+                        "detail" => crate::fields::read(&mut __map, &mut __slots.detail, "detail"),
+                        _ => crate::fields::skip(&mut __map),
+                    };
+                    read?;
                 }
                 Ok(HttpValidationError {
-                    detail: detail.unwrap_or_default(),
+                    detail: __slots.detail.unwrap_or_default(),
                 })
             }
         }

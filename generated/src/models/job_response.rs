@@ -28,20 +28,19 @@ pub struct JobResponse {
 }
 impl serde::Serialize for JobResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("id", &self.id)?;
-        map.serialize_entry("dag_id", &self.dag_id)?;
-        map.serialize_entry("state", &self.state)?;
-        map.serialize_entry("job_type", &self.job_type)?;
-        map.serialize_entry("start_date", &self.start_date)?;
-        map.serialize_entry("end_date", &self.end_date)?;
-        map.serialize_entry("latest_heartbeat", &self.latest_heartbeat)?;
-        map.serialize_entry("executor_class", &self.executor_class)?;
-        map.serialize_entry("hostname", &self.hostname)?;
-        map.serialize_entry("unixname", &self.unixname)?;
+        let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
+        map.entry("id", &self.id);
+        map.entry("dag_id", &self.dag_id);
+        map.entry("state", &self.state);
+        map.entry("job_type", &self.job_type);
+        map.entry("start_date", &self.start_date);
+        map.entry("end_date", &self.end_date);
+        map.entry("latest_heartbeat", &self.latest_heartbeat);
+        map.entry("executor_class", &self.executor_class);
+        map.entry("hostname", &self.hostname);
+        map.entry("unixname", &self.unixname);
         if let Some(value) = &self.dag_display_name {
-            map.serialize_entry("dag_display_name", value)?;
+            map.entry("dag_display_name", value);
         }
         map.end()
     }
@@ -58,60 +57,113 @@ impl<'de> serde::Deserialize<'de> for JobResponse {
                 self,
                 mut __map: A,
             ) -> Result<JobResponse, A::Error> {
-                let mut id: Option<i64> = None;
-                let mut dag_id: Option<Option<String>> = None;
-                let mut state: Option<Option<String>> = None;
-                let mut job_type: Option<Option<String>> = None;
-                let mut start_date: Option<Option<chrono::DateTime<chrono::Utc>>> = None;
-                let mut end_date: Option<Option<chrono::DateTime<chrono::Utc>>> = None;
-                let mut latest_heartbeat: Option<Option<chrono::DateTime<chrono::Utc>>> = None;
-                let mut executor_class: Option<Option<String>> = None;
-                let mut hostname: Option<Option<String>> = None;
-                let mut unixname: Option<Option<String>> = None;
-                let mut dag_display_name: Option<Option<String>> = None;
+                struct Slots {
+                    id: Option<i64>,
+                    dag_id: Option<Option<String>>,
+                    state: Option<Option<String>>,
+                    job_type: Option<Option<String>>,
+                    start_date: Option<Option<chrono::DateTime<chrono::Utc>>>,
+                    end_date: Option<Option<chrono::DateTime<chrono::Utc>>>,
+                    latest_heartbeat: Option<Option<chrono::DateTime<chrono::Utc>>>,
+                    executor_class: Option<Option<String>>,
+                    hostname: Option<Option<String>>,
+                    unixname: Option<Option<String>>,
+                    dag_display_name: Option<Option<String>>,
+                }
+                let mut __slots = Slots {
+                    id: None,
+                    dag_id: None,
+                    state: None,
+                    job_type: None,
+                    start_date: None,
+                    end_date: None,
+                    latest_heartbeat: None,
+                    executor_class: None,
+                    hostname: None,
+                    unixname: None,
+                    dag_display_name: None,
+                };
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
-                    match &*__key.0 {
-                        "id" => crate::fields::read(&mut __map, &mut id, "id")?,
-                        "dag_id" => crate::fields::read(&mut __map, &mut dag_id, "dag_id")?,
-                        "state" => crate::fields::read(&mut __map, &mut state, "state")?,
-                        "job_type" => crate::fields::read(&mut __map, &mut job_type, "job_type")?,
-                        "start_date" => {
-                            crate::fields::read(&mut __map, &mut start_date, "start_date")?
+                    let read = match &*__key.0 {
+                        "id" => crate::fields::read(&mut __map, &mut __slots.id, "id"),
+                        "dag_id" => crate::fields::read(&mut __map, &mut __slots.dag_id, "dag_id"),
+                        "state" => crate::fields::read(&mut __map, &mut __slots.state, "state"),
+                        "job_type" => {
+                            crate::fields::read(&mut __map, &mut __slots.job_type, "job_type")
                         }
-                        "end_date" => crate::fields::read(&mut __map, &mut end_date, "end_date")?,
+                        "start_date" => {
+                            crate::fields::read(&mut __map, &mut __slots.start_date, "start_date")
+                        }
+                        "end_date" => {
+                            crate::fields::read(&mut __map, &mut __slots.end_date, "end_date")
+                        }
                         "latest_heartbeat" => crate::fields::read(
                             &mut __map,
-                            &mut latest_heartbeat,
+                            &mut __slots.latest_heartbeat,
                             "latest_heartbeat",
-                        )?,
-                        "executor_class" => {
-                            crate::fields::read(&mut __map, &mut executor_class, "executor_class")?
+                        ),
+                        "executor_class" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.executor_class,
+                            "executor_class",
+                        ),
+                        "hostname" => {
+                            crate::fields::read(&mut __map, &mut __slots.hostname, "hostname")
                         }
-                        "hostname" => crate::fields::read(&mut __map, &mut hostname, "hostname")?,
-                        "unixname" => crate::fields::read(&mut __map, &mut unixname, "unixname")?,
+                        "unixname" => {
+                            crate::fields::read(&mut __map, &mut __slots.unixname, "unixname")
+                        }
                         "dag_display_name" => crate::fields::read(
                             &mut __map,
-                            &mut dag_display_name,
+                            &mut __slots.dag_display_name,
                             "dag_display_name",
-                        )?,
-                        _ => crate::fields::skip(&mut __map)?,
-                    }
+                        ),
+                        _ => crate::fields::skip(&mut __map),
+                    };
+                    read?;
                 }
+                let Some(id) = __slots.id else {
+                    return Err(serde::de::Error::missing_field("id"));
+                };
+                let Some(dag_id) = __slots.dag_id else {
+                    return Err(serde::de::Error::missing_field("dag_id"));
+                };
+                let Some(state) = __slots.state else {
+                    return Err(serde::de::Error::missing_field("state"));
+                };
+                let Some(job_type) = __slots.job_type else {
+                    return Err(serde::de::Error::missing_field("job_type"));
+                };
+                let Some(start_date) = __slots.start_date else {
+                    return Err(serde::de::Error::missing_field("start_date"));
+                };
+                let Some(end_date) = __slots.end_date else {
+                    return Err(serde::de::Error::missing_field("end_date"));
+                };
+                let Some(latest_heartbeat) = __slots.latest_heartbeat else {
+                    return Err(serde::de::Error::missing_field("latest_heartbeat"));
+                };
+                let Some(executor_class) = __slots.executor_class else {
+                    return Err(serde::de::Error::missing_field("executor_class"));
+                };
+                let Some(hostname) = __slots.hostname else {
+                    return Err(serde::de::Error::missing_field("hostname"));
+                };
+                let Some(unixname) = __slots.unixname else {
+                    return Err(serde::de::Error::missing_field("unixname"));
+                };
                 Ok(JobResponse {
-                    id: crate::fields::required(id, "id")?,
-                    dag_id: crate::fields::required(dag_id, "dag_id")?,
-                    state: crate::fields::required(state, "state")?,
-                    job_type: crate::fields::required(job_type, "job_type")?,
-                    start_date: crate::fields::required(start_date, "start_date")?,
-                    end_date: crate::fields::required(end_date, "end_date")?,
-                    latest_heartbeat: crate::fields::required(
-                        latest_heartbeat,
-                        "latest_heartbeat",
-                    )?,
-                    executor_class: crate::fields::required(executor_class, "executor_class")?,
-                    hostname: crate::fields::required(hostname, "hostname")?,
-                    unixname: crate::fields::required(unixname, "unixname")?,
-                    dag_display_name: dag_display_name.unwrap_or_default(),
+                    id,
+                    dag_id,
+                    state,
+                    job_type,
+                    start_date,
+                    end_date,
+                    latest_heartbeat,
+                    executor_class,
+                    hostname,
+                    unixname,
+                    dag_display_name: __slots.dag_display_name.unwrap_or_default(),
                 })
             }
         }

@@ -26,25 +26,24 @@ pub struct PatchTaskInstanceBody {
 }
 impl serde::Serialize for PatchTaskInstanceBody {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(None)?;
+        let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         if !self.new_state.is_absent() {
-            map.serialize_entry("new_state", &self.new_state)?;
+            map.entry("new_state", &self.new_state);
         }
         if !self.note.is_absent() {
-            map.serialize_entry("note", &self.note)?;
+            map.entry("note", &self.note);
         }
         if let Some(value) = &self.include_upstream {
-            map.serialize_entry("include_upstream", value)?;
+            map.entry("include_upstream", value);
         }
         if let Some(value) = &self.include_downstream {
-            map.serialize_entry("include_downstream", value)?;
+            map.entry("include_downstream", value);
         }
         if let Some(value) = &self.include_future {
-            map.serialize_entry("include_future", value)?;
+            map.entry("include_future", value);
         }
         if let Some(value) = &self.include_past {
-            map.serialize_entry("include_past", value)?;
+            map.entry("include_past", value);
         }
         map.end()
     }
@@ -61,44 +60,59 @@ impl<'de> serde::Deserialize<'de> for PatchTaskInstanceBody {
                 self,
                 mut __map: A,
             ) -> Result<PatchTaskInstanceBody, A::Error> {
-                let mut new_state: Option<crate::Maybe<super::TaskInstanceState>> = None;
-                let mut note: Option<crate::Maybe<String>> = None;
-                let mut include_upstream: Option<Option<bool>> = None;
-                let mut include_downstream: Option<Option<bool>> = None;
-                let mut include_future: Option<Option<bool>> = None;
-                let mut include_past: Option<Option<bool>> = None;
+                struct Slots {
+                    new_state: Option<crate::Maybe<super::TaskInstanceState>>,
+                    note: Option<crate::Maybe<String>>,
+                    include_upstream: Option<Option<bool>>,
+                    include_downstream: Option<Option<bool>>,
+                    include_future: Option<Option<bool>>,
+                    include_past: Option<Option<bool>>,
+                }
+                let mut __slots = Slots {
+                    new_state: None,
+                    note: None,
+                    include_upstream: None,
+                    include_downstream: None,
+                    include_future: None,
+                    include_past: None,
+                };
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
-                    match &*__key.0 {
+                    let read = match &*__key.0 {
                         "new_state" => {
-                            crate::fields::read(&mut __map, &mut new_state, "new_state")?
+                            crate::fields::read(&mut __map, &mut __slots.new_state, "new_state")
                         }
-                        "note" => crate::fields::read(&mut __map, &mut note, "note")?,
+                        "note" => crate::fields::read(&mut __map, &mut __slots.note, "note"),
                         "include_upstream" => crate::fields::read(
                             &mut __map,
-                            &mut include_upstream,
+                            &mut __slots.include_upstream,
                             "include_upstream",
-                        )?,
+                        ),
                         "include_downstream" => crate::fields::read(
                             &mut __map,
-                            &mut include_downstream,
+                            &mut __slots.include_downstream,
                             "include_downstream",
-                        )?,
-                        "include_future" => {
-                            crate::fields::read(&mut __map, &mut include_future, "include_future")?
-                        }
-                        "include_past" => {
-                            crate::fields::read(&mut __map, &mut include_past, "include_past")?
-                        }
-                        _ => crate::fields::skip(&mut __map)?,
-                    }
+                        ),
+                        "include_future" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.include_future,
+                            "include_future",
+                        ),
+                        "include_past" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.include_past,
+                            "include_past",
+                        ),
+                        _ => crate::fields::skip(&mut __map),
+                    };
+                    read?;
                 }
                 Ok(PatchTaskInstanceBody {
-                    new_state: new_state.unwrap_or_default(),
-                    note: note.unwrap_or_default(),
-                    include_upstream: include_upstream.unwrap_or_default(),
-                    include_downstream: include_downstream.unwrap_or_default(),
-                    include_future: include_future.unwrap_or_default(),
-                    include_past: include_past.unwrap_or_default(),
+                    new_state: __slots.new_state.unwrap_or_default(),
+                    note: __slots.note.unwrap_or_default(),
+                    include_upstream: __slots.include_upstream.unwrap_or_default(),
+                    include_downstream: __slots.include_downstream.unwrap_or_default(),
+                    include_future: __slots.include_future.unwrap_or_default(),
+                    include_past: __slots.include_past.unwrap_or_default(),
                 })
             }
         }

@@ -12,14 +12,13 @@ pub struct StructuredLogMessage {
 }
 impl serde::Serialize for StructuredLogMessage {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(None)?;
+        let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         if let Some(value) = &self.timestamp {
-            map.serialize_entry("timestamp", value)?;
+            map.entry("timestamp", value);
         }
-        map.serialize_entry("event", &self.event)?;
+        map.entry("event", &self.event);
         for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
+            map.entry(key, value);
         }
         map.end()
     }
@@ -36,23 +35,33 @@ impl<'de> serde::Deserialize<'de> for StructuredLogMessage {
                 self,
                 mut __map: A,
             ) -> Result<StructuredLogMessage, A::Error> {
-                let mut timestamp: Option<Option<chrono::DateTime<chrono::Utc>>> = None;
-                let mut event: Option<String> = None;
+                struct Slots {
+                    timestamp: Option<Option<chrono::DateTime<chrono::Utc>>>,
+                    event: Option<String>,
+                }
+                let mut __slots = Slots {
+                    timestamp: None,
+                    event: None,
+                };
                 let mut __extra: serde_json::Map<String, serde_json::Value> = Default::default();
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
-                    match &*__key.0 {
+                    let read = match &*__key.0 {
                         "timestamp" => {
-                            crate::fields::read(&mut __map, &mut timestamp, "timestamp")?
+                            crate::fields::read(&mut __map, &mut __slots.timestamp, "timestamp")
                         }
-                        "event" => crate::fields::read(&mut __map, &mut event, "event")?,
-                        _ => {
-                            __extra.insert(__key.0.into_owned(), __map.next_value()?);
-                        }
-                    }
+                        "event" => crate::fields::read(&mut __map, &mut __slots.event, "event"),
+                        _ => __map.next_value().map(|value| {
+                            __extra.insert(__key.0.into_owned(), value);
+                        }),
+                    };
+                    read?;
                 }
+                let Some(event) = __slots.event else {
+                    return Err(serde::de::Error::missing_field("event"));
+                };
                 Ok(StructuredLogMessage {
-                    timestamp: timestamp.unwrap_or_default(),
-                    event: crate::fields::required(event, "event")?,
+                    timestamp: __slots.timestamp.unwrap_or_default(),
+                    event,
                     extra: __extra,
                 })
             }

@@ -8,9 +8,8 @@ pub struct TaskDependencyCollectionResponse {
 }
 impl serde::Serialize for TaskDependencyCollectionResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("dependencies", &self.dependencies)?;
+        let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
+        map.entry("dependencies", &self.dependencies);
         map.end()
     }
 }
@@ -26,18 +25,25 @@ impl<'de> serde::Deserialize<'de> for TaskDependencyCollectionResponse {
                 self,
                 mut __map: A,
             ) -> Result<TaskDependencyCollectionResponse, A::Error> {
-                let mut dependencies: Option<Vec<super::TaskDependencyResponse>> = None;
-                while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
-                    match &*__key.0 {
-                        "dependencies" => {
-                            crate::fields::read(&mut __map, &mut dependencies, "dependencies")?
-                        }
-                        _ => crate::fields::skip(&mut __map)?,
-                    }
+                struct Slots {
+                    dependencies: Option<Vec<super::TaskDependencyResponse>>,
                 }
-                Ok(TaskDependencyCollectionResponse {
-                    dependencies: crate::fields::required(dependencies, "dependencies")?,
-                })
+                let mut __slots = Slots { dependencies: None };
+                while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
+                    let read = match &*__key.0 {
+                        "dependencies" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.dependencies,
+                            "dependencies",
+                        ),
+                        _ => crate::fields::skip(&mut __map),
+                    };
+                    read?;
+                }
+                let Some(dependencies) = __slots.dependencies else {
+                    return Err(serde::de::Error::missing_field("dependencies"));
+                };
+                Ok(TaskDependencyCollectionResponse { dependencies })
             }
         }
         deserializer.deserialize_map(Fields)

@@ -10,10 +10,9 @@ pub struct TaskDependencyResponse {
 }
 impl serde::Serialize for TaskDependencyResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("name", &self.name)?;
-        map.serialize_entry("reason", &self.reason)?;
+        let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
+        map.entry("name", &self.name);
+        map.entry("reason", &self.reason);
         map.end()
     }
 }
@@ -29,19 +28,29 @@ impl<'de> serde::Deserialize<'de> for TaskDependencyResponse {
                 self,
                 mut __map: A,
             ) -> Result<TaskDependencyResponse, A::Error> {
-                let mut name: Option<String> = None;
-                let mut reason: Option<String> = None;
-                while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
-                    match &*__key.0 {
-                        "name" => crate::fields::read(&mut __map, &mut name, "name")?,
-                        "reason" => crate::fields::read(&mut __map, &mut reason, "reason")?,
-                        _ => crate::fields::skip(&mut __map)?,
-                    }
+                struct Slots {
+                    name: Option<String>,
+                    reason: Option<String>,
                 }
-                Ok(TaskDependencyResponse {
-                    name: crate::fields::required(name, "name")?,
-                    reason: crate::fields::required(reason, "reason")?,
-                })
+                let mut __slots = Slots {
+                    name: None,
+                    reason: None,
+                };
+                while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
+                    let read = match &*__key.0 {
+                        "name" => crate::fields::read(&mut __map, &mut __slots.name, "name"),
+                        "reason" => crate::fields::read(&mut __map, &mut __slots.reason, "reason"),
+                        _ => crate::fields::skip(&mut __map),
+                    };
+                    read?;
+                }
+                let Some(name) = __slots.name else {
+                    return Err(serde::de::Error::missing_field("name"));
+                };
+                let Some(reason) = __slots.reason else {
+                    return Err(serde::de::Error::missing_field("reason"));
+                };
+                Ok(TaskDependencyResponse { name, reason })
             }
         }
         deserializer.deserialize_map(Fields)

@@ -23,20 +23,19 @@ pub struct TaskInstanceCollectionResponse {
 }
 impl serde::Serialize for TaskInstanceCollectionResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("task_instances", &self.task_instances)?;
+        let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
+        map.entry("task_instances", &self.task_instances);
         if let Some(value) = &self.total_entries {
-            map.serialize_entry("total_entries", value)?;
+            map.entry("total_entries", value);
         }
         if let Some(value) = &self.total_entries_limit {
-            map.serialize_entry("total_entries_limit", value)?;
+            map.entry("total_entries_limit", value);
         }
         if let Some(value) = &self.next_cursor {
-            map.serialize_entry("next_cursor", value)?;
+            map.entry("next_cursor", value);
         }
         if let Some(value) = &self.previous_cursor {
-            map.serialize_entry("previous_cursor", value)?;
+            map.entry("previous_cursor", value);
         }
         map.end()
     }
@@ -53,41 +52,58 @@ impl<'de> serde::Deserialize<'de> for TaskInstanceCollectionResponse {
                 self,
                 mut __map: A,
             ) -> Result<TaskInstanceCollectionResponse, A::Error> {
-                let mut task_instances: Option<Vec<super::TaskInstanceResponse>> = None;
-                let mut total_entries: Option<Option<i64>> = None;
-                let mut total_entries_limit: Option<Option<i64>> = None;
-                let mut next_cursor: Option<Option<String>> = None;
-                let mut previous_cursor: Option<Option<String>> = None;
+                struct Slots {
+                    task_instances: Option<Vec<super::TaskInstanceResponse>>,
+                    total_entries: Option<Option<i64>>,
+                    total_entries_limit: Option<Option<i64>>,
+                    next_cursor: Option<Option<String>>,
+                    previous_cursor: Option<Option<String>>,
+                }
+                let mut __slots = Slots {
+                    task_instances: None,
+                    total_entries: None,
+                    total_entries_limit: None,
+                    next_cursor: None,
+                    previous_cursor: None,
+                };
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
-                    match &*__key.0 {
-                        "task_instances" => {
-                            crate::fields::read(&mut __map, &mut task_instances, "task_instances")?
-                        }
-                        "total_entries" => {
-                            crate::fields::read(&mut __map, &mut total_entries, "total_entries")?
-                        }
+                    let read = match &*__key.0 {
+                        "task_instances" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.task_instances,
+                            "task_instances",
+                        ),
+                        "total_entries" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.total_entries,
+                            "total_entries",
+                        ),
                         "total_entries_limit" => crate::fields::read(
                             &mut __map,
-                            &mut total_entries_limit,
+                            &mut __slots.total_entries_limit,
                             "total_entries_limit",
-                        )?,
+                        ),
                         "next_cursor" => {
-                            crate::fields::read(&mut __map, &mut next_cursor, "next_cursor")?
+                            crate::fields::read(&mut __map, &mut __slots.next_cursor, "next_cursor")
                         }
                         "previous_cursor" => crate::fields::read(
                             &mut __map,
-                            &mut previous_cursor,
+                            &mut __slots.previous_cursor,
                             "previous_cursor",
-                        )?,
-                        _ => crate::fields::skip(&mut __map)?,
-                    }
+                        ),
+                        _ => crate::fields::skip(&mut __map),
+                    };
+                    read?;
                 }
+                let Some(task_instances) = __slots.task_instances else {
+                    return Err(serde::de::Error::missing_field("task_instances"));
+                };
                 Ok(TaskInstanceCollectionResponse {
-                    task_instances: crate::fields::required(task_instances, "task_instances")?,
-                    total_entries: total_entries.unwrap_or_default(),
-                    total_entries_limit: total_entries_limit.unwrap_or_default(),
-                    next_cursor: next_cursor.unwrap_or_default(),
-                    previous_cursor: previous_cursor.unwrap_or_default(),
+                    task_instances,
+                    total_entries: __slots.total_entries.unwrap_or_default(),
+                    total_entries_limit: __slots.total_entries_limit.unwrap_or_default(),
+                    next_cursor: __slots.next_cursor.unwrap_or_default(),
+                    previous_cursor: __slots.previous_cursor.unwrap_or_default(),
                 })
             }
         }

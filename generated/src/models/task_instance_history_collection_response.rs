@@ -10,10 +10,9 @@ pub struct TaskInstanceHistoryCollectionResponse {
 }
 impl serde::Serialize for TaskInstanceHistoryCollectionResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("task_instances", &self.task_instances)?;
-        map.serialize_entry("total_entries", &self.total_entries)?;
+        let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
+        map.entry("task_instances", &self.task_instances);
+        map.entry("total_entries", &self.total_entries);
         map.end()
     }
 }
@@ -29,22 +28,39 @@ impl<'de> serde::Deserialize<'de> for TaskInstanceHistoryCollectionResponse {
                 self,
                 mut __map: A,
             ) -> Result<TaskInstanceHistoryCollectionResponse, A::Error> {
-                let mut task_instances: Option<Vec<super::TaskInstanceHistoryResponse>> = None;
-                let mut total_entries: Option<i64> = None;
-                while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
-                    match &*__key.0 {
-                        "task_instances" => {
-                            crate::fields::read(&mut __map, &mut task_instances, "task_instances")?
-                        }
-                        "total_entries" => {
-                            crate::fields::read(&mut __map, &mut total_entries, "total_entries")?
-                        }
-                        _ => crate::fields::skip(&mut __map)?,
-                    }
+                struct Slots {
+                    task_instances: Option<Vec<super::TaskInstanceHistoryResponse>>,
+                    total_entries: Option<i64>,
                 }
+                let mut __slots = Slots {
+                    task_instances: None,
+                    total_entries: None,
+                };
+                while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
+                    let read = match &*__key.0 {
+                        "task_instances" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.task_instances,
+                            "task_instances",
+                        ),
+                        "total_entries" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.total_entries,
+                            "total_entries",
+                        ),
+                        _ => crate::fields::skip(&mut __map),
+                    };
+                    read?;
+                }
+                let Some(task_instances) = __slots.task_instances else {
+                    return Err(serde::de::Error::missing_field("task_instances"));
+                };
+                let Some(total_entries) = __slots.total_entries else {
+                    return Err(serde::de::Error::missing_field("total_entries"));
+                };
                 Ok(TaskInstanceHistoryCollectionResponse {
-                    task_instances: crate::fields::required(task_instances, "task_instances")?,
-                    total_entries: crate::fields::required(total_entries, "total_entries")?,
+                    task_instances,
+                    total_entries,
                 })
             }
         }

@@ -74,44 +74,43 @@ pub struct TaskInstanceResponse {
 }
 impl serde::Serialize for TaskInstanceResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("id", &self.id)?;
-        map.serialize_entry("task_id", &self.task_id)?;
-        map.serialize_entry("dag_id", &self.dag_id)?;
-        map.serialize_entry("dag_run_id", &self.dag_run_id)?;
-        map.serialize_entry("map_index", &self.map_index)?;
-        map.serialize_entry("logical_date", &self.logical_date)?;
-        map.serialize_entry("run_after", &self.run_after)?;
-        map.serialize_entry("start_date", &self.start_date)?;
-        map.serialize_entry("end_date", &self.end_date)?;
-        map.serialize_entry("duration", &self.duration)?;
-        map.serialize_entry("state", &self.state)?;
-        map.serialize_entry("try_number", &self.try_number)?;
-        map.serialize_entry("max_tries", &self.max_tries)?;
-        map.serialize_entry("task_display_name", &self.task_display_name)?;
-        map.serialize_entry("dag_display_name", &self.dag_display_name)?;
-        map.serialize_entry("hostname", &self.hostname)?;
-        map.serialize_entry("unixname", &self.unixname)?;
-        map.serialize_entry("pool", &self.pool)?;
-        map.serialize_entry("pool_slots", &self.pool_slots)?;
-        map.serialize_entry("queue", &self.queue)?;
-        map.serialize_entry("priority_weight", &self.priority_weight)?;
-        map.serialize_entry("operator", &self.operator)?;
-        map.serialize_entry("operator_name", &self.operator_name)?;
-        map.serialize_entry("queued_when", &self.queued_when)?;
-        map.serialize_entry("scheduled_when", &self.scheduled_when)?;
-        map.serialize_entry("pid", &self.pid)?;
-        map.serialize_entry("executor", &self.executor)?;
-        map.serialize_entry("executor_config", &self.executor_config)?;
-        map.serialize_entry("note", &self.note)?;
-        map.serialize_entry("rendered_map_index", &self.rendered_map_index)?;
+        let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
+        map.entry("id", &self.id);
+        map.entry("task_id", &self.task_id);
+        map.entry("dag_id", &self.dag_id);
+        map.entry("dag_run_id", &self.dag_run_id);
+        map.entry("map_index", &self.map_index);
+        map.entry("logical_date", &self.logical_date);
+        map.entry("run_after", &self.run_after);
+        map.entry("start_date", &self.start_date);
+        map.entry("end_date", &self.end_date);
+        map.entry("duration", &self.duration);
+        map.entry("state", &self.state);
+        map.entry("try_number", &self.try_number);
+        map.entry("max_tries", &self.max_tries);
+        map.entry("task_display_name", &self.task_display_name);
+        map.entry("dag_display_name", &self.dag_display_name);
+        map.entry("hostname", &self.hostname);
+        map.entry("unixname", &self.unixname);
+        map.entry("pool", &self.pool);
+        map.entry("pool_slots", &self.pool_slots);
+        map.entry("queue", &self.queue);
+        map.entry("priority_weight", &self.priority_weight);
+        map.entry("operator", &self.operator);
+        map.entry("operator_name", &self.operator_name);
+        map.entry("queued_when", &self.queued_when);
+        map.entry("scheduled_when", &self.scheduled_when);
+        map.entry("pid", &self.pid);
+        map.entry("executor", &self.executor);
+        map.entry("executor_config", &self.executor_config);
+        map.entry("note", &self.note);
+        map.entry("rendered_map_index", &self.rendered_map_index);
         if let Some(value) = &self.rendered_fields {
-            map.serialize_entry("rendered_fields", value)?;
+            map.entry("rendered_fields", value);
         }
-        map.serialize_entry("trigger", &self.trigger)?;
-        map.serialize_entry("triggerer_job", &self.triggerer_job)?;
-        map.serialize_entry("dag_version", &self.dag_version)?;
+        map.entry("trigger", &self.trigger);
+        map.entry("triggerer_job", &self.triggerer_job);
+        map.entry("dag_version", &self.dag_version);
         map.end()
     }
 }
@@ -127,175 +126,326 @@ impl<'de> serde::Deserialize<'de> for TaskInstanceResponse {
                 self,
                 mut __map: A,
             ) -> Result<TaskInstanceResponse, A::Error> {
-                let mut id: Option<uuid::Uuid> = None;
-                let mut task_id: Option<String> = None;
-                let mut dag_id: Option<String> = None;
-                let mut dag_run_id: Option<String> = None;
-                let mut map_index: Option<i64> = None;
-                let mut logical_date: Option<Option<chrono::DateTime<chrono::Utc>>> = None;
-                let mut run_after: Option<chrono::DateTime<chrono::Utc>> = None;
-                let mut start_date: Option<Option<chrono::DateTime<chrono::Utc>>> = None;
-                let mut end_date: Option<Option<chrono::DateTime<chrono::Utc>>> = None;
-                let mut duration: Option<Option<f64>> = None;
-                let mut state: Option<Option<super::TaskInstanceState>> = None;
-                let mut try_number: Option<i64> = None;
-                let mut max_tries: Option<i64> = None;
-                let mut task_display_name: Option<String> = None;
-                let mut dag_display_name: Option<String> = None;
-                let mut hostname: Option<Option<String>> = None;
-                let mut unixname: Option<Option<String>> = None;
-                let mut pool: Option<String> = None;
-                let mut pool_slots: Option<i64> = None;
-                let mut queue: Option<Option<String>> = None;
-                let mut priority_weight: Option<Option<i64>> = None;
-                let mut operator: Option<Option<String>> = None;
-                let mut operator_name: Option<Option<String>> = None;
-                let mut queued_when: Option<Option<chrono::DateTime<chrono::Utc>>> = None;
-                let mut scheduled_when: Option<Option<chrono::DateTime<chrono::Utc>>> = None;
-                let mut pid: Option<Option<i64>> = None;
-                let mut executor: Option<Option<String>> = None;
-                let mut executor_config: Option<String> = None;
-                let mut note: Option<Option<String>> = None;
-                let mut rendered_map_index: Option<Option<String>> = None;
-                let mut rendered_fields: Option<
-                    Option<serde_json::Map<String, serde_json::Value>>,
-                > = None;
-                let mut trigger: Option<Option<super::TriggerResponse>> = None;
-                let mut triggerer_job: Option<Option<super::JobResponse>> = None;
-                let mut dag_version: Option<Option<super::DagVersionResponse>> = None;
+                struct Slots {
+                    id: Option<uuid::Uuid>,
+                    task_id: Option<String>,
+                    dag_id: Option<String>,
+                    dag_run_id: Option<String>,
+                    map_index: Option<i64>,
+                    logical_date: Option<Option<chrono::DateTime<chrono::Utc>>>,
+                    run_after: Option<chrono::DateTime<chrono::Utc>>,
+                    start_date: Option<Option<chrono::DateTime<chrono::Utc>>>,
+                    end_date: Option<Option<chrono::DateTime<chrono::Utc>>>,
+                    duration: Option<Option<f64>>,
+                    state: Option<Option<super::TaskInstanceState>>,
+                    try_number: Option<i64>,
+                    max_tries: Option<i64>,
+                    task_display_name: Option<String>,
+                    dag_display_name: Option<String>,
+                    hostname: Option<Option<String>>,
+                    unixname: Option<Option<String>>,
+                    pool: Option<String>,
+                    pool_slots: Option<i64>,
+                    queue: Option<Option<String>>,
+                    priority_weight: Option<Option<i64>>,
+                    operator: Option<Option<String>>,
+                    operator_name: Option<Option<String>>,
+                    queued_when: Option<Option<chrono::DateTime<chrono::Utc>>>,
+                    scheduled_when: Option<Option<chrono::DateTime<chrono::Utc>>>,
+                    pid: Option<Option<i64>>,
+                    executor: Option<Option<String>>,
+                    executor_config: Option<String>,
+                    note: Option<Option<String>>,
+                    rendered_map_index: Option<Option<String>>,
+                    rendered_fields: Option<Option<serde_json::Map<String, serde_json::Value>>>,
+                    trigger: Option<Option<super::TriggerResponse>>,
+                    triggerer_job: Option<Option<super::JobResponse>>,
+                    dag_version: Option<Option<super::DagVersionResponse>>,
+                }
+                let mut __slots = Slots {
+                    id: None,
+                    task_id: None,
+                    dag_id: None,
+                    dag_run_id: None,
+                    map_index: None,
+                    logical_date: None,
+                    run_after: None,
+                    start_date: None,
+                    end_date: None,
+                    duration: None,
+                    state: None,
+                    try_number: None,
+                    max_tries: None,
+                    task_display_name: None,
+                    dag_display_name: None,
+                    hostname: None,
+                    unixname: None,
+                    pool: None,
+                    pool_slots: None,
+                    queue: None,
+                    priority_weight: None,
+                    operator: None,
+                    operator_name: None,
+                    queued_when: None,
+                    scheduled_when: None,
+                    pid: None,
+                    executor: None,
+                    executor_config: None,
+                    note: None,
+                    rendered_map_index: None,
+                    rendered_fields: None,
+                    trigger: None,
+                    triggerer_job: None,
+                    dag_version: None,
+                };
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
-                    match &*__key.0 {
-                        "id" => crate::fields::read(&mut __map, &mut id, "id")?,
-                        "task_id" => crate::fields::read(&mut __map, &mut task_id, "task_id")?,
-                        "dag_id" => crate::fields::read(&mut __map, &mut dag_id, "dag_id")?,
+                    let read = match &*__key.0 {
+                        "id" => crate::fields::read(&mut __map, &mut __slots.id, "id"),
+                        "task_id" => {
+                            crate::fields::read(&mut __map, &mut __slots.task_id, "task_id")
+                        }
+                        "dag_id" => crate::fields::read(&mut __map, &mut __slots.dag_id, "dag_id"),
                         "dag_run_id" => {
-                            crate::fields::read(&mut __map, &mut dag_run_id, "dag_run_id")?
+                            crate::fields::read(&mut __map, &mut __slots.dag_run_id, "dag_run_id")
                         }
                         "map_index" => {
-                            crate::fields::read(&mut __map, &mut map_index, "map_index")?
+                            crate::fields::read(&mut __map, &mut __slots.map_index, "map_index")
                         }
-                        "logical_date" => {
-                            crate::fields::read(&mut __map, &mut logical_date, "logical_date")?
-                        }
+                        "logical_date" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.logical_date,
+                            "logical_date",
+                        ),
                         "run_after" => {
-                            crate::fields::read(&mut __map, &mut run_after, "run_after")?
+                            crate::fields::read(&mut __map, &mut __slots.run_after, "run_after")
                         }
                         "start_date" => {
-                            crate::fields::read(&mut __map, &mut start_date, "start_date")?
+                            crate::fields::read(&mut __map, &mut __slots.start_date, "start_date")
                         }
-                        "end_date" => crate::fields::read(&mut __map, &mut end_date, "end_date")?,
-                        "duration" => crate::fields::read(&mut __map, &mut duration, "duration")?,
-                        "state" => crate::fields::read(&mut __map, &mut state, "state")?,
+                        "end_date" => {
+                            crate::fields::read(&mut __map, &mut __slots.end_date, "end_date")
+                        }
+                        "duration" => {
+                            crate::fields::read(&mut __map, &mut __slots.duration, "duration")
+                        }
+                        "state" => crate::fields::read(&mut __map, &mut __slots.state, "state"),
                         "try_number" => {
-                            crate::fields::read(&mut __map, &mut try_number, "try_number")?
+                            crate::fields::read(&mut __map, &mut __slots.try_number, "try_number")
                         }
                         "max_tries" => {
-                            crate::fields::read(&mut __map, &mut max_tries, "max_tries")?
+                            crate::fields::read(&mut __map, &mut __slots.max_tries, "max_tries")
                         }
                         "task_display_name" => crate::fields::read(
                             &mut __map,
-                            &mut task_display_name,
+                            &mut __slots.task_display_name,
                             "task_display_name",
-                        )?,
+                        ),
                         "dag_display_name" => crate::fields::read(
                             &mut __map,
-                            &mut dag_display_name,
+                            &mut __slots.dag_display_name,
                             "dag_display_name",
-                        )?,
-                        "hostname" => crate::fields::read(&mut __map, &mut hostname, "hostname")?,
-                        "unixname" => crate::fields::read(&mut __map, &mut unixname, "unixname")?,
-                        "pool" => crate::fields::read(&mut __map, &mut pool, "pool")?,
-                        "pool_slots" => {
-                            crate::fields::read(&mut __map, &mut pool_slots, "pool_slots")?
+                        ),
+                        "hostname" => {
+                            crate::fields::read(&mut __map, &mut __slots.hostname, "hostname")
                         }
-                        "queue" => crate::fields::read(&mut __map, &mut queue, "queue")?,
+                        "unixname" => {
+                            crate::fields::read(&mut __map, &mut __slots.unixname, "unixname")
+                        }
+                        "pool" => crate::fields::read(&mut __map, &mut __slots.pool, "pool"),
+                        "pool_slots" => {
+                            crate::fields::read(&mut __map, &mut __slots.pool_slots, "pool_slots")
+                        }
+                        "queue" => crate::fields::read(&mut __map, &mut __slots.queue, "queue"),
                         "priority_weight" => crate::fields::read(
                             &mut __map,
-                            &mut priority_weight,
+                            &mut __slots.priority_weight,
                             "priority_weight",
-                        )?,
-                        "operator" => crate::fields::read(&mut __map, &mut operator, "operator")?,
-                        "operator_name" => {
-                            crate::fields::read(&mut __map, &mut operator_name, "operator_name")?
+                        ),
+                        "operator" => {
+                            crate::fields::read(&mut __map, &mut __slots.operator, "operator")
                         }
+                        "operator_name" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.operator_name,
+                            "operator_name",
+                        ),
                         "queued_when" => {
-                            crate::fields::read(&mut __map, &mut queued_when, "queued_when")?
+                            crate::fields::read(&mut __map, &mut __slots.queued_when, "queued_when")
                         }
-                        "scheduled_when" => {
-                            crate::fields::read(&mut __map, &mut scheduled_when, "scheduled_when")?
+                        "scheduled_when" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.scheduled_when,
+                            "scheduled_when",
+                        ),
+                        "pid" => crate::fields::read(&mut __map, &mut __slots.pid, "pid"),
+                        "executor" => {
+                            crate::fields::read(&mut __map, &mut __slots.executor, "executor")
                         }
-                        "pid" => crate::fields::read(&mut __map, &mut pid, "pid")?,
-                        "executor" => crate::fields::read(&mut __map, &mut executor, "executor")?,
                         "executor_config" => crate::fields::read(
                             &mut __map,
-                            &mut executor_config,
+                            &mut __slots.executor_config,
                             "executor_config",
-                        )?,
-                        "note" => crate::fields::read(&mut __map, &mut note, "note")?,
+                        ),
+                        "note" => crate::fields::read(&mut __map, &mut __slots.note, "note"),
                         "rendered_map_index" => crate::fields::read(
                             &mut __map,
-                            &mut rendered_map_index,
+                            &mut __slots.rendered_map_index,
                             "rendered_map_index",
-                        )?,
+                        ),
                         "rendered_fields" => crate::fields::read(
                             &mut __map,
-                            &mut rendered_fields,
+                            &mut __slots.rendered_fields,
                             "rendered_fields",
-                        )?,
-                        "trigger" => crate::fields::read(&mut __map, &mut trigger, "trigger")?,
-                        "triggerer_job" => {
-                            crate::fields::read(&mut __map, &mut triggerer_job, "triggerer_job")?
+                        ),
+                        "trigger" => {
+                            crate::fields::read(&mut __map, &mut __slots.trigger, "trigger")
                         }
+                        "triggerer_job" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.triggerer_job,
+                            "triggerer_job",
+                        ),
                         "dag_version" => {
-                            crate::fields::read(&mut __map, &mut dag_version, "dag_version")?
+                            crate::fields::read(&mut __map, &mut __slots.dag_version, "dag_version")
                         }
-                        _ => crate::fields::skip(&mut __map)?,
-                    }
+                        _ => crate::fields::skip(&mut __map),
+                    };
+                    read?;
                 }
+                let Some(id) = __slots.id else {
+                    return Err(serde::de::Error::missing_field("id"));
+                };
+                let Some(task_id) = __slots.task_id else {
+                    return Err(serde::de::Error::missing_field("task_id"));
+                };
+                let Some(dag_id) = __slots.dag_id else {
+                    return Err(serde::de::Error::missing_field("dag_id"));
+                };
+                let Some(dag_run_id) = __slots.dag_run_id else {
+                    return Err(serde::de::Error::missing_field("dag_run_id"));
+                };
+                let Some(map_index) = __slots.map_index else {
+                    return Err(serde::de::Error::missing_field("map_index"));
+                };
+                let Some(logical_date) = __slots.logical_date else {
+                    return Err(serde::de::Error::missing_field("logical_date"));
+                };
+                let Some(run_after) = __slots.run_after else {
+                    return Err(serde::de::Error::missing_field("run_after"));
+                };
+                let Some(start_date) = __slots.start_date else {
+                    return Err(serde::de::Error::missing_field("start_date"));
+                };
+                let Some(end_date) = __slots.end_date else {
+                    return Err(serde::de::Error::missing_field("end_date"));
+                };
+                let Some(duration) = __slots.duration else {
+                    return Err(serde::de::Error::missing_field("duration"));
+                };
+                let Some(state) = __slots.state else {
+                    return Err(serde::de::Error::missing_field("state"));
+                };
+                let Some(try_number) = __slots.try_number else {
+                    return Err(serde::de::Error::missing_field("try_number"));
+                };
+                let Some(max_tries) = __slots.max_tries else {
+                    return Err(serde::de::Error::missing_field("max_tries"));
+                };
+                let Some(task_display_name) = __slots.task_display_name else {
+                    return Err(serde::de::Error::missing_field("task_display_name"));
+                };
+                let Some(dag_display_name) = __slots.dag_display_name else {
+                    return Err(serde::de::Error::missing_field("dag_display_name"));
+                };
+                let Some(hostname) = __slots.hostname else {
+                    return Err(serde::de::Error::missing_field("hostname"));
+                };
+                let Some(unixname) = __slots.unixname else {
+                    return Err(serde::de::Error::missing_field("unixname"));
+                };
+                let Some(pool) = __slots.pool else {
+                    return Err(serde::de::Error::missing_field("pool"));
+                };
+                let Some(pool_slots) = __slots.pool_slots else {
+                    return Err(serde::de::Error::missing_field("pool_slots"));
+                };
+                let Some(queue) = __slots.queue else {
+                    return Err(serde::de::Error::missing_field("queue"));
+                };
+                let Some(priority_weight) = __slots.priority_weight else {
+                    return Err(serde::de::Error::missing_field("priority_weight"));
+                };
+                let Some(operator) = __slots.operator else {
+                    return Err(serde::de::Error::missing_field("operator"));
+                };
+                let Some(operator_name) = __slots.operator_name else {
+                    return Err(serde::de::Error::missing_field("operator_name"));
+                };
+                let Some(queued_when) = __slots.queued_when else {
+                    return Err(serde::de::Error::missing_field("queued_when"));
+                };
+                let Some(scheduled_when) = __slots.scheduled_when else {
+                    return Err(serde::de::Error::missing_field("scheduled_when"));
+                };
+                let Some(pid) = __slots.pid else {
+                    return Err(serde::de::Error::missing_field("pid"));
+                };
+                let Some(executor) = __slots.executor else {
+                    return Err(serde::de::Error::missing_field("executor"));
+                };
+                let Some(executor_config) = __slots.executor_config else {
+                    return Err(serde::de::Error::missing_field("executor_config"));
+                };
+                let Some(note) = __slots.note else {
+                    return Err(serde::de::Error::missing_field("note"));
+                };
+                let Some(rendered_map_index) = __slots.rendered_map_index else {
+                    return Err(serde::de::Error::missing_field("rendered_map_index"));
+                };
+                let Some(trigger) = __slots.trigger else {
+                    return Err(serde::de::Error::missing_field("trigger"));
+                };
+                let Some(triggerer_job) = __slots.triggerer_job else {
+                    return Err(serde::de::Error::missing_field("triggerer_job"));
+                };
+                let Some(dag_version) = __slots.dag_version else {
+                    return Err(serde::de::Error::missing_field("dag_version"));
+                };
                 Ok(TaskInstanceResponse {
-                    id: crate::fields::required(id, "id")?,
-                    task_id: crate::fields::required(task_id, "task_id")?,
-                    dag_id: crate::fields::required(dag_id, "dag_id")?,
-                    dag_run_id: crate::fields::required(dag_run_id, "dag_run_id")?,
-                    map_index: crate::fields::required(map_index, "map_index")?,
-                    logical_date: crate::fields::required(logical_date, "logical_date")?,
-                    run_after: crate::fields::required(run_after, "run_after")?,
-                    start_date: crate::fields::required(start_date, "start_date")?,
-                    end_date: crate::fields::required(end_date, "end_date")?,
-                    duration: crate::fields::required(duration, "duration")?,
-                    state: crate::fields::required(state, "state")?,
-                    try_number: crate::fields::required(try_number, "try_number")?,
-                    max_tries: crate::fields::required(max_tries, "max_tries")?,
-                    task_display_name: crate::fields::required(
-                        task_display_name,
-                        "task_display_name",
-                    )?,
-                    dag_display_name: crate::fields::required(
-                        dag_display_name,
-                        "dag_display_name",
-                    )?,
-                    hostname: crate::fields::required(hostname, "hostname")?,
-                    unixname: crate::fields::required(unixname, "unixname")?,
-                    pool: crate::fields::required(pool, "pool")?,
-                    pool_slots: crate::fields::required(pool_slots, "pool_slots")?,
-                    queue: crate::fields::required(queue, "queue")?,
-                    priority_weight: crate::fields::required(priority_weight, "priority_weight")?,
-                    operator: crate::fields::required(operator, "operator")?,
-                    operator_name: crate::fields::required(operator_name, "operator_name")?,
-                    queued_when: crate::fields::required(queued_when, "queued_when")?,
-                    scheduled_when: crate::fields::required(scheduled_when, "scheduled_when")?,
-                    pid: crate::fields::required(pid, "pid")?,
-                    executor: crate::fields::required(executor, "executor")?,
-                    executor_config: crate::fields::required(executor_config, "executor_config")?,
-                    note: crate::fields::required(note, "note")?,
-                    rendered_map_index: crate::fields::required(
-                        rendered_map_index,
-                        "rendered_map_index",
-                    )?,
-                    rendered_fields: rendered_fields.unwrap_or_default(),
-                    trigger: crate::fields::required(trigger, "trigger")?,
-                    triggerer_job: crate::fields::required(triggerer_job, "triggerer_job")?,
-                    dag_version: crate::fields::required(dag_version, "dag_version")?,
+                    id,
+                    task_id,
+                    dag_id,
+                    dag_run_id,
+                    map_index,
+                    logical_date,
+                    run_after,
+                    start_date,
+                    end_date,
+                    duration,
+                    state,
+                    try_number,
+                    max_tries,
+                    task_display_name,
+                    dag_display_name,
+                    hostname,
+                    unixname,
+                    pool,
+                    pool_slots,
+                    queue,
+                    priority_weight,
+                    operator,
+                    operator_name,
+                    queued_when,
+                    scheduled_when,
+                    pid,
+                    executor,
+                    executor_config,
+                    note,
+                    rendered_map_index,
+                    rendered_fields: __slots.rendered_fields.unwrap_or_default(),
+                    trigger,
+                    triggerer_job,
+                    dag_version,
                 })
             }
         }

@@ -70,97 +70,96 @@ pub struct TaskInstancesBatchBody {
 }
 impl serde::Serialize for TaskInstancesBatchBody {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(None)?;
+        let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         if !self.dag_ids.is_absent() {
-            map.serialize_entry("dag_ids", &self.dag_ids)?;
+            map.entry("dag_ids", &self.dag_ids);
         }
         if !self.dag_run_ids.is_absent() {
-            map.serialize_entry("dag_run_ids", &self.dag_run_ids)?;
+            map.entry("dag_run_ids", &self.dag_run_ids);
         }
         if !self.task_ids.is_absent() {
-            map.serialize_entry("task_ids", &self.task_ids)?;
+            map.entry("task_ids", &self.task_ids);
         }
         if !self.state.is_absent() {
-            map.serialize_entry("state", &self.state)?;
+            map.entry("state", &self.state);
         }
         if !self.run_after_gte.is_absent() {
-            map.serialize_entry("run_after_gte", &self.run_after_gte)?;
+            map.entry("run_after_gte", &self.run_after_gte);
         }
         if !self.run_after_gt.is_absent() {
-            map.serialize_entry("run_after_gt", &self.run_after_gt)?;
+            map.entry("run_after_gt", &self.run_after_gt);
         }
         if !self.run_after_lte.is_absent() {
-            map.serialize_entry("run_after_lte", &self.run_after_lte)?;
+            map.entry("run_after_lte", &self.run_after_lte);
         }
         if !self.run_after_lt.is_absent() {
-            map.serialize_entry("run_after_lt", &self.run_after_lt)?;
+            map.entry("run_after_lt", &self.run_after_lt);
         }
         if !self.logical_date_gte.is_absent() {
-            map.serialize_entry("logical_date_gte", &self.logical_date_gte)?;
+            map.entry("logical_date_gte", &self.logical_date_gte);
         }
         if !self.logical_date_gt.is_absent() {
-            map.serialize_entry("logical_date_gt", &self.logical_date_gt)?;
+            map.entry("logical_date_gt", &self.logical_date_gt);
         }
         if !self.logical_date_lte.is_absent() {
-            map.serialize_entry("logical_date_lte", &self.logical_date_lte)?;
+            map.entry("logical_date_lte", &self.logical_date_lte);
         }
         if !self.logical_date_lt.is_absent() {
-            map.serialize_entry("logical_date_lt", &self.logical_date_lt)?;
+            map.entry("logical_date_lt", &self.logical_date_lt);
         }
         if !self.start_date_gte.is_absent() {
-            map.serialize_entry("start_date_gte", &self.start_date_gte)?;
+            map.entry("start_date_gte", &self.start_date_gte);
         }
         if !self.start_date_gt.is_absent() {
-            map.serialize_entry("start_date_gt", &self.start_date_gt)?;
+            map.entry("start_date_gt", &self.start_date_gt);
         }
         if !self.start_date_lte.is_absent() {
-            map.serialize_entry("start_date_lte", &self.start_date_lte)?;
+            map.entry("start_date_lte", &self.start_date_lte);
         }
         if !self.start_date_lt.is_absent() {
-            map.serialize_entry("start_date_lt", &self.start_date_lt)?;
+            map.entry("start_date_lt", &self.start_date_lt);
         }
         if !self.end_date_gte.is_absent() {
-            map.serialize_entry("end_date_gte", &self.end_date_gte)?;
+            map.entry("end_date_gte", &self.end_date_gte);
         }
         if !self.end_date_gt.is_absent() {
-            map.serialize_entry("end_date_gt", &self.end_date_gt)?;
+            map.entry("end_date_gt", &self.end_date_gt);
         }
         if !self.end_date_lte.is_absent() {
-            map.serialize_entry("end_date_lte", &self.end_date_lte)?;
+            map.entry("end_date_lte", &self.end_date_lte);
         }
         if !self.end_date_lt.is_absent() {
-            map.serialize_entry("end_date_lt", &self.end_date_lt)?;
+            map.entry("end_date_lt", &self.end_date_lt);
         }
         if !self.duration_gte.is_absent() {
-            map.serialize_entry("duration_gte", &self.duration_gte)?;
+            map.entry("duration_gte", &self.duration_gte);
         }
         if !self.duration_gt.is_absent() {
-            map.serialize_entry("duration_gt", &self.duration_gt)?;
+            map.entry("duration_gt", &self.duration_gt);
         }
         if !self.duration_lte.is_absent() {
-            map.serialize_entry("duration_lte", &self.duration_lte)?;
+            map.entry("duration_lte", &self.duration_lte);
         }
         if !self.duration_lt.is_absent() {
-            map.serialize_entry("duration_lt", &self.duration_lt)?;
+            map.entry("duration_lt", &self.duration_lt);
         }
         if !self.pool.is_absent() {
-            map.serialize_entry("pool", &self.pool)?;
+            map.entry("pool", &self.pool);
         }
         if !self.queue.is_absent() {
-            map.serialize_entry("queue", &self.queue)?;
+            map.entry("queue", &self.queue);
         }
         if !self.executor.is_absent() {
-            map.serialize_entry("executor", &self.executor)?;
+            map.entry("executor", &self.executor);
         }
         if let Some(value) = &self.page_offset {
-            map.serialize_entry("page_offset", value)?;
+            map.entry("page_offset", value);
         }
         if let Some(value) = &self.page_limit {
-            map.serialize_entry("page_limit", value)?;
+            map.entry("page_limit", value);
         }
         if !self.order_by.is_absent() {
-            map.serialize_entry("order_by", &self.order_by)?;
+            map.entry("order_by", &self.order_by);
         }
         map.end()
     }
@@ -177,158 +176,223 @@ impl<'de> serde::Deserialize<'de> for TaskInstancesBatchBody {
                 self,
                 mut __map: A,
             ) -> Result<TaskInstancesBatchBody, A::Error> {
-                let mut dag_ids: Option<crate::Maybe<Vec<String>>> = None;
-                let mut dag_run_ids: Option<crate::Maybe<Vec<String>>> = None;
-                let mut task_ids: Option<crate::Maybe<Vec<String>>> = None;
-                let mut state: Option<crate::Maybe<Vec<Option<super::TaskInstanceState>>>> = None;
-                let mut run_after_gte: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>> = None;
-                let mut run_after_gt: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>> = None;
-                let mut run_after_lte: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>> = None;
-                let mut run_after_lt: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>> = None;
-                let mut logical_date_gte: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>> =
-                    None;
-                let mut logical_date_gt: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>> = None;
-                let mut logical_date_lte: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>> =
-                    None;
-                let mut logical_date_lt: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>> = None;
-                let mut start_date_gte: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>> = None;
-                let mut start_date_gt: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>> = None;
-                let mut start_date_lte: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>> = None;
-                let mut start_date_lt: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>> = None;
-                let mut end_date_gte: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>> = None;
-                let mut end_date_gt: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>> = None;
-                let mut end_date_lte: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>> = None;
-                let mut end_date_lt: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>> = None;
-                let mut duration_gte: Option<crate::Maybe<f64>> = None;
-                let mut duration_gt: Option<crate::Maybe<f64>> = None;
-                let mut duration_lte: Option<crate::Maybe<f64>> = None;
-                let mut duration_lt: Option<crate::Maybe<f64>> = None;
-                let mut pool: Option<crate::Maybe<Vec<String>>> = None;
-                let mut queue: Option<crate::Maybe<Vec<String>>> = None;
-                let mut executor: Option<crate::Maybe<Vec<String>>> = None;
-                let mut page_offset: Option<Option<i64>> = None;
-                let mut page_limit: Option<Option<i64>> = None;
-                let mut order_by: Option<crate::Maybe<String>> = None;
+                struct Slots {
+                    dag_ids: Option<crate::Maybe<Vec<String>>>,
+                    dag_run_ids: Option<crate::Maybe<Vec<String>>>,
+                    task_ids: Option<crate::Maybe<Vec<String>>>,
+                    state: Option<crate::Maybe<Vec<Option<super::TaskInstanceState>>>>,
+                    run_after_gte: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>>,
+                    run_after_gt: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>>,
+                    run_after_lte: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>>,
+                    run_after_lt: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>>,
+                    logical_date_gte: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>>,
+                    logical_date_gt: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>>,
+                    logical_date_lte: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>>,
+                    logical_date_lt: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>>,
+                    start_date_gte: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>>,
+                    start_date_gt: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>>,
+                    start_date_lte: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>>,
+                    start_date_lt: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>>,
+                    end_date_gte: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>>,
+                    end_date_gt: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>>,
+                    end_date_lte: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>>,
+                    end_date_lt: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>>,
+                    duration_gte: Option<crate::Maybe<f64>>,
+                    duration_gt: Option<crate::Maybe<f64>>,
+                    duration_lte: Option<crate::Maybe<f64>>,
+                    duration_lt: Option<crate::Maybe<f64>>,
+                    pool: Option<crate::Maybe<Vec<String>>>,
+                    queue: Option<crate::Maybe<Vec<String>>>,
+                    executor: Option<crate::Maybe<Vec<String>>>,
+                    page_offset: Option<Option<i64>>,
+                    page_limit: Option<Option<i64>>,
+                    order_by: Option<crate::Maybe<String>>,
+                }
+                let mut __slots = Slots {
+                    dag_ids: None,
+                    dag_run_ids: None,
+                    task_ids: None,
+                    state: None,
+                    run_after_gte: None,
+                    run_after_gt: None,
+                    run_after_lte: None,
+                    run_after_lt: None,
+                    logical_date_gte: None,
+                    logical_date_gt: None,
+                    logical_date_lte: None,
+                    logical_date_lt: None,
+                    start_date_gte: None,
+                    start_date_gt: None,
+                    start_date_lte: None,
+                    start_date_lt: None,
+                    end_date_gte: None,
+                    end_date_gt: None,
+                    end_date_lte: None,
+                    end_date_lt: None,
+                    duration_gte: None,
+                    duration_gt: None,
+                    duration_lte: None,
+                    duration_lt: None,
+                    pool: None,
+                    queue: None,
+                    executor: None,
+                    page_offset: None,
+                    page_limit: None,
+                    order_by: None,
+                };
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
-                    match &*__key.0 {
-                        "dag_ids" => crate::fields::read(&mut __map, &mut dag_ids, "dag_ids")?,
+                    let read = match &*__key.0 {
+                        "dag_ids" => {
+                            crate::fields::read(&mut __map, &mut __slots.dag_ids, "dag_ids")
+                        }
                         "dag_run_ids" => {
-                            crate::fields::read(&mut __map, &mut dag_run_ids, "dag_run_ids")?
+                            crate::fields::read(&mut __map, &mut __slots.dag_run_ids, "dag_run_ids")
                         }
-                        "task_ids" => crate::fields::read(&mut __map, &mut task_ids, "task_ids")?,
-                        "state" => crate::fields::read(&mut __map, &mut state, "state")?,
-                        "run_after_gte" => {
-                            crate::fields::read(&mut __map, &mut run_after_gte, "run_after_gte")?
+                        "task_ids" => {
+                            crate::fields::read(&mut __map, &mut __slots.task_ids, "task_ids")
                         }
-                        "run_after_gt" => {
-                            crate::fields::read(&mut __map, &mut run_after_gt, "run_after_gt")?
-                        }
-                        "run_after_lte" => {
-                            crate::fields::read(&mut __map, &mut run_after_lte, "run_after_lte")?
-                        }
-                        "run_after_lt" => {
-                            crate::fields::read(&mut __map, &mut run_after_lt, "run_after_lt")?
-                        }
+                        "state" => crate::fields::read(&mut __map, &mut __slots.state, "state"),
+                        "run_after_gte" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.run_after_gte,
+                            "run_after_gte",
+                        ),
+                        "run_after_gt" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.run_after_gt,
+                            "run_after_gt",
+                        ),
+                        "run_after_lte" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.run_after_lte,
+                            "run_after_lte",
+                        ),
+                        "run_after_lt" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.run_after_lt,
+                            "run_after_lt",
+                        ),
                         "logical_date_gte" => crate::fields::read(
                             &mut __map,
-                            &mut logical_date_gte,
+                            &mut __slots.logical_date_gte,
                             "logical_date_gte",
-                        )?,
+                        ),
                         "logical_date_gt" => crate::fields::read(
                             &mut __map,
-                            &mut logical_date_gt,
+                            &mut __slots.logical_date_gt,
                             "logical_date_gt",
-                        )?,
+                        ),
                         "logical_date_lte" => crate::fields::read(
                             &mut __map,
-                            &mut logical_date_lte,
+                            &mut __slots.logical_date_lte,
                             "logical_date_lte",
-                        )?,
+                        ),
                         "logical_date_lt" => crate::fields::read(
                             &mut __map,
-                            &mut logical_date_lt,
+                            &mut __slots.logical_date_lt,
                             "logical_date_lt",
-                        )?,
-                        "start_date_gte" => {
-                            crate::fields::read(&mut __map, &mut start_date_gte, "start_date_gte")?
-                        }
-                        "start_date_gt" => {
-                            crate::fields::read(&mut __map, &mut start_date_gt, "start_date_gt")?
-                        }
-                        "start_date_lte" => {
-                            crate::fields::read(&mut __map, &mut start_date_lte, "start_date_lte")?
-                        }
-                        "start_date_lt" => {
-                            crate::fields::read(&mut __map, &mut start_date_lt, "start_date_lt")?
-                        }
-                        "end_date_gte" => {
-                            crate::fields::read(&mut __map, &mut end_date_gte, "end_date_gte")?
-                        }
+                        ),
+                        "start_date_gte" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.start_date_gte,
+                            "start_date_gte",
+                        ),
+                        "start_date_gt" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.start_date_gt,
+                            "start_date_gt",
+                        ),
+                        "start_date_lte" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.start_date_lte,
+                            "start_date_lte",
+                        ),
+                        "start_date_lt" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.start_date_lt,
+                            "start_date_lt",
+                        ),
+                        "end_date_gte" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.end_date_gte,
+                            "end_date_gte",
+                        ),
                         "end_date_gt" => {
-                            crate::fields::read(&mut __map, &mut end_date_gt, "end_date_gt")?
+                            crate::fields::read(&mut __map, &mut __slots.end_date_gt, "end_date_gt")
                         }
-                        "end_date_lte" => {
-                            crate::fields::read(&mut __map, &mut end_date_lte, "end_date_lte")?
-                        }
+                        "end_date_lte" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.end_date_lte,
+                            "end_date_lte",
+                        ),
                         "end_date_lt" => {
-                            crate::fields::read(&mut __map, &mut end_date_lt, "end_date_lt")?
+                            crate::fields::read(&mut __map, &mut __slots.end_date_lt, "end_date_lt")
                         }
-                        "duration_gte" => {
-                            crate::fields::read(&mut __map, &mut duration_gte, "duration_gte")?
-                        }
+                        "duration_gte" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.duration_gte,
+                            "duration_gte",
+                        ),
                         "duration_gt" => {
-                            crate::fields::read(&mut __map, &mut duration_gt, "duration_gt")?
+                            crate::fields::read(&mut __map, &mut __slots.duration_gt, "duration_gt")
                         }
-                        "duration_lte" => {
-                            crate::fields::read(&mut __map, &mut duration_lte, "duration_lte")?
-                        }
+                        "duration_lte" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.duration_lte,
+                            "duration_lte",
+                        ),
                         "duration_lt" => {
-                            crate::fields::read(&mut __map, &mut duration_lt, "duration_lt")?
+                            crate::fields::read(&mut __map, &mut __slots.duration_lt, "duration_lt")
                         }
-                        "pool" => crate::fields::read(&mut __map, &mut pool, "pool")?,
-                        "queue" => crate::fields::read(&mut __map, &mut queue, "queue")?,
-                        "executor" => crate::fields::read(&mut __map, &mut executor, "executor")?,
+                        "pool" => crate::fields::read(&mut __map, &mut __slots.pool, "pool"),
+                        "queue" => crate::fields::read(&mut __map, &mut __slots.queue, "queue"),
+                        "executor" => {
+                            crate::fields::read(&mut __map, &mut __slots.executor, "executor")
+                        }
                         "page_offset" => {
-                            crate::fields::read(&mut __map, &mut page_offset, "page_offset")?
+                            crate::fields::read(&mut __map, &mut __slots.page_offset, "page_offset")
                         }
                         "page_limit" => {
-                            crate::fields::read(&mut __map, &mut page_limit, "page_limit")?
+                            crate::fields::read(&mut __map, &mut __slots.page_limit, "page_limit")
                         }
-                        "order_by" => crate::fields::read(&mut __map, &mut order_by, "order_by")?,
-                        _ => crate::fields::skip(&mut __map)?,
-                    }
+                        "order_by" => {
+                            crate::fields::read(&mut __map, &mut __slots.order_by, "order_by")
+                        }
+                        _ => crate::fields::skip(&mut __map),
+                    };
+                    read?;
                 }
                 Ok(TaskInstancesBatchBody {
-                    dag_ids: dag_ids.unwrap_or_default(),
-                    dag_run_ids: dag_run_ids.unwrap_or_default(),
-                    task_ids: task_ids.unwrap_or_default(),
-                    state: state.unwrap_or_default(),
-                    run_after_gte: run_after_gte.unwrap_or_default(),
-                    run_after_gt: run_after_gt.unwrap_or_default(),
-                    run_after_lte: run_after_lte.unwrap_or_default(),
-                    run_after_lt: run_after_lt.unwrap_or_default(),
-                    logical_date_gte: logical_date_gte.unwrap_or_default(),
-                    logical_date_gt: logical_date_gt.unwrap_or_default(),
-                    logical_date_lte: logical_date_lte.unwrap_or_default(),
-                    logical_date_lt: logical_date_lt.unwrap_or_default(),
-                    start_date_gte: start_date_gte.unwrap_or_default(),
-                    start_date_gt: start_date_gt.unwrap_or_default(),
-                    start_date_lte: start_date_lte.unwrap_or_default(),
-                    start_date_lt: start_date_lt.unwrap_or_default(),
-                    end_date_gte: end_date_gte.unwrap_or_default(),
-                    end_date_gt: end_date_gt.unwrap_or_default(),
-                    end_date_lte: end_date_lte.unwrap_or_default(),
-                    end_date_lt: end_date_lt.unwrap_or_default(),
-                    duration_gte: duration_gte.unwrap_or_default(),
-                    duration_gt: duration_gt.unwrap_or_default(),
-                    duration_lte: duration_lte.unwrap_or_default(),
-                    duration_lt: duration_lt.unwrap_or_default(),
-                    pool: pool.unwrap_or_default(),
-                    queue: queue.unwrap_or_default(),
-                    executor: executor.unwrap_or_default(),
-                    page_offset: page_offset.unwrap_or_default(),
-                    page_limit: page_limit.unwrap_or_default(),
-                    order_by: order_by.unwrap_or_default(),
+                    dag_ids: __slots.dag_ids.unwrap_or_default(),
+                    dag_run_ids: __slots.dag_run_ids.unwrap_or_default(),
+                    task_ids: __slots.task_ids.unwrap_or_default(),
+                    state: __slots.state.unwrap_or_default(),
+                    run_after_gte: __slots.run_after_gte.unwrap_or_default(),
+                    run_after_gt: __slots.run_after_gt.unwrap_or_default(),
+                    run_after_lte: __slots.run_after_lte.unwrap_or_default(),
+                    run_after_lt: __slots.run_after_lt.unwrap_or_default(),
+                    logical_date_gte: __slots.logical_date_gte.unwrap_or_default(),
+                    logical_date_gt: __slots.logical_date_gt.unwrap_or_default(),
+                    logical_date_lte: __slots.logical_date_lte.unwrap_or_default(),
+                    logical_date_lt: __slots.logical_date_lt.unwrap_or_default(),
+                    start_date_gte: __slots.start_date_gte.unwrap_or_default(),
+                    start_date_gt: __slots.start_date_gt.unwrap_or_default(),
+                    start_date_lte: __slots.start_date_lte.unwrap_or_default(),
+                    start_date_lt: __slots.start_date_lt.unwrap_or_default(),
+                    end_date_gte: __slots.end_date_gte.unwrap_or_default(),
+                    end_date_gt: __slots.end_date_gt.unwrap_or_default(),
+                    end_date_lte: __slots.end_date_lte.unwrap_or_default(),
+                    end_date_lt: __slots.end_date_lt.unwrap_or_default(),
+                    duration_gte: __slots.duration_gte.unwrap_or_default(),
+                    duration_gt: __slots.duration_gt.unwrap_or_default(),
+                    duration_lte: __slots.duration_lte.unwrap_or_default(),
+                    duration_lt: __slots.duration_lt.unwrap_or_default(),
+                    pool: __slots.pool.unwrap_or_default(),
+                    queue: __slots.queue.unwrap_or_default(),
+                    executor: __slots.executor.unwrap_or_default(),
+                    page_offset: __slots.page_offset.unwrap_or_default(),
+                    page_limit: __slots.page_limit.unwrap_or_default(),
+                    order_by: __slots.order_by.unwrap_or_default(),
                 })
             }
         }

@@ -10,10 +10,9 @@ pub struct TaskInstancesLogResponse {
 }
 impl serde::Serialize for TaskInstancesLogResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("content", &self.content)?;
-        map.serialize_entry("continuation_token", &self.continuation_token)?;
+        let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
+        map.entry("content", &self.content);
+        map.entry("continuation_token", &self.continuation_token);
         map.end()
     }
 }
@@ -29,25 +28,37 @@ impl<'de> serde::Deserialize<'de> for TaskInstancesLogResponse {
                 self,
                 mut __map: A,
             ) -> Result<TaskInstancesLogResponse, A::Error> {
-                let mut content: Option<super::TaskInstancesLogResponseContent> = None;
-                let mut continuation_token: Option<Option<String>> = None;
+                struct Slots {
+                    content: Option<super::TaskInstancesLogResponseContent>,
+                    continuation_token: Option<Option<String>>,
+                }
+                let mut __slots = Slots {
+                    content: None,
+                    continuation_token: None,
+                };
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
-                    match &*__key.0 {
-                        "content" => crate::fields::read(&mut __map, &mut content, "content")?,
+                    let read = match &*__key.0 {
+                        "content" => {
+                            crate::fields::read(&mut __map, &mut __slots.content, "content")
+                        }
                         "continuation_token" => crate::fields::read(
                             &mut __map,
-                            &mut continuation_token,
+                            &mut __slots.continuation_token,
                             "continuation_token",
-                        )?,
-                        _ => crate::fields::skip(&mut __map)?,
-                    }
+                        ),
+                        _ => crate::fields::skip(&mut __map),
+                    };
+                    read?;
                 }
+                let Some(content) = __slots.content else {
+                    return Err(serde::de::Error::missing_field("content"));
+                };
+                let Some(continuation_token) = __slots.continuation_token else {
+                    return Err(serde::de::Error::missing_field("continuation_token"));
+                };
                 Ok(TaskInstancesLogResponse {
-                    content: crate::fields::required(content, "content")?,
-                    continuation_token: crate::fields::required(
-                        continuation_token,
-                        "continuation_token",
-                    )?,
+                    content,
+                    continuation_token,
                 })
             }
         }

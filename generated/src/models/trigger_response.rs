@@ -21,14 +21,13 @@ pub struct TriggerResponse {
 #[allow(deprecated)]
 impl serde::Serialize for TriggerResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("id", &self.id)?;
-        map.serialize_entry("classpath", &self.classpath)?;
-        map.serialize_entry("kwargs", &self.kwargs)?;
-        map.serialize_entry("created_date", &self.created_date)?;
-        map.serialize_entry("queue", &self.queue)?;
-        map.serialize_entry("triggerer_id", &self.triggerer_id)?;
+        let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
+        map.entry("id", &self.id);
+        map.entry("classpath", &self.classpath);
+        map.entry("kwargs", &self.kwargs);
+        map.entry("created_date", &self.created_date);
+        map.entry("queue", &self.queue);
+        map.entry("triggerer_id", &self.triggerer_id);
         map.end()
     }
 }
@@ -45,36 +44,69 @@ impl<'de> serde::Deserialize<'de> for TriggerResponse {
                 self,
                 mut __map: A,
             ) -> Result<TriggerResponse, A::Error> {
-                let mut id: Option<i64> = None;
-                let mut classpath: Option<String> = None;
-                let mut kwargs: Option<String> = None;
-                let mut created_date: Option<chrono::DateTime<chrono::Utc>> = None;
-                let mut queue: Option<Option<String>> = None;
-                let mut triggerer_id: Option<Option<i64>> = None;
-                while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
-                    match &*__key.0 {
-                        "id" => crate::fields::read(&mut __map, &mut id, "id")?,
-                        "classpath" => {
-                            crate::fields::read(&mut __map, &mut classpath, "classpath")?
-                        }
-                        "kwargs" => crate::fields::read(&mut __map, &mut kwargs, "kwargs")?,
-                        "created_date" => {
-                            crate::fields::read(&mut __map, &mut created_date, "created_date")?
-                        }
-                        "queue" => crate::fields::read(&mut __map, &mut queue, "queue")?,
-                        "triggerer_id" => {
-                            crate::fields::read(&mut __map, &mut triggerer_id, "triggerer_id")?
-                        }
-                        _ => crate::fields::skip(&mut __map)?,
-                    }
+                struct Slots {
+                    id: Option<i64>,
+                    classpath: Option<String>,
+                    kwargs: Option<String>,
+                    created_date: Option<chrono::DateTime<chrono::Utc>>,
+                    queue: Option<Option<String>>,
+                    triggerer_id: Option<Option<i64>>,
                 }
+                let mut __slots = Slots {
+                    id: None,
+                    classpath: None,
+                    kwargs: None,
+                    created_date: None,
+                    queue: None,
+                    triggerer_id: None,
+                };
+                while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
+                    let read = match &*__key.0 {
+                        "id" => crate::fields::read(&mut __map, &mut __slots.id, "id"),
+                        "classpath" => {
+                            crate::fields::read(&mut __map, &mut __slots.classpath, "classpath")
+                        }
+                        "kwargs" => crate::fields::read(&mut __map, &mut __slots.kwargs, "kwargs"),
+                        "created_date" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.created_date,
+                            "created_date",
+                        ),
+                        "queue" => crate::fields::read(&mut __map, &mut __slots.queue, "queue"),
+                        "triggerer_id" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.triggerer_id,
+                            "triggerer_id",
+                        ),
+                        _ => crate::fields::skip(&mut __map),
+                    };
+                    read?;
+                }
+                let Some(id) = __slots.id else {
+                    return Err(serde::de::Error::missing_field("id"));
+                };
+                let Some(classpath) = __slots.classpath else {
+                    return Err(serde::de::Error::missing_field("classpath"));
+                };
+                let Some(kwargs) = __slots.kwargs else {
+                    return Err(serde::de::Error::missing_field("kwargs"));
+                };
+                let Some(created_date) = __slots.created_date else {
+                    return Err(serde::de::Error::missing_field("created_date"));
+                };
+                let Some(queue) = __slots.queue else {
+                    return Err(serde::de::Error::missing_field("queue"));
+                };
+                let Some(triggerer_id) = __slots.triggerer_id else {
+                    return Err(serde::de::Error::missing_field("triggerer_id"));
+                };
                 Ok(TriggerResponse {
-                    id: crate::fields::required(id, "id")?,
-                    classpath: crate::fields::required(classpath, "classpath")?,
-                    kwargs: crate::fields::required(kwargs, "kwargs")?,
-                    created_date: crate::fields::required(created_date, "created_date")?,
-                    queue: crate::fields::required(queue, "queue")?,
-                    triggerer_id: crate::fields::required(triggerer_id, "triggerer_id")?,
+                    id,
+                    classpath,
+                    kwargs,
+                    created_date,
+                    queue,
+                    triggerer_id,
                 })
             }
         }

@@ -12,11 +12,10 @@ pub struct UpdateHitlDetailPayload {
 }
 impl serde::Serialize for UpdateHitlDetailPayload {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("chosen_options", &self.chosen_options)?;
+        let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
+        map.entry("chosen_options", &self.chosen_options);
         if let Some(value) = &self.params_input {
-            map.serialize_entry("params_input", value)?;
+            map.entry("params_input", value);
         }
         map.end()
     }
@@ -33,23 +32,36 @@ impl<'de> serde::Deserialize<'de> for UpdateHitlDetailPayload {
                 self,
                 mut __map: A,
             ) -> Result<UpdateHitlDetailPayload, A::Error> {
-                let mut chosen_options: Option<Vec<String>> = None;
-                let mut params_input: Option<Option<serde_json::Map<String, serde_json::Value>>> =
-                    None;
-                while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
-                    match &*__key.0 {
-                        "chosen_options" => {
-                            crate::fields::read(&mut __map, &mut chosen_options, "chosen_options")?
-                        }
-                        "params_input" => {
-                            crate::fields::read(&mut __map, &mut params_input, "params_input")?
-                        }
-                        _ => crate::fields::skip(&mut __map)?,
-                    }
+                struct Slots {
+                    chosen_options: Option<Vec<String>>,
+                    params_input: Option<Option<serde_json::Map<String, serde_json::Value>>>,
                 }
+                let mut __slots = Slots {
+                    chosen_options: None,
+                    params_input: None,
+                };
+                while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
+                    let read = match &*__key.0 {
+                        "chosen_options" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.chosen_options,
+                            "chosen_options",
+                        ),
+                        "params_input" => crate::fields::read(
+                            &mut __map,
+                            &mut __slots.params_input,
+                            "params_input",
+                        ),
+                        _ => crate::fields::skip(&mut __map),
+                    };
+                    read?;
+                }
+                let Some(chosen_options) = __slots.chosen_options else {
+                    return Err(serde::de::Error::missing_field("chosen_options"));
+                };
                 Ok(UpdateHitlDetailPayload {
-                    chosen_options: crate::fields::required(chosen_options, "chosen_options")?,
-                    params_input: params_input.unwrap_or_default(),
+                    chosen_options,
+                    params_input: __slots.params_input.unwrap_or_default(),
                 })
             }
         }

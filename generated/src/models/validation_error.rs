@@ -16,16 +16,15 @@ pub struct ValidationError {
 }
 impl serde::Serialize for ValidationError {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("loc", &self.loc)?;
-        map.serialize_entry("msg", &self.msg)?;
-        map.serialize_entry("type", &self.r#type)?;
+        let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
+        map.entry("loc", &self.loc);
+        map.entry("msg", &self.msg);
+        map.entry("type", &self.r#type);
         if let Some(value) = &self.input {
-            map.serialize_entry("input", value)?;
+            map.entry("input", value);
         }
         if let Some(value) = &self.ctx {
-            map.serialize_entry("ctx", value)?;
+            map.entry("ctx", value);
         }
         map.end()
     }
@@ -42,27 +41,46 @@ impl<'de> serde::Deserialize<'de> for ValidationError {
                 self,
                 mut __map: A,
             ) -> Result<ValidationError, A::Error> {
-                let mut loc: Option<Vec<super::ValidationErrorLocItem>> = None;
-                let mut msg: Option<String> = None;
-                let mut r#type: Option<String> = None;
-                let mut input: Option<Option<serde_json::Value>> = None;
-                let mut ctx: Option<Option<serde_json::Map<String, serde_json::Value>>> = None;
-                while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
-                    match &*__key.0 {
-                        "loc" => crate::fields::read(&mut __map, &mut loc, "loc")?,
-                        "msg" => crate::fields::read(&mut __map, &mut msg, "msg")?,
-                        "type" => crate::fields::read(&mut __map, &mut r#type, "type")?,
-                        "input" => crate::fields::read(&mut __map, &mut input, "input")?,
-                        "ctx" => crate::fields::read(&mut __map, &mut ctx, "ctx")?,
-                        _ => crate::fields::skip(&mut __map)?,
-                    }
+                struct Slots {
+                    loc: Option<Vec<super::ValidationErrorLocItem>>,
+                    msg: Option<String>,
+                    r#type: Option<String>,
+                    input: Option<Option<serde_json::Value>>,
+                    ctx: Option<Option<serde_json::Map<String, serde_json::Value>>>,
                 }
+                let mut __slots = Slots {
+                    loc: None,
+                    msg: None,
+                    r#type: None,
+                    input: None,
+                    ctx: None,
+                };
+                while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
+                    let read = match &*__key.0 {
+                        "loc" => crate::fields::read(&mut __map, &mut __slots.loc, "loc"),
+                        "msg" => crate::fields::read(&mut __map, &mut __slots.msg, "msg"),
+                        "type" => crate::fields::read(&mut __map, &mut __slots.r#type, "type"),
+                        "input" => crate::fields::read(&mut __map, &mut __slots.input, "input"),
+                        "ctx" => crate::fields::read(&mut __map, &mut __slots.ctx, "ctx"),
+                        _ => crate::fields::skip(&mut __map),
+                    };
+                    read?;
+                }
+                let Some(loc) = __slots.loc else {
+                    return Err(serde::de::Error::missing_field("loc"));
+                };
+                let Some(msg) = __slots.msg else {
+                    return Err(serde::de::Error::missing_field("msg"));
+                };
+                let Some(r#type) = __slots.r#type else {
+                    return Err(serde::de::Error::missing_field("type"));
+                };
                 Ok(ValidationError {
-                    loc: crate::fields::required(loc, "loc")?,
-                    msg: crate::fields::required(msg, "msg")?,
-                    r#type: crate::fields::required(r#type, "type")?,
-                    input: input.unwrap_or_default(),
-                    ctx: ctx.unwrap_or_default(),
+                    loc,
+                    msg,
+                    r#type,
+                    input: __slots.input.unwrap_or_default(),
+                    ctx: __slots.ctx.unwrap_or_default(),
                 })
             }
         }

@@ -472,7 +472,7 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
     let respond = match &op.returns {
         Returns::Unit => quote!(request.receive_nothing(#errors).await),
         Returns::One(content) if matches!(content.kind, MediaKind::Json | MediaKind::Form) => {
-            quote!(request.receive_json(#errors).await)
+            quote!(request.receive(#errors).await?.json())
         }
         _ => {
             let (_, decode) = returns(api, op);

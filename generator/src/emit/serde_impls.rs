@@ -50,31 +50,30 @@ fn serialize(def: &TypeDef, fields: &[ImplField<'_>], extra: bool) -> TokenStrea
         match f.field.presence {
             Presence::Optional => quote! {
                 if let Some(value) = &self.#rust {
-                    map.serialize_entry(#wire, value)?;
+                    map.entry(#wire, value);
                 }
             },
             Presence::Tristate => quote! {
                 if !self.#rust.is_absent() {
-                    map.serialize_entry(#wire, &self.#rust)?;
+                    map.entry(#wire, &self.#rust);
                 }
             },
             Presence::Required | Presence::RequiredNullable | Presence::Constant => {
-                quote!(map.serialize_entry(#wire, &self.#rust)?;)
+                quote!(map.entry(#wire, &self.#rust);)
             }
         }
     });
     let extra = extra.then(|| {
         quote! {
             for (key, value) in &self.extra {
-                map.serialize_entry(key, value)?;
+                map.entry(key, value);
             }
         }
     });
     quote! {
         impl serde::Serialize for #name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                use serde::ser::SerializeMap;
-                let mut map = serializer.serialize_map(None)?;
+                let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
                 #(#entries)*
                 #extra
                 map.end()
@@ -90,44 +89,44 @@ fn deserialize(
 ) -> TokenStream {
     let name = ident(&def.name);
     let expecting = format!("struct {}", def.name);
-    // Slots are named after the fields; `__`-prefixed names are the impl's own.
-    let slots = fields.iter().map(|f| {
-        let rust = ident(&f.field.rust_name);
-        let ty = &f.ty;
-        quote!(let mut #rust: Option<#ty> = None;)
-    });
+    // One struct of slots rather than a local per field: every early return then drops one
+    // value, where separate locals would need drop flags per field at each `?`.
+    let slot_names: Vec<_> = fields.iter().map(|f| ident(&f.field.rust_name)).collect();
+    let slot_types = fields.iter().map(|f| &f.ty);
     let arms = fields.iter().map(|f| {
         let rust = ident(&f.field.rust_name);
         let wire = Literal::string(&f.field.wire_name);
-        quote!(#wire => crate::fields::read(&mut __map, &mut #rust, #wire)?,)
+        quote!(#wire => crate::fields::read(&mut __map, &mut __slots.#rust, #wire),)
     });
     let inits = fields.iter().map(|f| {
         let rust = ident(&f.field.rust_name);
+        if must_be_sent(f.field) {
+            quote!(#rust,)
+        } else {
+            quote!(#rust: __slots.#rust.unwrap_or_default(),)
+        }
+    });
+    // `let ... else` rather than `?`: a plain return needs no trait solving.
+    let required = fields.iter().filter(|f| must_be_sent(f.field)).map(|f| {
+        let rust = ident(&f.field.rust_name);
         let wire = Literal::string(&f.field.wire_name);
-        match f.field.presence {
-            // Present on the wire, and a missing key is an error rather than a guess.
-            Presence::Required | Presence::RequiredNullable => {
-                quote!(#rust: crate::fields::required(#rust, #wire)?,)
-            }
-            Presence::Constant if f.field.required => {
-                quote!(#rust: crate::fields::required(#rust, #wire)?,)
-            }
-            Presence::Constant | Presence::Optional | Presence::Tristate => {
-                quote!(#rust: #rust.unwrap_or_default(),)
-            }
+        quote! {
+            let Some(#rust) = __slots.#rust else {
+                return Err(serde::de::Error::missing_field(#wire));
+            };
         }
     });
     let (extra_slot, unknown, extra_init) = match extra {
         Some(map) => (
             quote!(let mut __extra: #map = Default::default();),
-            quote!(_ => {
-                __extra.insert(__key.0.into_owned(), __map.next_value()?);
-            }),
+            quote!(_ => __map.next_value().map(|value| {
+                __extra.insert(__key.0.into_owned(), value);
+            }),),
             quote!(extra: __extra,),
         ),
         None => (
             quote!(),
-            quote!(_ => crate::fields::skip(&mut __map)?,),
+            quote!(_ => crate::fields::skip(&mut __map),),
             quote!(),
         ),
     };
@@ -141,19 +140,33 @@ fn deserialize(
                         f.write_str(#expecting)
                     }
                     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut __map: A) -> Result<#name, A::Error> {
-                        #(#slots)*
+                        struct Slots { #(#slot_names: Option<#slot_types>,)* }
+                        let mut __slots = Slots { #(#slot_names: None,)* };
                         #extra_slot
                         while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
-                            match &*__key.0 {
+                            // One `?` for all arms: each is another trait obligation to solve.
+                            let read = match &*__key.0 {
                                 #(#arms)*
                                 #unknown
-                            }
+                            };
+                            read?;
                         }
+                        #(#required)*
                         Ok(#name { #(#inits)* #extra_init })
                     }
                 }
                 deserializer.deserialize_map(Fields)
             }
         }
+    }
+}
+
+/// Whether a missing key is an error rather than a default: required keys, including those
+/// that may be null (decoding fails instead of guessing).
+fn must_be_sent(field: &Field) -> bool {
+    match field.presence {
+        Presence::Required | Presence::RequiredNullable => true,
+        Presence::Constant => field.required,
+        Presence::Optional | Presence::Tristate => false,
     }
 }
