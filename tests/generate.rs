@@ -121,3 +121,72 @@ fn a_failed_generation_writes_nothing() {
     );
     assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1);
 }
+
+#[test]
+fn an_unchanged_tree_is_left_alone_and_a_changed_one_replaced() {
+    let out = xtask::root().join("target/test-unchanged-tree/out");
+    let _ = std::fs::remove_dir_all(out.parent().unwrap());
+    let mut files = airflow_codegen::Files::new();
+    files.insert("src/lib.rs".into(), "// one\n".into());
+    files.insert("README.md".into(), "# one\n".into());
+    output::write_tree(&out, &files).unwrap();
+    let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
+    let set_old = |path: &std::path::Path| {
+        std::fs::File::options()
+            .append(true)
+            .open(path)
+            .unwrap()
+            .set_modified(old)
+            .unwrap()
+    };
+    set_old(&out.join("src/lib.rs"));
+    let modified = |path: &std::path::Path| std::fs::metadata(path).unwrap().modified().unwrap();
+
+    output::write_tree(&out, &files).unwrap();
+    assert_eq!(
+        modified(&out.join("src/lib.rs")),
+        old,
+        "an unchanged tree is not rewritten"
+    );
+
+    files.insert("README.md".into(), "# two\n".into());
+    output::write_tree(&out, &files).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(out.join("README.md")).unwrap(),
+        "# two\n"
+    );
+    assert_ne!(
+        modified(&out.join("src/lib.rs")),
+        old,
+        "a changed tree is written whole"
+    );
+}
+
+#[test]
+fn cached_generation_gives_the_same_files_as_uncached() {
+    let cache = xtask::root().join("target/test-generation-cache");
+    let _ = std::fs::remove_dir_all(&cache);
+    let job = Job::default_job();
+    let text = std::fs::read_to_string(&job.spec).unwrap();
+    let templates = airflow_codegen::Templates::load(&xtask::root().join("templates")).unwrap();
+    let config = airflow_codegen::Config {
+        selection: job.selection.clone(),
+        emit: airflow_codegen::EmitConfig {
+            crate_name: job.crate_name.clone(),
+            crate_version: "0.1.0".into(),
+            standalone: false,
+            generated_by: "a test".into(),
+        },
+    };
+    let uncached = airflow_codegen::generate(&text, &config, &templates).unwrap();
+    let filling = airflow_codegen::generate_cached(&text, &config, &templates, Some(&cache));
+    let printed = std::fs::read_dir(cache.join("printed")).unwrap().count();
+    let warm = airflow_codegen::generate_cached(&text, &config, &templates, Some(&cache));
+
+    assert!(
+        printed > 40,
+        "the first run fills the cache ({printed} entries)"
+    );
+    assert!(filling.unwrap().files == uncached.files);
+    assert!(warm.unwrap().files == uncached.files);
+}

@@ -39,7 +39,9 @@ pub fn generate(text: &str, config: &Config, templates: &Templates) -> Result<Ge
     generate_cached(text, config, templates, None)
 }
 
-/// [`generate`], reusing rustfmt's earlier answers kept in `cache` (a folder).
+/// [`generate`], reusing earlier answers kept under `cache` (a folder): printed code by token
+/// text (`printed/`) and rustfmt's output by input (`rustfmt/`). Both are pure functions of
+/// their keys, so the output is the same with or without them.
 pub fn generate_cached(
     text: &str,
     config: &Config,
@@ -55,11 +57,14 @@ pub fn generate_cached(
     timings.push(("ir", started.elapsed()));
 
     let started = Instant::now();
-    let mut files = emit::emit(&api, &config.emit, templates).map_err(|e| doc.locate(e))?;
+    let printed = cache.map(|c| c.join("printed"));
+    let mut files = emit::emit_cached(&api, &config.emit, templates, printed.as_deref())
+        .map_err(|e| doc.locate(e))?;
     timings.push(("emit", started.elapsed()));
 
     let started = Instant::now();
-    format::rustfmt(&mut files, cache)?;
+    let formatted = cache.map(|c| c.join("rustfmt"));
+    format::rustfmt(&mut files, formatted.as_deref())?;
     timings.push(("rustfmt", started.elapsed()));
     Ok(Generated {
         files,

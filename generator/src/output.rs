@@ -11,7 +11,12 @@ const KEEP: &[&str] = &["target"];
 
 /// Writes `files` as the complete contents of `out`. Everything goes to a sibling temporary
 /// folder first and is swapped in with renames, so a failure leaves `out` exactly as it was.
+/// A tree that already holds exactly `files` is left alone, file times included, so a re-run
+/// gives cargo nothing to rebuild.
 pub fn write_tree(out: &Path, files: &Files) -> io::Result<()> {
+    if out.is_dir() && differences(out, files).is_ok_and(|d| d.is_empty()) {
+        return Ok(());
+    }
     let parent = out
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

@@ -89,7 +89,7 @@ impl Job {
                 generated_by: format!("`cargo xtask regen` from {spec_label}"),
             },
         };
-        let cache = root().join("target/codegen-cache/rustfmt");
+        let cache = root().join("target/codegen-cache");
         generate_cached(&text, &config, &templates, Some(&cache))
             .map_err(|e| format!("{}: {e}", self.spec.display()))
     }

@@ -3,9 +3,10 @@
 //! prepared outside its timer (a clone of the previous phase's output where the phase
 //! consumes or mutates it).
 //!
-//! rustfmt caches its answers by (binary, input) (`generator/src/format.rs`), so formatting
+//! Printing and rustfmt cache their answers by input (`generator/src/emit/print_cache.rs`,
+//! `generator/src/format.rs`), and an unchanged tree is not rewritten, so emit, format, write
 //! and the whole regen are timed both ways: with no cache (a first run, a new toolchain, or a
-//! spec change that touches every file) and with a warm one (a re-run; a small spec change is
+//! spec change that touches every file) and with warm ones (a re-run; a small spec change is
 //! in between). The whole regen is timed in this process (what `cargo xtask regen` does after
 //! start-up: read, generate, write) and as a fresh process of the xtask binary (`xtask regen`,
 //! start-up included but not cargo's own, warm cache).
@@ -34,9 +35,11 @@ pub const PHASES: &[&str] = &[
     LOAD,
     IR,
     EMIT,
+    EMIT_CACHED,
     FORMAT,
     FORMAT_CACHED,
     WRITE,
+    WRITE_UNCHANGED,
     WHOLE,
     WHOLE_CACHED,
     PROCESS,
@@ -47,18 +50,20 @@ pub const NORMALISE: &str = "load: normalise 3.1 → 3.0";
 pub const MODEL: &str = "load: to openapiv3 model";
 pub const LOAD: &str = "load (the three steps above)";
 pub const IR: &str = "ir";
-pub const EMIT: &str = "emit (+ prettyplease)";
+pub const EMIT: &str = "emit: tokens + prettyplease, no cache";
+pub const EMIT_CACHED: &str = "emit: tokens, printed code cache warm";
 pub const FORMAT: &str = "format: rustfmt, no cache";
 pub const FORMAT_CACHED: &str = "format: rustfmt cache warm";
-pub const WRITE: &str = "write";
-pub const WHOLE: &str = "regen in process, no rustfmt cache";
-pub const WHOLE_CACHED: &str = "regen in process, rustfmt cache warm";
+pub const WRITE: &str = "write: every file new";
+pub const WRITE_UNCHANGED: &str = "write: tree unchanged";
+pub const WHOLE: &str = "regen in process, no caches";
+pub const WHOLE_CACHED: &str = "regen in process, caches warm";
 pub const PROCESS: &str = "regen as a fresh xtask process, cache warm";
 
-/// The phases that make up a regen without a rustfmt cache, for the sum of medians.
+/// The phases that make up a regen without caches, for the sum of medians.
 pub const PIPELINE: &[&str] = &[READ, LOAD, IR, EMIT, FORMAT, WRITE];
-/// The same with a warm cache.
-pub const PIPELINE_CACHED: &[&str] = &[READ, LOAD, IR, EMIT, FORMAT_CACHED, WRITE];
+/// The same with warm caches and an unchanged tree (a re-run).
+pub const PIPELINE_CACHED: &[&str] = &[READ, LOAD, IR, EMIT_CACHED, FORMAT_CACHED, WRITE_UNCHANGED];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tags {
@@ -147,7 +152,7 @@ pub fn run(tags: Tags, warmup: usize, iterations: usize, xtask: &Path) -> Result
         phases: out("phases"),
         uncached: out("uncached"),
         process: out("process"),
-        cache: base.join("rustfmt-cache"),
+        cache: base.join(format!("{}-cache", tags.dir())),
     };
 
     let mut samples: Vec<Vec<Duration>> = vec![Vec::new(); PHASES.len()];
@@ -189,7 +194,7 @@ struct Places {
     uncached: PathBuf,
     /// The fresh process's output.
     process: PathBuf,
-    /// The rustfmt cache of the `format: ... cache warm` phase (the first iteration fills it).
+    /// The caches of the `cache warm` phases (the first iteration fills them).
     cache: PathBuf,
 }
 
@@ -240,18 +245,30 @@ fn once(
     let api = api.map_err(e)?;
     let (files, emit_time) = time(|| emit::emit(&api, &config.emit, &templates));
     let files = files.map_err(e)?;
+    let printed = places.cache.join("printed");
+    let (from_cache, emit_cached_time) =
+        time(|| emit::emit_cached(&api, &config.emit, &templates, Some(&printed)));
+    if from_cache.map_err(e)? != files {
+        return Err("the printed code cache answered differently from printing".into());
+    }
     let mut formatted = files.clone();
     let (fmt, format_time) = time(|| format::rustfmt(&mut formatted, None));
     fmt.map_err(e)?;
     let mut from_cache = files.clone();
-    let (fmt, format_cached_time) = time(|| format::rustfmt(&mut from_cache, Some(&places.cache)));
+    let rustfmt_cache = places.cache.join("rustfmt");
+    let (fmt, format_cached_time) = time(|| format::rustfmt(&mut from_cache, Some(&rustfmt_cache)));
     fmt.map_err(e)?;
     if from_cache != formatted {
         return Err("rustfmt's cache answered differently from rustfmt itself".into());
     }
+    remove(&places.phases)?;
     let (written, write_time) = time(|| output::write_tree(&places.phases, &formatted));
     written.map_err(|e| format!("writing {}: {e}", places.phases.display()))?;
+    let (written, write_unchanged_time) = time(|| output::write_tree(&places.phases, &formatted));
+    written.map_err(|e| format!("writing {}: {e}", places.phases.display()))?;
 
+    // Without caches every file is new, so the tree is written whole.
+    remove(&places.uncached)?;
     let (whole, whole_time) = time(|| -> Result<(), String> {
         let (text, templates) = read(&places.spec)?;
         let generated = generate(&text, config, &templates).map_err(e)?;
@@ -277,15 +294,27 @@ fn once(
             load_time,
             ir_time,
             emit_time,
+            emit_cached_time,
             format_time,
             format_cached_time,
             write_time,
+            write_unchanged_time,
             whole_time,
             whole_cached_time,
             process_time,
         ],
         files: formatted,
     })
+}
+
+/// Removes an output folder between measurements (not timed).
+fn remove(dir: &Path) -> Result<(), String> {
+    match std::fs::remove_dir_all(dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(format!("removing {}: {e}", dir.display()))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn regen_process(xtask: &Path, out: &Path, tags: Tags) -> Result<(), String> {
