@@ -13,7 +13,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use airflow_codegen::{output, Selection};
+use airflow_codegen::{load, output, Selection};
 
 use crate::fetch_spec::{fetch, REST_FILE};
 use crate::regen::{Job, DEFAULT_TAG};
@@ -311,6 +311,20 @@ fn generate_one(release: &Release, set: TagSet, spec: &Path, base: &Path) -> Row
         }
     };
     row.generate = started.elapsed();
+    // Loading on two threads is a shortcut that must not change what a document means.
+    match fs::read_to_string(spec).map(|text| load::two_threads_agree(&text)) {
+        Ok(Ok(Some(true))) => {}
+        Ok(Ok(Some(false))) => row
+            .problems
+            .push("loading on two threads gives another model than on one".into()),
+        Ok(Ok(None)) => row
+            .problems
+            .push("the document was not loaded on two threads".into()),
+        Ok(Err(e)) => row.problems.push(format!("loading: {e}")),
+        Err(e) => row
+            .problems
+            .push(format!("reading {}: {e}", spec.display())),
+    }
     row.operations = generated.api.apis.iter().map(|a| a.operations.len()).sum();
     row.types = generated.api.types.len();
     let expected = set.expected(release);

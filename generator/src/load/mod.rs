@@ -1,5 +1,6 @@
 //! Load: text → normalised value → `openapiv3::OpenAPI`, with a line index for error messages.
 
+mod halves;
 mod lines;
 pub mod normalise;
 mod strict;
@@ -8,6 +9,7 @@ pub use lines::LineIndex;
 
 use std::time::{Duration, Instant};
 
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
@@ -44,6 +46,9 @@ pub fn load(text: &str) -> Result<Document> {
 
 /// [`load`], reporting the time of each step: parse, normalise, model.
 pub fn load_timed(text: &str) -> Result<(Document, Timings)> {
+    if let Some(loaded) = load_in_two(text) {
+        return Ok(loaded);
+    }
     let started = Instant::now();
     let mut value = parse(text)?;
     let parsed = started.elapsed();
@@ -67,6 +72,52 @@ pub fn load_timed(text: &str) -> Result<(Document, Timings)> {
             ("model", modelled),
         ],
     ))
+}
+
+/// [`load_timed`] on two threads for a large document: each step runs on both halves at once
+/// (see `halves`). `None` whenever a step does not succeed: the single-threaded path then
+/// loads the document, or reports what is wrong with it.
+fn load_in_two(text: &str) -> Option<(Document, Timings)> {
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let started = Instant::now();
+    let mut halves = halves::parse(body)?;
+    let parsed = started.elapsed();
+    let declared_version = check_version(&halves.root_value_for_version()?).ok()?;
+    let started = Instant::now();
+    halves.normalise();
+    let mut value = halves.merge()?;
+    normalise::ensure_paths(&mut value);
+    let normalised = started.elapsed();
+    let started = Instant::now();
+    let api = model_in_two(&mut value)?;
+    let modelled = started.elapsed();
+    let doc = Document {
+        api,
+        declared_version,
+        source: text.to_string(),
+    };
+    Some((
+        doc,
+        vec![
+            ("parse", parsed),
+            ("normalise", normalised),
+            ("model", modelled),
+        ],
+    ))
+}
+
+/// Loads `text` both ways and says whether the two-thread shortcut gives the model the single
+/// thread gives: `None` when the document is not cut in two at all. The spec matrix holds the
+/// shortcut to this on every released document.
+pub fn two_threads_agree(text: &str) -> Result<Option<bool>> {
+    let Some((fast, _)) = load_in_two(text) else {
+        return Ok(None);
+    };
+    let mut value = parse(text)?;
+    normalise::document(&mut value);
+    let single = openapiv3::OpenAPI::deserialize(&value)
+        .map_err(|e| Error::at("", format!("does not fit the OpenAPI model: {e}")))?;
+    Ok(Some(fast.api == single))
 }
 
 /// YAML (a superset of the JSON we meet) into a JSON value.
@@ -106,9 +157,12 @@ fn check_version(value: &Value) -> Result<String> {
     }
 }
 
-fn to_model(value: Value) -> Result<openapiv3::OpenAPI> {
+fn to_model(mut value: Value) -> Result<openapiv3::OpenAPI> {
     // The plain deserialiser is the fast path; tracking the path costs time only a failure
     // needs, so that run is repeated with it.
+    if let Some(api) = model_in_two(&mut value) {
+        return Ok(api);
+    }
     if let Ok(api) = serde::Deserialize::deserialize(&value) {
         return Ok(api);
     }
@@ -123,6 +177,24 @@ fn to_model(value: Value) -> Result<openapiv3::OpenAPI> {
             .filter(|deep| deep.pointer.len() > shallow.pointer.len())
             .unwrap_or(shallow)
     })
+}
+
+/// The model with `paths` (most of a document) deserialised on a second thread. `None` when
+/// either part fails: the caller then deserialises the whole, for the error's sake.
+fn model_in_two(value: &mut Value) -> Option<openapiv3::OpenAPI> {
+    let slot = value.as_object_mut()?.get_mut("paths")?;
+    let paths = std::mem::replace(slot, Value::Object(serde_json::Map::new()));
+    let (api, parts) = std::thread::scope(|scope| {
+        let parts = scope.spawn(|| openapiv3::Paths::deserialize(&paths).ok());
+        let api = openapiv3::OpenAPI::deserialize(&*value).ok();
+        (api, parts.join().ok().flatten())
+    });
+    if let Some(slot) = value.as_object_mut().and_then(|root| root.get_mut("paths")) {
+        *slot = paths;
+    }
+    let mut api = api?;
+    api.paths = parts?;
+    Some(api)
 }
 
 /// Deserialises `value` as `T`, returning where (below `pointer`) and why it fails.
@@ -231,6 +303,36 @@ fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The two-thread shortcuts against the single-threaded paths, on the pinned spec.
+    #[test]
+    fn loading_in_two_gives_what_loading_whole_gives() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../spec/v2-rest-api-generated.yaml"
+        );
+        let text = std::fs::read_to_string(path).expect("the pinned spec");
+        let whole = serde_yaml::from_str::<strict::StrictValue>(&text)
+            .unwrap()
+            .0;
+        let halves = halves::parse(&text).expect("the pinned spec is cut in two");
+        assert_eq!(halves.merge(), Some(whole.clone()));
+        let (doc, _) = load_in_two(&text).expect("loads in two");
+        let sequential = to_model({
+            let mut v = whole.clone();
+            normalise::document(&mut v);
+            v
+        })
+        .unwrap();
+        assert_eq!(doc.api, sequential);
+
+        let mut value = whole.clone();
+        normalise::document(&mut value);
+        let sequential = openapiv3::OpenAPI::deserialize(&value).unwrap();
+        let in_two = model_in_two(&mut value.clone()).expect("both parts deserialise");
+        assert_eq!(in_two, sequential);
+        assert!(!in_two.paths.paths.is_empty());
+    }
 
     #[test]
     fn empty_document_is_a_clear_error() {
