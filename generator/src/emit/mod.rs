@@ -18,7 +18,7 @@ use std::path::Path;
 use proc_macro2::TokenStream;
 
 use crate::error::{Error, Result};
-use crate::ir::{Api, TypeId};
+use crate::ir::{Api, TagApi, TypeDef, TypeId};
 use crate::templates::Templates;
 use print_cache::PrintCache;
 
@@ -74,50 +74,22 @@ pub fn emit_cached(
         let text = crate::templates::rename_crate(source.text, &crate_ident);
         files.insert(source.path.to_string(), format!("{header}\n{text}"));
     }
-    let mut rust = |path: String, tokens: TokenStream, pointer: &str| -> Result<()> {
-        let code = match &cache {
-            Some(cache) => {
-                let text = tokens.to_string();
-                match cache.get(&text) {
-                    Some(code) => code,
-                    None => {
-                        let code = format_tokens(tokens, pointer)?;
-                        cache.put(&text, &code);
-                        code
-                    }
-                }
-            }
-            None => format_tokens(tokens, pointer)?,
-        };
-        files.insert(path, format!("{header}\n{code}"));
-        Ok(())
+    let mut units = vec![
+        Unit::Lib(&optional_modules),
+        Unit::ErrorBody,
+        Unit::ApisMod,
+        Unit::Blocking,
+        Unit::ModelsMod,
+    ];
+    units.extend(api.apis.iter().map(Unit::Tag));
+    units.extend(api.types.iter().map(Unit::Model));
+    let context = Context {
+        api,
+        crate_ident: &crate_ident,
+        cache: cache.as_ref(),
     };
-    rust(
-        "src/lib.rs".into(),
-        crate_files::lib_rs(api, &optional_modules),
-        "",
-    )?;
-    rust("src/error_body.rs".into(), crate_files::error_body(api), "")?;
-    rust("src/apis/mod.rs".into(), crate_files::apis_mod(api), "")?;
-    for tag in &api.apis {
-        rust(
-            format!("src/apis/{}.rs", tag.module),
-            api::tag_module(api, tag, &config.crate_name.replace('-', "_")),
-            "/paths",
-        )?;
-    }
-    rust(
-        "src/blocking/generated.rs".into(),
-        blocking::module(api),
-        "",
-    )?;
-    rust("src/models/mod.rs".into(), crate_files::models_mod(api), "")?;
-    for def in &api.types {
-        rust(
-            format!("src/models/{}.rs", def.module),
-            models::model(api, def),
-            &def.pointer,
-        )?;
+    for (path, code) in context.render_all(&units)? {
+        files.insert(path, format!("{header}\n{code}"));
     }
     for tag in &api.apis {
         files.insert(
@@ -142,6 +114,85 @@ pub fn emit_cached(
 
 /// Whether `Type::member` names an enum or union variant, a struct field, an API method, an
 /// operation's return variant or optional parameter.
+/// One emitted Rust file.
+enum Unit<'a> {
+    Lib(&'a [String]),
+    ErrorBody,
+    ApisMod,
+    Blocking,
+    ModelsMod,
+    Tag(&'a TagApi),
+    Model(&'a TypeDef),
+}
+
+/// What rendering a unit needs; shared by the threads that render them.
+struct Context<'a> {
+    api: &'a Api,
+    crate_ident: &'a str,
+    cache: Option<&'a PrintCache>,
+}
+
+impl Context<'_> {
+    /// Every unit's path and code, in `units` order. Units are dealt out to two threads: each
+    /// builds its units' token streams (which cannot cross threads) and prints them.
+    fn render_all(&self, units: &[Unit<'_>]) -> Result<Vec<(String, String)>> {
+        let deal = |start: usize| -> Vec<(usize, Result<(String, String)>)> {
+            (start..units.len())
+                .step_by(2)
+                .map(|i| (i, self.render(&units[i])))
+                .collect()
+        };
+        let (mut even, odd) = std::thread::scope(|scope| {
+            let odd = scope.spawn(|| deal(1));
+            (deal(0), odd.join())
+        });
+        // A panicking emitter is a bug: surface it on this thread as it would have been.
+        even.extend(odd.unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        even.sort_by_key(|(i, _)| *i);
+        even.into_iter().map(|(_, rendered)| rendered).collect()
+    }
+
+    fn render(&self, unit: &Unit<'_>) -> Result<(String, String)> {
+        let api = self.api;
+        let (path, tokens, pointer) = match unit {
+            Unit::Lib(optional) => ("src/lib.rs".into(), crate_files::lib_rs(api, optional), ""),
+            Unit::ErrorBody => ("src/error_body.rs".into(), crate_files::error_body(api), ""),
+            Unit::ApisMod => ("src/apis/mod.rs".into(), crate_files::apis_mod(api), ""),
+            Unit::Blocking => (
+                "src/blocking/generated.rs".into(),
+                blocking::module(api),
+                "",
+            ),
+            Unit::ModelsMod => ("src/models/mod.rs".into(), crate_files::models_mod(api), ""),
+            Unit::Tag(tag) => (
+                format!("src/apis/{}.rs", tag.module),
+                api::tag_module(api, tag, self.crate_ident),
+                "/paths",
+            ),
+            Unit::Model(def) => (
+                format!("src/models/{}.rs", def.module),
+                models::model(api, def),
+                def.pointer.as_str(),
+            ),
+        };
+        let code = match self.cache {
+            Some(cache) => {
+                let text = tokens.to_string();
+                match cache.get(&text) {
+                    Some(code) => code,
+                    None => {
+                        let code = format_tokens(tokens, pointer)?;
+                        cache.put(&text, &code);
+                        code
+                    }
+                }
+            }
+            None => format_tokens(tokens, pointer)?,
+        };
+        Ok((path, code))
+    }
+}
+
 fn has_name(api: &Api, name: &str) -> bool {
     use crate::ir::{Returns, TypeKind};
     let Some((ty, member)) = name.split_once("::") else {
