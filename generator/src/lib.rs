@@ -10,6 +10,7 @@ pub mod format;
 pub mod ir;
 pub mod load;
 pub mod output;
+mod parallel;
 pub mod templates;
 
 use std::time::{Duration, Instant};

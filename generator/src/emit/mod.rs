@@ -142,12 +142,8 @@ impl Context<'_> {
                 .map(|i| (i, self.render(&units[i])))
                 .collect()
         };
-        let (mut even, odd) = std::thread::scope(|scope| {
-            let odd = scope.spawn(|| deal(1));
-            (deal(0), odd.join())
-        });
-        // A panicking emitter is a bug: surface it on this thread as it would have been.
-        even.extend(odd.unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        let (odd, mut even) = crate::parallel::join(|| deal(1), || deal(0));
+        even.extend(odd);
         even.sort_by_key(|(i, _)| *i);
         even.into_iter().map(|(_, rendered)| rendered).collect()
     }

@@ -37,10 +37,10 @@ impl Halves<'_> {
     /// Normalises both halves at once (`normalise::entries`: every entry stands alone).
     pub fn normalise(&mut self) {
         let Halves { first, second, .. } = self;
-        std::thread::scope(|scope| {
-            scope.spawn(|| super::normalise::entries(second));
-            super::normalise::entries(first);
-        });
+        crate::parallel::join(
+            || super::normalise::entries(second),
+            || super::normalise::entries(first),
+        );
     }
 
     /// The whole root mapping, or `None` when the halves overlap in a way only the single
@@ -53,10 +53,8 @@ impl Halves<'_> {
 /// The document parsed in two halves, or `None` when the caller should parse it whole.
 pub fn parse(text: &str) -> Option<Halves<'_>> {
     let cut = cut(text)?;
-    let (first, second) = std::thread::scope(|scope| {
-        let second = scope.spawn(|| parse_one(&cut.second));
-        (parse_one(&text[..cut.at]), second.join().ok().flatten())
-    });
+    let (second, first) =
+        crate::parallel::join(|| parse_one(&cut.second), || parse_one(&text[..cut.at]));
     Some(Halves {
         first: first?,
         second: second?,

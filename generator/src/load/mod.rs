@@ -184,11 +184,10 @@ fn to_model(mut value: Value) -> Result<openapiv3::OpenAPI> {
 fn model_in_two(value: &mut Value) -> Option<openapiv3::OpenAPI> {
     let slot = value.as_object_mut()?.get_mut("paths")?;
     let paths = std::mem::replace(slot, Value::Object(serde_json::Map::new()));
-    let (api, parts) = std::thread::scope(|scope| {
-        let parts = scope.spawn(|| openapiv3::Paths::deserialize(&paths).ok());
-        let api = openapiv3::OpenAPI::deserialize(&*value).ok();
-        (api, parts.join().ok().flatten())
-    });
+    let (parts, api) = crate::parallel::join(
+        || openapiv3::Paths::deserialize(&paths).ok(),
+        || openapiv3::OpenAPI::deserialize(&*value).ok(),
+    );
     if let Some(slot) = value.as_object_mut().and_then(|root| root.get_mut("paths")) {
         *slot = paths;
     }
