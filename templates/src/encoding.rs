@@ -50,6 +50,15 @@ pub fn percent_encode(text: &str, out: &mut String) {
     }
 }
 
+/// A text path segment, percent-encoded.
+// Documents without text path parameters never call this.
+#[allow(dead_code)]
+pub fn path_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    percent_encode(text, &mut out);
+    out
+}
+
 /// One path segment, percent-encoded.
 // Documents without path parameters never call this.
 #[allow(dead_code)]

@@ -80,7 +80,7 @@ fn imports(methods: &[TokenStream], extras: &[TokenStream]) -> TokenStream {
             .map(|n| format_ident!("{}", n))
             .collect()
     };
-    let encoding = pick(&["path_segment", "QueryStyle"]);
+    let encoding = pick(&["path_segment", "path_text", "QueryStyle"]);
     let error = pick(&["typed_body", "untyped_body"]);
     let mut krate = pick(&["models", "ErrorBody"]);
     krate.extend([format_ident!("Client"), format_ident!("Error")]);
@@ -431,9 +431,15 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
         .filter(|p| p.location == ParamLocation::Query)
         .map(|p| {
             let name = &p.name;
-            let value = value_expr(api, p);
             let style = query_style(p);
-            quote!(request.query(#name, #value, #style);)
+            if p.required || const_param(api, p) {
+                let value = value_expr(api, p);
+                quote!(request.query(#name, #value, #style);)
+            } else {
+                // Most optional parameters are unset: skip them without encoding anything.
+                let rust = ident(&p.rust_name);
+                quote!(if let Some(value) = &params.#rust { request.query(#name, value, #style); })
+            }
         });
     let headers = op.params.iter().filter(|p| matches!(p.location, ParamLocation::Header | ParamLocation::Cookie)).map(|p| {
         let value = value_expr(api, p);
@@ -521,7 +527,12 @@ fn path_expr(api: &Api, op: &Operation) -> TokenStream {
                 };
                 template.push_str(&format!("{{{local}}}"));
                 let value = value_expr(api, param);
-                segments.push(quote!(let #local = path_segment(#value);));
+                // Text needs no trip through serde to become a segment.
+                if param.ty == Ty::String && !const_param(api, param) {
+                    segments.push(quote!(let #local = path_text(#value);));
+                } else {
+                    segments.push(quote!(let #local = path_segment(#value);));
+                }
             }
         }
     }
