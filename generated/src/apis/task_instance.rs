@@ -51,12 +51,16 @@ impl TaskInstanceApi {
             path,
         );
         request.authenticated();
-        if let Some(value) = &params.map_index {
-            request.query("map_index", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.try_number {
-            request.query("try_number", value, QueryStyle::Form { explode: true });
-        }
+        request.query(
+            "map_index",
+            &params.map_index,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "try_number",
+            &params.try_number,
+            QueryStyle::Form { explode: true },
+        );
         request
             .receive(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
@@ -145,9 +149,11 @@ impl TaskInstanceApi {
             path,
         );
         request.authenticated();
-        if let Some(value) = &params.map_index {
-            request.query("map_index", value, QueryStyle::Form { explode: true });
-        }
+        request.query(
+            "map_index",
+            &params.map_index,
+            QueryStyle::Form { explode: true },
+        );
         request
             .receive(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
@@ -195,12 +201,16 @@ impl TaskInstanceApi {
             path,
         );
         request.authenticated();
-        if let Some(value) = &params.map_index {
-            request.query("map_index", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.update_mask {
-            request.query("update_mask", value, QueryStyle::Form { explode: true });
-        }
+        request.query(
+            "map_index",
+            &params.map_index,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "update_mask",
+            &params.update_mask,
+            QueryStyle::Form { explode: true },
+        );
         request.json(body)?;
         request
             .receive(|status, body| match status {
@@ -247,175 +257,201 @@ impl TaskInstanceApi {
             path,
         );
         request.authenticated();
-        if let Some(value) = &params.run_after_gte {
-            request.query("run_after_gte", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.run_after_gt {
-            request.query("run_after_gt", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.run_after_lte {
-            request.query("run_after_lte", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.run_after_lt {
-            request.query("run_after_lt", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.logical_date_gte {
-            request.query(
-                "logical_date_gte",
-                value,
-                QueryStyle::Form { explode: true },
-            );
-        }
-        if let Some(value) = &params.logical_date_gt {
-            request.query("logical_date_gt", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.logical_date_lte {
-            request.query(
-                "logical_date_lte",
-                value,
-                QueryStyle::Form { explode: true },
-            );
-        }
-        if let Some(value) = &params.logical_date_lt {
-            request.query("logical_date_lt", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.start_date_gte {
-            request.query("start_date_gte", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.start_date_gt {
-            request.query("start_date_gt", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.start_date_lte {
-            request.query("start_date_lte", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.start_date_lt {
-            request.query("start_date_lt", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.end_date_gte {
-            request.query("end_date_gte", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.end_date_gt {
-            request.query("end_date_gt", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.end_date_lte {
-            request.query("end_date_lte", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.end_date_lt {
-            request.query("end_date_lt", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.updated_at_gte {
-            request.query("updated_at_gte", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.updated_at_gt {
-            request.query("updated_at_gt", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.updated_at_lte {
-            request.query("updated_at_lte", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.updated_at_lt {
-            request.query("updated_at_lt", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.duration_gte {
-            request.query("duration_gte", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.duration_gt {
-            request.query("duration_gt", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.duration_lte {
-            request.query("duration_lte", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.duration_lt {
-            request.query("duration_lt", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.state {
-            request.query("state", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.pool {
-            request.query("pool", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.pool_name_pattern {
-            request.query(
-                "pool_name_pattern",
-                value,
-                QueryStyle::Form { explode: true },
-            );
-        }
-        if let Some(value) = &params.pool_name_prefix_pattern {
-            request.query(
-                "pool_name_prefix_pattern",
-                value,
-                QueryStyle::Form { explode: true },
-            );
-        }
-        if let Some(value) = &params.queue {
-            request.query("queue", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.queue_name_pattern {
-            request.query(
-                "queue_name_pattern",
-                value,
-                QueryStyle::Form { explode: true },
-            );
-        }
-        if let Some(value) = &params.queue_name_prefix_pattern {
-            request.query(
-                "queue_name_prefix_pattern",
-                value,
-                QueryStyle::Form { explode: true },
-            );
-        }
-        if let Some(value) = &params.executor {
-            request.query("executor", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.version_number {
-            request.query("version_number", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.try_number {
-            request.query("try_number", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.operator {
-            request.query("operator", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.operator_name_pattern {
-            request.query(
-                "operator_name_pattern",
-                value,
-                QueryStyle::Form { explode: true },
-            );
-        }
-        if let Some(value) = &params.operator_name_prefix_pattern {
-            request.query(
-                "operator_name_prefix_pattern",
-                value,
-                QueryStyle::Form { explode: true },
-            );
-        }
-        if let Some(value) = &params.map_index {
-            request.query("map_index", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.rendered_map_index_pattern {
-            request.query(
-                "rendered_map_index_pattern",
-                value,
-                QueryStyle::Form { explode: true },
-            );
-        }
-        if let Some(value) = &params.rendered_map_index_prefix_pattern {
-            request.query(
-                "rendered_map_index_prefix_pattern",
-                value,
-                QueryStyle::Form { explode: true },
-            );
-        }
-        if let Some(value) = &params.limit {
-            request.query("limit", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.offset {
-            request.query("offset", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.order_by {
-            request.query("order_by", value, QueryStyle::Form { explode: true });
-        }
+        request.query(
+            "run_after_gte",
+            &params.run_after_gte,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "run_after_gt",
+            &params.run_after_gt,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "run_after_lte",
+            &params.run_after_lte,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "run_after_lt",
+            &params.run_after_lt,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "logical_date_gte",
+            &params.logical_date_gte,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "logical_date_gt",
+            &params.logical_date_gt,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "logical_date_lte",
+            &params.logical_date_lte,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "logical_date_lt",
+            &params.logical_date_lt,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "start_date_gte",
+            &params.start_date_gte,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "start_date_gt",
+            &params.start_date_gt,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "start_date_lte",
+            &params.start_date_lte,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "start_date_lt",
+            &params.start_date_lt,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "end_date_gte",
+            &params.end_date_gte,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "end_date_gt",
+            &params.end_date_gt,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "end_date_lte",
+            &params.end_date_lte,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "end_date_lt",
+            &params.end_date_lt,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "updated_at_gte",
+            &params.updated_at_gte,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "updated_at_gt",
+            &params.updated_at_gt,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "updated_at_lte",
+            &params.updated_at_lte,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "updated_at_lt",
+            &params.updated_at_lt,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "duration_gte",
+            &params.duration_gte,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "duration_gt",
+            &params.duration_gt,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "duration_lte",
+            &params.duration_lte,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "duration_lt",
+            &params.duration_lt,
+            QueryStyle::Form { explode: true },
+        );
+        request.query("state", &params.state, QueryStyle::Form { explode: true });
+        request.query("pool", &params.pool, QueryStyle::Form { explode: true });
+        request.query(
+            "pool_name_pattern",
+            &params.pool_name_pattern,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "pool_name_prefix_pattern",
+            &params.pool_name_prefix_pattern,
+            QueryStyle::Form { explode: true },
+        );
+        request.query("queue", &params.queue, QueryStyle::Form { explode: true });
+        request.query(
+            "queue_name_pattern",
+            &params.queue_name_pattern,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "queue_name_prefix_pattern",
+            &params.queue_name_prefix_pattern,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "executor",
+            &params.executor,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "version_number",
+            &params.version_number,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "try_number",
+            &params.try_number,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "operator",
+            &params.operator,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "operator_name_pattern",
+            &params.operator_name_pattern,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "operator_name_prefix_pattern",
+            &params.operator_name_prefix_pattern,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "map_index",
+            &params.map_index,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "rendered_map_index_pattern",
+            &params.rendered_map_index_pattern,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "rendered_map_index_prefix_pattern",
+            &params.rendered_map_index_prefix_pattern,
+            QueryStyle::Form { explode: true },
+        );
+        request.query("limit", &params.limit, QueryStyle::Form { explode: true });
+        request.query("offset", &params.offset, QueryStyle::Form { explode: true });
+        request.query(
+            "order_by",
+            &params.order_by,
+            QueryStyle::Form { explode: true },
+        );
         request
             .receive(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
@@ -537,9 +573,11 @@ impl TaskInstanceApi {
             path,
         );
         request.authenticated();
-        if let Some(value) = &params.map_index {
-            request.query("map_index", value, QueryStyle::Form { explode: true });
-        }
+        request.query(
+            "map_index",
+            &params.map_index,
+            QueryStyle::Form { explode: true },
+        );
         request
             .receive(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
@@ -585,9 +623,11 @@ impl TaskInstanceApi {
             path,
         );
         request.authenticated();
-        if let Some(value) = &params.map_index {
-            request.query("map_index", value, QueryStyle::Form { explode: true });
-        }
+        request.query(
+            "map_index",
+            &params.map_index,
+            QueryStyle::Form { explode: true },
+        );
         request
             .receive(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
@@ -731,9 +771,11 @@ impl TaskInstanceApi {
             path,
         );
         request.authenticated();
-        if let Some(value) = &params.update_mask {
-            request.query("update_mask", value, QueryStyle::Form { explode: true });
-        }
+        request.query(
+            "update_mask",
+            &params.update_mask,
+            QueryStyle::Form { explode: true },
+        );
         request.json(body)?;
         request
             .receive(|status, body| match status {
@@ -791,218 +833,242 @@ impl TaskInstanceApi {
             path,
         );
         request.authenticated();
-        if let Some(value) = &params.cursor {
-            request.query("cursor", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.task_id {
-            request.query("task_id", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.run_after_gte {
-            request.query("run_after_gte", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.run_after_gt {
-            request.query("run_after_gt", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.run_after_lte {
-            request.query("run_after_lte", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.run_after_lt {
-            request.query("run_after_lt", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.logical_date_gte {
-            request.query(
-                "logical_date_gte",
-                value,
-                QueryStyle::Form { explode: true },
-            );
-        }
-        if let Some(value) = &params.logical_date_gt {
-            request.query("logical_date_gt", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.logical_date_lte {
-            request.query(
-                "logical_date_lte",
-                value,
-                QueryStyle::Form { explode: true },
-            );
-        }
-        if let Some(value) = &params.logical_date_lt {
-            request.query("logical_date_lt", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.start_date_gte {
-            request.query("start_date_gte", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.start_date_gt {
-            request.query("start_date_gt", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.start_date_lte {
-            request.query("start_date_lte", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.start_date_lt {
-            request.query("start_date_lt", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.end_date_gte {
-            request.query("end_date_gte", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.end_date_gt {
-            request.query("end_date_gt", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.end_date_lte {
-            request.query("end_date_lte", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.end_date_lt {
-            request.query("end_date_lt", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.updated_at_gte {
-            request.query("updated_at_gte", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.updated_at_gt {
-            request.query("updated_at_gt", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.updated_at_lte {
-            request.query("updated_at_lte", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.updated_at_lt {
-            request.query("updated_at_lt", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.duration_gte {
-            request.query("duration_gte", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.duration_gt {
-            request.query("duration_gt", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.duration_lte {
-            request.query("duration_lte", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.duration_lt {
-            request.query("duration_lt", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.task_display_name_pattern {
-            request.query(
-                "task_display_name_pattern",
-                value,
-                QueryStyle::Form { explode: true },
-            );
-        }
-        if let Some(value) = &params.task_display_name_prefix_pattern {
-            request.query(
-                "task_display_name_prefix_pattern",
-                value,
-                QueryStyle::Form { explode: true },
-            );
-        }
-        if let Some(value) = &params.task_group_id {
-            request.query("task_group_id", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.dag_id_pattern {
-            request.query("dag_id_pattern", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.dag_id_prefix_pattern {
-            request.query(
-                "dag_id_prefix_pattern",
-                value,
-                QueryStyle::Form { explode: true },
-            );
-        }
-        if let Some(value) = &params.run_id_pattern {
-            request.query("run_id_pattern", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.run_id_prefix_pattern {
-            request.query(
-                "run_id_prefix_pattern",
-                value,
-                QueryStyle::Form { explode: true },
-            );
-        }
-        if let Some(value) = &params.state {
-            request.query("state", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.pool {
-            request.query("pool", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.pool_name_pattern {
-            request.query(
-                "pool_name_pattern",
-                value,
-                QueryStyle::Form { explode: true },
-            );
-        }
-        if let Some(value) = &params.pool_name_prefix_pattern {
-            request.query(
-                "pool_name_prefix_pattern",
-                value,
-                QueryStyle::Form { explode: true },
-            );
-        }
-        if let Some(value) = &params.queue {
-            request.query("queue", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.queue_name_pattern {
-            request.query(
-                "queue_name_pattern",
-                value,
-                QueryStyle::Form { explode: true },
-            );
-        }
-        if let Some(value) = &params.queue_name_prefix_pattern {
-            request.query(
-                "queue_name_prefix_pattern",
-                value,
-                QueryStyle::Form { explode: true },
-            );
-        }
-        if let Some(value) = &params.executor {
-            request.query("executor", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.version_number {
-            request.query("version_number", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.try_number {
-            request.query("try_number", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.operator {
-            request.query("operator", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.operator_name_pattern {
-            request.query(
-                "operator_name_pattern",
-                value,
-                QueryStyle::Form { explode: true },
-            );
-        }
-        if let Some(value) = &params.operator_name_prefix_pattern {
-            request.query(
-                "operator_name_prefix_pattern",
-                value,
-                QueryStyle::Form { explode: true },
-            );
-        }
-        if let Some(value) = &params.map_index {
-            request.query("map_index", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.rendered_map_index_pattern {
-            request.query(
-                "rendered_map_index_pattern",
-                value,
-                QueryStyle::Form { explode: true },
-            );
-        }
-        if let Some(value) = &params.rendered_map_index_prefix_pattern {
-            request.query(
-                "rendered_map_index_prefix_pattern",
-                value,
-                QueryStyle::Form { explode: true },
-            );
-        }
-        if let Some(value) = &params.limit {
-            request.query("limit", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.offset {
-            request.query("offset", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.order_by {
-            request.query("order_by", value, QueryStyle::Form { explode: true });
-        }
+        request.query("cursor", &params.cursor, QueryStyle::Form { explode: true });
+        request.query(
+            "task_id",
+            &params.task_id,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "run_after_gte",
+            &params.run_after_gte,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "run_after_gt",
+            &params.run_after_gt,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "run_after_lte",
+            &params.run_after_lte,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "run_after_lt",
+            &params.run_after_lt,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "logical_date_gte",
+            &params.logical_date_gte,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "logical_date_gt",
+            &params.logical_date_gt,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "logical_date_lte",
+            &params.logical_date_lte,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "logical_date_lt",
+            &params.logical_date_lt,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "start_date_gte",
+            &params.start_date_gte,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "start_date_gt",
+            &params.start_date_gt,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "start_date_lte",
+            &params.start_date_lte,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "start_date_lt",
+            &params.start_date_lt,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "end_date_gte",
+            &params.end_date_gte,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "end_date_gt",
+            &params.end_date_gt,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "end_date_lte",
+            &params.end_date_lte,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "end_date_lt",
+            &params.end_date_lt,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "updated_at_gte",
+            &params.updated_at_gte,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "updated_at_gt",
+            &params.updated_at_gt,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "updated_at_lte",
+            &params.updated_at_lte,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "updated_at_lt",
+            &params.updated_at_lt,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "duration_gte",
+            &params.duration_gte,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "duration_gt",
+            &params.duration_gt,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "duration_lte",
+            &params.duration_lte,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "duration_lt",
+            &params.duration_lt,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "task_display_name_pattern",
+            &params.task_display_name_pattern,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "task_display_name_prefix_pattern",
+            &params.task_display_name_prefix_pattern,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "task_group_id",
+            &params.task_group_id,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "dag_id_pattern",
+            &params.dag_id_pattern,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "dag_id_prefix_pattern",
+            &params.dag_id_prefix_pattern,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "run_id_pattern",
+            &params.run_id_pattern,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "run_id_prefix_pattern",
+            &params.run_id_prefix_pattern,
+            QueryStyle::Form { explode: true },
+        );
+        request.query("state", &params.state, QueryStyle::Form { explode: true });
+        request.query("pool", &params.pool, QueryStyle::Form { explode: true });
+        request.query(
+            "pool_name_pattern",
+            &params.pool_name_pattern,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "pool_name_prefix_pattern",
+            &params.pool_name_prefix_pattern,
+            QueryStyle::Form { explode: true },
+        );
+        request.query("queue", &params.queue, QueryStyle::Form { explode: true });
+        request.query(
+            "queue_name_pattern",
+            &params.queue_name_pattern,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "queue_name_prefix_pattern",
+            &params.queue_name_prefix_pattern,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "executor",
+            &params.executor,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "version_number",
+            &params.version_number,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "try_number",
+            &params.try_number,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "operator",
+            &params.operator,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "operator_name_pattern",
+            &params.operator_name_pattern,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "operator_name_prefix_pattern",
+            &params.operator_name_prefix_pattern,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "map_index",
+            &params.map_index,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "rendered_map_index_pattern",
+            &params.rendered_map_index_pattern,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "rendered_map_index_prefix_pattern",
+            &params.rendered_map_index_prefix_pattern,
+            QueryStyle::Form { explode: true },
+        );
+        request.query("limit", &params.limit, QueryStyle::Form { explode: true });
+        request.query("offset", &params.offset, QueryStyle::Form { explode: true });
+        request.query(
+            "order_by",
+            &params.order_by,
+            QueryStyle::Form { explode: true },
+        );
         request
             .receive(|status, body| match status {
                 400 | 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
@@ -1162,9 +1228,11 @@ impl TaskInstanceApi {
                 path,
             );
         request.authenticated();
-        if let Some(value) = &params.map_index {
-            request.query("map_index", value, QueryStyle::Form { explode: true });
-        }
+        request.query(
+            "map_index",
+            &params.map_index,
+            QueryStyle::Form { explode: true },
+        );
         request
             .receive(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
@@ -1303,9 +1371,11 @@ impl TaskInstanceApi {
             path,
         );
         request.authenticated();
-        if let Some(value) = &params.update_mask {
-            request.query("update_mask", value, QueryStyle::Form { explode: true });
-        }
+        request.query(
+            "update_mask",
+            &params.update_mask,
+            QueryStyle::Form { explode: true },
+        );
         request.json(body)?;
         request
             .receive(|status, body| match status {
@@ -1408,9 +1478,11 @@ impl TaskInstanceApi {
                 path,
             );
         request.authenticated();
-        if let Some(value) = &params.update_mask {
-            request.query("update_mask", value, QueryStyle::Form { explode: true });
-        }
+        request.query(
+            "update_mask",
+            &params.update_mask,
+            QueryStyle::Form { explode: true },
+        );
         request.json(body)?;
         request
             .receive(|status, body| match status {
@@ -1459,12 +1531,16 @@ impl TaskInstanceApi {
             path,
         );
         request.authenticated();
-        if let Some(value) = &params.map_index {
-            request.query("map_index", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.update_mask {
-            request.query("update_mask", value, QueryStyle::Form { explode: true });
-        }
+        request.query(
+            "map_index",
+            &params.map_index,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "update_mask",
+            &params.update_mask,
+            QueryStyle::Form { explode: true },
+        );
         request.json(body)?;
         request
             .receive(|status, body| match status {
@@ -1515,15 +1591,17 @@ impl TaskInstanceApi {
             path,
         );
         request.authenticated();
-        if let Some(value) = &params.full_content {
-            request.query("full_content", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.map_index {
-            request.query("map_index", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.token {
-            request.query("token", value, QueryStyle::Form { explode: true });
-        }
+        request.query(
+            "full_content",
+            &params.full_content,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "map_index",
+            &params.map_index,
+            QueryStyle::Form { explode: true },
+        );
+        request.query("token", &params.token, QueryStyle::Form { explode: true });
         request.header("accept", &params.accept);
         let response = request.send().await?;
         match (response.status(), response.media_type().as_str()) {
@@ -1586,9 +1664,11 @@ impl TaskInstanceApi {
                 path,
             );
         request.authenticated();
-        if let Some(value) = &params.map_index {
-            request.query("map_index", value, QueryStyle::Form { explode: true });
-        }
+        request.query(
+            "map_index",
+            &params.map_index,
+            QueryStyle::Form { explode: true },
+        );
         request
             .receive(|status, body| match status {
                 400 | 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
@@ -1784,83 +1864,89 @@ impl TaskInstanceApi {
             path,
         );
         request.authenticated();
-        if let Some(value) = &params.limit {
-            request.query("limit", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.offset {
-            request.query("offset", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.order_by {
-            request.query("order_by", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.dag_id_pattern {
-            request.query("dag_id_pattern", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.dag_id_prefix_pattern {
-            request.query(
-                "dag_id_prefix_pattern",
-                value,
-                QueryStyle::Form { explode: true },
-            );
-        }
-        if let Some(value) = &params.task_id {
-            request.query("task_id", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.task_id_pattern {
-            request.query("task_id_pattern", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.task_id_prefix_pattern {
-            request.query(
-                "task_id_prefix_pattern",
-                value,
-                QueryStyle::Form { explode: true },
-            );
-        }
-        if let Some(value) = &params.map_index {
-            request.query("map_index", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.state {
-            request.query("state", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.response_received {
-            request.query(
-                "response_received",
-                value,
-                QueryStyle::Form { explode: true },
-            );
-        }
-        if let Some(value) = &params.responded_by_user_id {
-            request.query(
-                "responded_by_user_id",
-                value,
-                QueryStyle::Form { explode: true },
-            );
-        }
-        if let Some(value) = &params.responded_by_user_name {
-            request.query(
-                "responded_by_user_name",
-                value,
-                QueryStyle::Form { explode: true },
-            );
-        }
-        if let Some(value) = &params.subject_search {
-            request.query("subject_search", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.body_search {
-            request.query("body_search", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.created_at_gte {
-            request.query("created_at_gte", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.created_at_gt {
-            request.query("created_at_gt", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.created_at_lte {
-            request.query("created_at_lte", value, QueryStyle::Form { explode: true });
-        }
-        if let Some(value) = &params.created_at_lt {
-            request.query("created_at_lt", value, QueryStyle::Form { explode: true });
-        }
+        request.query("limit", &params.limit, QueryStyle::Form { explode: true });
+        request.query("offset", &params.offset, QueryStyle::Form { explode: true });
+        request.query(
+            "order_by",
+            &params.order_by,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "dag_id_pattern",
+            &params.dag_id_pattern,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "dag_id_prefix_pattern",
+            &params.dag_id_prefix_pattern,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "task_id",
+            &params.task_id,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "task_id_pattern",
+            &params.task_id_pattern,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "task_id_prefix_pattern",
+            &params.task_id_prefix_pattern,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "map_index",
+            &params.map_index,
+            QueryStyle::Form { explode: true },
+        );
+        request.query("state", &params.state, QueryStyle::Form { explode: true });
+        request.query(
+            "response_received",
+            &params.response_received,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "responded_by_user_id",
+            &params.responded_by_user_id,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "responded_by_user_name",
+            &params.responded_by_user_name,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "subject_search",
+            &params.subject_search,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "body_search",
+            &params.body_search,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "created_at_gte",
+            &params.created_at_gte,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "created_at_gt",
+            &params.created_at_gt,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "created_at_lte",
+            &params.created_at_lte,
+            QueryStyle::Form { explode: true },
+        );
+        request.query(
+            "created_at_lt",
+            &params.created_at_lt,
+            QueryStyle::Form { explode: true },
+        );
         request
             .receive(|status, body| match status {
                 401 | 403 => typed_body(body, ErrorBody::HttpExceptionResponse),

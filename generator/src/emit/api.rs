@@ -431,15 +431,9 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
         .filter(|p| p.location == ParamLocation::Query)
         .map(|p| {
             let name = &p.name;
+            let value = value_expr(api, p);
             let style = query_style(p);
-            if p.required || const_param(api, p) {
-                let value = value_expr(api, p);
-                quote!(request.query(#name, #value, #style);)
-            } else {
-                // Most optional parameters are unset: skip them without encoding anything.
-                let rust = ident(&p.rust_name);
-                quote!(if let Some(value) = &params.#rust { request.query(#name, value, #style); })
-            }
+            quote!(request.query(#name, #value, #style);)
         });
     let headers = op.params.iter().filter(|p| matches!(p.location, ParamLocation::Header | ParamLocation::Cookie)).map(|p| {
         let value = value_expr(api, p);

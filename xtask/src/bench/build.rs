@@ -60,6 +60,8 @@ pub struct Row {
 
 pub struct Report {
     pub crate_label: &'static str,
+    /// Whether the issue sets targets for this crate (it does for `generated/` only).
+    pub has_target: bool,
     pub dir: PathBuf,
     pub rust_lines: usize,
     pub rows: Vec<Row>,
@@ -205,7 +207,7 @@ pub fn task_instance(repeat: usize) -> Result<Report, String> {
         args: vec!["-p".into(), "airflow-client".into()],
         env: Vec::new(),
     };
-    measure("Task Instance tag (`generated/`)", &target, repeat)
+    measure("Task Instance tag (`generated/`)", true, &target, repeat)
 }
 
 /// The all-tags crate, regenerated into `target/bench/all-tags/`.
@@ -230,10 +232,20 @@ pub fn all_tags(repeat: usize) -> Result<Report, String> {
         args: vec!["--config".into(), "profile.dev.debug=0".into()],
         env: vec![("CARGO_TARGET_DIR", target_dir())],
     };
-    measure("all tags (`target/bench/all-tags/`)", &target, repeat)
+    measure(
+        "all tags (`target/bench/all-tags/`)",
+        false,
+        &target,
+        repeat,
+    )
 }
 
-fn measure(crate_label: &'static str, target: &Target, repeat: usize) -> Result<Report, String> {
+fn measure(
+    crate_label: &'static str,
+    has_target: bool,
+    target: &Target,
+    repeat: usize,
+) -> Result<Report, String> {
     println!("  {crate_label}: preparing (builds dependencies if needed, not timed)");
     target.timed("check")?;
     target.timed("build")?;
@@ -260,6 +272,7 @@ fn measure(crate_label: &'static str, target: &Target, repeat: usize) -> Result<
     }
     Ok(Report {
         crate_label,
+        has_target,
         dir: target.crate_dir.clone(),
         rust_lines: rust_lines(&target.crate_dir.join("src"))?,
         rows,

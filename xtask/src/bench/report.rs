@@ -144,7 +144,8 @@ fn summary(md: &mut String, r: &Results) {
                 "openapi-generator 2.5 s; progenitor 0.85 s",
             ),
         ] {
-            if let Some(s) = b.stats(kind) {
+            let Some(s) = b.stats(kind) else { continue };
+            if b.has_target {
                 let _ = writeln!(
                     md,
                     "| crate-only build, {}, {} | < {target} s | {} s | {peers} | {} |",
@@ -152,6 +153,14 @@ fn summary(md: &mut String, r: &Results) {
                     kind.label(),
                     secs(s.median),
                     verdict(below(s.median, target))
+                );
+            } else {
+                let _ = writeln!(
+                    md,
+                    "| crate-only build, {}, {} | none (the targets are for `generated/`) | {} s | — | for reference |",
+                    b.crate_label,
+                    kind.label(),
+                    secs(s.median),
                 );
             }
         }
@@ -408,7 +417,7 @@ fn build_section(md: &mut String, builds: &[build::Report], repeat: usize) {
              they are included.\n"
         );
     }
-    for b in builds {
+    for b in builds.iter().filter(|b| b.has_target) {
         let get = |kind: Kind| b.stats(kind).map(|s| s.median);
         let (Some(noop), Some(touch), Some(cold)) =
             (get(Kind::NoOp), get(Kind::Touch), get(Kind::Cold))
