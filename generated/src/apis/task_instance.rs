@@ -2,7 +2,7 @@
 
 use crate::encoding::{path_segment, path_text, QueryStyle};
 use crate::error::{typed_body, untyped_body};
-use crate::{models, Client, Error, ErrorBody};
+use crate::{models, Client, Error, ErrorBody, Pending};
 /// Operations tagged `Task Instance`.
 #[derive(Debug, Clone)]
 pub struct TaskInstanceApi {
@@ -31,13 +31,13 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_extra_links(
+    pub fn get_extra_links(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
         params: &GetExtraLinksParams,
-    ) -> Result<models::ExtraLinkCollectionResponse, Error> {
+    ) -> Pending<models::ExtraLinkCollectionResponse> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -61,14 +61,11 @@ impl TaskInstanceApi {
             &params.try_number,
             QueryStyle::Form { explode: true },
         );
-        request
-            .receive(|status, body| match status {
-                401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
-                422 => typed_body(body, ErrorBody::HttpValidationError),
-                _ => untyped_body(body),
-            })
-            .await?
-            .json()
+        request.receive_json(|status, body| match status {
+            401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+            422 => typed_body(body, ErrorBody::HttpValidationError),
+            _ => untyped_body(body),
+        })
     }
     /// Get Task Instance
     ///
@@ -85,12 +82,12 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_task_instance(
+    pub fn get_task_instance(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
-    ) -> Result<models::TaskInstanceResponse, Error> {
+    ) -> Pending<models::TaskInstanceResponse> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -104,14 +101,11 @@ impl TaskInstanceApi {
             path,
         );
         request.authenticated();
-        request
-            .receive(|status, body| match status {
-                401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
-                422 => typed_body(body, ErrorBody::HttpValidationError),
-                _ => untyped_body(body),
-            })
-            .await?
-            .json()
+        request.receive_json(|status, body| match status {
+            401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+            422 => typed_body(body, ErrorBody::HttpValidationError),
+            _ => untyped_body(body),
+        })
     }
     /// Delete Task Instance
     ///
@@ -129,13 +123,13 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn delete_task_instance(
+    pub fn delete_task_instance(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
         params: &DeleteTaskInstanceParams,
-    ) -> Result<serde_json::Value, Error> {
+    ) -> Pending<serde_json::Value> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -154,14 +148,11 @@ impl TaskInstanceApi {
             &params.map_index,
             QueryStyle::Form { explode: true },
         );
-        request
-            .receive(|status, body| match status {
-                401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
-                422 => typed_body(body, ErrorBody::HttpValidationError),
-                _ => untyped_body(body),
-            })
-            .await?
-            .json()
+        request.receive_json(|status, body| match status {
+            401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+            422 => typed_body(body, ErrorBody::HttpValidationError),
+            _ => untyped_body(body),
+        })
     }
     /// Patch Task Instance
     ///
@@ -180,14 +171,14 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn patch_task_instance(
+    pub fn patch_task_instance(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
         params: &PatchTaskInstanceParams,
         body: &models::PatchTaskInstanceBody,
-    ) -> Result<models::TaskInstanceCollectionResponse, Error> {
+    ) -> Pending<models::TaskInstanceCollectionResponse> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -211,15 +202,12 @@ impl TaskInstanceApi {
             &params.update_mask,
             QueryStyle::Form { explode: true },
         );
-        request.json(body)?;
-        request
-            .receive(|status, body| match status {
-                400 | 401 | 403 | 404 | 409 => typed_body(body, ErrorBody::HttpExceptionResponse),
-                422 => typed_body(body, ErrorBody::HttpValidationError),
-                _ => untyped_body(body),
-            })
-            .await?
-            .json()
+        request.json(body);
+        request.receive_json(|status, body| match status {
+            400 | 401 | 403 | 404 | 409 => typed_body(body, ErrorBody::HttpExceptionResponse),
+            422 => typed_body(body, ErrorBody::HttpValidationError),
+            _ => untyped_body(body),
+        })
     }
     /// Get Mapped Task Instances
     ///
@@ -237,13 +225,13 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_mapped_task_instances(
+    pub fn get_mapped_task_instances(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
         params: &GetMappedTaskInstancesParams,
-    ) -> Result<models::TaskInstanceCollectionResponse, Error> {
+    ) -> Pending<models::TaskInstanceCollectionResponse> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -452,14 +440,11 @@ impl TaskInstanceApi {
             &params.order_by,
             QueryStyle::Form { explode: true },
         );
-        request
-            .receive(|status, body| match status {
-                401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
-                422 => typed_body(body, ErrorBody::HttpValidationError),
-                _ => untyped_body(body),
-            })
-            .await?
-            .json()
+        request.receive_json(|status, body| match status {
+            401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+            422 => typed_body(body, ErrorBody::HttpValidationError),
+            _ => untyped_body(body),
+        })
     }
     /// Every item of [`Self::get_mapped_task_instances`], fetched `page_size` at a time with `limit`/`offset` (the stream
     /// sets both; the `offset` in `params` is where it starts). One page is in memory at a
@@ -501,13 +486,13 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_task_instance_dependencies_by_map_index(
+    pub fn get_task_instance_dependencies_by_map_index(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
         map_index: i64,
-    ) -> Result<models::TaskDependencyCollectionResponse, Error> {
+    ) -> Pending<models::TaskDependencyCollectionResponse> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -526,14 +511,11 @@ impl TaskInstanceApi {
                 path,
             );
         request.authenticated();
-        request
-            .receive(|status, body| match status {
-                401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
-                422 => typed_body(body, ErrorBody::HttpValidationError),
-                _ => untyped_body(body),
-            })
-            .await?
-            .json()
+        request.receive_json(|status, body| match status {
+            401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+            422 => typed_body(body, ErrorBody::HttpValidationError),
+            _ => untyped_body(body),
+        })
     }
     /// Get Task Instance Dependencies
     ///
@@ -551,13 +533,13 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_task_instance_dependencies(
+    pub fn get_task_instance_dependencies(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
         params: &GetTaskInstanceDependenciesParams,
-    ) -> Result<models::TaskDependencyCollectionResponse, Error> {
+    ) -> Pending<models::TaskDependencyCollectionResponse> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -578,14 +560,11 @@ impl TaskInstanceApi {
             &params.map_index,
             QueryStyle::Form { explode: true },
         );
-        request
-            .receive(|status, body| match status {
-                401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
-                422 => typed_body(body, ErrorBody::HttpValidationError),
-                _ => untyped_body(body),
-            })
-            .await?
-            .json()
+        request.receive_json(|status, body| match status {
+            401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+            422 => typed_body(body, ErrorBody::HttpValidationError),
+            _ => untyped_body(body),
+        })
     }
     /// Get Task Instance Tries
     ///
@@ -603,13 +582,13 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_task_instance_tries(
+    pub fn get_task_instance_tries(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
         params: &GetTaskInstanceTriesParams,
-    ) -> Result<models::TaskInstanceHistoryCollectionResponse, Error> {
+    ) -> Pending<models::TaskInstanceHistoryCollectionResponse> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -628,14 +607,11 @@ impl TaskInstanceApi {
             &params.map_index,
             QueryStyle::Form { explode: true },
         );
-        request
-            .receive(|status, body| match status {
-                401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
-                422 => typed_body(body, ErrorBody::HttpValidationError),
-                _ => untyped_body(body),
-            })
-            .await?
-            .json()
+        request.receive_json(|status, body| match status {
+            401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+            422 => typed_body(body, ErrorBody::HttpValidationError),
+            _ => untyped_body(body),
+        })
     }
     /// Get Mapped Task Instance Tries
     ///
@@ -650,13 +626,13 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_mapped_task_instance_tries(
+    pub fn get_mapped_task_instance_tries(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
         map_index: i64,
-    ) -> Result<models::TaskInstanceHistoryCollectionResponse, Error> {
+    ) -> Pending<models::TaskInstanceHistoryCollectionResponse> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -673,14 +649,11 @@ impl TaskInstanceApi {
             path,
         );
         request.authenticated();
-        request
-            .receive(|status, body| match status {
-                401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
-                422 => typed_body(body, ErrorBody::HttpValidationError),
-                _ => untyped_body(body),
-            })
-            .await?
-            .json()
+        request.receive_json(|status, body| match status {
+            401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+            422 => typed_body(body, ErrorBody::HttpValidationError),
+            _ => untyped_body(body),
+        })
     }
     /// Get Mapped Task Instance
     ///
@@ -697,13 +670,13 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_mapped_task_instance(
+    pub fn get_mapped_task_instance(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
         map_index: i64,
-    ) -> Result<models::TaskInstanceResponse, Error> {
+    ) -> Pending<models::TaskInstanceResponse> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -720,14 +693,11 @@ impl TaskInstanceApi {
             path,
         );
         request.authenticated();
-        request
-            .receive(|status, body| match status {
-                401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
-                422 => typed_body(body, ErrorBody::HttpValidationError),
-                _ => untyped_body(body),
-            })
-            .await?
-            .json()
+        request.receive_json(|status, body| match status {
+            401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+            422 => typed_body(body, ErrorBody::HttpValidationError),
+            _ => untyped_body(body),
+        })
     }
     /// Patch Task Instance
     ///
@@ -746,7 +716,7 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn patch_task_instance_by_map_index(
+    pub fn patch_task_instance_by_map_index(
         &self,
         dag_id: &str,
         dag_run_id: &str,
@@ -754,7 +724,7 @@ impl TaskInstanceApi {
         map_index: i64,
         params: &PatchTaskInstanceByMapIndexParams,
         body: &models::PatchTaskInstanceBody,
-    ) -> Result<models::TaskInstanceCollectionResponse, Error> {
+    ) -> Pending<models::TaskInstanceCollectionResponse> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -776,15 +746,12 @@ impl TaskInstanceApi {
             &params.update_mask,
             QueryStyle::Form { explode: true },
         );
-        request.json(body)?;
-        request
-            .receive(|status, body| match status {
-                400 | 401 | 403 | 404 | 409 => typed_body(body, ErrorBody::HttpExceptionResponse),
-                422 => typed_body(body, ErrorBody::HttpValidationError),
-                _ => untyped_body(body),
-            })
-            .await?
-            .json()
+        request.json(body);
+        request.receive_json(|status, body| match status {
+            400 | 401 | 403 | 404 | 409 => typed_body(body, ErrorBody::HttpExceptionResponse),
+            422 => typed_body(body, ErrorBody::HttpValidationError),
+            _ => untyped_body(body),
+        })
     }
     /// Get Task Instances
     ///
@@ -815,12 +782,12 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_task_instances(
+    pub fn get_task_instances(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         params: &GetTaskInstancesParams,
-    ) -> Result<models::TaskInstanceCollectionResponse, Error> {
+    ) -> Pending<models::TaskInstanceCollectionResponse> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -1069,14 +1036,11 @@ impl TaskInstanceApi {
             &params.order_by,
             QueryStyle::Form { explode: true },
         );
-        request
-            .receive(|status, body| match status {
-                400 | 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
-                422 => typed_body(body, ErrorBody::HttpValidationError),
-                _ => untyped_body(body),
-            })
-            .await?
-            .json()
+        request.receive_json(|status, body| match status {
+            400 | 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+            422 => typed_body(body, ErrorBody::HttpValidationError),
+            _ => untyped_body(body),
+        })
     }
     /// Every item of [`Self::get_task_instances`], fetched `page_size` at a time with `limit`/`offset` (the stream
     /// sets both; the `offset` in `params` is where it starts). One page is in memory at a
@@ -1116,12 +1080,12 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn bulk_task_instances(
+    pub fn bulk_task_instances(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         body: &models::BulkBodyBulkTaskInstanceBody,
-    ) -> Result<models::BulkResponse, Error> {
+    ) -> Pending<models::BulkResponse> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -1134,15 +1098,12 @@ impl TaskInstanceApi {
             path,
         );
         request.authenticated();
-        request.json(body)?;
-        request
-            .receive(|status, body| match status {
-                401 | 403 => typed_body(body, ErrorBody::HttpExceptionResponse),
-                422 => typed_body(body, ErrorBody::HttpValidationError),
-                _ => untyped_body(body),
-            })
-            .await?
-            .json()
+        request.json(body);
+        request.receive_json(|status, body| match status {
+            401 | 403 => typed_body(body, ErrorBody::HttpExceptionResponse),
+            422 => typed_body(body, ErrorBody::HttpValidationError),
+            _ => untyped_body(body),
+        })
     }
     /// Get Task Instances Batch
     ///
@@ -1160,10 +1121,10 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_task_instances_batch(
+    pub fn get_task_instances_batch(
         &self,
         body: &models::TaskInstancesBatchBody,
-    ) -> Result<models::TaskInstanceCollectionResponse, Error> {
+    ) -> Pending<models::TaskInstanceCollectionResponse> {
         let path = {
             let dag_id = path_segment(&models::GetTaskInstancesBatchDagId);
             let dag_run_id = path_segment(&models::GetTaskInstancesBatchDagRunId);
@@ -1176,15 +1137,12 @@ impl TaskInstanceApi {
             path,
         );
         request.authenticated();
-        request.json(body)?;
-        request
-            .receive(|status, body| match status {
-                401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
-                422 => typed_body(body, ErrorBody::HttpValidationError),
-                _ => untyped_body(body),
-            })
-            .await?
-            .json()
+        request.json(body);
+        request.receive_json(|status, body| match status {
+            401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+            422 => typed_body(body, ErrorBody::HttpValidationError),
+            _ => untyped_body(body),
+        })
     }
     /// Get Task Instance Try Details
     ///
@@ -1202,14 +1160,14 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_task_instance_try_details(
+    pub fn get_task_instance_try_details(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
         task_try_number: i64,
         params: &GetTaskInstanceTryDetailsParams,
-    ) -> Result<models::TaskInstanceHistoryResponse, Error> {
+    ) -> Pending<models::TaskInstanceHistoryResponse> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -1233,14 +1191,11 @@ impl TaskInstanceApi {
             &params.map_index,
             QueryStyle::Form { explode: true },
         );
-        request
-            .receive(|status, body| match status {
-                401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
-                422 => typed_body(body, ErrorBody::HttpValidationError),
-                _ => untyped_body(body),
-            })
-            .await?
-            .json()
+        request.receive_json(|status, body| match status {
+            401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+            422 => typed_body(body, ErrorBody::HttpValidationError),
+            _ => untyped_body(body),
+        })
     }
     /// Get Mapped Task Instance Try Details
     ///
@@ -1255,14 +1210,14 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_mapped_task_instance_try_details(
+    pub fn get_mapped_task_instance_try_details(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
         map_index: i64,
         task_try_number: i64,
-    ) -> Result<models::TaskInstanceHistoryResponse, Error> {
+    ) -> Pending<models::TaskInstanceHistoryResponse> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -1282,14 +1237,11 @@ impl TaskInstanceApi {
                 path,
             );
         request.authenticated();
-        request
-            .receive(|status, body| match status {
-                401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
-                422 => typed_body(body, ErrorBody::HttpValidationError),
-                _ => untyped_body(body),
-            })
-            .await?
-            .json()
+        request.receive_json(|status, body| match status {
+            401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+            422 => typed_body(body, ErrorBody::HttpValidationError),
+            _ => untyped_body(body),
+        })
     }
     /// Post Clear Task Instances
     ///
@@ -1307,11 +1259,11 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn post_clear_task_instances(
+    pub fn post_clear_task_instances(
         &self,
         dag_id: &str,
         body: &models::ClearTaskInstancesBody,
-    ) -> Result<models::TaskInstanceCollectionResponse, Error> {
+    ) -> Pending<models::TaskInstanceCollectionResponse> {
         let path = {
             let dag_id = path_text(dag_id);
             format!("/api/v2/dags/{dag_id}/clearTaskInstances")
@@ -1323,15 +1275,12 @@ impl TaskInstanceApi {
             path,
         );
         request.authenticated();
-        request.json(body)?;
-        request
-            .receive(|status, body| match status {
-                400 | 401 | 403 | 404 | 409 => typed_body(body, ErrorBody::HttpExceptionResponse),
-                422 => typed_body(body, ErrorBody::HttpValidationError),
-                _ => untyped_body(body),
-            })
-            .await?
-            .json()
+        request.json(body);
+        request.receive_json(|status, body| match status {
+            400 | 401 | 403 | 404 | 409 => typed_body(body, ErrorBody::HttpExceptionResponse),
+            422 => typed_body(body, ErrorBody::HttpValidationError),
+            _ => untyped_body(body),
+        })
     }
     /// Patch Task Group Instances
     ///
@@ -1350,14 +1299,14 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn patch_task_group_instances(
+    pub fn patch_task_group_instances(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         group_id: &str,
         params: &PatchTaskGroupInstancesParams,
         body: &models::PatchTaskInstanceBody,
-    ) -> Result<models::TaskInstanceCollectionResponse, Error> {
+    ) -> Pending<models::TaskInstanceCollectionResponse> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -1376,15 +1325,12 @@ impl TaskInstanceApi {
             &params.update_mask,
             QueryStyle::Form { explode: true },
         );
-        request.json(body)?;
-        request
-            .receive(|status, body| match status {
-                400 | 401 | 403 | 404 | 409 => typed_body(body, ErrorBody::HttpExceptionResponse),
-                422 => typed_body(body, ErrorBody::HttpValidationError),
-                _ => untyped_body(body),
-            })
-            .await?
-            .json()
+        request.json(body);
+        request.receive_json(|status, body| match status {
+            400 | 401 | 403 | 404 | 409 => typed_body(body, ErrorBody::HttpExceptionResponse),
+            422 => typed_body(body, ErrorBody::HttpValidationError),
+            _ => untyped_body(body),
+        })
     }
     /// Patch Task Group Instances Dry Run
     ///
@@ -1402,13 +1348,13 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn patch_task_group_instances_dry_run(
+    pub fn patch_task_group_instances_dry_run(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         group_id: &str,
         body: &models::PatchTaskInstanceBody,
-    ) -> Result<models::TaskInstanceCollectionResponse, Error> {
+    ) -> Pending<models::TaskInstanceCollectionResponse> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -1424,15 +1370,12 @@ impl TaskInstanceApi {
             path,
         );
         request.authenticated();
-        request.json(body)?;
-        request
-            .receive(|status, body| match status {
-                400 | 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
-                422 => typed_body(body, ErrorBody::HttpValidationError),
-                _ => untyped_body(body),
-            })
-            .await?
-            .json()
+        request.json(body);
+        request.receive_json(|status, body| match status {
+            400 | 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+            422 => typed_body(body, ErrorBody::HttpValidationError),
+            _ => untyped_body(body),
+        })
     }
     /// Patch Task Instance Dry Run
     ///
@@ -1451,7 +1394,7 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn patch_task_instance_dry_run_by_map_index(
+    pub fn patch_task_instance_dry_run_by_map_index(
         &self,
         dag_id: &str,
         dag_run_id: &str,
@@ -1459,7 +1402,7 @@ impl TaskInstanceApi {
         map_index: i64,
         params: &PatchTaskInstanceDryRunByMapIndexParams,
         body: &models::PatchTaskInstanceBody,
-    ) -> Result<models::TaskInstanceCollectionResponse, Error> {
+    ) -> Pending<models::TaskInstanceCollectionResponse> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -1483,15 +1426,12 @@ impl TaskInstanceApi {
             &params.update_mask,
             QueryStyle::Form { explode: true },
         );
-        request.json(body)?;
-        request
-            .receive(|status, body| match status {
-                400 | 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
-                422 => typed_body(body, ErrorBody::HttpValidationError),
-                _ => untyped_body(body),
-            })
-            .await?
-            .json()
+        request.json(body);
+        request.receive_json(|status, body| match status {
+            400 | 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+            422 => typed_body(body, ErrorBody::HttpValidationError),
+            _ => untyped_body(body),
+        })
     }
     /// Patch Task Instance Dry Run
     ///
@@ -1510,14 +1450,14 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn patch_task_instance_dry_run(
+    pub fn patch_task_instance_dry_run(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
         params: &PatchTaskInstanceDryRunParams,
         body: &models::PatchTaskInstanceBody,
-    ) -> Result<models::TaskInstanceCollectionResponse, Error> {
+    ) -> Pending<models::TaskInstanceCollectionResponse> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -1541,15 +1481,12 @@ impl TaskInstanceApi {
             &params.update_mask,
             QueryStyle::Form { explode: true },
         );
-        request.json(body)?;
-        request
-            .receive(|status, body| match status {
-                400 | 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
-                422 => typed_body(body, ErrorBody::HttpValidationError),
-                _ => untyped_body(body),
-            })
-            .await?
-            .json()
+        request.json(body);
+        request.receive_json(|status, body| match status {
+            400 | 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+            422 => typed_body(body, ErrorBody::HttpValidationError),
+            _ => untyped_body(body),
+        })
     }
     /// Get Log
     ///
@@ -1638,14 +1575,14 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_external_log_url(
+    pub fn get_external_log_url(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
         try_number: i64,
         params: &GetExternalLogUrlParams,
-    ) -> Result<models::ExternalLogUrlResponse, Error> {
+    ) -> Pending<models::ExternalLogUrlResponse> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -1669,14 +1606,11 @@ impl TaskInstanceApi {
             &params.map_index,
             QueryStyle::Form { explode: true },
         );
-        request
-            .receive(|status, body| match status {
-                400 | 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
-                422 => typed_body(body, ErrorBody::HttpValidationError),
-                _ => untyped_body(body),
-            })
-            .await?
-            .json()
+        request.receive_json(|status, body| match status {
+            400 | 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+            422 => typed_body(body, ErrorBody::HttpValidationError),
+            _ => untyped_body(body),
+        })
     }
     /// Get Hitl Detail
     ///
@@ -1693,13 +1627,13 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_hitl_detail(
+    pub fn get_hitl_detail(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
         map_index: i64,
-    ) -> Result<models::HitlDetail, Error> {
+    ) -> Pending<models::HitlDetail> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -1718,14 +1652,11 @@ impl TaskInstanceApi {
                 path,
             );
         request.authenticated();
-        request
-            .receive(|status, body| match status {
-                401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
-                422 => typed_body(body, ErrorBody::HttpValidationError),
-                _ => untyped_body(body),
-            })
-            .await?
-            .json()
+        request.receive_json(|status, body| match status {
+            401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+            422 => typed_body(body, ErrorBody::HttpValidationError),
+            _ => untyped_body(body),
+        })
     }
     /// Update Hitl Detail
     ///
@@ -1743,14 +1674,14 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn update_hitl_detail(
+    pub fn update_hitl_detail(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
         map_index: i64,
         body: &models::UpdateHitlDetailPayload,
-    ) -> Result<models::HitlDetailResponse, Error> {
+    ) -> Pending<models::HitlDetailResponse> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -1769,15 +1700,12 @@ impl TaskInstanceApi {
                 path,
             );
         request.authenticated();
-        request.json(body)?;
-        request
-            .receive(|status, body| match status {
-                400 | 401 | 403 | 404 | 409 => typed_body(body, ErrorBody::HttpExceptionResponse),
-                422 => typed_body(body, ErrorBody::HttpValidationError),
-                _ => untyped_body(body),
-            })
-            .await?
-            .json()
+        request.json(body);
+        request.receive_json(|status, body| match status {
+            400 | 401 | 403 | 404 | 409 => typed_body(body, ErrorBody::HttpExceptionResponse),
+            422 => typed_body(body, ErrorBody::HttpValidationError),
+            _ => untyped_body(body),
+        })
     }
     /// Get Hitl Detail Try Detail
     ///
@@ -1794,14 +1722,14 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_hitl_detail_try_detail(
+    pub fn get_hitl_detail_try_detail(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
         map_index: i64,
         try_number: i64,
-    ) -> Result<models::HitlDetailHistory, Error> {
+    ) -> Pending<models::HitlDetailHistory> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -1821,14 +1749,11 @@ impl TaskInstanceApi {
                 path,
             );
         request.authenticated();
-        request
-            .receive(|status, body| match status {
-                401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
-                422 => typed_body(body, ErrorBody::HttpValidationError),
-                _ => untyped_body(body),
-            })
-            .await?
-            .json()
+        request.receive_json(|status, body| match status {
+            401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+            422 => typed_body(body, ErrorBody::HttpValidationError),
+            _ => untyped_body(body),
+        })
     }
     /// Get Hitl Details
     ///
@@ -1846,12 +1771,12 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_hitl_details(
+    pub fn get_hitl_details(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         params: &GetHitlDetailsParams,
-    ) -> Result<models::HitlDetailCollection, Error> {
+    ) -> Pending<models::HitlDetailCollection> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -1947,14 +1872,11 @@ impl TaskInstanceApi {
             &params.created_at_lt,
             QueryStyle::Form { explode: true },
         );
-        request
-            .receive(|status, body| match status {
-                401 | 403 => typed_body(body, ErrorBody::HttpExceptionResponse),
-                422 => typed_body(body, ErrorBody::HttpValidationError),
-                _ => untyped_body(body),
-            })
-            .await?
-            .json()
+        request.receive_json(|status, body| match status {
+            401 | 403 => typed_body(body, ErrorBody::HttpExceptionResponse),
+            422 => typed_body(body, ErrorBody::HttpValidationError),
+            _ => untyped_body(body),
+        })
     }
     /// Every item of [`Self::get_hitl_details`], fetched `page_size` at a time with `limit`/`offset` (the stream
     /// sets both; the `offset` in `params` is where it starts). One page is in memory at a
