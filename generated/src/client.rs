@@ -289,8 +289,8 @@ impl Client {
         operation: &'static str,
         template: &'static str,
         path: String,
-    ) -> Request {
-        Request::new(self.clone(), method, operation, template, path)
+    ) -> Request<'_> {
+        Request::new(self, method, operation, template, path)
     }
 
     /// POSTs the credentials as JSON to the token endpoint. Deliberately bypasses the retry

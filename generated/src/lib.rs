@@ -26,7 +26,6 @@ pub use error::{ApiError, Error};
 pub use error_body::ErrorBody;
 pub use maybe::Maybe;
 pub use ndjson::NdjsonStream;
-pub use request::Pending;
 pub use retry::RetryPolicy;
 /// Where [`Client::login`] exchanges a username and password for a token, when the
 /// spec declares an OAuth2 password flow.

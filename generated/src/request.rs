@@ -3,10 +3,6 @@
 //! One request on its way: built by an operation, sent with retries and re-login, and the
 //! response it gets, read as the operation documents.
 
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
-
 use reqwest::header::CONTENT_TYPE;
 use reqwest::Method;
 use serde::de::DeserializeOwned;
@@ -22,10 +18,9 @@ use crate::ErrorBody;
 /// documents. A plain `fn`, so every operation shares one copy of the code that calls it.
 pub(crate) type ErrorDecoder = fn(u16, &[u8]) -> ErrorBody;
 
-/// One request being put together by an operation. It owns a handle on the client, so the
-/// future that sends it borrows nothing.
-pub(crate) struct Request {
-    client: Client,
+/// One request being put together by an operation.
+pub(crate) struct Request<'a> {
+    client: &'a Client,
     method: Method,
     operation: &'static str,
     /// The spec's path template, for tracing (never the filled-in path, which may hold ids).
@@ -36,15 +31,13 @@ pub(crate) struct Request {
     headers: Vec<(&'static str, String)>,
     body: Option<(&'static str, Vec<u8>)>,
     auth: bool,
-    /// Why the request cannot be sent (a body that does not serialise), reported on sending.
-    failed: Option<Error>,
 }
 
 // Not every document uses every body kind, so some of these go unused in a given crate.
 #[allow(dead_code)]
-impl Request {
+impl<'a> Request<'a> {
     pub fn new(
-        client: Client,
+        client: &'a Client,
         method: Method,
         operation: &'static str,
         template: &'static str,
@@ -60,7 +53,6 @@ impl Request {
             headers: Vec::new(),
             body: None,
             auth: false,
-            failed: None,
         }
     }
 
@@ -79,17 +71,13 @@ impl Request {
         }
     }
 
-    /// Sets a JSON body; one that does not serialise fails the request when it is sent.
-    pub fn json<T: Serialize + ?Sized>(&mut self, body: &T) {
-        match serde_json::to_vec(body) {
-            Ok(bytes) => self.body = Some(("application/json", bytes)),
-            Err(e) => {
-                self.failed = Some(Error::Request {
-                    operation: self.operation,
-                    message: format!("the body does not serialise: {e}"),
-                })
-            }
-        }
+    pub fn json<T: Serialize + ?Sized>(&mut self, body: &T) -> Result<(), Error> {
+        let bytes = serde_json::to_vec(body).map_err(|e| Error::Request {
+            operation: self.operation,
+            message: format!("the body does not serialise: {e}"),
+        })?;
+        self.body = Some(("application/json", bytes));
+        Ok(())
     }
 
     pub fn raw_body(&mut self, content_type: &'static str, bytes: Vec<u8>) {
@@ -120,22 +108,19 @@ impl Request {
         }
     }
 
-    /// What an operation whose success is JSON returns: the request on its way.
-    pub fn receive_json<T: DeserializeOwned>(self, errors: ErrorDecoder) -> Pending<T> {
-        Pending::new(self, errors, |body| body.json())
-    }
-
-    /// What an operation whose success has no body returns.
-    pub fn receive_nothing(self, errors: ErrorDecoder) -> Pending<()> {
-        Pending::new(self, errors, |_| Ok(()))
+    /// Sends the request for an operation whose success has no body.
+    pub async fn receive_nothing(self, errors: ErrorDecoder) -> Result<(), Error> {
+        let response = self.send().await?;
+        if response.is_success() {
+            Ok(())
+        } else {
+            Err(response.error(errors).await)
+        }
     }
 
     /// Sends the request: retried per the client's policy, and sent once more after a fresh
     /// login when the server says the token expired.
-    pub async fn send(mut self) -> Result<Response, Error> {
-        if let Some(failed) = self.failed.take() {
-            return Err(failed);
-        }
+    pub async fn send(self) -> Result<Response, Error> {
         if let Some(segment) = self
             .path
             .split('/')
@@ -243,45 +228,6 @@ impl Request {
                 .body(bytes.clone());
         }
         builder.send().await
-    }
-}
-
-/// A call to the API on its way: await it for the result. The request is built when the
-/// operation is called and sent when this is first polled. It owns everything it needs
-/// (`Send + 'static`), so it can be spawned or kept without borrowing the client.
-#[must_use = "a request is sent only when its future is awaited"]
-pub struct Pending<T> {
-    sending: Pin<Box<dyn Future<Output = Result<Body, Error>> + Send>>,
-    finish: fn(Body) -> Result<T, Error>,
-}
-
-impl<T> Pending<T> {
-    // One boxed future type for every operation, and the per-type work in a plain `fn`: each
-    // operation is then an ordinary function rather than a future type of its own, which
-    // keeps the crate quick to build.
-    fn new(request: Request, errors: ErrorDecoder, finish: fn(Body) -> Result<T, Error>) -> Self {
-        Pending {
-            sending: Box::pin(request.receive(errors)),
-            finish,
-        }
-    }
-}
-
-impl<T> Future for Pending<T> {
-    type Output = Result<T, Error>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let finish = self.finish;
-        self.sending
-            .as_mut()
-            .poll(cx)
-            .map(|body| body.and_then(finish))
-    }
-}
-
-impl<T> std::fmt::Debug for Pending<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Pending")
     }
 }
 
@@ -400,48 +346,5 @@ impl Response {
             })),
             Err(e) => e,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A body serde refuses (a map with a non-string key, say).
-    struct Unserialisable;
-
-    impl Serialize for Unserialisable {
-        fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
-            Err(serde::ser::Error::custom("no JSON for this"))
-        }
-    }
-
-    #[tokio::test]
-    async fn a_body_that_does_not_serialise_fails_the_call_before_anything_is_sent() {
-        // Port 1 on loopback: the request would fail to connect, were it sent at all.
-        let client = Client::new("http://127.0.0.1:1", "token").unwrap();
-        let mut request = client.request(Method::POST, "an_operation", "/x", "/x".into());
-        request.json(&Unserialisable);
-
-        let error = request
-            .receive_json::<serde_json::Value>(|_, _| ErrorBody::Empty)
-            .await
-            .unwrap_err();
-
-        let text = error.to_string();
-        assert!(
-            matches!(
-                error,
-                Error::Request {
-                    operation: "an_operation",
-                    ..
-                }
-            ),
-            "{text}"
-        );
-        assert!(
-            text.contains("does not serialise: no JSON for this"),
-            "{text}"
-        );
     }
 }

@@ -243,8 +243,8 @@ impl Client {
 
     // A document with no operations uses none of the request plumbing.
     #[allow(dead_code)]
-    pub(crate) fn request(&self, method: Method, operation: &'static str, template: &'static str, path: String) -> Request {
-        Request::new(self.clone(), method, operation, template, path)
+    pub(crate) fn request(&self, method: Method, operation: &'static str, template: &'static str, path: String) -> Request<'_> {
+        Request::new(self, method, operation, template, path)
     }
 
     /// POSTs the credentials as JSON to the token endpoint. Deliberately bypasses the retry

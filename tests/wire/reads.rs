@@ -12,28 +12,6 @@ use super::fixtures::{self, with};
 use super::*;
 
 #[tokio::test]
-async fn an_operation_future_borrows_nothing_and_can_be_spawned() {
-    let (server, api) = serve_json(200, fixtures::task_instance()).await;
-    // The ids are gone before the request is sent: the future owns what it needs.
-    let pending = {
-        let (dag, run, task) = (DAG.to_string(), RUN.to_string(), TASK.to_string());
-        api.get_task_instance(&dag, &run, &task)
-    };
-    assert!(
-        server.requests().is_empty(),
-        "nothing is sent before it is awaited"
-    );
-
-    let ti = tokio::spawn(pending)
-        .await
-        .expect("the task runs")
-        .expect("decodes");
-
-    assert_no_body(&only_request(&server), "GET", &ti_path(""));
-    assert_eq!(ti.task_id, TASK);
-}
-
-#[tokio::test]
 async fn get_task_instance_decodes_nulls_dag_version_and_rendered_fields() {
     let (server, api) = serve_json(200, fixtures::task_instance()).await;
 

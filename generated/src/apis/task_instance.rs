@@ -2,7 +2,7 @@
 
 use crate::encoding::{path_segment, path_text, QueryStyle};
 use crate::error::{typed_body, untyped_body};
-use crate::{models, Client, Error, ErrorBody, Pending};
+use crate::{models, Client, Error, ErrorBody};
 /// Operations tagged `Task Instance`.
 #[derive(Debug, Clone)]
 pub struct TaskInstanceApi {
@@ -31,13 +31,13 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get_extra_links(
+    pub async fn get_extra_links(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
         params: &GetExtraLinksParams,
-    ) -> Pending<models::ExtraLinkCollectionResponse> {
+    ) -> Result<models::ExtraLinkCollectionResponse, Error> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -61,11 +61,14 @@ impl TaskInstanceApi {
             &params.try_number,
             QueryStyle::Form { explode: true },
         );
-        request.receive_json(|status, body| match status {
-            401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
-            422 => typed_body(body, ErrorBody::HttpValidationError),
-            _ => untyped_body(body),
-        })
+        request
+            .receive(|status, body| match status {
+                401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+                422 => typed_body(body, ErrorBody::HttpValidationError),
+                _ => untyped_body(body),
+            })
+            .await?
+            .json()
     }
     /// Get Task Instance
     ///
@@ -82,12 +85,12 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get_task_instance(
+    pub async fn get_task_instance(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
-    ) -> Pending<models::TaskInstanceResponse> {
+    ) -> Result<models::TaskInstanceResponse, Error> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -101,11 +104,14 @@ impl TaskInstanceApi {
             path,
         );
         request.authenticated();
-        request.receive_json(|status, body| match status {
-            401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
-            422 => typed_body(body, ErrorBody::HttpValidationError),
-            _ => untyped_body(body),
-        })
+        request
+            .receive(|status, body| match status {
+                401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+                422 => typed_body(body, ErrorBody::HttpValidationError),
+                _ => untyped_body(body),
+            })
+            .await?
+            .json()
     }
     /// Delete Task Instance
     ///
@@ -123,13 +129,13 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn delete_task_instance(
+    pub async fn delete_task_instance(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
         params: &DeleteTaskInstanceParams,
-    ) -> Pending<serde_json::Value> {
+    ) -> Result<serde_json::Value, Error> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -148,11 +154,14 @@ impl TaskInstanceApi {
             &params.map_index,
             QueryStyle::Form { explode: true },
         );
-        request.receive_json(|status, body| match status {
-            401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
-            422 => typed_body(body, ErrorBody::HttpValidationError),
-            _ => untyped_body(body),
-        })
+        request
+            .receive(|status, body| match status {
+                401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+                422 => typed_body(body, ErrorBody::HttpValidationError),
+                _ => untyped_body(body),
+            })
+            .await?
+            .json()
     }
     /// Patch Task Instance
     ///
@@ -171,14 +180,14 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn patch_task_instance(
+    pub async fn patch_task_instance(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
         params: &PatchTaskInstanceParams,
         body: &models::PatchTaskInstanceBody,
-    ) -> Pending<models::TaskInstanceCollectionResponse> {
+    ) -> Result<models::TaskInstanceCollectionResponse, Error> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -202,12 +211,15 @@ impl TaskInstanceApi {
             &params.update_mask,
             QueryStyle::Form { explode: true },
         );
-        request.json(body);
-        request.receive_json(|status, body| match status {
-            400 | 401 | 403 | 404 | 409 => typed_body(body, ErrorBody::HttpExceptionResponse),
-            422 => typed_body(body, ErrorBody::HttpValidationError),
-            _ => untyped_body(body),
-        })
+        request.json(body)?;
+        request
+            .receive(|status, body| match status {
+                400 | 401 | 403 | 404 | 409 => typed_body(body, ErrorBody::HttpExceptionResponse),
+                422 => typed_body(body, ErrorBody::HttpValidationError),
+                _ => untyped_body(body),
+            })
+            .await?
+            .json()
     }
     /// Get Mapped Task Instances
     ///
@@ -225,13 +237,13 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get_mapped_task_instances(
+    pub async fn get_mapped_task_instances(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
         params: &GetMappedTaskInstancesParams,
-    ) -> Pending<models::TaskInstanceCollectionResponse> {
+    ) -> Result<models::TaskInstanceCollectionResponse, Error> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -440,11 +452,14 @@ impl TaskInstanceApi {
             &params.order_by,
             QueryStyle::Form { explode: true },
         );
-        request.receive_json(|status, body| match status {
-            401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
-            422 => typed_body(body, ErrorBody::HttpValidationError),
-            _ => untyped_body(body),
-        })
+        request
+            .receive(|status, body| match status {
+                401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+                422 => typed_body(body, ErrorBody::HttpValidationError),
+                _ => untyped_body(body),
+            })
+            .await?
+            .json()
     }
     /// Every item of [`Self::get_mapped_task_instances`], fetched `page_size` at a time with `limit`/`offset` (the stream
     /// sets both; the `offset` in `params` is where it starts). One page is in memory at a
@@ -486,13 +501,13 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get_task_instance_dependencies_by_map_index(
+    pub async fn get_task_instance_dependencies_by_map_index(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
         map_index: i64,
-    ) -> Pending<models::TaskDependencyCollectionResponse> {
+    ) -> Result<models::TaskDependencyCollectionResponse, Error> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -511,11 +526,14 @@ impl TaskInstanceApi {
                 path,
             );
         request.authenticated();
-        request.receive_json(|status, body| match status {
-            401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
-            422 => typed_body(body, ErrorBody::HttpValidationError),
-            _ => untyped_body(body),
-        })
+        request
+            .receive(|status, body| match status {
+                401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+                422 => typed_body(body, ErrorBody::HttpValidationError),
+                _ => untyped_body(body),
+            })
+            .await?
+            .json()
     }
     /// Get Task Instance Dependencies
     ///
@@ -533,13 +551,13 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get_task_instance_dependencies(
+    pub async fn get_task_instance_dependencies(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
         params: &GetTaskInstanceDependenciesParams,
-    ) -> Pending<models::TaskDependencyCollectionResponse> {
+    ) -> Result<models::TaskDependencyCollectionResponse, Error> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -560,11 +578,14 @@ impl TaskInstanceApi {
             &params.map_index,
             QueryStyle::Form { explode: true },
         );
-        request.receive_json(|status, body| match status {
-            401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
-            422 => typed_body(body, ErrorBody::HttpValidationError),
-            _ => untyped_body(body),
-        })
+        request
+            .receive(|status, body| match status {
+                401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+                422 => typed_body(body, ErrorBody::HttpValidationError),
+                _ => untyped_body(body),
+            })
+            .await?
+            .json()
     }
     /// Get Task Instance Tries
     ///
@@ -582,13 +603,13 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get_task_instance_tries(
+    pub async fn get_task_instance_tries(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
         params: &GetTaskInstanceTriesParams,
-    ) -> Pending<models::TaskInstanceHistoryCollectionResponse> {
+    ) -> Result<models::TaskInstanceHistoryCollectionResponse, Error> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -607,11 +628,14 @@ impl TaskInstanceApi {
             &params.map_index,
             QueryStyle::Form { explode: true },
         );
-        request.receive_json(|status, body| match status {
-            401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
-            422 => typed_body(body, ErrorBody::HttpValidationError),
-            _ => untyped_body(body),
-        })
+        request
+            .receive(|status, body| match status {
+                401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+                422 => typed_body(body, ErrorBody::HttpValidationError),
+                _ => untyped_body(body),
+            })
+            .await?
+            .json()
     }
     /// Get Mapped Task Instance Tries
     ///
@@ -626,13 +650,13 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get_mapped_task_instance_tries(
+    pub async fn get_mapped_task_instance_tries(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
         map_index: i64,
-    ) -> Pending<models::TaskInstanceHistoryCollectionResponse> {
+    ) -> Result<models::TaskInstanceHistoryCollectionResponse, Error> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -649,11 +673,14 @@ impl TaskInstanceApi {
             path,
         );
         request.authenticated();
-        request.receive_json(|status, body| match status {
-            401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
-            422 => typed_body(body, ErrorBody::HttpValidationError),
-            _ => untyped_body(body),
-        })
+        request
+            .receive(|status, body| match status {
+                401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+                422 => typed_body(body, ErrorBody::HttpValidationError),
+                _ => untyped_body(body),
+            })
+            .await?
+            .json()
     }
     /// Get Mapped Task Instance
     ///
@@ -670,13 +697,13 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get_mapped_task_instance(
+    pub async fn get_mapped_task_instance(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
         map_index: i64,
-    ) -> Pending<models::TaskInstanceResponse> {
+    ) -> Result<models::TaskInstanceResponse, Error> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -693,11 +720,14 @@ impl TaskInstanceApi {
             path,
         );
         request.authenticated();
-        request.receive_json(|status, body| match status {
-            401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
-            422 => typed_body(body, ErrorBody::HttpValidationError),
-            _ => untyped_body(body),
-        })
+        request
+            .receive(|status, body| match status {
+                401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+                422 => typed_body(body, ErrorBody::HttpValidationError),
+                _ => untyped_body(body),
+            })
+            .await?
+            .json()
     }
     /// Patch Task Instance
     ///
@@ -716,7 +746,7 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn patch_task_instance_by_map_index(
+    pub async fn patch_task_instance_by_map_index(
         &self,
         dag_id: &str,
         dag_run_id: &str,
@@ -724,7 +754,7 @@ impl TaskInstanceApi {
         map_index: i64,
         params: &PatchTaskInstanceByMapIndexParams,
         body: &models::PatchTaskInstanceBody,
-    ) -> Pending<models::TaskInstanceCollectionResponse> {
+    ) -> Result<models::TaskInstanceCollectionResponse, Error> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -746,12 +776,15 @@ impl TaskInstanceApi {
             &params.update_mask,
             QueryStyle::Form { explode: true },
         );
-        request.json(body);
-        request.receive_json(|status, body| match status {
-            400 | 401 | 403 | 404 | 409 => typed_body(body, ErrorBody::HttpExceptionResponse),
-            422 => typed_body(body, ErrorBody::HttpValidationError),
-            _ => untyped_body(body),
-        })
+        request.json(body)?;
+        request
+            .receive(|status, body| match status {
+                400 | 401 | 403 | 404 | 409 => typed_body(body, ErrorBody::HttpExceptionResponse),
+                422 => typed_body(body, ErrorBody::HttpValidationError),
+                _ => untyped_body(body),
+            })
+            .await?
+            .json()
     }
     /// Get Task Instances
     ///
@@ -782,12 +815,12 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get_task_instances(
+    pub async fn get_task_instances(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         params: &GetTaskInstancesParams,
-    ) -> Pending<models::TaskInstanceCollectionResponse> {
+    ) -> Result<models::TaskInstanceCollectionResponse, Error> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -1036,11 +1069,14 @@ impl TaskInstanceApi {
             &params.order_by,
             QueryStyle::Form { explode: true },
         );
-        request.receive_json(|status, body| match status {
-            400 | 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
-            422 => typed_body(body, ErrorBody::HttpValidationError),
-            _ => untyped_body(body),
-        })
+        request
+            .receive(|status, body| match status {
+                400 | 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+                422 => typed_body(body, ErrorBody::HttpValidationError),
+                _ => untyped_body(body),
+            })
+            .await?
+            .json()
     }
     /// Every item of [`Self::get_task_instances`], fetched `page_size` at a time with `limit`/`offset` (the stream
     /// sets both; the `offset` in `params` is where it starts). One page is in memory at a
@@ -1080,12 +1116,12 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn bulk_task_instances(
+    pub async fn bulk_task_instances(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         body: &models::BulkBodyBulkTaskInstanceBody,
-    ) -> Pending<models::BulkResponse> {
+    ) -> Result<models::BulkResponse, Error> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -1098,12 +1134,15 @@ impl TaskInstanceApi {
             path,
         );
         request.authenticated();
-        request.json(body);
-        request.receive_json(|status, body| match status {
-            401 | 403 => typed_body(body, ErrorBody::HttpExceptionResponse),
-            422 => typed_body(body, ErrorBody::HttpValidationError),
-            _ => untyped_body(body),
-        })
+        request.json(body)?;
+        request
+            .receive(|status, body| match status {
+                401 | 403 => typed_body(body, ErrorBody::HttpExceptionResponse),
+                422 => typed_body(body, ErrorBody::HttpValidationError),
+                _ => untyped_body(body),
+            })
+            .await?
+            .json()
     }
     /// Get Task Instances Batch
     ///
@@ -1121,10 +1160,10 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get_task_instances_batch(
+    pub async fn get_task_instances_batch(
         &self,
         body: &models::TaskInstancesBatchBody,
-    ) -> Pending<models::TaskInstanceCollectionResponse> {
+    ) -> Result<models::TaskInstanceCollectionResponse, Error> {
         let path = {
             let dag_id = path_segment(&models::GetTaskInstancesBatchDagId);
             let dag_run_id = path_segment(&models::GetTaskInstancesBatchDagRunId);
@@ -1137,12 +1176,15 @@ impl TaskInstanceApi {
             path,
         );
         request.authenticated();
-        request.json(body);
-        request.receive_json(|status, body| match status {
-            401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
-            422 => typed_body(body, ErrorBody::HttpValidationError),
-            _ => untyped_body(body),
-        })
+        request.json(body)?;
+        request
+            .receive(|status, body| match status {
+                401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+                422 => typed_body(body, ErrorBody::HttpValidationError),
+                _ => untyped_body(body),
+            })
+            .await?
+            .json()
     }
     /// Get Task Instance Try Details
     ///
@@ -1160,14 +1202,14 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get_task_instance_try_details(
+    pub async fn get_task_instance_try_details(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
         task_try_number: i64,
         params: &GetTaskInstanceTryDetailsParams,
-    ) -> Pending<models::TaskInstanceHistoryResponse> {
+    ) -> Result<models::TaskInstanceHistoryResponse, Error> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -1191,11 +1233,14 @@ impl TaskInstanceApi {
             &params.map_index,
             QueryStyle::Form { explode: true },
         );
-        request.receive_json(|status, body| match status {
-            401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
-            422 => typed_body(body, ErrorBody::HttpValidationError),
-            _ => untyped_body(body),
-        })
+        request
+            .receive(|status, body| match status {
+                401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+                422 => typed_body(body, ErrorBody::HttpValidationError),
+                _ => untyped_body(body),
+            })
+            .await?
+            .json()
     }
     /// Get Mapped Task Instance Try Details
     ///
@@ -1210,14 +1255,14 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get_mapped_task_instance_try_details(
+    pub async fn get_mapped_task_instance_try_details(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
         map_index: i64,
         task_try_number: i64,
-    ) -> Pending<models::TaskInstanceHistoryResponse> {
+    ) -> Result<models::TaskInstanceHistoryResponse, Error> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -1237,11 +1282,14 @@ impl TaskInstanceApi {
                 path,
             );
         request.authenticated();
-        request.receive_json(|status, body| match status {
-            401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
-            422 => typed_body(body, ErrorBody::HttpValidationError),
-            _ => untyped_body(body),
-        })
+        request
+            .receive(|status, body| match status {
+                401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+                422 => typed_body(body, ErrorBody::HttpValidationError),
+                _ => untyped_body(body),
+            })
+            .await?
+            .json()
     }
     /// Post Clear Task Instances
     ///
@@ -1259,11 +1307,11 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn post_clear_task_instances(
+    pub async fn post_clear_task_instances(
         &self,
         dag_id: &str,
         body: &models::ClearTaskInstancesBody,
-    ) -> Pending<models::TaskInstanceCollectionResponse> {
+    ) -> Result<models::TaskInstanceCollectionResponse, Error> {
         let path = {
             let dag_id = path_text(dag_id);
             format!("/api/v2/dags/{dag_id}/clearTaskInstances")
@@ -1275,12 +1323,15 @@ impl TaskInstanceApi {
             path,
         );
         request.authenticated();
-        request.json(body);
-        request.receive_json(|status, body| match status {
-            400 | 401 | 403 | 404 | 409 => typed_body(body, ErrorBody::HttpExceptionResponse),
-            422 => typed_body(body, ErrorBody::HttpValidationError),
-            _ => untyped_body(body),
-        })
+        request.json(body)?;
+        request
+            .receive(|status, body| match status {
+                400 | 401 | 403 | 404 | 409 => typed_body(body, ErrorBody::HttpExceptionResponse),
+                422 => typed_body(body, ErrorBody::HttpValidationError),
+                _ => untyped_body(body),
+            })
+            .await?
+            .json()
     }
     /// Patch Task Group Instances
     ///
@@ -1299,14 +1350,14 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn patch_task_group_instances(
+    pub async fn patch_task_group_instances(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         group_id: &str,
         params: &PatchTaskGroupInstancesParams,
         body: &models::PatchTaskInstanceBody,
-    ) -> Pending<models::TaskInstanceCollectionResponse> {
+    ) -> Result<models::TaskInstanceCollectionResponse, Error> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -1325,12 +1376,15 @@ impl TaskInstanceApi {
             &params.update_mask,
             QueryStyle::Form { explode: true },
         );
-        request.json(body);
-        request.receive_json(|status, body| match status {
-            400 | 401 | 403 | 404 | 409 => typed_body(body, ErrorBody::HttpExceptionResponse),
-            422 => typed_body(body, ErrorBody::HttpValidationError),
-            _ => untyped_body(body),
-        })
+        request.json(body)?;
+        request
+            .receive(|status, body| match status {
+                400 | 401 | 403 | 404 | 409 => typed_body(body, ErrorBody::HttpExceptionResponse),
+                422 => typed_body(body, ErrorBody::HttpValidationError),
+                _ => untyped_body(body),
+            })
+            .await?
+            .json()
     }
     /// Patch Task Group Instances Dry Run
     ///
@@ -1348,13 +1402,13 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn patch_task_group_instances_dry_run(
+    pub async fn patch_task_group_instances_dry_run(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         group_id: &str,
         body: &models::PatchTaskInstanceBody,
-    ) -> Pending<models::TaskInstanceCollectionResponse> {
+    ) -> Result<models::TaskInstanceCollectionResponse, Error> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -1370,12 +1424,15 @@ impl TaskInstanceApi {
             path,
         );
         request.authenticated();
-        request.json(body);
-        request.receive_json(|status, body| match status {
-            400 | 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
-            422 => typed_body(body, ErrorBody::HttpValidationError),
-            _ => untyped_body(body),
-        })
+        request.json(body)?;
+        request
+            .receive(|status, body| match status {
+                400 | 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+                422 => typed_body(body, ErrorBody::HttpValidationError),
+                _ => untyped_body(body),
+            })
+            .await?
+            .json()
     }
     /// Patch Task Instance Dry Run
     ///
@@ -1394,7 +1451,7 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn patch_task_instance_dry_run_by_map_index(
+    pub async fn patch_task_instance_dry_run_by_map_index(
         &self,
         dag_id: &str,
         dag_run_id: &str,
@@ -1402,7 +1459,7 @@ impl TaskInstanceApi {
         map_index: i64,
         params: &PatchTaskInstanceDryRunByMapIndexParams,
         body: &models::PatchTaskInstanceBody,
-    ) -> Pending<models::TaskInstanceCollectionResponse> {
+    ) -> Result<models::TaskInstanceCollectionResponse, Error> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -1426,12 +1483,15 @@ impl TaskInstanceApi {
             &params.update_mask,
             QueryStyle::Form { explode: true },
         );
-        request.json(body);
-        request.receive_json(|status, body| match status {
-            400 | 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
-            422 => typed_body(body, ErrorBody::HttpValidationError),
-            _ => untyped_body(body),
-        })
+        request.json(body)?;
+        request
+            .receive(|status, body| match status {
+                400 | 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+                422 => typed_body(body, ErrorBody::HttpValidationError),
+                _ => untyped_body(body),
+            })
+            .await?
+            .json()
     }
     /// Patch Task Instance Dry Run
     ///
@@ -1450,14 +1510,14 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn patch_task_instance_dry_run(
+    pub async fn patch_task_instance_dry_run(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
         params: &PatchTaskInstanceDryRunParams,
         body: &models::PatchTaskInstanceBody,
-    ) -> Pending<models::TaskInstanceCollectionResponse> {
+    ) -> Result<models::TaskInstanceCollectionResponse, Error> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -1481,12 +1541,15 @@ impl TaskInstanceApi {
             &params.update_mask,
             QueryStyle::Form { explode: true },
         );
-        request.json(body);
-        request.receive_json(|status, body| match status {
-            400 | 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
-            422 => typed_body(body, ErrorBody::HttpValidationError),
-            _ => untyped_body(body),
-        })
+        request.json(body)?;
+        request
+            .receive(|status, body| match status {
+                400 | 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+                422 => typed_body(body, ErrorBody::HttpValidationError),
+                _ => untyped_body(body),
+            })
+            .await?
+            .json()
     }
     /// Get Log
     ///
@@ -1575,14 +1638,14 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get_external_log_url(
+    pub async fn get_external_log_url(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
         try_number: i64,
         params: &GetExternalLogUrlParams,
-    ) -> Pending<models::ExternalLogUrlResponse> {
+    ) -> Result<models::ExternalLogUrlResponse, Error> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -1606,11 +1669,14 @@ impl TaskInstanceApi {
             &params.map_index,
             QueryStyle::Form { explode: true },
         );
-        request.receive_json(|status, body| match status {
-            400 | 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
-            422 => typed_body(body, ErrorBody::HttpValidationError),
-            _ => untyped_body(body),
-        })
+        request
+            .receive(|status, body| match status {
+                400 | 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+                422 => typed_body(body, ErrorBody::HttpValidationError),
+                _ => untyped_body(body),
+            })
+            .await?
+            .json()
     }
     /// Get Hitl Detail
     ///
@@ -1627,13 +1693,13 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get_hitl_detail(
+    pub async fn get_hitl_detail(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
         map_index: i64,
-    ) -> Pending<models::HitlDetail> {
+    ) -> Result<models::HitlDetail, Error> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -1652,11 +1718,14 @@ impl TaskInstanceApi {
                 path,
             );
         request.authenticated();
-        request.receive_json(|status, body| match status {
-            401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
-            422 => typed_body(body, ErrorBody::HttpValidationError),
-            _ => untyped_body(body),
-        })
+        request
+            .receive(|status, body| match status {
+                401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+                422 => typed_body(body, ErrorBody::HttpValidationError),
+                _ => untyped_body(body),
+            })
+            .await?
+            .json()
     }
     /// Update Hitl Detail
     ///
@@ -1674,14 +1743,14 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn update_hitl_detail(
+    pub async fn update_hitl_detail(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
         map_index: i64,
         body: &models::UpdateHitlDetailPayload,
-    ) -> Pending<models::HitlDetailResponse> {
+    ) -> Result<models::HitlDetailResponse, Error> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -1700,12 +1769,15 @@ impl TaskInstanceApi {
                 path,
             );
         request.authenticated();
-        request.json(body);
-        request.receive_json(|status, body| match status {
-            400 | 401 | 403 | 404 | 409 => typed_body(body, ErrorBody::HttpExceptionResponse),
-            422 => typed_body(body, ErrorBody::HttpValidationError),
-            _ => untyped_body(body),
-        })
+        request.json(body)?;
+        request
+            .receive(|status, body| match status {
+                400 | 401 | 403 | 404 | 409 => typed_body(body, ErrorBody::HttpExceptionResponse),
+                422 => typed_body(body, ErrorBody::HttpValidationError),
+                _ => untyped_body(body),
+            })
+            .await?
+            .json()
     }
     /// Get Hitl Detail Try Detail
     ///
@@ -1722,14 +1794,14 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get_hitl_detail_try_detail(
+    pub async fn get_hitl_detail_try_detail(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
         map_index: i64,
         try_number: i64,
-    ) -> Pending<models::HitlDetailHistory> {
+    ) -> Result<models::HitlDetailHistory, Error> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -1749,11 +1821,14 @@ impl TaskInstanceApi {
                 path,
             );
         request.authenticated();
-        request.receive_json(|status, body| match status {
-            401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
-            422 => typed_body(body, ErrorBody::HttpValidationError),
-            _ => untyped_body(body),
-        })
+        request
+            .receive(|status, body| match status {
+                401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+                422 => typed_body(body, ErrorBody::HttpValidationError),
+                _ => untyped_body(body),
+            })
+            .await?
+            .json()
     }
     /// Get Hitl Details
     ///
@@ -1771,12 +1846,12 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get_hitl_details(
+    pub async fn get_hitl_details(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         params: &GetHitlDetailsParams,
-    ) -> Pending<models::HitlDetailCollection> {
+    ) -> Result<models::HitlDetailCollection, Error> {
         let path = {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
@@ -1872,11 +1947,14 @@ impl TaskInstanceApi {
             &params.created_at_lt,
             QueryStyle::Form { explode: true },
         );
-        request.receive_json(|status, body| match status {
-            401 | 403 => typed_body(body, ErrorBody::HttpExceptionResponse),
-            422 => typed_body(body, ErrorBody::HttpValidationError),
-            _ => untyped_body(body),
-        })
+        request
+            .receive(|status, body| match status {
+                401 | 403 => typed_body(body, ErrorBody::HttpExceptionResponse),
+                422 => typed_body(body, ErrorBody::HttpValidationError),
+                _ => untyped_body(body),
+            })
+            .await?
+            .json()
     }
     /// Every item of [`Self::get_hitl_details`], fetched `page_size` at a time with `limit`/`offset` (the stream
     /// sets both; the `offset` in `params` is where it starts). One page is in memory at a

@@ -63,12 +63,16 @@ pub fn tag_module(api: &Api, tag: &TagApi, crate_ident: &str) -> TokenStream {
 /// Only the imports the module's code uses, so a tag with no path parameters (say) gets no
 /// unused-import warning.
 fn imports(methods: &[TokenStream], extras: &[TokenStream]) -> TokenStream {
-    // Identifiers only: a name inside a doc comment or string is not a use.
-    let mut idents = std::collections::BTreeSet::new();
-    for tokens in methods.iter().chain(extras) {
-        collect_idents(tokens.clone(), &mut idents);
-    }
-    let uses = |name: &str| idents.contains(name);
+    let code: String = methods
+        .iter()
+        .chain(extras)
+        .map(|t| t.to_string())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let uses = |name: &str| {
+        code.split(|c: char| !c.is_alphanumeric() && c != '_')
+            .any(|word| word == name)
+    };
     let pick = |names: &[&str]| -> Vec<proc_macro2::Ident> {
         names
             .iter()
@@ -78,26 +82,14 @@ fn imports(methods: &[TokenStream], extras: &[TokenStream]) -> TokenStream {
     };
     let encoding = pick(&["path_segment", "path_text", "QueryStyle"]);
     let error = pick(&["typed_body", "untyped_body"]);
-    let mut krate = pick(&["models", "Error", "ErrorBody", "Pending"]);
-    krate.push(format_ident!("Client"));
+    let mut krate = pick(&["models", "ErrorBody"]);
+    krate.extend([format_ident!("Client"), format_ident!("Error")]);
     let encoding = (!encoding.is_empty()).then(|| quote!(use crate::encoding::{#(#encoding),*};));
     let error = (!error.is_empty()).then(|| quote!(use crate::error::{#(#error),*};));
     quote! {
         #encoding
         #error
         use crate::{#(#krate),*};
-    }
-}
-
-fn collect_idents(tokens: TokenStream, out: &mut std::collections::BTreeSet<String>) {
-    for tree in tokens {
-        match tree {
-            proc_macro2::TokenTree::Ident(ident) => {
-                out.insert(ident.to_string());
-            }
-            proc_macro2::TokenTree::Group(group) => collect_idents(group.stream(), out),
-            _ => {}
-        }
     }
 }
 
@@ -401,26 +393,12 @@ pub fn passed(api: &Api, op: &Operation) -> Vec<proc_macro2::Ident> {
     names
 }
 
-/// `pub fn name(&self, ...) -> Pending<R>` (or `pub async fn ... -> Result<R, Error>` when
-/// the response needs more than one decoding), for the method and for docs.
+/// `pub async fn name(&self, ...) -> Result<R, Error>`, for the method and for docs.
 pub fn signature(api: &Api, op: &Operation) -> TokenStream {
     let fn_name = ident(&op.fn_name);
     let args = arguments(api, op);
     let returns = return_type(api, op);
-    if pending(op) {
-        quote!(pub fn #fn_name(&self, #(#args),*) -> Pending<#returns>)
-    } else {
-        quote!(pub async fn #fn_name(&self, #(#args),*) -> Result<#returns, Error>)
-    }
-}
-
-/// Whether the operation returns a `Pending`: its success is JSON or nothing, read one way.
-fn pending(op: &Operation) -> bool {
-    match &op.returns {
-        Returns::Unit => true,
-        Returns::One(content) => matches!(content.kind, MediaKind::Json | MediaKind::Form),
-        Returns::Choice { .. } => false,
-    }
+    quote!(pub async fn #fn_name(&self, #(#args),*) -> Result<#returns, Error>)
 }
 
 fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> TokenStream {
@@ -469,7 +447,7 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
     });
     let body = op.body.as_ref().map(|b| {
         let set = match b.kind {
-            MediaKind::Json | MediaKind::Ndjson => quote!(request.json(body);),
+            MediaKind::Json | MediaKind::Ndjson => quote!(request.json(body)?;),
             MediaKind::Form => quote!(request.form(body);),
             MediaKind::Text => {
                 let media = Literal::string(&b.media_type);
@@ -492,8 +470,10 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
     .then(|| quote!(mut));
     let errors = error_decoder(api, &op.errors);
     let respond = match &op.returns {
-        Returns::Unit => quote!(request.receive_nothing(#errors)),
-        _ if pending(op) => quote!(request.receive_json(#errors)),
+        Returns::Unit => quote!(request.receive_nothing(#errors).await),
+        Returns::One(content) if matches!(content.kind, MediaKind::Json | MediaKind::Form) => {
+            quote!(request.receive(#errors).await?.json())
+        }
         _ => {
             let (_, decode) = returns(api, op);
             quote! {

@@ -52,7 +52,6 @@ pub fn lib_rs(api: &Api, optional_modules: &[String]) -> TokenStream {
         pub use error_body::ErrorBody;
         pub use maybe::Maybe;
         pub use ndjson::NdjsonStream;
-        pub use request::Pending;
         pub use retry::RetryPolicy;
 
         /// Where [`Client::login`] exchanges a username and password for a token, when the
