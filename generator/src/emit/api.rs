@@ -63,16 +63,12 @@ pub fn tag_module(api: &Api, tag: &TagApi, crate_ident: &str) -> TokenStream {
 /// Only the imports the module's code uses, so a tag with no path parameters (say) gets no
 /// unused-import warning.
 fn imports(methods: &[TokenStream], extras: &[TokenStream]) -> TokenStream {
-    let code: String = methods
-        .iter()
-        .chain(extras)
-        .map(|t| t.to_string())
-        .collect::<Vec<_>>()
-        .join(" ");
-    let uses = |name: &str| {
-        code.split(|c: char| !c.is_alphanumeric() && c != '_')
-            .any(|word| word == name)
-    };
+    // Identifiers only: a name inside a doc comment or a string is not a use.
+    let mut idents = std::collections::BTreeSet::new();
+    for tokens in methods.iter().chain(extras) {
+        collect_idents(tokens.clone(), &mut idents);
+    }
+    let uses = |name: &str| idents.contains(name);
     let pick = |names: &[&str]| -> Vec<proc_macro2::Ident> {
         names
             .iter()
@@ -90,6 +86,18 @@ fn imports(methods: &[TokenStream], extras: &[TokenStream]) -> TokenStream {
         #encoding
         #error
         use crate::{#(#krate),*};
+    }
+}
+
+fn collect_idents(tokens: TokenStream, out: &mut std::collections::BTreeSet<String>) {
+    for tree in tokens {
+        match tree {
+            proc_macro2::TokenTree::Ident(ident) => {
+                out.insert(ident.to_string());
+            }
+            proc_macro2::TokenTree::Group(group) => collect_idents(group.stream(), out),
+            _ => {}
+        }
     }
 }
 
