@@ -30,8 +30,8 @@ impl serde::Serialize for BulkActionResponse {
 }
 impl<'de> serde::Deserialize<'de> for BulkActionResponse {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = BulkActionResponse;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct BulkActionResponse")
@@ -40,11 +40,11 @@ impl<'de> serde::Deserialize<'de> for BulkActionResponse {
                 self,
                 mut __map: A,
             ) -> Result<BulkActionResponse, A::Error> {
-                struct Slots {
+                struct __Slots {
                     success: Option<Option<Vec<String>>>,
                     errors: Option<Option<Vec<serde_json::Map<String, serde_json::Value>>>>,
                 }
-                let mut __slots = Slots {
+                let mut __slots = __Slots {
                     success: None,
                     errors: None,
                 };
@@ -64,6 +64,6 @@ impl<'de> serde::Deserialize<'de> for BulkActionResponse {
                 })
             }
         }
-        deserializer.deserialize_map(Fields)
+        deserializer.deserialize_map(__Visitor)
     }
 }

@@ -15,8 +15,8 @@ impl serde::Serialize for BulkBodyBulkTaskInstanceBody {
 }
 impl<'de> serde::Deserialize<'de> for BulkBodyBulkTaskInstanceBody {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = BulkBodyBulkTaskInstanceBody;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct BulkBodyBulkTaskInstanceBody")
@@ -25,10 +25,10 @@ impl<'de> serde::Deserialize<'de> for BulkBodyBulkTaskInstanceBody {
                 self,
                 mut __map: A,
             ) -> Result<BulkBodyBulkTaskInstanceBody, A::Error> {
-                struct Slots {
+                struct __Slots {
                     actions: Option<Vec<super::BulkBodyBulkTaskInstanceBodyActionsItem>>,
                 }
-                let mut __slots = Slots { actions: None };
+                let mut __slots = __Slots { actions: None };
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
                     let read = match &*__key.0 {
                         "actions" => {
@@ -44,7 +44,7 @@ impl<'de> serde::Deserialize<'de> for BulkBodyBulkTaskInstanceBody {
                 Ok(BulkBodyBulkTaskInstanceBody { actions })
             }
         }
-        deserializer.deserialize_map(Fields)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl BulkBodyBulkTaskInstanceBody {

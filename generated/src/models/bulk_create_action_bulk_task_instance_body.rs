@@ -25,8 +25,8 @@ impl serde::Serialize for BulkCreateActionBulkTaskInstanceBody {
 }
 impl<'de> serde::Deserialize<'de> for BulkCreateActionBulkTaskInstanceBody {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = BulkCreateActionBulkTaskInstanceBody;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct BulkCreateActionBulkTaskInstanceBody")
@@ -35,12 +35,12 @@ impl<'de> serde::Deserialize<'de> for BulkCreateActionBulkTaskInstanceBody {
                 self,
                 mut __map: A,
             ) -> Result<BulkCreateActionBulkTaskInstanceBody, A::Error> {
-                struct Slots {
+                struct __Slots {
                     action: Option<super::BulkCreateActionBulkTaskInstanceBodyAction>,
                     entities: Option<Vec<super::BulkTaskInstanceBody>>,
                     action_on_existence: Option<Option<super::BulkActionOnExistence>>,
                 }
-                let mut __slots = Slots {
+                let mut __slots = __Slots {
                     action: None,
                     entities: None,
                     action_on_existence: None,
@@ -73,7 +73,7 @@ impl<'de> serde::Deserialize<'de> for BulkCreateActionBulkTaskInstanceBody {
                 })
             }
         }
-        deserializer.deserialize_map(Fields)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl BulkCreateActionBulkTaskInstanceBody {

@@ -25,8 +25,8 @@ impl serde::Serialize for BulkDeleteActionBulkTaskInstanceBody {
 }
 impl<'de> serde::Deserialize<'de> for BulkDeleteActionBulkTaskInstanceBody {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = BulkDeleteActionBulkTaskInstanceBody;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct BulkDeleteActionBulkTaskInstanceBody")
@@ -35,12 +35,12 @@ impl<'de> serde::Deserialize<'de> for BulkDeleteActionBulkTaskInstanceBody {
                 self,
                 mut __map: A,
             ) -> Result<BulkDeleteActionBulkTaskInstanceBody, A::Error> {
-                struct Slots {
+                struct __Slots {
                     action: Option<super::BulkDeleteActionBulkTaskInstanceBodyAction>,
                     entities: Option<Vec<super::BulkDeleteActionBulkTaskInstanceBodyEntitiesItem>>,
                     action_on_non_existence: Option<Option<super::BulkActionNotOnExistence>>,
                 }
-                let mut __slots = Slots {
+                let mut __slots = __Slots {
                     action: None,
                     entities: None,
                     action_on_non_existence: None,
@@ -73,7 +73,7 @@ impl<'de> serde::Deserialize<'de> for BulkDeleteActionBulkTaskInstanceBody {
                 })
             }
         }
-        deserializer.deserialize_map(Fields)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl BulkDeleteActionBulkTaskInstanceBody {

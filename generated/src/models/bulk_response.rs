@@ -31,8 +31,8 @@ impl serde::Serialize for BulkResponse {
 }
 impl<'de> serde::Deserialize<'de> for BulkResponse {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = BulkResponse;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct BulkResponse")
@@ -41,12 +41,12 @@ impl<'de> serde::Deserialize<'de> for BulkResponse {
                 self,
                 mut __map: A,
             ) -> Result<BulkResponse, A::Error> {
-                struct Slots {
+                struct __Slots {
                     create: Option<Option<super::BulkActionResponse>>,
                     update: Option<Option<super::BulkActionResponse>>,
                     delete: Option<Option<super::BulkActionResponse>>,
                 }
-                let mut __slots = Slots {
+                let mut __slots = __Slots {
                     create: None,
                     update: None,
                     delete: None,
@@ -67,6 +67,6 @@ impl<'de> serde::Deserialize<'de> for BulkResponse {
                 })
             }
         }
-        deserializer.deserialize_map(Fields)
+        deserializer.deserialize_map(__Visitor)
     }
 }

@@ -68,8 +68,8 @@ impl serde::Serialize for BulkTaskInstanceBody {
 }
 impl<'de> serde::Deserialize<'de> for BulkTaskInstanceBody {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = BulkTaskInstanceBody;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct BulkTaskInstanceBody")
@@ -78,7 +78,7 @@ impl<'de> serde::Deserialize<'de> for BulkTaskInstanceBody {
                 self,
                 mut __map: A,
             ) -> Result<BulkTaskInstanceBody, A::Error> {
-                struct Slots {
+                struct __Slots {
                     new_state: Option<crate::Maybe<super::TaskInstanceState>>,
                     note: Option<crate::Maybe<String>>,
                     include_upstream: Option<Option<bool>>,
@@ -90,7 +90,7 @@ impl<'de> serde::Deserialize<'de> for BulkTaskInstanceBody {
                     dag_id: Option<crate::Maybe<String>>,
                     dag_run_id: Option<crate::Maybe<String>>,
                 }
-                let mut __slots = Slots {
+                let mut __slots = __Slots {
                     new_state: None,
                     note: None,
                     include_upstream: None,
@@ -159,7 +159,7 @@ impl<'de> serde::Deserialize<'de> for BulkTaskInstanceBody {
                 })
             }
         }
-        deserializer.deserialize_map(Fields)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl BulkTaskInstanceBody {

@@ -30,8 +30,8 @@ impl serde::Serialize for BulkUpdateActionBulkTaskInstanceBody {
 }
 impl<'de> serde::Deserialize<'de> for BulkUpdateActionBulkTaskInstanceBody {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = BulkUpdateActionBulkTaskInstanceBody;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct BulkUpdateActionBulkTaskInstanceBody")
@@ -40,13 +40,13 @@ impl<'de> serde::Deserialize<'de> for BulkUpdateActionBulkTaskInstanceBody {
                 self,
                 mut __map: A,
             ) -> Result<BulkUpdateActionBulkTaskInstanceBody, A::Error> {
-                struct Slots {
+                struct __Slots {
                     action: Option<super::BulkUpdateActionBulkTaskInstanceBodyAction>,
                     entities: Option<Vec<super::BulkTaskInstanceBody>>,
                     update_mask: Option<crate::Maybe<Vec<String>>>,
                     action_on_non_existence: Option<Option<super::BulkActionNotOnExistence>>,
                 }
-                let mut __slots = Slots {
+                let mut __slots = __Slots {
                     action: None,
                     entities: None,
                     update_mask: None,
@@ -84,7 +84,7 @@ impl<'de> serde::Deserialize<'de> for BulkUpdateActionBulkTaskInstanceBody {
                 })
             }
         }
-        deserializer.deserialize_map(Fields)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl BulkUpdateActionBulkTaskInstanceBody {

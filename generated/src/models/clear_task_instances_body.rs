@@ -105,8 +105,8 @@ impl serde::Serialize for ClearTaskInstancesBody {
 }
 impl<'de> serde::Deserialize<'de> for ClearTaskInstancesBody {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = ClearTaskInstancesBody;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct ClearTaskInstancesBody")
@@ -115,7 +115,7 @@ impl<'de> serde::Deserialize<'de> for ClearTaskInstancesBody {
                 self,
                 mut __map: A,
             ) -> Result<ClearTaskInstancesBody, A::Error> {
-                struct Slots {
+                struct __Slots {
                     dry_run: Option<Option<bool>>,
                     start_date: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>>,
                     end_date: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>>,
@@ -132,7 +132,7 @@ impl<'de> serde::Deserialize<'de> for ClearTaskInstancesBody {
                     prevent_running_task: Option<Option<bool>>,
                     note: Option<crate::Maybe<String>>,
                 }
-                let mut __slots = Slots {
+                let mut __slots = __Slots {
                     dry_run: None,
                     start_date: None,
                     end_date: None,
@@ -233,6 +233,6 @@ impl<'de> serde::Deserialize<'de> for ClearTaskInstancesBody {
                 })
             }
         }
-        deserializer.deserialize_map(Fields)
+        deserializer.deserialize_map(__Visitor)
     }
 }

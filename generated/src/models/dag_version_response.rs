@@ -36,8 +36,8 @@ impl serde::Serialize for DagVersionResponse {
 }
 impl<'de> serde::Deserialize<'de> for DagVersionResponse {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = DagVersionResponse;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct DagVersionResponse")
@@ -46,7 +46,7 @@ impl<'de> serde::Deserialize<'de> for DagVersionResponse {
                 self,
                 mut __map: A,
             ) -> Result<DagVersionResponse, A::Error> {
-                struct Slots {
+                struct __Slots {
                     id: Option<uuid::Uuid>,
                     version_number: Option<i64>,
                     dag_id: Option<String>,
@@ -56,7 +56,7 @@ impl<'de> serde::Deserialize<'de> for DagVersionResponse {
                     dag_display_name: Option<String>,
                     bundle_url: Option<Option<String>>,
                 }
-                let mut __slots = Slots {
+                let mut __slots = __Slots {
                     id: None,
                     version_number: None,
                     dag_id: None,
@@ -134,7 +134,7 @@ impl<'de> serde::Deserialize<'de> for DagVersionResponse {
                 })
             }
         }
-        deserializer.deserialize_map(Fields)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl DagVersionResponse {

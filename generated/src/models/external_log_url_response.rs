@@ -15,8 +15,8 @@ impl serde::Serialize for ExternalLogUrlResponse {
 }
 impl<'de> serde::Deserialize<'de> for ExternalLogUrlResponse {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = ExternalLogUrlResponse;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct ExternalLogUrlResponse")
@@ -25,10 +25,10 @@ impl<'de> serde::Deserialize<'de> for ExternalLogUrlResponse {
                 self,
                 mut __map: A,
             ) -> Result<ExternalLogUrlResponse, A::Error> {
-                struct Slots {
+                struct __Slots {
                     url: Option<String>,
                 }
-                let mut __slots = Slots { url: None };
+                let mut __slots = __Slots { url: None };
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
                     let read = match &*__key.0 {
                         "url" => crate::fields::read(&mut __map, &mut __slots.url, "url"),
@@ -42,7 +42,7 @@ impl<'de> serde::Deserialize<'de> for ExternalLogUrlResponse {
                 Ok(ExternalLogUrlResponse { url })
             }
         }
-        deserializer.deserialize_map(Fields)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl ExternalLogUrlResponse {

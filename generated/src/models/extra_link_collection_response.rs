@@ -18,8 +18,8 @@ impl serde::Serialize for ExtraLinkCollectionResponse {
 }
 impl<'de> serde::Deserialize<'de> for ExtraLinkCollectionResponse {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = ExtraLinkCollectionResponse;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct ExtraLinkCollectionResponse")
@@ -28,11 +28,11 @@ impl<'de> serde::Deserialize<'de> for ExtraLinkCollectionResponse {
                 self,
                 mut __map: A,
             ) -> Result<ExtraLinkCollectionResponse, A::Error> {
-                struct Slots {
+                struct __Slots {
                     extra_links: Option<std::collections::BTreeMap<String, Option<String>>>,
                     total_entries: Option<i64>,
                 }
-                let mut __slots = Slots {
+                let mut __slots = __Slots {
                     extra_links: None,
                     total_entries: None,
                 };
@@ -62,7 +62,7 @@ impl<'de> serde::Deserialize<'de> for ExtraLinkCollectionResponse {
                 })
             }
         }
-        deserializer.deserialize_map(Fields)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl ExtraLinkCollectionResponse {

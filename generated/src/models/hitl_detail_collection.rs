@@ -20,8 +20,8 @@ impl serde::Serialize for HitlDetailCollection {
 }
 impl<'de> serde::Deserialize<'de> for HitlDetailCollection {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = HitlDetailCollection;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct HitlDetailCollection")
@@ -30,11 +30,11 @@ impl<'de> serde::Deserialize<'de> for HitlDetailCollection {
                 self,
                 mut __map: A,
             ) -> Result<HitlDetailCollection, A::Error> {
-                struct Slots {
+                struct __Slots {
                     hitl_details: Option<Vec<super::HitlDetail>>,
                     total_entries: Option<i64>,
                 }
-                let mut __slots = Slots {
+                let mut __slots = __Slots {
                     hitl_details: None,
                     total_entries: None,
                 };
@@ -66,7 +66,7 @@ impl<'de> serde::Deserialize<'de> for HitlDetailCollection {
                 })
             }
         }
-        deserializer.deserialize_map(Fields)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl HitlDetailCollection {

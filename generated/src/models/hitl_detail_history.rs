@@ -80,8 +80,8 @@ impl serde::Serialize for HitlDetailHistory {
 }
 impl<'de> serde::Deserialize<'de> for HitlDetailHistory {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = HitlDetailHistory;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct HitlDetailHistory")
@@ -90,7 +90,7 @@ impl<'de> serde::Deserialize<'de> for HitlDetailHistory {
                 self,
                 mut __map: A,
             ) -> Result<HitlDetailHistory, A::Error> {
-                struct Slots {
+                struct __Slots {
                     options: Option<Vec<String>>,
                     subject: Option<String>,
                     body: Option<Option<String>>,
@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for HitlDetailHistory {
                     response_received: Option<Option<bool>>,
                     task_instance: Option<super::TaskInstanceHistoryResponse>,
                 }
-                let mut __slots = Slots {
+                let mut __slots = __Slots {
                     options: None,
                     subject: None,
                     body: None,
@@ -210,7 +210,7 @@ impl<'de> serde::Deserialize<'de> for HitlDetailHistory {
                 })
             }
         }
-        deserializer.deserialize_map(Fields)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl HitlDetailHistory {

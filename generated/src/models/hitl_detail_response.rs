@@ -28,8 +28,8 @@ impl serde::Serialize for HitlDetailResponse {
 }
 impl<'de> serde::Deserialize<'de> for HitlDetailResponse {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = HitlDetailResponse;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct HitlDetailResponse")
@@ -38,13 +38,13 @@ impl<'de> serde::Deserialize<'de> for HitlDetailResponse {
                 self,
                 mut __map: A,
             ) -> Result<HitlDetailResponse, A::Error> {
-                struct Slots {
+                struct __Slots {
                     responded_by: Option<super::HitlUser>,
                     responded_at: Option<chrono::DateTime<chrono::Utc>>,
                     chosen_options: Option<Vec<String>>,
                     params_input: Option<Option<serde_json::Map<String, serde_json::Value>>>,
                 }
-                let mut __slots = Slots {
+                let mut __slots = __Slots {
                     responded_by: None,
                     responded_at: None,
                     chosen_options: None,
@@ -93,7 +93,7 @@ impl<'de> serde::Deserialize<'de> for HitlDetailResponse {
                 })
             }
         }
-        deserializer.deserialize_map(Fields)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl HitlDetailResponse {

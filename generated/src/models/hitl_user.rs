@@ -20,8 +20,8 @@ impl serde::Serialize for HitlUser {
 }
 impl<'de> serde::Deserialize<'de> for HitlUser {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = HitlUser;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct HitlUser")
@@ -30,11 +30,11 @@ impl<'de> serde::Deserialize<'de> for HitlUser {
                 self,
                 mut __map: A,
             ) -> Result<HitlUser, A::Error> {
-                struct Slots {
+                struct __Slots {
                     id: Option<String>,
                     name: Option<String>,
                 }
-                let mut __slots = Slots {
+                let mut __slots = __Slots {
                     id: None,
                     name: None,
                 };
@@ -55,7 +55,7 @@ impl<'de> serde::Deserialize<'de> for HitlUser {
                 Ok(HitlUser { id, name })
             }
         }
-        deserializer.deserialize_map(Fields)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl HitlUser {

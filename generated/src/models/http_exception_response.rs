@@ -17,8 +17,8 @@ impl serde::Serialize for HttpExceptionResponse {
 }
 impl<'de> serde::Deserialize<'de> for HttpExceptionResponse {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = HttpExceptionResponse;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct HttpExceptionResponse")
@@ -27,10 +27,10 @@ impl<'de> serde::Deserialize<'de> for HttpExceptionResponse {
                 self,
                 mut __map: A,
             ) -> Result<HttpExceptionResponse, A::Error> {
-                struct Slots {
+                struct __Slots {
                     detail: Option<super::HttpExceptionResponseDetail>,
                 }
-                let mut __slots = Slots { detail: None };
+                let mut __slots = __Slots { detail: None };
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
                     let read = match &*__key.0 {
                         "detail" => crate::fields::read(&mut __map, &mut __slots.detail, "detail"),
@@ -44,7 +44,7 @@ impl<'de> serde::Deserialize<'de> for HttpExceptionResponse {
                 Ok(HttpExceptionResponse { detail })
             }
         }
-        deserializer.deserialize_map(Fields)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl HttpExceptionResponse {

@@ -17,8 +17,8 @@ impl serde::Serialize for HttpValidationError {
 }
 impl<'de> serde::Deserialize<'de> for HttpValidationError {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = HttpValidationError;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct HttpValidationError")
@@ -27,10 +27,10 @@ impl<'de> serde::Deserialize<'de> for HttpValidationError {
                 self,
                 mut __map: A,
             ) -> Result<HttpValidationError, A::Error> {
-                struct Slots {
+                struct __Slots {
                     detail: Option<Option<Vec<super::ValidationError>>>,
                 }
-                let mut __slots = Slots { detail: None };
+                let mut __slots = __Slots { detail: None };
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
                     let read = match &*__key.0 {
                         "detail" => crate::fields::read(&mut __map, &mut __slots.detail, "detail"),
@@ -43,6 +43,6 @@ impl<'de> serde::Deserialize<'de> for HttpValidationError {
                 })
             }
         }
-        deserializer.deserialize_map(Fields)
+        deserializer.deserialize_map(__Visitor)
     }
 }

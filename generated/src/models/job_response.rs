@@ -47,8 +47,8 @@ impl serde::Serialize for JobResponse {
 }
 impl<'de> serde::Deserialize<'de> for JobResponse {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = JobResponse;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct JobResponse")
@@ -57,7 +57,7 @@ impl<'de> serde::Deserialize<'de> for JobResponse {
                 self,
                 mut __map: A,
             ) -> Result<JobResponse, A::Error> {
-                struct Slots {
+                struct __Slots {
                     id: Option<i64>,
                     dag_id: Option<Option<String>>,
                     state: Option<Option<String>>,
@@ -70,7 +70,7 @@ impl<'de> serde::Deserialize<'de> for JobResponse {
                     unixname: Option<Option<String>>,
                     dag_display_name: Option<Option<String>>,
                 }
-                let mut __slots = Slots {
+                let mut __slots = __Slots {
                     id: None,
                     dag_id: None,
                     state: None,
@@ -167,7 +167,7 @@ impl<'de> serde::Deserialize<'de> for JobResponse {
                 })
             }
         }
-        deserializer.deserialize_map(Fields)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl JobResponse {

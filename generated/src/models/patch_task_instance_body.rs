@@ -50,8 +50,8 @@ impl serde::Serialize for PatchTaskInstanceBody {
 }
 impl<'de> serde::Deserialize<'de> for PatchTaskInstanceBody {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = PatchTaskInstanceBody;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct PatchTaskInstanceBody")
@@ -60,7 +60,7 @@ impl<'de> serde::Deserialize<'de> for PatchTaskInstanceBody {
                 self,
                 mut __map: A,
             ) -> Result<PatchTaskInstanceBody, A::Error> {
-                struct Slots {
+                struct __Slots {
                     new_state: Option<crate::Maybe<super::TaskInstanceState>>,
                     note: Option<crate::Maybe<String>>,
                     include_upstream: Option<Option<bool>>,
@@ -68,7 +68,7 @@ impl<'de> serde::Deserialize<'de> for PatchTaskInstanceBody {
                     include_future: Option<Option<bool>>,
                     include_past: Option<Option<bool>>,
                 }
-                let mut __slots = Slots {
+                let mut __slots = __Slots {
                     new_state: None,
                     note: None,
                     include_upstream: None,
@@ -116,6 +116,6 @@ impl<'de> serde::Deserialize<'de> for PatchTaskInstanceBody {
                 })
             }
         }
-        deserializer.deserialize_map(Fields)
+        deserializer.deserialize_map(__Visitor)
     }
 }

@@ -25,8 +25,8 @@ impl serde::Serialize for StructuredLogMessage {
 }
 impl<'de> serde::Deserialize<'de> for StructuredLogMessage {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = StructuredLogMessage;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct StructuredLogMessage")
@@ -35,15 +35,15 @@ impl<'de> serde::Deserialize<'de> for StructuredLogMessage {
                 self,
                 mut __map: A,
             ) -> Result<StructuredLogMessage, A::Error> {
-                struct Slots {
+                struct __Slots {
                     timestamp: Option<Option<chrono::DateTime<chrono::Utc>>>,
                     event: Option<String>,
                 }
-                let mut __slots = Slots {
+                let mut __slots = __Slots {
                     timestamp: None,
                     event: None,
                 };
-                let mut __extra: serde_json::Map<String, serde_json::Value> = Default::default();
+                let mut __extra = <serde_json::Map<String, serde_json::Value>>::default();
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
                     let read = match &*__key.0 {
                         "timestamp" => {
@@ -66,7 +66,7 @@ impl<'de> serde::Deserialize<'de> for StructuredLogMessage {
                 })
             }
         }
-        deserializer.deserialize_map(Fields)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl StructuredLogMessage {

@@ -15,8 +15,8 @@ impl serde::Serialize for TaskDependencyCollectionResponse {
 }
 impl<'de> serde::Deserialize<'de> for TaskDependencyCollectionResponse {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = TaskDependencyCollectionResponse;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct TaskDependencyCollectionResponse")
@@ -25,10 +25,10 @@ impl<'de> serde::Deserialize<'de> for TaskDependencyCollectionResponse {
                 self,
                 mut __map: A,
             ) -> Result<TaskDependencyCollectionResponse, A::Error> {
-                struct Slots {
+                struct __Slots {
                     dependencies: Option<Vec<super::TaskDependencyResponse>>,
                 }
-                let mut __slots = Slots { dependencies: None };
+                let mut __slots = __Slots { dependencies: None };
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
                     let read = match &*__key.0 {
                         "dependencies" => crate::fields::read(
@@ -46,7 +46,7 @@ impl<'de> serde::Deserialize<'de> for TaskDependencyCollectionResponse {
                 Ok(TaskDependencyCollectionResponse { dependencies })
             }
         }
-        deserializer.deserialize_map(Fields)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl TaskDependencyCollectionResponse {

@@ -18,8 +18,8 @@ impl serde::Serialize for TaskDependencyResponse {
 }
 impl<'de> serde::Deserialize<'de> for TaskDependencyResponse {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = TaskDependencyResponse;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct TaskDependencyResponse")
@@ -28,11 +28,11 @@ impl<'de> serde::Deserialize<'de> for TaskDependencyResponse {
                 self,
                 mut __map: A,
             ) -> Result<TaskDependencyResponse, A::Error> {
-                struct Slots {
+                struct __Slots {
                     name: Option<String>,
                     reason: Option<String>,
                 }
-                let mut __slots = Slots {
+                let mut __slots = __Slots {
                     name: None,
                     reason: None,
                 };
@@ -53,7 +53,7 @@ impl<'de> serde::Deserialize<'de> for TaskDependencyResponse {
                 Ok(TaskDependencyResponse { name, reason })
             }
         }
-        deserializer.deserialize_map(Fields)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl TaskDependencyResponse {

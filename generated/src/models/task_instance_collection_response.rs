@@ -42,8 +42,8 @@ impl serde::Serialize for TaskInstanceCollectionResponse {
 }
 impl<'de> serde::Deserialize<'de> for TaskInstanceCollectionResponse {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = TaskInstanceCollectionResponse;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct TaskInstanceCollectionResponse")
@@ -52,14 +52,14 @@ impl<'de> serde::Deserialize<'de> for TaskInstanceCollectionResponse {
                 self,
                 mut __map: A,
             ) -> Result<TaskInstanceCollectionResponse, A::Error> {
-                struct Slots {
+                struct __Slots {
                     task_instances: Option<Vec<super::TaskInstanceResponse>>,
                     total_entries: Option<Option<i64>>,
                     total_entries_limit: Option<Option<i64>>,
                     next_cursor: Option<Option<String>>,
                     previous_cursor: Option<Option<String>>,
                 }
-                let mut __slots = Slots {
+                let mut __slots = __Slots {
                     task_instances: None,
                     total_entries: None,
                     total_entries_limit: None,
@@ -107,7 +107,7 @@ impl<'de> serde::Deserialize<'de> for TaskInstanceCollectionResponse {
                 })
             }
         }
-        deserializer.deserialize_map(Fields)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl TaskInstanceCollectionResponse {

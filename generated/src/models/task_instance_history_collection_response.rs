@@ -18,8 +18,8 @@ impl serde::Serialize for TaskInstanceHistoryCollectionResponse {
 }
 impl<'de> serde::Deserialize<'de> for TaskInstanceHistoryCollectionResponse {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = TaskInstanceHistoryCollectionResponse;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct TaskInstanceHistoryCollectionResponse")
@@ -28,11 +28,11 @@ impl<'de> serde::Deserialize<'de> for TaskInstanceHistoryCollectionResponse {
                 self,
                 mut __map: A,
             ) -> Result<TaskInstanceHistoryCollectionResponse, A::Error> {
-                struct Slots {
+                struct __Slots {
                     task_instances: Option<Vec<super::TaskInstanceHistoryResponse>>,
                     total_entries: Option<i64>,
                 }
-                let mut __slots = Slots {
+                let mut __slots = __Slots {
                     task_instances: None,
                     total_entries: None,
                 };
@@ -64,7 +64,7 @@ impl<'de> serde::Deserialize<'de> for TaskInstanceHistoryCollectionResponse {
                 })
             }
         }
-        deserializer.deserialize_map(Fields)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl TaskInstanceHistoryCollectionResponse {

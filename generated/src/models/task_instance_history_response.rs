@@ -90,8 +90,8 @@ impl serde::Serialize for TaskInstanceHistoryResponse {
 }
 impl<'de> serde::Deserialize<'de> for TaskInstanceHistoryResponse {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = TaskInstanceHistoryResponse;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct TaskInstanceHistoryResponse")
@@ -100,7 +100,7 @@ impl<'de> serde::Deserialize<'de> for TaskInstanceHistoryResponse {
                 self,
                 mut __map: A,
             ) -> Result<TaskInstanceHistoryResponse, A::Error> {
-                struct Slots {
+                struct __Slots {
                     task_id: Option<String>,
                     dag_id: Option<String>,
                     dag_run_id: Option<String>,
@@ -128,7 +128,7 @@ impl<'de> serde::Deserialize<'de> for TaskInstanceHistoryResponse {
                     executor_config: Option<String>,
                     dag_version: Option<Option<super::DagVersionResponse>>,
                 }
-                let mut __slots = Slots {
+                let mut __slots = __Slots {
                     task_id: None,
                     dag_id: None,
                     dag_run_id: None,
@@ -350,7 +350,7 @@ impl<'de> serde::Deserialize<'de> for TaskInstanceHistoryResponse {
                 })
             }
         }
-        deserializer.deserialize_map(Fields)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl TaskInstanceHistoryResponse {

@@ -116,8 +116,8 @@ impl serde::Serialize for TaskInstanceResponse {
 }
 impl<'de> serde::Deserialize<'de> for TaskInstanceResponse {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = TaskInstanceResponse;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct TaskInstanceResponse")
@@ -126,7 +126,7 @@ impl<'de> serde::Deserialize<'de> for TaskInstanceResponse {
                 self,
                 mut __map: A,
             ) -> Result<TaskInstanceResponse, A::Error> {
-                struct Slots {
+                struct __Slots {
                     id: Option<uuid::Uuid>,
                     task_id: Option<String>,
                     dag_id: Option<String>,
@@ -162,7 +162,7 @@ impl<'de> serde::Deserialize<'de> for TaskInstanceResponse {
                     triggerer_job: Option<Option<super::JobResponse>>,
                     dag_version: Option<Option<super::DagVersionResponse>>,
                 }
-                let mut __slots = Slots {
+                let mut __slots = __Slots {
                     id: None,
                     task_id: None,
                     dag_id: None,
@@ -449,7 +449,7 @@ impl<'de> serde::Deserialize<'de> for TaskInstanceResponse {
                 })
             }
         }
-        deserializer.deserialize_map(Fields)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl TaskInstanceResponse {

@@ -166,8 +166,8 @@ impl serde::Serialize for TaskInstancesBatchBody {
 }
 impl<'de> serde::Deserialize<'de> for TaskInstancesBatchBody {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = TaskInstancesBatchBody;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct TaskInstancesBatchBody")
@@ -176,7 +176,7 @@ impl<'de> serde::Deserialize<'de> for TaskInstancesBatchBody {
                 self,
                 mut __map: A,
             ) -> Result<TaskInstancesBatchBody, A::Error> {
-                struct Slots {
+                struct __Slots {
                     dag_ids: Option<crate::Maybe<Vec<String>>>,
                     dag_run_ids: Option<crate::Maybe<Vec<String>>>,
                     task_ids: Option<crate::Maybe<Vec<String>>>,
@@ -208,7 +208,7 @@ impl<'de> serde::Deserialize<'de> for TaskInstancesBatchBody {
                     page_limit: Option<Option<i64>>,
                     order_by: Option<crate::Maybe<String>>,
                 }
-                let mut __slots = Slots {
+                let mut __slots = __Slots {
                     dag_ids: None,
                     dag_run_ids: None,
                     task_ids: None,
@@ -396,6 +396,6 @@ impl<'de> serde::Deserialize<'de> for TaskInstancesBatchBody {
                 })
             }
         }
-        deserializer.deserialize_map(Fields)
+        deserializer.deserialize_map(__Visitor)
     }
 }

@@ -18,8 +18,8 @@ impl serde::Serialize for TaskInstancesLogResponse {
 }
 impl<'de> serde::Deserialize<'de> for TaskInstancesLogResponse {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = TaskInstancesLogResponse;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct TaskInstancesLogResponse")
@@ -28,11 +28,11 @@ impl<'de> serde::Deserialize<'de> for TaskInstancesLogResponse {
                 self,
                 mut __map: A,
             ) -> Result<TaskInstancesLogResponse, A::Error> {
-                struct Slots {
+                struct __Slots {
                     content: Option<super::TaskInstancesLogResponseContent>,
                     continuation_token: Option<Option<String>>,
                 }
-                let mut __slots = Slots {
+                let mut __slots = __Slots {
                     content: None,
                     continuation_token: None,
                 };
@@ -62,7 +62,7 @@ impl<'de> serde::Deserialize<'de> for TaskInstancesLogResponse {
                 })
             }
         }
-        deserializer.deserialize_map(Fields)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl TaskInstancesLogResponse {

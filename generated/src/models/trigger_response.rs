@@ -34,8 +34,8 @@ impl serde::Serialize for TriggerResponse {
 #[allow(deprecated)]
 impl<'de> serde::Deserialize<'de> for TriggerResponse {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = TriggerResponse;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct TriggerResponse")
@@ -44,7 +44,7 @@ impl<'de> serde::Deserialize<'de> for TriggerResponse {
                 self,
                 mut __map: A,
             ) -> Result<TriggerResponse, A::Error> {
-                struct Slots {
+                struct __Slots {
                     id: Option<i64>,
                     classpath: Option<String>,
                     kwargs: Option<String>,
@@ -52,7 +52,7 @@ impl<'de> serde::Deserialize<'de> for TriggerResponse {
                     queue: Option<Option<String>>,
                     triggerer_id: Option<Option<i64>>,
                 }
-                let mut __slots = Slots {
+                let mut __slots = __Slots {
                     id: None,
                     classpath: None,
                     kwargs: None,
@@ -110,7 +110,7 @@ impl<'de> serde::Deserialize<'de> for TriggerResponse {
                 })
             }
         }
-        deserializer.deserialize_map(Fields)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 #[allow(deprecated)]

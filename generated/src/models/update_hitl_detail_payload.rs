@@ -22,8 +22,8 @@ impl serde::Serialize for UpdateHitlDetailPayload {
 }
 impl<'de> serde::Deserialize<'de> for UpdateHitlDetailPayload {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = UpdateHitlDetailPayload;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct UpdateHitlDetailPayload")
@@ -32,11 +32,11 @@ impl<'de> serde::Deserialize<'de> for UpdateHitlDetailPayload {
                 self,
                 mut __map: A,
             ) -> Result<UpdateHitlDetailPayload, A::Error> {
-                struct Slots {
+                struct __Slots {
                     chosen_options: Option<Vec<String>>,
                     params_input: Option<Option<serde_json::Map<String, serde_json::Value>>>,
                 }
-                let mut __slots = Slots {
+                let mut __slots = __Slots {
                     chosen_options: None,
                     params_input: None,
                 };
@@ -65,7 +65,7 @@ impl<'de> serde::Deserialize<'de> for UpdateHitlDetailPayload {
                 })
             }
         }
-        deserializer.deserialize_map(Fields)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl UpdateHitlDetailPayload {

@@ -31,8 +31,8 @@ impl serde::Serialize for ValidationError {
 }
 impl<'de> serde::Deserialize<'de> for ValidationError {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
+        struct __Visitor;
+        impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = ValidationError;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct ValidationError")
@@ -41,14 +41,14 @@ impl<'de> serde::Deserialize<'de> for ValidationError {
                 self,
                 mut __map: A,
             ) -> Result<ValidationError, A::Error> {
-                struct Slots {
+                struct __Slots {
                     loc: Option<Vec<super::ValidationErrorLocItem>>,
                     msg: Option<String>,
                     r#type: Option<String>,
                     input: Option<Option<serde_json::Value>>,
                     ctx: Option<Option<serde_json::Map<String, serde_json::Value>>>,
                 }
-                let mut __slots = Slots {
+                let mut __slots = __Slots {
                     loc: None,
                     msg: None,
                     r#type: None,
@@ -84,7 +84,7 @@ impl<'de> serde::Deserialize<'de> for ValidationError {
                 })
             }
         }
-        deserializer.deserialize_map(Fields)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 impl ValidationError {

@@ -90,7 +90,8 @@ fn deserialize(
     let name = ident(&def.name);
     let expecting = format!("struct {}", def.name);
     // One struct of slots rather than a local per field: every early return then drops one
-    // value, where separate locals would need drop flags per field at each `?`.
+    // value, where separate locals would need drop flags per field at each `?`. The impl's
+    // own names start with `__`, which no model, field or type name does.
     let slot_names: Vec<_> = fields.iter().map(|f| ident(&f.field.rust_name)).collect();
     let slot_types = fields.iter().map(|f| &f.ty);
     let arms = fields.iter().map(|f| {
@@ -118,7 +119,7 @@ fn deserialize(
     });
     let (extra_slot, unknown, extra_init) = match extra {
         Some(map) => (
-            quote!(let mut __extra: #map = Default::default();),
+            quote!(let mut __extra = <#map>::default();),
             quote!(_ => __map.next_value().map(|value| {
                 __extra.insert(__key.0.into_owned(), value);
             }),),
@@ -133,15 +134,15 @@ fn deserialize(
     quote! {
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                struct Fields;
-                impl<'de> serde::de::Visitor<'de> for Fields {
+                struct __Visitor;
+                impl<'de> serde::de::Visitor<'de> for __Visitor {
                     type Value = #name;
                     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                         f.write_str(#expecting)
                     }
                     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut __map: A) -> Result<#name, A::Error> {
-                        struct Slots { #(#slot_names: Option<#slot_types>,)* }
-                        let mut __slots = Slots { #(#slot_names: None,)* };
+                        struct __Slots { #(#slot_names: Option<#slot_types>,)* }
+                        let mut __slots = __Slots { #(#slot_names: None,)* };
                         #extra_slot
                         while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
                             // One `?` for all arms: each is another trait obligation to solve.
@@ -155,7 +156,7 @@ fn deserialize(
                         Ok(#name { #(#inits)* #extra_init })
                     }
                 }
-                deserializer.deserialize_map(Fields)
+                deserializer.deserialize_map(__Visitor)
             }
         }
     }
