@@ -5,14 +5,13 @@
 //! rustfmt is the slowest phase, so its answers are cached by (rustfmt binary, input text):
 //! a regen after a small spec change formats only the files that changed.
 
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::emit::Files;
 use crate::error::{Error, Result};
+use crate::fingerprint;
 
 /// The config file emitted with the crate, so rustfmt reads the same settings in the temporary
 /// folder as in the crate's final place (and not those of whatever folder encloses it).
@@ -22,7 +21,7 @@ pub const CONFIG: &str = "edition = \"2021\"\n";
 /// Formats every `.rs` file in `files`; `cache`, when given, is a folder of earlier answers.
 pub fn rustfmt(files: &mut Files, cache: Option<&Path>) -> Result<()> {
     let binary = binary();
-    let identity = identity(&binary);
+    let identity = fingerprint::program(&binary);
     let mut missing = Vec::new();
     for (relative, text) in files.iter_mut().filter(|(p, _)| p.ends_with(".rs")) {
         let cached = cache
@@ -81,31 +80,9 @@ fn binary() -> PathBuf {
     "rustfmt".into()
 }
 
-/// What identifies the formatter's behaviour: its path, size and modification time. `None`
-/// (no caching) when the binary cannot be looked at, e.g. a bare name found through `PATH`.
-fn identity(binary: &Path) -> Option<String> {
-    let meta = std::fs::metadata(binary).ok()?;
-    let modified = meta
-        .modified()
-        .ok()?
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()?;
-    Some(format!(
-        "{}:{}:{}",
-        binary.display(),
-        meta.len(),
-        modified.as_nanos()
-    ))
-}
-
-/// The cache file for one input: two differently seeded 64-bit hashes make collisions moot.
+/// The cache file for one input.
 fn entry(dir: &Path, identity: &str, relative: &str, text: &str) -> PathBuf {
-    let hash = |seed: u8| {
-        let mut h = DefaultHasher::new();
-        (seed, identity, CONFIG, relative, text).hash(&mut h);
-        h.finish()
-    };
-    dir.join(format!("{:016x}{:016x}.rs", hash(1), hash(2)))
+    fingerprint::entry(dir, &(identity, CONFIG, relative, text))
 }
 
 fn format_in(dir: &Path, binary: &Path, files: &mut Files, missing: &[String]) -> Result<()> {

@@ -6,6 +6,7 @@
 
 pub mod emit;
 pub mod error;
+mod fingerprint;
 pub mod format;
 pub mod ir;
 pub mod load;

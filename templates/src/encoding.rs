@@ -67,9 +67,7 @@ pub fn path_segment<T: Serialize + ?Sized>(value: &T) -> String {
         Value::Array(items) => items.iter().filter_map(scalar).collect::<Vec<_>>().join(","),
         other => scalar(&other).unwrap_or_default(),
     };
-    let mut out = String::with_capacity(text.len());
-    percent_encode(&text, &mut out);
-    out
+    path_text(&text)
 }
 
 /// Appends `name=value` pairs for one parameter to a query string (without the `?`).

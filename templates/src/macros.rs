@@ -43,27 +43,27 @@ macro_rules! open_enum {
         }
 
         impl ::serde::Serialize for $name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+            fn serialize<__S: ::serde::Serializer>(&self, serializer: __S) -> ::std::result::Result<__S::Ok, __S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
 
         impl<'de> ::serde::Deserialize<'de> for $name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                struct Visitor;
-                impl ::serde::de::Visitor<'_> for Visitor {
+            fn deserialize<__D: ::serde::Deserializer<'de>>(deserializer: __D) -> ::std::result::Result<Self, __D::Error> {
+                struct __Visitor;
+                impl ::serde::de::Visitor<'_> for __Visitor {
                     type Value = $name;
                     fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                         f.write_str(concat!("a ", stringify!($name), " string"))
                     }
-                    fn visit_str<E: ::serde::de::Error>(self, value: &str) -> ::std::result::Result<$name, E> {
+                    fn visit_str<__E: ::serde::de::Error>(self, value: &str) -> ::std::result::Result<$name, __E> {
                         Ok(value.into())
                     }
-                    fn visit_string<E: ::serde::de::Error>(self, value: ::std::string::String) -> ::std::result::Result<$name, E> {
+                    fn visit_string<__E: ::serde::de::Error>(self, value: ::std::string::String) -> ::std::result::Result<$name, __E> {
                         Ok(value.into())
                     }
                 }
-                deserializer.deserialize_str(Visitor)
+                deserializer.deserialize_str(__Visitor)
             }
         }
     };
@@ -82,18 +82,18 @@ macro_rules! string_const {
         }
 
         impl ::serde::Serialize for $name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+            fn serialize<__S: ::serde::Serializer>(&self, serializer: __S) -> ::std::result::Result<__S::Ok, __S::Error> {
                 serializer.serialize_str($value)
             }
         }
 
         impl<'de> ::serde::Deserialize<'de> for $name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+            fn deserialize<__D: ::serde::Deserializer<'de>>(deserializer: __D) -> ::std::result::Result<Self, __D::Error> {
                 let value = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
                 if value == $value {
                     Ok($name)
                 } else {
-                    Err(<D::Error as ::serde::de::Error>::invalid_value(::serde::de::Unexpected::Str(&value), &concat!("\"", $value, "\"")))
+                    Err(<__D::Error as ::serde::de::Error>::invalid_value(::serde::de::Unexpected::Str(&value), &concat!("\"", $value, "\"")))
                 }
             }
         }

@@ -17,7 +17,7 @@ pub struct BulkActionResponse {
     pub errors: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
 }
 impl serde::Serialize for BulkActionResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         if let Some(value) = &self.success {
             map.entry("success", value);
@@ -29,17 +29,17 @@ impl serde::Serialize for BulkActionResponse {
     }
 }
 impl<'de> serde::Deserialize<'de> for BulkActionResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = BulkActionResponse;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct BulkActionResponse")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
+            fn visit_map<__A: serde::de::MapAccess<'de>>(
                 self,
-                mut __map: A,
-            ) -> Result<BulkActionResponse, A::Error> {
+                mut __map: __A,
+            ) -> Result<BulkActionResponse, __A::Error> {
                 struct __Slots {
                     success: Option<Option<Vec<String>>>,
                     errors: Option<Option<Vec<serde_json::Map<String, serde_json::Value>>>>,

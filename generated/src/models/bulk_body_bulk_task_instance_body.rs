@@ -7,24 +7,24 @@ pub struct BulkBodyBulkTaskInstanceBody {
     pub actions: Vec<super::BulkBodyBulkTaskInstanceBodyActionsItem>,
 }
 impl serde::Serialize for BulkBodyBulkTaskInstanceBody {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("actions", &self.actions);
         map.end()
     }
 }
 impl<'de> serde::Deserialize<'de> for BulkBodyBulkTaskInstanceBody {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = BulkBodyBulkTaskInstanceBody;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct BulkBodyBulkTaskInstanceBody")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
+            fn visit_map<__A: serde::de::MapAccess<'de>>(
                 self,
-                mut __map: A,
-            ) -> Result<BulkBodyBulkTaskInstanceBody, A::Error> {
+                mut __map: __A,
+            ) -> Result<BulkBodyBulkTaskInstanceBody, __A::Error> {
                 struct __Slots {
                     actions: Option<Vec<super::BulkBodyBulkTaskInstanceBodyActionsItem>>,
                 }

@@ -13,7 +13,7 @@ pub enum BulkBodyBulkTaskInstanceBodyActionsItem {
     Delete(super::BulkDeleteActionBulkTaskInstanceBody),
 }
 impl<'de> serde::Deserialize<'de> for BulkBodyBulkTaskInstanceBodyActionsItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;
         let tag = value
             .get("action")

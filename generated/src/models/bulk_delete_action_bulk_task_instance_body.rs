@@ -13,7 +13,7 @@ pub struct BulkDeleteActionBulkTaskInstanceBody {
     pub action_on_non_existence: Option<super::BulkActionNotOnExistence>,
 }
 impl serde::Serialize for BulkDeleteActionBulkTaskInstanceBody {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("action", &self.action);
         map.entry("entities", &self.entities);
@@ -24,17 +24,17 @@ impl serde::Serialize for BulkDeleteActionBulkTaskInstanceBody {
     }
 }
 impl<'de> serde::Deserialize<'de> for BulkDeleteActionBulkTaskInstanceBody {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = BulkDeleteActionBulkTaskInstanceBody;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct BulkDeleteActionBulkTaskInstanceBody")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
+            fn visit_map<__A: serde::de::MapAccess<'de>>(
                 self,
-                mut __map: A,
-            ) -> Result<BulkDeleteActionBulkTaskInstanceBody, A::Error> {
+                mut __map: __A,
+            ) -> Result<BulkDeleteActionBulkTaskInstanceBody, __A::Error> {
                 struct __Slots {
                     action: Option<super::BulkDeleteActionBulkTaskInstanceBodyAction>,
                     entities: Option<Vec<super::BulkDeleteActionBulkTaskInstanceBodyEntitiesItem>>,
@@ -80,9 +80,9 @@ impl BulkDeleteActionBulkTaskInstanceBody {
     /// A `BulkDeleteActionBulkTaskInstanceBody` with the required fields set and every other field unset.
     pub fn new(entities: Vec<super::BulkDeleteActionBulkTaskInstanceBodyEntitiesItem>) -> Self {
         BulkDeleteActionBulkTaskInstanceBody {
-            action: Default::default(),
+            action: std::default::Default::default(),
             entities,
-            action_on_non_existence: Default::default(),
+            action_on_non_existence: std::default::Default::default(),
         }
     }
 }

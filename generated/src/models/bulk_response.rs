@@ -15,7 +15,7 @@ pub struct BulkResponse {
     pub delete: Option<super::BulkActionResponse>,
 }
 impl serde::Serialize for BulkResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         if let Some(value) = &self.create {
             map.entry("create", value);
@@ -30,17 +30,17 @@ impl serde::Serialize for BulkResponse {
     }
 }
 impl<'de> serde::Deserialize<'de> for BulkResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = BulkResponse;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct BulkResponse")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
+            fn visit_map<__A: serde::de::MapAccess<'de>>(
                 self,
-                mut __map: A,
-            ) -> Result<BulkResponse, A::Error> {
+                mut __map: __A,
+            ) -> Result<BulkResponse, __A::Error> {
                 struct __Slots {
                     create: Option<Option<super::BulkActionResponse>>,
                     update: Option<Option<super::BulkActionResponse>>,

@@ -33,7 +33,7 @@ pub struct BulkTaskInstanceBody {
     pub dag_run_id: crate::Maybe<String>,
 }
 impl serde::Serialize for BulkTaskInstanceBody {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         if !self.new_state.is_absent() {
             map.entry("new_state", &self.new_state);
@@ -67,17 +67,17 @@ impl serde::Serialize for BulkTaskInstanceBody {
     }
 }
 impl<'de> serde::Deserialize<'de> for BulkTaskInstanceBody {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = BulkTaskInstanceBody;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct BulkTaskInstanceBody")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
+            fn visit_map<__A: serde::de::MapAccess<'de>>(
                 self,
-                mut __map: A,
-            ) -> Result<BulkTaskInstanceBody, A::Error> {
+                mut __map: __A,
+            ) -> Result<BulkTaskInstanceBody, __A::Error> {
                 struct __Slots {
                     new_state: Option<crate::Maybe<super::TaskInstanceState>>,
                     note: Option<crate::Maybe<String>>,
@@ -164,18 +164,18 @@ impl<'de> serde::Deserialize<'de> for BulkTaskInstanceBody {
 }
 impl BulkTaskInstanceBody {
     /// A `BulkTaskInstanceBody` with the required fields set and every other field unset.
-    pub fn new(task_id: impl Into<String>) -> Self {
+    pub fn new(task_id: impl std::convert::Into<String>) -> Self {
         BulkTaskInstanceBody {
-            new_state: Default::default(),
-            note: Default::default(),
-            include_upstream: Default::default(),
-            include_downstream: Default::default(),
-            include_future: Default::default(),
-            include_past: Default::default(),
+            new_state: std::default::Default::default(),
+            note: std::default::Default::default(),
+            include_upstream: std::default::Default::default(),
+            include_downstream: std::default::Default::default(),
+            include_future: std::default::Default::default(),
+            include_past: std::default::Default::default(),
             task_id: task_id.into(),
-            map_index: Default::default(),
-            dag_id: Default::default(),
-            dag_run_id: Default::default(),
+            map_index: std::default::Default::default(),
+            dag_id: std::default::Default::default(),
+            dag_run_id: std::default::Default::default(),
         }
     }
 }

@@ -15,7 +15,7 @@ pub struct BulkUpdateActionBulkTaskInstanceBody {
     pub action_on_non_existence: Option<super::BulkActionNotOnExistence>,
 }
 impl serde::Serialize for BulkUpdateActionBulkTaskInstanceBody {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("action", &self.action);
         map.entry("entities", &self.entities);
@@ -29,17 +29,17 @@ impl serde::Serialize for BulkUpdateActionBulkTaskInstanceBody {
     }
 }
 impl<'de> serde::Deserialize<'de> for BulkUpdateActionBulkTaskInstanceBody {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = BulkUpdateActionBulkTaskInstanceBody;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct BulkUpdateActionBulkTaskInstanceBody")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
+            fn visit_map<__A: serde::de::MapAccess<'de>>(
                 self,
-                mut __map: A,
-            ) -> Result<BulkUpdateActionBulkTaskInstanceBody, A::Error> {
+                mut __map: __A,
+            ) -> Result<BulkUpdateActionBulkTaskInstanceBody, __A::Error> {
                 struct __Slots {
                     action: Option<super::BulkUpdateActionBulkTaskInstanceBodyAction>,
                     entities: Option<Vec<super::BulkTaskInstanceBody>>,
@@ -91,10 +91,10 @@ impl BulkUpdateActionBulkTaskInstanceBody {
     /// A `BulkUpdateActionBulkTaskInstanceBody` with the required fields set and every other field unset.
     pub fn new(entities: Vec<super::BulkTaskInstanceBody>) -> Self {
         BulkUpdateActionBulkTaskInstanceBody {
-            action: Default::default(),
+            action: std::default::Default::default(),
             entities,
-            update_mask: Default::default(),
-            action_on_non_existence: Default::default(),
+            update_mask: std::default::Default::default(),
+            action_on_non_existence: std::default::Default::default(),
         }
     }
 }

@@ -53,7 +53,7 @@ pub struct ClearTaskInstancesBody {
     pub note: crate::Maybe<String>,
 }
 impl serde::Serialize for ClearTaskInstancesBody {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         if let Some(value) = &self.dry_run {
             map.entry("dry_run", value);
@@ -104,17 +104,17 @@ impl serde::Serialize for ClearTaskInstancesBody {
     }
 }
 impl<'de> serde::Deserialize<'de> for ClearTaskInstancesBody {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = ClearTaskInstancesBody;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct ClearTaskInstancesBody")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
+            fn visit_map<__A: serde::de::MapAccess<'de>>(
                 self,
-                mut __map: A,
-            ) -> Result<ClearTaskInstancesBody, A::Error> {
+                mut __map: __A,
+            ) -> Result<ClearTaskInstancesBody, __A::Error> {
                 struct __Slots {
                     dry_run: Option<Option<bool>>,
                     start_date: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>>,

@@ -21,7 +21,7 @@ pub struct DagVersionResponse {
     pub bundle_url: Option<String>,
 }
 impl serde::Serialize for DagVersionResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("id", &self.id);
         map.entry("version_number", &self.version_number);
@@ -35,17 +35,17 @@ impl serde::Serialize for DagVersionResponse {
     }
 }
 impl<'de> serde::Deserialize<'de> for DagVersionResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = DagVersionResponse;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct DagVersionResponse")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
+            fn visit_map<__A: serde::de::MapAccess<'de>>(
                 self,
-                mut __map: A,
-            ) -> Result<DagVersionResponse, A::Error> {
+                mut __map: __A,
+            ) -> Result<DagVersionResponse, __A::Error> {
                 struct __Slots {
                     id: Option<uuid::Uuid>,
                     version_number: Option<i64>,
@@ -143,11 +143,11 @@ impl DagVersionResponse {
     pub fn new(
         id: uuid::Uuid,
         version_number: i64,
-        dag_id: impl Into<String>,
+        dag_id: impl std::convert::Into<String>,
         bundle_name: Option<String>,
         bundle_version: Option<String>,
         created_at: chrono::DateTime<chrono::Utc>,
-        dag_display_name: impl Into<String>,
+        dag_display_name: impl std::convert::Into<String>,
         bundle_url: Option<String>,
     ) -> Self {
         DagVersionResponse {

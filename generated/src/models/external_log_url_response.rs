@@ -7,24 +7,24 @@ pub struct ExternalLogUrlResponse {
     pub url: String,
 }
 impl serde::Serialize for ExternalLogUrlResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("url", &self.url);
         map.end()
     }
 }
 impl<'de> serde::Deserialize<'de> for ExternalLogUrlResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = ExternalLogUrlResponse;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct ExternalLogUrlResponse")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
+            fn visit_map<__A: serde::de::MapAccess<'de>>(
                 self,
-                mut __map: A,
-            ) -> Result<ExternalLogUrlResponse, A::Error> {
+                mut __map: __A,
+            ) -> Result<ExternalLogUrlResponse, __A::Error> {
                 struct __Slots {
                     url: Option<String>,
                 }
@@ -47,7 +47,7 @@ impl<'de> serde::Deserialize<'de> for ExternalLogUrlResponse {
 }
 impl ExternalLogUrlResponse {
     /// A `ExternalLogUrlResponse` with the required fields set and every other field unset.
-    pub fn new(url: impl Into<String>) -> Self {
+    pub fn new(url: impl std::convert::Into<String>) -> Self {
         ExternalLogUrlResponse { url: url.into() }
     }
 }

@@ -11,7 +11,7 @@ pub struct HitlDetailCollection {
     pub total_entries: i64,
 }
 impl serde::Serialize for HitlDetailCollection {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("hitl_details", &self.hitl_details);
         map.entry("total_entries", &self.total_entries);
@@ -19,17 +19,17 @@ impl serde::Serialize for HitlDetailCollection {
     }
 }
 impl<'de> serde::Deserialize<'de> for HitlDetailCollection {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = HitlDetailCollection;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct HitlDetailCollection")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
+            fn visit_map<__A: serde::de::MapAccess<'de>>(
                 self,
-                mut __map: A,
-            ) -> Result<HitlDetailCollection, A::Error> {
+                mut __map: __A,
+            ) -> Result<HitlDetailCollection, __A::Error> {
                 struct __Slots {
                     hitl_details: Option<Vec<super::HitlDetail>>,
                     total_entries: Option<i64>,

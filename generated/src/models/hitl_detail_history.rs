@@ -39,7 +39,7 @@ pub struct HitlDetailHistory {
     pub task_instance: super::TaskInstanceHistoryResponse,
 }
 impl serde::Serialize for HitlDetailHistory {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("options", &self.options);
         map.entry("subject", &self.subject);
@@ -79,17 +79,17 @@ impl serde::Serialize for HitlDetailHistory {
     }
 }
 impl<'de> serde::Deserialize<'de> for HitlDetailHistory {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = HitlDetailHistory;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct HitlDetailHistory")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
+            fn visit_map<__A: serde::de::MapAccess<'de>>(
                 self,
-                mut __map: A,
-            ) -> Result<HitlDetailHistory, A::Error> {
+                mut __map: __A,
+            ) -> Result<HitlDetailHistory, __A::Error> {
                 struct __Slots {
                     options: Option<Vec<String>>,
                     subject: Option<String>,
@@ -217,24 +217,24 @@ impl HitlDetailHistory {
     /// A `HitlDetailHistory` with the required fields set and every other field unset.
     pub fn new(
         options: Vec<String>,
-        subject: impl Into<String>,
+        subject: impl std::convert::Into<String>,
         created_at: chrono::DateTime<chrono::Utc>,
         task_instance: super::TaskInstanceHistoryResponse,
     ) -> Self {
         HitlDetailHistory {
             options,
             subject: subject.into(),
-            body: Default::default(),
-            defaults: Default::default(),
-            multiple: Default::default(),
-            params: Default::default(),
-            assigned_users: Default::default(),
+            body: std::default::Default::default(),
+            defaults: std::default::Default::default(),
+            multiple: std::default::Default::default(),
+            params: std::default::Default::default(),
+            assigned_users: std::default::Default::default(),
             created_at,
-            responded_by_user: Default::default(),
-            responded_at: Default::default(),
-            chosen_options: Default::default(),
-            params_input: Default::default(),
-            response_received: Default::default(),
+            responded_by_user: std::default::Default::default(),
+            responded_at: std::default::Default::default(),
+            chosen_options: std::default::Default::default(),
+            params_input: std::default::Default::default(),
+            response_received: std::default::Default::default(),
             task_instance,
         }
     }

@@ -15,7 +15,7 @@ pub struct HitlDetailResponse {
     pub params_input: Option<serde_json::Map<String, serde_json::Value>>,
 }
 impl serde::Serialize for HitlDetailResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("responded_by", &self.responded_by);
         map.entry("responded_at", &self.responded_at);
@@ -27,17 +27,17 @@ impl serde::Serialize for HitlDetailResponse {
     }
 }
 impl<'de> serde::Deserialize<'de> for HitlDetailResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = HitlDetailResponse;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct HitlDetailResponse")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
+            fn visit_map<__A: serde::de::MapAccess<'de>>(
                 self,
-                mut __map: A,
-            ) -> Result<HitlDetailResponse, A::Error> {
+                mut __map: __A,
+            ) -> Result<HitlDetailResponse, __A::Error> {
                 struct __Slots {
                     responded_by: Option<super::HitlUser>,
                     responded_at: Option<chrono::DateTime<chrono::Utc>>,
@@ -107,7 +107,7 @@ impl HitlDetailResponse {
             responded_by,
             responded_at,
             chosen_options,
-            params_input: Default::default(),
+            params_input: std::default::Default::default(),
         }
     }
 }

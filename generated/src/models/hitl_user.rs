@@ -11,7 +11,7 @@ pub struct HitlUser {
     pub name: String,
 }
 impl serde::Serialize for HitlUser {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("id", &self.id);
         map.entry("name", &self.name);
@@ -19,17 +19,17 @@ impl serde::Serialize for HitlUser {
     }
 }
 impl<'de> serde::Deserialize<'de> for HitlUser {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = HitlUser;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct HitlUser")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
+            fn visit_map<__A: serde::de::MapAccess<'de>>(
                 self,
-                mut __map: A,
-            ) -> Result<HitlUser, A::Error> {
+                mut __map: __A,
+            ) -> Result<HitlUser, __A::Error> {
                 struct __Slots {
                     id: Option<String>,
                     name: Option<String>,
@@ -60,7 +60,7 @@ impl<'de> serde::Deserialize<'de> for HitlUser {
 }
 impl HitlUser {
     /// A `HitlUser` with the required fields set and every other field unset.
-    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
+    pub fn new(id: impl std::convert::Into<String>, name: impl std::convert::Into<String>) -> Self {
         HitlUser {
             id: id.into(),
             name: name.into(),

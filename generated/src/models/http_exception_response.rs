@@ -9,24 +9,24 @@ pub struct HttpExceptionResponse {
     pub detail: super::HttpExceptionResponseDetail,
 }
 impl serde::Serialize for HttpExceptionResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("detail", &self.detail);
         map.end()
     }
 }
 impl<'de> serde::Deserialize<'de> for HttpExceptionResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = HttpExceptionResponse;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct HttpExceptionResponse")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
+            fn visit_map<__A: serde::de::MapAccess<'de>>(
                 self,
-                mut __map: A,
-            ) -> Result<HttpExceptionResponse, A::Error> {
+                mut __map: __A,
+            ) -> Result<HttpExceptionResponse, __A::Error> {
                 struct __Slots {
                     detail: Option<super::HttpExceptionResponseDetail>,
                 }

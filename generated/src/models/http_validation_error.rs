@@ -7,7 +7,7 @@ pub struct HttpValidationError {
     pub detail: Option<Vec<super::ValidationError>>,
 }
 impl serde::Serialize for HttpValidationError {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         if let Some(value) = &self.detail {
             map.entry("detail", value);
@@ -16,17 +16,17 @@ impl serde::Serialize for HttpValidationError {
     }
 }
 impl<'de> serde::Deserialize<'de> for HttpValidationError {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = HttpValidationError;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct HttpValidationError")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
+            fn visit_map<__A: serde::de::MapAccess<'de>>(
                 self,
-                mut __map: A,
-            ) -> Result<HttpValidationError, A::Error> {
+                mut __map: __A,
+            ) -> Result<HttpValidationError, __A::Error> {
                 struct __Slots {
                     detail: Option<Option<Vec<super::ValidationError>>>,
                 }

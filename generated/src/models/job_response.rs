@@ -27,7 +27,7 @@ pub struct JobResponse {
     pub dag_display_name: Option<String>,
 }
 impl serde::Serialize for JobResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("id", &self.id);
         map.entry("dag_id", &self.dag_id);
@@ -46,17 +46,17 @@ impl serde::Serialize for JobResponse {
     }
 }
 impl<'de> serde::Deserialize<'de> for JobResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = JobResponse;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct JobResponse")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
+            fn visit_map<__A: serde::de::MapAccess<'de>>(
                 self,
-                mut __map: A,
-            ) -> Result<JobResponse, A::Error> {
+                mut __map: __A,
+            ) -> Result<JobResponse, __A::Error> {
                 struct __Slots {
                     id: Option<i64>,
                     dag_id: Option<Option<String>>,
@@ -196,7 +196,7 @@ impl JobResponse {
             executor_class,
             hostname,
             unixname,
-            dag_display_name: Default::default(),
+            dag_display_name: std::default::Default::default(),
         }
     }
 }

@@ -25,7 +25,7 @@ pub struct PatchTaskInstanceBody {
     pub include_past: Option<bool>,
 }
 impl serde::Serialize for PatchTaskInstanceBody {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         if !self.new_state.is_absent() {
             map.entry("new_state", &self.new_state);
@@ -49,17 +49,17 @@ impl serde::Serialize for PatchTaskInstanceBody {
     }
 }
 impl<'de> serde::Deserialize<'de> for PatchTaskInstanceBody {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = PatchTaskInstanceBody;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct PatchTaskInstanceBody")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
+            fn visit_map<__A: serde::de::MapAccess<'de>>(
                 self,
-                mut __map: A,
-            ) -> Result<PatchTaskInstanceBody, A::Error> {
+                mut __map: __A,
+            ) -> Result<PatchTaskInstanceBody, __A::Error> {
                 struct __Slots {
                     new_state: Option<crate::Maybe<super::TaskInstanceState>>,
                     note: Option<crate::Maybe<String>>,

@@ -11,7 +11,7 @@ pub struct StructuredLogMessage {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl serde::Serialize for StructuredLogMessage {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         if let Some(value) = &self.timestamp {
             map.entry("timestamp", value);
@@ -24,17 +24,17 @@ impl serde::Serialize for StructuredLogMessage {
     }
 }
 impl<'de> serde::Deserialize<'de> for StructuredLogMessage {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = StructuredLogMessage;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct StructuredLogMessage")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
+            fn visit_map<__A: serde::de::MapAccess<'de>>(
                 self,
-                mut __map: A,
-            ) -> Result<StructuredLogMessage, A::Error> {
+                mut __map: __A,
+            ) -> Result<StructuredLogMessage, __A::Error> {
                 struct __Slots {
                     timestamp: Option<Option<chrono::DateTime<chrono::Utc>>>,
                     event: Option<String>,
@@ -71,11 +71,11 @@ impl<'de> serde::Deserialize<'de> for StructuredLogMessage {
 }
 impl StructuredLogMessage {
     /// A `StructuredLogMessage` with the required fields set and every other field unset.
-    pub fn new(event: impl Into<String>) -> Self {
+    pub fn new(event: impl std::convert::Into<String>) -> Self {
         StructuredLogMessage {
-            timestamp: Default::default(),
+            timestamp: std::default::Default::default(),
             event: event.into(),
-            extra: Default::default(),
+            extra: std::default::Default::default(),
         }
     }
 }

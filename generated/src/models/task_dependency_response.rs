@@ -9,7 +9,7 @@ pub struct TaskDependencyResponse {
     pub reason: String,
 }
 impl serde::Serialize for TaskDependencyResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("name", &self.name);
         map.entry("reason", &self.reason);
@@ -17,17 +17,17 @@ impl serde::Serialize for TaskDependencyResponse {
     }
 }
 impl<'de> serde::Deserialize<'de> for TaskDependencyResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = TaskDependencyResponse;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct TaskDependencyResponse")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
+            fn visit_map<__A: serde::de::MapAccess<'de>>(
                 self,
-                mut __map: A,
-            ) -> Result<TaskDependencyResponse, A::Error> {
+                mut __map: __A,
+            ) -> Result<TaskDependencyResponse, __A::Error> {
                 struct __Slots {
                     name: Option<String>,
                     reason: Option<String>,
@@ -58,7 +58,10 @@ impl<'de> serde::Deserialize<'de> for TaskDependencyResponse {
 }
 impl TaskDependencyResponse {
     /// A `TaskDependencyResponse` with the required fields set and every other field unset.
-    pub fn new(name: impl Into<String>, reason: impl Into<String>) -> Self {
+    pub fn new(
+        name: impl std::convert::Into<String>,
+        reason: impl std::convert::Into<String>,
+    ) -> Self {
         TaskDependencyResponse {
             name: name.into(),
             reason: reason.into(),

@@ -22,7 +22,7 @@ pub struct TaskInstanceCollectionResponse {
     pub previous_cursor: Option<String>,
 }
 impl serde::Serialize for TaskInstanceCollectionResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("task_instances", &self.task_instances);
         if let Some(value) = &self.total_entries {
@@ -41,17 +41,17 @@ impl serde::Serialize for TaskInstanceCollectionResponse {
     }
 }
 impl<'de> serde::Deserialize<'de> for TaskInstanceCollectionResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = TaskInstanceCollectionResponse;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct TaskInstanceCollectionResponse")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
+            fn visit_map<__A: serde::de::MapAccess<'de>>(
                 self,
-                mut __map: A,
-            ) -> Result<TaskInstanceCollectionResponse, A::Error> {
+                mut __map: __A,
+            ) -> Result<TaskInstanceCollectionResponse, __A::Error> {
                 struct __Slots {
                     task_instances: Option<Vec<super::TaskInstanceResponse>>,
                     total_entries: Option<Option<i64>>,
@@ -115,10 +115,10 @@ impl TaskInstanceCollectionResponse {
     pub fn new(task_instances: Vec<super::TaskInstanceResponse>) -> Self {
         TaskInstanceCollectionResponse {
             task_instances,
-            total_entries: Default::default(),
-            total_entries_limit: Default::default(),
-            next_cursor: Default::default(),
-            previous_cursor: Default::default(),
+            total_entries: std::default::Default::default(),
+            total_entries_limit: std::default::Default::default(),
+            next_cursor: std::default::Default::default(),
+            previous_cursor: std::default::Default::default(),
         }
     }
 }

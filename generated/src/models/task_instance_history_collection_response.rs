@@ -9,7 +9,7 @@ pub struct TaskInstanceHistoryCollectionResponse {
     pub total_entries: i64,
 }
 impl serde::Serialize for TaskInstanceHistoryCollectionResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("task_instances", &self.task_instances);
         map.entry("total_entries", &self.total_entries);
@@ -17,17 +17,17 @@ impl serde::Serialize for TaskInstanceHistoryCollectionResponse {
     }
 }
 impl<'de> serde::Deserialize<'de> for TaskInstanceHistoryCollectionResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = TaskInstanceHistoryCollectionResponse;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct TaskInstanceHistoryCollectionResponse")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
+            fn visit_map<__A: serde::de::MapAccess<'de>>(
                 self,
-                mut __map: A,
-            ) -> Result<TaskInstanceHistoryCollectionResponse, A::Error> {
+                mut __map: __A,
+            ) -> Result<TaskInstanceHistoryCollectionResponse, __A::Error> {
                 struct __Slots {
                     task_instances: Option<Vec<super::TaskInstanceHistoryResponse>>,
                     total_entries: Option<i64>,

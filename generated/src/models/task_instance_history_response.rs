@@ -57,7 +57,7 @@ pub struct TaskInstanceHistoryResponse {
     pub dag_version: Option<super::DagVersionResponse>,
 }
 impl serde::Serialize for TaskInstanceHistoryResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("task_id", &self.task_id);
         map.entry("dag_id", &self.dag_id);
@@ -89,17 +89,17 @@ impl serde::Serialize for TaskInstanceHistoryResponse {
     }
 }
 impl<'de> serde::Deserialize<'de> for TaskInstanceHistoryResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = TaskInstanceHistoryResponse;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct TaskInstanceHistoryResponse")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
+            fn visit_map<__A: serde::de::MapAccess<'de>>(
                 self,
-                mut __map: A,
-            ) -> Result<TaskInstanceHistoryResponse, A::Error> {
+                mut __map: __A,
+            ) -> Result<TaskInstanceHistoryResponse, __A::Error> {
                 struct __Slots {
                     task_id: Option<String>,
                     dag_id: Option<String>,
@@ -357,9 +357,9 @@ impl TaskInstanceHistoryResponse {
     /// A `TaskInstanceHistoryResponse` with the required fields set and every other field unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        task_id: impl Into<String>,
-        dag_id: impl Into<String>,
-        dag_run_id: impl Into<String>,
+        task_id: impl std::convert::Into<String>,
+        dag_id: impl std::convert::Into<String>,
+        dag_run_id: impl std::convert::Into<String>,
         map_index: i64,
         start_date: Option<chrono::DateTime<chrono::Utc>>,
         end_date: Option<chrono::DateTime<chrono::Utc>>,
@@ -367,11 +367,11 @@ impl TaskInstanceHistoryResponse {
         state: Option<super::TaskInstanceState>,
         try_number: i64,
         max_tries: i64,
-        task_display_name: impl Into<String>,
-        dag_display_name: impl Into<String>,
+        task_display_name: impl std::convert::Into<String>,
+        dag_display_name: impl std::convert::Into<String>,
         hostname: Option<String>,
         unixname: Option<String>,
-        pool: impl Into<String>,
+        pool: impl std::convert::Into<String>,
         pool_slots: i64,
         queue: Option<String>,
         priority_weight: Option<i64>,
@@ -381,7 +381,7 @@ impl TaskInstanceHistoryResponse {
         scheduled_when: Option<chrono::DateTime<chrono::Utc>>,
         pid: Option<i64>,
         executor: Option<String>,
-        executor_config: impl Into<String>,
+        executor_config: impl std::convert::Into<String>,
         dag_version: Option<super::DagVersionResponse>,
     ) -> Self {
         TaskInstanceHistoryResponse {

@@ -73,7 +73,7 @@ pub struct TaskInstanceResponse {
     pub dag_version: Option<super::DagVersionResponse>,
 }
 impl serde::Serialize for TaskInstanceResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("id", &self.id);
         map.entry("task_id", &self.task_id);
@@ -115,17 +115,17 @@ impl serde::Serialize for TaskInstanceResponse {
     }
 }
 impl<'de> serde::Deserialize<'de> for TaskInstanceResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = TaskInstanceResponse;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct TaskInstanceResponse")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
+            fn visit_map<__A: serde::de::MapAccess<'de>>(
                 self,
-                mut __map: A,
-            ) -> Result<TaskInstanceResponse, A::Error> {
+                mut __map: __A,
+            ) -> Result<TaskInstanceResponse, __A::Error> {
                 struct __Slots {
                     id: Option<uuid::Uuid>,
                     task_id: Option<String>,
@@ -457,9 +457,9 @@ impl TaskInstanceResponse {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: uuid::Uuid,
-        task_id: impl Into<String>,
-        dag_id: impl Into<String>,
-        dag_run_id: impl Into<String>,
+        task_id: impl std::convert::Into<String>,
+        dag_id: impl std::convert::Into<String>,
+        dag_run_id: impl std::convert::Into<String>,
         map_index: i64,
         logical_date: Option<chrono::DateTime<chrono::Utc>>,
         run_after: chrono::DateTime<chrono::Utc>,
@@ -469,11 +469,11 @@ impl TaskInstanceResponse {
         state: Option<super::TaskInstanceState>,
         try_number: i64,
         max_tries: i64,
-        task_display_name: impl Into<String>,
-        dag_display_name: impl Into<String>,
+        task_display_name: impl std::convert::Into<String>,
+        dag_display_name: impl std::convert::Into<String>,
         hostname: Option<String>,
         unixname: Option<String>,
-        pool: impl Into<String>,
+        pool: impl std::convert::Into<String>,
         pool_slots: i64,
         queue: Option<String>,
         priority_weight: Option<i64>,
@@ -483,7 +483,7 @@ impl TaskInstanceResponse {
         scheduled_when: Option<chrono::DateTime<chrono::Utc>>,
         pid: Option<i64>,
         executor: Option<String>,
-        executor_config: impl Into<String>,
+        executor_config: impl std::convert::Into<String>,
         note: Option<String>,
         rendered_map_index: Option<String>,
         trigger: Option<super::TriggerResponse>,
@@ -521,7 +521,7 @@ impl TaskInstanceResponse {
             executor_config: executor_config.into(),
             note,
             rendered_map_index,
-            rendered_fields: Default::default(),
+            rendered_fields: std::default::Default::default(),
             trigger,
             triggerer_job,
             dag_version,

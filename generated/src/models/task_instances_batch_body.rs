@@ -69,7 +69,7 @@ pub struct TaskInstancesBatchBody {
     pub order_by: crate::Maybe<String>,
 }
 impl serde::Serialize for TaskInstancesBatchBody {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         if !self.dag_ids.is_absent() {
             map.entry("dag_ids", &self.dag_ids);
@@ -165,17 +165,17 @@ impl serde::Serialize for TaskInstancesBatchBody {
     }
 }
 impl<'de> serde::Deserialize<'de> for TaskInstancesBatchBody {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = TaskInstancesBatchBody;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct TaskInstancesBatchBody")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
+            fn visit_map<__A: serde::de::MapAccess<'de>>(
                 self,
-                mut __map: A,
-            ) -> Result<TaskInstancesBatchBody, A::Error> {
+                mut __map: __A,
+            ) -> Result<TaskInstancesBatchBody, __A::Error> {
                 struct __Slots {
                     dag_ids: Option<crate::Maybe<Vec<String>>>,
                     dag_run_ids: Option<crate::Maybe<Vec<String>>>,

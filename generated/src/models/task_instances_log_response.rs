@@ -9,7 +9,7 @@ pub struct TaskInstancesLogResponse {
     pub continuation_token: Option<String>,
 }
 impl serde::Serialize for TaskInstancesLogResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("content", &self.content);
         map.entry("continuation_token", &self.continuation_token);
@@ -17,17 +17,17 @@ impl serde::Serialize for TaskInstancesLogResponse {
     }
 }
 impl<'de> serde::Deserialize<'de> for TaskInstancesLogResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = TaskInstancesLogResponse;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct TaskInstancesLogResponse")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
+            fn visit_map<__A: serde::de::MapAccess<'de>>(
                 self,
-                mut __map: A,
-            ) -> Result<TaskInstancesLogResponse, A::Error> {
+                mut __map: __A,
+            ) -> Result<TaskInstancesLogResponse, __A::Error> {
                 struct __Slots {
                     content: Option<super::TaskInstancesLogResponseContent>,
                     continuation_token: Option<Option<String>>,

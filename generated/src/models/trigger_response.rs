@@ -20,7 +20,7 @@ pub struct TriggerResponse {
 }
 #[allow(deprecated)]
 impl serde::Serialize for TriggerResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("id", &self.id);
         map.entry("classpath", &self.classpath);
@@ -33,17 +33,17 @@ impl serde::Serialize for TriggerResponse {
 }
 #[allow(deprecated)]
 impl<'de> serde::Deserialize<'de> for TriggerResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = TriggerResponse;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct TriggerResponse")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
+            fn visit_map<__A: serde::de::MapAccess<'de>>(
                 self,
-                mut __map: A,
-            ) -> Result<TriggerResponse, A::Error> {
+                mut __map: __A,
+            ) -> Result<TriggerResponse, __A::Error> {
                 struct __Slots {
                     id: Option<i64>,
                     classpath: Option<String>,
@@ -118,8 +118,8 @@ impl TriggerResponse {
     /// A `TriggerResponse` with the required fields set and every other field unset.
     pub fn new(
         id: i64,
-        classpath: impl Into<String>,
-        kwargs: impl Into<String>,
+        classpath: impl std::convert::Into<String>,
+        kwargs: impl std::convert::Into<String>,
         created_date: chrono::DateTime<chrono::Utc>,
         queue: Option<String>,
         triggerer_id: Option<i64>,

@@ -11,7 +11,7 @@ pub struct UpdateHitlDetailPayload {
     pub params_input: Option<serde_json::Map<String, serde_json::Value>>,
 }
 impl serde::Serialize for UpdateHitlDetailPayload {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("chosen_options", &self.chosen_options);
         if let Some(value) = &self.params_input {
@@ -21,17 +21,17 @@ impl serde::Serialize for UpdateHitlDetailPayload {
     }
 }
 impl<'de> serde::Deserialize<'de> for UpdateHitlDetailPayload {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = UpdateHitlDetailPayload;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct UpdateHitlDetailPayload")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
+            fn visit_map<__A: serde::de::MapAccess<'de>>(
                 self,
-                mut __map: A,
-            ) -> Result<UpdateHitlDetailPayload, A::Error> {
+                mut __map: __A,
+            ) -> Result<UpdateHitlDetailPayload, __A::Error> {
                 struct __Slots {
                     chosen_options: Option<Vec<String>>,
                     params_input: Option<Option<serde_json::Map<String, serde_json::Value>>>,
@@ -73,7 +73,7 @@ impl UpdateHitlDetailPayload {
     pub fn new(chosen_options: Vec<String>) -> Self {
         UpdateHitlDetailPayload {
             chosen_options,
-            params_input: Default::default(),
+            params_input: std::default::Default::default(),
         }
     }
 }

@@ -15,7 +15,7 @@ pub struct ValidationError {
     pub ctx: Option<serde_json::Map<String, serde_json::Value>>,
 }
 impl serde::Serialize for ValidationError {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("loc", &self.loc);
         map.entry("msg", &self.msg);
@@ -30,17 +30,17 @@ impl serde::Serialize for ValidationError {
     }
 }
 impl<'de> serde::Deserialize<'de> for ValidationError {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = ValidationError;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("struct ValidationError")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
+            fn visit_map<__A: serde::de::MapAccess<'de>>(
                 self,
-                mut __map: A,
-            ) -> Result<ValidationError, A::Error> {
+                mut __map: __A,
+            ) -> Result<ValidationError, __A::Error> {
                 struct __Slots {
                     loc: Option<Vec<super::ValidationErrorLocItem>>,
                     msg: Option<String>,
@@ -91,15 +91,15 @@ impl ValidationError {
     /// A `ValidationError` with the required fields set and every other field unset.
     pub fn new(
         loc: Vec<super::ValidationErrorLocItem>,
-        msg: impl Into<String>,
-        r#type: impl Into<String>,
+        msg: impl std::convert::Into<String>,
+        r#type: impl std::convert::Into<String>,
     ) -> Self {
         ValidationError {
             loc,
             msg: msg.into(),
             r#type: r#type.into(),
-            input: Default::default(),
-            ctx: Default::default(),
+            input: std::default::Default::default(),
+            ctx: std::default::Default::default(),
         }
     }
 }

@@ -530,7 +530,7 @@ fn path_expr(api: &Api, op: &Operation) -> TokenStream {
                 template.push_str(&format!("{{{local}}}"));
                 let value = value_expr(api, param);
                 // Text needs no trip through serde to become a segment.
-                if param.ty == Ty::String && !const_param(api, param) {
+                if param.ty == Ty::String {
                     segments.push(quote!(let #local = path_text(#value);));
                 } else {
                     segments.push(quote!(let #local = path_segment(#value);));

@@ -112,8 +112,6 @@ pub fn emit_cached(
     Ok(files)
 }
 
-/// Whether `Type::member` names an enum or union variant, a struct field, an API method, an
-/// operation's return variant or optional parameter.
 /// One emitted Rust file.
 enum Unit<'a> {
     Lib(&'a [String]),
@@ -189,6 +187,8 @@ impl Context<'_> {
     }
 }
 
+/// Whether `Type::member` names an enum or union variant, a struct field, an API method, an
+/// operation's return variant or optional parameter.
 fn has_name(api: &Api, name: &str) -> bool {
     use crate::ir::{Returns, TypeKind};
     let Some((ty, member)) = name.split_once("::") else {

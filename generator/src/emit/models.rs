@@ -177,8 +177,9 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, docs: TokenStream) -> TokenSt
     }
 }
 
-/// Deprecated fields are still the struct's own: using them in derives is not a warning.
-fn allow_deprecated(s: &Struct) -> Option<TokenStream> {
+/// Deprecated fields are still the struct's own: using them in derives and impls is not a
+/// warning.
+pub(super) fn allow_deprecated(s: &Struct) -> Option<TokenStream> {
     s.fields
         .iter()
         .any(|f| f.deprecated)
@@ -192,7 +193,7 @@ fn constructor(api: &Api, def: &TypeDef, s: &Struct, required: &[&Field]) -> Tok
         let rust = ident(&f.rust_name);
         let field_ty = field_type(api, f);
         if f.ty == Ty::String && !f.boxed {
-            quote!(#rust: impl Into<String>)
+            quote!(#rust: impl std::convert::Into<String>)
         } else {
             quote!(#rust: #field_ty)
         }
@@ -206,10 +207,13 @@ fn constructor(api: &Api, def: &TypeDef, s: &Struct, required: &[&Field]) -> Tok
                 quote!(#rust,)
             }
         } else {
-            quote!(#rust: Default::default(),)
+            quote!(#rust: std::default::Default::default(),)
         }
     });
-    let extra = s.extra.as_ref().map(|_| quote!(extra: Default::default(),));
+    let extra = s
+        .extra
+        .as_ref()
+        .map(|_| quote!(extra: std::default::Default::default(),));
     let doc = format!(
         " A `{}` with the required fields set and every other field unset.",
         def.name
@@ -282,7 +286,7 @@ fn tagged_deserialize(def: &TypeDef, u: &Union, property: &str) -> TokenStream {
     let message = format!("unknown `{property}` {{:?}} (expected one of {expected})");
     quote! {
         impl<'de> serde::Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
                 let value = serde_json::Value::deserialize(deserializer)?;
                 let tag = value.get(#property).and_then(serde_json::Value::as_str).map(str::to_owned);
                 match tag.as_deref() {

@@ -3,9 +3,9 @@
 //! tokens and of this generator's build. So a file whose tokens did not change since the last
 //! run (a re-run, a template edit, a spec change elsewhere) is read back instead of reprinted.
 
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+
+use crate::fingerprint;
 
 /// A folder of earlier answers, for this very generator binary.
 pub struct PrintCache {
@@ -19,15 +19,9 @@ impl PrintCache {
     /// `None` when the running binary cannot be identified: then nothing is cached.
     pub fn open(dir: &Path) -> Option<PrintCache> {
         let exe = std::env::current_exe().ok()?;
-        let meta = std::fs::metadata(&exe).ok()?;
-        let modified = meta
-            .modified()
-            .ok()?
-            .duration_since(std::time::UNIX_EPOCH)
-            .ok()?;
         Some(PrintCache {
             dir: dir.to_path_buf(),
-            identity: format!("{}:{}:{}", exe.display(), meta.len(), modified.as_nanos()),
+            identity: fingerprint::program(&exe)?,
         })
     }
 
@@ -43,19 +37,12 @@ impl PrintCache {
         }
         let entry = self.entry(tokens);
         let aside = entry.with_extension(format!("tmp-{}", std::process::id()));
-        if std::fs::write(&aside, printed).is_ok() && std::fs::rename(&aside, &entry).is_err() {
+        if std::fs::write(&aside, printed).is_err() || std::fs::rename(&aside, &entry).is_err() {
             let _ = std::fs::remove_file(&aside);
         }
     }
 
-    /// Two differently seeded 64-bit hashes make collisions moot.
     fn entry(&self, tokens: &str) -> PathBuf {
-        let hash = |seed: u8| {
-            let mut h = DefaultHasher::new();
-            (seed, &self.identity, tokens).hash(&mut h);
-            h.finish()
-        };
-        self.dir
-            .join(format!("{:016x}{:016x}.rs", hash(1), hash(2)))
+        fingerprint::entry(&self.dir, &(&self.identity, tokens))
     }
 }

@@ -28,12 +28,7 @@ pub fn struct_impls(
 ) -> TokenStream {
     let serialize = serialize(def, fields, extra.is_some());
     let deserialize = deserialize(def, fields, extra);
-    // Deprecated fields are still the struct's own: reading them here is not a warning.
-    let allow = s
-        .fields
-        .iter()
-        .any(|f| f.deprecated)
-        .then(|| quote!(#[allow(deprecated)]));
+    let allow = super::models::allow_deprecated(s);
     quote! {
         #allow
         #serialize
@@ -72,7 +67,7 @@ fn serialize(def: &TypeDef, fields: &[ImplField<'_>], extra: bool) -> TokenStrea
     });
     quote! {
         impl serde::Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
                 let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
                 #(#entries)*
                 #extra
@@ -133,14 +128,14 @@ fn deserialize(
     };
     quote! {
         impl<'de> serde::Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
                 struct __Visitor;
                 impl<'de> serde::de::Visitor<'de> for __Visitor {
                     type Value = #name;
                     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                         f.write_str(#expecting)
                     }
-                    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut __map: A) -> Result<#name, A::Error> {
+                    fn visit_map<__A: serde::de::MapAccess<'de>>(self, mut __map: __A) -> Result<#name, __A::Error> {
                         struct __Slots { #(#slot_names: Option<#slot_types>,)* }
                         let mut __slots = __Slots { #(#slot_names: None,)* };
                         #extra_slot

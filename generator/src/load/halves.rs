@@ -23,8 +23,8 @@ pub struct Halves<'t> {
 }
 
 impl Halves<'_> {
-    /// The root keys other than the divided one, enough to check the declared version.
-    pub fn root_value_for_version(&self) -> Option<Value> {
+    /// A root holding only the `openapi` key, for checking the declared version.
+    pub fn version_root(&self) -> Option<Value> {
         let version = self
             .first
             .get("openapi")
@@ -125,6 +125,14 @@ fn key_lines(text: &str) -> Option<Vec<KeyLine<'_>>> {
             return None;
         }
         let indent = content.len() - trimmed.len();
+        if indent == 0 && (trimmed == "-" || trimmed.starts_with("- ")) {
+            // A sequence under the last root key, written unindented (`security:\n- a: []`):
+            // part of that key's value, never a place to cut.
+            if let Some(key) = parent.take() {
+                found.retain(|l: &KeyLine<'_>| l.parent != Some(key));
+            }
+            continue;
+        }
         if indent == 0 {
             let key = root_key(trimmed)?;
             found.push(KeyLine {
@@ -154,7 +162,7 @@ fn key_lines(text: &str) -> Option<Vec<KeyLine<'_>>> {
     Some(found)
 }
 
-/// The key of a root-level `key: ...` line: a plain or quoted-free name, nothing fancier.
+/// The key of a root-level `key: ...` line: a plain name (letters, digits, `_-.$`), not quoted.
 fn root_key(line: &str) -> Option<&str> {
     let (key, _) = line.split_once(':')?;
     let plain = !key.is_empty()
@@ -238,6 +246,14 @@ mod tests {
         ] {
             assert!(cut(&odd).is_none() || parse(&odd).and_then(Halves::merge).is_none());
         }
+    }
+
+    #[test]
+    fn an_unindented_root_sequence_is_kept_whole() {
+        let text = big(800).replacen("paths:\n", "security:\n- bearer: []\n- {}\npaths:\n", 1);
+        let cut = cut(&text).expect("still cut");
+        assert!(!text[cut.at..].starts_with("- "));
+        assert_eq!(parse(&text).and_then(Halves::merge), Some(whole(&text)));
     }
 
     #[test]

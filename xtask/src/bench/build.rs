@@ -60,7 +60,7 @@ pub struct Row {
 
 pub struct Report {
     pub crate_label: &'static str,
-    /// Whether the issue sets targets for this crate (it does for `generated/` only).
+    /// Whether BENCHMARKS.md judges this crate against the build targets (`generated/` only).
     pub has_target: bool,
     pub dir: PathBuf,
     pub rust_lines: usize,
