@@ -311,14 +311,24 @@ fn generate_one(release: &Release, set: TagSet, spec: &Path, base: &Path) -> Row
         }
     };
     row.generate = started.elapsed();
-    // Loading on two threads is a shortcut that must not change what a document means.
-    match fs::read_to_string(spec).map(|text| load::two_threads_agree(&text)) {
-        // `None`: not cut in two (a layout the shortcut leaves alone), so nothing to compare.
-        Ok(Ok(Some(true) | None)) => {}
-        Ok(Ok(Some(false))) => row
-            .problems
-            .push("loading on two threads gives another model than on one".into()),
-        Ok(Err(e)) => row.problems.push(format!("loading: {e}")),
+    // Loading on two threads and the block reader are shortcuts that must not change what a
+    // document means.
+    match fs::read_to_string(spec) {
+        Ok(text) => {
+            match load::two_threads_agree(&text) {
+                // `None`: not cut in two (a layout the shortcut leaves alone).
+                Ok(Some(true) | None) => {}
+                Ok(Some(false)) => row
+                    .problems
+                    .push("loading on two threads gives another model than on one".into()),
+                Err(e) => row.problems.push(format!("loading: {e}")),
+            }
+            // `None`: left to serde_yaml, which is only slower.
+            if load::block_reader_agrees(&text) == Some(false) {
+                row.problems
+                    .push("the block reader reads another value than serde_yaml".into());
+            }
+        }
         Err(e) => row
             .problems
             .push(format!("reading {}: {e}", spec.display())),

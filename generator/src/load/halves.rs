@@ -62,8 +62,13 @@ pub fn parse(text: &str) -> Option<Halves<'_>> {
     })
 }
 
+/// One half: by the block reader when it can, else serde_yaml.
 fn parse_one(text: &str) -> Option<Map<String, Value>> {
-    match serde_yaml::from_str::<StrictValue>(text).ok()?.0 {
+    let value = match super::block::parse(text) {
+        Some(value) => value,
+        None => serde_yaml::from_str::<StrictValue>(text).ok()?.0,
+    };
+    match value {
         Value::Object(map) => Some(map),
         _ => None,
     }

@@ -1,5 +1,6 @@
 //! Load: text → normalised value → `openapiv3::OpenAPI`, with a line index for error messages.
 
+mod block;
 mod halves;
 mod lines;
 pub mod normalise;
@@ -126,7 +127,17 @@ pub fn two_threads_agree(text: &str) -> Result<Option<bool>> {
     Ok(Some(fast.api == single))
 }
 
-/// YAML (a superset of the JSON we meet) into a JSON value.
+/// Whether the block reader, when it reads `text` at all (`None`: it leaves the document to
+/// serde_yaml), gives the value serde_yaml gives. The spec matrix and the fuzz tests hold the
+/// reader to this.
+pub fn block_reader_agrees(text: &str) -> Option<bool> {
+    let fast = block::parse(text)?;
+    let slow = serde_yaml::from_str::<strict::StrictValue>(text).map(|v| v.0);
+    Some(slow.is_ok_and(|slow| slow == fast))
+}
+
+/// YAML (a superset of the JSON we meet) into a JSON value: block YAML as tools write it by
+/// the block reader, anything else (and every error) by serde_yaml.
 pub fn parse(text: &str) -> Result<Value> {
     if text.trim().is_empty() {
         return Err(Error::at("", "the document is empty")
@@ -134,6 +145,9 @@ pub fn parse(text: &str) -> Result<Value> {
     }
     // A byte-order mark is not part of the document (editors on Windows add one).
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if let Some(value) = block::parse(text) {
+        return Ok(value);
+    }
     serde_yaml::from_str::<strict::StrictValue>(text)
         .map(|v| v.0)
         .map_err(|e| {

@@ -81,7 +81,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
 }
 
 /// A mapping key: YAML allows unquoted numbers and booleans (`200:`), JSON wants strings.
-struct Key(String);
+pub(super) struct Key(pub(super) String);
 
 impl<'de> Deserialize<'de> for Key {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
