@@ -85,13 +85,86 @@ fn entry(dir: &Path, identity: &str, relative: &str, text: &str) -> PathBuf {
     fingerprint::entry(dir, &(identity, CONFIG, relative, text))
 }
 
+/// Formats the missing files in one rustfmt process, or in two at once when there are
+/// enough of them and a second CPU: rustfmt is single-threaded, and its start-up is small next
+/// to a crate's worth of files.
 fn format_in(dir: &Path, binary: &Path, files: &mut Files, missing: &[String]) -> Result<()> {
+    let (alone, rest) = split_off_leaves(files, missing);
+    let formatted = if alone.is_empty() {
+        run_batch(dir, binary, files, missing, &[])?
+    } else {
+        let second = dir.with_extension("2");
+        let shared: &Files = files;
+        let (leaves, others) = crate::parallel::join(
+            || run_batch(&second, binary, shared, &alone, &[]),
+            || run_batch(dir, binary, shared, &rest, &alone),
+        );
+        let _ = std::fs::remove_dir_all(&second);
+        let mut formatted = leaves?;
+        formatted.extend(others?);
+        formatted
+    };
+    files.extend(formatted);
+    Ok(())
+}
+
+/// Below this many bytes to format, one process is as fast.
+const SPLIT_BYTES: usize = 64 * 1024;
+
+/// About half of the missing files, by size, among those that declare no out-of-line modules
+/// (so that rustfmt, named one, formats that file alone); and the other missing files.
+fn split_off_leaves(files: &Files, missing: &[String]) -> (Vec<String>, Vec<String>) {
+    let total: usize = missing.iter().map(|r| files[r].len()).sum();
+    let parallel = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if total < SPLIT_BYTES || parallel < 2 {
+        return (Vec::new(), missing.to_vec());
+    }
+    let (mut alone, mut rest) = (Vec::new(), Vec::new());
+    let mut moved = 0;
+    for relative in missing {
+        let text = &files[relative];
+        if moved < total / 2 && relative.starts_with("src/") && !declares_modules(text) {
+            moved += text.len();
+            alone.push(relative.clone());
+        } else {
+            rest.push(relative.clone());
+        }
+    }
+    (alone, rest)
+}
+
+/// Whether a file has a `mod name;` line, which rustfmt follows into another file.
+fn declares_modules(text: &str) -> bool {
+    text.lines().any(|line| {
+        let line = line.trim();
+        let line = line
+            .strip_prefix("pub(crate) ")
+            .or_else(|| line.strip_prefix("pub "))
+            .unwrap_or(line);
+        line.starts_with("mod ") && line.ends_with(';')
+    })
+}
+
+/// One rustfmt process in `dir` over `missing`. Files in `elsewhere` are another process's:
+/// they are written empty here, so that following `mod` declarations finds them at no cost.
+fn run_batch(
+    dir: &Path,
+    binary: &Path,
+    files: &Files,
+    missing: &[String],
+    elsewhere: &[String],
+) -> Result<Vec<(String, String)>> {
     let io = |e: std::io::Error| Error::at("", format!("formatting in {}: {e}", dir.display()));
     // Every file is written, since rustfmt follows `mod` declarations; only the missing ones
     // are named, and read back.
     for (relative, text) in files.iter().filter(|(p, _)| p.ends_with(".rs")) {
         let path = dir.join(relative);
         std::fs::create_dir_all(path.parent().unwrap_or(dir)).map_err(io)?;
+        let text = if elsewhere.contains(relative) {
+            ""
+        } else {
+            text
+        };
         std::fs::write(path, text).map_err(io)?;
     }
     std::fs::write(dir.join(CONFIG_FILE), CONFIG).map_err(io)?;
@@ -123,9 +196,45 @@ fn format_in(dir: &Path, binary: &Path, files: &mut Files, missing: &[String]) -
         )
         .with_hint("this is a generator bug; please report it with the document"));
     }
-    for relative in missing {
-        let text = std::fs::read_to_string(dir.join(relative)).map_err(io)?;
-        files.insert(relative.clone(), text);
+    missing
+        .iter()
+        .map(|relative| {
+            let text = std::fs::read_to_string(dir.join(relative)).map_err(io)?;
+            Ok((relative.clone(), text))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn out_of_line_modules_are_found_and_inline_ones_are_not() {
+        assert!(declares_modules("//! Docs\npub mod models;\n"));
+        assert!(declares_modules("pub(crate) mod fields;\n"));
+        assert!(declares_modules("    mod inner;\n"));
+        assert!(!declares_modules("mod tests {\n}\n"));
+        assert!(!declares_modules("// mod commented;\npub struct Model;\n"));
     }
-    Ok(())
+
+    #[test]
+    fn only_leaves_are_split_off_and_about_half_by_size() {
+        let mut files = Files::new();
+        files.insert("src/lib.rs".into(), "pub mod a;\n".repeat(SPLIT_BYTES / 20));
+        for name in ["a", "b", "c", "d"] {
+            files.insert(format!("src/{name}.rs"), "// x\n".repeat(SPLIT_BYTES / 10));
+        }
+        let missing: Vec<String> = files.keys().cloned().collect();
+        let (alone, rest) = split_off_leaves(&files, &missing);
+        if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+            assert!(alone.is_empty());
+            return;
+        }
+        assert!(!alone.contains(&"src/lib.rs".to_string()));
+        assert_eq!(alone.len() + rest.len(), missing.len());
+        let size = |names: &[String]| names.iter().map(|n| files[n].len()).sum::<usize>();
+        assert!(size(&alone) * 3 >= size(&rest), "{alone:?} / {rest:?}");
+        assert!(size(&rest) * 3 >= size(&alone), "{alone:?} / {rest:?}");
+    }
 }
