@@ -160,6 +160,16 @@ fn an_unchanged_tree_is_left_alone_and_a_changed_one_replaced() {
         old,
         "a changed tree is written whole"
     );
+
+    // A folder left empty in the output is not part of the tree either.
+    std::fs::create_dir_all(out.join("src/stale/deeper")).unwrap();
+    assert_eq!(
+        output::differences(&out, &files).unwrap(),
+        vec!["not generated: src/stale/".to_string()]
+    );
+    output::write_tree(&out, &files).unwrap();
+    assert!(!out.join("src/stale").exists());
+    assert!(output::differences(&out, &files).unwrap().is_empty());
 }
 
 #[test]
@@ -180,7 +190,13 @@ fn cached_generation_gives_the_same_files_as_uncached() {
     };
     let uncached = airflow_codegen::generate(&text, &config, &templates).unwrap();
     let filling = airflow_codegen::generate_cached(&text, &config, &templates, Some(&cache));
-    let printed = std::fs::read_dir(cache.join("printed")).unwrap().count();
+    // One folder per generator binary, holding its entries.
+    let programs: Vec<_> = std::fs::read_dir(cache.join("printed"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(programs.len(), 1, "{programs:?}");
+    let printed = std::fs::read_dir(&programs[0]).unwrap().count();
     let warm = airflow_codegen::generate_cached(&text, &config, &templates, Some(&cache));
 
     assert!(

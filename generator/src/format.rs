@@ -18,10 +18,15 @@ use crate::fingerprint;
 pub const CONFIG_FILE: &str = "rustfmt.toml";
 pub const CONFIG: &str = "edition = \"2021\"\n";
 
-/// Formats every `.rs` file in `files`; `cache`, when given, is a folder of earlier answers.
+/// Formats every `.rs` file in `files`; `cache`, when given, is a folder of earlier answers
+/// (one folder per rustfmt binary inside it).
 pub fn rustfmt(files: &mut Files, cache: Option<&Path>) -> Result<()> {
     let binary = binary();
     let identity = fingerprint::program(&binary);
+    let cache = cache
+        .zip(identity.as_deref())
+        .map(|(root, id)| fingerprint::program_dir(root, id));
+    let cache = cache.as_deref();
     let mut missing = Vec::new();
     for (relative, text) in files.iter_mut().filter(|(p, _)| p.ends_with(".rs")) {
         let cached = cache
@@ -49,11 +54,8 @@ pub fn rustfmt(files: &mut Files, cache: Option<&Path>) -> Result<()> {
     let _ = std::fs::remove_dir_all(&dir);
     result?;
     if let (Some(dir), Some(id)) = (cache, identity.as_deref()) {
-        // A cache that cannot be written only costs speed next time.
-        if std::fs::create_dir_all(dir).is_ok() {
-            for (relative, text) in &before {
-                let _ = std::fs::write(entry(dir, id, relative, text), &files[relative]);
-            }
+        for (relative, text) in &before {
+            fingerprint::store(&entry(dir, id, relative, text), &files[relative]);
         }
     }
     Ok(())

@@ -93,6 +93,8 @@ pub fn differences(out: &Path, files: &Files) -> io::Result<Vec<String>> {
     Ok(diff)
 }
 
+/// Every file below `dir`, and every folder with no file anywhere below it (`empty/`, the
+/// topmost such folder only), which a regen does not leave behind either.
 fn list(root: &Path, dir: &Path, out: &mut Vec<String>) -> io::Result<()> {
     for entry in fs::read_dir(dir)? {
         let path: PathBuf = entry?.path();
@@ -102,8 +104,15 @@ fn list(root: &Path, dir: &Path, out: &mut Vec<String>) -> io::Result<()> {
             .to_string_lossy()
             .replace('\\', "/");
         if path.is_dir() {
-            if !KEEP.contains(&relative.as_str()) {
-                list(root, &path, out)?;
+            if KEEP.contains(&relative.as_str()) {
+                continue;
+            }
+            let mut below = Vec::new();
+            list(root, &path, &mut below)?;
+            if below.iter().all(|b| b.ends_with('/')) {
+                out.push(format!("{relative}/"));
+            } else {
+                out.append(&mut below);
             }
         } else {
             out.push(relative);

@@ -483,7 +483,7 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
             quote!(request.receive(#errors).await?.json())
         }
         _ => {
-            let (_, decode) = returns(api, op);
+            let decode = decode(op);
             quote! {
                 let response = request.send().await?;
                 #decode
@@ -545,29 +545,33 @@ fn path_expr(api: &Api, op: &Operation) -> TokenStream {
     }
 }
 
-/// The return type and the code that decodes a successful response into it.
 /// What a successful call returns, as a Rust type.
 pub fn return_type(api: &Api, op: &Operation) -> TokenStream {
-    returns(api, op).0
+    match &op.returns {
+        Returns::Unit => quote!(()),
+        Returns::One(content) => content_ty(api, content),
+        Returns::Choice { type_name, .. } => {
+            let name = ident(type_name);
+            quote!(#name)
+        }
+    }
 }
 
-fn returns(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
+/// The code that turns a successful `response` into the return value, for the operations that
+/// read the response themselves (the others leave that to `Request::receive`).
+fn decode(op: &Operation) -> TokenStream {
     match &op.returns {
-        Returns::Unit => (
-            quote!(()),
-            quote!(if response.is_success() {
-                return Ok(());
-            }),
-        ),
+        Returns::Unit => quote!(if response.is_success() {
+            return Ok(());
+        }),
         Returns::One(content) => {
-            let t = content_ty(api, content);
             let read = match content.kind {
                 MediaKind::Ndjson => quote!(Ok(response.ndjson())),
                 MediaKind::Text => quote!(response.text().await),
                 MediaKind::Binary => quote!(response.bytes().await),
                 MediaKind::Json | MediaKind::Form => quote!(response.json().await),
             };
-            (t, quote!(if response.is_success() { return #read; }))
+            quote!(if response.is_success() { return #read; })
         }
         Returns::Choice {
             type_name,
@@ -610,16 +614,13 @@ fn returns(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
                         None => quote!((#status, _) => return Ok(#name::#variant),),
                     }
                 });
-            (
-                quote!(#name),
-                quote! {
-                    match (response.status(), response.media_type().as_str()) {
-                        #(#exact)*
-                        #(#fallback)*
-                        _ => {}
-                    }
-                },
-            )
+            quote! {
+                match (response.status(), response.media_type().as_str()) {
+                    #(#exact)*
+                    #(#fallback)*
+                    _ => {}
+                }
+            }
         }
     }
 }

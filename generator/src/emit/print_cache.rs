@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use crate::fingerprint;
 
-/// A folder of earlier answers, for this very generator binary.
+/// A folder of earlier answers, for this very generator binary (older binaries' folders are
+/// pruned, see `fingerprint::program_dir`).
 pub struct PrintCache {
     dir: PathBuf,
     /// The running executable's path, size and modification time: a rebuilt generator (other
@@ -17,11 +18,12 @@ pub struct PrintCache {
 
 impl PrintCache {
     /// `None` when the running binary cannot be identified: then nothing is cached.
-    pub fn open(dir: &Path) -> Option<PrintCache> {
+    pub fn open(root: &Path) -> Option<PrintCache> {
         let exe = std::env::current_exe().ok()?;
+        let identity = fingerprint::program(&exe)?;
         Some(PrintCache {
-            dir: dir.to_path_buf(),
-            identity: fingerprint::program(&exe)?,
+            dir: fingerprint::program_dir(root, &identity),
+            identity,
         })
     }
 
@@ -29,17 +31,8 @@ impl PrintCache {
         std::fs::read_to_string(self.entry(tokens)).ok()
     }
 
-    /// Stores an answer. Written aside and renamed into place, so a concurrent run never
-    /// reads half a file; a cache that cannot be written only costs speed next time.
     pub fn put(&self, tokens: &str, printed: &str) {
-        if std::fs::create_dir_all(&self.dir).is_err() {
-            return;
-        }
-        let entry = self.entry(tokens);
-        let aside = entry.with_extension(format!("tmp-{}", std::process::id()));
-        if std::fs::write(&aside, printed).is_err() || std::fs::rename(&aside, &entry).is_err() {
-            let _ = std::fs::remove_file(&aside);
-        }
+        fingerprint::store(&self.entry(tokens), printed);
     }
 
     fn entry(&self, tokens: &str) -> PathBuf {
