@@ -6,7 +6,9 @@
 //! - [`hand`]: the hand-written serde structs for the same page, the floor for decoding.
 //! - [`server`]: a keep-alive loopback HTTP/1.1 server answering with a fixed body.
 //! - [`decode`] and [`request`]: the two measurements.
+//! - [`alloc`]: the allocation count the request measurement reports.
 
+pub mod alloc;
 pub mod fixture;
 pub mod hand;
 pub mod server;
@@ -154,6 +156,9 @@ pub fn request(plan: &Plan) -> Result<Value, String> {
     Ok(result)
 }
 
+/// Requests per client whose allocations are counted.
+const ALLOCATION_REQUESTS: usize = 100;
+
 fn request_against(
     runtime: &tokio::runtime::Runtime,
     server: &server::Server,
@@ -246,9 +251,31 @@ fn request_against(
                 }
             }
         }
+        // Counted apart from the timed requests; the loopback server's allocations are in both.
+        let (done, generated_allocations) = alloc::allocations(async {
+            for _ in 0..ALLOCATION_REQUESTS {
+                generated().await?;
+            }
+            Ok::<_, String>(())
+        })
+        .await;
+        done?;
+        let (done, bare_allocations) = alloc::allocations(async {
+            for _ in 0..ALLOCATION_REQUESTS {
+                bare().await?;
+            }
+            Ok::<_, String>(())
+        })
+        .await;
+        done?;
+        let per_request = |n: u64| n as f64 / ALLOCATION_REQUESTS as f64;
         Ok(json!({
             "request_head": generated_head,
             "samples_ns": { "generated": generated_ns, "bare_reqwest": bare_ns },
+            "allocations_per_request": {
+                "generated": per_request(generated_allocations),
+                "bare_reqwest": per_request(bare_allocations),
+            },
         }))
     })
 }

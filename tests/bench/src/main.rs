@@ -3,7 +3,11 @@
 
 use std::process::ExitCode;
 
-use airflow_bench::{decode, request, Plan};
+use airflow_bench::{alloc::Counting, decode, request, Plan};
+
+/// Counts allocations for the request report (only while asked to).
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

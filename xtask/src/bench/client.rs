@@ -25,6 +25,8 @@ pub struct Request {
     pub request_head: String,
     pub generated: Stats,
     pub bare_reqwest: Stats,
+    /// Allocations per request (the loopback server's included), generated and bare.
+    pub allocations: Option<(f64, f64)>,
 }
 
 #[derive(Default)]
@@ -107,6 +109,9 @@ pub fn run(binary: &PathBuf, which: &str, quick: bool) -> Result<Results, String
                 .to_string(),
             generated: samples(request, "generated")?,
             bare_reqwest: samples(request, "bare_reqwest")?,
+            allocations: request["allocations_per_request"]["generated"]
+                .as_f64()
+                .zip(request["allocations_per_request"]["bare_reqwest"].as_f64()),
         });
     }
     Ok(results)

@@ -572,6 +572,14 @@ fn request_section(md: &mut String, q: &Request) {
         us(extra),
         us(q.generated.min.saturating_sub(q.bare_reqwest.min))
     );
+    if let Some((generated, bare)) = q.allocations {
+        let _ = writeln!(
+            md,
+            "Allocations per request, counted apart from the timed requests (the loopback \
+             server's included, the same for both): generated client {generated:.1}, bare \
+             reqwest {bare:.1}.\n"
+        );
+    }
     let x = ratio(q.generated.median, q.bare_reqwest.median);
     if x > REQUEST_RATIO {
         let _ = writeln!(
