@@ -681,7 +681,8 @@ fn the_block_reader_reads_mutated_yaml_as_serde_yaml_does() {
     const INSERTS: &[&str] = &[
         " ", "  ", "\n", "\n\n", "#", " #", ":", ": ", "- ", "-", "'", "''", "\"", "\\", "\\ ",
         "\\u00e9", "\\x", "&a ", "*a", "!", "|", ">", "[", "]", "{}", "[]", "~", "0", "012", "-1",
-        "1.5", ".inf", "0x1f", "true", "Null", "?", ",", "\u{2014}", "\t", "\r", "---\n",
+        "1.5", ".inf", "0x1f", "true", "Null", "?", ",", "\u{2014}", "\u{2028}", "\u{85}", "\t",
+        "\r", "---\n",
     ];
     let root = xtask::root();
     let mut seeds: Vec<String> = Vec::new();

@@ -37,15 +37,16 @@ pub fn parse(text: &str) -> Option<Value> {
     }
 }
 
-/// No tab, carriage return or other control character, and nothing YAML counts unprintable:
-/// those are where YAML's rules get subtle, so serde_yaml takes them.
+/// No tab, carriage return or other control character, no character YAML also takes for a line
+/// break (NEL, U+2028, U+2029), and nothing YAML counts unprintable: those are where YAML's rules
+/// get subtle, so serde_yaml takes them.
 fn only_plain_characters(text: &str) -> bool {
     if text.bytes().any(|b| (b < 0x20 && b != b'\n') || b == 0x7f) {
         return false;
     }
     text.is_ascii()
         || text.chars().all(|c| {
-            matches!(c, '\u{0}'..='\u{7e}' | '\u{85}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
+            matches!(c, '\u{0}'..='\u{7e}' | '\u{a0}'..='\u{2027}' | '\u{202a}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
                 && c != '\u{feff}'
         })
 }
@@ -372,6 +373,10 @@ fn key_end(rest: &str) -> Option<usize> {
             colon
         }
     };
+    // YAML limits an implicit key to 1024 characters; serde_yaml reports longer ones.
+    if end > 1000 {
+        return None;
+    }
     let after = &rest[end..];
     (after == ":" || after.starts_with(": ") || after.trim_end_matches(' ') == ":").then_some(end)
 }
@@ -511,6 +516,8 @@ mod tests {
             "---\na: 1\n",
             "a:\tb\n",
             "a: 1\r\n",
+            "a: x\u{2028}y\n",
+            "a: x\u{85}y\n",
             "- a\n",
             "a\n",
             "a:\n  b: 1\n   c: 2\n",
@@ -523,6 +530,12 @@ mod tests {
         ] {
             left_to_serde_yaml(text);
         }
+    }
+
+    #[test]
+    fn a_key_longer_than_yaml_allows_is_left_to_serde_yaml() {
+        left_to_serde_yaml(&format!("{}: 1\n", "k".repeat(1100)));
+        same_as_serde_yaml(&format!("{}: 1\n", "k".repeat(900)));
     }
 
     #[test]
