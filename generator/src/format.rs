@@ -157,9 +157,14 @@ fn run_batch(
     elsewhere: &[String],
 ) -> Result<Vec<(String, String)>> {
     let io = |e: std::io::Error| Error::at("", format!("formatting in {}: {e}", dir.display()));
-    // Every file is written, since rustfmt follows `mod` declarations; only the missing ones
-    // are named, and read back.
-    for (relative, text) in files.iter().filter(|(p, _)| p.ends_with(".rs")) {
+    // rustfmt follows `mod` declarations, so when a named file has any, every file is
+    // written; otherwise the named ones are enough. Only those are read back.
+    let whole_tree = missing.iter().any(|r| declares_modules(&files[r]));
+    let written = files
+        .iter()
+        .filter(|(p, _)| p.ends_with(".rs"))
+        .filter(|(p, _)| whole_tree || missing.contains(p));
+    for (relative, text) in written {
         let path = dir.join(relative);
         std::fs::create_dir_all(path.parent().unwrap_or(dir)).map_err(io)?;
         let text = if elsewhere.contains(relative) {

@@ -16,7 +16,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use airflow_codegen::{
-    emit, format, generate, ir, load, output, Config, EmitConfig, Files, Selection, Templates,
+    emit, format, generate, generate_cached, ir, load, output, Config, EmitConfig, Files,
+    Selection, Templates,
 };
 
 use crate::fetch_spec::REST_FILE;
@@ -42,6 +43,7 @@ pub const PHASES: &[&str] = &[
     WRITE_UNCHANGED,
     WHOLE,
     WHOLE_CACHED,
+    EDITED,
     PROCESS,
 ];
 pub const READ: &str = "read spec + templates";
@@ -58,6 +60,7 @@ pub const WRITE: &str = "write: every file new";
 pub const WRITE_UNCHANGED: &str = "write: tree unchanged";
 pub const WHOLE: &str = "regen in process, no caches";
 pub const WHOLE_CACHED: &str = "regen in process, caches warm";
+pub const EDITED: &str = "regen in process, one operation's summary edited";
 pub const PROCESS: &str = "regen as a fresh xtask process, cache warm";
 
 /// The phases that make up a regen without caches, for the sum of medians.
@@ -153,6 +156,8 @@ pub fn run(tags: Tags, warmup: usize, iterations: usize, xtask: &Path) -> Result
         uncached: out("uncached"),
         process: out("process"),
         cache: base.join(format!("{}-cache", tags.dir())),
+        edited_spec: base.join(format!("{}-edited-spec.yaml", tags.dir())),
+        edited: out("edited"),
     };
 
     let mut samples: Vec<Vec<Duration>> = vec![Vec::new(); PHASES.len()];
@@ -196,6 +201,34 @@ struct Places {
     process: PathBuf,
     /// The caches of the `cache warm` phases (the first iteration fills them).
     cache: PathBuf,
+    /// The spec with one summary edited, and that regen's output.
+    edited_spec: PathBuf,
+    edited: PathBuf,
+}
+
+/// The summary [`edit_spec`] edits: an operation of the Task Instance tag.
+const EDITED_SUMMARY: &str = "      summary: Get Task Instance\n";
+
+/// Writes the spec with one operation's summary changed to text no earlier run used, so the
+/// files that show it miss both caches, as after a real edit.
+fn edit_spec(spec: &Path, edited: &Path) -> Result<(), String> {
+    let text = std::fs::read_to_string(spec)
+        .map_err(|e| format!("cannot read {}: {e}", spec.display()))?;
+    if !text.contains(EDITED_SUMMARY) {
+        return Err(format!(
+            "{} no longer has the line the spec-edit benchmark changes: {EDITED_SUMMARY:?}",
+            spec.display()
+        ));
+    }
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let text = text.replacen(
+        EDITED_SUMMARY,
+        &format!("      summary: Get Task Instance (edit {stamp})\n"),
+        1,
+    );
+    std::fs::write(edited, text).map_err(|e| format!("writing {}: {e}", edited.display()))
 }
 
 struct Once {
@@ -282,6 +315,17 @@ fn once(
             .map_err(|e| format!("writing {}: {e}", job.out.display()))
     });
     whole?;
+    // What `Job::run` does (this `config` is the one it builds for a folder outside the
+    // workspace), from the edited spec.
+    edit_spec(&places.spec, &places.edited_spec)?;
+    let (whole, edited_time) = time(|| -> Result<(), String> {
+        let (text, templates) = read(&places.edited_spec)?;
+        let cache = root().join("target/codegen-cache");
+        let generated = generate_cached(&text, config, &templates, Some(&cache)).map_err(e)?;
+        output::write_tree(&places.edited, &generated.files)
+            .map_err(|e| format!("writing {}: {e}", places.edited.display()))
+    });
+    whole?;
     let (process, process_time) = time(|| regen_process(xtask, &places.process, tags));
     process?;
 
@@ -301,6 +345,7 @@ fn once(
             write_unchanged_time,
             whole_time,
             whole_cached_time,
+            edited_time,
             process_time,
         ],
         files: formatted,
