@@ -30,19 +30,25 @@ const KEEP: usize = 4;
 /// The file in a program's folder that says when it was last used.
 const USED: &str = "last-used";
 
+/// More entries than this in one program's folder (a long-lived rustfmt that saw many spec
+/// edits), and the folder is emptied to fill again.
+const MAX_ENTRIES: usize = 4000;
+
 /// The folder for `identity`'s entries in the cache `root`, marked as used now. Folders of all
 /// but the [`KEEP`] most recently used programs are removed (a rebuilt binary is another
 /// program, whose old answers nothing will read again). A cache that cannot be written only
 /// costs speed, so failures here are ignored.
 pub fn program_dir(root: &Path, identity: &str) -> PathBuf {
     let dir = root.join(name(&identity, ""));
-    if std::fs::create_dir_all(&dir).is_ok() {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let _ = std::fs::write(dir.join(USED), now.to_string());
-        prune(root);
+    if std::fs::read_dir(&dir).is_ok_and(|entries| entries.count() > MAX_ENTRIES) {
+        let _ = std::fs::remove_dir_all(&dir);
     }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    // Written aside and renamed, so a concurrent prune never reads half a time.
+    store(&dir.join(USED), &now.to_string());
+    prune(root);
     dir
 }
 

@@ -90,23 +90,33 @@ impl<'a> Reader<'a> {
     /// The node that starts at `col` of `line`, in a block whose indentation is `parent`
     /// (`None` at the root). Leaves `next` at the line after the node.
     fn node(&mut self, line: usize, col: usize, parent: usize) -> Option<Value> {
-        self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            return None;
-        }
-        let value = if self.is_dash(line, col) {
+        if self.is_dash(line, col) {
             self.sequence(line, col)
         } else if self.is_key(line, col) {
             self.mapping(line, col)
         } else {
             self.scalar(line, col, parent)
-        };
+        }
+    }
+
+    /// A collection one level deeper than the current one, read by `read`; `None` past
+    /// [`MAX_DEPTH`] (serde_yaml counts every nested collection, indentless sequences too).
+    fn nested(&mut self, read: impl FnOnce(&mut Self) -> Option<Value>) -> Option<Value> {
+        if self.depth >= MAX_DEPTH {
+            return None;
+        }
+        self.depth += 1;
+        let value = read(self);
         self.depth -= 1;
         value
     }
 
     /// A block sequence whose dashes sit at `col`, the first one on `line`.
-    fn sequence(&mut self, mut line: usize, col: usize) -> Option<Value> {
+    fn sequence(&mut self, line: usize, col: usize) -> Option<Value> {
+        self.nested(|reader| reader.sequence_items(line, col))
+    }
+
+    fn sequence_items(&mut self, mut line: usize, col: usize) -> Option<Value> {
         let mut items = Vec::new();
         loop {
             let rest = self.rest(line, col);
@@ -127,7 +137,11 @@ impl<'a> Reader<'a> {
     }
 
     /// A block mapping whose keys sit at `col`, the first one on `line`.
-    fn mapping(&mut self, mut line: usize, col: usize) -> Option<Value> {
+    fn mapping(&mut self, line: usize, col: usize) -> Option<Value> {
+        self.nested(|reader| reader.mapping_entries(line, col))
+    }
+
+    fn mapping_entries(&mut self, mut line: usize, col: usize) -> Option<Value> {
         let mut entries = Map::new();
         loop {
             let rest = self.rest(line, col);
@@ -322,7 +336,8 @@ fn fold(text: &mut String, blank: usize) {
 fn escape(chars: &mut std::str::Chars<'_>) -> Option<char> {
     let hex = |chars: &mut std::str::Chars<'_>, digits: usize| {
         let code: String = chars.by_ref().take(digits).collect();
-        if code.len() != digits {
+        // `from_str_radix` would also take a sign.
+        if code.len() != digits || !code.bytes().all(|b| b.is_ascii_hexdigit()) {
             return None;
         }
         u32::from_str_radix(&code, 16).ok().and_then(char::from_u32)
@@ -398,6 +413,10 @@ fn key_colon(rest: &str) -> Option<usize> {
 /// A key's text: quoted keys as written, plain ones as YAML resolves them (`200` is `"200"`).
 fn key_text(written: &str) -> Option<String> {
     let written = written.trim_end_matches(' ');
+    // At the start of a line these are document markers; serde_yaml sorts that out.
+    if written.starts_with("---") || written.starts_with("...") {
+        return None;
+    }
     match written.as_bytes().first()? {
         b'"' | b'\'' => Some(written[1..written.len() - 1].to_string()),
         _ if clearly_text(written) => Some(written.to_string()),
@@ -527,9 +546,28 @@ mod tests {
             "a: 'x\\'y'\n",
             "a: b: c\n",
             "a: 99999999999999999999999999999999999999\n",
+            "---: 1\n",
+            "--- x: 1\n",
+            "a:\n  --- x: 1\n",
+            "k: v\n--- x: 2\n",
+            "a: \"\\x+1\"\n",
+            "a: \"\\u+041\"\n",
+            "a: \"\\U+0000041\"\n",
         ] {
             left_to_serde_yaml(text);
         }
+    }
+
+    #[test]
+    fn indentless_sequences_count_towards_the_depth() {
+        // `a:` then `- a:` ever deeper: each level is a sequence and a mapping.
+        let mut text = String::from("a:\n");
+        for depth in 0..70 {
+            text.push_str(&" ".repeat(2 * depth));
+            text.push_str("- a:\n");
+        }
+        assert!(serde_yaml::from_str::<StrictValue>(&text).is_err());
+        left_to_serde_yaml(&text);
     }
 
     #[test]

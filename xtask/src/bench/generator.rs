@@ -316,12 +316,13 @@ fn once(
     });
     whole?;
     // What `Job::run` does (this `config` is the one it builds for a folder outside the
-    // workspace), from the edited spec.
+    // workspace), from the edited spec, with the caches the phases above filled (so the
+    // workspace's own cache does not collect an entry per edit).
     edit_spec(&places.spec, &places.edited_spec)?;
     let (whole, edited_time) = time(|| -> Result<(), String> {
         let (text, templates) = read(&places.edited_spec)?;
-        let cache = root().join("target/codegen-cache");
-        let generated = generate_cached(&text, config, &templates, Some(&cache)).map_err(e)?;
+        let generated =
+            generate_cached(&text, config, &templates, Some(&places.cache)).map_err(e)?;
         output::write_tree(&places.edited, &generated.files)
             .map_err(|e| format!("writing {}: {e}", places.edited.display()))
     });
