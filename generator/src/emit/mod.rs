@@ -14,6 +14,7 @@ mod ty;
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use proc_macro2::TokenStream;
 
@@ -74,14 +75,16 @@ pub fn emit_cached(
         let text = crate::templates::rename_crate(source.text, &crate_ident);
         files.insert(source.path.to_string(), format!("{header}\n{text}"));
     }
-    let mut units = vec![
+    // The largest units first (a tag's module, then the blocking twins), so that neither
+    // thread is left with one of them at the end.
+    let mut units: Vec<Unit<'_>> = api.apis.iter().map(Unit::Tag).collect();
+    units.extend([
+        Unit::Blocking,
         Unit::Lib(&optional_modules),
         Unit::ErrorBody,
         Unit::ApisMod,
-        Unit::Blocking,
         Unit::ModelsMod,
-    ];
-    units.extend(api.apis.iter().map(Unit::Tag));
+    ]);
     units.extend(api.types.iter().map(Unit::Model));
     let context = Context {
         api,
@@ -131,19 +134,25 @@ struct Context<'a> {
 }
 
 impl Context<'_> {
-    /// Every unit's path and code, in `units` order. Units are dealt out to two threads: each
-    /// builds its units' token streams (which cannot cross threads) and prints them.
+    /// Every unit's path and code, in `units` order. Two threads take the units one at a
+    /// time, in order, until none is left; each builds its units' token streams (which cannot
+    /// cross threads) and prints them.
     fn render_all(&self, units: &[Unit<'_>]) -> Result<Vec<(String, String)>> {
-        let deal = |start: usize| -> Vec<(usize, Result<(String, String)>)> {
-            (start..units.len())
-                .step_by(2)
-                .map(|i| (i, self.render(&units[i])))
-                .collect()
+        let next = AtomicUsize::new(0);
+        let take = || -> Vec<(usize, Result<(String, String)>)> {
+            let mut done = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(unit) = units.get(i) else {
+                    return done;
+                };
+                done.push((i, self.render(unit)));
+            }
         };
-        let (odd, mut even) = crate::parallel::join(|| deal(1), || deal(0));
-        even.extend(odd);
-        even.sort_by_key(|(i, _)| *i);
-        even.into_iter().map(|(_, rendered)| rendered).collect()
+        let (other, mut rendered) = crate::parallel::join(take, take);
+        rendered.extend(other);
+        rendered.sort_by_key(|(i, _)| *i);
+        rendered.into_iter().map(|(_, r)| r).collect()
     }
 
     fn render(&self, unit: &Unit<'_>) -> Result<(String, String)> {
