@@ -9,8 +9,6 @@
 
 use serde_json::{Map, Value};
 
-use super::strict::StrictValue;
-
 /// Below this size one thread is as fast.
 const MIN_SPLIT_BYTES: usize = 64 * 1024;
 
@@ -62,13 +60,8 @@ pub fn parse(text: &str) -> Option<Halves<'_>> {
     })
 }
 
-/// One half: by the block reader when it can, else serde_yaml.
 fn parse_one(text: &str) -> Option<Map<String, Value>> {
-    let value = match super::block::parse(text) {
-        Some(value) => value,
-        None => serde_yaml::from_str::<StrictValue>(text).ok()?.0,
-    };
-    match value {
+    match super::read_value(text).ok()? {
         Value::Object(map) => Some(map),
         _ => None,
     }
@@ -203,6 +196,7 @@ fn merge(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::load::strict::StrictValue;
 
     fn big(paths: usize) -> String {
         let mut text = String::from("openapi: 3.1.0\ninfo:\n  title: t\n  version: '1'\npaths:\n");

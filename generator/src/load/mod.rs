@@ -145,15 +145,19 @@ pub fn parse(text: &str) -> Result<Value> {
     }
     // A byte-order mark is not part of the document (editors on Windows add one).
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if let Some(value) = block::parse(text) {
-        return Ok(value);
+    read_value(text).map_err(|e| {
+        let line = e.location().map(|l| l.line());
+        Error::at("", format!("not valid YAML or JSON: {e}")).with_line(line)
+    })
+}
+
+/// `text`'s value: by the block reader when it reads the text, else by serde_yaml, which also
+/// reports what is wrong with it.
+fn read_value(text: &str) -> std::result::Result<Value, serde_yaml::Error> {
+    match block::parse(text) {
+        Some(value) => Ok(value),
+        None => serde_yaml::from_str::<strict::StrictValue>(text).map(|v| v.0),
     }
-    serde_yaml::from_str::<strict::StrictValue>(text)
-        .map(|v| v.0)
-        .map_err(|e| {
-            let line = e.location().map(|l| l.line());
-            Error::at("", format!("not valid YAML or JSON: {e}")).with_line(line)
-        })
 }
 
 fn check_version(value: &Value) -> Result<String> {
