@@ -172,10 +172,8 @@ fn an_unchanged_tree_is_left_alone_and_a_changed_one_replaced() {
     assert!(output::differences(&out, &files).unwrap().is_empty());
 }
 
-#[test]
-fn cached_generation_gives_the_same_files_as_uncached() {
-    let cache = xtask::root().join("target/test-generation-cache");
-    let _ = std::fs::remove_dir_all(&cache);
+/// The pinned spec, a configuration for it and the templates.
+fn pinned_inputs() -> (String, airflow_codegen::Config, airflow_codegen::Templates) {
     let job = Job::default_job();
     let text = std::fs::read_to_string(&job.spec).unwrap();
     let templates = airflow_codegen::Templates::load(&xtask::root().join("templates")).unwrap();
@@ -188,6 +186,14 @@ fn cached_generation_gives_the_same_files_as_uncached() {
             generated_by: "a test".into(),
         },
     };
+    (text, config, templates)
+}
+
+#[test]
+fn cached_generation_gives_the_same_files_as_uncached() {
+    let cache = xtask::root().join("target/test-generation-cache");
+    let _ = std::fs::remove_dir_all(&cache);
+    let (text, config, templates) = pinned_inputs();
     let uncached = airflow_codegen::generate(&text, &config, &templates).unwrap();
     let filling = airflow_codegen::generate_cached(&text, &config, &templates, Some(&cache));
     // One folder per generator binary, holding its entries.
@@ -205,4 +211,36 @@ fn cached_generation_gives_the_same_files_as_uncached() {
     );
     assert!(filling.unwrap().files == uncached.files);
     assert!(warm.unwrap().files == uncached.files);
+
+    // A spec edit: the edited operation's pieces are formatted anew and put back among the
+    // cached ones, giving what a run without caches gives.
+    let edited = text.replacen(
+        "      summary: Get Task Instance\n",
+        "      summary: Get Task Instance, edited so that its line is long enough for rustfmt to wrap the call that carries it\n",
+        1,
+    );
+    assert_ne!(edited, text);
+    let edited_uncached = airflow_codegen::generate(&edited, &config, &templates).unwrap();
+    let edited_cached =
+        airflow_codegen::generate_cached(&edited, &config, &templates, Some(&cache)).unwrap();
+    assert!(edited_cached.files != uncached.files);
+    for (path, text) in &edited_uncached.files {
+        assert!(
+            edited_cached.files.get(path) == Some(text),
+            "{path} differs between the cached and the uncached run"
+        );
+    }
+    assert_eq!(edited_cached.files.len(), edited_uncached.files.len());
+}
+
+/// Formatting in pieces must give what rustfmt gives for whole files.
+#[test]
+fn formatting_in_pieces_gives_what_rustfmt_gives_whole_files() {
+    let (text, config, templates) = pinned_inputs();
+    let api = airflow_codegen::generate(&text, &config, &templates)
+        .unwrap()
+        .api;
+    let emitted = airflow_codegen::emit::emit(&api, &config.emit, &templates).unwrap();
+    let differ = airflow_codegen::format::pieces_disagree(&emitted).unwrap();
+    assert!(differ.is_empty(), "{differ:?}");
 }

@@ -40,9 +40,6 @@ const MAX_ENTRIES: usize = 4000;
 /// costs speed, so failures here are ignored.
 pub fn program_dir(root: &Path, identity: &str) -> PathBuf {
     let dir = root.join(name(&identity, ""));
-    if std::fs::read_dir(&dir).is_ok_and(|entries| entries.count() > MAX_ENTRIES) {
-        let _ = std::fs::remove_dir_all(&dir);
-    }
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
@@ -50,6 +47,14 @@ pub fn program_dir(root: &Path, identity: &str) -> PathBuf {
     store(&dir.join(USED), &now.to_string());
     prune(root);
     dir
+}
+
+/// Empties `dir` (a program's folder) when it holds more than [`MAX_ENTRIES`] answers, to fill
+/// again. Called by a run that stored answers, so a re-run does not list the folder.
+pub fn trim(dir: &Path) {
+    if std::fs::read_dir(dir).is_ok_and(|entries| entries.count() > MAX_ENTRIES) {
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
 
 /// Removes all but the [`KEEP`] most recently used program folders, and loose files (entries
@@ -94,6 +99,11 @@ pub fn store(entry: &Path, text: &str) {
     if std::fs::write(&aside, text).is_err() || std::fs::rename(&aside, entry).is_err() {
         let _ = std::fs::remove_file(&aside);
     }
+}
+
+/// A name for `parts` (the hex of two differently seeded hashes), for keys inside an entry.
+pub fn key(parts: &impl Hash) -> String {
+    name(parts, "")
 }
 
 fn name(parts: &impl Hash, extension: &str) -> String {

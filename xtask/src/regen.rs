@@ -71,6 +71,14 @@ impl Job {
     }
 
     pub fn run(&self) -> Result<Generated, String> {
+        let (text, config, templates) = self.inputs()?;
+        let cache = root().join("target/codegen-cache");
+        generate_cached(&text, &config, &templates, Some(&cache))
+            .map_err(|e| format!("{}: {e}", self.spec.display()))
+    }
+
+    /// What a run reads: the document's text, the configuration and the templates.
+    pub fn inputs(&self) -> Result<(String, Config, Templates), String> {
         let text = std::fs::read_to_string(&self.spec)
             .map_err(|e| format!("cannot read {}: {e}", self.spec.display()))?;
         let templates = Templates::load(&root().join("templates")).map_err(|e| e.to_string())?;
@@ -89,9 +97,7 @@ impl Job {
                 generated_by: format!("`cargo xtask regen` from {spec_label}"),
             },
         };
-        let cache = root().join("target/codegen-cache");
-        generate_cached(&text, &config, &templates, Some(&cache))
-            .map_err(|e| format!("{}: {e}", self.spec.display()))
+        Ok((text, config, templates))
     }
 }
 

@@ -13,7 +13,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use airflow_codegen::{load, output, Selection};
+use airflow_codegen::{emit, format, load, output, Selection};
 
 use crate::fetch_spec::{fetch, REST_FILE};
 use crate::regen::{Job, DEFAULT_TAG};
@@ -332,6 +332,20 @@ fn generate_one(release: &Release, set: TagSet, spec: &Path, base: &Path) -> Row
         Err(e) => row
             .problems
             .push(format!("reading {}: {e}", spec.display())),
+    }
+    // Formatting in pieces is a shortcut too: it must give what rustfmt gives whole files.
+    match job.inputs().and_then(|(_, config, templates)| {
+        let emitted = emit::emit(&generated.api, &config.emit, &templates);
+        emitted
+            .and_then(|files| format::pieces_disagree(&files))
+            .map_err(|e| e.to_string())
+    }) {
+        Ok(differ) if differ.is_empty() => {}
+        Ok(differ) => row.problems.push(format!(
+            "formatting in pieces gives other code than formatting whole files: {}",
+            differ.join(", ")
+        )),
+        Err(e) => row.problems.push(format!("formatting: {e}")),
     }
     row.operations = generated.api.apis.iter().map(|a| a.operations.len()).sum();
     row.types = generated.api.types.len();

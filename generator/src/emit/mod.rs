@@ -94,6 +94,9 @@ pub fn emit_cached(
     for (path, code) in context.render_all(&units)? {
         files.insert(path, format!("{header}\n{code}"));
     }
+    if let Some(cache) = &cache {
+        cache.trim();
+    }
     for tag in &api.apis {
         files.insert(
             format!("docs/{}.md", tag.type_name),

@@ -11,6 +11,8 @@ use crate::fingerprint;
 /// pruned, see `fingerprint::program_dir`).
 pub struct PrintCache {
     dir: PathBuf,
+    /// Whether this run stored answers (then the folder's size is checked at the end).
+    stored: std::sync::atomic::AtomicBool,
     /// The running executable's path, size and modification time: a rebuilt generator (other
     /// emitter code, another prettyplease) never reads a stale answer.
     identity: String,
@@ -23,6 +25,7 @@ impl PrintCache {
         let identity = fingerprint::program(&exe)?;
         Some(PrintCache {
             dir: fingerprint::program_dir(root, &identity),
+            stored: false.into(),
             identity,
         })
     }
@@ -33,6 +36,15 @@ impl PrintCache {
 
     pub fn put(&self, tokens: &str, printed: &str) {
         fingerprint::store(&self.entry(tokens), printed);
+        self.stored
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Keeps the folder from growing without end, once this run has added to it.
+    pub fn trim(&self) {
+        if self.stored.load(std::sync::atomic::Ordering::Relaxed) {
+            fingerprint::trim(&self.dir);
+        }
     }
 
     fn entry(&self, tokens: &str) -> PathBuf {
