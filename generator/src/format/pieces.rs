@@ -32,6 +32,25 @@ pub fn starts_blank(text: &str) -> bool {
     text.trim_start_matches([' ', '\t']).starts_with('\n')
 }
 
+/// The line doc comments (`/// ...`, `//! ...`) of `text` that stand alone on their line and
+/// end without trailing whitespace: byte ranges from the `//` to the line's end. rustfmt
+/// re-indents such a line but never changes its text.
+pub fn doc_lines(text: &str) -> Vec<std::ops::Range<usize>> {
+    lex(text)
+        .into_iter()
+        .filter(|t| t.kind == Kind::Comment)
+        .map(|t| t.start..t.end)
+        .filter(|r| {
+            let comment = &text[r.clone()];
+            let line_start = text[..r.start].rfind('\n').map_or(0, |n| n + 1);
+            ((comment.starts_with("///") && !comment.starts_with("////"))
+                || comment.starts_with("//!"))
+                && !comment.ends_with([' ', '\t', '\r'])
+                && text[line_start..r.start].bytes().all(|b| b == b' ')
+        })
+        .collect()
+}
+
 pub fn split(text: &str) -> Vec<Part<'_>> {
     let tokens = lex(text);
     let items = cut(text, &tokens, 0, 0..tokens.len(), 0);
@@ -470,6 +489,13 @@ mod tests {
                 tail: "}\n",
             }]
         );
+    }
+
+    #[test]
+    fn doc_lines_are_line_doc_comments_alone_on_their_line() {
+        let text = "/// One\n//! Two\n//// Not docs\n// Nor this\nfn f() {} /// trailing\n    /// Three\n/// spaced \n/* /// inside */\nconst S: &str = \"/// in a string\";\n";
+        let found: Vec<&str> = doc_lines(text).into_iter().map(|r| &text[r]).collect();
+        assert_eq!(found, vec!["/// One", "//! Two", "/// Three"]);
     }
 
     #[test]
