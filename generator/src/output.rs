@@ -14,9 +14,25 @@ const KEEP: &[&str] = &["target"];
 /// A tree that already holds exactly `files` is left alone, file times included, so a re-run
 /// gives cargo nothing to rebuild.
 pub fn write_tree(out: &Path, files: &Files) -> io::Result<()> {
-    if out.is_dir() && differences(out, files).is_ok_and(|d| d.is_empty()) {
+    let diff = if out.is_dir() {
+        differences(out, files).ok()
+    } else {
+        None
+    };
+    if diff.as_ref().is_some_and(|d| d.is_empty()) {
         return Ok(());
     }
+    // Files whose text is already in `out` are hard-linked into the new tree, not written
+    // again: cheaper, and their times stay as they were.
+    let unchanged: Vec<&String> = match &diff {
+        Some(diff) => files
+            .keys()
+            .filter(|r| {
+                !diff.contains(&format!("changed: {r}")) && !diff.contains(&format!("missing: {r}"))
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     let parent = out
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -29,7 +45,7 @@ pub fn write_tree(out: &Path, files: &Files) -> io::Result<()> {
     let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
     let retired = parent.join(format!(".{name}.retired-{}", std::process::id()));
     let _ = fs::remove_dir_all(&staging);
-    if let Err(e) = write_all(&staging, files) {
+    if let Err(e) = write_all(&staging, files, out, &unchanged) {
         let _ = fs::remove_dir_all(&staging);
         return Err(e);
     }
@@ -60,11 +76,19 @@ fn restore_kept(staging: &Path, out: &Path) {
     }
 }
 
-fn write_all(root: &Path, files: &Files) -> io::Result<()> {
+/// Writes `files` below `root`; those in `unchanged` are linked from `out` where the file
+/// system allows it.
+fn write_all(root: &Path, files: &Files, out: &Path, unchanged: &[&String]) -> io::Result<()> {
+    let mut made = std::collections::BTreeSet::new();
     for (relative, text) in files {
         let path = root.join(relative);
         if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir)?;
+            if made.insert(dir.to_path_buf()) {
+                fs::create_dir_all(dir)?;
+            }
+        }
+        if unchanged.contains(&relative) && fs::hard_link(out.join(relative), &path).is_ok() {
+            continue;
         }
         fs::write(path, text)?;
     }
