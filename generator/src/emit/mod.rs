@@ -4,6 +4,7 @@
 mod api;
 mod blocking;
 mod crate_files;
+mod doc_mask;
 mod docs;
 mod examples;
 mod markdown;
@@ -181,18 +182,26 @@ impl Context<'_> {
                 def.pointer.as_str(),
             ),
         };
-        let code = match self.cache {
+        // Printed with its docs masked, so the cache answers for a unit whose docs changed;
+        // with or without a cache, so both give the same code.
+        let (masked, docs) = doc_mask::mask(tokens.clone());
+        let printed = match self.cache {
             Some(cache) => {
-                let text = tokens.to_string();
+                let text = masked.to_string();
                 match cache.get(&text) {
                     Some(code) => code,
                     None => {
-                        let code = format_tokens(tokens, pointer)?;
+                        let code = format_tokens(masked, pointer)?;
                         cache.put(&text, &code);
                         code
                     }
                 }
             }
+            None => format_tokens(masked, pointer)?,
+        };
+        let code = match doc_mask::unmask(&printed, &docs) {
+            Some(code) => code,
+            // Something in the code looks like a stand-in: printed as it is, uncached.
             None => format_tokens(tokens, pointer)?,
         };
         Ok((path, code))
