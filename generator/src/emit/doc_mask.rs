@@ -119,32 +119,29 @@ fn mask_doc(group: &Group, inner: bool, docs: &mut Vec<Doc>) -> Option<Group> {
 /// them (trailing spaces trimmed); `None` unless each stand-in is found once, in order, and
 /// nothing else looks like one.
 pub fn unmask(printed: &str, docs: &[Doc]) -> Option<String> {
-    if docs.is_empty() {
-        return (!printed.contains(STAND_IN)).then(|| printed.to_string());
-    }
     let mut text =
         String::with_capacity(printed.len() + docs.iter().map(|d| d.text.len()).sum::<usize>());
+    let mut done = 0;
     let mut next = 0;
-    for line in printed.split_inclusive('\n') {
-        if !line.contains(STAND_IN) {
-            text.push_str(line);
-            continue;
-        }
-        let content = line.trim_start_matches(' ');
+    for (at, _) in printed.match_indices(STAND_IN) {
+        let line_start = printed[..at].rfind('\n').map_or(0, |n| n + 1);
+        let line_end = printed[at..].find('\n').map_or(printed.len(), |n| at + n);
         let doc = docs.get(next)?;
         let prefix = if doc.inner { "//!" } else { "///" };
-        let expected = format!("{prefix}{STAND_IN}{next}");
-        if content.trim_end_matches('\n') != expected {
+        let indent = &printed[line_start..at.checked_sub(3)?];
+        if !indent.bytes().all(|b| b == b' ')
+            || &printed[at - 3..at] != prefix
+            || printed[at + STAND_IN.len()..line_end] != next.to_string()
+        {
             return None;
         }
-        text.push_str(&line[..line.len() - content.len()]);
+        text.push_str(&printed[done..at - 3]);
         text.push_str(prefix);
         text.push_str(doc.text.trim_end_matches(' '));
-        if line.ends_with('\n') {
-            text.push('\n');
-        }
+        done = line_end;
         next += 1;
     }
+    text.push_str(&printed[done..]);
     (next == docs.len()).then_some(text)
 }
 

@@ -29,13 +29,31 @@ pub fn tag_page(api: &Api, tag: &TagApi) -> Result<String> {
             cell(op.summary.as_deref().unwrap_or_default())
         ));
     }
+    let mut types = TypeTexts::default();
     for op in &tag.operations {
-        out.push_str(&operation(api, op)?);
+        out.push_str(&operation(api, op, &mut types)?);
     }
     Ok(out)
 }
 
-fn operation(api: &Api, op: &Operation) -> Result<String> {
+/// Types as printed text, each printed once: the same few types recur in most rows, and each
+/// print is a parse and a prettyplease run.
+#[derive(Default)]
+struct TypeTexts(std::collections::HashMap<String, String>);
+
+impl TypeTexts {
+    fn get(&mut self, t: TokenStream) -> Result<String> {
+        let key = t.to_string();
+        if let Some(text) = self.0.get(&key) {
+            return Ok(text.clone());
+        }
+        let text = type_text(t)?;
+        self.0.insert(key, text.clone());
+        Ok(text)
+    }
+}
+
+fn operation(api: &Api, op: &Operation, types: &mut TypeTexts) -> Result<String> {
     let name = op.fn_name.trim_start_matches("r#");
     let mut out = format!("\n## {name}\n\n");
     for text in [op.summary.as_deref(), op.description.as_deref()]
@@ -58,11 +76,11 @@ fn operation(api: &Api, op: &Operation) -> Result<String> {
     if !op.params.is_empty() {
         out.push_str("\n### Parameters\n\n| name | in | Rust type | required | server default | description |\n|---|---|---|---|---|---|\n");
         for p in &op.params {
-            out.push_str(&param_row(api, op, p)?);
+            out.push_str(&param_row(api, op, p, types)?);
         }
     }
     if let Some(body) = &op.body {
-        let body_ty = type_text(ty(api, &body.ty, ModelPath::Models))?;
+        let body_ty = types.get(ty(api, &body.ty, ModelPath::Models))?;
         let required = if body.required {
             "required"
         } else {
@@ -79,7 +97,7 @@ fn operation(api: &Api, op: &Operation) -> Result<String> {
     }
     out.push_str(&format!(
         "\n### Returns\n\n`{}`",
-        type_text(return_type(api, op))?
+        types.get(return_type(api, op))?
     ));
     if let Returns::Choice { variants, .. } = &op.returns {
         let names: Vec<String> = variants.iter().map(|v| format!("`{}`", v.name)).collect();
@@ -93,14 +111,14 @@ fn operation(api: &Api, op: &Operation) -> Result<String> {
     Ok(out)
 }
 
-fn param_row(api: &Api, op: &Operation, p: &Param) -> Result<String> {
+fn param_row(api: &Api, op: &Operation, p: &Param, types: &mut TypeTexts) -> Result<String> {
     let location = match p.location {
         ParamLocation::Path => "path",
         ParamLocation::Query => "query",
         ParamLocation::Header => "header",
         ParamLocation::Cookie => "cookie",
     };
-    let rust = type_text(ty(api, &p.ty, ModelPath::Models))?;
+    let rust = types.get(ty(api, &p.ty, ModelPath::Models))?;
     let required = if p.required {
         "yes".to_string()
     } else {
