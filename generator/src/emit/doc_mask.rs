@@ -128,14 +128,15 @@ pub fn unmask(printed: &str, docs: &[Doc]) -> Option<String> {
         let line_end = printed[at..].find('\n').map_or(printed.len(), |n| at + n);
         let doc = docs.get(next)?;
         let prefix = if doc.inner { "//!" } else { "///" };
-        let indent = &printed[line_start..at.checked_sub(3)?];
+        let prefix_at = at.checked_sub(3)?;
+        let indent = printed.get(line_start..prefix_at)?;
         if !indent.bytes().all(|b| b == b' ')
-            || &printed[at - 3..at] != prefix
+            || printed.get(prefix_at..at) != Some(prefix)
             || printed[at + STAND_IN.len()..line_end] != next.to_string()
         {
             return None;
         }
-        text.push_str(&printed[done..at - 3]);
+        text.push_str(&printed[done..prefix_at]);
         text.push_str(prefix);
         text.push_str(doc.text.trim_end_matches(' '));
         done = line_end;

@@ -109,7 +109,11 @@ fn cut(
                 false
             }
             Kind::Close => {
-                level -= 1;
+                // More closing brackets than opening ones: not Rust, so no more cuts.
+                let Some(up) = level.checked_sub(1) else {
+                    break;
+                };
+                level = up;
                 level == depth
                     && &text[token.start..token.end] == "}"
                     && !continues(text, &tokens[i + 1..range.end])
@@ -315,6 +319,16 @@ fn lex(text: &str) -> Vec<Token> {
             }
             _ if b == b'_' || b.is_ascii_alphabetic() || b >= 0x80 => {
                 i = word_end(text, i);
+                if i == start {
+                    // Not a word character (a stray symbol): one character of punctuation.
+                    i += text[start..].chars().next().map_or(1, char::len_utf8);
+                    tokens.push(Token {
+                        kind: Kind::Other,
+                        start,
+                        end: i,
+                    });
+                    continue;
+                }
                 match literal_after_prefix(bytes, start, i) {
                     Some(end) => {
                         i = end;
@@ -496,6 +510,44 @@ mod tests {
         let text = "/// One\n//! Two\n//// Not docs\n// Nor this\nfn f() {} /// trailing\n    /// Three\n/// spaced \n/* /// inside */\nconst S: &str = \"/// in a string\";\n";
         let found: Vec<&str> = doc_lines(text).into_iter().map(|r| &text[r]).collect();
         assert_eq!(found, vec!["/// One", "//! Two", "/// Three"]);
+    }
+
+    #[test]
+    fn any_text_is_cut_into_pieces_that_make_it_whole() {
+        let sample = "//! Docs\nuse a::{b, c};\n/// S\npub struct S<'a> {\n    x: &'a str,\n}\nimpl<'a> S<'a> {\n    fn f(&self) -> char {\n        let s = r#\"}\"#;\n        '}'\n    }\n    /* c */\n    const C: u8 = b'x';\n}\nfn g() {}\n";
+        let inserts = [
+            "{", "}", "\"", "'", "/", "*", "é", "→", "#", ";", "\n", "r#\"", "\\",
+        ];
+        let chars: Vec<(usize, char)> = sample.char_indices().collect();
+        for &(at, _) in &chars {
+            for insert in inserts {
+                let text = format!("{}{insert}{}", &sample[..at], &sample[at..]);
+                check_whole(&text);
+            }
+            let deleted = format!(
+                "{}{}",
+                &sample[..at],
+                &sample[at..].chars().skip(1).collect::<String>()
+            );
+            check_whole(&deleted);
+        }
+    }
+
+    /// The pieces of `text`, put back together, are `text` but for blank lines that rustfmt
+    /// drops (at its end, before an `impl` block's closing brace).
+    fn check_whole(text: &str) {
+        let parts = split(text);
+        let joined = texts(&parts);
+        let content = |t: &str| -> Vec<String> {
+            t.lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(str::to_string)
+                .collect()
+        };
+        assert_eq!(content(&joined), content(text), "{text:?} -> {parts:?}");
+        for range in doc_lines(text) {
+            assert!(text[range].starts_with("//"));
+        }
     }
 
     #[test]
