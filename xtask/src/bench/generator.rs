@@ -44,6 +44,7 @@ pub const PHASES: &[&str] = &[
     WHOLE,
     WHOLE_CACHED,
     EDITED,
+    EDITED_CODE,
     PROCESS,
 ];
 pub const READ: &str = "read spec + templates";
@@ -61,6 +62,7 @@ pub const WRITE_UNCHANGED: &str = "write: tree unchanged";
 pub const WHOLE: &str = "regen in process, no caches";
 pub const WHOLE_CACHED: &str = "regen in process, caches warm";
 pub const EDITED: &str = "regen in process, one operation's summary edited";
+pub const EDITED_CODE: &str = "regen in process, one enum value added";
 pub const PROCESS: &str = "regen as a fresh xtask process, cache warm";
 
 /// The phases that make up a regen without caches, for the sum of medians.
@@ -158,6 +160,8 @@ pub fn run(tags: Tags, warmup: usize, iterations: usize, xtask: &Path) -> Result
         cache: base.join(format!("{}-cache", tags.dir())),
         edited_spec: base.join(format!("{}-edited-spec.yaml", tags.dir())),
         edited: out("edited"),
+        code_edited_spec: base.join(format!("{}-code-edited-spec.yaml", tags.dir())),
+        code_edited: out("code-edited"),
     };
 
     let mut samples: Vec<Vec<Duration>> = vec![Vec::new(); PHASES.len()];
@@ -204,30 +208,53 @@ struct Places {
     /// The spec with one summary edited, and that regen's output.
     edited_spec: PathBuf,
     edited: PathBuf,
+    /// The spec with one enum value added, and that regen's output.
+    code_edited_spec: PathBuf,
+    code_edited: PathBuf,
 }
 
 /// The summary [`edit_spec`] edits: an operation of the Task Instance tag.
 const EDITED_SUMMARY: &str = "      summary: Get Task Instance\n";
 
-/// Writes the spec with one operation's summary changed to text no earlier run used, so the
-/// files that show it miss both caches, as after a real edit.
+/// Where [`edit_spec`] adds an enum value: the first value of the task instance states.
+const EDITED_ENUM: &str = "    TaskInstanceState:\n      type: string\n      enum:\n";
+
+/// Writes the spec with one operation's summary changed to text no earlier run used. The
+/// summary shows only in docs, which both caches mask: prose edits, the commonest kind.
 fn edit_spec(spec: &Path, edited: &Path) -> Result<(), String> {
+    edit(spec, edited, EDITED_SUMMARY, |stamp| {
+        format!("      summary: Get Task Instance (edit {stamp})\n")
+    })
+}
+
+/// Writes the spec with a new first value, which no earlier run saw, in the task instance
+/// states: an edit that changes code (one model file), so its changed pieces are printed and
+/// formatted anew.
+fn edit_enum(spec: &Path, edited: &Path) -> Result<(), String> {
+    edit(spec, edited, EDITED_ENUM, |stamp| {
+        format!("{EDITED_ENUM}      - edit_{stamp}\n")
+    })
+}
+
+/// Writes `spec` to `edited` with `line` replaced by `with(a stamp no earlier run used)`.
+fn edit(
+    spec: &Path,
+    edited: &Path,
+    line: &str,
+    with: impl FnOnce(u128) -> String,
+) -> Result<(), String> {
     let text = std::fs::read_to_string(spec)
         .map_err(|e| format!("cannot read {}: {e}", spec.display()))?;
-    if !text.contains(EDITED_SUMMARY) {
+    if !text.contains(line) {
         return Err(format!(
-            "{} no longer has the line the spec-edit benchmark changes: {EDITED_SUMMARY:?}",
+            "{} no longer has the lines a spec-edit benchmark changes: {line:?}",
             spec.display()
         ));
     }
     let stamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
-    let text = text.replacen(
-        EDITED_SUMMARY,
-        &format!("      summary: Get Task Instance (edit {stamp})\n"),
-        1,
-    );
+    let text = text.replacen(line, &with(stamp), 1);
     std::fs::write(edited, text).map_err(|e| format!("writing {}: {e}", edited.display()))
 }
 
@@ -327,6 +354,15 @@ fn once(
             .map_err(|e| format!("writing {}: {e}", places.edited.display()))
     });
     whole?;
+    edit_enum(&places.spec, &places.code_edited_spec)?;
+    let (whole, code_edited_time) = time(|| -> Result<(), String> {
+        let (text, templates) = read(&places.code_edited_spec)?;
+        let generated =
+            generate_cached(&text, config, &templates, Some(&places.cache)).map_err(e)?;
+        output::write_tree(&places.code_edited, &generated.files)
+            .map_err(|e| format!("writing {}: {e}", places.code_edited.display()))
+    });
+    whole?;
     let (process, process_time) = time(|| regen_process(xtask, &places.process, tags));
     process?;
 
@@ -347,6 +383,7 @@ fn once(
             whole_time,
             whole_cached_time,
             edited_time,
+            code_edited_time,
             process_time,
         ],
         files: formatted,
