@@ -346,23 +346,14 @@ fn once(
     // workspace), from the edited spec, with the caches the phases above filled (so the
     // workspace's own cache does not collect an entry per edit).
     edit_spec(&places.spec, &places.edited_spec)?;
-    let (whole, edited_time) = time(|| -> Result<(), String> {
-        let (text, templates) = read(&places.edited_spec)?;
-        let generated =
-            generate_cached(&text, config, &templates, Some(&places.cache)).map_err(e)?;
-        output::write_tree(&places.edited, &generated.files)
-            .map_err(|e| format!("writing {}: {e}", places.edited.display()))
-    });
-    whole?;
+    let edited_time = regen_cached(places, config, &places.edited_spec, &places.edited)?;
     edit_enum(&places.spec, &places.code_edited_spec)?;
-    let (whole, code_edited_time) = time(|| -> Result<(), String> {
-        let (text, templates) = read(&places.code_edited_spec)?;
-        let generated =
-            generate_cached(&text, config, &templates, Some(&places.cache)).map_err(e)?;
-        output::write_tree(&places.code_edited, &generated.files)
-            .map_err(|e| format!("writing {}: {e}", places.code_edited.display()))
-    });
-    whole?;
+    let code_edited_time = regen_cached(
+        places,
+        config,
+        &places.code_edited_spec,
+        &places.code_edited,
+    )?;
     let (process, process_time) = time(|| regen_process(xtask, &places.process, tags));
     process?;
 
@@ -388,6 +379,24 @@ fn once(
         ],
         files: formatted,
     })
+}
+
+/// How long a regen of `spec` into `out` takes with the bench's caches.
+fn regen_cached(
+    places: &Places,
+    config: &Config,
+    spec: &Path,
+    out: &Path,
+) -> Result<Duration, String> {
+    let (whole, took) = time(|| -> Result<(), String> {
+        let (text, templates) = read(spec)?;
+        let generated = generate_cached(&text, config, &templates, Some(&places.cache))
+            .map_err(|e| e.to_string())?;
+        output::write_tree(out, &generated.files)
+            .map_err(|e| format!("writing {}: {e}", out.display()))
+    });
+    whole?;
+    Ok(took)
 }
 
 /// Removes an output folder between measurements (not timed).
