@@ -11,8 +11,9 @@
 //! found by a small lexer that knows comments, strings and char literals. Anything it is unsure
 //! of stays in one piece: a larger piece costs speed, never correctness.
 
-/// A file as a sequence of parts; their texts, concatenated, are the whole file (but for
-/// trailing blank lines, which rustfmt drops).
+/// A file as a sequence of parts; their texts, concatenated, are the whole file but for blank
+/// lines that rustfmt drops anyway (at the end of the file, before an `impl` block's closing
+/// brace).
 #[derive(Debug, PartialEq)]
 pub enum Part<'a> {
     /// One or more top-level items, formatted as a file of their own.
@@ -51,9 +52,11 @@ pub fn doc_lines(text: &str) -> Vec<std::ops::Range<usize>> {
         .collect()
 }
 
+/// `text` cut into parts: one part, the whole text, when nothing can be cut safely; none when
+/// it is only whitespace.
 pub fn split(text: &str) -> Vec<Part<'_>> {
     let tokens = lex(text);
-    let items = cut(text, &tokens, 0, 0..tokens.len(), 0);
+    let items = cut(text, &tokens, 0..tokens.len(), 0);
     let mut parts: Vec<Part<'_>> = Vec::new();
     let mut sortable_run = false;
     for item in items {
@@ -88,18 +91,12 @@ struct Item {
     bytes: std::ops::Range<usize>,
 }
 
-/// The items among `tokens[range]`, all at `depth` (relative nesting), from byte `start`. Text
-/// after the last cut holding only whitespace is dropped; anything else there joins the last
-/// item.
-fn cut(
-    text: &str,
-    tokens: &[Token],
-    depth: usize,
-    range: std::ops::Range<usize>,
-    start: usize,
-) -> Vec<Item> {
+/// The items among `tokens[range]` (one level of nesting: a file, or a block's inside), from
+/// byte `start`. Text after the last cut holding only whitespace is dropped; anything else
+/// there joins the last item.
+fn cut(text: &str, tokens: &[Token], range: std::ops::Range<usize>, start: usize) -> Vec<Item> {
     let mut items: Vec<Item> = Vec::new();
-    let (mut level, mut first, mut from) = (depth, range.start, start);
+    let (mut level, mut first, mut from) = (0usize, range.start, start);
     let end = tokens.get(range.end).map_or(text.len(), |t| t.start);
     for i in range.clone() {
         let token = &tokens[i];
@@ -114,11 +111,11 @@ fn cut(
                     break;
                 };
                 level = up;
-                level == depth
+                level == 0
                     && &text[token.start..token.end] == "}"
                     && !continues(text, &tokens[i + 1..range.end])
             }
-            Kind::Semi => level == depth,
+            Kind::Semi => level == 0,
             _ => false,
         };
         if !closes_item {
@@ -238,7 +235,7 @@ fn impl_block<'a>(text: &'a str, tokens: &[Token], item: &Item) -> Option<Part<'
     {
         return None;
     }
-    let members = cut(text, tokens, 0, body, head_end);
+    let members = cut(text, tokens, body, head_end);
     if members.is_empty() || members.last()?.bytes.end > close_line {
         return None;
     }
