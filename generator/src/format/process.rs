@@ -44,6 +44,29 @@ enum Place {
     Shared { lane: usize, position: usize },
 }
 
+/// The files written for rustfmt, by lane (one rustfmt process each).
+struct Layout {
+    /// The files each process is given.
+    named: [Vec<PathBuf>; 2],
+    /// Each lane's shared file and how many inputs it holds.
+    shared: [(PathBuf, usize); 2],
+    /// Where each input went, in input order.
+    places: Vec<Place>,
+}
+
+fn io_error(dir: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |e| Error::at("", format!("formatting in {}: {e}", dir.display()))
+}
+
+fn write(dir: &Path, path: &Path, text: &str) -> Result<()> {
+    std::fs::create_dir_all(path.parent().unwrap_or(dir)).map_err(io_error(dir))?;
+    std::fs::write(path, text).map_err(io_error(dir))
+}
+
+fn read(dir: &Path, path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(io_error(dir))
+}
+
 fn run_in(
     dir: &Path,
     binary: &Path,
@@ -51,19 +74,65 @@ fn run_in(
     roots: &[String],
     inputs: &[String],
 ) -> Result<Vec<String>> {
-    let io = |e: std::io::Error| Error::at("", format!("formatting in {}: {e}", dir.display()));
-    let write = |path: &Path, text: &str| -> Result<()> {
-        std::fs::create_dir_all(path.parent().unwrap_or(dir)).map_err(io)?;
-        std::fs::write(path, text).map_err(io)
-    };
-    std::fs::create_dir_all(dir).map_err(io)?;
-    std::fs::write(dir.join(CONFIG_FILE), CONFIG).map_err(io)?;
+    let layout = lay_out(dir, files, roots, inputs)?;
+    let (second, first) = crate::parallel::join(
+        || rustfmt(binary, &layout.named[1]),
+        || rustfmt(binary, &layout.named[0]),
+    );
+    first?;
+    second?;
+    let mut outputs: Vec<String> = roots
+        .iter()
+        .map(|r| read(dir, &dir.join(r)))
+        .collect::<Result<_>>()?;
+    let mut split: [Option<Vec<String>>; 2] = [None, None];
+    for (lane, (path, count)) in layout.shared.iter().enumerate() {
+        if *count > 0 {
+            split[lane] = split_shared(&read(dir, path)?, *count);
+        }
+    }
+    let mut unsure = Vec::new();
+    for (i, place) in layout.places.iter().enumerate() {
+        let output = match place {
+            Place::Own(path) => read(dir, path)?,
+            Place::Shared { lane, position } => match &split[*lane] {
+                Some(pieces) => pieces[*position].clone(),
+                None => {
+                    unsure.push(i);
+                    String::new()
+                }
+            },
+        };
+        outputs.push(output);
+    }
+    // A shared file rustfmt did not give back with its markers as they were: its inputs are
+    // formatted again, each in a file of its own.
+    if !unsure.is_empty() {
+        let mut paths = Vec::new();
+        for &i in &unsure {
+            let path = dir.join("again").join(format!("{i}.rs"));
+            write(dir, &path, &inputs[i])?;
+            paths.push(path);
+        }
+        rustfmt(binary, &paths)?;
+        for (&i, path) in unsure.iter().zip(&paths) {
+            outputs[roots.len() + i] = read(dir, path)?;
+        }
+    }
+    Ok(outputs)
+}
+
+/// Writes the roots (in the crate's tree) and the inputs (most in a shared file per lane) into
+/// `dir`, and splits the work in two lanes when there is enough of it and a second CPU.
+fn lay_out(dir: &Path, files: &Files, roots: &[String], inputs: &[String]) -> Result<Layout> {
+    std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+    std::fs::write(dir.join(CONFIG_FILE), CONFIG).map_err(io_error(dir))?;
     if !roots.is_empty() {
         // rustfmt follows a root's `mod` lines into the other files: they are there, empty,
         // so that costs nothing.
         for (relative, text) in files.iter().filter(|(p, _)| p.ends_with(".rs")) {
             let text = if roots.contains(relative) { text } else { "" };
-            write(&dir.join(relative), text)?;
+            write(dir, &dir.join(relative), text)?;
         }
     }
     let root_bytes: usize = roots.iter().map(|r| files[r].len()).sum();
@@ -84,7 +153,7 @@ fn run_in(
         load[lane] += input.len();
         if needs_own_file(input) {
             let path = dir.join("own").join(format!("{i}.rs"));
-            write(&path, input)?;
+            write(dir, &path, input)?;
             named[lane].push(path.clone());
             places.push(Place::Own(path));
         } else {
@@ -95,56 +164,19 @@ fn run_in(
             shared[lane].push(input);
         }
     }
-    let shared_paths = [dir.join("shared-0.rs"), dir.join("shared-1.rs")];
-    for lane in 0..2 {
+    let paths = [dir.join("shared-0.rs"), dir.join("shared-1.rs")];
+    for (lane, path) in paths.iter().enumerate() {
         if !shared[lane].is_empty() {
-            write(&shared_paths[lane], &shared[lane].join(MARKER))?;
-            named[lane].push(shared_paths[lane].clone());
+            write(dir, path, &shared[lane].join(MARKER))?;
+            named[lane].push(path.clone());
         }
     }
-    let (second, first) =
-        crate::parallel::join(|| rustfmt(binary, &named[1]), || rustfmt(binary, &named[0]));
-    first?;
-    second?;
-    let read = |path: &Path| std::fs::read_to_string(path).map_err(io);
-    let mut outputs: Vec<String> = roots
-        .iter()
-        .map(|r| read(&dir.join(r)))
-        .collect::<Result<_>>()?;
-    let mut split: [Option<Vec<String>>; 2] = [None, None];
-    for lane in 0..2 {
-        if !shared[lane].is_empty() {
-            split[lane] = split_shared(&read(&shared_paths[lane])?, shared[lane].len());
-        }
-    }
-    let mut unsure = Vec::new();
-    for (i, place) in places.iter().enumerate() {
-        match place {
-            Place::Own(path) => outputs.push(read(path)?),
-            Place::Shared { lane, position } => match &split[*lane] {
-                Some(pieces) => outputs.push(pieces[*position].clone()),
-                None => {
-                    unsure.push(i);
-                    outputs.push(String::new());
-                }
-            },
-        }
-    }
-    // A shared file rustfmt did not give back with its markers as they were: its inputs are
-    // formatted again, each in a file of its own.
-    if !unsure.is_empty() {
-        let mut paths = Vec::new();
-        for &i in &unsure {
-            let path = dir.join("again").join(format!("{i}.rs"));
-            write(&path, &inputs[i])?;
-            paths.push(path);
-        }
-        rustfmt(binary, &paths)?;
-        for (&i, path) in unsure.iter().zip(&paths) {
-            outputs[roots.len() + i] = read(path)?;
-        }
-    }
-    Ok(outputs)
+    let [first, second] = paths;
+    Ok(Layout {
+        named,
+        shared: [(first, shared[0].len()), (second, shared[1].len())],
+        places,
+    })
 }
 
 /// Every `.rs` file of `files` formatted whole, as `cargo fmt` formats a crate: the reference
@@ -157,23 +189,18 @@ pub fn whole(binary: &Path, base: &Path, files: &Files) -> Result<Files> {
 }
 
 fn whole_in(dir: &Path, binary: &Path, files: &Files) -> Result<Files> {
-    let io = |e: std::io::Error| Error::at("", format!("formatting in {}: {e}", dir.display()));
     let mut paths = Vec::new();
     for (relative, text) in files.iter().filter(|(p, _)| p.ends_with(".rs")) {
         let path = dir.join(relative);
-        std::fs::create_dir_all(path.parent().unwrap_or(dir)).map_err(io)?;
-        std::fs::write(&path, text).map_err(io)?;
+        write(dir, &path, text)?;
         paths.push(path);
     }
-    std::fs::write(dir.join(CONFIG_FILE), CONFIG).map_err(io)?;
+    write(dir, &dir.join(CONFIG_FILE), CONFIG)?;
     rustfmt(binary, &paths)?;
     files
         .keys()
         .filter(|p| p.ends_with(".rs"))
-        .map(|relative| {
-            let text = std::fs::read_to_string(dir.join(relative)).map_err(io)?;
-            Ok((relative.clone(), text))
-        })
+        .map(|relative| Ok((relative.clone(), read(dir, &dir.join(relative))?)))
         .collect()
 }
 
