@@ -64,6 +64,8 @@ pub fn generate_cached(
         .map_err(|e| doc.locate(e))?;
     timings.push(("emit", started.elapsed()));
 
+    // The model is no longer needed (errors below are not located in the document).
+    parallel::drop_later(doc);
     let started = Instant::now();
     let formatted = cache.map(|c| c.join("rustfmt"));
     format::rustfmt(&mut files, formatted.as_deref())?;

@@ -1,4 +1,5 @@
-//! Two pieces of work at once, for the steps that split in two (load, emit).
+//! Two pieces of work at once, for the steps that split in two (load, emit), and freeing
+//! large values off the critical path.
 
 use std::sync::Mutex;
 
@@ -29,6 +30,13 @@ pub fn join<A: Send, B>(other: impl FnOnce() -> A + Send, here: impl FnOnce() ->
             b,
         )
     })
+}
+
+/// Drops `value` on a thread of its own: freeing a large tree (a parsed document, a model) is
+/// work nothing waits for. When no thread can be started, the closure, and with it the value,
+/// is dropped here.
+pub fn drop_later<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new().spawn(move || drop(value));
 }
 
 #[cfg(test)]

@@ -105,6 +105,7 @@ fn load_in_two(text: &str) -> Option<(Document, Timings)> {
     let started = Instant::now();
     let api = model_in_two(&mut value)?;
     let modelled = started.elapsed();
+    crate::parallel::drop_later(value);
     Some(loaded(
         text,
         api,
