@@ -79,8 +79,9 @@ pub fn emit_cached(
     // The largest units first (a tag's module, then the blocking twins), so that neither
     // thread is left with one of them at the end.
     let mut units: Vec<Unit<'_>> = api.apis.iter().map(Unit::Tag).collect();
+    units.push(Unit::Blocking);
+    units.extend(api.apis.iter().map(Unit::Docs));
     units.extend([
-        Unit::Blocking,
         Unit::Lib(&optional_modules),
         Unit::ErrorBody,
         Unit::ApisMod,
@@ -91,18 +92,11 @@ pub fn emit_cached(
         api,
         crate_ident: &crate_ident,
         cache: cache.as_ref(),
+        header: &header,
     };
-    for (path, code) in context.render_all(&units)? {
-        files.insert(path, format!("{header}\n{code}"));
-    }
+    files.extend(context.render_all(&units)?);
     if let Some(cache) = &cache {
         cache.trim();
-    }
-    for tag in &api.apis {
-        files.insert(
-            format!("docs/{}.md", tag.type_name),
-            markdown::tag_page(api, tag)?,
-        );
     }
     files.insert(
         crate::format::CONFIG_FILE.into(),
@@ -119,8 +113,9 @@ pub fn emit_cached(
     Ok(files)
 }
 
-/// One emitted Rust file.
+/// One emitted file: Rust, or a tag's docs page.
 enum Unit<'a> {
+    Docs(&'a TagApi),
     Lib(&'a [String]),
     ErrorBody,
     ApisMod,
@@ -135,12 +130,14 @@ struct Context<'a> {
     api: &'a Api,
     crate_ident: &'a str,
     cache: Option<&'a PrintCache>,
+    /// The first lines of every Rust file.
+    header: &'a str,
 }
 
 impl Context<'_> {
-    /// Every unit's path and code, in `units` order. Two threads take the units one at a
+    /// Every unit's path and text, in `units` order. Two threads take the units one at a
     /// time, in order, until none is left; each builds its units' token streams (which cannot
-    /// cross threads) and prints them.
+    /// cross threads) and prints them, or writes a docs page.
     fn render_all(&self, units: &[Unit<'_>]) -> Result<Vec<(String, String)>> {
         let next = AtomicUsize::new(0);
         let take = || -> Vec<(usize, Result<(String, String)>)> {
@@ -162,6 +159,10 @@ impl Context<'_> {
     fn render(&self, unit: &Unit<'_>) -> Result<(String, String)> {
         let api = self.api;
         let (path, tokens, pointer) = match unit {
+            Unit::Docs(tag) => {
+                let path = format!("docs/{}.md", tag.type_name);
+                return Ok((path, markdown::tag_page(api, tag)?));
+            }
             Unit::Lib(optional) => ("src/lib.rs".into(), crate_files::lib_rs(api, optional), ""),
             Unit::ErrorBody => ("src/error_body.rs".into(), crate_files::error_body(api), ""),
             Unit::ApisMod => ("src/apis/mod.rs".into(), crate_files::apis_mod(api), ""),
@@ -204,7 +205,7 @@ impl Context<'_> {
             // Something in the code looks like a stand-in: printed as it is, uncached.
             None => format_tokens(tokens, pointer)?,
         };
-        Ok((path, code))
+        Ok((path, format!("{}\n{code}", self.header)))
     }
 }
 
