@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
-use airflow_codegen::{Generated, Selection};
+use airflow_codegen::{Error, Generated, Selection};
 use airflow_codegen_tests::corpus::{
     self, cargo, cases, config, crate_name, guarded, run_guarded, templates, Case, Outcome, Run,
 };
@@ -53,7 +53,7 @@ fn verdict(case: &Case, run: &Run) -> Result<String, String> {
             "expected an error, got a client with {} operations",
             operations(generated)
         )),
-        (Outcome::Error { pointer, message }, Err(e)) => {
+        (Outcome::Error { pointer, message }, Err(Error::Spec(e))) => {
             let mut wrong = Vec::new();
             if &e.pointer != pointer {
                 wrong.push(format!("pointer `{}`, expected `{pointer}`", e.pointer));
@@ -69,6 +69,9 @@ fn verdict(case: &Case, run: &Run) -> Result<String, String> {
             } else {
                 Err(format!("{} (got: {e})", wrong.join("; ")))
             }
+        }
+        (Outcome::Error { .. }, Err(other)) => {
+            Err(format!("expected an error in the document, got: {other}"))
         }
     }
 }
@@ -287,10 +290,11 @@ fn a_50_mb_document_returns() {
     );
     match run {
         Run::Returned(Ok(generated)) => assert_eq!(operations(&generated), OPERATIONS),
-        Run::Returned(Err(e)) => {
+        Run::Returned(Err(Error::Spec(e))) => {
             assert!(!e.message.trim().is_empty(), "an error without a message");
             assert!(e.pointer.is_empty() || e.pointer.starts_with('/'));
         }
+        Run::Returned(Err(other)) => panic!("the 50 MB document: {other}"),
         Run::Panicked(p) => panic!("the 50 MB document panicked the generator: {p}"),
         Run::Hung => panic!(
             "the 50 MB document did not return within {} s",

@@ -21,8 +21,7 @@ fn generated_crate_matches_a_fresh_regen() {
     let diff = output::differences(&job.out, &generated.files).expect("generated/ is readable");
     assert!(
         diff.is_empty(),
-        "generated/ is stale or was edited by hand:\n  {}\nrun `cargo xtask regen` and commit the result",
-        diff.join("\n  ")
+        "generated/ is stale or was edited by hand:\n  {diff:?}\nrun `cargo xtask regen` and commit the result"
     );
 }
 
@@ -156,11 +155,6 @@ fn an_unchanged_tree_is_left_alone_and_a_changed_one_replaced() {
         "# two\n"
     );
     assert_eq!(
-        modified(&out.join("src/lib.rs")),
-        old,
-        "in a changed tree, the files that did not change are linked, their times kept"
-    );
-    assert_eq!(
         std::fs::read_to_string(out.join("src/lib.rs")).unwrap(),
         "// one\n"
     );
@@ -169,82 +163,9 @@ fn an_unchanged_tree_is_left_alone_and_a_changed_one_replaced() {
     std::fs::create_dir_all(out.join("src/stale/deeper")).unwrap();
     assert_eq!(
         output::differences(&out, &files).unwrap(),
-        vec!["not generated: src/stale/".to_string()]
+        vec![output::Drift::NotGenerated("src/stale/".into())]
     );
     output::write_tree(&out, &files).unwrap();
     assert!(!out.join("src/stale").exists());
     assert!(output::differences(&out, &files).unwrap().is_empty());
-}
-
-/// The pinned spec, a configuration for it and the templates.
-fn pinned_inputs() -> (String, airflow_codegen::Config, airflow_codegen::Templates) {
-    let job = Job::default_job();
-    let text = std::fs::read_to_string(&job.spec).unwrap();
-    let templates = airflow_codegen::Templates::load(&xtask::root().join("templates")).unwrap();
-    let config = airflow_codegen::Config {
-        selection: job.selection.clone(),
-        emit: airflow_codegen::EmitConfig {
-            crate_name: job.crate_name.clone(),
-            crate_version: "0.1.0".into(),
-            standalone: false,
-            generated_by: "a test".into(),
-        },
-    };
-    (text, config, templates)
-}
-
-#[test]
-fn cached_generation_gives_the_same_files_as_uncached() {
-    let cache = xtask::root().join("target/test-generation-cache");
-    let _ = std::fs::remove_dir_all(&cache);
-    let (text, config, templates) = pinned_inputs();
-    let uncached = airflow_codegen::generate(&text, &config, &templates).unwrap();
-    let filling = airflow_codegen::generate_cached(&text, &config, &templates, Some(&cache));
-    // One folder per generator binary, holding its entries.
-    let programs: Vec<_> = std::fs::read_dir(cache.join("printed"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    assert_eq!(programs.len(), 1, "{programs:?}");
-    let printed = std::fs::read_dir(&programs[0]).unwrap().count();
-    let warm = airflow_codegen::generate_cached(&text, &config, &templates, Some(&cache));
-
-    assert!(
-        printed > 40,
-        "the first run fills the cache ({printed} entries)"
-    );
-    assert!(filling.unwrap().files == uncached.files);
-    assert!(warm.unwrap().files == uncached.files);
-
-    // A spec edit: the edited operation's pieces are formatted anew and put back among the
-    // cached ones, giving what a run without caches gives.
-    let edited = text.replacen(
-        "      summary: Get Task Instance\n",
-        "      summary: Get Task Instance, edited so that its line is long enough for rustfmt to wrap the call that carries it\n",
-        1,
-    );
-    assert_ne!(edited, text);
-    let edited_uncached = airflow_codegen::generate(&edited, &config, &templates).unwrap();
-    let edited_cached =
-        airflow_codegen::generate_cached(&edited, &config, &templates, Some(&cache)).unwrap();
-    assert!(edited_cached.files != uncached.files);
-    for (path, text) in &edited_uncached.files {
-        assert!(
-            edited_cached.files.get(path) == Some(text),
-            "{path} differs between the cached and the uncached run"
-        );
-    }
-    assert_eq!(edited_cached.files.len(), edited_uncached.files.len());
-}
-
-/// Formatting in pieces must give what rustfmt gives for whole files.
-#[test]
-fn formatting_in_pieces_gives_what_rustfmt_gives_whole_files() {
-    let (text, config, templates) = pinned_inputs();
-    let api = airflow_codegen::generate(&text, &config, &templates)
-        .unwrap()
-        .api;
-    let emitted = airflow_codegen::emit::emit(&api, &config.emit, &templates).unwrap();
-    let differ = airflow_codegen::format::pieces_disagree(&emitted).unwrap();
-    assert!(differ.is_empty(), "{differ:?}");
 }

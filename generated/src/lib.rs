@@ -3,23 +3,39 @@
 #![doc = include_str!("../README.md")]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 #![warn(missing_docs)]
+
+#[rustfmt::skip]
 pub mod apis;
 #[cfg(feature = "blocking")]
+#[rustfmt::skip]
 pub mod blocking;
+#[rustfmt::skip]
 mod client;
+#[rustfmt::skip]
 mod encoding;
+#[rustfmt::skip]
 mod error;
+#[rustfmt::skip]
 mod error_body;
+#[rustfmt::skip]
 mod fields;
-pub mod follow;
-pub mod guide;
 mod macros;
+#[rustfmt::skip]
 mod maybe;
+#[rustfmt::skip]
 pub mod models;
+#[rustfmt::skip]
 mod ndjson;
+#[rustfmt::skip]
 mod paging;
+#[rustfmt::skip]
 mod request;
+#[rustfmt::skip]
 mod retry;
+#[rustfmt::skip]
+pub mod follow;
+#[rustfmt::skip]
+pub mod guide;
 pub use apis::TaskInstanceApi;
 pub use client::{Client, ClientBuilder};
 pub use error::{ApiError, Error};
@@ -27,6 +43,7 @@ pub use error_body::ErrorBody;
 pub use maybe::Maybe;
 pub use ndjson::NdjsonStream;
 pub use retry::RetryPolicy;
+
 /// Where [`Client::login`] exchanges a username and password for a token, when the
 /// spec declares an OAuth2 password flow.
 pub const TOKEN_URL: Option<&str> = Some("/auth/token");

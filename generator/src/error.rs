@@ -1,10 +1,48 @@
-//! The one error type of the generator: what went wrong, where in the document, and what to change.
+//! The generator's errors: a place in the document that cannot become a client, or an input
+//! the generator could not read.
 
 use std::fmt;
+use std::path::PathBuf;
 
-/// A generator failure that points into the spec.
+/// A generator failure.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Error {
+pub enum Error {
+    /// Something in the document: what is wrong, where, and what to change.
+    Spec(SpecError),
+    /// The templates folder lacks a file the emitted crate needs.
+    MissingTemplate(String),
+    /// A file the generator reads could not be read.
+    Io { path: PathBuf, message: String },
+}
+
+impl From<SpecError> for Error {
+    fn from(error: SpecError) -> Self {
+        Error::Spec(error)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Spec(e) => e.fmt(f),
+            Error::MissingTemplate(name) => {
+                write!(
+                    f,
+                    "template `{name}` is missing; restore it under templates/"
+                )
+            }
+            Error::Io { path, message } => write!(f, "cannot read {}: {message}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A place in the document the generator cannot turn into a client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecError {
     /// JSON pointer into the (normalised) document, `""` for the whole document.
     pub pointer: String,
     /// 1-based line in the source text, when it could be located.
@@ -15,9 +53,11 @@ pub struct Error {
     pub hint: Option<String>,
 }
 
-impl Error {
+pub type SpecResult<T> = std::result::Result<T, SpecError>;
+
+impl SpecError {
     pub fn at(pointer: impl Into<String>, message: impl Into<String>) -> Self {
-        Error {
+        SpecError {
             pointer: pointer.into(),
             line: None,
             message: message.into(),
@@ -38,7 +78,7 @@ impl Error {
     }
 }
 
-impl fmt::Display for Error {
+impl fmt::Display for SpecError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let pointer = if self.pointer.is_empty() {
             "(document root)"
@@ -57,9 +97,7 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
-
-pub type Result<T, E = Error> = std::result::Result<T, E>;
+impl std::error::Error for SpecError {}
 
 /// Escapes one reference token for a JSON pointer (RFC 6901).
 pub fn escape_token(token: &str) -> String {

@@ -1,38 +1,46 @@
-//! Writing the emitted files: all or nothing, and comparing them with what is on disk.
+//! The emitted files, written all or nothing, and compared with what is on disk.
 
+use std::collections::BTreeMap;
+use std::fmt;
 use std::fs;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::emit::Files;
+/// Relative path → file contents.
+pub type Files = BTreeMap<String, String>;
 
 /// Folders inside an output directory that are not ours to replace (build caches).
 const KEEP: &[&str] = &["target"];
+
+/// One way a folder differs from the files a generation writes.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Drift {
+    /// The file is there with other contents.
+    Changed(String),
+    /// The file is not there.
+    Missing(String),
+    /// A file (or a folder with no file below it, ending in `/`) nobody generates.
+    NotGenerated(String),
+}
+
+impl fmt::Display for Drift {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Drift::Changed(path) => write!(f, "changed: {path}"),
+            Drift::Missing(path) => write!(f, "missing: {path}"),
+            Drift::NotGenerated(path) => write!(f, "not generated: {path}"),
+        }
+    }
+}
 
 /// Writes `files` as the complete contents of `out`. Everything goes to a sibling temporary
 /// folder first and is swapped in with renames, so a failure leaves `out` exactly as it was.
 /// A tree that already holds exactly `files` is left alone, file times included, so a re-run
 /// gives cargo nothing to rebuild.
 pub fn write_tree(out: &Path, files: &Files) -> io::Result<()> {
-    let diff = if out.is_dir() {
-        differences(out, files).ok()
-    } else {
-        None
-    };
-    if diff.as_ref().is_some_and(|d| d.is_empty()) {
+    if out.is_dir() && differences(out, files)?.is_empty() {
         return Ok(());
     }
-    // Files whose text is already in `out` are hard-linked into the new tree, not written
-    // again: cheaper, and their times stay as they were.
-    let unchanged: Vec<&String> = match &diff {
-        Some(diff) => files
-            .keys()
-            .filter(|r| {
-                !diff.contains(&format!("changed: {r}")) && !diff.contains(&format!("missing: {r}"))
-            })
-            .collect(),
-        None => Vec::new(),
-    };
     let parent = out
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -45,7 +53,7 @@ pub fn write_tree(out: &Path, files: &Files) -> io::Result<()> {
     let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
     let retired = parent.join(format!(".{name}.retired-{}", std::process::id()));
     let _ = fs::remove_dir_all(&staging);
-    if let Err(e) = write_all(&staging, files, out, &unchanged) {
+    if let Err(e) = write_all(&staging, files) {
         let _ = fs::remove_dir_all(&staging);
         return Err(e);
     }
@@ -57,7 +65,9 @@ pub fn write_tree(out: &Path, files: &Files) -> io::Result<()> {
             }
         }
         if let Err(e) = fs::rename(out, &retired) {
-            restore_kept(&staging, out);
+            for keep in KEEP {
+                let _ = fs::rename(staging.join(keep), out.join(keep));
+            }
             let _ = fs::remove_dir_all(&staging);
             return Err(e);
         }
@@ -70,58 +80,44 @@ pub fn write_tree(out: &Path, files: &Files) -> io::Result<()> {
     Ok(())
 }
 
-fn restore_kept(staging: &Path, out: &Path) {
-    for keep in KEEP {
-        let _ = fs::rename(staging.join(keep), out.join(keep));
-    }
-}
-
-/// Writes `files` below `root`; those in `unchanged` are linked from `out` where the file
-/// system allows it.
-fn write_all(root: &Path, files: &Files, out: &Path, unchanged: &[&String]) -> io::Result<()> {
-    let mut made = std::collections::BTreeSet::new();
+fn write_all(root: &Path, files: &Files) -> io::Result<()> {
     for (relative, text) in files {
         let path = root.join(relative);
         if let Some(dir) = path.parent() {
-            if made.insert(dir.to_path_buf()) {
-                fs::create_dir_all(dir)?;
-            }
-        }
-        if unchanged.contains(&relative) && fs::hard_link(out.join(relative), &path).is_ok() {
-            continue;
+            fs::create_dir_all(dir)?;
         }
         fs::write(path, text)?;
     }
     Ok(())
 }
 
-/// Paths (relative to `out`) whose contents differ from `files`: changed, missing or extra.
-pub fn differences(out: &Path, files: &Files) -> io::Result<Vec<String>> {
+/// How `out` differs from `files`, in path order within each kind.
+pub fn differences(out: &Path, files: &Files) -> io::Result<Vec<Drift>> {
     let mut on_disk = Vec::new();
     if out.exists() {
         list(out, out, &mut on_disk)?;
     }
-    let mut diff = Vec::new();
+    let mut drift = Vec::new();
     for (relative, text) in files {
         match fs::read_to_string(out.join(relative)) {
             Ok(current) if &current == text => {}
-            Ok(_) => diff.push(format!("changed: {relative}")),
-            Err(_) => diff.push(format!("missing: {relative}")),
+            Ok(_) => drift.push(Drift::Changed(relative.clone())),
+            Err(_) => drift.push(Drift::Missing(relative.clone())),
         }
     }
     for relative in on_disk {
         if !files.contains_key(&relative) {
-            diff.push(format!("not generated: {relative}"));
+            drift.push(Drift::NotGenerated(relative));
         }
     }
-    Ok(diff)
+    Ok(drift)
 }
 
 /// Every file below `dir`, and every folder with no file anywhere below it (`empty/`, the
 /// topmost such folder only), which a regen does not leave behind either.
 fn list(root: &Path, dir: &Path, out: &mut Vec<String>) -> io::Result<()> {
     for entry in fs::read_dir(dir)? {
-        let path: PathBuf = entry?.path();
+        let path = entry?.path();
         let relative = path
             .strip_prefix(root)
             .unwrap_or(&path)

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::ir::{Api, Returns, TypeKind};
 
 /// Template files by path relative to the templates folder (`src/client.rs`, `Cargo.toml.in`).
 #[derive(Debug, Clone, Default)]
@@ -16,28 +17,41 @@ impl Templates {
         let mut files = BTreeMap::new();
         collect(dir, dir, &mut files)?;
         if files.is_empty() {
-            return Err(Error::at("", format!("no templates in {}", dir.display()))
-                .with_hint("point the generator at the project's templates/ folder"));
+            return Err(Error::Io {
+                path: dir.to_path_buf(),
+                message:
+                    "no templates there; point the generator at the project's templates/ folder"
+                        .into(),
+            });
         }
         Ok(Templates { files })
     }
 
-    pub fn from_files(files: BTreeMap<String, String>) -> Self {
-        Templates { files }
+    pub fn get(&self, name: &str) -> Result<&str> {
+        self.files
+            .get(name)
+            .map(String::as_str)
+            .ok_or_else(|| Error::MissingTemplate(name.to_string()))
     }
 
-    pub fn get(&self, name: &str) -> Result<&str> {
-        self.files.get(name).map(String::as_str).ok_or_else(|| {
-            Error::at("", format!("template `{name}` is missing"))
-                .with_hint("restore it under templates/")
-        })
+    /// The Rust files `api`'s crate gets: the runtime every crate has, and each file that
+    /// needs particular operations or names when `api` has them all.
+    pub fn sources_for<'t>(&'t self, api: &Api) -> Vec<Source<'t>> {
+        let operation_ids: Vec<&str> = api
+            .operations()
+            .map(|(_, op)| op.operation_id.as_str())
+            .collect();
+        self.sources()
+            .filter(|s| s.requires.iter().all(|op| operation_ids.contains(op)))
+            .filter(|s| s.requires_names.iter().all(|n| has_name(api, n)))
+            .collect()
     }
 
     /// Rust files copied into the crate (`src/`, `examples/`), each with what it needs: a file
     /// opening with `// requires-operations: a b` is only copied when the selected operations
     /// include all of them, and `// requires-names: Type::Variant` when the emitted types have
     /// those variants (or fields) too, since an operation's shape differs between releases.
-    pub fn sources(&self) -> impl Iterator<Item = Source<'_>> {
+    fn sources(&self) -> impl Iterator<Item = Source<'_>> {
         self.files
             .iter()
             .filter(|(p, _)| {
@@ -99,19 +113,18 @@ pub fn rename_crate(text: &str, ident: &str) -> String {
 }
 
 fn collect(root: &Path, dir: &Path, files: &mut BTreeMap<String, String>) -> Result<()> {
-    let entries = std::fs::read_dir(dir).map_err(|e| {
-        Error::at(
-            "",
-            format!("cannot read templates at {}: {e}", dir.display()),
-        )
-    })?;
-    for entry in entries {
-        let path = entry.map_err(|e| Error::at("", e.to_string()))?.path();
+    fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+        move |e| Error::Io {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        }
+    }
+    for entry in std::fs::read_dir(dir).map_err(io(dir))? {
+        let path = entry.map_err(io(dir))?.path();
         if path.is_dir() {
             collect(root, &path, files)?;
         } else {
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| Error::at("", format!("cannot read {}: {e}", path.display())))?;
+            let text = std::fs::read_to_string(&path).map_err(io(&path))?;
             let relative = path
                 .strip_prefix(root)
                 .unwrap_or(&path)
@@ -121,4 +134,35 @@ fn collect(root: &Path, dir: &Path, files: &mut BTreeMap<String, String>) -> Res
         }
     }
     Ok(())
+}
+
+/// Whether `Type::member` names an enum or union variant, a struct field, an API method, an
+/// operation's return variant or optional parameter.
+fn has_name(api: &Api, name: &str) -> bool {
+    let Some((ty, member)) = name.split_once("::") else {
+        return false;
+    };
+    let in_types = api
+        .types
+        .iter()
+        .filter(|d| d.name == ty)
+        .any(|d| match &d.kind {
+            TypeKind::Enum(e) => e.variants.iter().any(|v| v.rust_name == member),
+            TypeKind::Union(u) => u.variants.iter().any(|v| v.rust_name == member),
+            TypeKind::Struct(s) => s.fields.iter().any(|f| f.rust_name == member),
+            _ => false,
+        });
+    let in_apis = api.apis.iter().filter(|t| t.type_name == ty).any(|t| {
+        t.operations
+            .iter()
+            .any(|o| o.fn_name == member || o.paging.as_ref().is_some_and(|p| p.fn_name == member))
+    });
+    let in_operations = api.operations().any(|(_, op)| {
+        let in_returns = matches!(&op.returns, Returns::Choice { type_name, variants }
+            if type_name == ty && variants.iter().any(|v| v.name == member));
+        let in_params = op.params_type.as_deref() == Some(ty)
+            && op.optional_params().any(|p| p.rust_name == member);
+        in_returns || in_params
+    });
+    in_types || in_apis || in_operations
 }

@@ -11,9 +11,13 @@ use airflow_client::Client;
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (Some(url), Some(user), Some(password), Some(dag_id), Some(run_id)) =
-        (args.first(), args.get(1), args.get(2), args.get(3), args.get(4))
-    else {
+    let (Some(url), Some(user), Some(password), Some(dag_id), Some(run_id)) = (
+        args.first(),
+        args.get(1),
+        args.get(2),
+        args.get(3),
+        args.get(4),
+    ) else {
         return Err("usage: clear_failed URL USER PASSWORD DAG_ID RUN_ID [--yes]".into());
     };
     let really = args.iter().any(|a| a == "--yes");
@@ -24,7 +28,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         dry_run: Some(!really),
         ..Default::default()
     };
-    let cleared = client.task_instance().post_clear_task_instances(dag_id, &body).await?;
+    let cleared = client
+        .task_instance()
+        .post_clear_task_instances(dag_id, &body)
+        .await?;
     let verb = if really { "cleared" } else { "would clear" };
     for ti in &cleared.task_instances {
         println!("{verb} {} (map index {})", ti.task_id, ti.map_index);

@@ -18,7 +18,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let api = client.task_instance();
     let mut log = api.follow_log(FollowLog::new(dag_id, run_id, task_id, try_number.parse()?));
     while let Some(message) = log.try_next().await? {
-        let when = message.timestamp.map(|t| t.to_rfc3339()).unwrap_or_default();
+        let when = message
+            .timestamp
+            .map(|t| t.to_rfc3339())
+            .unwrap_or_default();
         println!("{when} {}", message.event);
     }
     Ok(())

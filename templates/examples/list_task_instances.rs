@@ -19,8 +19,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let params = GetTaskInstancesParams::default();
     let mut instances = api.get_task_instances_stream(dag_id, run_id, &params, 100);
     while let Some(ti) = instances.try_next().await? {
-        let state = ti.state.as_ref().map_or("none".to_string(), ToString::to_string);
-        println!("{:<40} map {:>4}  try {}  {state}", ti.task_id, ti.map_index, ti.try_number);
+        let state = ti
+            .state
+            .as_ref()
+            .map_or("none".to_string(), ToString::to_string);
+        println!(
+            "{:<40} map {:>4}  try {}  {state}",
+            ti.task_id, ti.map_index, ti.try_number
+        );
     }
     Ok(())
 }

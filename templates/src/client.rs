@@ -51,7 +51,12 @@ impl fmt::Debug for Secret {
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let has_token = self.inner.auth.read().map(|a| a.header.is_some()).unwrap_or(false);
+        let has_token = self
+            .inner
+            .auth
+            .read()
+            .map(|a| a.header.is_some())
+            .unwrap_or(false);
         f.debug_struct("Client")
             .field("base_url", &self.inner.base_url)
             .field("token", &if has_token { "<redacted>" } else { "<none>" })
@@ -115,9 +120,15 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, Error> {
         let base_url = self.base_url.trim_end_matches('/').to_string();
         if reqwest::Url::parse(&base_url).is_err() {
-            return Err(Error::Request { operation: "build", message: format!("`{base_url}` is not an absolute URL") });
+            return Err(Error::Request {
+                operation: "build",
+                message: format!("`{base_url}` is not an absolute URL"),
+            });
         }
-        let header = self.token.map(|t| bearer_header("build", &t.0)).transpose()?;
+        let header = self
+            .token
+            .map(|t| bearer_header("build", &t.0))
+            .transpose()?;
         let http = match self.http {
             Some(http) => http,
             None => {
@@ -125,11 +136,24 @@ impl ClientBuilder {
                 if let Some(timeout) = self.timeout {
                     builder = builder.timeout(timeout);
                 }
-                builder.build().map_err(|e| Error::Request { operation: "build", message: e.to_string() })?
+                builder.build().map_err(|e| Error::Request {
+                    operation: "build",
+                    message: e.to_string(),
+                })?
             }
         };
-        let auth = RwLock::new(Auth { header, credentials: None });
-        Ok(Client { inner: Arc::new(Inner { http, base_url, retry: self.retry, auth }) })
+        let auth = RwLock::new(Auth {
+            header,
+            credentials: None,
+        });
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base_url,
+                retry: self.retry,
+                auth,
+            }),
+        })
     }
 
     /// Builds the client and logs in: a username and password are exchanged for a token at
@@ -143,10 +167,13 @@ impl ClientBuilder {
 
 /// `Bearer TOKEN` as a sensitive header value, or why it cannot be one.
 fn bearer_header(operation: &'static str, token: &str) -> Result<HeaderValue, Error> {
-    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.trim())).map_err(|_| Error::Request {
-        operation,
-        message: "the token has characters a header cannot carry (control characters or non-ASCII)".into(),
-    })?;
+    let mut value =
+        HeaderValue::from_str(&format!("Bearer {}", token.trim())).map_err(|_| Error::Request {
+            operation,
+            message:
+                "the token has characters a header cannot carry (control characters or non-ASCII)"
+                    .into(),
+        })?;
     value.set_sensitive(true);
     Ok(value)
 }
@@ -187,7 +214,10 @@ impl Client {
         let header = bearer_header("login", &token)?;
         if let Ok(mut auth) = self.inner.auth.write() {
             auth.header = Some(header);
-            auth.credentials = Some(Credentials { username: username.to_string(), password: Secret(password.to_string()) });
+            auth.credentials = Some(Credentials {
+                username: username.to_string(),
+                password: Secret(password.to_string()),
+            });
         }
         Ok(())
     }
@@ -196,7 +226,10 @@ impl Client {
     pub fn set_token(&self, token: impl Into<String>) -> Result<(), Error> {
         let header = bearer_header("set_token", &token.into())?;
         if let Ok(mut auth) = self.inner.auth.write() {
-            *auth = Auth { header: Some(header), credentials: None };
+            *auth = Auth {
+                header: Some(header),
+                credentials: None,
+            };
         }
         Ok(())
     }
@@ -234,7 +267,12 @@ impl Client {
 
     /// Logs in again with the kept credentials; `false` when there are none.
     pub(crate) async fn relogin(&self) -> Result<bool, Error> {
-        let credentials = self.inner.auth.read().ok().and_then(|a| a.credentials.clone());
+        let credentials = self
+            .inner
+            .auth
+            .read()
+            .ok()
+            .and_then(|a| a.credentials.clone());
         match credentials {
             Some(c) => self.login(&c.username, &c.password.0).await.map(|()| true),
             None => Ok(false),
@@ -243,7 +281,13 @@ impl Client {
 
     // A document with no operations uses none of the request plumbing.
     #[allow(dead_code)]
-    pub(crate) fn request(&self, method: Method, operation: &'static str, template: &'static str, path: String) -> Request<'_> {
+    pub(crate) fn request(
+        &self,
+        method: Method,
+        operation: &'static str,
+        template: &'static str,
+        path: String,
+    ) -> Request<'_> {
         Request::new(self, method, operation, template, path)
     }
 
@@ -252,10 +296,17 @@ impl Client {
     async fn fetch_token(&self, username: &str, password: &str) -> Result<String, Error> {
         const OPERATION: &str = "login";
         let Some(token_url) = crate::TOKEN_URL else {
-            return Err(Error::Request { operation: OPERATION, message: "the spec declares no password token endpoint".into() });
+            return Err(Error::Request {
+                operation: OPERATION,
+                message: "the spec declares no password token endpoint".into(),
+            });
         };
-        let body = serde_json::to_vec(&LoginRequest { username, password })
-            .map_err(|e| Error::Request { operation: OPERATION, message: e.to_string() })?;
+        let body = serde_json::to_vec(&LoginRequest { username, password }).map_err(|e| {
+            Error::Request {
+                operation: OPERATION,
+                message: e.to_string(),
+            }
+        })?;
         let response = self
             .inner
             .http
@@ -264,10 +315,15 @@ impl Client {
             .body(body)
             .send()
             .await
-            .map_err(|source| Error::Transport { operation: OPERATION, source })?;
+            .map_err(|source| Error::Transport {
+                operation: OPERATION,
+                source,
+            })?;
         let response = crate::request::Response::new(OPERATION, response);
         if !response.is_success() {
-            return Err(response.error(|_, body| crate::error::untyped_body(body)).await);
+            return Err(response
+                .error(|_, body| crate::error::untyped_body(body))
+                .await);
         }
         let login: LoginResponse = response.json().await?;
         Ok(login.access_token)

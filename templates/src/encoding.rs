@@ -64,14 +64,23 @@ pub fn path_text(text: &str) -> String {
 #[allow(dead_code)]
 pub fn path_segment<T: Serialize + ?Sized>(value: &T) -> String {
     let text = match to_value(value) {
-        Value::Array(items) => items.iter().filter_map(scalar).collect::<Vec<_>>().join(","),
+        Value::Array(items) => items
+            .iter()
+            .filter_map(scalar)
+            .collect::<Vec<_>>()
+            .join(","),
         other => scalar(&other).unwrap_or_default(),
     };
     path_text(&text)
 }
 
 /// Appends `name=value` pairs for one parameter to a query string (without the `?`).
-pub fn append_query<T: Serialize + ?Sized>(query: &mut String, name: &str, value: &T, style: QueryStyle) {
+pub fn append_query<T: Serialize + ?Sized>(
+    query: &mut String,
+    name: &str,
+    value: &T,
+    style: QueryStyle,
+) {
     let mut pair = |key: &str, text: &str| {
         if !query.is_empty() {
             query.push('&');
@@ -82,7 +91,8 @@ pub fn append_query<T: Serialize + ?Sized>(query: &mut String, name: &str, value
     };
     match (to_value(value), style) {
         (Value::Null, _) => {}
-        (Value::Array(items), QueryStyle::Form { explode: true }) | (Value::Array(items), QueryStyle::DeepObject) => {
+        (Value::Array(items), QueryStyle::Form { explode: true })
+        | (Value::Array(items), QueryStyle::DeepObject) => {
             for item in items.iter().filter_map(scalar) {
                 pair(name, &item);
             }
@@ -93,7 +103,14 @@ pub fn append_query<T: Serialize + ?Sized>(query: &mut String, name: &str, value
                 QueryStyle::PipeDelimited => "|",
                 _ => ",",
             };
-            pair(name, &items.iter().filter_map(scalar).collect::<Vec<_>>().join(separator));
+            pair(
+                name,
+                &items
+                    .iter()
+                    .filter_map(scalar)
+                    .collect::<Vec<_>>()
+                    .join(separator),
+            );
         }
         (Value::Object(map), QueryStyle::DeepObject) => {
             for (key, item) in &map {
@@ -110,7 +127,10 @@ pub fn append_query<T: Serialize + ?Sized>(query: &mut String, name: &str, value
             }
         }
         (Value::Object(map), _) => {
-            let flat: Vec<String> = map.iter().filter_map(|(k, v)| scalar(v).map(|v| format!("{k},{v}"))).collect();
+            let flat: Vec<String> = map
+                .iter()
+                .filter_map(|(k, v)| scalar(v).map(|v| format!("{k},{v}")))
+                .collect();
             pair(name, &flat.join(","));
         }
         (other, _) => {
@@ -124,7 +144,13 @@ pub fn append_query<T: Serialize + ?Sized>(query: &mut String, name: &str, value
 /// A header value: scalars as text, lists comma-separated; `None` for null.
 pub fn header_value<T: Serialize + ?Sized>(value: &T) -> Option<String> {
     match to_value(value) {
-        Value::Array(items) => Some(items.iter().filter_map(scalar).collect::<Vec<_>>().join(",")),
+        Value::Array(items) => Some(
+            items
+                .iter()
+                .filter_map(scalar)
+                .collect::<Vec<_>>()
+                .join(","),
+        ),
         other => scalar(&other),
     }
 }
@@ -136,7 +162,10 @@ mod tests {
 
     #[test]
     fn path_segments_keep_reserved_characters() {
-        assert_eq!(path_segment("manual__2024-01-01T00:00:00+00:00"), "manual__2024-01-01T00%3A00%3A00%2B00%3A00");
+        assert_eq!(
+            path_segment("manual__2024-01-01T00:00:00+00:00"),
+            "manual__2024-01-01T00%3A00%3A00%2B00%3A00"
+        );
         assert_eq!(path_segment("a b/c"), "a%20b%2Fc");
         assert_eq!(path_segment(&-1i64), "-1");
         assert_eq!(path_segment("ünï"), "%C3%BCn%C3%AF");
@@ -146,15 +175,30 @@ mod tests {
     fn query_dates_are_rfc3339() {
         let mut q = String::new();
         let when = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
-        append_query(&mut q, "start_date_gte", &when, QueryStyle::Form { explode: true });
+        append_query(
+            &mut q,
+            "start_date_gte",
+            &when,
+            QueryStyle::Form { explode: true },
+        );
         assert_eq!(q, "start_date_gte=2024-01-01T00%3A00%3A00Z");
     }
 
     #[test]
     fn query_arrays_repeat_keys_and_nulls_vanish() {
         let mut q = String::new();
-        append_query(&mut q, "state", &["success", "up for retry"], QueryStyle::Form { explode: true });
-        append_query(&mut q, "x", &Option::<i64>::None, QueryStyle::Form { explode: true });
+        append_query(
+            &mut q,
+            "state",
+            &["success", "up for retry"],
+            QueryStyle::Form { explode: true },
+        );
+        append_query(
+            &mut q,
+            "x",
+            &Option::<i64>::None,
+            QueryStyle::Form { explode: true },
+        );
         append_query(&mut q, "ids", &[1, 2], QueryStyle::Form { explode: false });
         append_query(&mut q, "p", &[1, 2], QueryStyle::PipeDelimited);
         assert_eq!(q, "state=success&state=up%20for%20retry&ids=1%2C2&p=1%7C2");
@@ -163,9 +207,17 @@ mod tests {
     #[test]
     fn deep_objects_and_headers() {
         let mut q = String::new();
-        append_query(&mut q, "f", &serde_json::json!({"a": 1, "b": "x"}), QueryStyle::DeepObject);
+        append_query(
+            &mut q,
+            "f",
+            &serde_json::json!({"a": 1, "b": "x"}),
+            QueryStyle::DeepObject,
+        );
         assert_eq!(q, "f%5Ba%5D=1&f%5Bb%5D=x");
-        assert_eq!(header_value("application/x-ndjson").as_deref(), Some("application/x-ndjson"));
+        assert_eq!(
+            header_value("application/x-ndjson").as_deref(),
+            Some("application/x-ndjson")
+        );
         assert_eq!(header_value(&["a", "b"]).as_deref(), Some("a,b"));
         assert_eq!(header_value(&Option::<String>::None), None);
     }

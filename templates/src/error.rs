@@ -68,7 +68,9 @@ impl Error {
     pub fn operation(&self) -> &'static str {
         match self {
             Error::Api(e) => e.operation,
-            Error::Transport { operation, .. } | Error::Decode { operation, .. } | Error::Request { operation, .. } => operation,
+            Error::Transport { operation, .. }
+            | Error::Decode { operation, .. }
+            | Error::Request { operation, .. } => operation,
         }
     }
 
@@ -97,10 +99,27 @@ fn excerpt(text: &str) -> &str {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Api(e) => write!(f, "{}: the server answered {}: {}", e.operation, e.status, excerpt(&e.raw)),
-            Error::Transport { operation, source } => write!(f, "{operation}: request failed: {source}"),
-            Error::Decode { operation, status, body, source } => {
-                write!(f, "{operation}: could not decode the {status} response ({source}): {}", excerpt(body))
+            Error::Api(e) => write!(
+                f,
+                "{}: the server answered {}: {}",
+                e.operation,
+                e.status,
+                excerpt(&e.raw)
+            ),
+            Error::Transport { operation, source } => {
+                write!(f, "{operation}: request failed: {source}")
+            }
+            Error::Decode {
+                operation,
+                status,
+                body,
+                source,
+            } => {
+                write!(
+                    f,
+                    "{operation}: could not decode the {status} response ({source}): {}",
+                    excerpt(body)
+                )
             }
             Error::Request { operation, message } => write!(f, "{operation}: {message}"),
         }
@@ -120,7 +139,10 @@ impl std::error::Error for Error {
 /// Decodes an error body as `T`, falling back to untyped JSON or text when it does not match.
 // Documents without typed error bodies never call this.
 #[allow(dead_code)]
-pub(crate) fn typed_body<T: serde::de::DeserializeOwned>(bytes: &[u8], wrap: fn(T) -> ErrorBody) -> ErrorBody {
+pub(crate) fn typed_body<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    wrap: fn(T) -> ErrorBody,
+) -> ErrorBody {
     match serde_json::from_slice::<T>(bytes) {
         Ok(body) => wrap(body),
         Err(_) => untyped_body(bytes),

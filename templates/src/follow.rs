@@ -33,7 +33,12 @@ pub struct FollowLog {
 
 impl FollowLog {
     /// Follows try `try_number` of a task instance, polling every two seconds.
-    pub fn new(dag_id: impl Into<String>, dag_run_id: impl Into<String>, task_id: impl Into<String>, try_number: i64) -> Self {
+    pub fn new(
+        dag_id: impl Into<String>,
+        dag_run_id: impl Into<String>,
+        task_id: impl Into<String>,
+        try_number: i64,
+    ) -> Self {
         FollowLog {
             dag_id: dag_id.into(),
             dag_run_id: dag_run_id.into(),
@@ -72,8 +77,19 @@ struct Follower<'a> {
 impl TaskInstanceApi {
     /// Every log message of one try, as it is written: reads the NDJSON log, then keeps
     /// asking with the continuation token until the try has ended and its log is drained.
-    pub fn follow_log(&self, target: FollowLog) -> impl Stream<Item = Result<StructuredLogMessage, Error>> + '_ {
-        let follower = Follower { api: self, target, token: None, seen: 0, skip: 0, lines: None, last_read: false };
+    pub fn follow_log(
+        &self,
+        target: FollowLog,
+    ) -> impl Stream<Item = Result<StructuredLogMessage, Error>> + '_ {
+        let follower = Follower {
+            api: self,
+            target,
+            token: None,
+            seen: 0,
+            skip: 0,
+            lines: None,
+            last_read: false,
+        };
         Box::pin(stream::try_unfold(follower, |mut f| async move {
             loop {
                 if let Some(lines) = f.lines.as_mut() {
@@ -112,8 +128,16 @@ impl Follower<'_> {
     async fn try_has_ended(&self) -> Result<bool, Error> {
         let t = &self.target;
         let ti = match t.map_index {
-            Some(index) => self.api.get_mapped_task_instance(&t.dag_id, &t.dag_run_id, &t.task_id, index).await?,
-            None => self.api.get_task_instance(&t.dag_id, &t.dag_run_id, &t.task_id).await?,
+            Some(index) => {
+                self.api
+                    .get_mapped_task_instance(&t.dag_id, &t.dag_run_id, &t.task_id, index)
+                    .await?
+            }
+            None => {
+                self.api
+                    .get_task_instance(&t.dag_id, &t.dag_run_id, &t.task_id)
+                    .await?
+            }
         };
         let ended = matches!(
             ti.state,
@@ -139,7 +163,11 @@ impl Follower<'_> {
         if let Some(token) = &self.token {
             params = params.token(token.clone());
         }
-        match self.api.get_log(&t.dag_id, &t.dag_run_id, &t.task_id, t.try_number, &params).await? {
+        match self
+            .api
+            .get_log(&t.dag_id, &t.dag_run_id, &t.task_id, t.try_number, &params)
+            .await?
+        {
             GetLogResponse::Ndjson(lines) => Ok(lines),
             GetLogResponse::Json(_) => Err(Error::Request {
                 operation: "get_log",

@@ -43,23 +43,34 @@ macro_rules! open_enum {
         }
 
         impl ::serde::Serialize for $name {
-            fn serialize<__S: ::serde::Serializer>(&self, serializer: __S) -> ::std::result::Result<__S::Ok, __S::Error> {
+            fn serialize<__S: ::serde::Serializer>(
+                &self,
+                serializer: __S,
+            ) -> ::std::result::Result<__S::Ok, __S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
 
         impl<'de> ::serde::Deserialize<'de> for $name {
-            fn deserialize<__D: ::serde::Deserializer<'de>>(deserializer: __D) -> ::std::result::Result<Self, __D::Error> {
+            fn deserialize<__D: ::serde::Deserializer<'de>>(
+                deserializer: __D,
+            ) -> ::std::result::Result<Self, __D::Error> {
                 struct __Visitor;
                 impl ::serde::de::Visitor<'_> for __Visitor {
                     type Value = $name;
                     fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                         f.write_str(concat!("a ", stringify!($name), " string"))
                     }
-                    fn visit_str<__E: ::serde::de::Error>(self, value: &str) -> ::std::result::Result<$name, __E> {
+                    fn visit_str<__E: ::serde::de::Error>(
+                        self,
+                        value: &str,
+                    ) -> ::std::result::Result<$name, __E> {
                         Ok(value.into())
                     }
-                    fn visit_string<__E: ::serde::de::Error>(self, value: ::std::string::String) -> ::std::result::Result<$name, __E> {
+                    fn visit_string<__E: ::serde::de::Error>(
+                        self,
+                        value: ::std::string::String,
+                    ) -> ::std::result::Result<$name, __E> {
                         Ok(value.into())
                     }
                 }
@@ -82,18 +93,28 @@ macro_rules! string_const {
         }
 
         impl ::serde::Serialize for $name {
-            fn serialize<__S: ::serde::Serializer>(&self, serializer: __S) -> ::std::result::Result<__S::Ok, __S::Error> {
+            fn serialize<__S: ::serde::Serializer>(
+                &self,
+                serializer: __S,
+            ) -> ::std::result::Result<__S::Ok, __S::Error> {
                 serializer.serialize_str($value)
             }
         }
 
         impl<'de> ::serde::Deserialize<'de> for $name {
-            fn deserialize<__D: ::serde::Deserializer<'de>>(deserializer: __D) -> ::std::result::Result<Self, __D::Error> {
-                let value = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
+            fn deserialize<__D: ::serde::Deserializer<'de>>(
+                deserializer: __D,
+            ) -> ::std::result::Result<Self, __D::Error> {
+                let value = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(
+                    deserializer,
+                )?;
                 if value == $value {
                     Ok($name)
                 } else {
-                    Err(<__D::Error as ::serde::de::Error>::invalid_value(::serde::de::Unexpected::Str(&value), &concat!("\"", $value, "\"")))
+                    Err(<__D::Error as ::serde::de::Error>::invalid_value(
+                        ::serde::de::Unexpected::Str(&value),
+                        &concat!("\"", $value, "\""),
+                    ))
                 }
             }
         }
@@ -135,17 +156,28 @@ mod tests {
     #[test]
     fn open_enums_keep_unknown_values() {
         let decoded: Vec<Colour> = serde_json::from_str(r#"["red", "ultraviolet"]"#).unwrap();
-        assert_eq!(decoded, vec![Colour::Red, Colour::Unknown("ultraviolet".into())]);
-        assert_eq!(serde_json::to_string(&decoded).unwrap(), r#"["red","ultraviolet"]"#);
+        assert_eq!(
+            decoded,
+            vec![Colour::Red, Colour::Unknown("ultraviolet".into())]
+        );
+        assert_eq!(
+            serde_json::to_string(&decoded).unwrap(),
+            r#"["red","ultraviolet"]"#
+        );
         assert_eq!(Colour::from("dark blue"), Colour::DarkBlue);
         assert_eq!("x".parse::<Colour>().unwrap().to_string(), "x");
     }
 
     #[test]
     fn constants_accept_only_their_value() {
-        assert_eq!(serde_json::to_string(&Kind).unwrap(), format!("\"{}\"", Kind::VALUE));
+        assert_eq!(
+            serde_json::to_string(&Kind).unwrap(),
+            format!("\"{}\"", Kind::VALUE)
+        );
         assert!(serde_json::from_str::<Kind>(r#""create""#).is_ok());
-        let err = serde_json::from_str::<Kind>(r#""delete""#).unwrap_err().to_string();
+        let err = serde_json::from_str::<Kind>(r#""delete""#)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("create"), "{err}");
     }
 }

@@ -86,10 +86,29 @@ mod tests {
     #[test]
     fn three_states_on_the_wire() {
         assert_eq!(serde_json::to_string(&Patch::default()).unwrap(), "{}");
-        assert_eq!(serde_json::to_string(&Patch { note: Maybe::Null }).unwrap(), r#"{"note":null}"#);
-        assert_eq!(serde_json::to_string(&Patch { note: "x".into() }).unwrap(), r#"{"note":"x"}"#);
-        assert_eq!(serde_json::from_str::<Patch>("{}").unwrap().note, Maybe::Absent);
-        assert_eq!(serde_json::from_str::<Patch>(r#"{"note":null}"#).unwrap().note, Maybe::Null);
-        assert_eq!(serde_json::from_str::<Patch>(r#"{"note":"y"}"#).unwrap().note, Maybe::Value("y".into()));
+        assert_eq!(
+            serde_json::to_string(&Patch { note: Maybe::Null }).unwrap(),
+            r#"{"note":null}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&Patch { note: "x".into() }).unwrap(),
+            r#"{"note":"x"}"#
+        );
+        assert_eq!(
+            serde_json::from_str::<Patch>("{}").unwrap().note,
+            Maybe::Absent
+        );
+        assert_eq!(
+            serde_json::from_str::<Patch>(r#"{"note":null}"#)
+                .unwrap()
+                .note,
+            Maybe::Null
+        );
+        assert_eq!(
+            serde_json::from_str::<Patch>(r#"{"note":"y"}"#)
+                .unwrap()
+                .note,
+            Maybe::Value("y".into())
+        );
     }
 }

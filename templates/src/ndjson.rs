@@ -18,7 +18,10 @@ pub struct NdjsonStream {
 
 impl std::fmt::Debug for NdjsonStream {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NdjsonStream").field("operation", &self.operation).field("status", &self.status).finish_non_exhaustive()
+        f.debug_struct("NdjsonStream")
+            .field("operation", &self.operation)
+            .field("status", &self.status)
+            .finish_non_exhaustive()
     }
 }
 
@@ -51,12 +54,14 @@ impl NdjsonStream {
                 if line.iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }
-                return Some(serde_json::from_slice(&line).map_err(|source| Error::Decode {
-                    operation: self.operation,
-                    status: self.status,
-                    body: String::from_utf8_lossy(&line).into_owned(),
-                    source,
-                }));
+                return Some(
+                    serde_json::from_slice(&line).map_err(|source| Error::Decode {
+                        operation: self.operation,
+                        status: self.status,
+                        body: String::from_utf8_lossy(&line).into_owned(),
+                        source,
+                    }),
+                );
             }
             if self.done {
                 return None;
@@ -65,7 +70,10 @@ impl NdjsonStream {
                 Some(Ok(chunk)) => self.buffer.extend_from_slice(&chunk),
                 Some(Err(source)) => {
                     self.done = true;
-                    return Some(Err(Error::Transport { operation: self.operation, source }));
+                    return Some(Err(Error::Transport {
+                        operation: self.operation,
+                        source,
+                    }));
                 }
                 None => self.done = true,
             }

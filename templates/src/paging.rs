@@ -17,30 +17,44 @@ struct Cursor {
 /// no total, on a page shorter than `page_size`.
 // Not every document has a paged list, so this may go unused in a given crate.
 #[allow(dead_code)]
-pub(crate) fn paginate<T, F, Fut>(start: i64, page_size: i64, mut fetch: F) -> impl Stream<Item = Result<T, Error>>
+pub(crate) fn paginate<T, F, Fut>(
+    start: i64,
+    page_size: i64,
+    mut fetch: F,
+) -> impl Stream<Item = Result<T, Error>>
 where
     F: FnMut(i64, i64) -> Fut,
     Fut: Future<Output = Result<(Vec<T>, Option<i64>), Error>>,
 {
     let page_size = page_size.max(1);
-    let pages = stream::try_unfold(Cursor { offset: start.max(0), done: false }, move |cursor| {
-        let page = (!cursor.done).then(|| fetch(cursor.offset, page_size));
-        async move {
-            let Some(page) = page else { return Ok(None) };
-            let (items, total) = page.await?;
-            if items.is_empty() {
-                return Ok(None);
+    let pages = stream::try_unfold(
+        Cursor {
+            offset: start.max(0),
+            done: false,
+        },
+        move |cursor| {
+            let page = (!cursor.done).then(|| fetch(cursor.offset, page_size));
+            async move {
+                let Some(page) = page else { return Ok(None) };
+                let (items, total) = page.await?;
+                if items.is_empty() {
+                    return Ok(None);
+                }
+                let offset = cursor.offset + items.len() as i64;
+                let done = match total {
+                    Some(total) => offset >= total,
+                    None => (items.len() as i64) < page_size,
+                };
+                Ok(Some((items, Cursor { offset, done })))
             }
-            let offset = cursor.offset + items.len() as i64;
-            let done = match total {
-                Some(total) => offset >= total,
-                None => (items.len() as i64) < page_size,
-            };
-            Ok(Some((items, Cursor { offset, done })))
-        }
-    });
+        },
+    );
     // Pinned on the heap so callers can `.next().await` without pinning it themselves.
-    Box::pin(pages.map_ok(|items| stream::iter(items.into_iter().map(Ok))).try_flatten())
+    Box::pin(
+        pages
+            .map_ok(|items| stream::iter(items.into_iter().map(Ok)))
+            .try_flatten(),
+    )
 }
 
 #[cfg(test)]
@@ -62,13 +76,25 @@ mod tests {
 
     #[tokio::test]
     async fn pages_through_to_the_total() {
-        assert_eq!(collect(paginate(0, 3, pages(10, true))).await, (0..10).collect::<Vec<_>>());
-        assert_eq!(collect(paginate(4, 5, pages(10, true))).await, (4..10).collect::<Vec<_>>());
-        assert_eq!(collect(paginate(0, 5, pages(0, true))).await, Vec::<i64>::new());
+        assert_eq!(
+            collect(paginate(0, 3, pages(10, true))).await,
+            (0..10).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            collect(paginate(4, 5, pages(10, true))).await,
+            (4..10).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            collect(paginate(0, 5, pages(0, true))).await,
+            Vec::<i64>::new()
+        );
     }
 
     #[tokio::test]
     async fn without_a_total_a_short_page_ends_it() {
-        assert_eq!(collect(paginate(0, 4, pages(10, false))).await, (0..10).collect::<Vec<_>>());
+        assert_eq!(
+            collect(paginate(0, 4, pages(10, false))).await,
+            (0..10).collect::<Vec<_>>()
+        );
     }
 }

@@ -34,8 +34,24 @@ pub(crate) struct Request<'a> {
 // Not every document uses every body kind, so some of these go unused in a given crate.
 #[allow(dead_code)]
 impl<'a> Request<'a> {
-    pub fn new(client: &'a Client, method: Method, operation: &'static str, template: &'static str, path: String) -> Self {
-        Request { client, method, operation, template, path, query: String::new(), headers: Vec::new(), body: None, auth: false }
+    pub fn new(
+        client: &'a Client,
+        method: Method,
+        operation: &'static str,
+        template: &'static str,
+        path: String,
+    ) -> Self {
+        Request {
+            client,
+            method,
+            operation,
+            template,
+            path,
+            query: String::new(),
+            headers: Vec::new(),
+            body: None,
+            auth: false,
+        }
     }
 
     /// Sends the client's credentials with this request.
@@ -54,8 +70,10 @@ impl<'a> Request<'a> {
     }
 
     pub fn json<T: Serialize + ?Sized>(&mut self, body: &T) -> Result<(), Error> {
-        let bytes = serde_json::to_vec(body)
-            .map_err(|e| Error::Request { operation: self.operation, message: format!("the body does not serialise: {e}") })?;
+        let bytes = serde_json::to_vec(body).map_err(|e| Error::Request {
+            operation: self.operation,
+            message: format!("the body does not serialise: {e}"),
+        })?;
         self.body = Some(("application/json", bytes));
         Ok(())
     }
@@ -101,11 +119,18 @@ impl<'a> Request<'a> {
     /// Sends the request: retried per the client's policy, and sent once more after a fresh
     /// login when the server says the token expired.
     pub async fn send(self) -> Result<Response, Error> {
-        if let Some(segment) = self.path.split('/').skip(1).find(|s| s.is_empty() || *s == "." || *s == "..") {
+        if let Some(segment) = self
+            .path
+            .split('/')
+            .skip(1)
+            .find(|s| s.is_empty() || *s == "." || *s == "..")
+        {
             // `.` and `..` would be resolved away by URL parsing and reach another resource.
             return Err(Error::Request {
                 operation: self.operation,
-                message: format!("a path parameter is `{segment}`, which cannot name a path segment"),
+                message: format!(
+                    "a path parameter is `{segment}`, which cannot name a path segment"
+                ),
             });
         }
         #[cfg(feature = "tracing")]
@@ -155,17 +180,29 @@ impl<'a> Request<'a> {
                         }
                     }
                     if is_retryable_status(status) && attempt < attempts {
-                        tokio::time::sleep(policy.delay(attempt - 1, Some(response.headers()))).await;
+                        tokio::time::sleep(policy.delay(attempt - 1, Some(response.headers())))
+                            .await;
                         attempt += 1;
                         continue;
                     }
                     return (Ok(Response::new(self.operation, response)), attempt);
                 }
-                Err(source) if attempt < attempts && (source.is_connect() || source.is_timeout() || source.is_request()) => {
+                Err(source)
+                    if attempt < attempts
+                        && (source.is_connect() || source.is_timeout() || source.is_request()) =>
+                {
                     tokio::time::sleep(policy.delay(attempt - 1, None)).await;
                     attempt += 1;
                 }
-                Err(source) => return (Err(Error::Transport { operation: self.operation, source }), attempt),
+                Err(source) => {
+                    return (
+                        Err(Error::Transport {
+                            operation: self.operation,
+                            source,
+                        }),
+                        attempt,
+                    )
+                }
             }
         }
     }
@@ -184,7 +221,9 @@ impl<'a> Request<'a> {
             builder = builder.header(*name, value);
         }
         if let Some((content_type, bytes)) = &self.body {
-            builder = builder.header(CONTENT_TYPE, *content_type).body(bytes.clone());
+            builder = builder
+                .header(CONTENT_TYPE, *content_type)
+                .body(bytes.clone());
         }
         builder.send().await
     }
@@ -248,14 +287,28 @@ impl Response {
 
     /// The media type without parameters, lower-cased (`application/json`).
     pub fn media_type(&self) -> String {
-        let value = self.inner.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-        value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
+        let value = self
+            .inner
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        value
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase()
     }
 
     async fn read(self) -> Result<(u16, bytes::Bytes), Error> {
         let status = self.status();
         let operation = self.operation;
-        let bytes = self.inner.bytes().await.map_err(|source| Error::Transport { operation, source })?;
+        let bytes = self
+            .inner
+            .bytes()
+            .await
+            .map_err(|source| Error::Transport { operation, source })?;
         Ok((status, bytes))
     }
 

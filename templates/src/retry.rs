@@ -21,14 +21,22 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        RetryPolicy { attempts: 3, base_delay: Duration::from_millis(200), max_delay: Duration::from_secs(30), non_idempotent: false }
+        RetryPolicy {
+            attempts: 3,
+            base_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(30),
+            non_idempotent: false,
+        }
     }
 }
 
 impl RetryPolicy {
     /// No retries at all.
     pub fn none() -> Self {
-        RetryPolicy { attempts: 1, ..RetryPolicy::default() }
+        RetryPolicy {
+            attempts: 1,
+            ..RetryPolicy::default()
+        }
     }
 
     /// How many attempts a request with this method gets.
@@ -47,7 +55,10 @@ impl RetryPolicy {
         if let Some(after) = headers.and_then(retry_after) {
             return after.min(self.max_delay);
         }
-        let ceiling = self.base_delay.saturating_mul(1u32 << retry.min(16)).min(self.max_delay);
+        let ceiling = self
+            .base_delay
+            .saturating_mul(1u32 << retry.min(16))
+            .min(self.max_delay);
         ceiling.mul_f64(jitter())
     }
 }
@@ -97,7 +108,10 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert(RETRY_AFTER, HeaderValue::from_static("7"));
         assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));
-        headers.insert(RETRY_AFTER, HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"));
+        headers.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
         assert_eq!(retry_after(&headers), Some(Duration::ZERO));
         headers.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&headers), None);
@@ -105,7 +119,11 @@ mod tests {
 
     #[test]
     fn backoff_is_capped_and_retry_after_wins() {
-        let policy = RetryPolicy { base_delay: Duration::from_secs(1), max_delay: Duration::from_secs(5), ..RetryPolicy::default() };
+        let policy = RetryPolicy {
+            base_delay: Duration::from_secs(1),
+            max_delay: Duration::from_secs(5),
+            ..RetryPolicy::default()
+        };
         for retry in 0..20 {
             assert!(policy.delay(retry, None) <= Duration::from_secs(5));
         }
@@ -121,7 +139,10 @@ mod tests {
         let policy = RetryPolicy::default();
         assert_eq!(policy.attempts_for(&reqwest::Method::GET), 3);
         assert_eq!(policy.attempts_for(&reqwest::Method::POST), 1);
-        let opted_in = RetryPolicy { non_idempotent: true, ..policy };
+        let opted_in = RetryPolicy {
+            non_idempotent: true,
+            ..policy
+        };
         assert_eq!(opted_in.attempts_for(&reqwest::Method::PATCH), 3);
     }
 }

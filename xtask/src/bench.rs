@@ -6,7 +6,7 @@
 //! Where two things are compared (decoders, clients) they run in the same process, interleaved,
 //! so a busy machine slows both alike.
 //!
-//! - [`generator`]: each phase of regen, in this release process (Task Instance tag, all tags).
+//! - [`generator`]: a whole `xtask regen` process (Task Instance tag, all tags).
 //! - [`build`]: crate-only `cargo build` of the emitted crates: cold, one file touched, no-op.
 //! - [`client`]: decode and request overhead, run by the `airflow-bench` binary (tests/bench).
 //! - [`report`]: the markdown.
@@ -224,9 +224,7 @@ pub fn run(rest: &[String]) -> Result<(), String> {
                 tags.label()
             );
             let report = generator::run(tags, warmup, iterations, &xtask)?;
-            if let Some(s) = report.stats(generator::WHOLE) {
-                println!("  regen in process: median {} ms", stats::ms(s.median, 1));
-            }
+            println!("  median {} ms", generator::ms(report.regen.median));
             results.generator.push(report);
         }
     }

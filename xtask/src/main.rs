@@ -2,11 +2,6 @@
 
 mod e2e;
 
-// Loading and emitting build and drop hundreds of thousands of small values; the system
-// allocator was a fifth of a regen's time (BENCHMARKS.md).
-#[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use std::process::ExitCode;
 
 pub use xtask::{bench, fetch_spec, regen, root, spec_matrix, test_all, Args, USAGE};

@@ -13,7 +13,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use airflow_codegen::{emit, format, load, output, Selection};
+use airflow_codegen::{output, Selection};
 
 use crate::fetch_spec::{fetch, REST_FILE};
 use crate::regen::{Job, DEFAULT_TAG};
@@ -311,42 +311,6 @@ fn generate_one(release: &Release, set: TagSet, spec: &Path, base: &Path) -> Row
         }
     };
     row.generate = started.elapsed();
-    // Loading on two threads and the block reader are shortcuts that must not change what a
-    // document means.
-    match fs::read_to_string(spec) {
-        Ok(text) => {
-            match load::two_threads_agree(&text) {
-                // `None`: not cut in two (a layout the shortcut leaves alone).
-                Ok(Some(true) | None) => {}
-                Ok(Some(false)) => row
-                    .problems
-                    .push("loading on two threads gives another model than on one".into()),
-                Err(e) => row.problems.push(format!("loading: {e}")),
-            }
-            // `None`: left to serde_yaml, which is only slower.
-            if load::block_reader_agrees(&text) == Some(false) {
-                row.problems
-                    .push("the block reader reads another value than serde_yaml".into());
-            }
-        }
-        Err(e) => row
-            .problems
-            .push(format!("reading {}: {e}", spec.display())),
-    }
-    // Formatting in pieces is a shortcut too: it must give what rustfmt gives whole files.
-    match job.inputs().and_then(|(_, config, templates)| {
-        let emitted = emit::emit(&generated.api, &config.emit, &templates);
-        emitted
-            .and_then(|files| format::pieces_disagree(&files))
-            .map_err(|e| e.to_string())
-    }) {
-        Ok(differ) if differ.is_empty() => {}
-        Ok(differ) => row.problems.push(format!(
-            "formatting in pieces gives other code than formatting whole files: {}",
-            differ.join(", ")
-        )),
-        Err(e) => row.problems.push(format!("formatting: {e}")),
-    }
     row.operations = generated.api.apis.iter().map(|a| a.operations.len()).sum();
     row.types = generated.api.types.len();
     let expected = set.expected(release);

@@ -2,12 +2,14 @@
 
 use crate::encoding::{path_segment, path_text, QueryStyle};
 use crate::error::{typed_body, untyped_body};
-use crate::{models, Client, Error, ErrorBody};
+use crate::{Client, Error, ErrorBody, models};
+
 /// Operations tagged `Task Instance`.
 #[derive(Debug, Clone)]
 pub struct TaskInstanceApi {
     client: Client,
 }
+
 impl TaskInstanceApi {
     /// The operations of this tag, sent through `client`.
     pub fn new(client: &Client) -> Self {
@@ -15,6 +17,7 @@ impl TaskInstanceApi {
             client: client.clone(),
         }
     }
+
     /// Get Extra Links
     ///
     /// Get extra links for task instance.
@@ -42,25 +45,23 @@ impl TaskInstanceApi {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
             let task_id = path_text(task_id);
-            format!("/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/links")
+            format!(
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/links"
+            )
         };
-        let mut request = self.client.request(
-            reqwest::Method::GET,
-            "get_extra_links",
-            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/links",
-            path,
-        );
+        let mut request = self
+            .client
+            .request(
+                reqwest::Method::GET,
+                "get_extra_links",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/links",
+                path,
+            );
         request.authenticated();
-        request.query(
-            "map_index",
-            &params.map_index,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "try_number",
-            &params.try_number,
-            QueryStyle::Form { explode: true },
-        );
+        request
+            .query("map_index", &params.map_index, QueryStyle::Form { explode: true });
+        request
+            .query("try_number", &params.try_number, QueryStyle::Form { explode: true });
         request
             .receive(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
@@ -70,6 +71,7 @@ impl TaskInstanceApi {
             .await?
             .json()
     }
+
     /// Get Task Instance
     ///
     /// Get task instance.
@@ -97,12 +99,14 @@ impl TaskInstanceApi {
             let task_id = path_text(task_id);
             format!("/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}")
         };
-        let mut request = self.client.request(
-            reqwest::Method::GET,
-            "get_task_instance",
-            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}",
-            path,
-        );
+        let mut request = self
+            .client
+            .request(
+                reqwest::Method::GET,
+                "get_task_instance",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}",
+                path,
+            );
         request.authenticated();
         request
             .receive(|status, body| match status {
@@ -113,6 +117,7 @@ impl TaskInstanceApi {
             .await?
             .json()
     }
+
     /// Delete Task Instance
     ///
     /// Delete a task instance.
@@ -142,18 +147,17 @@ impl TaskInstanceApi {
             let task_id = path_text(task_id);
             format!("/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}")
         };
-        let mut request = self.client.request(
-            reqwest::Method::DELETE,
-            "delete_task_instance",
-            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}",
-            path,
-        );
+        let mut request = self
+            .client
+            .request(
+                reqwest::Method::DELETE,
+                "delete_task_instance",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}",
+                path,
+            );
         request.authenticated();
-        request.query(
-            "map_index",
-            &params.map_index,
-            QueryStyle::Form { explode: true },
-        );
+        request
+            .query("map_index", &params.map_index, QueryStyle::Form { explode: true });
         request
             .receive(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
@@ -163,6 +167,7 @@ impl TaskInstanceApi {
             .await?
             .json()
     }
+
     /// Patch Task Instance
     ///
     /// Update a task instance.
@@ -194,33 +199,36 @@ impl TaskInstanceApi {
             let task_id = path_text(task_id);
             format!("/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}")
         };
-        let mut request = self.client.request(
-            reqwest::Method::PATCH,
-            "patch_task_instance",
-            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}",
-            path,
-        );
+        let mut request = self
+            .client
+            .request(
+                reqwest::Method::PATCH,
+                "patch_task_instance",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}",
+                path,
+            );
         request.authenticated();
-        request.query(
-            "map_index",
-            &params.map_index,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "update_mask",
-            &params.update_mask,
-            QueryStyle::Form { explode: true },
-        );
+        request
+            .query("map_index", &params.map_index, QueryStyle::Form { explode: true });
+        request
+            .query(
+                "update_mask",
+                &params.update_mask,
+                QueryStyle::Form { explode: true },
+            );
         request.json(body)?;
         request
             .receive(|status, body| match status {
-                400 | 401 | 403 | 404 | 409 => typed_body(body, ErrorBody::HttpExceptionResponse),
+                400 | 401 | 403 | 404 | 409 => {
+                    typed_body(body, ErrorBody::HttpExceptionResponse)
+                }
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
             .await?
             .json()
     }
+
     /// Get Mapped Task Instances
     ///
     /// Get list of mapped task instances.
@@ -248,210 +256,229 @@ impl TaskInstanceApi {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
             let task_id = path_text(task_id);
-            format!("/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/listMapped")
+            format!(
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/listMapped"
+            )
         };
-        let mut request = self.client.request(
-            reqwest::Method::GET,
-            "get_mapped_task_instances",
-            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/listMapped",
-            path,
-        );
+        let mut request = self
+            .client
+            .request(
+                reqwest::Method::GET,
+                "get_mapped_task_instances",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/listMapped",
+                path,
+            );
         request.authenticated();
-        request.query(
-            "run_after_gte",
-            &params.run_after_gte,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "run_after_gt",
-            &params.run_after_gt,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "run_after_lte",
-            &params.run_after_lte,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "run_after_lt",
-            &params.run_after_lt,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "logical_date_gte",
-            &params.logical_date_gte,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "logical_date_gt",
-            &params.logical_date_gt,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "logical_date_lte",
-            &params.logical_date_lte,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "logical_date_lt",
-            &params.logical_date_lt,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "start_date_gte",
-            &params.start_date_gte,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "start_date_gt",
-            &params.start_date_gt,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "start_date_lte",
-            &params.start_date_lte,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "start_date_lt",
-            &params.start_date_lt,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "end_date_gte",
-            &params.end_date_gte,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "end_date_gt",
-            &params.end_date_gt,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "end_date_lte",
-            &params.end_date_lte,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "end_date_lt",
-            &params.end_date_lt,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "updated_at_gte",
-            &params.updated_at_gte,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "updated_at_gt",
-            &params.updated_at_gt,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "updated_at_lte",
-            &params.updated_at_lte,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "updated_at_lt",
-            &params.updated_at_lt,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "duration_gte",
-            &params.duration_gte,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "duration_gt",
-            &params.duration_gt,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "duration_lte",
-            &params.duration_lte,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "duration_lt",
-            &params.duration_lt,
-            QueryStyle::Form { explode: true },
-        );
+        request
+            .query(
+                "run_after_gte",
+                &params.run_after_gte,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "run_after_gt",
+                &params.run_after_gt,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "run_after_lte",
+                &params.run_after_lte,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "run_after_lt",
+                &params.run_after_lt,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "logical_date_gte",
+                &params.logical_date_gte,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "logical_date_gt",
+                &params.logical_date_gt,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "logical_date_lte",
+                &params.logical_date_lte,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "logical_date_lt",
+                &params.logical_date_lt,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "start_date_gte",
+                &params.start_date_gte,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "start_date_gt",
+                &params.start_date_gt,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "start_date_lte",
+                &params.start_date_lte,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "start_date_lt",
+                &params.start_date_lt,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "end_date_gte",
+                &params.end_date_gte,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "end_date_gt",
+                &params.end_date_gt,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "end_date_lte",
+                &params.end_date_lte,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "end_date_lt",
+                &params.end_date_lt,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "updated_at_gte",
+                &params.updated_at_gte,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "updated_at_gt",
+                &params.updated_at_gt,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "updated_at_lte",
+                &params.updated_at_lte,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "updated_at_lt",
+                &params.updated_at_lt,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "duration_gte",
+                &params.duration_gte,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "duration_gt",
+                &params.duration_gt,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "duration_lte",
+                &params.duration_lte,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "duration_lt",
+                &params.duration_lt,
+                QueryStyle::Form { explode: true },
+            );
         request.query("state", &params.state, QueryStyle::Form { explode: true });
         request.query("pool", &params.pool, QueryStyle::Form { explode: true });
-        request.query(
-            "pool_name_pattern",
-            &params.pool_name_pattern,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "pool_name_prefix_pattern",
-            &params.pool_name_prefix_pattern,
-            QueryStyle::Form { explode: true },
-        );
+        request
+            .query(
+                "pool_name_pattern",
+                &params.pool_name_pattern,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "pool_name_prefix_pattern",
+                &params.pool_name_prefix_pattern,
+                QueryStyle::Form { explode: true },
+            );
         request.query("queue", &params.queue, QueryStyle::Form { explode: true });
-        request.query(
-            "queue_name_pattern",
-            &params.queue_name_pattern,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "queue_name_prefix_pattern",
-            &params.queue_name_prefix_pattern,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "executor",
-            &params.executor,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "version_number",
-            &params.version_number,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "try_number",
-            &params.try_number,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "operator",
-            &params.operator,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "operator_name_pattern",
-            &params.operator_name_pattern,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "operator_name_prefix_pattern",
-            &params.operator_name_prefix_pattern,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "map_index",
-            &params.map_index,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "rendered_map_index_pattern",
-            &params.rendered_map_index_pattern,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "rendered_map_index_prefix_pattern",
-            &params.rendered_map_index_prefix_pattern,
-            QueryStyle::Form { explode: true },
-        );
+        request
+            .query(
+                "queue_name_pattern",
+                &params.queue_name_pattern,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "queue_name_prefix_pattern",
+                &params.queue_name_prefix_pattern,
+                QueryStyle::Form { explode: true },
+            );
+        request.query("executor", &params.executor, QueryStyle::Form { explode: true });
+        request
+            .query(
+                "version_number",
+                &params.version_number,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query("try_number", &params.try_number, QueryStyle::Form { explode: true });
+        request.query("operator", &params.operator, QueryStyle::Form { explode: true });
+        request
+            .query(
+                "operator_name_pattern",
+                &params.operator_name_pattern,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "operator_name_prefix_pattern",
+                &params.operator_name_prefix_pattern,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query("map_index", &params.map_index, QueryStyle::Form { explode: true });
+        request
+            .query(
+                "rendered_map_index_pattern",
+                &params.rendered_map_index_pattern,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "rendered_map_index_prefix_pattern",
+                &params.rendered_map_index_prefix_pattern,
+                QueryStyle::Form { explode: true },
+            );
         request.query("limit", &params.limit, QueryStyle::Form { explode: true });
         request.query("offset", &params.offset, QueryStyle::Form { explode: true });
-        request.query(
-            "order_by",
-            &params.order_by,
-            QueryStyle::Form { explode: true },
-        );
+        request.query("order_by", &params.order_by, QueryStyle::Form { explode: true });
         request
             .receive(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
@@ -461,6 +488,7 @@ impl TaskInstanceApi {
             .await?
             .json()
     }
+
     /// Every item of [`Self::get_mapped_task_instances`], fetched `page_size` at a time with `limit`/`offset` (the stream
     /// sets both; the `offset` in `params` is where it starts). One page is in memory at a
     /// time; the stream ends at the reported total.
@@ -471,7 +499,9 @@ impl TaskInstanceApi {
         task_id: &'a str,
         params: &'a GetMappedTaskInstancesParams,
         page_size: i64,
-    ) -> impl futures_core::Stream<Item = Result<models::TaskInstanceResponse, Error>> + 'a {
+    ) -> impl futures_core::Stream<
+        Item = Result<models::TaskInstanceResponse, Error>,
+    > + 'a {
         crate::paging::paginate(
             params.offset.unwrap_or(0),
             page_size,
@@ -486,6 +516,7 @@ impl TaskInstanceApi {
             },
         )
     }
+
     /// Get Task Instance Dependencies
     ///
     /// Get dependencies blocking task from getting scheduled.
@@ -535,6 +566,7 @@ impl TaskInstanceApi {
             .await?
             .json()
     }
+
     /// Get Task Instance Dependencies
     ///
     /// Get dependencies blocking task from getting scheduled.
@@ -566,18 +598,17 @@ impl TaskInstanceApi {
                 "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/dependencies"
             )
         };
-        let mut request = self.client.request(
-            reqwest::Method::GET,
-            "get_task_instance_dependencies",
-            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/dependencies",
-            path,
-        );
+        let mut request = self
+            .client
+            .request(
+                reqwest::Method::GET,
+                "get_task_instance_dependencies",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/dependencies",
+                path,
+            );
         request.authenticated();
-        request.query(
-            "map_index",
-            &params.map_index,
-            QueryStyle::Form { explode: true },
-        );
+        request
+            .query("map_index", &params.map_index, QueryStyle::Form { explode: true });
         request
             .receive(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
@@ -587,6 +618,7 @@ impl TaskInstanceApi {
             .await?
             .json()
     }
+
     /// Get Task Instance Tries
     ///
     /// Get list of task instances history.
@@ -614,20 +646,21 @@ impl TaskInstanceApi {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
             let task_id = path_text(task_id);
-            format!("/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/tries")
+            format!(
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/tries"
+            )
         };
-        let mut request = self.client.request(
-            reqwest::Method::GET,
-            "get_task_instance_tries",
-            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/tries",
-            path,
-        );
+        let mut request = self
+            .client
+            .request(
+                reqwest::Method::GET,
+                "get_task_instance_tries",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/tries",
+                path,
+            );
         request.authenticated();
-        request.query(
-            "map_index",
-            &params.map_index,
-            QueryStyle::Form { explode: true },
-        );
+        request
+            .query("map_index", &params.map_index, QueryStyle::Form { explode: true });
         request
             .receive(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
@@ -637,6 +670,7 @@ impl TaskInstanceApi {
             .await?
             .json()
     }
+
     /// Get Mapped Task Instance Tries
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/tries`
@@ -666,12 +700,14 @@ impl TaskInstanceApi {
                 "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/tries"
             )
         };
-        let mut request = self.client.request(
-            reqwest::Method::GET,
-            "get_mapped_task_instance_tries",
-            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/tries",
-            path,
-        );
+        let mut request = self
+            .client
+            .request(
+                reqwest::Method::GET,
+                "get_mapped_task_instance_tries",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/tries",
+                path,
+            );
         request.authenticated();
         request
             .receive(|status, body| match status {
@@ -682,6 +718,7 @@ impl TaskInstanceApi {
             .await?
             .json()
     }
+
     /// Get Mapped Task Instance
     ///
     /// Get task instance.
@@ -713,12 +750,14 @@ impl TaskInstanceApi {
                 "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}"
             )
         };
-        let mut request = self.client.request(
-            reqwest::Method::GET,
-            "get_mapped_task_instance",
-            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}",
-            path,
-        );
+        let mut request = self
+            .client
+            .request(
+                reqwest::Method::GET,
+                "get_mapped_task_instance",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}",
+                path,
+            );
         request.authenticated();
         request
             .receive(|status, body| match status {
@@ -729,6 +768,7 @@ impl TaskInstanceApi {
             .await?
             .json()
     }
+
     /// Patch Task Instance
     ///
     /// Update a task instance.
@@ -764,28 +804,34 @@ impl TaskInstanceApi {
                 "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}"
             )
         };
-        let mut request = self.client.request(
-            reqwest::Method::PATCH,
-            "patch_task_instance_by_map_index",
-            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}",
-            path,
-        );
+        let mut request = self
+            .client
+            .request(
+                reqwest::Method::PATCH,
+                "patch_task_instance_by_map_index",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}",
+                path,
+            );
         request.authenticated();
-        request.query(
-            "update_mask",
-            &params.update_mask,
-            QueryStyle::Form { explode: true },
-        );
+        request
+            .query(
+                "update_mask",
+                &params.update_mask,
+                QueryStyle::Form { explode: true },
+            );
         request.json(body)?;
         request
             .receive(|status, body| match status {
-                400 | 401 | 403 | 404 | 409 => typed_body(body, ErrorBody::HttpExceptionResponse),
+                400 | 401 | 403 | 404 | 409 => {
+                    typed_body(body, ErrorBody::HttpExceptionResponse)
+                }
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
             .await?
             .json()
     }
+
     /// Get Task Instances
     ///
     /// Get list of task instances.
@@ -826,258 +872,281 @@ impl TaskInstanceApi {
             let dag_run_id = path_text(dag_run_id);
             format!("/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances")
         };
-        let mut request = self.client.request(
-            reqwest::Method::GET,
-            "get_task_instances",
-            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances",
-            path,
-        );
+        let mut request = self
+            .client
+            .request(
+                reqwest::Method::GET,
+                "get_task_instances",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances",
+                path,
+            );
         request.authenticated();
         request.query("cursor", &params.cursor, QueryStyle::Form { explode: true });
-        request.query(
-            "task_id",
-            &params.task_id,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "run_after_gte",
-            &params.run_after_gte,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "run_after_gt",
-            &params.run_after_gt,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "run_after_lte",
-            &params.run_after_lte,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "run_after_lt",
-            &params.run_after_lt,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "logical_date_gte",
-            &params.logical_date_gte,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "logical_date_gt",
-            &params.logical_date_gt,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "logical_date_lte",
-            &params.logical_date_lte,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "logical_date_lt",
-            &params.logical_date_lt,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "start_date_gte",
-            &params.start_date_gte,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "start_date_gt",
-            &params.start_date_gt,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "start_date_lte",
-            &params.start_date_lte,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "start_date_lt",
-            &params.start_date_lt,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "end_date_gte",
-            &params.end_date_gte,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "end_date_gt",
-            &params.end_date_gt,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "end_date_lte",
-            &params.end_date_lte,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "end_date_lt",
-            &params.end_date_lt,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "updated_at_gte",
-            &params.updated_at_gte,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "updated_at_gt",
-            &params.updated_at_gt,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "updated_at_lte",
-            &params.updated_at_lte,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "updated_at_lt",
-            &params.updated_at_lt,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "duration_gte",
-            &params.duration_gte,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "duration_gt",
-            &params.duration_gt,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "duration_lte",
-            &params.duration_lte,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "duration_lt",
-            &params.duration_lt,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "task_display_name_pattern",
-            &params.task_display_name_pattern,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "task_display_name_prefix_pattern",
-            &params.task_display_name_prefix_pattern,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "task_group_id",
-            &params.task_group_id,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "dag_id_pattern",
-            &params.dag_id_pattern,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "dag_id_prefix_pattern",
-            &params.dag_id_prefix_pattern,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "run_id_pattern",
-            &params.run_id_pattern,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "run_id_prefix_pattern",
-            &params.run_id_prefix_pattern,
-            QueryStyle::Form { explode: true },
-        );
+        request.query("task_id", &params.task_id, QueryStyle::Form { explode: true });
+        request
+            .query(
+                "run_after_gte",
+                &params.run_after_gte,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "run_after_gt",
+                &params.run_after_gt,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "run_after_lte",
+                &params.run_after_lte,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "run_after_lt",
+                &params.run_after_lt,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "logical_date_gte",
+                &params.logical_date_gte,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "logical_date_gt",
+                &params.logical_date_gt,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "logical_date_lte",
+                &params.logical_date_lte,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "logical_date_lt",
+                &params.logical_date_lt,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "start_date_gte",
+                &params.start_date_gte,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "start_date_gt",
+                &params.start_date_gt,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "start_date_lte",
+                &params.start_date_lte,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "start_date_lt",
+                &params.start_date_lt,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "end_date_gte",
+                &params.end_date_gte,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "end_date_gt",
+                &params.end_date_gt,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "end_date_lte",
+                &params.end_date_lte,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "end_date_lt",
+                &params.end_date_lt,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "updated_at_gte",
+                &params.updated_at_gte,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "updated_at_gt",
+                &params.updated_at_gt,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "updated_at_lte",
+                &params.updated_at_lte,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "updated_at_lt",
+                &params.updated_at_lt,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "duration_gte",
+                &params.duration_gte,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "duration_gt",
+                &params.duration_gt,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "duration_lte",
+                &params.duration_lte,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "duration_lt",
+                &params.duration_lt,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "task_display_name_pattern",
+                &params.task_display_name_pattern,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "task_display_name_prefix_pattern",
+                &params.task_display_name_prefix_pattern,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "task_group_id",
+                &params.task_group_id,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "dag_id_pattern",
+                &params.dag_id_pattern,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "dag_id_prefix_pattern",
+                &params.dag_id_prefix_pattern,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "run_id_pattern",
+                &params.run_id_pattern,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "run_id_prefix_pattern",
+                &params.run_id_prefix_pattern,
+                QueryStyle::Form { explode: true },
+            );
         request.query("state", &params.state, QueryStyle::Form { explode: true });
         request.query("pool", &params.pool, QueryStyle::Form { explode: true });
-        request.query(
-            "pool_name_pattern",
-            &params.pool_name_pattern,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "pool_name_prefix_pattern",
-            &params.pool_name_prefix_pattern,
-            QueryStyle::Form { explode: true },
-        );
+        request
+            .query(
+                "pool_name_pattern",
+                &params.pool_name_pattern,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "pool_name_prefix_pattern",
+                &params.pool_name_prefix_pattern,
+                QueryStyle::Form { explode: true },
+            );
         request.query("queue", &params.queue, QueryStyle::Form { explode: true });
-        request.query(
-            "queue_name_pattern",
-            &params.queue_name_pattern,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "queue_name_prefix_pattern",
-            &params.queue_name_prefix_pattern,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "executor",
-            &params.executor,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "version_number",
-            &params.version_number,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "try_number",
-            &params.try_number,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "operator",
-            &params.operator,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "operator_name_pattern",
-            &params.operator_name_pattern,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "operator_name_prefix_pattern",
-            &params.operator_name_prefix_pattern,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "map_index",
-            &params.map_index,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "rendered_map_index_pattern",
-            &params.rendered_map_index_pattern,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "rendered_map_index_prefix_pattern",
-            &params.rendered_map_index_prefix_pattern,
-            QueryStyle::Form { explode: true },
-        );
+        request
+            .query(
+                "queue_name_pattern",
+                &params.queue_name_pattern,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "queue_name_prefix_pattern",
+                &params.queue_name_prefix_pattern,
+                QueryStyle::Form { explode: true },
+            );
+        request.query("executor", &params.executor, QueryStyle::Form { explode: true });
+        request
+            .query(
+                "version_number",
+                &params.version_number,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query("try_number", &params.try_number, QueryStyle::Form { explode: true });
+        request.query("operator", &params.operator, QueryStyle::Form { explode: true });
+        request
+            .query(
+                "operator_name_pattern",
+                &params.operator_name_pattern,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "operator_name_prefix_pattern",
+                &params.operator_name_prefix_pattern,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query("map_index", &params.map_index, QueryStyle::Form { explode: true });
+        request
+            .query(
+                "rendered_map_index_pattern",
+                &params.rendered_map_index_pattern,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "rendered_map_index_prefix_pattern",
+                &params.rendered_map_index_prefix_pattern,
+                QueryStyle::Form { explode: true },
+            );
         request.query("limit", &params.limit, QueryStyle::Form { explode: true });
         request.query("offset", &params.offset, QueryStyle::Form { explode: true });
-        request.query(
-            "order_by",
-            &params.order_by,
-            QueryStyle::Form { explode: true },
-        );
+        request.query("order_by", &params.order_by, QueryStyle::Form { explode: true });
         request
             .receive(|status, body| match status {
-                400 | 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+                400 | 401 | 403 | 404 => {
+                    typed_body(body, ErrorBody::HttpExceptionResponse)
+                }
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
             .await?
             .json()
     }
+
     /// Every item of [`Self::get_task_instances`], fetched `page_size` at a time with `limit`/`offset` (the stream
     /// sets both; the `offset` in `params` is where it starts). One page is in memory at a
     /// time; the stream ends at the reported total.
@@ -1087,19 +1156,24 @@ impl TaskInstanceApi {
         dag_run_id: &'a str,
         params: &'a GetTaskInstancesParams,
         page_size: i64,
-    ) -> impl futures_core::Stream<Item = Result<models::TaskInstanceResponse, Error>> + 'a {
+    ) -> impl futures_core::Stream<
+        Item = Result<models::TaskInstanceResponse, Error>,
+    > + 'a {
         crate::paging::paginate(
             params.offset.unwrap_or(0),
             page_size,
             move |offset, limit| {
                 let params = params.clone().offset(offset).limit(limit);
                 async move {
-                    let page = self.get_task_instances(dag_id, dag_run_id, &params).await?;
+                    let page = self
+                        .get_task_instances(dag_id, dag_run_id, &params)
+                        .await?;
                     Ok((page.task_instances, page.total_entries))
                 }
             },
         )
     }
+
     /// Bulk Task Instances
     ///
     /// Bulk update, and delete task instances.
@@ -1127,12 +1201,14 @@ impl TaskInstanceApi {
             let dag_run_id = path_text(dag_run_id);
             format!("/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances")
         };
-        let mut request = self.client.request(
-            reqwest::Method::PATCH,
-            "bulk_task_instances",
-            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances",
-            path,
-        );
+        let mut request = self
+            .client
+            .request(
+                reqwest::Method::PATCH,
+                "bulk_task_instances",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances",
+                path,
+            );
         request.authenticated();
         request.json(body)?;
         request
@@ -1144,6 +1220,7 @@ impl TaskInstanceApi {
             .await?
             .json()
     }
+
     /// Get Task Instances Batch
     ///
     /// Get list of task instances.
@@ -1169,12 +1246,14 @@ impl TaskInstanceApi {
             let dag_run_id = path_segment(&models::GetTaskInstancesBatchDagRunId);
             format!("/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/list")
         };
-        let mut request = self.client.request(
-            reqwest::Method::POST,
-            "get_task_instances_batch",
-            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/list",
-            path,
-        );
+        let mut request = self
+            .client
+            .request(
+                reqwest::Method::POST,
+                "get_task_instances_batch",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/list",
+                path,
+            );
         request.authenticated();
         request.json(body)?;
         request
@@ -1186,6 +1265,7 @@ impl TaskInstanceApi {
             .await?
             .json()
     }
+
     /// Get Task Instance Try Details
     ///
     /// Get task instance details by try number.
@@ -1228,11 +1308,8 @@ impl TaskInstanceApi {
                 path,
             );
         request.authenticated();
-        request.query(
-            "map_index",
-            &params.map_index,
-            QueryStyle::Form { explode: true },
-        );
+        request
+            .query("map_index", &params.map_index, QueryStyle::Form { explode: true });
         request
             .receive(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
@@ -1242,6 +1319,7 @@ impl TaskInstanceApi {
             .await?
             .json()
     }
+
     /// Get Mapped Task Instance Try Details
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/tries/{task_try_number}`
@@ -1291,6 +1369,7 @@ impl TaskInstanceApi {
             .await?
             .json()
     }
+
     /// Post Clear Task Instances
     ///
     /// Clear task instances.
@@ -1316,23 +1395,28 @@ impl TaskInstanceApi {
             let dag_id = path_text(dag_id);
             format!("/api/v2/dags/{dag_id}/clearTaskInstances")
         };
-        let mut request = self.client.request(
-            reqwest::Method::POST,
-            "post_clear_task_instances",
-            "/api/v2/dags/{dag_id}/clearTaskInstances",
-            path,
-        );
+        let mut request = self
+            .client
+            .request(
+                reqwest::Method::POST,
+                "post_clear_task_instances",
+                "/api/v2/dags/{dag_id}/clearTaskInstances",
+                path,
+            );
         request.authenticated();
         request.json(body)?;
         request
             .receive(|status, body| match status {
-                400 | 401 | 403 | 404 | 409 => typed_body(body, ErrorBody::HttpExceptionResponse),
+                400 | 401 | 403 | 404 | 409 => {
+                    typed_body(body, ErrorBody::HttpExceptionResponse)
+                }
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
             .await?
             .json()
     }
+
     /// Patch Task Group Instances
     ///
     /// Update the state of all task instances in a task group.
@@ -1362,30 +1446,38 @@ impl TaskInstanceApi {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
             let group_id = path_text(group_id);
-            format!("/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}")
+            format!(
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}"
+            )
         };
-        let mut request = self.client.request(
-            reqwest::Method::PATCH,
-            "patch_task_group_instances",
-            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}",
-            path,
-        );
+        let mut request = self
+            .client
+            .request(
+                reqwest::Method::PATCH,
+                "patch_task_group_instances",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}",
+                path,
+            );
         request.authenticated();
-        request.query(
-            "update_mask",
-            &params.update_mask,
-            QueryStyle::Form { explode: true },
-        );
+        request
+            .query(
+                "update_mask",
+                &params.update_mask,
+                QueryStyle::Form { explode: true },
+            );
         request.json(body)?;
         request
             .receive(|status, body| match status {
-                400 | 401 | 403 | 404 | 409 => typed_body(body, ErrorBody::HttpExceptionResponse),
+                400 | 401 | 403 | 404 | 409 => {
+                    typed_body(body, ErrorBody::HttpExceptionResponse)
+                }
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
             .await?
             .json()
     }
+
     /// Patch Task Group Instances Dry Run
     ///
     /// Dry-run of updating the state of all task instances in a task group.
@@ -1417,23 +1509,28 @@ impl TaskInstanceApi {
                 "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}/dry_run"
             )
         };
-        let mut request = self.client.request(
-            reqwest::Method::PATCH,
-            "patch_task_group_instances_dry_run",
-            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}/dry_run",
-            path,
-        );
+        let mut request = self
+            .client
+            .request(
+                reqwest::Method::PATCH,
+                "patch_task_group_instances_dry_run",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}/dry_run",
+                path,
+            );
         request.authenticated();
         request.json(body)?;
         request
             .receive(|status, body| match status {
-                400 | 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+                400 | 401 | 403 | 404 => {
+                    typed_body(body, ErrorBody::HttpExceptionResponse)
+                }
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
             .await?
             .json()
     }
+
     /// Patch Task Instance Dry Run
     ///
     /// Update a task instance dry_run mode.
@@ -1478,21 +1575,25 @@ impl TaskInstanceApi {
                 path,
             );
         request.authenticated();
-        request.query(
-            "update_mask",
-            &params.update_mask,
-            QueryStyle::Form { explode: true },
-        );
+        request
+            .query(
+                "update_mask",
+                &params.update_mask,
+                QueryStyle::Form { explode: true },
+            );
         request.json(body)?;
         request
             .receive(|status, body| match status {
-                400 | 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+                400 | 401 | 403 | 404 => {
+                    typed_body(body, ErrorBody::HttpExceptionResponse)
+                }
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
             .await?
             .json()
     }
+
     /// Patch Task Instance Dry Run
     ///
     /// Update a task instance dry_run mode.
@@ -1522,35 +1623,40 @@ impl TaskInstanceApi {
             let dag_id = path_text(dag_id);
             let dag_run_id = path_text(dag_run_id);
             let task_id = path_text(task_id);
-            format!("/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/dry_run")
+            format!(
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/dry_run"
+            )
         };
-        let mut request = self.client.request(
-            reqwest::Method::PATCH,
-            "patch_task_instance_dry_run",
-            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/dry_run",
-            path,
-        );
+        let mut request = self
+            .client
+            .request(
+                reqwest::Method::PATCH,
+                "patch_task_instance_dry_run",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/dry_run",
+                path,
+            );
         request.authenticated();
-        request.query(
-            "map_index",
-            &params.map_index,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "update_mask",
-            &params.update_mask,
-            QueryStyle::Form { explode: true },
-        );
+        request
+            .query("map_index", &params.map_index, QueryStyle::Form { explode: true });
+        request
+            .query(
+                "update_mask",
+                &params.update_mask,
+                QueryStyle::Form { explode: true },
+            );
         request.json(body)?;
         request
             .receive(|status, body| match status {
-                400 | 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+                400 | 401 | 403 | 404 => {
+                    typed_body(body, ErrorBody::HttpExceptionResponse)
+                }
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
             .await?
             .json()
     }
+
     /// Get Log
     ///
     /// Get logs for a specific task instance.
@@ -1584,23 +1690,23 @@ impl TaskInstanceApi {
                 "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/logs/{try_number}"
             )
         };
-        let mut request = self.client.request(
-            reqwest::Method::GET,
-            "get_log",
-            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/logs/{try_number}",
-            path,
-        );
+        let mut request = self
+            .client
+            .request(
+                reqwest::Method::GET,
+                "get_log",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/logs/{try_number}",
+                path,
+            );
         request.authenticated();
-        request.query(
-            "full_content",
-            &params.full_content,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "map_index",
-            &params.map_index,
-            QueryStyle::Form { explode: true },
-        );
+        request
+            .query(
+                "full_content",
+                &params.full_content,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query("map_index", &params.map_index, QueryStyle::Form { explode: true });
         request.query("token", &params.token, QueryStyle::Form { explode: true });
         request.header("accept", &params.accept);
         let response = request.send().await?;
@@ -1614,14 +1720,17 @@ impl TaskInstanceApi {
             (200, _) => return Ok(GetLogResponse::Json(response.json().await?)),
             _ => {}
         }
-        Err(response
-            .error(|status, body| match status {
-                401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
-                422 => typed_body(body, ErrorBody::HttpValidationError),
-                _ => untyped_body(body),
-            })
-            .await)
+        Err(
+            response
+                .error(|status, body| match status {
+                    401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+                    422 => typed_body(body, ErrorBody::HttpValidationError),
+                    _ => untyped_body(body),
+                })
+                .await,
+        )
     }
+
     /// Get External Log Url
     ///
     /// Get external log URL for a specific task instance.
@@ -1664,20 +1773,20 @@ impl TaskInstanceApi {
                 path,
             );
         request.authenticated();
-        request.query(
-            "map_index",
-            &params.map_index,
-            QueryStyle::Form { explode: true },
-        );
+        request
+            .query("map_index", &params.map_index, QueryStyle::Form { explode: true });
         request
             .receive(|status, body| match status {
-                400 | 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
+                400 | 401 | 403 | 404 => {
+                    typed_body(body, ErrorBody::HttpExceptionResponse)
+                }
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
             .await?
             .json()
     }
+
     /// Get Hitl Detail
     ///
     /// Get a Human-in-the-loop detail of a specific task instance.
@@ -1727,6 +1836,7 @@ impl TaskInstanceApi {
             .await?
             .json()
     }
+
     /// Update Hitl Detail
     ///
     /// Update a Human-in-the-loop detail.
@@ -1772,13 +1882,16 @@ impl TaskInstanceApi {
         request.json(body)?;
         request
             .receive(|status, body| match status {
-                400 | 401 | 403 | 404 | 409 => typed_body(body, ErrorBody::HttpExceptionResponse),
+                400 | 401 | 403 | 404 | 409 => {
+                    typed_body(body, ErrorBody::HttpExceptionResponse)
+                }
                 422 => typed_body(body, ErrorBody::HttpValidationError),
                 _ => untyped_body(body),
             })
             .await?
             .json()
     }
+
     /// Get Hitl Detail Try Detail
     ///
     /// Get a Human-in-the-loop detail of a specific task instance.
@@ -1830,6 +1943,7 @@ impl TaskInstanceApi {
             .await?
             .json()
     }
+
     /// Get Hitl Details
     ///
     /// Get Human-in-the-loop details.
@@ -1857,96 +1971,100 @@ impl TaskInstanceApi {
             let dag_run_id = path_text(dag_run_id);
             format!("/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/hitlDetails")
         };
-        let mut request = self.client.request(
-            reqwest::Method::GET,
-            "get_hitl_details",
-            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/hitlDetails",
-            path,
-        );
+        let mut request = self
+            .client
+            .request(
+                reqwest::Method::GET,
+                "get_hitl_details",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/hitlDetails",
+                path,
+            );
         request.authenticated();
         request.query("limit", &params.limit, QueryStyle::Form { explode: true });
         request.query("offset", &params.offset, QueryStyle::Form { explode: true });
-        request.query(
-            "order_by",
-            &params.order_by,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "dag_id_pattern",
-            &params.dag_id_pattern,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "dag_id_prefix_pattern",
-            &params.dag_id_prefix_pattern,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "task_id",
-            &params.task_id,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "task_id_pattern",
-            &params.task_id_pattern,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "task_id_prefix_pattern",
-            &params.task_id_prefix_pattern,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "map_index",
-            &params.map_index,
-            QueryStyle::Form { explode: true },
-        );
+        request.query("order_by", &params.order_by, QueryStyle::Form { explode: true });
+        request
+            .query(
+                "dag_id_pattern",
+                &params.dag_id_pattern,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "dag_id_prefix_pattern",
+                &params.dag_id_prefix_pattern,
+                QueryStyle::Form { explode: true },
+            );
+        request.query("task_id", &params.task_id, QueryStyle::Form { explode: true });
+        request
+            .query(
+                "task_id_pattern",
+                &params.task_id_pattern,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "task_id_prefix_pattern",
+                &params.task_id_prefix_pattern,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query("map_index", &params.map_index, QueryStyle::Form { explode: true });
         request.query("state", &params.state, QueryStyle::Form { explode: true });
-        request.query(
-            "response_received",
-            &params.response_received,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "responded_by_user_id",
-            &params.responded_by_user_id,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "responded_by_user_name",
-            &params.responded_by_user_name,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "subject_search",
-            &params.subject_search,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "body_search",
-            &params.body_search,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "created_at_gte",
-            &params.created_at_gte,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "created_at_gt",
-            &params.created_at_gt,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "created_at_lte",
-            &params.created_at_lte,
-            QueryStyle::Form { explode: true },
-        );
-        request.query(
-            "created_at_lt",
-            &params.created_at_lt,
-            QueryStyle::Form { explode: true },
-        );
+        request
+            .query(
+                "response_received",
+                &params.response_received,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "responded_by_user_id",
+                &params.responded_by_user_id,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "responded_by_user_name",
+                &params.responded_by_user_name,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "subject_search",
+                &params.subject_search,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "body_search",
+                &params.body_search,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "created_at_gte",
+                &params.created_at_gte,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "created_at_gt",
+                &params.created_at_gt,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "created_at_lte",
+                &params.created_at_lte,
+                QueryStyle::Form { explode: true },
+            );
+        request
+            .query(
+                "created_at_lt",
+                &params.created_at_lt,
+                QueryStyle::Form { explode: true },
+            );
         request
             .receive(|status, body| match status {
                 401 | 403 => typed_body(body, ErrorBody::HttpExceptionResponse),
@@ -1956,6 +2074,7 @@ impl TaskInstanceApi {
             .await?
             .json()
     }
+
     /// Every item of [`Self::get_hitl_details`], fetched `page_size` at a time with `limit`/`offset` (the stream
     /// sets both; the `offset` in `params` is where it starts). One page is in memory at a
     /// time; the stream ends at the reported total.
@@ -1979,12 +2098,14 @@ impl TaskInstanceApi {
         )
     }
 }
+
 impl Client {
     /// The [`TaskInstanceApi`] operations.
     pub fn task_instance(&self) -> TaskInstanceApi {
         TaskInstanceApi::new(self)
     }
 }
+
 /// Optional parameters of [`TaskInstanceApi::get_extra_links`]. Start from `Default::default()` and set what you need.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -1994,18 +2115,21 @@ pub struct GetExtraLinksParams {
     /// The `try_number` query parameter.
     pub try_number: Option<i64>,
 }
+
 impl GetExtraLinksParams {
     /// Sets `map_index`.
     pub fn map_index(mut self, value: i64) -> Self {
         self.map_index = Some(value);
         self
     }
+
     /// Sets `try_number`.
     pub fn try_number(mut self, value: i64) -> Self {
         self.try_number = Some(value);
         self
     }
 }
+
 /// Optional parameters of [`TaskInstanceApi::delete_task_instance`]. Start from `Default::default()` and set what you need.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -2013,6 +2137,7 @@ pub struct DeleteTaskInstanceParams {
     /// The `map_index` query parameter. Server default: `-1`.
     pub map_index: Option<i64>,
 }
+
 impl DeleteTaskInstanceParams {
     /// Sets `map_index`.
     pub fn map_index(mut self, value: i64) -> Self {
@@ -2020,6 +2145,7 @@ impl DeleteTaskInstanceParams {
         self
     }
 }
+
 /// Optional parameters of [`TaskInstanceApi::patch_task_instance`]. Start from `Default::default()` and set what you need.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -2029,18 +2155,24 @@ pub struct PatchTaskInstanceParams {
     /// The `update_mask` query parameter.
     pub update_mask: Option<Vec<String>>,
 }
+
 impl PatchTaskInstanceParams {
     /// Sets `map_index`.
     pub fn map_index(mut self, value: i64) -> Self {
         self.map_index = Some(value);
         self
     }
+
     /// Sets `update_mask`.
-    pub fn update_mask(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+    pub fn update_mask(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
         self.update_mask = Some(value.into_iter().map(Into::into).collect());
         self
     }
 }
+
 /// Optional parameters of [`TaskInstanceApi::get_mapped_task_instances`]. Start from `Default::default()` and set what you need.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -2132,223 +2264,285 @@ pub struct GetMappedTaskInstancesParams {
     /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending order. Supported attributes: `id, state, duration, start_date, end_date, map_index, try_number, logical_date, run_after, data_interval_start, data_interval_end, rendered_map_index, operator` Server default: `\["map_index"\]`.
     pub order_by: Option<Vec<String>>,
 }
+
 impl GetMappedTaskInstancesParams {
     /// Sets `run_after_gte`.
     pub fn run_after_gte(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.run_after_gte = Some(value);
         self
     }
+
     /// Sets `run_after_gt`.
     pub fn run_after_gt(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.run_after_gt = Some(value);
         self
     }
+
     /// Sets `run_after_lte`.
     pub fn run_after_lte(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.run_after_lte = Some(value);
         self
     }
+
     /// Sets `run_after_lt`.
     pub fn run_after_lt(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.run_after_lt = Some(value);
         self
     }
+
     /// Sets `logical_date_gte`.
     pub fn logical_date_gte(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.logical_date_gte = Some(value);
         self
     }
+
     /// Sets `logical_date_gt`.
     pub fn logical_date_gt(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.logical_date_gt = Some(value);
         self
     }
+
     /// Sets `logical_date_lte`.
     pub fn logical_date_lte(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.logical_date_lte = Some(value);
         self
     }
+
     /// Sets `logical_date_lt`.
     pub fn logical_date_lt(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.logical_date_lt = Some(value);
         self
     }
+
     /// Sets `start_date_gte`.
     pub fn start_date_gte(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.start_date_gte = Some(value);
         self
     }
+
     /// Sets `start_date_gt`.
     pub fn start_date_gt(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.start_date_gt = Some(value);
         self
     }
+
     /// Sets `start_date_lte`.
     pub fn start_date_lte(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.start_date_lte = Some(value);
         self
     }
+
     /// Sets `start_date_lt`.
     pub fn start_date_lt(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.start_date_lt = Some(value);
         self
     }
+
     /// Sets `end_date_gte`.
     pub fn end_date_gte(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.end_date_gte = Some(value);
         self
     }
+
     /// Sets `end_date_gt`.
     pub fn end_date_gt(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.end_date_gt = Some(value);
         self
     }
+
     /// Sets `end_date_lte`.
     pub fn end_date_lte(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.end_date_lte = Some(value);
         self
     }
+
     /// Sets `end_date_lt`.
     pub fn end_date_lt(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.end_date_lt = Some(value);
         self
     }
+
     /// Sets `updated_at_gte`.
     pub fn updated_at_gte(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.updated_at_gte = Some(value);
         self
     }
+
     /// Sets `updated_at_gt`.
     pub fn updated_at_gt(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.updated_at_gt = Some(value);
         self
     }
+
     /// Sets `updated_at_lte`.
     pub fn updated_at_lte(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.updated_at_lte = Some(value);
         self
     }
+
     /// Sets `updated_at_lt`.
     pub fn updated_at_lt(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.updated_at_lt = Some(value);
         self
     }
+
     /// Sets `duration_gte`.
     pub fn duration_gte(mut self, value: f64) -> Self {
         self.duration_gte = Some(value);
         self
     }
+
     /// Sets `duration_gt`.
     pub fn duration_gt(mut self, value: f64) -> Self {
         self.duration_gt = Some(value);
         self
     }
+
     /// Sets `duration_lte`.
     pub fn duration_lte(mut self, value: f64) -> Self {
         self.duration_lte = Some(value);
         self
     }
+
     /// Sets `duration_lt`.
     pub fn duration_lt(mut self, value: f64) -> Self {
         self.duration_lt = Some(value);
         self
     }
+
     /// Sets `state`.
     pub fn state(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.state = Some(value.into_iter().map(Into::into).collect());
         self
     }
+
     /// Sets `pool`.
     pub fn pool(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.pool = Some(value.into_iter().map(Into::into).collect());
         self
     }
+
     /// Sets `pool_name_pattern`.
     pub fn pool_name_pattern(mut self, value: impl Into<String>) -> Self {
         self.pool_name_pattern = Some(value.into());
         self
     }
+
     /// Sets `pool_name_prefix_pattern`.
     pub fn pool_name_prefix_pattern(mut self, value: impl Into<String>) -> Self {
         self.pool_name_prefix_pattern = Some(value.into());
         self
     }
+
     /// Sets `queue`.
     pub fn queue(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.queue = Some(value.into_iter().map(Into::into).collect());
         self
     }
+
     /// Sets `queue_name_pattern`.
     pub fn queue_name_pattern(mut self, value: impl Into<String>) -> Self {
         self.queue_name_pattern = Some(value.into());
         self
     }
+
     /// Sets `queue_name_prefix_pattern`.
     pub fn queue_name_prefix_pattern(mut self, value: impl Into<String>) -> Self {
         self.queue_name_prefix_pattern = Some(value.into());
         self
     }
+
     /// Sets `executor`.
-    pub fn executor(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+    pub fn executor(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
         self.executor = Some(value.into_iter().map(Into::into).collect());
         self
     }
+
     /// Sets `version_number`.
-    pub fn version_number(mut self, value: impl IntoIterator<Item = impl Into<i64>>) -> Self {
+    pub fn version_number(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<i64>>,
+    ) -> Self {
         self.version_number = Some(value.into_iter().map(Into::into).collect());
         self
     }
+
     /// Sets `try_number`.
-    pub fn try_number(mut self, value: impl IntoIterator<Item = impl Into<i64>>) -> Self {
+    pub fn try_number(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<i64>>,
+    ) -> Self {
         self.try_number = Some(value.into_iter().map(Into::into).collect());
         self
     }
+
     /// Sets `operator`.
-    pub fn operator(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+    pub fn operator(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
         self.operator = Some(value.into_iter().map(Into::into).collect());
         self
     }
+
     /// Sets `operator_name_pattern`.
     pub fn operator_name_pattern(mut self, value: impl Into<String>) -> Self {
         self.operator_name_pattern = Some(value.into());
         self
     }
+
     /// Sets `operator_name_prefix_pattern`.
     pub fn operator_name_prefix_pattern(mut self, value: impl Into<String>) -> Self {
         self.operator_name_prefix_pattern = Some(value.into());
         self
     }
+
     /// Sets `map_index`.
     pub fn map_index(mut self, value: impl IntoIterator<Item = impl Into<i64>>) -> Self {
         self.map_index = Some(value.into_iter().map(Into::into).collect());
         self
     }
+
     /// Sets `rendered_map_index_pattern`.
     pub fn rendered_map_index_pattern(mut self, value: impl Into<String>) -> Self {
         self.rendered_map_index_pattern = Some(value.into());
         self
     }
+
     /// Sets `rendered_map_index_prefix_pattern`.
-    pub fn rendered_map_index_prefix_pattern(mut self, value: impl Into<String>) -> Self {
+    pub fn rendered_map_index_prefix_pattern(
+        mut self,
+        value: impl Into<String>,
+    ) -> Self {
         self.rendered_map_index_prefix_pattern = Some(value.into());
         self
     }
+
     /// Sets `limit`.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
+
     /// Sets `offset`.
     pub fn offset(mut self, value: i64) -> Self {
         self.offset = Some(value);
         self
     }
+
     /// Sets `order_by`.
-    pub fn order_by(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+    pub fn order_by(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
         self.order_by = Some(value.into_iter().map(Into::into).collect());
         self
     }
 }
+
 /// Optional parameters of [`TaskInstanceApi::get_task_instance_dependencies`]. Start from `Default::default()` and set what you need.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -2356,6 +2550,7 @@ pub struct GetTaskInstanceDependenciesParams {
     /// The `map_index` query parameter. Server default: `-1`.
     pub map_index: Option<i64>,
 }
+
 impl GetTaskInstanceDependenciesParams {
     /// Sets `map_index`.
     pub fn map_index(mut self, value: i64) -> Self {
@@ -2363,6 +2558,7 @@ impl GetTaskInstanceDependenciesParams {
         self
     }
 }
+
 /// Optional parameters of [`TaskInstanceApi::get_task_instance_tries`]. Start from `Default::default()` and set what you need.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -2370,6 +2566,7 @@ pub struct GetTaskInstanceTriesParams {
     /// The `map_index` query parameter. Server default: `-1`.
     pub map_index: Option<i64>,
 }
+
 impl GetTaskInstanceTriesParams {
     /// Sets `map_index`.
     pub fn map_index(mut self, value: i64) -> Self {
@@ -2377,6 +2574,7 @@ impl GetTaskInstanceTriesParams {
         self
     }
 }
+
 /// Optional parameters of [`TaskInstanceApi::patch_task_instance_by_map_index`]. Start from `Default::default()` and set what you need.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -2384,13 +2582,18 @@ pub struct PatchTaskInstanceByMapIndexParams {
     /// The `update_mask` query parameter.
     pub update_mask: Option<Vec<String>>,
 }
+
 impl PatchTaskInstanceByMapIndexParams {
     /// Sets `update_mask`.
-    pub fn update_mask(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+    pub fn update_mask(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
         self.update_mask = Some(value.into_iter().map(Into::into).collect());
         self
     }
 }
+
 /// Optional parameters of [`TaskInstanceApi::get_task_instances`]. Start from `Default::default()` and set what you need.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -2500,268 +2703,339 @@ pub struct GetTaskInstancesParams {
     /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending order. Supported attributes: `id, state, duration, start_date, end_date, map_index, try_number, logical_date, run_after, data_interval_start, data_interval_end, rendered_map_index, operator` Server default: `\["map_index"\]`.
     pub order_by: Option<Vec<String>>,
 }
+
 impl GetTaskInstancesParams {
     /// Sets `cursor`.
     pub fn cursor(mut self, value: impl Into<String>) -> Self {
         self.cursor = Some(value.into());
         self
     }
+
     /// Sets `task_id`.
     pub fn task_id(mut self, value: impl Into<String>) -> Self {
         self.task_id = Some(value.into());
         self
     }
+
     /// Sets `run_after_gte`.
     pub fn run_after_gte(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.run_after_gte = Some(value);
         self
     }
+
     /// Sets `run_after_gt`.
     pub fn run_after_gt(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.run_after_gt = Some(value);
         self
     }
+
     /// Sets `run_after_lte`.
     pub fn run_after_lte(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.run_after_lte = Some(value);
         self
     }
+
     /// Sets `run_after_lt`.
     pub fn run_after_lt(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.run_after_lt = Some(value);
         self
     }
+
     /// Sets `logical_date_gte`.
     pub fn logical_date_gte(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.logical_date_gte = Some(value);
         self
     }
+
     /// Sets `logical_date_gt`.
     pub fn logical_date_gt(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.logical_date_gt = Some(value);
         self
     }
+
     /// Sets `logical_date_lte`.
     pub fn logical_date_lte(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.logical_date_lte = Some(value);
         self
     }
+
     /// Sets `logical_date_lt`.
     pub fn logical_date_lt(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.logical_date_lt = Some(value);
         self
     }
+
     /// Sets `start_date_gte`.
     pub fn start_date_gte(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.start_date_gte = Some(value);
         self
     }
+
     /// Sets `start_date_gt`.
     pub fn start_date_gt(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.start_date_gt = Some(value);
         self
     }
+
     /// Sets `start_date_lte`.
     pub fn start_date_lte(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.start_date_lte = Some(value);
         self
     }
+
     /// Sets `start_date_lt`.
     pub fn start_date_lt(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.start_date_lt = Some(value);
         self
     }
+
     /// Sets `end_date_gte`.
     pub fn end_date_gte(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.end_date_gte = Some(value);
         self
     }
+
     /// Sets `end_date_gt`.
     pub fn end_date_gt(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.end_date_gt = Some(value);
         self
     }
+
     /// Sets `end_date_lte`.
     pub fn end_date_lte(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.end_date_lte = Some(value);
         self
     }
+
     /// Sets `end_date_lt`.
     pub fn end_date_lt(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.end_date_lt = Some(value);
         self
     }
+
     /// Sets `updated_at_gte`.
     pub fn updated_at_gte(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.updated_at_gte = Some(value);
         self
     }
+
     /// Sets `updated_at_gt`.
     pub fn updated_at_gt(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.updated_at_gt = Some(value);
         self
     }
+
     /// Sets `updated_at_lte`.
     pub fn updated_at_lte(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.updated_at_lte = Some(value);
         self
     }
+
     /// Sets `updated_at_lt`.
     pub fn updated_at_lt(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.updated_at_lt = Some(value);
         self
     }
+
     /// Sets `duration_gte`.
     pub fn duration_gte(mut self, value: f64) -> Self {
         self.duration_gte = Some(value);
         self
     }
+
     /// Sets `duration_gt`.
     pub fn duration_gt(mut self, value: f64) -> Self {
         self.duration_gt = Some(value);
         self
     }
+
     /// Sets `duration_lte`.
     pub fn duration_lte(mut self, value: f64) -> Self {
         self.duration_lte = Some(value);
         self
     }
+
     /// Sets `duration_lt`.
     pub fn duration_lt(mut self, value: f64) -> Self {
         self.duration_lt = Some(value);
         self
     }
+
     /// Sets `task_display_name_pattern`.
     pub fn task_display_name_pattern(mut self, value: impl Into<String>) -> Self {
         self.task_display_name_pattern = Some(value.into());
         self
     }
+
     /// Sets `task_display_name_prefix_pattern`.
     pub fn task_display_name_prefix_pattern(mut self, value: impl Into<String>) -> Self {
         self.task_display_name_prefix_pattern = Some(value.into());
         self
     }
+
     /// Sets `task_group_id`.
     pub fn task_group_id(mut self, value: impl Into<String>) -> Self {
         self.task_group_id = Some(value.into());
         self
     }
+
     /// Sets `dag_id_pattern`.
     pub fn dag_id_pattern(mut self, value: impl Into<String>) -> Self {
         self.dag_id_pattern = Some(value.into());
         self
     }
+
     /// Sets `dag_id_prefix_pattern`.
     pub fn dag_id_prefix_pattern(mut self, value: impl Into<String>) -> Self {
         self.dag_id_prefix_pattern = Some(value.into());
         self
     }
+
     /// Sets `run_id_pattern`.
     pub fn run_id_pattern(mut self, value: impl Into<String>) -> Self {
         self.run_id_pattern = Some(value.into());
         self
     }
+
     /// Sets `run_id_prefix_pattern`.
     pub fn run_id_prefix_pattern(mut self, value: impl Into<String>) -> Self {
         self.run_id_prefix_pattern = Some(value.into());
         self
     }
+
     /// Sets `state`.
     pub fn state(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.state = Some(value.into_iter().map(Into::into).collect());
         self
     }
+
     /// Sets `pool`.
     pub fn pool(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.pool = Some(value.into_iter().map(Into::into).collect());
         self
     }
+
     /// Sets `pool_name_pattern`.
     pub fn pool_name_pattern(mut self, value: impl Into<String>) -> Self {
         self.pool_name_pattern = Some(value.into());
         self
     }
+
     /// Sets `pool_name_prefix_pattern`.
     pub fn pool_name_prefix_pattern(mut self, value: impl Into<String>) -> Self {
         self.pool_name_prefix_pattern = Some(value.into());
         self
     }
+
     /// Sets `queue`.
     pub fn queue(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.queue = Some(value.into_iter().map(Into::into).collect());
         self
     }
+
     /// Sets `queue_name_pattern`.
     pub fn queue_name_pattern(mut self, value: impl Into<String>) -> Self {
         self.queue_name_pattern = Some(value.into());
         self
     }
+
     /// Sets `queue_name_prefix_pattern`.
     pub fn queue_name_prefix_pattern(mut self, value: impl Into<String>) -> Self {
         self.queue_name_prefix_pattern = Some(value.into());
         self
     }
+
     /// Sets `executor`.
-    pub fn executor(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+    pub fn executor(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
         self.executor = Some(value.into_iter().map(Into::into).collect());
         self
     }
+
     /// Sets `version_number`.
-    pub fn version_number(mut self, value: impl IntoIterator<Item = impl Into<i64>>) -> Self {
+    pub fn version_number(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<i64>>,
+    ) -> Self {
         self.version_number = Some(value.into_iter().map(Into::into).collect());
         self
     }
+
     /// Sets `try_number`.
-    pub fn try_number(mut self, value: impl IntoIterator<Item = impl Into<i64>>) -> Self {
+    pub fn try_number(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<i64>>,
+    ) -> Self {
         self.try_number = Some(value.into_iter().map(Into::into).collect());
         self
     }
+
     /// Sets `operator`.
-    pub fn operator(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+    pub fn operator(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
         self.operator = Some(value.into_iter().map(Into::into).collect());
         self
     }
+
     /// Sets `operator_name_pattern`.
     pub fn operator_name_pattern(mut self, value: impl Into<String>) -> Self {
         self.operator_name_pattern = Some(value.into());
         self
     }
+
     /// Sets `operator_name_prefix_pattern`.
     pub fn operator_name_prefix_pattern(mut self, value: impl Into<String>) -> Self {
         self.operator_name_prefix_pattern = Some(value.into());
         self
     }
+
     /// Sets `map_index`.
     pub fn map_index(mut self, value: impl IntoIterator<Item = impl Into<i64>>) -> Self {
         self.map_index = Some(value.into_iter().map(Into::into).collect());
         self
     }
+
     /// Sets `rendered_map_index_pattern`.
     pub fn rendered_map_index_pattern(mut self, value: impl Into<String>) -> Self {
         self.rendered_map_index_pattern = Some(value.into());
         self
     }
+
     /// Sets `rendered_map_index_prefix_pattern`.
-    pub fn rendered_map_index_prefix_pattern(mut self, value: impl Into<String>) -> Self {
+    pub fn rendered_map_index_prefix_pattern(
+        mut self,
+        value: impl Into<String>,
+    ) -> Self {
         self.rendered_map_index_prefix_pattern = Some(value.into());
         self
     }
+
     /// Sets `limit`.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
+
     /// Sets `offset`.
     pub fn offset(mut self, value: i64) -> Self {
         self.offset = Some(value);
         self
     }
+
     /// Sets `order_by`.
-    pub fn order_by(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+    pub fn order_by(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
         self.order_by = Some(value.into_iter().map(Into::into).collect());
         self
     }
 }
+
 /// Optional parameters of [`TaskInstanceApi::get_task_instance_try_details`]. Start from `Default::default()` and set what you need.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -2769,6 +3043,7 @@ pub struct GetTaskInstanceTryDetailsParams {
     /// The `map_index` query parameter. Server default: `-1`.
     pub map_index: Option<i64>,
 }
+
 impl GetTaskInstanceTryDetailsParams {
     /// Sets `map_index`.
     pub fn map_index(mut self, value: i64) -> Self {
@@ -2776,6 +3051,7 @@ impl GetTaskInstanceTryDetailsParams {
         self
     }
 }
+
 /// Optional parameters of [`TaskInstanceApi::patch_task_group_instances`]. Start from `Default::default()` and set what you need.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -2783,13 +3059,18 @@ pub struct PatchTaskGroupInstancesParams {
     /// The `update_mask` query parameter.
     pub update_mask: Option<Vec<String>>,
 }
+
 impl PatchTaskGroupInstancesParams {
     /// Sets `update_mask`.
-    pub fn update_mask(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+    pub fn update_mask(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
         self.update_mask = Some(value.into_iter().map(Into::into).collect());
         self
     }
 }
+
 /// Optional parameters of [`TaskInstanceApi::patch_task_instance_dry_run_by_map_index`]. Start from `Default::default()` and set what you need.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -2797,13 +3078,18 @@ pub struct PatchTaskInstanceDryRunByMapIndexParams {
     /// The `update_mask` query parameter.
     pub update_mask: Option<Vec<String>>,
 }
+
 impl PatchTaskInstanceDryRunByMapIndexParams {
     /// Sets `update_mask`.
-    pub fn update_mask(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+    pub fn update_mask(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
         self.update_mask = Some(value.into_iter().map(Into::into).collect());
         self
     }
 }
+
 /// Optional parameters of [`TaskInstanceApi::patch_task_instance_dry_run`]. Start from `Default::default()` and set what you need.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -2813,18 +3099,24 @@ pub struct PatchTaskInstanceDryRunParams {
     /// The `update_mask` query parameter.
     pub update_mask: Option<Vec<String>>,
 }
+
 impl PatchTaskInstanceDryRunParams {
     /// Sets `map_index`.
     pub fn map_index(mut self, value: i64) -> Self {
         self.map_index = Some(value);
         self
     }
+
     /// Sets `update_mask`.
-    pub fn update_mask(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+    pub fn update_mask(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
         self.update_mask = Some(value.into_iter().map(Into::into).collect());
         self
     }
 }
+
 /// Optional parameters of [`TaskInstanceApi::get_log`]. Start from `Default::default()` and set what you need.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -2838,28 +3130,33 @@ pub struct GetLogParams {
     /// The `accept` header parameter. Server default: `"*/*"`.
     pub accept: Option<models::GetLogAccept>,
 }
+
 impl GetLogParams {
     /// Sets `full_content`.
     pub fn full_content(mut self, value: bool) -> Self {
         self.full_content = Some(value);
         self
     }
+
     /// Sets `map_index`.
     pub fn map_index(mut self, value: i64) -> Self {
         self.map_index = Some(value);
         self
     }
+
     /// Sets `token`.
     pub fn token(mut self, value: impl Into<String>) -> Self {
         self.token = Some(value.into());
         self
     }
+
     /// Sets `accept`.
     pub fn accept(mut self, value: impl Into<models::GetLogAccept>) -> Self {
         self.accept = Some(value.into());
         self
     }
 }
+
 /// What [`TaskInstanceApi::get_log`] returns, depending on the response.
 #[derive(Debug)]
 pub enum GetLogResponse {
@@ -2872,6 +3169,7 @@ pub enum GetLogResponse {
     /// application/x-ndjson
     Ndjson(crate::NdjsonStream),
 }
+
 /// Optional parameters of [`TaskInstanceApi::get_external_log_url`]. Start from `Default::default()` and set what you need.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -2879,6 +3177,7 @@ pub struct GetExternalLogUrlParams {
     /// The `map_index` query parameter. Server default: `-1`.
     pub map_index: Option<i64>,
 }
+
 impl GetExternalLogUrlParams {
     /// Sets `map_index`.
     pub fn map_index(mut self, value: i64) -> Self {
@@ -2886,6 +3185,7 @@ impl GetExternalLogUrlParams {
         self
     }
 }
+
 /// Optional parameters of [`TaskInstanceApi::get_hitl_details`]. Start from `Default::default()` and set what you need.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -2929,62 +3229,77 @@ pub struct GetHitlDetailsParams {
     /// The `created_at_lt` query parameter.
     pub created_at_lt: Option<chrono::DateTime<chrono::Utc>>,
 }
+
 impl GetHitlDetailsParams {
     /// Sets `limit`.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
+
     /// Sets `offset`.
     pub fn offset(mut self, value: i64) -> Self {
         self.offset = Some(value);
         self
     }
+
     /// Sets `order_by`.
-    pub fn order_by(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+    pub fn order_by(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
         self.order_by = Some(value.into_iter().map(Into::into).collect());
         self
     }
+
     /// Sets `dag_id_pattern`.
     pub fn dag_id_pattern(mut self, value: impl Into<String>) -> Self {
         self.dag_id_pattern = Some(value.into());
         self
     }
+
     /// Sets `dag_id_prefix_pattern`.
     pub fn dag_id_prefix_pattern(mut self, value: impl Into<String>) -> Self {
         self.dag_id_prefix_pattern = Some(value.into());
         self
     }
+
     /// Sets `task_id`.
     pub fn task_id(mut self, value: impl Into<String>) -> Self {
         self.task_id = Some(value.into());
         self
     }
+
     /// Sets `task_id_pattern`.
     pub fn task_id_pattern(mut self, value: impl Into<String>) -> Self {
         self.task_id_pattern = Some(value.into());
         self
     }
+
     /// Sets `task_id_prefix_pattern`.
     pub fn task_id_prefix_pattern(mut self, value: impl Into<String>) -> Self {
         self.task_id_prefix_pattern = Some(value.into());
         self
     }
+
     /// Sets `map_index`.
     pub fn map_index(mut self, value: i64) -> Self {
         self.map_index = Some(value);
         self
     }
+
     /// Sets `state`.
     pub fn state(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.state = Some(value.into_iter().map(Into::into).collect());
         self
     }
+
     /// Sets `response_received`.
     pub fn response_received(mut self, value: bool) -> Self {
         self.response_received = Some(value);
         self
     }
+
     /// Sets `responded_by_user_id`.
     pub fn responded_by_user_id(
         mut self,
@@ -2993,6 +3308,7 @@ impl GetHitlDetailsParams {
         self.responded_by_user_id = Some(value.into_iter().map(Into::into).collect());
         self
     }
+
     /// Sets `responded_by_user_name`.
     pub fn responded_by_user_name(
         mut self,
@@ -3001,31 +3317,37 @@ impl GetHitlDetailsParams {
         self.responded_by_user_name = Some(value.into_iter().map(Into::into).collect());
         self
     }
+
     /// Sets `subject_search`.
     pub fn subject_search(mut self, value: impl Into<String>) -> Self {
         self.subject_search = Some(value.into());
         self
     }
+
     /// Sets `body_search`.
     pub fn body_search(mut self, value: impl Into<String>) -> Self {
         self.body_search = Some(value.into());
         self
     }
+
     /// Sets `created_at_gte`.
     pub fn created_at_gte(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.created_at_gte = Some(value);
         self
     }
+
     /// Sets `created_at_gt`.
     pub fn created_at_gt(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.created_at_gt = Some(value);
         self
     }
+
     /// Sets `created_at_lte`.
     pub fn created_at_lte(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.created_at_lte = Some(value);
         self
     }
+
     /// Sets `created_at_lt`.
     pub fn created_at_lt(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.created_at_lt = Some(value);

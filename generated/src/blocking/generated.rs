@@ -4,12 +4,14 @@
 use crate::apis::*;
 #[allow(unused_imports)]
 use crate::{models, Error};
+
 /// The blocking twin of [`crate::TaskInstanceApi`].
 #[derive(Debug, Clone)]
 pub struct TaskInstanceApi {
     client: super::Client,
     inner: crate::TaskInstanceApi,
 }
+
 impl TaskInstanceApi {
     /// Get Extra Links
     ///
@@ -21,11 +23,10 @@ impl TaskInstanceApi {
         task_id: &str,
         params: &GetExtraLinksParams,
     ) -> Result<models::ExtraLinkCollectionResponse, Error> {
-        self.client.block_on(
-            self.inner
-                .get_extra_links(dag_id, dag_run_id, task_id, params),
-        )
+        self.client
+            .block_on(self.inner.get_extra_links(dag_id, dag_run_id, task_id, params))
     }
+
     /// Get Task Instance
     ///
     /// Blocks until the answer is in; the async method of the same name documents it.
@@ -35,9 +36,9 @@ impl TaskInstanceApi {
         dag_run_id: &str,
         task_id: &str,
     ) -> Result<models::TaskInstanceResponse, Error> {
-        self.client
-            .block_on(self.inner.get_task_instance(dag_id, dag_run_id, task_id))
+        self.client.block_on(self.inner.get_task_instance(dag_id, dag_run_id, task_id))
     }
+
     /// Delete Task Instance
     ///
     /// Blocks until the answer is in; the async method of the same name documents it.
@@ -48,11 +49,12 @@ impl TaskInstanceApi {
         task_id: &str,
         params: &DeleteTaskInstanceParams,
     ) -> Result<serde_json::Value, Error> {
-        self.client.block_on(
-            self.inner
-                .delete_task_instance(dag_id, dag_run_id, task_id, params),
-        )
+        self.client
+            .block_on(
+                self.inner.delete_task_instance(dag_id, dag_run_id, task_id, params),
+            )
     }
+
     /// Patch Task Instance
     ///
     /// Blocks until the answer is in; the async method of the same name documents it.
@@ -64,11 +66,12 @@ impl TaskInstanceApi {
         params: &PatchTaskInstanceParams,
         body: &models::PatchTaskInstanceBody,
     ) -> Result<models::TaskInstanceCollectionResponse, Error> {
-        self.client.block_on(
-            self.inner
-                .patch_task_instance(dag_id, dag_run_id, task_id, params, body),
-        )
+        self.client
+            .block_on(
+                self.inner.patch_task_instance(dag_id, dag_run_id, task_id, params, body),
+            )
     }
+
     /// Get Mapped Task Instances
     ///
     /// Blocks until the answer is in; the async method of the same name documents it.
@@ -79,11 +82,12 @@ impl TaskInstanceApi {
         task_id: &str,
         params: &GetMappedTaskInstancesParams,
     ) -> Result<models::TaskInstanceCollectionResponse, Error> {
-        self.client.block_on(
-            self.inner
-                .get_mapped_task_instances(dag_id, dag_run_id, task_id, params),
-        )
+        self.client
+            .block_on(
+                self.inner.get_mapped_task_instances(dag_id, dag_run_id, task_id, params),
+            )
     }
+
     /// Every item of the list, one page in memory at a time.
     pub fn get_mapped_task_instances_stream<'a>(
         &'a self,
@@ -93,11 +97,20 @@ impl TaskInstanceApi {
         params: &'a GetMappedTaskInstancesParams,
         page_size: i64,
     ) -> impl Iterator<Item = Result<models::TaskInstanceResponse, Error>> + 'a {
-        self.client.iter(
-            self.inner
-                .get_mapped_task_instances_stream(dag_id, dag_run_id, task_id, params, page_size),
-        )
+        self.client
+            .iter(
+                self
+                    .inner
+                    .get_mapped_task_instances_stream(
+                        dag_id,
+                        dag_run_id,
+                        task_id,
+                        params,
+                        page_size,
+                    ),
+            )
     }
+
     /// Get Task Instance Dependencies
     ///
     /// Blocks until the answer is in; the async method of the same name documents it.
@@ -108,12 +121,19 @@ impl TaskInstanceApi {
         task_id: &str,
         map_index: i64,
     ) -> Result<models::TaskDependencyCollectionResponse, Error> {
-        self.client.block_on(
-            self.inner.get_task_instance_dependencies_by_map_index(
-                dag_id, dag_run_id, task_id, map_index,
-            ),
-        )
+        self.client
+            .block_on(
+                self
+                    .inner
+                    .get_task_instance_dependencies_by_map_index(
+                        dag_id,
+                        dag_run_id,
+                        task_id,
+                        map_index,
+                    ),
+            )
     }
+
     /// Get Task Instance Dependencies
     ///
     /// Blocks until the answer is in; the async method of the same name documents it.
@@ -124,11 +144,14 @@ impl TaskInstanceApi {
         task_id: &str,
         params: &GetTaskInstanceDependenciesParams,
     ) -> Result<models::TaskDependencyCollectionResponse, Error> {
-        self.client.block_on(
-            self.inner
-                .get_task_instance_dependencies(dag_id, dag_run_id, task_id, params),
-        )
+        self.client
+            .block_on(
+                self
+                    .inner
+                    .get_task_instance_dependencies(dag_id, dag_run_id, task_id, params),
+            )
     }
+
     /// Get Task Instance Tries
     ///
     /// Blocks until the answer is in; the async method of the same name documents it.
@@ -139,11 +162,12 @@ impl TaskInstanceApi {
         task_id: &str,
         params: &GetTaskInstanceTriesParams,
     ) -> Result<models::TaskInstanceHistoryCollectionResponse, Error> {
-        self.client.block_on(
-            self.inner
-                .get_task_instance_tries(dag_id, dag_run_id, task_id, params),
-        )
+        self.client
+            .block_on(
+                self.inner.get_task_instance_tries(dag_id, dag_run_id, task_id, params),
+            )
     }
+
     /// Get Mapped Task Instance Tries
     ///
     /// Blocks until the answer is in; the async method of the same name documents it.
@@ -154,11 +178,19 @@ impl TaskInstanceApi {
         task_id: &str,
         map_index: i64,
     ) -> Result<models::TaskInstanceHistoryCollectionResponse, Error> {
-        self.client.block_on(
-            self.inner
-                .get_mapped_task_instance_tries(dag_id, dag_run_id, task_id, map_index),
-        )
+        self.client
+            .block_on(
+                self
+                    .inner
+                    .get_mapped_task_instance_tries(
+                        dag_id,
+                        dag_run_id,
+                        task_id,
+                        map_index,
+                    ),
+            )
     }
+
     /// Get Mapped Task Instance
     ///
     /// Blocks until the answer is in; the async method of the same name documents it.
@@ -169,11 +201,14 @@ impl TaskInstanceApi {
         task_id: &str,
         map_index: i64,
     ) -> Result<models::TaskInstanceResponse, Error> {
-        self.client.block_on(
-            self.inner
-                .get_mapped_task_instance(dag_id, dag_run_id, task_id, map_index),
-        )
+        self.client
+            .block_on(
+                self
+                    .inner
+                    .get_mapped_task_instance(dag_id, dag_run_id, task_id, map_index),
+            )
     }
+
     /// Patch Task Instance
     ///
     /// Blocks until the answer is in; the async method of the same name documents it.
@@ -186,12 +221,21 @@ impl TaskInstanceApi {
         params: &PatchTaskInstanceByMapIndexParams,
         body: &models::PatchTaskInstanceBody,
     ) -> Result<models::TaskInstanceCollectionResponse, Error> {
-        self.client.block_on(
-            self.inner.patch_task_instance_by_map_index(
-                dag_id, dag_run_id, task_id, map_index, params, body,
-            ),
-        )
+        self.client
+            .block_on(
+                self
+                    .inner
+                    .patch_task_instance_by_map_index(
+                        dag_id,
+                        dag_run_id,
+                        task_id,
+                        map_index,
+                        params,
+                        body,
+                    ),
+            )
     }
+
     /// Get Task Instances
     ///
     /// Blocks until the answer is in; the async method of the same name documents it.
@@ -201,9 +245,9 @@ impl TaskInstanceApi {
         dag_run_id: &str,
         params: &GetTaskInstancesParams,
     ) -> Result<models::TaskInstanceCollectionResponse, Error> {
-        self.client
-            .block_on(self.inner.get_task_instances(dag_id, dag_run_id, params))
+        self.client.block_on(self.inner.get_task_instances(dag_id, dag_run_id, params))
     }
+
     /// Every item of the list, one page in memory at a time.
     pub fn get_task_instances_stream<'a>(
         &'a self,
@@ -212,11 +256,14 @@ impl TaskInstanceApi {
         params: &'a GetTaskInstancesParams,
         page_size: i64,
     ) -> impl Iterator<Item = Result<models::TaskInstanceResponse, Error>> + 'a {
-        self.client.iter(
-            self.inner
-                .get_task_instances_stream(dag_id, dag_run_id, params, page_size),
-        )
+        self.client
+            .iter(
+                self
+                    .inner
+                    .get_task_instances_stream(dag_id, dag_run_id, params, page_size),
+            )
     }
+
     /// Bulk Task Instances
     ///
     /// Blocks until the answer is in; the async method of the same name documents it.
@@ -226,9 +273,9 @@ impl TaskInstanceApi {
         dag_run_id: &str,
         body: &models::BulkBodyBulkTaskInstanceBody,
     ) -> Result<models::BulkResponse, Error> {
-        self.client
-            .block_on(self.inner.bulk_task_instances(dag_id, dag_run_id, body))
+        self.client.block_on(self.inner.bulk_task_instances(dag_id, dag_run_id, body))
     }
+
     /// Get Task Instances Batch
     ///
     /// Blocks until the answer is in; the async method of the same name documents it.
@@ -236,9 +283,9 @@ impl TaskInstanceApi {
         &self,
         body: &models::TaskInstancesBatchBody,
     ) -> Result<models::TaskInstanceCollectionResponse, Error> {
-        self.client
-            .block_on(self.inner.get_task_instances_batch(body))
+        self.client.block_on(self.inner.get_task_instances_batch(body))
     }
+
     /// Get Task Instance Try Details
     ///
     /// Blocks until the answer is in; the async method of the same name documents it.
@@ -251,14 +298,19 @@ impl TaskInstanceApi {
         params: &GetTaskInstanceTryDetailsParams,
     ) -> Result<models::TaskInstanceHistoryResponse, Error> {
         self.client
-            .block_on(self.inner.get_task_instance_try_details(
-                dag_id,
-                dag_run_id,
-                task_id,
-                task_try_number,
-                params,
-            ))
+            .block_on(
+                self
+                    .inner
+                    .get_task_instance_try_details(
+                        dag_id,
+                        dag_run_id,
+                        task_id,
+                        task_try_number,
+                        params,
+                    ),
+            )
     }
+
     /// Get Mapped Task Instance Try Details
     ///
     /// Blocks until the answer is in; the async method of the same name documents it.
@@ -271,14 +323,19 @@ impl TaskInstanceApi {
         task_try_number: i64,
     ) -> Result<models::TaskInstanceHistoryResponse, Error> {
         self.client
-            .block_on(self.inner.get_mapped_task_instance_try_details(
-                dag_id,
-                dag_run_id,
-                task_id,
-                map_index,
-                task_try_number,
-            ))
+            .block_on(
+                self
+                    .inner
+                    .get_mapped_task_instance_try_details(
+                        dag_id,
+                        dag_run_id,
+                        task_id,
+                        map_index,
+                        task_try_number,
+                    ),
+            )
     }
+
     /// Post Clear Task Instances
     ///
     /// Blocks until the answer is in; the async method of the same name documents it.
@@ -287,9 +344,9 @@ impl TaskInstanceApi {
         dag_id: &str,
         body: &models::ClearTaskInstancesBody,
     ) -> Result<models::TaskInstanceCollectionResponse, Error> {
-        self.client
-            .block_on(self.inner.post_clear_task_instances(dag_id, body))
+        self.client.block_on(self.inner.post_clear_task_instances(dag_id, body))
     }
+
     /// Patch Task Group Instances
     ///
     /// Blocks until the answer is in; the async method of the same name documents it.
@@ -301,11 +358,20 @@ impl TaskInstanceApi {
         params: &PatchTaskGroupInstancesParams,
         body: &models::PatchTaskInstanceBody,
     ) -> Result<models::TaskInstanceCollectionResponse, Error> {
-        self.client.block_on(
-            self.inner
-                .patch_task_group_instances(dag_id, dag_run_id, group_id, params, body),
-        )
+        self.client
+            .block_on(
+                self
+                    .inner
+                    .patch_task_group_instances(
+                        dag_id,
+                        dag_run_id,
+                        group_id,
+                        params,
+                        body,
+                    ),
+            )
     }
+
     /// Patch Task Group Instances Dry Run
     ///
     /// Blocks until the answer is in; the async method of the same name documents it.
@@ -316,11 +382,19 @@ impl TaskInstanceApi {
         group_id: &str,
         body: &models::PatchTaskInstanceBody,
     ) -> Result<models::TaskInstanceCollectionResponse, Error> {
-        self.client.block_on(
-            self.inner
-                .patch_task_group_instances_dry_run(dag_id, dag_run_id, group_id, body),
-        )
+        self.client
+            .block_on(
+                self
+                    .inner
+                    .patch_task_group_instances_dry_run(
+                        dag_id,
+                        dag_run_id,
+                        group_id,
+                        body,
+                    ),
+            )
     }
+
     /// Patch Task Instance Dry Run
     ///
     /// Blocks until the answer is in; the async method of the same name documents it.
@@ -334,10 +408,20 @@ impl TaskInstanceApi {
         body: &models::PatchTaskInstanceBody,
     ) -> Result<models::TaskInstanceCollectionResponse, Error> {
         self.client
-            .block_on(self.inner.patch_task_instance_dry_run_by_map_index(
-                dag_id, dag_run_id, task_id, map_index, params, body,
-            ))
+            .block_on(
+                self
+                    .inner
+                    .patch_task_instance_dry_run_by_map_index(
+                        dag_id,
+                        dag_run_id,
+                        task_id,
+                        map_index,
+                        params,
+                        body,
+                    ),
+            )
     }
+
     /// Patch Task Instance Dry Run
     ///
     /// Blocks until the answer is in; the async method of the same name documents it.
@@ -349,11 +433,20 @@ impl TaskInstanceApi {
         params: &PatchTaskInstanceDryRunParams,
         body: &models::PatchTaskInstanceBody,
     ) -> Result<models::TaskInstanceCollectionResponse, Error> {
-        self.client.block_on(
-            self.inner
-                .patch_task_instance_dry_run(dag_id, dag_run_id, task_id, params, body),
-        )
+        self.client
+            .block_on(
+                self
+                    .inner
+                    .patch_task_instance_dry_run(
+                        dag_id,
+                        dag_run_id,
+                        task_id,
+                        params,
+                        body,
+                    ),
+            )
     }
+
     /// Get Log
     ///
     /// Blocks until the answer is in; the async method of the same name documents it.
@@ -365,11 +458,12 @@ impl TaskInstanceApi {
         try_number: i64,
         params: &GetLogParams,
     ) -> Result<GetLogResponse, Error> {
-        self.client.block_on(
-            self.inner
-                .get_log(dag_id, dag_run_id, task_id, try_number, params),
-        )
+        self.client
+            .block_on(
+                self.inner.get_log(dag_id, dag_run_id, task_id, try_number, params),
+            )
     }
+
     /// Get External Log Url
     ///
     /// Blocks until the answer is in; the async method of the same name documents it.
@@ -381,11 +475,20 @@ impl TaskInstanceApi {
         try_number: i64,
         params: &GetExternalLogUrlParams,
     ) -> Result<models::ExternalLogUrlResponse, Error> {
-        self.client.block_on(
-            self.inner
-                .get_external_log_url(dag_id, dag_run_id, task_id, try_number, params),
-        )
+        self.client
+            .block_on(
+                self
+                    .inner
+                    .get_external_log_url(
+                        dag_id,
+                        dag_run_id,
+                        task_id,
+                        try_number,
+                        params,
+                    ),
+            )
     }
+
     /// Get Hitl Detail
     ///
     /// Blocks until the answer is in; the async method of the same name documents it.
@@ -396,11 +499,10 @@ impl TaskInstanceApi {
         task_id: &str,
         map_index: i64,
     ) -> Result<models::HitlDetail, Error> {
-        self.client.block_on(
-            self.inner
-                .get_hitl_detail(dag_id, dag_run_id, task_id, map_index),
-        )
+        self.client
+            .block_on(self.inner.get_hitl_detail(dag_id, dag_run_id, task_id, map_index))
     }
+
     /// Update Hitl Detail
     ///
     /// Blocks until the answer is in; the async method of the same name documents it.
@@ -412,11 +514,14 @@ impl TaskInstanceApi {
         map_index: i64,
         body: &models::UpdateHitlDetailPayload,
     ) -> Result<models::HitlDetailResponse, Error> {
-        self.client.block_on(
-            self.inner
-                .update_hitl_detail(dag_id, dag_run_id, task_id, map_index, body),
-        )
+        self.client
+            .block_on(
+                self
+                    .inner
+                    .update_hitl_detail(dag_id, dag_run_id, task_id, map_index, body),
+            )
     }
+
     /// Get Hitl Detail Try Detail
     ///
     /// Blocks until the answer is in; the async method of the same name documents it.
@@ -428,11 +533,20 @@ impl TaskInstanceApi {
         map_index: i64,
         try_number: i64,
     ) -> Result<models::HitlDetailHistory, Error> {
-        self.client.block_on(
-            self.inner
-                .get_hitl_detail_try_detail(dag_id, dag_run_id, task_id, map_index, try_number),
-        )
+        self.client
+            .block_on(
+                self
+                    .inner
+                    .get_hitl_detail_try_detail(
+                        dag_id,
+                        dag_run_id,
+                        task_id,
+                        map_index,
+                        try_number,
+                    ),
+            )
     }
+
     /// Get Hitl Details
     ///
     /// Blocks until the answer is in; the async method of the same name documents it.
@@ -442,9 +556,9 @@ impl TaskInstanceApi {
         dag_run_id: &str,
         params: &GetHitlDetailsParams,
     ) -> Result<models::HitlDetailCollection, Error> {
-        self.client
-            .block_on(self.inner.get_hitl_details(dag_id, dag_run_id, params))
+        self.client.block_on(self.inner.get_hitl_details(dag_id, dag_run_id, params))
     }
+
     /// Every item of the list, one page in memory at a time.
     pub fn get_hitl_details_stream<'a>(
         &'a self,
@@ -453,12 +567,13 @@ impl TaskInstanceApi {
         params: &'a GetHitlDetailsParams,
         page_size: i64,
     ) -> impl Iterator<Item = Result<models::HitlDetail, Error>> + 'a {
-        self.client.iter(
-            self.inner
-                .get_hitl_details_stream(dag_id, dag_run_id, params, page_size),
-        )
+        self.client
+            .iter(
+                self.inner.get_hitl_details_stream(dag_id, dag_run_id, params, page_size),
+            )
     }
 }
+
 impl super::Client {
     /// The [`TaskInstanceApi`] operations.
     pub fn task_instance(&self) -> TaskInstanceApi {

@@ -13,6 +13,7 @@
 //!
 //! Do not call these from inside an async runtime: they start and drive one of their own.
 
+#[rustfmt::skip]
 mod generated;
 
 pub use generated::*;

@@ -10,12 +10,14 @@ pub enum BulkActionNotOnExistence {
     /// A value this client does not know (sent by a newer server).
     Unknown(String),
 }
+
 impl BulkActionNotOnExistence {
     /// Every value this client knows.
     pub const KNOWN: &'static [BulkActionNotOnExistence] = &[
         BulkActionNotOnExistence::Fail,
         BulkActionNotOnExistence::Skip,
     ];
+
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -24,6 +26,7 @@ impl BulkActionNotOnExistence {
             BulkActionNotOnExistence::Unknown(other) => other,
         }
     }
+
     /// The variant for a known wire value.
     pub fn known(value: &str) -> Option<Self> {
         match value {
@@ -33,4 +36,5 @@ impl BulkActionNotOnExistence {
         }
     }
 }
+
 crate::open_enum!(BulkActionNotOnExistence);

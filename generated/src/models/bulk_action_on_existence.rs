@@ -12,6 +12,7 @@ pub enum BulkActionOnExistence {
     /// A value this client does not know (sent by a newer server).
     Unknown(String),
 }
+
 impl BulkActionOnExistence {
     /// Every value this client knows.
     pub const KNOWN: &'static [BulkActionOnExistence] = &[
@@ -19,6 +20,7 @@ impl BulkActionOnExistence {
         BulkActionOnExistence::Skip,
         BulkActionOnExistence::Overwrite,
     ];
+
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -28,6 +30,7 @@ impl BulkActionOnExistence {
             BulkActionOnExistence::Unknown(other) => other,
         }
     }
+
     /// The variant for a known wire value.
     pub fn known(value: &str) -> Option<Self> {
         match value {
@@ -38,4 +41,5 @@ impl BulkActionOnExistence {
         }
     }
 }
+
 crate::open_enum!(BulkActionOnExistence);

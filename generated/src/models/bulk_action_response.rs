@@ -16,8 +16,12 @@ pub struct BulkActionResponse {
     /// Default: `\[\]`.
     pub errors: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
 }
+
 impl serde::Serialize for BulkActionResponse {
-    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
+    fn serialize<__S: serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         if let Some(value) = &self.success {
             map.entry("success", value);
@@ -28,8 +32,11 @@ impl serde::Serialize for BulkActionResponse {
         map.end()
     }
 }
+
 impl<'de> serde::Deserialize<'de> for BulkActionResponse {
-    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = BulkActionResponse;
@@ -42,7 +49,9 @@ impl<'de> serde::Deserialize<'de> for BulkActionResponse {
             ) -> Result<BulkActionResponse, __A::Error> {
                 struct __Slots {
                     success: Option<Option<Vec<String>>>,
-                    errors: Option<Option<Vec<serde_json::Map<String, serde_json::Value>>>>,
+                    errors: Option<
+                        Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+                    >,
                 }
                 let mut __slots = __Slots {
                     success: None,
@@ -51,9 +60,19 @@ impl<'de> serde::Deserialize<'de> for BulkActionResponse {
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
                     let read = match &*__key.0 {
                         "success" => {
-                            crate::fields::read(&mut __map, &mut __slots.success, "success")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.success,
+                                "success",
+                            )
                         }
-                        "errors" => crate::fields::read(&mut __map, &mut __slots.errors, "errors"),
+                        "errors" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.errors,
+                                "errors",
+                            )
+                        }
                         _ => crate::fields::skip(&mut __map),
                     };
                     read?;

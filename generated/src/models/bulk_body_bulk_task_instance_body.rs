@@ -6,15 +6,22 @@ pub struct BulkBodyBulkTaskInstanceBody {
     /// Actions
     pub actions: Vec<super::BulkBodyBulkTaskInstanceBodyActionsItem>,
 }
+
 impl serde::Serialize for BulkBodyBulkTaskInstanceBody {
-    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
+    fn serialize<__S: serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("actions", &self.actions);
         map.end()
     }
 }
+
 impl<'de> serde::Deserialize<'de> for BulkBodyBulkTaskInstanceBody {
-    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = BulkBodyBulkTaskInstanceBody;
@@ -32,7 +39,11 @@ impl<'de> serde::Deserialize<'de> for BulkBodyBulkTaskInstanceBody {
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
                     let read = match &*__key.0 {
                         "actions" => {
-                            crate::fields::read(&mut __map, &mut __slots.actions, "actions")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.actions,
+                                "actions",
+                            )
                         }
                         _ => crate::fields::skip(&mut __map),
                     };
@@ -41,15 +52,20 @@ impl<'de> serde::Deserialize<'de> for BulkBodyBulkTaskInstanceBody {
                 let Some(actions) = __slots.actions else {
                     return Err(serde::de::Error::missing_field("actions"));
                 };
-                Ok(BulkBodyBulkTaskInstanceBody { actions })
+                Ok(BulkBodyBulkTaskInstanceBody {
+                    actions,
+                })
             }
         }
         deserializer.deserialize_map(__Visitor)
     }
 }
+
 impl BulkBodyBulkTaskInstanceBody {
     /// A `BulkBodyBulkTaskInstanceBody` with the required fields set and every other field unset.
     pub fn new(actions: Vec<super::BulkBodyBulkTaskInstanceBodyActionsItem>) -> Self {
-        BulkBodyBulkTaskInstanceBody { actions }
+        BulkBodyBulkTaskInstanceBody {
+            actions,
+        }
     }
 }

@@ -12,41 +12,62 @@ pub enum BulkBodyBulkTaskInstanceBodyActionsItem {
     /// `delete`
     Delete(super::BulkDeleteActionBulkTaskInstanceBody),
 }
+
 impl<'de> serde::Deserialize<'de> for BulkBodyBulkTaskInstanceBodyActionsItem {
-    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;
         let tag = value
             .get("action")
             .and_then(serde_json::Value::as_str)
             .map(str::to_owned);
         match tag.as_deref() {
-            Some("create") => serde_json::from_value(value)
-                .map(BulkBodyBulkTaskInstanceBodyActionsItem::Create)
-                .map_err(serde::de::Error::custom),
-            Some("update") => serde_json::from_value(value)
-                .map(BulkBodyBulkTaskInstanceBodyActionsItem::Update)
-                .map_err(serde::de::Error::custom),
-            Some("delete") => serde_json::from_value(value)
-                .map(BulkBodyBulkTaskInstanceBodyActionsItem::Delete)
-                .map_err(serde::de::Error::custom),
-            other => Err(serde::de::Error::custom(format!(
-                "unknown `action` {:?} (expected one of create, update, delete)",
-                other
-            ))),
+            Some("create") => {
+                serde_json::from_value(value)
+                    .map(BulkBodyBulkTaskInstanceBodyActionsItem::Create)
+                    .map_err(serde::de::Error::custom)
+            }
+            Some("update") => {
+                serde_json::from_value(value)
+                    .map(BulkBodyBulkTaskInstanceBodyActionsItem::Update)
+                    .map_err(serde::de::Error::custom)
+            }
+            Some("delete") => {
+                serde_json::from_value(value)
+                    .map(BulkBodyBulkTaskInstanceBodyActionsItem::Delete)
+                    .map_err(serde::de::Error::custom)
+            }
+            other => {
+                Err(
+                    serde::de::Error::custom(
+                        format!(
+                            "unknown `action` {:?} (expected one of create, update, delete)",
+                            other
+                        ),
+                    ),
+                )
+            }
         }
     }
 }
-impl From<super::BulkCreateActionBulkTaskInstanceBody> for BulkBodyBulkTaskInstanceBodyActionsItem {
+
+impl From<super::BulkCreateActionBulkTaskInstanceBody>
+for BulkBodyBulkTaskInstanceBodyActionsItem {
     fn from(value: super::BulkCreateActionBulkTaskInstanceBody) -> Self {
         BulkBodyBulkTaskInstanceBodyActionsItem::Create(value)
     }
 }
-impl From<super::BulkUpdateActionBulkTaskInstanceBody> for BulkBodyBulkTaskInstanceBodyActionsItem {
+
+impl From<super::BulkUpdateActionBulkTaskInstanceBody>
+for BulkBodyBulkTaskInstanceBodyActionsItem {
     fn from(value: super::BulkUpdateActionBulkTaskInstanceBody) -> Self {
         BulkBodyBulkTaskInstanceBodyActionsItem::Update(value)
     }
 }
-impl From<super::BulkDeleteActionBulkTaskInstanceBody> for BulkBodyBulkTaskInstanceBodyActionsItem {
+
+impl From<super::BulkDeleteActionBulkTaskInstanceBody>
+for BulkBodyBulkTaskInstanceBodyActionsItem {
     fn from(value: super::BulkDeleteActionBulkTaskInstanceBody) -> Self {
         BulkBodyBulkTaskInstanceBodyActionsItem::Delete(value)
     }

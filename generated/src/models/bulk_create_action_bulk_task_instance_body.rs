@@ -12,8 +12,12 @@ pub struct BulkCreateActionBulkTaskInstanceBody {
     /// Default: `"fail"`.
     pub action_on_existence: Option<super::BulkActionOnExistence>,
 }
+
 impl serde::Serialize for BulkCreateActionBulkTaskInstanceBody {
-    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
+    fn serialize<__S: serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("action", &self.action);
         map.entry("entities", &self.entities);
@@ -23,8 +27,11 @@ impl serde::Serialize for BulkCreateActionBulkTaskInstanceBody {
         map.end()
     }
 }
+
 impl<'de> serde::Deserialize<'de> for BulkCreateActionBulkTaskInstanceBody {
-    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = BulkCreateActionBulkTaskInstanceBody;
@@ -47,15 +54,27 @@ impl<'de> serde::Deserialize<'de> for BulkCreateActionBulkTaskInstanceBody {
                 };
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
                     let read = match &*__key.0 {
-                        "action" => crate::fields::read(&mut __map, &mut __slots.action, "action"),
-                        "entities" => {
-                            crate::fields::read(&mut __map, &mut __slots.entities, "entities")
+                        "action" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.action,
+                                "action",
+                            )
                         }
-                        "action_on_existence" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.action_on_existence,
-                            "action_on_existence",
-                        ),
+                        "entities" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.entities,
+                                "entities",
+                            )
+                        }
+                        "action_on_existence" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.action_on_existence,
+                                "action_on_existence",
+                            )
+                        }
                         _ => crate::fields::skip(&mut __map),
                     };
                     read?;
@@ -76,6 +95,7 @@ impl<'de> serde::Deserialize<'de> for BulkCreateActionBulkTaskInstanceBody {
         deserializer.deserialize_map(__Visitor)
     }
 }
+
 impl BulkCreateActionBulkTaskInstanceBody {
     /// A `BulkCreateActionBulkTaskInstanceBody` with the required fields set and every other field unset.
     pub fn new(entities: Vec<super::BulkTaskInstanceBody>) -> Self {

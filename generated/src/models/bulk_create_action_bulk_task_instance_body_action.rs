@@ -7,4 +7,5 @@
 /// Always `create`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct BulkCreateActionBulkTaskInstanceBodyAction;
+
 crate::string_const!(BulkCreateActionBulkTaskInstanceBodyAction = "create");

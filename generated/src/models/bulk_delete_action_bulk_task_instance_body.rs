@@ -12,8 +12,12 @@ pub struct BulkDeleteActionBulkTaskInstanceBody {
     /// Default: `"fail"`.
     pub action_on_non_existence: Option<super::BulkActionNotOnExistence>,
 }
+
 impl serde::Serialize for BulkDeleteActionBulkTaskInstanceBody {
-    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
+    fn serialize<__S: serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("action", &self.action);
         map.entry("entities", &self.entities);
@@ -23,8 +27,11 @@ impl serde::Serialize for BulkDeleteActionBulkTaskInstanceBody {
         map.end()
     }
 }
+
 impl<'de> serde::Deserialize<'de> for BulkDeleteActionBulkTaskInstanceBody {
-    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = BulkDeleteActionBulkTaskInstanceBody;
@@ -37,8 +44,12 @@ impl<'de> serde::Deserialize<'de> for BulkDeleteActionBulkTaskInstanceBody {
             ) -> Result<BulkDeleteActionBulkTaskInstanceBody, __A::Error> {
                 struct __Slots {
                     action: Option<super::BulkDeleteActionBulkTaskInstanceBodyAction>,
-                    entities: Option<Vec<super::BulkDeleteActionBulkTaskInstanceBodyEntitiesItem>>,
-                    action_on_non_existence: Option<Option<super::BulkActionNotOnExistence>>,
+                    entities: Option<
+                        Vec<super::BulkDeleteActionBulkTaskInstanceBodyEntitiesItem>,
+                    >,
+                    action_on_non_existence: Option<
+                        Option<super::BulkActionNotOnExistence>,
+                    >,
                 }
                 let mut __slots = __Slots {
                     action: None,
@@ -47,15 +58,27 @@ impl<'de> serde::Deserialize<'de> for BulkDeleteActionBulkTaskInstanceBody {
                 };
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
                     let read = match &*__key.0 {
-                        "action" => crate::fields::read(&mut __map, &mut __slots.action, "action"),
-                        "entities" => {
-                            crate::fields::read(&mut __map, &mut __slots.entities, "entities")
+                        "action" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.action,
+                                "action",
+                            )
                         }
-                        "action_on_non_existence" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.action_on_non_existence,
-                            "action_on_non_existence",
-                        ),
+                        "entities" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.entities,
+                                "entities",
+                            )
+                        }
+                        "action_on_non_existence" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.action_on_non_existence,
+                                "action_on_non_existence",
+                            )
+                        }
                         _ => crate::fields::skip(&mut __map),
                     };
                     read?;
@@ -69,16 +92,21 @@ impl<'de> serde::Deserialize<'de> for BulkDeleteActionBulkTaskInstanceBody {
                 Ok(BulkDeleteActionBulkTaskInstanceBody {
                     action,
                     entities,
-                    action_on_non_existence: __slots.action_on_non_existence.unwrap_or_default(),
+                    action_on_non_existence: __slots
+                        .action_on_non_existence
+                        .unwrap_or_default(),
                 })
             }
         }
         deserializer.deserialize_map(__Visitor)
     }
 }
+
 impl BulkDeleteActionBulkTaskInstanceBody {
     /// A `BulkDeleteActionBulkTaskInstanceBody` with the required fields set and every other field unset.
-    pub fn new(entities: Vec<super::BulkDeleteActionBulkTaskInstanceBodyEntitiesItem>) -> Self {
+    pub fn new(
+        entities: Vec<super::BulkDeleteActionBulkTaskInstanceBodyEntitiesItem>,
+    ) -> Self {
         BulkDeleteActionBulkTaskInstanceBody {
             action: std::default::Default::default(),
             entities,

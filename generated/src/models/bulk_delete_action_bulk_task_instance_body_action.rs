@@ -7,4 +7,5 @@
 /// Always `delete`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct BulkDeleteActionBulkTaskInstanceBodyAction;
+
 crate::string_const!(BulkDeleteActionBulkTaskInstanceBodyAction = "delete");

@@ -10,16 +10,20 @@ pub enum BulkDeleteActionBulkTaskInstanceBodyEntitiesItem {
     /// The `String` form.
     String(String),
 }
-impl From<super::BulkTaskInstanceBody> for BulkDeleteActionBulkTaskInstanceBodyEntitiesItem {
+
+impl From<super::BulkTaskInstanceBody>
+for BulkDeleteActionBulkTaskInstanceBodyEntitiesItem {
     fn from(value: super::BulkTaskInstanceBody) -> Self {
         BulkDeleteActionBulkTaskInstanceBodyEntitiesItem::BulkTaskInstanceBody(value)
     }
 }
+
 impl From<String> for BulkDeleteActionBulkTaskInstanceBodyEntitiesItem {
     fn from(value: String) -> Self {
         BulkDeleteActionBulkTaskInstanceBodyEntitiesItem::String(value)
     }
 }
+
 impl From<&str> for BulkDeleteActionBulkTaskInstanceBodyEntitiesItem {
     fn from(value: &str) -> Self {
         BulkDeleteActionBulkTaskInstanceBodyEntitiesItem::String(value.to_string())

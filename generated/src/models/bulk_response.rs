@@ -14,8 +14,12 @@ pub struct BulkResponse {
     /// Details of the bulk delete operation, including successful keys and errors.
     pub delete: Option<super::BulkActionResponse>,
 }
+
 impl serde::Serialize for BulkResponse {
-    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
+    fn serialize<__S: serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         if let Some(value) = &self.create {
             map.entry("create", value);
@@ -29,8 +33,11 @@ impl serde::Serialize for BulkResponse {
         map.end()
     }
 }
+
 impl<'de> serde::Deserialize<'de> for BulkResponse {
-    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = BulkResponse;
@@ -53,9 +60,27 @@ impl<'de> serde::Deserialize<'de> for BulkResponse {
                 };
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
                     let read = match &*__key.0 {
-                        "create" => crate::fields::read(&mut __map, &mut __slots.create, "create"),
-                        "update" => crate::fields::read(&mut __map, &mut __slots.update, "update"),
-                        "delete" => crate::fields::read(&mut __map, &mut __slots.delete, "delete"),
+                        "create" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.create,
+                                "create",
+                            )
+                        }
+                        "update" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.update,
+                                "update",
+                            )
+                        }
+                        "delete" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.delete,
+                                "delete",
+                            )
+                        }
                         _ => crate::fields::skip(&mut __map),
                     };
                     read?;

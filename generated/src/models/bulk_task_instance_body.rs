@@ -32,8 +32,12 @@ pub struct BulkTaskInstanceBody {
     /// Dag Run Id
     pub dag_run_id: crate::Maybe<String>,
 }
+
 impl serde::Serialize for BulkTaskInstanceBody {
-    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
+    fn serialize<__S: serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         if !self.new_state.is_absent() {
             map.entry("new_state", &self.new_state);
@@ -66,8 +70,11 @@ impl serde::Serialize for BulkTaskInstanceBody {
         map.end()
     }
 }
+
 impl<'de> serde::Deserialize<'de> for BulkTaskInstanceBody {
-    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = BulkTaskInstanceBody;
@@ -105,38 +112,70 @@ impl<'de> serde::Deserialize<'de> for BulkTaskInstanceBody {
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
                     let read = match &*__key.0 {
                         "new_state" => {
-                            crate::fields::read(&mut __map, &mut __slots.new_state, "new_state")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.new_state,
+                                "new_state",
+                            )
                         }
-                        "note" => crate::fields::read(&mut __map, &mut __slots.note, "note"),
-                        "include_upstream" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.include_upstream,
-                            "include_upstream",
-                        ),
-                        "include_downstream" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.include_downstream,
-                            "include_downstream",
-                        ),
-                        "include_future" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.include_future,
-                            "include_future",
-                        ),
-                        "include_past" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.include_past,
-                            "include_past",
-                        ),
+                        "note" => {
+                            crate::fields::read(&mut __map, &mut __slots.note, "note")
+                        }
+                        "include_upstream" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.include_upstream,
+                                "include_upstream",
+                            )
+                        }
+                        "include_downstream" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.include_downstream,
+                                "include_downstream",
+                            )
+                        }
+                        "include_future" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.include_future,
+                                "include_future",
+                            )
+                        }
+                        "include_past" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.include_past,
+                                "include_past",
+                            )
+                        }
                         "task_id" => {
-                            crate::fields::read(&mut __map, &mut __slots.task_id, "task_id")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.task_id,
+                                "task_id",
+                            )
                         }
                         "map_index" => {
-                            crate::fields::read(&mut __map, &mut __slots.map_index, "map_index")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.map_index,
+                                "map_index",
+                            )
                         }
-                        "dag_id" => crate::fields::read(&mut __map, &mut __slots.dag_id, "dag_id"),
+                        "dag_id" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.dag_id,
+                                "dag_id",
+                            )
+                        }
                         "dag_run_id" => {
-                            crate::fields::read(&mut __map, &mut __slots.dag_run_id, "dag_run_id")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.dag_run_id,
+                                "dag_run_id",
+                            )
                         }
                         _ => crate::fields::skip(&mut __map),
                     };
@@ -162,6 +201,7 @@ impl<'de> serde::Deserialize<'de> for BulkTaskInstanceBody {
         deserializer.deserialize_map(__Visitor)
     }
 }
+
 impl BulkTaskInstanceBody {
     /// A `BulkTaskInstanceBody` with the required fields set and every other field unset.
     pub fn new(task_id: impl std::convert::Into<String>) -> Self {

@@ -14,8 +14,12 @@ pub struct BulkUpdateActionBulkTaskInstanceBody {
     /// Default: `"fail"`.
     pub action_on_non_existence: Option<super::BulkActionNotOnExistence>,
 }
+
 impl serde::Serialize for BulkUpdateActionBulkTaskInstanceBody {
-    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
+    fn serialize<__S: serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("action", &self.action);
         map.entry("entities", &self.entities);
@@ -28,8 +32,11 @@ impl serde::Serialize for BulkUpdateActionBulkTaskInstanceBody {
         map.end()
     }
 }
+
 impl<'de> serde::Deserialize<'de> for BulkUpdateActionBulkTaskInstanceBody {
-    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = BulkUpdateActionBulkTaskInstanceBody;
@@ -44,7 +51,9 @@ impl<'de> serde::Deserialize<'de> for BulkUpdateActionBulkTaskInstanceBody {
                     action: Option<super::BulkUpdateActionBulkTaskInstanceBodyAction>,
                     entities: Option<Vec<super::BulkTaskInstanceBody>>,
                     update_mask: Option<crate::Maybe<Vec<String>>>,
-                    action_on_non_existence: Option<Option<super::BulkActionNotOnExistence>>,
+                    action_on_non_existence: Option<
+                        Option<super::BulkActionNotOnExistence>,
+                    >,
                 }
                 let mut __slots = __Slots {
                     action: None,
@@ -54,18 +63,34 @@ impl<'de> serde::Deserialize<'de> for BulkUpdateActionBulkTaskInstanceBody {
                 };
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
                     let read = match &*__key.0 {
-                        "action" => crate::fields::read(&mut __map, &mut __slots.action, "action"),
+                        "action" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.action,
+                                "action",
+                            )
+                        }
                         "entities" => {
-                            crate::fields::read(&mut __map, &mut __slots.entities, "entities")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.entities,
+                                "entities",
+                            )
                         }
                         "update_mask" => {
-                            crate::fields::read(&mut __map, &mut __slots.update_mask, "update_mask")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.update_mask,
+                                "update_mask",
+                            )
                         }
-                        "action_on_non_existence" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.action_on_non_existence,
-                            "action_on_non_existence",
-                        ),
+                        "action_on_non_existence" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.action_on_non_existence,
+                                "action_on_non_existence",
+                            )
+                        }
                         _ => crate::fields::skip(&mut __map),
                     };
                     read?;
@@ -80,13 +105,16 @@ impl<'de> serde::Deserialize<'de> for BulkUpdateActionBulkTaskInstanceBody {
                     action,
                     entities,
                     update_mask: __slots.update_mask.unwrap_or_default(),
-                    action_on_non_existence: __slots.action_on_non_existence.unwrap_or_default(),
+                    action_on_non_existence: __slots
+                        .action_on_non_existence
+                        .unwrap_or_default(),
                 })
             }
         }
         deserializer.deserialize_map(__Visitor)
     }
 }
+
 impl BulkUpdateActionBulkTaskInstanceBody {
     /// A `BulkUpdateActionBulkTaskInstanceBody` with the required fields set and every other field unset.
     pub fn new(entities: Vec<super::BulkTaskInstanceBody>) -> Self {

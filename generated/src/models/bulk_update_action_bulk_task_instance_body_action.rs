@@ -7,4 +7,5 @@
 /// Always `update`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct BulkUpdateActionBulkTaskInstanceBodyAction;
+
 crate::string_const!(BulkUpdateActionBulkTaskInstanceBodyAction = "update");

@@ -52,8 +52,12 @@ pub struct ClearTaskInstancesBody {
     /// Note
     pub note: crate::Maybe<String>,
 }
+
 impl serde::Serialize for ClearTaskInstancesBody {
-    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
+    fn serialize<__S: serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         if let Some(value) = &self.dry_run {
             map.entry("dry_run", value);
@@ -103,8 +107,11 @@ impl serde::Serialize for ClearTaskInstancesBody {
         map.end()
     }
 }
+
 impl<'de> serde::Deserialize<'de> for ClearTaskInstancesBody {
-    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = ClearTaskInstancesBody;
@@ -122,7 +129,9 @@ impl<'de> serde::Deserialize<'de> for ClearTaskInstancesBody {
                     only_failed: Option<Option<bool>>,
                     only_running: Option<Option<bool>>,
                     reset_dag_runs: Option<Option<bool>>,
-                    task_ids: Option<crate::Maybe<Vec<super::ClearTaskInstancesBodyTaskIdsItem>>>,
+                    task_ids: Option<
+                        crate::Maybe<Vec<super::ClearTaskInstancesBodyTaskIdsItem>>,
+                    >,
                     dag_run_id: Option<crate::Maybe<String>>,
                     include_upstream: Option<Option<bool>>,
                     include_downstream: Option<Option<bool>>,
@@ -152,64 +161,106 @@ impl<'de> serde::Deserialize<'de> for ClearTaskInstancesBody {
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
                     let read = match &*__key.0 {
                         "dry_run" => {
-                            crate::fields::read(&mut __map, &mut __slots.dry_run, "dry_run")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.dry_run,
+                                "dry_run",
+                            )
                         }
                         "start_date" => {
-                            crate::fields::read(&mut __map, &mut __slots.start_date, "start_date")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.start_date,
+                                "start_date",
+                            )
                         }
                         "end_date" => {
-                            crate::fields::read(&mut __map, &mut __slots.end_date, "end_date")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.end_date,
+                                "end_date",
+                            )
                         }
                         "only_failed" => {
-                            crate::fields::read(&mut __map, &mut __slots.only_failed, "only_failed")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.only_failed,
+                                "only_failed",
+                            )
                         }
-                        "only_running" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.only_running,
-                            "only_running",
-                        ),
-                        "reset_dag_runs" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.reset_dag_runs,
-                            "reset_dag_runs",
-                        ),
+                        "only_running" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.only_running,
+                                "only_running",
+                            )
+                        }
+                        "reset_dag_runs" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.reset_dag_runs,
+                                "reset_dag_runs",
+                            )
+                        }
                         "task_ids" => {
-                            crate::fields::read(&mut __map, &mut __slots.task_ids, "task_ids")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.task_ids,
+                                "task_ids",
+                            )
                         }
                         "dag_run_id" => {
-                            crate::fields::read(&mut __map, &mut __slots.dag_run_id, "dag_run_id")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.dag_run_id,
+                                "dag_run_id",
+                            )
                         }
-                        "include_upstream" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.include_upstream,
-                            "include_upstream",
-                        ),
-                        "include_downstream" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.include_downstream,
-                            "include_downstream",
-                        ),
-                        "include_future" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.include_future,
-                            "include_future",
-                        ),
-                        "include_past" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.include_past,
-                            "include_past",
-                        ),
-                        "run_on_latest_version" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.run_on_latest_version,
-                            "run_on_latest_version",
-                        ),
-                        "prevent_running_task" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.prevent_running_task,
-                            "prevent_running_task",
-                        ),
-                        "note" => crate::fields::read(&mut __map, &mut __slots.note, "note"),
+                        "include_upstream" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.include_upstream,
+                                "include_upstream",
+                            )
+                        }
+                        "include_downstream" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.include_downstream,
+                                "include_downstream",
+                            )
+                        }
+                        "include_future" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.include_future,
+                                "include_future",
+                            )
+                        }
+                        "include_past" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.include_past,
+                                "include_past",
+                            )
+                        }
+                        "run_on_latest_version" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.run_on_latest_version,
+                                "run_on_latest_version",
+                            )
+                        }
+                        "prevent_running_task" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.prevent_running_task,
+                                "prevent_running_task",
+                            )
+                        }
+                        "note" => {
+                            crate::fields::read(&mut __map, &mut __slots.note, "note")
+                        }
                         _ => crate::fields::skip(&mut __map),
                     };
                     read?;
@@ -227,8 +278,12 @@ impl<'de> serde::Deserialize<'de> for ClearTaskInstancesBody {
                     include_downstream: __slots.include_downstream.unwrap_or_default(),
                     include_future: __slots.include_future.unwrap_or_default(),
                     include_past: __slots.include_past.unwrap_or_default(),
-                    run_on_latest_version: __slots.run_on_latest_version.unwrap_or_default(),
-                    prevent_running_task: __slots.prevent_running_task.unwrap_or_default(),
+                    run_on_latest_version: __slots
+                        .run_on_latest_version
+                        .unwrap_or_default(),
+                    prevent_running_task: __slots
+                        .prevent_running_task
+                        .unwrap_or_default(),
                     note: __slots.note.unwrap_or_default(),
                 })
             }

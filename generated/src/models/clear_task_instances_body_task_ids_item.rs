@@ -10,11 +10,13 @@ pub enum ClearTaskInstancesBodyTaskIdsItem {
     /// The `String` form.
     String(String),
 }
+
 impl From<(String, i64)> for ClearTaskInstancesBodyTaskIdsItem {
     fn from(value: (String, i64)) -> Self {
         ClearTaskInstancesBodyTaskIdsItem::Tuple(value)
     }
 }
+
 impl From<(&str, i64)> for ClearTaskInstancesBodyTaskIdsItem {
     fn from(value: (&str, i64)) -> Self {
         ClearTaskInstancesBodyTaskIdsItem::Tuple({
@@ -23,11 +25,13 @@ impl From<(&str, i64)> for ClearTaskInstancesBodyTaskIdsItem {
         })
     }
 }
+
 impl From<String> for ClearTaskInstancesBodyTaskIdsItem {
     fn from(value: String) -> Self {
         ClearTaskInstancesBodyTaskIdsItem::String(value)
     }
 }
+
 impl From<&str> for ClearTaskInstancesBodyTaskIdsItem {
     fn from(value: &str) -> Self {
         ClearTaskInstancesBodyTaskIdsItem::String(value.to_string())

@@ -20,8 +20,12 @@ pub struct DagVersionResponse {
     /// Bundle Url
     pub bundle_url: Option<String>,
 }
+
 impl serde::Serialize for DagVersionResponse {
-    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
+    fn serialize<__S: serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("id", &self.id);
         map.entry("version_number", &self.version_number);
@@ -34,8 +38,11 @@ impl serde::Serialize for DagVersionResponse {
         map.end()
     }
 }
+
 impl<'de> serde::Deserialize<'de> for DagVersionResponse {
-    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = DagVersionResponse;
@@ -69,30 +76,54 @@ impl<'de> serde::Deserialize<'de> for DagVersionResponse {
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
                     let read = match &*__key.0 {
                         "id" => crate::fields::read(&mut __map, &mut __slots.id, "id"),
-                        "version_number" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.version_number,
-                            "version_number",
-                        ),
-                        "dag_id" => crate::fields::read(&mut __map, &mut __slots.dag_id, "dag_id"),
+                        "version_number" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.version_number,
+                                "version_number",
+                            )
+                        }
+                        "dag_id" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.dag_id,
+                                "dag_id",
+                            )
+                        }
                         "bundle_name" => {
-                            crate::fields::read(&mut __map, &mut __slots.bundle_name, "bundle_name")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.bundle_name,
+                                "bundle_name",
+                            )
                         }
-                        "bundle_version" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.bundle_version,
-                            "bundle_version",
-                        ),
+                        "bundle_version" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.bundle_version,
+                                "bundle_version",
+                            )
+                        }
                         "created_at" => {
-                            crate::fields::read(&mut __map, &mut __slots.created_at, "created_at")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.created_at,
+                                "created_at",
+                            )
                         }
-                        "dag_display_name" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.dag_display_name,
-                            "dag_display_name",
-                        ),
+                        "dag_display_name" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.dag_display_name,
+                                "dag_display_name",
+                            )
+                        }
                         "bundle_url" => {
-                            crate::fields::read(&mut __map, &mut __slots.bundle_url, "bundle_url")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.bundle_url,
+                                "bundle_url",
+                            )
                         }
                         _ => crate::fields::skip(&mut __map),
                     };
@@ -137,6 +168,7 @@ impl<'de> serde::Deserialize<'de> for DagVersionResponse {
         deserializer.deserialize_map(__Visitor)
     }
 }
+
 impl DagVersionResponse {
     /// A `DagVersionResponse` with the required fields set and every other field unset.
     #[allow(clippy::too_many_arguments)]

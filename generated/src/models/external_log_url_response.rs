@@ -6,15 +6,22 @@ pub struct ExternalLogUrlResponse {
     /// Url
     pub url: String,
 }
+
 impl serde::Serialize for ExternalLogUrlResponse {
-    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
+    fn serialize<__S: serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("url", &self.url);
         map.end()
     }
 }
+
 impl<'de> serde::Deserialize<'de> for ExternalLogUrlResponse {
-    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = ExternalLogUrlResponse;
@@ -45,9 +52,12 @@ impl<'de> serde::Deserialize<'de> for ExternalLogUrlResponse {
         deserializer.deserialize_map(__Visitor)
     }
 }
+
 impl ExternalLogUrlResponse {
     /// A `ExternalLogUrlResponse` with the required fields set and every other field unset.
     pub fn new(url: impl std::convert::Into<String>) -> Self {
-        ExternalLogUrlResponse { url: url.into() }
+        ExternalLogUrlResponse {
+            url: url.into(),
+        }
     }
 }

@@ -8,16 +8,23 @@ pub struct ExtraLinkCollectionResponse {
     /// Total Entries
     pub total_entries: i64,
 }
+
 impl serde::Serialize for ExtraLinkCollectionResponse {
-    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
+    fn serialize<__S: serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("extra_links", &self.extra_links);
         map.entry("total_entries", &self.total_entries);
         map.end()
     }
 }
+
 impl<'de> serde::Deserialize<'de> for ExtraLinkCollectionResponse {
-    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = ExtraLinkCollectionResponse;
@@ -29,7 +36,9 @@ impl<'de> serde::Deserialize<'de> for ExtraLinkCollectionResponse {
                 mut __map: __A,
             ) -> Result<ExtraLinkCollectionResponse, __A::Error> {
                 struct __Slots {
-                    extra_links: Option<std::collections::BTreeMap<String, Option<String>>>,
+                    extra_links: Option<
+                        std::collections::BTreeMap<String, Option<String>>,
+                    >,
                     total_entries: Option<i64>,
                 }
                 let mut __slots = __Slots {
@@ -39,13 +48,19 @@ impl<'de> serde::Deserialize<'de> for ExtraLinkCollectionResponse {
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
                     let read = match &*__key.0 {
                         "extra_links" => {
-                            crate::fields::read(&mut __map, &mut __slots.extra_links, "extra_links")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.extra_links,
+                                "extra_links",
+                            )
                         }
-                        "total_entries" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.total_entries,
-                            "total_entries",
-                        ),
+                        "total_entries" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.total_entries,
+                                "total_entries",
+                            )
+                        }
                         _ => crate::fields::skip(&mut __map),
                     };
                     read?;
@@ -65,6 +80,7 @@ impl<'de> serde::Deserialize<'de> for ExtraLinkCollectionResponse {
         deserializer.deserialize_map(__Visitor)
     }
 }
+
 impl ExtraLinkCollectionResponse {
     /// A `ExtraLinkCollectionResponse` with the required fields set and every other field unset.
     pub fn new(

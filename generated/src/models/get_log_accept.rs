@@ -12,6 +12,7 @@ pub enum GetLogAccept {
     /// A value this client does not know (sent by a newer server).
     Unknown(String),
 }
+
 impl GetLogAccept {
     /// Every value this client knows.
     pub const KNOWN: &'static [GetLogAccept] = &[
@@ -19,6 +20,7 @@ impl GetLogAccept {
         GetLogAccept::ApplicationXNdjson,
         GetLogAccept::StarSlashStar,
     ];
+
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -28,6 +30,7 @@ impl GetLogAccept {
             GetLogAccept::Unknown(other) => other,
         }
     }
+
     /// The variant for a known wire value.
     pub fn known(value: &str) -> Option<Self> {
         match value {
@@ -38,4 +41,5 @@ impl GetLogAccept {
         }
     }
 }
+
 crate::open_enum!(GetLogAccept);

@@ -5,4 +5,5 @@
 /// Always `~`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct GetTaskInstancesBatchDagId;
+
 crate::string_const!(GetTaskInstancesBatchDagId = "~");

@@ -5,4 +5,5 @@
 /// Always `~`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct GetTaskInstancesBatchDagRunId;
+
 crate::string_const!(GetTaskInstancesBatchDagRunId = "~");

@@ -10,16 +10,23 @@ pub struct HitlDetailCollection {
     /// Total Entries
     pub total_entries: i64,
 }
+
 impl serde::Serialize for HitlDetailCollection {
-    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
+    fn serialize<__S: serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("hitl_details", &self.hitl_details);
         map.entry("total_entries", &self.total_entries);
         map.end()
     }
 }
+
 impl<'de> serde::Deserialize<'de> for HitlDetailCollection {
-    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = HitlDetailCollection;
@@ -40,16 +47,20 @@ impl<'de> serde::Deserialize<'de> for HitlDetailCollection {
                 };
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
                     let read = match &*__key.0 {
-                        "hitl_details" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.hitl_details,
-                            "hitl_details",
-                        ),
-                        "total_entries" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.total_entries,
-                            "total_entries",
-                        ),
+                        "hitl_details" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.hitl_details,
+                                "hitl_details",
+                            )
+                        }
+                        "total_entries" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.total_entries,
+                                "total_entries",
+                            )
+                        }
                         _ => crate::fields::skip(&mut __map),
                     };
                     read?;
@@ -69,6 +80,7 @@ impl<'de> serde::Deserialize<'de> for HitlDetailCollection {
         deserializer.deserialize_map(__Visitor)
     }
 }
+
 impl HitlDetailCollection {
     /// A `HitlDetailCollection` with the required fields set and every other field unset.
     pub fn new(hitl_details: Vec<super::HitlDetail>, total_entries: i64) -> Self {

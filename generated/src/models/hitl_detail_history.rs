@@ -38,8 +38,12 @@ pub struct HitlDetailHistory {
     /// See \[`TaskInstanceHistoryResponse`\](super::TaskInstanceHistoryResponse).
     pub task_instance: super::TaskInstanceHistoryResponse,
 }
+
 impl serde::Serialize for HitlDetailHistory {
-    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
+    fn serialize<__S: serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("options", &self.options);
         map.entry("subject", &self.subject);
@@ -78,8 +82,11 @@ impl serde::Serialize for HitlDetailHistory {
         map.end()
     }
 }
+
 impl<'de> serde::Deserialize<'de> for HitlDetailHistory {
-    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = HitlDetailHistory;
@@ -102,7 +109,9 @@ impl<'de> serde::Deserialize<'de> for HitlDetailHistory {
                     responded_by_user: Option<Option<super::HitlUser>>,
                     responded_at: Option<Option<chrono::DateTime<chrono::Utc>>>,
                     chosen_options: Option<Option<Vec<String>>>,
-                    params_input: Option<Option<serde_json::Map<String, serde_json::Value>>>,
+                    params_input: Option<
+                        Option<serde_json::Map<String, serde_json::Value>>,
+                    >,
                     response_received: Option<Option<bool>>,
                     task_instance: Option<super::TaskInstanceHistoryResponse>,
                 }
@@ -125,57 +134,99 @@ impl<'de> serde::Deserialize<'de> for HitlDetailHistory {
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
                     let read = match &*__key.0 {
                         "options" => {
-                            crate::fields::read(&mut __map, &mut __slots.options, "options")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.options,
+                                "options",
+                            )
                         }
                         "subject" => {
-                            crate::fields::read(&mut __map, &mut __slots.subject, "subject")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.subject,
+                                "subject",
+                            )
                         }
-                        "body" => crate::fields::read(&mut __map, &mut __slots.body, "body"),
+                        "body" => {
+                            crate::fields::read(&mut __map, &mut __slots.body, "body")
+                        }
                         "defaults" => {
-                            crate::fields::read(&mut __map, &mut __slots.defaults, "defaults")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.defaults,
+                                "defaults",
+                            )
                         }
                         "multiple" => {
-                            crate::fields::read(&mut __map, &mut __slots.multiple, "multiple")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.multiple,
+                                "multiple",
+                            )
                         }
-                        "params" => crate::fields::read(&mut __map, &mut __slots.params, "params"),
-                        "assigned_users" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.assigned_users,
-                            "assigned_users",
-                        ),
+                        "params" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.params,
+                                "params",
+                            )
+                        }
+                        "assigned_users" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.assigned_users,
+                                "assigned_users",
+                            )
+                        }
                         "created_at" => {
-                            crate::fields::read(&mut __map, &mut __slots.created_at, "created_at")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.created_at,
+                                "created_at",
+                            )
                         }
-                        "responded_by_user" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.responded_by_user,
-                            "responded_by_user",
-                        ),
-                        "responded_at" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.responded_at,
-                            "responded_at",
-                        ),
-                        "chosen_options" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.chosen_options,
-                            "chosen_options",
-                        ),
-                        "params_input" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.params_input,
-                            "params_input",
-                        ),
-                        "response_received" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.response_received,
-                            "response_received",
-                        ),
-                        "task_instance" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.task_instance,
-                            "task_instance",
-                        ),
+                        "responded_by_user" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.responded_by_user,
+                                "responded_by_user",
+                            )
+                        }
+                        "responded_at" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.responded_at,
+                                "responded_at",
+                            )
+                        }
+                        "chosen_options" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.chosen_options,
+                                "chosen_options",
+                            )
+                        }
+                        "params_input" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.params_input,
+                                "params_input",
+                            )
+                        }
+                        "response_received" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.response_received,
+                                "response_received",
+                            )
+                        }
+                        "task_instance" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.task_instance,
+                                "task_instance",
+                            )
+                        }
                         _ => crate::fields::skip(&mut __map),
                     };
                     read?;
@@ -213,6 +264,7 @@ impl<'de> serde::Deserialize<'de> for HitlDetailHistory {
         deserializer.deserialize_map(__Visitor)
     }
 }
+
 impl HitlDetailHistory {
     /// A `HitlDetailHistory` with the required fields set and every other field unset.
     pub fn new(

@@ -14,8 +14,12 @@ pub struct HitlDetailResponse {
     /// Params Input
     pub params_input: Option<serde_json::Map<String, serde_json::Value>>,
 }
+
 impl serde::Serialize for HitlDetailResponse {
-    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
+    fn serialize<__S: serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("responded_by", &self.responded_by);
         map.entry("responded_at", &self.responded_at);
@@ -26,8 +30,11 @@ impl serde::Serialize for HitlDetailResponse {
         map.end()
     }
 }
+
 impl<'de> serde::Deserialize<'de> for HitlDetailResponse {
-    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = HitlDetailResponse;
@@ -42,7 +49,9 @@ impl<'de> serde::Deserialize<'de> for HitlDetailResponse {
                     responded_by: Option<super::HitlUser>,
                     responded_at: Option<chrono::DateTime<chrono::Utc>>,
                     chosen_options: Option<Vec<String>>,
-                    params_input: Option<Option<serde_json::Map<String, serde_json::Value>>>,
+                    params_input: Option<
+                        Option<serde_json::Map<String, serde_json::Value>>,
+                    >,
                 }
                 let mut __slots = __Slots {
                     responded_by: None,
@@ -52,26 +61,34 @@ impl<'de> serde::Deserialize<'de> for HitlDetailResponse {
                 };
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
                     let read = match &*__key.0 {
-                        "responded_by" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.responded_by,
-                            "responded_by",
-                        ),
-                        "responded_at" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.responded_at,
-                            "responded_at",
-                        ),
-                        "chosen_options" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.chosen_options,
-                            "chosen_options",
-                        ),
-                        "params_input" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.params_input,
-                            "params_input",
-                        ),
+                        "responded_by" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.responded_by,
+                                "responded_by",
+                            )
+                        }
+                        "responded_at" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.responded_at,
+                                "responded_at",
+                            )
+                        }
+                        "chosen_options" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.chosen_options,
+                                "chosen_options",
+                            )
+                        }
+                        "params_input" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.params_input,
+                                "params_input",
+                            )
+                        }
                         _ => crate::fields::skip(&mut __map),
                     };
                     read?;
@@ -96,6 +113,7 @@ impl<'de> serde::Deserialize<'de> for HitlDetailResponse {
         deserializer.deserialize_map(__Visitor)
     }
 }
+
 impl HitlDetailResponse {
     /// A `HitlDetailResponse` with the required fields set and every other field unset.
     pub fn new(

@@ -10,16 +10,23 @@ pub struct HitlUser {
     /// Name
     pub name: String,
 }
+
 impl serde::Serialize for HitlUser {
-    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
+    fn serialize<__S: serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("id", &self.id);
         map.entry("name", &self.name);
         map.end()
     }
 }
+
 impl<'de> serde::Deserialize<'de> for HitlUser {
-    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = HitlUser;
@@ -34,14 +41,13 @@ impl<'de> serde::Deserialize<'de> for HitlUser {
                     id: Option<String>,
                     name: Option<String>,
                 }
-                let mut __slots = __Slots {
-                    id: None,
-                    name: None,
-                };
+                let mut __slots = __Slots { id: None, name: None };
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
                     let read = match &*__key.0 {
                         "id" => crate::fields::read(&mut __map, &mut __slots.id, "id"),
-                        "name" => crate::fields::read(&mut __map, &mut __slots.name, "name"),
+                        "name" => {
+                            crate::fields::read(&mut __map, &mut __slots.name, "name")
+                        }
                         _ => crate::fields::skip(&mut __map),
                     };
                     read?;
@@ -58,9 +64,13 @@ impl<'de> serde::Deserialize<'de> for HitlUser {
         deserializer.deserialize_map(__Visitor)
     }
 }
+
 impl HitlUser {
     /// A `HitlUser` with the required fields set and every other field unset.
-    pub fn new(id: impl std::convert::Into<String>, name: impl std::convert::Into<String>) -> Self {
+    pub fn new(
+        id: impl std::convert::Into<String>,
+        name: impl std::convert::Into<String>,
+    ) -> Self {
         HitlUser {
             id: id.into(),
             name: name.into(),

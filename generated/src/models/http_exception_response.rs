@@ -8,15 +8,22 @@ pub struct HttpExceptionResponse {
     /// Detail
     pub detail: super::HttpExceptionResponseDetail,
 }
+
 impl serde::Serialize for HttpExceptionResponse {
-    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
+    fn serialize<__S: serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("detail", &self.detail);
         map.end()
     }
 }
+
 impl<'de> serde::Deserialize<'de> for HttpExceptionResponse {
-    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = HttpExceptionResponse;
@@ -33,7 +40,13 @@ impl<'de> serde::Deserialize<'de> for HttpExceptionResponse {
                 let mut __slots = __Slots { detail: None };
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
                     let read = match &*__key.0 {
-                        "detail" => crate::fields::read(&mut __map, &mut __slots.detail, "detail"),
+                        "detail" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.detail,
+                                "detail",
+                            )
+                        }
                         _ => crate::fields::skip(&mut __map),
                     };
                     read?;
@@ -47,6 +60,7 @@ impl<'de> serde::Deserialize<'de> for HttpExceptionResponse {
         deserializer.deserialize_map(__Visitor)
     }
 }
+
 impl HttpExceptionResponse {
     /// A `HttpExceptionResponse` with the required fields set and every other field unset.
     pub fn new(detail: super::HttpExceptionResponseDetail) -> Self {

@@ -10,16 +10,19 @@ pub enum HttpExceptionResponseDetail {
     /// The `Object` form.
     Object(serde_json::Map<String, serde_json::Value>),
 }
+
 impl From<String> for HttpExceptionResponseDetail {
     fn from(value: String) -> Self {
         HttpExceptionResponseDetail::String(value)
     }
 }
+
 impl From<&str> for HttpExceptionResponseDetail {
     fn from(value: &str) -> Self {
         HttpExceptionResponseDetail::String(value.to_string())
     }
 }
+
 impl From<serde_json::Map<String, serde_json::Value>> for HttpExceptionResponseDetail {
     fn from(value: serde_json::Map<String, serde_json::Value>) -> Self {
         HttpExceptionResponseDetail::Object(value)

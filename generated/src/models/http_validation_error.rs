@@ -6,8 +6,12 @@ pub struct HttpValidationError {
     /// Detail
     pub detail: Option<Vec<super::ValidationError>>,
 }
+
 impl serde::Serialize for HttpValidationError {
-    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
+    fn serialize<__S: serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         if let Some(value) = &self.detail {
             map.entry("detail", value);
@@ -15,8 +19,11 @@ impl serde::Serialize for HttpValidationError {
         map.end()
     }
 }
+
 impl<'de> serde::Deserialize<'de> for HttpValidationError {
-    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = HttpValidationError;
@@ -33,7 +40,13 @@ impl<'de> serde::Deserialize<'de> for HttpValidationError {
                 let mut __slots = __Slots { detail: None };
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
                     let read = match &*__key.0 {
-                        "detail" => crate::fields::read(&mut __map, &mut __slots.detail, "detail"),
+                        "detail" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.detail,
+                                "detail",
+                            )
+                        }
                         _ => crate::fields::skip(&mut __map),
                     };
                     read?;

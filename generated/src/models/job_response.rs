@@ -26,8 +26,12 @@ pub struct JobResponse {
     /// Dag Display Name
     pub dag_display_name: Option<String>,
 }
+
 impl serde::Serialize for JobResponse {
-    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
+    fn serialize<__S: serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("id", &self.id);
         map.entry("dag_id", &self.dag_id);
@@ -45,8 +49,11 @@ impl serde::Serialize for JobResponse {
         map.end()
     }
 }
+
 impl<'de> serde::Deserialize<'de> for JobResponse {
-    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = JobResponse;
@@ -86,38 +93,72 @@ impl<'de> serde::Deserialize<'de> for JobResponse {
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
                     let read = match &*__key.0 {
                         "id" => crate::fields::read(&mut __map, &mut __slots.id, "id"),
-                        "dag_id" => crate::fields::read(&mut __map, &mut __slots.dag_id, "dag_id"),
-                        "state" => crate::fields::read(&mut __map, &mut __slots.state, "state"),
+                        "dag_id" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.dag_id,
+                                "dag_id",
+                            )
+                        }
+                        "state" => {
+                            crate::fields::read(&mut __map, &mut __slots.state, "state")
+                        }
                         "job_type" => {
-                            crate::fields::read(&mut __map, &mut __slots.job_type, "job_type")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.job_type,
+                                "job_type",
+                            )
                         }
                         "start_date" => {
-                            crate::fields::read(&mut __map, &mut __slots.start_date, "start_date")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.start_date,
+                                "start_date",
+                            )
                         }
                         "end_date" => {
-                            crate::fields::read(&mut __map, &mut __slots.end_date, "end_date")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.end_date,
+                                "end_date",
+                            )
                         }
-                        "latest_heartbeat" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.latest_heartbeat,
-                            "latest_heartbeat",
-                        ),
-                        "executor_class" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.executor_class,
-                            "executor_class",
-                        ),
+                        "latest_heartbeat" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.latest_heartbeat,
+                                "latest_heartbeat",
+                            )
+                        }
+                        "executor_class" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.executor_class,
+                                "executor_class",
+                            )
+                        }
                         "hostname" => {
-                            crate::fields::read(&mut __map, &mut __slots.hostname, "hostname")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.hostname,
+                                "hostname",
+                            )
                         }
                         "unixname" => {
-                            crate::fields::read(&mut __map, &mut __slots.unixname, "unixname")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.unixname,
+                                "unixname",
+                            )
                         }
-                        "dag_display_name" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.dag_display_name,
-                            "dag_display_name",
-                        ),
+                        "dag_display_name" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.dag_display_name,
+                                "dag_display_name",
+                            )
+                        }
                         _ => crate::fields::skip(&mut __map),
                     };
                     read?;
@@ -170,6 +211,7 @@ impl<'de> serde::Deserialize<'de> for JobResponse {
         deserializer.deserialize_map(__Visitor)
     }
 }
+
 impl JobResponse {
     /// A `JobResponse` with the required fields set and every other field unset.
     #[allow(clippy::too_many_arguments)]

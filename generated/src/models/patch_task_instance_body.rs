@@ -24,8 +24,12 @@ pub struct PatchTaskInstanceBody {
     /// Default: `false`.
     pub include_past: Option<bool>,
 }
+
 impl serde::Serialize for PatchTaskInstanceBody {
-    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
+    fn serialize<__S: serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         if !self.new_state.is_absent() {
             map.entry("new_state", &self.new_state);
@@ -48,8 +52,11 @@ impl serde::Serialize for PatchTaskInstanceBody {
         map.end()
     }
 }
+
 impl<'de> serde::Deserialize<'de> for PatchTaskInstanceBody {
-    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = PatchTaskInstanceBody;
@@ -79,29 +86,43 @@ impl<'de> serde::Deserialize<'de> for PatchTaskInstanceBody {
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
                     let read = match &*__key.0 {
                         "new_state" => {
-                            crate::fields::read(&mut __map, &mut __slots.new_state, "new_state")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.new_state,
+                                "new_state",
+                            )
                         }
-                        "note" => crate::fields::read(&mut __map, &mut __slots.note, "note"),
-                        "include_upstream" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.include_upstream,
-                            "include_upstream",
-                        ),
-                        "include_downstream" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.include_downstream,
-                            "include_downstream",
-                        ),
-                        "include_future" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.include_future,
-                            "include_future",
-                        ),
-                        "include_past" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.include_past,
-                            "include_past",
-                        ),
+                        "note" => {
+                            crate::fields::read(&mut __map, &mut __slots.note, "note")
+                        }
+                        "include_upstream" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.include_upstream,
+                                "include_upstream",
+                            )
+                        }
+                        "include_downstream" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.include_downstream,
+                                "include_downstream",
+                            )
+                        }
+                        "include_future" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.include_future,
+                                "include_future",
+                            )
+                        }
+                        "include_past" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.include_past,
+                                "include_past",
+                            )
+                        }
                         _ => crate::fields::skip(&mut __map),
                     };
                     read?;

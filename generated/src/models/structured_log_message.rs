@@ -10,8 +10,12 @@ pub struct StructuredLogMessage {
     /// Keys the schema does not name, kept as sent.
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
+
 impl serde::Serialize for StructuredLogMessage {
-    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
+    fn serialize<__S: serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         if let Some(value) = &self.timestamp {
             map.entry("timestamp", value);
@@ -23,8 +27,11 @@ impl serde::Serialize for StructuredLogMessage {
         map.end()
     }
 }
+
 impl<'de> serde::Deserialize<'de> for StructuredLogMessage {
-    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = StructuredLogMessage;
@@ -43,16 +50,29 @@ impl<'de> serde::Deserialize<'de> for StructuredLogMessage {
                     timestamp: None,
                     event: None,
                 };
-                let mut __extra = <serde_json::Map<String, serde_json::Value>>::default();
+                let mut __extra = <serde_json::Map<
+                    String,
+                    serde_json::Value,
+                >>::default();
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
                     let read = match &*__key.0 {
                         "timestamp" => {
-                            crate::fields::read(&mut __map, &mut __slots.timestamp, "timestamp")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.timestamp,
+                                "timestamp",
+                            )
                         }
-                        "event" => crate::fields::read(&mut __map, &mut __slots.event, "event"),
-                        _ => __map.next_value().map(|value| {
-                            __extra.insert(__key.0.into_owned(), value);
-                        }),
+                        "event" => {
+                            crate::fields::read(&mut __map, &mut __slots.event, "event")
+                        }
+                        _ => {
+                            __map
+                                .next_value()
+                                .map(|value| {
+                                    __extra.insert(__key.0.into_owned(), value);
+                                })
+                        }
                     };
                     read?;
                 }
@@ -69,6 +89,7 @@ impl<'de> serde::Deserialize<'de> for StructuredLogMessage {
         deserializer.deserialize_map(__Visitor)
     }
 }
+
 impl StructuredLogMessage {
     /// A `StructuredLogMessage` with the required fields set and every other field unset.
     pub fn new(event: impl std::convert::Into<String>) -> Self {

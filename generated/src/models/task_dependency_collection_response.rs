@@ -6,15 +6,22 @@ pub struct TaskDependencyCollectionResponse {
     /// Dependencies
     pub dependencies: Vec<super::TaskDependencyResponse>,
 }
+
 impl serde::Serialize for TaskDependencyCollectionResponse {
-    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
+    fn serialize<__S: serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("dependencies", &self.dependencies);
         map.end()
     }
 }
+
 impl<'de> serde::Deserialize<'de> for TaskDependencyCollectionResponse {
-    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = TaskDependencyCollectionResponse;
@@ -31,11 +38,13 @@ impl<'de> serde::Deserialize<'de> for TaskDependencyCollectionResponse {
                 let mut __slots = __Slots { dependencies: None };
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
                     let read = match &*__key.0 {
-                        "dependencies" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.dependencies,
-                            "dependencies",
-                        ),
+                        "dependencies" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.dependencies,
+                                "dependencies",
+                            )
+                        }
                         _ => crate::fields::skip(&mut __map),
                     };
                     read?;
@@ -43,15 +52,20 @@ impl<'de> serde::Deserialize<'de> for TaskDependencyCollectionResponse {
                 let Some(dependencies) = __slots.dependencies else {
                     return Err(serde::de::Error::missing_field("dependencies"));
                 };
-                Ok(TaskDependencyCollectionResponse { dependencies })
+                Ok(TaskDependencyCollectionResponse {
+                    dependencies,
+                })
             }
         }
         deserializer.deserialize_map(__Visitor)
     }
 }
+
 impl TaskDependencyCollectionResponse {
     /// A `TaskDependencyCollectionResponse` with the required fields set and every other field unset.
     pub fn new(dependencies: Vec<super::TaskDependencyResponse>) -> Self {
-        TaskDependencyCollectionResponse { dependencies }
+        TaskDependencyCollectionResponse {
+            dependencies,
+        }
     }
 }

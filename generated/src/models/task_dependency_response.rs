@@ -8,16 +8,23 @@ pub struct TaskDependencyResponse {
     /// Reason
     pub reason: String,
 }
+
 impl serde::Serialize for TaskDependencyResponse {
-    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
+    fn serialize<__S: serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("name", &self.name);
         map.entry("reason", &self.reason);
         map.end()
     }
 }
+
 impl<'de> serde::Deserialize<'de> for TaskDependencyResponse {
-    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = TaskDependencyResponse;
@@ -38,8 +45,16 @@ impl<'de> serde::Deserialize<'de> for TaskDependencyResponse {
                 };
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
                     let read = match &*__key.0 {
-                        "name" => crate::fields::read(&mut __map, &mut __slots.name, "name"),
-                        "reason" => crate::fields::read(&mut __map, &mut __slots.reason, "reason"),
+                        "name" => {
+                            crate::fields::read(&mut __map, &mut __slots.name, "name")
+                        }
+                        "reason" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.reason,
+                                "reason",
+                            )
+                        }
                         _ => crate::fields::skip(&mut __map),
                     };
                     read?;
@@ -50,12 +65,16 @@ impl<'de> serde::Deserialize<'de> for TaskDependencyResponse {
                 let Some(reason) = __slots.reason else {
                     return Err(serde::de::Error::missing_field("reason"));
                 };
-                Ok(TaskDependencyResponse { name, reason })
+                Ok(TaskDependencyResponse {
+                    name,
+                    reason,
+                })
             }
         }
         deserializer.deserialize_map(__Visitor)
     }
 }
+
 impl TaskDependencyResponse {
     /// A `TaskDependencyResponse` with the required fields set and every other field unset.
     pub fn new(

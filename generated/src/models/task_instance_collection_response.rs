@@ -21,8 +21,12 @@ pub struct TaskInstanceCollectionResponse {
     /// Token pointing to the previous page. Populated for cursor pagination, ``null`` when using offset pagination or when on the first page.
     pub previous_cursor: Option<String>,
 }
+
 impl serde::Serialize for TaskInstanceCollectionResponse {
-    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
+    fn serialize<__S: serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("task_instances", &self.task_instances);
         if let Some(value) = &self.total_entries {
@@ -40,8 +44,11 @@ impl serde::Serialize for TaskInstanceCollectionResponse {
         map.end()
     }
 }
+
 impl<'de> serde::Deserialize<'de> for TaskInstanceCollectionResponse {
-    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = TaskInstanceCollectionResponse;
@@ -68,29 +75,41 @@ impl<'de> serde::Deserialize<'de> for TaskInstanceCollectionResponse {
                 };
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
                     let read = match &*__key.0 {
-                        "task_instances" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.task_instances,
-                            "task_instances",
-                        ),
-                        "total_entries" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.total_entries,
-                            "total_entries",
-                        ),
-                        "total_entries_limit" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.total_entries_limit,
-                            "total_entries_limit",
-                        ),
-                        "next_cursor" => {
-                            crate::fields::read(&mut __map, &mut __slots.next_cursor, "next_cursor")
+                        "task_instances" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.task_instances,
+                                "task_instances",
+                            )
                         }
-                        "previous_cursor" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.previous_cursor,
-                            "previous_cursor",
-                        ),
+                        "total_entries" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.total_entries,
+                                "total_entries",
+                            )
+                        }
+                        "total_entries_limit" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.total_entries_limit,
+                                "total_entries_limit",
+                            )
+                        }
+                        "next_cursor" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.next_cursor,
+                                "next_cursor",
+                            )
+                        }
+                        "previous_cursor" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.previous_cursor,
+                                "previous_cursor",
+                            )
+                        }
                         _ => crate::fields::skip(&mut __map),
                     };
                     read?;
@@ -110,6 +129,7 @@ impl<'de> serde::Deserialize<'de> for TaskInstanceCollectionResponse {
         deserializer.deserialize_map(__Visitor)
     }
 }
+
 impl TaskInstanceCollectionResponse {
     /// A `TaskInstanceCollectionResponse` with the required fields set and every other field unset.
     pub fn new(task_instances: Vec<super::TaskInstanceResponse>) -> Self {

@@ -8,16 +8,23 @@ pub struct TaskInstanceHistoryCollectionResponse {
     /// Total Entries
     pub total_entries: i64,
 }
+
 impl serde::Serialize for TaskInstanceHistoryCollectionResponse {
-    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
+    fn serialize<__S: serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("task_instances", &self.task_instances);
         map.entry("total_entries", &self.total_entries);
         map.end()
     }
 }
+
 impl<'de> serde::Deserialize<'de> for TaskInstanceHistoryCollectionResponse {
-    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = TaskInstanceHistoryCollectionResponse;
@@ -38,16 +45,20 @@ impl<'de> serde::Deserialize<'de> for TaskInstanceHistoryCollectionResponse {
                 };
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
                     let read = match &*__key.0 {
-                        "task_instances" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.task_instances,
-                            "task_instances",
-                        ),
-                        "total_entries" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.total_entries,
-                            "total_entries",
-                        ),
+                        "task_instances" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.task_instances,
+                                "task_instances",
+                            )
+                        }
+                        "total_entries" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.total_entries,
+                                "total_entries",
+                            )
+                        }
                         _ => crate::fields::skip(&mut __map),
                     };
                     read?;
@@ -67,6 +78,7 @@ impl<'de> serde::Deserialize<'de> for TaskInstanceHistoryCollectionResponse {
         deserializer.deserialize_map(__Visitor)
     }
 }
+
 impl TaskInstanceHistoryCollectionResponse {
     /// A `TaskInstanceHistoryCollectionResponse` with the required fields set and every other field unset.
     pub fn new(

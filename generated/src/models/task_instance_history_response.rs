@@ -56,8 +56,12 @@ pub struct TaskInstanceHistoryResponse {
     /// See \[`DagVersionResponse`\](super::DagVersionResponse).
     pub dag_version: Option<super::DagVersionResponse>,
 }
+
 impl serde::Serialize for TaskInstanceHistoryResponse {
-    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
+    fn serialize<__S: serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("task_id", &self.task_id);
         map.entry("dag_id", &self.dag_id);
@@ -88,8 +92,11 @@ impl serde::Serialize for TaskInstanceHistoryResponse {
         map.end()
     }
 }
+
 impl<'de> serde::Deserialize<'de> for TaskInstanceHistoryResponse {
-    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = TaskInstanceHistoryResponse;
@@ -159,84 +166,168 @@ impl<'de> serde::Deserialize<'de> for TaskInstanceHistoryResponse {
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
                     let read = match &*__key.0 {
                         "task_id" => {
-                            crate::fields::read(&mut __map, &mut __slots.task_id, "task_id")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.task_id,
+                                "task_id",
+                            )
                         }
-                        "dag_id" => crate::fields::read(&mut __map, &mut __slots.dag_id, "dag_id"),
+                        "dag_id" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.dag_id,
+                                "dag_id",
+                            )
+                        }
                         "dag_run_id" => {
-                            crate::fields::read(&mut __map, &mut __slots.dag_run_id, "dag_run_id")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.dag_run_id,
+                                "dag_run_id",
+                            )
                         }
                         "map_index" => {
-                            crate::fields::read(&mut __map, &mut __slots.map_index, "map_index")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.map_index,
+                                "map_index",
+                            )
                         }
                         "start_date" => {
-                            crate::fields::read(&mut __map, &mut __slots.start_date, "start_date")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.start_date,
+                                "start_date",
+                            )
                         }
                         "end_date" => {
-                            crate::fields::read(&mut __map, &mut __slots.end_date, "end_date")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.end_date,
+                                "end_date",
+                            )
                         }
                         "duration" => {
-                            crate::fields::read(&mut __map, &mut __slots.duration, "duration")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.duration,
+                                "duration",
+                            )
                         }
-                        "state" => crate::fields::read(&mut __map, &mut __slots.state, "state"),
+                        "state" => {
+                            crate::fields::read(&mut __map, &mut __slots.state, "state")
+                        }
                         "try_number" => {
-                            crate::fields::read(&mut __map, &mut __slots.try_number, "try_number")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.try_number,
+                                "try_number",
+                            )
                         }
                         "max_tries" => {
-                            crate::fields::read(&mut __map, &mut __slots.max_tries, "max_tries")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.max_tries,
+                                "max_tries",
+                            )
                         }
-                        "task_display_name" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.task_display_name,
-                            "task_display_name",
-                        ),
-                        "dag_display_name" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.dag_display_name,
-                            "dag_display_name",
-                        ),
+                        "task_display_name" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.task_display_name,
+                                "task_display_name",
+                            )
+                        }
+                        "dag_display_name" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.dag_display_name,
+                                "dag_display_name",
+                            )
+                        }
                         "hostname" => {
-                            crate::fields::read(&mut __map, &mut __slots.hostname, "hostname")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.hostname,
+                                "hostname",
+                            )
                         }
                         "unixname" => {
-                            crate::fields::read(&mut __map, &mut __slots.unixname, "unixname")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.unixname,
+                                "unixname",
+                            )
                         }
-                        "pool" => crate::fields::read(&mut __map, &mut __slots.pool, "pool"),
+                        "pool" => {
+                            crate::fields::read(&mut __map, &mut __slots.pool, "pool")
+                        }
                         "pool_slots" => {
-                            crate::fields::read(&mut __map, &mut __slots.pool_slots, "pool_slots")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.pool_slots,
+                                "pool_slots",
+                            )
                         }
-                        "queue" => crate::fields::read(&mut __map, &mut __slots.queue, "queue"),
-                        "priority_weight" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.priority_weight,
-                            "priority_weight",
-                        ),
+                        "queue" => {
+                            crate::fields::read(&mut __map, &mut __slots.queue, "queue")
+                        }
+                        "priority_weight" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.priority_weight,
+                                "priority_weight",
+                            )
+                        }
                         "operator" => {
-                            crate::fields::read(&mut __map, &mut __slots.operator, "operator")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.operator,
+                                "operator",
+                            )
                         }
-                        "operator_name" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.operator_name,
-                            "operator_name",
-                        ),
+                        "operator_name" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.operator_name,
+                                "operator_name",
+                            )
+                        }
                         "queued_when" => {
-                            crate::fields::read(&mut __map, &mut __slots.queued_when, "queued_when")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.queued_when,
+                                "queued_when",
+                            )
                         }
-                        "scheduled_when" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.scheduled_when,
-                            "scheduled_when",
-                        ),
+                        "scheduled_when" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.scheduled_when,
+                                "scheduled_when",
+                            )
+                        }
                         "pid" => crate::fields::read(&mut __map, &mut __slots.pid, "pid"),
                         "executor" => {
-                            crate::fields::read(&mut __map, &mut __slots.executor, "executor")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.executor,
+                                "executor",
+                            )
                         }
-                        "executor_config" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.executor_config,
-                            "executor_config",
-                        ),
+                        "executor_config" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.executor_config,
+                                "executor_config",
+                            )
+                        }
                         "dag_version" => {
-                            crate::fields::read(&mut __map, &mut __slots.dag_version, "dag_version")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.dag_version,
+                                "dag_version",
+                            )
                         }
                         _ => crate::fields::skip(&mut __map),
                     };
@@ -353,6 +444,7 @@ impl<'de> serde::Deserialize<'de> for TaskInstanceHistoryResponse {
         deserializer.deserialize_map(__Visitor)
     }
 }
+
 impl TaskInstanceHistoryResponse {
     /// A `TaskInstanceHistoryResponse` with the required fields set and every other field unset.
     #[allow(clippy::too_many_arguments)]

@@ -72,8 +72,12 @@ pub struct TaskInstanceResponse {
     /// See \[`DagVersionResponse`\](super::DagVersionResponse).
     pub dag_version: Option<super::DagVersionResponse>,
 }
+
 impl serde::Serialize for TaskInstanceResponse {
-    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
+    fn serialize<__S: serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("id", &self.id);
         map.entry("task_id", &self.task_id);
@@ -114,8 +118,11 @@ impl serde::Serialize for TaskInstanceResponse {
         map.end()
     }
 }
+
 impl<'de> serde::Deserialize<'de> for TaskInstanceResponse {
-    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = TaskInstanceResponse;
@@ -157,7 +164,9 @@ impl<'de> serde::Deserialize<'de> for TaskInstanceResponse {
                     executor_config: Option<String>,
                     note: Option<Option<String>>,
                     rendered_map_index: Option<Option<String>>,
-                    rendered_fields: Option<Option<serde_json::Map<String, serde_json::Value>>>,
+                    rendered_fields: Option<
+                        Option<serde_json::Map<String, serde_json::Value>>,
+                    >,
                     trigger: Option<Option<super::TriggerResponse>>,
                     triggerer_job: Option<Option<super::JobResponse>>,
                     dag_version: Option<Option<super::DagVersionResponse>>,
@@ -202,111 +211,213 @@ impl<'de> serde::Deserialize<'de> for TaskInstanceResponse {
                     let read = match &*__key.0 {
                         "id" => crate::fields::read(&mut __map, &mut __slots.id, "id"),
                         "task_id" => {
-                            crate::fields::read(&mut __map, &mut __slots.task_id, "task_id")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.task_id,
+                                "task_id",
+                            )
                         }
-                        "dag_id" => crate::fields::read(&mut __map, &mut __slots.dag_id, "dag_id"),
+                        "dag_id" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.dag_id,
+                                "dag_id",
+                            )
+                        }
                         "dag_run_id" => {
-                            crate::fields::read(&mut __map, &mut __slots.dag_run_id, "dag_run_id")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.dag_run_id,
+                                "dag_run_id",
+                            )
                         }
                         "map_index" => {
-                            crate::fields::read(&mut __map, &mut __slots.map_index, "map_index")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.map_index,
+                                "map_index",
+                            )
                         }
-                        "logical_date" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.logical_date,
-                            "logical_date",
-                        ),
+                        "logical_date" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.logical_date,
+                                "logical_date",
+                            )
+                        }
                         "run_after" => {
-                            crate::fields::read(&mut __map, &mut __slots.run_after, "run_after")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.run_after,
+                                "run_after",
+                            )
                         }
                         "start_date" => {
-                            crate::fields::read(&mut __map, &mut __slots.start_date, "start_date")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.start_date,
+                                "start_date",
+                            )
                         }
                         "end_date" => {
-                            crate::fields::read(&mut __map, &mut __slots.end_date, "end_date")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.end_date,
+                                "end_date",
+                            )
                         }
                         "duration" => {
-                            crate::fields::read(&mut __map, &mut __slots.duration, "duration")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.duration,
+                                "duration",
+                            )
                         }
-                        "state" => crate::fields::read(&mut __map, &mut __slots.state, "state"),
+                        "state" => {
+                            crate::fields::read(&mut __map, &mut __slots.state, "state")
+                        }
                         "try_number" => {
-                            crate::fields::read(&mut __map, &mut __slots.try_number, "try_number")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.try_number,
+                                "try_number",
+                            )
                         }
                         "max_tries" => {
-                            crate::fields::read(&mut __map, &mut __slots.max_tries, "max_tries")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.max_tries,
+                                "max_tries",
+                            )
                         }
-                        "task_display_name" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.task_display_name,
-                            "task_display_name",
-                        ),
-                        "dag_display_name" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.dag_display_name,
-                            "dag_display_name",
-                        ),
+                        "task_display_name" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.task_display_name,
+                                "task_display_name",
+                            )
+                        }
+                        "dag_display_name" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.dag_display_name,
+                                "dag_display_name",
+                            )
+                        }
                         "hostname" => {
-                            crate::fields::read(&mut __map, &mut __slots.hostname, "hostname")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.hostname,
+                                "hostname",
+                            )
                         }
                         "unixname" => {
-                            crate::fields::read(&mut __map, &mut __slots.unixname, "unixname")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.unixname,
+                                "unixname",
+                            )
                         }
-                        "pool" => crate::fields::read(&mut __map, &mut __slots.pool, "pool"),
+                        "pool" => {
+                            crate::fields::read(&mut __map, &mut __slots.pool, "pool")
+                        }
                         "pool_slots" => {
-                            crate::fields::read(&mut __map, &mut __slots.pool_slots, "pool_slots")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.pool_slots,
+                                "pool_slots",
+                            )
                         }
-                        "queue" => crate::fields::read(&mut __map, &mut __slots.queue, "queue"),
-                        "priority_weight" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.priority_weight,
-                            "priority_weight",
-                        ),
+                        "queue" => {
+                            crate::fields::read(&mut __map, &mut __slots.queue, "queue")
+                        }
+                        "priority_weight" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.priority_weight,
+                                "priority_weight",
+                            )
+                        }
                         "operator" => {
-                            crate::fields::read(&mut __map, &mut __slots.operator, "operator")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.operator,
+                                "operator",
+                            )
                         }
-                        "operator_name" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.operator_name,
-                            "operator_name",
-                        ),
+                        "operator_name" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.operator_name,
+                                "operator_name",
+                            )
+                        }
                         "queued_when" => {
-                            crate::fields::read(&mut __map, &mut __slots.queued_when, "queued_when")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.queued_when,
+                                "queued_when",
+                            )
                         }
-                        "scheduled_when" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.scheduled_when,
-                            "scheduled_when",
-                        ),
+                        "scheduled_when" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.scheduled_when,
+                                "scheduled_when",
+                            )
+                        }
                         "pid" => crate::fields::read(&mut __map, &mut __slots.pid, "pid"),
                         "executor" => {
-                            crate::fields::read(&mut __map, &mut __slots.executor, "executor")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.executor,
+                                "executor",
+                            )
                         }
-                        "executor_config" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.executor_config,
-                            "executor_config",
-                        ),
-                        "note" => crate::fields::read(&mut __map, &mut __slots.note, "note"),
-                        "rendered_map_index" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.rendered_map_index,
-                            "rendered_map_index",
-                        ),
-                        "rendered_fields" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.rendered_fields,
-                            "rendered_fields",
-                        ),
+                        "executor_config" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.executor_config,
+                                "executor_config",
+                            )
+                        }
+                        "note" => {
+                            crate::fields::read(&mut __map, &mut __slots.note, "note")
+                        }
+                        "rendered_map_index" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.rendered_map_index,
+                                "rendered_map_index",
+                            )
+                        }
+                        "rendered_fields" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.rendered_fields,
+                                "rendered_fields",
+                            )
+                        }
                         "trigger" => {
-                            crate::fields::read(&mut __map, &mut __slots.trigger, "trigger")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.trigger,
+                                "trigger",
+                            )
                         }
-                        "triggerer_job" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.triggerer_job,
-                            "triggerer_job",
-                        ),
+                        "triggerer_job" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.triggerer_job,
+                                "triggerer_job",
+                            )
+                        }
                         "dag_version" => {
-                            crate::fields::read(&mut __map, &mut __slots.dag_version, "dag_version")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.dag_version,
+                                "dag_version",
+                            )
                         }
                         _ => crate::fields::skip(&mut __map),
                     };
@@ -452,6 +563,7 @@ impl<'de> serde::Deserialize<'de> for TaskInstanceResponse {
         deserializer.deserialize_map(__Visitor)
     }
 }
+
 impl TaskInstanceResponse {
     /// A `TaskInstanceResponse` with the required fields set and every other field unset.
     #[allow(clippy::too_many_arguments)]

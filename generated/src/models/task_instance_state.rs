@@ -34,6 +34,7 @@ pub enum TaskInstanceState {
     /// A value this client does not know (sent by a newer server).
     Unknown(String),
 }
+
 impl TaskInstanceState {
     /// Every value this client knows.
     pub const KNOWN: &'static [TaskInstanceState] = &[
@@ -51,6 +52,7 @@ impl TaskInstanceState {
         TaskInstanceState::Deferred,
         TaskInstanceState::AwaitingInput,
     ];
+
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -70,6 +72,7 @@ impl TaskInstanceState {
             TaskInstanceState::Unknown(other) => other,
         }
     }
+
     /// The variant for a known wire value.
     pub fn known(value: &str) -> Option<Self> {
         match value {
@@ -90,4 +93,5 @@ impl TaskInstanceState {
         }
     }
 }
+
 crate::open_enum!(TaskInstanceState);

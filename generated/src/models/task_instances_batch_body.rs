@@ -68,8 +68,12 @@ pub struct TaskInstancesBatchBody {
     /// Order By
     pub order_by: crate::Maybe<String>,
 }
+
 impl serde::Serialize for TaskInstancesBatchBody {
-    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
+    fn serialize<__S: serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         if !self.dag_ids.is_absent() {
             map.entry("dag_ids", &self.dag_ids);
@@ -164,8 +168,11 @@ impl serde::Serialize for TaskInstancesBatchBody {
         map.end()
     }
 }
+
 impl<'de> serde::Deserialize<'de> for TaskInstancesBatchBody {
-    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = TaskInstancesBatchBody;
@@ -185,9 +192,13 @@ impl<'de> serde::Deserialize<'de> for TaskInstancesBatchBody {
                     run_after_gt: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>>,
                     run_after_lte: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>>,
                     run_after_lt: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>>,
-                    logical_date_gte: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>>,
+                    logical_date_gte: Option<
+                        crate::Maybe<chrono::DateTime<chrono::Utc>>,
+                    >,
                     logical_date_gt: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>>,
-                    logical_date_lte: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>>,
+                    logical_date_lte: Option<
+                        crate::Maybe<chrono::DateTime<chrono::Utc>>,
+                    >,
                     logical_date_lt: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>>,
                     start_date_gte: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>>,
                     start_date_gt: Option<crate::Maybe<chrono::DateTime<chrono::Utc>>>,
@@ -243,120 +254,202 @@ impl<'de> serde::Deserialize<'de> for TaskInstancesBatchBody {
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
                     let read = match &*__key.0 {
                         "dag_ids" => {
-                            crate::fields::read(&mut __map, &mut __slots.dag_ids, "dag_ids")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.dag_ids,
+                                "dag_ids",
+                            )
                         }
                         "dag_run_ids" => {
-                            crate::fields::read(&mut __map, &mut __slots.dag_run_ids, "dag_run_ids")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.dag_run_ids,
+                                "dag_run_ids",
+                            )
                         }
                         "task_ids" => {
-                            crate::fields::read(&mut __map, &mut __slots.task_ids, "task_ids")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.task_ids,
+                                "task_ids",
+                            )
                         }
-                        "state" => crate::fields::read(&mut __map, &mut __slots.state, "state"),
-                        "run_after_gte" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.run_after_gte,
-                            "run_after_gte",
-                        ),
-                        "run_after_gt" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.run_after_gt,
-                            "run_after_gt",
-                        ),
-                        "run_after_lte" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.run_after_lte,
-                            "run_after_lte",
-                        ),
-                        "run_after_lt" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.run_after_lt,
-                            "run_after_lt",
-                        ),
-                        "logical_date_gte" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.logical_date_gte,
-                            "logical_date_gte",
-                        ),
-                        "logical_date_gt" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.logical_date_gt,
-                            "logical_date_gt",
-                        ),
-                        "logical_date_lte" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.logical_date_lte,
-                            "logical_date_lte",
-                        ),
-                        "logical_date_lt" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.logical_date_lt,
-                            "logical_date_lt",
-                        ),
-                        "start_date_gte" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.start_date_gte,
-                            "start_date_gte",
-                        ),
-                        "start_date_gt" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.start_date_gt,
-                            "start_date_gt",
-                        ),
-                        "start_date_lte" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.start_date_lte,
-                            "start_date_lte",
-                        ),
-                        "start_date_lt" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.start_date_lt,
-                            "start_date_lt",
-                        ),
-                        "end_date_gte" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.end_date_gte,
-                            "end_date_gte",
-                        ),
+                        "state" => {
+                            crate::fields::read(&mut __map, &mut __slots.state, "state")
+                        }
+                        "run_after_gte" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.run_after_gte,
+                                "run_after_gte",
+                            )
+                        }
+                        "run_after_gt" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.run_after_gt,
+                                "run_after_gt",
+                            )
+                        }
+                        "run_after_lte" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.run_after_lte,
+                                "run_after_lte",
+                            )
+                        }
+                        "run_after_lt" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.run_after_lt,
+                                "run_after_lt",
+                            )
+                        }
+                        "logical_date_gte" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.logical_date_gte,
+                                "logical_date_gte",
+                            )
+                        }
+                        "logical_date_gt" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.logical_date_gt,
+                                "logical_date_gt",
+                            )
+                        }
+                        "logical_date_lte" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.logical_date_lte,
+                                "logical_date_lte",
+                            )
+                        }
+                        "logical_date_lt" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.logical_date_lt,
+                                "logical_date_lt",
+                            )
+                        }
+                        "start_date_gte" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.start_date_gte,
+                                "start_date_gte",
+                            )
+                        }
+                        "start_date_gt" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.start_date_gt,
+                                "start_date_gt",
+                            )
+                        }
+                        "start_date_lte" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.start_date_lte,
+                                "start_date_lte",
+                            )
+                        }
+                        "start_date_lt" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.start_date_lt,
+                                "start_date_lt",
+                            )
+                        }
+                        "end_date_gte" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.end_date_gte,
+                                "end_date_gte",
+                            )
+                        }
                         "end_date_gt" => {
-                            crate::fields::read(&mut __map, &mut __slots.end_date_gt, "end_date_gt")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.end_date_gt,
+                                "end_date_gt",
+                            )
                         }
-                        "end_date_lte" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.end_date_lte,
-                            "end_date_lte",
-                        ),
+                        "end_date_lte" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.end_date_lte,
+                                "end_date_lte",
+                            )
+                        }
                         "end_date_lt" => {
-                            crate::fields::read(&mut __map, &mut __slots.end_date_lt, "end_date_lt")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.end_date_lt,
+                                "end_date_lt",
+                            )
                         }
-                        "duration_gte" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.duration_gte,
-                            "duration_gte",
-                        ),
+                        "duration_gte" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.duration_gte,
+                                "duration_gte",
+                            )
+                        }
                         "duration_gt" => {
-                            crate::fields::read(&mut __map, &mut __slots.duration_gt, "duration_gt")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.duration_gt,
+                                "duration_gt",
+                            )
                         }
-                        "duration_lte" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.duration_lte,
-                            "duration_lte",
-                        ),
+                        "duration_lte" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.duration_lte,
+                                "duration_lte",
+                            )
+                        }
                         "duration_lt" => {
-                            crate::fields::read(&mut __map, &mut __slots.duration_lt, "duration_lt")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.duration_lt,
+                                "duration_lt",
+                            )
                         }
-                        "pool" => crate::fields::read(&mut __map, &mut __slots.pool, "pool"),
-                        "queue" => crate::fields::read(&mut __map, &mut __slots.queue, "queue"),
+                        "pool" => {
+                            crate::fields::read(&mut __map, &mut __slots.pool, "pool")
+                        }
+                        "queue" => {
+                            crate::fields::read(&mut __map, &mut __slots.queue, "queue")
+                        }
                         "executor" => {
-                            crate::fields::read(&mut __map, &mut __slots.executor, "executor")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.executor,
+                                "executor",
+                            )
                         }
                         "page_offset" => {
-                            crate::fields::read(&mut __map, &mut __slots.page_offset, "page_offset")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.page_offset,
+                                "page_offset",
+                            )
                         }
                         "page_limit" => {
-                            crate::fields::read(&mut __map, &mut __slots.page_limit, "page_limit")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.page_limit,
+                                "page_limit",
+                            )
                         }
                         "order_by" => {
-                            crate::fields::read(&mut __map, &mut __slots.order_by, "order_by")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.order_by,
+                                "order_by",
+                            )
                         }
                         _ => crate::fields::skip(&mut __map),
                     };

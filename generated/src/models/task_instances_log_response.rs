@@ -8,16 +8,23 @@ pub struct TaskInstancesLogResponse {
     /// Continuation Token
     pub continuation_token: Option<String>,
 }
+
 impl serde::Serialize for TaskInstancesLogResponse {
-    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
+    fn serialize<__S: serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("content", &self.content);
         map.entry("continuation_token", &self.continuation_token);
         map.end()
     }
 }
+
 impl<'de> serde::Deserialize<'de> for TaskInstancesLogResponse {
-    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = TaskInstancesLogResponse;
@@ -39,13 +46,19 @@ impl<'de> serde::Deserialize<'de> for TaskInstancesLogResponse {
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
                     let read = match &*__key.0 {
                         "content" => {
-                            crate::fields::read(&mut __map, &mut __slots.content, "content")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.content,
+                                "content",
+                            )
                         }
-                        "continuation_token" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.continuation_token,
-                            "continuation_token",
-                        ),
+                        "continuation_token" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.continuation_token,
+                                "continuation_token",
+                            )
+                        }
                         _ => crate::fields::skip(&mut __map),
                     };
                     read?;
@@ -65,6 +78,7 @@ impl<'de> serde::Deserialize<'de> for TaskInstancesLogResponse {
         deserializer.deserialize_map(__Visitor)
     }
 }
+
 impl TaskInstancesLogResponse {
     /// A `TaskInstancesLogResponse` with the required fields set and every other field unset.
     pub fn new(

@@ -10,11 +10,13 @@ pub enum TaskInstancesLogResponseContent {
     /// The `StringList` form.
     StringList(Vec<String>),
 }
+
 impl From<Vec<super::StructuredLogMessage>> for TaskInstancesLogResponseContent {
     fn from(value: Vec<super::StructuredLogMessage>) -> Self {
         TaskInstancesLogResponseContent::StructuredLogMessageList(value)
     }
 }
+
 impl From<Vec<String>> for TaskInstancesLogResponseContent {
     fn from(value: Vec<String>) -> Self {
         TaskInstancesLogResponseContent::StringList(value)

@@ -18,9 +18,13 @@ pub struct TriggerResponse {
     /// Triggerer Id
     pub triggerer_id: Option<i64>,
 }
+
 #[allow(deprecated)]
 impl serde::Serialize for TriggerResponse {
-    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
+    fn serialize<__S: serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("id", &self.id);
         map.entry("classpath", &self.classpath);
@@ -31,9 +35,12 @@ impl serde::Serialize for TriggerResponse {
         map.end()
     }
 }
+
 #[allow(deprecated)]
 impl<'de> serde::Deserialize<'de> for TriggerResponse {
-    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = TriggerResponse;
@@ -64,20 +71,36 @@ impl<'de> serde::Deserialize<'de> for TriggerResponse {
                     let read = match &*__key.0 {
                         "id" => crate::fields::read(&mut __map, &mut __slots.id, "id"),
                         "classpath" => {
-                            crate::fields::read(&mut __map, &mut __slots.classpath, "classpath")
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.classpath,
+                                "classpath",
+                            )
                         }
-                        "kwargs" => crate::fields::read(&mut __map, &mut __slots.kwargs, "kwargs"),
-                        "created_date" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.created_date,
-                            "created_date",
-                        ),
-                        "queue" => crate::fields::read(&mut __map, &mut __slots.queue, "queue"),
-                        "triggerer_id" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.triggerer_id,
-                            "triggerer_id",
-                        ),
+                        "kwargs" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.kwargs,
+                                "kwargs",
+                            )
+                        }
+                        "created_date" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.created_date,
+                                "created_date",
+                            )
+                        }
+                        "queue" => {
+                            crate::fields::read(&mut __map, &mut __slots.queue, "queue")
+                        }
+                        "triggerer_id" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.triggerer_id,
+                                "triggerer_id",
+                            )
+                        }
                         _ => crate::fields::skip(&mut __map),
                     };
                     read?;
@@ -113,6 +136,7 @@ impl<'de> serde::Deserialize<'de> for TriggerResponse {
         deserializer.deserialize_map(__Visitor)
     }
 }
+
 #[allow(deprecated)]
 impl TriggerResponse {
     /// A `TriggerResponse` with the required fields set and every other field unset.

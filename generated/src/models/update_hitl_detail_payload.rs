@@ -10,8 +10,12 @@ pub struct UpdateHitlDetailPayload {
     /// Params Input
     pub params_input: Option<serde_json::Map<String, serde_json::Value>>,
 }
+
 impl serde::Serialize for UpdateHitlDetailPayload {
-    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
+    fn serialize<__S: serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("chosen_options", &self.chosen_options);
         if let Some(value) = &self.params_input {
@@ -20,8 +24,11 @@ impl serde::Serialize for UpdateHitlDetailPayload {
         map.end()
     }
 }
+
 impl<'de> serde::Deserialize<'de> for UpdateHitlDetailPayload {
-    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = UpdateHitlDetailPayload;
@@ -34,7 +41,9 @@ impl<'de> serde::Deserialize<'de> for UpdateHitlDetailPayload {
             ) -> Result<UpdateHitlDetailPayload, __A::Error> {
                 struct __Slots {
                     chosen_options: Option<Vec<String>>,
-                    params_input: Option<Option<serde_json::Map<String, serde_json::Value>>>,
+                    params_input: Option<
+                        Option<serde_json::Map<String, serde_json::Value>>,
+                    >,
                 }
                 let mut __slots = __Slots {
                     chosen_options: None,
@@ -42,16 +51,20 @@ impl<'de> serde::Deserialize<'de> for UpdateHitlDetailPayload {
                 };
                 while let Some(__key) = __map.next_key::<crate::fields::Key<'de>>()? {
                     let read = match &*__key.0 {
-                        "chosen_options" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.chosen_options,
-                            "chosen_options",
-                        ),
-                        "params_input" => crate::fields::read(
-                            &mut __map,
-                            &mut __slots.params_input,
-                            "params_input",
-                        ),
+                        "chosen_options" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.chosen_options,
+                                "chosen_options",
+                            )
+                        }
+                        "params_input" => {
+                            crate::fields::read(
+                                &mut __map,
+                                &mut __slots.params_input,
+                                "params_input",
+                            )
+                        }
                         _ => crate::fields::skip(&mut __map),
                     };
                     read?;
@@ -68,6 +81,7 @@ impl<'de> serde::Deserialize<'de> for UpdateHitlDetailPayload {
         deserializer.deserialize_map(__Visitor)
     }
 }
+
 impl UpdateHitlDetailPayload {
     /// A `UpdateHitlDetailPayload` with the required fields set and every other field unset.
     pub fn new(chosen_options: Vec<String>) -> Self {

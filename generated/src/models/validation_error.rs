@@ -14,8 +14,12 @@ pub struct ValidationError {
     /// Context
     pub ctx: Option<serde_json::Map<String, serde_json::Value>>,
 }
+
 impl serde::Serialize for ValidationError {
-    fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
+    fn serialize<__S: serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         let mut map = crate::fields::Entries::new(serializer.serialize_map(None)?);
         map.entry("loc", &self.loc);
         map.entry("msg", &self.msg);
@@ -29,8 +33,11 @@ impl serde::Serialize for ValidationError {
         map.end()
     }
 }
+
 impl<'de> serde::Deserialize<'de> for ValidationError {
-    fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+    fn deserialize<__D: serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> serde::de::Visitor<'de> for __Visitor {
             type Value = ValidationError;
@@ -59,8 +66,12 @@ impl<'de> serde::Deserialize<'de> for ValidationError {
                     let read = match &*__key.0 {
                         "loc" => crate::fields::read(&mut __map, &mut __slots.loc, "loc"),
                         "msg" => crate::fields::read(&mut __map, &mut __slots.msg, "msg"),
-                        "type" => crate::fields::read(&mut __map, &mut __slots.r#type, "type"),
-                        "input" => crate::fields::read(&mut __map, &mut __slots.input, "input"),
+                        "type" => {
+                            crate::fields::read(&mut __map, &mut __slots.r#type, "type")
+                        }
+                        "input" => {
+                            crate::fields::read(&mut __map, &mut __slots.input, "input")
+                        }
                         "ctx" => crate::fields::read(&mut __map, &mut __slots.ctx, "ctx"),
                         _ => crate::fields::skip(&mut __map),
                     };
@@ -87,6 +98,7 @@ impl<'de> serde::Deserialize<'de> for ValidationError {
         deserializer.deserialize_map(__Visitor)
     }
 }
+
 impl ValidationError {
     /// A `ValidationError` with the required fields set and every other field unset.
     pub fn new(

@@ -10,16 +10,19 @@ pub enum ValidationErrorLocItem {
     /// The `String` form.
     String(String),
 }
+
 impl From<i64> for ValidationErrorLocItem {
     fn from(value: i64) -> Self {
         ValidationErrorLocItem::Integer(value)
     }
 }
+
 impl From<String> for ValidationErrorLocItem {
     fn from(value: String) -> Self {
         ValidationErrorLocItem::String(value)
     }
 }
+
 impl From<&str> for ValidationErrorLocItem {
     fn from(value: &str) -> Self {
         ValidationErrorLocItem::String(value.to_string())

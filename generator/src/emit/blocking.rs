@@ -4,8 +4,8 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::api::{arguments, arguments_in, passed, return_type};
 use super::docs::doc_attrs;
+use super::signature::{arguments, arguments_in, passed, return_type};
 use super::ty::{ident, ty, ModelPath};
 use crate::ir::{Api, Operation, TagApi};
 

@@ -11,6 +11,11 @@ use crate::ir::{Api, SecurityKind};
 use crate::templates::Templates;
 
 /// `optional_modules`: template modules included because the API has what they need.
+///
+/// Every module but `macros` carries `#[rustfmt::skip]`, so `cargo fmt` leaves the printed
+/// code as the generator wrote it. `macros` cannot: an attribute on its declaration makes
+/// rustc refuse `crate::open_enum!` paths to the macros it exports (rust-lang/rust#52234);
+/// it is a template, formatted by hand like the others.
 pub fn lib_rs(api: &Api, optional_modules: &[String]) -> TokenStream {
     let optional = optional_modules.iter().map(|m| format_ident!("{}", m));
     let token_url = api.security_schemes.iter().find_map(|s| match &s.kind {
@@ -21,7 +26,8 @@ pub fn lib_rs(api: &Api, optional_modules: &[String]) -> TokenStream {
         Some(url) => quote!(Some(#url)),
         None => quote!(None),
     };
-    let tag_types = api.apis.iter().map(|t| ident(&t.type_name));
+    let tag_types: Vec<_> = api.apis.iter().map(|t| ident(&t.type_name)).collect();
+    let apis_use = (!tag_types.is_empty()).then(|| quote!(pub use apis::{#(#tag_types),*};));
     quote! {
         #![doc = include_str!("../README.md")]
         // Spec prose is written for web renderers; rustdoc's list-indentation lints would
@@ -29,24 +35,40 @@ pub fn lib_rs(api: &Api, optional_modules: &[String]) -> TokenStream {
         #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
         #![warn(missing_docs)]
 
+        #[rustfmt::skip]
         pub mod apis;
         #[cfg(feature = "blocking")]
+        #[rustfmt::skip]
         pub mod blocking;
+        #[rustfmt::skip]
         mod client;
+        #[rustfmt::skip]
         mod encoding;
+        #[rustfmt::skip]
         mod error;
+        #[rustfmt::skip]
         mod error_body;
+        #[rustfmt::skip]
         mod fields;
         mod macros;
+        #[rustfmt::skip]
         mod maybe;
+        #[rustfmt::skip]
         pub mod models;
+        #[rustfmt::skip]
         mod ndjson;
+        #[rustfmt::skip]
         mod paging;
+        #[rustfmt::skip]
         mod request;
+        #[rustfmt::skip]
         mod retry;
-        #(pub mod #optional;)*
+        #(
+            #[rustfmt::skip]
+            pub mod #optional;
+        )*
 
-        pub use apis::{#(#tag_types),*};
+        #apis_use
         pub use client::{Client, ClientBuilder};
         pub use error::{ApiError, Error};
         pub use error_body::ErrorBody;
@@ -96,7 +118,12 @@ pub fn apis_mod(api: &Api) -> TokenStream {
     let modules = api.apis.iter().map(|t| {
         let module = format_ident!("{}", t.module);
         let docs = doc_attrs(&[Some(&format!("Operations tagged `{}`.", t.tag))]);
-        quote!(#docs pub mod #module; pub use #module::*;)
+        quote! {
+            #docs
+            #[rustfmt::skip]
+            pub mod #module;
+            pub use self::#module::*;
+        }
     });
     quote! {
         //! One API type per tag of the spec, with the parameter types of its operations.
@@ -108,7 +135,12 @@ pub fn models_mod(api: &Api) -> TokenStream {
     let modules = api.types.iter().map(|def| {
         let module = format_ident!("{}", def.module);
         let name = ident(&def.name);
-        quote!(mod #module; pub use #module::#name;)
+        // `self::`: a model named like a dependency (`bytes`, `serde`) is this module's.
+        quote! {
+            #[rustfmt::skip]
+            mod #module;
+            pub use self::#module::#name;
+        }
     });
     quote! {
         //! The types operations send and receive: one module per schema the selected

@@ -8,12 +8,12 @@ pub fn operation_example(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &
     let mut uses = Vec::new();
     let mut args: Vec<String> = op
         .required_params()
-        .filter(|p| !super::api::const_param(api, p))
+        .filter(|p| !super::signature::const_param(api, p))
         .map(|p| {
             let value = value(api, &p.ty, &p.name, 0);
             match &p.ty {
                 // Strings are passed as `&str` literals, small scalars by value.
-                t if *t == Ty::String || super::api::by_value(t) => value,
+                t if *t == Ty::String || super::signature::by_value(t) => value,
                 _ => format!("&{value}"),
             }
         })

@@ -4,12 +4,12 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::api::{return_type, signature};
+use super::signature::{return_type, signature};
 use super::ty::{ty, ModelPath};
-use crate::error::Result;
+use crate::error::SpecResult;
 use crate::ir::{Api, ErrorCase, Operation, Param, ParamLocation, Returns, Status, TagApi};
 
-pub fn tag_page(api: &Api, tag: &TagApi) -> Result<String> {
+pub fn tag_page(api: &Api, tag: &TagApi) -> SpecResult<String> {
     let mut out = format!("# {}\n\nOperations tagged `{}`", tag.type_name, tag.tag);
     out.push_str(&format!(
         " ({} operations). Get one with `client.{}()`.\n\n",
@@ -29,31 +29,13 @@ pub fn tag_page(api: &Api, tag: &TagApi) -> Result<String> {
             cell(op.summary.as_deref().unwrap_or_default())
         ));
     }
-    let mut types = TypeTexts::default();
     for op in &tag.operations {
-        out.push_str(&operation(api, op, &mut types)?);
+        out.push_str(&operation(api, op)?);
     }
     Ok(out)
 }
 
-/// Types as printed text, each printed once: the same few types recur in most rows, and each
-/// print is a parse and a prettyplease run.
-#[derive(Default)]
-struct TypeTexts(std::collections::HashMap<String, String>);
-
-impl TypeTexts {
-    fn get(&mut self, t: TokenStream) -> Result<String> {
-        let key = t.to_string();
-        if let Some(text) = self.0.get(&key) {
-            return Ok(text.clone());
-        }
-        let text = type_text(t)?;
-        self.0.insert(key, text.clone());
-        Ok(text)
-    }
-}
-
-fn operation(api: &Api, op: &Operation, types: &mut TypeTexts) -> Result<String> {
+fn operation(api: &Api, op: &Operation) -> SpecResult<String> {
     let name = op.fn_name.trim_start_matches("r#");
     let mut out = format!("\n## {name}\n\n");
     for text in [op.summary.as_deref(), op.description.as_deref()]
@@ -76,11 +58,11 @@ fn operation(api: &Api, op: &Operation, types: &mut TypeTexts) -> Result<String>
     if !op.params.is_empty() {
         out.push_str("\n### Parameters\n\n| name | in | Rust type | required | server default | description |\n|---|---|---|---|---|---|\n");
         for p in &op.params {
-            out.push_str(&param_row(api, op, p, types)?);
+            out.push_str(&param_row(api, op, p)?);
         }
     }
     if let Some(body) = &op.body {
-        let body_ty = types.get(ty(api, &body.ty, ModelPath::Models))?;
+        let body_ty = type_text(ty(api, &body.ty, ModelPath::Models))?;
         let required = if body.required {
             "required"
         } else {
@@ -97,7 +79,7 @@ fn operation(api: &Api, op: &Operation, types: &mut TypeTexts) -> Result<String>
     }
     out.push_str(&format!(
         "\n### Returns\n\n`{}`",
-        types.get(return_type(api, op))?
+        type_text(return_type(api, op))?
     ));
     if let Returns::Choice { variants, .. } = &op.returns {
         let names: Vec<String> = variants.iter().map(|v| format!("`{}`", v.name)).collect();
@@ -111,14 +93,14 @@ fn operation(api: &Api, op: &Operation, types: &mut TypeTexts) -> Result<String>
     Ok(out)
 }
 
-fn param_row(api: &Api, op: &Operation, p: &Param, types: &mut TypeTexts) -> Result<String> {
+fn param_row(api: &Api, op: &Operation, p: &Param) -> SpecResult<String> {
     let location = match p.location {
         ParamLocation::Path => "path",
         ParamLocation::Query => "query",
         ParamLocation::Header => "header",
         ParamLocation::Cookie => "cookie",
     };
-    let rust = types.get(ty(api, &p.ty, ModelPath::Models))?;
+    let rust = type_text(ty(api, &p.ty, ModelPath::Models))?;
     let required = if p.required {
         "yes".to_string()
     } else {
@@ -175,7 +157,7 @@ fn cell(text: &str) -> String {
 }
 
 /// The method signature as formatted text (in an impl with an empty body, stripped again).
-fn signature_text(api: &Api, op: &Operation) -> Result<String> {
+fn signature_text(api: &Api, op: &Operation) -> SpecResult<String> {
     let sig = signature(api, op);
     let text = unparse(quote!(impl Api { #sig {} }))?;
     let lines: Vec<&str> = text
@@ -191,7 +173,7 @@ fn signature_text(api: &Api, op: &Operation) -> Result<String> {
         .to_string())
 }
 
-fn type_text(t: TokenStream) -> Result<String> {
+fn type_text(t: TokenStream) -> SpecResult<String> {
     let text = unparse(quote!(type T = #t;))?;
     Ok(text
         .trim()
@@ -200,6 +182,6 @@ fn type_text(t: TokenStream) -> Result<String> {
         .to_string())
 }
 
-fn unparse(tokens: TokenStream) -> Result<String> {
-    super::format_tokens(tokens, "")
+fn unparse(tokens: TokenStream) -> SpecResult<String> {
+    super::print::file(tokens, "")
 }

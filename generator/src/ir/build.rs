@@ -12,7 +12,7 @@ use super::{
     Api, ErrorType, Method, Operation, ParamLocation, Presence, Returns, SecurityKind,
     SecurityScheme, TagApi, Ty, TypeDef, TypeId, TypeKind, UNTYPED_ERROR_VARIANTS,
 };
-use crate::error::{join, Error, Result};
+use crate::error::{join, SpecError, SpecResult};
 use crate::load::Document;
 
 /// Which operations to build.
@@ -26,18 +26,47 @@ pub enum Selection {
 
 const UNTAGGED: &str = "default";
 
-pub fn build(doc: &Document, selection: &Selection) -> Result<Api> {
+/// The document's operations for `selection`, and every type they reach, names decided.
+pub fn build(doc: &Document, selection: &Selection) -> SpecResult<Api> {
     let api = &doc.api;
-    let components = api.components.as_ref();
-    let mut types = TypeBuilder::new(components);
+    let mut types = TypeBuilder::new(api.components.as_ref());
+    let (by_tag, warnings) = collect_operations(doc, selection, &mut types)?;
+    check_selected_tags(doc, selection, &by_tag)?;
+    let mut apis = tag_apis(doc, by_tag);
+    let types = settle_types(std::mem::take(&mut types.types), &mut apis)?;
+    for api in &mut apis {
+        super::paging::detect(api, &types);
+    }
+    let error_types = error_types(&apis, &types);
+    let security_schemes = security_schemes(doc, &apis);
+    Ok(Api {
+        title: api.info.title.clone(),
+        version: api.info.version.clone(),
+        description: api.info.description.clone(),
+        apis,
+        types,
+        error_types,
+        security_schemes,
+        warnings,
+    })
+}
+
+/// Operations by tag, in document order within a tag.
+type ByTag = BTreeMap<String, Vec<Operation>>;
+
+/// Operations by tag, and what the document got wrong that building them worked around.
+fn collect_operations<'a>(
+    doc: &'a Document,
+    selection: &Selection,
+    types: &mut TypeBuilder<'a>,
+) -> SpecResult<(ByTag, Vec<String>)> {
+    let api = &doc.api;
     let mut builder = OperationBuilder {
-        components,
-        types: &mut types,
+        components: api.components.as_ref(),
+        types,
         global_security: api.security.as_ref(),
     };
-
-    // tag → operations, in document order within a tag.
-    let mut by_tag: BTreeMap<String, Vec<Operation>> = BTreeMap::new();
+    let mut by_tag = ByTag::new();
     let mut fn_names: BTreeMap<String, Namespace> = BTreeMap::new();
     let mut seen_ids: BTreeMap<String, String> = BTreeMap::new();
     let mut warnings = Vec::new();
@@ -46,7 +75,7 @@ pub fn build(doc: &Document, selection: &Selection) -> Result<Api> {
         let item = match item {
             ReferenceOr::Item(item) => item,
             ReferenceOr::Reference { .. } => {
-                return Err(Error::at(
+                return Err(SpecError::at(
                     &item_pointer,
                     "path items given by `$ref` are not supported",
                 )
@@ -95,25 +124,37 @@ pub fn build(doc: &Document, selection: &Selection) -> Result<Api> {
             by_tag.entry(tag).or_default().push(built);
         }
     }
-    if let Selection::Tags(wanted) = selection {
-        for tag in wanted {
-            if !by_tag.contains_key(tag) {
-                let known: Vec<&str> = known_tags(doc);
-                return Err(
-                    Error::at("/paths", format!("no operation has the tag `{tag}`"))
-                        .with_hint(format!("choose among: {}", known.join(", "))),
-                );
-            }
-        }
-    }
+    Ok((by_tag, warnings))
+}
 
-    let descriptions: BTreeMap<&str, Option<String>> = api
+/// Every tag asked for by name must have an operation.
+fn check_selected_tags(
+    doc: &Document,
+    selection: &Selection,
+    by_tag: &ByTag,
+) -> SpecResult<()> {
+    let Selection::Tags(wanted) = selection else {
+        return Ok(());
+    };
+    match wanted.iter().find(|tag| !by_tag.contains_key(*tag)) {
+        None => Ok(()),
+        Some(tag) => Err(
+            SpecError::at("/paths", format!("no operation has the tag `{tag}`"))
+                .with_hint(format!("choose among: {}", known_tags(doc).join(", "))),
+        ),
+    }
+}
+
+/// One API type per tag, named and described.
+fn tag_apis(doc: &Document, by_tag: ByTag) -> Vec<TagApi> {
+    let descriptions: BTreeMap<&str, Option<String>> = doc
+        .api
         .tags
         .iter()
         .map(|t| (t.name.as_str(), t.description.clone()))
         .collect();
     let mut api_names = Namespace::new();
-    let mut apis: Vec<TagApi> = by_tag
+    by_tag
         .into_iter()
         .map(|(tag, operations)| {
             let type_name = api_names.unique(camel(&format!("{tag} api")));
@@ -127,15 +168,15 @@ pub fn build(doc: &Document, selection: &Selection) -> Result<Api> {
                 operations,
             }
         })
-        .collect();
+        .collect()
+}
 
-    let mut types = std::mem::take(&mut types.types);
-    mark_usage(&mut types, &apis);
+/// The arena in its final form: usage marked, sorted by name (the operations' references
+/// follow), cycles boxed and each field's representation decided.
+fn settle_types(mut types: Vec<TypeDef>, apis: &mut [TagApi]) -> SpecResult<Vec<TypeDef>> {
+    mark_usage(&mut types, apis);
     let map = sort_by_name(&mut types);
-    for (_, op) in apis
-        .iter_mut()
-        .flat_map(|a| a.operations.iter_mut().map(|o| ((), o)))
-    {
+    for op in apis.iter_mut().flat_map(|a| a.operations.iter_mut()) {
         for ty in op_tys_mut(op) {
             ty.remap(&map);
         }
@@ -145,7 +186,7 @@ pub fn build(doc: &Document, selection: &Selection) -> Result<Api> {
     }
     if let Some(id) = super::recursion::alias_cycle(&types) {
         let def = &types[id.0];
-        return Err(Error::at(
+        return Err(SpecError::at(
             &def.pointer,
             format!("schema `{}` is defined only in terms of itself", def.name),
         )
@@ -155,10 +196,11 @@ pub fn build(doc: &Document, selection: &Selection) -> Result<Api> {
     }
     box_cycles(&mut types);
     settle_presence(&mut types);
-    for api in &mut apis {
-        super::paging::detect(api, &types);
-    }
+    Ok(types)
+}
 
+/// The types used as error bodies, each with its variant name in `ErrorBody`.
+fn error_types(apis: &[TagApi], types: &[TypeDef]) -> Vec<ErrorType> {
     let mut error_ids: Vec<TypeId> = apis
         .iter()
         .flat_map(|a| &a.operations)
@@ -170,25 +212,13 @@ pub fn build(doc: &Document, selection: &Selection) -> Result<Api> {
     for reserved in UNTYPED_ERROR_VARIANTS {
         variant_names.reserve(reserved);
     }
-    let error_types = error_ids
+    error_ids
         .into_iter()
         .map(|ty| ErrorType {
             variant: variant_names.unique(types[ty.0].name.clone()),
             ty,
         })
-        .collect();
-
-    let security_schemes = security_schemes(doc, &apis);
-    Ok(Api {
-        title: api.info.title.clone(),
-        version: api.info.version.clone(),
-        description: api.info.description.clone(),
-        apis,
-        types,
-        error_types,
-        security_schemes,
-        warnings,
-    })
+        .collect()
 }
 
 /// Methods the runtime `Client` already has; a tag accessor must not shadow them.

@@ -142,11 +142,6 @@ impl Method {
             Method::Trace => "TRACE",
         }
     }
-
-    /// Whether repeating the request is harmless (RFC 9110 §9.2.2).
-    pub fn is_idempotent(self) -> bool {
-        !matches!(self, Method::Post | Method::Patch)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -11,7 +11,7 @@ use super::{
     Body, Content, ErrorCase, MediaKind, Method, Operation, Param, ParamLocation, ParamStyle,
     PathPart, ReturnVariant, Returns, Status, Ty,
 };
-use crate::error::{join, Error, Result};
+use crate::error::{join, SpecError, SpecResult};
 
 /// An operation as found in the document, before it is turned into IR.
 pub struct RawOperation<'a> {
@@ -34,7 +34,7 @@ impl<'a> OperationBuilder<'a, '_> {
         raw: &RawOperation<'a>,
         fn_name: String,
         operation_id: String,
-    ) -> Result<Operation> {
+    ) -> SpecResult<Operation> {
         // From the (unique) method name, so operationIds that collide after case conversion
         // (`getFoo`, `get_foo`) still get distinct parameter and response types.
         let base = camel(&fn_name);
@@ -98,7 +98,7 @@ impl<'a> OperationBuilder<'a, '_> {
         })
     }
 
-    fn params(&mut self, raw: &RawOperation<'a>, base: &str) -> Result<Vec<Param>> {
+    fn params(&mut self, raw: &RawOperation<'a>, base: &str) -> SpecResult<Vec<Param>> {
         // Operation-level parameters override path-level ones with the same name and location.
         let mut found: Vec<(&'a Parameter, String)> = Vec::new();
         let path_pointer = raw
@@ -131,7 +131,11 @@ impl<'a> OperationBuilder<'a, '_> {
         Ok(params)
     }
 
-    fn resolve_param(&self, p: &'a ReferenceOr<Parameter>, pointer: &str) -> Result<&'a Parameter> {
+    fn resolve_param(
+        &self,
+        p: &'a ReferenceOr<Parameter>,
+        pointer: &str,
+    ) -> SpecResult<&'a Parameter> {
         match p {
             ReferenceOr::Item(p) => Ok(p),
             ReferenceOr::Reference { reference } => {
@@ -142,7 +146,7 @@ impl<'a> OperationBuilder<'a, '_> {
                         ReferenceOr::Reference { .. } => None,
                     })
                     .ok_or_else(|| {
-                        Error::at(
+                        SpecError::at(
                             join(pointer, "$ref"),
                             format!("`{reference}` points at no parameter"),
                         )
@@ -158,7 +162,7 @@ impl<'a> OperationBuilder<'a, '_> {
         pointer: &str,
         base: &str,
         names: &mut Namespace,
-    ) -> Result<Param> {
+    ) -> SpecResult<Param> {
         let data = param.parameter_data_ref();
         let (location, style, explode_default) = match param {
             Parameter::Query { style, .. } => (
@@ -173,7 +177,7 @@ impl<'a> OperationBuilder<'a, '_> {
             ),
             Parameter::Path { style, .. } => {
                 if !matches!(style, openapiv3::PathStyle::Simple) {
-                    return Err(Error::at(
+                    return Err(SpecError::at(
                         join(pointer, "style"),
                         format!(
                             "path parameter `{}` uses style `{}`, which this client cannot send",
@@ -214,7 +218,7 @@ impl<'a> OperationBuilder<'a, '_> {
             ty => ty,
         };
         if !matches!(location, ParamLocation::Query) && matches!(ty, Ty::Map(_) | Ty::AnyObject) {
-            return Err(Error::at(
+            return Err(SpecError::at(
                 join(pointer, "schema"),
                 format!(
                     "object-valued {} parameter `{}` is not supported",
@@ -243,7 +247,7 @@ impl<'a> OperationBuilder<'a, '_> {
         body: &'a ReferenceOr<RequestBody>,
         base: &str,
         pointer: &str,
-    ) -> Result<Option<Body>> {
+    ) -> SpecResult<Option<Body>> {
         let body = match body {
             ReferenceOr::Item(b) => b,
             ReferenceOr::Reference { reference } => {
@@ -254,7 +258,7 @@ impl<'a> OperationBuilder<'a, '_> {
                         ReferenceOr::Reference { .. } => None,
                     })
                     .ok_or_else(|| {
-                        Error::at(
+                        SpecError::at(
                             join(pointer, "$ref"),
                             format!("`{reference}` points at no request body"),
                         )
@@ -266,7 +270,7 @@ impl<'a> OperationBuilder<'a, '_> {
                 return Ok(None);
             }
             let types: Vec<&str> = body.content.keys().map(String::as_str).collect();
-            return Err(Error::at(join(pointer, "content"), format!("no supported request media type among {types:?}"))
+            return Err(SpecError::at(join(pointer, "content"), format!("no supported request media type among {types:?}"))
                 .with_hint("offer application/json, application/x-www-form-urlencoded, text/plain or application/octet-stream"));
         };
         let name = format!("{base}Body");
@@ -296,7 +300,7 @@ impl<'a> OperationBuilder<'a, '_> {
         &mut self,
         raw: &RawOperation<'a>,
         base: &str,
-    ) -> Result<(Returns, Vec<ErrorCase>)> {
+    ) -> SpecResult<(Returns, Vec<ErrorCase>)> {
         let pointer = join(&raw.pointer, "responses");
         let mut entries: Vec<(Status, &'a ReferenceOr<Response>, String)> = raw
             .op
@@ -420,7 +424,7 @@ impl<'a> OperationBuilder<'a, '_> {
         kind: MediaKind,
         name: &str,
         pointer: &str,
-    ) -> Result<Ty> {
+    ) -> SpecResult<Ty> {
         Ok(match kind {
             // The schema of an NDJSON body describes the text, not its lines; lines decode on demand.
             MediaKind::Ndjson => Ty::Any,
@@ -437,7 +441,7 @@ impl<'a> OperationBuilder<'a, '_> {
         &self,
         response: &'a ReferenceOr<Response>,
         pointer: &str,
-    ) -> Result<&'a Response> {
+    ) -> SpecResult<&'a Response> {
         match response {
             ReferenceOr::Item(r) => Ok(r),
             ReferenceOr::Reference { reference } => reference
@@ -448,7 +452,7 @@ impl<'a> OperationBuilder<'a, '_> {
                     ReferenceOr::Reference { .. } => None,
                 })
                 .ok_or_else(|| {
-                    Error::at(
+                    SpecError::at(
                         join(pointer, "$ref"),
                         format!("`{reference}` points at no response"),
                     )
@@ -476,7 +480,7 @@ fn same_location(a: &Parameter, b: &Parameter) -> bool {
 }
 
 /// Splits `/a/{b}/c` into literals and parameter references.
-fn path_parts(raw: &RawOperation, params: &[Param]) -> Result<Vec<PathPart>> {
+fn path_parts(raw: &RawOperation, params: &[Param]) -> SpecResult<Vec<PathPart>> {
     let mut parts = Vec::new();
     let mut rest = raw.path;
     while let Some(open) = rest.find('{') {
@@ -484,14 +488,14 @@ fn path_parts(raw: &RawOperation, params: &[Param]) -> Result<Vec<PathPart>> {
             parts.push(PathPart::Literal(rest[..open].to_string()));
         }
         let close = rest[open..].find('}').map(|c| c + open).ok_or_else(|| {
-            Error::at(
+            SpecError::at(
                 raw.pointer.rsplit_once('/').map_or("", |(p, _)| p),
                 "unclosed `{` in the path template",
             )
         })?;
         let name = &rest[open + 1..close];
         let index = params.iter().position(|p| p.name == name && p.location == ParamLocation::Path).ok_or_else(|| {
-            Error::at(join(&raw.pointer, "parameters"), format!("path template names `{{{name}}}` but no path parameter `{name}` is declared"))
+            SpecError::at(join(&raw.pointer, "parameters"), format!("path template names `{{{name}}}` but no path parameter `{name}` is declared"))
                 .with_hint(format!("add a parameter with `name: {name}` and `in: path`"))
         })?;
         parts.push(PathPart::Param(index));
@@ -502,7 +506,7 @@ fn path_parts(raw: &RawOperation, params: &[Param]) -> Result<Vec<PathPart>> {
     }
     for p in params.iter().filter(|p| p.location == ParamLocation::Path) {
         if !raw.path.contains(&format!("{{{}}}", p.name)) {
-            return Err(Error::at(
+            return Err(SpecError::at(
                 join(&raw.pointer, "parameters"),
                 format!(
                     "path parameter `{}` does not appear in the path `{}`",

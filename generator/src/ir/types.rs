@@ -13,7 +13,7 @@ use super::{
     Enum, EnumVariant, Field, Presence, Struct, Ty, TypeDef, TypeId, TypeKind, Union, UnionVariant,
     Usage,
 };
-use crate::error::{join, Error, Result};
+use crate::error::{join, SpecError, SpecResult};
 use crate::load::normalise::{X_CONST, X_NULL, X_PREFIX_ITEMS};
 
 const SCHEMA_REF_PREFIX: &str = "#/components/schemas/";
@@ -57,14 +57,14 @@ impl<'a> TypeBuilder<'a> {
     }
 
     /// The type for a schema or reference at `site`.
-    pub fn ty(&mut self, schema: &ReferenceOr<Schema>, site: &Site) -> Result<Ty> {
+    pub fn ty(&mut self, schema: &ReferenceOr<Schema>, site: &Site) -> SpecResult<Ty> {
         match schema {
             ReferenceOr::Reference { reference } => self.reference(reference, site.pointer),
             ReferenceOr::Item(schema) => self.inline(schema, site),
         }
     }
 
-    fn boxed_ty(&mut self, schema: &ReferenceOr<Box<Schema>>, site: &Site) -> Result<Ty> {
+    fn boxed_ty(&mut self, schema: &ReferenceOr<Box<Schema>>, site: &Site) -> SpecResult<Ty> {
         match schema {
             ReferenceOr::Reference { reference } => self.reference(reference, site.pointer),
             ReferenceOr::Item(schema) => self.inline(schema, site),
@@ -72,12 +72,12 @@ impl<'a> TypeBuilder<'a> {
     }
 
     /// A `$ref` to a component schema: one named type per component, built once.
-    pub fn reference(&mut self, reference: &str, pointer: &str) -> Result<Ty> {
+    pub fn reference(&mut self, reference: &str, pointer: &str) -> SpecResult<Ty> {
         if let Some(id) = self.by_ref.get(reference) {
             return Ok(Ty::Named(*id));
         }
         let key = reference.strip_prefix(SCHEMA_REF_PREFIX).ok_or_else(|| {
-            Error::at(
+            SpecError::at(
                 join(pointer, "$ref"),
                 format!("cannot resolve `{reference}`"),
             )
@@ -85,7 +85,7 @@ impl<'a> TypeBuilder<'a> {
         })?;
         let key = unescape(key);
         let schema = self.schemas.and_then(|s| s.get(&key)).ok_or_else(|| {
-            Error::at(
+            SpecError::at(
                 join(pointer, "$ref"),
                 format!("`{reference}` points at no schema"),
             )
@@ -145,11 +145,11 @@ impl<'a> TypeBuilder<'a> {
     }
 
     /// An inline schema: a builtin, a container, or a new named type.
-    fn inline(&mut self, schema: &Schema, site: &Site) -> Result<Ty> {
+    fn inline(&mut self, schema: &Schema, site: &Site) -> SpecResult<Ty> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             self.depth -= 1;
-            return Err(Error::at(
+            return Err(SpecError::at(
                 site.pointer,
                 format!("schemas nest more than {MAX_DEPTH} levels deep"),
             )
@@ -167,7 +167,7 @@ impl<'a> TypeBuilder<'a> {
         )
     }
 
-    fn inline_inner(&mut self, schema: &Schema, site: &Site) -> Result<Ty> {
+    fn inline_inner(&mut self, schema: &Schema, site: &Site) -> SpecResult<Ty> {
         match self.builtin(schema, site)? {
             Some(ty) => Ok(ty),
             None => {
@@ -181,7 +181,7 @@ impl<'a> TypeBuilder<'a> {
     }
 
     /// Types that need no definition of their own; `None` when the schema needs a named type.
-    fn builtin(&mut self, schema: &Schema, site: &Site) -> Result<Option<Ty>> {
+    fn builtin(&mut self, schema: &Schema, site: &Site) -> SpecResult<Option<Ty>> {
         let data = &schema.schema_data;
         if data.extensions.get(X_NULL) == Some(&Value::Bool(true)) {
             return Ok(Some(Ty::Any));
@@ -222,7 +222,7 @@ impl<'a> TypeBuilder<'a> {
         data: &SchemaData,
         any: &AnySchema,
         site: &Site,
-    ) -> Result<Option<Ty>> {
+    ) -> SpecResult<Option<Ty>> {
         if !any.properties.is_empty()
             || !any.all_of.is_empty()
             || !any.any_of.is_empty()
@@ -265,7 +265,7 @@ impl<'a> TypeBuilder<'a> {
         data: &SchemaData,
         items: Option<&ReferenceOr<Box<Schema>>>,
         site: &Site,
-    ) -> Result<Ty> {
+    ) -> SpecResult<Ty> {
         if let Some(prefix) = data.extensions.get(X_PREFIX_ITEMS) {
             return self.tuple(prefix, site);
         }
@@ -284,11 +284,11 @@ impl<'a> TypeBuilder<'a> {
         Ok(Ty::List(Box::new(item)))
     }
 
-    fn tuple(&mut self, prefix: &Value, site: &Site) -> Result<Ty> {
+    fn tuple(&mut self, prefix: &Value, site: &Site) -> SpecResult<Ty> {
         let pointer = join(site.pointer, "prefixItems");
         let arms: Vec<ReferenceOr<Schema>> =
             serde_json::from_value(prefix.clone()).map_err(|e| {
-                Error::at(
+                SpecError::at(
                     &pointer,
                     format!("prefixItems is not a list of schemas: {e}"),
                 )
@@ -308,7 +308,7 @@ impl<'a> TypeBuilder<'a> {
         Ok(Ty::Tuple(elements))
     }
 
-    fn map(&mut self, additional: Option<&AdditionalProperties>, site: &Site) -> Result<Ty> {
+    fn map(&mut self, additional: Option<&AdditionalProperties>, site: &Site) -> SpecResult<Ty> {
         Ok(match additional {
             Some(AdditionalProperties::Schema(schema)) => {
                 let name = format!("{}Value", site.name);
@@ -331,7 +331,7 @@ impl<'a> TypeBuilder<'a> {
     }
 
     /// The definition of a schema that gets a name of its own.
-    fn kind(&mut self, schema: &Schema, site: &Site) -> Result<TypeKind> {
+    fn kind(&mut self, schema: &Schema, site: &Site) -> SpecResult<TypeKind> {
         if let Some(ty) = self.builtin(schema, site)? {
             return Ok(TypeKind::Alias(ty));
         }
@@ -383,7 +383,7 @@ impl<'a> TypeBuilder<'a> {
         required: &[String],
         additional: Option<&AdditionalProperties>,
         site: &Site,
-    ) -> Result<TypeKind> {
+    ) -> SpecResult<TypeKind> {
         let mut fields = Vec::with_capacity(properties.len());
         let mut field_names = Namespace::new();
         // Reserved for the flattened map of extra keys.
@@ -434,7 +434,7 @@ impl<'a> TypeBuilder<'a> {
     }
 
     /// `allOf` of several schemas: one struct with the properties of all of them.
-    fn all_of(&mut self, arms: &[ReferenceOr<Schema>], site: &Site) -> Result<TypeKind> {
+    fn all_of(&mut self, arms: &[ReferenceOr<Schema>], site: &Site) -> SpecResult<TypeKind> {
         let mut properties = indexmap::IndexMap::new();
         let mut required = Vec::new();
         let mut additional = None;
@@ -466,11 +466,11 @@ impl<'a> TypeBuilder<'a> {
         required: &mut Vec<String>,
         additional: &mut Option<AdditionalProperties>,
         seen: &mut Vec<String>,
-    ) -> Result<()> {
+    ) -> SpecResult<()> {
         let schema = match arm {
             ReferenceOr::Reference { reference } => {
                 if seen.contains(reference) {
-                    return Err(Error::at(
+                    return Err(SpecError::at(
                         join(pointer, "$ref"),
                         format!("`{reference}` includes itself through allOf"),
                     )
@@ -482,7 +482,7 @@ impl<'a> TypeBuilder<'a> {
                     .as_ref()
                     .and_then(|k| self.schemas.and_then(|s| s.get(k)))
                     .ok_or_else(|| {
-                        Error::at(
+                        SpecError::at(
                             join(pointer, "$ref"),
                             format!("`{reference}` points at no schema"),
                         )
@@ -546,7 +546,7 @@ impl<'a> TypeBuilder<'a> {
         arms: &[ReferenceOr<Schema>],
         keyword: &str,
         site: &Site,
-    ) -> Result<TypeKind> {
+    ) -> SpecResult<TypeKind> {
         let mut tys = Vec::with_capacity(arms.len());
         for (i, arm) in arms.iter().enumerate() {
             let name = format!("{}Variant{}", site.name, i + 1);

@@ -1,19 +1,15 @@
-//! Load: text → normalised value → `openapiv3::OpenAPI`, with a line index for error messages.
+//! Load: text → YAML value → 3.1 constructs rewritten into 3.0 shapes → `openapiv3::OpenAPI`,
+//! with a line index for error messages.
 
-mod block;
-mod halves;
 mod lines;
 pub mod normalise;
 mod strict;
 
 pub use lines::LineIndex;
 
-use std::time::{Duration, Instant};
-
-use serde::Deserialize;
 use serde_json::Value;
 
-use crate::error::{Error, Result};
+use crate::error::{SpecError, SpecResult};
 
 /// A loaded document: the 3.0-shaped model plus what is needed to point back into the source.
 #[derive(Debug)]
@@ -27,201 +23,86 @@ pub struct Document {
 
 impl Document {
     /// Adds the source line to an error that has a pointer.
-    pub fn locate(&self, error: Error) -> Error {
+    pub fn locate(&self, error: SpecError) -> SpecError {
         locate(&self.source, error)
     }
 }
 
-fn locate(source: &str, error: Error) -> Error {
+fn locate(source: &str, error: SpecError) -> SpecError {
     let line = LineIndex::build(source).line_of(&error.pointer);
     error.with_line(line)
 }
 
-/// How long each loading step took.
-pub type Timings = Vec<(&'static str, Duration)>;
-
 /// Parses and normalises `text` (YAML or JSON).
-pub fn load(text: &str) -> Result<Document> {
-    load_timed(text).map(|(doc, _)| doc)
-}
-
-/// [`load`], reporting the time of each step: parse, normalise, model.
-pub fn load_timed(text: &str) -> Result<(Document, Timings)> {
-    if let Some(loaded) = load_in_two(text) {
-        return Ok(loaded);
-    }
-    let started = Instant::now();
+pub fn load(text: &str) -> SpecResult<Document> {
     let mut value = parse(text)?;
-    let parsed = started.elapsed();
     let declared_version = check_version(&value).map_err(|e| locate(text, e))?;
-    let started = Instant::now();
     normalise::document(&mut value);
-    let normalised = started.elapsed();
-    let started = Instant::now();
-    let api = to_model(value).map_err(|e| locate(text, e))?;
-    let modelled = started.elapsed();
-    Ok(loaded(
-        text,
-        api,
-        declared_version,
-        [parsed, normalised, modelled],
-    ))
-}
-
-/// The document and its step timings (parse, normalise, model).
-fn loaded(
-    text: &str,
-    api: openapiv3::OpenAPI,
-    declared_version: String,
-    [parsed, normalised, modelled]: [Duration; 3],
-) -> (Document, Timings) {
-    let doc = Document {
+    let api = to_model(&value).map_err(|e| locate(text, e))?;
+    Ok(Document {
         api,
         declared_version,
         source: text.to_string(),
-    };
-    let timings = vec![
-        ("parse", parsed),
-        ("normalise", normalised),
-        ("model", modelled),
-    ];
-    (doc, timings)
+    })
 }
 
-/// [`load_timed`] on two threads for a large document: each step runs on both halves at once
-/// (see `halves`). `None` whenever a step does not succeed: the single-threaded path then
-/// loads the document, or reports what is wrong with it.
-fn load_in_two(text: &str) -> Option<(Document, Timings)> {
-    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let started = Instant::now();
-    let mut halves = halves::parse(body)?;
-    let parsed = started.elapsed();
-    let declared_version = check_version(&halves.version_root()?).ok()?;
-    let started = Instant::now();
-    halves.normalise();
-    let mut value = halves.merge()?;
-    normalise::ensure_paths(&mut value);
-    let normalised = started.elapsed();
-    let started = Instant::now();
-    let api = model_in_two(&mut value)?;
-    let modelled = started.elapsed();
-    crate::parallel::drop_later(value);
-    Some(loaded(
-        text,
-        api,
-        declared_version,
-        [parsed, normalised, modelled],
-    ))
-}
-
-/// Loads `text` both ways and says whether the two-thread shortcut gives the model the single
-/// thread gives: `None` when the document is not cut in two at all. The spec matrix holds the
-/// shortcut to this on every released document.
-pub fn two_threads_agree(text: &str) -> Result<Option<bool>> {
-    let Some((fast, _)) = load_in_two(text) else {
-        return Ok(None);
-    };
-    let mut value = parse(text)?;
-    normalise::document(&mut value);
-    let single = openapiv3::OpenAPI::deserialize(&value)
-        .map_err(|e| Error::at("", format!("does not fit the OpenAPI model: {e}")))?;
-    Ok(Some(fast.api == single))
-}
-
-/// Whether the block reader, when it reads `text` at all (`None`: it leaves the document to
-/// serde_yaml), gives the value serde_yaml gives. The spec matrix and the fuzz tests hold the
-/// reader to this.
-pub fn block_reader_agrees(text: &str) -> Option<bool> {
-    let fast = block::parse(text)?;
-    let slow = serde_yaml::from_str::<strict::StrictValue>(text).map(|v| v.0);
-    Some(slow.is_ok_and(|slow| slow == fast))
-}
-
-/// YAML (a superset of the JSON we meet) into a JSON value: block YAML as tools write it by
-/// the block reader, anything else (and every error) by serde_yaml.
-pub fn parse(text: &str) -> Result<Value> {
+/// YAML (a superset of the JSON we meet) into a JSON value.
+pub fn parse(text: &str) -> SpecResult<Value> {
     if text.trim().is_empty() {
-        return Err(Error::at("", "the document is empty")
+        return Err(SpecError::at("", "the document is empty")
             .with_hint("point --spec at an OpenAPI 3.0 or 3.1 document"));
     }
     // A byte-order mark is not part of the document (editors on Windows add one).
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    read_value(text).map_err(|e| {
-        let line = e.location().map(|l| l.line());
-        Error::at("", format!("not valid YAML or JSON: {e}")).with_line(line)
-    })
+    serde_yaml::from_str::<strict::StrictValue>(text)
+        .map(|v| v.0)
+        .map_err(|e| {
+            let line = e.location().map(|l| l.line());
+            SpecError::at("", format!("not valid YAML or JSON: {e}")).with_line(line)
+        })
 }
 
-/// `text`'s value: by the block reader when it reads the text, else by serde_yaml, which also
-/// reports what is wrong with it.
-fn read_value(text: &str) -> std::result::Result<Value, serde_yaml::Error> {
-    match block::parse(text) {
-        Some(value) => Ok(value),
-        None => serde_yaml::from_str::<strict::StrictValue>(text).map(|v| v.0),
-    }
-}
-
-fn check_version(value: &Value) -> Result<String> {
+fn check_version(value: &Value) -> SpecResult<String> {
     let Some(root) = value.as_object() else {
-        return Err(Error::at("", "the document is not a mapping")
+        return Err(SpecError::at("", "the document is not a mapping")
             .with_hint("an OpenAPI document is an object with `openapi`, `info` and `paths`"));
     };
     match root.get("openapi").and_then(Value::as_str) {
         Some(v) if v.starts_with("3.0") || v.starts_with("3.1") => Ok(v.to_string()),
         Some(v) => Err(
-            Error::at("/openapi", format!("OpenAPI version {v} is not supported"))
+            SpecError::at("/openapi", format!("OpenAPI version {v} is not supported"))
                 .with_hint("use an OpenAPI 3.0.x or 3.1.x document"),
         ),
-        None if root.contains_key("swagger") => Err(Error::at(
+        None if root.contains_key("swagger") => Err(SpecError::at(
             "/swagger",
             "Swagger 2.0 documents are not supported",
         )
         .with_hint("convert the document to OpenAPI 3 first")),
-        None => Err(Error::at("/openapi", "missing the `openapi` version field")
-            .with_hint("add `openapi: 3.1.0` (or 3.0.x)")),
+        None => Err(
+            SpecError::at("/openapi", "missing the `openapi` version field")
+                .with_hint("add `openapi: 3.1.0` (or 3.0.x)"),
+        ),
     }
 }
 
-fn to_model(mut value: Value) -> Result<openapiv3::OpenAPI> {
-    // Plain deserialisers (on two threads) are the fast path; tracking the path costs time
-    // only a failure needs, so that run is repeated with it.
-    if let Some(api) = model_in_two(&mut value) {
-        return Ok(api);
-    }
+fn to_model(value: &Value) -> SpecResult<openapiv3::OpenAPI> {
     // Paths and components deserialise through maps that lose the error's position, so on
     // failure the parts are tried one by one to find the deepest place that does not fit.
-    serde_path_to_error::deserialize(&value).map_err(|e| {
-        let shallow = Error::at(
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let shallow = SpecError::at(
             path_to_pointer(e.path()),
             format!("does not fit the OpenAPI model: {}", e.inner()),
         );
-        refine(&value)
+        refine(value)
             .filter(|deep| deep.pointer.len() > shallow.pointer.len())
             .unwrap_or(shallow)
     })
 }
 
-/// The model with `paths` (most of a document) deserialised on a second thread. `None` when
-/// either part fails: the caller then deserialises the whole, for the error's sake.
-fn model_in_two(value: &mut Value) -> Option<openapiv3::OpenAPI> {
-    let slot = value.as_object_mut()?.get_mut("paths")?;
-    let paths = std::mem::replace(slot, Value::Object(serde_json::Map::new()));
-    let (parts, api) = crate::parallel::join(
-        || openapiv3::Paths::deserialize(&paths).ok(),
-        || openapiv3::OpenAPI::deserialize(&*value).ok(),
-    );
-    if let Some(slot) = value.as_object_mut().and_then(|root| root.get_mut("paths")) {
-        *slot = paths;
-    }
-    let mut api = api?;
-    api.paths = parts?;
-    Some(api)
-}
-
 /// Deserialises `value` as `T`, returning where (below `pointer`) and why it fails.
-fn probe<T: serde::de::DeserializeOwned>(value: &Value, pointer: &str) -> Option<Error> {
+fn probe<T: serde::de::DeserializeOwned>(value: &Value, pointer: &str) -> Option<SpecError> {
     let e = serde_path_to_error::deserialize::<_, T>(value).err()?;
-    Some(Error::at(
+    Some(SpecError::at(
         format!("{pointer}{}", path_to_pointer(e.path())),
         format!("does not fit the OpenAPI model: {}", e.inner()),
     ))
@@ -229,7 +110,7 @@ fn probe<T: serde::de::DeserializeOwned>(value: &Value, pointer: &str) -> Option
 
 /// Like [`probe`] for `ReferenceOr<T>`, which is untagged and so hides where inside `T` the
 /// error is: a value without `$ref` is probed as `T` itself.
-fn probe_item<T: serde::de::DeserializeOwned>(value: &Value, pointer: &str) -> Option<Error> {
+fn probe_item<T: serde::de::DeserializeOwned>(value: &Value, pointer: &str) -> Option<SpecError> {
     if value.get("$ref").is_some() {
         probe::<openapiv3::ReferenceOr<T>>(value, pointer)
     } else {
@@ -237,7 +118,7 @@ fn probe_item<T: serde::de::DeserializeOwned>(value: &Value, pointer: &str) -> O
     }
 }
 
-fn deepest(errors: impl IntoIterator<Item = Option<Error>>) -> Option<Error> {
+fn deepest(errors: impl IntoIterator<Item = Option<SpecError>>) -> Option<SpecError> {
     errors.into_iter().flatten().max_by_key(|e| e.pointer.len())
 }
 
@@ -249,7 +130,7 @@ fn entries<'v>(value: &'v Value, key: &str) -> impl Iterator<Item = (&'v String,
         .flatten()
 }
 
-fn refine(value: &Value) -> Option<Error> {
+fn refine(value: &Value) -> Option<SpecError> {
     use crate::error::join;
     use openapiv3::{
         Operation, Parameter, PathItem, RequestBody, Response, Schema, SecurityScheme,
@@ -324,32 +205,6 @@ fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The two-thread shortcuts against the single-threaded paths, on the pinned spec.
-    #[test]
-    fn loading_in_two_gives_what_loading_whole_gives() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../spec/v2-rest-api-generated.yaml"
-        );
-        let text = std::fs::read_to_string(path).expect("the pinned spec");
-        let whole = serde_yaml::from_str::<strict::StrictValue>(&text)
-            .unwrap()
-            .0;
-        let halves = halves::parse(&text).expect("the pinned spec is cut in two");
-        assert_eq!(halves.merge(), Some(whole.clone()));
-        let (doc, _) = load_in_two(&text).expect("loads in two");
-        let mut single = whole.clone();
-        normalise::document(&mut single);
-        assert_eq!(doc.api, openapiv3::OpenAPI::deserialize(&single).unwrap());
-
-        let mut value = whole.clone();
-        normalise::document(&mut value);
-        let sequential = openapiv3::OpenAPI::deserialize(&value).unwrap();
-        let in_two = model_in_two(&mut value.clone()).expect("both parts deserialise");
-        assert_eq!(in_two, sequential);
-        assert!(!in_two.paths.paths.is_empty());
-    }
 
     #[test]
     fn empty_document_is_a_clear_error() {

@@ -19,21 +19,10 @@ pub const X_NULL: &str = "x-null";
 /// Normalises the whole document in place.
 pub fn document(doc: &mut Value) {
     if let Value::Object(root) = doc {
-        entries(root);
-    }
-    ensure_paths(doc);
-}
-
-/// Normalises the entries of a root mapping (or of part of one: each entry stands alone).
-pub fn entries(root: &mut Map<String, Value>) {
-    for (key, child) in root.iter_mut() {
-        walk_document(child, key == "components");
-    }
-}
-
-/// openapiv3 requires `paths`, which 3.1 made optional.
-pub fn ensure_paths(doc: &mut Value) {
-    if let Value::Object(root) = doc {
+        for (key, child) in root.iter_mut() {
+            walk_document(child, key == "components");
+        }
+        // openapiv3 requires `paths`, which 3.1 made optional.
         root.entry("paths")
             .or_insert_with(|| Value::Object(Map::new()));
     }
@@ -64,7 +53,7 @@ fn walk_document(value: &mut Value, components: bool) {
 }
 
 /// Normalises one schema and everything nested in it.
-pub fn schema(value: &mut Value) {
+fn schema(value: &mut Value) {
     if let Value::Bool(b) = value {
         *value = if *b {
             Value::Object(Map::new())

