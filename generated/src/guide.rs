@@ -63,13 +63,11 @@
 //! # async fn example(client: airflow_client::Client) -> Result<(), airflow_client::Error> {
 //! use airflow_client::models::ClearTaskInstancesBody;
 //!
-//! let body = ClearTaskInstancesBody {
-//!     dag_run_id: "manual__2024-01-01T00:00:00+00:00".into(),
-//!     task_ids: vec!["extract".into(), ("load", 3).into()].into(),
-//!     only_failed: Some(true),
-//!     dry_run: Some(true),
-//!     ..Default::default()
-//! };
+//! let body = ClearTaskInstancesBody::default()
+//!     .dag_run_id("manual__2024-01-01T00:00:00+00:00")
+//!     .task_ids(vec!["extract".into(), ("load", 3).into()])
+//!     .only_failed(true)
+//!     .dry_run(true);
 //! let would_clear = client.task_instance().post_clear_task_instances("etl", &body).await?;
 //! println!("{} would be cleared", would_clear.task_instances.len());
 //! # Ok(())

@@ -17,8 +17,6 @@ mod encoding;
 mod error;
 #[rustfmt::skip]
 mod error_body;
-#[rustfmt::skip]
-mod fields;
 mod macros;
 #[rustfmt::skip]
 mod maybe;

@@ -22,12 +22,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let really = args.iter().any(|a| a == "--yes");
     let client = Client::builder(url.as_str()).login(user, password).await?;
-    let body = ClearTaskInstancesBody {
-        dag_run_id: run_id.as_str().into(),
-        only_failed: Some(true),
-        dry_run: Some(!really),
-        ..Default::default()
-    };
+    let body = ClearTaskInstancesBody::default()
+        .dag_run_id(run_id.as_str())
+        .only_failed(true)
+        .dry_run(!really);
     let cleared = client
         .task_instance()
         .post_clear_task_instances(dag_id, &body)

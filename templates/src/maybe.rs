@@ -57,6 +57,14 @@ impl From<&str> for Maybe<String> {
     }
 }
 
+impl<T, U: Into<T>, const N: usize> From<[U; N]> for Maybe<Vec<T>> {
+    /// A list from anything that converts into its items: `["a", "b"]` for strings, plain
+    /// values where the items may be null.
+    fn from(items: [U; N]) -> Self {
+        Maybe::Value(items.into_iter().map(Into::into).collect())
+    }
+}
+
 impl<T: Serialize> Serialize for Maybe<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {

@@ -22,9 +22,9 @@ fn api_error<T: Debug>(result: Result<T, Error>) -> ApiError {
 }
 
 fn http_exception(detail: &str) -> ErrorBody {
-    ErrorBody::HttpExceptionResponse(HttpExceptionResponse {
-        detail: HttpExceptionResponseDetail::String(detail.into()),
-    })
+    ErrorBody::HttpExceptionResponse(
+        serde_json::from_value(serde_json::json!({ "detail": detail })).unwrap(),
+    )
 }
 
 #[tokio::test]
@@ -61,10 +61,7 @@ async fn conflict_with_an_object_detail_keeps_the_object() {
         "orig_error": "UNIQUE constraint failed: task_instance_note.ti_id"
     }});
     let (_server, api) = serve_json(409, body.clone()).await;
-    let patch = PatchTaskInstanceBody {
-        note: "x".to_string().into(),
-        ..Default::default()
-    };
+    let patch = PatchTaskInstanceBody::default().note("x");
 
     let error = api_error(
         api.patch_task_instance(DAG, RUN, TASK, &PatchTaskInstanceParams::default(), &patch)
@@ -74,6 +71,7 @@ async fn conflict_with_an_object_detail_keeps_the_object() {
     assert_eq!(error.status, 409);
     let ErrorBody::HttpExceptionResponse(HttpExceptionResponse {
         detail: HttpExceptionResponseDetail::Object(detail),
+        ..
     }) = error.body
     else {
         panic!("expected an object detail, got {:?}", error.body);
@@ -101,7 +99,7 @@ async fn validation_errors_decode_string_and_integer_locations() {
     let (_server, api) = serve_json(422, body).await;
 
     let error = api_error(
-        api.bulk_task_instances(DAG, RUN, &BulkBodyBulkTaskInstanceBody::new(vec![]))
+        api.bulk_task_instances(DAG, RUN, &BulkBodyBulkTaskInstanceBody::new([]))
             .await,
     );
 

@@ -12,10 +12,7 @@ fn approve_path(rest: &str) -> String {
 }
 
 fn alice() -> HitlUser {
-    HitlUser {
-        id: "7".into(),
-        name: "alice".into(),
-    }
+    serde_json::from_value(json!({"id": "7", "name": "alice"})).unwrap()
 }
 
 #[tokio::test]
@@ -66,10 +63,9 @@ async fn update_hitl_detail_sends_the_choice_and_decodes_the_answer() {
         "params_input": {"reason": "row counts match the source"}
     });
     let (server, api) = serve_json(200, answer).await;
-    let mut payload = UpdateHitlDetailPayload::new(vec!["Approve".into()]);
     let mut input = serde_json::Map::new();
     input.insert("reason".into(), json!("row counts match the source"));
-    payload.params_input = Some(input);
+    let payload = UpdateHitlDetailPayload::new(["Approve"]).params_input(input);
 
     let response = api
         .update_hitl_detail(DAG, RUN, "approve load", -1, &payload)

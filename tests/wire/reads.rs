@@ -216,20 +216,18 @@ async fn get_mapped_task_instances_filters_and_decodes() {
 async fn get_task_instances_batch_posts_its_filters_to_the_wildcard_path() {
     let failed = with(fixtures::task_instance(), json!({"state": "failed"}));
     let (server, api) = serve_json(200, fixtures::collection(vec![failed])).await;
-    let body = TaskInstancesBatchBody {
-        dag_ids: Maybe::Value(vec![DAG.into()]),
-        state: Maybe::Value(vec![
+    let body = TaskInstancesBatchBody::default()
+        .dag_ids([DAG])
+        .state([
             Some(TaskInstanceState::Failed),
             Some(TaskInstanceState::UpstreamFailed),
             None,
-        ]),
-        start_date_gte: Maybe::Value(at("2024-01-01T00:00:00Z")),
-        duration_gt: Maybe::Value(30.5),
-        pool: Maybe::Null,
-        page_limit: Some(50),
-        order_by: Maybe::Value("-start_date".into()),
-        ..Default::default()
-    };
+        ])
+        .start_date_gte(at("2024-01-01T00:00:00Z"))
+        .duration_gt(30.5)
+        .pool(Maybe::Null)
+        .page_limit(50)
+        .order_by("-start_date");
 
     let page = api.get_task_instances_batch(&body).await.expect("decodes");
 

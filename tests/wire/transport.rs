@@ -67,10 +67,7 @@ async fn patch_is_not_retried_unless_asked() {
     let server = MockServer::start().await;
     server.reply(Reply::json(503, &json!({"detail": "busy"})));
     let client = quick_retries(&server, 3);
-    let body = PatchTaskInstanceBody {
-        note: "n".into(),
-        ..Default::default()
-    };
+    let body = PatchTaskInstanceBody::default().note("n");
 
     let error = client
         .task_instance()
@@ -103,10 +100,7 @@ async fn patch_is_retried_when_the_caller_opts_in() {
         })
         .build()
         .expect("valid");
-    let body = PatchTaskInstanceBody {
-        note: "n".into(),
-        ..Default::default()
-    };
+    let body = PatchTaskInstanceBody::default().note("n");
 
     let page = client
         .task_instance()

@@ -28,12 +28,10 @@ fn failed_with_note(note: Option<&str>) -> serde_json::Value {
 async fn patch_task_instance_sends_an_explicit_null_and_omits_unset_fields() {
     let body = fixtures::collection(vec![failed_with_note(None)]);
     let (server, api) = serve_json(200, body).await;
-    let patch = PatchTaskInstanceBody {
-        new_state: TaskInstanceState::Failed.into(),
-        note: Maybe::Null,
-        include_downstream: Some(true),
-        ..Default::default()
-    };
+    let patch = PatchTaskInstanceBody::default()
+        .new_state(TaskInstanceState::Failed)
+        .note(Maybe::Null)
+        .include_downstream(true);
     let params = PatchTaskInstanceParams::default().update_mask(["new_state", "note"]);
 
     let changed = api
@@ -56,10 +54,7 @@ async fn patch_task_instance_by_map_index_sends_only_the_note() {
     let note = "Re-ran by hand after the S3 outage";
     let ti = with(fixtures::mapped_task_instance(2), json!({"note": note}));
     let (server, api) = serve_json(200, fixtures::collection(vec![ti])).await;
-    let patch = PatchTaskInstanceBody {
-        note: note.to_string().into(),
-        ..Default::default()
-    };
+    let patch = PatchTaskInstanceBody::default().note(note);
 
     let changed = api
         .patch_task_instance_by_map_index(
@@ -87,12 +82,10 @@ async fn patch_task_instance_by_map_index_sends_only_the_note() {
 async fn patch_task_instance_dry_run_lists_the_affected_instances() {
     let body = fixtures::collection(vec![fixtures::task_instance(), fixtures::task_instance()]);
     let (server, api) = serve_json(200, body).await;
-    let patch = PatchTaskInstanceBody {
-        new_state: TaskInstanceState::Success.into(),
-        include_upstream: Some(true),
-        include_past: Some(false),
-        ..Default::default()
-    };
+    let patch = PatchTaskInstanceBody::default()
+        .new_state(TaskInstanceState::Success)
+        .include_upstream(true)
+        .include_past(false);
     let params = PatchTaskInstanceDryRunParams::default()
         .map_index(-1)
         .update_mask(["new_state"]);
@@ -112,10 +105,7 @@ async fn patch_task_instance_dry_run_lists_the_affected_instances() {
 async fn patch_task_instance_dry_run_by_map_index_uses_the_path() {
     let body = fixtures::collection(vec![fixtures::mapped_task_instance(0)]);
     let (server, api) = serve_json(200, body).await;
-    let patch = PatchTaskInstanceBody {
-        new_state: TaskInstanceState::Skipped.into(),
-        ..Default::default()
-    };
+    let patch = PatchTaskInstanceBody::default().new_state(TaskInstanceState::Skipped);
 
     let affected = api
         .patch_task_instance_dry_run_by_map_index(
@@ -143,11 +133,9 @@ async fn patch_task_instance_dry_run_by_map_index_uses_the_path() {
 async fn patch_task_group_instances_encodes_the_slash_in_the_group_id() {
     let body = fixtures::collection(vec![fixtures::task_instance()]);
     let (server, api) = serve_json(200, body).await;
-    let patch = PatchTaskInstanceBody {
-        new_state: TaskInstanceState::Success.into(),
-        note: "marked by the on-call".to_string().into(),
-        ..Default::default()
-    };
+    let patch = PatchTaskInstanceBody::default()
+        .new_state(TaskInstanceState::Success)
+        .note("marked by the on-call");
     let params = PatchTaskGroupInstancesParams::default().update_mask(["new_state"]);
 
     let changed = api
@@ -165,10 +153,7 @@ async fn patch_task_group_instances_encodes_the_slash_in_the_group_id() {
 async fn patch_task_group_instances_dry_run_uses_the_dry_run_path() {
     let body = fixtures::collection(vec![fixtures::deferred_task_instance()]);
     let (server, api) = serve_json(200, body).await;
-    let patch = PatchTaskInstanceBody {
-        new_state: TaskInstanceState::Failed.into(),
-        ..Default::default()
-    };
+    let patch = PatchTaskInstanceBody::default().new_state(TaskInstanceState::Failed);
 
     let affected = api
         .patch_task_group_instances_dry_run(DAG, RUN, GROUP, &patch)
@@ -209,17 +194,15 @@ async fn post_clear_task_instances_sends_task_ids_with_and_without_map_index() {
         json!({"state": null, "end_date": null, "duration": null}),
     );
     let (server, api) = serve_json(200, fixtures::collection(vec![cleared])).await;
-    let clear = ClearTaskInstancesBody {
-        dry_run: Some(false),
-        end_date: Maybe::Null,
-        only_failed: Some(true),
-        reset_dag_runs: Some(true),
-        task_ids: Maybe::Value(vec![TASK.into(), ("load partition", 3).into()]),
-        dag_run_id: Maybe::Value(RUN.into()),
-        include_downstream: Some(true),
-        note: Maybe::Value("Cleared after rotating the S3 credentials".into()),
-        ..Default::default()
-    };
+    let clear = ClearTaskInstancesBody::default()
+        .dry_run(false)
+        .end_date(Maybe::Null)
+        .only_failed(true)
+        .reset_dag_runs(true)
+        .task_ids(vec![TASK.into(), ("load partition", 3).into()])
+        .dag_run_id(RUN)
+        .include_downstream(true)
+        .note("Cleared after rotating the S3 credentials");
 
     let result = api
         .post_clear_task_instances(DAG, &clear)
@@ -258,29 +241,21 @@ async fn bulk_task_instances_tags_each_action() {
         }
     });
     let (server, api) = serve_json(200, response).await;
-    let create = BulkCreateActionBulkTaskInstanceBody {
-        action_on_existence: Some(BulkActionOnExistence::Overwrite),
-        ..BulkCreateActionBulkTaskInstanceBody::new(vec![BulkTaskInstanceBody {
-            note: Maybe::Null,
-            ..BulkTaskInstanceBody::new("backfill marker")
-        }])
-    };
-    let update = BulkUpdateActionBulkTaskInstanceBody {
-        update_mask: Maybe::Value(vec!["new_state".into()]),
-        action_on_non_existence: Some(BulkActionNotOnExistence::Skip),
-        ..BulkUpdateActionBulkTaskInstanceBody::new(vec![BulkTaskInstanceBody {
-            new_state: TaskInstanceState::Failed.into(),
-            map_index: Maybe::Value(-1),
-            ..BulkTaskInstanceBody::new(TASK)
-        }])
-    };
+    let create =
+        BulkCreateActionBulkTaskInstanceBody::new([
+            BulkTaskInstanceBody::new("backfill marker").note(Maybe::Null)
+        ])
+        .action_on_existence(BulkActionOnExistence::Overwrite);
+    let update = BulkUpdateActionBulkTaskInstanceBody::new([BulkTaskInstanceBody::new(TASK)
+        .new_state(TaskInstanceState::Failed)
+        .map_index(-1)])
+    .update_mask(["new_state"])
+    .action_on_non_existence(BulkActionNotOnExistence::Skip);
     let delete = BulkDeleteActionBulkTaskInstanceBody::new(vec![
         "wait for file".into(),
-        BulkTaskInstanceBody {
-            map_index: Maybe::Value(3),
-            ..BulkTaskInstanceBody::new("load partition")
-        }
-        .into(),
+        BulkTaskInstanceBody::new("load partition")
+            .map_index(3)
+            .into(),
     ]);
     let body = BulkBodyBulkTaskInstanceBody::new(vec![create.into(), update.into(), delete.into()]);
 

@@ -1,8 +1,10 @@
 //! The project's tasks as a library, so tests can run exactly what `cargo xtask` runs.
 
 pub mod bench;
+pub mod docs;
 pub mod fetch_spec;
 pub mod regen;
+pub mod signatures;
 pub mod spec_matrix;
 pub mod test_all;
 
@@ -15,6 +17,7 @@ commands:
   regen [--spec PATH] [--out DIR] [--tag TAG]... [--all-tags] [--crate-name NAME]
         generate the client crate (default: spec/ → generated/, tag \"Task Instance\")
   check  fail, naming the files, when generated/ differs from what regen would write
+  docs   build the emitted crate's rustdoc (warnings denied) and fail on Markdown that shows
   fetch-spec --airflow VERSION
         replace spec/ with the documents shipped in apache-airflow-core VERSION
   spec-matrix [--version V]... [--skip-ti-build] [--no-build]

@@ -4,7 +4,7 @@ mod e2e;
 
 use std::process::ExitCode;
 
-pub use xtask::{bench, fetch_spec, regen, root, spec_matrix, test_all, Args, USAGE};
+pub use xtask::{bench, docs, fetch_spec, regen, root, spec_matrix, test_all, Args, USAGE};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -15,6 +15,7 @@ fn main() -> ExitCode {
     let result = match command.as_str() {
         "regen" => regen::regen(rest),
         "check" => regen::check(rest),
+        "docs" => Args::new(rest).only(&[], &[]).and_then(|()| docs::check()),
         "fetch-spec" => fetch_spec::run(rest),
         "e2e" => e2e::run(rest),
         "spec-matrix" => spec_matrix::run(rest),

@@ -320,6 +320,19 @@ fn generate_one(release: &Release, set: TagSet, spec: &Path, base: &Path) -> Row
             row.operations
         ));
     }
+    let long = crate::signatures::too_long(
+        generated
+            .files
+            .iter()
+            .map(|(path, text)| (path.as_str(), text.as_str())),
+    );
+    if !long.is_empty() {
+        row.problems.push(format!(
+            "more than {} positional parameters: {}",
+            crate::signatures::MAX_POSITIONAL,
+            long.join(", ")
+        ));
+    }
     if let Err(e) = output::write_tree(&out, &generated.files) {
         row.problems.push(format!("writing {}: {e}", out.display()));
         return row;

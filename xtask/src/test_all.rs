@@ -1,6 +1,6 @@
 //! `cargo xtask test`: every test the project has, in the order that fails fastest: unit,
-//! snapshot, drift, corpus, fuzz and wire tests, doctests, the live Airflow suite, and the
-//! matrix of released specs.
+//! drift, corpus, fuzz and wire tests, doctests and the rendered docs, the live Airflow suite,
+//! and the matrix of released specs.
 
 use std::process::Command;
 
@@ -10,7 +10,8 @@ pub fn run(rest: &[String], end_to_end: impl FnOnce() -> Result<(), String>) -> 
     Args::new(rest).only(&[], &[])?;
     cargo(&["test", "--workspace", "--all-targets"])?;
     // Doctests of the emitted crate: README and rustdoc examples must compile.
-    cargo(&["test", "--doc", "-p", "airflow-client"])?;
+    cargo(&["test", "--doc", "-p", "airflow-client", "--all-features"])?;
+    crate::docs::check()?;
     end_to_end()?;
     // Every released spec, generated and built: the generator must not break on a release.
     crate::spec_matrix::run(&[])
@@ -41,9 +42,15 @@ pub fn cargo_strict(
 
 /// Runs cargo from the workspace root, failing with the command line when it fails.
 pub fn cargo(args: &[&str]) -> Result<(), String> {
+    cargo_env(args, &[])
+}
+
+/// [`cargo`] with extra environment variables.
+pub fn cargo_env(args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(&cargo)
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(root())
         .status()
         .map_err(|e| format!("running {cargo}: {e}"))?;

@@ -7,7 +7,7 @@ pub enum BulkActionNotOnExistence {
     Fail,
     /// `skip`
     Skip,
-    /// A value this client does not know (sent by a newer server).
+    /// Any other value, sent as written.
     Unknown(String),
 }
 

@@ -9,7 +9,7 @@ pub enum BulkActionOnExistence {
     Skip,
     /// `overwrite`
     Overwrite,
-    /// A value this client does not know (sent by a newer server).
+    /// Any other value, sent as written.
     Unknown(String),
 }
 

@@ -9,7 +9,7 @@ pub enum GetLogAccept {
     ApplicationXNdjson,
     /// `*/*`
     StarSlashStar,
-    /// A value this client does not know (sent by a newer server).
+    /// Any other value, sent as written.
     Unknown(String),
 }
 

@@ -1,9 +1,11 @@
-//! One module per tag: the API type, its operations, their parameter structs and return enums.
+//! One module per tag (the API type) with one module per operation: its method, parameter
+//! struct and return enum.
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use super::docs::doc_attrs;
+use super::docs::{doc_attrs, Para};
+use super::setters::{setter, Slot};
 use super::signature::{
     arguments, arguments_in, by_value, const_param, content_ty, passed, signature,
 };
@@ -15,27 +17,31 @@ use crate::ir::{
 
 const PATH: ModelPath = ModelPath::Models;
 
-pub fn tag_module(api: &Api, tag: &TagApi, crate_ident: &str) -> TokenStream {
+/// A tag's `mod.rs`: the API type, its accessor on `Client`, and one module per operation.
+pub fn tag_module(tag: &TagApi) -> TokenStream {
     let name = ident(&tag.type_name);
-    let docs = doc_attrs(&[
-        Some(&format!("Operations tagged `{}`.", tag.tag)),
-        tag.description.as_deref(),
+    let tagged = format!("Operations tagged `{}`.", tag.tag);
+    let docs = doc_attrs([
+        Some(Para::Ours(&tagged)),
+        tag.description.as_deref().map(Para::Spec),
     ]);
-    let methods: Vec<TokenStream> = tag
-        .operations
-        .iter()
-        .map(|op| with_stream(api, tag, op, crate_ident))
-        .collect();
-    let extras: Vec<TokenStream> = tag
-        .operations
-        .iter()
-        .map(|op| operation_types(api, tag, op))
-        .collect();
-    let imports = imports(&methods, &extras);
     let accessor = format_ident!("{}", tag.accessor);
     let accessor_doc = format!(" The [`{}`] operations.", tag.type_name);
+    let modules = tag.operations.iter().map(|op| {
+        let module = ident(&op.module);
+        // The module's types: a parameter struct, a return enum.
+        let types = op.params_type.is_some() || matches!(op.returns, Returns::Choice { .. });
+        let export = types.then(|| quote!(pub use self::#module::*;));
+        quote! {
+            #[rustfmt::skip]
+            mod #module;
+            #export
+        }
+    });
     quote! {
-        #imports
+        use crate::Client;
+
+        #(#modules)*
 
         #docs
         #[derive(Debug, Clone)]
@@ -48,8 +54,6 @@ pub fn tag_module(api: &Api, tag: &TagApi, crate_ident: &str) -> TokenStream {
             pub fn new(client: &Client) -> Self {
                 #name { client: client.clone() }
             }
-
-            #(#methods)*
         }
 
         impl Client {
@@ -58,31 +62,55 @@ pub fn tag_module(api: &Api, tag: &TagApi, crate_ident: &str) -> TokenStream {
                 #name::new(self)
             }
         }
-
-        #(#extras)*
     }
 }
 
-/// Only the imports the module's code uses, so a tag with no path parameters (say) gets no
-/// unused-import warning.
-fn imports(methods: &[TokenStream], extras: &[TokenStream]) -> TokenStream {
+/// One operation's file: its method (and streaming twin), their blocking twins, and the
+/// parameter struct and return enum it brings.
+pub fn operation_module(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> TokenStream {
+    let name = ident(&tag.type_name);
+    let method = operation(api, tag, op, crate_ident);
+    let stream = op.paging.as_ref().map(|p| stream_method(api, op, p));
+    let blocking = super::blocking::methods(api, op);
+    let types = operation_types(api, tag, op);
+    let code = quote! {
+        impl #name {
+            #method
+            #stream
+        }
+
+        #[cfg(feature = "blocking")]
+        impl crate::blocking::#name {
+            #blocking
+        }
+
+        #types
+    };
+    let imports = imports(&code);
+    quote! {
+        use super::#name;
+        #imports
+
+        #code
+    }
+}
+
+/// Only the imports the module's code uses, so an operation with no path parameters (say)
+/// gets no unused-import warning.
+fn imports(code: &TokenStream) -> TokenStream {
     // Identifiers only: a name inside a doc comment or a string is not a use.
     let mut idents = std::collections::BTreeSet::new();
-    for tokens in methods.iter().chain(extras) {
-        collect_idents(tokens.clone(), &mut idents);
-    }
-    let uses = |name: &str| idents.contains(name);
+    collect_idents(code.clone(), &mut idents);
     let pick = |names: &[&str]| -> Vec<proc_macro2::Ident> {
         names
             .iter()
-            .filter(|n| uses(n))
+            .filter(|n| idents.contains(**n))
             .map(|n| format_ident!("{}", n))
             .collect()
     };
     let encoding = pick(&["path_segment", "path_text", "QueryStyle"]);
     let error = pick(&["typed_body", "untyped_body"]);
-    let mut krate = vec![format_ident!("Client"), format_ident!("Error")];
-    krate.extend(pick(&["ErrorBody", "models"]));
+    let krate = pick(&["models", "Error", "ErrorBody"]);
     let encoding = (!encoding.is_empty()).then(|| quote!(use crate::encoding::{#(#encoding),*};));
     let error = (!error.is_empty()).then(|| quote!(use crate::error::{#(#error),*};));
     quote! {
@@ -104,33 +132,8 @@ fn collect_idents(tokens: TokenStream, out: &mut std::collections::BTreeSet<Stri
     }
 }
 
-/// The operation's method, plus its streaming twin when it pages.
-fn with_stream(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> TokenStream {
-    let method = operation(api, tag, op, crate_ident);
-    let stream = op.paging.as_ref().map(|p| stream_method(api, op, p));
-    quote!(#method #stream)
-}
-
-/// One operation as a reviewer reads it: the method and the types it brings.
-pub fn operation_snippet(
-    api: &Api,
-    tag: &TagApi,
-    op: &Operation,
-    crate_ident: &str,
-) -> TokenStream {
-    let name = ident(&tag.type_name);
-    let method = with_stream(api, tag, op, crate_ident);
-    let types = operation_types(api, tag, op);
-    quote! {
-        impl #name {
-            #method
-        }
-        #types
-    }
-}
-
 /// The parameter struct and return enum an operation needs, if any.
-pub fn operation_types(api: &Api, tag: &TagApi, op: &Operation) -> TokenStream {
+fn operation_types(api: &Api, tag: &TagApi, op: &Operation) -> TokenStream {
     let params = op
         .params_type
         .as_ref()
@@ -148,9 +151,10 @@ pub fn operation_types(api: &Api, tag: &TagApi, op: &Operation) -> TokenStream {
             );
             let variants = variants.iter().map(|v| {
                 let variant = ident(&v.name);
-                let doc = doc_attrs(&[
-                    Some(&v.description),
-                    v.content.as_ref().map(|c| c.media_type.as_str()),
+                let media = v.content.as_ref().map(|c| format!("`{}`", c.media_type));
+                let doc = doc_attrs([
+                    Some(Para::Spec(&v.description)),
+                    media.as_deref().map(Para::Ours),
                 ]);
                 match &v.content {
                     Some(c) => {
@@ -173,19 +177,18 @@ pub fn operation_types(api: &Api, tag: &TagApi, op: &Operation) -> TokenStream {
     quote!(#params #returns)
 }
 
-fn param_docs(p: &Param) -> String {
+fn param_docs(p: &Param) -> TokenStream {
     let location = format!("{:?}", p.location).to_ascii_lowercase();
-    let mut text = p
-        .description
-        .clone()
-        .unwrap_or_else(|| format!("The `{}` {location} parameter.", p.name));
-    if let Some(default) = &p.default {
-        if !text.is_empty() {
-            text.push(' ');
-        }
-        text.push_str(&format!("Server default: `{default}`."));
-    }
-    text
+    let fallback = format!("The `{}` {location} parameter.", p.name);
+    let default = p
+        .default
+        .as_ref()
+        .map(|default| format!("Server default: `{default}`."));
+    doc_attrs([
+        p.description.as_deref().map(Para::Spec),
+        p.description.is_none().then_some(Para::Ours(&fallback)),
+        default.as_deref().map(Para::Ours),
+    ])
 }
 
 fn params_struct(api: &Api, tag: &TagApi, op: &Operation, name: &str) -> TokenStream {
@@ -198,21 +201,12 @@ fn params_struct(api: &Api, tag: &TagApi, op: &Operation, name: &str) -> TokenSt
     let fields = op.optional_params().map(|p| {
         let rust = ident(&p.rust_name);
         let inner = ty(api, &p.ty, PATH);
-        let docs = doc_attrs(&[Some(&param_docs(p))]);
+        let docs = param_docs(p);
         quote!(#docs pub #rust: Option<#inner>,)
     });
-    let setters = op.optional_params().map(|p| {
-        let rust = ident(&p.rust_name);
-        let (arg, value) = setter_arg(api, &p.ty);
-        let doc = format!(" Sets `{}`.", p.name);
-        quote! {
-            #[doc = #doc]
-            pub fn #rust(mut self, value: #arg) -> Self {
-                self.#rust = Some(#value);
-                self
-            }
-        }
-    });
+    let setters = op
+        .optional_params()
+        .map(|p| setter(api, &p.rust_name, &p.name, &p.ty, Slot::Some, false, PATH));
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, Default, PartialEq)]
@@ -224,26 +218,6 @@ fn params_struct(api: &Api, tag: &TagApi, op: &Operation, name: &str) -> TokenSt
         impl #name {
             #(#setters)*
         }
-    }
-}
-
-/// Setter argument type and how it becomes the field value: strings and lists take anything
-/// that converts, so `.state(["failed"])` and `.task_id("t")` just work.
-fn setter_arg(api: &Api, t: &Ty) -> (TokenStream, TokenStream) {
-    match t {
-        Ty::String => (quote!(impl Into<String>), quote!(value.into())),
-        Ty::List(inner) => {
-            let inner = ty(api, inner, PATH);
-            (
-                quote!(impl IntoIterator<Item = impl Into<#inner>>),
-                quote!(value.into_iter().map(Into::into).collect()),
-            )
-        }
-        Ty::Named(_) => {
-            let full = ty(api, t, PATH);
-            (quote!(impl Into<#full>), quote!(value.into()))
-        }
-        other => (ty(api, other, PATH), quote!(value)),
     }
 }
 
@@ -328,11 +302,11 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
     let template = Literal::string(&op.path);
     let signature_line = format!("`{} {}`", op.method.as_str(), op.path);
     let deprecated_note = op.deprecated.then_some("**Deprecated** by the API.");
-    let docs = doc_attrs(&[
-        op.summary.as_deref(),
-        op.description.as_deref(),
-        Some(&signature_line),
-        deprecated_note,
+    let docs = doc_attrs([
+        op.summary.as_deref().map(Para::Spec),
+        op.description.as_deref().map(Para::Spec),
+        Some(Para::Ours(&signature_line)),
+        deprecated_note.map(Para::Ours),
     ]);
     let example = super::docs::lines_to_attrs(&super::examples::operation_example(
         api,

@@ -1,42 +1,31 @@
-//! `src/blocking/generated.rs`: a blocking twin of every API type, each method driving the
-//! async one on the client's runtime.
+//! The blocking twins: `src/blocking/generated.rs` holds an API type per tag, and each
+//! operation's module the blocking twins of its methods.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::docs::doc_attrs;
+use super::docs::{doc_attrs, Para};
 use super::signature::{arguments, arguments_in, passed, return_type};
 use super::ty::{ident, ty, ModelPath};
 use crate::ir::{Api, Operation, TagApi};
 
 pub fn module(api: &Api) -> TokenStream {
-    let tags = api.apis.iter().map(|tag| tag_type(api, tag));
-    quote! {
-        #[allow(unused_imports)]
-        use crate::apis::*;
-        #[allow(unused_imports)]
-        use crate::{models, Error};
-
-        #(#tags)*
-    }
+    let tags = api.apis.iter().map(tag_type);
+    quote!(#(#tags)*)
 }
 
-fn tag_type(api: &Api, tag: &TagApi) -> TokenStream {
+/// The blocking API type of a tag; its methods live with their operations (see `api.rs`).
+fn tag_type(tag: &TagApi) -> TokenStream {
     let name = ident(&tag.type_name);
     let accessor = format_ident!("{}", tag.accessor);
     let doc = format!(" The blocking twin of [`crate::{}`].", tag.type_name);
     let accessor_doc = format!(" The [`{}`] operations.", tag.type_name);
-    let methods = tag.operations.iter().map(|op| method(api, op));
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone)]
         pub struct #name {
-            client: super::Client,
-            inner: crate::#name,
-        }
-
-        impl #name {
-            #(#methods)*
+            pub(crate) client: super::Client,
+            pub(crate) inner: crate::#name,
         }
 
         impl super::Client {
@@ -48,14 +37,18 @@ fn tag_type(api: &Api, tag: &TagApi) -> TokenStream {
     }
 }
 
-fn method(api: &Api, op: &Operation) -> TokenStream {
+/// The blocking twins of an operation's method and streaming twin, each driving the async
+/// one on the client's runtime.
+pub fn methods(api: &Api, op: &Operation) -> TokenStream {
     let name = ident(&op.fn_name);
     let args = arguments(api, op);
     let returns = return_type(api, op);
     let passed = passed(api, op);
-    let summary = doc_attrs(&[
-        op.summary.as_deref(),
-        Some("Blocks until the answer is in; the async method of the same name documents it."),
+    let summary = doc_attrs([
+        op.summary.as_deref().map(Para::Spec),
+        Some(Para::Ours(
+            "Blocks until the answer is in; the async method of the same name documents it.",
+        )),
     ]);
     let allow_args = (args.len() > 6).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));

@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::docs::doc_attrs;
+use super::docs::{doc_attrs, Para};
 use super::ty::ident;
 use super::EmitConfig;
 use crate::error::Result;
@@ -48,8 +48,6 @@ pub fn lib_rs(api: &Api, optional_modules: &[String]) -> TokenStream {
         mod error;
         #[rustfmt::skip]
         mod error_body;
-        #[rustfmt::skip]
-        mod fields;
         mod macros;
         #[rustfmt::skip]
         mod maybe;
@@ -117,7 +115,7 @@ pub fn error_body(api: &Api) -> TokenStream {
 pub fn apis_mod(api: &Api) -> TokenStream {
     let modules = api.apis.iter().map(|t| {
         let module = format_ident!("{}", t.module);
-        let docs = doc_attrs(&[Some(&format!("Operations tagged `{}`.", t.tag))]);
+        let docs = doc_attrs([Some(Para::Ours(&format!("Operations tagged `{}`.", t.tag)))]);
         quote! {
             #docs
             #[rustfmt::skip]

@@ -3,16 +3,28 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// `#[doc = ...]` lines for the given paragraphs (empty ones are skipped).
-pub fn doc_attrs(paragraphs: &[Option<&str>]) -> TokenStream {
+/// A paragraph of documentation, by who wrote it.
+#[derive(Clone, Copy)]
+pub enum Para<'a> {
+    /// Prose from the document, made safe for rustdoc ([`sanitize`]).
+    Spec(&'a str),
+    /// Markdown the generator wrote (links, code spans), kept as it is.
+    Ours(&'a str),
+}
+
+/// `#[doc = ...]` lines for the given paragraphs (missing and empty ones are skipped).
+pub fn doc_attrs<'a>(paragraphs: impl IntoIterator<Item = Option<Para<'a>>>) -> TokenStream {
     let text = paragraphs
-        .iter()
+        .into_iter()
         .flatten()
-        .map(|p| p.trim())
+        .map(|p| match p {
+            Para::Spec(text) => sanitize(text.trim()),
+            Para::Ours(text) => text.trim().to_string(),
+        })
         .filter(|p| !p.is_empty())
         .collect::<Vec<_>>()
         .join("\n\n");
-    lines_to_attrs(&sanitize(&text))
+    lines_to_attrs(&text)
 }
 
 pub fn lines_to_attrs(text: &str) -> TokenStream {
@@ -29,7 +41,8 @@ pub fn lines_to_attrs(text: &str) -> TokenStream {
 /// Makes free text safe for rustdoc:
 /// - indentation is capped at 3 spaces, so nothing becomes an indented code block (a doctest);
 /// - fenced blocks are marked `text` for the same reason;
-/// - `[` and `]` are escaped, so prose like `[a, b]` is not read as an intra-doc link;
+/// - `[` and `]` outside code spans are escaped, so prose like `[a, b]` is not read as an
+///   intra-doc link (inside a code span a backslash would show);
 /// - bare URLs are wrapped in `<>`;
 /// - runs of blank lines collapse to one.
 pub fn sanitize(text: &str) -> String {
@@ -79,6 +92,11 @@ fn inline(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut rest = line;
     while !rest.is_empty() {
+        if let Some(span_len) = code_span_at(rest) {
+            out.push_str(&rest[..span_len]);
+            rest = &rest[span_len..];
+            continue;
+        }
         if let Some(url_len) = url_at(rest) {
             let url = &rest[..url_len];
             if out.ends_with('<') || out.ends_with('(') {
@@ -100,6 +118,26 @@ fn inline(line: &str) -> String {
         rest = &rest[c.len_utf8()..];
     }
     out
+}
+
+/// Length of a code span starting at the beginning of `text` (a run of backticks up to the
+/// next run of as many), if one does.
+fn code_span_at(text: &str) -> Option<usize> {
+    let ticks = text.len() - text.trim_start_matches('`').len();
+    if ticks == 0 {
+        return None;
+    }
+    let fence = &text[..ticks];
+    let mut at = ticks;
+    while let Some(found) = text[at..].find(fence) {
+        let start = at + found;
+        let run = text[start..].len() - text[start..].trim_start_matches('`').len();
+        if run == ticks {
+            return Some(start + ticks);
+        }
+        at = start + run;
+    }
+    None
 }
 
 /// Length of a URL starting at the beginning of `text`, if one does.
@@ -124,6 +162,11 @@ mod tests {
             sanitize("A list of `task_id` or [`task_id`, `map_index`]."),
             "A list of `task_id` or \\[`task_id`, `map_index`\\]."
         );
+        assert_eq!(
+            sanitize("Use `[\"map_index\"]` or ``Annotated[int, `x`]``, not [this]."),
+            "Use `[\"map_index\"]` or ``Annotated[int, `x`]``, not \\[this\\]."
+        );
+        assert_eq!(sanitize("an `unclosed [span"), "an `unclosed \\[span");
         assert_eq!(
             sanitize("see https://airflow.apache.org/docs."),
             "see <https://airflow.apache.org/docs>."

@@ -9,14 +9,14 @@ mod examples;
 mod markdown;
 mod models;
 mod print;
-mod serde_impls;
+mod setters;
 mod signature;
 mod ty;
 
 use proc_macro2::TokenStream;
 
 use crate::error::Result;
-use crate::ir::{Api, TypeId};
+use crate::ir::Api;
 use crate::output::Files;
 use crate::templates::{rename_crate, Templates};
 
@@ -73,8 +73,12 @@ pub fn emit(api: &Api, config: &EmitConfig, templates: &Templates) -> Result<Fil
         "",
     )?;
     for tag in &api.apis {
-        let path = format!("src/apis/{}.rs", tag.module);
-        rust(path, api::tag_module(api, tag, &crate_ident), "/paths")?;
+        let dir = format!("src/apis/{}", tag.module);
+        rust(format!("{dir}/mod.rs"), api::tag_module(tag), "/paths")?;
+        for op in &tag.operations {
+            let code = api::operation_module(api, tag, op, &crate_ident);
+            rust(format!("{dir}/{}.rs", op.module), code, &op.pointer)?;
+        }
     }
     for def in &api.types {
         let path = format!("src/models/{}.rs", def.module);
@@ -94,25 +98,4 @@ pub fn emit(api: &Api, config: &EmitConfig, templates: &Templates) -> Result<Fil
         crate_files::readme(api, config, templates, &optional_modules)?,
     );
     Ok(files)
-}
-
-/// Formats one operation with its parameter and return types, for per-operation snapshots.
-pub fn render_operation(
-    api: &Api,
-    tag_index: usize,
-    op_index: usize,
-    crate_ident: &str,
-) -> Result<String> {
-    let tag = &api.apis[tag_index];
-    let op = &tag.operations[op_index];
-    Ok(print::file(
-        api::operation_snippet(api, tag, op, crate_ident),
-        &op.pointer,
-    )?)
-}
-
-/// Formats one model file, for per-model snapshots.
-pub fn render_type(api: &Api, id: TypeId) -> Result<String> {
-    let def = api.ty(id);
-    Ok(print::file(models::model(api, def), &def.pointer)?)
 }

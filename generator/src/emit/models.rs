@@ -3,8 +3,8 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use super::docs::doc_attrs;
-use super::serde_impls::{struct_impls, ImplField};
+use super::docs::{doc_attrs, Para};
+use super::setters::{self, Slot};
 use super::ty::{ident, ty, ModelPath};
 use crate::ir::{Api, Field, Presence, Struct, Ty, TypeDef, TypeKind, Union};
 
@@ -18,7 +18,11 @@ pub fn model(api: &Api, def: &TypeDef) -> TokenStream {
     // Inline schemas often have no prose; say where they come from instead.
     let origin = format!("From the schema at `{}`.", def.pointer);
     let fallback = (title.is_none() && def.description.is_none()).then_some(origin.as_str());
-    let docs = doc_attrs(&[title, def.description.as_deref(), fallback]);
+    let docs = doc_attrs([
+        title.map(Para::Spec),
+        def.description.as_deref().map(Para::Spec),
+        fallback.map(Para::Ours),
+    ]);
     let name = ident(&def.name);
     match &def.kind {
         TypeKind::Struct(s) => structure(api, def, s, docs),
@@ -29,6 +33,12 @@ pub fn model(api: &Api, def: &TypeDef) -> TokenStream {
                 .iter()
                 .map(|v| Literal::string(&v.wire))
                 .collect();
+            // A request-only enum (a header, say) never hears from a server.
+            let unknown_doc = if def.usage.response {
+                " A value this client does not know (sent by a newer server)."
+            } else {
+                " Any other value, sent as written."
+            };
             let variant_docs = e
                 .variants
                 .iter()
@@ -38,7 +48,7 @@ pub fn model(api: &Api, def: &TypeDef) -> TokenStream {
                 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
                 pub enum #name {
                     #(#[doc = #variant_docs] #variants,)*
-                    /// A value this client does not know (sent by a newer server).
+                    #[doc = #unknown_doc]
                     Unknown(String),
                 }
 
@@ -98,7 +108,7 @@ fn needs_value(field: &Field) -> bool {
     )
 }
 
-/// The Rust type of a field, decided by its presence (the serde impls read the same).
+/// The Rust type of a field, decided by its presence.
 fn field_type(api: &Api, field: &Field) -> TokenStream {
     let mut inner = ty(api, field.ty.non_null(), PATH);
     if field.boxed {
@@ -108,6 +118,33 @@ fn field_type(api: &Api, field: &Field) -> TokenStream {
         Presence::Required | Presence::Constant => inner,
         Presence::RequiredNullable | Presence::Optional => quote!(Option<#inner>),
         Presence::Tristate => quote!(crate::Maybe<#inner>),
+    }
+}
+
+/// The field's `#[serde(...)]`: its wire name when the Rust name differs, and how a missing
+/// key reads and an unset value is written, by presence.
+fn field_serde(field: &Field) -> TokenStream {
+    let mut parts = Vec::new();
+    if field.rust_name.trim_start_matches("r#") != field.wire_name {
+        let wire = Literal::string(&field.wire_name);
+        parts.push(quote!(rename = #wire));
+    }
+    match field.presence {
+        Presence::Required => {}
+        // Sent as null, and never silently missing: the key must be there.
+        Presence::RequiredNullable => parts.push(quote!(deserialize_with = "Option::deserialize")),
+        Presence::Optional => parts.push(quote!(skip_serializing_if = "Option::is_none")),
+        Presence::Tristate => parts.push(quote!(
+            default,
+            skip_serializing_if = "crate::Maybe::is_absent"
+        )),
+        Presence::Constant if field.required => {}
+        Presence::Constant => parts.push(quote!(default)),
+    }
+    if parts.is_empty() {
+        quote!()
+    } else {
+        quote!(#[serde(#(#parts),*)])
     }
 }
 
@@ -122,112 +159,127 @@ fn field_docs(api: &Api, field: &Field) -> TokenStream {
             Ty::Named(id) => format!("See [`{}`](super::{}).", api.ty(*id).name, api.ty(*id).name),
             _ => format!("The `{}` field.", field.wire_name),
         });
-    doc_attrs(&[
-        title,
-        field.description.as_deref(),
-        fallback.as_deref(),
-        default.as_deref(),
+    doc_attrs([
+        title.map(Para::Spec),
+        field.description.as_deref().map(Para::Spec),
+        fallback.as_deref().map(Para::Ours),
+        default.as_deref().map(Para::Ours),
     ])
 }
 
 fn structure(api: &Api, def: &TypeDef, s: &Struct, docs: TokenStream) -> TokenStream {
     let name = ident(&def.name);
-    let typed: Vec<ImplField> = s
-        .fields
-        .iter()
-        .map(|field| ImplField {
-            field,
-            ty: field_type(api, field),
-        })
-        .collect();
-    let fields = typed.iter().map(|ImplField { field, ty }| {
+    let fields = s.fields.iter().map(|field| {
         let docs = field_docs(api, field);
+        let serde = field_serde(field);
         let rust = ident(&field.rust_name);
+        let ty = field_type(api, field);
         let deprecated = field.deprecated.then(|| quote!(#[deprecated]));
-        quote! { #docs #deprecated pub #rust: #ty, }
+        quote! { #docs #deprecated #serde pub #rust: #ty, }
     });
-    let extra_map = s.extra.as_ref().map(|value| match value {
-        Ty::Any => quote!(serde_json::Map<String, serde_json::Value>),
-        other => {
-            let value = ty(api, other, PATH);
-            quote!(std::collections::BTreeMap<String, #value>)
-        }
-    });
-    let extra = extra_map.as_ref().map(|map| {
+    let extra = s.extra.as_ref().map(|value| {
+        let map = match value {
+            Ty::Any => quote!(serde_json::Map<String, serde_json::Value>),
+            other => {
+                let value = ty(api, other, PATH);
+                quote!(std::collections::BTreeMap<String, #value>)
+            }
+        };
         quote! {
             /// Keys the schema does not name, kept as sent.
+            #[serde(flatten)]
             pub extra: #map,
         }
     });
-    let serde = struct_impls(def, s, &typed, extra_map.as_ref());
-    let needs_args: Vec<&Field> = s.fields.iter().filter(|f| needs_value(f)).collect();
-    let default = needs_args.is_empty().then(|| quote!(Default,));
-    let constructor = (!needs_args.is_empty()).then(|| constructor(api, def, s, &needs_args));
+    let required: Vec<&Field> = s.fields.iter().filter(|f| needs_value(f)).collect();
+    let default = required.is_empty().then(|| quote!(Default,));
+    // Clients build what they send with a constructor and setters, so a field a newer
+    // document adds breaks no caller; what they receive they only read.
+    let builder = def.usage.request.then(|| builder(api, def, s, &required));
     let allow_deprecated = allow_deprecated(s);
     quote! {
+        use serde::{Deserialize, Serialize};
+
         #docs
         #allow_deprecated
-        #[derive(Debug, Clone, PartialEq, #default)]
+        #[derive(Debug, Clone, PartialEq, #default Serialize, Deserialize)]
+        #[non_exhaustive]
         pub struct #name {
             #(#fields)*
             #extra
         }
-        #serde
-        #constructor
+
+        #builder
     }
 }
 
 /// Deprecated fields are still the struct's own: using them in derives and impls is not a
 /// warning.
-pub(super) fn allow_deprecated(s: &Struct) -> Option<TokenStream> {
+fn allow_deprecated(s: &Struct) -> Option<TokenStream> {
     s.fields
         .iter()
         .any(|f| f.deprecated)
         .then(|| quote!(#[allow(deprecated)]))
 }
 
-/// `new(required...)`: every other field starts unset.
-fn constructor(api: &Api, def: &TypeDef, s: &Struct, required: &[&Field]) -> TokenStream {
+/// `new(required...)` when some fields are required (every other field starts unset), and a
+/// setter per optional field.
+fn builder(api: &Api, def: &TypeDef, s: &Struct, required: &[&Field]) -> TokenStream {
     let name = ident(&def.name);
-    let args = required.iter().map(|f| {
-        let rust = ident(&f.rust_name);
-        let field_ty = field_type(api, f);
-        if f.ty == Ty::String && !f.boxed {
-            quote!(#rust: impl std::convert::Into<String>)
-        } else {
-            quote!(#rust: #field_ty)
-        }
-    });
-    let inits = s.fields.iter().map(|f| {
-        let rust = ident(&f.rust_name);
-        if needs_value(f) {
-            if f.ty == Ty::String && !f.boxed {
-                quote!(#rust: #rust.into(),)
+    let constructor = (!required.is_empty()).then(|| {
+        let args = required.iter().map(|f| {
+            let rust = ident(&f.rust_name);
+            let (arg, _) = setters::arg(api, &f.ty, PATH);
+            quote!(#rust: #arg)
+        });
+        let inits = s.fields.iter().map(|f| {
+            let rust = ident(&f.rust_name);
+            if needs_value(f) {
+                let (_, value) = setters::arg(api, &f.ty, PATH);
+                let value = if f.boxed {
+                    quote!(Box::new(#value))
+                } else {
+                    value
+                };
+                quote!(#rust: { let value = #rust; #value },)
             } else {
-                quote!(#rust,)
+                quote!(#rust: Default::default(),)
             }
-        } else {
-            quote!(#rust: std::default::Default::default(),)
+        });
+        let extra = s.extra.as_ref().map(|_| quote!(extra: Default::default(),));
+        let doc = format!(
+            " A `{}` with the required fields set and every other field unset.",
+            def.name
+        );
+        quote! {
+            #[doc = #doc]
+            pub fn new(#(#args),*) -> Self {
+                #name { #(#inits)* #extra }
+            }
         }
     });
-    let extra = s
-        .extra
-        .as_ref()
-        .map(|_| quote!(extra: std::default::Default::default(),));
-    let doc = format!(
-        " A `{}` with the required fields set and every other field unset.",
-        def.name
-    );
-    let allow = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    let setters = s.fields.iter().filter_map(|f| {
+        let slot = match f.presence {
+            Presence::Optional => Slot::Some,
+            Presence::Tristate => Slot::Value,
+            Presence::Required | Presence::RequiredNullable | Presence::Constant => return None,
+        };
+        Some(setters::setter(
+            api,
+            &f.rust_name,
+            &f.wire_name,
+            f.ty.non_null(),
+            slot,
+            f.boxed,
+            PATH,
+        ))
+    });
     let allow_deprecated = allow_deprecated(s);
     quote! {
         #allow_deprecated
         impl #name {
-            #[doc = #doc]
-            #allow
-            pub fn new(#(#args),*) -> Self {
-                #name { #(#inits)* #extra }
-            }
+            #constructor
+            #(#setters)*
         }
     }
 }
@@ -250,15 +302,17 @@ fn union(api: &Api, def: &TypeDef, u: &Union, docs: TokenStream) -> TokenStream 
     });
     let (derive_de, tagged) = match &u.discriminator {
         Some(property) => (quote!(), Some(tagged_deserialize(def, u, property))),
-        None => (quote!(serde::Deserialize,), None),
+        None => (quote!(Deserialize,), None),
     };
     let froms = conversions(api, def, u);
     // Arms are as large as their schemas; boxing the big ones would cost every decode an
     // allocation to save stack space callers rarely miss, so the size lint is waived.
     quote! {
+        use serde::{Deserialize, Serialize};
+
         #docs
         #[allow(clippy::large_enum_variant)]
-        #[derive(Debug, Clone, PartialEq, serde::Serialize, #derive_de)]
+        #[derive(Debug, Clone, PartialEq, Serialize, #derive_de)]
         #[serde(untagged)]
         pub enum #name {
             #(#variants)*
@@ -285,7 +339,7 @@ fn tagged_deserialize(def: &TypeDef, u: &Union, property: &str) -> TokenStream {
         .join(", ");
     let message = format!("unknown `{property}` {{:?}} (expected one of {expected})");
     quote! {
-        impl<'de> serde::Deserialize<'de> for #name {
+        impl<'de> Deserialize<'de> for #name {
             fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
                 let value = serde_json::Value::deserialize(deserializer)?;
                 let tag = value.get(#property).and_then(serde_json::Value::as_str).map(str::to_owned);

@@ -128,11 +128,7 @@ fn collect_operations<'a>(
 }
 
 /// Every tag asked for by name must have an operation.
-fn check_selected_tags(
-    doc: &Document,
-    selection: &Selection,
-    by_tag: &ByTag,
-) -> SpecResult<()> {
+fn check_selected_tags(doc: &Document, selection: &Selection, by_tag: &ByTag) -> SpecResult<()> {
     let Selection::Tags(wanted) = selection else {
         return Ok(());
     };

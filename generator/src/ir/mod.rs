@@ -70,6 +70,8 @@ pub struct TagApi {
 pub struct Operation {
     pub operation_id: String,
     pub fn_name: String,
+    /// File stem of the module the operation's code lives in.
+    pub module: String,
     pub method: Method,
     pub path: String,
     pub path_parts: Vec<PathPart>,

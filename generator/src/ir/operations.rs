@@ -80,6 +80,7 @@ impl<'a> OperationBuilder<'a, '_> {
         let (returns, errors) = self.responses(raw, &base)?;
         Ok(Operation {
             operation_id,
+            module: operation_module(&fn_name),
             fn_name,
             method: raw.method,
             path: raw.path.to_string(),
@@ -573,5 +574,14 @@ fn kind_name(kind: MediaKind, media_type: &str) -> String {
         MediaKind::Text if media_type.starts_with("text/plain") => "Text".into(),
         MediaKind::Binary => "Bytes".into(),
         _ => camel(media_type),
+    }
+}
+
+/// The file an operation's code lives in: its method name, with a keyword (`r#mod`) suffixed
+/// instead (`mod_`), so it never meets the tag's `mod.rs`.
+fn operation_module(fn_name: &str) -> String {
+    match fn_name.strip_prefix("r#") {
+        Some(bare) => format!("{bare}_"),
+        None => fn_name.to_string(),
     }
 }

@@ -1,0 +1,93 @@
+//! Chained setters: how parameter structs and request bodies are filled in, one style for
+//! both (`.state([TaskInstanceState::Failed]).limit(100)`, `.note("checked")`).
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::ty::{ident, ty, ModelPath};
+use crate::ir::{Api, Ty, TypeKind};
+
+/// How a setter stores its value in the field.
+#[derive(Clone, Copy)]
+pub enum Slot {
+    /// `Option<T>`.
+    Some,
+    /// `Maybe<T>`.
+    Value,
+}
+
+/// An argument's type and how it becomes the value: text, lists and named types take
+/// anything that converts, so `.task_id("t")` and `.state(["failed"])` just work.
+pub fn arg(api: &Api, t: &Ty, path: ModelPath) -> (TokenStream, TokenStream) {
+    match t {
+        Ty::String => (quote!(impl Into<String>), quote!(value.into())),
+        // A union's arms convert into it with `.into()`, which needs the item type known.
+        Ty::List(inner) if is_union(api, inner) => {
+            let inner = ty(api, inner, path);
+            (
+                quote!(impl IntoIterator<Item = #inner>),
+                quote!(value.into_iter().collect()),
+            )
+        }
+        Ty::List(inner) => {
+            let inner = ty(api, inner, path);
+            (
+                quote!(impl IntoIterator<Item = impl Into<#inner>>),
+                quote!(value.into_iter().map(Into::into).collect()),
+            )
+        }
+        Ty::Named(_) => {
+            let full = ty(api, t, path);
+            (quote!(impl Into<#full>), quote!(value.into()))
+        }
+        other => (ty(api, other, path), quote!(value)),
+    }
+}
+
+fn is_union(api: &Api, t: &Ty) -> bool {
+    matches!(t, Ty::Named(id) if matches!(api.ty(*id).kind, TypeKind::Union(_)))
+}
+
+/// `pub fn name(mut self, value: ..) -> Self`, setting the field `rust_name` (on the wire
+/// `wire_name`) of type `t`, boxed when `boxed`.
+pub fn setter(
+    api: &Api,
+    rust_name: &str,
+    wire_name: &str,
+    t: &Ty,
+    slot: Slot,
+    boxed: bool,
+    path: ModelPath,
+) -> TokenStream {
+    let field = ident(rust_name);
+    let mut doc = format!(" Sets `{wire_name}`.");
+    let (arg, value) = match slot {
+        // Anything a `Maybe` converts from: a value (a list also as an array of anything
+        // that converts), `None` or `Maybe::Null` (sent as null).
+        Slot::Value if !boxed => {
+            doc.push_str(" `None` or `Maybe::Null` sends `null`.");
+            let inner = ty(api, t, path);
+            (
+                quote!(impl Into<crate::Maybe<#inner>>),
+                quote!(value.into()),
+            )
+        }
+        _ => {
+            let (arg, mut value) = arg(api, t, path);
+            if boxed {
+                value = quote!(Box::new(#value));
+            }
+            match slot {
+                Slot::Some => (arg, quote!(Some(#value))),
+                Slot::Value => (arg, quote!(crate::Maybe::Value(#value))),
+            }
+        }
+    };
+    quote! {
+        #[doc = #doc]
+        pub fn #field(mut self, value: #arg) -> Self {
+            self.#field = #value;
+            self
+        }
+    }
+}
