@@ -82,7 +82,7 @@
 //!
 //! ```no_run
 //! # async fn example(client: airflow_client::Client) -> Result<(), airflow_client::Error> {
-//! use airflow_client::follow::FollowLog;
+//! use airflow_client::logs::FollowLog;
 //! use futures_util::TryStreamExt;
 //!
 //! let api = client.task_instance();

@@ -31,9 +31,9 @@ mod request;
 #[rustfmt::skip]
 mod retry;
 #[rustfmt::skip]
-pub mod follow;
-#[rustfmt::skip]
 pub mod guide;
+#[rustfmt::skip]
+pub mod logs;
 pub use apis::TaskInstanceApi;
 pub use client::{Client, ClientBuilder};
 pub use error::{ApiError, Error};

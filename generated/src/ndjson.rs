@@ -51,19 +51,18 @@ impl NdjsonStream {
 
     /// The next line decoded as `T`; `None` at the end of the body. Blank lines are skipped.
     pub async fn next<T: DeserializeOwned>(&mut self) -> Option<Result<T, Error>> {
+        let line = self.next_line().await?;
+        Some(line.and_then(|line| self.decode(&line)))
+    }
+
+    /// The next non-blank line as it was sent; `None` at the end of the body.
+    pub(crate) async fn next_line(&mut self) -> Option<Result<bytes::Bytes, Error>> {
         loop {
             if let Some(line) = self.take_line() {
                 if line.iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }
-                return Some(
-                    serde_json::from_slice(&line).map_err(|source| Error::Decode {
-                        operation: self.operation,
-                        status: self.status,
-                        body: String::from_utf8_lossy(&line).into_owned(),
-                        source,
-                    }),
-                );
+                return Some(Ok(line));
             }
             if self.done {
                 return None;
@@ -80,6 +79,16 @@ impl NdjsonStream {
                 None => self.done = true,
             }
         }
+    }
+
+    /// One line decoded as `T`.
+    pub(crate) fn decode<T: DeserializeOwned>(&self, line: &[u8]) -> Result<T, Error> {
+        serde_json::from_slice(line).map_err(|source| Error::Decode {
+            operation: self.operation,
+            status: self.status,
+            body: String::from_utf8_lossy(line).into_owned(),
+            source,
+        })
     }
 
     /// Reads the rest of the body, decoding every line.

@@ -21,10 +21,11 @@ pub(crate) fn paginate<T, F, Fut>(
     start: i64,
     page_size: i64,
     mut fetch: F,
-) -> impl Stream<Item = Result<T, Error>>
+) -> impl Stream<Item = Result<T, Error>> + Send + 'static
 where
-    F: FnMut(i64, i64) -> Fut,
-    Fut: Future<Output = Result<(Vec<T>, Option<i64>), Error>>,
+    T: Send + 'static,
+    F: FnMut(i64, i64) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<(Vec<T>, Option<i64>), Error>> + Send + 'static,
 {
     let page_size = page_size.max(1);
     let pages = stream::try_unfold(

@@ -5,10 +5,13 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use airflow_client::apis::GetMappedTaskInstancesParams;
-use airflow_client::follow::FollowLog;
+use airflow_client::logs::FollowLog;
 use futures_util::TryStreamExt;
 
-use crate::world::{e2e, POOL_DAG, STARVED, TI_DAG};
+use airflow_client::models::TaskInstanceState;
+
+use crate::raw;
+use crate::world::{e2e, eventually, POOL_DAG, SLOW_LOG_DAG, STARVED, TICKS, TI_DAG};
 
 #[test]
 fn a_stream_pages_through_every_mapped_instance() {
@@ -61,6 +64,59 @@ fn follow_log_reads_a_finished_try_to_its_end() {
             unique.len(),
             events.iter().filter(|e| e.starts_with("e2e:")).count(),
             "no line twice: {events:?}"
+        );
+    });
+}
+
+/// A try that is still writing its log while it is followed: every line comes exactly once,
+/// though each read of a running try's log is the whole log again.
+#[test]
+fn follow_log_yields_each_line_of_a_running_try_once() {
+    e2e(|world| async move {
+        let client = world.client().await;
+        let api = client.task_instance();
+        let run = format!("slow__{}", world.pristine.trim_start_matches("manual__"));
+        raw::trigger(&client, SLOW_LOG_DAG, &run).await.unwrap();
+        eventually("`tick` to be running", Duration::from_secs(240), || {
+            let api = &api;
+            let run = &run;
+            async move {
+                let ti = api.get_task_instance(SLOW_LOG_DAG, run, "tick").await;
+                let state = ti.map_err(|e| e.to_string())?.state;
+                Ok(state == Some(TaskInstanceState::Running))
+            }
+        })
+        .await
+        .unwrap();
+        let target =
+            FollowLog::new(SLOW_LOG_DAG, &run, "tick", 1).poll_interval(Duration::from_secs(1));
+
+        let events: Vec<String> = api
+            .follow_log(target)
+            .map_ok(|m| m.event)
+            .try_collect()
+            .await
+            .expect("follows");
+
+        let ticks: Vec<&String> = events
+            .iter()
+            .filter(|e| e.starts_with("e2e: tick "))
+            .collect();
+        let expected: Vec<String> = (1..=TICKS).map(|i| format!("e2e: tick {i}")).collect();
+        assert_eq!(
+            ticks,
+            expected.iter().collect::<Vec<_>>(),
+            "each line once, in order: {events:?}"
+        );
+        let state = api
+            .get_task_instance(SLOW_LOG_DAG, &run, "tick")
+            .await
+            .unwrap()
+            .state;
+        assert_eq!(
+            state,
+            Some(TaskInstanceState::Success),
+            "followed to the end of the try"
         );
     });
 }

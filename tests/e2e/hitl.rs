@@ -165,9 +165,10 @@ fn update_hitl_detail_answers_once() {
     e2e(|world| async move {
         let api = TaskInstanceApi::new(&world.client().await);
         let run = &world.answered;
-        let answer = |options: &[&str]| UpdateHitlDetailPayload {
-            chosen_options: options.iter().map(|o| o.to_string()).collect(),
-            params_input: json!({"reason": "e2e says yes"}).as_object().cloned(),
+        let answer = |options: &[&str]| {
+            let reason = json!({"reason": "e2e says yes"});
+            UpdateHitlDetailPayload::new(options.iter().copied())
+                .params_input(reason.as_object().cloned().unwrap_or_default())
         };
 
         let unknown = api_error(

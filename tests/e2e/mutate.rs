@@ -40,10 +40,7 @@ fn key(task: &str, map_index: i64) -> (String, i64) {
 }
 
 fn failed() -> PatchTaskInstanceBody {
-    PatchTaskInstanceBody {
-        new_state: TaskInstanceState::Failed.into(),
-        ..Default::default()
-    }
+    PatchTaskInstanceBody::default().new_state(TaskInstanceState::Failed)
 }
 
 #[test]
@@ -62,10 +59,7 @@ fn patch_task_instance_dry_run_changes_nothing() {
             Some(TaskInstanceState::Success)
         );
 
-        let downstream = PatchTaskInstanceBody {
-            include_downstream: Some(true),
-            ..failed()
-        };
+        let downstream = failed().include_downstream(true);
         let wider = api
             .patch_task_instance_dry_run(TI_DAG, &world.pristine, "start", &params, &downstream)
             .await
@@ -148,10 +142,7 @@ fn patch_task_instance_sets_notes_and_states() {
         let api = TaskInstanceApi::new(&world.client().await);
         // The mask limits the patch to the note: the state in the body is ignored.
         let note_only = PatchTaskInstanceParams::default().update_mask(["note"]);
-        let body = PatchTaskInstanceBody {
-            note: "e2e: a note".into(),
-            ..failed()
-        };
+        let body = failed().note("e2e: a note");
         let patched = api
             .patch_task_instance(TI_DAG, &world.mutated, "start", &note_only, &body)
             .await
@@ -183,10 +174,7 @@ fn patch_task_instance_sets_notes_and_states() {
         assert_eq!(detail(&again), "Task id choose is already in failed state");
 
         let mapped_note = PatchTaskInstanceParams::default().map_index(0);
-        let body = PatchTaskInstanceBody {
-            note: "e2e: square 0".into(),
-            ..Default::default()
-        };
+        let body = PatchTaskInstanceBody::default().note("e2e: square 0");
         let patched = api
             .patch_task_instance(TI_DAG, &world.mutated, "square", &mapped_note, &body)
             .await
@@ -204,10 +192,7 @@ fn patch_task_instance_rejects_bad_bodies() {
     e2e(|world| async move {
         let api = TaskInstanceApi::new(&world.client().await);
         let none = PatchTaskInstanceParams::default();
-        let running = PatchTaskInstanceBody {
-            new_state: TaskInstanceState::Running.into(),
-            ..Default::default()
-        };
+        let running = PatchTaskInstanceBody::default().new_state(TaskInstanceState::Running);
         let refused = api_error(
             api.patch_task_instance(TI_DAG, &world.mutated, "choose", &none, &running)
                 .await,
@@ -221,10 +206,7 @@ fn patch_task_instance_rejects_bad_bodies() {
             )
         );
 
-        let long = PatchTaskInstanceBody {
-            note: "x".repeat(1001).into(),
-            ..Default::default()
-        };
+        let long = PatchTaskInstanceBody::default().note("x".repeat(1001));
         let refused = api_error(
             api.patch_task_instance(TI_DAG, &world.mutated, "choose", &none, &long)
                 .await,
@@ -245,11 +227,9 @@ fn patch_task_instance_by_map_index_changes_one_instance() {
     e2e(|world| async move {
         let api = TaskInstanceApi::new(&world.client().await);
         let params = PatchTaskInstanceByMapIndexParams::default();
-        let body = PatchTaskInstanceBody {
-            new_state: TaskInstanceState::Skipped.into(),
-            note: "e2e: square 1 skipped".into(),
-            ..Default::default()
-        };
+        let body = PatchTaskInstanceBody::default()
+            .new_state(TaskInstanceState::Skipped)
+            .note("e2e: square 1 skipped");
         let patched = api
             .patch_task_instance_by_map_index(TI_DAG, &world.mutated, "square", 1, &params, &body)
             .await
@@ -325,16 +305,11 @@ fn bulk_task_instances_updates_and_deletes() {
     e2e(|world| async move {
         let api = TaskInstanceApi::new(&world.client().await);
         let run = &world.mutated;
-        let update = BulkUpdateActionBulkTaskInstanceBody::new(vec![
-            BulkTaskInstanceBody {
-                note: "e2e: bulk".into(),
-                ..BulkTaskInstanceBody::new("flaky")
-            },
-            BulkTaskInstanceBody {
-                map_index: 2.into(),
-                new_state: TaskInstanceState::Failed.into(),
-                ..BulkTaskInstanceBody::new("square")
-            },
+        let update = BulkUpdateActionBulkTaskInstanceBody::new([
+            BulkTaskInstanceBody::new("flaky").note("e2e: bulk"),
+            BulkTaskInstanceBody::new("square")
+                .map_index(2)
+                .new_state(TaskInstanceState::Failed),
         ]);
         let delete = BulkDeleteActionBulkTaskInstanceBody::new(vec![
             "branch_skipped".to_string().into(),
@@ -342,19 +317,12 @@ fn bulk_task_instances_updates_and_deletes() {
         ]);
         // A missing instance ends its action where it is met (in no set order), so each
         // missing one goes in an action of its own; reports of same-kind actions add up.
-        let missing = || {
-            vec![BulkTaskInstanceBody {
-                note: "never".into(),
-                ..BulkTaskInstanceBody::new("nosuch")
-            }]
-        };
+        let missing = || [BulkTaskInstanceBody::new("nosuch").note("never")];
         let update_missing = BulkUpdateActionBulkTaskInstanceBody::new(missing());
         let delete_missing =
             BulkDeleteActionBulkTaskInstanceBody::new(vec!["nosuch".to_string().into()]);
-        let skip_missing = BulkUpdateActionBulkTaskInstanceBody {
-            action_on_non_existence: Some(BulkActionNotOnExistence::Skip),
-            ..BulkUpdateActionBulkTaskInstanceBody::new(missing())
-        };
+        let skip_missing = BulkUpdateActionBulkTaskInstanceBody::new(missing())
+            .action_on_non_existence(BulkActionNotOnExistence::Skip);
         let body = BulkBodyBulkTaskInstanceBody::new(vec![
             update.into(),
             delete.into(),
@@ -480,16 +448,10 @@ fn post_clear_task_instances_dry_run_then_rerun() {
         let client = world.client().await;
         let api = TaskInstanceApi::new(&client);
         let run = &world.cleared;
-        let one_square = ClearTaskInstancesBody {
-            dag_run_id: run.clone().into(),
-            task_ids: vec![ClearTaskInstancesBodyTaskIdsItem::Tuple((
-                "square".into(),
-                1,
-            ))]
-            .into(),
-            only_failed: Some(false),
-            ..Default::default()
-        };
+        let one_square = ClearTaskInstancesBody::default()
+            .dag_run_id(run.as_str())
+            .task_ids(vec![ClearTaskInstancesBodyTaskIdsItem::from(("square", 1))])
+            .only_failed(false);
         // `dry_run` defaults to true.
         let preview = api
             .post_clear_task_instances(TI_DAG, &one_square)
@@ -501,10 +463,7 @@ fn post_clear_task_instances_dry_run_then_rerun() {
             Some(TaskInstanceState::Success)
         );
         // Nothing failed, and `only_failed` defaults to true.
-        let only_failed = ClearTaskInstancesBody {
-            dag_run_id: run.clone().into(),
-            ..Default::default()
-        };
+        let only_failed = ClearTaskInstancesBody::default().dag_run_id(run.as_str());
         assert_eq!(
             api.post_clear_task_instances(TI_DAG, &only_failed)
                 .await
@@ -514,17 +473,14 @@ fn post_clear_task_instances_dry_run_then_rerun() {
             0
         );
 
-        let rerun = ClearTaskInstancesBody {
-            dry_run: Some(false),
-            dag_run_id: run.clone().into(),
-            task_ids: vec![ClearTaskInstancesBodyTaskIdsItem::String(
-                "branch_taken".into(),
-            )]
-            .into(),
-            only_failed: Some(false),
-            note: "e2e: cleared".into(),
-            ..Default::default()
-        };
+        let rerun = ClearTaskInstancesBody::default()
+            .dry_run(false)
+            .dag_run_id(run.as_str())
+            .task_ids(vec![ClearTaskInstancesBodyTaskIdsItem::from(
+                "branch_taken",
+            )])
+            .only_failed(false)
+            .note("e2e: cleared");
         let cleared = api.post_clear_task_instances(TI_DAG, &rerun).await.unwrap();
         assert_eq!(keys(&cleared), [key("branch_taken", -1)]);
         assert_eq!(
@@ -565,10 +521,7 @@ fn post_clear_task_instances_dry_run_then_rerun() {
             .unwrap();
         assert_eq!(ti.note.as_deref(), Some("e2e: cleared"));
 
-        let unknown_run = ClearTaskInstancesBody {
-            dag_run_id: "nosuch".to_string().into(),
-            ..Default::default()
-        };
+        let unknown_run = ClearTaskInstancesBody::default().dag_run_id("nosuch");
         let missing = api_error(
             api.post_clear_task_instances(TI_DAG, &unknown_run).await,
             404,

@@ -302,13 +302,11 @@ fn get_task_instances_follows_cursors_over_the_starved_run() {
 fn get_task_instances_batch_filters_in_the_body() {
     e2e(|world| async move {
         let api = TaskInstanceApi::new(&world.client().await);
-        let body = TaskInstancesBatchBody {
-            dag_ids: vec![TI_DAG.to_string()].into(),
-            dag_run_ids: vec![world.pristine.clone()].into(),
-            task_ids: vec!["flaky".to_string(), "branch_skipped".to_string()].into(),
-            order_by: "state".to_string().into(),
-            ..Default::default()
-        };
+        let body = TaskInstancesBatchBody::default()
+            .dag_ids([TI_DAG])
+            .dag_run_ids([world.pristine.as_str()])
+            .task_ids(["flaky", "branch_skipped"])
+            .order_by("state");
         let page = api.get_task_instances_batch(&body).await.unwrap();
         let found: Vec<_> = page
             .task_instances
@@ -323,11 +321,9 @@ fn get_task_instances_batch_filters_in_the_body() {
             ]
         );
 
-        let by_state = TaskInstancesBatchBody {
-            dag_run_ids: vec![world.pristine.clone()].into(),
-            state: vec![Some(TaskInstanceState::Skipped)].into(),
-            ..Default::default()
-        };
+        let by_state = TaskInstancesBatchBody::default()
+            .dag_run_ids([world.pristine.as_str()])
+            .state([TaskInstanceState::Skipped]);
         let page = api.get_task_instances_batch(&by_state).await.unwrap();
         assert_eq!(page.total_entries, Some(1));
     });
@@ -433,17 +429,18 @@ fn get_task_instance_try_details_of_each_try() {
 fn get_mapped_task_instance_try_details_of_one_map_index() {
     e2e(|world| async move {
         let api = TaskInstanceApi::new(&world.client().await);
+        // The try number, then the map index: the order the spec declares them in.
         let detail = api
-            .get_mapped_task_instance_try_details(TI_DAG, &world.pristine, "square", 0, 1)
+            .get_mapped_task_instance_try_details(TI_DAG, &world.pristine, "square", 1, 2)
             .await
             .unwrap();
         assert_eq!(
             (detail.task_id.as_str(), detail.map_index, detail.try_number),
-            ("square", 0, 1)
+            ("square", 2, 1)
         );
         assert_eq!(detail.state, Some(TaskInstanceState::Success));
         api_error(
-            api.get_mapped_task_instance_try_details(TI_DAG, &world.pristine, "square", 0, 2)
+            api.get_mapped_task_instance_try_details(TI_DAG, &world.pristine, "square", 2, 1)
                 .await,
             404,
         );

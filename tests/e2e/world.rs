@@ -16,6 +16,9 @@ pub const TI_DAG: &str = "e2e_task_instances";
 pub const HITL_DAG: &str = "e2e_hitl";
 pub const POOL_DAG: &str = "e2e_zero_pool";
 pub const TRIGGERED_DAG: &str = "e2e_triggered";
+pub const SLOW_LOG_DAG: &str = "e2e_slow_log";
+/// How many lines `e2e_slow_log.tick` prints, half a second apart.
+pub const TICKS: usize = 40;
 pub const ZERO_POOL: &str = "e2e_zero_slots";
 /// How many instances `e2e_zero_pool.starved` maps to.
 pub const STARVED: i64 = 250;
@@ -117,7 +120,7 @@ async fn setup() -> Result<World, String> {
         .map_err(|e| format!("logging in to {url}: {e}"))?;
     wait_for_dags(&client).await?;
     create_zero_pool(&client).await?;
-    for dag in [TI_DAG, HITL_DAG, POOL_DAG] {
+    for dag in [TI_DAG, HITL_DAG, POOL_DAG, SLOW_LOG_DAG] {
         raw::unpause(&client, dag).await?;
     }
     // Run ids carry `+` and `:` like Airflow's own; the timestamp keeps them unique, so the
@@ -172,7 +175,7 @@ async fn wait_for_dags(client: &Client) -> Result<(), String> {
             if errors["total_entries"] != 0 {
                 return Err(format!("the Dags have import errors: {errors}"));
             }
-            for dag in [TI_DAG, HITL_DAG, POOL_DAG, TRIGGERED_DAG] {
+            for dag in [TI_DAG, HITL_DAG, POOL_DAG, TRIGGERED_DAG, SLOW_LOG_DAG] {
                 if raw::get_status(client, &format!("/api/v2/dags/{dag}")).await? != 200 {
                     return Ok(false);
                 }

@@ -228,16 +228,24 @@ fn task_in_state(state: &str) -> Reply {
     Reply::json(200, &ti)
 }
 
+/// Airflow 3.3's NDJSON continuation token carries no position: every read of a running
+/// try's log is the whole log again, and each line must still come once.
 #[tokio::test]
-async fn follow_log_reads_on_with_the_token_until_the_try_ends() {
-    use airflow_client::follow::FollowLog;
+async fn follow_log_yields_each_line_once_though_every_read_is_the_whole_log() {
+    use airflow_client::logs::FollowLog;
     use futures_util::TryStreamExt;
 
+    let token = Some(r#"{"download_logs":false}"#);
     let (server, api) = serve([
         task_in_state("running"),
-        ndjson_reply(&["starting", "working"], Some("tok-1")),
+        ndjson_reply(&["starting", "tick", "tick"], token),
+        task_in_state("running"),
+        ndjson_reply(&["starting", "tick", "tick", "tick", "working"], token),
         task_in_state("success"),
-        ndjson_reply(&["done"], Some("tok-2")),
+        ndjson_reply(
+            &["starting", "tick", "tick", "tick", "working", "done"],
+            token,
+        ),
     ])
     .await;
     let target =
@@ -250,24 +258,27 @@ async fn follow_log_reads_on_with_the_token_until_the_try_ends() {
         .await
         .expect("follows");
 
-    assert_eq!(events, ["starting", "working", "done"]);
+    assert_eq!(
+        events,
+        ["starting", "tick", "tick", "tick", "working", "done"]
+    );
     let targets: Vec<String> = server.requests().into_iter().map(|r| r.target).collect();
     assert_eq!(
         targets.len(),
-        4,
+        6,
         "stops once the try has ended and its log is read: {targets:#?}"
     );
-    assert!(targets[1].ends_with("/logs/1"), "{}", targets[1]);
-    assert!(
-        targets[3].ends_with("/logs/1?token=tok-1"),
-        "{}",
-        targets[3]
-    );
+    for read in [&targets[1], &targets[3], &targets[5]] {
+        assert!(
+            read.ends_with("/logs/1"),
+            "every read is of the whole log: {read}"
+        );
+    }
 }
 
 #[tokio::test]
 async fn follow_log_without_tokens_skips_what_it_already_gave() {
-    use airflow_client::follow::FollowLog;
+    use airflow_client::logs::FollowLog;
     use futures_util::TryStreamExt;
 
     let (_server, api) = serve([

@@ -343,7 +343,9 @@ async fn get_task_instance_try_details_decodes_one_try() {
 }
 
 #[tokio::test]
-async fn get_mapped_task_instance_try_details_puts_both_numbers_in_the_path() {
+/// The arguments come in the order the spec declares them (`task_try_number`, then
+/// `map_index`, as the Python client takes them), not in path order.
+async fn get_mapped_task_instance_try_details_takes_the_try_then_the_map_index() {
     let body = with(
         fixtures::task_instance_try(2, "success"),
         json!({"map_index": 0}),
@@ -351,7 +353,7 @@ async fn get_mapped_task_instance_try_details_puts_both_numbers_in_the_path() {
     let (server, api) = serve_json(200, body).await;
 
     let try_2 = api
-        .get_mapped_task_instance_try_details(DAG, RUN, TASK, 0, 2)
+        .get_mapped_task_instance_try_details(DAG, RUN, TASK, 2, 0)
         .await
         .expect("decodes");
 

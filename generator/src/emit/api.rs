@@ -7,7 +7,7 @@ use quote::{format_ident, quote};
 use super::docs::{doc_attrs, Para};
 use super::setters::{setter, Slot};
 use super::signature::{
-    arguments, arguments_in, by_value, const_param, content_ty, passed, signature,
+    arguments, by_value, const_param, content_ty, order_note, owned_arguments, signature,
 };
 use super::ty::{ident, ty, ModelPath};
 use crate::ir::{
@@ -207,6 +207,16 @@ fn params_struct(api: &Api, tag: &TagApi, op: &Operation, name: &str) -> TokenSt
     let setters = op
         .optional_params()
         .map(|p| setter(api, &p.rust_name, &p.name, &p.ty, Slot::Some, false, PATH));
+    // A streaming twin owns its parameters; a borrowed struct converts by cloning.
+    let from_ref = op.paging.is_some().then(|| {
+        quote! {
+            impl From<&#name> for #name {
+                fn from(params: &#name) -> Self {
+                    params.clone()
+                }
+            }
+        }
+    });
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, Default, PartialEq)]
@@ -218,6 +228,8 @@ fn params_struct(api: &Api, tag: &TagApi, op: &Operation, name: &str) -> TokenSt
         impl #name {
             #(#setters)*
         }
+
+        #from_ref
     }
 }
 
@@ -254,15 +266,18 @@ fn stream_method(api: &Api, op: &Operation, paging: &Paging) -> TokenStream {
     let name = ident(&paging.fn_name);
     let call = ident(&op.fn_name);
     let item = ty(api, &paging.item, PATH);
-    let args = arguments_in(api, op, &quote!('a));
-    // The closure passes its own copy of `params`, with the page's offset and limit.
-    let passed = passed(api, op).into_iter().map(|name| {
-        if name == "params" {
-            quote!(&params)
-        } else {
-            quote!(#name)
-        }
-    });
+    let owned = owned_arguments(api, op);
+    let decls = owned.iter().map(|o| &o.decl);
+    let owns = owned.iter().filter_map(|o| o.own.as_ref());
+    // Each page's call gets its own copy; `params` gets the page's offset and limit.
+    let copies = owned
+        .iter()
+        .filter(|o| !o.copy && o.name != "params")
+        .map(|o| {
+            let name = &o.name;
+            quote!(let #name = #name.clone();)
+        });
+    let lends = owned.iter().map(|o| &o.lend);
     let (limit, offset, items, total) = (
         ident(&paging.limit),
         ident(&paging.offset),
@@ -275,7 +290,7 @@ fn stream_method(api: &Api, op: &Operation, paging: &Paging) -> TokenStream {
         Presence::Tristate => quote!(page.#total.into_option()),
     };
     let doc = format!(
-        "Every item of [`Self::{}`], fetched `page_size` at a time with `{}`/`{}` (the stream\nsets both; the `{}` in `params` is where it starts). One page is in memory at a\ntime; the stream ends at the reported total.",
+        "Every item of [`Self::{}`], fetched `page_size` at a time with `{}`/`{}` (the stream\nsets both; the `{}` in `params` is where it starts). One page is in memory at a\ntime; the stream ends at the reported total. It owns what it needs, so it can move into\na spawned task.",
         op.fn_name.trim_start_matches("r#"),
         paging.limit,
         paging.offset,
@@ -284,12 +299,16 @@ fn stream_method(api: &Api, op: &Operation, paging: &Paging) -> TokenStream {
     let doc = super::docs::lines_to_attrs(&doc);
     quote! {
         #doc
-        pub fn #name<'a>(&'a self, #(#args,)* page_size: i64)
-            -> impl futures_core::Stream<Item = Result<#item, Error>> + 'a {
+        pub fn #name(&self, #(#decls,)* page_size: i64)
+            -> impl futures_core::Stream<Item = Result<#item, Error>> + Send + 'static {
+            let api = self.clone();
+            #(#owns)*
             crate::paging::paginate(params.#offset.unwrap_or(0), page_size, move |offset, limit| {
+                let api = api.clone();
+                #(#copies)*
                 let params = params.clone().#offset(offset).#limit(limit);
                 async move {
-                    let page = self.#call(#(#passed),*).await?;
+                    let page = api.#call(#(#lends),*).await?;
                     Ok((page.#items, #total_expr))
                 }
             })
@@ -302,10 +321,12 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
     let template = Literal::string(&op.path);
     let signature_line = format!("`{} {}`", op.method.as_str(), op.path);
     let deprecated_note = op.deprecated.then_some("**Deprecated** by the API.");
+    let order = order_note(api, op);
     let docs = doc_attrs([
         op.summary.as_deref().map(Para::Spec),
         op.description.as_deref().map(Para::Spec),
         Some(Para::Ours(&signature_line)),
+        order.as_deref().map(Para::Ours),
         deprecated_note.map(Para::Ours),
     ]);
     let example = super::docs::lines_to_attrs(&super::examples::operation_example(

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::docs::{doc_attrs, Para};
-use super::signature::{arguments, arguments_in, passed, return_type};
+use super::signature::{arguments, owned_arguments, passed, return_type};
 use super::ty::{ident, ty, ModelPath};
 use crate::ir::{Api, Operation, TagApi};
 
@@ -56,12 +56,13 @@ pub fn methods(api: &Api, op: &Operation) -> TokenStream {
         let stream_name = ident(&paging.fn_name);
         let item = ty(api, &paging.item, ModelPath::Models);
         let stream_doc = " Every item of the list, one page in memory at a time.";
-        let args = arguments_in(api, op, &quote!('a));
+        let owned = owned_arguments(api, op);
+        let decls = owned.iter().map(|o| &o.decl);
+        let names = owned.iter().map(|o| &o.name);
         quote! {
             #[doc = #stream_doc]
-            #allow_args
-            pub fn #stream_name<'a>(&'a self, #(#args,)* page_size: i64) -> impl Iterator<Item = Result<#item, Error>> + 'a {
-                self.client.iter(self.inner.#stream_name(#(#passed,)* page_size))
+            pub fn #stream_name(&self, #(#decls,)* page_size: i64) -> impl Iterator<Item = Result<#item, Error>> + '_ {
+                self.client.iter(self.inner.#stream_name(#(#names,)* page_size))
             }
         }
     });

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::signature::{return_type, signature};
+use super::signature::{order_note, return_type, signature};
 use super::ty::{ty, ModelPath};
 use crate::error::SpecResult;
 use crate::ir::{Api, ErrorCase, Operation, Param, ParamLocation, Returns, Status, TagApi};
@@ -47,6 +47,9 @@ fn operation(api: &Api, op: &Operation) -> SpecResult<String> {
     out.push_str(&format!("`{} {}`", op.method.as_str(), op.path));
     if op.deprecated {
         out.push_str(" (deprecated)");
+    }
+    if let Some(note) = order_note(api, op) {
+        out.push_str(&format!("\n\n{note}"));
     }
     out.push_str(&format!("\n\n```rust\n{}\n```\n", signature_text(api, op)?));
     if let Some(paging) = &op.paging {

@@ -6,7 +6,9 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::ty::{ident, ty, ModelPath};
-use crate::ir::{Api, Content, MediaKind, Operation, Param, Returns, Ty, TypeKind};
+use crate::ir::{
+    Api, Content, MediaKind, Operation, Param, ParamLocation, PathPart, Returns, Ty, TypeKind,
+};
 
 const PATH: ModelPath = ModelPath::Models;
 
@@ -25,14 +27,14 @@ pub fn const_param(api: &Api, p: &Param) -> bool {
 }
 
 /// Required arguments: strings borrowed, small scalars by value, the rest by reference.
-fn arg(api: &Api, p: &Param, lifetime: &TokenStream) -> TokenStream {
+fn arg(api: &Api, p: &Param) -> TokenStream {
     let rust = ident(&p.rust_name);
     let t = match &p.ty {
-        Ty::String => quote!(&#lifetime str),
+        Ty::String => quote!(&str),
         t if by_value(t) => ty(api, t, PATH),
         other => {
             let inner = ty(api, other, PATH);
-            quote!(&#lifetime #inner)
+            quote!(&#inner)
         }
     };
     quote!(#rust: #t)
@@ -46,19 +48,14 @@ pub fn by_value(t: &Ty) -> bool {
 /// The method's arguments after `&self`: required parameters, the optional-parameter
 /// struct, the body.
 pub fn arguments(api: &Api, op: &Operation) -> Vec<TokenStream> {
-    arguments_in(api, op, &quote!())
-}
-
-/// [`arguments`] with `lifetime` (say `'a`) on every reference.
-pub fn arguments_in(api: &Api, op: &Operation, lifetime: &TokenStream) -> Vec<TokenStream> {
     let mut args: Vec<TokenStream> = op
         .required_params()
         .filter(|p| !const_param(api, p))
-        .map(|p| arg(api, p, lifetime))
+        .map(|p| arg(api, p))
         .collect();
     if let Some(params_type) = &op.params_type {
         let params_type = ident(params_type);
-        args.push(quote!(params: &#lifetime #params_type));
+        args.push(quote!(params: &#params_type));
     }
     if let Some(body) = &op.body {
         let body_ty = match body.kind {
@@ -67,9 +64,9 @@ pub fn arguments_in(api: &Api, op: &Operation, lifetime: &TokenStream) -> Vec<To
             _ => ty(api, &body.ty, PATH),
         };
         args.push(if body.required {
-            quote!(body: &#lifetime #body_ty)
+            quote!(body: &#body_ty)
         } else {
-            quote!(body: Option<&#lifetime #body_ty>)
+            quote!(body: Option<&#body_ty>)
         });
     }
     args
@@ -109,4 +106,111 @@ pub fn return_type(api: &Api, op: &Operation) -> TokenStream {
             quote!(#name)
         }
     }
+}
+
+/// A sentence for an operation whose path arguments do not come in the order its path names
+/// them: they follow the order the document declares them in, and two of one type (the try
+/// number and the map index, say) would otherwise be swapped unnoticed.
+pub fn order_note(api: &Api, op: &Operation) -> Option<String> {
+    let arguments: Vec<&str> = op
+        .required_params()
+        .filter(|p| p.location == ParamLocation::Path && !const_param(api, p))
+        .map(|p| p.name.as_str())
+        .collect();
+    let in_path: Vec<&str> = op
+        .path_parts
+        .iter()
+        .filter_map(|part| match part {
+            PathPart::Param(i) if !const_param(api, &op.params[*i]) => {
+                Some(op.params[*i].name.as_str())
+            }
+            _ => None,
+        })
+        .collect();
+    (arguments != in_path).then(|| {
+        let names: Vec<String> = arguments.iter().map(|n| format!("`{n}`")).collect();
+        format!(
+            "The arguments follow the order the API declares them in ({}), not their order in \
+             the path.",
+            names.join(", ")
+        )
+    })
+}
+
+/// An argument of a method whose result outlives the call (a streaming twin): how it is
+/// declared, made owned, and lent to the operation on each call.
+pub struct Owned {
+    pub name: proc_macro2::Ident,
+    pub decl: TokenStream,
+    /// `let name = name.into();`, for arguments that take anything that converts.
+    pub own: Option<TokenStream>,
+    /// Copied into each call rather than cloned.
+    pub copy: bool,
+    pub lend: TokenStream,
+}
+
+/// The arguments of [`arguments`], owned: text as `impl Into<String>`, the parameter struct
+/// as `impl Into<Params>` (a reference converts too), everything else by value.
+pub fn owned_arguments(api: &Api, op: &Operation) -> Vec<Owned> {
+    let mut out: Vec<Owned> = op
+        .required_params()
+        .filter(|p| !const_param(api, p))
+        .map(|p| {
+            let name = ident(&p.rust_name);
+            let t = ty(api, &p.ty, PATH);
+            match &p.ty {
+                Ty::String => Owned {
+                    decl: quote!(#name: impl Into<String>),
+                    own: Some(quote!(let #name: String = #name.into();)),
+                    copy: false,
+                    lend: quote!(&#name),
+                    name,
+                },
+                t2 if by_value(t2) => Owned {
+                    decl: quote!(#name: #t),
+                    own: None,
+                    copy: true,
+                    lend: quote!(#name),
+                    name,
+                },
+                _ => Owned {
+                    decl: quote!(#name: #t),
+                    own: None,
+                    copy: false,
+                    lend: quote!(&#name),
+                    name,
+                },
+            }
+        })
+        .collect();
+    if let Some(params_type) = &op.params_type {
+        let params_type = ident(params_type);
+        out.push(Owned {
+            name: format_ident!("params"),
+            decl: quote!(params: impl Into<#params_type>),
+            own: Some(quote!(let params: #params_type = params.into();)),
+            copy: false,
+            lend: quote!(&params),
+        });
+    }
+    if let Some(body) = &op.body {
+        let body_ty = match body.kind {
+            MediaKind::Text => quote!(String),
+            MediaKind::Binary => quote!(Vec<u8>),
+            _ => ty(api, &body.ty, PATH),
+        };
+        let (decl, lend) = if body.required {
+            (quote!(body: #body_ty), quote!(&body))
+        } else {
+            (quote!(body: Option<#body_ty>), quote!(body.as_ref()))
+        };
+        out.push(Owned {
+            name: format_ident!("body"),
+            decl,
+            own: None,
+            copy: false,
+            lend,
+        });
+    }
+    out
 }

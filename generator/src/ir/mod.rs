@@ -78,7 +78,7 @@ pub struct Operation {
     pub summary: Option<String>,
     pub description: Option<String>,
     pub deprecated: bool,
-    /// Required parameters first (path order, then the document's), then optional ones.
+    /// Required parameters in the document's order, then optional ones.
     pub params: Vec<Param>,
     /// Name of the struct that carries the optional parameters, when there are any.
     pub params_type: Option<String>,

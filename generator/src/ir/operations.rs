@@ -40,19 +40,9 @@ impl<'a> OperationBuilder<'a, '_> {
         let base = camel(&fn_name);
         let params = self.params(raw, &base)?;
         let path_parts = path_parts(raw, &params)?;
-        let mut ordered: Vec<Param> = Vec::with_capacity(params.len());
-        // Path parameters in the order the path names them, then other required, then optional.
-        for part in &path_parts {
-            if let PathPart::Param(i) = part {
-                ordered.push(params[*i].clone());
-            }
-        }
-        ordered.extend(
-            params
-                .iter()
-                .filter(|p| p.required && p.location != ParamLocation::Path)
-                .cloned(),
-        );
+        // Required parameters in the order the document declares them (the order the Python
+        // client takes them in, so ported code keeps its meaning), then optional ones.
+        let mut ordered: Vec<Param> = params.iter().filter(|p| p.required).cloned().collect();
         ordered.extend(params.iter().filter(|p| !p.required).cloned());
         let path_parts = path_parts
             .into_iter()

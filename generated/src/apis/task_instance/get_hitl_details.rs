@@ -139,21 +139,33 @@ impl TaskInstanceApi {
 
     /// Every item of [`Self::get_hitl_details`], fetched `page_size` at a time with `limit`/`offset` (the stream
     /// sets both; the `offset` in `params` is where it starts). One page is in memory at a
-    /// time; the stream ends at the reported total.
-    pub fn get_hitl_details_stream<'a>(
-        &'a self,
-        dag_id: &'a str,
-        dag_run_id: &'a str,
-        params: &'a GetHitlDetailsParams,
+    /// time; the stream ends at the reported total. It owns what it needs, so it can move into
+    /// a spawned task.
+    pub fn get_hitl_details_stream(
+        &self,
+        dag_id: impl Into<String>,
+        dag_run_id: impl Into<String>,
+        params: impl Into<GetHitlDetailsParams>,
         page_size: i64,
-    ) -> impl futures_core::Stream<Item = Result<models::HitlDetail, Error>> + 'a {
+    ) -> impl futures_core::Stream<
+        Item = Result<models::HitlDetail, Error>,
+    > + Send + 'static {
+        let api = self.clone();
+        let dag_id: String = dag_id.into();
+        let dag_run_id: String = dag_run_id.into();
+        let params: GetHitlDetailsParams = params.into();
         crate::paging::paginate(
             params.offset.unwrap_or(0),
             page_size,
             move |offset, limit| {
+                let api = api.clone();
+                let dag_id = dag_id.clone();
+                let dag_run_id = dag_run_id.clone();
                 let params = params.clone().offset(offset).limit(limit);
                 async move {
-                    let page = self.get_hitl_details(dag_id, dag_run_id, &params).await?;
+                    let page = api
+                        .get_hitl_details(&dag_id, &dag_run_id, &params)
+                        .await?;
                     Ok((page.hitl_details, Some(page.total_entries)))
                 }
             },
@@ -176,13 +188,13 @@ impl crate::blocking::TaskInstanceApi {
     }
 
     /// Every item of the list, one page in memory at a time.
-    pub fn get_hitl_details_stream<'a>(
-        &'a self,
-        dag_id: &'a str,
-        dag_run_id: &'a str,
-        params: &'a GetHitlDetailsParams,
+    pub fn get_hitl_details_stream(
+        &self,
+        dag_id: impl Into<String>,
+        dag_run_id: impl Into<String>,
+        params: impl Into<GetHitlDetailsParams>,
         page_size: i64,
-    ) -> impl Iterator<Item = Result<models::HitlDetail, Error>> + 'a {
+    ) -> impl Iterator<Item = Result<models::HitlDetail, Error>> + '_ {
         self.client
             .iter(
                 self.inner.get_hitl_details_stream(dag_id, dag_run_id, params, page_size),
@@ -362,5 +374,11 @@ impl GetHitlDetailsParams {
     pub fn created_at_lt(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.created_at_lt = Some(value);
         self
+    }
+}
+
+impl From<&GetHitlDetailsParams> for GetHitlDetailsParams {
+    fn from(params: &GetHitlDetailsParams) -> Self {
+        params.clone()
     }
 }

@@ -10,6 +10,8 @@ impl TaskInstanceApi {
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/tries/{task_try_number}`
     ///
+    /// The arguments follow the order the API declares them in (`dag_id`, `dag_run_id`, `task_id`, `task_try_number`, `map_index`), not their order in the path.
+    ///
     /// # Example
     ///
     /// ```no_run
@@ -24,8 +26,8 @@ impl TaskInstanceApi {
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
-        map_index: i64,
         task_try_number: i64,
+        map_index: i64,
     ) -> Result<models::TaskInstanceHistoryResponse, Error> {
         let path = {
             let dag_id = path_text(dag_id);
@@ -67,8 +69,8 @@ impl crate::blocking::TaskInstanceApi {
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
-        map_index: i64,
         task_try_number: i64,
+        map_index: i64,
     ) -> Result<models::TaskInstanceHistoryResponse, Error> {
         self.client
             .block_on(
@@ -78,8 +80,8 @@ impl crate::blocking::TaskInstanceApi {
                         dag_id,
                         dag_run_id,
                         task_id,
-                        map_index,
                         task_try_number,
+                        map_index,
                     ),
             )
     }

@@ -268,25 +268,40 @@ impl TaskInstanceApi {
 
     /// Every item of [`Self::get_mapped_task_instances`], fetched `page_size` at a time with `limit`/`offset` (the stream
     /// sets both; the `offset` in `params` is where it starts). One page is in memory at a
-    /// time; the stream ends at the reported total.
-    pub fn get_mapped_task_instances_stream<'a>(
-        &'a self,
-        dag_id: &'a str,
-        dag_run_id: &'a str,
-        task_id: &'a str,
-        params: &'a GetMappedTaskInstancesParams,
+    /// time; the stream ends at the reported total. It owns what it needs, so it can move into
+    /// a spawned task.
+    pub fn get_mapped_task_instances_stream(
+        &self,
+        dag_id: impl Into<String>,
+        dag_run_id: impl Into<String>,
+        task_id: impl Into<String>,
+        params: impl Into<GetMappedTaskInstancesParams>,
         page_size: i64,
     ) -> impl futures_core::Stream<
         Item = Result<models::TaskInstanceResponse, Error>,
-    > + 'a {
+    > + Send + 'static {
+        let api = self.clone();
+        let dag_id: String = dag_id.into();
+        let dag_run_id: String = dag_run_id.into();
+        let task_id: String = task_id.into();
+        let params: GetMappedTaskInstancesParams = params.into();
         crate::paging::paginate(
             params.offset.unwrap_or(0),
             page_size,
             move |offset, limit| {
+                let api = api.clone();
+                let dag_id = dag_id.clone();
+                let dag_run_id = dag_run_id.clone();
+                let task_id = task_id.clone();
                 let params = params.clone().offset(offset).limit(limit);
                 async move {
-                    let page = self
-                        .get_mapped_task_instances(dag_id, dag_run_id, task_id, &params)
+                    let page = api
+                        .get_mapped_task_instances(
+                            &dag_id,
+                            &dag_run_id,
+                            &task_id,
+                            &params,
+                        )
                         .await?;
                     Ok((page.task_instances, page.total_entries))
                 }
@@ -314,14 +329,14 @@ impl crate::blocking::TaskInstanceApi {
     }
 
     /// Every item of the list, one page in memory at a time.
-    pub fn get_mapped_task_instances_stream<'a>(
-        &'a self,
-        dag_id: &'a str,
-        dag_run_id: &'a str,
-        task_id: &'a str,
-        params: &'a GetMappedTaskInstancesParams,
+    pub fn get_mapped_task_instances_stream(
+        &self,
+        dag_id: impl Into<String>,
+        dag_run_id: impl Into<String>,
+        task_id: impl Into<String>,
+        params: impl Into<GetMappedTaskInstancesParams>,
         page_size: i64,
-    ) -> impl Iterator<Item = Result<models::TaskInstanceResponse, Error>> + 'a {
+    ) -> impl Iterator<Item = Result<models::TaskInstanceResponse, Error>> + '_ {
         self.client
             .iter(
                 self
@@ -710,5 +725,11 @@ impl GetMappedTaskInstancesParams {
     ) -> Self {
         self.order_by = Some(value.into_iter().map(Into::into).collect());
         self
+    }
+}
+
+impl From<&GetMappedTaskInstancesParams> for GetMappedTaskInstancesParams {
+    fn from(params: &GetMappedTaskInstancesParams) -> Self {
+        params.clone()
     }
 }

@@ -1,0 +1,210 @@
+// requires-operations: get_log get_task_instance get_mapped_task_instance
+// requires-names: GetLogAccept::ApplicationXNdjson GetLogResponse::Ndjson GetLogResponse::Json GetLogParams::accept GetLogParams::map_index TaskInstancesLogResponseContent::StructuredLogMessageList TaskInstancesLogResponseContent::StringList
+//! Reading a task instance's log: its messages whichever content type the server answers
+//! with, and following a try while it runs, like `tail -f`.
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::time::Duration;
+
+use futures_core::Stream;
+use futures_util::stream;
+
+use crate::apis::{GetLogParams, GetLogResponse, TaskInstanceApi};
+use crate::models::{
+    GetLogAccept, StructuredLogMessage, TaskInstanceState, TaskInstancesLogResponseContent,
+};
+use crate::{Error, NdjsonStream};
+
+impl GetLogResponse {
+    /// The log's messages, whichever content type the server answered with: the JSON body's
+    /// `content` (a plain-text line becomes a message with only `event` set) or every line of
+    /// an NDJSON body.
+    pub async fn messages(self) -> Result<Vec<StructuredLogMessage>, Error> {
+        match self {
+            GetLogResponse::Ndjson(lines) => lines.collect().await,
+            GetLogResponse::Json(log) => match log.content {
+                TaskInstancesLogResponseContent::StructuredLogMessageList(messages) => Ok(messages),
+                TaskInstancesLogResponseContent::StringList(lines) => lines
+                    .into_iter()
+                    .map(|event| {
+                        serde_json::from_value(serde_json::json!({ "event": event })).map_err(
+                            |source| Error::Decode {
+                                operation: "get_log",
+                                status: 200,
+                                body: String::new(),
+                                source,
+                            },
+                        )
+                    })
+                    .collect(),
+            },
+        }
+    }
+}
+
+/// Which log to follow and how often to look for more.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowLog {
+    /// The DAG.
+    pub dag_id: String,
+    /// The DAG run.
+    pub dag_run_id: String,
+    /// The task.
+    pub task_id: String,
+    /// The try whose log to read (tries count from 1).
+    pub try_number: i64,
+    /// The map index of a mapped task instance.
+    pub map_index: Option<i64>,
+    /// How long to wait before asking again while the try is still running.
+    pub poll_interval: Duration,
+}
+
+impl FollowLog {
+    /// Follows try `try_number` of a task instance, polling every two seconds.
+    pub fn new(
+        dag_id: impl Into<String>,
+        dag_run_id: impl Into<String>,
+        task_id: impl Into<String>,
+        try_number: i64,
+    ) -> Self {
+        FollowLog {
+            dag_id: dag_id.into(),
+            dag_run_id: dag_run_id.into(),
+            task_id: task_id.into(),
+            try_number,
+            map_index: None,
+            poll_interval: Duration::from_secs(2),
+        }
+    }
+
+    /// Follows one map index of a mapped task.
+    pub fn map_index(mut self, map_index: i64) -> Self {
+        self.map_index = Some(map_index);
+        self
+    }
+
+    /// How long to wait between polls.
+    pub fn poll_interval(mut self, interval: Duration) -> Self {
+        self.poll_interval = interval;
+        self
+    }
+}
+
+struct Follower {
+    api: TaskInstanceApi,
+    target: FollowLog,
+    /// How many times each line (by a hash of its text) has been yielded.
+    yielded: HashMap<u64, usize>,
+    /// How many times each line has come up in the current read.
+    this_read: HashMap<u64, usize>,
+    lines: Option<NdjsonStream>,
+    /// The try had ended when the current read began: this read is the last.
+    last_read: bool,
+}
+
+impl TaskInstanceApi {
+    /// Every log message of one try, each exactly once, as it is written: reads the NDJSON
+    /// log again every `poll_interval` until the try has ended and its log is drained.
+    ///
+    /// Each read is of the whole log: a continuation token does not always say where the last
+    /// read ended (Airflow 3.3's NDJSON token carries no position), so the stream counts the
+    /// lines it has yielded and yields only what a read adds. A line is the same line when its
+    /// text and its place among equal lines are. The stream owns what it needs, so it can move
+    /// into a spawned task.
+    pub fn follow_log(
+        &self,
+        target: FollowLog,
+    ) -> impl Stream<Item = Result<StructuredLogMessage, Error>> + Send + 'static {
+        let follower = Follower {
+            api: self.clone(),
+            target,
+            yielded: HashMap::new(),
+            this_read: HashMap::new(),
+            lines: None,
+            last_read: false,
+        };
+        Box::pin(stream::try_unfold(follower, |mut f| async move {
+            loop {
+                if let Some(lines) = f.lines.as_mut() {
+                    match lines.next_line().await {
+                        Some(line) => {
+                            let line = line?;
+                            let key = {
+                                let mut hasher = DefaultHasher::new();
+                                line.hash(&mut hasher);
+                                hasher.finish()
+                            };
+                            let occurrence = f.this_read.entry(key).or_default();
+                            *occurrence += 1;
+                            let yielded = f.yielded.entry(key).or_default();
+                            if *occurrence <= *yielded {
+                                continue;
+                            }
+                            *yielded = *occurrence;
+                            let message = lines.decode(&line)?;
+                            return Ok(Some((message, f)));
+                        }
+                        None => {
+                            f.lines = None;
+                            if f.last_read {
+                                return Ok(None);
+                            }
+                            tokio::time::sleep(f.target.poll_interval).await;
+                        }
+                    }
+                }
+                f.last_read = try_has_ended(&f.api, &f.target).await?;
+                f.lines = Some(read(&f.api, &f.target).await?);
+                f.this_read.clear();
+            }
+        }))
+    }
+}
+
+/// Whether the followed try is over: a final state, or a later try has begun.
+async fn try_has_ended(api: &TaskInstanceApi, target: &FollowLog) -> Result<bool, Error> {
+    let t = target;
+    let ti = match t.map_index {
+        Some(index) => {
+            api.get_mapped_task_instance(&t.dag_id, &t.dag_run_id, &t.task_id, index)
+                .await?
+        }
+        None => {
+            api.get_task_instance(&t.dag_id, &t.dag_run_id, &t.task_id)
+                .await?
+        }
+    };
+    let ended = matches!(
+        ti.state,
+        Some(
+            TaskInstanceState::Success
+                | TaskInstanceState::Failed
+                | TaskInstanceState::Skipped
+                | TaskInstanceState::UpstreamFailed
+                | TaskInstanceState::Removed
+                | TaskInstanceState::UpForRetry
+        )
+    );
+    Ok(ended || ti.try_number > t.try_number)
+}
+
+/// The whole log of the try, as NDJSON lines.
+async fn read(api: &TaskInstanceApi, target: &FollowLog) -> Result<NdjsonStream, Error> {
+    let t = target;
+    let mut params = GetLogParams::default().accept(GetLogAccept::ApplicationXNdjson);
+    if let Some(index) = t.map_index {
+        params = params.map_index(index);
+    }
+    match api
+        .get_log(&t.dag_id, &t.dag_run_id, &t.task_id, t.try_number, &params)
+        .await?
+    {
+        GetLogResponse::Ndjson(lines) => Ok(lines),
+        GetLogResponse::Json(_) => Err(Error::Request {
+            operation: "get_log",
+            message: "asked for NDJSON, the server answered JSON".into(),
+        }),
+    }
+}
