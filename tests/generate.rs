@@ -179,3 +179,81 @@ fn a_new_optional_field_is_one_hunk_of_its_model_file() {
     // The docs page lists the models' fields nowhere, so only the model file changes.
     assert_eq!(changed, [path]);
 }
+
+/// `docs/TaskInstanceApi.md` shows each operation's signature and the types its arguments
+/// are passed as: both must be what the code says.
+#[test]
+fn the_docs_page_matches_the_signatures_in_the_code() {
+    use quote::ToTokens;
+
+    let root = xtask::root().join("generated");
+    let page = std::fs::read_to_string(root.join("docs/TaskInstanceApi.md")).unwrap();
+    let api = Job::default_job().run().unwrap().api;
+    let tag = &api.apis[0];
+    let mut checked = 0;
+    for section in page.split("\n## ").skip(1) {
+        let name = section.lines().next().unwrap().trim();
+        let op = tag
+            .operations
+            .iter()
+            .find(|op| op.fn_name == name)
+            .unwrap_or_else(|| panic!("the page documents `{name}`, which the API lacks"));
+        let shown = section
+            .split("```rust\n")
+            .nth(1)
+            .and_then(|rest| rest.split("\n```").next())
+            .unwrap_or_else(|| panic!("`{name}` has no signature block"));
+        let shown: syn::ImplItemFn = syn::parse_str(&format!("{shown} {{}}")).unwrap();
+        let path = root.join(format!("src/apis/{}/{}.rs", tag.module, op.module));
+        let file = syn::parse_file(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let actual = file
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                // The async API's impl: `impl TaskInstanceApi`, not the blocking twin's.
+                syn::Item::Impl(i) if i.self_ty.to_token_stream().to_string() == tag.type_name => {
+                    Some(i)
+                }
+                _ => None,
+            })
+            .flat_map(|i| &i.items)
+            .find_map(|member| match member {
+                syn::ImplItem::Fn(f) if f.sig.ident == name => Some(&f.sig),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("{} has no `{name}`", path.display()));
+        assert_eq!(
+            shown.sig.to_token_stream().to_string(),
+            actual.to_token_stream().to_string(),
+            "the signature of `{name}`"
+        );
+        // Each required parameter's row shows the type its argument has.
+        for input in &actual.inputs {
+            let syn::FnArg::Typed(arg) = input else {
+                continue;
+            };
+            let arg_name = arg.pat.to_token_stream().to_string();
+            let Some(param) = op.params.iter().find(|p| p.rust_name == arg_name) else {
+                continue;
+            };
+            let row = section
+                .lines()
+                .find(|l| l.starts_with(&format!("| `{}` |", param.name)))
+                .unwrap_or_else(|| panic!("`{name}` has no row for `{}`", param.name));
+            let shown_type = row.split(" | ").nth(2).unwrap().trim_matches('`');
+            let shown_type: syn::Type = syn::parse_str(shown_type).unwrap();
+            assert_eq!(
+                shown_type.to_token_stream().to_string(),
+                arg.ty.to_token_stream().to_string(),
+                "the row of `{}` in `{name}`",
+                param.name
+            );
+        }
+        checked += 1;
+    }
+    assert_eq!(
+        checked,
+        tag.operations.len(),
+        "every operation has a section"
+    );
+}

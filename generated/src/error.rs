@@ -83,6 +83,109 @@ impl Error {
             _ => None,
         }
     }
+
+    /// What the server said went wrong, when it answered with an error status.
+    pub fn detail(&self) -> Option<Detail> {
+        self.api().map(ApiError::detail)
+    }
+}
+
+impl ApiError {
+    /// What the server said went wrong: the body's `detail` (the shape every error of the
+    /// API takes) as a message or a list of validation problems, whatever type the body
+    /// decoded as; the body as text when it has no `detail`.
+    pub fn detail(&self) -> Detail {
+        let Ok(body) = serde_json::from_str::<serde_json::Value>(&self.raw) else {
+            return Detail::Body(excerpt(&self.raw).to_string());
+        };
+        match body.get("detail") {
+            Some(serde_json::Value::String(message)) => Detail::Message(message.clone()),
+            Some(serde_json::Value::Array(items))
+                if items.iter().all(|i| i.get("msg").is_some()) =>
+            {
+                Detail::Invalid(items.iter().map(Problem::from_json).collect())
+            }
+            Some(other) => Detail::Other(other.clone()),
+            None => Detail::Body(excerpt(&self.raw).to_string()),
+        }
+    }
+}
+
+/// What the server said went wrong ([`ApiError::detail`]). `Display` prints it as one line.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Detail {
+    /// A sentence: `{"detail": "Task Instance not found"}`.
+    Message(String),
+    /// The request did not validate: each problem and where it is.
+    Invalid(Vec<Problem>),
+    /// A `detail` of another shape: an object of the server's own fields, a list of strings.
+    Other(serde_json::Value),
+    /// No `detail`: the body as text (a proxy's HTML page, say; empty when there was none).
+    Body(String),
+}
+
+/// One problem with a request that did not validate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// Where it is: `["body", "note"]`, `["query", "limit"]`; list positions as numbers.
+    pub location: Vec<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl Problem {
+    fn from_json(item: &serde_json::Value) -> Problem {
+        let location = item
+            .get("loc")
+            .and_then(serde_json::Value::as_array)
+            .map(|parts| {
+                parts
+                    .iter()
+                    .map(|p| match p {
+                        serde_json::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let message = item
+            .get("msg")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        Problem { location, message }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.location.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.location.join("."), self.message)
+        }
+    }
+}
+
+impl fmt::Display for Detail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Detail::Message(message) => f.write_str(message),
+            Detail::Invalid(problems) => {
+                for (i, problem) in problems.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("; ")?;
+                    }
+                    write!(f, "{problem}")?;
+                }
+                Ok(())
+            }
+            Detail::Other(value) => write!(f, "{value}"),
+            Detail::Body(text) if text.trim().is_empty() => f.write_str("(no body)"),
+            Detail::Body(text) => f.write_str(text.trim()),
+        }
+    }
 }
 
 /// Keeps messages readable when a proxy sends a whole HTML page.
@@ -106,7 +209,7 @@ impl fmt::Display for Error {
                 "{}: the server answered {}: {}",
                 e.operation,
                 e.status,
-                excerpt(&e.raw)
+                e.detail()
             ),
             Error::Transport { operation, source } => {
                 write!(f, "{operation}: request failed: {source}")

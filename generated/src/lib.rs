@@ -10,6 +10,8 @@ pub mod apis;
 #[rustfmt::skip]
 pub mod blocking;
 #[rustfmt::skip]
+mod call;
+#[rustfmt::skip]
 mod client;
 #[rustfmt::skip]
 mod encoding;
@@ -35,12 +37,19 @@ pub mod guide;
 #[rustfmt::skip]
 pub mod logs;
 pub use apis::TaskInstanceApi;
+pub use call::Call;
+pub use chrono;
 pub use client::{Client, ClientBuilder};
-pub use error::{ApiError, Error};
+pub use error::{ApiError, Detail, Error, Problem};
 pub use error_body::ErrorBody;
+pub use futures_core::Stream;
+pub use futures_util::{StreamExt, TryStreamExt};
 pub use maybe::Maybe;
 pub use ndjson::NdjsonStream;
+pub use reqwest;
 pub use retry::RetryPolicy;
+pub use serde_json;
+pub use uuid;
 
 /// Where [`Client::login`] exchanges a username and password for a token, when the
 /// spec declares an OAuth2 password flow.

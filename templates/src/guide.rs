@@ -1,7 +1,8 @@
 // requires-operations: get_task_instances post_clear_task_instances get_log get_task_instance get_mapped_task_instance
-// requires-names: GetLogAccept::ApplicationXNdjson GetLogResponse::Ndjson GetLogResponse::Json GetLogParams::token GetLogParams::accept GetLogParams::map_index TaskInstanceApi::get_task_instances_stream GetTaskInstancesParams::state GetTaskInstancesParams::limit ClearTaskInstancesBody::task_ids ClearTaskInstancesBody::dag_run_id ClearTaskInstancesBody::only_failed ClearTaskInstancesBody::dry_run
+// requires-names: GetLogAccept::ApplicationXNdjson GetLogResponse::Ndjson GetLogResponse::Json GetLogParams::accept GetLogParams::map_index TaskInstanceApi::get_task_instances_stream GetTaskInstancesParams::state GetTaskInstancesParams::limit GetTaskInstancesParams::dag_id_prefix_pattern TaskInstancesLogResponseContent::StructuredLogMessageList ClearTaskInstancesBody::task_ids ClearTaskInstancesBody::dag_run_id ClearTaskInstancesBody::only_failed ClearTaskInstancesBody::dry_run
 //! A walk from logging in to listing task instances, clearing the failed ones and tailing a
-//! log. Every block compiles (they are doctests); none runs against a server here.
+//! log, then what to know about errors, filters and endpoints the crate does not cover. Every
+//! block compiles (they are doctests); none runs against a server here.
 //!
 //! # 1. Connect
 //!
@@ -26,14 +27,16 @@
 //!
 //! # 2. List the task instances of a run
 //!
-//! Required parameters are arguments; optional ones are set on a `...Params` value. Paged
-//! lists have a `_stream` twin that walks every page with one page in memory.
+//! Required parameters are arguments, in the order the API declares them; optional ones are
+//! set on a `...Params` value. Paged lists have a `_stream` twin that walks every page with
+//! one page in memory; it owns its arguments, so it can be built from temporaries and moved
+//! into a spawned task.
 //!
 //! ```no_run
 //! # async fn example(client: airflow_client::Client) -> Result<(), airflow_client::Error> {
 //! use airflow_client::apis::GetTaskInstancesParams;
 //! use airflow_client::models::TaskInstanceState;
-//! use futures_util::TryStreamExt;
+//! use airflow_client::TryStreamExt;
 //!
 //! let api = client.task_instance();
 //! let run = "manual__2024-01-01T00:00:00+00:00"; // sent as ...%3A00%2B00%3A00
@@ -42,8 +45,7 @@
 //!     .await?;
 //! println!("{} failed", page.task_instances.len());
 //!
-//! let everything = GetTaskInstancesParams::default();
-//! let mut all = api.get_task_instances_stream("etl", run, &everything, 500);
+//! let mut all = api.get_task_instances_stream("etl", run, GetTaskInstancesParams::default(), 500);
 //! while let Some(ti) = all.try_next().await? {
 //!     // States the client does not know arrive as `TaskInstanceState::Unknown(..)`.
 //!     println!("{} {:?}", ti.task_id, ti.state);
@@ -54,8 +56,10 @@
 //!
 //! # 3. Clear the failed ones
 //!
-//! A dry run answers what would be cleared; `task_ids` takes plain ids and `(id, map_index)`
-//! pairs alike.
+//! Request bodies are built like parameters: `default()` (or `new` with the required fields)
+//! and a setter per field. The server clears nothing unless `dry_run` is `false`: by
+//! default it answers what would be cleared. `task_ids` takes plain ids and
+//! `(id, map_index)` pairs alike.
 //!
 //! ```no_run
 //! # async fn example(client: airflow_client::Client) -> Result<(), airflow_client::Error> {
@@ -75,37 +79,103 @@
 //! # 4. Read and tail a log
 //!
 //! `get_log` answers JSON or, with `accept: application/x-ndjson`, a stream of lines read as
-//! they arrive. [`follow_log`](crate::TaskInstanceApi::follow_log) keeps reading until the try
-//! ends.
+//! they arrive; [`messages`](crate::apis::GetLogResponse::messages) gives the structured
+//! messages either way. [`follow_log`](crate::TaskInstanceApi::follow_log) keeps reading a
+//! running try until it ends, each line once; its stream can move into a spawned task.
 //!
 //! ```no_run
 //! # async fn example(client: airflow_client::Client) -> Result<(), airflow_client::Error> {
+//! use airflow_client::apis::GetLogParams;
 //! use airflow_client::logs::FollowLog;
-//! use futures_util::TryStreamExt;
+//! use airflow_client::TryStreamExt;
 //!
 //! let api = client.task_instance();
-//! let mut log = api.follow_log(FollowLog::new("etl", "manual__2024-01-01T00:00:00+00:00", "load", 1));
-//! while let Some(message) = log.try_next().await? {
-//!     println!("{}", message.event);
+//! let run = "manual__2024-01-01T00:00:00+00:00";
+//! let log = api.get_log("etl", run, "load", 1, &GetLogParams::default()).await?;
+//! for message in log.messages().await? {
+//!     println!("{:?} {}", message.timestamp, message.event);
 //! }
+//!
+//! let tail = tokio::spawn(async move {
+//!     let mut log = api.follow_log(FollowLog::new("etl", run, "load", 2));
+//!     while let Some(message) = log.try_next().await? {
+//!         println!("{}", message.event);
+//!     }
+//!     Ok::<_, airflow_client::Error>(())
+//! });
+//! # let _ = tail;
 //! # Ok(())
 //! # }
 //! ```
 //!
 //! # 5. Handle errors
 //!
+//! An [`Error::Api`](crate::Error::Api) carries the status, the body typed as the API
+//! documents it, and [`detail`](crate::ApiError::detail): what the server said, as a message
+//! or a list of validation problems with where each is. `Display` prints that, not raw JSON.
+//!
 //! ```no_run
 //! # async fn example(client: airflow_client::Client) {
-//! use airflow_client::{Error, ErrorBody};
+//! use airflow_client::{Detail, Error};
 //!
 //! match client.task_instance().get_task_instance("etl", "run", "missing").await {
 //!     Ok(ti) => println!("{:?}", ti.state),
-//!     Err(Error::Api(e)) if e.status == 404 => {
-//!         if let ErrorBody::HttpExceptionResponse(body) = &e.body {
-//!             println!("not found: {:?}", body.detail);
+//!     Err(Error::Api(e)) if e.status == 404 => println!("not found: {}", e.detail()),
+//!     Err(Error::Api(e)) if e.status == 422 => {
+//!         if let Detail::Invalid(problems) = e.detail() {
+//!             for problem in problems {
+//!                 println!("{}: {}", problem.location.join("."), problem.message);
+//!             }
 //!         }
 //!     }
 //!     Err(other) => println!("{other}"),
 //! }
+//! # }
+//! ```
+//!
+//! # 6. Filtering with pattern parameters
+//!
+//! Many list operations take `*_pattern` and `*_prefix_pattern` parameters
+//! (`task_id_pattern`, `dag_id_prefix_pattern`, ...). Unless a parameter's own description
+//! says otherwise:
+//!
+//! - `*_pattern` is a case-insensitive substring match (SQL `ILIKE '%term%'`): `%` matches any
+//!   run of characters and `_` any one character (`%customer_%`). Convenient, but no index
+//!   helps it, so it is slow on large tables.
+//! - `*_prefix_pattern` matches the start of the value, case-sensitively, and can use an
+//!   index: prefer it at scale. `%` and `_` are literal there, and trailing characters that
+//!   are not letters or digits are dropped (`test_` matches values starting with `test`).
+//! - In both, `|` separates alternatives (`extract|load`) and `~` matches everything. They
+//!   take no regular expressions.
+//!
+//! ```no_run
+//! # async fn example(client: airflow_client::Client) -> Result<(), airflow_client::Error> {
+//! use airflow_client::apis::GetTaskInstancesParams;
+//!
+//! let params = GetTaskInstancesParams::default().dag_id_prefix_pattern("etl_|billing_");
+//! let page = client.task_instance().get_task_instances("~", "~", &params).await?;
+//! # let _ = page;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # 7. Endpoints this crate does not cover
+//!
+//! [`Client::call`](crate::Client::call) sends a request to any path with the client's
+//! credentials, retries and re-login, and fails with the same errors.
+//!
+//! ```no_run
+//! # async fn example(client: airflow_client::Client) -> Result<(), airflow_client::Error> {
+//! use airflow_client::reqwest::Method;
+//!
+//! let version: airflow_client::serde_json::Value =
+//!     client.call(Method::GET, "/api/v2/version").send().await?;
+//! let dags: airflow_client::serde_json::Value = client
+//!     .call(Method::GET, "/api/v2/dags")
+//!     .query("limit", &5)
+//!     .send()
+//!     .await?;
+//! println!("{} {}", version["version"], dags["total_entries"]);
+//! # Ok(())
 //! # }
 //! ```

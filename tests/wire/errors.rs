@@ -224,3 +224,65 @@ async fn a_connection_dropped_mid_body_is_a_transport_error() {
         "{result:?}"
     );
 }
+
+/// The server's message is one call away, and `Display` shows it rather than raw JSON.
+#[tokio::test]
+async fn detail_gives_the_message_or_the_validation_problems() {
+    use airflow_client::{Detail, Problem};
+
+    let missing = "The Task Instance with dag_id: `etl_daily` was not found";
+    let (_server, api) = serve_json(404, json!({ "detail": missing })).await;
+    let error = api.get_task_instance(DAG, RUN, TASK).await.unwrap_err();
+    assert_eq!(error.detail(), Some(Detail::Message(missing.into())));
+    assert_eq!(
+        error.to_string(),
+        format!("get_task_instance: the server answered 404: {missing}")
+    );
+
+    let invalid = json!({"detail": [{
+        "type": "string_too_long",
+        "loc": ["body", "note"],
+        "msg": "String should have at most 1000 characters",
+        "input": "x",
+        "ctx": {"max_length": 1000}
+    }, {
+        "type": "int_parsing",
+        "loc": ["query", "map_index", 0],
+        "msg": "Input should be a valid integer",
+        "input": "a"
+    }]});
+    let (_server, api) = serve_json(422, invalid).await;
+    let body = PatchTaskInstanceBody::default().note("x");
+    let error = api_error(
+        api.patch_task_instance(DAG, RUN, TASK, &PatchTaskInstanceParams::default(), &body)
+            .await,
+    );
+    let Detail::Invalid(problems) = error.detail() else {
+        panic!("expected validation problems, got {:?}", error.detail());
+    };
+    assert_eq!(
+        problems,
+        [
+            Problem {
+                location: vec!["body".into(), "note".into()],
+                message: "String should have at most 1000 characters".into()
+            },
+            Problem {
+                location: vec!["query".into(), "map_index".into(), "0".into()],
+                message: "Input should be a valid integer".into()
+            }
+        ]
+    );
+    assert_eq!(
+        error.detail().to_string(),
+        "body.note: String should have at most 1000 characters; query.map_index.0: Input should be a valid integer"
+    );
+
+    let (_server, api) =
+        serve([Reply::status(400).body("text/html", "<html>Bad request</html>")]).await;
+    let error = api.get_task_instance(DAG, RUN, TASK).await.unwrap_err();
+    assert_eq!(
+        error.detail(),
+        Some(Detail::Body("<html>Bad request</html>".into()))
+    );
+}

@@ -207,7 +207,7 @@ async fn get_external_log_url_decodes_the_url() {
 }
 
 /// An NDJSON reply with `events` as log lines and, when given, a continuation token.
-fn ndjson_reply(events: &[&str], token: Option<&str>) -> Reply {
+pub(crate) fn ndjson_reply(events: &[&str], token: Option<&str>) -> Reply {
     let lines: Vec<serde_json::Value> = events
         .iter()
         .map(|e| json!({"event": e, "level": "info"}))
@@ -221,7 +221,7 @@ fn ndjson_reply(events: &[&str], token: Option<&str>) -> Reply {
     }
 }
 
-fn task_in_state(state: &str) -> Reply {
+pub(crate) fn task_in_state(state: &str) -> Reply {
     let mut ti = fixtures::task_instance();
     ti["state"] = json!(state);
     ti["try_number"] = json!(1);
@@ -302,5 +302,34 @@ async fn follow_log_without_tokens_skips_what_it_already_gave() {
         events,
         ["a", "b"],
         "the full log read again yields only the new line"
+    );
+}
+
+/// The structured messages of a log, whichever content type came back.
+#[tokio::test]
+async fn messages_reads_json_and_ndjson_logs_alike() {
+    use airflow_client::apis::GetLogParams;
+
+    let structured = json!({"content": [{"event": "a", "timestamp": "2024-01-01T00:00:01Z", "level": "info"}], "continuation_token": null});
+    let plain = json!({"content": ["line one", "line two"], "continuation_token": null});
+    let (_server, api) = serve([
+        Reply::json(200, &structured),
+        Reply::json(200, &plain),
+        ndjson_reply(&["b", "c"], None),
+    ])
+    .await;
+    let params = GetLogParams::default();
+    let mut events = Vec::new();
+    for _ in 0..3 {
+        let log = api
+            .get_log(DAG, RUN, TASK, 1, &params)
+            .await
+            .expect("reads");
+        let messages = log.messages().await.expect("decodes");
+        events.push(messages.into_iter().map(|m| m.event).collect::<Vec<_>>());
+    }
+    assert_eq!(
+        events,
+        [vec!["a"], vec!["line one", "line two"], vec!["b", "c"]]
     );
 }

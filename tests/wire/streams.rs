@@ -113,3 +113,52 @@ async fn hitl_details_stream_too() {
         "the total is reached on the first page"
     );
 }
+
+/// Everything the crate returns moves into a spawned task when its inputs are owned: an
+/// operation's future, a `_stream` twin (built from a temporary `&Params`, as the plain call
+/// is), `follow_log`, and an NDJSON log stream. `tokio::spawn` takes only `Send + 'static`
+/// futures, so this compiles only while that holds.
+#[tokio::test]
+async fn futures_and_streams_move_into_spawned_tasks() {
+    use airflow_client::apis::{GetLogParams, GetLogResponse};
+    use airflow_client::logs::FollowLog;
+    use airflow_client::models::{GetLogAccept, StructuredLogMessage};
+
+    let (_server, api) = serve([
+        Reply::json(200, &fixtures::task_instance()),
+        page(0, 3, 3),
+        super::logs::task_in_state("success"),
+        super::logs::ndjson_reply(&["one", "two"], None),
+        super::logs::ndjson_reply(&["three"], None),
+    ])
+    .await;
+
+    let one = tokio::spawn({
+        let api = api.clone();
+        async move { api.get_task_instance(DAG, RUN, TASK).await }
+    });
+    assert_eq!(one.await.unwrap().unwrap().task_id, TASK);
+
+    let stream = api.get_task_instances_stream(DAG, RUN, &GetTaskInstancesParams::default(), 3);
+    let all = tokio::spawn(async move { stream.try_collect::<Vec<_>>().await });
+    assert_eq!(all.await.unwrap().unwrap().len(), 3);
+
+    let log = api.follow_log(
+        FollowLog::new(DAG, RUN, TASK, 1).poll_interval(std::time::Duration::from_millis(1)),
+    );
+    let followed =
+        tokio::spawn(async move { log.map_ok(|m| m.event).try_collect::<Vec<_>>().await });
+    assert_eq!(followed.await.unwrap().unwrap(), ["one", "two"]);
+
+    let lines = tokio::spawn({
+        let api = api.clone();
+        async move {
+            let params = GetLogParams::default().accept(GetLogAccept::ApplicationXNdjson);
+            match api.get_log(DAG, RUN, TASK, 1, &params).await? {
+                GetLogResponse::Ndjson(lines) => lines.collect::<StructuredLogMessage>().await,
+                GetLogResponse::Json(_) => panic!("asked for NDJSON"),
+            }
+        }
+    });
+    assert_eq!(lines.await.unwrap().unwrap()[0].event, "three");
+}

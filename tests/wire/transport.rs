@@ -387,3 +387,48 @@ async fn a_caller_provided_reqwest_client_is_used() {
 
     assert_eq!(server.requests()[0].header("x-tenant"), Some("blue"));
 }
+
+/// An endpoint the crate has no method for, called with the client's token and errors.
+#[tokio::test]
+async fn call_reaches_any_path_with_the_clients_credentials_and_errors() {
+    let server = MockServer::start().await;
+    server.reply(Reply::json(
+        200,
+        &json!({"version": "3.3.2", "git_version": null}),
+    ));
+    server.reply(Reply::json(404, &json!({"detail": "Dag nosuch not found"})));
+    let client = Client::new(server.url(), TOKEN).unwrap();
+
+    let version: serde_json::Value = client
+        .call(reqwest::Method::GET, "/api/v2/version")
+        .query("limit", &5)
+        .query("state", &["a", "b"])
+        .send()
+        .await
+        .expect("decodes");
+    let error = client
+        .call(reqwest::Method::PATCH, "/api/v2/dags/nosuch")
+        .json(&json!({"is_paused": true}))
+        .send::<serde_json::Value>()
+        .await
+        .unwrap_err();
+
+    assert_eq!(version["version"], "3.3.2");
+    let requests = server.requests();
+    assert_no_body(
+        &requests[0],
+        "GET",
+        "/api/v2/version?limit=5&state=a&state=b",
+    );
+    assert_json_body(
+        &requests[1],
+        "PATCH",
+        "/api/v2/dags/nosuch",
+        json!({"is_paused": true}),
+    );
+    assert_eq!(error.status(), Some(404));
+    assert_eq!(
+        error.to_string(),
+        "call: the server answered 404: Dag nosuch not found"
+    );
+}

@@ -11,6 +11,15 @@ pub fn run(rest: &[String], end_to_end: impl FnOnce() -> Result<(), String>) -> 
     cargo(&["test", "--workspace", "--all-targets"])?;
     // Doctests of the emitted crate: README and rustdoc examples must compile.
     cargo(&["test", "--doc", "-p", "airflow-client", "--all-features"])?;
+    // The TLS choice the default leaves out builds on its own.
+    cargo(&[
+        "check",
+        "-p",
+        "airflow-client",
+        "--no-default-features",
+        "--features",
+        "native-tls",
+    ])?;
     crate::docs::check()?;
     end_to_end()?;
     // Every released spec, generated and built: the generator must not break on a release.

@@ -7,7 +7,8 @@ use quote::{format_ident, quote};
 use super::docs::{doc_attrs, Para};
 use super::setters::{setter, Slot};
 use super::signature::{
-    arguments, by_value, const_param, content_ty, order_note, owned_arguments, signature,
+    arguments, by_value, const_param, content_ty, fixed_note, order_note, owned_arguments,
+    signature,
 };
 use super::ty::{ident, ty, ModelPath};
 use crate::ir::{
@@ -70,7 +71,10 @@ pub fn tag_module(tag: &TagApi) -> TokenStream {
 pub fn operation_module(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> TokenStream {
     let name = ident(&tag.type_name);
     let method = operation(api, tag, op, crate_ident);
-    let stream = op.paging.as_ref().map(|p| stream_method(api, op, p));
+    let stream = op
+        .paging
+        .as_ref()
+        .map(|p| stream_method(api, tag, op, p, crate_ident));
     let blocking = super::blocking::methods(api, op);
     let types = operation_types(api, tag, op);
     let code = quote! {
@@ -262,7 +266,13 @@ fn value_expr(api: &Api, p: &Param) -> TokenStream {
 }
 
 /// `{op}_stream`: every item of a paged list, fetched `page_size` at a time.
-fn stream_method(api: &Api, op: &Operation, paging: &Paging) -> TokenStream {
+fn stream_method(
+    api: &Api,
+    tag: &TagApi,
+    op: &Operation,
+    paging: &Paging,
+    crate_ident: &str,
+) -> TokenStream {
     let name = ident(&paging.fn_name);
     let call = ident(&op.fn_name);
     let item = ty(api, &paging.item, PATH);
@@ -296,7 +306,8 @@ fn stream_method(api: &Api, op: &Operation, paging: &Paging) -> TokenStream {
         paging.offset,
         paging.offset
     );
-    let doc = super::docs::lines_to_attrs(&doc);
+    let example = super::examples::stream_example(api, tag, op, paging, crate_ident);
+    let doc = super::docs::lines_to_attrs(&format!("{doc}\n\n{example}"));
     quote! {
         #doc
         pub fn #name(&self, #(#decls,)* page_size: i64)
@@ -322,11 +333,13 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
     let signature_line = format!("`{} {}`", op.method.as_str(), op.path);
     let deprecated_note = op.deprecated.then_some("**Deprecated** by the API.");
     let order = order_note(api, op);
+    let fixed = fixed_note(api, op);
     let docs = doc_attrs([
         op.summary.as_deref().map(Para::Spec),
         op.description.as_deref().map(Para::Spec),
         Some(Para::Ours(&signature_line)),
         order.as_deref().map(Para::Ours),
+        fixed.as_deref().map(Para::Ours),
         deprecated_note.map(Para::Ours),
     ]);
     let example = super::docs::lines_to_attrs(&super::examples::operation_example(

@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::docs::{doc_attrs, Para};
+use super::docs::{doc_attrs, inner_doc_attrs, Para};
 use super::ty::ident;
 use super::EmitConfig;
 use crate::error::Result;
@@ -41,6 +41,8 @@ pub fn lib_rs(api: &Api, optional_modules: &[String]) -> TokenStream {
         #[rustfmt::skip]
         pub mod blocking;
         #[rustfmt::skip]
+        mod call;
+        #[rustfmt::skip]
         mod client;
         #[rustfmt::skip]
         mod encoding;
@@ -66,13 +68,23 @@ pub fn lib_rs(api: &Api, optional_modules: &[String]) -> TokenStream {
             pub mod #optional;
         )*
 
+        // The crates whose types the API shows (dates, JSON values, ids, HTTP methods) and the
+        // stream traits, so callers need not depend on them to use it. In rustfmt's order,
+        // as this file is formatted by it.
         #apis_use
+        pub use call::Call;
+        pub use chrono;
         pub use client::{Client, ClientBuilder};
-        pub use error::{ApiError, Error};
+        pub use error::{ApiError, Detail, Error, Problem};
         pub use error_body::ErrorBody;
+        pub use futures_core::Stream;
+        pub use futures_util::{StreamExt, TryStreamExt};
         pub use maybe::Maybe;
         pub use ndjson::NdjsonStream;
+        pub use reqwest;
         pub use retry::RetryPolicy;
+        pub use serde_json;
+        pub use uuid;
 
         /// Where [`Client::login`] exchanges a username and password for a token, when the
         /// spec declares an OAuth2 password flow.
@@ -123,8 +135,20 @@ pub fn apis_mod(api: &Api) -> TokenStream {
             pub use self::#module::*;
         }
     });
+    let about = api.description.as_deref().map(|d| {
+        format!(
+            "# About the {}\n\nFrom its OpenAPI document:\n\n{}",
+            api.title, d
+        )
+    });
+    let docs = inner_doc_attrs([
+        Some(Para::Ours(
+            "One API type per tag of the spec, with the parameter types of its operations.",
+        )),
+        about.as_deref().map(Para::Spec),
+    ]);
     quote! {
-        //! One API type per tag of the spec, with the parameter types of its operations.
+        #docs
         #(#modules)*
     }
 }

@@ -14,7 +14,24 @@ pub enum Para<'a> {
 
 /// `#[doc = ...]` lines for the given paragraphs (missing and empty ones are skipped).
 pub fn doc_attrs<'a>(paragraphs: impl IntoIterator<Item = Option<Para<'a>>>) -> TokenStream {
-    let text = paragraphs
+    lines_to_attrs(&doc_text(paragraphs))
+}
+
+/// `#![doc = ...]` lines, a module's own docs, for the given paragraphs.
+pub fn inner_doc_attrs<'a>(paragraphs: impl IntoIterator<Item = Option<Para<'a>>>) -> TokenStream {
+    let text = doc_text(paragraphs);
+    let lines = text.lines().map(|line| {
+        if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        }
+    });
+    quote! { #( #![doc = #lines] )* }
+}
+
+fn doc_text<'a>(paragraphs: impl IntoIterator<Item = Option<Para<'a>>>) -> String {
+    paragraphs
         .into_iter()
         .flatten()
         .map(|p| match p {
@@ -23,8 +40,7 @@ pub fn doc_attrs<'a>(paragraphs: impl IntoIterator<Item = Option<Para<'a>>>) -> 
         })
         .filter(|p| !p.is_empty())
         .collect::<Vec<_>>()
-        .join("\n\n");
-    lines_to_attrs(&text)
+        .join("\n\n")
 }
 
 pub fn lines_to_attrs(text: &str) -> TokenStream {

@@ -1,13 +1,88 @@
 //! `no_run` usage examples for operation docs: every call compiles as a doctest, so a
 //! signature change that breaks the example breaks the build.
 
-use crate::ir::{Api, Operation, Presence, TagApi, Ty, TypeKind};
+use crate::ir::{Api, Field, Operation, Paging, Presence, TagApi, Ty, TypeKind};
 
 /// The example block for one operation, as doc lines.
 pub fn operation_example(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> String {
-    let mut uses = Vec::new();
-    let mut args: Vec<String> = op
-        .required_params()
+    let mut lines = Vec::new();
+    let mut args = required_args(api, op);
+    if let Some(params) = &op.params_type {
+        lines.push(format!("use {crate_ident}::apis::{params};"));
+        args.push(format!("&{params}::default()"));
+    }
+    if let Some(body) = &op.body {
+        lines.extend(body_lines(api, &body.ty));
+        args.push(if body.required {
+            "&body".to_string()
+        } else {
+            "Some(&body)".to_string()
+        });
+    }
+    let call = format!(
+        "client.{}().{}({})",
+        tag.accessor,
+        op.fn_name.trim_start_matches("r#"),
+        args.join(", ")
+    );
+    lines.push(format!("let result = {call}.await?;"));
+    lines.push("# let _ = result;".into());
+    block(crate_ident, lines)
+}
+
+/// The example block for an operation's streaming twin, as doc lines.
+pub fn stream_example(
+    api: &Api,
+    tag: &TagApi,
+    op: &Operation,
+    paging: &Paging,
+    crate_ident: &str,
+) -> String {
+    let mut lines = vec![format!("use {crate_ident}::TryStreamExt;")];
+    let mut args: Vec<String> = required_args(api, op)
+        .into_iter()
+        .map(|a| a.trim_start_matches('&').to_string())
+        .collect();
+    if let Some(params) = &op.params_type {
+        lines.push(format!("use {crate_ident}::apis::{params};"));
+        args.push(format!("{params}::default()"));
+    }
+    if let Some(body) = &op.body {
+        lines.extend(body_lines(api, &body.ty));
+        args.push(if body.required { "body" } else { "Some(body)" }.to_string());
+    }
+    args.push("100".into());
+    lines.push(format!(
+        "let mut items = client.{}().{}({});",
+        tag.accessor,
+        paging.fn_name.trim_start_matches("r#"),
+        args.join(", ")
+    ));
+    lines.push("while let Some(item) = items.try_next().await? {".into());
+    lines.push("    # let _ = item;".into());
+    lines.push("}".into());
+    block(crate_ident, lines)
+}
+
+/// Doc lines of a `no_run` example with `body` inside a hidden async function.
+fn block(crate_ident: &str, body: Vec<String>) -> String {
+    let mut lines = vec![
+        "# Example".to_string(),
+        String::new(),
+        "```no_run".to_string(),
+        format!("# async fn example(client: {crate_ident}::Client) -> Result<(), Box<dyn std::error::Error>> {{"),
+    ];
+    if body.iter().any(|l| l.contains("models::")) {
+        lines.push(format!("use {crate_ident}::models;"));
+    }
+    lines.extend(body);
+    lines.extend(["# Ok(())".into(), "# }".into(), "```".into()]);
+    lines.join("\n")
+}
+
+/// The required parameters' values, as the method takes them.
+fn required_args(api: &Api, op: &Operation) -> Vec<String> {
+    op.required_params()
         .filter(|p| !super::signature::const_param(api, p))
         .map(|p| {
             let value = value(api, &p.ty, &p.name, 0);
@@ -17,45 +92,69 @@ pub fn operation_example(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &
                 _ => format!("&{value}"),
             }
         })
-        .collect();
-    if let Some(params) = &op.params_type {
-        uses.push(format!("use {crate_ident}::apis::{params};"));
-        args.push(format!("&{params}::default()"));
-    }
-    if let Some(body) = &op.body {
-        let value = value(api, &body.ty, "body", 0);
-        args.push(if body.required {
-            format!("&{value}")
-        } else {
-            format!("Some(&{value})")
-        });
-    }
-    if example_mentions_models(&args) {
-        uses.push(format!("use {crate_ident}::models;"));
-    }
-    let call = format!(
-        "client.{}().{}({})",
-        tag.accessor,
-        op.fn_name.trim_start_matches("r#"),
-        args.join(", ")
-    );
-    let mut lines = vec![
-        "# Example".to_string(),
-        String::new(),
-        "```no_run".to_string(),
-        format!("# async fn example(client: {crate_ident}::Client) -> Result<(), Box<dyn std::error::Error>> {{"),
-    ];
-    lines.extend(uses);
-    lines.push(format!("let result = {call}.await?;"));
-    lines.push("# let _ = result;".into());
-    lines.push("# Ok(())".into());
-    lines.push("# }".into());
-    lines.push("```".into());
-    lines.join("\n")
+        .collect()
 }
 
-fn example_mentions_models(args: &[String]) -> bool {
-    args.iter().any(|a| a.contains("models::"))
+/// `let body = ...;`: a struct body spells out the fields whose server default changes what
+/// the call does (`dry_run`, say), else sets its first optional field, so an example never
+/// sends an empty object without saying so.
+fn body_lines(api: &Api, body: &Ty) -> Vec<String> {
+    let value = value(api, body, "body", 0);
+    let fields = match body {
+        Ty::Named(id) => match &api.ty(*id).kind {
+            TypeKind::Struct(s) => s.fields.as_slice(),
+            _ => &[],
+        },
+        _ => &[],
+    };
+    let optional: Vec<&Field> = fields
+        .iter()
+        .filter(|f| matches!(f.presence, Presence::Optional | Presence::Tristate))
+        .collect();
+    let defaults: Vec<&&Field> = optional
+        .iter()
+        .filter(|f| f.default == Some(serde_json::Value::Bool(true)))
+        .collect();
+    let mut lines = Vec::new();
+    let setters: Vec<String> = if defaults.is_empty() {
+        optional
+            .first()
+            .map(|f| {
+                // A list as an array: every list setter takes one.
+                let sample = match f.ty.non_null() {
+                    Ty::List(item) => format!("[{}]", self::value(api, item, &f.wire_name, 1)),
+                    other => self::value(api, other, &f.wire_name, 1),
+                };
+                format!(".{}({sample})", f.rust_name.trim_start_matches("r#"))
+            })
+            .into_iter()
+            .collect()
+    } else {
+        let names: Vec<String> = defaults
+            .iter()
+            .map(|f| format!("`{}`", f.wire_name))
+            .collect();
+        let verb = if names.len() == 1 { "is" } else { "are" };
+        lines.push(format!(
+            "// Spelled out: {} {verb} `true` unless the body says otherwise.",
+            and_list(&names)
+        ));
+        defaults
+            .iter()
+            .map(|f| format!(".{}(true)", f.rust_name.trim_start_matches("r#")))
+            .collect()
+    };
+    lines.push(format!("let body = {value}{};", setters.join("")));
+    lines
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
 /// A Rust expression of type `ty`; `name` makes strings read like the parameter they fill.
@@ -71,7 +170,10 @@ fn value(api: &Api, ty: &Ty, name: &str, depth: usize) -> String {
         Ty::Bytes => "Vec::new()".into(),
         Ty::Any => "serde_json::Value::Null".into(),
         Ty::AnyObject | Ty::Map(_) => "Default::default()".into(),
+        // Past a few levels only a recursive schema goes on; it gets an empty list.
+        Ty::List(inner) if depth < 8 => format!("vec![{}]", value(api, inner, name, depth + 1)),
         Ty::List(_) => "Vec::new()".into(),
+        Ty::Nullable(inner) if depth < 8 => format!("Some({})", value(api, inner, name, depth + 1)),
         Ty::Nullable(_) => "None".into(),
         Ty::Tuple(items) => format!(
             "({})",
@@ -110,7 +212,7 @@ fn named(api: &Api, id: crate::ir::TypeId, name: &str, depth: usize) -> String {
                 .collect();
             if required.is_empty() {
                 format!("{path}::default()")
-            } else if depth > 4 {
+            } else if depth > 8 {
                 // Deep required nesting: the example stays short and still type-checks.
                 "serde_json::from_str(\"{}\")?".into()
             } else {

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::signature::{order_note, return_type, signature};
+use super::signature::{arg_type, fixed_note, fixed_value, order_note, return_type, signature};
 use super::ty::{ty, ModelPath};
 use crate::error::SpecResult;
 use crate::ir::{Api, ErrorCase, Operation, Param, ParamLocation, Returns, Status, TagApi};
@@ -48,7 +48,10 @@ fn operation(api: &Api, op: &Operation) -> SpecResult<String> {
     if op.deprecated {
         out.push_str(" (deprecated)");
     }
-    if let Some(note) = order_note(api, op) {
+    for note in [order_note(api, op), fixed_note(api, op)]
+        .into_iter()
+        .flatten()
+    {
         out.push_str(&format!("\n\n{note}"));
     }
     out.push_str(&format!("\n\n```rust\n{}\n```\n", signature_text(api, op)?));
@@ -103,8 +106,18 @@ fn param_row(api: &Api, op: &Operation, p: &Param) -> SpecResult<String> {
         ParamLocation::Header => "header",
         ParamLocation::Cookie => "cookie",
     };
-    let rust = type_text(ty(api, &p.ty, ModelPath::Models))?;
-    let required = if p.required {
+    // What the caller passes: a required parameter as its argument's type, an optional one
+    // as its field's.
+    let rust = if fixed_value(api, p).is_some() {
+        "—".to_string()
+    } else if p.required {
+        format!("`{}`", type_text(arg_type(api, p))?)
+    } else {
+        format!("`{}`", type_text(ty(api, &p.ty, ModelPath::Models))?)
+    };
+    let required = if let Some(value) = fixed_value(api, p) {
+        format!("fixed to `{value}`")
+    } else if p.required {
         "yes".to_string()
     } else {
         format!(
@@ -119,7 +132,7 @@ fn param_row(api: &Api, op: &Operation, p: &Param) -> SpecResult<String> {
         .map(|d| format!("`{d}`"))
         .unwrap_or_default();
     Ok(format!(
-        "| `{}` | {location} | `{rust}` | {required} | {default} | {} |\n",
+        "| `{}` | {location} | {rust} | {required} | {default} | {} |\n",
         p.name,
         cell(p.description.as_deref().unwrap_or_default())
     ))

@@ -23,21 +23,68 @@ pub fn content_ty(api: &Api, content: &Content) -> TokenStream {
 
 /// A param whose type is a constant is filled in, never asked for.
 pub fn const_param(api: &Api, p: &Param) -> bool {
-    matches!(&p.ty, Ty::Named(id) if matches!(api.ty(*id).kind, TypeKind::Const(_)))
+    fixed_value(api, p).is_some()
 }
 
 /// Required arguments: strings borrowed, small scalars by value, the rest by reference.
 fn arg(api: &Api, p: &Param) -> TokenStream {
     let rust = ident(&p.rust_name);
-    let t = match &p.ty {
+    let t = arg_type(api, p);
+    quote!(#rust: #t)
+}
+
+/// The type a required parameter is passed as: text borrowed, small scalars by value, the rest
+/// by reference.
+pub fn arg_type(api: &Api, p: &Param) -> TokenStream {
+    match &p.ty {
         Ty::String => quote!(&str),
         t if by_value(t) => ty(api, t, PATH),
         other => {
             let inner = ty(api, other, PATH);
             quote!(&#inner)
         }
-    };
-    quote!(#rust: #t)
+    }
+}
+
+/// The value of a parameter the API fixes (its type is a constant), which the method fills
+/// in rather than asks for.
+pub fn fixed_value<'a>(api: &'a Api, p: &Param) -> Option<&'a str> {
+    match &p.ty {
+        Ty::Named(id) => match &api.ty(*id).kind {
+            TypeKind::Const(value) => Some(value),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A sentence for an operation with parameters the API fixes to one value, which its method
+/// does not ask for.
+pub fn fixed_note(api: &Api, op: &Operation) -> Option<String> {
+    let fixed: Vec<String> = op
+        .params
+        .iter()
+        .filter_map(|p| fixed_value(api, p).map(|v| format!("`{}` is `{v}`", p.name)))
+        .collect();
+    if fixed.is_empty() {
+        return None;
+    }
+    let wildcard = op.params.iter().any(|p| fixed_value(api, p) == Some("~"));
+    Some(format!(
+        "The API fixes {} {}{}, so the method does not ask for {}.",
+        if fixed.len() == 1 {
+            "one parameter:"
+        } else {
+            "these parameters:"
+        },
+        fixed.join(" and "),
+        if wildcard {
+            " (`~` stands for any)"
+        } else {
+            ""
+        },
+        if fixed.len() == 1 { "it" } else { "them" },
+    ))
 }
 
 /// Small scalars are passed by value; everything else is borrowed.

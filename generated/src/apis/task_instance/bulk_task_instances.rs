@@ -17,7 +17,8 @@ impl TaskInstanceApi {
     /// ```no_run
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use airflow_client::models;
-    /// let result = client.task_instance().bulk_task_instances("my_dag_id", "my_dag_run_id", &models::BulkBodyBulkTaskInstanceBody::new(Vec::new())).await?;
+    /// let body = models::BulkBodyBulkTaskInstanceBody::new(vec![models::BulkBodyBulkTaskInstanceBodyActionsItem::Create(models::BulkCreateActionBulkTaskInstanceBody::new(vec![models::BulkTaskInstanceBody::new("my_task_id")]))]);
+    /// let result = client.task_instance().bulk_task_instances("my_dag_id", "my_dag_run_id", &body).await?;
     /// # let _ = result;
     /// # Ok(())
     /// # }

@@ -141,6 +141,20 @@ impl TaskInstanceApi {
     /// sets both; the `offset` in `params` is where it starts). One page is in memory at a
     /// time; the stream ends at the reported total. It owns what it needs, so it can move into
     /// a spawned task.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use airflow_client::TryStreamExt;
+    /// use airflow_client::apis::GetHitlDetailsParams;
+    /// let mut items = client.task_instance().get_hitl_details_stream("my_dag_id", "my_dag_run_id", GetHitlDetailsParams::default(), 100);
+    /// while let Some(item) = items.try_next().await? {
+    ///     # let _ = item;
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_hitl_details_stream(
         &self,
         dag_id: impl Into<String>,

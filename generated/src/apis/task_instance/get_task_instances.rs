@@ -325,6 +325,20 @@ impl TaskInstanceApi {
     /// sets both; the `offset` in `params` is where it starts). One page is in memory at a
     /// time; the stream ends at the reported total. It owns what it needs, so it can move into
     /// a spawned task.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use airflow_client::TryStreamExt;
+    /// use airflow_client::apis::GetTaskInstancesParams;
+    /// let mut items = client.task_instance().get_task_instances_stream("my_dag_id", "my_dag_run_id", GetTaskInstancesParams::default(), 100);
+    /// while let Some(item) = items.try_next().await? {
+    ///     # let _ = item;
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_task_instances_stream(
         &self,
         dag_id: impl Into<String>,

@@ -12,12 +12,15 @@ impl TaskInstanceApi {
     ///
     /// `POST /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/list`
     ///
+    /// The API fixes these parameters: `dag_id` is `~` and `dag_run_id` is `~` (`~` stands for any), so the method does not ask for them.
+    ///
     /// # Example
     ///
     /// ```no_run
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use airflow_client::models;
-    /// let result = client.task_instance().get_task_instances_batch(&models::TaskInstancesBatchBody::default()).await?;
+    /// let body = models::TaskInstancesBatchBody::default().dag_ids(["my_dag_ids"]);
+    /// let result = client.task_instance().get_task_instances_batch(&body).await?;
     /// # let _ = result;
     /// # Ok(())
     /// # }

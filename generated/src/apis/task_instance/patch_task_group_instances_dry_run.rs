@@ -17,7 +17,8 @@ impl TaskInstanceApi {
     /// ```no_run
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use airflow_client::models;
-    /// let result = client.task_instance().patch_task_group_instances_dry_run("my_dag_id", "my_dag_run_id", "my_group_id", &models::PatchTaskInstanceBody::default()).await?;
+    /// let body = models::PatchTaskInstanceBody::default().new_state(models::TaskInstanceState::Removed);
+    /// let result = client.task_instance().patch_task_group_instances_dry_run("my_dag_id", "my_dag_run_id", "my_group_id", &body).await?;
     /// # let _ = result;
     /// # Ok(())
     /// # }

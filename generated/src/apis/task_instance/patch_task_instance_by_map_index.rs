@@ -16,9 +16,10 @@ impl TaskInstanceApi {
     ///
     /// ```no_run
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use airflow_client::apis::PatchTaskInstanceByMapIndexParams;
     /// use airflow_client::models;
-    /// let result = client.task_instance().patch_task_instance_by_map_index("my_dag_id", "my_dag_run_id", "my_task_id", 1, &PatchTaskInstanceByMapIndexParams::default(), &models::PatchTaskInstanceBody::default()).await?;
+    /// use airflow_client::apis::PatchTaskInstanceByMapIndexParams;
+    /// let body = models::PatchTaskInstanceBody::default().new_state(models::TaskInstanceState::Removed);
+    /// let result = client.task_instance().patch_task_instance_by_map_index("my_dag_id", "my_dag_run_id", "my_task_id", 1, &PatchTaskInstanceByMapIndexParams::default(), &body).await?;
     /// # let _ = result;
     /// # Ok(())
     /// # }

@@ -16,9 +16,10 @@ impl TaskInstanceApi {
     ///
     /// ```no_run
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use airflow_client::apis::PatchTaskInstanceDryRunParams;
     /// use airflow_client::models;
-    /// let result = client.task_instance().patch_task_instance_dry_run("my_dag_id", "my_dag_run_id", "my_task_id", &PatchTaskInstanceDryRunParams::default(), &models::PatchTaskInstanceBody::default()).await?;
+    /// use airflow_client::apis::PatchTaskInstanceDryRunParams;
+    /// let body = models::PatchTaskInstanceBody::default().new_state(models::TaskInstanceState::Removed);
+    /// let result = client.task_instance().patch_task_instance_dry_run("my_dag_id", "my_dag_run_id", "my_task_id", &PatchTaskInstanceDryRunParams::default(), &body).await?;
     /// # let _ = result;
     /// # Ok(())
     /// # }

@@ -17,7 +17,8 @@ impl TaskInstanceApi {
     /// ```no_run
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use airflow_client::models;
-    /// let result = client.task_instance().update_hitl_detail("my_dag_id", "my_dag_run_id", "my_task_id", 1, &models::UpdateHitlDetailPayload::new(Vec::new())).await?;
+    /// let body = models::UpdateHitlDetailPayload::new(vec!["my_chosen_options"]).params_input(Default::default());
+    /// let result = client.task_instance().update_hitl_detail("my_dag_id", "my_dag_run_id", "my_task_id", 1, &body).await?;
     /// # let _ = result;
     /// # Ok(())
     /// # }

@@ -1,0 +1,85 @@
+//! Requests to endpoints this crate has no method for, sent the way its own are: with the
+//! client's credentials, retries and re-login, and the same errors.
+
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::encoding::QueryStyle;
+use crate::error::untyped_body;
+use crate::request::Request;
+use crate::{Client, Error};
+
+/// A request to an endpoint of your choosing, made by [`Client::call`].
+///
+/// ```no_run
+/// # async fn example(client: airflow_client::Client) -> Result<(), airflow_client::Error> {
+/// let version: serde_json::Value = client
+///     .call(reqwest::Method::GET, "/api/v2/version")
+///     .send()
+///     .await?;
+/// println!("Airflow {}", version["version"]);
+/// # Ok(())
+/// # }
+/// ```
+pub struct Call<'a> {
+    request: Request<'a>,
+    /// A body that did not serialise, reported when the call is sent.
+    failed: Option<Error>,
+}
+
+impl std::fmt::Debug for Call<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Call").finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Starts a request to `path` (from the server's root, say `/api/v2/version`), sent with
+    /// this client's credentials, retry policy and re-login, failing with the same [`Error`]s
+    /// as the crate's own operations (the body's `detail` included).
+    pub fn call(&self, method: Method, path: impl Into<String>) -> Call<'_> {
+        let mut request = Request::new(
+            self,
+            method,
+            "call",
+            "(a path of the caller's)",
+            path.into(),
+        );
+        request.authenticated();
+        Call {
+            request,
+            failed: None,
+        }
+    }
+}
+
+impl Call<'_> {
+    /// Adds a query parameter; a list repeats the name (`state=a&state=b`), dates are
+    /// RFC 3339 and `None` adds nothing.
+    pub fn query<T: Serialize + ?Sized>(mut self, name: &str, value: &T) -> Self {
+        self.request
+            .query(name, value, QueryStyle::Form { explode: true });
+        self
+    }
+
+    /// Sends `body` as JSON.
+    pub fn json<T: Serialize + ?Sized>(mut self, body: &T) -> Self {
+        if let Err(e) = self.request.json(body) {
+            self.failed = Some(e);
+        }
+        self
+    }
+
+    /// Sends the request and decodes a successful answer's JSON as `T`: a model of this crate,
+    /// your own type, or `serde_json::Value`; `()` for an answer with no body.
+    pub async fn send<T: DeserializeOwned>(self) -> Result<T, Error> {
+        if let Some(e) = self.failed {
+            return Err(e);
+        }
+        self.request
+            .receive(|_, body| untyped_body(body))
+            .await?
+            .json()
+    }
+}
