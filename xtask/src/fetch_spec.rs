@@ -1,10 +1,15 @@
 //! `cargo xtask fetch-spec --airflow VERSION`: the pinned documents come from the released
 //! `apache-airflow-core` wheel, fetched with pip, so `spec/` is always a real release.
+//!
+//! After writing `spec/` it prints the API change report (see [`crate::api_diff`]) from the
+//! release `spec/PROVENANCE.yaml` named before the fetch to VERSION. The older side is the REST
+//! document `spec/` held, which is that release's; when it is missing, the release is fetched.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::api_diff::Report;
 use crate::{root, Args};
 
 /// Where the REST API document sits inside the wheel; 3.0.x releases call it v1.
@@ -24,9 +29,21 @@ pub fn run(rest: &[String]) -> Result<(), String> {
     let version = args
         .value("--airflow")?
         .ok_or("fetch-spec needs --airflow VERSION (for example 3.3.2)")?;
-    let documents = fetch(version, &root().join("target/airflow-wheels"))?;
-    let spec = root().join("spec");
-    fs::create_dir_all(&spec).map_err(|e| format!("creating {}: {e}", spec.display()))?;
+    print!("{}", update(version, &root().join("spec"), &wheel_cache())?);
+    Ok(())
+}
+
+/// Where the wheels of releases are cached.
+pub fn wheel_cache() -> PathBuf {
+    root().join("target/airflow-wheels")
+}
+
+/// Replaces the documents in `spec` with those of `version`; returns what to tell the user:
+/// that, and the API change report from the release `spec` held before.
+pub fn update(version: &str, spec: &Path, cache: &Path) -> Result<String, String> {
+    let documents = fetch(version, cache)?;
+    let before = pinned(spec, cache)?;
+    fs::create_dir_all(spec).map_err(|e| format!("creating {}: {e}", spec.display()))?;
     fs::write(spec.join(REST_FILE), &documents.rest).map_err(|e| e.to_string())?;
     let mut provenance = format!(
         "# Written by `cargo xtask fetch-spec --airflow {version}`; do not edit.\npackage: apache-airflow-core=={version}\nwheel: {}\nwheel_sha256: {}\n{REST_FILE}:\n  from: {}\n  sha256: {}\n",
@@ -48,8 +65,40 @@ pub fn run(rest: &[String]) -> Result<(), String> {
         }
     }
     fs::write(spec.join("PROVENANCE.yaml"), provenance).map_err(|e| e.to_string())?;
-    println!("spec/ now holds the documents of apache-airflow-core {version}");
-    Ok(())
+    let mut out = format!("spec/ now holds the documents of apache-airflow-core {version}\n");
+    let Some((old_version, old_text)) = before else {
+        out.push_str("spec/ named no earlier release, so there is no change report\n");
+        return Ok(out);
+    };
+    let new_text = String::from_utf8(documents.rest)
+        .map_err(|_| format!("the REST document of apache-airflow-core {version} is not UTF-8"))?;
+    let report = Report::of(&old_version, &old_text, version, &new_text).map_err(|e| {
+        format!("spec/ is written, but the API change report could not be made: {e}")
+    })?;
+    out.push('\n');
+    out.push_str(&report.render(&[])?);
+    Ok(out)
+}
+
+/// The release `spec/` holds, by its PROVENANCE.yaml, and its REST document's text.
+fn pinned(spec: &Path, cache: &Path) -> Result<Option<(String, String)>, String> {
+    let Ok(provenance) = fs::read_to_string(spec.join("PROVENANCE.yaml")) else {
+        return Ok(None);
+    };
+    let Some(version) = provenance
+        .lines()
+        .find_map(|l| l.strip_prefix("package: apache-airflow-core=="))
+        .map(|v| v.trim().to_string())
+    else {
+        return Ok(None);
+    };
+    let text = match fs::read_to_string(spec.join(REST_FILE)) {
+        Ok(text) => text,
+        Err(_) => String::from_utf8(fetch(&version, cache)?.rest).map_err(|_| {
+            format!("the REST document of apache-airflow-core {version} is not UTF-8")
+        })?,
+    };
+    Ok(Some((version, text)))
 }
 
 pub struct Documents {

@@ -1,5 +1,6 @@
 //! The project's tasks as a library, so tests can run exactly what `cargo xtask` runs.
 
+pub mod api_diff;
 pub mod bench;
 pub mod docs;
 pub mod fetch_spec;
@@ -19,7 +20,11 @@ commands:
   check  fail, naming the files, when generated/ differs from what regen would write
   docs   build the emitted crate's rustdoc (warnings denied) and fail on Markdown that shows
   fetch-spec --airflow VERSION
-        replace spec/ with the documents shipped in apache-airflow-core VERSION
+        replace spec/ with the documents shipped in apache-airflow-core VERSION, and print
+        what changed in the REST API since the version spec/ held
+  api-diff FROM TO [--tag TAG]...
+        what changed in the REST API between two releases (versions such as 3.2.2, or paths
+        to documents), per tag, each change marked breaking or not breaking
   spec-matrix [--version V]... [--skip-ti-build] [--no-build]
         generate and build clients for every apache-airflow-core release 3.0.0..=3.3.2
   test   run every test: unit, snapshot, drift, wire and end-to-end

@@ -17,6 +17,7 @@ fn main() -> ExitCode {
         "check" => regen::check(rest),
         "docs" => Args::new(rest).only(&[], &[]).and_then(|()| docs::check()),
         "fetch-spec" => fetch_spec::run(rest),
+        "api-diff" => xtask::api_diff::run(rest),
         "e2e" => e2e::run(rest),
         "spec-matrix" => spec_matrix::run(rest),
         "bench" => bench::run(rest),
