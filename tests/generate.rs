@@ -64,6 +64,8 @@ fn a_failed_generation_writes_nothing() {
         out: out.clone(),
         selection: airflow_codegen::Selection::All,
         crate_name: "never-written".into(),
+        history: None,
+        supported_from: None,
     };
 
     let error = xtask::regen::regen_job(&job).unwrap_err();

@@ -24,6 +24,8 @@ mod models;
 mod paths;
 #[path = "wire/reads.rs"]
 mod reads;
+#[path = "wire/releases.rs"]
+mod releases;
 #[path = "wire/streams.rs"]
 mod streams;
 #[path = "wire/transport.rs"]

@@ -3,7 +3,7 @@
 //! The client: base URL, credentials and transport settings shared by every API type.
 
 use std::fmt;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Duration;
 
 use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
@@ -25,6 +25,8 @@ struct Inner {
     base_url: String,
     retry: RetryPolicy,
     auth: RwLock<Auth>,
+    /// The server's version, once asked.
+    version: OnceLock<String>,
 }
 
 #[derive(Default)]
@@ -154,6 +156,7 @@ impl ClientBuilder {
                 base_url,
                 retry: self.retry,
                 auth,
+                version: OnceLock::new(),
             }),
         })
     }
@@ -234,6 +237,32 @@ impl Client {
             };
         }
         Ok(())
+    }
+
+    /// The server's version (`3.1.8`), asked at the API's version endpoint the first time it
+    /// is wanted and kept; `None` when the API has no such endpoint or the server would not
+    /// say (that is asked again next time).
+    pub async fn server_version(&self) -> Option<String> {
+        if let Some(version) = self.inner.version.get() {
+            return Some(version.clone());
+        }
+        let (path, field) = crate::VERSION_ENDPOINT?;
+        let mut request = Request::new(self, Method::GET, "server_version", path, path.into());
+        request.authenticated();
+        let response = request.send_unchecked().await.ok()?;
+        if !response.is_success() {
+            return None;
+        }
+        let answer: serde_json::Value = response.json().await.ok()?;
+        let version = answer.get(field)?.as_str()?.to_string();
+        Some(self.inner.version.get_or_init(|| version).clone())
+    }
+
+    /// Whether the server is at least `release`: `false` when it is older or would not say.
+    pub async fn supports(&self, release: &str) -> bool {
+        self.server_version()
+            .await
+            .is_some_and(|server| !older(&server, release))
     }
 
     /// The base URL, without a trailing slash.
@@ -329,5 +358,34 @@ impl Client {
         }
         let login: LoginResponse = response.json().await?;
         Ok(login.access_token)
+    }
+}
+
+/// Whether release `server` comes before `release`, comparing the numbers of each
+/// (`3.1.8` < `3.3.0`; `3.3.0.dev0` counts as `3.3.0`).
+pub(crate) fn older(server: &str, release: &str) -> bool {
+    let numbers = |v: &str| -> Vec<u64> {
+        v.split('.')
+            .map_while(|part| {
+                let digits: String = part.chars().take_while(char::is_ascii_digit).collect();
+                digits.parse().ok()
+            })
+            .collect()
+    };
+    numbers(server) < numbers(release)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::older;
+
+    #[test]
+    fn releases_compare_by_their_numbers() {
+        assert!(older("3.1.8", "3.3.0"));
+        assert!(older("3.2.10", "3.10.0"));
+        assert!(!older("3.3.0", "3.3.0"));
+        assert!(!older("3.3.0.dev0+abc", "3.3.0"));
+        assert!(!older("3.3.2", "3.1.0"));
+        assert!(older("3", "3.0.1"));
     }
 }

@@ -54,3 +54,10 @@ pub use uuid;
 /// Where [`Client::login`] exchanges a username and password for a token, when the
 /// spec declares an OAuth2 password flow.
 pub const TOKEN_URL: Option<&str> = Some("/auth/token");
+
+/// Where a server tells its version (a path, and the field of its answer), asked to
+/// explain a 404 or 405 from an operation newer than the server.
+const VERSION_ENDPOINT: Option<(&str, &str)> = Some(("/api/v2/version", "version"));
+
+/// What the server's releases are releases of, for messages.
+const PRODUCT: &str = "Airflow";

@@ -13,6 +13,8 @@ pub enum Error {
     MissingTemplate(String),
     /// A file the generator reads could not be read.
     Io { path: PathBuf, message: String },
+    /// The release history index does not read.
+    History(String),
 }
 
 impl From<SpecError> for Error {
@@ -32,6 +34,10 @@ impl fmt::Display for Error {
                 )
             }
             Error::Io { path, message } => write!(f, "cannot read {}: {message}", path.display()),
+            Error::History(message) => write!(
+                f,
+                "the release history does not read: {message}; rewrite it with `cargo xtask history`"
+            ),
         }
     }
 }

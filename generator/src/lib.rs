@@ -6,6 +6,7 @@
 
 pub mod emit;
 pub mod error;
+pub mod history;
 pub mod ir;
 pub mod load;
 pub mod output;
@@ -13,6 +14,7 @@ pub mod templates;
 
 pub use emit::EmitConfig;
 pub use error::{Error, Result, SpecError};
+pub use history::History;
 pub use ir::Selection;
 pub use output::Files;
 pub use templates::Templates;
@@ -22,6 +24,10 @@ pub use templates::Templates;
 pub struct Config {
     pub selection: Selection,
     pub emit: EmitConfig,
+    /// The document's release history, when known, and the oldest release the client
+    /// supports (the history's first when `None`).
+    pub history: Option<History>,
+    pub supported_from: Option<String>,
 }
 
 /// The emitted files, and the API they were emitted from.
@@ -34,7 +40,24 @@ pub struct Generated {
 /// Runs the whole pipeline in memory.
 pub fn generate(text: &str, config: &Config, templates: &Templates) -> Result<Generated> {
     let doc = load::load(text)?;
-    let api = ir::build(&doc, &config.selection).map_err(|e| doc.locate(e))?;
+    let support = match &config.history {
+        Some(history) => {
+            let oldest = config
+                .supported_from
+                .as_deref()
+                .unwrap_or(&history.releases[0]);
+            let support = ir::Support::new(history, oldest).ok_or_else(|| {
+                Error::History(format!(
+                    "{oldest} is not one of its releases ({})",
+                    history.releases.join(", ")
+                ))
+            })?;
+            Some(support)
+        }
+        None => None,
+    };
+    let api = ir::build_supporting(&doc, &config.selection, support.as_ref())
+        .map_err(|e| doc.locate(e))?;
     let files = emit::emit(&api, &config.emit, templates).map_err(|e| match e {
         Error::Spec(e) => Error::Spec(doc.locate(e)),
         other => other,

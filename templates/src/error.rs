@@ -30,6 +30,18 @@ pub enum Error {
         /// Where decoding stopped.
         source: serde_json::Error,
     },
+    /// The server is older than the operation: it answered 404 or 405, and its version is
+    /// older than the release that added the operation.
+    Unsupported {
+        /// The operationId that failed.
+        operation: &'static str,
+        /// The release that added the operation.
+        since: &'static str,
+        /// The server's version, as it reported it.
+        server: String,
+        /// The HTTP status it answered with.
+        status: u16,
+    },
     /// The request could not be built (a base URL that does not parse, a body that does not
     /// serialise, a login that returned no token).
     Request {
@@ -58,7 +70,7 @@ impl Error {
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Api(e) => Some(e.status),
-            Error::Decode { status, .. } => Some(*status),
+            Error::Decode { status, .. } | Error::Unsupported { status, .. } => Some(*status),
             Error::Transport { source, .. } => source.status().map(|s| s.as_u16()),
             Error::Request { .. } => None,
         }
@@ -70,6 +82,7 @@ impl Error {
             Error::Api(e) => e.operation,
             Error::Transport { operation, .. }
             | Error::Decode { operation, .. }
+            | Error::Unsupported { operation, .. }
             | Error::Request { operation, .. } => operation,
         }
     }
@@ -224,6 +237,17 @@ impl fmt::Display for Error {
                     excerpt(body)
                 )
             }
+            Error::Unsupported {
+                operation,
+                since,
+                server,
+                status,
+            } => write!(
+                f,
+                "{operation}: the server runs {} {server}, and this operation needs {since} or \
+                 newer (the server answered {status})",
+                crate::PRODUCT
+            ),
             Error::Request { operation, message } => write!(f, "{operation}: {message}"),
         }
     }
@@ -234,7 +258,7 @@ impl std::error::Error for Error {
         match self {
             Error::Transport { source, .. } => Some(source),
             Error::Decode { source, .. } => Some(source),
-            Error::Api(_) | Error::Request { .. } => None,
+            Error::Api(_) | Error::Unsupported { .. } | Error::Request { .. } => None,
         }
     }
 }

@@ -7,49 +7,110 @@ use futures_util::{stream, TryStreamExt};
 
 use crate::Error;
 
-struct Cursor {
-    offset: i64,
-    done: bool,
+/// Where a page starts: an offset, or a keyset cursor (empty for the first page).
+// A document without cursor paging never reads a cursor.
+#[allow(dead_code)]
+#[derive(Clone)]
+pub(crate) enum At {
+    Offset(i64),
+    Cursor(String),
 }
 
-/// Every item of a paged list: `fetch(offset, limit)` returns one page and the total the
-/// server reports. Paging stops at the total, on an empty page, or, when the server reports
-/// no total, on a page shorter than `page_size`.
 // Not every document has a paged list, so this may go unused in a given crate.
 #[allow(dead_code)]
-pub(crate) fn paginate<T, F, Fut>(
+impl At {
+    /// The offset of an offset page (an offset-only stream is never asked for a cursor page).
+    pub fn offset(&self) -> i64 {
+        match self {
+            At::Offset(offset) => *offset,
+            At::Cursor(_) => 0,
+        }
+    }
+}
+
+/// One page: its items, the total the server reports, and the next page's cursor.
+pub(crate) struct Page<T> {
+    pub items: Vec<T>,
+    pub total: Option<i64>,
+    pub next: Option<String>,
+}
+
+/// The stream's state between pages.
+struct State<C, F> {
+    /// Where the next page starts; `None` before the first, until `by_cursor` has answered.
+    at: Option<At>,
+    by_cursor: Option<C>,
     start: i64,
     page_size: i64,
-    mut fetch: F,
+    done: bool,
+    fetch: F,
+}
+
+/// Every item of a paged list: `fetch(at, limit)` returns one page. When `by_cursor` says so
+/// the stream pages by keyset cursor and stops when there is no next one; otherwise by
+/// offset, stopping at the total, on an empty page, or, when the server reports no total, on
+/// a page shorter than `page_size`.
+// Not every document has a paged list, so this may go unused in a given crate.
+#[allow(dead_code)]
+pub(crate) fn paginate<T, C, F, Fut>(
+    start: i64,
+    page_size: i64,
+    by_cursor: C,
+    fetch: F,
 ) -> impl Stream<Item = Result<T, Error>> + Send + 'static
 where
     T: Send + 'static,
-    F: FnMut(i64, i64) -> Fut + Send + 'static,
-    Fut: Future<Output = Result<(Vec<T>, Option<i64>), Error>> + Send + 'static,
+    C: Future<Output = bool> + Send + 'static,
+    F: FnMut(At, i64) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Page<T>, Error>> + Send + 'static,
 {
-    let page_size = page_size.max(1);
-    let pages = stream::try_unfold(
-        Cursor {
-            offset: start.max(0),
-            done: false,
-        },
-        move |cursor| {
-            let page = (!cursor.done).then(|| fetch(cursor.offset, page_size));
-            async move {
-                let Some(page) = page else { return Ok(None) };
-                let (items, total) = page.await?;
-                if items.is_empty() {
-                    return Ok(None);
-                }
-                let offset = cursor.offset + items.len() as i64;
-                let done = match total {
-                    Some(total) => offset >= total,
-                    None => (items.len() as i64) < page_size,
+    let state = State {
+        at: None,
+        by_cursor: Some(by_cursor),
+        start: start.max(0),
+        page_size: page_size.max(1),
+        done: false,
+        fetch,
+    };
+    let pages = stream::try_unfold(state, |mut state| async move {
+        if state.done {
+            return Ok(None);
+        }
+        let at = match state.at.take() {
+            Some(at) => at,
+            None => {
+                let by_cursor = match state.by_cursor.take() {
+                    Some(by_cursor) => by_cursor.await,
+                    None => false,
                 };
-                Ok(Some((items, Cursor { offset, done })))
+                if by_cursor {
+                    At::Cursor(String::new())
+                } else {
+                    At::Offset(state.start)
+                }
             }
-        },
-    );
+        };
+        let page = (state.fetch)(at.clone(), state.page_size).await?;
+        if page.items.is_empty() {
+            return Ok(None);
+        }
+        let got = page.items.len() as i64;
+        match at {
+            At::Cursor(_) => match page.next {
+                Some(next) => state.at = Some(At::Cursor(next)),
+                None => state.done = true,
+            },
+            At::Offset(offset) => {
+                let offset = offset + got;
+                state.done = match page.total {
+                    Some(total) => offset >= total,
+                    None => got < state.page_size,
+                };
+                state.at = Some(At::Offset(offset));
+            }
+        }
+        Ok(Some((page.items, state)))
+    });
     // Pinned on the heap so callers can `.next().await` without pinning it themselves.
     Box::pin(
         pages
@@ -62,12 +123,22 @@ where
 mod tests {
     use super::*;
 
-    type Page = std::future::Ready<Result<(Vec<i64>, Option<i64>), Error>>;
+    type Fetched = std::future::Ready<Result<Page<i64>, Error>>;
 
-    fn pages(total: i64, report_total: bool) -> impl FnMut(i64, i64) -> Page {
-        move |offset, limit| {
-            let items = (offset..(offset + limit).min(total)).collect();
-            std::future::ready(Ok((items, report_total.then_some(total))))
+    /// Pages of `0..total`; a cursor is the next item, as text.
+    fn pages(total: i64, report_total: bool) -> impl FnMut(At, i64) -> Fetched + Send {
+        move |at, limit| {
+            let from = match &at {
+                At::Offset(offset) => *offset,
+                At::Cursor(cursor) => cursor.parse().unwrap_or(0),
+            };
+            let to = (from + limit).min(total);
+            let next = matches!(at, At::Cursor(_)) && to < total;
+            std::future::ready(Ok(Page {
+                items: (from..to).collect(),
+                total: report_total.then_some(total),
+                next: next.then(|| to.to_string()),
+            }))
         }
     }
 
@@ -75,18 +146,22 @@ mod tests {
         stream.try_collect::<Vec<_>>().await.unwrap()
     }
 
+    fn by_offset() -> std::future::Ready<bool> {
+        std::future::ready(false)
+    }
+
     #[tokio::test]
     async fn pages_through_to_the_total() {
         assert_eq!(
-            collect(paginate(0, 3, pages(10, true))).await,
+            collect(paginate(0, 3, by_offset(), pages(10, true))).await,
             (0..10).collect::<Vec<_>>()
         );
         assert_eq!(
-            collect(paginate(4, 5, pages(10, true))).await,
+            collect(paginate(4, 5, by_offset(), pages(10, true))).await,
             (4..10).collect::<Vec<_>>()
         );
         assert_eq!(
-            collect(paginate(0, 5, pages(0, true))).await,
+            collect(paginate(0, 5, by_offset(), pages(0, true))).await,
             Vec::<i64>::new()
         );
     }
@@ -94,7 +169,15 @@ mod tests {
     #[tokio::test]
     async fn without_a_total_a_short_page_ends_it() {
         assert_eq!(
-            collect(paginate(0, 4, pages(10, false))).await,
+            collect(paginate(0, 4, by_offset(), pages(10, false))).await,
+            (0..10).collect::<Vec<_>>()
+        );
+    }
+
+    #[tokio::test]
+    async fn by_cursor_it_follows_the_next_cursor_to_the_end() {
+        assert_eq!(
+            collect(paginate(0, 4, std::future::ready(true), pages(10, true))).await,
             (0..10).collect::<Vec<_>>()
         );
     }

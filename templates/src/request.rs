@@ -29,6 +29,8 @@ pub(crate) struct Request<'a> {
     headers: Vec<(&'static str, String)>,
     body: Option<(&'static str, Vec<u8>)>,
     auth: bool,
+    /// The release that added the operation, when the client supports older ones.
+    since: Option<&'static str>,
 }
 
 // Not every document uses every body kind, so some of these go unused in a given crate.
@@ -51,7 +53,14 @@ impl<'a> Request<'a> {
             headers: Vec::new(),
             body: None,
             auth: false,
+            since: None,
         }
+    }
+
+    /// The operation is newer than some releases the client supports: a 404 or 405 from a
+    /// server older than `release` becomes [`Error::Unsupported`].
+    pub fn since(&mut self, release: &'static str) {
+        self.since = Some(release);
     }
 
     /// Sends the client's credentials with this request.
@@ -117,8 +126,30 @@ impl<'a> Request<'a> {
     }
 
     /// Sends the request: retried per the client's policy, and sent once more after a fresh
-    /// login when the server says the token expired.
+    /// login when the server says the token expired. A 404 or 405 for an operation newer than
+    /// the server is [`Error::Unsupported`].
     pub async fn send(self) -> Result<Response, Error> {
+        let (client, operation, since) = (self.client, self.operation, self.since);
+        let response = self.send_unchecked().await?;
+        let status = response.status();
+        if let (Some(since), 404 | 405) = (since, status) {
+            if let Some(server) = client.server_version().await {
+                if crate::client::older(&server, since) {
+                    return Err(Error::Unsupported {
+                        operation,
+                        since,
+                        server,
+                        status,
+                    });
+                }
+            }
+        }
+        Ok(response)
+    }
+
+    /// [`Request::send`] without the check for an operation newer than the server (which
+    /// asks the server's version with this).
+    pub async fn send_unchecked(self) -> Result<Response, Error> {
         if let Some(segment) = self
             .path
             .split('/')

@@ -154,6 +154,8 @@ pub fn config(selection: Selection, crate_name: &str, standalone: bool) -> Confi
             standalone,
             generated_by: "the corpus test".into(),
         },
+        history: None,
+        supported_from: None,
     }
 }
 

@@ -286,3 +286,68 @@ async fn detail_gives_the_message_or_the_validation_problems() {
         Some(Detail::Body("<html>Bad request</html>".into()))
     );
 }
+
+/// An operation newer than the server: its 404 or 405 becomes `Error::Unsupported`, naming
+/// the operation, the release that added it and the server's version, asked once per client.
+#[tokio::test]
+async fn an_operation_the_server_lacks_says_so() {
+    use airflow_client::apis::PatchTaskGroupInstancesParams;
+
+    let (server, api) = serve([
+        Reply::status(405).body("application/json", r#"{"detail":"Method Not Allowed"}"#),
+        Reply::json(200, &json!({"version": "3.1.8", "git_version": null})),
+        Reply::status(405).body("application/json", r#"{"detail":"Method Not Allowed"}"#),
+    ])
+    .await;
+    let body = PatchTaskInstanceBody::default().note("n");
+    let params = PatchTaskGroupInstancesParams::default();
+
+    let first = api
+        .patch_task_group_instances(DAG, RUN, GROUP, &params, &body)
+        .await
+        .unwrap_err();
+    let again = api
+        .patch_task_group_instances_dry_run(DAG, RUN, GROUP, &body)
+        .await
+        .unwrap_err();
+
+    let Error::Unsupported {
+        operation,
+        since,
+        server: version,
+        status,
+    } = &first
+    else {
+        panic!("expected Error::Unsupported, got {first:?}");
+    };
+    assert_eq!(
+        (*operation, *since, version.as_str(), *status),
+        ("patch_task_group_instances", "3.3.0", "3.1.8", 405)
+    );
+    assert_eq!(
+        first.to_string(),
+        "patch_task_group_instances: the server runs Airflow 3.1.8, and this operation needs 3.3.0 or newer (the server answered 405)"
+    );
+    assert!(matches!(again, Error::Unsupported { .. }), "{again:?}");
+    let targets: Vec<String> = server.requests().into_iter().map(|r| r.target).collect();
+    assert_eq!(
+        targets.iter().filter(|t| *t == "/api/v2/version").count(),
+        1,
+        "the version is asked once: {targets:#?}"
+    );
+}
+
+/// A 404 from a server new enough to have the operation is the server's own answer.
+#[tokio::test]
+async fn a_new_enough_server_keeps_its_404() {
+    let (_server, api) = serve([
+        Reply::json(404, &json!({"detail": "Task instance not found"})),
+        Reply::json(200, &json!({"version": "3.3.2"})),
+    ])
+    .await;
+    let error = api_error(
+        api.delete_task_instance(DAG, RUN, TASK, &Default::default())
+            .await,
+    );
+    assert_eq!(error.status, 404);
+}

@@ -34,6 +34,7 @@ fn the_blocking_api_needs_no_runtime() {
     };
     let (_runtime, server) = server_on_own_runtime(vec![
         Reply::json(200, &fixtures::task_instance()),
+        Reply::json(200, &json!({"version": "3.1.8"})),
         page(0),
         page(2),
     ]);
@@ -54,7 +55,7 @@ fn the_blocking_api_needs_no_runtime() {
             .collect::<Vec<_>>(),
         [0, 1, 2, 3]
     );
-    assert_eq!(server.requests().len(), 3);
+    assert_eq!(server.requests().len(), 4);
 }
 
 /// Collects every span's fields as `name=value` text.

@@ -337,7 +337,7 @@ async fn get_task_instance_try_details_decodes_one_try() {
     assert_eq!(try_1.state, Some(TaskInstanceState::Failed));
     assert_eq!(try_1.duration, Some(1.5));
     assert_eq!(
-        try_1.dag_version.map(|v| v.dag_display_name),
+        try_1.dag_version.and_then(|v| v.dag_display_name),
         Some("ETL daily".to_string())
     );
 }

@@ -6,6 +6,12 @@ use serde_json::json;
 
 use super::*;
 
+/// What a server of `version` says at the version endpoint (asked before a stream that could
+/// page by cursor starts).
+fn version(version: &str) -> Reply {
+    Reply::json(200, &json!({"version": version, "git_version": null}))
+}
+
 /// A page of `count` task instances starting at map index `first`, out of `total`.
 fn page(first: usize, count: usize, total: usize) -> Reply {
     let items: Vec<_> = (first..first + count)
@@ -24,8 +30,9 @@ fn page(first: usize, count: usize, total: usize) -> Reply {
 #[tokio::test]
 async fn five_thousand_items_stream_in_pages() {
     let (total, size) = (5_000, 1_000);
-    let replies: Vec<Reply> = (0..total / size)
-        .map(|p| page(p * size, size, total))
+    // A server older than the cursor: pages by offset.
+    let replies: Vec<Reply> = std::iter::once(version("3.1.8"))
+        .chain((0..total / size).map(|p| page(p * size, size, total)))
         .collect();
     let (server, api) = serve(replies).await;
     let params = GetTaskInstancesParams::default().state(["success"]);
@@ -45,14 +52,14 @@ async fn five_thousand_items_stream_in_pages() {
         "in order, none twice"
     );
     let targets: Vec<String> = server.requests().into_iter().map(|r| r.target).collect();
-    let expected: Vec<String> = (0..5)
-        .map(|p| {
+    let expected: Vec<String> = std::iter::once("/api/v2/version".to_string())
+        .chain((0..5).map(|p| {
             format!(
                 "{}/taskInstances?state=success&limit=1000&offset={}",
                 RUN_PATH,
                 p * size
             )
-        })
+        }))
         .collect();
     assert_eq!(targets, expected, "stops at the total: no sixth request");
 }
@@ -78,7 +85,11 @@ async fn a_stream_starts_at_the_given_offset_and_stops_on_an_empty_page() {
 
 #[tokio::test]
 async fn an_error_mid_stream_ends_it_with_the_error() {
-    let replies = [page(0, 2, 6), Reply::json(500, &json!({"detail": "boom"}))];
+    let replies = [
+        version("3.1.8"),
+        page(0, 2, 6),
+        Reply::json(500, &json!({"detail": "boom"})),
+    ];
     let (_server, api) = serve(replies).await;
     let client_params = GetTaskInstancesParams::default();
     let mut stream = api.get_task_instances_stream(DAG, RUN, &client_params, 2);
@@ -126,6 +137,7 @@ async fn futures_and_streams_move_into_spawned_tasks() {
 
     let (_server, api) = serve([
         Reply::json(200, &fixtures::task_instance()),
+        version("3.1.8"),
         page(0, 3, 3),
         super::logs::task_in_state("success"),
         super::logs::ndjson_reply(&["one", "two"], None),
@@ -161,4 +173,51 @@ async fn futures_and_streams_move_into_spawned_tasks() {
         }
     });
     assert_eq!(lines.await.unwrap().unwrap()[0].event, "three");
+}
+
+/// A server that has the cursor: the stream follows `next_cursor` from an empty one, so
+/// items added or removed behind it while it runs cost nothing.
+#[tokio::test]
+async fn a_server_with_cursors_is_paged_by_cursor() {
+    let cursor_page = |first: usize, count: usize, next: Option<&str>| {
+        let items: Vec<_> = (first..first + count)
+            .map(|i| {
+                let mut ti = fixtures::task_instance();
+                ti["map_index"] = json!(i);
+                ti
+            })
+            .collect();
+        Reply::json(
+            200,
+            &json!({"task_instances": items, "total_entries": 5, "next_cursor": next, "previous_cursor": null}),
+        )
+    };
+    let (server, api) = serve([
+        version("3.3.2"),
+        cursor_page(0, 2, Some("b2Zmc2V0PTI=")),
+        cursor_page(2, 2, Some("b2Zmc2V0PTQ=")),
+        cursor_page(4, 1, None),
+    ])
+    .await;
+
+    let items: Vec<_> = api
+        .get_task_instances_stream(DAG, RUN, GetTaskInstancesParams::default(), 2)
+        .try_collect()
+        .await
+        .expect("streams");
+
+    assert_eq!(
+        items.iter().map(|t| t.map_index).collect::<Vec<_>>(),
+        [0, 1, 2, 3, 4]
+    );
+    let targets: Vec<String> = server.requests().into_iter().map(|r| r.target).collect();
+    assert_eq!(
+        targets,
+        [
+            "/api/v2/version".to_string(),
+            format!("{RUN_PATH}/taskInstances?cursor=&limit=2"),
+            format!("{RUN_PATH}/taskInstances?cursor=b2Zmc2V0PTI%3D&limit=2"),
+            format!("{RUN_PATH}/taskInstances?cursor=b2Zmc2V0PTQ%3D&limit=2"),
+        ]
+    );
 }

@@ -4,6 +4,7 @@ pub mod api_diff;
 pub mod bench;
 pub mod docs;
 pub mod fetch_spec;
+pub mod history;
 pub mod regen;
 pub mod signatures;
 pub mod spec_matrix;
@@ -19,6 +20,8 @@ commands:
         generate the client crate (default: spec/ → generated/, tag \"Task Instance\")
   check  fail, naming the files, when generated/ differs from what regen would write
   docs   build the emitted crate's rustdoc (warnings denied) and fail on Markdown that shows
+  history  rewrite spec/history.yaml, what each release added or dropped, from every
+        release's document
   fetch-spec --airflow VERSION
         replace spec/ with the documents shipped in apache-airflow-core VERSION, and print
         what changed in the REST API since the version spec/ held

@@ -4,7 +4,9 @@ mod e2e;
 
 use std::process::ExitCode;
 
-pub use xtask::{bench, docs, fetch_spec, regen, root, spec_matrix, test_all, Args, USAGE};
+pub use xtask::{
+    bench, docs, fetch_spec, history, regen, root, spec_matrix, test_all, Args, USAGE,
+};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -18,6 +20,7 @@ fn main() -> ExitCode {
         "docs" => Args::new(rest).only(&[], &[]).and_then(|()| docs::check()),
         "fetch-spec" => fetch_spec::run(rest),
         "api-diff" => xtask::api_diff::run(rest),
+        "history" => history::run(rest),
         "e2e" => e2e::run(rest),
         "spec-matrix" => spec_matrix::run(rest),
         "bench" => bench::run(rest),

@@ -17,6 +17,10 @@ pub struct Job {
     pub out: PathBuf,
     pub selection: Selection,
     pub crate_name: String,
+    /// The document's release history (`spec/history.yaml` for the pinned spec).
+    pub history: Option<PathBuf>,
+    /// The oldest release the client supports; the history's first when `None`.
+    pub supported_from: Option<String>,
 }
 
 impl Job {
@@ -27,19 +31,37 @@ impl Job {
             out: root().join("generated"),
             selection: Selection::Tags(vec![DEFAULT_TAG.into()]),
             crate_name: DEFAULT_CRATE.into(),
+            history: Some(root().join("spec").join(crate::history::FILE)),
+            supported_from: None,
         }
     }
 
     fn parse(rest: &[String]) -> Result<Job, String> {
         let args = Args::new(rest);
         args.only(
-            &["--spec", "--out", "--tag", "--crate-name"],
-            &["--all-tags"],
+            &[
+                "--spec",
+                "--out",
+                "--tag",
+                "--crate-name",
+                "--history",
+                "--supported-from",
+            ],
+            &["--all-tags", "--no-history"],
         )?;
         let mut job = Job::default_job();
         if let Some(spec) = args.value("--spec")? {
             job.spec = absolute(spec);
+            // Another document's history is not the pinned one's.
+            job.history = None;
         }
+        if let Some(history) = args.value("--history")? {
+            job.history = Some(absolute(history));
+        }
+        if args.switch("--no-history") {
+            job.history = None;
+        }
+        job.supported_from = args.value("--supported-from")?.map(str::to_string);
         if let Some(out) = args.value("--out")? {
             job.out = absolute(out);
         }
@@ -92,9 +114,21 @@ impl Job {
                 standalone: self.standalone(),
                 generated_by: format!("`cargo xtask regen` from {spec_label}"),
             },
+            history: self.history.as_deref().map(read_history).transpose()?,
+            supported_from: self.supported_from.clone(),
         };
         Ok((text, config, templates))
     }
+}
+
+fn read_history(path: &Path) -> Result<airflow_codegen::History, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        format!(
+            "cannot read the release history {}: {e}; write it with `cargo xtask history`, or pass --no-history",
+            path.display()
+        )
+    })?;
+    airflow_codegen::History::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 fn absolute(path: &str) -> PathBuf {

@@ -243,7 +243,7 @@ pub fn run(rest: &[String]) -> Result<(), String> {
 }
 
 /// The release's REST document, extracted once from its wheel and kept beside it.
-fn document(version: &str, base: &Path) -> Result<PathBuf, String> {
+pub fn document(version: &str, base: &Path) -> Result<PathBuf, String> {
     let path = base.join(version).join(REST_FILE);
     if path.is_file() {
         return Ok(path);
@@ -292,6 +292,8 @@ fn generate_one(release: &Release, set: TagSet, spec: &Path, base: &Path) -> Row
             release.version.replace('.', "-"),
             set.dir()
         ),
+        // Every release's client supports the releases from the first on, as the pinned one does.
+        ..Job::default_job()
     };
     let started = Instant::now();
     let mut row = Row {

@@ -38,9 +38,13 @@ pub struct BulkTaskInstanceBody {
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub map_index: crate::Maybe<i64>,
     /// Dag Id
+    ///
+    /// Since Airflow 3.2.0. Set, it gets an older server's 422 for input it does not know.
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub dag_id: crate::Maybe<String>,
     /// Dag Run Id
+    ///
+    /// Since Airflow 3.2.0. Set, it gets an older server's 422 for input it does not know.
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub dag_run_id: crate::Maybe<String>,
 }

@@ -59,14 +59,20 @@ pub struct ClearTaskInstancesBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub include_past: Option<bool>,
     /// (Experimental) Run on the latest bundle version of the dag after clearing the task instances. If not specified, falls back to the DAG-level ``rerun_with_latest_version`` parameter, then the ``[core] rerun_with_latest_version`` config option, and finally ``False`` (the historical default for clear/rerun).
+    ///
+    /// Since Airflow 3.1.0. Set, it gets an older server's 422 for input it does not know.
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub run_on_latest_version: crate::Maybe<bool>,
     /// Prevent Running Task
     ///
     /// Default: `false`.
+    ///
+    /// Since Airflow 3.2.0. Set, it gets an older server's 422 for input it does not know.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prevent_running_task: Option<bool>,
     /// Note
+    ///
+    /// Since Airflow 3.3.0. Set, it gets an older server's 422 for input it does not know.
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub note: crate::Maybe<String>,
 }

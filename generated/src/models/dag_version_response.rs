@@ -13,16 +13,16 @@ pub struct DagVersionResponse {
     /// Dag Id
     pub dag_id: String,
     /// Bundle Name
-    #[serde(deserialize_with = "Option::deserialize")]
     pub bundle_name: Option<String>,
     /// Bundle Version
-    #[serde(deserialize_with = "Option::deserialize")]
     pub bundle_version: Option<String>,
     /// Created At
     pub created_at: chrono::DateTime<chrono::Utc>,
     /// Dag Display Name
-    pub dag_display_name: String,
+    ///
+    /// Since Airflow 3.1.0. `None` from older servers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dag_display_name: Option<String>,
     /// Bundle Url
-    #[serde(deserialize_with = "Option::deserialize")]
     pub bundle_url: Option<String>,
 }

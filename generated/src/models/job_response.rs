@@ -9,33 +9,26 @@ pub struct JobResponse {
     /// Id
     pub id: i64,
     /// Dag Id
-    #[serde(deserialize_with = "Option::deserialize")]
     pub dag_id: Option<String>,
     /// State
-    #[serde(deserialize_with = "Option::deserialize")]
     pub state: Option<String>,
     /// Job Type
-    #[serde(deserialize_with = "Option::deserialize")]
     pub job_type: Option<String>,
     /// Start Date
-    #[serde(deserialize_with = "Option::deserialize")]
     pub start_date: Option<chrono::DateTime<chrono::Utc>>,
     /// End Date
-    #[serde(deserialize_with = "Option::deserialize")]
     pub end_date: Option<chrono::DateTime<chrono::Utc>>,
     /// Latest Heartbeat
-    #[serde(deserialize_with = "Option::deserialize")]
     pub latest_heartbeat: Option<chrono::DateTime<chrono::Utc>>,
     /// Executor Class
-    #[serde(deserialize_with = "Option::deserialize")]
     pub executor_class: Option<String>,
     /// Hostname
-    #[serde(deserialize_with = "Option::deserialize")]
     pub hostname: Option<String>,
     /// Unixname
-    #[serde(deserialize_with = "Option::deserialize")]
     pub unixname: Option<String>,
     /// Dag Display Name
+    ///
+    /// Since Airflow 3.1.0. `None` from older servers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dag_display_name: Option<String>,
 }

@@ -19,12 +19,18 @@ pub struct TaskInstanceCollectionResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total_entries: Option<i64>,
     /// Cap applied to ``total_entries`` under cursor pagination. ``null`` for offset pagination, where ``total_entries`` is exact.
+    ///
+    /// Since Airflow 3.3.2. `None` from older servers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total_entries_limit: Option<i64>,
     /// Token pointing to the next page. Populated for cursor pagination, ``null`` when using offset pagination or when there is no next page.
+    ///
+    /// Since Airflow 3.2.2. `None` from older servers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
     /// Token pointing to the previous page. Populated for cursor pagination, ``null`` when using offset pagination or when on the first page.
+    ///
+    /// Since Airflow 3.2.2. `None` from older servers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub previous_cursor: Option<String>,
 }

@@ -15,16 +15,12 @@ pub struct TaskInstanceHistoryResponse {
     /// Map Index
     pub map_index: i64,
     /// Start Date
-    #[serde(deserialize_with = "Option::deserialize")]
     pub start_date: Option<chrono::DateTime<chrono::Utc>>,
     /// End Date
-    #[serde(deserialize_with = "Option::deserialize")]
     pub end_date: Option<chrono::DateTime<chrono::Utc>>,
     /// Duration
-    #[serde(deserialize_with = "Option::deserialize")]
     pub duration: Option<f64>,
     /// See [`TaskInstanceState`](super::TaskInstanceState).
-    #[serde(deserialize_with = "Option::deserialize")]
     pub state: Option<super::TaskInstanceState>,
     /// Try Number
     pub try_number: i64,
@@ -33,44 +29,38 @@ pub struct TaskInstanceHistoryResponse {
     /// Task Display Name
     pub task_display_name: String,
     /// Dag Display Name
-    pub dag_display_name: String,
+    ///
+    /// Since Airflow 3.1.0. `None` from older servers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dag_display_name: Option<String>,
     /// Hostname
-    #[serde(deserialize_with = "Option::deserialize")]
     pub hostname: Option<String>,
     /// Unixname
-    #[serde(deserialize_with = "Option::deserialize")]
     pub unixname: Option<String>,
     /// Pool
     pub pool: String,
     /// Pool Slots
     pub pool_slots: i64,
     /// Queue
-    #[serde(deserialize_with = "Option::deserialize")]
     pub queue: Option<String>,
     /// Priority Weight
-    #[serde(deserialize_with = "Option::deserialize")]
     pub priority_weight: Option<i64>,
     /// Operator
-    #[serde(deserialize_with = "Option::deserialize")]
     pub operator: Option<String>,
     /// Operator Name
-    #[serde(deserialize_with = "Option::deserialize")]
+    ///
+    /// Since Airflow 3.1.0. `None` from older servers.
     pub operator_name: Option<String>,
     /// Queued When
-    #[serde(deserialize_with = "Option::deserialize")]
     pub queued_when: Option<chrono::DateTime<chrono::Utc>>,
     /// Scheduled When
-    #[serde(deserialize_with = "Option::deserialize")]
     pub scheduled_when: Option<chrono::DateTime<chrono::Utc>>,
     /// Pid
-    #[serde(deserialize_with = "Option::deserialize")]
     pub pid: Option<i64>,
     /// Executor
-    #[serde(deserialize_with = "Option::deserialize")]
     pub executor: Option<String>,
     /// Executor Config
     pub executor_config: String,
     /// See [`DagVersionResponse`](super::DagVersionResponse).
-    #[serde(deserialize_with = "Option::deserialize")]
     pub dag_version: Option<super::DagVersionResponse>,
 }

@@ -22,60 +22,80 @@ pub struct TaskInstancesBatchBody {
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub run_after_gte: crate::Maybe<chrono::DateTime<chrono::Utc>>,
     /// Run After Gt
+    ///
+    /// Since Airflow 3.1.0. Set, it gets an older server's 422 for input it does not know.
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub run_after_gt: crate::Maybe<chrono::DateTime<chrono::Utc>>,
     /// Run After Lte
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub run_after_lte: crate::Maybe<chrono::DateTime<chrono::Utc>>,
     /// Run After Lt
+    ///
+    /// Since Airflow 3.1.0. Set, it gets an older server's 422 for input it does not know.
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub run_after_lt: crate::Maybe<chrono::DateTime<chrono::Utc>>,
     /// Logical Date Gte
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub logical_date_gte: crate::Maybe<chrono::DateTime<chrono::Utc>>,
     /// Logical Date Gt
+    ///
+    /// Since Airflow 3.1.0. Set, it gets an older server's 422 for input it does not know.
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub logical_date_gt: crate::Maybe<chrono::DateTime<chrono::Utc>>,
     /// Logical Date Lte
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub logical_date_lte: crate::Maybe<chrono::DateTime<chrono::Utc>>,
     /// Logical Date Lt
+    ///
+    /// Since Airflow 3.1.0. Set, it gets an older server's 422 for input it does not know.
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub logical_date_lt: crate::Maybe<chrono::DateTime<chrono::Utc>>,
     /// Start Date Gte
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub start_date_gte: crate::Maybe<chrono::DateTime<chrono::Utc>>,
     /// Start Date Gt
+    ///
+    /// Since Airflow 3.1.0. Set, it gets an older server's 422 for input it does not know.
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub start_date_gt: crate::Maybe<chrono::DateTime<chrono::Utc>>,
     /// Start Date Lte
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub start_date_lte: crate::Maybe<chrono::DateTime<chrono::Utc>>,
     /// Start Date Lt
+    ///
+    /// Since Airflow 3.1.0. Set, it gets an older server's 422 for input it does not know.
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub start_date_lt: crate::Maybe<chrono::DateTime<chrono::Utc>>,
     /// End Date Gte
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub end_date_gte: crate::Maybe<chrono::DateTime<chrono::Utc>>,
     /// End Date Gt
+    ///
+    /// Since Airflow 3.1.0. Set, it gets an older server's 422 for input it does not know.
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub end_date_gt: crate::Maybe<chrono::DateTime<chrono::Utc>>,
     /// End Date Lte
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub end_date_lte: crate::Maybe<chrono::DateTime<chrono::Utc>>,
     /// End Date Lt
+    ///
+    /// Since Airflow 3.1.0. Set, it gets an older server's 422 for input it does not know.
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub end_date_lt: crate::Maybe<chrono::DateTime<chrono::Utc>>,
     /// Duration Gte
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub duration_gte: crate::Maybe<f64>,
     /// Duration Gt
+    ///
+    /// Since Airflow 3.1.0. Set, it gets an older server's 422 for input it does not know.
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub duration_gt: crate::Maybe<f64>,
     /// Duration Lte
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub duration_lte: crate::Maybe<f64>,
     /// Duration Lt
+    ///
+    /// Since Airflow 3.1.0. Set, it gets an older server's 422 for input it does not know.
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub duration_lt: crate::Maybe<f64>,
     /// Pool

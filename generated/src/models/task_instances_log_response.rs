@@ -9,6 +9,5 @@ pub struct TaskInstancesLogResponse {
     /// Content
     pub content: super::TaskInstancesLogResponseContent,
     /// Continuation Token
-    #[serde(deserialize_with = "Option::deserialize")]
     pub continuation_token: Option<String>,
 }

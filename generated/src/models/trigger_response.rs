@@ -17,9 +17,9 @@ pub struct TriggerResponse {
     /// Created Date
     pub created_date: chrono::DateTime<chrono::Utc>,
     /// Queue
-    #[serde(deserialize_with = "Option::deserialize")]
+    ///
+    /// Since Airflow 3.2.0. `None` from older servers.
     pub queue: Option<String>,
     /// Triggerer Id
-    #[serde(deserialize_with = "Option::deserialize")]
     pub triggerer_id: Option<i64>,
 }

@@ -13,9 +13,13 @@ pub struct ValidationError {
     /// Error Type
     pub r#type: String,
     /// Input
+    ///
+    /// Since Airflow 3.2.0. `None` from older servers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub input: Option<serde_json::Value>,
     /// Context
+    ///
+    /// Since Airflow 3.2.0. `None` from older servers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ctx: Option<serde_json::Map<String, serde_json::Value>>,
 }

@@ -181,17 +181,20 @@ fn operation_types(api: &Api, tag: &TagApi, op: &Operation) -> TokenStream {
     quote!(#params #returns)
 }
 
-fn param_docs(p: &Param) -> TokenStream {
+fn param_docs(api: &Api, p: &Param) -> TokenStream {
     let location = format!("{:?}", p.location).to_ascii_lowercase();
     let fallback = format!("The `{}` {location} parameter.", p.name);
     let default = p
         .default
         .as_ref()
         .map(|default| format!("Server default: `{default}`."));
+    let since = super::docs::since(api, p.since.as_deref())
+        .map(|since| format!("{since} Older servers do not know it."));
     doc_attrs([
         p.description.as_deref().map(Para::Spec),
         p.description.is_none().then_some(Para::Ours(&fallback)),
         default.as_deref().map(Para::Ours),
+        since.as_deref().map(Para::Ours),
     ])
 }
 
@@ -205,7 +208,7 @@ fn params_struct(api: &Api, tag: &TagApi, op: &Operation, name: &str) -> TokenSt
     let fields = op.optional_params().map(|p| {
         let rust = ident(&p.rust_name);
         let inner = ty(api, &p.ty, PATH);
-        let docs = param_docs(p);
+        let docs = param_docs(api, p);
         quote!(#docs pub #rust: Option<#inner>,)
     });
     let setters = op
@@ -294,16 +297,55 @@ fn stream_method(
         ident(&paging.items),
         ident(&paging.total),
     );
-    let total_expr = match paging.total_presence {
-        Presence::Required | Presence::Constant => quote!(Some(page.#total)),
-        Presence::RequiredNullable | Presence::Optional => quote!(page.#total),
-        Presence::Tristate => quote!(page.#total.into_option()),
+    let total_expr = optional(quote!(page.#total), paging.total_presence);
+    // Keyset paging where the operation has a cursor and the server knows it (asked when
+    // the cursor is newer than the oldest supported release), else offsets.
+    // A stream asked to start at an offset pages by offset.
+    let (by_cursor, at_params, next) = match &paging.cursor {
+        None => (
+            quote!(std::future::ready(false)),
+            quote!(let params = params.clone().#offset(at.offset()).#limit(limit);),
+            quote!(None),
+        ),
+        Some(cursor) => {
+            let param = ident(&cursor.param);
+            let next_field = ident(&cursor.next);
+            let by_cursor = match &cursor.since {
+                None => quote!(std::future::ready(params.#offset.is_none())),
+                Some(since) => quote! {{
+                    let api = api.clone();
+                    let from_offset = params.#offset.is_some();
+                    async move { !from_offset && api.client.supports(#since).await }
+                }},
+            };
+            (
+                by_cursor,
+                quote! {
+                    let params = match at {
+                        crate::paging::At::Offset(offset) => params.clone().#offset(offset),
+                        crate::paging::At::Cursor(cursor) => params.clone().#param(cursor),
+                    }
+                    .#limit(limit);
+                },
+                optional(quote!(page.#next_field), cursor.next_presence),
+            )
+        }
+    };
+    let how = match &paging.cursor {
+        Some(cursor) => format!(
+            "by keyset cursor{}, which loses no item to changes made while the stream runs; \nelse with `{}`/`{}`, where",
+            cursor
+                .since
+                .as_deref()
+                .map_or(String::new(), |since| format!(" when the server has it ({since} and later)")),
+            paging.limit,
+            paging.offset
+        ),
+        None => format!("with `{}`/`{}`, where", paging.limit, paging.offset),
     };
     let doc = format!(
-        "Every item of [`Self::{}`], fetched `page_size` at a time with `{}`/`{}` (the stream\nsets both; the `{}` in `params` is where it starts). One page is in memory at a\ntime; the stream ends at the reported total. It owns what it needs, so it can move into\na spawned task.",
+        "Every item of [`Self::{}`], fetched `page_size` at a time {how} an item added or \nremoved before the current offset while the stream runs makes it skip or repeat one (the \n`{}` in `params` is where an offset stream starts). One page is in memory at a time. The \nstream owns what it needs, so it can move into a spawned task.",
         op.fn_name.trim_start_matches("r#"),
-        paging.limit,
-        paging.offset,
         paging.offset
     );
     let example = super::examples::stream_example(api, tag, op, paging, crate_ident);
@@ -314,16 +356,31 @@ fn stream_method(
             -> impl futures_core::Stream<Item = Result<#item, Error>> + Send + 'static {
             let api = self.clone();
             #(#owns)*
-            crate::paging::paginate(params.#offset.unwrap_or(0), page_size, move |offset, limit| {
+            let by_cursor = #by_cursor;
+            let start = params.#offset.unwrap_or(0);
+            crate::paging::paginate(start, page_size, by_cursor, move |at, limit| {
                 let api = api.clone();
                 #(#copies)*
-                let params = params.clone().#offset(offset).#limit(limit);
+                #at_params
                 async move {
                     let page = api.#call(#(#lends),*).await?;
-                    Ok((page.#items, #total_expr))
+                    Ok(crate::paging::Page {
+                        items: page.#items,
+                        total: #total_expr,
+                        next: #next,
+                    })
                 }
             })
         }
+    }
+}
+
+/// A field read as an `Option`, by its representation.
+fn optional(field: TokenStream, presence: Presence) -> TokenStream {
+    match presence {
+        Presence::Required | Presence::Constant => quote!(Some(#field)),
+        Presence::RequiredNullable | Presence::Optional => quote!(#field),
+        Presence::Tristate => quote!(#field.into_option()),
     }
 }
 
@@ -334,12 +391,21 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
     let deprecated_note = op.deprecated.then_some("**Deprecated** by the API.");
     let order = order_note(api, op);
     let fixed = fixed_note(api, op);
+    let since = op.since.as_deref().and_then(|since| {
+        let releases = api.releases.as_ref()?;
+        Some(format!(
+            "Since {product} {since}: a server older than that answers with \
+             [`Error::Unsupported`](crate::Error::Unsupported).",
+            product = releases.product
+        ))
+    });
     let docs = doc_attrs([
         op.summary.as_deref().map(Para::Spec),
         op.description.as_deref().map(Para::Spec),
         Some(Para::Ours(&signature_line)),
         order.as_deref().map(Para::Ours),
         fixed.as_deref().map(Para::Ours),
+        since.as_deref().map(Para::Ours),
         deprecated_note.map(Para::Ours),
     ]);
     let example = super::docs::lines_to_attrs(&super::examples::operation_example(
@@ -355,6 +421,11 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
     let path = path_expr(api, op);
     let method = format_ident!("{}", op.method.as_str());
     let auth = (!op.security.is_empty()).then(|| quote!(request.authenticated();));
+    // Lets a 404 or 405 from a server older than the operation say so.
+    let since = op
+        .since
+        .as_deref()
+        .map(|since| quote!(request.since(#since);));
     let queries = op
         .params
         .iter()
@@ -395,6 +466,7 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
         }
     });
     let mutable = (!op.security.is_empty()
+        || op.since.is_some()
         || !op.params.iter().all(|p| p.location == ParamLocation::Path)
         || op.body.is_some())
     .then(|| quote!(mut));
@@ -425,6 +497,7 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
             let path = #path;
             let #mutable request = self.client.request(reqwest::Method::#method, #op_id, #template, path);
             #auth
+            #since
             #(#queries)*
             #(#headers)*
             #body

@@ -26,6 +26,12 @@ pub fn lib_rs(api: &Api, optional_modules: &[String]) -> TokenStream {
         Some(url) => quote!(Some(#url)),
         None => quote!(None),
     };
+    let releases = api.releases.as_ref();
+    let version_endpoint = match releases.and_then(|r| r.version_endpoint.as_ref()) {
+        Some((path, field)) => quote!(Some((#path, #field))),
+        None => quote!(None),
+    };
+    let product = releases.map_or("the API", |r| r.product.as_str());
     let tag_types: Vec<_> = api.apis.iter().map(|t| ident(&t.type_name)).collect();
     let apis_use = (!tag_types.is_empty()).then(|| quote!(pub use apis::{#(#tag_types),*};));
     quote! {
@@ -89,6 +95,13 @@ pub fn lib_rs(api: &Api, optional_modules: &[String]) -> TokenStream {
         /// Where [`Client::login`] exchanges a username and password for a token, when the
         /// spec declares an OAuth2 password flow.
         pub const TOKEN_URL: Option<&str> = #token_url;
+
+        /// Where a server tells its version (a path, and the field of its answer), asked to
+        /// explain a 404 or 405 from an operation newer than the server.
+        const VERSION_ENDPOINT: Option<(&str, &str)> = #version_endpoint;
+
+        /// What the server's releases are releases of, for messages.
+        const PRODUCT: &str = #product;
     }
 }
 
@@ -219,6 +232,18 @@ pub fn readme(
         ""
     };
     let template = templates.get("README.md.in")?;
+    let supported = api.releases.as_ref().map_or(String::new(), |r| {
+        format!(
+            "## Supported servers\n\nThis client works with {product} {oldest} through {newest}; it was generated from \
+             {newest}'s document. Operations, parameters and fields a later release added say \
+             \"Since {product} X.Y.Z\" in their docs. A field an older server does not send reads as \
+             `None`, and an operation the server lacks fails with `Error::Unsupported`, which \
+             names the server's version.\n",
+            product = r.product,
+            oldest = r.oldest,
+            newest = r.newest,
+        )
+    });
     let mut operations = String::new();
     for tag in &api.apis {
         operations.push_str(&format!(
@@ -250,6 +275,7 @@ pub fn readme(
         template,
         &[
             ("guide", guide),
+            ("supported", supported.trim_end()),
             ("crate_name", &config.crate_name),
             ("crate_ident", &config.crate_name.replace('-', "_")),
             ("title", &api.title),

@@ -3,6 +3,12 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+/// "Since Airflow 3.1.0." for what a release newer than the oldest supported one added.
+pub fn since(api: &crate::ir::Api, since: Option<&str>) -> Option<String> {
+    let releases = api.releases.as_ref()?;
+    Some(format!("Since {} {}.", releases.product, since?))
+}
+
 /// A paragraph of documentation, by who wrote it.
 #[derive(Clone, Copy)]
 pub enum Para<'a> {

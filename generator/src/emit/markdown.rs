@@ -48,7 +48,8 @@ fn operation(api: &Api, op: &Operation) -> SpecResult<String> {
     if op.deprecated {
         out.push_str(" (deprecated)");
     }
-    for note in [order_note(api, op), fixed_note(api, op)]
+    let since = super::docs::since(api, op.since.as_deref());
+    for note in [since, order_note(api, op), fixed_note(api, op)]
         .into_iter()
         .flatten()
     {
@@ -131,10 +132,18 @@ fn param_row(api: &Api, op: &Operation, p: &Param) -> SpecResult<String> {
         .as_ref()
         .map(|d| format!("`{d}`"))
         .unwrap_or_default();
+    let description = [
+        p.description.clone(),
+        super::docs::since(api, p.since.as_deref()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ");
     Ok(format!(
         "| `{}` | {location} | {rust} | {required} | {default} | {} |\n",
         p.name,
-        cell(p.description.as_deref().unwrap_or_default())
+        cell(&description)
     ))
 }
 

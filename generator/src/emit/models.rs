@@ -130,9 +130,8 @@ fn field_serde(field: &Field) -> TokenStream {
         parts.push(quote!(rename = #wire));
     }
     match field.presence {
-        Presence::Required => {}
-        // Sent as null, and never silently missing: the key must be there.
-        Presence::RequiredNullable => parts.push(quote!(deserialize_with = "Option::deserialize")),
+        // A missing key reads as null, as servers that leave nulls out send it.
+        Presence::Required | Presence::RequiredNullable => {}
         Presence::Optional => parts.push(quote!(skip_serializing_if = "Option::is_none")),
         Presence::Tristate => parts.push(quote!(
             default,
@@ -148,8 +147,20 @@ fn field_serde(field: &Field) -> TokenStream {
     }
 }
 
-fn field_docs(api: &Api, field: &Field) -> TokenStream {
+/// `sent`: the type is a request body (or part of one), which an older server may refuse
+/// a newer field of.
+fn field_docs(api: &Api, field: &Field, sent: bool) -> TokenStream {
     let default = field.default.as_ref().map(|d| format!("Default: `{d}`."));
+    let since = super::docs::since(api, field.since.as_deref()).map(|since| {
+        if sent {
+            format!("{since} Set, it gets an older server's 422 for input it does not know.")
+        } else {
+            format!("{since} `None` from older servers.")
+        }
+    });
+    let relaxed = (field.relaxed && field.since.is_none()).then_some(
+        "Required by the newest release; `None` from an older server that does not send it.",
+    );
     let title = field
         .title
         .as_deref()
@@ -164,13 +175,15 @@ fn field_docs(api: &Api, field: &Field) -> TokenStream {
         field.description.as_deref().map(Para::Spec),
         fallback.as_deref().map(Para::Ours),
         default.as_deref().map(Para::Ours),
+        since.as_deref().map(Para::Ours),
+        relaxed.map(Para::Ours),
     ])
 }
 
 fn structure(api: &Api, def: &TypeDef, s: &Struct, docs: TokenStream) -> TokenStream {
     let name = ident(&def.name);
     let fields = s.fields.iter().map(|field| {
-        let docs = field_docs(api, field);
+        let docs = field_docs(api, field, def.usage.request);
         let serde = field_serde(field);
         let rust = ident(&field.rust_name);
         let ty = field_type(api, field);

@@ -7,6 +7,7 @@ use openapiv3::{APIKeyLocation, ReferenceOr, SecurityScheme as RawScheme};
 use super::names::{camel, snake, Namespace};
 use super::operations::{OperationBuilder, RawOperation};
 use super::recursion::box_cycles;
+use super::releases::Support;
 use super::types::TypeBuilder;
 use super::{
     Api, ErrorType, Method, Operation, ParamLocation, Presence, Returns, SecurityKind,
@@ -28,12 +29,25 @@ const UNTAGGED: &str = "default";
 
 /// The document's operations for `selection`, and every type they reach, names decided.
 pub fn build(doc: &Document, selection: &Selection) -> SpecResult<Api> {
+    build_supporting(doc, selection, None)
+}
+
+/// [`build`] for a client that supports a range of the API's releases: what is newer than
+/// the oldest is dated, and what it does not send is optional.
+pub fn build_supporting(
+    doc: &Document,
+    selection: &Selection,
+    support: Option<&Support>,
+) -> SpecResult<Api> {
     let api = &doc.api;
     let mut types = TypeBuilder::new(api.components.as_ref());
     let (by_tag, warnings) = collect_operations(doc, selection, &mut types)?;
     check_selected_tags(doc, selection, &by_tag)?;
     let mut apis = tag_apis(doc, by_tag);
-    let types = settle_types(std::mem::take(&mut types.types), &mut apis)?;
+    if let Some(support) = support {
+        support.date_operations(&mut apis);
+    }
+    let types = settle_types(std::mem::take(&mut types.types), &mut apis, support)?;
     for api in &mut apis {
         super::paging::detect(api, &types);
     }
@@ -48,6 +62,7 @@ pub fn build(doc: &Document, selection: &Selection) -> SpecResult<Api> {
         error_types,
         security_schemes,
         warnings,
+        releases: support.map(Support::releases),
     })
 }
 
@@ -167,10 +182,17 @@ fn tag_apis(doc: &Document, by_tag: ByTag) -> Vec<TagApi> {
         .collect()
 }
 
-/// The arena in its final form: usage marked, sorted by name (the operations' references
-/// follow), cycles boxed and each field's representation decided.
-fn settle_types(mut types: Vec<TypeDef>, apis: &mut [TagApi]) -> SpecResult<Vec<TypeDef>> {
+/// The arena in its final form: usage marked, fields dated, sorted by name (the operations'
+/// references follow), cycles boxed and each field's representation decided.
+fn settle_types(
+    mut types: Vec<TypeDef>,
+    apis: &mut [TagApi],
+    support: Option<&Support>,
+) -> SpecResult<Vec<TypeDef>> {
     mark_usage(&mut types, apis);
+    if let Some(support) = support {
+        support.date_fields(&mut types);
+    }
     let map = sort_by_name(&mut types);
     for op in apis.iter_mut().flat_map(|a| a.operations.iter_mut()) {
         for ty in op_tys_mut(op) {

@@ -6,9 +6,11 @@ mod names;
 mod operations;
 mod paging;
 mod recursion;
+mod releases;
 mod types;
 
-pub use build::{build, Selection};
+pub use build::{build, build_supporting, Selection};
+pub use releases::Support;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -30,6 +32,19 @@ pub struct Api {
     pub security_schemes: Vec<SecurityScheme>,
     /// Things the document got wrong that generation worked around, for the user to see.
     pub warnings: Vec<String>,
+    /// The releases of the API the client supports, when its release history is known.
+    pub releases: Option<Releases>,
+}
+
+/// The range of releases a client supports.
+#[derive(Debug, Clone, Serialize)]
+pub struct Releases {
+    /// What they are releases of (`Airflow`).
+    pub product: String,
+    pub oldest: String,
+    pub newest: String,
+    /// Where a server tells its version: a path, and the field of its answer.
+    pub version_endpoint: Option<(String, String)>,
 }
 
 impl Api {
@@ -89,6 +104,8 @@ pub struct Operation {
     pub security: Vec<String>,
     /// Set when the operation pages with `limit`/`offset` and reports a total.
     pub paging: Option<Paging>,
+    /// The release that added the operation, when it is newer than the oldest supported.
+    pub since: Option<String>,
     pub pointer: String,
 }
 
@@ -107,6 +124,22 @@ pub struct Paging {
     /// stops on a short page.
     pub total_presence: Presence,
     pub item: Ty,
+    /// Set when the operation also pages by keyset cursor, which loses nothing to items added
+    /// or removed while a stream runs.
+    pub cursor: Option<CursorPaging>,
+}
+
+/// Keyset paging: a `cursor` parameter (empty starts it) and the next page's cursor in the
+/// response.
+#[derive(Debug, Clone, Serialize)]
+pub struct CursorPaging {
+    /// Rust name of the `cursor` parameter.
+    pub param: String,
+    /// Rust name of the response's next-cursor field, and its representation.
+    pub next: String,
+    pub next_presence: Presence,
+    /// The release that added the cursor, when newer than the oldest supported.
+    pub since: Option<String>,
 }
 
 impl Operation {
@@ -185,6 +218,8 @@ pub struct Param {
     pub default: Option<Value>,
     pub description: Option<String>,
     pub deprecated: bool,
+    /// The release that added the parameter, when it is newer than the oldest supported.
+    pub since: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -426,6 +461,11 @@ pub struct Field {
     pub title: Option<String>,
     pub description: Option<String>,
     pub deprecated: bool,
+    /// The release that added the field, when it is newer than the oldest supported.
+    pub since: Option<String>,
+    /// Required by the document, but some supported release does not send it: read as
+    /// optional.
+    pub relaxed: bool,
 }
 
 /// Whether a field must be present, may be null, or may be left out.

@@ -85,6 +85,7 @@ impl<'a> OperationBuilder<'a, '_> {
             errors,
             security: self.security(raw.op),
             paging: None,
+            since: None,
             pointer: raw.pointer.clone(),
         })
     }
@@ -230,6 +231,7 @@ impl<'a> OperationBuilder<'a, '_> {
             default,
             description: data.description.clone(),
             deprecated: data.deprecated.unwrap_or(false),
+            since: None,
         })
     }
 

@@ -1,13 +1,18 @@
-//! Recognises list operations that page with `limit`/`offset` and report a total, so the
-//! emitter can offer a stream of every item. The names are the common REST convention.
+//! Recognises list operations that page with `limit`/`offset` and report a total (and those
+//! that also page by keyset `cursor`), so the emitter can offer a stream of every item. The
+//! names are the common REST convention.
 
 use std::collections::BTreeSet;
 
-use super::{Operation, Paging, ParamLocation, Returns, TagApi, Ty, TypeDef, TypeKind};
+use super::{
+    CursorPaging, Operation, Paging, ParamLocation, Returns, TagApi, Ty, TypeDef, TypeKind,
+};
 
 const LIMIT: &str = "limit";
 const OFFSET: &str = "offset";
 const TOTAL: &str = "total_entries";
+const CURSOR: &str = "cursor";
+const NEXT_CURSOR: &str = "next_cursor";
 
 pub fn detect(api: &mut TagApi, types: &[TypeDef]) {
     let mut taken: BTreeSet<String> = api.operations.iter().map(|o| o.fn_name.clone()).collect();
@@ -60,6 +65,19 @@ fn paging_of(op: &Operation, types: &[TypeDef]) -> Option<Paging> {
     let Ty::List(item) = &items.ty else {
         return None;
     };
+    let cursor_param = op
+        .optional_params()
+        .find(|p| p.name == CURSOR && p.location == ParamLocation::Query && p.ty == Ty::String);
+    let next = s
+        .fields
+        .iter()
+        .find(|f| f.wire_name == NEXT_CURSOR && *f.ty.non_null() == Ty::String);
+    let cursor = cursor_param.zip(next).map(|(param, next)| CursorPaging {
+        param: param.rust_name.clone(),
+        next: next.rust_name.clone(),
+        next_presence: next.presence,
+        since: param.since.clone(),
+    });
     Some(Paging {
         fn_name: String::new(),
         limit,
@@ -68,5 +86,6 @@ fn paging_of(op: &Operation, types: &[TypeDef]) -> Option<Paging> {
         total: total.rust_name.clone(),
         total_presence: total.presence,
         item: (**item).clone(),
+        cursor,
     })
 }

@@ -413,6 +413,8 @@ impl<'a> TypeBuilder<'a> {
                 title: data.and_then(|d| d.title.clone()),
                 description: data.and_then(|d| d.description.clone()),
                 deprecated: data.is_some_and(|d| d.deprecated),
+                since: None,
+                relaxed: false,
             });
         }
         let extra = match additional {

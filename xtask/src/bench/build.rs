@@ -218,6 +218,7 @@ pub fn all_tags(repeat: usize) -> Result<Report, String> {
         out: dir.clone(),
         selection: Selection::All,
         crate_name: ALL_TAGS_CRATE.into(),
+        ..Job::default_job()
     };
     let generated = job.run()?;
     output::write_tree(&dir, &generated.files)

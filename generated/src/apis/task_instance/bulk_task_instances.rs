@@ -12,6 +12,8 @@ impl TaskInstanceApi {
     ///
     /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances`
     ///
+    /// Since Airflow 3.1.0: a server older than that answers with [`Error::Unsupported`](crate::Error::Unsupported).
+    ///
     /// # Example
     ///
     /// ```no_run
@@ -43,6 +45,7 @@ impl TaskInstanceApi {
                 path,
             );
         request.authenticated();
+        request.since("3.1.0");
         request.json(body)?;
         request
             .receive(|status, body| match status {

@@ -12,6 +12,8 @@ impl TaskInstanceApi {
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/externalLogUrl/{try_number}`
     ///
+    /// Since Airflow 3.1.0: a server older than that answers with [`Error::Unsupported`](crate::Error::Unsupported).
+    ///
     /// # Example
     ///
     /// ```no_run
@@ -48,6 +50,7 @@ impl TaskInstanceApi {
                 path,
             );
         request.authenticated();
+        request.since("3.1.0");
         request
             .query("map_index", &params.map_index, QueryStyle::Form { explode: true });
         request

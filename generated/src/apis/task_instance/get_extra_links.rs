@@ -87,6 +87,8 @@ pub struct GetExtraLinksParams {
     /// Server default: `-1`.
     pub map_index: Option<i64>,
     /// The `try_number` query parameter.
+    ///
+    /// Since Airflow 3.2.2. Older servers do not know it.
     pub try_number: Option<i64>,
 }
 

@@ -12,6 +12,8 @@ impl TaskInstanceApi {
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails`
     ///
+    /// Since Airflow 3.1.0: a server older than that answers with [`Error::Unsupported`](crate::Error::Unsupported).
+    ///
     /// # Example
     ///
     /// ```no_run
@@ -46,6 +48,7 @@ impl TaskInstanceApi {
                 path,
             );
         request.authenticated();
+        request.since("3.1.0");
         request
             .receive(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),

@@ -12,6 +12,8 @@ impl TaskInstanceApi {
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/hitlDetails`
     ///
+    /// Since Airflow 3.1.0: a server older than that answers with [`Error::Unsupported`](crate::Error::Unsupported).
+    ///
     /// # Example
     ///
     /// ```no_run
@@ -42,6 +44,7 @@ impl TaskInstanceApi {
                 path,
             );
         request.authenticated();
+        request.since("3.1.0");
         request.query("limit", &params.limit, QueryStyle::Form { explode: true });
         request.query("offset", &params.offset, QueryStyle::Form { explode: true });
         request.query("order_by", &params.order_by, QueryStyle::Form { explode: true });
@@ -137,10 +140,10 @@ impl TaskInstanceApi {
             .json()
     }
 
-    /// Every item of [`Self::get_hitl_details`], fetched `page_size` at a time with `limit`/`offset` (the stream
-    /// sets both; the `offset` in `params` is where it starts). One page is in memory at a
-    /// time; the stream ends at the reported total. It owns what it needs, so it can move into
-    /// a spawned task.
+    /// Every item of [`Self::get_hitl_details`], fetched `page_size` at a time with `limit`/`offset`, where an item added or
+    /// removed before the current offset while the stream runs makes it skip or repeat one (the
+    /// `offset` in `params` is where an offset stream starts). One page is in memory at a time. The
+    /// stream owns what it needs, so it can move into a spawned task.
     ///
     /// # Example
     ///
@@ -168,19 +171,26 @@ impl TaskInstanceApi {
         let dag_id: String = dag_id.into();
         let dag_run_id: String = dag_run_id.into();
         let params: GetHitlDetailsParams = params.into();
+        let by_cursor = std::future::ready(false);
+        let start = params.offset.unwrap_or(0);
         crate::paging::paginate(
-            params.offset.unwrap_or(0),
+            start,
             page_size,
-            move |offset, limit| {
+            by_cursor,
+            move |at, limit| {
                 let api = api.clone();
                 let dag_id = dag_id.clone();
                 let dag_run_id = dag_run_id.clone();
-                let params = params.clone().offset(offset).limit(limit);
+                let params = params.clone().offset(at.offset()).limit(limit);
                 async move {
                     let page = api
                         .get_hitl_details(&dag_id, &dag_run_id, &params)
                         .await?;
-                    Ok((page.hitl_details, Some(page.total_entries)))
+                    Ok(crate::paging::Page {
+                        items: page.hitl_details,
+                        total: Some(page.total_entries),
+                        next: None,
+                    })
                 }
             },
         )
@@ -235,12 +245,16 @@ pub struct GetHitlDetailsParams {
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `dag_id_prefix_pattern` on large tables — see "Filtering with pattern parameters".
     pub dag_id_pattern: Option<String>,
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Older servers do not know it.
     pub dag_id_prefix_pattern: Option<String>,
     /// The `task_id` query parameter.
     pub task_id: Option<String>,
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `task_id_prefix_pattern` on large tables — see "Filtering with pattern parameters".
     pub task_id_pattern: Option<String>,
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Older servers do not know it.
     pub task_id_prefix_pattern: Option<String>,
     /// The `map_index` query parameter.
     pub map_index: Option<i64>,

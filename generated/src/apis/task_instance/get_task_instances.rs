@@ -321,10 +321,11 @@ impl TaskInstanceApi {
             .json()
     }
 
-    /// Every item of [`Self::get_task_instances`], fetched `page_size` at a time with `limit`/`offset` (the stream
-    /// sets both; the `offset` in `params` is where it starts). One page is in memory at a
-    /// time; the stream ends at the reported total. It owns what it needs, so it can move into
-    /// a spawned task.
+    /// Every item of [`Self::get_task_instances`], fetched `page_size` at a time by keyset cursor when the server has it (3.2.2 and later), which loses no item to changes made while the stream runs;
+    /// else with `limit`/`offset`, where an item added or
+    /// removed before the current offset while the stream runs makes it skip or repeat one (the
+    /// `offset` in `params` is where an offset stream starts). One page is in memory at a time. The
+    /// stream owns what it needs, so it can move into a spawned task.
     ///
     /// # Example
     ///
@@ -352,19 +353,34 @@ impl TaskInstanceApi {
         let dag_id: String = dag_id.into();
         let dag_run_id: String = dag_run_id.into();
         let params: GetTaskInstancesParams = params.into();
+        let by_cursor = {
+            let api = api.clone();
+            let from_offset = params.offset.is_some();
+            async move { !from_offset && api.client.supports("3.2.2").await }
+        };
+        let start = params.offset.unwrap_or(0);
         crate::paging::paginate(
-            params.offset.unwrap_or(0),
+            start,
             page_size,
-            move |offset, limit| {
+            by_cursor,
+            move |at, limit| {
                 let api = api.clone();
                 let dag_id = dag_id.clone();
                 let dag_run_id = dag_run_id.clone();
-                let params = params.clone().offset(offset).limit(limit);
+                let params = match at {
+                    crate::paging::At::Offset(offset) => params.clone().offset(offset),
+                    crate::paging::At::Cursor(cursor) => params.clone().cursor(cursor),
+                }
+                    .limit(limit);
                 async move {
                     let page = api
                         .get_task_instances(&dag_id, &dag_run_id, &params)
                         .await?;
-                    Ok((page.task_instances, page.total_entries))
+                    Ok(crate::paging::Page {
+                        items: page.task_instances,
+                        total: page.total_entries,
+                        next: page.next_cursor,
+                    })
                 }
             },
         )
@@ -407,102 +423,162 @@ impl crate::blocking::TaskInstanceApi {
 #[non_exhaustive]
 pub struct GetTaskInstancesParams {
     /// Cursor for keyset-based pagination. Pass an empty string for the first page, then use ``next_cursor`` from the response. When ``cursor`` is provided, ``offset`` is ignored.
+    ///
+    /// Since Airflow 3.2.2. Older servers do not know it.
     pub cursor: Option<String>,
     /// The `task_id` query parameter.
     pub task_id: Option<String>,
     /// The `run_after_gte` query parameter.
     pub run_after_gte: Option<chrono::DateTime<chrono::Utc>>,
     /// The `run_after_gt` query parameter.
+    ///
+    /// Since Airflow 3.1.0. Older servers do not know it.
     pub run_after_gt: Option<chrono::DateTime<chrono::Utc>>,
     /// The `run_after_lte` query parameter.
     pub run_after_lte: Option<chrono::DateTime<chrono::Utc>>,
     /// The `run_after_lt` query parameter.
+    ///
+    /// Since Airflow 3.1.0. Older servers do not know it.
     pub run_after_lt: Option<chrono::DateTime<chrono::Utc>>,
     /// The `logical_date_gte` query parameter.
     pub logical_date_gte: Option<chrono::DateTime<chrono::Utc>>,
     /// The `logical_date_gt` query parameter.
+    ///
+    /// Since Airflow 3.1.0. Older servers do not know it.
     pub logical_date_gt: Option<chrono::DateTime<chrono::Utc>>,
     /// The `logical_date_lte` query parameter.
     pub logical_date_lte: Option<chrono::DateTime<chrono::Utc>>,
     /// The `logical_date_lt` query parameter.
+    ///
+    /// Since Airflow 3.1.0. Older servers do not know it.
     pub logical_date_lt: Option<chrono::DateTime<chrono::Utc>>,
     /// The `start_date_gte` query parameter.
     pub start_date_gte: Option<chrono::DateTime<chrono::Utc>>,
     /// The `start_date_gt` query parameter.
+    ///
+    /// Since Airflow 3.1.0. Older servers do not know it.
     pub start_date_gt: Option<chrono::DateTime<chrono::Utc>>,
     /// The `start_date_lte` query parameter.
     pub start_date_lte: Option<chrono::DateTime<chrono::Utc>>,
     /// The `start_date_lt` query parameter.
+    ///
+    /// Since Airflow 3.1.0. Older servers do not know it.
     pub start_date_lt: Option<chrono::DateTime<chrono::Utc>>,
     /// The `end_date_gte` query parameter.
     pub end_date_gte: Option<chrono::DateTime<chrono::Utc>>,
     /// The `end_date_gt` query parameter.
+    ///
+    /// Since Airflow 3.1.0. Older servers do not know it.
     pub end_date_gt: Option<chrono::DateTime<chrono::Utc>>,
     /// The `end_date_lte` query parameter.
     pub end_date_lte: Option<chrono::DateTime<chrono::Utc>>,
     /// The `end_date_lt` query parameter.
+    ///
+    /// Since Airflow 3.1.0. Older servers do not know it.
     pub end_date_lt: Option<chrono::DateTime<chrono::Utc>>,
     /// The `updated_at_gte` query parameter.
     pub updated_at_gte: Option<chrono::DateTime<chrono::Utc>>,
     /// The `updated_at_gt` query parameter.
+    ///
+    /// Since Airflow 3.1.0. Older servers do not know it.
     pub updated_at_gt: Option<chrono::DateTime<chrono::Utc>>,
     /// The `updated_at_lte` query parameter.
     pub updated_at_lte: Option<chrono::DateTime<chrono::Utc>>,
     /// The `updated_at_lt` query parameter.
+    ///
+    /// Since Airflow 3.1.0. Older servers do not know it.
     pub updated_at_lt: Option<chrono::DateTime<chrono::Utc>>,
     /// The `duration_gte` query parameter.
     pub duration_gte: Option<f64>,
     /// The `duration_gt` query parameter.
+    ///
+    /// Since Airflow 3.1.0. Older servers do not know it.
     pub duration_gt: Option<f64>,
     /// The `duration_lte` query parameter.
     pub duration_lte: Option<f64>,
     /// The `duration_lt` query parameter.
+    ///
+    /// Since Airflow 3.1.0. Older servers do not know it.
     pub duration_lt: Option<f64>,
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `task_display_name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
     pub task_display_name_pattern: Option<String>,
     /// Case-sensitive prefix match on task display name (`_task_display_property_value` else `task_id`). Index-friendly alternative to `task_display_name_pattern`; on large databases combine with `dag_id_prefix_pattern` (or a specific Dag in the path) so composite indexes apply. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Older servers do not know it.
     pub task_display_name_prefix_pattern: Option<String>,
     /// Filter by exact task group ID. Returns all tasks within the specified task group.
+    ///
+    /// Since Airflow 3.1.6. Older servers do not know it.
     pub task_group_id: Option<String>,
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `dag_id_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.0. Older servers do not know it.
     pub dag_id_pattern: Option<String>,
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Older servers do not know it.
     pub dag_id_prefix_pattern: Option<String>,
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `run_id_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.0. Older servers do not know it.
     pub run_id_pattern: Option<String>,
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Older servers do not know it.
     pub run_id_prefix_pattern: Option<String>,
     /// The `state` query parameter.
     pub state: Option<Vec<String>>,
     /// The `pool` query parameter.
     pub pool: Option<Vec<String>>,
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `pool_name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.0. Older servers do not know it.
     pub pool_name_pattern: Option<String>,
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Older servers do not know it.
     pub pool_name_prefix_pattern: Option<String>,
     /// The `queue` query parameter.
     pub queue: Option<Vec<String>>,
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `queue_name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.0. Older servers do not know it.
     pub queue_name_pattern: Option<String>,
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Older servers do not know it.
     pub queue_name_prefix_pattern: Option<String>,
     /// The `executor` query parameter.
     pub executor: Option<Vec<String>>,
     /// The `version_number` query parameter.
     pub version_number: Option<Vec<i64>>,
     /// The `try_number` query parameter.
+    ///
+    /// Since Airflow 3.1.0. Older servers do not know it.
     pub try_number: Option<Vec<i64>>,
     /// The `operator` query parameter.
+    ///
+    /// Since Airflow 3.1.0. Older servers do not know it.
     pub operator: Option<Vec<String>>,
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `operator_name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.0. Older servers do not know it.
     pub operator_name_pattern: Option<String>,
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Older servers do not know it.
     pub operator_name_prefix_pattern: Option<String>,
     /// The `map_index` query parameter.
+    ///
+    /// Since Airflow 3.1.0. Older servers do not know it.
     pub map_index: Option<Vec<i64>>,
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `rendered_map_index_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Older servers do not know it.
     pub rendered_map_index_pattern: Option<String>,
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Older servers do not know it.
     pub rendered_map_index_prefix_pattern: Option<String>,
     /// The `limit` query parameter.
     ///

@@ -12,6 +12,8 @@ impl TaskInstanceApi {
     ///
     /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}`
     ///
+    /// Since Airflow 3.3.0: a server older than that answers with [`Error::Unsupported`](crate::Error::Unsupported).
+    ///
     /// # Example
     ///
     /// ```no_run
@@ -49,6 +51,7 @@ impl TaskInstanceApi {
                 path,
             );
         request.authenticated();
+        request.since("3.3.0");
         request
             .query(
                 "update_mask",

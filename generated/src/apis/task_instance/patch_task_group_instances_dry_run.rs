@@ -12,6 +12,8 @@ impl TaskInstanceApi {
     ///
     /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}/dry_run`
     ///
+    /// Since Airflow 3.3.0: a server older than that answers with [`Error::Unsupported`](crate::Error::Unsupported).
+    ///
     /// # Example
     ///
     /// ```no_run
@@ -47,6 +49,7 @@ impl TaskInstanceApi {
                 path,
             );
         request.authenticated();
+        request.since("3.3.0");
         request.json(body)?;
         request
             .receive(|status, body| match status {

@@ -1,0 +1,117 @@
+//! What the supported releases of the API send, from its release history: operations,
+//! parameters and fields newer than the oldest supported release are dated, and a field some
+//! supported release does not send (or may leave out) is read as absent when missing.
+
+use super::{Field, Releases, TagApi, TypeDef, TypeKind};
+use crate::history::{History, Span};
+
+/// The release history and the oldest release the client supports (an index into it).
+pub struct Support<'a> {
+    history: &'a History,
+    oldest: usize,
+}
+
+impl<'a> Support<'a> {
+    /// `None` when `oldest` is not one of the history's releases.
+    pub fn new(history: &'a History, oldest: &str) -> Option<Support<'a>> {
+        Some(Support {
+            oldest: history.position(oldest)?,
+            history,
+        })
+    }
+
+    pub fn releases(&self) -> Releases {
+        Releases {
+            product: self.history.product.clone(),
+            oldest: self.history.releases[self.oldest].clone(),
+            newest: self.history.releases.last().cloned().unwrap_or_default(),
+            version_endpoint: self
+                .history
+                .version
+                .as_ref()
+                .map(|v| (v.path.clone(), v.field.clone())),
+        }
+    }
+
+    /// The first release that matters for what belongs to something added in `owner`: the
+    /// oldest supported one, or the owner's own when it is newer (a schema's properties came
+    /// with it, they are not news of their own).
+    fn baseline(&self, owner: Option<&Span>) -> usize {
+        owner
+            .and_then(|span| self.history.position(&span.since))
+            .map_or(self.oldest, |since| since.max(self.oldest))
+    }
+
+    /// The release that added something, when that is newer than `baseline`.
+    fn newer(&self, span: Option<&Span>, baseline: usize) -> Option<String> {
+        let span = span?;
+        let since = self.history.position(&span.since)?;
+        (since > baseline).then(|| span.since.clone())
+    }
+
+    /// Whether every release from `baseline` on has a property and requires it.
+    fn always_required(&self, span: Option<&Span>, baseline: usize) -> bool {
+        let Some(span) = span else {
+            return true;
+        };
+        let by_baseline = |release: &str| {
+            self.history
+                .position(release)
+                .is_some_and(|i| i <= baseline)
+        };
+        by_baseline(&span.since) && span.required.as_deref().is_none_or(by_baseline)
+    }
+
+    /// Dates operations and their parameters.
+    pub fn date_operations(&self, apis: &mut [TagApi]) {
+        for op in apis.iter_mut().flat_map(|a| a.operations.iter_mut()) {
+            let key = format!("{} {}", op.method.as_str(), op.path);
+            let span = self.history.operations.get(&key);
+            op.since = self.newer(span, self.oldest);
+            let baseline = self.baseline(span);
+            let params = self.history.parameters.get(&key);
+            for param in &mut op.params {
+                param.since = self.newer(params.and_then(|p| p.get(&param.name)), baseline);
+            }
+        }
+    }
+
+    /// Dates the fields of component schemas; a response type's required field that some
+    /// supported release does not require (or has not) becomes optional.
+    pub fn date_fields(&self, types: &mut [TypeDef]) {
+        for def in types.iter_mut() {
+            let Some(schema) = component_name(&def.pointer) else {
+                continue;
+            };
+            let properties = self.history.properties.get(schema);
+            let baseline = self.baseline(self.history.schemas.get(schema));
+            let received_only = def.usage.response && !def.usage.request;
+            let TypeKind::Struct(s) = &mut def.kind else {
+                continue;
+            };
+            for field in &mut s.fields {
+                let span = properties.and_then(|p| p.get(&field.wire_name));
+                field.since = self.newer(span, baseline);
+                relax(
+                    field,
+                    received_only && !self.always_required(span, baseline),
+                );
+            }
+        }
+    }
+}
+
+/// A nullable field needs nothing: a missing key reads as null whatever the history.
+fn relax(field: &mut Field, relaxed: bool) {
+    if relaxed && field.required && !field.ty.is_nullable() {
+        field.required = false;
+        field.relaxed = true;
+    }
+}
+
+/// `TaskInstanceResponse` for `/components/schemas/TaskInstanceResponse`.
+fn component_name(pointer: &str) -> Option<&str> {
+    pointer
+        .strip_prefix("/components/schemas/")
+        .filter(|name| !name.contains('/'))
+}
