@@ -432,6 +432,7 @@ fn pipeline(text: &str, selection: &Selection, templates: &Templates) -> Result<
         crate_version: "0.1.0".into(),
         standalone: true,
         generated_by: "the fuzz test".into(),
+        package: Default::default(),
     };
     let files = emit::emit(&api, &config, templates).map_err(|e| match e {
         Error::Spec(e) => doc.locate(e),

@@ -65,7 +65,7 @@ fn a_failed_generation_writes_nothing() {
         selection: airflow_codegen::Selection::All,
         crate_name: "never-written".into(),
         history: None,
-        supported_from: None,
+        ..Job::default_job()
     };
 
     let error = xtask::regen::regen_job(&job).unwrap_err();
@@ -257,5 +257,48 @@ fn the_docs_page_matches_the_signatures_in_the_code() {
         checked,
         tag.operations.len(),
         "every operation has a section"
+    );
+}
+
+/// The crate's README is its crates.io page too, read as plain Markdown: no hidden doctest
+/// lines, no rustdoc-only links, every link absolute.
+#[test]
+fn the_readme_is_plain_markdown() {
+    let readme = std::fs::read_to_string(xtask::root().join("generated/README.md")).unwrap();
+    let mut problems = Vec::new();
+    let mut in_code = false;
+    for (n, line) in readme.lines().enumerate() {
+        let n = n + 1;
+        if line.trim_start().starts_with("```") {
+            in_code = !in_code;
+            continue;
+        }
+        if in_code {
+            let trimmed = line.trim_start();
+            if trimmed == "#" || trimmed.starts_with("# ") {
+                problems.push(format!("line {n}: a hidden doctest line: {line}"));
+            }
+            continue;
+        }
+        for (at, _) in line.match_indices("](") {
+            let target = &line[at + 2..];
+            if !(target.starts_with("https://") || target.starts_with("http://")) {
+                problems.push(format!("line {n}: a link that is not absolute: {line}"));
+            }
+        }
+        // `[`Name`]` with no target is a rustdoc link; plain Markdown shows the brackets.
+        for (at, _) in line.match_indices("`]") {
+            if !line[at + 2..].starts_with('(') {
+                problems.push(format!("line {n}: a rustdoc-only link: {line}"));
+            }
+        }
+        if line.contains("crate::") {
+            problems.push(format!("line {n}: a crate path as a link target: {line}"));
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+    assert!(
+        readme.contains("Airflow 3.0.0 through 3.3.2"),
+        "states the range"
     );
 }

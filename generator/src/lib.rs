@@ -12,7 +12,7 @@ pub mod load;
 pub mod output;
 pub mod templates;
 
-pub use emit::EmitConfig;
+pub use emit::{EmitConfig, Package};
 pub use error::{Error, Result, SpecError};
 pub use history::History;
 pub use ir::Selection;

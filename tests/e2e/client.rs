@@ -4,7 +4,9 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use airflow_client::apis::GetMappedTaskInstancesParams;
+use airflow_client::apis::{
+    DeleteTaskInstanceParams, GetMappedTaskInstancesParams, GetTaskInstancesParams,
+};
 use airflow_client::logs::FollowLog;
 use futures_util::TryStreamExt;
 
@@ -118,5 +120,68 @@ fn follow_log_yields_each_line_of_a_running_try_once() {
             Some(TaskInstanceState::Success),
             "followed to the end of the try"
         );
+    });
+}
+
+/// A stream over a run whose instances are being deleted behind it: where the server has
+/// keyset cursors (3.2.2 and later) every instance that remains is yielded exactly once; an
+/// older server's offset pages would skip some, so there the run stays unchanged and the
+/// stream still yields every instance once.
+#[test]
+fn a_stream_loses_nothing_while_seen_instances_are_deleted() {
+    e2e(|world| async move {
+        let client = world.client().await;
+        let api = client.task_instance();
+        let run = format!("cursor__{}", world.pristine.trim_start_matches("manual__"));
+        raw::trigger(&client, POOL_DAG, &run).await.unwrap();
+        eventually(
+            "the mapped instances to exist",
+            Duration::from_secs(240),
+            || {
+                let api = &api;
+                let run = &run;
+                async move {
+                    let params = GetTaskInstancesParams::default().limit(1);
+                    let page = api.get_task_instances(POOL_DAG, run, &params).await;
+                    Ok(page.map_err(|e| e.to_string())?.total_entries == Some(STARVED))
+                }
+            },
+        )
+        .await
+        .unwrap();
+        let deleting = client.supports("3.2.2").await;
+
+        let mut stream =
+            api.get_task_instances_stream(POOL_DAG, &run, GetTaskInstancesParams::default(), 40);
+        let mut seen = Vec::new();
+        while let Some(ti) = stream.try_next().await.expect("every page decodes") {
+            seen.push(ti.map_index);
+            // Between pages, everything yielded so far goes (the stream has not asked for
+            // the next page yet: it holds one page at a time).
+            if deleting && seen.len() % 40 == 0 {
+                for index in &seen[seen.len() - 40..] {
+                    let params = DeleteTaskInstanceParams::default().map_index(*index);
+                    api.delete_task_instance(POOL_DAG, &run, "starved", &params)
+                        .await
+                        .expect("deletes");
+                }
+            }
+        }
+
+        let unique: BTreeSet<i64> = seen.iter().copied().collect();
+        assert_eq!(unique.len(), seen.len(), "no instance twice");
+        assert_eq!(
+            unique,
+            (0..STARVED).collect::<BTreeSet<_>>(),
+            "every instance"
+        );
+        if deleting {
+            let left = api
+                .get_task_instances(POOL_DAG, &run, &GetTaskInstancesParams::default())
+                .await
+                .unwrap()
+                .total_entries;
+            assert_eq!(left, Some(STARVED % 40), "the deletions happened");
+        }
     });
 }

@@ -153,6 +153,7 @@ pub fn config(selection: Selection, crate_name: &str, standalone: bool) -> Confi
             crate_version: "0.1.0".into(),
             standalone,
             generated_by: "the corpus test".into(),
+            package: Default::default(),
         },
         history: None,
         supported_from: None,

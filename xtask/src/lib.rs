@@ -5,6 +5,7 @@ pub mod bench;
 pub mod docs;
 pub mod fetch_spec;
 pub mod history;
+pub mod package;
 pub mod regen;
 pub mod signatures;
 pub mod spec_matrix;
@@ -17,8 +18,12 @@ usage: cargo xtask <command> [options]
 
 commands:
   regen [--spec PATH] [--out DIR] [--tag TAG]... [--all-tags] [--crate-name NAME]
+        [--history PATH | --no-history] [--supported-from VERSION] [--crate-version V]
+        [--repository URL] [--homepage URL] [--documentation URL] [--no-publish]
         generate the client crate (default: spec/ → generated/, tag \"Task Instance\")
   check  fail, naming the files, when generated/ differs from what regen would write
+  package  `cargo publish --dry-run` of generated/ and `cargo package` of an all-tags crate,
+        failing on any warning (nothing is uploaded)
   docs   build the emitted crate's rustdoc (warnings denied) and fail on Markdown that shows
   history  rewrite spec/history.yaml, what each release added or dropped, from every
         release's document

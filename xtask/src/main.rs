@@ -21,6 +21,9 @@ fn main() -> ExitCode {
         "fetch-spec" => fetch_spec::run(rest),
         "api-diff" => xtask::api_diff::run(rest),
         "history" => history::run(rest),
+        "package" => Args::new(rest)
+            .only(&[], &[])
+            .and_then(|()| xtask::package::check()),
         "e2e" => e2e::run(rest),
         "spec-matrix" => spec_matrix::run(rest),
         "bench" => bench::run(rest),

@@ -3,13 +3,18 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use airflow_codegen::{generate, output, Config, EmitConfig, Generated, Selection, Templates};
+use airflow_codegen::{
+    generate, output, Config, EmitConfig, Generated, Package, Selection, Templates,
+};
 
 use crate::fetch_spec::REST_FILE;
 use crate::{root, Args};
 
 pub const DEFAULT_TAG: &str = "Task Instance";
 pub const DEFAULT_CRATE: &str = "airflow-client";
+/// The emitted crate's version: semver of its Rust API, whatever Airflow release it was
+/// generated from (see the crate README's version policy).
+pub const CRATE_VERSION: &str = "0.2.0";
 
 /// What one regen run is asked to do.
 pub struct Job {
@@ -21,6 +26,9 @@ pub struct Job {
     pub history: Option<PathBuf>,
     /// The oldest release the client supports; the history's first when `None`.
     pub supported_from: Option<String>,
+    pub crate_version: String,
+    /// The manifest's links and publishing setting.
+    pub package: Package,
 }
 
 impl Job {
@@ -33,6 +41,8 @@ impl Job {
             crate_name: DEFAULT_CRATE.into(),
             history: Some(root().join("spec").join(crate::history::FILE)),
             supported_from: None,
+            crate_version: CRATE_VERSION.into(),
+            package: Package::default(),
         }
     }
 
@@ -46,8 +56,12 @@ impl Job {
                 "--crate-name",
                 "--history",
                 "--supported-from",
+                "--crate-version",
+                "--repository",
+                "--homepage",
+                "--documentation",
             ],
-            &["--all-tags", "--no-history"],
+            &["--all-tags", "--no-history", "--no-publish"],
         )?;
         let mut job = Job::default_job();
         if let Some(spec) = args.value("--spec")? {
@@ -62,6 +76,18 @@ impl Job {
             job.history = None;
         }
         job.supported_from = args.value("--supported-from")?.map(str::to_string);
+        if let Some(version) = args.value("--crate-version")? {
+            job.crate_version = version.to_string();
+        }
+        let url = |flag: &str| -> Result<Option<String>, String> {
+            Ok(args.value(flag)?.map(str::to_string))
+        };
+        job.package = Package {
+            repository: url("--repository")?,
+            homepage: url("--homepage")?,
+            documentation: url("--documentation")?,
+            publish: !args.switch("--no-publish"),
+        };
         if let Some(out) = args.value("--out")? {
             job.out = absolute(out);
         }
@@ -110,9 +136,10 @@ impl Job {
             selection: self.selection.clone(),
             emit: EmitConfig {
                 crate_name: self.crate_name.clone(),
-                crate_version: "0.1.0".into(),
+                crate_version: self.crate_version.clone(),
                 standalone: self.standalone(),
                 generated_by: format!("`cargo xtask regen` from {spec_label}"),
+                package: self.package.clone(),
             },
             history: self.history.as_deref().map(read_history).transpose()?,
             supported_from: self.supported_from.clone(),

@@ -21,6 +21,7 @@ pub fn run(rest: &[String], end_to_end: impl FnOnce() -> Result<(), String>) -> 
         "native-tls",
     ])?;
     crate::docs::check()?;
+    crate::package::check()?;
     end_to_end()?;
     // Every released spec, generated and built: the generator must not break on a release.
     crate::spec_matrix::run(&[])

@@ -204,12 +204,34 @@ pub fn manifest(api: &Api, config: &EmitConfig, templates: &Templates) -> Result
     } else {
         ""
     };
+    let package = &config.package;
+    let documentation = package
+        .documentation
+        .clone()
+        .unwrap_or_else(|| format!("https://docs.rs/{}", config.crate_name));
+    let mut links = format!("documentation = {documentation:?}\n");
+    for (key, value) in [
+        ("homepage", &package.homepage),
+        ("repository", &package.repository),
+    ] {
+        if let Some(value) = value {
+            links.push_str(&format!("{key} = {value:?}\n"));
+        }
+    }
+    let publish = if package.publish {
+        ""
+    } else {
+        "publish = false\n"
+    };
     let body = fill(
         template,
         &[
             ("crate_name", &config.crate_name),
             ("crate_version", &config.crate_version),
             ("description", &description),
+            ("keywords", &keywords(api)),
+            ("links", &links),
+            ("publish", publish),
             ("workspace", workspace),
         ],
     );
@@ -219,6 +241,29 @@ pub fn manifest(api: &Api, config: &EmitConfig, templates: &Templates) -> Result
     ))
 }
 
+/// crates.io keywords: the API's name (the first word of its title) and what the crate is.
+fn keywords(api: &Api) -> String {
+    let name: String = api
+        .title
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .take(20)
+        .collect();
+    let mut words = vec![name.as_str(), "api", "client", "openapi", "rest"];
+    words.retain(|w| !w.is_empty() && w.starts_with(|c: char| c.is_ascii_alphabetic()));
+    words.dedup();
+    words.truncate(5);
+    words
+        .iter()
+        .map(|w| format!("{w:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// `optional_modules` decides whether the README points at the `guide` module.
 pub fn readme(
     api: &Api,
@@ -226,11 +271,17 @@ pub fn readme(
     templates: &Templates,
     optional_modules: &[String],
 ) -> Result<String> {
+    // Plain Markdown: this file is the crates.io page too, where rustdoc's links do not work.
     let guide = if optional_modules.iter().any(|m| m == "guide") {
-        "New here? The [`guide`](crate::guide) walks from logging in to listing task instances, clearing failed ones and tailing logs."
+        "New here? The `guide` module of the documentation walks from logging in to listing task instances, clearing failed ones and tailing logs."
     } else {
         ""
     };
+    let documentation = config
+        .package
+        .documentation
+        .clone()
+        .unwrap_or_else(|| format!("https://docs.rs/{}", config.crate_name));
     let template = templates.get("README.md.in")?;
     let supported = api.releases.as_ref().map_or(String::new(), |r| {
         format!(
@@ -275,6 +326,8 @@ pub fn readme(
         template,
         &[
             ("guide", guide),
+            ("documentation", &format!("<{documentation}>")),
+            ("generated_by", &config.generated_by),
             ("supported", supported.trim_end()),
             ("crate_name", &config.crate_name),
             ("crate_ident", &config.crate_name.replace('-', "_")),

@@ -29,6 +29,30 @@ pub struct EmitConfig {
     pub standalone: bool,
     /// Written into every file header: which command produced it, from which document.
     pub generated_by: String,
+    /// What the manifest says about where the crate lives and whether it publishes.
+    pub package: Package,
+}
+
+/// The emitted manifest's links and publishing setting.
+#[derive(Debug, Clone)]
+pub struct Package {
+    pub repository: Option<String>,
+    pub homepage: Option<String>,
+    /// Where the docs are read (docs.rs's page of the crate when `None`).
+    pub documentation: Option<String>,
+    /// `false` writes `publish = false`.
+    pub publish: bool,
+}
+
+impl Default for Package {
+    fn default() -> Self {
+        Package {
+            repository: None,
+            homepage: None,
+            documentation: None,
+            publish: true,
+        }
+    }
 }
 
 /// The emitted crate's rustfmt settings, so `cargo fmt` reads the same ones wherever the crate
@@ -89,6 +113,7 @@ pub fn emit(api: &Api, config: &EmitConfig, templates: &Templates) -> Result<Fil
         files.insert(path, markdown::tag_page(api, tag)?);
     }
     files.insert("rustfmt.toml".into(), RUSTFMT_TOML.into());
+    files.insert("LICENSE".into(), templates.get("LICENSE")?.to_string());
     files.insert(
         "Cargo.toml".into(),
         crate_files::manifest(api, config, templates)?,
