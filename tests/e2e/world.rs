@@ -1,12 +1,16 @@
-//! The data every test reads: set up once through the API (log in, create the pool, unpause the
-//! Dags, trigger the runs, wait for them) and shared by all tests of the binary.
+//! The data every test reads: set up once through the API (log in, learn the server's release,
+//! create the pool, unpause the Dags, trigger the runs, wait for them) and shared by all tests
+//! of the binary.
+//!
+//! The suite runs against several Airflow releases (`cargo xtask e2e` passes the one it started
+//! as `AIRFLOW_E2E_VERSION`). The setup reads the server's state as raw JSON, so it works
+//! whatever a release's task instances look like; tests choose their expectations with
+//! [`World::at_least`].
 
 use std::future::Future;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use airflow_client::apis::TaskInstanceApi;
-use airflow_client::models::TaskInstanceState;
 use airflow_client::Client;
 use serde_json::json;
 
@@ -27,21 +31,32 @@ pub const STARVED: i64 = 250;
 /// here six run side by side on two cores).
 const RUN_TIMEOUT: Duration = Duration::from_secs(300);
 
-/// Where the server is and which runs the setup made.
+/// The first release with Human-in-the-loop (`HITLOperator`, the `hitlDetails` endpoints).
+const FIRST_WITH_HITL: &str = "3.1.0";
+/// The first release that parks an `HITLOperator` task in `awaiting_input`; before it the task
+/// defers to a trigger.
+const FIRST_AWAITING_INPUT: &str = "3.3.0";
+
+/// How long a just-triggered run may still be missing (see [`wait_for_success`]).
+const COMMIT_GRACE: Duration = Duration::from_secs(10);
+
+/// Where the server is, which release it runs and which runs the setup made.
 #[derive(Debug)]
 pub struct World {
     url: String,
     user: String,
     password: String,
+    version: (u32, u32, u32),
     /// Never modified: every read-only test and every dry run uses it.
     pub pristine: String,
     /// Patched, bulk-edited and deleted by the mutation tests.
     pub mutated: String,
     /// Cleared and rerun by the clear test.
     pub cleared: String,
-    /// Its `approve` task stays awaiting input.
+    /// Its `approve` task stays awaiting input. Only triggered where [`World::has_hitl`].
     pub awaiting: String,
-    /// Its `approve` task gets answered by the update test.
+    /// Its `approve` task gets answered by the update test. Only triggered where
+    /// [`World::has_hitl`].
     pub answered: String,
     /// Its 250 mapped instances sit in the zero-slot pool.
     pub starved: String,
@@ -70,6 +85,36 @@ impl World {
     pub fn user(&self) -> &str {
         &self.user
     }
+
+    /// The server's release as `(major, minor, patch)`, from `GET /api/v2/version`.
+    pub fn version(&self) -> (u32, u32, u32) {
+        self.version
+    }
+
+    /// Whether the server runs `version` (`"3.1.0"`) or a later release.
+    pub fn at_least(&self, version: &str) -> bool {
+        let wanted = parse_version(version)
+            .unwrap_or_else(|| panic!("`{version}` is not MAJOR.MINOR.PATCH"));
+        self.version() >= wanted
+    }
+
+    /// Whether the server has Human-in-the-loop: only then does the `e2e_hitl` Dag exist and
+    /// the `awaiting` and `answered` runs with it.
+    pub fn has_hitl(&self) -> bool {
+        self.at_least(FIRST_WITH_HITL)
+    }
+}
+
+/// `MAJOR.MINOR.PATCH`, ignoring anything after the patch's digits (`3.1.8+local`, `3.2.0rc1`).
+pub fn parse_version(version: &str) -> Option<(u32, u32, u32)> {
+    let mut parts = version.splitn(3, '.');
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next()?.parse().ok()?;
+    let patch = parts.next()?;
+    let digits = patch
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(patch.len());
+    Some((major, minor, patch[..digits].parse().ok()?))
 }
 
 /// Runs one test against the shared world, on a runtime of its own (a client's connections
@@ -118,11 +163,7 @@ async fn setup() -> Result<World, String> {
         .login(&user, &password)
         .await
         .map_err(|e| format!("logging in to {url}: {e}"))?;
-    wait_for_dags(&client).await?;
-    create_zero_pool(&client).await?;
-    for dag in [TI_DAG, HITL_DAG, POOL_DAG, SLOW_LOG_DAG] {
-        raw::unpause(&client, dag).await?;
-    }
+    let version = server_version(&client).await?;
     // Run ids carry `+` and `:` like Airflow's own; the timestamp keeps them unique, so the
     // suite can run again against the same server (`cargo xtask e2e --serve`).
     let stamp = now()?.format("%Y-%m-%dT%H:%M:%S%.6f+00:00").to_string();
@@ -136,22 +177,61 @@ async fn setup() -> Result<World, String> {
         url,
         user,
         password,
+        version,
     };
+    let hitl_runs = if world.has_hitl() {
+        vec![&world.awaiting, &world.answered]
+    } else {
+        Vec::new()
+    };
+    let mut dags = vec![TI_DAG, POOL_DAG, TRIGGERED_DAG, SLOW_LOG_DAG];
+    if world.has_hitl() {
+        dags.push(HITL_DAG);
+    }
+    wait_for_dags(&client, &dags).await?;
+    create_zero_pool(&client).await?;
+    for dag in dags.iter().filter(|&&dag| dag != TRIGGERED_DAG) {
+        raw::unpause(&client, dag).await?;
+    }
     for run in [&world.pristine, &world.mutated, &world.cleared] {
         raw::trigger(&client, TI_DAG, run).await?;
     }
-    for run in [&world.awaiting, &world.answered] {
+    for run in &hitl_runs {
         raw::trigger(&client, HITL_DAG, run).await?;
     }
     raw::trigger(&client, POOL_DAG, &world.starved).await?;
     for run in [&world.pristine, &world.mutated, &world.cleared] {
         wait_for_success(&client, TI_DAG, run).await?;
     }
-    for run in [&world.awaiting, &world.answered] {
-        wait_for_hitl(&client, run).await?;
+    let asking = if world.at_least(FIRST_AWAITING_INPUT) {
+        "awaiting_input"
+    } else {
+        "deferred"
+    };
+    for run in &hitl_runs {
+        wait_for_hitl(&client, run, asking).await?;
     }
     wait_for_starved(&client, &world.starved).await?;
     Ok(world)
+}
+
+/// The release `GET /api/v2/version` reports, which must be the one `cargo xtask e2e` says it
+/// started (`AIRFLOW_E2E_VERSION`, when set).
+async fn server_version(client: &Client) -> Result<(u32, u32, u32), String> {
+    let answer = raw::get(client, "/api/v2/version").await?;
+    let reported = answer["version"]
+        .as_str()
+        .ok_or_else(|| format!("/api/v2/version has no version: {answer}"))?;
+    let version = parse_version(reported)
+        .ok_or_else(|| format!("/api/v2/version says `{reported}`, not MAJOR.MINOR.PATCH"))?;
+    if let Ok(expected) = std::env::var("AIRFLOW_E2E_VERSION") {
+        if parse_version(&expected) != Some(version) {
+            return Err(format!(
+                "AIRFLOW_E2E_VERSION is {expected} but the server says it runs {reported}"
+            ));
+        }
+    }
+    Ok(version)
 }
 
 /// The current time (chrono's `clock` feature is not among this crate's dependencies).
@@ -166,7 +246,7 @@ fn now() -> Result<chrono::DateTime<chrono::Utc>, String> {
 
 /// The dag-processor parses the Dags right after it starts. An import error fails at once (a
 /// broken Dag file would otherwise only look like a Dag that never shows up).
-async fn wait_for_dags(client: &Client) -> Result<(), String> {
+async fn wait_for_dags(client: &Client, dags: &[&str]) -> Result<(), String> {
     eventually(
         "the Dags to be parsed",
         Duration::from_secs(120),
@@ -175,7 +255,7 @@ async fn wait_for_dags(client: &Client) -> Result<(), String> {
             if errors["total_entries"] != 0 {
                 return Err(format!("the Dags have import errors: {errors}"));
             }
-            for dag in [TI_DAG, HITL_DAG, POOL_DAG, TRIGGERED_DAG, SLOW_LOG_DAG] {
+            for dag in dags {
                 if raw::get_status(client, &format!("/api/v2/dags/{dag}")).await? != 200 {
                     return Ok(false);
                 }
@@ -198,12 +278,22 @@ async fn create_zero_pool(client: &Client) -> Result<(), String> {
     }
 }
 
+/// Waits for a run to succeed. Airflow 3.0 answers a trigger before the run is committed, so
+/// for a moment after it the run can still be missing (404).
 pub async fn wait_for_success(client: &Client, dag: &str, run: &str) -> Result<(), String> {
+    let run_path = &format!("/api/v2/dags/{dag}/dagRuns/{}", raw::encode(run));
+    let started = tokio::time::Instant::now();
     eventually(
         &format!("run {dag}/{run} to succeed"),
         RUN_TIMEOUT,
         || async move {
-            match raw::run_state(client, dag, run).await?.as_str() {
+            let (status, body) = raw::send(client, "GET", run_path, None).await?;
+            match status {
+                200 => {}
+                404 if started.elapsed() < COMMIT_GRACE => return Ok(false),
+                _ => return Err(format!("GET {run_path}: {status} {body}")),
+            }
+            match body["state"].as_str().unwrap_or_default() {
                 "success" => Ok(true),
                 "failed" => Err(format!(
                     "run {dag}/{run} failed: {}",
@@ -216,37 +306,28 @@ pub async fn wait_for_success(client: &Client, dag: &str, run: &str) -> Result<(
     .await
 }
 
-/// An `e2e_hitl` run is ready when `approve` awaits input and `wait_forever` is deferred.
-async fn wait_for_hitl(client: &Client, run: &str) -> Result<(), String> {
-    let api = TaskInstanceApi::new(client);
+/// An `e2e_hitl` run is ready when `approve` asks (in state `asking`: `awaiting_input` from
+/// 3.3 on, `deferred` before) and `wait_forever` is deferred.
+async fn wait_for_hitl(client: &Client, run: &str, asking: &str) -> Result<(), String> {
+    let instances = format!(
+        "/api/v2/dags/{HITL_DAG}/dagRuns/{}/taskInstances",
+        raw::encode(run)
+    );
     eventually(
         &format!("run {HITL_DAG}/{run} to await input"),
         RUN_TIMEOUT,
         || {
-            let api = api.clone();
+            let instances = &instances;
             async move {
-                let state = |task: &'static str| {
-                    let api = api.clone();
-                    async move {
-                        let ti = api
-                            .get_task_instance(HITL_DAG, run, task)
-                            .await
-                            .map_err(|e| e.to_string())?;
-                        Ok::<_, String>(ti.state)
-                    }
-                };
-                let approve = state("approve").await?;
-                let wait = state("wait_forever").await?;
-                if matches!(approve, Some(TaskInstanceState::Failed))
-                    || matches!(wait, Some(TaskInstanceState::Failed))
-                {
+                let approve = raw::get(client, &format!("{instances}/approve")).await?;
+                let wait = raw::get(client, &format!("{instances}/wait_forever")).await?;
+                if approve["state"] == "failed" || wait["state"] == "failed" {
                     return Err(format!(
                         "run {HITL_DAG}/{run}: {}",
                         task_states(client, HITL_DAG, run).await
                     ));
                 }
-                Ok(approve == Some(TaskInstanceState::AwaitingInput)
-                    && wait == Some(TaskInstanceState::Deferred))
+                Ok(approve["state"] == asking && wait["state"] == "deferred")
             }
         },
     )

@@ -1,6 +1,7 @@
 //! `cargo xtask test`: every test the project has, in the order that fails fastest: unit,
-//! drift, corpus, fuzz and wire tests, doctests and the rendered docs, the live Airflow suite,
-//! and the matrix of released specs.
+//! drift, corpus, fuzz and wire tests, doctests and the rendered docs, the live Airflow suite
+//! (against every release `cargo xtask e2e` covers, newest first), and the matrix of released
+//! specs.
 
 use std::process::Command;
 

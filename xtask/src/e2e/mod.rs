@@ -1,9 +1,12 @@
-//! `cargo xtask e2e`: provisions a real Airflow and runs the end-to-end suite against it.
+//! `cargo xtask e2e`: provisions real Airflow servers and runs the end-to-end suite against
+//! each, one release after the other.
 //!
-//! build the tests → venv (cached in `target/e2e/venv`) → fresh `target/e2e/home` →
-//! `airflow db migrate` → api-server, scheduler, dag-processor, triggerer on 127.0.0.1 →
-//! wait for `/api/v2/monitor/health` → run the e2e test binary → stop exactly those services.
-//! The Dags come from `tests/e2e/dags/`; the tests set up their own data through the API.
+//! build the tests → for each release, newest first: venv (cached in
+//! `target/e2e/<version>/venv`) → fresh `target/e2e/<version>/home` → `airflow db migrate` →
+//! api-server, scheduler, dag-processor, triggerer on 127.0.0.1 → wait for
+//! `/api/v2/monitor/health` → run the e2e test binary with `AIRFLOW_E2E_VERSION` → stop
+//! exactly those services. The Dags come from `tests/e2e/dags/`; the tests set up their own
+//! data through the API.
 
 mod home;
 mod processes;
@@ -19,22 +22,29 @@ use std::time::{Duration, Instant};
 use crate::root;
 use home::Home;
 use processes::Services;
+use provision::Release;
 
 const HELP: &str = "\
-usage: cargo xtask e2e [--serve] [-- TEST ARGS...]
+usage: cargo xtask e2e [--airflow VERSION]... [--serve] [-- TEST ARGS...]
 
-Installs Apache Airflow into target/e2e/venv (once), starts it on a free 127.0.0.1 port with a
-fresh target/e2e/home, runs the tests of `cargo test -p airflow-codegen-tests --test e2e`
-against it and stops everything it started.
+For each Airflow release (by default 3.3.2, 3.1.8 and 3.0.6, newest first): installs it into
+target/e2e/VERSION/venv (once), starts it on a free 127.0.0.1 port with a fresh
+target/e2e/VERSION/home, runs the tests of `cargo test -p airflow-codegen-tests --test e2e`
+against it (AIRFLOW_E2E_VERSION=VERSION) and stops everything it started. A release whose
+tests fail does not stop the next one; the summary names each outcome.
 
+  --airflow V   run against release V only (repeatable; any 3.x.y release can be tried)
   --serve       start Airflow and keep it running until Ctrl-C instead of running the tests
+                (one release: the newest, or the one --airflow names)
   -- ARGS...    passed to the test binary (a test name filter, --nocapture, ...)
 ";
 
 /// How long the services get to report healthy.
 const READY_TIMEOUT: Duration = Duration::from_secs(180);
 
+#[derive(Debug)]
 struct Options {
+    releases: Vec<Release>,
     serve: bool,
     test_args: Vec<String>,
 }
@@ -46,17 +56,47 @@ impl Options {
             None => (rest, Vec::new()),
         };
         let mut serve = false;
-        for arg in ours {
+        let mut releases = Vec::new();
+        let mut args = ours.iter();
+        while let Some(arg) = args.next() {
             match arg.as_str() {
                 "--serve" => serve = true,
+                "--airflow" => {
+                    let version = args.next().ok_or("--airflow needs a version")?;
+                    releases.push(Release::parse(version)?);
+                }
                 "--help" | "-h" => {
                     print!("{HELP}");
                     return Ok(None);
                 }
-                other => return Err(format!("unexpected argument `{other}`\n{HELP}")),
+                other => match other.strip_prefix("--airflow=") {
+                    Some(version) => releases.push(Release::parse(version)?),
+                    None => return Err(format!("unexpected argument `{other}`\n{HELP}")),
+                },
             }
         }
-        Ok(Some(Options { serve, test_args }))
+        if releases.is_empty() {
+            let all = provision::RELEASES.iter().map(|v| Release::parse(v));
+            releases = all.collect::<Result<_, _>>()?;
+            if serve {
+                releases.truncate(1);
+            }
+        }
+        // A release named twice runs once, where it was first named.
+        let mut seen = Vec::new();
+        releases.retain(|r| {
+            let first = !seen.contains(&r.version);
+            seen.push(r.version.clone());
+            first
+        });
+        if serve && releases.len() > 1 {
+            return Err("--serve keeps one release up: name at most one --airflow".into());
+        }
+        Ok(Some(Options {
+            releases,
+            serve,
+            test_args,
+        }))
     }
 }
 
@@ -72,28 +112,67 @@ pub fn run(rest: &[String]) -> Result<(), String> {
     } else {
         Some(timed("building the e2e tests", build_tests)?)
     };
-    let dir = root().join("target/e2e");
+    let mut outcomes = Vec::new();
+    for release in &options.releases {
+        println!("e2e: ── Airflow {} ──", release.version);
+        let release_started = Instant::now();
+        let outcome = run_release(release, tests.as_deref(), &options.test_args);
+        if let Err(e) = &outcome {
+            eprintln!("e2e: Airflow {}: {e}", release.version);
+        }
+        outcomes.push((release, outcome.is_ok(), release_started.elapsed()));
+    }
+    println!("e2e: finished in {:.0?}", started.elapsed());
+    for (release, ok, took) in &outcomes {
+        let verdict = if *ok { "passed" } else { "FAILED" };
+        println!(
+            "e2e:   Airflow {:<7} {verdict} in {took:.0?}",
+            release.version
+        );
+    }
+    let failed: Vec<&str> = outcomes
+        .iter()
+        .filter(|(_, ok, _)| !ok)
+        .map(|(release, _, _)| release.version.as_str())
+        .collect();
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "the e2e suite failed against Airflow {}",
+            failed.join(", ")
+        ))
+    }
+}
+
+/// One release from install to stop: the tests (or, without a test binary, serving until
+/// Ctrl-C) between starting the services and stopping exactly them.
+fn run_release(
+    release: &Release,
+    tests: Option<&Path>,
+    test_args: &[String],
+) -> Result<(), String> {
+    let dir = root().join("target/e2e").join(&release.version);
     let home = Home::create(
         &dir.join("home"),
         &root().join("tests/e2e/dags"),
         readiness::free_port()?,
     )?;
     let venv = timed("provisioning the venv", || {
-        provision::ensure(&dir.join("venv"), &home)
+        provision::ensure(release, &dir.join("venv"), &home)
     })?;
     timed("airflow db migrate", || home.migrate(&venv))?;
     let mut services = Services::start(&home, &venv)?;
-    timed("waiting for the services to be healthy", || {
+    let outcome = timed("waiting for the services to be healthy", || {
         wait_ready(&home, &mut services)
-    })?;
-    let outcome = match &tests {
+    })
+    .and_then(|()| match tests {
         Some(binary) => timed("running the e2e tests", || {
-            run_tests(binary, &home, &options.test_args)
+            run_tests(binary, &home, release, test_args)
         }),
-        None => serve(&home, &mut services),
-    };
+        None => serve(&home, release, &mut services),
+    });
     let stopped = services.stop();
-    println!("e2e: finished in {:.0?}", started.elapsed());
     match (outcome, stopped) {
         (Err(failed), Err(leftovers)) => Err(format!("{failed}\n{leftovers}")),
         (Err(failed), Ok(())) => Err(failed),
@@ -131,12 +210,14 @@ fn wait_ready(home: &Home, services: &mut Services) -> Result<(), String> {
 }
 
 /// Keeps the services up for manual use until Ctrl-C (whose handler stops them and exits).
-fn serve(home: &Home, services: &mut Services) -> Result<(), String> {
+fn serve(home: &Home, release: &Release, services: &mut Services) -> Result<(), String> {
     println!(
-        "e2e: Airflow is up. Press Ctrl-C to stop it.\n\n  export AIRFLOW_E2E_URL={}\n  export AIRFLOW_E2E_USER={}\n  export AIRFLOW_E2E_PASSWORD={}\n\n  logs: {}\n",
+        "e2e: Airflow {} is up. Press Ctrl-C to stop it.\n\n  export AIRFLOW_E2E_URL={}\n  export AIRFLOW_E2E_USER={}\n  export AIRFLOW_E2E_PASSWORD={}\n  export AIRFLOW_E2E_VERSION={}\n\n  logs: {}\n",
+        release.version,
         home.url(),
         home::USER,
         home::PASSWORD,
+        release.version,
         home.dir.display()
     );
     loop {
@@ -145,13 +226,19 @@ fn serve(home: &Home, services: &mut Services) -> Result<(), String> {
     }
 }
 
-fn run_tests(binary: &Path, home: &Home, extra: &[String]) -> Result<(), String> {
+fn run_tests(
+    binary: &Path,
+    home: &Home,
+    release: &Release,
+    extra: &[String],
+) -> Result<(), String> {
     let status = Command::new(binary)
         .arg("--test-threads=1")
         .args(extra)
         .env("AIRFLOW_E2E_URL", home.url())
         .env("AIRFLOW_E2E_USER", home::USER)
         .env("AIRFLOW_E2E_PASSWORD", home::PASSWORD)
+        .env("AIRFLOW_E2E_VERSION", &release.version)
         .env("NO_PROXY", "127.0.0.1,localhost")
         // Where `cargo test` would run it: the test crate's directory.
         .current_dir(root().join("tests"))
@@ -160,7 +247,10 @@ fn run_tests(binary: &Path, home: &Home, extra: &[String]) -> Result<(), String>
     if status.success() {
         Ok(())
     } else {
-        Err(format!("the e2e tests failed ({status})"))
+        Err(format!(
+            "the e2e tests failed against Airflow {} ({status})",
+            release.version
+        ))
     }
 }
 
@@ -226,5 +316,41 @@ not json
         assert!(options.serve);
         assert_eq!(options.test_args, ["--nocapture", "hitl"]);
         assert!(Options::parse(&["--bogus".to_string()]).is_err());
+    }
+
+    fn versions(args: &[&str]) -> Result<Vec<String>, String> {
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        let options = Options::parse(&args)?.expect("not --help");
+        Ok(options.releases.into_iter().map(|r| r.version).collect())
+    }
+
+    #[test]
+    fn every_release_by_default_newest_first() {
+        assert_eq!(versions(&[]).unwrap(), ["3.3.2", "3.1.8", "3.0.6"]);
+        assert_eq!(versions(&["--serve"]).unwrap(), ["3.3.2"]);
+    }
+
+    #[test]
+    fn airflow_picks_releases_in_the_order_given() {
+        assert_eq!(
+            versions(&[
+                "--airflow",
+                "3.0.6",
+                "--airflow=3.1.8",
+                "--",
+                "--airflow",
+                "x"
+            ])
+            .unwrap(),
+            ["3.0.6", "3.1.8"]
+        );
+        assert_eq!(
+            versions(&["--serve", "--airflow", "3.1.8"]).unwrap(),
+            ["3.1.8"]
+        );
+        assert!(versions(&["--serve", "--airflow", "3.1.8", "--airflow", "3.0.6"]).is_err());
+        assert!(versions(&["--airflow"]).is_err());
+        assert!(versions(&["--airflow", "3.1"]).is_err());
+        assert!(versions(&["--airflow", "2.11.0"]).is_err());
     }
 }

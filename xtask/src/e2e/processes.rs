@@ -11,7 +11,7 @@ use std::fs::File;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::Child;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
@@ -137,21 +137,34 @@ fn started() -> MutexGuard<'static, Vec<Group>> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// Installs the handler once per process (every release's services start through here, and
+/// ctrlc refuses a second handler); it stops whatever is registered when the signal comes.
 fn install_signal_handler() -> Result<(), String> {
-    ctrlc::set_handler(|| {
-        eprintln!("\ne2e: interrupted, stopping the Airflow services");
-        if let Err(e) = stop_registered() {
-            eprintln!("error: {e}");
-        }
-        std::process::exit(130);
-    })
-    .map_err(|e| format!("installing the Ctrl-C handler: {e}"))
+    static INSTALLED: OnceLock<Result<(), String>> = OnceLock::new();
+    INSTALLED
+        .get_or_init(|| {
+            ctrlc::set_handler(|| {
+                eprintln!("\ne2e: interrupted, stopping the Airflow services");
+                // The lock is held until the process exits: the main thread, seeing its
+                // services go, waits in `stop` instead of reporting them as crashed.
+                let mut guard = started();
+                if let Err(e) = stop_groups(&mut guard) {
+                    eprintln!("error: {e}");
+                }
+                std::process::exit(130);
+            })
+            .map_err(|e| format!("installing the Ctrl-C handler: {e}"))
+        })
+        .clone()
 }
 
 /// Stops the registered groups (once: the list is emptied under the lock).
 fn stop_registered() -> Result<(), String> {
-    let mut guard = started();
-    let groups = std::mem::take(&mut *guard);
+    stop_groups(&mut started())
+}
+
+fn stop_groups(registered: &mut Vec<Group>) -> Result<(), String> {
+    let groups = std::mem::take(registered);
     if groups.is_empty() {
         return Ok(());
     }
