@@ -4,7 +4,6 @@
 //! supported release sends from what only newer ones do.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
@@ -68,132 +67,8 @@ impl History {
         Ok(history)
     }
 
-    /// The index as text: a header, then one line per entry, sorted, so a new release reads
-    /// as a small diff.
-    pub fn to_text(&self, header: &str) -> String {
-        let mut out = String::new();
-        for line in header.lines() {
-            let _ = writeln!(out, "# {line}");
-        }
-        let _ = writeln!(out, "product: {}", self.product);
-        let _ = writeln!(out, "releases: [{}]", self.releases.join(", "));
-        if let Some(v) = &self.version {
-            let _ = writeln!(out, "version: {{path: {}, field: {}}}", v.path, v.field);
-        }
-        let flat = |out: &mut String, name: &str, entries: &BTreeMap<String, Span>| {
-            if !entries.is_empty() {
-                let _ = writeln!(out, "{name}:");
-                for (key, span) in entries {
-                    let _ = writeln!(out, "  {}: {}", yaml_key(key), span.to_text());
-                }
-            }
-        };
-        let nested =
-            |out: &mut String, name: &str, groups: &BTreeMap<String, BTreeMap<String, Span>>| {
-                if !groups.is_empty() {
-                    let _ = writeln!(out, "{name}:");
-                    for (group, entries) in groups {
-                        let _ = writeln!(out, "  {}:", yaml_key(group));
-                        for (key, span) in entries {
-                            let _ = writeln!(out, "    {}: {}", yaml_key(key), span.to_text());
-                        }
-                    }
-                }
-            };
-        flat(&mut out, "operations", &self.operations);
-        nested(&mut out, "parameters", &self.parameters);
-        flat(&mut out, "schemas", &self.schemas);
-        nested(&mut out, "properties", &self.properties);
-        nested(&mut out, "enum_values", &self.enum_values);
-        out
-    }
-
     /// Where `release` is among the releases, when it is one.
     pub fn position(&self, release: &str) -> Option<usize> {
         self.releases.iter().position(|r| r == release)
-    }
-}
-
-impl Span {
-    fn to_text(&self) -> String {
-        let mut parts = vec![format!("since: {}", self.since)];
-        if let Some(until) = &self.until {
-            parts.push(format!("until: {until}"));
-        }
-        if let Some(required) = &self.required {
-            parts.push(format!("required: {required}"));
-        }
-        format!("{{{}}}", parts.join(", "))
-    }
-}
-
-/// A key as YAML reads it back: quoted when it is not a plain word.
-fn yaml_key(key: &str) -> String {
-    let plain = !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
-        && !key.starts_with(['-', '.'])
-        && !matches!(
-            key,
-            "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "~"
-        );
-    if plain && key.parse::<f64>().is_err() {
-        key.to_string()
-    } else {
-        format!("{key:?}")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_text_reads_back_as_the_same_index() {
-        let mut history = History {
-            product: "Airflow".into(),
-            releases: vec!["3.0.0".into(), "3.1.0".into(), "3.2.0".into()],
-            version: Some(VersionEndpoint {
-                path: "/api/v2/version".into(),
-                field: "version".into(),
-            }),
-            ..History::default()
-        };
-        let span = |since: &str| Span {
-            since: since.into(),
-            until: None,
-            required: None,
-        };
-        history.operations.insert("get_hitl".into(), span("3.1.0"));
-        history
-            .parameters
-            .entry("list".into())
-            .or_default()
-            .insert("cursor".into(), span("3.2.0"));
-        history.properties.entry("Ti".into()).or_default().insert(
-            "queue".into(),
-            Span {
-                until: Some("3.1.0".into()),
-                required: Some("3.1.0".into()),
-                ..span("3.0.0")
-            },
-        );
-        history
-            .enum_values
-            .entry("State".into())
-            .or_default()
-            .insert("null".into(), span("3.2.0"));
-        history
-            .enum_values
-            .entry("Accept".into())
-            .or_default()
-            .insert("*/*".into(), span("3.2.0"));
-        let text = history.to_text("written by a test");
-        assert!(
-            text.starts_with("# written by a test\nproduct: Airflow\n"),
-            "{text}"
-        );
-        assert_eq!(History::parse(&text).unwrap(), history, "{text}");
     }
 }

@@ -17,7 +17,39 @@ use crate::templates::Templates;
 /// rustc refuse `crate::open_enum!` paths to the macros it exports (rust-lang/rust#52234);
 /// it is a template, formatted by hand like the others.
 pub fn lib_rs(api: &Api, optional_modules: &[String]) -> TokenStream {
-    let optional = optional_modules.iter().map(|m| format_ident!("{}", m));
+    // The runtime every crate has (`blocking` behind its feature), then the templates this
+    // API has what they need for.
+    let runtime = [
+        "pub apis",
+        "pub blocking",
+        "call",
+        "client",
+        "encoding",
+        "error",
+        "error_body",
+        "macros",
+        "maybe",
+        "pub models",
+        "ndjson",
+        "paging",
+        "request",
+        "retry",
+    ];
+    let optional = optional_modules.iter().map(|m| format!("pub {m}"));
+    let modules = runtime
+        .into_iter()
+        .map(String::from)
+        .chain(optional)
+        .map(|m| {
+            let (public, name) = match m.strip_prefix("pub ") {
+                Some(name) => (quote!(pub), name.to_string()),
+                None => (quote!(), m),
+            };
+            let feature = (name == "blocking").then(|| quote!(#[cfg(feature = "blocking")]));
+            let skip = (name != "macros").then(|| quote!(#[rustfmt::skip]));
+            let name = format_ident!("{}", name);
+            quote!(#feature #skip #public mod #name;)
+        });
     let token_url = api.security_schemes.iter().find_map(|s| match &s.kind {
         SecurityKind::OAuth2Password { token_url } => Some(token_url.clone()),
         _ => None,
@@ -41,38 +73,7 @@ pub fn lib_rs(api: &Api, optional_modules: &[String]) -> TokenStream {
         #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
         #![warn(missing_docs)]
 
-        #[rustfmt::skip]
-        pub mod apis;
-        #[cfg(feature = "blocking")]
-        #[rustfmt::skip]
-        pub mod blocking;
-        #[rustfmt::skip]
-        mod call;
-        #[rustfmt::skip]
-        mod client;
-        #[rustfmt::skip]
-        mod encoding;
-        #[rustfmt::skip]
-        mod error;
-        #[rustfmt::skip]
-        mod error_body;
-        mod macros;
-        #[rustfmt::skip]
-        mod maybe;
-        #[rustfmt::skip]
-        pub mod models;
-        #[rustfmt::skip]
-        mod ndjson;
-        #[rustfmt::skip]
-        mod paging;
-        #[rustfmt::skip]
-        mod request;
-        #[rustfmt::skip]
-        mod retry;
-        #(
-            #[rustfmt::skip]
-            pub mod #optional;
-        )*
+        #(#modules)*
 
         // The crates whose types the API shows (dates, JSON values, ids, HTTP methods) and the
         // stream traits, so callers need not depend on them to use it. In rustfmt's order,

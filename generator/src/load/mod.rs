@@ -3,9 +3,7 @@
 
 mod lines;
 pub mod normalise;
-mod strict;
 
-pub use lines::LineIndex;
 
 use serde_json::Value;
 
@@ -29,7 +27,7 @@ impl Document {
 }
 
 fn locate(source: &str, error: SpecError) -> SpecError {
-    let line = LineIndex::build(source).line_of(&error.pointer);
+    let line = lines::line_of(source, &error.pointer);
     error.with_line(line)
 }
 
@@ -54,12 +52,17 @@ pub fn parse(text: &str) -> SpecResult<Value> {
     }
     // A byte-order mark is not part of the document (editors on Windows add one).
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    serde_yaml::from_str::<strict::StrictValue>(text)
-        .map(|v| v.0)
-        .map_err(|e| {
-            let line = e.location().map(|l| l.line());
-            SpecError::at("", format!("not valid YAML or JSON: {e}")).with_line(line)
-        })
+    // Through serde_yaml's own value, which refuses a key written twice (a JSON value would
+    // keep the last one silently, hiding half of what the author wrote); keys YAML leaves
+    // unquoted (`200:`) become strings on the way.
+    let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
+        let line = e.location().map(|l| l.line());
+        SpecError::at("", format!("not valid YAML or JSON: {e}")).with_line(line)
+    })?;
+    serde_json::to_value(yaml).map_err(|e| {
+        SpecError::at("", format!("not valid YAML or JSON: {e}"))
+            .with_hint("mapping keys must be strings, numbers or booleans")
+    })
 }
 
 fn check_version(value: &Value) -> SpecResult<String> {
@@ -240,7 +243,7 @@ mod tests {
             "openapi: 3.1.0\ninfo: {title: t, version: '1'}\ninfo: {title: u, version: '2'}\n",
         )
         .unwrap_err();
-        assert!(e.message.contains("duplicate key `info`"), "{e}");
+        assert!(e.message.contains("duplicate entry with key \"info\""), "{e}");
         let doc = load("\u{feff}openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        200: {description: ok}\n").unwrap();
         assert_eq!(doc.api.paths.paths.len(), 1);
     }
