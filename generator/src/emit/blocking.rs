@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::docs::{doc_attrs, Para};
-use super::signature::{arguments, owned_arguments, passed, return_type};
+use super::signature::{arguments, owned_arguments, return_type};
 use super::ty::{ident, ty, ModelPath};
 use crate::ir::{Api, Operation, TagApi};
 
@@ -43,7 +43,9 @@ pub fn methods(api: &Api, op: &Operation) -> TokenStream {
     let name = ident(&op.fn_name);
     let args = arguments(api, op);
     let returns = return_type(api, op);
-    let passed = passed(api, op);
+    // The names of `arguments`, in order, to pass them on.
+    let owned = owned_arguments(api, op);
+    let names: Vec<_> = owned.iter().map(|o| &o.name).collect();
     let summary = doc_attrs([
         op.summary.as_deref().map(Para::Spec),
         Some(Para::Ours(
@@ -56,9 +58,7 @@ pub fn methods(api: &Api, op: &Operation) -> TokenStream {
         let stream_name = ident(&paging.fn_name);
         let item = ty(api, &paging.item, ModelPath::Models);
         let stream_doc = " Every item of the list, one page in memory at a time.";
-        let owned = owned_arguments(api, op);
         let decls = owned.iter().map(|o| &o.decl);
-        let names = owned.iter().map(|o| &o.name);
         quote! {
             #[doc = #stream_doc]
             pub fn #stream_name(&self, #(#decls,)* page_size: i64) -> impl Iterator<Item = Result<#item, Error>> + '_ {
@@ -71,7 +71,7 @@ pub fn methods(api: &Api, op: &Operation) -> TokenStream {
         #deprecated
         #allow_args
         pub fn #name(&self, #(#args),*) -> Result<#returns, Error> {
-            self.client.block_on(self.inner.#name(#(#passed),*))
+            self.client.block_on(self.inner.#name(#(#names),*))
         }
         #stream
     }

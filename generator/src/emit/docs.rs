@@ -26,14 +26,19 @@ pub fn doc_attrs<'a>(paragraphs: impl IntoIterator<Item = Option<Para<'a>>>) -> 
 /// `#![doc = ...]` lines, a module's own docs, for the given paragraphs.
 pub fn inner_doc_attrs<'a>(paragraphs: impl IntoIterator<Item = Option<Para<'a>>>) -> TokenStream {
     let text = doc_text(paragraphs);
-    let lines = text.lines().map(|line| {
+    let lines = doc_lines(&text);
+    quote! { #( #![doc = #lines] )* }
+}
+
+/// Lines as `#[doc]` strings take them: a space after `///`, none on an empty line.
+fn doc_lines(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.lines().map(|line| {
         if line.is_empty() {
             String::new()
         } else {
             format!(" {line}")
         }
-    });
-    quote! { #( #![doc = #lines] )* }
+    })
 }
 
 fn doc_text<'a>(paragraphs: impl IntoIterator<Item = Option<Para<'a>>>) -> String {
@@ -50,13 +55,7 @@ fn doc_text<'a>(paragraphs: impl IntoIterator<Item = Option<Para<'a>>>) -> Strin
 }
 
 pub fn lines_to_attrs(text: &str) -> TokenStream {
-    let lines = text.lines().map(|line| {
-        if line.is_empty() {
-            String::new()
-        } else {
-            format!(" {line}")
-        }
-    });
+    let lines = doc_lines(text);
     quote! { #( #[doc = #lines] )* }
 }
 

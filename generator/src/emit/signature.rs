@@ -119,22 +119,6 @@ pub fn arguments(api: &Api, op: &Operation) -> Vec<TokenStream> {
     args
 }
 
-/// Names of the arguments, in signature order, to pass them through.
-pub fn passed(api: &Api, op: &Operation) -> Vec<proc_macro2::Ident> {
-    let mut names: Vec<_> = op
-        .required_params()
-        .filter(|p| !const_param(api, p))
-        .map(|p| ident(&p.rust_name))
-        .collect();
-    if op.params_type.is_some() {
-        names.push(format_ident!("params"));
-    }
-    if op.body.is_some() {
-        names.push(format_ident!("body"));
-    }
-    names
-}
-
 /// `pub async fn name(&self, ...) -> Result<R, Error>`, for the method and for docs.
 pub fn signature(api: &Api, op: &Operation) -> TokenStream {
     let fn_name = ident(&op.fn_name);

@@ -4,7 +4,6 @@
 mod lines;
 pub mod normalise;
 
-
 use serde_json::Value;
 
 use crate::error::{SpecError, SpecResult};
@@ -243,7 +242,10 @@ mod tests {
             "openapi: 3.1.0\ninfo: {title: t, version: '1'}\ninfo: {title: u, version: '2'}\n",
         )
         .unwrap_err();
-        assert!(e.message.contains("duplicate entry with key \"info\""), "{e}");
+        assert!(
+            e.message.contains("duplicate entry with key \"info\""),
+            "{e}"
+        );
         let doc = load("\u{feff}openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        200: {description: ok}\n").unwrap();
         assert_eq!(doc.api.paths.paths.len(), 1);
     }
