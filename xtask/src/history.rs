@@ -3,6 +3,7 @@
 //! The generator reads it; a regen needs no network.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 use std::fs;
 
 use airflow_codegen::history::{History, Span, VersionEndpoint};
@@ -39,7 +40,7 @@ pub fn run(rest: &[String]) -> Result<(), String> {
          every later one requires a property or parameter, when that is later than `since`."
     );
     let path = root().join("spec").join(FILE);
-    fs::write(&path, history.to_text(&header))
+    fs::write(&path, to_text(&history, &header))
         .map_err(|e| format!("writing {}: {e}", path.display()))?;
     println!(
         "wrote {} ({} operations, {} schemas, {} properties, {} parameters, {} enum values not in every release)",
@@ -229,9 +230,79 @@ fn span(releases: &[String], presence: &[Option<bool>]) -> Option<Span> {
     })
 }
 
+/// The index as text: a header, then one line per entry, sorted, so a new release reads as a
+/// small diff. YAML that [`History::parse`] reads back.
+pub fn to_text(history: &History, header: &str) -> String {
+    let mut out = String::new();
+    for line in header.lines() {
+        let _ = writeln!(out, "# {line}");
+    }
+    let _ = writeln!(out, "product: {}", history.product);
+    let _ = writeln!(out, "releases: [{}]", history.releases.join(", "));
+    if let Some(v) = &history.version {
+        let _ = writeln!(out, "version: {{path: {}, field: {}}}", v.path, v.field);
+    }
+    let flat = |out: &mut String, name: &str, entries: &BTreeMap<String, Span>| {
+        if !entries.is_empty() {
+            let _ = writeln!(out, "{name}:");
+            for (key, span) in entries {
+                let _ = writeln!(out, "  {}: {}", yaml_key(key), span_text(span));
+            }
+        }
+    };
+    let nested =
+        |out: &mut String, name: &str, groups: &BTreeMap<String, BTreeMap<String, Span>>| {
+            if !groups.is_empty() {
+                let _ = writeln!(out, "{name}:");
+                for (group, entries) in groups {
+                    let _ = writeln!(out, "  {}:", yaml_key(group));
+                    for (key, span) in entries {
+                        let _ = writeln!(out, "    {}: {}", yaml_key(key), span_text(span));
+                    }
+                }
+            }
+        };
+    flat(&mut out, "operations", &history.operations);
+    nested(&mut out, "parameters", &history.parameters);
+    flat(&mut out, "schemas", &history.schemas);
+    nested(&mut out, "properties", &history.properties);
+    nested(&mut out, "enum_values", &history.enum_values);
+    out
+}
+
+fn span_text(span: &Span) -> String {
+    let mut parts = vec![format!("since: {}", span.since)];
+    if let Some(until) = &span.until {
+        parts.push(format!("until: {until}"));
+    }
+    if let Some(required) = &span.required {
+        parts.push(format!("required: {required}"));
+    }
+    format!("{{{}}}", parts.join(", "))
+}
+
+/// A key as YAML reads it back: quoted when it is not a plain word.
+fn yaml_key(key: &str) -> String {
+    let plain = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        && !key.starts_with(['-', '.'])
+        && !matches!(
+            key,
+            "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "~"
+        );
+    if plain && key.parse::<f64>().is_err() {
+        key.to_string()
+    } else {
+        format!("{key:?}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::span;
+    use super::*;
+    use airflow_codegen::history::VersionEndpoint;
 
     #[test]
     fn spans_say_since_until_and_required() {
@@ -251,5 +322,53 @@ mod tests {
             (tightened.since.as_str(), tightened.required.as_deref()),
             ("a", Some("d"))
         );
+    }
+
+    #[test]
+    fn the_text_reads_back_as_the_same_index() {
+        let mut history = History {
+            product: "Airflow".into(),
+            releases: vec!["3.0.0".into(), "3.1.0".into(), "3.2.0".into()],
+            version: Some(VersionEndpoint {
+                path: "/api/v2/version".into(),
+                field: "version".into(),
+            }),
+            ..History::default()
+        };
+        let span = |since: &str| Span {
+            since: since.into(),
+            until: None,
+            required: None,
+        };
+        history.operations.insert("get_hitl".into(), span("3.1.0"));
+        history
+            .parameters
+            .entry("list".into())
+            .or_default()
+            .insert("cursor".into(), span("3.2.0"));
+        history.properties.entry("Ti".into()).or_default().insert(
+            "queue".into(),
+            Span {
+                until: Some("3.1.0".into()),
+                required: Some("3.1.0".into()),
+                ..span("3.0.0")
+            },
+        );
+        history
+            .enum_values
+            .entry("State".into())
+            .or_default()
+            .insert("null".into(), span("3.2.0"));
+        history
+            .enum_values
+            .entry("Accept".into())
+            .or_default()
+            .insert("*/*".into(), span("3.2.0"));
+        let text = to_text(&history, "written by a test");
+        assert!(
+            text.starts_with("# written by a test\nproduct: Airflow\n"),
+            "{text}"
+        );
+        assert_eq!(History::parse(&text).unwrap(), history, "{text}");
     }
 }
