@@ -331,21 +331,18 @@ fn stream_method(
             )
         }
     };
-    let how = match &paging.cursor {
-        Some(cursor) => format!(
-            "by keyset cursor{}, which loses no item to changes made while the stream runs; \nelse with `{}`/`{}`, where",
-            cursor
-                .since
-                .as_deref()
-                .map_or(String::new(), |since| format!(" when the server has it ({since} and later)")),
-            paging.limit,
-            paging.offset
+    let cursor_first = match paging.cursor.as_ref().map(|c| c.since.as_deref()) {
+        Some(since) => format!(
+            "by keyset cursor where the server has it{}, which loses no item to changes made \nwhile the stream runs; else ",
+            since.map_or(String::new(), |s| format!(" ({s} and later)"))
         ),
-        None => format!("with `{}`/`{}`, where", paging.limit, paging.offset),
+        None => String::new(),
     };
     let doc = format!(
-        "Every item of [`Self::{}`], fetched `page_size` at a time {how} an item added or \nremoved before the current offset while the stream runs makes it skip or repeat one (the \n`{}` in `params` is where an offset stream starts). One page is in memory at a time. The \nstream owns what it needs, so it can move into a spawned task.",
+        "Every item of [`Self::{}`], fetched `page_size` at a time {cursor_first}with `{}`/`{}`, \nwhere an item added or removed before the current offset while the stream runs makes it \nskip or repeat one (the `{}` in `params` is where an offset stream starts). One page is in \nmemory at a time. The stream owns what it needs, so it can move into a spawned task.",
         op.fn_name.trim_start_matches("r#"),
+        paging.limit,
+        paging.offset,
         paging.offset
     );
     let example = super::examples::stream_example(api, tag, op, paging, crate_ident);

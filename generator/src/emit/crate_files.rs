@@ -7,7 +7,7 @@ use super::docs::{doc_attrs, inner_doc_attrs, Para};
 use super::ty::ident;
 use super::EmitConfig;
 use crate::error::Result;
-use crate::ir::{Api, SecurityKind};
+use crate::ir::Api;
 use crate::templates::Templates;
 
 /// `optional_modules`: template modules included because the API has what they need.
@@ -50,11 +50,7 @@ pub fn lib_rs(api: &Api, optional_modules: &[String]) -> TokenStream {
             let name = format_ident!("{}", name);
             quote!(#feature #skip #public mod #name;)
         });
-    let token_url = api.security_schemes.iter().find_map(|s| match &s.kind {
-        SecurityKind::OAuth2Password { token_url } => Some(token_url.clone()),
-        _ => None,
-    });
-    let token_url = match token_url {
+    let token_url = match &api.token_url {
         Some(url) => quote!(Some(#url)),
         None => quote!(None),
     };
@@ -242,22 +238,18 @@ pub fn manifest(api: &Api, config: &EmitConfig, templates: &Templates) -> Result
     ))
 }
 
-/// crates.io keywords: the API's name (the first word of its title) and what the crate is.
+/// crates.io keywords: the API's name (the first word of its title, when it makes a keyword)
+/// and what the crate is.
 fn keywords(api: &Api) -> String {
-    let name: String = api
-        .title
-        .split_whitespace()
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase()
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .take(20)
-        .collect();
-    let mut words = vec![name.as_str(), "api", "client", "openapi", "rest"];
-    words.retain(|w| !w.is_empty() && w.starts_with(|c: char| c.is_ascii_alphabetic()));
-    words.dedup();
-    words.truncate(5);
+    let name = api.title.split_whitespace().next().unwrap_or_default();
+    let name = name.to_ascii_lowercase();
+    let usable = name.len() <= 20
+        && name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    let mut words = vec!["api", "client", "openapi", "rest"];
+    if usable && !words.contains(&name.as_str()) {
+        words.insert(0, &name);
+    }
     words
         .iter()
         .map(|w| format!("{w:?}"))
@@ -296,33 +288,21 @@ pub fn readme(
             newest = r.newest,
         )
     });
-    let mut operations = String::new();
-    for tag in &api.apis {
-        operations.push_str(&format!(
-            "\n### `{}` (tag \"{}\")\n\n| method | HTTP | summary |\n|---|---|---|\n",
-            tag.type_name, tag.tag
-        ));
-        for op in &tag.operations {
-            let summary = op
-                .summary
-                .as_deref()
-                .unwrap_or_default()
-                .replace('|', "\\|");
-            operations.push_str(&format!(
-                "| `{}` | `{} {}` | {} |\n",
-                op.fn_name.trim_start_matches("r#"),
-                op.method.as_str(),
-                op.path,
-                summary
-            ));
-        }
-    }
-    let count = api
+    // One line per API type: the operations themselves are listed once, on its docs page.
+    let operations: Vec<String> = api
         .apis
         .iter()
-        .map(|t| t.operations.len())
-        .sum::<usize>()
-        .to_string();
+        .map(|tag| {
+            format!(
+                "- `{}` (tag \"{}\"): {} operations, listed in `docs/{}.md`.",
+                tag.type_name,
+                tag.tag,
+                tag.operations.len(),
+                tag.type_name
+            )
+        })
+        .collect();
+    let count = api.operations().count().to_string();
     let body = fill(
         template,
         &[
@@ -335,11 +315,7 @@ pub fn readme(
             ("title", &api.title),
             ("api_version", &api.version),
             ("operation_count", &count),
-            ("operations", operations.trim_end()),
-            (
-                "first_api",
-                api.apis.first().map_or("", |t| t.type_name.as_str()),
-            ),
+            ("operations", &operations.join("\n")),
         ],
     );
     Ok(format!(

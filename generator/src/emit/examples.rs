@@ -137,7 +137,7 @@ fn body_lines(api: &Api, body: &Ty) -> Vec<String> {
         let verb = if names.len() == 1 { "is" } else { "are" };
         lines.push(format!(
             "// Spelled out: {} {verb} `true` unless the body says otherwise.",
-            and_list(&names)
+            names.join(", ")
         ));
         defaults
             .iter()
@@ -146,15 +146,6 @@ fn body_lines(api: &Api, body: &Ty) -> Vec<String> {
     };
     lines.push(format!("let body = {value}{};", setters.join("")));
     lines
-}
-
-/// `a`, `a and b`, `a, b and c`.
-fn and_list(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
 }
 
 /// A Rust expression of type `ty`; `name` makes strings read like the parameter they fill.

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use openapiv3::{APIKeyLocation, ReferenceOr, SecurityScheme as RawScheme};
+use openapiv3::{ReferenceOr, SecurityScheme as RawScheme};
 
 use super::names::{camel, snake, Namespace};
 use super::operations::{OperationBuilder, RawOperation};
@@ -10,8 +10,8 @@ use super::recursion::box_cycles;
 use super::releases::Support;
 use super::types::TypeBuilder;
 use super::{
-    Api, ErrorType, Method, Operation, ParamLocation, Presence, Returns, SecurityKind,
-    SecurityScheme, TagApi, Ty, TypeDef, TypeId, TypeKind, UNTYPED_ERROR_VARIANTS,
+    Api, ErrorType, Method, Operation, Presence, Returns, TagApi, Ty, TypeDef, TypeId, TypeKind,
+    UNTYPED_ERROR_VARIANTS,
 };
 use crate::error::{join, SpecError, SpecResult};
 use crate::load::Document;
@@ -52,7 +52,7 @@ pub fn build_supporting(
         super::paging::detect(api, &types);
     }
     let error_types = error_types(&apis, &types);
-    let security_schemes = security_schemes(doc, &apis);
+    let token_url = token_url(doc, &apis);
     Ok(Api {
         title: api.info.title.clone(),
         version: api.info.version.clone(),
@@ -60,7 +60,7 @@ pub fn build_supporting(
         apis,
         types,
         error_types,
-        security_schemes,
+        token_url,
         warnings,
         releases: support.map(Support::releases),
     })
@@ -388,63 +388,18 @@ fn sort_by_name(types: &mut Vec<TypeDef>) -> Vec<TypeId> {
     map
 }
 
-fn security_schemes(doc: &Document, apis: &[TagApi]) -> Vec<SecurityScheme> {
-    let mut used: Vec<&str> = apis
-        .iter()
+/// Where a username and password are exchanged for a token: the OAuth2 password flow of a
+/// security scheme some selected operation accepts. The runtime sends bearer tokens, which
+/// every other scheme the client can meet amounts to.
+fn token_url(doc: &Document, apis: &[TagApi]) -> Option<String> {
+    let schemes = &doc.api.components.as_ref()?.security_schemes;
+    apis.iter()
         .flat_map(|a| &a.operations)
-        .flat_map(|o| o.security.iter().map(String::as_str))
-        .collect();
-    used.sort_unstable();
-    used.dedup();
-    let schemes = doc.api.components.as_ref().map(|c| &c.security_schemes);
-    used.into_iter()
-        .filter_map(|name| {
-            let ReferenceOr::Item(scheme) = schemes?.get(name)? else {
-                return None;
-            };
-            let (kind, description) = match scheme {
-                RawScheme::HTTP {
-                    scheme,
-                    description,
-                    ..
-                } if scheme.eq_ignore_ascii_case("basic") => (SecurityKind::Basic, description),
-                RawScheme::HTTP { description, .. } => (SecurityKind::Bearer, description),
-                RawScheme::APIKey {
-                    location,
-                    name,
-                    description,
-                    ..
-                } => (
-                    SecurityKind::ApiKey {
-                        location: match location {
-                            APIKeyLocation::Query => ParamLocation::Query,
-                            APIKeyLocation::Header => ParamLocation::Header,
-                            APIKeyLocation::Cookie => ParamLocation::Cookie,
-                        },
-                        name: name.clone(),
-                    },
-                    description,
-                ),
-                RawScheme::OAuth2 {
-                    flows, description, ..
-                } => match &flows.password {
-                    Some(password) => (
-                        SecurityKind::OAuth2Password {
-                            token_url: password.token_url.clone(),
-                        },
-                        description,
-                    ),
-                    None => (SecurityKind::OAuth2Other, description),
-                },
-                RawScheme::OpenIDConnect { description, .. } => {
-                    (SecurityKind::OAuth2Other, description)
-                }
-            };
-            Some(SecurityScheme {
-                name: name.to_string(),
-                kind,
-                description: description.clone(),
-            })
+        .flat_map(|o| &o.security)
+        .find_map(|name| match schemes.get(name)? {
+            ReferenceOr::Item(RawScheme::OAuth2 { flows, .. }) => {
+                flows.password.as_ref().map(|p| p.token_url.clone())
+            }
+            _ => None,
         })
-        .collect()
 }

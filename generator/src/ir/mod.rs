@@ -29,7 +29,8 @@ pub struct Api {
     pub types: Vec<TypeDef>,
     /// Types used as error bodies, in name order, with their variant names in `ErrorBody`.
     pub error_types: Vec<ErrorType>,
-    pub security_schemes: Vec<SecurityScheme>,
+    /// Where a username and password are exchanged for a token (an OAuth2 password flow).
+    pub token_url: Option<String>,
     /// Things the document got wrong that generation worked around, for the user to see.
     pub warnings: Vec<String>,
     /// The releases of the API the client supports, when its release history is known.
@@ -293,29 +294,6 @@ pub struct ErrorCase {
     pub status: Status,
     pub description: String,
     pub ty: Option<TypeId>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct SecurityScheme {
-    pub name: String,
-    pub kind: SecurityKind,
-    pub description: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub enum SecurityKind {
-    Bearer,
-    Basic,
-    ApiKey {
-        location: ParamLocation,
-        name: String,
-    },
-    /// OAuth2 password flow: a token is obtained at `token_url` and sent as a bearer token.
-    OAuth2Password {
-        token_url: String,
-    },
-    /// Other OAuth2 flows and OpenID Connect: the caller supplies a bearer token.
-    OAuth2Other,
 }
 
 /// A Rust type as used at a field, parameter or body.

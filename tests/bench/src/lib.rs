@@ -133,8 +133,8 @@ pub const DAG_RUN_ID: &str = "scheduled__2025-06-01T00:00:00+00:00";
 /// `DAG_RUN_ID` as a path segment (RFC 3986), written out as a bare-reqwest caller would.
 pub const DAG_RUN_SEGMENT: &str = "scheduled__2025-06-01T00%3A00%3A00%2B00%3A00";
 pub const TOKEN: &str = "bench-token";
-/// What the generated client sends as its user agent.
-pub const USER_AGENT: &str = "airflow-client/0.1.0";
+/// The user agent both clients send.
+pub const USER_AGENT: &str = "airflow-bench";
 
 /// `get_task_instances` through the generated client against the same request made with
 /// bare reqwest (same reqwest, same headers, the body decoded by serde_json into the same
@@ -165,7 +165,10 @@ fn request_against(
     plan: &Plan,
 ) -> Result<Value, String> {
     let base = server.url();
-    let client = airflow_client::Client::new(base.clone(), TOKEN)
+    let client = airflow_client::Client::builder(base.clone())
+        .bearer_token(TOKEN)
+        .user_agent(USER_AGENT)
+        .build()
         .map_err(|e| format!("building the generated client: {e}"))?;
     let params = GetTaskInstancesParams::default();
     let http = reqwest::Client::builder()

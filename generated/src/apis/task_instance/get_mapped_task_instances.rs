@@ -266,10 +266,10 @@ impl TaskInstanceApi {
             .json()
     }
 
-    /// Every item of [`Self::get_mapped_task_instances`], fetched `page_size` at a time with `limit`/`offset`, where an item added or
-    /// removed before the current offset while the stream runs makes it skip or repeat one (the
-    /// `offset` in `params` is where an offset stream starts). One page is in memory at a time. The
-    /// stream owns what it needs, so it can move into a spawned task.
+    /// Every item of [`Self::get_mapped_task_instances`], fetched `page_size` at a time with `limit`/`offset`,
+    /// where an item added or removed before the current offset while the stream runs makes it
+    /// skip or repeat one (the `offset` in `params` is where an offset stream starts). One page is in
+    /// memory at a time. The stream owns what it needs, so it can move into a spawned task.
     ///
     /// # Example
     ///

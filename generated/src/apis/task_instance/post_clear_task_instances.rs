@@ -17,7 +17,7 @@ impl TaskInstanceApi {
     /// ```no_run
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use airflow_client::models;
-    /// // Spelled out: `dry_run`, `only_failed` and `reset_dag_runs` are `true` unless the body says otherwise.
+    /// // Spelled out: `dry_run`, `only_failed`, `reset_dag_runs` are `true` unless the body says otherwise.
     /// let body = models::ClearTaskInstancesBody::default().dry_run(true).only_failed(true).reset_dag_runs(true);
     /// let result = client.task_instance().post_clear_task_instances("my_dag_id", &body).await?;
     /// # let _ = result;
