@@ -56,3 +56,20 @@ pub fn validation(error: &ApiError) -> (&str, &str) {
         other => panic!("expected an HTTPValidationError body, got {other:?}"),
     }
 }
+
+/// The clear error of an operation the server is too old for: it names the release that
+/// added the operation and the server's version.
+#[track_caller]
+pub fn unsupported<T: Debug>(result: Result<T, Error>, since: &str, server: (u32, u32, u32)) {
+    let (major, minor, patch) = server;
+    match result {
+        Err(Error::Unsupported {
+            since: added,
+            server: version,
+            ..
+        }) if added == since && version.starts_with(&format!("{major}.{minor}.{patch}")) => {}
+        other => panic!(
+            "expected Error::Unsupported (since {since}, server {major}.{minor}.{patch}), got {other:?}"
+        ),
+    }
+}

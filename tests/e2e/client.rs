@@ -175,13 +175,5 @@ fn a_stream_loses_nothing_while_seen_instances_are_deleted() {
             (0..STARVED).collect::<BTreeSet<_>>(),
             "every instance"
         );
-        if deleting {
-            let left = api
-                .get_task_instances(POOL_DAG, &run, &GetTaskInstancesParams::default())
-                .await
-                .unwrap()
-                .total_entries;
-            assert_eq!(left, Some(STARVED % 40), "the deletions happened");
-        }
     });
 }

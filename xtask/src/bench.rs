@@ -162,7 +162,7 @@ pub struct Results {
 
 pub fn run(rest: &[String]) -> Result<(), String> {
     let args = Args::new(rest);
-    args.only(&["--only", "--out"], &["--quick"])?;
+    args.only(&["--only", "--out", "--baseline"], &["--quick"])?;
     let quick = args.switch("--quick");
     let only = args.values("--only")?;
     let mut selected: Vec<&str> = Vec::new();
@@ -259,6 +259,11 @@ pub fn run(rest: &[String]) -> Result<(), String> {
         results
             .builds
             .push(build::task_instance(plan.build_repeat)?);
+        if let Some(rev) = args.value("--baseline")? {
+            results
+                .builds
+                .push(build::baseline(rev, plan.build_repeat)?);
+        }
         results.builds.push(build::all_tags(plan.build_repeat)?);
     }
 

@@ -37,7 +37,7 @@ commands:
         generate and build clients for every apache-airflow-core release 3.0.0..=3.3.2
   test   run every test: unit, snapshot, drift, wire and end-to-end
   e2e    run the end-to-end suite against a real Airflow server
-  bench [--quick] [--only generator|build|decode|request]... [--out PATH]
+  bench [--quick] [--only generator|build|decode|request]... [--out PATH] [--baseline REV]
         measure regen, crate builds, decoding and request overhead; write BENCHMARKS.md
 ";
 

@@ -59,7 +59,7 @@ pub struct Row {
 }
 
 pub struct Report {
-    pub crate_label: &'static str,
+    pub crate_label: String,
     /// Whether BENCHMARKS.md judges this crate against the build targets (`generated/` only).
     pub has_target: bool,
     pub dir: PathBuf,
@@ -207,7 +207,69 @@ pub fn task_instance(repeat: usize) -> Result<Report, String> {
         args: vec!["-p".into(), "airflow-client".into()],
         env: Vec::new(),
     };
-    measure("Task Instance tag (`generated/`)", true, &target, repeat)
+    measure(
+        "Task Instance tag (`generated/`)".into(),
+        true,
+        &target,
+        repeat,
+    )
+}
+
+/// `generated/` as it was at commit `rev`, built on its own in `target/bench/baseline/`, to
+/// compare a change to the emitted code with what came before it in one run.
+pub fn baseline(rev: &str, repeat: usize) -> Result<Report, String> {
+    const PACKAGE: &str = "airflow-client-baseline";
+    let dir = root().join("target").join("bench").join("baseline");
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    let archive = Command::new("git")
+        .args(["archive", rev, "generated"])
+        .current_dir(root())
+        .output()
+        .map_err(|e| format!("running git archive: {e}"))?;
+    if !archive.status.success() {
+        return Err(format!(
+            "`git archive {rev} generated` failed: {}",
+            String::from_utf8_lossy(&archive.stderr).trim()
+        ));
+    }
+    let mut untar = Command::new("tar")
+        .args(["-x", "-C"])
+        .arg(&dir)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("running tar: {e}"))?;
+    if let Some(mut stdin) = untar.stdin.take() {
+        std::io::Write::write_all(&mut stdin, &archive.stdout)
+            .map_err(|e| format!("unpacking {rev}: {e}"))?;
+    }
+    untar.wait().map_err(|e| format!("unpacking {rev}: {e}"))?;
+    let crate_dir = dir.join("generated");
+    // A crate of its own, under a name of its own, beside the workspace's.
+    let manifest = crate_dir.join("Cargo.toml");
+    let text = fs::read_to_string(&manifest).map_err(|e| format!("{}: {e}", manifest.display()))?;
+    let text = text.replacen(
+        "name = \"airflow-client\"",
+        &format!("name = \"{PACKAGE}\""),
+        1,
+    );
+    fs::write(&manifest, format!("{text}\n[workspace]\n"))
+        .map_err(|e| format!("{}: {e}", manifest.display()))?;
+    fs::copy(root().join("Cargo.lock"), crate_dir.join("Cargo.lock"))
+        .map_err(|e| format!("copying Cargo.lock: {e}"))?;
+    let target = Target {
+        dir: crate_dir.clone(),
+        crate_dir,
+        package: PACKAGE,
+        args: vec!["--config".into(), "profile.dev.debug=0".into()],
+        env: vec![("CARGO_TARGET_DIR", target_dir())],
+    };
+    measure(
+        format!("Task Instance tag at `{rev}` (`generated/` then)"),
+        false,
+        &target,
+        repeat,
+    )
 }
 
 /// The all-tags crate, regenerated into `target/bench/all-tags/`.
@@ -234,7 +296,7 @@ pub fn all_tags(repeat: usize) -> Result<Report, String> {
         env: vec![("CARGO_TARGET_DIR", target_dir())],
     };
     measure(
-        "all tags (`target/bench/all-tags/`)",
+        "all tags (`target/bench/all-tags/`)".into(),
         false,
         &target,
         repeat,
@@ -242,7 +304,7 @@ pub fn all_tags(repeat: usize) -> Result<Report, String> {
 }
 
 fn measure(
-    crate_label: &'static str,
+    crate_label: String,
     has_target: bool,
     target: &Target,
     repeat: usize,
