@@ -36,7 +36,8 @@ commands:
   spec-matrix [--version V]... [--skip-ti-build] [--no-build]
         generate and build clients for every apache-airflow-core release 3.0.0..=3.3.2
   test   run every test: unit, snapshot, drift, wire and end-to-end
-  e2e    run the end-to-end suite against a real Airflow server
+  e2e [--airflow V]... [--serve]
+        run the end-to-end suite against real Airflow servers (3.3.2, 3.1.8, 3.0.6)
   bench [--quick] [--only generator|build|decode|request]... [--out PATH] [--baseline REV]
         measure regen, crate builds, decoding and request overhead; write BENCHMARKS.md
 ";
