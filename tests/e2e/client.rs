@@ -11,9 +11,10 @@ use airflow_client::logs::FollowLog;
 use futures_util::TryStreamExt;
 
 use airflow_client::models::TaskInstanceState;
+use airflow_client::Client;
 
 use crate::raw;
-use crate::world::{e2e, eventually, POOL_DAG, SLOW_LOG_DAG, STARVED, TICKS, TI_DAG};
+use crate::world::{e2e, eventually, World, POOL_DAG, SLOW_LOG_DAG, STARVED, TICKS, TI_DAG};
 
 #[test]
 fn a_stream_pages_through_every_mapped_instance() {
@@ -77,8 +78,7 @@ fn follow_log_yields_each_line_of_a_running_try_once() {
     e2e(|world| async move {
         let client = world.client().await;
         let api = client.task_instance();
-        let run = format!("slow__{}", world.pristine.trim_start_matches("manual__"));
-        raw::trigger(&client, SLOW_LOG_DAG, &run).await.unwrap();
+        let run = new_run(world, &client, SLOW_LOG_DAG, "slow").await;
         eventually("`tick` to be running", Duration::from_secs(240), || {
             let api = &api;
             let run = &run;
@@ -132,8 +132,7 @@ fn a_stream_loses_nothing_while_seen_instances_are_deleted() {
     e2e(|world| async move {
         let client = world.client().await;
         let api = client.task_instance();
-        let run = format!("cursor__{}", world.pristine.trim_start_matches("manual__"));
-        raw::trigger(&client, POOL_DAG, &run).await.unwrap();
+        let run = new_run(world, &client, POOL_DAG, "cursor").await;
         eventually(
             "the mapped instances to exist",
             Duration::from_secs(240),
@@ -176,4 +175,14 @@ fn a_stream_loses_nothing_while_seen_instances_are_deleted() {
             "every instance"
         );
     });
+}
+
+/// A new run of `dag` for one test, named `PREFIX__` and the suite's stamp.
+async fn new_run(world: &World, client: &Client, dag: &str, prefix: &str) -> String {
+    let run = format!(
+        "{prefix}__{}",
+        world.pristine.trim_start_matches("manual__")
+    );
+    raw::trigger(client, dag, &run).await.unwrap();
+    run
 }

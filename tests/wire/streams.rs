@@ -12,15 +12,20 @@ fn version(version: &str) -> Reply {
     Reply::json(200, &json!({"version": version, "git_version": null}))
 }
 
-/// A page of `count` task instances starting at map index `first`, out of `total`.
-fn page(first: usize, count: usize, total: usize) -> Reply {
-    let items: Vec<_> = (first..first + count)
+/// `count` task instances, at map indexes from `first` on.
+fn instances(first: usize, count: usize) -> Vec<serde_json::Value> {
+    (first..first + count)
         .map(|i| {
             let mut ti = fixtures::task_instance();
             ti["map_index"] = json!(i);
             ti
         })
-        .collect();
+        .collect()
+}
+
+/// A page of `count` task instances starting at map index `first`, out of `total`.
+fn page(first: usize, count: usize, total: usize) -> Reply {
+    let items = instances(first, count);
     Reply::json(
         200,
         &json!({"task_instances": items, "total_entries": total}),
@@ -180,13 +185,7 @@ async fn futures_and_streams_move_into_spawned_tasks() {
 #[tokio::test]
 async fn a_server_with_cursors_is_paged_by_cursor() {
     let cursor_page = |first: usize, count: usize, next: Option<&str>| {
-        let items: Vec<_> = (first..first + count)
-            .map(|i| {
-                let mut ti = fixtures::task_instance();
-                ti["map_index"] = json!(i);
-                ti
-            })
-            .collect();
+        let items = instances(first, count);
         Reply::json(
             200,
             &json!({"task_instances": items, "total_entries": 5, "next_cursor": next, "previous_cursor": null}),
