@@ -16,10 +16,7 @@ impl BulkBodyBulkTaskInstanceBody {
         actions: impl IntoIterator<Item = super::BulkBodyBulkTaskInstanceBodyActionsItem>,
     ) -> Self {
         BulkBodyBulkTaskInstanceBody {
-            actions: {
-                let value = actions;
-                value.into_iter().collect()
-            },
+            actions: actions.into_iter().collect(),
         }
     }
 }

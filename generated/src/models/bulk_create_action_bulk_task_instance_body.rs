@@ -24,10 +24,7 @@ impl BulkCreateActionBulkTaskInstanceBody {
     ) -> Self {
         BulkCreateActionBulkTaskInstanceBody {
             action: Default::default(),
-            entities: {
-                let value = entities;
-                value.into_iter().map(Into::into).collect()
-            },
+            entities: entities.into_iter().map(Into::into).collect(),
             action_on_existence: Default::default(),
         }
     }

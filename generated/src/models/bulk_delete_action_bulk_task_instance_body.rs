@@ -26,10 +26,7 @@ impl BulkDeleteActionBulkTaskInstanceBody {
     ) -> Self {
         BulkDeleteActionBulkTaskInstanceBody {
             action: Default::default(),
-            entities: {
-                let value = entities;
-                value.into_iter().collect()
-            },
+            entities: entities.into_iter().collect(),
             action_on_non_existence: Default::default(),
         }
     }

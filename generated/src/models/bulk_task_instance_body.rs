@@ -59,10 +59,7 @@ impl BulkTaskInstanceBody {
             include_downstream: Default::default(),
             include_future: Default::default(),
             include_past: Default::default(),
-            task_id: {
-                let value = task_id;
-                value.into()
-            },
+            task_id: task_id.into(),
             map_index: Default::default(),
             dag_id: Default::default(),
             dag_run_id: Default::default(),

@@ -29,10 +29,7 @@ impl BulkUpdateActionBulkTaskInstanceBody {
     ) -> Self {
         BulkUpdateActionBulkTaskInstanceBody {
             action: Default::default(),
-            entities: {
-                let value = entities;
-                value.into_iter().map(Into::into).collect()
-            },
+            entities: entities.into_iter().map(Into::into).collect(),
             update_mask: Default::default(),
             action_on_non_existence: Default::default(),
         }

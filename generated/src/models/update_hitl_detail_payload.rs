@@ -19,10 +19,7 @@ impl UpdateHitlDetailPayload {
     /// A `UpdateHitlDetailPayload` with the required fields set and every other field unset.
     pub fn new(chosen_options: impl IntoIterator<Item = impl Into<String>>) -> Self {
         UpdateHitlDetailPayload {
-            chosen_options: {
-                let value = chosen_options;
-                value.into_iter().map(Into::into).collect()
-            },
+            chosen_options: chosen_options.into_iter().map(Into::into).collect(),
             params_input: Default::default(),
         }
     }

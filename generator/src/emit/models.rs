@@ -242,19 +242,20 @@ fn builder(api: &Api, def: &TypeDef, s: &Struct, required: &[&Field]) -> TokenSt
     let constructor = (!required.is_empty()).then(|| {
         let args = required.iter().map(|f| {
             let rust = ident(&f.rust_name);
-            let (arg, _) = setters::arg(api, &f.ty, PATH);
+            let (arg, _) = setters::arg(api, &f.ty, PATH, &rust);
             quote!(#rust: #arg)
         });
         let inits = s.fields.iter().map(|f| {
             let rust = ident(&f.rust_name);
             if needs_value(f) {
-                let (_, value) = setters::arg(api, &f.ty, PATH);
-                let value = if f.boxed {
-                    quote!(Box::new(#value))
+                let (_, value) = setters::arg(api, &f.ty, PATH, &rust);
+                if f.boxed {
+                    quote!(#rust: Box::new(#value),)
+                } else if value.to_string() == rust.to_string() {
+                    quote!(#rust,)
                 } else {
-                    value
-                };
-                quote!(#rust: { let value = #rust; #value },)
+                    quote!(#rust: #value,)
+                }
             } else {
                 quote!(#rust: Default::default(),)
             }

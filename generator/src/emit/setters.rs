@@ -1,8 +1,9 @@
 //! Chained setters: how parameter structs and request bodies are filled in, one style for
 //! both (`.state([TaskInstanceState::Failed]).limit(100)`, `.note("checked")`).
 
+use proc_macro2::Ident;
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
 
 use super::ty::{ident, ty, ModelPath};
 use crate::ir::{Api, Ty, TypeKind};
@@ -16,31 +17,33 @@ pub enum Slot {
     Value,
 }
 
-/// An argument's type and how it becomes the value: text, lists and named types take
-/// anything that converts, so `.task_id("t")` and `.state(["failed"])` just work.
-pub fn arg(api: &Api, t: &Ty, path: ModelPath) -> (TokenStream, TokenStream) {
+/// An argument's type, and how the argument named `input` becomes the value: text, lists and
+/// named types take anything that converts, so `.task_id("t")` and `.state(["failed"])` just
+/// work.
+pub fn arg(api: &Api, t: &Ty, path: ModelPath, input: &Ident) -> (TokenStream, TokenStream) {
+    let value = input;
     match t {
-        Ty::String => (quote!(impl Into<String>), quote!(value.into())),
+        Ty::String => (quote!(impl Into<String>), quote!(#value.into())),
         // A union's arms convert into it with `.into()`, which needs the item type known.
         Ty::List(inner) if is_union(api, inner) => {
             let inner = ty(api, inner, path);
             (
                 quote!(impl IntoIterator<Item = #inner>),
-                quote!(value.into_iter().collect()),
+                quote!(#value.into_iter().collect()),
             )
         }
         Ty::List(inner) => {
             let inner = ty(api, inner, path);
             (
                 quote!(impl IntoIterator<Item = impl Into<#inner>>),
-                quote!(value.into_iter().map(Into::into).collect()),
+                quote!(#value.into_iter().map(Into::into).collect()),
             )
         }
         Ty::Named(_) => {
             let full = ty(api, t, path);
-            (quote!(impl Into<#full>), quote!(value.into()))
+            (quote!(impl Into<#full>), quote!(#value.into()))
         }
-        other => (ty(api, other, path), quote!(value)),
+        other => (ty(api, other, path), quote!(#value)),
     }
 }
 
@@ -73,7 +76,7 @@ pub fn setter(
             )
         }
         _ => {
-            let (arg, mut value) = arg(api, t, path);
+            let (arg, mut value) = arg(api, t, path, &format_ident!("value"));
             if boxed {
                 value = quote!(Box::new(#value));
             }

@@ -167,9 +167,15 @@ fn tag_apis(doc: &Document, by_tag: ByTag) -> Vec<TagApi> {
     let mut api_names = Namespace::new();
     by_tag
         .into_iter()
-        .map(|(tag, operations)| {
+        .map(|(tag, mut operations)| {
             let type_name = api_names.unique(camel(&format!("{tag} api")));
             let module = super::types::module_name(type_name.trim_end_matches("Api"));
+            // No operation's module is named like its tag's (`login/login.rs`).
+            let mut modules = Namespace::new();
+            modules.reserve(&module);
+            for op in &mut operations {
+                op.module = modules.unique(std::mem::take(&mut op.module));
+            }
             TagApi {
                 accessor: accessor_name(&module),
                 module,
