@@ -251,7 +251,7 @@ fn builder(api: &Api, def: &TypeDef, s: &Struct, required: &[&Field]) -> TokenSt
                 let (_, value) = setters::arg(api, &f.ty, PATH, &rust);
                 if f.boxed {
                     quote!(#rust: Box::new(#value),)
-                } else if value.to_string() == rust.to_string() {
+                } else if rust == value.to_string() {
                     quote!(#rust,)
                 } else {
                     quote!(#rust: #value,)
