@@ -37,16 +37,17 @@ impl std::fmt::Debug for Call<'_> {
 }
 
 impl Client {
-    /// Starts a request to `path` (from the server's root, say `/api/v2/version`), sent with
-    /// this client's credentials, retry policy and re-login, failing with the same [`Error`]s
-    /// as the crate's own operations (the body's `detail` included).
+    /// Starts a request to `path` (from the server's root, say `/api/v2/version`; the leading
+    /// `/` may be left out), sent with this client's credentials, retry policy and re-login,
+    /// failing with the same [`Error`]s as the crate's own operations (the body's `detail`
+    /// included).
     pub fn call(&self, method: Method, path: impl Into<String>) -> Call<'_> {
         let mut request = Request::new(
             self,
             method,
             "call",
             "(a path of the caller's)",
-            path.into(),
+            rooted(path.into()),
         );
         request.authenticated();
         Call {
@@ -54,6 +55,14 @@ impl Client {
             failed: None,
         }
     }
+}
+
+/// `path` from the server's root, whether or not the caller wrote the leading `/`.
+fn rooted(mut path: String) -> String {
+    if !path.starts_with('/') {
+        path.insert(0, '/');
+    }
+    path
 }
 
 impl Call<'_> {

@@ -45,7 +45,7 @@ pub enum Error {
         status: u16,
     },
     /// The request could not be built (a base URL that does not parse, a body that does not
-    /// serialise, a login that returned no token).
+    /// serialise, a login where the document declares no token endpoint).
     Request {
         /// The operationId (or `build`/`login`) that failed.
         operation: &'static str,
@@ -113,8 +113,9 @@ impl ApiError {
         };
         match body.get("detail") {
             Some(serde_json::Value::String(message)) => Detail::Message(message.clone()),
+            // An empty list names no problem; shown as it came, it is not an empty message.
             Some(serde_json::Value::Array(items))
-                if items.iter().all(|i| i.get("msg").is_some()) =>
+                if !items.is_empty() && items.iter().all(|i| i.get("msg").is_some()) =>
             {
                 Detail::Invalid(items.iter().map(Problem::from_json).collect())
             }

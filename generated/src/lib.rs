@@ -19,6 +19,10 @@ mod encoding;
 mod error;
 #[rustfmt::skip]
 mod error_body;
+#[rustfmt::skip]
+pub mod guide;
+#[rustfmt::skip]
+pub mod logs;
 mod macros;
 #[rustfmt::skip]
 mod maybe;
@@ -32,10 +36,6 @@ mod paging;
 mod request;
 #[rustfmt::skip]
 mod retry;
-#[rustfmt::skip]
-pub mod guide;
-#[rustfmt::skip]
-pub mod logs;
 pub use apis::TaskInstanceApi;
 pub use call::Call;
 pub use chrono;

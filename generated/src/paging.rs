@@ -98,9 +98,10 @@ where
         }
         let got = page.items.len() as i64;
         match at {
+            // An empty cursor would be the first page again.
             At::Cursor(_) => match page.next {
-                Some(next) => state.at = Some(At::Cursor(next)),
-                None => state.done = true,
+                Some(next) if !next.is_empty() => state.at = Some(At::Cursor(next)),
+                _ => state.done = true,
             },
             At::Offset(offset) => {
                 let offset = offset + got;

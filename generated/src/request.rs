@@ -159,11 +159,14 @@ impl<'a> Request<'a> {
             .find(|s| s.is_empty() || *s == "." || *s == "..")
         {
             // `.` and `..` would be resolved away by URL parsing and reach another resource.
+            let what = if segment.is_empty() {
+                "an empty segment (an empty path parameter, or `//`)".to_string()
+            } else {
+                format!("a `{segment}` segment, which URL parsing would resolve away")
+            };
             return Err(Error::Request {
                 operation: self.operation,
-                message: format!(
-                    "a path parameter is `{segment}`, which cannot name a path segment"
-                ),
+                message: format!("the path `{}` has {what}", self.path),
             });
         }
         #[cfg(feature = "tracing")]

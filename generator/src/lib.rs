@@ -42,10 +42,12 @@ pub fn generate(text: &str, config: &Config, templates: &Templates) -> Result<Ge
     let doc = load::load(text)?;
     let support = match &config.history {
         Some(history) => {
+            let first = history.releases.first().map(String::as_str);
             let oldest = config
                 .supported_from
                 .as_deref()
-                .unwrap_or(&history.releases[0]);
+                .or(first)
+                .unwrap_or("no release");
             let support = ir::Support::new(history, oldest).ok_or_else(|| {
                 Error::History(format!(
                     "{oldest} is not one of its releases ({})",

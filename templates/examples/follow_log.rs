@@ -1,5 +1,5 @@
 // requires-operations: get_log get_task_instance get_mapped_task_instance
-// requires-names: GetLogAccept::ApplicationXNdjson GetLogResponse::Ndjson GetLogResponse::Json GetLogParams::token GetLogParams::accept GetLogParams::map_index
+// requires-names: GetLogAccept::ApplicationXNdjson GetLogResponse::Ndjson GetLogResponse::Json GetLogParams::accept GetLogParams::map_index TaskInstancesLogResponseContent::StructuredLogMessageList TaskInstancesLogResponseContent::StringList
 //! Prints a task instance's log as it is written, until the try ends.
 //!
 //! `cargo run --example follow_log -- http://localhost:8080 admin admin DAG_ID RUN_ID TASK_ID TRY`

@@ -285,6 +285,15 @@ async fn detail_gives_the_message_or_the_validation_problems() {
         error.detail(),
         Some(Detail::Body("<html>Bad request</html>".into()))
     );
+
+    // An empty list names no problem: it is shown as it came rather than as nothing.
+    let (_server, api) = serve_json(422, json!({ "detail": [] })).await;
+    let error = api.get_task_instance(DAG, RUN, TASK).await.unwrap_err();
+    assert_eq!(error.detail(), Some(Detail::Other(json!([]))));
+    assert_eq!(
+        error.to_string(),
+        "get_task_instance: the server answered 422: []"
+    );
 }
 
 /// An operation newer than the server: its 404 or 405 becomes `Error::Unsupported`, naming

@@ -220,3 +220,35 @@ async fn a_server_with_cursors_is_paged_by_cursor() {
         ]
     );
 }
+
+/// An empty `next_cursor` is where a cursor stream starts, so following it would read the
+/// run again forever: it ends the stream like a missing one.
+#[tokio::test]
+async fn an_empty_next_cursor_ends_the_stream() {
+    let cursor_page = |first: usize, next: &str| {
+        let items = instances(first, 2);
+        Reply::json(
+            200,
+            &json!({"task_instances": items, "total_entries": 4, "next_cursor": next, "previous_cursor": null}),
+        )
+    };
+    let (server, api) = serve([
+        version("3.3.2"),
+        cursor_page(0, "b2Zmc2V0PTI="),
+        cursor_page(2, ""),
+        cursor_page(0, "b2Zmc2V0PTI="),
+    ])
+    .await;
+
+    let items: Vec<_> = api
+        .get_task_instances_stream(DAG, RUN, GetTaskInstancesParams::default(), 2)
+        .try_collect()
+        .await
+        .expect("streams");
+
+    assert_eq!(
+        items.iter().map(|t| t.map_index).collect::<Vec<_>>(),
+        [0, 1, 2, 3]
+    );
+    assert_eq!(server.requests().len(), 3, "the version and two pages");
+}

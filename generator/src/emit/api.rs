@@ -4,7 +4,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use super::docs::{doc_attrs, Para};
+use super::docs::{doc_attrs, since, Para};
 use super::setters::{setter, Slot};
 use super::signature::{
     arguments, by_value, const_param, content_ty, fixed_note, order_note, owned_arguments,
@@ -188,7 +188,7 @@ fn param_docs(api: &Api, p: &Param) -> TokenStream {
         .default
         .as_ref()
         .map(|default| format!("Server default: `{default}`."));
-    let since = super::docs::since(api, p.since.as_deref())
+    let since = since(api, p.since.as_deref())
         .map(|since| format!("{since} Older servers do not know it."));
     doc_attrs([
         p.description.as_deref().map(Para::Spec),
@@ -388,21 +388,15 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
     let deprecated_note = op.deprecated.then_some("**Deprecated** by the API.");
     let order = order_note(api, op);
     let fixed = fixed_note(api, op);
-    let since = op.since.as_deref().and_then(|since| {
-        let releases = api.releases.as_ref()?;
-        Some(format!(
-            "Since {product} {since}: a server older than that answers with \
-             [`Error::Unsupported`](crate::Error::Unsupported).",
-            product = releases.product
-        ))
-    });
+    let since_note = since(api, op.since.as_deref())
+        .map(|note| format!("{note} An older server answers with [`Error::Unsupported`]."));
     let docs = doc_attrs([
         op.summary.as_deref().map(Para::Spec),
         op.description.as_deref().map(Para::Spec),
         Some(Para::Ours(&signature_line)),
         order.as_deref().map(Para::Ours),
         fixed.as_deref().map(Para::Ours),
-        since.as_deref().map(Para::Ours),
+        since_note.as_deref().map(Para::Ours),
         deprecated_note.map(Para::Ours),
     ]);
     let example = super::docs::lines_to_attrs(&super::examples::operation_example(
@@ -636,20 +630,16 @@ fn error_decoder(api: &Api, errors: &[ErrorCase]) -> TokenStream {
     let mut groups: Vec<(Vec<Status>, &str)> = Vec::new();
     let mut default = None;
     for case in errors {
-        let Some(id) = case.ty else { continue };
-        let variant = &api
-            .error_types
-            .iter()
-            .find(|e| e.ty == id)
-            .expect("error types are collected from these cases")
-            .variant;
+        let Some(variant) = case.ty.and_then(|id| api.error_variant(id)) else {
+            continue;
+        };
         if case.status == Status::Default {
-            default = Some(variant.as_str());
+            default = Some(variant);
             continue;
         }
-        match groups.iter_mut().find(|(_, v)| *v == variant.as_str()) {
+        match groups.iter_mut().find(|(_, v)| *v == variant) {
             Some((statuses, _)) => statuses.push(case.status),
-            None => groups.push((vec![case.status], variant.as_str())),
+            None => groups.push((vec![case.status], variant)),
         }
     }
     if groups.is_empty() && default.is_none() {

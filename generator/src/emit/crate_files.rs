@@ -10,46 +10,34 @@ use crate::error::Result;
 use crate::ir::Api;
 use crate::templates::Templates;
 
-/// `optional_modules`: template modules included because the API has what they need.
+/// `template_modules`: the modules copied from templates, each `true` when it is public
+/// (there because the API has what it needs) and `false` for the private runtime.
 ///
 /// Every module but `macros` carries `#[rustfmt::skip]`, so `cargo fmt` leaves the printed
 /// code as the generator wrote it. `macros` cannot: an attribute on its declaration makes
 /// rustc refuse `crate::open_enum!` paths to the macros it exports (rust-lang/rust#52234);
 /// it is a template, formatted by hand like the others.
-pub fn lib_rs(api: &Api, optional_modules: &[String]) -> TokenStream {
-    // The runtime every crate has (`blocking` behind its feature), then the templates this
-    // API has what they need for.
-    let runtime = [
-        "pub apis",
-        "pub blocking",
-        "call",
-        "client",
-        "encoding",
-        "error",
-        "error_body",
-        "macros",
-        "maybe",
-        "pub models",
-        "ndjson",
-        "paging",
-        "request",
-        "retry",
+pub fn lib_rs(api: &Api, template_modules: &[(String, bool)]) -> TokenStream {
+    let emitted = [
+        ("apis", true),
+        ("blocking", true),
+        ("error_body", false),
+        ("models", true),
     ];
-    let optional = optional_modules.iter().map(|m| format!("pub {m}"));
-    let modules = runtime
-        .into_iter()
-        .map(String::from)
-        .chain(optional)
-        .map(|m| {
-            let (public, name) = match m.strip_prefix("pub ") {
-                Some(name) => (quote!(pub), name.to_string()),
-                None => (quote!(), m),
-            };
-            let feature = (name == "blocking").then(|| quote!(#[cfg(feature = "blocking")]));
-            let skip = (name != "macros").then(|| quote!(#[rustfmt::skip]));
-            let name = format_ident!("{}", name);
-            quote!(#feature #skip #public mod #name;)
-        });
+    let mut modules: Vec<(&str, bool)> = emitted.into_iter().collect();
+    modules.extend(
+        template_modules
+            .iter()
+            .map(|(m, public)| (m.as_str(), *public)),
+    );
+    modules.sort();
+    let modules = modules.into_iter().map(|(name, public)| {
+        let public = public.then(|| quote!(pub));
+        let feature = (name == "blocking").then(|| quote!(#[cfg(feature = "blocking")]));
+        let skip = (name != "macros").then(|| quote!(#[rustfmt::skip]));
+        let name = format_ident!("{}", name);
+        quote!(#feature #skip #public mod #name;)
+    });
     let token_url = match &api.token_url {
         Some(url) => quote!(Some(#url)),
         None => quote!(None),
@@ -202,11 +190,7 @@ pub fn manifest(api: &Api, config: &EmitConfig, templates: &Templates) -> Result
         ""
     };
     let package = &config.package;
-    let documentation = package
-        .documentation
-        .clone()
-        .unwrap_or_else(|| format!("https://docs.rs/{}", config.crate_name));
-    let mut links = format!("documentation = {documentation:?}\n");
+    let mut links = format!("documentation = {:?}\n", config.documentation());
     for (key, value) in [
         ("homepage", &package.homepage),
         ("repository", &package.repository),
@@ -257,24 +241,19 @@ fn keywords(api: &Api) -> String {
         .join(", ")
 }
 
-/// `optional_modules` decides whether the README points at the `guide` module.
+/// `template_modules` decides whether the README points at the `guide` module.
 pub fn readme(
     api: &Api,
     config: &EmitConfig,
     templates: &Templates,
-    optional_modules: &[String],
+    template_modules: &[(String, bool)],
 ) -> Result<String> {
     // Plain Markdown: this file is the crates.io page too, where rustdoc's links do not work.
-    let guide = if optional_modules.iter().any(|m| m == "guide") {
+    let guide = if template_modules.iter().any(|(m, _)| m == "guide") {
         "New here? The `guide` module of the documentation walks from logging in to listing task instances, clearing failed ones and tailing logs."
     } else {
         ""
     };
-    let documentation = config
-        .package
-        .documentation
-        .clone()
-        .unwrap_or_else(|| format!("https://docs.rs/{}", config.crate_name));
     let template = templates.get("README.md.in")?;
     let supported = api.releases.as_ref().map_or(String::new(), |r| {
         format!(
@@ -307,11 +286,11 @@ pub fn readme(
         template,
         &[
             ("guide", guide),
-            ("documentation", &format!("<{documentation}>")),
+            ("documentation", &format!("<{}>", config.documentation())),
             ("generated_by", &config.generated_by),
             ("supported", supported.trim_end()),
             ("crate_name", &config.crate_name),
-            ("crate_ident", &config.crate_name.replace('-', "_")),
+            ("crate_ident", &config.crate_ident()),
             ("title", &api.title),
             ("api_version", &api.version),
             ("operation_count", &count),

@@ -22,7 +22,7 @@ pub fn operation_example(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &
     let call = format!(
         "client.{}().{}({})",
         tag.accessor,
-        op.fn_name.trim_start_matches("r#"),
+        op.fn_name,
         args.join(", ")
     );
     lines.push(format!("let result = {call}.await?;"));
@@ -55,7 +55,7 @@ pub fn stream_example(
     lines.push(format!(
         "let mut items = client.{}().{}({});",
         tag.accessor,
-        paging.fn_name.trim_start_matches("r#"),
+        paging.fn_name,
         args.join(", ")
     ));
     lines.push("while let Some(item) = items.try_next().await? {".into());
@@ -125,7 +125,7 @@ fn body_lines(api: &Api, body: &Ty) -> Vec<String> {
                     Ty::List(item) => format!("[{}]", self::value(api, item, &f.wire_name, 1)),
                     other => self::value(api, other, &f.wire_name, 1),
                 };
-                format!(".{}({sample})", f.rust_name.trim_start_matches("r#"))
+                format!(".{}({sample})", f.rust_name)
             })
             .into_iter()
             .collect()
@@ -141,7 +141,7 @@ fn body_lines(api: &Api, body: &Ty) -> Vec<String> {
         ));
         defaults
             .iter()
-            .map(|f| format!(".{}(true)", f.rust_name.trim_start_matches("r#")))
+            .map(|f| format!(".{}(true)", f.rust_name))
             .collect()
     };
     lines.push(format!("let body = {value}{};", setters.join("")));

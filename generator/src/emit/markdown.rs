@@ -7,7 +7,7 @@ use quote::quote;
 use super::signature::{arg_type, fixed_note, fixed_value, order_note, return_type, signature};
 use super::ty::{ty, ModelPath};
 use crate::error::SpecResult;
-use crate::ir::{Api, ErrorCase, Operation, Param, ParamLocation, Returns, Status, TagApi};
+use crate::ir::{Api, ErrorCase, Operation, Param, Returns, Status, TagApi};
 
 pub fn tag_page(api: &Api, tag: &TagApi) -> SpecResult<String> {
     let mut out = format!("# {}\n\nOperations tagged `{}`", tag.type_name, tag.tag);
@@ -101,12 +101,7 @@ fn operation(api: &Api, op: &Operation) -> SpecResult<String> {
 }
 
 fn param_row(api: &Api, op: &Operation, p: &Param) -> SpecResult<String> {
-    let location = match p.location {
-        ParamLocation::Path => "path",
-        ParamLocation::Query => "query",
-        ParamLocation::Header => "header",
-        ParamLocation::Cookie => "cookie",
-    };
+    let location = format!("{:?}", p.location).to_ascii_lowercase();
     // What the caller passes: a required parameter as its argument's type, an optional one
     // as its field's.
     let rust = if fixed_value(api, p).is_some() {
@@ -155,11 +150,8 @@ fn errors(api: &Api, cases: &[ErrorCase]) -> String {
             Status::Range(r) => format!("{r}XX"),
             Status::Default => "other".into(),
         };
-        let body = match case
-            .ty
-            .and_then(|id| api.error_types.iter().find(|e| e.ty == id))
-        {
-            Some(e) => format!("`{}`", e.variant),
+        let body = match case.ty.and_then(|id| api.error_variant(id)) {
+            Some(variant) => format!("`{variant}`"),
             None => "`Json`, `Text` or `Empty`".into(),
         };
         out.push_str(&format!(

@@ -245,18 +245,32 @@ fn error_types(apis: &[TagApi], types: &[TypeDef]) -> Vec<ErrorType> {
         .collect()
 }
 
-/// Methods the runtime `Client` already has; a tag accessor must not shadow them.
+/// Methods the runtime's `Client`s (async and blocking) already have, private ones too: an
+/// accessor of the same name would be a second definition.
 const CLIENT_METHODS: &[&str] = &[
-    "new",
-    "builder",
-    "login",
-    "set_token",
-    "base_url",
-    "http",
-    "url",
+    "as_async",
     "authorize",
-    "request",
+    "base_url",
+    "bearer",
+    "block_on",
+    "builder",
+    "call",
     "clone",
+    "fetch_token",
+    "fmt",
+    "from_async",
+    "http",
+    "iter",
+    "lines",
+    "login",
+    "new",
+    "relogin",
+    "request",
+    "retry_policy",
+    "server_version",
+    "set_token",
+    "supports",
+    "url",
 ];
 
 /// The `Client` method that returns a tag's API type (`client.task_instance()`).
@@ -408,4 +422,47 @@ fn token_url(doc: &Document, apis: &[TagApi]) -> Option<String> {
             }
             _ => None,
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::CLIENT_METHODS;
+
+    /// Every method an `impl Client` of the templates defines, in `dir` and below.
+    fn client_methods(dir: &Path, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                client_methods(&path, found);
+                continue;
+            }
+            let file = syn::parse_file(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            for item in file.items {
+                let syn::Item::Impl(block) = item else {
+                    continue;
+                };
+                let syn::Type::Path(ty) = &*block.self_ty else {
+                    continue;
+                };
+                if ty.path.is_ident("Client") {
+                    for member in block.items {
+                        if let syn::ImplItem::Fn(f) = member {
+                            found.push(f.sig.ident.to_string());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn accessors_avoid_every_method_the_runtime_clients_have() {
+        let templates = Path::new(env!("CARGO_MANIFEST_DIR")).join("../templates/src");
+        let mut found = Vec::new();
+        client_methods(&templates, &mut found);
+        found.retain(|m| !CLIENT_METHODS.contains(&m.as_str()));
+        assert!(found.is_empty(), "add to CLIENT_METHODS: {found:?}");
+    }
 }

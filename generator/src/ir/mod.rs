@@ -58,6 +58,12 @@ impl Api {
             .iter()
             .flat_map(|api| api.operations.iter().map(move |op| (api, op)))
     }
+
+    /// The `ErrorBody` variant that holds error bodies of type `ty`.
+    pub fn error_variant(&self, ty: TypeId) -> Option<&str> {
+        let error = self.error_types.iter().find(|e| e.ty == ty)?;
+        Some(&error.variant)
+    }
 }
 
 /// A typed error body: a variant of the emitted `ErrorBody` enum.

@@ -41,6 +41,15 @@ pub fn snake(raw: &str) -> String {
     escape(name)
 }
 
+/// A name for where raw identifiers cannot go (file stems): `r#mod` becomes `mod_`, so an
+/// operation's file never meets its tag's `mod.rs`.
+pub fn unraw(name: &str) -> String {
+    match name.strip_prefix("r#") {
+        Some(bare) => format!("{bare}_"),
+        None => name.to_string(),
+    }
+}
+
 /// `UpperCamelCase` for types and variants.
 pub fn camel(raw: &str) -> String {
     let mut name = words(raw).to_upper_camel_case();

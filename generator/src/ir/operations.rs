@@ -5,7 +5,7 @@ use openapiv3::{
     RequestBody, Response, SecurityRequirement, StatusCode,
 };
 
-use super::names::{camel, snake, Namespace};
+use super::names::{camel, snake, unraw, Namespace};
 use super::types::{Site, TypeBuilder};
 use super::{
     Body, Content, ErrorCase, MediaKind, Method, Operation, Param, ParamLocation, ParamStyle,
@@ -38,28 +38,12 @@ impl<'a> OperationBuilder<'a, '_> {
         // From the (unique) method name, so operationIds that collide after case conversion
         // (`getFoo`, `get_foo`) still get distinct parameter and response types.
         let base = camel(&fn_name);
-        let params = self.params(raw, &base)?;
-        let path_parts = path_parts(raw, &params)?;
         // Required parameters in the order the document declares them (the order the Python
         // client takes them in, so ported code keeps its meaning), then optional ones.
-        let mut ordered: Vec<Param> = params.iter().filter(|p| p.required).cloned().collect();
-        ordered.extend(params.iter().filter(|p| !p.required).cloned());
-        let path_parts = path_parts
-            .into_iter()
-            .map(|part| match part {
-                PathPart::Param(i) => {
-                    let name = &params[i].name;
-                    PathPart::Param(
-                        ordered
-                            .iter()
-                            .position(|p| &p.name == name && p.location == ParamLocation::Path)
-                            .unwrap_or(i),
-                    )
-                }
-                literal => literal,
-            })
-            .collect();
-        let params_type = ordered
+        let mut params = self.params(raw, &base)?;
+        params.sort_by_key(|p| !p.required);
+        let path_parts = path_parts(raw, &params)?;
+        let params_type = params
             .iter()
             .any(|p| !p.required)
             .then(|| format!("{base}Params"));
@@ -70,7 +54,7 @@ impl<'a> OperationBuilder<'a, '_> {
         let (returns, errors) = self.responses(raw, &base)?;
         Ok(Operation {
             operation_id,
-            module: operation_module(&fn_name),
+            module: unraw(&fn_name),
             fn_name,
             method: raw.method,
             path: raw.path.to_string(),
@@ -78,7 +62,7 @@ impl<'a> OperationBuilder<'a, '_> {
             summary: raw.op.summary.clone(),
             description: raw.op.description.clone(),
             deprecated: raw.op.deprecated,
-            params: ordered,
+            params,
             params_type,
             body,
             returns,
@@ -566,14 +550,5 @@ fn kind_name(kind: MediaKind, media_type: &str) -> String {
         MediaKind::Text if media_type.starts_with("text/plain") => "Text".into(),
         MediaKind::Binary => "Bytes".into(),
         _ => camel(media_type),
-    }
-}
-
-/// The file an operation's code lives in: its method name, with a keyword (`r#mod`) suffixed
-/// instead (`mod_`), so it never meets the tag's `mod.rs`.
-fn operation_module(fn_name: &str) -> String {
-    match fn_name.strip_prefix("r#") {
-        Some(bare) => format!("{bare}_"),
-        None => fn_name.to_string(),
     }
 }

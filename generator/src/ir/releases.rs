@@ -83,8 +83,8 @@ impl<'a> Support<'a> {
             let Some(schema) = component_name(&def.pointer) else {
                 continue;
             };
-            let properties = self.history.properties.get(schema);
-            let baseline = self.baseline(self.history.schemas.get(schema));
+            let properties = self.history.properties.get(&schema);
+            let baseline = self.baseline(self.history.schemas.get(&schema));
             let received_only = def.usage.response && !def.usage.request;
             let TypeKind::Struct(s) = &mut def.kind else {
                 continue;
@@ -109,9 +109,21 @@ fn relax(field: &mut Field, relaxed: bool) {
     }
 }
 
-/// `TaskInstanceResponse` for `/components/schemas/TaskInstanceResponse`.
-fn component_name(pointer: &str) -> Option<&str> {
-    pointer
-        .strip_prefix("/components/schemas/")
-        .filter(|name| !name.contains('/'))
+/// `TaskInstanceResponse` for `/components/schemas/TaskInstanceResponse`; `None` for a
+/// schema nested in one (a `/` in a name itself is escaped, `~1`).
+fn component_name(pointer: &str) -> Option<String> {
+    let token = pointer.strip_prefix("/components/schemas/")?;
+    (!token.contains('/')).then(|| token.replace("~1", "/").replace("~0", "~"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::component_name;
+
+    #[test]
+    fn a_component_is_named_as_the_document_spells_it() {
+        let escaped = "/components/schemas/a~1b~0c";
+        assert_eq!(component_name(escaped).as_deref(), Some("a/b~c"));
+        assert_eq!(component_name("/components/schemas/A/properties/b"), None);
+    }
 }

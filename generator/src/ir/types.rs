@@ -8,7 +8,7 @@ use openapiv3::{
 };
 use serde_json::Value;
 
-use super::names::{camel, snake, Namespace};
+use super::names::{camel, snake, unraw, Namespace};
 use super::{
     Enum, EnumVariant, Field, Presence, Struct, Ty, TypeDef, TypeId, TypeKind, Union, UnionVariant,
     Usage,
@@ -549,6 +549,10 @@ impl<'a> TypeBuilder<'a> {
         keyword: &str,
         site: &Site,
     ) -> SpecResult<TypeKind> {
+        // No arms constrain nothing a client could use: any JSON value.
+        if arms.is_empty() {
+            return Ok(TypeKind::Alias(Ty::Any));
+        }
         let mut tys = Vec::with_capacity(arms.len());
         for (i, arm) in arms.iter().enumerate() {
             let name = format!("{}Variant{}", site.name, i + 1);
@@ -715,11 +719,7 @@ fn string_enum(data: &SchemaData, values: impl Iterator<Item = String>) -> TypeK
 
 /// File stem for a type's module: snake case, with keywords suffixed rather than raw.
 pub fn module_name(type_name: &str) -> String {
-    let name = snake(type_name);
-    match name.strip_prefix("r#") {
-        Some(bare) => format!("{bare}_"),
-        None => name,
-    }
+    unraw(&snake(type_name))
 }
 
 /// Undoes JSON-pointer escaping in a reference token.
