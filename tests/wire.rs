@@ -36,6 +36,7 @@ mod writes;
 use airflow_client::{Client, TaskInstanceApi};
 use airflow_codegen_tests::mock::{MockServer, Recorded, Reply};
 use chrono::{DateTime, Utc};
+use serde_json::json;
 
 const TOKEN: &str = "eyJhbGciOiJIUzUxMiJ9.test-token";
 const DAG: &str = "etl_daily";
@@ -64,6 +65,32 @@ async fn serve(replies: impl IntoIterator<Item = Reply>) -> (MockServer, TaskIns
 /// A server answering once with `status` and the JSON `body`.
 async fn serve_json(status: u16, body: serde_json::Value) -> (MockServer, TaskInstanceApi) {
     serve([Reply::json(status, &body)]).await
+}
+
+/// The server's answer to the version check.
+fn version(version: &str) -> Reply {
+    Reply::json(200, &json!({"version": version, "git_version": null}))
+}
+
+/// [`serve_json`] for a call that sets a parameter some supported releases lack, which asks
+/// the server's version first: this one is current.
+async fn serve_json_after_version(
+    status: u16,
+    body: serde_json::Value,
+) -> (MockServer, TaskInstanceApi) {
+    serve([version("3.3.2"), Reply::json(status, &body)]).await
+}
+
+/// The one request after the version check.
+fn only_request_after_version(server: &MockServer) -> Recorded {
+    let mut requests = server.requests();
+    assert_eq!(
+        requests.len(),
+        2,
+        "expected the version, then one request: {requests:#?}"
+    );
+    assert_eq!(requests[0].target, "/api/v2/version");
+    requests.remove(1)
 }
 
 /// The one request the server received.

@@ -83,7 +83,8 @@ impl Call<'_> {
     }
 
     /// Sends the request and decodes a successful answer's JSON as `T`: a model of this crate,
-    /// your own type, or `serde_json::Value`; `()` for an answer with no body.
+    /// your own type, or `serde_json::Value` (also the way to take and drop a body you do not
+    /// need); `()` for an answer with no body at all.
     pub async fn send<T: DeserializeOwned>(self) -> Result<T, Error> {
         if let Some(e) = self.failed {
             return Err(e);

@@ -44,6 +44,18 @@ pub enum Error {
         /// The HTTP status it answered with.
         status: u16,
     },
+    /// A parameter the call sets is newer than the server, which would ignore it and answer
+    /// as if it were not set (a filter would match everything): nothing was sent.
+    UnsupportedParameter {
+        /// The operationId that failed.
+        operation: &'static str,
+        /// The parameter's name on the wire.
+        parameter: &'static str,
+        /// The release that added the parameter.
+        since: &'static str,
+        /// The server's version, as it reported it.
+        server: String,
+    },
     /// The request could not be built (a base URL that does not parse, a body that does not
     /// serialise, a login where the document declares no token endpoint).
     Request {
@@ -74,7 +86,7 @@ impl Error {
             Error::Api(e) => Some(e.status),
             Error::Decode { status, .. } | Error::Unsupported { status, .. } => Some(*status),
             Error::Transport { source, .. } => source.status().map(|s| s.as_u16()),
-            Error::Request { .. } => None,
+            Error::UnsupportedParameter { .. } | Error::Request { .. } => None,
         }
     }
 
@@ -85,6 +97,7 @@ impl Error {
             Error::Transport { operation, .. }
             | Error::Decode { operation, .. }
             | Error::Unsupported { operation, .. }
+            | Error::UnsupportedParameter { operation, .. }
             | Error::Request { operation, .. } => operation,
         }
     }
@@ -251,6 +264,17 @@ impl fmt::Display for Error {
                  newer (the server answered {status})",
                 crate::PRODUCT
             ),
+            Error::UnsupportedParameter {
+                operation,
+                parameter,
+                since,
+                server,
+            } => write!(
+                f,
+                "{operation}: the server runs {} {server}, and the `{parameter}` parameter needs \
+                 {since} or newer (an older server would ignore it, so nothing was sent)",
+                crate::PRODUCT
+            ),
             Error::Request { operation, message } => write!(f, "{operation}: {message}"),
         }
     }
@@ -261,7 +285,10 @@ impl std::error::Error for Error {
         match self {
             Error::Transport { source, .. } => Some(source),
             Error::Decode { source, .. } => Some(source),
-            Error::Api(_) | Error::Unsupported { .. } | Error::Request { .. } => None,
+            Error::Api(_)
+            | Error::Unsupported { .. }
+            | Error::UnsupportedParameter { .. }
+            | Error::Request { .. } => None,
         }
     }
 }

@@ -115,6 +115,9 @@
 //! An [`Error::Api`](crate::Error::Api) carries the status, the body typed as the API
 //! documents it, and [`detail`](crate::ApiError::detail): what the server said, as a message
 //! or a list of validation problems with where each is. `Display` prints that, not raw JSON.
+//! A body that is not of the documented shape (a 422 whose `detail` is a sentence, a proxy's
+//! HTML page) is kept as [`ErrorBody::Json`](crate::ErrorBody::Json) or `Text`, and
+//! `detail()` still reads it.
 //!
 //! ```no_run
 //! # async fn example(client: airflow_client::Client) {
@@ -123,13 +126,15 @@
 //! match client.task_instance().get_task_instance("etl", "run", "missing").await {
 //!     Ok(ti) => println!("{:?}", ti.state),
 //!     Err(Error::Api(e)) if e.status == 404 => println!("not found: {}", e.detail()),
-//!     Err(Error::Api(e)) if e.status == 422 => {
-//!         if let Detail::Invalid(problems) = e.detail() {
+//!     Err(Error::Api(e)) if e.status == 422 => match e.detail() {
+//!         Detail::Invalid(problems) => {
 //!             for problem in problems {
 //!                 println!("{}: {}", problem.location.join("."), problem.message);
 //!             }
 //!         }
-//!     }
+//!         // Some checks answer 422 with a sentence rather than a list.
+//!         other => println!("rejected: {other}"),
+//!     },
 //!     Err(other) => println!("{other}"),
 //! }
 //! # }
@@ -147,8 +152,10 @@
 //! - `*_prefix_pattern` matches the start of the value, case-sensitively, and can use an
 //!   index: prefer it at scale. `%` and `_` are literal there, and trailing characters that
 //!   are not letters or digits are dropped (`test_` matches values starting with `test`).
-//! - In both, `|` separates alternatives (`extract|load`) and `~` matches everything. They
-//!   take no regular expressions.
+//! - In both, `|` separates alternatives (`extract|load`; since Airflow 3.2.0, where an older
+//!   server takes `|` as a character of the term) and `~` matches everything. They take no
+//!   regular expressions. `*_prefix_pattern` parameters came in 3.2.2: an older server fails
+//!   the call with [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter).
 //!
 //! ```no_run
 //! # async fn example(client: airflow_client::Client) -> Result<(), airflow_client::Error> {

@@ -5,6 +5,7 @@
 //! Reading a task instance's log: its messages whichever content type the server answers
 //! with, and following a try while it runs, like `tail -f`.
 
+use std::cmp::Ordering;
 use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -110,6 +111,11 @@ impl TaskInstanceApi {
     /// Every log message of one try, each exactly once, as it is written: reads the NDJSON
     /// log again every `poll_interval` until the try has ended and its log is drained.
     ///
+    /// A try that has not begun (a run just triggered, a retry still waiting) is waited for,
+    /// polling the task instance, so a run can be followed from the moment it is triggered;
+    /// when the instance finishes without reaching the try (it was skipped, or failed with
+    /// no retries left) the stream ends with no messages.
+    ///
     /// Each read is of the whole log: a continuation token does not always say where the last
     /// read ended (Airflow 3.3's NDJSON token carries no position), so the stream counts the
     /// lines it has yielded and yields only what a read adds. A line is the same line when its
@@ -157,7 +163,15 @@ impl TaskInstanceApi {
                         }
                     }
                 }
-                f.last_read = try_has_ended(&f.api, &f.target).await?;
+                match phase(&f.api, &f.target).await? {
+                    Phase::NotBegun => {
+                        tokio::time::sleep(f.target.poll_interval).await;
+                        continue;
+                    }
+                    Phase::NeverRuns => return Ok(None),
+                    Phase::Running => f.last_read = false,
+                    Phase::Ended => f.last_read = true,
+                }
                 f.lines = Some(read(&f.api, &f.target).await?);
                 f.this_read.clear();
             }
@@ -165,8 +179,30 @@ impl TaskInstanceApi {
     }
 }
 
-/// Whether the followed try is over: a final state, or a later try has begun.
-async fn try_has_ended(api: &TaskInstanceApi, target: &FollowLog) -> Result<bool, Error> {
+#[cfg(feature = "blocking")]
+impl crate::blocking::TaskInstanceApi {
+    /// [`TaskInstanceApi::follow_log`] as an iterator: each message of the try as it is
+    /// written, blocking between polls.
+    pub fn follow_log(
+        &self,
+        target: FollowLog,
+    ) -> impl Iterator<Item = Result<StructuredLogMessage, Error>> + '_ {
+        self.client.iter(Box::pin(self.inner.follow_log(target)))
+    }
+}
+
+/// Where the followed try stands.
+enum Phase {
+    /// Not begun yet (the instance is still to be scheduled, or waits to retry).
+    NotBegun,
+    /// Not begun, and the instance has finished without it: there is no log to read.
+    NeverRuns,
+    Running,
+    /// A final state, or a later try has begun.
+    Ended,
+}
+
+async fn phase(api: &TaskInstanceApi, target: &FollowLog) -> Result<Phase, Error> {
     let t = target;
     let ti = match t.map_index {
         Some(index) => {
@@ -178,7 +214,7 @@ async fn try_has_ended(api: &TaskInstanceApi, target: &FollowLog) -> Result<bool
                 .await?
         }
     };
-    let ended = matches!(
+    let finished = matches!(
         ti.state,
         Some(
             TaskInstanceState::Success
@@ -186,10 +222,17 @@ async fn try_has_ended(api: &TaskInstanceApi, target: &FollowLog) -> Result<bool
                 | TaskInstanceState::Skipped
                 | TaskInstanceState::UpstreamFailed
                 | TaskInstanceState::Removed
-                | TaskInstanceState::UpForRetry
         )
     );
-    Ok(ended || ti.try_number > t.try_number)
+    Ok(match ti.try_number.cmp(&t.try_number) {
+        Ordering::Less if finished => Phase::NeverRuns,
+        Ordering::Less => Phase::NotBegun,
+        Ordering::Equal if finished || ti.state == Some(TaskInstanceState::UpForRetry) => {
+            Phase::Ended
+        }
+        Ordering::Equal => Phase::Running,
+        Ordering::Greater => Phase::Ended,
+    })
 }
 
 /// The whole log of the try, as NDJSON lines.

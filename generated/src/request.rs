@@ -33,6 +33,9 @@ pub(crate) struct Request<'a> {
     auth: bool,
     /// The release that added the operation, when the client supports older ones.
     since: Option<&'static str>,
+    /// Parameters set on this request that some supported releases lack, with the release
+    /// that added each.
+    newer_params: Vec<(&'static str, &'static str)>,
 }
 
 // Not every document uses every body kind, so some of these go unused in a given crate.
@@ -56,6 +59,7 @@ impl<'a> Request<'a> {
             body: None,
             auth: false,
             since: None,
+            newer_params: Vec::new(),
         }
     }
 
@@ -77,6 +81,36 @@ impl<'a> Request<'a> {
     pub fn header<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
         if let Some(text) = encoding::header_value(value) {
             self.headers.push((name, text));
+        }
+    }
+
+    /// [`Request::query`] for a parameter added in `release`: when it is set, a server older
+    /// than that (which would ignore it, answering as if it were not) is not asked at all.
+    pub fn query_since<T: Serialize + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: &T,
+        style: QueryStyle,
+        release: &'static str,
+    ) {
+        let before = self.query.len();
+        self.query(name, value, style);
+        if self.query.len() > before {
+            self.newer_params.push((name, release));
+        }
+    }
+
+    /// [`Request::header`] for a parameter added in `release`, as [`Request::query_since`].
+    pub fn header_since<T: Serialize + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: &T,
+        release: &'static str,
+    ) {
+        let before = self.headers.len();
+        self.header(name, value);
+        if self.headers.len() > before {
+            self.newer_params.push((name, release));
         }
     }
 
@@ -129,9 +163,25 @@ impl<'a> Request<'a> {
 
     /// Sends the request: retried per the client's policy, and sent once more after a fresh
     /// login when the server says the token expired. A 404 or 405 for an operation newer than
-    /// the server is [`Error::Unsupported`].
+    /// the server is [`Error::Unsupported`]; a parameter newer than the server is
+    /// [`Error::UnsupportedParameter`], before anything is sent.
     pub async fn send(self) -> Result<Response, Error> {
         let (client, operation, since) = (self.client, self.operation, self.since);
+        if !self.newer_params.is_empty() {
+            if let Some(server) = client.server_version().await {
+                let mut newer = self.newer_params.iter();
+                if let Some(&(parameter, since)) =
+                    newer.find(|(_, since)| crate::client::older(&server, since))
+                {
+                    return Err(Error::UnsupportedParameter {
+                        operation,
+                        parameter,
+                        since,
+                        server,
+                    });
+                }
+            }
+        }
         let response = self.send_unchecked().await?;
         let status = response.status();
         if let (Some(since), 404 | 405) = (since, status) {

@@ -117,14 +117,16 @@ impl ClientBuilder {
         self
     }
 
-    /// The client; fails when the base URL is not an absolute URL or the token cannot be a
-    /// header value.
+    /// The client; fails when the base URL is not an absolute `http` or `https` URL or the
+    /// token cannot be a header value.
     pub fn build(self) -> Result<Client, Error> {
         let base_url = self.base_url.trim_end_matches('/').to_string();
-        if reqwest::Url::parse(&base_url).is_err() {
+        // `localhost:8080` parses too, as a URL of scheme `localhost`.
+        let parsed = reqwest::Url::parse(&base_url);
+        if !parsed.is_ok_and(|url| matches!(url.scheme(), "http" | "https")) {
             return Err(Error::Request {
                 operation: "build",
-                message: format!("`{base_url}` is not an absolute URL"),
+                message: format!("`{base_url}` is not an absolute http or https URL"),
             });
         }
         let header = self

@@ -73,3 +73,28 @@ pub fn unsupported<T: Debug>(result: Result<T, Error>, since: &str, server: (u32
         ),
     }
 }
+
+/// The clear error of a parameter the server is too old for, which it would ignore: nothing
+/// was sent, and the error names the parameter, the release that added it and the server.
+#[track_caller]
+pub fn unsupported_parameter<T: Debug>(
+    result: Result<T, Error>,
+    parameter: &str,
+    since: &str,
+    server: (u32, u32, u32),
+) {
+    let (major, minor, patch) = server;
+    match result {
+        Err(Error::UnsupportedParameter {
+            parameter: name,
+            since: added,
+            server: version,
+            ..
+        }) if name == parameter
+            && added == since
+            && version.starts_with(&format!("{major}.{minor}.{patch}")) => {}
+        other => panic!(
+            "expected Error::UnsupportedParameter ({parameter} since {since}, server {major}.{minor}.{patch}), got {other:?}"
+        ),
+    }
+}

@@ -71,25 +71,15 @@ fn follow_log_reads_a_finished_try_to_its_end() {
     });
 }
 
-/// A try that is still writing its log while it is followed: every line comes exactly once,
-/// though each read of a running try's log is the whole log again.
+/// A try followed from before it begins and while it writes its log: every line comes exactly
+/// once, though each read of a running try's log is the whole log again.
 #[test]
 fn follow_log_yields_each_line_of_a_running_try_once() {
     e2e(|world| async move {
         let client = world.client().await;
         let api = client.task_instance();
+        // Followed from the moment the run is triggered: the try has not begun yet.
         let run = new_run(world, &client, SLOW_LOG_DAG, "slow").await;
-        eventually("`tick` to be running", Duration::from_secs(240), || {
-            let api = &api;
-            let run = &run;
-            async move {
-                let ti = api.get_task_instance(SLOW_LOG_DAG, run, "tick").await;
-                let state = ti.map_err(|e| e.to_string())?.state;
-                Ok(state == Some(TaskInstanceState::Running))
-            }
-        })
-        .await
-        .unwrap();
         let target =
             FollowLog::new(SLOW_LOG_DAG, &run, "tick", 1).poll_interval(Duration::from_secs(1));
 

@@ -360,3 +360,63 @@ async fn a_new_enough_server_keeps_its_404() {
     );
     assert_eq!(error.status, 404);
 }
+
+/// A parameter newer than the server would be ignored there, the answer looking like an
+/// unfiltered one: the call fails before anything but the version is asked, and a call that
+/// leaves it unset, or goes to a new enough server, is sent as usual.
+#[tokio::test]
+async fn a_parameter_the_server_lacks_fails_the_call_unsent() {
+    let page = json!({"task_instances": [], "total_entries": 0});
+    let (server, api) = serve([
+        Reply::json(200, &json!({"version": "3.0.6", "git_version": null})),
+        Reply::json(200, &page),
+    ])
+    .await;
+    let newer = GetTaskInstancesParams::default().task_group_id("group");
+
+    let error = api.get_task_instances(DAG, RUN, &newer).await.unwrap_err();
+    let unset = api
+        .get_task_instances(DAG, RUN, &GetTaskInstancesParams::default().limit(5))
+        .await;
+
+    let Error::UnsupportedParameter {
+        operation,
+        parameter,
+        since,
+        server: version,
+    } = &error
+    else {
+        panic!("expected Error::UnsupportedParameter, got {error:?}");
+    };
+    assert_eq!(
+        (*operation, *parameter, *since, version.as_str()),
+        ("get_task_instances", "task_group_id", "3.1.6", "3.0.6")
+    );
+    assert_eq!(
+        error.to_string(),
+        "get_task_instances: the server runs Airflow 3.0.6, and the `task_group_id` parameter needs 3.1.6 or newer (an older server would ignore it, so nothing was sent)"
+    );
+    assert_eq!(error.status(), None);
+    unset.expect("a call without it is sent");
+    let targets: Vec<String> = server.requests().into_iter().map(|r| r.target).collect();
+    assert_eq!(
+        targets,
+        [
+            "/api/v2/version".to_string(),
+            format!("{RUN_PATH}/taskInstances?limit=5"),
+        ]
+    );
+
+    let (server, api) = serve([
+        Reply::json(200, &json!({"version": "3.1.8", "git_version": null})),
+        Reply::json(200, &page),
+    ])
+    .await;
+    api.get_task_instances(DAG, RUN, &newer)
+        .await
+        .expect("a new enough server is asked");
+    assert_eq!(
+        server.requests()[1].target,
+        format!("{RUN_PATH}/taskInstances?task_group_id=group")
+    );
+}

@@ -58,6 +58,31 @@ fn the_blocking_api_needs_no_runtime() {
     assert_eq!(server.requests().len(), 4);
 }
 
+/// What the async client has beyond the operations, without a runtime: the server's version
+/// and following a log as an iterator.
+#[test]
+fn the_blocking_client_asks_the_version_and_follows_a_log() {
+    let (_runtime, server) = server_on_own_runtime(vec![
+        Reply::json(200, &json!({"version": "3.1.8", "git_version": null})),
+        logs::task_in_state("success"),
+        logs::ndjson_reply(&["starting", "done"], None),
+    ]);
+    let client = airflow_client::blocking::Client::new(server.url(), TOKEN).expect("builds");
+
+    let version = client.server_version();
+    let supports = (client.supports("3.1.0"), client.supports("3.2.0"));
+    let events: Result<Vec<String>, _> = client
+        .task_instance()
+        .follow_log(airflow_client::logs::FollowLog::new(DAG, RUN, TASK, 1))
+        .map(|m| m.map(|m| m.event))
+        .collect();
+
+    assert_eq!(version.as_deref(), Some("3.1.8"));
+    assert_eq!(supports, (true, false));
+    assert_eq!(events.expect("follows"), ["starting", "done"]);
+    assert_eq!(server.requests().len(), 3, "the version is asked once");
+}
+
 /// Collects every span's fields as `name=value` text.
 #[derive(Clone, Default)]
 struct Spans(Arc<Mutex<Vec<Vec<String>>>>);

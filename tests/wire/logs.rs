@@ -222,10 +222,67 @@ pub(crate) fn ndjson_reply(events: &[&str], token: Option<&str>) -> Reply {
 }
 
 pub(crate) fn task_in_state(state: &str) -> Reply {
+    task_at_try(json!(state), 1)
+}
+
+fn task_at_try(state: serde_json::Value, try_number: i64) -> Reply {
     let mut ti = fixtures::task_instance();
-    ti["state"] = json!(state);
-    ti["try_number"] = json!(1);
+    ti["state"] = state;
+    ti["try_number"] = json!(try_number);
     Reply::json(200, &ti)
+}
+
+/// A run just triggered: its instance has no try yet. Following try 1 waits for it instead of
+/// asking for a log that does not exist (the server answers 404).
+#[tokio::test]
+async fn follow_log_waits_for_a_try_that_has_not_begun() {
+    use airflow_client::logs::FollowLog;
+    use futures_util::TryStreamExt;
+
+    let (server, api) = serve([
+        task_at_try(json!(null), 0),
+        task_at_try(json!("scheduled"), 0),
+        task_at_try(json!("running"), 1),
+        ndjson_reply(&["starting"], None),
+        task_at_try(json!("success"), 1),
+        ndjson_reply(&["starting", "done"], None),
+    ])
+    .await;
+    let target =
+        FollowLog::new(DAG, RUN, TASK, 1).poll_interval(std::time::Duration::from_millis(1));
+
+    let events: Vec<String> = api
+        .follow_log(target)
+        .map_ok(|m| m.event)
+        .try_collect()
+        .await
+        .expect("follows");
+
+    assert_eq!(events, ["starting", "done"]);
+    let reads = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.target.contains("/logs/"))
+        .count();
+    assert_eq!(reads, 2, "no read before the try began");
+}
+
+/// A try the instance never reaches (it was skipped): nothing to follow, the stream ends.
+#[tokio::test]
+async fn follow_log_of_a_try_that_never_runs_ends_empty() {
+    use airflow_client::logs::FollowLog;
+    use futures_util::TryStreamExt;
+
+    let (server, api) = serve([task_at_try(json!("skipped"), 0)]).await;
+
+    let events: Vec<_> = api
+        .follow_log(FollowLog::new(DAG, RUN, TASK, 1))
+        .try_collect()
+        .await
+        .expect("ends");
+
+    assert!(events.is_empty());
+    assert_eq!(server.requests().len(), 1, "no log is asked for");
 }
 
 /// Airflow 3.3's NDJSON continuation token carries no position: every read of a running

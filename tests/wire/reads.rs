@@ -80,7 +80,7 @@ async fn get_task_instances_sends_only_the_filters_set() {
         fixtures::task_instance(),
         fixtures::deferred_task_instance(),
     ]);
-    let (server, api) = serve_json(200, body).await;
+    let (server, api) = serve_json_after_version(200, body).await;
     let params = GetTaskInstancesParams::default()
         .limit(5)
         .state(["failed", "up_for_retry"])
@@ -107,7 +107,7 @@ async fn get_task_instances_sends_only_the_filters_set() {
         &limit=5\
         &order_by=-start_date&order_by=map_index";
     let target = format!("{RUN_PATH}/taskInstances?{query}");
-    assert_no_body(&only_request(&server), "GET", &target);
+    assert_no_body(&only_request_after_version(&server), "GET", &target);
     assert_eq!(page.total_entries, Some(2));
     assert_eq!((page.next_cursor, page.previous_cursor), (None, None));
     let deferred = &page.task_instances[1];
@@ -157,7 +157,7 @@ async fn get_task_instances_across_all_runs_with_a_first_page_cursor() {
         "next_cursor": "eyJpZCI6ICIwMTk0YzNhOCJ9",
         "previous_cursor": null
     });
-    let (server, api) = serve_json(200, body).await;
+    let (server, api) = serve_json_after_version(200, body).await;
     let params = GetTaskInstancesParams::default().cursor("").limit(2);
 
     let page = api
@@ -166,7 +166,7 @@ async fn get_task_instances_across_all_runs_with_a_first_page_cursor() {
         .expect("decodes");
 
     let target = "/api/v2/dags/~/dagRuns/~/taskInstances?cursor=&limit=2";
-    assert_no_body(&only_request(&server), "GET", target);
+    assert_no_body(&only_request_after_version(&server), "GET", target);
     assert_eq!(page.task_instances.len(), 2);
     assert_eq!(
         (page.total_entries, page.total_entries_limit),
@@ -185,7 +185,7 @@ async fn get_mapped_task_instances_filters_and_decodes() {
         fixtures::mapped_task_instance(0),
         fixtures::mapped_task_instance(1),
     ]);
-    let (server, api) = serve_json(200, body).await;
+    let (server, api) = serve_json_after_version(200, body).await;
     let params = GetMappedTaskInstancesParams::default()
         .updated_at_gte(at("2024-01-01T06:00:00Z"))
         .state(["success", "none"])
@@ -203,7 +203,7 @@ async fn get_mapped_task_instances_filters_and_decodes() {
         &try_number=1&try_number=2\
         &limit=100&offset=100";
     let target = ti_path(&format!("/listMapped?{query}"));
-    assert_no_body(&only_request(&server), "GET", &target);
+    assert_no_body(&only_request_after_version(&server), "GET", &target);
     let indexes: Vec<_> = page.task_instances.iter().map(|ti| ti.map_index).collect();
     assert_eq!(indexes, [0, 1]);
     assert_eq!(
@@ -425,7 +425,7 @@ async fn get_extra_links_decodes_links_without_a_url() {
         },
         "total_entries": 2
     });
-    let (server, api) = serve_json(200, body).await;
+    let (server, api) = serve_json_after_version(200, body).await;
     let params = GetExtraLinksParams::default().map_index(-1).try_number(2);
 
     let links = api
@@ -434,7 +434,7 @@ async fn get_extra_links_decodes_links_without_a_url() {
         .expect("decodes");
 
     let target = ti_path("/links?map_index=-1&try_number=2");
-    assert_no_body(&only_request(&server), "GET", &target);
+    assert_no_body(&only_request_after_version(&server), "GET", &target);
     assert_eq!(links.total_entries, 2);
     assert_eq!(links.extra_links["Dataproc Job"], None);
     assert!(links.extra_links["BigQuery Console"]

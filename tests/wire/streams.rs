@@ -6,12 +6,6 @@ use serde_json::json;
 
 use super::*;
 
-/// What a server of `version` says at the version endpoint (asked before a stream that could
-/// page by cursor starts).
-fn version(version: &str) -> Reply {
-    Reply::json(200, &json!({"version": version, "git_version": null}))
-}
-
 /// `count` task instances, at map indexes from `first` on.
 fn instances(first: usize, count: usize) -> Vec<serde_json::Value> {
     (first..first + count)

@@ -433,3 +433,30 @@ async fn call_reaches_any_path_with_the_clients_credentials_and_errors() {
         "call: the server answered 404: Dag nosuch not found"
     );
 }
+
+/// A base URL without a scheme is refused when the client is built, not at its first call
+/// (`localhost:8080` parses as a URL whose scheme is `localhost`).
+#[test]
+fn a_base_url_must_be_http_or_https() {
+    for url in [
+        "localhost:8080",
+        "127.0.0.1:8080",
+        "ftp://example.org",
+        "/api",
+    ] {
+        let result = Client::new(url, TOKEN);
+        assert!(
+            matches!(
+                result,
+                Err(Error::Request {
+                    operation: "build",
+                    ..
+                })
+            ),
+            "{url}: {result:?}"
+        );
+    }
+    for url in ["http://localhost:8080", "https://airflow.example.org/base/"] {
+        Client::new(url, TOKEN).unwrap_or_else(|e| panic!("{url}: {e}"));
+    }
+}

@@ -189,7 +189,7 @@ fn param_docs(api: &Api, p: &Param) -> TokenStream {
         .as_ref()
         .map(|default| format!("Server default: `{default}`."));
     let since = since(api, p.since.as_deref())
-        .map(|since| format!("{since} Older servers do not know it."));
+        .map(|since| format!("{since} An older server would ignore it: a call that sets it fails there with [`Error::UnsupportedParameter`], unsent."));
     doc_attrs([
         p.description.as_deref().map(Para::Spec),
         p.description.is_none().then_some(Para::Ours(&fallback)),
@@ -425,7 +425,11 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
             let name = &p.name;
             let value = value_expr(api, p);
             let style = query_style(p);
-            quote!(request.query(#name, #value, #style);)
+            // A server older than the parameter would ignore it: the request says when it came.
+            match &p.since {
+                Some(since) => quote!(request.query_since(#name, #value, #style, #since);),
+                None => quote!(request.query(#name, #value, #style);),
+            }
         });
     let headers = op.params.iter().filter(|p| matches!(p.location, ParamLocation::Header | ParamLocation::Cookie)).map(|p| {
         let value = value_expr(api, p);
@@ -434,7 +438,10 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
             quote!(if let Some(v) = crate::encoding::header_value(#value) { request.header("cookie", &format!("{}{}", #name, v)); })
         } else {
             let name = p.name.to_ascii_lowercase();
-            quote!(request.header(#name, #value);)
+            match &p.since {
+                Some(since) => quote!(request.header_since(#name, #value, #since);),
+                None => quote!(request.header(#name, #value);),
+            }
         }
     });
     let body = op.body.as_ref().map(|b| {

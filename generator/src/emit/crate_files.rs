@@ -260,8 +260,10 @@ pub fn readme(
             "## Supported servers\n\nThis client works with {product} {oldest} through {newest}; it was generated from \
              {newest}'s document. Operations, parameters and fields a later release added say \
              \"Since {product} X.Y.Z\" in their docs. A field an older server does not send reads as \
-             `None`, and an operation the server lacks fails with `Error::Unsupported`, which \
-             names the server's version.\n",
+             `None`. An operation the server lacks fails with `Error::Unsupported`; a call that sets a \
+             parameter the server lacks (which it would ignore, answering as if it were not set) \
+             fails with `Error::UnsupportedParameter` before anything is sent; both name the \
+             server's version. A body field the server lacks gets the server's 422.\n",
             product = r.product,
             oldest = r.oldest,
             newest = r.newest,

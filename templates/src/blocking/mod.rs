@@ -1,10 +1,18 @@
-//! The same API for callers without an async runtime (feature `blocking`): every method
-//! blocks until the answer is in, streams become iterators.
+//! The operations for callers without an async runtime (feature `blocking`): every method
+//! blocks until the answer is in, and the `_stream` twins (and `follow_log`, where the crate
+//! has it) are iterators. The rest of the async API is one [`Client::block_on`] away, on
+//! [`Client::as_async`]: an endpoint of your own with [`crate::Client::call`], say, or the
+//! lines of an NDJSON log with [`Client::lines`].
 //!
 //! ```no_run
 //! # fn example() -> Result<(), airflow_client::Error> {
-//! let client = airflow_client::blocking::Client::new("http://localhost:8080", "my-token")?;
-//! # let _ = client;
+//! use airflow_client::blocking::Client;
+//!
+//! let client = Client::login(Client::builder("http://localhost:8080"), "admin", "admin")?;
+//! println!("server {:?}", client.server_version());
+//! let version: serde_json::Value =
+//!     client.block_on(client.as_async().call(reqwest::Method::GET, "/api/v2/version").send())?;
+//! # let _ = version;
 //! # Ok(())
 //! # }
 //! ```
@@ -49,6 +57,11 @@ impl Client {
         })
     }
 
+    /// The async client's builder, for [`Client::login`] or [`Client::from_async`].
+    pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
+        crate::Client::builder(base_url)
+    }
+
     /// A client with a bearer token and default settings.
     pub fn new(base_url: impl Into<String>, token: impl Into<String>) -> Result<Self, Error> {
         Client::from_async(crate::Client::new(base_url, token)?)
@@ -59,6 +72,16 @@ impl Client {
         let client = Client::from_async(builder.build()?)?;
         client.block_on(client.inner.login(username, password))?;
         Ok(client)
+    }
+
+    /// The server's version, asked once ([`crate::Client::server_version`]).
+    pub fn server_version(&self) -> Option<String> {
+        self.block_on(self.inner.server_version())
+    }
+
+    /// Whether the server is at least `release` ([`crate::Client::supports`]).
+    pub fn supports(&self, release: &str) -> bool {
+        self.block_on(self.inner.supports(release))
     }
 
     /// The async client inside, for anything not wrapped here.

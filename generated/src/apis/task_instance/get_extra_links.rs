@@ -49,7 +49,12 @@ impl TaskInstanceApi {
         request
             .query("map_index", &params.map_index, QueryStyle::Form { explode: true });
         request
-            .query("try_number", &params.try_number, QueryStyle::Form { explode: true });
+            .query_since(
+                "try_number",
+                &params.try_number,
+                QueryStyle::Form { explode: true },
+                "3.2.2",
+            );
         request
             .receive(|status, body| match status {
                 401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
@@ -88,7 +93,7 @@ pub struct GetExtraLinksParams {
     pub map_index: Option<i64>,
     /// The `try_number` query parameter.
     ///
-    /// Since Airflow 3.2.2. Older servers do not know it.
+    /// Since Airflow 3.2.2. An older server would ignore it: a call that sets it fails there with [`Error::UnsupportedParameter`], unsent.
     pub try_number: Option<i64>,
 }
 

@@ -55,10 +55,11 @@ impl TaskInstanceApi {
                 QueryStyle::Form { explode: true },
             );
         request
-            .query(
+            .query_since(
                 "dag_id_prefix_pattern",
                 &params.dag_id_prefix_pattern,
                 QueryStyle::Form { explode: true },
+                "3.2.2",
             );
         request.query("task_id", &params.task_id, QueryStyle::Form { explode: true });
         request
@@ -68,10 +69,11 @@ impl TaskInstanceApi {
                 QueryStyle::Form { explode: true },
             );
         request
-            .query(
+            .query_since(
                 "task_id_prefix_pattern",
                 &params.task_id_prefix_pattern,
                 QueryStyle::Form { explode: true },
+                "3.2.2",
             );
         request
             .query("map_index", &params.map_index, QueryStyle::Form { explode: true });
@@ -246,7 +248,7 @@ pub struct GetHitlDetailsParams {
     pub dag_id_pattern: Option<String>,
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
     ///
-    /// Since Airflow 3.2.2. Older servers do not know it.
+    /// Since Airflow 3.2.2. An older server would ignore it: a call that sets it fails there with [`Error::UnsupportedParameter`], unsent.
     pub dag_id_prefix_pattern: Option<String>,
     /// The `task_id` query parameter.
     pub task_id: Option<String>,
@@ -254,7 +256,7 @@ pub struct GetHitlDetailsParams {
     pub task_id_pattern: Option<String>,
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
     ///
-    /// Since Airflow 3.2.2. Older servers do not know it.
+    /// Since Airflow 3.2.2. An older server would ignore it: a call that sets it fails there with [`Error::UnsupportedParameter`], unsent.
     pub task_id_prefix_pattern: Option<String>,
     /// The `map_index` query parameter.
     pub map_index: Option<i64>,

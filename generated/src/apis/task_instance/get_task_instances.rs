@@ -55,7 +55,13 @@ impl TaskInstanceApi {
                 path,
             );
         request.authenticated();
-        request.query("cursor", &params.cursor, QueryStyle::Form { explode: true });
+        request
+            .query_since(
+                "cursor",
+                &params.cursor,
+                QueryStyle::Form { explode: true },
+                "3.2.2",
+            );
         request.query("task_id", &params.task_id, QueryStyle::Form { explode: true });
         request
             .query(
@@ -64,10 +70,11 @@ impl TaskInstanceApi {
                 QueryStyle::Form { explode: true },
             );
         request
-            .query(
+            .query_since(
                 "run_after_gt",
                 &params.run_after_gt,
                 QueryStyle::Form { explode: true },
+                "3.1.0",
             );
         request
             .query(
@@ -76,10 +83,11 @@ impl TaskInstanceApi {
                 QueryStyle::Form { explode: true },
             );
         request
-            .query(
+            .query_since(
                 "run_after_lt",
                 &params.run_after_lt,
                 QueryStyle::Form { explode: true },
+                "3.1.0",
             );
         request
             .query(
@@ -88,10 +96,11 @@ impl TaskInstanceApi {
                 QueryStyle::Form { explode: true },
             );
         request
-            .query(
+            .query_since(
                 "logical_date_gt",
                 &params.logical_date_gt,
                 QueryStyle::Form { explode: true },
+                "3.1.0",
             );
         request
             .query(
@@ -100,10 +109,11 @@ impl TaskInstanceApi {
                 QueryStyle::Form { explode: true },
             );
         request
-            .query(
+            .query_since(
                 "logical_date_lt",
                 &params.logical_date_lt,
                 QueryStyle::Form { explode: true },
+                "3.1.0",
             );
         request
             .query(
@@ -112,10 +122,11 @@ impl TaskInstanceApi {
                 QueryStyle::Form { explode: true },
             );
         request
-            .query(
+            .query_since(
                 "start_date_gt",
                 &params.start_date_gt,
                 QueryStyle::Form { explode: true },
+                "3.1.0",
             );
         request
             .query(
@@ -124,10 +135,11 @@ impl TaskInstanceApi {
                 QueryStyle::Form { explode: true },
             );
         request
-            .query(
+            .query_since(
                 "start_date_lt",
                 &params.start_date_lt,
                 QueryStyle::Form { explode: true },
+                "3.1.0",
             );
         request
             .query(
@@ -136,10 +148,11 @@ impl TaskInstanceApi {
                 QueryStyle::Form { explode: true },
             );
         request
-            .query(
+            .query_since(
                 "end_date_gt",
                 &params.end_date_gt,
                 QueryStyle::Form { explode: true },
+                "3.1.0",
             );
         request
             .query(
@@ -148,10 +161,11 @@ impl TaskInstanceApi {
                 QueryStyle::Form { explode: true },
             );
         request
-            .query(
+            .query_since(
                 "end_date_lt",
                 &params.end_date_lt,
                 QueryStyle::Form { explode: true },
+                "3.1.0",
             );
         request
             .query(
@@ -160,10 +174,11 @@ impl TaskInstanceApi {
                 QueryStyle::Form { explode: true },
             );
         request
-            .query(
+            .query_since(
                 "updated_at_gt",
                 &params.updated_at_gt,
                 QueryStyle::Form { explode: true },
+                "3.1.0",
             );
         request
             .query(
@@ -172,10 +187,11 @@ impl TaskInstanceApi {
                 QueryStyle::Form { explode: true },
             );
         request
-            .query(
+            .query_since(
                 "updated_at_lt",
                 &params.updated_at_lt,
                 QueryStyle::Form { explode: true },
+                "3.1.0",
             );
         request
             .query(
@@ -184,10 +200,11 @@ impl TaskInstanceApi {
                 QueryStyle::Form { explode: true },
             );
         request
-            .query(
+            .query_since(
                 "duration_gt",
                 &params.duration_gt,
                 QueryStyle::Form { explode: true },
+                "3.1.0",
             );
         request
             .query(
@@ -196,10 +213,11 @@ impl TaskInstanceApi {
                 QueryStyle::Form { explode: true },
             );
         request
-            .query(
+            .query_since(
                 "duration_lt",
                 &params.duration_lt,
                 QueryStyle::Form { explode: true },
+                "3.1.0",
             );
         request
             .query(
@@ -208,67 +226,77 @@ impl TaskInstanceApi {
                 QueryStyle::Form { explode: true },
             );
         request
-            .query(
+            .query_since(
                 "task_display_name_prefix_pattern",
                 &params.task_display_name_prefix_pattern,
                 QueryStyle::Form { explode: true },
+                "3.2.2",
             );
         request
-            .query(
+            .query_since(
                 "task_group_id",
                 &params.task_group_id,
                 QueryStyle::Form { explode: true },
+                "3.1.6",
             );
         request
-            .query(
+            .query_since(
                 "dag_id_pattern",
                 &params.dag_id_pattern,
                 QueryStyle::Form { explode: true },
+                "3.2.0",
             );
         request
-            .query(
+            .query_since(
                 "dag_id_prefix_pattern",
                 &params.dag_id_prefix_pattern,
                 QueryStyle::Form { explode: true },
+                "3.2.2",
             );
         request
-            .query(
+            .query_since(
                 "run_id_pattern",
                 &params.run_id_pattern,
                 QueryStyle::Form { explode: true },
+                "3.2.0",
             );
         request
-            .query(
+            .query_since(
                 "run_id_prefix_pattern",
                 &params.run_id_prefix_pattern,
                 QueryStyle::Form { explode: true },
+                "3.2.2",
             );
         request.query("state", &params.state, QueryStyle::Form { explode: true });
         request.query("pool", &params.pool, QueryStyle::Form { explode: true });
         request
-            .query(
+            .query_since(
                 "pool_name_pattern",
                 &params.pool_name_pattern,
                 QueryStyle::Form { explode: true },
+                "3.2.0",
             );
         request
-            .query(
+            .query_since(
                 "pool_name_prefix_pattern",
                 &params.pool_name_prefix_pattern,
                 QueryStyle::Form { explode: true },
+                "3.2.2",
             );
         request.query("queue", &params.queue, QueryStyle::Form { explode: true });
         request
-            .query(
+            .query_since(
                 "queue_name_pattern",
                 &params.queue_name_pattern,
                 QueryStyle::Form { explode: true },
+                "3.2.0",
             );
         request
-            .query(
+            .query_since(
                 "queue_name_prefix_pattern",
                 &params.queue_name_prefix_pattern,
                 QueryStyle::Form { explode: true },
+                "3.2.2",
             );
         request.query("executor", &params.executor, QueryStyle::Form { explode: true });
         request
@@ -278,33 +306,53 @@ impl TaskInstanceApi {
                 QueryStyle::Form { explode: true },
             );
         request
-            .query("try_number", &params.try_number, QueryStyle::Form { explode: true });
-        request.query("operator", &params.operator, QueryStyle::Form { explode: true });
+            .query_since(
+                "try_number",
+                &params.try_number,
+                QueryStyle::Form { explode: true },
+                "3.1.0",
+            );
         request
-            .query(
+            .query_since(
+                "operator",
+                &params.operator,
+                QueryStyle::Form { explode: true },
+                "3.1.0",
+            );
+        request
+            .query_since(
                 "operator_name_pattern",
                 &params.operator_name_pattern,
                 QueryStyle::Form { explode: true },
+                "3.2.0",
             );
         request
-            .query(
+            .query_since(
                 "operator_name_prefix_pattern",
                 &params.operator_name_prefix_pattern,
                 QueryStyle::Form { explode: true },
+                "3.2.2",
             );
         request
-            .query("map_index", &params.map_index, QueryStyle::Form { explode: true });
+            .query_since(
+                "map_index",
+                &params.map_index,
+                QueryStyle::Form { explode: true },
+                "3.1.0",
+            );
         request
-            .query(
+            .query_since(
                 "rendered_map_index_pattern",
                 &params.rendered_map_index_pattern,
                 QueryStyle::Form { explode: true },
+                "3.2.2",
             );
         request
-            .query(
+            .query_since(
                 "rendered_map_index_prefix_pattern",
                 &params.rendered_map_index_prefix_pattern,
                 QueryStyle::Form { explode: true },
+                "3.2.2",
             );
         request.query("limit", &params.limit, QueryStyle::Form { explode: true });
         request.query("offset", &params.offset, QueryStyle::Form { explode: true });
@@ -424,7 +472,7 @@ impl crate::blocking::TaskInstanceApi {
 pub struct GetTaskInstancesParams {
     /// Cursor for keyset-based pagination. Pass an empty string for the first page, then use ``next_cursor`` from the response. When ``cursor`` is provided, ``offset`` is ignored.
     ///
-    /// Since Airflow 3.2.2. Older servers do not know it.
+    /// Since Airflow 3.2.2. An older server would ignore it: a call that sets it fails there with [`Error::UnsupportedParameter`], unsent.
     pub cursor: Option<String>,
     /// The `task_id` query parameter.
     pub task_id: Option<String>,
@@ -432,99 +480,99 @@ pub struct GetTaskInstancesParams {
     pub run_after_gte: Option<chrono::DateTime<chrono::Utc>>,
     /// The `run_after_gt` query parameter.
     ///
-    /// Since Airflow 3.1.0. Older servers do not know it.
+    /// Since Airflow 3.1.0. An older server would ignore it: a call that sets it fails there with [`Error::UnsupportedParameter`], unsent.
     pub run_after_gt: Option<chrono::DateTime<chrono::Utc>>,
     /// The `run_after_lte` query parameter.
     pub run_after_lte: Option<chrono::DateTime<chrono::Utc>>,
     /// The `run_after_lt` query parameter.
     ///
-    /// Since Airflow 3.1.0. Older servers do not know it.
+    /// Since Airflow 3.1.0. An older server would ignore it: a call that sets it fails there with [`Error::UnsupportedParameter`], unsent.
     pub run_after_lt: Option<chrono::DateTime<chrono::Utc>>,
     /// The `logical_date_gte` query parameter.
     pub logical_date_gte: Option<chrono::DateTime<chrono::Utc>>,
     /// The `logical_date_gt` query parameter.
     ///
-    /// Since Airflow 3.1.0. Older servers do not know it.
+    /// Since Airflow 3.1.0. An older server would ignore it: a call that sets it fails there with [`Error::UnsupportedParameter`], unsent.
     pub logical_date_gt: Option<chrono::DateTime<chrono::Utc>>,
     /// The `logical_date_lte` query parameter.
     pub logical_date_lte: Option<chrono::DateTime<chrono::Utc>>,
     /// The `logical_date_lt` query parameter.
     ///
-    /// Since Airflow 3.1.0. Older servers do not know it.
+    /// Since Airflow 3.1.0. An older server would ignore it: a call that sets it fails there with [`Error::UnsupportedParameter`], unsent.
     pub logical_date_lt: Option<chrono::DateTime<chrono::Utc>>,
     /// The `start_date_gte` query parameter.
     pub start_date_gte: Option<chrono::DateTime<chrono::Utc>>,
     /// The `start_date_gt` query parameter.
     ///
-    /// Since Airflow 3.1.0. Older servers do not know it.
+    /// Since Airflow 3.1.0. An older server would ignore it: a call that sets it fails there with [`Error::UnsupportedParameter`], unsent.
     pub start_date_gt: Option<chrono::DateTime<chrono::Utc>>,
     /// The `start_date_lte` query parameter.
     pub start_date_lte: Option<chrono::DateTime<chrono::Utc>>,
     /// The `start_date_lt` query parameter.
     ///
-    /// Since Airflow 3.1.0. Older servers do not know it.
+    /// Since Airflow 3.1.0. An older server would ignore it: a call that sets it fails there with [`Error::UnsupportedParameter`], unsent.
     pub start_date_lt: Option<chrono::DateTime<chrono::Utc>>,
     /// The `end_date_gte` query parameter.
     pub end_date_gte: Option<chrono::DateTime<chrono::Utc>>,
     /// The `end_date_gt` query parameter.
     ///
-    /// Since Airflow 3.1.0. Older servers do not know it.
+    /// Since Airflow 3.1.0. An older server would ignore it: a call that sets it fails there with [`Error::UnsupportedParameter`], unsent.
     pub end_date_gt: Option<chrono::DateTime<chrono::Utc>>,
     /// The `end_date_lte` query parameter.
     pub end_date_lte: Option<chrono::DateTime<chrono::Utc>>,
     /// The `end_date_lt` query parameter.
     ///
-    /// Since Airflow 3.1.0. Older servers do not know it.
+    /// Since Airflow 3.1.0. An older server would ignore it: a call that sets it fails there with [`Error::UnsupportedParameter`], unsent.
     pub end_date_lt: Option<chrono::DateTime<chrono::Utc>>,
     /// The `updated_at_gte` query parameter.
     pub updated_at_gte: Option<chrono::DateTime<chrono::Utc>>,
     /// The `updated_at_gt` query parameter.
     ///
-    /// Since Airflow 3.1.0. Older servers do not know it.
+    /// Since Airflow 3.1.0. An older server would ignore it: a call that sets it fails there with [`Error::UnsupportedParameter`], unsent.
     pub updated_at_gt: Option<chrono::DateTime<chrono::Utc>>,
     /// The `updated_at_lte` query parameter.
     pub updated_at_lte: Option<chrono::DateTime<chrono::Utc>>,
     /// The `updated_at_lt` query parameter.
     ///
-    /// Since Airflow 3.1.0. Older servers do not know it.
+    /// Since Airflow 3.1.0. An older server would ignore it: a call that sets it fails there with [`Error::UnsupportedParameter`], unsent.
     pub updated_at_lt: Option<chrono::DateTime<chrono::Utc>>,
     /// The `duration_gte` query parameter.
     pub duration_gte: Option<f64>,
     /// The `duration_gt` query parameter.
     ///
-    /// Since Airflow 3.1.0. Older servers do not know it.
+    /// Since Airflow 3.1.0. An older server would ignore it: a call that sets it fails there with [`Error::UnsupportedParameter`], unsent.
     pub duration_gt: Option<f64>,
     /// The `duration_lte` query parameter.
     pub duration_lte: Option<f64>,
     /// The `duration_lt` query parameter.
     ///
-    /// Since Airflow 3.1.0. Older servers do not know it.
+    /// Since Airflow 3.1.0. An older server would ignore it: a call that sets it fails there with [`Error::UnsupportedParameter`], unsent.
     pub duration_lt: Option<f64>,
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `task_display_name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
     pub task_display_name_pattern: Option<String>,
     /// Case-sensitive prefix match on task display name (`_task_display_property_value` else `task_id`). Index-friendly alternative to `task_display_name_pattern`; on large databases combine with `dag_id_prefix_pattern` (or a specific Dag in the path) so composite indexes apply. See "Filtering with pattern parameters".
     ///
-    /// Since Airflow 3.2.2. Older servers do not know it.
+    /// Since Airflow 3.2.2. An older server would ignore it: a call that sets it fails there with [`Error::UnsupportedParameter`], unsent.
     pub task_display_name_prefix_pattern: Option<String>,
     /// Filter by exact task group ID. Returns all tasks within the specified task group.
     ///
-    /// Since Airflow 3.1.6. Older servers do not know it.
+    /// Since Airflow 3.1.6. An older server would ignore it: a call that sets it fails there with [`Error::UnsupportedParameter`], unsent.
     pub task_group_id: Option<String>,
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `dag_id_prefix_pattern` on large tables — see "Filtering with pattern parameters".
     ///
-    /// Since Airflow 3.2.0. Older servers do not know it.
+    /// Since Airflow 3.2.0. An older server would ignore it: a call that sets it fails there with [`Error::UnsupportedParameter`], unsent.
     pub dag_id_pattern: Option<String>,
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
     ///
-    /// Since Airflow 3.2.2. Older servers do not know it.
+    /// Since Airflow 3.2.2. An older server would ignore it: a call that sets it fails there with [`Error::UnsupportedParameter`], unsent.
     pub dag_id_prefix_pattern: Option<String>,
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `run_id_prefix_pattern` on large tables — see "Filtering with pattern parameters".
     ///
-    /// Since Airflow 3.2.0. Older servers do not know it.
+    /// Since Airflow 3.2.0. An older server would ignore it: a call that sets it fails there with [`Error::UnsupportedParameter`], unsent.
     pub run_id_pattern: Option<String>,
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
     ///
-    /// Since Airflow 3.2.2. Older servers do not know it.
+    /// Since Airflow 3.2.2. An older server would ignore it: a call that sets it fails there with [`Error::UnsupportedParameter`], unsent.
     pub run_id_prefix_pattern: Option<String>,
     /// The `state` query parameter.
     pub state: Option<Vec<String>>,
@@ -532,21 +580,21 @@ pub struct GetTaskInstancesParams {
     pub pool: Option<Vec<String>>,
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `pool_name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
     ///
-    /// Since Airflow 3.2.0. Older servers do not know it.
+    /// Since Airflow 3.2.0. An older server would ignore it: a call that sets it fails there with [`Error::UnsupportedParameter`], unsent.
     pub pool_name_pattern: Option<String>,
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
     ///
-    /// Since Airflow 3.2.2. Older servers do not know it.
+    /// Since Airflow 3.2.2. An older server would ignore it: a call that sets it fails there with [`Error::UnsupportedParameter`], unsent.
     pub pool_name_prefix_pattern: Option<String>,
     /// The `queue` query parameter.
     pub queue: Option<Vec<String>>,
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `queue_name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
     ///
-    /// Since Airflow 3.2.0. Older servers do not know it.
+    /// Since Airflow 3.2.0. An older server would ignore it: a call that sets it fails there with [`Error::UnsupportedParameter`], unsent.
     pub queue_name_pattern: Option<String>,
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
     ///
-    /// Since Airflow 3.2.2. Older servers do not know it.
+    /// Since Airflow 3.2.2. An older server would ignore it: a call that sets it fails there with [`Error::UnsupportedParameter`], unsent.
     pub queue_name_prefix_pattern: Option<String>,
     /// The `executor` query parameter.
     pub executor: Option<Vec<String>>,
@@ -554,31 +602,31 @@ pub struct GetTaskInstancesParams {
     pub version_number: Option<Vec<i64>>,
     /// The `try_number` query parameter.
     ///
-    /// Since Airflow 3.1.0. Older servers do not know it.
+    /// Since Airflow 3.1.0. An older server would ignore it: a call that sets it fails there with [`Error::UnsupportedParameter`], unsent.
     pub try_number: Option<Vec<i64>>,
     /// The `operator` query parameter.
     ///
-    /// Since Airflow 3.1.0. Older servers do not know it.
+    /// Since Airflow 3.1.0. An older server would ignore it: a call that sets it fails there with [`Error::UnsupportedParameter`], unsent.
     pub operator: Option<Vec<String>>,
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `operator_name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
     ///
-    /// Since Airflow 3.2.0. Older servers do not know it.
+    /// Since Airflow 3.2.0. An older server would ignore it: a call that sets it fails there with [`Error::UnsupportedParameter`], unsent.
     pub operator_name_pattern: Option<String>,
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
     ///
-    /// Since Airflow 3.2.2. Older servers do not know it.
+    /// Since Airflow 3.2.2. An older server would ignore it: a call that sets it fails there with [`Error::UnsupportedParameter`], unsent.
     pub operator_name_prefix_pattern: Option<String>,
     /// The `map_index` query parameter.
     ///
-    /// Since Airflow 3.1.0. Older servers do not know it.
+    /// Since Airflow 3.1.0. An older server would ignore it: a call that sets it fails there with [`Error::UnsupportedParameter`], unsent.
     pub map_index: Option<Vec<i64>>,
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `rendered_map_index_prefix_pattern` on large tables — see "Filtering with pattern parameters".
     ///
-    /// Since Airflow 3.2.2. Older servers do not know it.
+    /// Since Airflow 3.2.2. An older server would ignore it: a call that sets it fails there with [`Error::UnsupportedParameter`], unsent.
     pub rendered_map_index_pattern: Option<String>,
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
     ///
-    /// Since Airflow 3.2.2. Older servers do not know it.
+    /// Since Airflow 3.2.2. An older server would ignore it: a call that sets it fails there with [`Error::UnsupportedParameter`], unsent.
     pub rendered_map_index_prefix_pattern: Option<String>,
     /// The `limit` query parameter.
     ///
