@@ -239,7 +239,14 @@ impl fmt::Display for Error {
                 e.detail()
             ),
             Error::Transport { operation, source } => {
-                write!(f, "{operation}: request failed: {source}")
+                write!(f, "{operation}: request failed: {source}")?;
+                // reqwest's own text rarely says why ("error sending request"); its causes do.
+                let mut cause = std::error::Error::source(source);
+                while let Some(inner) = cause {
+                    write!(f, ": {inner}")?;
+                    cause = inner.source();
+                }
+                Ok(())
             }
             Error::Decode {
                 operation,

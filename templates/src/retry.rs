@@ -7,6 +7,12 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 /// Retries with exponential backoff and full jitter. Idempotent requests (GET, PUT, DELETE,
 /// ...) are retried on connection errors and on 429, 502, 503 and 504; POST and PATCH only
 /// when [`RetryPolicy::non_idempotent`] is set, since repeating them may repeat their effect.
+///
+/// One case where that matters: after answering 500 to a request, Airflow's API server
+/// (uvicorn) closes the kept-alive connection without saying so, and a POST or PATCH sent next
+/// on it fails with a connection reset ([`Error::Transport`](crate::Error::Transport)) that
+/// is not retried. Set `non_idempotent` where your calls are safe to repeat (a dry run, a
+/// patch to a fixed state), or retry such an error yourself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Total attempts, the first included (1 turns retries off).

@@ -151,6 +151,14 @@ async fn an_unreachable_server_is_retried_then_a_transport_error() {
         ),
         "{error:?}"
     );
+    // The message says why, not only that sending failed.
+    assert!(
+        error
+            .to_string()
+            .to_lowercase()
+            .contains("connection refused"),
+        "{error}"
+    );
 }
 
 #[tokio::test]
