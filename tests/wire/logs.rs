@@ -232,12 +232,25 @@ fn task_at_try(state: serde_json::Value, try_number: i64) -> Reply {
     Reply::json(200, &ti)
 }
 
+/// The events `follow_log` yields for `target`, to its end.
+async fn followed(
+    api: &airflow_client::TaskInstanceApi,
+    target: airflow_client::logs::FollowLog,
+) -> Vec<String> {
+    use futures_util::TryStreamExt;
+
+    api.follow_log(target)
+        .map_ok(|m| m.event)
+        .try_collect()
+        .await
+        .expect("follows")
+}
+
 /// A run just triggered: its instance has no try yet. Following try 1 waits for it instead of
 /// asking for a log that does not exist (the server answers 404).
 #[tokio::test]
 async fn follow_log_waits_for_a_try_that_has_not_begun() {
     use airflow_client::logs::FollowLog;
-    use futures_util::TryStreamExt;
 
     let (server, api) = serve([
         task_at_try(json!(null), 0),
@@ -251,12 +264,7 @@ async fn follow_log_waits_for_a_try_that_has_not_begun() {
     let target =
         FollowLog::new(DAG, RUN, TASK, 1).poll_interval(std::time::Duration::from_millis(1));
 
-    let events: Vec<String> = api
-        .follow_log(target)
-        .map_ok(|m| m.event)
-        .try_collect()
-        .await
-        .expect("follows");
+    let events = followed(&api, target).await;
 
     assert_eq!(events, ["starting", "done"]);
     let reads = server
@@ -271,15 +279,10 @@ async fn follow_log_waits_for_a_try_that_has_not_begun() {
 #[tokio::test]
 async fn follow_log_of_a_try_that_never_runs_ends_empty() {
     use airflow_client::logs::FollowLog;
-    use futures_util::TryStreamExt;
 
     let (server, api) = serve([task_at_try(json!("skipped"), 0)]).await;
 
-    let events: Vec<_> = api
-        .follow_log(FollowLog::new(DAG, RUN, TASK, 1))
-        .try_collect()
-        .await
-        .expect("ends");
+    let events = followed(&api, FollowLog::new(DAG, RUN, TASK, 1)).await;
 
     assert!(events.is_empty());
     assert_eq!(server.requests().len(), 1, "no log is asked for");
@@ -290,7 +293,6 @@ async fn follow_log_of_a_try_that_never_runs_ends_empty() {
 #[tokio::test]
 async fn follow_log_yields_each_line_once_though_every_read_is_the_whole_log() {
     use airflow_client::logs::FollowLog;
-    use futures_util::TryStreamExt;
 
     let token = Some(r#"{"download_logs":false}"#);
     let (server, api) = serve([
@@ -308,12 +310,7 @@ async fn follow_log_yields_each_line_once_though_every_read_is_the_whole_log() {
     let target =
         FollowLog::new(DAG, RUN, TASK, 1).poll_interval(std::time::Duration::from_millis(1));
 
-    let events: Vec<String> = api
-        .follow_log(target)
-        .map_ok(|m| m.event)
-        .try_collect()
-        .await
-        .expect("follows");
+    let events = followed(&api, target).await;
 
     assert_eq!(
         events,
@@ -336,7 +333,6 @@ async fn follow_log_yields_each_line_once_though_every_read_is_the_whole_log() {
 #[tokio::test]
 async fn follow_log_without_tokens_skips_what_it_already_gave() {
     use airflow_client::logs::FollowLog;
-    use futures_util::TryStreamExt;
 
     let (_server, api) = serve([
         task_in_state("running"),
@@ -348,12 +344,7 @@ async fn follow_log_without_tokens_skips_what_it_already_gave() {
     let target =
         FollowLog::new(DAG, RUN, TASK, 1).poll_interval(std::time::Duration::from_millis(1));
 
-    let events: Vec<String> = api
-        .follow_log(target)
-        .map_ok(|m| m.event)
-        .try_collect()
-        .await
-        .expect("follows");
+    let events = followed(&api, target).await;
 
     assert_eq!(
         events,

@@ -174,22 +174,24 @@ async fn futures_and_streams_move_into_spawned_tasks() {
     assert_eq!(lines.await.unwrap().unwrap()[0].event, "three");
 }
 
+/// A page of `count` instances from map index `first`, of `total`, pointing at `next`.
+fn cursor_page(first: usize, count: usize, total: i64, next: Option<&str>) -> Reply {
+    let items = instances(first, count);
+    Reply::json(
+        200,
+        &json!({"task_instances": items, "total_entries": total, "next_cursor": next, "previous_cursor": null}),
+    )
+}
+
 /// A server that has the cursor: the stream follows `next_cursor` from an empty one, so
 /// items added or removed behind it while it runs cost nothing.
 #[tokio::test]
 async fn a_server_with_cursors_is_paged_by_cursor() {
-    let cursor_page = |first: usize, count: usize, next: Option<&str>| {
-        let items = instances(first, count);
-        Reply::json(
-            200,
-            &json!({"task_instances": items, "total_entries": 5, "next_cursor": next, "previous_cursor": null}),
-        )
-    };
     let (server, api) = serve([
         version("3.3.2"),
-        cursor_page(0, 2, Some("b2Zmc2V0PTI=")),
-        cursor_page(2, 2, Some("b2Zmc2V0PTQ=")),
-        cursor_page(4, 1, None),
+        cursor_page(0, 2, 5, Some("b2Zmc2V0PTI=")),
+        cursor_page(2, 2, 5, Some("b2Zmc2V0PTQ=")),
+        cursor_page(4, 1, 5, None),
     ])
     .await;
 
@@ -219,18 +221,11 @@ async fn a_server_with_cursors_is_paged_by_cursor() {
 /// run again forever: it ends the stream like a missing one.
 #[tokio::test]
 async fn an_empty_next_cursor_ends_the_stream() {
-    let cursor_page = |first: usize, next: &str| {
-        let items = instances(first, 2);
-        Reply::json(
-            200,
-            &json!({"task_instances": items, "total_entries": 4, "next_cursor": next, "previous_cursor": null}),
-        )
-    };
     let (server, api) = serve([
         version("3.3.2"),
-        cursor_page(0, "b2Zmc2V0PTI="),
-        cursor_page(2, ""),
-        cursor_page(0, "b2Zmc2V0PTI="),
+        cursor_page(0, 2, 4, Some("b2Zmc2V0PTI=")),
+        cursor_page(2, 2, 4, Some("")),
+        cursor_page(0, 2, 4, Some("b2Zmc2V0PTI=")),
     ])
     .await;
 
