@@ -20,6 +20,8 @@ mod hitl;
 mod logs;
 #[path = "wire/models.rs"]
 mod models;
+#[path = "wire/network.rs"]
+mod network;
 #[path = "wire/paths.rs"]
 mod paths;
 #[path = "wire/reads.rs"]

@@ -14,12 +14,46 @@ pub enum Error {
     /// The server answered with a status that is not a success for this operation. Boxed so
     /// that `Result<T, Error>` stays small on the happy path.
     Api(Box<ApiError>),
-    /// No usable answer: connection refused or dropped, TLS, timeout, or a broken body stream.
+    /// No answer: the connection was refused or dropped before the server answered, TLS
+    /// failed, or an attempt timed out; after every attempt the retry policy allowed.
+    #[non_exhaustive]
     Transport {
         /// The operationId that failed.
         operation: &'static str,
+        /// The attempts made, the first included.
+        attempts: u32,
+        /// What reqwest reported of the last one.
+        source: reqwest::Error,
+    },
+    /// The server began to answer, but the body did not arrive whole (the connection closed
+    /// or timed out before its end), after every attempt the retry policy allowed.
+    #[non_exhaustive]
+    Incomplete {
+        /// The operationId that failed.
+        operation: &'static str,
+        /// The HTTP status of the answer.
+        status: u16,
+        /// Bytes of the body that arrived on the last attempt.
+        received: u64,
+        /// The body's length as announced (`Content-Length`), when it was.
+        expected: Option<u64>,
+        /// For a body read line by line (an NDJSON log): the lines read before the cut.
+        lines: Option<u64>,
+        /// The attempts made, the first included.
+        attempts: u32,
         /// What reqwest reported.
         source: reqwest::Error,
+    },
+    /// The call's deadline ([`ClientBuilder::deadline`](crate::ClientBuilder::deadline))
+    /// passed before an answer came, retries and their waits included.
+    #[non_exhaustive]
+    Deadline {
+        /// The operationId that failed.
+        operation: &'static str,
+        /// The deadline that passed.
+        deadline: std::time::Duration,
+        /// The attempts begun, the first included.
+        attempts: u32,
     },
     /// The server answered with success, but the body did not decode as documented.
     Decode {
@@ -84,9 +118,13 @@ impl Error {
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Api(e) => Some(e.status),
-            Error::Decode { status, .. } | Error::Unsupported { status, .. } => Some(*status),
-            Error::Transport { source, .. } => source.status().map(|s| s.as_u16()),
-            Error::UnsupportedParameter { .. } | Error::Request { .. } => None,
+            Error::Decode { status, .. }
+            | Error::Unsupported { status, .. }
+            | Error::Incomplete { status, .. } => Some(*status),
+            Error::Transport { .. }
+            | Error::Deadline { .. }
+            | Error::UnsupportedParameter { .. }
+            | Error::Request { .. } => None,
         }
     }
 
@@ -95,10 +133,23 @@ impl Error {
         match self {
             Error::Api(e) => e.operation,
             Error::Transport { operation, .. }
+            | Error::Incomplete { operation, .. }
+            | Error::Deadline { operation, .. }
             | Error::Decode { operation, .. }
             | Error::Unsupported { operation, .. }
             | Error::UnsupportedParameter { operation, .. }
             | Error::Request { operation, .. } => operation,
+        }
+    }
+
+    /// Whether trying the call again later may succeed: the network failed (no answer, or
+    /// a body cut short), the deadline passed, or the server answered 408, 429, 502, 503 or
+    /// 504. The client has already retried these as its policy allows.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::Transport { .. } | Error::Incomplete { .. } | Error::Deadline { .. } => true,
+            Error::Api(e) => crate::retry::is_retryable_status(e.status),
+            _ => false,
         }
     }
 
@@ -238,16 +289,59 @@ impl fmt::Display for Error {
                 e.status,
                 e.detail()
             ),
-            Error::Transport { operation, source } => {
-                write!(f, "{operation}: request failed: {source}")?;
-                // reqwest's own text rarely says why ("error sending request"); its causes do.
-                let mut cause = std::error::Error::source(source);
-                while let Some(inner) = cause {
-                    write!(f, ": {inner}")?;
-                    cause = inner.source();
-                }
-                Ok(())
+            Error::Transport {
+                operation,
+                attempts,
+                source,
+            } => {
+                write!(
+                    f,
+                    "{operation}: request failed{}: {source}",
+                    tries(*attempts)
+                )?;
+                causes(f, source)
             }
+            Error::Incomplete {
+                operation,
+                status,
+                received,
+                expected,
+                lines,
+                attempts,
+                source,
+            } => {
+                let how = if source.is_timeout() {
+                    "timed out"
+                } else {
+                    "closed"
+                };
+                write!(f, "{operation}: the connection {how} after ")?;
+                if let Some(lines) = lines {
+                    write!(
+                        f,
+                        "{} lines ({} bytes)",
+                        grouped(*lines),
+                        grouped(*received)
+                    )?;
+                } else {
+                    write!(f, "{} ", grouped(*received))?;
+                    match expected {
+                        Some(expected) => write!(f, "of {} bytes", grouped(*expected))?,
+                        None => f.write_str("bytes")?,
+                    }
+                }
+                write!(f, " of the {status} answer{}: {source}", tries(*attempts))?;
+                causes(f, source)
+            }
+            Error::Deadline {
+                operation,
+                deadline,
+                attempts,
+            } => write!(
+                f,
+                "{operation}: no answer within the call's deadline of {deadline:?}{}",
+                tries(*attempts)
+            ),
             Error::Decode {
                 operation,
                 status,
@@ -287,12 +381,45 @@ impl fmt::Display for Error {
     }
 }
 
+/// ` (3 attempts)`, when there was more than one.
+fn tries(attempts: u32) -> String {
+    if attempts > 1 {
+        format!(" ({attempts} attempts)")
+    } else {
+        String::new()
+    }
+}
+
+/// reqwest's own text rarely says why ("error sending request"); its causes do.
+fn causes(f: &mut fmt::Formatter<'_>, error: &reqwest::Error) -> fmt::Result {
+    let mut cause = std::error::Error::source(error);
+    while let Some(inner) = cause {
+        write!(f, ": {inner}")?;
+        cause = inner.source();
+    }
+    Ok(())
+}
+
+/// `12,345`: byte counts a reader takes in at a glance.
+fn grouped(number: u64) -> String {
+    let digits = number.to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Transport { source, .. } => Some(source),
+            Error::Transport { source, .. } | Error::Incomplete { source, .. } => Some(source),
             Error::Decode { source, .. } => Some(source),
             Error::Api(_)
+            | Error::Deadline { .. }
             | Error::Unsupported { .. }
             | Error::UnsupportedParameter { .. }
             | Error::Request { .. } => None,

@@ -46,6 +46,7 @@ pub use futures_core::Stream;
 pub use futures_util::{StreamExt, TryStreamExt};
 pub use maybe::Maybe;
 pub use ndjson::NdjsonStream;
+pub use paging::{PageStart, Paged};
 pub use reqwest;
 pub use retry::RetryPolicy;
 pub use serde_json;

@@ -98,7 +98,7 @@ impl FollowLog {
 struct Follower {
     api: TaskInstanceApi,
     target: FollowLog,
-    /// How many times each line (by a hash of its text) has been yielded.
+    /// How many times each line (by [`identity`]) has been yielded.
     yielded: HashMap<u64, usize>,
     /// How many times each line has come up in the current read.
     this_read: HashMap<u64, usize>,
@@ -119,8 +119,14 @@ impl TaskInstanceApi {
     /// Each read is of the whole log: a continuation token does not always say where the last
     /// read ended (Airflow 3.3's NDJSON token carries no position), so the stream counts the
     /// lines it has yielded and yields only what a read adds. A line is the same line when its
-    /// text and its place among equal lines are. The stream owns what it needs, so it can move
-    /// into a spawned task.
+    /// time, its text and its place among equal lines are: what else a server attaches may
+    /// change between reads (Airflow 3.1 lists other log sources in its header once a deferred
+    /// try resumes). The stream owns what it needs, so it can move into a spawned task.
+    ///
+    /// Each poll is a call under the client's [`RetryPolicy`](crate::RetryPolicy): a dropped
+    /// connection, a cut body or a 503 is retried there, and a log read cut mid-body is read
+    /// again, so none of them ends the follow or repeats a line. A poll that fails after every
+    /// attempt is yielded as the error, and the stream ends.
     pub fn follow_log(
         &self,
         target: FollowLog,
@@ -138,12 +144,8 @@ impl TaskInstanceApi {
                 if let Some(lines) = f.lines.as_mut() {
                     match lines.next_line().await {
                         Some(line) => {
-                            let line = line?;
-                            let key = {
-                                let mut hasher = DefaultHasher::new();
-                                line.hash(&mut hasher);
-                                hasher.finish()
-                            };
+                            let message: StructuredLogMessage = lines.decode(&line?)?;
+                            let key = identity(&message);
                             let occurrence = f.this_read.entry(key).or_default();
                             *occurrence += 1;
                             let yielded = f.yielded.entry(key).or_default();
@@ -151,7 +153,6 @@ impl TaskInstanceApi {
                                 continue;
                             }
                             *yielded = *occurrence;
-                            let message = lines.decode(&line)?;
                             return Ok(Some((message, f)));
                         }
                         None => {
@@ -189,6 +190,14 @@ impl crate::blocking::TaskInstanceApi {
     ) -> impl Iterator<Item = Result<StructuredLogMessage, Error>> + '_ {
         self.client.iter(Box::pin(self.inner.follow_log(target)))
     }
+}
+
+/// What makes a log line the same line in two reads: its timestamp and its text.
+fn identity(message: &StructuredLogMessage) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    message.timestamp.hash(&mut hasher);
+    message.event.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// Where the followed try stands.

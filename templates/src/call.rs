@@ -22,13 +22,13 @@ use crate::{Client, Error};
 /// # Ok(())
 /// # }
 /// ```
-pub struct Call<'a> {
-    request: Request<'a>,
+pub struct Call {
+    request: Request,
     /// A body that did not serialise, reported when the call is sent.
     failed: Option<Error>,
 }
 
-impl std::fmt::Debug for Call<'_> {
+impl std::fmt::Debug for Call {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Call").finish_non_exhaustive()
     }
@@ -39,7 +39,7 @@ impl Client {
     /// `/` may be left out), sent with this client's credentials, retry policy and re-login,
     /// failing with the same [`Error`]s as the crate's own operations (the body's `detail`
     /// included).
-    pub fn call(&self, method: Method, path: impl Into<String>) -> Call<'_> {
+    pub fn call(&self, method: Method, path: impl Into<String>) -> Call {
         let mut request = Request::new(
             self,
             method,
@@ -63,7 +63,7 @@ fn rooted(mut path: String) -> String {
     path
 }
 
-impl Call<'_> {
+impl Call {
     /// Adds a query parameter; a list repeats the name (`state=a&state=b`), dates are
     /// RFC 3339 and `None` adds nothing.
     pub fn query<T: Serialize + ?Sized>(mut self, name: &str, value: &T) -> Self {

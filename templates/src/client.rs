@@ -22,6 +22,7 @@ struct Inner {
     http: reqwest::Client,
     base_url: String,
     retry: RetryPolicy,
+    deadline: Option<Duration>,
     auth: RwLock<Auth>,
     /// The server's version, once asked.
     version: OnceLock<String>,
@@ -76,6 +77,7 @@ pub struct ClientBuilder {
     user_agent: String,
     http: Option<reqwest::Client>,
     retry: RetryPolicy,
+    deadline: Option<Duration>,
 }
 
 impl ClientBuilder {
@@ -86,9 +88,26 @@ impl ClientBuilder {
         self
     }
 
-    /// Fails a request that takes longer than this, per attempt (default: no limit).
+    /// Fails an attempt that takes longer than this, from sending the request to the last
+    /// byte of its answer (default: no limit). A timed-out attempt is retried as the
+    /// [`RetryPolicy`] allows, so a call may take `attempts` times this plus the waits
+    /// between them; [`ClientBuilder::deadline`] bounds the whole.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// Fails a call that has no answer this long after it began, its retries and their waits
+    /// included (default: no limit), with [`Error::Deadline`]. A retry whose wait (the
+    /// policy's backoff or the server's `Retry-After`) would end past the deadline is not
+    /// made: the call ends at once with the answer it has, say the server's 503.
+    ///
+    /// With `timeout(10 s)`, `deadline(25 s)` and 3 attempts, a server that never answers
+    /// costs two 10 s attempts and the start of a third, cut at 25 s. A streamed body (an
+    /// NDJSON log) is bounded up to its first bytes; its lines arrive as the server writes
+    /// them. A paged `_stream` applies the deadline to each page.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
         self
     }
 
@@ -155,6 +174,7 @@ impl ClientBuilder {
                 http,
                 base_url,
                 retry: self.retry,
+                deadline: self.deadline,
                 auth,
                 version: OnceLock::new(),
             }),
@@ -204,6 +224,7 @@ impl Client {
             user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_string(),
             http: None,
             retry: RetryPolicy::default(),
+            deadline: None,
         }
     }
 
@@ -253,7 +274,7 @@ impl Client {
         if !response.is_success() {
             return None;
         }
-        let answer: serde_json::Value = response.json().await.ok()?;
+        let answer: serde_json::Value = response.json().ok()?;
         let version = answer.get(field)?.as_str()?.to_string();
         Some(self.inner.version.get_or_init(|| version).clone())
     }
@@ -263,6 +284,17 @@ impl Client {
         self.server_version()
             .await
             .is_some_and(|server| !older(&server, release))
+    }
+
+    /// [`Client::supports`] as a future that owns what it needs, for a stream to await later.
+    // A document with no release history or cursor paging never asks.
+    #[allow(dead_code)]
+    pub(crate) fn has_release(
+        &self,
+        release: &'static str,
+    ) -> impl std::future::Future<Output = bool> + Send + 'static {
+        let client = self.clone();
+        async move { client.supports(release).await }
     }
 
     /// The base URL, without a trailing slash.
@@ -296,6 +328,10 @@ impl Client {
         &self.inner.retry
     }
 
+    pub(crate) fn deadline(&self) -> Option<Duration> {
+        self.inner.deadline
+    }
+
     /// Logs in again with the kept credentials; `false` when there are none.
     pub(crate) async fn relogin(&self) -> Result<bool, Error> {
         let credentials = self
@@ -318,7 +354,7 @@ impl Client {
         operation: &'static str,
         template: &'static str,
         path: String,
-    ) -> Request<'_> {
+    ) -> Request {
         Request::new(self, method, operation, template, path)
     }
 
@@ -348,15 +384,14 @@ impl Client {
             .await
             .map_err(|source| Error::Transport {
                 operation: OPERATION,
+                attempts: 1,
                 source,
             })?;
-        let response = crate::request::Response::new(OPERATION, response);
+        let response = crate::request::Response::read(OPERATION, response).await?;
         if !response.is_success() {
-            return Err(response
-                .error(|_, body| crate::error::untyped_body(body))
-                .await);
+            return Err(response.error(|_, body| crate::error::untyped_body(body)));
         }
-        let login: LoginResponse = response.json().await?;
+        let login: LoginResponse = response.json()?;
         Ok(login.access_token)
     }
 }

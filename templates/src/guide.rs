@@ -1,5 +1,5 @@
 // requires-operations: get_task_instances post_clear_task_instances get_log get_task_instance get_mapped_task_instance
-// requires-names: GetLogAccept::ApplicationXNdjson GetLogResponse::Ndjson GetLogResponse::Json GetLogParams::accept GetLogParams::map_index TaskInstanceApi::get_task_instances_stream GetTaskInstancesParams::state GetTaskInstancesParams::limit GetTaskInstancesParams::dag_id_prefix_pattern TaskInstancesLogResponseContent::StructuredLogMessageList TaskInstancesLogResponseContent::StringList ClearTaskInstancesBody::task_ids ClearTaskInstancesBody::dag_run_id ClearTaskInstancesBody::only_failed ClearTaskInstancesBody::dry_run
+// requires-names: GetLogAccept::ApplicationXNdjson GetLogResponse::Ndjson GetLogResponse::Json GetLogParams::accept GetLogParams::map_index TaskInstanceApi::get_task_instances_stream GetTaskInstancesParams::state GetTaskInstancesParams::limit GetTaskInstancesParams::offset GetTaskInstancesParams::cursor GetTaskInstancesParams::dag_id_prefix_pattern TaskInstancesLogResponseContent::StructuredLogMessageList TaskInstancesLogResponseContent::StringList ClearTaskInstancesBody::task_ids ClearTaskInstancesBody::dag_run_id ClearTaskInstancesBody::only_failed ClearTaskInstancesBody::dry_run
 //! A walk from logging in to listing task instances, clearing the failed ones and tailing a
 //! log, then what to know about errors, filters and endpoints the crate does not cover. Every
 //! block compiles (they are doctests); none runs against a server here.
@@ -166,7 +166,68 @@
 //! # }
 //! ```
 //!
-//! # 7. Endpoints this crate does not cover
+//! # 7. When the network fails
+//!
+//! Every call is retried under the client's [`RetryPolicy`](crate::RetryPolicy) (3 attempts by
+//! default, backoff from 200 ms doubling up to 30 s, with jitter): a connection refused or
+//! reset, an attempt that timed out, a body cut before its end, and the statuses 408, 429,
+//! 502, 503 and 504 (honouring `Retry-After`). GET, PUT and DELETE are retried; POST and PATCH
+//! only with `non_idempotent`, since repeating them may repeat their effect. Any other 4xx, and
+//! a body that arrived whole but does not decode, is never retried.
+//!
+//! [`timeout`](crate::ClientBuilder::timeout) bounds each attempt, from sending to the last
+//! byte; [`deadline`](crate::ClientBuilder::deadline) bounds the whole call, retries and
+//! their waits included: a retry whose wait would end past it is not made, and the call ends
+//! with the answer it has.
+//!
+//! What a retry cannot mend reaches you once, in order, and nothing is lost silently:
+//!
+//! - a `_stream` yields every item before the failed page exactly once, then the error, and
+//!   ends; [`resume_from`](crate::Paged::resume_from) says where a new stream picks up;
+//! - an NDJSON log cut mid-body is read again, skipping the lines already given, while the
+//!   policy has attempts left; then it ends with
+//!   [`Error::Incomplete`](crate::Error::Incomplete), which says how many lines came;
+//! - [`follow_log`](crate::TaskInstanceApi::follow_log) retries each poll the same way, and
+//!   ends with the error only when a poll fails for good.
+//!
+//! ```no_run
+//! # async fn example(client: airflow_client::Client) -> Result<(), airflow_client::Error> {
+//! use std::time::Duration;
+//! use airflow_client::apis::GetTaskInstancesParams;
+//! use airflow_client::{Client, PageStart, RetryPolicy, TryStreamExt};
+//!
+//! let client = Client::builder("http://localhost:8080")
+//!     .bearer_token("...")
+//!     .timeout(Duration::from_secs(10))
+//!     .deadline(Duration::from_secs(60))
+//!     .retry_policy(RetryPolicy { attempts: 10, ..RetryPolicy::default() })
+//!     .build()?;
+//! let api = client.task_instance();
+//! let mut params = GetTaskInstancesParams::default();
+//! let mut resumed = 0;
+//! let mut stream = api.get_task_instances_stream("etl", "~", params.clone(), 100);
+//! loop {
+//!     match stream.try_next().await {
+//!         Ok(Some(ti)) => println!("{}", ti.task_id),
+//!         Ok(None) => break,
+//!         // Pick up where it stopped, a few times at most.
+//!         Err(e) if e.is_transient() && resumed < 3 => {
+//!             params = match stream.resume_from() {
+//!                 Some(PageStart::Offset(offset)) => params.offset(offset),
+//!                 Some(PageStart::Cursor(cursor)) => params.cursor(cursor),
+//!                 None => return Err(e),
+//!             };
+//!             resumed += 1;
+//!             stream = api.get_task_instances_stream("etl", "~", params.clone(), 100);
+//!         }
+//!         Err(e) => return Err(e),
+//!     }
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # 8. Endpoints this crate does not cover
 //!
 //! [`Client::call`](crate::Client::call) sends a request to any path with the client's
 //! credentials, retries and re-login, and fails with the same errors.

@@ -1,19 +1,42 @@
 //! Newline-delimited JSON bodies, read line by line as bytes arrive.
 
-use bytes::{Buf, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
+use futures_util::stream::{self, BoxStream};
 use futures_util::StreamExt;
+use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 
+use crate::request::{Request, Response};
 use crate::Error;
 
+/// Where the lines come from: a body still arriving (with the request, to send again when it
+/// is cut, and the attempts it took), or one that was read whole.
+pub(crate) enum Source {
+    Streamed(reqwest::Response, Option<(Box<Request>, u32)>),
+    Whole(Bytes),
+}
+
 /// A streaming NDJSON response: each line is one JSON value.
+///
+/// When the connection drops mid-body and the client's [`RetryPolicy`](crate::RetryPolicy)
+/// has attempts left, the request is sent again and the lines already read are skipped, so
+/// each line comes once; with none left, the lines read are followed by an
+/// [`Error::Incomplete`] that says how many there were. The stream never just ends short.
 pub struct NdjsonStream {
     operation: &'static str,
     status: u16,
-    headers: reqwest::header::HeaderMap,
-    body: futures_util::stream::BoxStream<'static, reqwest::Result<bytes::Bytes>>,
+    headers: HeaderMap,
+    body: BoxStream<'static, reqwest::Result<Bytes>>,
+    resend: Option<(Box<Request>, u32)>,
+    /// What the current read's headers announced, and what of it arrived.
+    expected: Option<u64>,
+    received: u64,
     buffer: BytesMut,
     done: bool,
+    /// Lines given out so far.
+    lines: u64,
+    /// Lines of a read begun again that were given out before the cut.
+    skip: u64,
 }
 
 impl std::fmt::Debug for NdjsonStream {
@@ -21,20 +44,52 @@ impl std::fmt::Debug for NdjsonStream {
         f.debug_struct("NdjsonStream")
             .field("operation", &self.operation)
             .field("status", &self.status)
+            .field("lines", &self.lines)
             .finish_non_exhaustive()
     }
 }
 
 impl NdjsonStream {
-    pub(crate) fn new(operation: &'static str, response: reqwest::Response) -> Self {
-        NdjsonStream {
+    pub(crate) fn new(
+        operation: &'static str,
+        status: u16,
+        headers: HeaderMap,
+        source: Source,
+    ) -> Self {
+        let mut lines = NdjsonStream {
             operation,
-            status: response.status().as_u16(),
-            headers: response.headers().clone(),
-            body: response.bytes_stream().boxed(),
+            status,
+            headers,
+            body: stream::empty().boxed(),
+            resend: None,
+            expected: None,
+            received: 0,
             buffer: BytesMut::new(),
             done: false,
+            lines: 0,
+            skip: 0,
+        };
+        lines.read_from(source);
+        lines
+    }
+
+    fn read_from(&mut self, source: Source) {
+        match source {
+            Source::Streamed(answer, resend) => {
+                self.expected = answer.content_length();
+                self.body = answer.bytes_stream().boxed();
+                self.resend = resend;
+            }
+            Source::Whole(bytes) => {
+                self.expected = Some(bytes.len() as u64);
+                self.body = stream::once(async { Ok(bytes) }).boxed();
+                self.resend = None;
+            }
         }
+        self.received = 0;
+        self.buffer.clear();
+        self.done = false;
+        self.skip = self.lines;
     }
 
     /// The response headers (continuation tokens and the like travel here).
@@ -54,27 +109,62 @@ impl NdjsonStream {
     }
 
     /// The next non-blank line as it was sent; `None` at the end of the body.
-    pub(crate) async fn next_line(&mut self) -> Option<Result<bytes::Bytes, Error>> {
+    pub(crate) async fn next_line(&mut self) -> Option<Result<Bytes, Error>> {
         loop {
             if let Some(line) = self.take_line() {
                 if line.iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }
+                if self.skip > 0 {
+                    self.skip -= 1;
+                    continue;
+                }
+                self.lines += 1;
                 return Some(Ok(line));
             }
             if self.done {
                 return None;
             }
             match self.body.next().await {
-                Some(Ok(chunk)) => self.buffer.extend_from_slice(&chunk),
+                Some(Ok(chunk)) => {
+                    self.received += chunk.len() as u64;
+                    self.buffer.extend_from_slice(&chunk);
+                }
                 Some(Err(source)) => {
-                    self.done = true;
-                    return Some(Err(Error::Transport {
-                        operation: self.operation,
-                        source,
-                    }));
+                    if let Err(e) = self.resume(source).await {
+                        self.done = true;
+                        self.buffer.clear();
+                        return Some(Err(e));
+                    }
                 }
                 None => self.done = true,
+            }
+        }
+    }
+
+    /// Reads the body again after a cut, when the retry policy allows another attempt.
+    async fn resume(&mut self, source: reqwest::Error) -> Result<(), Error> {
+        let cut = |this: &Self, attempts| Error::Incomplete {
+            operation: this.operation,
+            status: this.status,
+            received: this.received,
+            expected: this.expected,
+            lines: Some(this.lines),
+            attempts,
+            source,
+        };
+        let Some((request, attempts)) = self.resend.take() else {
+            return Err(cut(self, 1));
+        };
+        match request.resend(attempts).await {
+            None => Err(cut(self, attempts)),
+            Some(Err(e)) => Err(e),
+            Some(Ok(response)) if !response.is_success() => {
+                Err(response.error(|_, body| crate::error::untyped_body(body)))
+            }
+            Some(Ok(response)) => {
+                self.read_from(Response::into_source(response));
+                Ok(())
             }
         }
     }

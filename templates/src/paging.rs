@@ -1,29 +1,33 @@
-//! Streams that page through a list operation, one page in memory at a time.
+//! Streams that page through a list operation, one page in memory at a time, and that say
+//! where to resume when a page fails.
 
 use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use futures_core::Stream;
-use futures_util::{stream, TryStreamExt};
 
 use crate::Error;
 
-/// Where a page starts: an offset, or a keyset cursor (empty for the first page).
-// A document without cursor paging never reads a cursor.
-#[allow(dead_code)]
-#[derive(Clone)]
-pub(crate) enum At {
+/// Where a page of a list starts: an offset, or a keyset cursor (empty for the first page).
+/// [`Paged::resume_from`] gives one, and the operation's parameters take it back: set `offset`
+/// or `cursor` to it and stream again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageStart {
+    /// The number of items before the page.
     Offset(i64),
+    /// The server's cursor for the page.
     Cursor(String),
 }
 
-// Not every document has a paged list, so this may go unused in a given crate.
-#[allow(dead_code)]
-impl At {
-    /// The offset of an offset page (an offset-only stream is never asked for a cursor page).
-    pub fn offset(&self) -> i64 {
+impl PageStart {
+    /// The offset of an offset page (a stream without cursors is never asked for another).
+    // A document without paged lists never asks.
+    #[allow(dead_code)]
+    pub(crate) fn offset(&self) -> i64 {
         match self {
-            At::Offset(offset) => *offset,
-            At::Cursor(_) => 0,
+            PageStart::Offset(offset) => *offset,
+            PageStart::Cursor(_) => 0,
         }
     }
 }
@@ -35,106 +39,196 @@ pub(crate) struct Page<T> {
     pub next: Option<String>,
 }
 
-/// The stream's state between pages.
-struct State<C, F> {
-    /// Where the next page starts; `None` before the first, until `by_cursor` has answered.
-    at: Option<At>,
-    by_cursor: Option<C>,
-    start: i64,
+type Fetching<T> = Pin<Box<dyn Future<Output = Result<Page<T>, Error>> + Send>>;
+type Fetch<T> = Box<dyn FnMut(PageStart, i64) -> Fetching<T> + Send>;
+
+/// Every item of a paged list, as a [`Stream`]: the `_stream` twin of a list operation.
+///
+/// Each page is one call, made under the client's [`RetryPolicy`](crate::RetryPolicy), so a
+/// connection dropped mid-page is retried like any other call. A page that fails for good is
+/// yielded once as the error, after every earlier item exactly once, and the stream ends;
+/// [`Paged::resume_from`] then says where a new stream picks up, with no item twice and none
+/// skipped: set the operation's `offset` or `cursor` parameter to it and stream again (the
+/// crate's guide, where it has one, shows this in full).
+///
+/// By offset, an item added or removed before the current offset while the stream runs makes
+/// it skip or repeat one; by cursor (where the operation and the server have one) it does not.
+pub struct Paged<T> {
+    fetch: Fetch<T>,
     page_size: i64,
-    done: bool,
-    fetch: F,
+    /// Decides where the first page starts (by cursor or offset); `None` once it has.
+    first: Option<Pin<Box<dyn Future<Output = PageStart> + Send>>>,
+    /// Where the next page starts; `None` at the end of the list.
+    next: Option<PageStart>,
+    fetching: Option<Fetching<T>>,
+    /// The page being yielded: where it starts, and how many of its items went out.
+    current: Option<(PageStart, i64)>,
+    items: std::vec::IntoIter<T>,
+    /// A page failed: the stream has ended, and `next` is where that page started.
+    failed: bool,
 }
 
-/// Every item of a paged list: `fetch(at, limit)` returns one page. When `by_cursor` says so
-/// the stream pages by keyset cursor and stops when there is no next one; otherwise by
-/// offset, stopping at the total, on an empty page, or, when the server reports no total, on
-/// a page shorter than `page_size`.
+// Nothing in a `Paged` is pinned in place: its futures are boxed and its items only moved.
+impl<T> Unpin for Paged<T> {}
+
+impl<T> std::fmt::Debug for Paged<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Paged")
+            .field("page_size", &self.page_size)
+            .field("resume_from", &self.resume_from())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> Paged<T> {
+    /// Where a new stream would start to yield exactly the items this one has not: after an
+    /// error, the start of the page that failed. `None` at the end of the list, and in the
+    /// middle of a cursor page (a cursor names only the start of a page; finish the page
+    /// first).
+    pub fn resume_from(&self) -> Option<PageStart> {
+        match &self.current {
+            Some((PageStart::Offset(offset), given)) if self.items.len() > 0 => {
+                Some(PageStart::Offset(offset + given))
+            }
+            Some((PageStart::Cursor(_), _)) if self.items.len() > 0 => None,
+            _ => self.next.clone(),
+        }
+    }
+}
+
+/// Every item of a paged list: `fetch(at, limit)` returns one page. The first page starts at
+/// `cursor` when it is set, else at `offset` when that is, else by cursor from the start when
+/// `by_cursor` resolves true, else at offset 0. By cursor the stream stops when there is no
+/// next one; by offset at the total, on an empty page, or, when the server reports no total,
+/// on a page shorter than `page_size`.
 // Not every document has a paged list, so this may go unused in a given crate.
 #[allow(dead_code)]
-pub(crate) fn paginate<T, C, F, Fut>(
-    start: i64,
+pub(crate) fn paginate<T, F, Fut>(
+    offset: Option<i64>,
+    cursor: Option<String>,
+    by_cursor: impl Future<Output = bool> + Send + 'static,
     page_size: i64,
-    by_cursor: C,
-    fetch: F,
-) -> impl Stream<Item = Result<T, Error>> + Send + 'static
+    mut fetch: F,
+) -> Paged<T>
 where
-    T: Send + 'static,
-    C: Future<Output = bool> + Send + 'static,
-    F: FnMut(At, i64) -> Fut + Send + 'static,
+    F: FnMut(PageStart, i64) -> Fut + Send + 'static,
     Fut: Future<Output = Result<Page<T>, Error>> + Send + 'static,
 {
-    let state = State {
-        at: None,
-        by_cursor: Some(by_cursor),
-        start: start.max(0),
-        page_size: page_size.max(1),
-        done: false,
-        fetch,
-    };
-    let pages = stream::try_unfold(state, |mut state| async move {
-        if state.done {
-            return Ok(None);
+    let first = async move {
+        match (cursor, offset) {
+            (Some(cursor), _) => PageStart::Cursor(cursor),
+            (None, Some(offset)) => PageStart::Offset(offset.max(0)),
+            (None, None) if by_cursor.await => PageStart::Cursor(String::new()),
+            (None, None) => PageStart::Offset(0),
         }
-        let at = match state.at.take() {
-            Some(at) => at,
-            None => {
-                let by_cursor = match state.by_cursor.take() {
-                    Some(by_cursor) => by_cursor.await,
-                    None => false,
+    };
+    Paged {
+        fetch: Box::new(move |at, limit| Box::pin(fetch(at, limit))),
+        page_size: page_size.max(1),
+        first: Some(Box::pin(first)),
+        next: None,
+        fetching: None,
+        current: None,
+        items: Vec::new().into_iter(),
+        failed: false,
+    }
+}
+
+impl<T> Paged<T> {
+    /// Takes a fetched page in: its items to yield, and where the one after it starts.
+    fn arrived(&mut self, at: PageStart, page: Page<T>) {
+        let got = page.items.len() as i64;
+        self.next = match (&at, page.next) {
+            _ if got == 0 => None,
+            // An empty cursor would be the first page again.
+            (PageStart::Cursor(_), Some(next)) if !next.is_empty() => Some(PageStart::Cursor(next)),
+            (PageStart::Cursor(_), _) => None,
+            (PageStart::Offset(offset), _) => {
+                let end = offset + got;
+                let more = match page.total {
+                    Some(total) => end < total,
+                    None => got >= self.page_size,
                 };
-                if by_cursor {
-                    At::Cursor(String::new())
-                } else {
-                    At::Offset(state.start)
-                }
+                more.then_some(PageStart::Offset(end))
             }
         };
-        let page = (state.fetch)(at.clone(), state.page_size).await?;
-        if page.items.is_empty() {
-            return Ok(None);
-        }
-        let got = page.items.len() as i64;
-        match at {
-            // An empty cursor would be the first page again.
-            At::Cursor(_) => match page.next {
-                Some(next) if !next.is_empty() => state.at = Some(At::Cursor(next)),
-                _ => state.done = true,
-            },
-            At::Offset(offset) => {
-                let offset = offset + got;
-                state.done = match page.total {
-                    Some(total) => offset >= total,
-                    None => got < state.page_size,
-                };
-                state.at = Some(At::Offset(offset));
+        self.current = Some((at, 0));
+        self.items = page.items.into_iter();
+    }
+}
+
+impl<T> Stream for Paged<T> {
+    type Item = Result<T, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            if let Some(item) = this.items.next() {
+                if let Some((_, given)) = &mut this.current {
+                    *given += 1;
+                }
+                return Poll::Ready(Some(Ok(item)));
+            }
+            if this.failed {
+                return Poll::Ready(None);
+            }
+            if let Some(first) = &mut this.first {
+                let start = std::task::ready!(first.as_mut().poll(cx));
+                this.first = None;
+                this.next = Some(start);
+            }
+            if let Some(fetching) = &mut this.fetching {
+                let result = std::task::ready!(fetching.as_mut().poll(cx));
+                this.fetching = None;
+                let at = this.next.take().unwrap_or(PageStart::Offset(0));
+                match result {
+                    Ok(page) => this.arrived(at, page),
+                    Err(e) => {
+                        this.next = Some(at);
+                        this.current = None;
+                        this.failed = true;
+                        return Poll::Ready(Some(Err(e)));
+                    }
+                }
+                continue;
+            }
+            match &this.next {
+                Some(at) => this.fetching = Some((this.fetch)(at.clone(), this.page_size)),
+                None => return Poll::Ready(None),
             }
         }
-        Ok(Some((page.items, state)))
-    });
-    // Pinned on the heap so callers can `.next().await` without pinning it themselves.
-    Box::pin(
-        pages
-            .map_ok(|items| stream::iter(items.into_iter().map(Ok)))
-            .try_flatten(),
-    )
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use futures_util::{StreamExt, TryStreamExt};
 
     type Fetched = std::future::Ready<Result<Page<i64>, Error>>;
 
-    /// Pages of `0..total`; a cursor is the next item, as text.
-    fn pages(total: i64, report_total: bool) -> impl FnMut(At, i64) -> Fetched + Send {
+    /// Pages of `0..total`; a cursor is the next item, as text. The page starting at
+    /// `fail_at` fails once.
+    fn pages(
+        total: i64,
+        report_total: bool,
+        fail_at: Option<i64>,
+    ) -> impl FnMut(PageStart, i64) -> Fetched + Send {
+        let mut failed = false;
         move |at, limit| {
             let from = match &at {
-                At::Offset(offset) => *offset,
-                At::Cursor(cursor) => cursor.parse().unwrap_or(0),
+                PageStart::Offset(offset) => *offset,
+                PageStart::Cursor(cursor) => cursor.parse().unwrap_or(0),
             };
+            if fail_at == Some(from) && !failed {
+                failed = true;
+                return std::future::ready(Err(Error::Request {
+                    operation: "list",
+                    message: "cut".into(),
+                }));
+            }
             let to = (from + limit).min(total);
-            let next = matches!(at, At::Cursor(_)) && to < total;
+            let next = matches!(at, PageStart::Cursor(_)) && to < total;
             std::future::ready(Ok(Page {
                 items: (from..to).collect(),
                 total: report_total.then_some(total),
@@ -143,7 +237,7 @@ mod tests {
         }
     }
 
-    async fn collect(stream: impl Stream<Item = Result<i64, Error>>) -> Vec<i64> {
+    async fn collect(stream: Paged<i64>) -> Vec<i64> {
         stream.try_collect::<Vec<_>>().await.unwrap()
     }
 
@@ -153,33 +247,95 @@ mod tests {
 
     #[tokio::test]
     async fn pages_through_to_the_total() {
-        assert_eq!(
-            collect(paginate(0, 3, by_offset(), pages(10, true))).await,
-            (0..10).collect::<Vec<_>>()
-        );
-        assert_eq!(
-            collect(paginate(4, 5, by_offset(), pages(10, true))).await,
-            (4..10).collect::<Vec<_>>()
-        );
-        assert_eq!(
-            collect(paginate(0, 5, by_offset(), pages(0, true))).await,
-            Vec::<i64>::new()
-        );
+        let all = |start, size, total| {
+            collect(paginate(
+                start,
+                None,
+                by_offset(),
+                size,
+                pages(total, true, None),
+            ))
+        };
+        assert_eq!(all(None, 3, 10).await, (0..10).collect::<Vec<_>>());
+        assert_eq!(all(Some(4), 5, 10).await, (4..10).collect::<Vec<_>>());
+        assert_eq!(all(None, 5, 0).await, Vec::<i64>::new());
     }
 
     #[tokio::test]
     async fn without_a_total_a_short_page_ends_it() {
-        assert_eq!(
-            collect(paginate(0, 4, by_offset(), pages(10, false))).await,
-            (0..10).collect::<Vec<_>>()
-        );
+        let stream = paginate(None, None, by_offset(), 4, pages(10, false, None));
+        assert_eq!(collect(stream).await, (0..10).collect::<Vec<_>>());
     }
 
     #[tokio::test]
     async fn by_cursor_it_follows_the_next_cursor_to_the_end() {
-        assert_eq!(
-            collect(paginate(0, 4, std::future::ready(true), pages(10, true))).await,
-            (0..10).collect::<Vec<_>>()
+        let by_cursor = std::future::ready(true);
+        let stream = paginate(None, None, by_cursor, 4, pages(10, true, None));
+        assert_eq!(collect(stream).await, (0..10).collect::<Vec<_>>());
+        let from_cursor = paginate(
+            None,
+            Some("6".into()),
+            by_offset(),
+            4,
+            pages(10, true, None),
         );
+        assert_eq!(collect(from_cursor).await, (6..10).collect::<Vec<_>>());
+    }
+
+    /// Streams until the first error, then resumes where `resume_from` says.
+    async fn walk_resuming(by_cursor: bool) -> Vec<i64> {
+        let fetch = pages(10, true, Some(4));
+        let first = paginate(None, None, std::future::ready(by_cursor), 4, fetch);
+        let mut stream = first;
+        let mut seen = Vec::new();
+        loop {
+            match stream.next().await {
+                Some(Ok(item)) => seen.push(item),
+                Some(Err(_)) => {
+                    assert!(stream.next().await.is_none(), "an error ends the stream");
+                    let (offset, cursor) = match stream.resume_from().expect("a place to resume") {
+                        PageStart::Offset(offset) => (Some(offset), None),
+                        PageStart::Cursor(cursor) => (None, Some(cursor)),
+                    };
+                    let rest = pages(10, true, None);
+                    stream = paginate(offset, cursor, std::future::ready(by_cursor), 4, rest);
+                }
+                None => return seen,
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failed_page_ends_the_stream_and_says_where_to_resume() {
+        assert_eq!(walk_resuming(false).await, (0..10).collect::<Vec<_>>());
+        assert_eq!(walk_resuming(true).await, (0..10).collect::<Vec<_>>());
+    }
+
+    #[tokio::test]
+    async fn mid_page_an_offset_stream_resumes_at_the_next_item() {
+        let mut stream = paginate(None, None, by_offset(), 4, pages(10, true, None));
+        for _ in 0..6 {
+            stream.next().await;
+        }
+        assert_eq!(stream.resume_from(), Some(PageStart::Offset(6)));
+        let mut by_cursor = paginate(
+            None,
+            None,
+            std::future::ready(true),
+            4,
+            pages(10, true, None),
+        );
+        by_cursor.next().await;
+        assert_eq!(
+            by_cursor.resume_from(),
+            None,
+            "a cursor names a page start only"
+        );
+        for _ in 0..3 {
+            by_cursor.next().await;
+        }
+        assert_eq!(by_cursor.resume_from(), Some(PageStart::Cursor("4".into())));
+        while by_cursor.next().await.is_some() {}
+        assert_eq!(by_cursor.resume_from(), None, "the end");
     }
 }

@@ -4,9 +4,24 @@ use std::time::Duration;
 
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 
-/// Retries with exponential backoff and full jitter. Idempotent requests (GET, PUT, DELETE,
-/// ...) are retried on connection errors and on 429, 502, 503 and 504; POST and PATCH only
-/// when [`RetryPolicy::non_idempotent`] is set, since repeating them may repeat their effect.
+/// Retries with exponential backoff and full jitter.
+///
+/// What is retried: a connection refused or reset before the answer, an attempt that timed
+/// out ([`ClientBuilder::timeout`](crate::ClientBuilder::timeout)), an answer whose body was
+/// cut before its end, and the statuses 408, 429, 502, 503 and 504. Any other status is the
+/// answer (a 401 after a login gets one fresh login first), and a body that arrived whole but
+/// does not decode is an [`Error::Decode`](crate::Error::Decode), never retried.
+///
+/// Which requests: idempotent ones (GET, PUT, DELETE, ...) get `attempts`; POST and PATCH get
+/// one unless [`RetryPolicy::non_idempotent`] is set, since repeating them may repeat their
+/// effect. An NDJSON body cut mid-stream is read again with the attempts the call has left.
+///
+/// How long: before retry `n` (from 0) the client waits a random share of
+/// `base_delay * 2^n`, at most `max_delay`, or the server's `Retry-After` (capped at
+/// `max_delay`) when it sent one. With the defaults (3 attempts, 200 ms, 30 s) a failing call
+/// waits up to 0.2 s, then up to 0.4 s. A [`ClientBuilder::deadline`](crate::ClientBuilder::deadline)
+/// bounds the whole call: a wait that would end past it is not made. After the last attempt
+/// the error says how many there were.
 ///
 /// One case where that matters: after answering 500 to a request, Airflow's API server
 /// (uvicorn) closes the kept-alive connection without saying so, and a POST or PATCH sent next
@@ -71,7 +86,7 @@ impl RetryPolicy {
 
 /// Statuses that say "try again later".
 pub(crate) fn is_retryable_status(status: u16) -> bool {
-    matches!(status, 429 | 502 | 503 | 504)
+    matches!(status, 408 | 429 | 502 | 503 | 504)
 }
 
 /// `Retry-After` as delay-seconds or an HTTP date.

@@ -1,7 +1,8 @@
 //! A loopback HTTP/1.1 server for wire tests. It records every request as it arrived (the
 //! request target is never decoded or normalised) and answers each with the next queued
-//! [`Reply`], one connection per request. Requests are served one at a time, so replies go
-//! out in the order requests arrive. Dropping the server stops it.
+//! [`Reply`], one connection per request (or, once the queue is empty, with what its
+//! [`MockServer::answer_with`] handler makes of the request). Requests are served one at a
+//! time, so replies go out in the order requests arrive. Dropping the server stops it.
 
 use std::collections::VecDeque;
 use std::io;
@@ -116,10 +117,14 @@ impl Reply {
     }
 }
 
+/// Makes the answer to a request when no reply is queued.
+type Handler = Arc<dyn Fn(&Recorded) -> Reply + Send + Sync>;
+
 #[derive(Default)]
 struct State {
     replies: VecDeque<Reply>,
     requests: Vec<Recorded>,
+    handler: Option<Handler>,
 }
 
 /// Listens on `127.0.0.1` on a free port until dropped.
@@ -150,6 +155,12 @@ impl MockServer {
         self.state.lock().unwrap().replies.push_back(reply);
     }
 
+    /// Answers every request that finds the queue empty with `handler(request)`: a server
+    /// that serves whatever it is asked, however often.
+    pub fn answer_with(&self, handler: impl Fn(&Recorded) -> Reply + Send + Sync + 'static) {
+        self.state.lock().unwrap().handler = Some(Arc::new(handler));
+    }
+
     /// The requests received so far, oldest first.
     pub fn requests(&self) -> Vec<Recorded> {
         self.state.lock().unwrap().requests.clone()
@@ -173,12 +184,14 @@ async fn serve(listener: TcpListener, state: Arc<Mutex<State>>) {
 /// Records one request and writes the next queued reply (a 500 saying so when none is).
 async fn answer(mut stream: TcpStream, state: &Mutex<State>) -> io::Result<()> {
     let request = read_request(&mut stream).await?;
-    let reply = {
+    let (reply, handler) = {
         let mut state = state.lock().unwrap();
-        state.requests.push(request);
-        state.replies.pop_front()
+        state.requests.push(request.clone());
+        (state.replies.pop_front(), state.handler.clone())
     };
-    let reply = reply.unwrap_or_else(|| Reply::status(500).body("text/plain", "no reply queued"));
+    let reply = reply
+        .or_else(|| handler.map(|answer| answer(&request)))
+        .unwrap_or_else(|| Reply::status(500).body("text/plain", "no reply queued"));
     stream.write_all(&reply.wire()).await?;
     stream.shutdown().await
 }

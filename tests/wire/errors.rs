@@ -206,25 +206,6 @@ async fn a_success_that_is_not_json_is_a_decode_error() {
     }
 }
 
-#[tokio::test]
-async fn a_connection_dropped_mid_body_is_a_transport_error() {
-    let reply = Reply::json(200, &fixtures::task_instance()).cut_body_at(100);
-    let (_server, api) = serve([reply]).await;
-
-    let result = api.get_task_instance(DAG, RUN, TASK).await;
-
-    assert!(
-        matches!(
-            result,
-            Err(Error::Transport {
-                operation: "get_task_instance",
-                ..
-            })
-        ),
-        "{result:?}"
-    );
-}
-
 /// The server's message is one call away, and `Display` shows it rather than raw JSON.
 #[tokio::test]
 async fn detail_gives_the_message_or_the_validation_problems() {

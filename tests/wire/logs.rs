@@ -2,7 +2,6 @@
 
 use airflow_client::apis::{GetExternalLogUrlParams, GetLogParams, GetLogResponse};
 use airflow_client::models::{GetLogAccept, StructuredLogMessage, TaskInstancesLogResponseContent};
-use airflow_client::Error;
 use serde_json::json;
 
 use super::*;
@@ -153,41 +152,6 @@ async fn get_log_as_ndjson_streams_structured_messages() {
         messages.push(message.expect("each line decodes"));
     }
     assert_structured(&messages);
-}
-
-#[tokio::test]
-async fn get_log_stream_reports_a_connection_dropped_mid_line() {
-    let mut body = String::new();
-    for line in structured_lines() {
-        body.push_str(&format!("{line}\n"));
-    }
-    let complete = body.lines().take(2).map(|l| l.len() + 1).sum::<usize>();
-    let reply = Reply::status(200)
-        .body("application/x-ndjson", body)
-        .cut_body_at(complete + 10);
-    let (_server, api) = serve([reply]).await;
-    let params = GetLogParams::default().accept("application/x-ndjson");
-
-    let Ok(GetLogResponse::Ndjson(mut stream)) = api.get_log(DAG, RUN, TASK, 2, &params).await
-    else {
-        panic!("expected a stream");
-    };
-
-    for _ in 0..2 {
-        let line = stream.next::<StructuredLogMessage>().await;
-        assert!(matches!(line, Some(Ok(_))), "{line:?}");
-    }
-    let broken = stream.next::<StructuredLogMessage>().await;
-    assert!(
-        matches!(
-            broken,
-            Some(Err(Error::Transport {
-                operation: "get_log",
-                ..
-            }))
-        ),
-        "{broken:?}"
-    );
 }
 
 #[tokio::test]

@@ -111,7 +111,7 @@ async fn hitl_details_stream_too() {
     let (server, api) = serve([Reply::json(200, &body)]).await;
 
     let items: Vec<_> = api
-        .get_hitl_details_stream(DAG, RUN, &GetHitlDetailsParams::default(), 10)
+        .get_hitl_details_stream(DAG, RUN, GetHitlDetailsParams::default(), 10)
         .try_collect()
         .await
         .expect("streams");
@@ -150,7 +150,7 @@ async fn futures_and_streams_move_into_spawned_tasks() {
     });
     assert_eq!(one.await.unwrap().unwrap().task_id, TASK);
 
-    let stream = api.get_task_instances_stream(DAG, RUN, &GetTaskInstancesParams::default(), 3);
+    let stream = api.get_task_instances_stream(DAG, RUN, GetTaskInstancesParams::default(), 3);
     let all = tokio::spawn(async move { stream.try_collect::<Vec<_>>().await });
     assert_eq!(all.await.unwrap().unwrap().len(), 3);
 

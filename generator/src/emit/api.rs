@@ -299,10 +299,11 @@ fn stream_method(
     );
     let total_expr = optional(quote!(page.#total), paging.total_presence);
     // Keyset paging where the operation has a cursor and the server knows it (asked when
-    // the cursor is newer than the oldest supported release), else offsets.
-    // A stream asked to start at an offset pages by offset.
-    let (by_cursor, at_params, next) = match &paging.cursor {
+    // the cursor is newer than the oldest supported release), else offsets. A stream asked
+    // to start at a cursor or an offset starts there.
+    let (cursor_start, by_cursor, at_params, next) = match &paging.cursor {
         None => (
+            quote!(None),
             quote!(std::future::ready(false)),
             quote!(let params = params.clone().#offset(at.offset()).#limit(limit);),
             quote!(None),
@@ -311,19 +312,16 @@ fn stream_method(
             let param = ident(&cursor.param);
             let next_field = ident(&cursor.next);
             let by_cursor = match &cursor.since {
-                None => quote!(std::future::ready(params.#offset.is_none())),
-                Some(since) => quote! {{
-                    let api = api.clone();
-                    let from_offset = params.#offset.is_some();
-                    async move { !from_offset && api.client.supports(#since).await }
-                }},
+                None => quote!(std::future::ready(true)),
+                Some(since) => quote!(api.client.has_release(#since)),
             };
             (
+                quote!(params.#param.clone()),
                 by_cursor,
                 quote! {
                     let params = match at {
-                        crate::paging::At::Offset(offset) => params.clone().#offset(offset),
-                        crate::paging::At::Cursor(cursor) => params.clone().#param(cursor),
+                        crate::PageStart::Offset(offset) => params.clone().#offset(offset),
+                        crate::PageStart::Cursor(cursor) => params.clone().#param(cursor),
                     }
                     .#limit(limit);
                 },
@@ -331,15 +329,23 @@ fn stream_method(
             )
         }
     };
-    let cursor_first = match paging.cursor.as_ref().map(|c| c.since.as_deref()) {
+    let by_keyset = match paging.cursor.as_ref().map(|c| c.since.as_deref()) {
         Some(since) => format!(
-            "by keyset cursor where the server has it{}, which loses no item to changes made \nwhile the stream runs; else ",
+            " by keyset cursor where the server has it{}, which loses no item to changes made \
+             while the stream runs; else",
             since.map_or(String::new(), |s| format!(" ({s} and later)"))
         ),
         None => String::new(),
     };
     let doc = format!(
-        "Every item of [`Self::{}`], fetched `page_size` at a time {cursor_first}with `{}`/`{}`, \nwhere an item added or removed before the current offset while the stream runs makes it \nskip or repeat one (the `{}` in `params` is where an offset stream starts). One page is in \nmemory at a time. The stream owns what it needs, so it can move into a spawned task.",
+        "Every item of [`Self::{}`], fetched `page_size` at a time{by_keyset} with `{}`/`{}`, \
+         where an item added or removed before the current offset while the stream runs makes \
+         it skip or repeat one. One page is in memory at a time. The stream owns what it \
+         needs, so it can move into a spawned task.\n\n\
+         It starts where `params` says (`{}`, or a cursor where the operation has one). A page \
+         that fails after the client's retries ends the stream with that error, every earlier \
+         item given exactly once; [`Paged::resume_from`](crate::Paged::resume_from) says where \
+         to pick up.",
         op.fn_name.trim_start_matches("r#"),
         paging.limit,
         paging.offset,
@@ -349,13 +355,12 @@ fn stream_method(
     let doc = super::docs::lines_to_attrs(&format!("{doc}\n\n{example}"));
     quote! {
         #doc
-        pub fn #name(&self, #(#decls,)* page_size: i64)
-            -> impl futures_core::Stream<Item = Result<#item, Error>> + Send + 'static {
+        pub fn #name(&self, #(#decls,)* page_size: i64) -> crate::Paged<#item> {
             let api = self.clone();
             #(#owns)*
             let by_cursor = #by_cursor;
-            let start = params.#offset.unwrap_or(0);
-            crate::paging::paginate(start, page_size, by_cursor, move |at, limit| {
+            let cursor = #cursor_start;
+            crate::paging::paginate(params.#offset, cursor, by_cursor, page_size, move |at, limit| {
                 let api = api.clone();
                 #(#copies)*
                 #at_params
@@ -479,7 +484,7 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
             quote! {
                 let response = request.send().await?;
                 #decode
-                Err(response.error(#errors).await)
+                Err(response.error(#errors))
             }
         }
     };
@@ -548,9 +553,9 @@ fn decode(op: &Operation) -> TokenStream {
         Returns::One(content) => {
             let read = match content.kind {
                 MediaKind::Ndjson => quote!(Ok(response.ndjson())),
-                MediaKind::Text => quote!(response.text().await),
-                MediaKind::Binary => quote!(response.bytes().await),
-                MediaKind::Json | MediaKind::Form => quote!(response.json().await),
+                MediaKind::Text => quote!(response.text()),
+                MediaKind::Binary => quote!(response.bytes()),
+                MediaKind::Json | MediaKind::Form => quote!(response.json()),
             };
             quote!(if response.is_success() { return #read; })
         }
@@ -609,9 +614,9 @@ fn decode(op: &Operation) -> TokenStream {
 fn read_content(content: &Content) -> TokenStream {
     match content.kind {
         MediaKind::Ndjson => quote!(response.ndjson()),
-        MediaKind::Text => quote!(response.text().await?),
-        MediaKind::Binary => quote!(response.bytes().await?),
-        MediaKind::Json | MediaKind::Form => quote!(response.json().await?),
+        MediaKind::Text => quote!(response.text()?),
+        MediaKind::Binary => quote!(response.bytes()?),
+        MediaKind::Json | MediaKind::Form => quote!(response.json()?),
     }
 }
 

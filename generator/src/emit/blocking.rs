@@ -57,12 +57,13 @@ pub fn methods(api: &Api, op: &Operation) -> TokenStream {
     let stream = op.paging.as_ref().map(|paging| {
         let stream_name = ident(&paging.fn_name);
         let item = ty(api, &paging.item, ModelPath::Models);
-        let stream_doc = " Every item of the list, one page in memory at a time.";
+        let stream_doc = " Every item of the list, one page in memory at a time, as an iterator that \
+            says where to resume after an error ([`crate::Paged`]).";
         let decls = owned.iter().map(|o| &o.decl);
         quote! {
             #[doc = #stream_doc]
-            pub fn #stream_name(&self, #(#decls,)* page_size: i64) -> impl Iterator<Item = Result<#item, Error>> + '_ {
-                self.client.iter(self.inner.#stream_name(#(#names,)* page_size))
+            pub fn #stream_name(&self, #(#decls,)* page_size: i64) -> crate::blocking::Paged<'_, #item> {
+                self.client.paged(self.inner.#stream_name(#(#names,)* page_size))
             }
         }
     });

@@ -72,6 +72,7 @@ pub fn lib_rs(api: &Api, template_modules: &[(String, bool)]) -> TokenStream {
         pub use futures_util::{StreamExt, TryStreamExt};
         pub use maybe::Maybe;
         pub use ndjson::NdjsonStream;
+        pub use paging::{PageStart, Paged};
         pub use reqwest;
         pub use retry::RetryPolicy;
         pub use serde_json;

@@ -142,10 +142,9 @@ impl TaskInstanceApi {
             .json()
     }
 
-    /// Every item of [`Self::get_hitl_details`], fetched `page_size` at a time with `limit`/`offset`,
-    /// where an item added or removed before the current offset while the stream runs makes it
-    /// skip or repeat one (the `offset` in `params` is where an offset stream starts). One page is in
-    /// memory at a time. The stream owns what it needs, so it can move into a spawned task.
+    /// Every item of [`Self::get_hitl_details`], fetched `page_size` at a time with `limit`/`offset`, where an item added or removed before the current offset while the stream runs makes it skip or repeat one. One page is in memory at a time. The stream owns what it needs, so it can move into a spawned task.
+    ///
+    /// It starts where `params` says (`offset`, or a cursor where the operation has one). A page that fails after the client's retries ends the stream with that error, every earlier item given exactly once; [`Paged::resume_from`](crate::Paged::resume_from) says where to pick up.
     ///
     /// # Example
     ///
@@ -166,19 +165,18 @@ impl TaskInstanceApi {
         dag_run_id: impl Into<String>,
         params: impl Into<GetHitlDetailsParams>,
         page_size: i64,
-    ) -> impl futures_core::Stream<
-        Item = Result<models::HitlDetail, Error>,
-    > + Send + 'static {
+    ) -> crate::Paged<models::HitlDetail> {
         let api = self.clone();
         let dag_id: String = dag_id.into();
         let dag_run_id: String = dag_run_id.into();
         let params: GetHitlDetailsParams = params.into();
         let by_cursor = std::future::ready(false);
-        let start = params.offset.unwrap_or(0);
+        let cursor = None;
         crate::paging::paginate(
-            start,
-            page_size,
+            params.offset,
+            cursor,
             by_cursor,
+            page_size,
             move |at, limit| {
                 let api = api.clone();
                 let dag_id = dag_id.clone();
@@ -213,16 +211,16 @@ impl crate::blocking::TaskInstanceApi {
         self.client.block_on(self.inner.get_hitl_details(dag_id, dag_run_id, params))
     }
 
-    /// Every item of the list, one page in memory at a time.
+    /// Every item of the list, one page in memory at a time, as an iterator that says where to resume after an error ([`crate::Paged`]).
     pub fn get_hitl_details_stream(
         &self,
         dag_id: impl Into<String>,
         dag_run_id: impl Into<String>,
         params: impl Into<GetHitlDetailsParams>,
         page_size: i64,
-    ) -> impl Iterator<Item = Result<models::HitlDetail, Error>> + '_ {
+    ) -> crate::blocking::Paged<'_, models::HitlDetail> {
         self.client
-            .iter(
+            .paged(
                 self.inner.get_hitl_details_stream(dag_id, dag_run_id, params, page_size),
             )
     }

@@ -61,12 +61,12 @@ impl TaskInstanceApi {
         let response = request.send().await?;
         match (response.status(), response.media_type().as_str()) {
             (200, "application/json") => {
-                return Ok(GetLogResponse::Json(response.json().await?));
+                return Ok(GetLogResponse::Json(response.json()?));
             }
             (200, "application/x-ndjson") => {
                 return Ok(GetLogResponse::Ndjson(response.ndjson()));
             }
-            (200, _) => return Ok(GetLogResponse::Json(response.json().await?)),
+            (200, _) => return Ok(GetLogResponse::Json(response.json()?)),
             _ => {}
         }
         Err(
@@ -75,8 +75,7 @@ impl TaskInstanceApi {
                     401 | 403 | 404 => typed_body(body, ErrorBody::HttpExceptionResponse),
                     422 => typed_body(body, ErrorBody::HttpValidationError),
                     _ => untyped_body(body),
-                })
-                .await,
+                }),
         )
     }
 }

@@ -302,10 +302,9 @@ impl TaskInstanceApi {
             .json()
     }
 
-    /// Every item of [`Self::get_mapped_task_instances`], fetched `page_size` at a time with `limit`/`offset`,
-    /// where an item added or removed before the current offset while the stream runs makes it
-    /// skip or repeat one (the `offset` in `params` is where an offset stream starts). One page is in
-    /// memory at a time. The stream owns what it needs, so it can move into a spawned task.
+    /// Every item of [`Self::get_mapped_task_instances`], fetched `page_size` at a time with `limit`/`offset`, where an item added or removed before the current offset while the stream runs makes it skip or repeat one. One page is in memory at a time. The stream owns what it needs, so it can move into a spawned task.
+    ///
+    /// It starts where `params` says (`offset`, or a cursor where the operation has one). A page that fails after the client's retries ends the stream with that error, every earlier item given exactly once; [`Paged::resume_from`](crate::Paged::resume_from) says where to pick up.
     ///
     /// # Example
     ///
@@ -327,20 +326,19 @@ impl TaskInstanceApi {
         task_id: impl Into<String>,
         params: impl Into<GetMappedTaskInstancesParams>,
         page_size: i64,
-    ) -> impl futures_core::Stream<
-        Item = Result<models::TaskInstanceResponse, Error>,
-    > + Send + 'static {
+    ) -> crate::Paged<models::TaskInstanceResponse> {
         let api = self.clone();
         let dag_id: String = dag_id.into();
         let dag_run_id: String = dag_run_id.into();
         let task_id: String = task_id.into();
         let params: GetMappedTaskInstancesParams = params.into();
         let by_cursor = std::future::ready(false);
-        let start = params.offset.unwrap_or(0);
+        let cursor = None;
         crate::paging::paginate(
-            start,
-            page_size,
+            params.offset,
+            cursor,
             by_cursor,
+            page_size,
             move |at, limit| {
                 let api = api.clone();
                 let dag_id = dag_id.clone();
@@ -385,7 +383,7 @@ impl crate::blocking::TaskInstanceApi {
             )
     }
 
-    /// Every item of the list, one page in memory at a time.
+    /// Every item of the list, one page in memory at a time, as an iterator that says where to resume after an error ([`crate::Paged`]).
     pub fn get_mapped_task_instances_stream(
         &self,
         dag_id: impl Into<String>,
@@ -393,9 +391,9 @@ impl crate::blocking::TaskInstanceApi {
         task_id: impl Into<String>,
         params: impl Into<GetMappedTaskInstancesParams>,
         page_size: i64,
-    ) -> impl Iterator<Item = Result<models::TaskInstanceResponse, Error>> + '_ {
+    ) -> crate::blocking::Paged<'_, models::TaskInstanceResponse> {
         self.client
-            .iter(
+            .paged(
                 self
                     .inner
                     .get_mapped_task_instances_stream(

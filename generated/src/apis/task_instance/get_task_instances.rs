@@ -369,11 +369,9 @@ impl TaskInstanceApi {
             .json()
     }
 
-    /// Every item of [`Self::get_task_instances`], fetched `page_size` at a time by keyset cursor where the server has it (3.2.2 and later), which loses no item to changes made
-    /// while the stream runs; else with `limit`/`offset`,
-    /// where an item added or removed before the current offset while the stream runs makes it
-    /// skip or repeat one (the `offset` in `params` is where an offset stream starts). One page is in
-    /// memory at a time. The stream owns what it needs, so it can move into a spawned task.
+    /// Every item of [`Self::get_task_instances`], fetched `page_size` at a time by keyset cursor where the server has it (3.2.2 and later), which loses no item to changes made while the stream runs; else with `limit`/`offset`, where an item added or removed before the current offset while the stream runs makes it skip or repeat one. One page is in memory at a time. The stream owns what it needs, so it can move into a spawned task.
+    ///
+    /// It starts where `params` says (`offset`, or a cursor where the operation has one). A page that fails after the client's retries ends the stream with that error, every earlier item given exactly once; [`Paged::resume_from`](crate::Paged::resume_from) says where to pick up.
     ///
     /// # Example
     ///
@@ -394,30 +392,25 @@ impl TaskInstanceApi {
         dag_run_id: impl Into<String>,
         params: impl Into<GetTaskInstancesParams>,
         page_size: i64,
-    ) -> impl futures_core::Stream<
-        Item = Result<models::TaskInstanceResponse, Error>,
-    > + Send + 'static {
+    ) -> crate::Paged<models::TaskInstanceResponse> {
         let api = self.clone();
         let dag_id: String = dag_id.into();
         let dag_run_id: String = dag_run_id.into();
         let params: GetTaskInstancesParams = params.into();
-        let by_cursor = {
-            let api = api.clone();
-            let from_offset = params.offset.is_some();
-            async move { !from_offset && api.client.supports("3.2.2").await }
-        };
-        let start = params.offset.unwrap_or(0);
+        let by_cursor = api.client.has_release("3.2.2");
+        let cursor = params.cursor.clone();
         crate::paging::paginate(
-            start,
-            page_size,
+            params.offset,
+            cursor,
             by_cursor,
+            page_size,
             move |at, limit| {
                 let api = api.clone();
                 let dag_id = dag_id.clone();
                 let dag_run_id = dag_run_id.clone();
                 let params = match at {
-                    crate::paging::At::Offset(offset) => params.clone().offset(offset),
-                    crate::paging::At::Cursor(cursor) => params.clone().cursor(cursor),
+                    crate::PageStart::Offset(offset) => params.clone().offset(offset),
+                    crate::PageStart::Cursor(cursor) => params.clone().cursor(cursor),
                 }
                     .limit(limit);
                 async move {
@@ -449,16 +442,16 @@ impl crate::blocking::TaskInstanceApi {
         self.client.block_on(self.inner.get_task_instances(dag_id, dag_run_id, params))
     }
 
-    /// Every item of the list, one page in memory at a time.
+    /// Every item of the list, one page in memory at a time, as an iterator that says where to resume after an error ([`crate::Paged`]).
     pub fn get_task_instances_stream(
         &self,
         dag_id: impl Into<String>,
         dag_run_id: impl Into<String>,
         params: impl Into<GetTaskInstancesParams>,
         page_size: i64,
-    ) -> impl Iterator<Item = Result<models::TaskInstanceResponse, Error>> + '_ {
+    ) -> crate::blocking::Paged<'_, models::TaskInstanceResponse> {
         self.client
-            .iter(
+            .paged(
                 self
                     .inner
                     .get_task_instances_stream(dag_id, dag_run_id, params, page_size),
