@@ -5,9 +5,10 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use airflow_client::apis::{
-    DeleteTaskInstanceParams, GetMappedTaskInstancesParams, GetTaskInstancesParams,
+    DeleteTaskInstanceParams, GetLogParams, GetMappedTaskInstancesParams, GetTaskInstancesParams,
 };
 use airflow_client::logs::FollowLog;
+use airflow_client::models::GetLogAccept;
 use futures_util::TryStreamExt;
 
 use airflow_client::models::TaskInstanceState;
@@ -94,6 +95,27 @@ fn follow_log_yields_each_line_of_a_running_try_once() {
             .iter()
             .filter(|e| e.starts_with("e2e: tick "))
             .collect();
+        let params = GetLogParams::default().accept(GetLogAccept::ApplicationXNdjson);
+        let finished: Vec<String> = api
+            .get_log(SLOW_LOG_DAG, &run, "tick", 1, &params)
+            .await
+            .unwrap()
+            .messages()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| m.event)
+            .collect();
+        let sorted = |lines: &[String]| {
+            let mut lines = lines.to_vec();
+            lines.sort();
+            lines
+        };
+        assert_eq!(
+            sorted(&events),
+            sorted(&finished),
+            "every line of the finished log, once"
+        );
         let expected: Vec<String> = (1..=TICKS).map(|i| format!("e2e: tick {i}")).collect();
         assert_eq!(
             ticks,

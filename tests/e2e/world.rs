@@ -55,6 +55,9 @@ pub struct World {
     pub cleared: String,
     /// Its `approve` task stays awaiting input. Only triggered where [`World::has_hitl`].
     pub awaiting: String,
+    /// Its `approve` task's log is followed while it waits, and answered. Only triggered
+    /// where [`World::has_hitl`].
+    pub followed: String,
     /// Its `approve` task gets answered by the update test. Only triggered where
     /// [`World::has_hitl`].
     pub answered: String,
@@ -84,6 +87,10 @@ impl World {
 
     pub fn user(&self) -> &str {
         &self.user
+    }
+
+    pub fn password(&self) -> &str {
+        &self.password
     }
 
     /// The server's release as `(major, minor, patch)`, from `GET /api/v2/version`.
@@ -173,6 +180,7 @@ async fn setup() -> Result<World, String> {
         cleared: format!("cleared__{stamp}"),
         awaiting: format!("awaiting__{stamp}"),
         answered: format!("answered__{stamp}"),
+        followed: format!("followed__{stamp}"),
         starved: format!("starved__{stamp}"),
         url,
         user,
@@ -180,7 +188,7 @@ async fn setup() -> Result<World, String> {
         version,
     };
     let hitl_runs = if world.has_hitl() {
-        vec![&world.awaiting, &world.answered]
+        vec![&world.awaiting, &world.answered, &world.followed]
     } else {
         Vec::new()
     };
