@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
+use crate::cargo::cargo_env;
 use crate::root;
-use crate::test_all::cargo_env;
 
 /// What the rendered text must never contain.
 const LEAKS: &[&str] = &["](", "\\["];

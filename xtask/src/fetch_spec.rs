@@ -1,27 +1,18 @@
 //! `cargo xtask fetch-spec --airflow VERSION`: the pinned documents come from the released
 //! `apache-airflow-core` wheel, fetched with pip, so `spec/` is always a real release.
 //!
-//! After writing `spec/` it prints the API change report (see [`crate::api_diff`]) from the
+//! After writing `spec/` it prints the API change report (see [`crate::api_changes`]) from the
 //! release `spec/PROVENANCE.yaml` named before the fetch to VERSION. The older side is the REST
 //! document `spec/` held, which is that release's; when it is missing, the release is fetched.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-use crate::api_diff::Report;
+use crate::api_changes::Report;
+use crate::spec::{AUTH_FILE, REST_FILE};
+use crate::wheels::{fetch, python, wheel_cache, AUTH_PATH};
 use crate::{root, Args};
-
-/// Where the REST API document sits inside the wheel; 3.0.x releases call it v1.
-const REST_PATHS: &[&str] = &[
-    "airflow/api_fastapi/core_api/openapi/v2-rest-api-generated.yaml",
-    "airflow/api_fastapi/core_api/openapi/v1-rest-api-generated.yaml",
-];
-const AUTH_PATH: &str =
-    "airflow/api_fastapi/auth/managers/simple/openapi/v2-simple-auth-manager-generated.yaml";
-
-pub const REST_FILE: &str = "v2-rest-api-generated.yaml";
-pub const AUTH_FILE: &str = "simple-auth-manager-generated.yaml";
 
 pub fn run(rest: &[String]) -> Result<(), String> {
     let args = Args::new(rest);
@@ -31,11 +22,6 @@ pub fn run(rest: &[String]) -> Result<(), String> {
         .ok_or("fetch-spec needs --airflow VERSION (for example 3.3.2)")?;
     print!("{}", update(version, &root().join("spec"), &wheel_cache())?);
     Ok(())
-}
-
-/// Where the wheels of releases are cached.
-pub fn wheel_cache() -> PathBuf {
-    root().join("target/airflow-wheels")
 }
 
 /// Replaces the documents in `spec` with those of `version`; returns what to tell the user:
@@ -99,86 +85,6 @@ fn pinned(spec: &Path, cache: &Path) -> Result<Option<(String, String)>, String>
         })?,
     };
     Ok(Some((version, text)))
-}
-
-pub struct Documents {
-    pub wheel: PathBuf,
-    pub wheel_name: String,
-    pub rest: Vec<u8>,
-    pub rest_source: &'static str,
-    pub auth: Option<Vec<u8>>,
-}
-
-/// Downloads the wheel (cached in `cache`) and reads the documents out of it.
-pub fn fetch(version: &str, cache: &Path) -> Result<Documents, String> {
-    if version.is_empty()
-        || !version
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '.')
-    {
-        return Err(format!("`{version}` is not a release version"));
-    }
-    let dir = cache.join(version);
-    let wheel = match find_wheel(&dir) {
-        Some(w) => w,
-        None => {
-            fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-            let status = Command::new(python())
-                .args(["-m", "pip", "download", "--quiet", "--no-deps", "--dest"])
-                .arg(&dir)
-                .arg(format!("apache-airflow-core=={version}"))
-                .status()
-                .map_err(|e| format!("running pip: {e}"))?;
-            if !status.success() {
-                return Err(format!(
-                    "pip download apache-airflow-core=={version} failed ({status})"
-                ));
-            }
-            find_wheel(&dir).ok_or_else(|| format!("pip left no wheel in {}", dir.display()))?
-        }
-    };
-    let (rest_source, rest) = REST_PATHS
-        .iter()
-        .find_map(|p| unzip(&wheel, p).ok().map(|bytes| (*p, bytes)))
-        .ok_or_else(|| format!("{} holds none of {REST_PATHS:?}", wheel.display()))?;
-    let auth = unzip(&wheel, AUTH_PATH).ok();
-    Ok(Documents {
-        wheel_name: wheel
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned(),
-        wheel,
-        rest,
-        rest_source,
-        auth,
-    })
-}
-
-fn find_wheel(dir: &Path) -> Option<PathBuf> {
-    fs::read_dir(dir)
-        .ok()?
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|e| e == "whl"))
-}
-
-fn python() -> String {
-    std::env::var("PYTHON").unwrap_or_else(|_| "python3".into())
-}
-
-/// Reads one member of a zip archive with Python's zipfile, which every pip machine has.
-fn unzip(archive: &Path, member: &str) -> Result<Vec<u8>, String> {
-    let out = Command::new(python())
-        .args(["-c", "import sys,zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))"])
-        .arg(archive)
-        .arg(member)
-        .output()
-        .map_err(|e| format!("running python: {e}"))?;
-    if !out.status.success() {
-        return Err(format!("{member} not in {}", archive.display()));
-    }
-    Ok(out.stdout)
 }
 
 fn sha256_file(path: &Path) -> Result<String, String> {

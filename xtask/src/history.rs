@@ -9,10 +9,9 @@ use std::fs;
 use airflow_codegen::history::{History, Span, VersionEndpoint};
 use serde_json::Value;
 
-use crate::spec_matrix::{base, document, RELEASES};
+use crate::releases::{base, document, RELEASES};
+use crate::spec::HISTORY_FILE;
 use crate::{root, Args};
-
-pub const FILE: &str = "history.yaml";
 
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
@@ -39,7 +38,7 @@ pub fn run(rest: &[String]) -> Result<(), String> {
          last one when a later release dropped it, `required` the first release from which\n\
          every later one requires a property or parameter, when that is later than `since`."
     );
-    let path = root().join("spec").join(FILE);
+    let path = root().join("spec").join(HISTORY_FILE);
     fs::write(&path, to_text(&history, &header))
         .map_err(|e| format!("writing {}: {e}", path.display()))?;
     println!(

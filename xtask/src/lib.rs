@@ -1,5 +1,10 @@
 //! The project's tasks as a library, so tests can run exactly what `cargo xtask` runs.
+//!
+//! A command's module imports the modules of what commands share, never another command's;
+//! only `test_all`, which runs the others, imports commands, and nothing imports it
+//! (tests/no_import_cycles.rs holds xtask to having no import loops).
 
+// Commands (`e2e` lives in the binary).
 pub mod api_diff;
 pub mod bench;
 pub mod docs;
@@ -7,9 +12,17 @@ pub mod fetch_spec;
 pub mod history;
 pub mod package;
 pub mod regen;
-pub mod signatures;
 pub mod spec_matrix;
 pub mod test_all;
+
+// What commands share.
+pub mod api_changes;
+pub mod cargo;
+pub mod job;
+pub mod releases;
+pub mod signatures;
+pub mod spec;
+pub mod wheels;
 
 use std::path::{Path, PathBuf};
 

@@ -4,13 +4,11 @@ mod e2e;
 
 use std::process::ExitCode;
 
+use xtask::{bench, docs, fetch_spec, history, regen, spec_matrix, test_all, Args, USAGE};
+
 // See xtask/Cargo.toml: a fifth of a regen's time goes to the system allocator.
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-pub use xtask::{
-    bench, docs, fetch_spec, history, regen, root, spec_matrix, test_all, Args, USAGE,
-};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -7,7 +7,7 @@ use std::process::Command;
 
 use airflow_codegen::{output, Selection};
 
-use crate::regen::Job;
+use crate::job::Job;
 use crate::root;
 
 /// Packs and builds both crates.

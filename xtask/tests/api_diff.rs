@@ -11,9 +11,11 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::OnceLock;
 
-use xtask::api_diff::{Change, Report, Source};
-use xtask::fetch_spec::{self, wheel_cache, REST_FILE};
+use xtask::api_changes::{Change, Report, Source};
+use xtask::fetch_spec;
 use xtask::root;
+use xtask::spec::REST_FILE;
+use xtask::wheels::wheel_cache;
 
 const FROM: &str = "3.2.2";
 const TO: &str = "3.3.2";

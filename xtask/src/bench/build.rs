@@ -21,9 +21,9 @@ use std::time::{Duration, Instant, SystemTime};
 
 use airflow_codegen::{output, Selection};
 
-use crate::fetch_spec::REST_FILE;
-use crate::regen::Job;
+use crate::job::Job;
 use crate::root;
+use crate::spec::REST_FILE;
 
 use super::stats::Stats;
 

@@ -7,8 +7,8 @@ use std::time::Duration;
 use super::build::{self, Kind};
 use super::client::{Decode, Request};
 use super::generator::{self, Tags};
+use super::results::Results;
 use super::stats::{ms, ratio, secs, us};
-use super::Results;
 
 /// The targets.
 pub const REGEN_TI_MS: f64 = 100.0;

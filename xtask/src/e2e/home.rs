@@ -5,7 +5,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use super::provision::{tail, Venv};
+use super::logs::tail;
+use super::venv::Venv;
 
 pub const USER: &str = "admin";
 pub const PASSWORD: &str = "admin";

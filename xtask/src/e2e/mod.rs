@@ -9,20 +9,22 @@
 //! data through the API.
 
 mod home;
+mod logs;
 mod processes;
 mod proctable;
 mod provision;
 mod readiness;
+mod venv;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-use crate::root;
 use home::Home;
 use processes::Services;
 use provision::Release;
+use xtask::root;
 
 const HELP: &str = "\
 usage: cargo xtask e2e [--airflow VERSION]... [--serve] [-- TEST ARGS...]

@@ -16,8 +16,9 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use super::home::Home;
+use super::logs::tail;
 use super::proctable;
-use super::provision::{tail, Venv};
+use super::venv::Venv;
 
 /// The services and their arguments. Serve-logs (a log server on 0.0.0.0) is skipped: the
 /// API server reads the task logs straight from `AIRFLOW_HOME/logs`.

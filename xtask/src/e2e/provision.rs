@@ -2,10 +2,12 @@
 //! `target/e2e/<version>/venv` between runs.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use super::home::Home;
+use super::logs::tail;
+use super::venv::Venv;
 
 /// The releases the suite runs against by default, newest first: the one the client is
 /// generated from and the newest patch of each older minor.
@@ -84,25 +86,6 @@ pub fn parse_version(version: &str) -> Option<(u32, u32, u32)> {
     let mut parts = version.split('.').map(|p| p.parse::<u32>().ok());
     let parsed = (parts.next()??, parts.next()??, parts.next()??);
     parts.next().is_none().then_some(parsed)
-}
-
-/// A virtualenv with `apache-airflow` installed.
-pub struct Venv {
-    pub dir: PathBuf,
-}
-
-impl Venv {
-    pub fn bin(&self) -> PathBuf {
-        self.dir.join("bin")
-    }
-
-    pub fn airflow(&self) -> PathBuf {
-        self.bin().join("airflow")
-    }
-
-    fn python(&self) -> PathBuf {
-        self.bin().join("python")
-    }
 }
 
 /// Reuses the virtualenv at `dir` when its `airflow version` says the release's and it was
@@ -241,14 +224,6 @@ fn run_logged(command: &mut Command, log: &Path, what: &str) -> Result<(), Strin
         log.display(),
         tail(log, 30)
     ))
-}
-
-/// The last `lines` lines of a text file, for error messages.
-pub fn tail(path: &Path, lines: usize) -> String {
-    let text = fs::read_to_string(path)
-        .unwrap_or_else(|e| format!("(cannot read {}: {e})", path.display()));
-    let all: Vec<&str> = text.lines().collect();
-    all[all.len().saturating_sub(lines)..].join("\n")
 }
 
 /// The interpreter that creates the venv: `$PYTHON`, else `python3` (as `fetch-spec` does).

@@ -16,7 +16,7 @@ use airflow_codegen::ir::{
     UnionVariant,
 };
 
-use super::{Change, Section};
+use super::change::{Change, Section};
 
 /// The directions a type travels in, as far as one tag's operations are concerned.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

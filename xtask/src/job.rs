@@ -1,0 +1,169 @@
+//! One regen run: which document, which tags, what crate, written where. The regen command
+//! runs one, as do the commands that generate crates of their own (matrix, package, bench).
+
+use std::path::{Path, PathBuf};
+
+use airflow_codegen::{generate, Config, EmitConfig, Generated, Package, Selection, Templates};
+
+use crate::spec::{HISTORY_FILE, REST_FILE};
+use crate::{root, Args};
+
+pub const DEFAULT_TAG: &str = "Task Instance";
+pub const DEFAULT_CRATE: &str = "airflow-client";
+/// The emitted crate's version: semver of its Rust API, whatever Airflow release it was
+/// generated from (see the crate README's version policy).
+pub const CRATE_VERSION: &str = "0.2.0";
+
+/// What one regen run is asked to do.
+pub struct Job {
+    pub spec: PathBuf,
+    pub out: PathBuf,
+    pub selection: Selection,
+    pub crate_name: String,
+    /// The document's release history (`spec/history.yaml` for the pinned spec).
+    pub history: Option<PathBuf>,
+    /// The oldest release the client supports; the history's first when `None`.
+    pub supported_from: Option<String>,
+    pub crate_version: String,
+    /// The manifest's links and publishing setting.
+    pub package: Package,
+}
+
+impl Job {
+    /// The pinned spec into `generated/`, as CI checks it.
+    pub fn default_job() -> Job {
+        Job {
+            spec: root().join("spec").join(REST_FILE),
+            out: root().join("generated"),
+            selection: Selection::Tags(vec![DEFAULT_TAG.into()]),
+            crate_name: DEFAULT_CRATE.into(),
+            history: Some(root().join("spec").join(HISTORY_FILE)),
+            supported_from: None,
+            crate_version: CRATE_VERSION.into(),
+            package: Package::default(),
+        }
+    }
+
+    /// The job `cargo xtask regen` is asked for by its arguments.
+    pub fn parse(rest: &[String]) -> Result<Job, String> {
+        let args = Args::new(rest);
+        args.only(
+            &[
+                "--spec",
+                "--out",
+                "--tag",
+                "--crate-name",
+                "--history",
+                "--supported-from",
+                "--crate-version",
+                "--repository",
+                "--homepage",
+                "--documentation",
+            ],
+            &["--all-tags", "--no-history", "--no-publish"],
+        )?;
+        let mut job = Job::default_job();
+        if let Some(spec) = args.value("--spec")? {
+            job.spec = absolute(spec);
+            // Another document's history is not the pinned one's.
+            job.history = None;
+        }
+        if let Some(history) = args.value("--history")? {
+            job.history = Some(absolute(history));
+        }
+        if args.switch("--no-history") {
+            job.history = None;
+        }
+        job.supported_from = args.value("--supported-from")?.map(str::to_string);
+        if let Some(version) = args.value("--crate-version")? {
+            job.crate_version = version.to_string();
+        }
+        let url = |flag: &str| -> Result<Option<String>, String> {
+            Ok(args.value(flag)?.map(str::to_string))
+        };
+        job.package = Package {
+            repository: url("--repository")?,
+            homepage: url("--homepage")?,
+            documentation: url("--documentation")?,
+            publish: !args.switch("--no-publish"),
+        };
+        if let Some(out) = args.value("--out")? {
+            job.out = absolute(out);
+        }
+        let tags = args.values("--tag")?;
+        job.selection = match (args.switch("--all-tags"), tags.is_empty()) {
+            (true, true) => Selection::All,
+            (true, false) => return Err("--all-tags and --tag exclude each other".into()),
+            (false, true) => job.selection,
+            (false, false) => Selection::Tags(tags.into_iter().map(str::to_string).collect()),
+        };
+        if let Some(name) = args.value("--crate-name")? {
+            if name.is_empty()
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
+                return Err(format!("`{name}` is not a valid crate name"));
+            }
+            job.crate_name = name.to_string();
+        }
+        Ok(job)
+    }
+
+    /// The in-workspace output is a workspace member; anywhere else the crate stands alone.
+    fn standalone(&self) -> bool {
+        self.out != root().join("generated")
+    }
+
+    pub fn run(&self) -> Result<Generated, String> {
+        let (text, config, templates) = self.inputs()?;
+        generate(&text, &config, &templates).map_err(|e| format!("{}: {e}", self.spec.display()))
+    }
+
+    /// What a run reads: the document's text, the configuration and the templates.
+    pub fn inputs(&self) -> Result<(String, Config, Templates), String> {
+        let text = std::fs::read_to_string(&self.spec)
+            .map_err(|e| format!("cannot read {}: {e}", self.spec.display()))?;
+        let templates = Templates::load(&root().join("templates")).map_err(|e| e.to_string())?;
+        let spec_label = self
+            .spec
+            .strip_prefix(root())
+            .unwrap_or(&self.spec)
+            .display()
+            .to_string();
+        let config = Config {
+            selection: self.selection.clone(),
+            emit: EmitConfig {
+                crate_name: self.crate_name.clone(),
+                crate_version: self.crate_version.clone(),
+                standalone: self.standalone(),
+                generated_by: format!("`cargo xtask regen` from {spec_label}"),
+                package: self.package.clone(),
+            },
+            history: self.history.as_deref().map(read_history).transpose()?,
+            supported_from: self.supported_from.clone(),
+        };
+        Ok((text, config, templates))
+    }
+}
+
+fn read_history(path: &Path) -> Result<airflow_codegen::History, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        format!(
+            "cannot read the release history {}: {e}; write it with `cargo xtask history`, or pass --no-history",
+            path.display()
+        )
+    })?;
+    airflow_codegen::History::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn absolute(path: &str) -> PathBuf {
+    let path = Path::new(path);
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|d| d.join(path))
+            .unwrap_or_else(|_| path.to_path_buf())
+    }
+}
