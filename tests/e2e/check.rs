@@ -1,4 +1,4 @@
-//! Assertions on the client's errors.
+//! Assertions on the client's errors, and on followed logs.
 
 use std::fmt::Debug;
 
@@ -96,5 +96,35 @@ pub fn unsupported_parameter<T: Debug>(
         other => panic!(
             "expected Error::UnsupportedParameter ({parameter} since {since}, server {major}.{minor}.{patch}), got {other:?}"
         ),
+    }
+}
+
+/// A followed log gave each line of the finished log exactly as often as the finished log has
+/// it, and nothing else twice. A running try's reads may carry a line the finished log does not
+/// (Airflow 3.3 notes that it "Could not read served logs" while the worker's log server is not
+/// up): such a line may come once.
+#[track_caller]
+pub fn assert_each_line_once<T: Ord + Debug + Clone>(followed: &[T], finished: &[T]) {
+    use std::collections::BTreeMap;
+    let count = |lines: &[T]| {
+        let mut counts = BTreeMap::<T, usize>::new();
+        for line in lines {
+            *counts.entry(line.clone()).or_default() += 1;
+        }
+        counts
+    };
+    let (got, want) = (count(followed), count(finished));
+    for (line, times) in &want {
+        assert_eq!(
+            got.get(line),
+            Some(times),
+            "{line:?} in the followed log: {followed:?}"
+        );
+    }
+    for (line, times) in &got {
+        assert!(
+            *times == 1 || want.contains_key(line),
+            "{line:?} came {times} times"
+        );
     }
 }

@@ -106,16 +106,7 @@ fn follow_log_yields_each_line_of_a_running_try_once() {
             .into_iter()
             .map(|m| m.event)
             .collect();
-        let sorted = |lines: &[String]| {
-            let mut lines = lines.to_vec();
-            lines.sort();
-            lines
-        };
-        assert_eq!(
-            sorted(&events),
-            sorted(&finished),
-            "every line of the finished log, once"
-        );
+        crate::check::assert_each_line_once(&events, &finished);
         let expected: Vec<String> = (1..=TICKS).map(|i| format!("e2e: tick {i}")).collect();
         assert_eq!(
             ticks,

@@ -346,18 +346,10 @@ fn follow_log_of_a_try_answered_while_followed_yields_each_line_once() {
             .await
             .unwrap();
         let lines = |messages: &[airflow_client::models::StructuredLogMessage]| {
-            let mut lines: Vec<_> = messages
-                .iter()
-                .map(|m| (m.timestamp, m.event.clone()))
-                .collect();
-            lines.sort();
-            lines
+            let lines = messages.iter().map(|m| (m.timestamp, m.event.clone()));
+            lines.collect::<Vec<_>>()
         };
-        assert_eq!(
-            lines(&followed),
-            lines(&finished),
-            "the followed lines are the finished log's, each once"
-        );
+        crate::check::assert_each_line_once(&lines(&followed), &lines(&finished));
         let approve = api
             .get_task_instance(HITL_DAG, &run, "approve")
             .await
