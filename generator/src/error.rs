@@ -36,7 +36,8 @@ impl fmt::Display for Error {
             Error::Io { path, message } => write!(f, "cannot read {}: {message}", path.display()),
             Error::History(message) => write!(
                 f,
-                "the release history does not read: {message}; rewrite it with `cargo xtask history`"
+                "the release history does not read: {message}; \
+                 rewrite it with `cargo xtask history`"
             ),
         }
     }
@@ -108,6 +109,11 @@ impl std::error::Error for SpecError {}
 /// Escapes one reference token for a JSON pointer (RFC 6901).
 pub fn escape_token(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
+}
+
+/// Undoes [`escape_token`].
+pub fn unescape_token(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
 }
 
 /// Appends a token to a pointer.

@@ -93,10 +93,11 @@ fn write_all(root: &Path, files: &Files) -> io::Result<()> {
 
 /// How `out` differs from `files`, in path order within each kind.
 pub fn differences(out: &Path, files: &Files) -> io::Result<Vec<Drift>> {
-    let mut on_disk = Vec::new();
-    if out.exists() {
-        list(out, out, &mut on_disk)?;
-    }
+    let on_disk = if out.exists() {
+        walk(out, KEEP)?
+    } else {
+        Vec::new()
+    };
     let mut drift = Vec::new();
     for (relative, text) in files {
         match fs::read_to_string(out.join(relative)) {
@@ -113,30 +114,25 @@ pub fn differences(out: &Path, files: &Files) -> io::Result<Vec<Drift>> {
     Ok(drift)
 }
 
-/// Every file below `dir`, and every folder with no file anywhere below it (`empty/`, the
-/// topmost such folder only), which a regen does not leave behind either.
-fn list(root: &Path, dir: &Path, out: &mut Vec<String>) -> io::Result<()> {
-    for entry in fs::read_dir(dir)? {
-        let path = entry?.path();
-        let relative = path
-            .strip_prefix(root)
-            .unwrap_or(&path)
-            .to_string_lossy()
-            .replace('\\', "/");
-        if path.is_dir() {
-            if KEEP.contains(&relative.as_str()) {
-                continue;
-            }
-            let mut below = Vec::new();
-            list(root, &path, &mut below)?;
+/// Every file below `root`, as a `/`-separated path relative to it, and every folder with no
+/// file anywhere below it (`empty/`, the topmost such folder only); the folders directly in
+/// `root` that `skip` names are left out.
+pub(crate) fn walk(root: &Path, skip: &[&str]) -> io::Result<Vec<String>> {
+    let mut found = Vec::new();
+    for entry in fs::read_dir(root)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        if !path.is_dir() {
+            found.push(name);
+        } else if !skip.contains(&name.as_str()) {
+            let below = walk(&path, &[])?;
             if below.iter().all(|b| b.ends_with('/')) {
-                out.push(format!("{relative}/"));
+                found.push(format!("{name}/"));
             } else {
-                out.append(&mut below);
+                found.extend(below.iter().map(|b| format!("{name}/{b}")));
             }
-        } else {
-            out.push(relative);
         }
     }
-    Ok(())
+    Ok(found)
 }

@@ -117,7 +117,10 @@ fn collect_operations<'a>(
                 // Released documents do repeat operationIds; the later operation still gets a
                 // method (with a suffixed name), and the reader is told.
                 if let Some(first) = seen_ids.insert(id.clone(), pointer.clone()) {
-                    warnings.push(format!("{pointer}: operationId `{id}` is already used at {first}; its method gets a suffixed name"));
+                    warnings.push(format!(
+                        "{pointer}: operationId `{id}` is already used at {first}; \
+                         its method gets a suffixed name"
+                    ));
                 }
             }
             let operation_id = op

@@ -6,6 +6,7 @@ mod names;
 mod operations;
 mod paging;
 mod recursion;
+mod refs;
 mod releases;
 mod types;
 

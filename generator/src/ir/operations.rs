@@ -6,6 +6,7 @@ use openapiv3::{
 };
 
 use super::names::{camel, snake, unraw, Namespace};
+use super::refs;
 use super::types::{Site, TypeBuilder};
 use super::{
     Body, Content, ErrorCase, MediaKind, Method, Operation, Param, ParamLocation, ParamStyle,
@@ -82,13 +83,14 @@ impl<'a> OperationBuilder<'a, '_> {
             .rsplit_once('/')
             .map_or("", |(p, _)| p)
             .to_string();
+        let parameters = self.components.map(|c| &c.parameters);
         for (list, pointer) in [
             (raw.path_params, join(&path_pointer, "parameters")),
             (&raw.op.parameters[..], join(&raw.pointer, "parameters")),
         ] {
             for (i, p) in list.iter().enumerate() {
                 let here = format!("{pointer}/{i}");
-                let param = self.resolve_param(p, &here)?;
+                let param = refs::resolve(p, parameters, ("parameters", "parameter"), &here)?;
                 let data = param.parameter_data_ref();
                 found.retain(|(q, _)| {
                     !(q.parameter_data_ref().name == data.name && same_location(q, param))
@@ -105,31 +107,6 @@ impl<'a> OperationBuilder<'a, '_> {
             params.push(self.param(param, &pointer, base, &mut names)?);
         }
         Ok(params)
-    }
-
-    fn resolve_param(
-        &self,
-        p: &'a ReferenceOr<Parameter>,
-        pointer: &str,
-    ) -> SpecResult<&'a Parameter> {
-        match p {
-            ReferenceOr::Item(p) => Ok(p),
-            ReferenceOr::Reference { reference } => {
-                let name = reference.strip_prefix("#/components/parameters/");
-                name.and_then(|n| self.components?.parameters.get(n))
-                    .and_then(|p| match p {
-                        ReferenceOr::Item(p) => Some(p),
-                        ReferenceOr::Reference { .. } => None,
-                    })
-                    .ok_or_else(|| {
-                        SpecError::at(
-                            join(pointer, "$ref"),
-                            format!("`{reference}` points at no parameter"),
-                        )
-                        .with_hint("refer to an entry of components/parameters")
-                    })
-            }
-        }
     }
 
     fn param(
@@ -225,30 +202,18 @@ impl<'a> OperationBuilder<'a, '_> {
         base: &str,
         pointer: &str,
     ) -> SpecResult<Option<Body>> {
-        let body = match body {
-            ReferenceOr::Item(b) => b,
-            ReferenceOr::Reference { reference } => {
-                let name = reference.strip_prefix("#/components/requestBodies/");
-                name.and_then(|n| self.components?.request_bodies.get(n))
-                    .and_then(|b| match b {
-                        ReferenceOr::Item(b) => Some(b),
-                        ReferenceOr::Reference { .. } => None,
-                    })
-                    .ok_or_else(|| {
-                        SpecError::at(
-                            join(pointer, "$ref"),
-                            format!("`{reference}` points at no request body"),
-                        )
-                    })?
-            }
-        };
+        let bodies = self.components.map(|c| &c.request_bodies);
+        let body = refs::resolve(body, bodies, ("requestBodies", "request body"), pointer)?;
         let Some((media_type, media, kind)) = pick_media(&body.content) else {
             if body.content.is_empty() {
                 return Ok(None);
             }
             let types: Vec<&str> = body.content.keys().map(String::as_str).collect();
-            return Err(SpecError::at(join(pointer, "content"), format!("no supported request media type among {types:?}"))
-                .with_hint("offer application/json, application/x-www-form-urlencoded, text/plain or application/octet-stream"));
+            let message = format!("no supported request media type among {types:?}");
+            return Err(SpecError::at(join(pointer, "content"), message).with_hint(
+                "offer application/json, application/x-www-form-urlencoded, text/plain \
+                 or application/octet-stream",
+            ));
         };
         let name = format!("{base}Body");
         let schema_pointer = join(&join(&join(pointer, "content"), media_type), "schema");
@@ -300,8 +265,9 @@ impl<'a> OperationBuilder<'a, '_> {
         let mut successes: Vec<ReturnVariant> = Vec::new();
         let mut errors = Vec::new();
         let many_success = entries.iter().filter(|(s, _, _)| s.is_success()).count() > 1;
+        let responses = self.components.map(|c| &c.responses);
         for (status, response, here) in entries {
-            let response = self.resolve_response(response, &here)?;
+            let response = refs::resolve(response, responses, ("responses", "response"), &here)?;
             if status.is_success() {
                 let supported: Vec<_> = response
                     .content
@@ -403,7 +369,7 @@ impl<'a> OperationBuilder<'a, '_> {
         pointer: &str,
     ) -> SpecResult<Ty> {
         Ok(match kind {
-            // The schema of an NDJSON body describes the text, not its lines; lines decode on demand.
+            // An NDJSON body's schema describes the text, not its lines; lines decode on demand.
             MediaKind::Ndjson => Ty::Any,
             MediaKind::Text => Ty::String,
             MediaKind::Binary => Ty::Bytes,
@@ -412,30 +378,6 @@ impl<'a> OperationBuilder<'a, '_> {
                 None => Ty::Any,
             },
         })
-    }
-
-    fn resolve_response(
-        &self,
-        response: &'a ReferenceOr<Response>,
-        pointer: &str,
-    ) -> SpecResult<&'a Response> {
-        match response {
-            ReferenceOr::Item(r) => Ok(r),
-            ReferenceOr::Reference { reference } => reference
-                .strip_prefix("#/components/responses/")
-                .and_then(|n| self.components?.responses.get(n))
-                .and_then(|r| match r {
-                    ReferenceOr::Item(r) => Some(r),
-                    ReferenceOr::Reference { .. } => None,
-                })
-                .ok_or_else(|| {
-                    SpecError::at(
-                        join(pointer, "$ref"),
-                        format!("`{reference}` points at no response"),
-                    )
-                    .with_hint("refer to an entry of components/responses")
-                }),
-        }
     }
 
     fn security(&self, op: &openapiv3::Operation) -> Vec<String> {
@@ -471,9 +413,14 @@ fn path_parts(raw: &RawOperation, params: &[Param]) -> SpecResult<Vec<PathPart>>
             )
         })?;
         let name = &rest[open + 1..close];
-        let index = params.iter().position(|p| p.name == name && p.location == ParamLocation::Path).ok_or_else(|| {
-            SpecError::at(join(&raw.pointer, "parameters"), format!("path template names `{{{name}}}` but no path parameter `{name}` is declared"))
-                .with_hint(format!("add a parameter with `name: {name}` and `in: path`"))
+        let declared = |p: &Param| p.name == name && p.location == ParamLocation::Path;
+        let index = params.iter().position(declared).ok_or_else(|| {
+            let message = format!(
+                "path template names `{{{name}}}` but no path parameter `{name}` is declared"
+            );
+            SpecError::at(join(&raw.pointer, "parameters"), message).with_hint(format!(
+                "add a parameter with `name: {name}` and `in: path`"
+            ))
         })?;
         parts.push(PathPart::Param(index));
         rest = &rest[close + 1..];

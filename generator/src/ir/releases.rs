@@ -3,6 +3,7 @@
 //! supported release does not send (or may leave out) is read as absent when missing.
 
 use super::{Field, Releases, TagApi, TypeDef, TypeKind};
+use crate::error::unescape_token;
 use crate::history::{History, Span};
 
 /// The release history and the oldest release the client supports (an index into it).
@@ -113,7 +114,7 @@ fn relax(field: &mut Field, relaxed: bool) {
 /// schema nested in one (a `/` in a name itself is escaped, `~1`).
 fn component_name(pointer: &str) -> Option<String> {
     let token = pointer.strip_prefix("/components/schemas/")?;
-    (!token.contains('/')).then(|| token.replace("~1", "/").replace("~0", "~"))
+    (!token.contains('/')).then(|| unescape_token(token))
 }
 
 #[cfg(test)]

@@ -5,7 +5,30 @@ use crate::load::load;
 
 fn api_of(schemas: &str, extra_paths: &str) -> Api {
     let text = format!(
-        "openapi: 3.1.0\ninfo: {{title: t, version: '1'}}\npaths:\n  /things/{{id}}:\n    post:\n      tags: [T]\n      operationId: make_thing\n      parameters:\n      - {{name: id, in: path, required: true, schema: {{type: string}}}}\n      - {{name: type, in: query, schema: {{type: [integer, 'null']}}}}\n      requestBody:\n        content:\n          application/json:\n            schema: {{$ref: '#/components/schemas/Root'}}\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {{$ref: '#/components/schemas/Root'}}\n{extra_paths}components:\n  schemas:\n{schemas}"
+        "\
+openapi: 3.1.0
+info: {{title: t, version: '1'}}
+paths:
+  /things/{{id}}:
+    post:
+      tags: [T]
+      operationId: make_thing
+      parameters:
+      - {{name: id, in: path, required: true, schema: {{type: string}}}}
+      - {{name: type, in: query, schema: {{type: [integer, 'null']}}}}
+      requestBody:
+        content:
+          application/json:
+            schema: {{$ref: '#/components/schemas/Root'}}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {{$ref: '#/components/schemas/Root'}}
+{extra_paths}components:
+  schemas:
+{schemas}"
     );
     let doc = load(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
     build(&doc, &Selection::Tags(vec!["T".into()])).unwrap_or_else(|e| panic!("{e}"))
@@ -37,7 +60,15 @@ fn field<'a>(def: &'a TypeDef, wire: &str) -> &'a Field {
 #[test]
 fn nullable_forms_become_nullable_types() {
     let api = api_of(
-        "    Root:\n      type: object\n      required: [when, count]\n      properties:\n        when: {anyOf: [{type: string, format: date-time}, {type: 'null'}]}\n        count: {type: [integer, 'null']}\n        child: {anyOf: [{$ref: '#/components/schemas/Child'}, {type: 'null'}]}\n    Child: {type: object, properties: {a: {type: string}}}\n",
+        "    Root:
+      type: object
+      required: [when, count]
+      properties:
+        when: {anyOf: [{type: string, format: date-time}, {type: 'null'}]}
+        count: {type: [integer, 'null']}
+        child: {anyOf: [{$ref: '#/components/schemas/Child'}, {type: 'null'}]}
+    Child: {type: object, properties: {a: {type: string}}}
+",
         "",
     );
     let root = named(&api, "Root");
@@ -67,7 +98,22 @@ fn query_parameters_drop_nullability_and_escape_keywords() {
 #[test]
 fn constants_tag_a_union() {
     let api = api_of(
-        "    Root:\n      type: object\n      properties:\n        action:\n          oneOf:\n          - $ref: '#/components/schemas/Create'\n          - $ref: '#/components/schemas/Delete'\n    Create: {type: object, required: [kind], properties: {kind: {type: string, const: create}, name: {type: string}}}\n    Delete: {type: object, required: [kind], properties: {kind: {const: delete}, id: {type: integer}}}\n",
+        "    Root:
+      type: object
+      properties:
+        action:
+          oneOf:
+          - $ref: '#/components/schemas/Create'
+          - $ref: '#/components/schemas/Delete'
+    Create:
+      type: object
+      required: [kind]
+      properties: {kind: {type: string, const: create}, name: {type: string}}
+    Delete:
+      type: object
+      required: [kind]
+      properties: {kind: {const: delete}, id: {type: integer}}
+",
         "",
     );
     let union = named(&api, "RootAction");
@@ -91,7 +137,21 @@ fn constants_tag_a_union() {
 #[test]
 fn prefix_items_become_a_tuple_inside_an_untagged_union() {
     let api = api_of(
-        "    Root:\n      type: object\n      properties:\n        ids:\n          anyOf:\n          - type: array\n            items:\n              anyOf:\n              - {type: string}\n              - {type: array, prefixItems: [{type: string}, {type: integer}], minItems: 2, maxItems: 2}\n          - {type: 'null'}\n",
+        "    Root:
+      type: object
+      properties:
+        ids:
+          anyOf:
+          - type: array
+            items:
+              anyOf:
+              - {type: string}
+              - type: array
+                prefixItems: [{type: string}, {type: integer}]
+                minItems: 2
+                maxItems: 2
+          - {type: 'null'}
+",
         "",
     );
     let item = named(&api, "RootIdsItem");
@@ -106,14 +166,25 @@ fn prefix_items_become_a_tuple_inside_an_untagged_union() {
 
 #[test]
 fn bounds_and_examples_of_31_load() {
-    let api = api_of("    Root: {type: object, properties: {n: {type: integer, exclusiveMinimum: 0, examples: [1, 2]}}}\n", "");
+    let api = api_of(
+        "    Root:
+      type: object
+      properties: {n: {type: integer, exclusiveMinimum: 0, examples: [1, 2]}}
+",
+        "",
+    );
     assert_eq!(field(named(&api, "Root"), "n").ty, Ty::I64);
 }
 
 #[test]
 fn recursion_is_boxed_and_lists_are_not() {
     let api = api_of(
-        "    Root:\n      type: object\n      properties:\n        parent: {anyOf: [{$ref: '#/components/schemas/Root'}, {type: 'null'}]}\n        children: {type: array, items: {$ref: '#/components/schemas/Root'}}\n",
+        "    Root:
+      type: object
+      properties:
+        parent: {anyOf: [{$ref: '#/components/schemas/Root'}, {type: 'null'}]}
+        children: {type: array, items: {$ref: '#/components/schemas/Root'}}
+",
         "",
     );
     let root = named(&api, "Root");
@@ -123,7 +194,12 @@ fn recursion_is_boxed_and_lists_are_not() {
 
 #[test]
 fn usage_tells_requests_from_responses() {
-    let api = api_of("    Root: {type: object, properties: {only_out: {$ref: '#/components/schemas/Out'}}}\n    Out: {type: object}\n", "");
+    let api = api_of(
+        "    Root: {type: object, properties: {only_out: {$ref: '#/components/schemas/Out'}}}
+    Out: {type: object}
+",
+        "",
+    );
     assert_eq!(
         named(&api, "Root").usage,
         Usage {
@@ -157,7 +233,21 @@ fn enums_get_readable_distinct_names() {
 
 #[test]
 fn dangling_reference_names_pointer_and_line() {
-    let text = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      tags: [T]\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Missing'\n";
+    let text = "\
+openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /a:
+    get:
+      tags: [T]
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/Missing'
+";
     let doc = load(text).unwrap();
     let e = build(&doc, &Selection::Tags(vec!["T".into()]))
         .map_err(|e| doc.locate(e))
@@ -172,7 +262,24 @@ fn dangling_reference_names_pointer_and_line() {
 
 #[test]
 fn all_of_cycle_is_an_error_not_a_hang() {
-    let text = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      tags: [T]\n      responses:\n        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/A'}}}}\ncomponents:\n  schemas:\n    A: {allOf: [{$ref: '#/components/schemas/B'}, {type: object, properties: {a: {type: string}}}]}\n    B: {allOf: [{$ref: '#/components/schemas/A'}, {type: object, properties: {b: {type: string}}}]}\n";
+    let text = "\
+openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /a:
+    get:
+      tags: [T]
+      responses:
+        '200':
+          description: ok
+          content: {application/json: {schema: {$ref: '#/components/schemas/A'}}}
+components:
+  schemas:
+    A:
+      allOf: [{$ref: '#/components/schemas/B'}, {type: object, properties: {a: {type: string}}}]
+    B:
+      allOf: [{$ref: '#/components/schemas/A'}, {type: object, properties: {b: {type: string}}}]
+";
     let doc = load(text).unwrap();
     let e = build(&doc, &Selection::Tags(vec!["T".into()])).unwrap_err();
     assert!(e.message.contains("includes itself"), "{e}");
@@ -181,7 +288,16 @@ fn all_of_cycle_is_an_error_not_a_hang() {
 
 #[test]
 fn unknown_tag_lists_the_known_ones() {
-    let doc = load("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      tags: [Real]\n      responses: {'204': {description: none}}\n").unwrap();
+    let text = "\
+openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /a:
+    get:
+      tags: [Real]
+      responses: {'204': {description: none}}
+";
+    let doc = load(text).unwrap();
     let e = build(&doc, &Selection::Tags(vec!["Nope".into()])).unwrap_err();
     assert!(
         e.hint.as_deref().unwrap_or_default().contains("Real"),
@@ -191,7 +307,21 @@ fn unknown_tag_lists_the_known_ones() {
 
 #[test]
 fn repeated_operation_ids_generate_with_a_warning() {
-    let text = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      tags: [T]\n      operationId: list\n      responses: {'204': {description: none}}\n  /b:\n    get:\n      tags: [T]\n      operationId: list\n      responses: {'204': {description: none}}\n";
+    let text = "\
+openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /a:
+    get:
+      tags: [T]
+      operationId: list
+      responses: {'204': {description: none}}
+  /b:
+    get:
+      tags: [T]
+      operationId: list
+      responses: {'204': {description: none}}
+";
     let doc = load(text).unwrap();
     let api = build(&doc, &Selection::Tags(vec!["T".into()])).unwrap();
     let names: Vec<_> = api.apis[0]

@@ -9,14 +9,13 @@ use openapiv3::{
 use serde_json::Value;
 
 use super::names::{camel, snake, unraw, Namespace};
+use super::refs::{self, SCHEMAS};
 use super::{
     Enum, EnumVariant, Field, Presence, Struct, Ty, TypeDef, TypeId, TypeKind, Union, UnionVariant,
     Usage,
 };
 use crate::error::{join, SpecError, SpecResult};
 use crate::load::normalise::{X_CONST, X_NULL, X_PREFIX_ITEMS};
-
-const SCHEMA_REF_PREFIX: &str = "#/components/schemas/";
 
 /// How deep inline schemas may nest before the document is considered hostile.
 const MAX_DEPTH: usize = 64;
@@ -76,23 +75,7 @@ impl<'a> TypeBuilder<'a> {
         if let Some(id) = self.by_ref.get(reference) {
             return Ok(Ty::Named(*id));
         }
-        let key = reference.strip_prefix(SCHEMA_REF_PREFIX).ok_or_else(|| {
-            SpecError::at(
-                join(pointer, "$ref"),
-                format!("cannot resolve `{reference}`"),
-            )
-            .with_hint("only local references of the form #/components/schemas/NAME are supported")
-        })?;
-        let key = unescape(key);
-        let schema = self.schemas.and_then(|s| s.get(&key)).ok_or_else(|| {
-            SpecError::at(
-                join(pointer, "$ref"),
-                format!("`{reference}` points at no schema"),
-            )
-            .with_hint(format!(
-                "add `{key}` under components/schemas or fix the reference"
-            ))
-        })?;
+        let (key, schema) = refs::component(self.schemas, reference, SCHEMAS, pointer)?;
         let name = self.component_names[&key].clone();
         let component_pointer = join("/components/schemas", &key);
         let id = self.reserve(&name, &component_pointer);
@@ -479,18 +462,8 @@ impl<'a> TypeBuilder<'a> {
                     .with_hint("break the allOf cycle; a schema cannot extend itself"));
                 }
                 seen.push(reference.clone());
-                let key = reference.strip_prefix(SCHEMA_REF_PREFIX).map(unescape);
-                let schema = key
-                    .as_ref()
-                    .and_then(|k| self.schemas.and_then(|s| s.get(k)))
-                    .ok_or_else(|| {
-                        SpecError::at(
-                            join(pointer, "$ref"),
-                            format!("`{reference}` points at no schema"),
-                        )
-                        .with_hint("fix the reference")
-                    })?;
-                let inner_pointer = join("/components/schemas", key.as_deref().unwrap_or_default());
+                let (key, schema) = refs::component(self.schemas, reference, SCHEMAS, pointer)?;
+                let inner_pointer = join("/components/schemas", &key);
                 let result = self.collect_properties(
                     schema,
                     &inner_pointer,
@@ -651,7 +624,7 @@ impl<'a> TypeBuilder<'a> {
                         .iter()
                         .find(|(_, r)| *r == reference)
                         .map(|(k, _)| k.clone())
-                        .or_else(|| reference.strip_prefix(SCHEMA_REF_PREFIX).map(unescape))
+                        .or_else(|| refs::component_name(reference, SCHEMAS.0))
                 });
                 match constant.or(from_mapping) {
                     Some(tag) if !tags.contains(&tag) && field.is_some() => tags.push(tag),
@@ -720,34 +693,4 @@ fn string_enum(data: &SchemaData, values: impl Iterator<Item = String>) -> TypeK
 /// File stem for a type's module: snake case, with keywords suffixed rather than raw.
 pub fn module_name(type_name: &str) -> String {
     unraw(&snake(type_name))
-}
-
-/// Undoes JSON-pointer escaping in a reference token.
-/// A `$ref` fragment is a URI fragment (percent-encoded) holding a JSON pointer (`~`-escaped).
-fn unescape(token: &str) -> String {
-    percent_decode(token).replace("~1", "/").replace("~0", "~")
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match (
-            bytes[i],
-            bytes.get(i + 1).copied().and_then(hex),
-            bytes.get(i + 2).copied().and_then(hex),
-        ) {
-            (b'%', Some(hi), Some(lo)) => {
-                out.push((hi * 16 + lo) as u8);
-                i += 3;
-            }
-            (b, _, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
 }

@@ -6,17 +6,15 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
+use crate::error::unescape_token;
+
 /// What the walk expects at the node, which no value is: its error names it.
 const FOUND: &str = "the end of the pointer";
 
 /// The line of `pointer` in `text` (1-based), or of its nearest ancestor that is there (a
 /// pointer into the normalised document may name a place the source does not have).
 pub fn line_of(text: &str, pointer: &str) -> Option<usize> {
-    let tokens: Vec<String> = pointer
-        .split('/')
-        .skip(1)
-        .map(|t| t.replace("~1", "/").replace("~0", "~"))
-        .collect();
+    let tokens: Vec<String> = pointer.split('/').skip(1).map(unescape_token).collect();
     (0..=tokens.len()).rev().find_map(|len| {
         let walk = Seek(&tokens[..len]);
         match walk.deserialize(serde_yaml::Deserializer::from_str(text)) {

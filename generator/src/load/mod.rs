@@ -227,7 +227,19 @@ mod tests {
 
     #[test]
     fn model_mismatch_names_the_pointer_and_line() {
-        let text = "openapi: 3.1.0\ninfo:\n  title: t\n  version: '1'\npaths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: five\n          content: 7\n";
+        let text = "\
+openapi: 3.1.0
+info:
+  title: t
+  version: '1'
+paths:
+  /a:
+    get:
+      responses:
+        '200':
+          description: five
+          content: 7
+";
         let e = load(text).unwrap_err();
         assert_eq!(e.pointer, "/paths/~1a/get/responses/200/content", "{e}");
         assert_eq!(e.line, Some(11), "{e}");
@@ -243,7 +255,16 @@ mod tests {
             e.message.contains("duplicate entry with key \"info\""),
             "{e}"
         );
-        let doc = load("\u{feff}openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        200: {description: ok}\n").unwrap();
+        let text = "\u{feff}\
+openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /a:
+    get:
+      responses:
+        200: {description: ok}
+";
+        let doc = load(text).unwrap();
         assert_eq!(doc.api.paths.paths.len(), 1);
     }
 

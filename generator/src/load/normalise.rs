@@ -217,9 +217,10 @@ mod tests {
 
     #[test]
     fn any_of_with_null_becomes_nullable() {
-        let v = norm(
-            json!({"anyOf": [{"type": "string", "format": "date-time"}, {"type": "null"}], "title": "T"}),
-        );
+        let v = norm(json!({
+            "anyOf": [{"type": "string", "format": "date-time"}, {"type": "null"}],
+            "title": "T"
+        }));
         assert_eq!(
             v,
             json!({"type": "string", "format": "date-time", "nullable": true, "title": "T"})
@@ -276,12 +277,15 @@ mod tests {
 
     #[test]
     fn prefix_items_become_tuple_extension() {
-        let v = norm(
-            json!({"type": "array", "prefixItems": [{"type": "string"}, {"type": ["integer", "null"]}], "minItems": 2}),
-        );
+        let v = norm(json!({
+            "type": "array",
+            "prefixItems": [{"type": "string"}, {"type": ["integer", "null"]}],
+            "minItems": 2
+        }));
+        let items = json!([{"type": "string"}, {"type": "integer", "nullable": true}]);
         assert_eq!(
             v,
-            json!({"type": "array", "minItems": 2, "x-prefix-items": [{"type": "string"}, {"type": "integer", "nullable": true}]})
+            json!({"type": "array", "minItems": 2, "x-prefix-items": items})
         );
     }
 
@@ -317,8 +321,11 @@ mod tests {
 
     #[test]
     fn nested_schemas_are_reached() {
-        let mut doc = json!({"paths": {"/a": {"get": {"parameters": [{"name": "x", "in": "query", "schema": {"type": ["string", "null"]}}]}}},
-            "components": {"schemas": {"A": {"properties": {"b": {"items": {"const": 1}}}}}}});
+        let parameter = json!({"name": "x", "in": "query", "schema": {"type": ["string", "null"]}});
+        let mut doc = json!({
+            "paths": {"/a": {"get": {"parameters": [parameter]}}},
+            "components": {"schemas": {"A": {"properties": {"b": {"items": {"const": 1}}}}}}
+        });
         document(&mut doc);
         assert_eq!(
             doc["paths"]["/a"]["get"]["parameters"][0]["schema"],

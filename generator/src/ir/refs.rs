@@ -1,0 +1,93 @@
+//! Local references, `#/components/<section>/<name>`: the one place a `$ref` is read.
+
+use indexmap::IndexMap;
+use openapiv3::ReferenceOr;
+
+use crate::error::{join, unescape_token, SpecError, SpecResult};
+
+/// A section of `components`: its key, and what one of its entries is called in errors.
+pub type Section = (&'static str, &'static str);
+
+pub const SCHEMAS: Section = ("schemas", "schema");
+
+/// The name a local reference gives in `section` (`schemas`); `None` for a reference elsewhere.
+/// A `$ref` fragment is a URI fragment (percent-encoded) holding a JSON pointer (`~`-escaped).
+pub fn component_name(reference: &str, section: &str) -> Option<String> {
+    let token = reference
+        .strip_prefix("#/components/")?
+        .strip_prefix(section)?
+        .strip_prefix('/')?;
+    Some(unescape_token(&percent_decode(token)))
+}
+
+/// The entry of `section` (`entries`) that `reference`, found at `pointer`, names.
+pub fn component<'a, T>(
+    entries: Option<&'a IndexMap<String, ReferenceOr<T>>>,
+    reference: &str,
+    (section, what): Section,
+    pointer: &str,
+) -> SpecResult<(String, &'a ReferenceOr<T>)> {
+    let Some(name) = component_name(reference, section) else {
+        let message = format!("cannot resolve `{reference}`");
+        return Err(
+            SpecError::at(join(pointer, "$ref"), message).with_hint(format!(
+                "only local references of the form #/components/{section}/NAME are supported"
+            )),
+        );
+    };
+    match entries.and_then(|e| e.get(&name)) {
+        Some(entry) => Ok((name, entry)),
+        None => Err(missing(reference, what, pointer).with_hint(format!(
+            "add `{name}` under components/{section} or fix the reference"
+        ))),
+    }
+}
+
+/// `item`, or the entry of `section` its reference names (which must not be a reference).
+pub fn resolve<'a, T>(
+    item: &'a ReferenceOr<T>,
+    entries: Option<&'a IndexMap<String, ReferenceOr<T>>>,
+    (section, what): Section,
+    pointer: &str,
+) -> SpecResult<&'a T> {
+    let reference = match item {
+        ReferenceOr::Item(item) => return Ok(item),
+        ReferenceOr::Reference { reference } => reference,
+    };
+    match component(entries, reference, (section, what), pointer)? {
+        (_, ReferenceOr::Item(item)) => Ok(item),
+        (name, ReferenceOr::Reference { .. }) => Err(missing(reference, what, pointer)
+            .with_hint(format!("components/{section}/{name} is a reference itself"))),
+    }
+}
+
+fn missing(reference: &str, what: &str, pointer: &str) -> SpecError {
+    SpecError::at(
+        join(pointer, "$ref"),
+        format!("`{reference}` points at no {what}"),
+    )
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
+}
