@@ -4,12 +4,8 @@ use super::*;
 use crate::load::load;
 
 fn api_of(schemas: &str, extra_paths: &str) -> Api {
-    let text = format!(
-        "\
-openapi: 3.1.0
-info: {{title: t, version: '1'}}
-paths:
-  /things/{{id}}:
+    let text = document(&format!(
+        "  /things/{{id}}:
     post:
       tags: [T]
       operationId: make_thing
@@ -29,9 +25,14 @@ paths:
 {extra_paths}components:
   schemas:
 {schemas}"
-    );
+    ));
     let doc = load(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
     build(&doc, &Selection::Tags(vec!["T".into()])).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A document whose `paths:` are `paths` (YAML, and what follows them).
+fn document(paths: &str) -> String {
+    format!("openapi: 3.1.0\ninfo: {{title: t, version: '1'}}\npaths:\n{paths}")
 }
 
 fn named<'a>(api: &'a Api, name: &str) -> &'a TypeDef {
@@ -233,11 +234,8 @@ fn enums_get_readable_distinct_names() {
 
 #[test]
 fn dangling_reference_names_pointer_and_line() {
-    let text = "\
-openapi: 3.1.0
-info: {title: t, version: '1'}
-paths:
-  /a:
+    let text = document(
+        "  /a:
     get:
       tags: [T]
       responses:
@@ -247,8 +245,9 @@ paths:
             application/json:
               schema:
                 $ref: '#/components/schemas/Missing'
-";
-    let doc = load(text).unwrap();
+",
+    );
+    let doc = load(&text).unwrap();
     let e = build(&doc, &Selection::Tags(vec!["T".into()]))
         .map_err(|e| doc.locate(e))
         .unwrap_err();
@@ -262,25 +261,23 @@ paths:
 
 #[test]
 fn all_of_cycle_is_an_error_not_a_hang() {
-    let text = "\
-openapi: 3.1.0
-info: {title: t, version: '1'}
-paths:
-  /a:
+    let text = document(
+        "  /cycle:
     get:
       tags: [T]
       responses:
         '200':
-          description: ok
           content: {application/json: {schema: {$ref: '#/components/schemas/A'}}}
+          description: ok
 components:
   schemas:
     A:
       allOf: [{$ref: '#/components/schemas/B'}, {type: object, properties: {a: {type: string}}}]
     B:
       allOf: [{$ref: '#/components/schemas/A'}, {type: object, properties: {b: {type: string}}}]
-";
-    let doc = load(text).unwrap();
+",
+    );
+    let doc = load(&text).unwrap();
     let e = build(&doc, &Selection::Tags(vec!["T".into()])).unwrap_err();
     assert!(e.message.contains("includes itself"), "{e}");
     assert!(e.pointer.starts_with("/components/schemas/"), "{e}");
@@ -288,16 +285,14 @@ components:
 
 #[test]
 fn unknown_tag_lists_the_known_ones() {
-    let text = "\
-openapi: 3.1.0
-info: {title: t, version: '1'}
-paths:
-  /a:
+    let text = document(
+        "  /a:
     get:
       tags: [Real]
       responses: {'204': {description: none}}
-";
-    let doc = load(text).unwrap();
+",
+    );
+    let doc = load(&text).unwrap();
     let e = build(&doc, &Selection::Tags(vec!["Nope".into()])).unwrap_err();
     assert!(
         e.hint.as_deref().unwrap_or_default().contains("Real"),
@@ -307,11 +302,8 @@ paths:
 
 #[test]
 fn repeated_operation_ids_generate_with_a_warning() {
-    let text = "\
-openapi: 3.1.0
-info: {title: t, version: '1'}
-paths:
-  /a:
+    let text = document(
+        "  /a:
     get:
       tags: [T]
       operationId: list
@@ -321,8 +313,9 @@ paths:
       tags: [T]
       operationId: list
       responses: {'204': {description: none}}
-";
-    let doc = load(text).unwrap();
+",
+    );
+    let doc = load(&text).unwrap();
     let api = build(&doc, &Selection::Tags(vec!["T".into()])).unwrap();
     let names: Vec<_> = api.apis[0]
         .operations
