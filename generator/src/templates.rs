@@ -1,6 +1,6 @@
 //! The hand-written parts of the emitted crate, read from the `templates/` folder.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use crate::error::{Error, Result};
@@ -34,9 +34,9 @@ impl Templates {
             .ok_or_else(|| Error::MissingTemplate(name.to_string()))
     }
 
-    /// The Rust files `api`'s crate gets: the runtime every crate has, and each file that
-    /// needs particular operations or names when `api` has them all.
-    pub fn sources_for<'t>(&'t self, api: &Api) -> Vec<Source<'t>> {
+    /// The Rust files `api`'s crate gets: each whose directives `api` meets, `used` being the
+    /// identifiers the generated code uses.
+    pub fn sources_for<'t>(&'t self, api: &Api, used: &BTreeSet<String>) -> Vec<Source<'t>> {
         let operation_ids: Vec<&str> = api
             .operations()
             .map(|(_, op)| op.operation_id.as_str())
@@ -44,13 +44,17 @@ impl Templates {
         self.sources()
             .filter(|s| s.requires.iter().all(|op| operation_ids.contains(op)))
             .filter(|s| s.requires_names.iter().all(|n| has_name(api, n)))
+            .filter(|s| s.requires_uses.iter().all(|u| used.contains(*u)))
             .collect()
     }
 
-    /// Rust files copied into the crate (`src/`, `examples/`), each with what it needs: a file
-    /// opening with `// requires-operations: a b` is only copied when the selected operations
-    /// include all of them, and `// requires-names: Type::Variant` when the emitted types have
-    /// those variants (or fields) too, since an operation's shape differs between releases.
+    /// Rust files copied into the crate (`src/`, `examples/`), each with what it needs, said on
+    /// its opening lines:
+    /// - `// requires-operations: a b`: the selected operations include all of them;
+    /// - `// requires-names: Type::Variant`: the emitted types have those variants (or
+    ///   fields) too, since an operation's shape differs between releases;
+    /// - `// requires-uses: name`: the generated code uses these names (a runtime piece only
+    ///   some documents need, which would be dead code in the others).
     fn sources(&self) -> impl Iterator<Item = Source<'_>> {
         self.files
             .iter()
@@ -59,9 +63,10 @@ impl Templates {
             })
             .map(|(path, text)| Source {
                 path,
-                text,
+                text: without_directives(text),
                 requires: header_words(text, REQUIRES),
                 requires_names: header_words(text, REQUIRES_NAMES),
+                requires_uses: header_words(text, REQUIRES_USES),
             })
     }
 }
@@ -70,11 +75,14 @@ impl Templates {
 #[derive(Debug, Clone)]
 pub struct Source<'t> {
     pub path: &'t str,
+    /// The file as the crate gets it: without the directives.
     pub text: &'t str,
     /// The operationIds the file uses; empty for the runtime every crate has.
     pub requires: Vec<&'t str>,
     /// `Type::Variant` (or `Type::field`) names the file uses.
     pub requires_names: Vec<&'t str>,
+    /// Names the generated code must use for the file to be copied.
+    pub requires_uses: Vec<&'t str>,
 }
 
 /// The name templates use for the emitted crate (in examples and doctests, which see the crate
@@ -83,6 +91,7 @@ pub const CRATE_PLACEHOLDER: &str = "airflow_client";
 
 const REQUIRES: &str = "// requires-operations:";
 const REQUIRES_NAMES: &str = "// requires-names:";
+const REQUIRES_USES: &str = "// requires-uses:";
 
 /// The words after `prefix` on the file's opening `//` comment lines.
 fn header_words<'t>(text: &'t str, prefix: &str) -> Vec<&'t str> {
@@ -91,6 +100,18 @@ fn header_words<'t>(text: &'t str, prefix: &str) -> Vec<&'t str> {
         .filter_map(|l| l.strip_prefix(prefix))
         .flat_map(str::split_whitespace)
         .collect()
+}
+
+/// The file without its opening directive lines, which are for the generator alone.
+fn without_directives(text: &str) -> &str {
+    let mut rest = text;
+    while [REQUIRES, REQUIRES_NAMES, REQUIRES_USES]
+        .iter()
+        .any(|d| rest.starts_with(d))
+    {
+        rest = rest.split_once('\n').map_or("", |(_, after)| after);
+    }
+    rest
 }
 
 /// `text` with the placeholder crate name replaced by `ident` (whole words only).

@@ -37,4 +37,4 @@ impl BulkActionNotOnExistence {
     }
 }
 
-crate::open_enum!(BulkActionNotOnExistence);
+crate::runtime::open_enum::open_enum!(BulkActionNotOnExistence);

@@ -42,4 +42,4 @@ impl BulkActionOnExistence {
     }
 }
 
-crate::open_enum!(BulkActionOnExistence);
+crate::runtime::open_enum::open_enum!(BulkActionOnExistence);

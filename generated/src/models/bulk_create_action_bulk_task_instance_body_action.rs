@@ -8,4 +8,6 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct BulkCreateActionBulkTaskInstanceBodyAction;
 
-crate::string_const!(BulkCreateActionBulkTaskInstanceBodyAction = "create");
+crate::runtime::string_const::string_const!(
+    BulkCreateActionBulkTaskInstanceBodyAction = "create"
+);

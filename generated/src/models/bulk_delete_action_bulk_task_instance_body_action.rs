@@ -8,4 +8,6 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct BulkDeleteActionBulkTaskInstanceBodyAction;
 
-crate::string_const!(BulkDeleteActionBulkTaskInstanceBodyAction = "delete");
+crate::runtime::string_const::string_const!(
+    BulkDeleteActionBulkTaskInstanceBodyAction = "delete"
+);

@@ -8,4 +8,6 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct BulkUpdateActionBulkTaskInstanceBodyAction;
 
-crate::string_const!(BulkUpdateActionBulkTaskInstanceBodyAction = "update");
+crate::runtime::string_const::string_const!(
+    BulkUpdateActionBulkTaskInstanceBodyAction = "update"
+);

@@ -42,4 +42,4 @@ impl GetLogAccept {
     }
 }
 
-crate::open_enum!(GetLogAccept);
+crate::runtime::open_enum::open_enum!(GetLogAccept);

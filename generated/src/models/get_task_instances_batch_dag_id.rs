@@ -6,4 +6,4 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct GetTaskInstancesBatchDagId;
 
-crate::string_const!(GetTaskInstancesBatchDagId = "~");
+crate::runtime::string_const::string_const!(GetTaskInstancesBatchDagId = "~");

@@ -6,4 +6,4 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct GetTaskInstancesBatchDagRunId;
 
-crate::string_const!(GetTaskInstancesBatchDagRunId = "~");
+crate::runtime::string_const::string_const!(GetTaskInstancesBatchDagRunId = "~");

@@ -94,4 +94,4 @@ impl TaskInstanceState {
     }
 }
 
-crate::open_enum!(TaskInstanceState);
+crate::runtime::open_enum::open_enum!(TaskInstanceState);

@@ -13,7 +13,7 @@ use super::signature::{
 use super::ty::{ident, ty, ModelPath};
 use crate::ir::{
     Api, Content, ErrorCase, MediaKind, Operation, Paging, Param, ParamLocation, ParamStyle,
-    PathPart, Presence, Returns, Status, TagApi, Ty,
+    PathPart, Presence, Returns, Status, TagApi,
 };
 
 const PATH: ModelPath = ModelPath::Models;
@@ -99,12 +99,24 @@ pub fn operation_module(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &s
     }
 }
 
+/// What operation modules use of the runtime, and the module of `templates/src/runtime/`
+/// that holds each.
+const RUNTIME_ITEMS: &[(&str, &str)] = &[
+    ("encoding", "QueryStyle"),
+    ("error", "untyped_body"),
+    ("paging", "Page"),
+    ("paging", "paginate"),
+    ("path", "path_segment"),
+    ("setters", "setter"),
+    ("typed_body", "typed_body"),
+];
+
 /// Only the imports the module's code uses, so an operation with no path parameters (say)
 /// gets no unused-import warning.
 fn imports(code: &TokenStream) -> TokenStream {
     // Identifiers only: a name inside a doc comment or a string is not a use.
     let mut idents = std::collections::BTreeSet::new();
-    collect_idents(code.clone(), &mut idents);
+    super::collect_idents(code.clone(), &mut idents);
     let pick = |names: &[&str]| -> Vec<proc_macro2::Ident> {
         names
             .iter()
@@ -112,27 +124,19 @@ fn imports(code: &TokenStream) -> TokenStream {
             .map(|n| format_ident!("{}", n))
             .collect()
     };
-    let encoding = pick(&["path_segment", "path_text", "QueryStyle"]);
-    let error = pick(&["typed_body", "untyped_body"]);
-    let krate = pick(&["models", "Error", "ErrorBody"]);
-    let encoding = (!encoding.is_empty()).then(|| quote!(use crate::encoding::{#(#encoding),*};));
-    let error = (!error.is_empty()).then(|| quote!(use crate::error::{#(#error),*};));
-    quote! {
-        #encoding
-        #error
-        use crate::{#(#krate),*};
+    let mut runtime = std::collections::BTreeMap::<&str, Vec<&str>>::new();
+    for (module, item) in RUNTIME_ITEMS {
+        runtime.entry(module).or_default().push(item);
     }
-}
-
-fn collect_idents(tokens: TokenStream, out: &mut std::collections::BTreeSet<String>) {
-    for tree in tokens {
-        match tree {
-            proc_macro2::TokenTree::Ident(ident) => {
-                out.insert(ident.to_string());
-            }
-            proc_macro2::TokenTree::Group(group) => collect_idents(group.stream(), out),
-            _ => {}
-        }
+    let runtime = runtime.into_iter().filter_map(|(module, items)| {
+        let items = pick(&items);
+        let module = format_ident!("{}", module);
+        (!items.is_empty()).then(|| quote!(use crate::runtime::#module::{#(#items),*};))
+    });
+    let krate = pick(&["models", "Error", "ErrorBody"]);
+    quote! {
+        #(#runtime)*
+        use crate::{#(#krate),*};
     }
 }
 
@@ -181,18 +185,20 @@ fn operation_types(api: &Api, tag: &TagApi, op: &Operation) -> TokenStream {
     quote!(#params #returns)
 }
 
+/// A parameter's docs: the document's, its server default, the release that added it. A
+/// query parameter the document does not describe gets none (the struct says what its fields
+/// are); a header says it is one.
 fn param_docs(api: &Api, p: &Param) -> TokenStream {
-    let location = format!("{:?}", p.location).to_ascii_lowercase();
-    let fallback = format!("The `{}` {location} parameter.", p.name);
+    let header = format!("Sent as the `{}` header.", wire_name(p));
     let default = p
         .default
         .as_ref()
         .map(|default| format!("Server default: `{default}`."));
     let since = since(api, p.since.as_deref())
-        .map(|since| format!("{since} An older server would ignore it: a call that sets it fails there with [`Error::UnsupportedParameter`], unsent."));
+        .map(|since| format!("{since} Before: [`Error::UnsupportedParameter`], unsent."));
     doc_attrs([
         p.description.as_deref().map(Para::Spec),
-        p.description.is_none().then_some(Para::Ours(&fallback)),
+        (!by_query_params(p)).then_some(Para::Ours(&header)),
         default.as_deref().map(Para::Ours),
         since.as_deref().map(Para::Ours),
     ])
@@ -201,19 +207,37 @@ fn param_docs(api: &Api, p: &Param) -> TokenStream {
 fn params_struct(api: &Api, tag: &TagApi, op: &Operation, name: &str) -> TokenStream {
     let name = ident(name);
     let doc = format!(
-        " Optional parameters of [`{}::{}`]. Start from `Default::default()` and set what you need.",
+        " Optional parameters of [`{}::{}`]: each field is the query parameter of its name \
+         (or the header it says), left out while `None`. Start from `Default::default()` and \
+         set what you need.",
         tag.type_name,
         op.fn_name.trim_start_matches("r#")
     );
+    // A field the document says nothing of is named for its parameter, as the struct's
+    // docs say once.
+    let undocumented = op.optional_params().any(|p| {
+        p.description.is_none() && p.default.is_none() && p.since.is_none() && by_query_params(p)
+    });
+    let allow = undocumented.then(|| {
+        quote!(#[allow(missing_docs, reason = "a field without docs is the query parameter of its name")])
+    });
     let fields = op.optional_params().map(|p| {
         let rust = ident(&p.rust_name);
         let inner = ty(api, &p.ty, PATH);
         let docs = param_docs(api, p);
-        quote!(#docs pub #rust: Option<#inner>,)
+        let serde = if !by_query_params(p) {
+            Some(quote!(#[serde(skip)]))
+        } else if p.name != p.rust_name.trim_start_matches("r#") {
+            let name = &p.name;
+            Some(quote!(#[serde(rename = #name)]))
+        } else {
+            None
+        };
+        quote!(#docs #serde pub #rust: Option<#inner>,)
     });
     let setters = op
         .optional_params()
-        .map(|p| setter(api, &p.rust_name, &p.name, &p.ty, Slot::Some, false, PATH));
+        .map(|p| setter(api, &p.rust_name, &p.ty, Slot::Some, false, PATH));
     // A streaming twin owns its parameters; a borrowed struct converts by cloning.
     let from_ref = op.paging.is_some().then(|| {
         quote! {
@@ -226,8 +250,9 @@ fn params_struct(api: &Api, tag: &TagApi, op: &Operation, name: &str) -> TokenSt
     });
     quote! {
         #[doc = #doc]
-        #[derive(Debug, Clone, Default, PartialEq)]
+        #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
         #[non_exhaustive]
+        #allow
         pub struct #name {
             #(#fields)*
         }
@@ -238,6 +263,24 @@ fn params_struct(api: &Api, tag: &TagApi, op: &Operation, name: &str) -> TokenSt
 
         #from_ref
     }
+}
+
+/// The parameter's name on the wire (header names in lower case).
+fn wire_name(p: &Param) -> String {
+    match p.location {
+        ParamLocation::Header => p.name.to_ascii_lowercase(),
+        _ => p.name.clone(),
+    }
+}
+
+/// `a=1&a=2`: the style of most query parameters.
+fn default_style(p: &Param) -> bool {
+    matches!(p.style, ParamStyle::Form | ParamStyle::Simple) && p.explode
+}
+
+/// An optional parameter written with the others from the fields of `params`.
+fn by_query_params(p: &Param) -> bool {
+    !p.required && p.location == ParamLocation::Query && default_style(p)
 }
 
 fn query_style(p: &Param) -> TokenStream {
@@ -305,7 +348,7 @@ fn stream_method(
         None => (
             quote!(None),
             quote!(std::future::ready(false)),
-            quote!(let params = params.clone().#offset(at.offset()).#limit(limit);),
+            quote!(let params = params.clone().#offset(at.offset().unwrap_or(0)).#limit(limit);),
             quote!(None),
         ),
         Some(cursor) => {
@@ -313,7 +356,10 @@ fn stream_method(
             let next_field = ident(&cursor.next);
             let by_cursor = match &cursor.since {
                 None => quote!(std::future::ready(true)),
-                Some(since) => quote!(api.client.has_release(#since)),
+                Some(since) => quote! {{
+                    let client = api.client.clone();
+                    async move { client.supports(#since).await }
+                }},
             };
             (
                 quote!(params.#param.clone()),
@@ -360,13 +406,13 @@ fn stream_method(
             #(#owns)*
             let by_cursor = #by_cursor;
             let cursor = #cursor_start;
-            crate::paging::paginate(params.#offset, cursor, by_cursor, page_size, move |at, limit| {
+            paginate(params.#offset, cursor, by_cursor, page_size, move |at, limit| {
                 let api = api.clone();
                 #(#copies)*
                 #at_params
                 async move {
                     let page = api.#call(#(#lends),*).await?;
-                    Ok(crate::paging::Page {
+                    Ok(Page {
                         items: page.#items,
                         total: #total_expr,
                         next: #next,
@@ -417,49 +463,60 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
     let path = path_expr(api, op);
     let method = format_ident!("{}", op.method.as_str());
     let auth = (!op.security.is_empty()).then(|| quote!(request.authenticated();));
-    // Lets a 404 or 405 from a server older than the operation say so.
-    let since = op
-        .since
-        .as_deref()
-        .map(|since| quote!(request.since(#since);));
-    let queries = op
+    // What some supported releases lack: a 404 or 405 from a server older than the operation
+    // says so, and a newer parameter that is set fails unsent on such a server.
+    let newer: Vec<(String, &str)> = op
         .params
         .iter()
-        .filter(|p| p.location == ParamLocation::Query)
+        .filter_map(|p| Some((wire_name(p), p.since.as_deref()?)))
+        .collect();
+    let releases = (op.since.is_some() || !newer.is_empty()).then(|| {
+        let since = match &op.since {
+            Some(since) => quote!(Some(#since)),
+            None => quote!(None),
+        };
+        let (names, added): (Vec<_>, Vec<_>) = newer.iter().cloned().unzip();
+        quote!(request.releases(#since, &[#((#names, #added)),*]);)
+    });
+    // The usual parameter is a form-style query parameter: the optional ones travel together,
+    // from the fields of `params`; the others one by one.
+    let by_fields = op
+        .optional_params()
+        .any(by_query_params)
+        .then(|| quote!(request.query_params(params)?;));
+    let one_by_one = op
+        .params
+        .iter()
+        .filter(|p| p.location != ParamLocation::Path && (p.required || !by_query_params(p)))
         .map(|p| {
-            let name = &p.name;
+            let name = wire_name(p);
             let value = value_expr(api, p);
-            let style = query_style(p);
-            // A server older than the parameter would ignore it: the request says when it came.
-            match &p.since {
-                Some(since) => quote!(request.query_since(#name, #value, #style, #since);),
-                None => quote!(request.query(#name, #value, #style);),
+            match p.location {
+                ParamLocation::Cookie => {
+                    let name = format!("{}=", p.name);
+                    quote!(if let Some(v) = crate::runtime::encoding::header_value(#value) {
+                        request.header("cookie", &format!("{}{}", #name, v));
+                    })
+                }
+                ParamLocation::Header => quote!(request.header(#name, #value);),
+                _ if default_style(p) => quote!(request.query(#name, #value);),
+                _ => {
+                    let style = query_style(p);
+                    quote!(request.query_as(#name, #value, #style);)
+                }
             }
         });
-    let headers = op.params.iter().filter(|p| matches!(p.location, ParamLocation::Header | ParamLocation::Cookie)).map(|p| {
-        let value = value_expr(api, p);
-        if p.location == ParamLocation::Cookie {
-            let name = format!("{}=", p.name);
-            quote!(if let Some(v) = crate::encoding::header_value(#value) { request.header("cookie", &format!("{}{}", #name, v)); })
-        } else {
-            let name = p.name.to_ascii_lowercase();
-            match &p.since {
-                Some(since) => quote!(request.header_since(#name, #value, #since);),
-                None => quote!(request.header(#name, #value);),
-            }
-        }
-    });
     let body = op.body.as_ref().map(|b| {
         let set = match b.kind {
             MediaKind::Json | MediaKind::Ndjson => quote!(request.json(body)?;),
-            MediaKind::Form => quote!(request.form(body);),
+            MediaKind::Form => quote!(request.form(body)?;),
             MediaKind::Text => {
                 let media = Literal::string(&b.media_type);
-                quote!(request.raw_body(#media, body.as_bytes().to_vec());)
+                quote!(request.body(#media, body.as_bytes().to_vec());)
             }
             MediaKind::Binary => {
                 let media = Literal::string(&b.media_type);
-                quote!(request.raw_body(#media, body.to_vec());)
+                quote!(request.body(#media, body.to_vec());)
             }
         };
         if b.required {
@@ -475,7 +532,7 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
     .then(|| quote!(mut));
     let errors = error_decoder(api, &op.errors);
     let respond = match &op.returns {
-        Returns::Unit => quote!(request.receive_nothing(#errors).await),
+        Returns::Unit => quote!(request.receive(#errors).await.map(drop)),
         Returns::One(content) if matches!(content.kind, MediaKind::Json | MediaKind::Form) => {
             quote!(request.receive(#errors).await?.json())
         }
@@ -500,9 +557,9 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
             let path = #path;
             let #mutable request = self.client.request(reqwest::Method::#method, #op_id, #template, path);
             #auth
-            #since
-            #(#queries)*
-            #(#headers)*
+            #releases
+            #by_fields
+            #(#one_by_one)*
             #body
             #respond
         }
@@ -527,12 +584,7 @@ fn path_expr(api: &Api, op: &Operation) -> TokenStream {
                 };
                 template.push_str(&format!("{{{local}}}"));
                 let value = value_expr(api, param);
-                // Text needs no trip through serde to become a segment.
-                if param.ty == Ty::String {
-                    segments.push(quote!(let #local = path_text(#value);));
-                } else {
-                    segments.push(quote!(let #local = path_segment(#value);));
-                }
+                segments.push(quote!(let #local = path_segment(#value);));
             }
         }
     }
@@ -553,8 +605,8 @@ fn decode(op: &Operation) -> TokenStream {
         Returns::One(content) => {
             let read = match content.kind {
                 MediaKind::Ndjson => quote!(Ok(response.ndjson())),
-                MediaKind::Text => quote!(response.text()),
-                MediaKind::Binary => quote!(response.bytes()),
+                MediaKind::Text => quote!(Ok(response.text())),
+                MediaKind::Binary => quote!(Ok(response.bytes())),
                 MediaKind::Json | MediaKind::Form => quote!(response.json()),
             };
             quote!(if response.is_success() { return #read; })
@@ -614,8 +666,8 @@ fn decode(op: &Operation) -> TokenStream {
 fn read_content(content: &Content) -> TokenStream {
     match content.kind {
         MediaKind::Ndjson => quote!(response.ndjson()),
-        MediaKind::Text => quote!(response.text()?),
-        MediaKind::Binary => quote!(response.bytes()?),
+        MediaKind::Text => quote!(response.text()),
+        MediaKind::Binary => quote!(response.bytes()),
         MediaKind::Json | MediaKind::Form => quote!(response.json()?),
     }
 }

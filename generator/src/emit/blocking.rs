@@ -11,7 +11,13 @@ use crate::ir::{Api, Operation, TagApi};
 
 pub fn module(api: &Api) -> TokenStream {
     let tags = api.apis.iter().map(tag_type);
-    quote!(#(#tags)*)
+    let paging = api.operations().any(|(_, op)| op.paging.is_some());
+    let paged = paging.then(|| {
+        quote!(
+            pub use crate::runtime::paging::blocking::Paged;
+        )
+    });
+    quote!(#paged #(#tags)*)
 }
 
 /// The blocking API type of a tag; its methods live with their operations (see `api.rs`).
@@ -63,7 +69,7 @@ pub fn methods(api: &Api, op: &Operation) -> TokenStream {
         quote! {
             #[doc = #stream_doc]
             pub fn #stream_name(&self, #(#decls,)* page_size: i64) -> crate::blocking::Paged<'_, #item> {
-                self.client.paged(self.inner.#stream_name(#(#names,)* page_size))
+                crate::blocking::Paged::new(&self.client, self.inner.#stream_name(#(#names,)* page_size))
             }
         }
     });

@@ -10,33 +10,28 @@ use crate::error::Result;
 use crate::ir::Api;
 use crate::templates::Templates;
 
-/// `template_modules`: the modules copied from templates, each `true` when it is public
-/// (there because the API has what it needs) and `false` for the private runtime.
+/// `lib.rs`: the modules (the printed ones, `template_modules` copied from `src/` of the
+/// templates, the runtime), re-exports, and what the runtime needs to know of the API.
 ///
-/// Every module but `macros` carries `#[rustfmt::skip]`, so `cargo fmt` leaves the printed
-/// code as the generator wrote it. `macros` cannot: an attribute on its declaration makes
-/// rustc refuse `crate::open_enum!` paths to the macros it exports (rust-lang/rust#52234);
-/// it is a template, formatted by hand like the others.
-pub fn lib_rs(api: &Api, template_modules: &[(String, bool)]) -> TokenStream {
-    let emitted = [
-        ("apis", true),
-        ("blocking", true),
-        ("error_body", false),
-        ("models", true),
-    ];
-    let mut modules: Vec<(&str, bool)> = emitted.into_iter().collect();
-    modules.extend(
-        template_modules
-            .iter()
-            .map(|(m, public)| (m.as_str(), *public)),
-    );
+/// The printed modules carry `#[rustfmt::skip]`, so `cargo fmt` leaves the code as the
+/// generator wrote it; the templates are in rustfmt's form already.
+pub fn lib_rs(api: &Api, template_modules: &[String], runtime: &[String]) -> TokenStream {
+    let printed = ["apis", "blocking", "error_body", "models", "runtime"];
+    let mut modules: Vec<(&str, bool)> = printed.iter().map(|name| (*name, true)).collect();
+    modules.extend(template_modules.iter().map(|m| (m.as_str(), false)));
     modules.sort();
-    let modules = modules.into_iter().map(|(name, public)| {
+    let modules = modules.into_iter().map(|(name, printed)| {
+        let public = !matches!(name, "error_body" | "runtime");
         let public = public.then(|| quote!(pub));
         let feature = (name == "blocking").then(|| quote!(#[cfg(feature = "blocking")]));
-        let skip = (name != "macros").then(|| quote!(#[rustfmt::skip]));
+        let skip = printed.then(|| quote!(#[rustfmt::skip]));
         let name = format_ident!("{}", name);
         quote!(#feature #skip #public mod #name;)
+    });
+    let paging = runtime.iter().any(|m| m == "paging").then(|| {
+        quote!(
+            pub use runtime::paging::{PageStart, Paged};
+        )
     });
     let token_url = match &api.token_url {
         Some(url) => quote!(Some(#url)),
@@ -52,9 +47,12 @@ pub fn lib_rs(api: &Api, template_modules: &[(String, bool)]) -> TokenStream {
     let apis_use = (!tag_types.is_empty()).then(|| quote!(pub use apis::{#(#tag_types),*};));
     quote! {
         #![doc = include_str!("../README.md")]
-        // Spec prose is written for web renderers; rustdoc's list-indentation lints would
-        // reject text we must pass through as written.
-        #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
+        #![allow(
+            clippy::doc_lazy_continuation,
+            clippy::doc_overindented_list_items,
+            reason = "the document's prose is written for web renderers and passes through as \
+                      written; rustdoc's list-indentation lints would reject it"
+        )]
         #![warn(missing_docs)]
 
         #(#modules)*
@@ -63,24 +61,25 @@ pub fn lib_rs(api: &Api, template_modules: &[(String, bool)]) -> TokenStream {
         // stream traits, so callers need not depend on them to use it. In rustfmt's order,
         // as this file is formatted by it.
         #apis_use
-        pub use call::Call;
         pub use chrono;
-        pub use client::{Client, ClientBuilder};
-        pub use error::{ApiError, Detail, Error, Problem};
         pub use error_body::ErrorBody;
         pub use futures_core::Stream;
         pub use futures_util::{StreamExt, TryStreamExt};
-        pub use maybe::Maybe;
-        pub use ndjson::NdjsonStream;
-        pub use paging::{PageStart, Paged};
         pub use reqwest;
-        pub use retry::RetryPolicy;
+        pub use runtime::call::Call;
+        pub use runtime::client::{Client, ClientBuilder};
+        pub use runtime::encoding::QueryStyle;
+        pub use runtime::error::{ApiError, Detail, Error, Problem};
+        pub use runtime::maybe::Maybe;
+        pub use runtime::ndjson::NdjsonStream;
+        #paging
+        pub use runtime::retry::RetryPolicy;
         pub use serde_json;
         pub use uuid;
 
         /// Where [`Client::login`] exchanges a username and password for a token, when the
         /// spec declares an OAuth2 password flow.
-        pub const TOKEN_URL: Option<&str> = #token_url;
+        const TOKEN_URL: Option<&str> = #token_url;
 
         /// Where a server tells its version (a path, and the field of its answer), asked to
         /// explain a 404 or 405 from an operation newer than the server.
@@ -88,6 +87,20 @@ pub fn lib_rs(api: &Api, template_modules: &[(String, bool)]) -> TokenStream {
 
         /// What the server's releases are releases of, for messages.
         const PRODUCT: &str = #product;
+    }
+}
+
+/// `runtime/mod.rs`: the runtime modules the crate got (some are only there for what the
+/// API uses), each copied from `templates/src/runtime/`.
+pub fn runtime_mod(runtime: &[String]) -> TokenStream {
+    let doc = " The runtime: the client and its settings, sending requests with retries and \
+               re-login, errors, wire encoding, and what only some APIs need (paging, NDJSON \
+               bodies). Written by hand: each module is copied from the generator's \
+               `templates/src/runtime/`.";
+    let modules = runtime.iter().map(|m| format_ident!("{}", m));
+    quote! {
+        #![doc = #doc]
+        #(pub(crate) mod #modules;)*
     }
 }
 
@@ -247,10 +260,10 @@ pub fn readme(
     api: &Api,
     config: &EmitConfig,
     templates: &Templates,
-    template_modules: &[(String, bool)],
+    template_modules: &[String],
 ) -> Result<String> {
     // Plain Markdown: this file is the crates.io page too, where rustdoc's links do not work.
-    let guide = if template_modules.iter().any(|(m, _)| m == "guide") {
+    let guide = if template_modules.iter().any(|m| m == "guide") {
         "New here? The `guide` module of the documentation walks from logging in to listing task instances, clearing failed ones and tailing logs."
     } else {
         ""

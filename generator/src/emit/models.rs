@@ -73,7 +73,7 @@ pub fn model(api: &Api, def: &TypeDef) -> TokenStream {
                     }
                 }
 
-                crate::open_enum!(#name);
+                crate::runtime::open_enum::open_enum!(#name);
             }
         }
         TypeKind::Const(value) => {
@@ -86,7 +86,7 @@ pub fn model(api: &Api, def: &TypeDef) -> TokenStream {
                 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
                 pub struct #name;
 
-                crate::string_const!(#name = #wire);
+                crate::runtime::string_const::string_const!(#name = #wire);
             }
         }
         TypeKind::Alias(target) => {
@@ -209,8 +209,15 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, docs: TokenStream) -> TokenSt
     // Clients build what they send with a constructor and setters, so a field a newer
     // document adds breaks no caller; what they receive they only read.
     let builder = def.usage.request.then(|| builder(api, def, s, &required));
+    let has_setters = def.usage.request && s.fields.iter().any(|f| setter_slot(f).is_some());
+    let import_setter = has_setters.then(|| {
+        quote!(
+            use crate::runtime::setters::setter;
+        )
+    });
     let allow_deprecated = allow_deprecated(s);
     quote! {
+        #import_setter
         use serde::{Deserialize, Serialize};
 
         #docs
@@ -223,6 +230,15 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, docs: TokenStream) -> TokenSt
         }
 
         #builder
+    }
+}
+
+/// How a field's setter stores its value; `None` for a field set by the constructor.
+fn setter_slot(f: &Field) -> Option<Slot> {
+    match f.presence {
+        Presence::Optional => Some(Slot::Some),
+        Presence::Tristate => Some(Slot::Value),
+        Presence::Required | Presence::RequiredNullable | Presence::Constant => None,
     }
 }
 
@@ -273,15 +289,10 @@ fn builder(api: &Api, def: &TypeDef, s: &Struct, required: &[&Field]) -> TokenSt
         }
     });
     let setters = s.fields.iter().filter_map(|f| {
-        let slot = match f.presence {
-            Presence::Optional => Slot::Some,
-            Presence::Tristate => Slot::Value,
-            Presence::Required | Presence::RequiredNullable | Presence::Constant => return None,
-        };
+        let slot = setter_slot(f)?;
         Some(setters::setter(
             api,
             &f.rust_name,
-            &f.wire_name,
             f.ty.non_null(),
             slot,
             f.boxed,

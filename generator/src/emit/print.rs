@@ -65,24 +65,41 @@ fn declaration(item: &Item) -> bool {
 }
 
 /// A blank line between the members of a printed `impl` or `trait` block. Its members' lines
-/// are the ones indented once; a member ends on such a line that is `}` or ends with `;`
-/// (other lines at that depth continue a long signature). The emitter writes no string
-/// literal with a line break in it, so no line inside a literal can look like one.
+/// are the ones indented once; a member ends on such a line that is `}` or ends with `;` or `{}`
+/// (other lines at that depth continue a long signature). One-line macro calls (the
+/// `setter!` lines) stay together, as a table. The emitter writes no string literal with a
+/// line break in it, so no line inside a literal can look like one.
 fn space_members(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 256);
     let mut member_ended = false;
+    let mut after_macro_line = false;
     for line in text.lines() {
         let member_line = line.starts_with("    ") && !line.starts_with("     ");
         let code = line.trim_start();
-        if member_line && member_ended {
+        let macro_line = member_line && code.contains("!(") && code.ends_with(");");
+        if member_line && member_ended && !(after_macro_line && macro_line) {
             out.push('\n');
         }
-        out.push_str(line);
+        if macro_line {
+            out.push_str(&tidy_macro_call(line));
+        } else {
+            out.push_str(line);
+        }
         out.push('\n');
-        member_ended =
-            member_line && !code.starts_with("//") && (code == "}" || code.ends_with(';'));
+        let ends = code == "}" || code.ends_with(';') || code.ends_with("{}");
+        member_ended = member_line && !code.starts_with("//") && ends;
+        after_macro_line = macro_line;
     }
     out
+}
+
+/// A one-line macro call as a person writes it: prettyplease spaces the tokens of a macro's
+/// input evenly (`text id : Vec < String >`), since it cannot know their grammar.
+fn tidy_macro_call(line: &str) -> String {
+    line.replace(" : ", ": ")
+        .replace(" < ", "<")
+        .replace(" >", ">")
+        .replace(" ,", ",")
 }
 
 #[cfg(test)]
@@ -109,6 +126,8 @@ mod tests {
                         x
                     }
                     fn short(&self) {}
+                    setter!(value at: chrono::DateTime<chrono::Utc>);
+                    setter!(list ids: Vec<String>);
                 }
             },
             "",
@@ -116,7 +135,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             text,
-            "//! Module docs.\n\nuse a::B;\nuse c::D;\nmod e;\npub use e::E;\n\n/// A struct.\npub struct S {\n    a: i32,\n    b: i32,\n}\n\nimpl S {\n    /// Docs that end with a semicolon;\n    /// and go on.\n    const N: usize = 1;\n\n    pub fn long_signature(\n        &self,\n        first_argument: i64,\n        second_argument: i64,\n        third: i64,\n    ) -> i64 {\n        let x = 1;\n        x\n    }\n\n    fn short(&self) {}\n}\n"
+            "//! Module docs.\n\nuse a::B;\nuse c::D;\nmod e;\npub use e::E;\n\n/// A struct.\npub struct S {\n    a: i32,\n    b: i32,\n}\n\nimpl S {\n    /// Docs that end with a semicolon;\n    /// and go on.\n    const N: usize = 1;\n\n    pub fn long_signature(\n        &self,\n        first_argument: i64,\n        second_argument: i64,\n        third: i64,\n    ) -> i64 {\n        let x = 1;\n        x\n    }\n\n    fn short(&self) {}\n\n    setter!(value at: chrono::DateTime<chrono::Utc>);\n    setter!(list ids: Vec<String>);\n}\n"
         );
     }
 

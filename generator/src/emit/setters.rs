@@ -51,46 +51,30 @@ fn is_union(api: &Api, t: &Ty) -> bool {
     matches!(t, Ty::Named(id) if matches!(api.ty(*id).kind, TypeKind::Union(_)))
 }
 
-/// `pub fn name(mut self, value: ..) -> Self`, setting the field `rust_name` (on the wire
-/// `wire_name`) of type `t`, boxed when `boxed`.
+/// `setter!(kind field: Type);`, one line: the runtime's macro writes the setter of field
+/// `rust_name` (of type `t`, boxed when `boxed`) for the kind of value it takes.
 pub fn setter(
     api: &Api,
     rust_name: &str,
-    wire_name: &str,
     t: &Ty,
     slot: Slot,
     boxed: bool,
     path: ModelPath,
 ) -> TokenStream {
     let field = ident(rust_name);
-    let mut doc = format!(" Sets `{wire_name}`.");
-    let (arg, value) = match slot {
-        // Anything a `Maybe` converts from: a value (a list also as an array of anything
-        // that converts), `None` or `Maybe::Null` (sent as null).
-        Slot::Value if !boxed => {
-            doc.push_str(" `None` or `Maybe::Null` sends `null`.");
-            let inner = ty(api, t, path);
-            (
-                quote!(impl Into<crate::Maybe<#inner>>),
-                quote!(value.into()),
-            )
-        }
-        _ => {
-            let (arg, mut value) = arg(api, t, path, &format_ident!("value"));
-            if boxed {
-                value = quote!(Box::new(#value));
-            }
-            match slot {
-                Slot::Some => (arg, quote!(Some(#value))),
-                Slot::Value => (arg, quote!(crate::Maybe::Value(#value))),
-            }
-        }
+    let (kind, value) = match (slot, t) {
+        (Slot::Value, _) => ("maybe", t),
+        (Slot::Some, _) if boxed => ("boxed", t),
+        (Slot::Some, Ty::String) => ("text", t),
+        (Slot::Some, Ty::List(inner)) if is_union(api, inner) => ("items", &**inner),
+        (Slot::Some, Ty::List(inner)) => ("list", &**inner),
+        (Slot::Some, Ty::Named(_)) => ("into", t),
+        (Slot::Some, _) => ("value", t),
     };
-    quote! {
-        #[doc = #doc]
-        pub fn #field(mut self, value: #arg) -> Self {
-            self.#field = #value;
-            self
-        }
+    let kind = format_ident!("{}", kind);
+    let mut value = ty(api, value, path);
+    if boxed && matches!(slot, Slot::Value) {
+        value = quote!(Box<#value>);
     }
+    quote!(setter!(#kind #field: #value);)
 }

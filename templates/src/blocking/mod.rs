@@ -31,7 +31,7 @@ use futures_core::Stream;
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
-use crate::{ClientBuilder, Error, NdjsonStream, PageStart};
+use crate::{ClientBuilder, Error, NdjsonStream};
 
 /// A blocking client: an async [`crate::Client`] and the runtime that drives it. Cheap to
 /// clone.
@@ -102,14 +102,6 @@ impl Client {
         std::iter::from_fn(move || self.block_on(lines.next::<T>()))
     }
 
-    /// A paged stream of the async API as an iterator.
-    pub fn paged<T>(&self, stream: crate::Paged<T>) -> Paged<'_, T> {
-        Paged {
-            client: self,
-            stream,
-        }
-    }
-
     /// A stream of the async API as an iterator.
     pub fn iter<'a, T: 'a>(
         &'a self,
@@ -117,29 +109,5 @@ impl Client {
     ) -> impl Iterator<Item = Result<T, Error>> + 'a {
         let mut stream = stream;
         std::iter::from_fn(move || self.block_on(stream.next()))
-    }
-}
-
-/// [`crate::Paged`] as an iterator: every item of a paged list, and where to resume after a
-/// page fails.
-#[derive(Debug)]
-pub struct Paged<'a, T> {
-    client: &'a Client,
-    stream: crate::Paged<T>,
-}
-
-impl<T> Paged<'_, T> {
-    /// Where a new iterator would start to yield exactly the items this one has not
-    /// ([`crate::Paged::resume_from`]).
-    pub fn resume_from(&self) -> Option<PageStart> {
-        self.stream.resume_from()
-    }
-}
-
-impl<T> Iterator for Paged<'_, T> {
-    type Item = Result<T, Error>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        self.client.block_on(self.stream.next())
     }
 }

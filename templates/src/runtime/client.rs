@@ -7,9 +7,9 @@ use std::time::Duration;
 use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use reqwest::Method;
 
-use crate::error::Error;
-use crate::request::Request;
-use crate::retry::RetryPolicy;
+use super::error::Error;
+use super::request::Request;
+use super::retry::RetryPolicy;
 
 /// A connection to one server. Cheap to clone; clones share the connection pool, the token
 /// and the settings.
@@ -286,17 +286,6 @@ impl Client {
             .is_some_and(|server| !older(&server, release))
     }
 
-    /// [`Client::supports`] as a future that owns what it needs, for a stream to await later.
-    // A document with no release history or cursor paging never asks.
-    #[allow(dead_code)]
-    pub(crate) fn has_release(
-        &self,
-        release: &'static str,
-    ) -> impl std::future::Future<Output = bool> + Send + 'static {
-        let client = self.clone();
-        async move { client.supports(release).await }
-    }
-
     /// The base URL, without a trailing slash.
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
@@ -346,8 +335,6 @@ impl Client {
         }
     }
 
-    // A document with no operations uses none of the request plumbing.
-    #[allow(dead_code)]
     pub(crate) fn request(
         &self,
         method: Method,
@@ -387,9 +374,9 @@ impl Client {
                 attempts: 1,
                 source,
             })?;
-        let response = crate::request::Response::read(OPERATION, response).await?;
+        let response = super::request::Response::read(OPERATION, response).await?;
         if !response.is_success() {
-            return Err(response.error(|_, body| crate::error::untyped_body(body)));
+            return Err(response.error(|_, body| super::error::untyped_body(body)));
         }
         let login: LoginResponse = response.json()?;
         Ok(login.access_token)

@@ -1,3 +1,5 @@
+// Written by hand in the generator's templates/src/runtime/paging.rs, and copied here when the client is generated. Change it there, not here.
+
 //! Streams that page through a list operation, one page in memory at a time, and that say
 //! where to resume when a page fails.
 
@@ -21,13 +23,19 @@ pub enum PageStart {
 }
 
 impl PageStart {
-    /// The offset of an offset page (a stream without cursors is never asked for another).
-    // A document without paged lists never asks.
-    #[allow(dead_code)]
-    pub(crate) fn offset(&self) -> i64 {
+    /// The offset, when the page starts at one.
+    pub fn offset(&self) -> Option<i64> {
         match self {
-            PageStart::Offset(offset) => *offset,
-            PageStart::Cursor(_) => 0,
+            PageStart::Offset(offset) => Some(*offset),
+            PageStart::Cursor(_) => None,
+        }
+    }
+
+    /// The cursor, when the page starts at one.
+    pub fn cursor(&self) -> Option<&str> {
+        match self {
+            PageStart::Offset(_) => None,
+            PageStart::Cursor(cursor) => Some(cursor),
         }
     }
 }
@@ -101,8 +109,6 @@ impl<T> Paged<T> {
 /// `by_cursor` resolves true, else at offset 0. By cursor the stream stops when there is no
 /// next one; by offset at the total, on an empty page, or, when the server reports no total,
 /// on a page shorter than `page_size`.
-// Not every document has a paged list, so this may go unused in a given crate.
-#[allow(dead_code)]
 pub(crate) fn paginate<T, F, Fut>(
     offset: Option<i64>,
     cursor: Option<String>,
@@ -196,6 +202,44 @@ impl<T> Stream for Paged<T> {
                 Some(at) => this.fetching = Some((this.fetch)(at.clone(), this.page_size)),
                 None => return Poll::Ready(None),
             }
+        }
+    }
+}
+
+/// The blocking twin's iterator.
+#[cfg(feature = "blocking")]
+pub mod blocking {
+    use futures_util::StreamExt;
+
+    use super::PageStart;
+    use crate::blocking::Client;
+    use crate::Error;
+
+    /// [`crate::Paged`] as an iterator: every item of a paged list, and where to resume after
+    /// a page fails.
+    #[derive(Debug)]
+    pub struct Paged<'a, T> {
+        client: &'a Client,
+        stream: super::Paged<T>,
+    }
+
+    impl<'a, T> Paged<'a, T> {
+        pub(crate) fn new(client: &'a Client, stream: super::Paged<T>) -> Self {
+            Paged { client, stream }
+        }
+
+        /// Where a new iterator would start to yield exactly the items this one has not
+        /// ([`crate::Paged::resume_from`]).
+        pub fn resume_from(&self) -> Option<PageStart> {
+            self.stream.resume_from()
+        }
+    }
+
+    impl<T> Iterator for Paged<'_, T> {
+        type Item = Result<T, Error>;
+
+        fn next(&mut self) -> Option<Self::Item> {
+            self.client.block_on(self.stream.next())
         }
     }
 }

@@ -5,9 +5,9 @@ use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::encoding::QueryStyle;
-use crate::error::untyped_body;
-use crate::request::Request;
+use super::encoding::QueryStyle;
+use super::error::untyped_body;
+use super::request::{Request, Response};
 use crate::{Client, Error};
 
 /// A request to an endpoint of your choosing, made by [`Client::call`].
@@ -40,13 +40,8 @@ impl Client {
     /// failing with the same [`Error`]s as the crate's own operations (the body's `detail`
     /// included).
     pub fn call(&self, method: Method, path: impl Into<String>) -> Call {
-        let mut request = Request::new(
-            self,
-            method,
-            "call",
-            "(a path of the caller's)",
-            rooted(path.into()),
-        );
+        let template = "(a path of the caller's)";
+        let mut request = self.request(method, "call", template, rooted(path.into()));
         request.authenticated();
         Call {
             request,
@@ -66,9 +61,34 @@ fn rooted(mut path: String) -> String {
 impl Call {
     /// Adds a query parameter; a list repeats the name (`state=a&state=b`), dates are
     /// RFC 3339 and `None` adds nothing.
-    pub fn query<T: Serialize + ?Sized>(mut self, name: &str, value: &T) -> Self {
-        self.request
-            .query(name, value, QueryStyle::Form { explode: true });
+    pub fn query<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
+        self.request.query(name, value);
+        self
+    }
+
+    /// Adds a query parameter in another [`QueryStyle`] (`state=a,b`, `f[k]=v`, ...).
+    pub fn query_as<T: Serialize + ?Sized>(
+        mut self,
+        name: &'static str,
+        value: &T,
+        style: QueryStyle,
+    ) -> Self {
+        self.request.query_as(name, value, style);
+        self
+    }
+
+    /// Adds every field of `params`, a struct (say a `...Params` of this crate's operations),
+    /// as [`Call::query`] adds one, in the struct's order.
+    pub fn query_params<T: Serialize>(mut self, params: &T) -> Self {
+        if let Err(e) = self.request.query_params(params) {
+            self.failed = Some(e);
+        }
+        self
+    }
+
+    /// Adds a header; a list is comma-separated, `None` adds nothing.
+    pub fn header<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
+        self.request.header(name, value);
         self
     }
 
@@ -80,16 +100,33 @@ impl Call {
         self
     }
 
+    /// Sends the fields of `body`, a struct, as `application/x-www-form-urlencoded`.
+    pub fn form<T: Serialize>(mut self, body: &T) -> Self {
+        if let Err(e) = self.request.form(body) {
+            self.failed = Some(e);
+        }
+        self
+    }
+
+    /// Sends `bytes` as the body, of media type `content_type`.
+    pub fn body(mut self, content_type: &'static str, bytes: impl Into<bytes::Bytes>) -> Self {
+        self.request.body(content_type, bytes);
+        self
+    }
+
     /// Sends the request and decodes a successful answer's JSON as `T`: a model of this crate,
     /// your own type, or `serde_json::Value` (also the way to take and drop a body you do not
     /// need); `()` for an answer with no body at all.
     pub async fn send<T: DeserializeOwned>(self) -> Result<T, Error> {
+        self.response().await?.json()
+    }
+
+    /// Sends the request and gives the successful answer as it came: status, headers, and
+    /// the body to read as JSON, text, bytes or NDJSON lines.
+    pub async fn response(self) -> Result<Response, Error> {
         if let Some(e) = self.failed {
             return Err(e);
         }
-        self.request
-            .receive(|_, body| untyped_body(body))
-            .await?
-            .json()
+        self.request.receive(|_, body| untyped_body(body)).await
     }
 }

@@ -1,3 +1,5 @@
+// Written by hand in the generator's templates/src/runtime/request.rs, and copied here when the client is generated. Change it there, not here.
+
 //! One request on its way: built by an operation, sent with retries and re-login, and the
 //! response it gets, read whole (or, for an NDJSON body, line by line) as part of the attempt.
 
@@ -10,11 +12,11 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tokio::time::Instant;
 
-use crate::client::Client;
-use crate::encoding::{self, QueryStyle};
-use crate::error::{ApiError, Error};
-use crate::ndjson::{NdjsonStream, Source};
-use crate::retry::is_retryable_status;
+use super::client::Client;
+use super::encoding::{self, QueryStyle};
+use super::error::{ApiError, Error};
+use super::ndjson::{NdjsonStream, Source};
+use super::retry::is_retryable_status;
 use crate::ErrorBody;
 
 /// Decodes an error response's body by its status: one per operation, from the statuses it
@@ -31,24 +33,22 @@ pub(crate) struct Request {
     client: Client,
     method: Method,
     operation: &'static str,
-    /// The spec's path template, for tracing (never the filled-in path, which may hold ids).
-    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    /// The spec's path template, for messages and tracing (never the filled-in path, which
+    /// may hold ids).
     template: &'static str,
     path: String,
     query: String,
     headers: Vec<(&'static str, String)>,
     body: Option<(&'static str, Bytes)>,
     auth: bool,
+    /// The names of the parameters set, as they travel.
+    set: Vec<&'static str>,
     /// The release that added the operation, when the client supports older ones.
-    since: Option<&'static str>,
-    /// Parameters set on this request that some supported releases lack, with the release
-    /// that added each.
-    newer_params: Vec<(&'static str, &'static str)>,
+    pub(super) since: Option<&'static str>,
+    /// Parameters some supported releases lack, with the release that added each.
+    pub(super) newer: &'static [(&'static str, &'static str)],
 }
 
-// Not every document uses every parameter and body kind, so some of these go unused in a
-// given crate.
-#[allow(dead_code)]
 impl Request {
     pub fn new(
         client: &Client,
@@ -67,15 +67,10 @@ impl Request {
             headers: Vec::new(),
             body: None,
             auth: false,
+            set: Vec::new(),
             since: None,
-            newer_params: Vec::new(),
+            newer: &[],
         }
-    }
-
-    /// The operation is newer than some releases the client supports: a 404 or 405 from a
-    /// server older than `release` becomes [`Error::Unsupported`].
-    pub fn since(&mut self, release: &'static str) {
-        self.since = Some(release);
     }
 
     /// Sends the client's credentials with this request.
@@ -83,43 +78,39 @@ impl Request {
         self.auth = true;
     }
 
-    pub fn query<T: Serialize + ?Sized>(&mut self, name: &str, value: &T, style: QueryStyle) {
-        encoding::append_query(&mut self.query, name, value, style);
+    /// A query parameter, `a=1&a=2` for a list; nothing for `None`.
+    pub fn query<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
+        self.query_as(name, value, QueryStyle::Form { explode: true });
     }
 
-    pub fn header<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
-        if let Some(text) = encoding::header_value(value) {
-            self.headers.push((name, text));
-        }
-    }
-
-    /// [`Request::query`] for a parameter added in `release`: when it is set, a server older
-    /// than that (which would ignore it, answering as if it were not) is not asked at all.
-    pub fn query_since<T: Serialize + ?Sized>(
+    /// A query parameter in another style than [`Request::query`]'s.
+    pub fn query_as<T: Serialize + ?Sized>(
         &mut self,
         name: &'static str,
         value: &T,
         style: QueryStyle,
-        release: &'static str,
     ) {
-        let before = self.query.len();
-        self.query(name, value, style);
-        if self.query.len() > before {
-            self.newer_params.push((name, release));
+        if encoding::append_query(&mut self.query, name, value, style) {
+            self.set.push(name);
         }
     }
 
-    /// [`Request::header`] for a parameter added in `release`, as [`Request::query_since`].
-    pub fn header_since<T: Serialize + ?Sized>(
-        &mut self,
-        name: &'static str,
-        value: &T,
-        release: &'static str,
-    ) {
-        let before = self.headers.len();
-        self.header(name, value);
-        if self.headers.len() > before {
-            self.newer_params.push((name, release));
+    /// Every field of `params` (a struct) as a query parameter, in its order, as
+    /// [`Request::query`] writes one.
+    pub fn query_params<T: Serialize>(&mut self, params: &T) -> Result<(), Error> {
+        let set = encoding::append_fields(&mut self.query, params).map_err(|e| Error::Request {
+            operation: self.operation,
+            message: format!("the parameters do not serialise: {e}"),
+        })?;
+        self.set.extend(set);
+        Ok(())
+    }
+
+    /// A header; nothing for `None`.
+    pub fn header<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
+        if let Some(text) = encoding::header_value(value) {
+            self.headers.push((name, text));
+            self.set.push(name);
         }
     }
 
@@ -132,47 +123,36 @@ impl Request {
         Ok(())
     }
 
-    pub fn raw_body(&mut self, content_type: &'static str, bytes: Vec<u8>) {
+    pub fn body(&mut self, content_type: &'static str, bytes: impl Into<Bytes>) {
         self.body = Some((content_type, bytes.into()));
     }
 
-    pub fn form<T: Serialize + ?Sized>(&mut self, body: &T) {
+    /// `body` (a struct) as `application/x-www-form-urlencoded`.
+    pub fn form<T: Serialize>(&mut self, body: &T) -> Result<(), Error> {
         let mut text = String::new();
-        encoding::append_query(&mut text, "", body, QueryStyle::Form { explode: true });
+        encoding::append_fields(&mut text, body).map_err(|e| Error::Request {
+            operation: self.operation,
+            message: format!("the form does not serialise: {e}"),
+        })?;
         self.body = Some(("application/x-www-form-urlencoded", text.into()));
+        Ok(())
     }
 
-    /// Sends the request and returns the body of a success; any other status becomes an
-    /// error decoded with `errors`. What most operations do, written once and not generic, so
-    /// that each operation awaits the same future and only decoding is per type.
-    pub async fn receive(self, errors: ErrorDecoder) -> Result<Body, Error> {
-        let response = self.send().await?;
+    /// Sends the request and returns a success with its body read whole; any other status
+    /// becomes an error decoded with `errors`. What most operations do, written once and not
+    /// generic, so that each operation awaits the same future and only decoding is per type.
+    pub async fn receive(self, errors: ErrorDecoder) -> Result<Response, Error> {
+        let mut response = self.send().await?;
         if !response.is_success() {
             return Err(response.error(errors));
         }
-        let (operation, status) = (response.operation, response.status);
-        let bytes = match response.body {
-            Content::Whole(bytes) => bytes,
-            // A server that streams what the operation documents as one value.
-            Content::Streamed(answer) => read_whole(answer)
-                .await
-                .map_err(|failure| failure.into_error(operation, 1))?,
-        };
-        Ok(Body {
-            operation,
-            status,
-            bytes,
-        })
-    }
-
-    /// Sends the request for an operation whose success has no body.
-    pub async fn receive_nothing(self, errors: ErrorDecoder) -> Result<(), Error> {
-        let response = self.send().await?;
-        if response.is_success() {
-            Ok(())
-        } else {
-            Err(response.error(errors))
+        // A server that streams what the operation documents as one value.
+        if let Content::Streamed(answer) = response.body {
+            let bytes = read_whole(answer).await;
+            let bytes = bytes.map_err(|failure| failure.into_error(response.operation, 1))?;
+            response.body = Content::Whole(bytes);
         }
+        Ok(response)
     }
 
     /// Sends the request: retried per the client's policy, and sent once more after a fresh
@@ -181,11 +161,14 @@ impl Request {
     /// [`Error::UnsupportedParameter`], before anything is sent.
     pub async fn send(self) -> Result<Response, Error> {
         let (client, operation, since) = (self.client.clone(), self.operation, self.since);
-        if !self.newer_params.is_empty() {
+        let mut newer = self
+            .newer
+            .iter()
+            .filter(|(name, _)| self.set.contains(name));
+        if newer.clone().next().is_some() {
             if let Some(server) = client.server_version().await {
-                let mut newer = self.newer_params.iter();
                 if let Some(&(parameter, since)) =
-                    newer.find(|(_, since)| crate::client::older(&server, since))
+                    newer.find(|(_, since)| super::client::older(&server, since))
                 {
                     return Err(Error::UnsupportedParameter {
                         operation,
@@ -200,7 +183,7 @@ impl Request {
         let status = response.status();
         if let (Some(since), 404 | 405) = (since, status) {
             if let Some(server) = client.server_version().await {
-                if crate::client::older(&server, since) {
+                if super::client::older(&server, since) {
                     return Err(Error::Unsupported {
                         operation,
                         since,
@@ -230,7 +213,7 @@ impl Request {
             };
             return Err(Error::Request {
                 operation: self.operation,
-                message: format!("the path `{}` has {what}", self.path),
+                message: format!("the path `{}` (`{}`) has {what}", self.path, self.template),
             });
         }
         #[cfg(feature = "tracing")]
@@ -465,22 +448,6 @@ fn media_type(headers: &HeaderMap) -> String {
         .to_ascii_lowercase()
 }
 
-/// The body of a successful response, read in full.
-// A document without JSON responses never reads one.
-#[allow(dead_code)]
-pub(crate) struct Body {
-    operation: &'static str,
-    status: u16,
-    bytes: Bytes,
-}
-
-#[allow(dead_code)]
-impl Body {
-    pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        decode_json(self.operation, self.status, &self.bytes)
-    }
-}
-
 /// A JSON body as `T`; an empty body reads like `null`, so `()` and `Option` bodies work.
 fn decode_json<T: DeserializeOwned>(
     operation: &'static str,
@@ -506,8 +473,9 @@ enum Content {
     Streamed(reqwest::Response),
 }
 
-/// An answer to a request: its status and headers, and its body.
-pub(crate) struct Response {
+/// A successful answer, as [`Call::response`](crate::Call::response) gives it: status,
+/// headers and body.
+pub struct Response {
     operation: &'static str,
     status: u16,
     headers: HeaderMap,
@@ -517,8 +485,16 @@ pub(crate) struct Response {
     resend: Option<(Box<Request>, u32)>,
 }
 
-// Not every document uses every response kind, so some of these go unused in a given crate.
-#[allow(dead_code)]
+impl std::fmt::Debug for Response {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Response")
+            .field("operation", &self.operation)
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Response {
     /// An answer got outside the retry loop (the token exchange, which that loop calls),
     /// read whole.
@@ -540,12 +516,14 @@ impl Response {
         })
     }
 
+    /// The HTTP status.
     pub fn status(&self) -> u16 {
         self.status
     }
 
-    pub fn is_success(&self) -> bool {
-        (200..300).contains(&self.status)
+    /// The response headers (request ids, rate limits, continuation tokens).
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
     }
 
     /// The media type without parameters, lower-cased (`application/json`).
@@ -553,8 +531,11 @@ impl Response {
         media_type(&self.headers)
     }
 
-    /// The body as read. Only NDJSON successes stream, and the operations that document
-    /// NDJSON read those with [`Response::ndjson`], so a streamed body is not asked for here.
+    pub(crate) fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The body as read; a body still streaming (NDJSON) is read with [`Response::ndjson`].
     fn whole(self) -> Bytes {
         match self.body {
             Content::Whole(bytes) => bytes,
@@ -562,21 +543,24 @@ impl Response {
         }
     }
 
+    /// The body decoded as JSON; an empty body reads as `null`, so `()` and `Option` work.
     pub fn json<T: DeserializeOwned>(self) -> Result<T, Error> {
         let (operation, status) = (self.operation, self.status);
         decode_json(operation, status, &self.whole())
     }
 
-    pub fn text(self) -> Result<String, Error> {
-        Ok(String::from_utf8_lossy(&self.whole()).into_owned())
+    /// The body as text (invalid UTF-8 replaced).
+    pub fn text(self) -> String {
+        String::from_utf8_lossy(&self.whole()).into_owned()
     }
 
-    pub fn bytes(self) -> Result<Bytes, Error> {
-        Ok(self.whole())
+    /// The body's bytes.
+    pub fn bytes(self) -> Bytes {
+        self.whole()
     }
 
-    /// The body line by line. A streamed body cut short is read again from the start, as the
-    /// retry policy allows, skipping the lines already read.
+    /// The body line by line, each line one JSON value. A body cut short is read again from
+    /// the start as the retry policy allows, skipping the lines already read.
     pub fn ndjson(self) -> NdjsonStream {
         let (operation, status, headers) = (self.operation, self.status, self.headers.clone());
         NdjsonStream::new(operation, status, headers, self.into_source())
@@ -591,7 +575,7 @@ impl Response {
 
     /// Turns the response into an [`Error::Api`], decoding the body with `decode(status,
     /// bytes)` (generated per operation from its documented responses).
-    pub fn error(self, decode: ErrorDecoder) -> Error {
+    pub(crate) fn error(self, decode: ErrorDecoder) -> Error {
         let (operation, status) = (self.operation, self.status);
         let bytes = self.whole();
         Error::Api(Box::new(ApiError {

@@ -1,3 +1,5 @@
+// Written by hand in the generator's templates/src/runtime/error.rs, and copied here when the client is generated. Change it there, not here.
+
 //! The one error type of the client: what failed, the HTTP status, and the server's body
 //! (typed when the server sent the documented shape, raw text when it did not).
 
@@ -146,7 +148,7 @@ impl Error {
     pub fn is_transient(&self) -> bool {
         match self {
             Error::Transport { .. } | Error::Incomplete { .. } | Error::Deadline { .. } => true,
-            Error::Api(e) => crate::retry::is_retryable_status(e.status),
+            Error::Api(e) => super::retry::is_retryable_status(e.status),
             _ => false,
         }
     }
@@ -422,19 +424,6 @@ impl std::error::Error for Error {
             | Error::UnsupportedParameter { .. }
             | Error::Request { .. } => None,
         }
-    }
-}
-
-/// Decodes an error body as `T`, falling back to untyped JSON or text when it does not match.
-// Documents without typed error bodies never call this.
-#[allow(dead_code)]
-pub(crate) fn typed_body<T: serde::de::DeserializeOwned>(
-    bytes: &[u8],
-    wrap: fn(T) -> ErrorBody,
-) -> ErrorBody {
-    match serde_json::from_slice::<T>(bytes) {
-        Ok(body) => wrap(body),
-        Err(_) => untyped_body(bytes),
     }
 }
 

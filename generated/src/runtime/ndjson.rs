@@ -1,3 +1,5 @@
+// Written by hand in the generator's templates/src/runtime/ndjson.rs, and copied here when the client is generated. Change it there, not here.
+
 //! Newline-delimited JSON bodies, read line by line as bytes arrive.
 
 use bytes::{Buf, Bytes, BytesMut};
@@ -6,7 +8,7 @@ use futures_util::StreamExt;
 use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 
-use crate::request::{Request, Response};
+use super::request::{Request, Response};
 use crate::Error;
 
 /// Where the lines come from: a body still arriving (with the request, to send again when it
@@ -160,7 +162,7 @@ impl NdjsonStream {
             None => Err(cut(self, attempts)),
             Some(Err(e)) => Err(e),
             Some(Ok(response)) if !response.is_success() => {
-                Err(response.error(|_, body| crate::error::untyped_body(body)))
+                Err(response.error(|_, body| super::error::untyped_body(body)))
             }
             Some(Ok(response)) => {
                 self.read_from(Response::into_source(response));

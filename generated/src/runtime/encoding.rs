@@ -1,0 +1,349 @@
+// Written by hand in the generator's templates/src/runtime/encoding.rs, and copied here when the client is generated. Change it there, not here.
+
+//! Wire encoding: query strings and header values, all from `serde` so every type (dates,
+//! enums, lists) is written exactly as its JSON form says.
+
+use serde::{ser, Serialize};
+use serde_json::Value;
+
+/// How an array or object parameter is spread over the query string, as the API document
+/// says for each parameter; [`Call::query_as`](crate::Call::query_as) takes one too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryStyle {
+    /// `a=1&a=2` when exploded, `a=1,2` otherwise.
+    Form {
+        /// Whether each item of a list is a parameter of its own.
+        explode: bool,
+    },
+    /// `a=1%202`.
+    SpaceDelimited,
+    /// `a=1|2`.
+    PipeDelimited,
+    /// `a[k]=v`.
+    DeepObject,
+}
+
+/// The text form of a scalar JSON value; `None` for null.
+pub(crate) fn scalar(value: &Value) -> Option<String> {
+    match value {
+        Value::Null => None,
+        Value::String(s) => Some(s.clone()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        other => Some(other.to_string()),
+    }
+}
+
+pub(crate) fn to_value<T: Serialize + ?Sized>(value: &T) -> Value {
+    // Serialising generated types into a `Value` cannot fail: they have string keys only.
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters, so `/`, `+`, `:` and
+/// spaces inside an id survive the trip (`a b/c` → `a%20b%2Fc`).
+pub(crate) fn percent_encode(text: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push('%');
+            out.push(HEX[(byte >> 4) as usize] as char);
+            out.push(HEX[(byte & 15) as usize] as char);
+        }
+    }
+}
+
+/// Appends `name=value` pairs for one parameter to a query string (without the `?`); `false`
+/// when the value is null and nothing was appended.
+pub(crate) fn append_query<T: Serialize + ?Sized>(
+    query: &mut String,
+    name: &str,
+    value: &T,
+    style: QueryStyle,
+) -> bool {
+    let before = query.len();
+    let mut pair = |key: &str, text: &str| {
+        if !query.is_empty() {
+            query.push('&');
+        }
+        percent_encode(key, query);
+        query.push('=');
+        percent_encode(text, query);
+    };
+    match (to_value(value), style) {
+        (Value::Null, _) => {}
+        (Value::Array(items), QueryStyle::Form { explode: true })
+        | (Value::Array(items), QueryStyle::DeepObject) => {
+            for item in items.iter().filter_map(scalar) {
+                pair(name, &item);
+            }
+        }
+        (Value::Array(items), style) => {
+            let separator = match style {
+                QueryStyle::SpaceDelimited => " ",
+                QueryStyle::PipeDelimited => "|",
+                _ => ",",
+            };
+            pair(
+                name,
+                &items
+                    .iter()
+                    .filter_map(scalar)
+                    .collect::<Vec<_>>()
+                    .join(separator),
+            );
+        }
+        (Value::Object(map), QueryStyle::DeepObject) => {
+            for (key, item) in &map {
+                if let Some(text) = scalar(item) {
+                    pair(&format!("{name}[{key}]"), &text);
+                }
+            }
+        }
+        (Value::Object(map), QueryStyle::Form { explode: true }) => {
+            for (key, item) in &map {
+                if let Some(text) = scalar(item) {
+                    pair(key, &text);
+                }
+            }
+        }
+        (Value::Object(map), _) => {
+            let flat: Vec<String> = map
+                .iter()
+                .filter_map(|(k, v)| scalar(v).map(|v| format!("{k},{v}")))
+                .collect();
+            pair(name, &flat.join(","));
+        }
+        (other, _) => {
+            if let Some(text) = scalar(&other) {
+                pair(name, &text);
+            }
+        }
+    }
+    query.len() > before
+}
+
+/// Appends every field of `value`, a struct, as a form-style query parameter (lists
+/// repeated, `None` left out), in the struct's order; answers the names of the fields set.
+pub(crate) fn append_fields<T: Serialize + ?Sized>(
+    query: &mut String,
+    value: &T,
+) -> Result<Vec<&'static str>, NotAStruct> {
+    let mut fields = Fields {
+        query,
+        set: Vec::new(),
+    };
+    value.serialize(&mut fields)?;
+    Ok(fields.set)
+}
+
+/// Walks a struct's fields in order (a `serde_json::Map` would sort them without the
+/// `preserve_order` feature).
+struct Fields<'q> {
+    query: &'q mut String,
+    set: Vec<&'static str>,
+}
+
+/// What [`append_fields`] says of a value that is not a struct.
+#[derive(Debug)]
+pub(crate) struct NotAStruct(String);
+
+impl std::fmt::Display for NotAStruct {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for NotAStruct {}
+
+impl ser::Error for NotAStruct {
+    fn custom<M: std::fmt::Display>(message: M) -> Self {
+        NotAStruct(message.to_string())
+    }
+}
+
+impl ser::SerializeStruct for &mut Fields<'_> {
+    type Ok = ();
+    type Error = NotAStruct;
+
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), NotAStruct> {
+        if append_query(self.query, key, value, QueryStyle::Form { explode: true }) {
+            self.set.push(key);
+        }
+        Ok(())
+    }
+
+    fn end(self) -> Result<(), NotAStruct> {
+        Ok(())
+    }
+}
+
+/// Serializer methods for what is not a struct: each fails.
+macro_rules! not_a_struct {
+    ($($method:ident($($arg:ty),*) -> $ok:ty;)*) => {
+        $(fn $method(self, $(_: $arg),*) -> Result<$ok, NotAStruct> {
+            Err(NotAStruct(format!("a struct was expected ({})", stringify!($method))))
+        })*
+    };
+}
+
+impl<'a, 'q> ser::Serializer for &'a mut Fields<'q> {
+    type Ok = ();
+    type Error = NotAStruct;
+    type SerializeStruct = Self;
+    type SerializeSeq = ser::Impossible<(), NotAStruct>;
+    type SerializeTuple = ser::Impossible<(), NotAStruct>;
+    type SerializeTupleStruct = ser::Impossible<(), NotAStruct>;
+    type SerializeTupleVariant = ser::Impossible<(), NotAStruct>;
+    type SerializeMap = ser::Impossible<(), NotAStruct>;
+    type SerializeStructVariant = ser::Impossible<(), NotAStruct>;
+
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self, NotAStruct> {
+        Ok(self)
+    }
+
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), NotAStruct> {
+        value.serialize(self)
+    }
+
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<(), NotAStruct> {
+        value.serialize(self)
+    }
+
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<(), NotAStruct> {
+        Err(NotAStruct("a struct was expected, not a variant".into()))
+    }
+
+    not_a_struct! {
+        serialize_bool(bool) -> ();
+        serialize_i8(i8) -> ();
+        serialize_i16(i16) -> ();
+        serialize_i32(i32) -> ();
+        serialize_i64(i64) -> ();
+        serialize_u8(u8) -> ();
+        serialize_u16(u16) -> ();
+        serialize_u32(u32) -> ();
+        serialize_u64(u64) -> ();
+        serialize_f32(f32) -> ();
+        serialize_f64(f64) -> ();
+        serialize_char(char) -> ();
+        serialize_str(&str) -> ();
+        serialize_bytes(&[u8]) -> ();
+        serialize_none() -> ();
+        serialize_unit() -> ();
+        serialize_unit_struct(&'static str) -> ();
+        serialize_unit_variant(&'static str, u32, &'static str) -> ();
+        serialize_seq(Option<usize>) -> Self::SerializeSeq;
+        serialize_tuple(usize) -> Self::SerializeTuple;
+        serialize_tuple_struct(&'static str, usize) -> Self::SerializeTupleStruct;
+        serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Self::SerializeTupleVariant;
+        serialize_map(Option<usize>) -> Self::SerializeMap;
+        serialize_struct_variant(&'static str, u32, &'static str, usize) -> Self::SerializeStructVariant;
+    }
+}
+
+/// A header value: scalars as text, lists comma-separated; `None` for null.
+pub(crate) fn header_value<T: Serialize + ?Sized>(value: &T) -> Option<String> {
+    match to_value(value) {
+        Value::Array(items) => Some(
+            items
+                .iter()
+                .filter_map(scalar)
+                .collect::<Vec<_>>()
+                .join(","),
+        ),
+        other => scalar(&other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn query_dates_are_rfc3339() {
+        let mut q = String::new();
+        let when = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+        append_query(
+            &mut q,
+            "start_date_gte",
+            &when,
+            QueryStyle::Form { explode: true },
+        );
+        assert_eq!(q, "start_date_gte=2024-01-01T00%3A00%3A00Z");
+    }
+
+    #[test]
+    fn query_arrays_repeat_keys_and_nulls_vanish() {
+        let mut q = String::new();
+        append_query(
+            &mut q,
+            "state",
+            &["success", "up for retry"],
+            QueryStyle::Form { explode: true },
+        );
+        append_query(
+            &mut q,
+            "x",
+            &Option::<i64>::None,
+            QueryStyle::Form { explode: true },
+        );
+        append_query(&mut q, "ids", &[1, 2], QueryStyle::Form { explode: false });
+        append_query(&mut q, "p", &[1, 2], QueryStyle::PipeDelimited);
+        assert_eq!(q, "state=success&state=up%20for%20retry&ids=1%2C2&p=1%7C2");
+    }
+
+    #[test]
+    fn struct_fields_in_their_order_and_which_were_set() {
+        #[derive(Serialize)]
+        struct Params {
+            zeta: Option<i64>,
+            alpha: Option<Vec<&'static str>>,
+            #[serde(rename = "m-id")]
+            middle: Option<bool>,
+        }
+        let mut q = String::new();
+        let params = Params {
+            zeta: Some(1),
+            alpha: Some(vec!["a b", "c"]),
+            middle: None,
+        };
+        assert_eq!(append_fields(&mut q, &params).unwrap(), ["zeta", "alpha"]);
+        assert_eq!(q, "zeta=1&alpha=a%20b&alpha=c");
+        assert!(append_fields(&mut q, &5).is_err());
+    }
+
+    #[test]
+    fn deep_objects_and_headers() {
+        let mut q = String::new();
+        append_query(
+            &mut q,
+            "f",
+            &serde_json::json!({"a": 1, "b": "x"}),
+            QueryStyle::DeepObject,
+        );
+        assert_eq!(q, "f%5Ba%5D=1&f%5Bb%5D=x");
+        assert_eq!(
+            header_value("application/x-ndjson").as_deref(),
+            Some("application/x-ndjson")
+        );
+        assert_eq!(header_value(&["a", "b"]).as_deref(), Some("a,b"));
+        assert_eq!(header_value(&Option::<String>::None), None);
+    }
+}
