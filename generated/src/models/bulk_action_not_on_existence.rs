@@ -26,15 +26,6 @@ impl BulkActionNotOnExistence {
             BulkActionNotOnExistence::Unknown(other) => other,
         }
     }
-
-    /// The variant for a known wire value.
-    pub fn known(value: &str) -> Option<Self> {
-        match value {
-            "fail" => Some(BulkActionNotOnExistence::Fail),
-            "skip" => Some(BulkActionNotOnExistence::Skip),
-            _ => None,
-        }
-    }
 }
 
 crate::runtime::open_enum::open_enum!(BulkActionNotOnExistence);

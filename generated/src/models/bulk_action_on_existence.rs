@@ -30,16 +30,6 @@ impl BulkActionOnExistence {
             BulkActionOnExistence::Unknown(other) => other,
         }
     }
-
-    /// The variant for a known wire value.
-    pub fn known(value: &str) -> Option<Self> {
-        match value {
-            "fail" => Some(BulkActionOnExistence::Fail),
-            "skip" => Some(BulkActionOnExistence::Skip),
-            "overwrite" => Some(BulkActionOnExistence::Overwrite),
-            _ => None,
-        }
-    }
 }
 
 crate::runtime::open_enum::open_enum!(BulkActionOnExistence);

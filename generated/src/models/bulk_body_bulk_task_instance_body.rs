@@ -3,10 +3,10 @@
 use serde::{Deserialize, Serialize};
 
 /// BulkBody\[BulkTaskInstanceBody\]
+#[allow(missing_docs, reason = "a field without docs is what its name says")]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct BulkBodyBulkTaskInstanceBody {
-    /// Actions
     pub actions: Vec<super::BulkBodyBulkTaskInstanceBodyActionsItem>,
 }
 

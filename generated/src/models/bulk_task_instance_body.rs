@@ -4,47 +4,33 @@ use crate::runtime::setters::setter;
 use serde::{Deserialize, Serialize};
 
 /// Request body for bulk update, and delete task instances.
+#[allow(missing_docs, reason = "a field without docs is what its name says")]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct BulkTaskInstanceBody {
     /// See [`TaskInstanceState`](super::TaskInstanceState).
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub new_state: crate::Maybe<super::TaskInstanceState>,
-    /// Note
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub note: crate::Maybe<String>,
-    /// Include Upstream
-    ///
     /// Default: `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub include_upstream: Option<bool>,
-    /// Include Downstream
-    ///
     /// Default: `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub include_downstream: Option<bool>,
-    /// Include Future
-    ///
     /// Default: `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub include_future: Option<bool>,
-    /// Include Past
-    ///
     /// Default: `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub include_past: Option<bool>,
-    /// Task Id
     pub task_id: String,
-    /// Map Index
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub map_index: crate::Maybe<i64>,
-    /// Dag Id
-    ///
     /// Since Airflow 3.2.0. Set, it gets an older server's 422 for input it does not know.
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub dag_id: crate::Maybe<String>,
-    /// Dag Run Id
-    ///
     /// Since Airflow 3.2.0. Set, it gets an older server's 422 for input it does not know.
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub dag_run_id: crate::Maybe<String>,

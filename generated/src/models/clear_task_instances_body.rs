@@ -4,58 +4,40 @@ use crate::runtime::setters::setter;
 use serde::{Deserialize, Serialize};
 
 /// Request body for Clear Task Instances endpoint.
+#[allow(missing_docs, reason = "a field without docs is what its name says")]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ClearTaskInstancesBody {
-    /// Dry Run
-    ///
     /// Default: `true`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dry_run: Option<bool>,
-    /// Start Date
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub start_date: crate::Maybe<chrono::DateTime<chrono::Utc>>,
-    /// End Date
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub end_date: crate::Maybe<chrono::DateTime<chrono::Utc>>,
-    /// Only Failed
-    ///
     /// Default: `true`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub only_failed: Option<bool>,
-    /// Only Running
-    ///
     /// Default: `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub only_running: Option<bool>,
-    /// Reset Dag Runs
-    ///
     /// Default: `true`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reset_dag_runs: Option<bool>,
     /// A list of `task_id` or \[`task_id`, `map_index`\]. If only the `task_id` is provided for a mapped task, all of its map indices will be targeted.
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub task_ids: crate::Maybe<Vec<super::ClearTaskInstancesBodyTaskIdsItem>>,
-    /// Dag Run Id
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub dag_run_id: crate::Maybe<String>,
-    /// Include Upstream
-    ///
     /// Default: `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub include_upstream: Option<bool>,
-    /// Include Downstream
-    ///
     /// Default: `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub include_downstream: Option<bool>,
-    /// Include Future
-    ///
     /// Default: `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub include_future: Option<bool>,
-    /// Include Past
-    ///
     /// Default: `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub include_past: Option<bool>,
@@ -64,15 +46,11 @@ pub struct ClearTaskInstancesBody {
     /// Since Airflow 3.1.0. Set, it gets an older server's 422 for input it does not know.
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub run_on_latest_version: crate::Maybe<bool>,
-    /// Prevent Running Task
-    ///
     /// Default: `false`.
     ///
     /// Since Airflow 3.2.0. Set, it gets an older server's 422 for input it does not know.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prevent_running_task: Option<bool>,
-    /// Note
-    ///
     /// Since Airflow 3.3.0. Set, it gets an older server's 422 for input it does not know.
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub note: crate::Maybe<String>,

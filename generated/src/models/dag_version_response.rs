@@ -3,26 +3,18 @@
 use serde::{Deserialize, Serialize};
 
 /// Dag Version serializer for responses.
+#[allow(missing_docs, reason = "a field without docs is what its name says")]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct DagVersionResponse {
-    /// Id
     pub id: uuid::Uuid,
-    /// Version Number
     pub version_number: i64,
-    /// Dag Id
     pub dag_id: String,
-    /// Bundle Name
     pub bundle_name: Option<String>,
-    /// Bundle Version
     pub bundle_version: Option<String>,
-    /// Created At
     pub created_at: chrono::DateTime<chrono::Utc>,
-    /// Dag Display Name
-    ///
     /// Since Airflow 3.1.0. `None` from older servers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dag_display_name: Option<String>,
-    /// Bundle Url
     pub bundle_url: Option<String>,
 }

@@ -3,9 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 /// Response for the external log URL endpoint.
+#[allow(missing_docs, reason = "a field without docs is what its name says")]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ExternalLogUrlResponse {
-    /// Url
     pub url: String,
 }

@@ -3,11 +3,10 @@
 use serde::{Deserialize, Serialize};
 
 /// Extra Links Response.
+#[allow(missing_docs, reason = "a field without docs is what its name says")]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ExtraLinkCollectionResponse {
-    /// Extra Links
     pub extra_links: std::collections::BTreeMap<String, Option<String>>,
-    /// Total Entries
     pub total_entries: i64,
 }

@@ -30,16 +30,6 @@ impl GetLogAccept {
             GetLogAccept::Unknown(other) => other,
         }
     }
-
-    /// The variant for a known wire value.
-    pub fn known(value: &str) -> Option<Self> {
-        match value {
-            "application/json" => Some(GetLogAccept::ApplicationJson),
-            "application/x-ndjson" => Some(GetLogAccept::ApplicationXNdjson),
-            "*/*" => Some(GetLogAccept::StarSlashStar),
-            _ => None,
-        }
-    }
 }
 
 crate::runtime::open_enum::open_enum!(GetLogAccept);

@@ -5,11 +5,10 @@ use serde::{Deserialize, Serialize};
 /// HITLDetailCollection
 ///
 /// Schema for a collection of Human-in-the-loop details.
+#[allow(missing_docs, reason = "a field without docs is what its name says")]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct HitlDetailCollection {
-    /// Hitl Details
     pub hitl_details: Vec<super::HitlDetail>,
-    /// Total Entries
     pub total_entries: i64,
 }

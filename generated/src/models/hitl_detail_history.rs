@@ -5,46 +5,33 @@ use serde::{Deserialize, Serialize};
 /// HITLDetailHistory
 ///
 /// Schema for Human-in-the-loop detail history.
+#[allow(missing_docs, reason = "a field without docs is what its name says")]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct HitlDetailHistory {
-    /// Options
     pub options: Vec<String>,
-    /// Subject
     pub subject: String,
-    /// Body
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// Defaults
     #[serde(skip_serializing_if = "Option::is_none")]
     pub defaults: Option<Vec<String>>,
-    /// Multiple
-    ///
     /// Default: `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub multiple: Option<bool>,
-    /// Params
     #[serde(skip_serializing_if = "Option::is_none")]
     pub params: Option<serde_json::Map<String, serde_json::Value>>,
-    /// Assigned Users
     #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_users: Option<Vec<super::HitlUser>>,
-    /// Created At
     pub created_at: chrono::DateTime<chrono::Utc>,
     /// See [`HitlUser`](super::HitlUser).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub responded_by_user: Option<super::HitlUser>,
-    /// Responded At
     #[serde(skip_serializing_if = "Option::is_none")]
     pub responded_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// Chosen Options
     #[serde(skip_serializing_if = "Option::is_none")]
     pub chosen_options: Option<Vec<String>>,
-    /// Params Input
     #[serde(skip_serializing_if = "Option::is_none")]
     pub params_input: Option<serde_json::Map<String, serde_json::Value>>,
-    /// Response Received
-    ///
     /// Default: `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response_received: Option<bool>,

@@ -5,16 +5,14 @@ use serde::{Deserialize, Serialize};
 /// HITLDetailResponse
 ///
 /// Response of updating a Human-in-the-loop detail.
+#[allow(missing_docs, reason = "a field without docs is what its name says")]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct HitlDetailResponse {
     /// See [`HitlUser`](super::HitlUser).
     pub responded_by: super::HitlUser,
-    /// Responded At
     pub responded_at: chrono::DateTime<chrono::Utc>,
-    /// Chosen Options
     pub chosen_options: Vec<String>,
-    /// Params Input
     #[serde(skip_serializing_if = "Option::is_none")]
     pub params_input: Option<serde_json::Map<String, serde_json::Value>>,
 }

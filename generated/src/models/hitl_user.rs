@@ -5,11 +5,10 @@ use serde::{Deserialize, Serialize};
 /// HITLUser
 ///
 /// Schema for a Human-in-the-loop users.
+#[allow(missing_docs, reason = "a field without docs is what its name says")]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct HitlUser {
-    /// Id
     pub id: String,
-    /// Name
     pub name: String,
 }

@@ -8,6 +8,6 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct HttpExceptionResponse {
-    /// Detail
+    /// See [`HttpExceptionResponseDetail`](super::HttpExceptionResponseDetail).
     pub detail: super::HttpExceptionResponseDetail,
 }

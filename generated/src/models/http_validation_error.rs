@@ -3,10 +3,10 @@
 use serde::{Deserialize, Serialize};
 
 /// HTTPValidationError
+#[allow(missing_docs, reason = "a field without docs is what its name says")]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct HttpValidationError {
-    /// Detail
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<Vec<super::ValidationError>>,
 }

@@ -3,31 +3,20 @@
 use serde::{Deserialize, Serialize};
 
 /// Job serializer for responses.
+#[allow(missing_docs, reason = "a field without docs is what its name says")]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JobResponse {
-    /// Id
     pub id: i64,
-    /// Dag Id
     pub dag_id: Option<String>,
-    /// State
     pub state: Option<String>,
-    /// Job Type
     pub job_type: Option<String>,
-    /// Start Date
     pub start_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// End Date
     pub end_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// Latest Heartbeat
     pub latest_heartbeat: Option<chrono::DateTime<chrono::Utc>>,
-    /// Executor Class
     pub executor_class: Option<String>,
-    /// Hostname
     pub hostname: Option<String>,
-    /// Unixname
     pub unixname: Option<String>,
-    /// Dag Display Name
-    ///
     /// Since Airflow 3.1.0. `None` from older servers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dag_display_name: Option<String>,

@@ -3,144 +3,97 @@
 //! The types operations send and receive: one module per schema the selected
 //! operations reach, re-exported here.
 
-#[rustfmt::skip]
 mod bulk_action_not_on_existence;
 pub use self::bulk_action_not_on_existence::BulkActionNotOnExistence;
-#[rustfmt::skip]
 mod bulk_action_on_existence;
 pub use self::bulk_action_on_existence::BulkActionOnExistence;
-#[rustfmt::skip]
 mod bulk_action_response;
 pub use self::bulk_action_response::BulkActionResponse;
-#[rustfmt::skip]
 mod bulk_body_bulk_task_instance_body;
 pub use self::bulk_body_bulk_task_instance_body::BulkBodyBulkTaskInstanceBody;
-#[rustfmt::skip]
 mod bulk_body_bulk_task_instance_body_actions_item;
 pub use self::bulk_body_bulk_task_instance_body_actions_item::BulkBodyBulkTaskInstanceBodyActionsItem;
-#[rustfmt::skip]
 mod bulk_create_action_bulk_task_instance_body;
 pub use self::bulk_create_action_bulk_task_instance_body::BulkCreateActionBulkTaskInstanceBody;
-#[rustfmt::skip]
 mod bulk_create_action_bulk_task_instance_body_action;
 pub use self::bulk_create_action_bulk_task_instance_body_action::BulkCreateActionBulkTaskInstanceBodyAction;
-#[rustfmt::skip]
 mod bulk_delete_action_bulk_task_instance_body;
 pub use self::bulk_delete_action_bulk_task_instance_body::BulkDeleteActionBulkTaskInstanceBody;
-#[rustfmt::skip]
 mod bulk_delete_action_bulk_task_instance_body_action;
 pub use self::bulk_delete_action_bulk_task_instance_body_action::BulkDeleteActionBulkTaskInstanceBodyAction;
-#[rustfmt::skip]
 mod bulk_delete_action_bulk_task_instance_body_entities_item;
 pub use self::bulk_delete_action_bulk_task_instance_body_entities_item::BulkDeleteActionBulkTaskInstanceBodyEntitiesItem;
-#[rustfmt::skip]
 mod bulk_response;
 pub use self::bulk_response::BulkResponse;
-#[rustfmt::skip]
 mod bulk_task_instance_body;
 pub use self::bulk_task_instance_body::BulkTaskInstanceBody;
-#[rustfmt::skip]
 mod bulk_update_action_bulk_task_instance_body;
 pub use self::bulk_update_action_bulk_task_instance_body::BulkUpdateActionBulkTaskInstanceBody;
-#[rustfmt::skip]
 mod bulk_update_action_bulk_task_instance_body_action;
 pub use self::bulk_update_action_bulk_task_instance_body_action::BulkUpdateActionBulkTaskInstanceBodyAction;
-#[rustfmt::skip]
 mod clear_task_instances_body;
 pub use self::clear_task_instances_body::ClearTaskInstancesBody;
-#[rustfmt::skip]
 mod clear_task_instances_body_task_ids_item;
 pub use self::clear_task_instances_body_task_ids_item::ClearTaskInstancesBodyTaskIdsItem;
-#[rustfmt::skip]
 mod dag_version_response;
 pub use self::dag_version_response::DagVersionResponse;
-#[rustfmt::skip]
 mod external_log_url_response;
 pub use self::external_log_url_response::ExternalLogUrlResponse;
-#[rustfmt::skip]
 mod extra_link_collection_response;
 pub use self::extra_link_collection_response::ExtraLinkCollectionResponse;
-#[rustfmt::skip]
 mod get_log_accept;
 pub use self::get_log_accept::GetLogAccept;
-#[rustfmt::skip]
 mod get_task_instances_batch_dag_id;
 pub use self::get_task_instances_batch_dag_id::GetTaskInstancesBatchDagId;
-#[rustfmt::skip]
 mod get_task_instances_batch_dag_run_id;
 pub use self::get_task_instances_batch_dag_run_id::GetTaskInstancesBatchDagRunId;
-#[rustfmt::skip]
 mod hitl_detail;
 pub use self::hitl_detail::HitlDetail;
-#[rustfmt::skip]
 mod hitl_detail_collection;
 pub use self::hitl_detail_collection::HitlDetailCollection;
-#[rustfmt::skip]
 mod hitl_detail_history;
 pub use self::hitl_detail_history::HitlDetailHistory;
-#[rustfmt::skip]
 mod hitl_detail_response;
 pub use self::hitl_detail_response::HitlDetailResponse;
-#[rustfmt::skip]
 mod hitl_user;
 pub use self::hitl_user::HitlUser;
-#[rustfmt::skip]
 mod http_exception_response;
 pub use self::http_exception_response::HttpExceptionResponse;
-#[rustfmt::skip]
 mod http_exception_response_detail;
 pub use self::http_exception_response_detail::HttpExceptionResponseDetail;
-#[rustfmt::skip]
 mod http_validation_error;
 pub use self::http_validation_error::HttpValidationError;
-#[rustfmt::skip]
 mod job_response;
 pub use self::job_response::JobResponse;
-#[rustfmt::skip]
 mod patch_task_instance_body;
 pub use self::patch_task_instance_body::PatchTaskInstanceBody;
-#[rustfmt::skip]
 mod structured_log_message;
 pub use self::structured_log_message::StructuredLogMessage;
-#[rustfmt::skip]
 mod task_dependency_collection_response;
 pub use self::task_dependency_collection_response::TaskDependencyCollectionResponse;
-#[rustfmt::skip]
 mod task_dependency_response;
 pub use self::task_dependency_response::TaskDependencyResponse;
-#[rustfmt::skip]
 mod task_instance_collection_response;
 pub use self::task_instance_collection_response::TaskInstanceCollectionResponse;
-#[rustfmt::skip]
 mod task_instance_history_collection_response;
 pub use self::task_instance_history_collection_response::TaskInstanceHistoryCollectionResponse;
-#[rustfmt::skip]
 mod task_instance_history_response;
 pub use self::task_instance_history_response::TaskInstanceHistoryResponse;
-#[rustfmt::skip]
 mod task_instance_response;
 pub use self::task_instance_response::TaskInstanceResponse;
-#[rustfmt::skip]
 mod task_instance_state;
 pub use self::task_instance_state::TaskInstanceState;
-#[rustfmt::skip]
 mod task_instances_batch_body;
 pub use self::task_instances_batch_body::TaskInstancesBatchBody;
-#[rustfmt::skip]
 mod task_instances_log_response;
 pub use self::task_instances_log_response::TaskInstancesLogResponse;
-#[rustfmt::skip]
 mod task_instances_log_response_content;
 pub use self::task_instances_log_response_content::TaskInstancesLogResponseContent;
-#[rustfmt::skip]
 mod trigger_response;
 pub use self::trigger_response::TriggerResponse;
-#[rustfmt::skip]
 mod update_hitl_detail_payload;
 pub use self::update_hitl_detail_payload::UpdateHitlDetailPayload;
-#[rustfmt::skip]
 mod validation_error;
 pub use self::validation_error::ValidationError;
-#[rustfmt::skip]
 mod validation_error_loc_item;
 pub use self::validation_error_loc_item::ValidationErrorLocItem;

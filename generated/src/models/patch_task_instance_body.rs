@@ -4,32 +4,24 @@ use crate::runtime::setters::setter;
 use serde::{Deserialize, Serialize};
 
 /// Request body for patching task instance state.
+#[allow(missing_docs, reason = "a field without docs is what its name says")]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PatchTaskInstanceBody {
     /// See [`TaskInstanceState`](super::TaskInstanceState).
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub new_state: crate::Maybe<super::TaskInstanceState>,
-    /// Note
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub note: crate::Maybe<String>,
-    /// Include Upstream
-    ///
     /// Default: `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub include_upstream: Option<bool>,
-    /// Include Downstream
-    ///
     /// Default: `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub include_downstream: Option<bool>,
-    /// Include Future
-    ///
     /// Default: `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub include_future: Option<bool>,
-    /// Include Past
-    ///
     /// Default: `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub include_past: Option<bool>,

@@ -3,13 +3,12 @@
 use serde::{Deserialize, Serialize};
 
 /// An individual log message.
+#[allow(missing_docs, reason = "a field without docs is what its name says")]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct StructuredLogMessage {
-    /// Timestamp
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<chrono::DateTime<chrono::Utc>>,
-    /// Event
     pub event: String,
     /// Keys the schema does not name, kept as sent.
     #[serde(flatten)]

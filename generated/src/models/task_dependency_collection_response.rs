@@ -3,9 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 /// Task scheduling dependencies collection serializer for responses.
+#[allow(missing_docs, reason = "a field without docs is what its name says")]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TaskDependencyCollectionResponse {
-    /// Dependencies
     pub dependencies: Vec<super::TaskDependencyResponse>,
 }

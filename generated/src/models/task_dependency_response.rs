@@ -3,11 +3,10 @@
 use serde::{Deserialize, Serialize};
 
 /// Task Dependency serializer for responses.
+#[allow(missing_docs, reason = "a field without docs is what its name says")]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TaskDependencyResponse {
-    /// Name
     pub name: String,
-    /// Reason
     pub reason: String,
 }

@@ -10,10 +10,10 @@ use serde::{Deserialize, Serialize};
 /// correctly by ``@hey-api/openapi-ts`` / ``@7nohe/openapi-react-query-codegen``:
 /// return types degrade to ``unknown`` in JSDoc and can produce
 /// incorrect TypeScript types (see hey-api/openapi-ts#1613, #3270).
+#[allow(missing_docs, reason = "a field without docs is what its name says")]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TaskInstanceCollectionResponse {
-    /// Task Instances
     pub task_instances: Vec<super::TaskInstanceResponse>,
     /// Number of matching items. For offset pagination this is the exact total. For cursor pagination it is capped at ``total_entries_limit``; a value equal to that limit means at least that many items match.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -3,11 +3,10 @@
 use serde::{Deserialize, Serialize};
 
 /// TaskInstanceHistory Collection serializer for responses.
+#[allow(missing_docs, reason = "a field without docs is what its name says")]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TaskInstanceHistoryCollectionResponse {
-    /// Task Instances
     pub task_instances: Vec<super::TaskInstanceHistoryResponse>,
-    /// Total Entries
     pub total_entries: i64,
 }

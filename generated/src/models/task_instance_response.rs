@@ -3,75 +3,44 @@
 use serde::{Deserialize, Serialize};
 
 /// TaskInstance serializer for responses.
+#[allow(missing_docs, reason = "a field without docs is what its name says")]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TaskInstanceResponse {
-    /// Id
     pub id: uuid::Uuid,
-    /// Task Id
     pub task_id: String,
-    /// Dag Id
     pub dag_id: String,
-    /// Dag Run Id
     pub dag_run_id: String,
-    /// Map Index
     pub map_index: i64,
-    /// Logical Date
     pub logical_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// Run After
     pub run_after: chrono::DateTime<chrono::Utc>,
-    /// Start Date
     pub start_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// End Date
     pub end_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// Duration
     pub duration: Option<f64>,
     /// See [`TaskInstanceState`](super::TaskInstanceState).
     pub state: Option<super::TaskInstanceState>,
-    /// Try Number
     pub try_number: i64,
-    /// Max Tries
     pub max_tries: i64,
-    /// Task Display Name
     pub task_display_name: String,
-    /// Dag Display Name
-    ///
     /// Since Airflow 3.1.0. `None` from older servers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dag_display_name: Option<String>,
-    /// Hostname
     pub hostname: Option<String>,
-    /// Unixname
     pub unixname: Option<String>,
-    /// Pool
     pub pool: String,
-    /// Pool Slots
     pub pool_slots: i64,
-    /// Queue
     pub queue: Option<String>,
-    /// Priority Weight
     pub priority_weight: Option<i64>,
-    /// Operator
     pub operator: Option<String>,
-    /// Operator Name
-    ///
     /// Since Airflow 3.1.0. `None` from older servers.
     pub operator_name: Option<String>,
-    /// Queued When
     pub queued_when: Option<chrono::DateTime<chrono::Utc>>,
-    /// Scheduled When
     pub scheduled_when: Option<chrono::DateTime<chrono::Utc>>,
-    /// Pid
     pub pid: Option<i64>,
-    /// Executor
     pub executor: Option<String>,
-    /// Executor Config
     pub executor_config: String,
-    /// Note
     pub note: Option<String>,
-    /// Rendered Map Index
     pub rendered_map_index: Option<String>,
-    /// Rendered Fields
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rendered_fields: Option<serde_json::Map<String, serde_json::Value>>,
     /// See [`TriggerResponse`](super::TriggerResponse).

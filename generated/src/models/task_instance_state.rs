@@ -72,26 +72,6 @@ impl TaskInstanceState {
             TaskInstanceState::Unknown(other) => other,
         }
     }
-
-    /// The variant for a known wire value.
-    pub fn known(value: &str) -> Option<Self> {
-        match value {
-            "removed" => Some(TaskInstanceState::Removed),
-            "scheduled" => Some(TaskInstanceState::Scheduled),
-            "queued" => Some(TaskInstanceState::Queued),
-            "running" => Some(TaskInstanceState::Running),
-            "success" => Some(TaskInstanceState::Success),
-            "restarting" => Some(TaskInstanceState::Restarting),
-            "failed" => Some(TaskInstanceState::Failed),
-            "up_for_retry" => Some(TaskInstanceState::UpForRetry),
-            "up_for_reschedule" => Some(TaskInstanceState::UpForReschedule),
-            "upstream_failed" => Some(TaskInstanceState::UpstreamFailed),
-            "skipped" => Some(TaskInstanceState::Skipped),
-            "deferred" => Some(TaskInstanceState::Deferred),
-            "awaiting_input" => Some(TaskInstanceState::AwaitingInput),
-            _ => None,
-        }
-    }
 }
 
 crate::runtime::open_enum::open_enum!(TaskInstanceState);

@@ -4,121 +4,80 @@ use crate::runtime::setters::setter;
 use serde::{Deserialize, Serialize};
 
 /// Task Instance body for get batch.
+#[allow(missing_docs, reason = "a field without docs is what its name says")]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TaskInstancesBatchBody {
-    /// Dag Ids
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub dag_ids: crate::Maybe<Vec<String>>,
-    /// Dag Run Ids
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub dag_run_ids: crate::Maybe<Vec<String>>,
-    /// Task Ids
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub task_ids: crate::Maybe<Vec<String>>,
-    /// State
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub state: crate::Maybe<Vec<Option<super::TaskInstanceState>>>,
-    /// Run After Gte
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub run_after_gte: crate::Maybe<chrono::DateTime<chrono::Utc>>,
-    /// Run After Gt
-    ///
     /// Since Airflow 3.1.0. Set, it gets an older server's 422 for input it does not know.
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub run_after_gt: crate::Maybe<chrono::DateTime<chrono::Utc>>,
-    /// Run After Lte
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub run_after_lte: crate::Maybe<chrono::DateTime<chrono::Utc>>,
-    /// Run After Lt
-    ///
     /// Since Airflow 3.1.0. Set, it gets an older server's 422 for input it does not know.
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub run_after_lt: crate::Maybe<chrono::DateTime<chrono::Utc>>,
-    /// Logical Date Gte
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub logical_date_gte: crate::Maybe<chrono::DateTime<chrono::Utc>>,
-    /// Logical Date Gt
-    ///
     /// Since Airflow 3.1.0. Set, it gets an older server's 422 for input it does not know.
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub logical_date_gt: crate::Maybe<chrono::DateTime<chrono::Utc>>,
-    /// Logical Date Lte
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub logical_date_lte: crate::Maybe<chrono::DateTime<chrono::Utc>>,
-    /// Logical Date Lt
-    ///
     /// Since Airflow 3.1.0. Set, it gets an older server's 422 for input it does not know.
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub logical_date_lt: crate::Maybe<chrono::DateTime<chrono::Utc>>,
-    /// Start Date Gte
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub start_date_gte: crate::Maybe<chrono::DateTime<chrono::Utc>>,
-    /// Start Date Gt
-    ///
     /// Since Airflow 3.1.0. Set, it gets an older server's 422 for input it does not know.
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub start_date_gt: crate::Maybe<chrono::DateTime<chrono::Utc>>,
-    /// Start Date Lte
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub start_date_lte: crate::Maybe<chrono::DateTime<chrono::Utc>>,
-    /// Start Date Lt
-    ///
     /// Since Airflow 3.1.0. Set, it gets an older server's 422 for input it does not know.
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub start_date_lt: crate::Maybe<chrono::DateTime<chrono::Utc>>,
-    /// End Date Gte
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub end_date_gte: crate::Maybe<chrono::DateTime<chrono::Utc>>,
-    /// End Date Gt
-    ///
     /// Since Airflow 3.1.0. Set, it gets an older server's 422 for input it does not know.
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub end_date_gt: crate::Maybe<chrono::DateTime<chrono::Utc>>,
-    /// End Date Lte
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub end_date_lte: crate::Maybe<chrono::DateTime<chrono::Utc>>,
-    /// End Date Lt
-    ///
     /// Since Airflow 3.1.0. Set, it gets an older server's 422 for input it does not know.
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub end_date_lt: crate::Maybe<chrono::DateTime<chrono::Utc>>,
-    /// Duration Gte
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub duration_gte: crate::Maybe<f64>,
-    /// Duration Gt
-    ///
     /// Since Airflow 3.1.0. Set, it gets an older server's 422 for input it does not know.
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub duration_gt: crate::Maybe<f64>,
-    /// Duration Lte
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub duration_lte: crate::Maybe<f64>,
-    /// Duration Lt
-    ///
     /// Since Airflow 3.1.0. Set, it gets an older server's 422 for input it does not know.
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub duration_lt: crate::Maybe<f64>,
-    /// Pool
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub pool: crate::Maybe<Vec<String>>,
-    /// Queue
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub queue: crate::Maybe<Vec<String>>,
-    /// Executor
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub executor: crate::Maybe<Vec<String>>,
-    /// Page Offset
-    ///
     /// Default: `0`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page_offset: Option<i64>,
-    /// Page Limit
-    ///
     /// Default: `100`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page_limit: Option<i64>,
-    /// Order By
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub order_by: crate::Maybe<String>,
 }

@@ -3,11 +3,11 @@
 use serde::{Deserialize, Serialize};
 
 /// Log serializer for responses.
+#[allow(missing_docs, reason = "a field without docs is what its name says")]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TaskInstancesLogResponse {
-    /// Content
+    /// See [`TaskInstancesLogResponseContent`](super::TaskInstancesLogResponseContent).
     pub content: super::TaskInstancesLogResponseContent,
-    /// Continuation Token
     pub continuation_token: Option<String>,
 }

@@ -4,22 +4,16 @@ use serde::{Deserialize, Serialize};
 
 /// Trigger serializer for responses.
 #[allow(deprecated)]
+#[allow(missing_docs, reason = "a field without docs is what its name says")]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TriggerResponse {
-    /// Id
     pub id: i64,
-    /// Classpath
     pub classpath: String,
-    /// Kwargs
     #[deprecated]
     pub kwargs: String,
-    /// Created Date
     pub created_date: chrono::DateTime<chrono::Utc>,
-    /// Queue
-    ///
     /// Since Airflow 3.2.0. `None` from older servers.
     pub queue: Option<String>,
-    /// Triggerer Id
     pub triggerer_id: Option<i64>,
 }

@@ -6,12 +6,11 @@ use serde::{Deserialize, Serialize};
 /// UpdateHITLDetailPayload
 ///
 /// Schema for updating the content of a Human-in-the-loop detail.
+#[allow(missing_docs, reason = "a field without docs is what its name says")]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct UpdateHitlDetailPayload {
-    /// Chosen Options
     pub chosen_options: Vec<String>,
-    /// Params Input
     #[serde(skip_serializing_if = "Option::is_none")]
     pub params_input: Option<serde_json::Map<String, serde_json::Value>>,
 }

@@ -12,8 +12,6 @@ pub struct ValidationError {
     pub msg: String,
     /// Error Type
     pub r#type: String,
-    /// Input
-    ///
     /// Since Airflow 3.2.0. `None` from older servers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub input: Option<serde_json::Value>,

@@ -5,9 +5,16 @@
 
 /// The trait impls of a string enum that also carries values it does not know, so a newer
 /// server's value (a new task state, say) decodes as `Unknown` instead of failing the whole
-/// response. The enum itself, with `as_str` and `known`, is written out by the generator.
+/// response. The enum itself, with `KNOWN` and `as_str`, is written out by the generator.
 macro_rules! open_enum {
     ($name:ident) => {
+        impl $name {
+            /// The variant for a known wire value.
+            pub fn known(value: &str) -> Option<Self> {
+                $name::KNOWN.iter().find(|v| v.as_str() == value).cloned()
+            }
+        }
+
         impl ::std::convert::From<&str> for $name {
             fn from(value: &str) -> Self {
                 $name::known(value).unwrap_or_else(|| $name::Unknown(value.to_string()))
@@ -93,19 +100,13 @@ mod tests {
     }
 
     impl Colour {
+        const KNOWN: &'static [Colour] = &[Colour::Red, Colour::DarkBlue];
+
         fn as_str(&self) -> &str {
             match self {
                 Colour::Red => "red",
                 Colour::DarkBlue => "dark blue",
                 Colour::Unknown(other) => other,
-            }
-        }
-
-        fn known(value: &str) -> Option<Self> {
-            match value {
-                "red" => Some(Colour::Red),
-                "dark blue" => Some(Colour::DarkBlue),
-                _ => None,
             }
         }
     }

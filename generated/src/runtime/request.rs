@@ -33,9 +33,6 @@ pub(crate) struct Request {
     client: Client,
     method: Method,
     operation: &'static str,
-    /// The spec's path template, for messages and tracing (never the filled-in path, which
-    /// may hold ids).
-    template: &'static str,
     path: String,
     query: String,
     headers: Vec<(&'static str, String)>,
@@ -54,14 +51,12 @@ impl Request {
         client: &Client,
         method: Method,
         operation: &'static str,
-        template: &'static str,
         path: String,
     ) -> Self {
         Request {
             client: client.clone(),
             method,
             operation,
-            template,
             path,
             query: String::new(),
             headers: Vec::new(),
@@ -213,7 +208,7 @@ impl Request {
             };
             return Err(Error::Request {
                 operation: self.operation,
-                message: format!("the path `{}` (`{}`) has {what}", self.path, self.template),
+                message: format!("the path `{}` has {what}", self.path),
             });
         }
         #[cfg(feature = "tracing")]
@@ -223,7 +218,6 @@ impl Request {
                 "request",
                 operation = self.operation,
                 method = %self.method,
-                path = self.template,
                 status = tracing::field::Empty,
                 attempts = tracing::field::Empty,
                 duration_ms = tracing::field::Empty,

@@ -34,7 +34,6 @@ pub fn tag_module(tag: &TagApi) -> TokenStream {
         let types = op.params_type.is_some() || matches!(op.returns, Returns::Choice { .. });
         let export = types.then(|| quote!(pub use self::#module::*;));
         quote! {
-            #[rustfmt::skip]
             mod #module;
             #export
         }
@@ -75,7 +74,7 @@ pub fn operation_module(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &s
         .paging
         .as_ref()
         .map(|p| stream_method(api, tag, op, p, crate_ident));
-    let blocking = super::blocking::methods(api, op);
+    let blocking = super::blocking::methods(api, tag, op);
     let types = operation_types(api, tag, op);
     let code = quote! {
         impl #name {
@@ -134,7 +133,13 @@ fn imports(code: &TokenStream) -> TokenStream {
         (!items.is_empty()).then(|| quote!(use crate::runtime::#module::{#(#items),*};))
     });
     let krate = pick(&["models", "Error", "ErrorBody"]);
+    let method = idents.contains("Method").then(|| {
+        quote!(
+            use reqwest::Method;
+        )
+    });
     quote! {
+        #method
         #(#runtime)*
         use crate::{#(#krate),*};
     }
@@ -434,7 +439,6 @@ fn optional(field: TokenStream, presence: Presence) -> TokenStream {
 
 fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> TokenStream {
     let op_id = Literal::string(&op.operation_id);
-    let template = Literal::string(&op.path);
     let signature_line = format!("`{} {}`", op.method.as_str(), op.path);
     let deprecated_note = op.deprecated.then_some("**Deprecated** by the API.");
     let order = order_note(api, op);
@@ -555,7 +559,7 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
         #allow_args
         #signature {
             let path = #path;
-            let #mutable request = self.client.request(reqwest::Method::#method, #op_id, #template, path);
+            let #mutable request = self.client.request(Method::#method, #op_id, path);
             #auth
             #releases
             #by_fields
@@ -689,8 +693,23 @@ fn status_pattern(status: Status) -> TokenStream {
     }
 }
 
-/// `|status, body| match status { ... }`, choosing the error body type by status.
+/// The function that decodes an operation's error bodies: `untyped_body` when it documents
+/// none, else the shared decoder for its mapping of statuses to types (see [`decoders`]).
 fn error_decoder(api: &Api, errors: &[ErrorCase]) -> TokenStream {
+    match error_mapping(api, errors) {
+        Some(mapping) => {
+            let name = format_ident!("{}", decoder_name(api, &mapping));
+            quote!(crate::error_body::#name)
+        }
+        None => quote!(untyped_body),
+    }
+}
+
+/// Which typed error body each status gets: groups of statuses and their variant, then the
+/// variant of every other status. `None` when the operation documents no typed body.
+type Mapping<'a> = (Vec<(Vec<Status>, &'a str)>, Option<&'a str>);
+
+fn error_mapping<'a>(api: &'a Api, errors: &[ErrorCase]) -> Option<Mapping<'a>> {
     let mut groups: Vec<(Vec<Status>, &str)> = Vec::new();
     let mut default = None;
     for case in errors {
@@ -706,20 +725,84 @@ fn error_decoder(api: &Api, errors: &[ErrorCase]) -> TokenStream {
             None => groups.push((vec![case.status], variant)),
         }
     }
-    if groups.is_empty() && default.is_none() {
-        return quote!(|_, body| untyped_body(body));
-    }
-    let arms = groups.iter().map(|(statuses, variant)| {
-        let patterns = statuses.iter().map(|s| status_pattern(*s));
-        let variant = ident(variant);
-        quote!(#(#patterns)|* => typed_body(body, ErrorBody::#variant),)
-    });
-    let fallback = match default {
-        Some(variant) => {
-            let variant = ident(variant);
-            quote!(_ => typed_body(body, ErrorBody::#variant),)
-        }
-        None => quote!(_ => untyped_body(body),),
+    (!groups.is_empty() || default.is_some()).then_some((groups, default))
+}
+
+/// `errors_400_401_403_404_409_422`: the typed statuses, and the types too when two mappings
+/// share statuses.
+fn decoder_name(api: &Api, mapping: &Mapping) -> String {
+    let statuses = |m: &Mapping| {
+        let mut all: Vec<String> =
+            m.0.iter()
+                .flat_map(|(s, _)| s.iter().map(status_text))
+                .collect();
+        all.sort();
+        all.extend(m.1.map(|_| "other".to_string()));
+        all.join("_")
     };
-    quote!(|status, body| match status { #(#arms)* #fallback })
+    let shared = api
+        .operations()
+        .filter_map(|(_, op)| error_mapping(api, &op.errors))
+        .any(|other| statuses(&other) == statuses(mapping) && other != *mapping);
+    let mut name = format!("errors_{}", statuses(mapping));
+    if shared {
+        for variant in mapping.0.iter().map(|(_, v)| *v).chain(mapping.1) {
+            name.push('_');
+            name.push_str(&heck::AsSnakeCase(variant).to_string());
+        }
+    }
+    name
+}
+
+/// `404`, `4xx` or `other`.
+fn status_text(status: &Status) -> String {
+    match status {
+        Status::Code(c) => c.to_string(),
+        Status::Range(r) => format!("{r}xx"),
+        Status::Default => "other".into(),
+    }
+}
+
+/// One decoder per distinct mapping the operations use, by name: each a `fn(status, body)`
+/// choosing the error body type by status, shared by the operations with that mapping.
+pub fn decoders(api: &Api) -> std::collections::BTreeMap<String, TokenStream> {
+    let mut out = std::collections::BTreeMap::new();
+    for (_, op) in api.operations() {
+        let Some(mapping) = error_mapping(api, &op.errors) else {
+            continue;
+        };
+        let (groups, default) = &mapping;
+        let arms = groups.iter().map(|(statuses, variant)| {
+            let patterns = statuses.iter().map(|s| status_pattern(*s));
+            let variant = ident(variant);
+            quote!(#(#patterns)|* => typed_body(body, ErrorBody::#variant),)
+        });
+        let fallback = match default {
+            Some(variant) => {
+                let variant = ident(variant);
+                quote!(_ => typed_body(body, ErrorBody::#variant),)
+            }
+            None => quote!(_ => untyped_body(body),),
+        };
+        let name = decoder_name(api, &mapping);
+        let function = format_ident!("{}", name);
+        let typed: Vec<String> = groups
+            .iter()
+            .map(|(statuses, variant)| {
+                let statuses: Vec<String> = statuses.iter().map(status_text).collect();
+                format!("{} as `{variant}`", statuses.join(", "))
+            })
+            .chain(default.map(|variant| format!("any other as `{variant}`")))
+            .collect();
+        let doc = format!(" Error bodies typed by status: {}.", typed.join("; "));
+        out.entry(name).or_insert_with(|| {
+            quote! {
+                #[doc = #doc]
+                pub(crate) fn #function(status: u16, body: &[u8]) -> ErrorBody {
+                    match status { #(#arms)* #fallback }
+                }
+            }
+        });
+    }
+    out
 }

@@ -4,7 +4,6 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::docs::{doc_attrs, Para};
 use super::signature::{arguments, owned_arguments, return_type};
 use super::ty::{ident, ty, ModelPath};
 use crate::ir::{Api, Operation, TagApi};
@@ -45,26 +44,29 @@ fn tag_type(tag: &TagApi) -> TokenStream {
 
 /// The blocking twins of an operation's method and streaming twin, each driving the async
 /// one on the client's runtime.
-pub fn methods(api: &Api, op: &Operation) -> TokenStream {
+pub fn methods(api: &Api, tag: &TagApi, op: &Operation) -> TokenStream {
     let name = ident(&op.fn_name);
     let args = arguments(api, op);
     let returns = return_type(api, op);
     // The names of `arguments`, in order, to pass them on.
     let owned = owned_arguments(api, op);
     let names: Vec<_> = owned.iter().map(|o| &o.name).collect();
-    let summary = doc_attrs([
-        op.summary.as_deref().map(Para::Spec),
-        Some(Para::Ours(
-            "Blocks until the answer is in; the async method of the same name documents it.",
-        )),
-    ]);
+    let fn_name = op.fn_name.trim_start_matches("r#");
+    let summary = format!(
+        " [`{0}::{fn_name}`](crate::{0}::{fn_name}), blocking until the answer is in.",
+        tag.type_name
+    );
     let allow_args = (args.len() > 6).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
     let stream = op.paging.as_ref().map(|paging| {
         let stream_name = ident(&paging.fn_name);
         let item = ty(api, &paging.item, ModelPath::Models);
-        let stream_doc = " Every item of the list, one page in memory at a time, as an iterator that \
-            says where to resume after an error ([`crate::Paged`]).";
+        let stream_doc = format!(
+            " [`{0}::{1}`](crate::{0}::{1}) as an iterator, which says where to resume after an \
+             error.",
+            tag.type_name,
+            paging.fn_name
+        );
         let decls = owned.iter().map(|o| &o.decl);
         quote! {
             #[doc = #stream_doc]
@@ -74,7 +76,7 @@ pub fn methods(api: &Api, op: &Operation) -> TokenStream {
         }
     });
     quote! {
-        #summary
+        #[doc = #summary]
         #deprecated
         #allow_args
         pub fn #name(&self, #(#args),*) -> Result<#returns, Error> {

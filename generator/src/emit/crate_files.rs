@@ -115,8 +115,11 @@ pub fn error_body(api: &Api) -> TokenStream {
     let import = (!api.error_types.is_empty()).then(|| {
         quote!(
             use crate::models;
+            use crate::runtime::error::untyped_body;
+            use crate::runtime::typed_body::typed_body;
         )
     });
+    let decoders = super::api::decoders(api).into_values();
     quote! {
         #import
 
@@ -133,6 +136,8 @@ pub fn error_body(api: &Api) -> TokenStream {
             /// No body at all.
             Empty,
         }
+
+        #(#decoders)*
     }
 }
 
@@ -142,7 +147,6 @@ pub fn apis_mod(api: &Api) -> TokenStream {
         let docs = doc_attrs([Some(Para::Ours(&format!("Operations tagged `{}`.", t.tag)))]);
         quote! {
             #docs
-            #[rustfmt::skip]
             pub mod #module;
             pub use self::#module::*;
         }
@@ -171,7 +175,6 @@ pub fn models_mod(api: &Api) -> TokenStream {
         let name = ident(&def.name);
         // `self::`: a model named like a dependency (`bytes`, `serde`) is this module's.
         quote! {
-            #[rustfmt::skip]
             mod #module;
             pub use self::#module::#name;
         }

@@ -72,7 +72,8 @@ impl Default for Package {
 
 /// The emitted crate's rustfmt settings, so `cargo fmt` reads the same ones wherever the crate
 /// sits (and not those of a folder that encloses it). rustfmt formats only the crate's root
-/// files and examples: every module the emitted code declares carries `#[rustfmt::skip]`.
+/// files and examples: `lib.rs` declares the printed modules `#[rustfmt::skip]`, and rustfmt
+/// does not look inside them.
 const RUSTFMT_TOML: &str = "edition = \"2021\"\n";
 
 /// Every file of the client crate for `api`: the generated modules, the hand-written ones

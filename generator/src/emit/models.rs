@@ -63,14 +63,6 @@ pub fn model(api: &Api, def: &TypeDef) -> TokenStream {
                             #name::Unknown(other) => other,
                         }
                     }
-
-                    /// The variant for a known wire value.
-                    pub fn known(value: &str) -> Option<Self> {
-                        match value {
-                            #(#wires => Some(#name::#variants),)*
-                            _ => None,
-                        }
-                    }
                 }
 
                 crate::runtime::open_enum::open_enum!(#name);
@@ -161,15 +153,18 @@ fn field_docs(api: &Api, field: &Field, sent: bool) -> TokenStream {
     let relaxed = (field.relaxed && field.since.is_none()).then_some(
         "Required by the newest release; `None` from an older server that does not send it.",
     );
+    // A title that only spells the field's name ("Task Id") says nothing.
     let title = field
         .title
         .as_deref()
-        .filter(|_| field.description.is_none());
-    let fallback =
-        (title.is_none() && field.description.is_none()).then(|| match field.ty.non_null() {
-            Ty::Named(id) => format!("See [`{}`](super::{}).", api.ty(*id).name, api.ty(*id).name),
-            _ => format!("The `{}` field.", field.wire_name),
-        });
+        .filter(|title| field.description.is_none() && !names(title, &field.wire_name));
+    let fallback = match field.ty.non_null() {
+        Ty::Named(id) if title.is_none() && field.description.is_none() => {
+            let name = &api.ty(*id).name;
+            Some(format!("See [`{name}`](super::{name})."))
+        }
+        _ => None,
+    };
     doc_attrs([
         title.map(Para::Spec),
         field.description.as_deref().map(Para::Spec),
@@ -178,6 +173,26 @@ fn field_docs(api: &Api, field: &Field, sent: bool) -> TokenStream {
         since.as_deref().map(Para::Ours),
         relaxed.map(Para::Ours),
     ])
+}
+
+/// Whether `title` is only `name` spelt as words (`Task Id` for `task_id`).
+fn names(title: &str, name: &str) -> bool {
+    let letters = |text: &str| -> String {
+        let kept = text.chars().filter(|c| c.is_alphanumeric());
+        kept.flat_map(char::to_lowercase).collect()
+    };
+    letters(title) == letters(name)
+}
+
+/// Whether a field gets no docs: the document says nothing of it but its name.
+fn undocumented(field: &Field) -> bool {
+    let says = |title: &str| !names(title, &field.wire_name);
+    field.description.is_none()
+        && !field.title.as_deref().is_some_and(says)
+        && !matches!(field.ty.non_null(), Ty::Named(_))
+        && field.default.is_none()
+        && field.since.is_none()
+        && !field.relaxed
 }
 
 fn structure(api: &Api, def: &TypeDef, s: &Struct, docs: TokenStream) -> TokenStream {
@@ -216,12 +231,16 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, docs: TokenStream) -> TokenSt
         )
     });
     let allow_deprecated = allow_deprecated(s);
+    let allow_missing = s.fields.iter().any(undocumented).then(
+        || quote!(#[allow(missing_docs, reason = "a field without docs is what its name says")]),
+    );
     quote! {
         #import_setter
         use serde::{Deserialize, Serialize};
 
         #docs
         #allow_deprecated
+        #allow_missing
         #[derive(Debug, Clone, PartialEq, #default Serialize, Deserialize)]
         #[non_exhaustive]
         pub struct #name {

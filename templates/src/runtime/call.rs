@@ -40,8 +40,7 @@ impl Client {
     /// failing with the same [`Error`]s as the crate's own operations (the body's `detail`
     /// included).
     pub fn call(&self, method: Method, path: impl Into<String>) -> Call {
-        let template = "(a path of the caller's)";
-        let mut request = self.request(method, "call", template, rooted(path.into()));
+        let mut request = self.request(method, "call", rooted(path.into()));
         request.authenticated();
         Call {
             request,

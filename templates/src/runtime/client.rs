@@ -268,7 +268,7 @@ impl Client {
             return Some(version.clone());
         }
         let (path, field) = crate::VERSION_ENDPOINT?;
-        let mut request = Request::new(self, Method::GET, "server_version", path, path.into());
+        let mut request = Request::new(self, Method::GET, "server_version", path.into());
         request.authenticated();
         let response = request.send_unchecked().await.ok()?;
         if !response.is_success() {
@@ -339,10 +339,9 @@ impl Client {
         &self,
         method: Method,
         operation: &'static str,
-        template: &'static str,
         path: String,
     ) -> Request {
-        Request::new(self, method, operation, template, path)
+        Request::new(self, method, operation, path)
     }
 
     /// POSTs the credentials as JSON to the token endpoint. Deliberately bypasses the retry
