@@ -9,6 +9,7 @@ pub(crate) mod error;
 pub(crate) mod maybe;
 pub(crate) mod ndjson;
 pub(crate) mod open_enum;
+pub(crate) mod operation;
 pub(crate) mod paging;
 pub(crate) mod path;
 pub(crate) mod releases;

@@ -33,6 +33,9 @@ pub(crate) struct Request {
     client: Client,
     method: Method,
     operation: &'static str,
+    /// The spec's path template, for messages and tracing (which never get the filled-in
+    /// path: it may hold ids).
+    template: &'static str,
     path: String,
     query: String,
     headers: Vec<(&'static str, String)>,
@@ -51,12 +54,14 @@ impl Request {
         client: &Client,
         method: Method,
         operation: &'static str,
+        template: &'static str,
         path: String,
     ) -> Self {
         Request {
             client: client.clone(),
             method,
             operation,
+            template,
             path,
             query: String::new(),
             headers: Vec::new(),
@@ -208,7 +213,7 @@ impl Request {
             };
             return Err(Error::Request {
                 operation: self.operation,
-                message: format!("the path `{}` has {what}", self.path),
+                message: format!("the path `{}` (`{}`) has {what}", self.path, self.template),
             });
         }
         #[cfg(feature = "tracing")]
@@ -218,6 +223,7 @@ impl Request {
                 "request",
                 operation = self.operation,
                 method = %self.method,
+                path = self.template,
                 status = tracing::field::Empty,
                 attempts = tracing::field::Empty,
                 duration_ms = tracing::field::Empty,

@@ -132,7 +132,7 @@ fn imports(code: &TokenStream) -> TokenStream {
         let module = format_ident!("{}", module);
         (!items.is_empty()).then(|| quote!(use crate::runtime::#module::{#(#items),*};))
     });
-    let krate = pick(&["models", "Error", "ErrorBody"]);
+    let krate = pick(&["models", "Error"]);
     let method = idents.contains("Method").then(|| {
         quote!(
             use reqwest::Method;
@@ -439,6 +439,7 @@ fn optional(field: TokenStream, presence: Presence) -> TokenStream {
 
 fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> TokenStream {
     let op_id = Literal::string(&op.operation_id);
+    let template = Literal::string(&op.path);
     let signature_line = format!("`{} {}`", op.method.as_str(), op.path);
     let deprecated_note = op.deprecated.then_some("**Deprecated** by the API.");
     let order = order_note(api, op);
@@ -464,7 +465,7 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
     let args = arguments(api, op);
     let signature = signature(api, op);
 
-    let path = path_expr(api, op);
+    let segments = path_segments(api, op);
     let method = format_ident!("{}", op.method.as_str());
     let auth = (!op.security.is_empty()).then(|| quote!(request.authenticated();));
     // What some supported releases lack: a 404 or 405 from a server older than the operation
@@ -558,8 +559,7 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
         #deprecated
         #allow_args
         #signature {
-            let path = #path;
-            let #mutable request = self.client.request(Method::#method, #op_id, path);
+            let #mutable request = self.client.request(Method::#method, #op_id, #template, #segments);
             #auth
             #releases
             #by_fields
@@ -570,33 +570,17 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
     }
 }
 
-/// `let dag_id = path_segment(dag_id); format!("/dags/{dag_id}")`: the format string reads
-/// like the spec's path template.
-fn path_expr(api: &Api, op: &Operation) -> TokenStream {
-    let mut template = String::new();
-    let mut segments = Vec::new();
-    for part in &op.path_parts {
-        match part {
-            PathPart::Literal(text) => {
-                template.push_str(&text.replace('{', "{{").replace('}', "}}"))
-            }
-            PathPart::Param(i) => {
-                let param = &op.params[*i];
-                let local = match param.rust_name.strip_prefix("r#") {
-                    Some(bare) => format_ident!("{}_", bare),
-                    None => format_ident!("{}", param.rust_name),
-                };
-                template.push_str(&format!("{{{local}}}"));
-                let value = value_expr(api, param);
-                segments.push(quote!(let #local = path_segment(#value);));
-            }
+/// `&[path_segment(dag_id), ...]`: the path parameters, encoded, in the order of the
+/// template's placeholders (the runtime fills them in).
+fn path_segments(api: &Api, op: &Operation) -> TokenStream {
+    let segments = op.path_parts.iter().filter_map(|part| match part {
+        PathPart::Param(i) => {
+            let value = value_expr(api, &op.params[*i]);
+            Some(quote!(path_segment(#value)))
         }
-    }
-    if segments.is_empty() {
-        quote!(#template.to_string())
-    } else {
-        quote!({ #(#segments)* format!(#template) })
-    }
+        PathPart::Literal(_) => None,
+    });
+    quote!(&[#(#segments),*])
 }
 
 /// The code that turns a successful `response` into the return value, for the operations that
@@ -701,7 +685,7 @@ fn error_decoder(api: &Api, errors: &[ErrorCase]) -> TokenStream {
             let name = format_ident!("{}", decoder_name(api, &mapping));
             quote!(crate::error_body::#name)
         }
-        None => quote!(untyped_body),
+        None => quote!(|_, body| untyped_body(body)),
     }
 }
 

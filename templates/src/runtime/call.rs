@@ -40,7 +40,8 @@ impl Client {
     /// failing with the same [`Error`]s as the crate's own operations (the body's `detail`
     /// included).
     pub fn call(&self, method: Method, path: impl Into<String>) -> Call {
-        let mut request = self.request(method, "call", rooted(path.into()));
+        let template = "(a path of the caller's)";
+        let mut request = Request::new(self, method, "call", template, rooted(path.into()));
         request.authenticated();
         Call {
             request,

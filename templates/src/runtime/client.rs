@@ -268,7 +268,7 @@ impl Client {
             return Some(version.clone());
         }
         let (path, field) = crate::VERSION_ENDPOINT?;
-        let mut request = Request::new(self, Method::GET, "server_version", path.into());
+        let mut request = Request::new(self, Method::GET, "server_version", path, path.into());
         request.authenticated();
         let response = request.send_unchecked().await.ok()?;
         if !response.is_success() {
@@ -333,15 +333,6 @@ impl Client {
             Some(c) => self.login(&c.username, &c.password.0).await.map(|()| true),
             None => Ok(false),
         }
-    }
-
-    pub(crate) fn request(
-        &self,
-        method: Method,
-        operation: &'static str,
-        path: String,
-    ) -> Request {
-        Request::new(self, method, operation, path)
     }
 
     /// POSTs the credentials as JSON to the token endpoint. Deliberately bypasses the retry

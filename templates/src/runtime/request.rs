@@ -31,6 +31,9 @@ pub(crate) struct Request {
     client: Client,
     method: Method,
     operation: &'static str,
+    /// The spec's path template, for messages and tracing (which never get the filled-in
+    /// path: it may hold ids).
+    template: &'static str,
     path: String,
     query: String,
     headers: Vec<(&'static str, String)>,
@@ -49,12 +52,14 @@ impl Request {
         client: &Client,
         method: Method,
         operation: &'static str,
+        template: &'static str,
         path: String,
     ) -> Self {
         Request {
             client: client.clone(),
             method,
             operation,
+            template,
             path,
             query: String::new(),
             headers: Vec::new(),
@@ -206,7 +211,7 @@ impl Request {
             };
             return Err(Error::Request {
                 operation: self.operation,
-                message: format!("the path `{}` has {what}", self.path),
+                message: format!("the path `{}` (`{}`) has {what}", self.path, self.template),
             });
         }
         #[cfg(feature = "tracing")]
@@ -216,6 +221,7 @@ impl Request {
                 "request",
                 operation = self.operation,
                 method = %self.method,
+                path = self.template,
                 status = tracing::field::Empty,
                 attempts = tracing::field::Empty,
                 duration_ms = tracing::field::Empty,

@@ -31,14 +31,14 @@ impl TaskInstanceApi {
         dag_run_id: &str,
         body: &models::BulkBodyBulkTaskInstanceBody,
     ) -> Result<models::BulkResponse, Error> {
-        let path = {
-            let dag_id = path_segment(dag_id);
-            let dag_run_id = path_segment(dag_run_id);
-            format!("/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances")
-        };
         let mut request = self
             .client
-            .request(Method::PATCH, "bulk_task_instances", path);
+            .request(
+                Method::PATCH,
+                "bulk_task_instances",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances",
+                &[path_segment(dag_id), path_segment(dag_run_id)],
+            );
         request.authenticated();
         request.releases(Some("3.1.0"), &[]);
         request.json(body)?;

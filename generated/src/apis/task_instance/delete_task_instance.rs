@@ -32,15 +32,14 @@ impl TaskInstanceApi {
         task_id: &str,
         params: &DeleteTaskInstanceParams,
     ) -> Result<serde_json::Value, Error> {
-        let path = {
-            let dag_id = path_segment(dag_id);
-            let dag_run_id = path_segment(dag_run_id);
-            let task_id = path_segment(task_id);
-            format!("/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}")
-        };
         let mut request = self
             .client
-            .request(Method::DELETE, "delete_task_instance", path);
+            .request(
+                Method::DELETE,
+                "delete_task_instance",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}",
+                &[path_segment(dag_id), path_segment(dag_run_id), path_segment(task_id)],
+            );
         request.authenticated();
         request.releases(Some("3.1.0"), &[]);
         request.query_params(params)?;

@@ -33,16 +33,19 @@ impl TaskInstanceApi {
         try_number: i64,
         params: &GetExternalLogUrlParams,
     ) -> Result<models::ExternalLogUrlResponse, Error> {
-        let path = {
-            let dag_id = path_segment(dag_id);
-            let dag_run_id = path_segment(dag_run_id);
-            let task_id = path_segment(task_id);
-            let try_number = path_segment(&try_number);
-            format!(
-                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/externalLogUrl/{try_number}"
-            )
-        };
-        let mut request = self.client.request(Method::GET, "get_external_log_url", path);
+        let mut request = self
+            .client
+            .request(
+                Method::GET,
+                "get_external_log_url",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/externalLogUrl/{try_number}",
+                &[
+                    path_segment(dag_id),
+                    path_segment(dag_run_id),
+                    path_segment(task_id),
+                    path_segment(&try_number),
+                ],
+            );
         request.authenticated();
         request.releases(Some("3.1.0"), &[]);
         request.query_params(params)?;

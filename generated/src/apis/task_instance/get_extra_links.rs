@@ -30,15 +30,14 @@ impl TaskInstanceApi {
         task_id: &str,
         params: &GetExtraLinksParams,
     ) -> Result<models::ExtraLinkCollectionResponse, Error> {
-        let path = {
-            let dag_id = path_segment(dag_id);
-            let dag_run_id = path_segment(dag_run_id);
-            let task_id = path_segment(task_id);
-            format!(
-                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/links"
-            )
-        };
-        let mut request = self.client.request(Method::GET, "get_extra_links", path);
+        let mut request = self
+            .client
+            .request(
+                Method::GET,
+                "get_extra_links",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/links",
+                &[path_segment(dag_id), path_segment(dag_run_id), path_segment(task_id)],
+            );
         request.authenticated();
         request.releases(None, &[("try_number", "3.2.2")]);
         request.query_params(params)?;

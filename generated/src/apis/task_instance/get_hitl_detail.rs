@@ -30,16 +30,19 @@ impl TaskInstanceApi {
         task_id: &str,
         map_index: i64,
     ) -> Result<models::HitlDetail, Error> {
-        let path = {
-            let dag_id = path_segment(dag_id);
-            let dag_run_id = path_segment(dag_run_id);
-            let task_id = path_segment(task_id);
-            let map_index = path_segment(&map_index);
-            format!(
-                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails"
-            )
-        };
-        let mut request = self.client.request(Method::GET, "get_hitl_detail", path);
+        let mut request = self
+            .client
+            .request(
+                Method::GET,
+                "get_hitl_detail",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails",
+                &[
+                    path_segment(dag_id),
+                    path_segment(dag_run_id),
+                    path_segment(task_id),
+                    path_segment(&map_index),
+                ],
+            );
         request.authenticated();
         request.releases(Some("3.1.0"), &[]);
         request.receive(crate::error_body::errors_401_403_404_422).await?.json()

@@ -31,19 +31,20 @@ impl TaskInstanceApi {
         map_index: i64,
         try_number: i64,
     ) -> Result<models::HitlDetailHistory, Error> {
-        let path = {
-            let dag_id = path_segment(dag_id);
-            let dag_run_id = path_segment(dag_run_id);
-            let task_id = path_segment(task_id);
-            let map_index = path_segment(&map_index);
-            let try_number = path_segment(&try_number);
-            format!(
-                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails/tries/{try_number}"
-            )
-        };
         let mut request = self
             .client
-            .request(Method::GET, "get_hitl_detail_try_detail", path);
+            .request(
+                Method::GET,
+                "get_hitl_detail_try_detail",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails/tries/{try_number}",
+                &[
+                    path_segment(dag_id),
+                    path_segment(dag_run_id),
+                    path_segment(task_id),
+                    path_segment(&map_index),
+                    path_segment(&try_number),
+                ],
+            );
         request.authenticated();
         request.releases(Some("3.2.0"), &[]);
         request.receive(crate::error_body::errors_401_403_404_422).await?.json()

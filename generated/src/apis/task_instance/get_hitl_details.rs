@@ -32,12 +32,14 @@ impl TaskInstanceApi {
         dag_run_id: &str,
         params: &GetHitlDetailsParams,
     ) -> Result<models::HitlDetailCollection, Error> {
-        let path = {
-            let dag_id = path_segment(dag_id);
-            let dag_run_id = path_segment(dag_run_id);
-            format!("/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/hitlDetails")
-        };
-        let mut request = self.client.request(Method::GET, "get_hitl_details", path);
+        let mut request = self
+            .client
+            .request(
+                Method::GET,
+                "get_hitl_details",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/hitlDetails",
+                &[path_segment(dag_id), path_segment(dag_run_id)],
+            );
         request.authenticated();
         request
             .releases(

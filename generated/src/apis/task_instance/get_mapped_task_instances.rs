@@ -31,17 +31,14 @@ impl TaskInstanceApi {
         task_id: &str,
         params: &GetMappedTaskInstancesParams,
     ) -> Result<models::TaskInstanceCollectionResponse, Error> {
-        let path = {
-            let dag_id = path_segment(dag_id);
-            let dag_run_id = path_segment(dag_run_id);
-            let task_id = path_segment(task_id);
-            format!(
-                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/listMapped"
-            )
-        };
         let mut request = self
             .client
-            .request(Method::GET, "get_mapped_task_instances", path);
+            .request(
+                Method::GET,
+                "get_mapped_task_instances",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/listMapped",
+                &[path_segment(dag_id), path_segment(dag_run_id), path_segment(task_id)],
+            );
         request.authenticated();
         request
             .releases(

@@ -27,13 +27,14 @@ impl TaskInstanceApi {
         dag_run_id: &str,
         task_id: &str,
     ) -> Result<models::TaskInstanceResponse, Error> {
-        let path = {
-            let dag_id = path_segment(dag_id);
-            let dag_run_id = path_segment(dag_run_id);
-            let task_id = path_segment(task_id);
-            format!("/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}")
-        };
-        let mut request = self.client.request(Method::GET, "get_task_instance", path);
+        let mut request = self
+            .client
+            .request(
+                Method::GET,
+                "get_task_instance",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}",
+                &[path_segment(dag_id), path_segment(dag_run_id), path_segment(task_id)],
+            );
         request.authenticated();
         request.receive(crate::error_body::errors_401_403_404_422).await?.json()
     }

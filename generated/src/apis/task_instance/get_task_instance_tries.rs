@@ -30,17 +30,14 @@ impl TaskInstanceApi {
         task_id: &str,
         params: &GetTaskInstanceTriesParams,
     ) -> Result<models::TaskInstanceHistoryCollectionResponse, Error> {
-        let path = {
-            let dag_id = path_segment(dag_id);
-            let dag_run_id = path_segment(dag_run_id);
-            let task_id = path_segment(task_id);
-            format!(
-                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/tries"
-            )
-        };
         let mut request = self
             .client
-            .request(Method::GET, "get_task_instance_tries", path);
+            .request(
+                Method::GET,
+                "get_task_instance_tries",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/tries",
+                &[path_segment(dag_id), path_segment(dag_run_id), path_segment(task_id)],
+            );
         request.authenticated();
         request.query_params(params)?;
         request.receive(crate::error_body::errors_401_403_404_422).await?.json()

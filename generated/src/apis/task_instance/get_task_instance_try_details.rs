@@ -31,18 +31,19 @@ impl TaskInstanceApi {
         task_try_number: i64,
         params: &GetTaskInstanceTryDetailsParams,
     ) -> Result<models::TaskInstanceHistoryResponse, Error> {
-        let path = {
-            let dag_id = path_segment(dag_id);
-            let dag_run_id = path_segment(dag_run_id);
-            let task_id = path_segment(task_id);
-            let task_try_number = path_segment(&task_try_number);
-            format!(
-                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/tries/{task_try_number}"
-            )
-        };
         let mut request = self
             .client
-            .request(Method::GET, "get_task_instance_try_details", path);
+            .request(
+                Method::GET,
+                "get_task_instance_try_details",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/tries/{task_try_number}",
+                &[
+                    path_segment(dag_id),
+                    path_segment(dag_run_id),
+                    path_segment(task_id),
+                    path_segment(&task_try_number),
+                ],
+            );
         request.authenticated();
         request.query_params(params)?;
         request.receive(crate::error_body::errors_401_403_404_422).await?.json()

@@ -29,14 +29,17 @@ impl TaskInstanceApi {
         &self,
         body: &models::TaskInstancesBatchBody,
     ) -> Result<models::TaskInstanceCollectionResponse, Error> {
-        let path = {
-            let dag_id = path_segment(&models::GetTaskInstancesBatchDagId);
-            let dag_run_id = path_segment(&models::GetTaskInstancesBatchDagRunId);
-            format!("/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/list")
-        };
         let mut request = self
             .client
-            .request(Method::POST, "get_task_instances_batch", path);
+            .request(
+                Method::POST,
+                "get_task_instances_batch",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/list",
+                &[
+                    path_segment(&models::GetTaskInstancesBatchDagId),
+                    path_segment(&models::GetTaskInstancesBatchDagRunId),
+                ],
+            );
         request.authenticated();
         request.json(body)?;
         request.receive(crate::error_body::errors_401_403_404_422).await?.json()

@@ -32,17 +32,14 @@ impl TaskInstanceApi {
         group_id: &str,
         body: &models::PatchTaskInstanceBody,
     ) -> Result<models::TaskInstanceCollectionResponse, Error> {
-        let path = {
-            let dag_id = path_segment(dag_id);
-            let dag_run_id = path_segment(dag_run_id);
-            let group_id = path_segment(group_id);
-            format!(
-                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}/dry_run"
-            )
-        };
         let mut request = self
             .client
-            .request(Method::PATCH, "patch_task_group_instances_dry_run", path);
+            .request(
+                Method::PATCH,
+                "patch_task_group_instances_dry_run",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}/dry_run",
+                &[path_segment(dag_id), path_segment(dag_run_id), path_segment(group_id)],
+            );
         request.authenticated();
         request.releases(Some("3.3.0"), &[]);
         request.json(body)?;

@@ -33,17 +33,14 @@ impl TaskInstanceApi {
         params: &PatchTaskInstanceDryRunParams,
         body: &models::PatchTaskInstanceBody,
     ) -> Result<models::TaskInstanceCollectionResponse, Error> {
-        let path = {
-            let dag_id = path_segment(dag_id);
-            let dag_run_id = path_segment(dag_run_id);
-            let task_id = path_segment(task_id);
-            format!(
-                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/dry_run"
-            )
-        };
         let mut request = self
             .client
-            .request(Method::PATCH, "patch_task_instance_dry_run", path);
+            .request(
+                Method::PATCH,
+                "patch_task_instance_dry_run",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/dry_run",
+                &[path_segment(dag_id), path_segment(dag_run_id), path_segment(task_id)],
+            );
         request.authenticated();
         request.query_params(params)?;
         request.json(body)?;

@@ -34,18 +34,19 @@ impl TaskInstanceApi {
         params: &PatchTaskInstanceDryRunByMapIndexParams,
         body: &models::PatchTaskInstanceBody,
     ) -> Result<models::TaskInstanceCollectionResponse, Error> {
-        let path = {
-            let dag_id = path_segment(dag_id);
-            let dag_run_id = path_segment(dag_run_id);
-            let task_id = path_segment(task_id);
-            let map_index = path_segment(&map_index);
-            format!(
-                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/dry_run"
-            )
-        };
         let mut request = self
             .client
-            .request(Method::PATCH, "patch_task_instance_dry_run_by_map_index", path);
+            .request(
+                Method::PATCH,
+                "patch_task_instance_dry_run_by_map_index",
+                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/dry_run",
+                &[
+                    path_segment(dag_id),
+                    path_segment(dag_run_id),
+                    path_segment(task_id),
+                    path_segment(&map_index),
+                ],
+            );
         request.authenticated();
         request.query_params(params)?;
         request.json(body)?;

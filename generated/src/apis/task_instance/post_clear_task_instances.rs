@@ -29,13 +29,14 @@ impl TaskInstanceApi {
         dag_id: &str,
         body: &models::ClearTaskInstancesBody,
     ) -> Result<models::TaskInstanceCollectionResponse, Error> {
-        let path = {
-            let dag_id = path_segment(dag_id);
-            format!("/api/v2/dags/{dag_id}/clearTaskInstances")
-        };
         let mut request = self
             .client
-            .request(Method::POST, "post_clear_task_instances", path);
+            .request(
+                Method::POST,
+                "post_clear_task_instances",
+                "/api/v2/dags/{dag_id}/clearTaskInstances",
+                &[path_segment(dag_id)],
+            );
         request.authenticated();
         request.json(body)?;
         request.receive(crate::error_body::errors_400_401_403_404_409_422).await?.json()
