@@ -7,8 +7,7 @@ use quote::{format_ident, quote};
 use super::docs::{doc_attrs, since, Para};
 use super::setters::{setter, Slot};
 use super::signature::{
-    arguments, by_value, const_param, content_ty, fixed_note, order_note, owned_arguments,
-    signature,
+    arguments, by_value, const_param, content_ty, fixed_note, order_note, signature, Argument,
 };
 use super::ty::{ident, ty, ModelPath};
 use crate::ir::{
@@ -327,8 +326,8 @@ fn stream_method(
     let name = ident(&paging.fn_name);
     let call = ident(&op.fn_name);
     let item = ty(api, &paging.item, PATH);
-    let owned = owned_arguments(api, op);
-    let decls = owned.iter().map(|o| &o.decl);
+    let owned = arguments(api, op);
+    let decls = owned.iter().map(Argument::owned_declaration);
     let owns = owned.iter().filter_map(|o| o.own.as_ref());
     // Each page's call gets its own copy; `params` gets the page's offset and limit.
     let copies = owned

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::signature::{arguments, owned_arguments, return_type};
+use super::signature::{arguments, return_type, Argument};
 use super::ty::{ident, ty, ModelPath};
 use crate::ir::{Api, Operation, TagApi};
 
@@ -46,11 +46,10 @@ fn tag_type(tag: &TagApi) -> TokenStream {
 /// one on the client's runtime.
 pub fn methods(api: &Api, tag: &TagApi, op: &Operation) -> TokenStream {
     let name = ident(&op.fn_name);
-    let args = arguments(api, op);
+    let arguments = arguments(api, op);
+    let args: Vec<_> = arguments.iter().map(Argument::declaration).collect();
     let returns = return_type(api, op);
-    // The names of `arguments`, in order, to pass them on.
-    let owned = owned_arguments(api, op);
-    let names: Vec<_> = owned.iter().map(|o| &o.name).collect();
+    let names: Vec<_> = arguments.iter().map(|a| &a.name).collect();
     let fn_name = op.fn_name.trim_start_matches("r#");
     let summary = format!(
         " [`{0}::{fn_name}`](crate::{0}::{fn_name}), blocking until the answer is in.",
@@ -67,7 +66,7 @@ pub fn methods(api: &Api, tag: &TagApi, op: &Operation) -> TokenStream {
             tag.type_name,
             paging.fn_name
         );
-        let decls = owned.iter().map(|o| &o.decl);
+        let decls = arguments.iter().map(Argument::owned_declaration);
         quote! {
             #[doc = #stream_doc]
             pub fn #stream_name(&self, #(#decls,)* page_size: i64) -> crate::blocking::Paged<'_, #item> {

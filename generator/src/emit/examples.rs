@@ -5,20 +5,7 @@ use crate::ir::{Api, Field, Operation, Paging, Presence, TagApi, Ty, TypeKind};
 
 /// The example block for one operation, as doc lines.
 pub fn operation_example(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> String {
-    let mut lines = Vec::new();
-    let mut args = required_args(api, op);
-    if let Some(params) = &op.params_type {
-        lines.push(format!("use {crate_ident}::apis::{params};"));
-        args.push(format!("&{params}::default()"));
-    }
-    if let Some(body) = &op.body {
-        lines.extend(body_lines(api, &body.ty));
-        args.push(if body.required {
-            "&body".to_string()
-        } else {
-            "Some(&body)".to_string()
-        });
-    }
+    let (mut lines, args) = example_arguments(api, op, crate_ident);
     let call = format!(
         "client.{}().{}({})",
         tag.accessor,
@@ -38,19 +25,11 @@ pub fn stream_example(
     paging: &Paging,
     crate_ident: &str,
 ) -> String {
+    let (setup, args) = example_arguments(api, op, crate_ident);
     let mut lines = vec![format!("use {crate_ident}::TryStreamExt;")];
-    let mut args: Vec<String> = required_args(api, op)
-        .into_iter()
-        .map(|a| a.trim_start_matches('&').to_string())
-        .collect();
-    if let Some(params) = &op.params_type {
-        lines.push(format!("use {crate_ident}::apis::{params};"));
-        args.push(format!("{params}::default()"));
-    }
-    if let Some(body) = &op.body {
-        lines.extend(body_lines(api, &body.ty));
-        args.push(if body.required { "body" } else { "Some(body)" }.to_string());
-    }
+    lines.extend(setup);
+    // The twin owns its arguments: the same values, given rather than lent.
+    let mut args: Vec<String> = args.into_iter().map(|a| a.replacen('&', "", 1)).collect();
     args.push("100".into());
     lines.push(format!(
         "let mut items = client.{}().{}({});",
@@ -80,19 +59,17 @@ fn block(crate_ident: &str, body: Vec<String>) -> String {
     lines.join("\n")
 }
 
-/// The required parameters' values, as the method takes them.
-fn required_args(api: &Api, op: &Operation) -> Vec<String> {
-    op.required_params()
-        .filter(|p| !super::signature::const_param(api, p))
-        .map(|p| {
-            let value = value(api, &p.ty, &p.name, 0);
-            match &p.ty {
-                // Strings are passed as `&str` literals, small scalars by value.
-                t if *t == Ty::String || super::signature::by_value(t) => value,
-                _ => format!("&{value}"),
-            }
-        })
-        .collect()
+/// The lines an example needs before its call (imports, the body), and its arguments.
+fn example_arguments(api: &Api, op: &Operation, crate_ident: &str) -> (Vec<String>, Vec<String>) {
+    let mut lines = Vec::new();
+    if let Some(params) = &op.params_type {
+        lines.push(format!("use {crate_ident}::apis::{params};"));
+    }
+    if let Some(body) = &op.body {
+        lines.extend(body_lines(api, &body.ty));
+    }
+    let arguments = super::signature::arguments(api, op);
+    (lines, arguments.into_iter().map(|a| a.example).collect())
 }
 
 /// `let body = ...;`: a struct body spells out the fields whose server default changes what
@@ -149,7 +126,7 @@ fn body_lines(api: &Api, body: &Ty) -> Vec<String> {
 }
 
 /// A Rust expression of type `ty`; `name` makes strings read like the parameter they fill.
-fn value(api: &Api, ty: &Ty, name: &str, depth: usize) -> String {
+pub fn value(api: &Api, ty: &Ty, name: &str, depth: usize) -> String {
     match ty {
         Ty::Bool => "true".into(),
         Ty::I32 | Ty::I64 => "1".into(),

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::signature::{arg_type, fixed_note, fixed_value, order_note, return_type, signature};
+use super::signature::{arguments, fixed_note, fixed_value, order_note, return_type, signature};
 use super::ty::{ty, ModelPath};
 use crate::error::SpecResult;
 use crate::ir::{Api, ErrorCase, Operation, Param, Returns, Status, TagApi};
@@ -69,7 +69,7 @@ fn operation(api: &Api, op: &Operation) -> SpecResult<String> {
         }
     }
     if let Some(body) = &op.body {
-        let body_ty = type_text(ty(api, &body.ty, ModelPath::Models))?;
+        let body_ty = type_text(&ty(api, &body.ty, ModelPath::Models));
         let required = if body.required {
             "required"
         } else {
@@ -86,7 +86,7 @@ fn operation(api: &Api, op: &Operation) -> SpecResult<String> {
     }
     out.push_str(&format!(
         "\n### Returns\n\n`{}`",
-        type_text(return_type(api, op))?
+        type_text(&return_type(api, op))
     ));
     if let Returns::Choice { variants, .. } = &op.returns {
         let names: Vec<String> = variants.iter().map(|v| format!("`{}`", v.name)).collect();
@@ -104,12 +104,15 @@ fn param_row(api: &Api, op: &Operation, p: &Param) -> SpecResult<String> {
     let location = format!("{:?}", p.location).to_ascii_lowercase();
     // What the caller passes: a required parameter as its argument's type, an optional one
     // as its field's.
+    let argument = arguments(api, op)
+        .into_iter()
+        .find(|a| a.name == super::ty::ident(&p.rust_name));
     let rust = if fixed_value(api, p).is_some() {
         "—".to_string()
-    } else if p.required {
-        format!("`{}`", type_text(arg_type(api, p))?)
+    } else if let (true, Some(argument)) = (p.required, argument) {
+        format!("`{}`", type_text(&argument.borrowed))
     } else {
-        format!("`{}`", type_text(ty(api, &p.ty, ModelPath::Models))?)
+        format!("`{}`", type_text(&ty(api, &p.ty, ModelPath::Models)))
     };
     let required = if let Some(value) = fixed_value(api, p) {
         format!("fixed to `{value}`")
@@ -190,13 +193,26 @@ fn signature_text(api: &Api, op: &Operation) -> SpecResult<String> {
         .to_string())
 }
 
-fn type_text(t: TokenStream) -> SpecResult<String> {
-    let text = unparse(quote!(type T = #t;))?;
-    Ok(text
-        .trim()
-        .trim_start_matches("type T = ")
-        .trim_end_matches(';')
-        .to_string())
+/// A type as written: its tokens without the spaces `quote` puts between them, but for one
+/// between two words (`impl Into`).
+fn type_text(t: &TokenStream) -> String {
+    let mut out = String::new();
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    let text = t.to_string();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == ' ' {
+            if word(out.chars().next_back()) && word(chars.peek().copied()) {
+                out.push(' ');
+            }
+        } else {
+            out.push(c);
+            if c == ',' {
+                out.push(' ');
+            }
+        }
+    }
+    out
 }
 
 fn unparse(tokens: TokenStream) -> SpecResult<String> {

@@ -2,7 +2,7 @@
 //! on, and what it returns. The method, its blocking twin, its example and its docs page all
 //! read them from here.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::ty::{ident, ty, ModelPath};
@@ -24,26 +24,6 @@ pub fn content_ty(api: &Api, content: &Content) -> TokenStream {
 /// A param whose type is a constant is filled in, never asked for.
 pub fn const_param(api: &Api, p: &Param) -> bool {
     fixed_value(api, p).is_some()
-}
-
-/// Required arguments: strings borrowed, small scalars by value, the rest by reference.
-fn arg(api: &Api, p: &Param) -> TokenStream {
-    let rust = ident(&p.rust_name);
-    let t = arg_type(api, p);
-    quote!(#rust: #t)
-}
-
-/// The type a required parameter is passed as: text borrowed, small scalars by value, the rest
-/// by reference.
-pub fn arg_type(api: &Api, p: &Param) -> TokenStream {
-    match &p.ty {
-        Ty::String => quote!(&str),
-        t if by_value(t) => ty(api, t, PATH),
-        other => {
-            let inner = ty(api, other, PATH);
-            quote!(&#inner)
-        }
-    }
 }
 
 /// The value of a parameter the API fixes (its type is a constant), which the method fills
@@ -92,37 +72,135 @@ pub fn by_value(t: &Ty) -> bool {
     matches!(t, Ty::Bool | Ty::I32 | Ty::I64 | Ty::F32 | Ty::F64)
 }
 
-/// The method's arguments after `&self`: required parameters, the optional-parameter
-/// struct, the body.
-pub fn arguments(api: &Api, op: &Operation) -> Vec<TokenStream> {
-    let mut args: Vec<TokenStream> = op
+/// One argument of an operation's method after `&self`: a required parameter, the
+/// optional-parameter struct, or the body. The method, its blocking and streaming twins, its
+/// example and its docs page all read it from here.
+pub struct Argument {
+    pub name: Ident,
+    /// The type the method takes: text borrowed, small scalars by value, the rest by reference.
+    pub borrowed: TokenStream,
+    /// The type a streaming twin takes, which owns its arguments: text and the parameter
+    /// struct as anything that converts, the rest by value.
+    pub owned: TokenStream,
+    /// `let name: T = name.into();`, for an owned argument that converts.
+    pub own: Option<TokenStream>,
+    /// How the owned argument is lent to the method.
+    pub lend: TokenStream,
+    /// Copied into each call of a streaming twin rather than cloned.
+    pub copy: bool,
+    /// An example value, as the method takes it.
+    pub example: String,
+}
+
+/// The method's arguments after `&self`: required parameters (those the API fixes are filled
+/// in, not asked for), the optional-parameter struct, the body.
+pub fn arguments(api: &Api, op: &Operation) -> Vec<Argument> {
+    let mut out: Vec<Argument> = op
         .required_params()
         .filter(|p| !const_param(api, p))
-        .map(|p| arg(api, p))
+        .map(|p| parameter(api, p))
         .collect();
     if let Some(params_type) = &op.params_type {
-        let params_type = ident(params_type);
-        args.push(quote!(params: &#params_type));
-    }
-    if let Some(body) = &op.body {
-        let body_ty = match body.kind {
-            MediaKind::Text => quote!(str),
-            MediaKind::Binary => quote!([u8]),
-            _ => ty(api, &body.ty, PATH),
-        };
-        args.push(if body.required {
-            quote!(body: &#body_ty)
-        } else {
-            quote!(body: Option<&#body_ty>)
+        let t = ident(params_type);
+        out.push(Argument {
+            name: format_ident!("params"),
+            borrowed: quote!(&#t),
+            owned: quote!(impl Into<#t>),
+            own: Some(quote!(let params: #t = params.into();)),
+            lend: quote!(&params),
+            copy: false,
+            example: format!("&{params_type}::default()"),
         });
     }
-    args
+    if let Some(body) = &op.body {
+        let (borrowed, owned) = match body.kind {
+            MediaKind::Text => (quote!(str), quote!(String)),
+            MediaKind::Binary => (quote!([u8]), quote!(Vec<u8>)),
+            MediaKind::Json | MediaKind::Ndjson | MediaKind::Form => {
+                let t = ty(api, &body.ty, PATH);
+                (t.clone(), t)
+            }
+        };
+        let (borrowed, owned, lend, example) = if body.required {
+            (quote!(&#borrowed), owned, quote!(&body), "&body")
+        } else {
+            let owned = quote!(Option<#owned>);
+            (
+                quote!(Option<&#borrowed>),
+                owned,
+                quote!(body.as_ref()),
+                "Some(&body)",
+            )
+        };
+        out.push(Argument {
+            name: format_ident!("body"),
+            borrowed,
+            owned,
+            own: None,
+            lend,
+            copy: false,
+            example: example.into(),
+        });
+    }
+    out
+}
+
+fn parameter(api: &Api, p: &Param) -> Argument {
+    let name = ident(&p.rust_name);
+    let t = ty(api, &p.ty, PATH);
+    let example = super::examples::value(api, &p.ty, &p.name, 0);
+    match &p.ty {
+        Ty::String => Argument {
+            borrowed: quote!(&str),
+            owned: quote!(impl Into<String>),
+            own: Some(quote!(let #name: String = #name.into();)),
+            lend: quote!(&#name),
+            copy: false,
+            example,
+            name,
+        },
+        small if by_value(small) => Argument {
+            borrowed: t.clone(),
+            owned: t,
+            own: None,
+            lend: quote!(#name),
+            copy: true,
+            example,
+            name,
+        },
+        _ => Argument {
+            borrowed: quote!(&#t),
+            owned: t,
+            own: None,
+            lend: quote!(&#name),
+            copy: false,
+            example: format!("&{example}"),
+            name,
+        },
+    }
+}
+
+impl Argument {
+    /// `name: Type`, as the method declares it.
+    pub fn declaration(&self) -> TokenStream {
+        let (name, t) = (&self.name, &self.borrowed);
+        quote!(#name: #t)
+    }
+
+    /// `name: Type`, as a streaming twin declares it.
+    pub fn owned_declaration(&self) -> TokenStream {
+        let (name, t) = (&self.name, &self.owned);
+        quote!(#name: #t)
+    }
 }
 
 /// `pub async fn name(&self, ...) -> Result<R, Error>`, for the method and for docs.
 pub fn signature(api: &Api, op: &Operation) -> TokenStream {
     let fn_name = ident(&op.fn_name);
-    let args = arguments(api, op);
+    let args = arguments(api, op)
+        .iter()
+        .map(Argument::declaration)
+        .collect::<Vec<_>>();
     let returns = return_type(api, op);
     quote!(pub async fn #fn_name(&self, #(#args),*) -> Result<#returns, Error>)
 }
@@ -166,82 +244,4 @@ pub fn order_note(api: &Api, op: &Operation) -> Option<String> {
             names.join(", ")
         )
     })
-}
-
-/// An argument of a method whose result outlives the call (a streaming twin): how it is
-/// declared, made owned, and lent to the operation on each call.
-pub struct Owned {
-    pub name: proc_macro2::Ident,
-    pub decl: TokenStream,
-    /// `let name = name.into();`, for arguments that take anything that converts.
-    pub own: Option<TokenStream>,
-    /// Copied into each call rather than cloned.
-    pub copy: bool,
-    pub lend: TokenStream,
-}
-
-/// The arguments of [`arguments`], owned: text as `impl Into<String>`, the parameter struct
-/// as `impl Into<Params>` (a reference converts too), everything else by value.
-pub fn owned_arguments(api: &Api, op: &Operation) -> Vec<Owned> {
-    let mut out: Vec<Owned> = op
-        .required_params()
-        .filter(|p| !const_param(api, p))
-        .map(|p| {
-            let name = ident(&p.rust_name);
-            let t = ty(api, &p.ty, PATH);
-            match &p.ty {
-                Ty::String => Owned {
-                    decl: quote!(#name: impl Into<String>),
-                    own: Some(quote!(let #name: String = #name.into();)),
-                    copy: false,
-                    lend: quote!(&#name),
-                    name,
-                },
-                t2 if by_value(t2) => Owned {
-                    decl: quote!(#name: #t),
-                    own: None,
-                    copy: true,
-                    lend: quote!(#name),
-                    name,
-                },
-                _ => Owned {
-                    decl: quote!(#name: #t),
-                    own: None,
-                    copy: false,
-                    lend: quote!(&#name),
-                    name,
-                },
-            }
-        })
-        .collect();
-    if let Some(params_type) = &op.params_type {
-        let params_type = ident(params_type);
-        out.push(Owned {
-            name: format_ident!("params"),
-            decl: quote!(params: impl Into<#params_type>),
-            own: Some(quote!(let params: #params_type = params.into();)),
-            copy: false,
-            lend: quote!(&params),
-        });
-    }
-    if let Some(body) = &op.body {
-        let body_ty = match body.kind {
-            MediaKind::Text => quote!(String),
-            MediaKind::Binary => quote!(Vec<u8>),
-            _ => ty(api, &body.ty, PATH),
-        };
-        let (decl, lend) = if body.required {
-            (quote!(body: #body_ty), quote!(&body))
-        } else {
-            (quote!(body: Option<#body_ty>), quote!(body.as_ref()))
-        };
-        out.push(Owned {
-            name: format_ident!("body"),
-            decl,
-            own: None,
-            copy: false,
-            lend,
-        });
-    }
-    out
 }
