@@ -158,8 +158,7 @@ fn operation_types(api: &Api, tag: &TagApi, op: &Operation) -> TokenStream {
             let name = ident(type_name);
             let doc = format!(
                 " What [`{}::{}`] returns, depending on the response.",
-                tag.type_name,
-                op.fn_name.trim_start_matches("r#")
+                tag.type_name, op.fn_name
             );
             let variants = variants.iter().map(|v| {
                 let variant = ident(&v.name);
@@ -214,8 +213,7 @@ fn params_struct(api: &Api, tag: &TagApi, op: &Operation, name: &str) -> TokenSt
         " Optional parameters of [`{}::{}`]: each field is the query parameter of its name \
          (or the header it says), left out while `None`. Start from `Default::default()` and \
          set what you need.",
-        tag.type_name,
-        op.fn_name.trim_start_matches("r#")
+        tag.type_name, op.fn_name
     );
     // A field the document says nothing of is named for its parameter, as the struct's
     // docs say once.
@@ -231,7 +229,7 @@ fn params_struct(api: &Api, tag: &TagApi, op: &Operation, name: &str) -> TokenSt
         let docs = param_docs(api, p);
         let serde = if !by_query_params(p) {
             Some(quote!(#[serde(skip)]))
-        } else if p.name != p.rust_name.trim_start_matches("r#") {
+        } else if p.name != p.rust_name {
             let name = &p.name;
             Some(quote!(#[serde(rename = #name)]))
         } else {
@@ -396,10 +394,7 @@ fn stream_method(
          that fails after the client's retries ends the stream with that error, every earlier \
          item given exactly once; [`Paged::resume_from`](crate::Paged::resume_from) says where \
          to pick up.",
-        op.fn_name.trim_start_matches("r#"),
-        paging.limit,
-        paging.offset,
-        paging.offset
+        op.fn_name, paging.limit, paging.offset, paging.offset
     );
     let example = super::examples::stream_example(api, tag, op, paging, crate_ident);
     let doc = super::docs::lines_to_attrs(&format!("{doc}\n\n{example}"));

@@ -50,7 +50,7 @@ pub fn methods(api: &Api, tag: &TagApi, op: &Operation) -> TokenStream {
     let args: Vec<_> = arguments.iter().map(Argument::declaration).collect();
     let returns = return_type(api, op);
     let names: Vec<_> = arguments.iter().map(|a| &a.name).collect();
-    let fn_name = op.fn_name.trim_start_matches("r#");
+    let fn_name = &op.fn_name;
     let summary = format!(
         " [`{0}::{fn_name}`](crate::{0}::{fn_name}), blocking until the answer is in.",
         tag.type_name

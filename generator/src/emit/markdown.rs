@@ -21,7 +21,7 @@ pub fn tag_page(api: &Api, tag: &TagApi) -> SpecResult<String> {
     }
     out.push_str("| method | HTTP | summary |\n|---|---|---|\n");
     for op in &tag.operations {
-        let name = op.fn_name.trim_start_matches("r#");
+        let name = &op.fn_name;
         out.push_str(&format!(
             "| [`{name}`](#{name}) | `{} {}` | {} |\n",
             op.method.as_str(),
@@ -36,7 +36,7 @@ pub fn tag_page(api: &Api, tag: &TagApi) -> SpecResult<String> {
 }
 
 fn operation(api: &Api, op: &Operation) -> SpecResult<String> {
-    let name = op.fn_name.trim_start_matches("r#");
+    let name = &op.fn_name;
     let mut out = format!("\n## {name}\n\n");
     for text in [op.summary.as_deref(), op.description.as_deref()]
         .into_iter()
@@ -122,7 +122,7 @@ fn param_row(api: &Api, op: &Operation, p: &Param) -> SpecResult<String> {
         format!(
             "no (`{}::{}`)",
             op.params_type.as_deref().unwrap_or_default(),
-            p.rust_name.trim_start_matches("r#")
+            p.rust_name
         )
     };
     let default = p

@@ -117,7 +117,7 @@ fn field_type(api: &Api, field: &Field) -> TokenStream {
 /// key reads and an unset value is written, by presence.
 fn field_serde(field: &Field) -> TokenStream {
     let mut parts = Vec::new();
-    if field.rust_name.trim_start_matches("r#") != field.wire_name {
+    if field.rust_name != field.wire_name {
         let wire = Literal::string(&field.wire_name);
         parts.push(quote!(rename = #wire));
     }

@@ -11,6 +11,7 @@ mod releases;
 mod types;
 
 pub use build::{build, build_supporting, Selection};
+pub use names::is_keyword;
 pub use releases::Support;
 
 use serde::Serialize;

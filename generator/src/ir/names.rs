@@ -41,13 +41,19 @@ pub fn snake(raw: &str) -> String {
     escape(name)
 }
 
-/// A name for where raw identifiers cannot go (file stems): `r#mod` becomes `mod_`, so an
+/// A name for where raw identifiers cannot go (file stems): `mod` becomes `mod_`, so an
 /// operation's file never meets its tag's `mod.rs`.
 pub fn unraw(name: &str) -> String {
-    match name.strip_prefix("r#") {
-        Some(bare) => format!("{bare}_"),
-        None => name.to_string(),
+    if is_keyword(name) {
+        format!("{name}_")
+    } else {
+        name.to_string()
     }
+}
+
+/// Whether `name` is a Rust keyword: the emitter writes it as a raw identifier (`r#type`).
+pub fn is_keyword(name: &str) -> bool {
+    KEYWORDS.contains(&name)
 }
 
 /// `UpperCamelCase` for types and variants.
@@ -101,19 +107,19 @@ fn symbol_name(raw: &str, fallback: &str) -> String {
     }
 }
 
+/// Keywords stay as they are (the emitter makes them raw identifiers), but for those that
+/// cannot be raw.
 fn escape(name: String) -> String {
     if NOT_RAW.contains(&name.as_str()) {
         format!("{name}_")
-    } else if KEYWORDS.contains(&name.as_str()) {
-        format!("r#{name}")
     } else {
         name
     }
 }
 
 /// Hands out names unique within one namespace, suffixing `2`, `3`, ... on collision.
-/// Comparison ignores case and raw-identifier prefixes, so names that differ only there
-/// (which would clash as file names or after serde's rename) also get a suffix.
+/// Comparison ignores case and underscores, so names that differ only there (which would
+/// clash as file names or after serde's rename) also get a suffix.
 #[derive(Debug, Default)]
 pub struct Namespace {
     taken: BTreeSet<String>,
@@ -132,10 +138,7 @@ impl Namespace {
         if self.taken.insert(Self::key(&name)) {
             return name;
         }
-        let base = name
-            .trim_start_matches("r#")
-            .trim_end_matches('_')
-            .to_string();
+        let base = name.trim_end_matches('_').to_string();
         let mut n = 2;
         loop {
             let candidate = format!(
@@ -154,9 +157,7 @@ impl Namespace {
     }
 
     fn key(name: &str) -> String {
-        name.trim_start_matches("r#")
-            .replace('_', "")
-            .to_ascii_lowercase()
+        name.replace('_', "").to_ascii_lowercase()
     }
 }
 
@@ -167,7 +168,7 @@ mod tests {
     #[test]
     fn cases_and_keywords() {
         assert_eq!(snake("dag_run_id"), "dag_run_id");
-        assert_eq!(snake("type"), "r#type");
+        assert_eq!(snake("type"), "type");
         assert_eq!(snake("self"), "self_");
         assert_eq!(snake("2fa"), "_2fa");
         assert_eq!(snake("Run After Gte"), "run_after_gte");

@@ -18,7 +18,7 @@ pub fn detect(api: &mut TagApi, types: &[TypeDef]) {
     let mut taken: BTreeSet<String> = api.operations.iter().map(|o| o.fn_name.clone()).collect();
     for op in &mut api.operations {
         if let Some(mut paging) = paging_of(op, types) {
-            let mut name = format!("{}_stream", op.fn_name.trim_start_matches("r#"));
+            let mut name = format!("{}_stream", op.fn_name);
             while taken.contains(&name) {
                 name.push('_');
             }

@@ -90,7 +90,7 @@ fn query_parameters_drop_nullability_and_escape_keywords() {
     let api = api_of("    Root: {type: object}\n", "");
     let op = &api.apis[0].operations[0];
     let param = op.params.iter().find(|p| p.name == "type").unwrap();
-    assert_eq!(param.rust_name, "r#type");
+    assert_eq!(param.rust_name, "type");
     assert_eq!(param.ty, Ty::I64);
     assert!(!param.required);
     assert_eq!(op.params_type.as_deref(), Some("MakeThingParams"));
