@@ -5,6 +5,7 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::ir::{Api, Returns, TypeKind};
+use crate::output::walk;
 
 /// Template files by path relative to the templates folder (`src/client.rs`, `Cargo.toml.in`).
 #[derive(Debug, Clone, Default)]
@@ -14,8 +15,21 @@ pub struct Templates {
 
 impl Templates {
     pub fn load(dir: &Path) -> Result<Self> {
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |e: std::io::Error| Error::Io {
+                path,
+                message: e.to_string(),
+            }
+        };
         let mut files = BTreeMap::new();
-        collect(dir, dir, &mut files)?;
+        // Folders with no file in them (listed as `name/`) hold no template.
+        for relative in walk(dir, &[]).map_err(io(dir))? {
+            if !relative.ends_with('/') {
+                let path = dir.join(&relative);
+                files.insert(relative, std::fs::read_to_string(&path).map_err(io(&path))?);
+            }
+        }
         if files.is_empty() {
             return Err(Error::Io {
                 path: dir.to_path_buf(),
@@ -131,30 +145,6 @@ pub fn rename_crate(text: &str, ident: &str) -> String {
     }
     out.push_str(rest);
     out
-}
-
-fn collect(root: &Path, dir: &Path, files: &mut BTreeMap<String, String>) -> Result<()> {
-    fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
-        move |e| Error::Io {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        }
-    }
-    for entry in std::fs::read_dir(dir).map_err(io(dir))? {
-        let path = entry.map_err(io(dir))?.path();
-        if path.is_dir() {
-            collect(root, &path, files)?;
-        } else {
-            let text = std::fs::read_to_string(&path).map_err(io(&path))?;
-            let relative = path
-                .strip_prefix(root)
-                .unwrap_or(&path)
-                .to_string_lossy()
-                .replace('\\', "/");
-            files.insert(relative, text);
-        }
-    }
-    Ok(())
 }
 
 /// Whether `Type::member` names an enum or union variant, a struct field, an API method, an

@@ -7,12 +7,12 @@ use quote::{format_ident, quote};
 use super::docs::{doc_attrs, since, Para};
 use super::setters::{setter, Slot};
 use super::signature::{
-    arguments, by_value, const_param, content_ty, fixed_note, order_note, signature, Argument,
+    arguments, by_value, const_param, fixed_note, media, order_note, signature, Argument,
 };
 use super::ty::{ident, ty, ModelPath};
 use crate::ir::{
-    Api, Content, ErrorCase, MediaKind, Operation, Paging, Param, ParamLocation, ParamStyle,
-    PathPart, Presence, Returns, Status, TagApi,
+    media_essence, Api, ErrorCase, Operation, Paging, Param, ParamLocation, ParamStyle, PathPart,
+    Presence, Returns, Status, TagApi,
 };
 
 const PATH: ModelPath = ModelPath::Models;
@@ -162,14 +162,14 @@ fn operation_types(api: &Api, tag: &TagApi, op: &Operation) -> TokenStream {
             );
             let variants = variants.iter().map(|v| {
                 let variant = ident(&v.name);
-                let media = v.content.as_ref().map(|c| format!("`{}`", c.media_type));
+                let media_type = v.content.as_ref().map(|c| format!("`{}`", c.media_type));
                 let doc = doc_attrs([
                     Some(Para::Spec(&v.description)),
-                    media.as_deref().map(Para::Ours),
+                    media_type.as_deref().map(Para::Ours),
                 ]);
                 match &v.content {
                     Some(c) => {
-                        let inner = content_ty(api, c);
+                        let inner = media(api, c.kind, &c.ty, &c.media_type).response;
                         quote!(#doc #variant(#inner),)
                     }
                     None => quote!(#doc #variant,),
@@ -506,18 +506,7 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
             }
         });
     let body = op.body.as_ref().map(|b| {
-        let set = match b.kind {
-            MediaKind::Json | MediaKind::Ndjson => quote!(request.json(body)?;),
-            MediaKind::Form => quote!(request.form(body)?;),
-            MediaKind::Text => {
-                let media = Literal::string(&b.media_type);
-                quote!(request.body(#media, body.as_bytes().to_vec());)
-            }
-            MediaKind::Binary => {
-                let media = Literal::string(&b.media_type);
-                quote!(request.body(#media, body.to_vec());)
-            }
-        };
+        let set = media(api, b.kind, &b.ty, &b.media_type).send;
         if b.required {
             set
         } else {
@@ -532,11 +521,11 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
     let errors = error_decoder(api, &op.errors);
     let respond = match &op.returns {
         Returns::Unit => quote!(request.receive(#errors).await.map(drop)),
-        Returns::One(content) if matches!(content.kind, MediaKind::Json | MediaKind::Form) => {
+        Returns::One(c) if media(api, c.kind, &c.ty, &c.media_type).json => {
             quote!(request.receive(#errors).await?.json())
         }
         _ => {
-            let decode = decode(op);
+            let decode = decode(api, op);
             quote! {
                 let response = request.send().await?;
                 #decode
@@ -579,18 +568,13 @@ fn path_segments(api: &Api, op: &Operation) -> TokenStream {
 
 /// The code that turns a successful `response` into the return value, for the operations that
 /// read the response themselves (the others leave that to `Request::receive`).
-fn decode(op: &Operation) -> TokenStream {
+fn decode(api: &Api, op: &Operation) -> TokenStream {
     match &op.returns {
         Returns::Unit => quote!(if response.is_success() {
             return Ok(());
         }),
-        Returns::One(content) => {
-            let read = match content.kind {
-                MediaKind::Ndjson => quote!(Ok(response.ndjson())),
-                MediaKind::Text => quote!(Ok(response.text())),
-                MediaKind::Binary => quote!(Ok(response.bytes())),
-                MediaKind::Json | MediaKind::Form => quote!(response.json()),
-            };
+        Returns::One(c) => {
+            let read = media(api, c.kind, &c.ty, &c.media_type).read_result;
             quote!(if response.is_success() { return #read; })
         }
         Returns::Choice {
@@ -603,16 +587,9 @@ fn decode(op: &Operation) -> TokenStream {
                 let variant = ident(&v.name);
                 let status = status_pattern(v.status);
                 let c = v.content.as_ref()?;
-                let media = Literal::string(
-                    &c.media_type
-                        .split(';')
-                        .next()
-                        .unwrap_or_default()
-                        .trim()
-                        .to_ascii_lowercase(),
-                );
-                let read = read_content(c);
-                Some(quote!((#status, #media) => return Ok(#name::#variant(#read)),))
+                let essence = Literal::string(&media_essence(&c.media_type));
+                let read = media(api, c.kind, &c.ty, &c.media_type).read;
+                Some(quote!((#status, #essence) => return Ok(#name::#variant(#read)),))
             });
             // A server that labels the body differently still gets the first variant for its status.
             let mut seen = Vec::new();
@@ -628,7 +605,7 @@ fn decode(op: &Operation) -> TokenStream {
                     let status = status_pattern(v.status);
                     match &v.content {
                         Some(c) => {
-                            let read = read_content(c);
+                            let read = media(api, c.kind, &c.ty, &c.media_type).read;
                             quote!((#status, _) => return Ok(#name::#variant(#read)),)
                         }
                         None => quote!((#status, _) => return Ok(#name::#variant),),
@@ -642,15 +619,6 @@ fn decode(op: &Operation) -> TokenStream {
                 }
             }
         }
-    }
-}
-
-fn read_content(content: &Content) -> TokenStream {
-    match content.kind {
-        MediaKind::Ndjson => quote!(response.ndjson()),
-        MediaKind::Text => quote!(response.text()),
-        MediaKind::Binary => quote!(response.bytes()),
-        MediaKind::Json | MediaKind::Form => quote!(response.json()?),
     }
 }
 

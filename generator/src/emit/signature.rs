@@ -6,18 +6,82 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::ty::{ident, ty, ModelPath};
-use crate::ir::{
-    Api, Content, MediaKind, Operation, Param, ParamLocation, PathPart, Returns, Ty, TypeKind,
-};
+use crate::ir::{Api, MediaKind, Operation, Param, ParamLocation, PathPart, Returns, Ty, TypeKind};
 
 const PATH: ModelPath = ModelPath::Models;
 
-pub fn content_ty(api: &Api, content: &Content) -> TokenStream {
-    match content.kind {
-        MediaKind::Ndjson => quote!(crate::NdjsonStream),
-        MediaKind::Text => quote!(String),
-        MediaKind::Binary => quote!(bytes::Bytes),
-        MediaKind::Json | MediaKind::Form => ty(api, &content.ty, PATH),
+/// What a media type means for the code, decided in this one place: the Rust type of a
+/// response body and how it is read, and how a request body is passed and sent.
+pub struct Media {
+    /// A response body's type.
+    pub response: TokenStream,
+    /// `response`'s body, read (`?` where reading can fail)...
+    pub read: TokenStream,
+    /// ...and as a `Result`.
+    pub read_result: TokenStream,
+    /// Read whole and decoded as JSON, which `Request::receive` does for most operations.
+    pub json: bool,
+    /// A request body's type, borrowed (behind `&`) and owned.
+    pub borrowed: TokenStream,
+    pub owned: TokenStream,
+    /// The statement that puts `body` into `request`.
+    pub send: TokenStream,
+}
+
+pub fn media(api: &Api, kind: MediaKind, body: &Ty, media_type: &str) -> Media {
+    let t = ty(api, body, PATH);
+    let (response, read, borrowed, owned, send) = match kind {
+        MediaKind::Json => (
+            t.clone(),
+            quote!(response.json()),
+            t.clone(),
+            t,
+            quote!(request.json(body)?;),
+        ),
+        MediaKind::Form => (
+            t.clone(),
+            quote!(response.json()),
+            t.clone(),
+            t,
+            quote!(request.form(body)?;),
+        ),
+        MediaKind::Ndjson => (
+            quote!(crate::NdjsonStream),
+            quote!(response.ndjson()),
+            t.clone(),
+            t,
+            quote!(request.json(body)?;),
+        ),
+        MediaKind::Text => (
+            quote!(String),
+            quote!(response.text()),
+            quote!(str),
+            quote!(String),
+            quote!(request.body(#media_type, body.as_bytes().to_vec());),
+        ),
+        MediaKind::Binary => (
+            quote!(bytes::Bytes),
+            quote!(response.bytes()),
+            quote!([u8]),
+            quote!(Vec<u8>),
+            quote!(request.body(#media_type, body.to_vec());),
+        ),
+    };
+    let json = matches!(kind, MediaKind::Json | MediaKind::Form);
+    let read_result = if json {
+        read.clone()
+    } else {
+        quote!(Ok(#read))
+    };
+    let read = if json { quote!(#read?) } else { read };
+    Media {
+        response,
+        read,
+        read_result,
+        json,
+        borrowed,
+        owned,
+        send,
     }
 }
 
@@ -113,14 +177,9 @@ pub fn arguments(api: &Api, op: &Operation) -> Vec<Argument> {
         });
     }
     if let Some(body) = &op.body {
-        let (borrowed, owned) = match body.kind {
-            MediaKind::Text => (quote!(str), quote!(String)),
-            MediaKind::Binary => (quote!([u8]), quote!(Vec<u8>)),
-            MediaKind::Json | MediaKind::Ndjson | MediaKind::Form => {
-                let t = ty(api, &body.ty, PATH);
-                (t.clone(), t)
-            }
-        };
+        let Media {
+            borrowed, owned, ..
+        } = media(api, body.kind, &body.ty, &body.media_type);
         let (borrowed, owned, lend, example) = if body.required {
             (quote!(&#borrowed), owned, quote!(&body), "&body")
         } else {
@@ -209,7 +268,7 @@ pub fn signature(api: &Api, op: &Operation) -> TokenStream {
 pub fn return_type(api: &Api, op: &Operation) -> TokenStream {
     match &op.returns {
         Returns::Unit => quote!(()),
-        Returns::One(content) => content_ty(api, content),
+        Returns::One(c) => media(api, c.kind, &c.ty, &c.media_type).response,
         Returns::Choice { type_name, .. } => {
             let name = ident(type_name);
             quote!(#name)

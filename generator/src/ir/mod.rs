@@ -12,6 +12,7 @@ mod types;
 
 pub use build::{build, build_supporting, Selection};
 pub use names::is_keyword;
+pub use operations::media_essence;
 pub use releases::Support;
 
 use serde::Serialize;

@@ -443,14 +443,15 @@ fn path_parts(raw: &RawOperation, params: &[Param]) -> SpecResult<Vec<PathPart>>
     Ok(parts)
 }
 
+/// The media type without parameters, lower-cased (`application/json`), as a response's
+/// `Content-Type` is matched.
+pub fn media_essence(media_type: &str) -> String {
+    let essence = media_type.split(';').next().unwrap_or_default();
+    essence.trim().to_ascii_lowercase()
+}
+
 pub fn media_kind(media_type: &str) -> Option<MediaKind> {
-    let essence = media_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    Some(match essence.as_str() {
+    Some(match media_essence(media_type).as_str() {
         "application/json" => MediaKind::Json,
         m if m.ends_with("+json") => MediaKind::Json,
         "application/x-ndjson"
