@@ -302,3 +302,44 @@ fn the_readme_is_plain_markdown() {
         "states the range"
     );
 }
+
+/// The template–emitter contract, one way round: every crate-root name a hand-written runtime
+/// file uses (`crate::Client`, `crate::TOKEN_URL`, ...) is one `lib.rs` declares or re-exports,
+/// so a template never leans on a name the emitter does not write. (The other way round, what
+/// the generated code imports from `crate::runtime`, the compiler checks on every corpus
+/// document.)
+#[test]
+fn every_crate_root_name_the_runtime_uses_is_written_by_the_emitter() {
+    let root = xtask::root();
+    let lib = std::fs::read_to_string(root.join("generated/src/lib.rs")).unwrap();
+    let declared = |name: &str| {
+        let word = |text: &str| {
+            text.match_indices(name).any(|(at, _)| {
+                let before = text[..at].chars().next_back();
+                let after = text[at + name.len()..].chars().next();
+                let edge = |c: Option<char>| !c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+                edge(before) && edge(after)
+            })
+        };
+        lib.lines()
+            .filter(|l| l.starts_with("pub use") || l.starts_with("const") || l.contains(" mod "))
+            .any(word)
+            || name == "ErrorBody" && word(&lib)
+    };
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(root.join("templates/src/runtime")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (at, _) in text.match_indices("crate::") {
+            let name: String = text[at + 7..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            let constant_or_type = name.starts_with(|c: char| c.is_ascii_uppercase());
+            if constant_or_type && !declared(&name) {
+                missing.push(format!("{}: crate::{name}", path.display()));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "not written by the emitter: {missing:#?}");
+}
