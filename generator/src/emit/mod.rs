@@ -132,6 +132,7 @@ pub fn emit(api: &Api, config: &EmitConfig, templates: &Templates) -> Result<Fil
     }
     files.insert("rustfmt.toml".into(), RUSTFMT_TOML.into());
     files.insert("LICENSE".into(), templates.get("LICENSE")?.to_string());
+    files.insert("CHANGELOG.md".into(), templates.get("CHANGELOG.md")?.to_string());
     files.insert(
         "Cargo.toml".into(),
         crate_files::manifest(api, config, templates)?,
