@@ -1,18 +1,20 @@
 //! One module per tag (the API type) with one module per operation: its method, parameter
 //! struct and return enum.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use proc_macro2::{Literal, TokenStream};
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, ToTokens};
 
 use super::docs::{doc_attrs, since, Para};
 use super::setters::{setter, Slot};
 use super::signature::{
-    arguments, by_value, const_param, fixed_note, media, order_note, signature, Argument,
+    arguments, by_value, fixed_note, fixed_value, media, order_note, signature, Argument,
 };
 use super::ty::{ident, ty, ModelPath};
 use crate::ir::{
-    media_essence, Api, ErrorCase, Operation, Paging, Param, ParamLocation, ParamStyle, PathPart,
-    Presence, Returns, Status, TagApi,
+    media_essence, Api, ErrorCase, Operation, Paging, Param, ParamLocation, ParamStyle, Presence,
+    ReturnVariant, Returns, Status, TagApi,
 };
 
 const PATH: ModelPath = ModelPath::Models;
@@ -113,7 +115,7 @@ const RUNTIME_ITEMS: &[(&str, &str)] = &[
 /// gets no unused-import warning.
 fn imports(code: &TokenStream) -> TokenStream {
     // Identifiers only: a name inside a doc comment or a string is not a use.
-    let mut idents = std::collections::BTreeSet::new();
+    let mut idents = BTreeSet::new();
     super::collect_idents(code.clone(), &mut idents);
     let pick = |names: &[&str]| -> Vec<proc_macro2::Ident> {
         names
@@ -122,7 +124,7 @@ fn imports(code: &TokenStream) -> TokenStream {
             .map(|n| format_ident!("{}", n))
             .collect()
     };
-    let mut runtime = std::collections::BTreeMap::<&str, Vec<&str>>::new();
+    let mut runtime = BTreeMap::<&str, Vec<&str>>::new();
     for (module, item) in RUNTIME_ITEMS {
         runtime.entry(module).or_default().push(item);
     }
@@ -301,7 +303,7 @@ fn query_style(p: &Param) -> TokenStream {
 /// or a constant.
 fn value_expr(api: &Api, p: &Param) -> TokenStream {
     let rust = ident(&p.rust_name);
-    if const_param(api, p) {
+    if fixed_value(api, p).is_some() {
         let t = ty(api, &p.ty, PATH);
         quote!(&#t)
     } else if !p.required {
@@ -449,12 +451,8 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
         since_note.as_deref().map(Para::Ours),
         deprecated_note.map(Para::Ours),
     ]);
-    let example = super::docs::lines_to_attrs(&super::examples::operation_example(
-        api,
-        tag,
-        op,
-        crate_ident,
-    ));
+    let example = super::examples::operation_example(api, tag, op, crate_ident);
+    let example = super::docs::lines_to_attrs(&example);
 
     let args = arguments(api, op);
     let signature = signature(api, op);
@@ -556,14 +554,8 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
 /// `&[path_segment(dag_id), ...]`: the path parameters, encoded, in the order of the
 /// template's placeholders (the runtime fills them in).
 fn path_segments(api: &Api, op: &Operation) -> TokenStream {
-    let segments = op.path_parts.iter().filter_map(|part| match part {
-        PathPart::Param(i) => {
-            let value = value_expr(api, &op.params[*i]);
-            Some(quote!(path_segment(#value)))
-        }
-        PathPart::Literal(_) => None,
-    });
-    quote!(&[#(#segments),*])
+    let values = op.path_params().map(|p| value_expr(api, p));
+    quote!(&[#(path_segment(#values)),*])
 }
 
 /// The code that turns a successful `response` into the return value, for the operations that
@@ -582,35 +574,30 @@ fn decode(api: &Api, op: &Operation) -> TokenStream {
             variants,
         } => {
             let name = ident(type_name);
+            let value = |v: &ReturnVariant| {
+                let variant = ident(&v.name);
+                match &v.content {
+                    Some(c) => {
+                        let read = media(api, c.kind, &c.ty, &c.media_type).read;
+                        quote!(#name::#variant(#read))
+                    }
+                    None => quote!(#name::#variant),
+                }
+            };
             // Bodiless variants match by status alone, in the fallback arms below.
             let exact = variants.iter().filter_map(|v| {
-                let variant = ident(&v.name);
                 let status = status_pattern(v.status);
-                let c = v.content.as_ref()?;
-                let essence = Literal::string(&media_essence(&c.media_type));
-                let read = media(api, c.kind, &c.ty, &c.media_type).read;
-                Some(quote!((#status, #essence) => return Ok(#name::#variant(#read)),))
+                let essence = media_essence(&v.content.as_ref()?.media_type);
+                let value = value(v);
+                Some(quote!((#status, #essence) => return Ok(#value),))
             });
             // A server that labels the body differently still gets the first variant for its status.
-            let mut seen = Vec::new();
-            let fallback = variants
-                .iter()
-                .filter(|v| {
-                    let fresh = !seen.contains(&v.status);
-                    seen.push(v.status);
-                    fresh
-                })
-                .map(|v| {
-                    let variant = ident(&v.name);
-                    let status = status_pattern(v.status);
-                    match &v.content {
-                        Some(c) => {
-                            let read = media(api, c.kind, &c.ty, &c.media_type).read;
-                            quote!((#status, _) => return Ok(#name::#variant(#read)),)
-                        }
-                        None => quote!((#status, _) => return Ok(#name::#variant),),
-                    }
-                });
+            let mut seen = BTreeSet::new();
+            let fallback = variants.iter().filter(|v| seen.insert(v.status)).map(|v| {
+                let status = status_pattern(v.status);
+                let value = value(v);
+                quote!((#status, _) => return Ok(#value),)
+            });
             quote! {
                 match (response.status(), response.media_type().as_str()) {
                     #(#exact)*
@@ -624,15 +611,10 @@ fn decode(api: &Api, op: &Operation) -> TokenStream {
 
 fn status_pattern(status: Status) -> TokenStream {
     match status {
-        Status::Code(c) => {
-            let c = Literal::u16_unsuffixed(c);
-            quote!(#c)
-        }
+        Status::Code(c) => Literal::u16_unsuffixed(c).to_token_stream(),
         Status::Range(r) => {
-            let (lo, hi) = (
-                Literal::u16_unsuffixed(r * 100),
-                Literal::u16_unsuffixed(r * 100 + 99),
-            );
+            let lo = Literal::u16_unsuffixed(r * 100);
+            let hi = Literal::u16_unsuffixed(r * 100 + 99);
             quote!(#lo..=#hi)
         }
         Status::Default => quote!(_),
@@ -711,8 +693,8 @@ fn status_text(status: &Status) -> String {
 
 /// One decoder per distinct mapping the operations use, by name: each a `fn(status, body)`
 /// choosing the error body type by status, shared by the operations with that mapping.
-pub fn decoders(api: &Api) -> std::collections::BTreeMap<String, TokenStream> {
-    let mut out = std::collections::BTreeMap::new();
+pub fn decoders(api: &Api) -> BTreeMap<String, TokenStream> {
+    let mut out = BTreeMap::new();
     for (_, op) in api.operations() {
         let Some(mapping) = error_mapping(api, &op.errors) else {
             continue;

@@ -179,7 +179,7 @@ fn cell(text: &str) -> String {
 /// The method signature as formatted text (in an impl with an empty body, stripped again).
 fn signature_text(api: &Api, op: &Operation) -> SpecResult<String> {
     let sig = signature(api, op);
-    let text = unparse(quote!(impl Api { #sig {} }))?;
+    let text = super::print::file(quote!(impl Api { #sig {} }), "")?;
     let lines: Vec<&str> = text
         .lines()
         .filter(|l| !l.starts_with("impl Api") && *l != "}")
@@ -193,28 +193,8 @@ fn signature_text(api: &Api, op: &Operation) -> SpecResult<String> {
         .to_string())
 }
 
-/// A type as written: its tokens without the spaces `quote` puts between them, but for one
-/// between two words (`impl Into`).
+/// A type as written: its tokens without the spaces `quote` puts between them (the types
+/// shown here never have two words in a row, as `impl Into` would), and one after a comma.
 fn type_text(t: &TokenStream) -> String {
-    let mut out = String::new();
-    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
-    let text = t.to_string();
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == ' ' {
-            if word(out.chars().next_back()) && word(chars.peek().copied()) {
-                out.push(' ');
-            }
-        } else {
-            out.push(c);
-            if c == ',' {
-                out.push(' ');
-            }
-        }
-    }
-    out
-}
-
-fn unparse(tokens: TokenStream) -> SpecResult<String> {
-    super::print::file(tokens, "")
+    t.to_string().replace(' ', "").replace(',', ", ")
 }

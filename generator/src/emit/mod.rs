@@ -93,17 +93,13 @@ pub fn emit(api: &Api, config: &EmitConfig, templates: &Templates) -> Result<Fil
     let mut template_modules = Vec::new();
     let mut runtime = Vec::new();
     for source in templates.sources_for(api, &used) {
-        let stem = source
-            .path
-            .strip_prefix("src/")
-            .and_then(|p| p.strip_suffix(".rs"));
-        match stem.map(|stem| {
-            stem.split_once('/')
-                .map_or((None, stem), |(d, s)| (Some(d), s))
-        }) {
-            Some((None, name)) => template_modules.push(name.to_string()),
-            Some((Some("runtime"), name)) => runtime.push(name.to_string()),
-            _ => {}
+        let module = source.path.strip_prefix("src/");
+        if let Some(module) = module.and_then(|p| p.strip_suffix(".rs")) {
+            match module.split_once('/') {
+                None => template_modules.push(module.to_string()),
+                Some(("runtime", name)) => runtime.push(name.to_string()),
+                Some(_) => {}
+            }
         }
         let text = rename_crate(source.text, &crate_ident);
         let copied = format!(
@@ -132,7 +128,10 @@ pub fn emit(api: &Api, config: &EmitConfig, templates: &Templates) -> Result<Fil
     }
     files.insert("rustfmt.toml".into(), RUSTFMT_TOML.into());
     files.insert("LICENSE".into(), templates.get("LICENSE")?.to_string());
-    files.insert("CHANGELOG.md".into(), templates.get("CHANGELOG.md")?.to_string());
+    files.insert(
+        "CHANGELOG.md".into(),
+        templates.get("CHANGELOG.md")?.to_string(),
+    );
     files.insert(
         "Cargo.toml".into(),
         crate_files::manifest(api, config, templates)?,
@@ -147,28 +146,15 @@ pub fn emit(api: &Api, config: &EmitConfig, templates: &Templates) -> Result<Fil
 /// The printed modules of the crate but `lib.rs` and `runtime/mod.rs`: path, code, and the
 /// JSON pointer an error in it points at.
 fn generated_modules(api: &Api, crate_ident: &str) -> Vec<(String, TokenStream, String)> {
-    let mut modules = vec![
-        (
-            "src/error_body.rs".into(),
-            crate_files::error_body(api),
-            String::new(),
-        ),
-        (
-            "src/apis/mod.rs".into(),
-            crate_files::apis_mod(api),
-            String::new(),
-        ),
-        (
-            "src/models/mod.rs".into(),
-            crate_files::models_mod(api),
-            String::new(),
-        ),
-        (
-            "src/blocking/generated.rs".into(),
-            blocking::module(api),
-            String::new(),
-        ),
-    ];
+    let mut modules: Vec<_> = [
+        ("src/error_body.rs", crate_files::error_body(api)),
+        ("src/apis/mod.rs", crate_files::apis_mod(api)),
+        ("src/models/mod.rs", crate_files::models_mod(api)),
+        ("src/blocking/generated.rs", blocking::module(api)),
+    ]
+    .into_iter()
+    .map(|(path, code)| (path.to_string(), code, String::new()))
+    .collect();
     for tag in &api.apis {
         let dir = format!("src/apis/{}", tag.module);
         modules.push((

@@ -28,11 +28,7 @@ pub fn model(api: &Api, def: &TypeDef) -> TokenStream {
         TypeKind::Struct(s) => structure(api, def, s, docs),
         TypeKind::Enum(e) => {
             let variants: Vec<_> = e.variants.iter().map(|v| ident(&v.rust_name)).collect();
-            let wires: Vec<_> = e
-                .variants
-                .iter()
-                .map(|v| Literal::string(&v.wire))
-                .collect();
+            let wires = e.variants.iter().map(|v| &v.wire);
             // A request-only enum (a header, say) never hears from a server.
             let unknown_doc = if def.usage.response {
                 " A value this client does not know (sent by a newer server)."
@@ -341,8 +337,7 @@ fn union(api: &Api, def: &TypeDef, u: &Union, docs: TokenStream) -> TokenStream 
             (None, Ty::Named(id)) => format!(" A [`{0}`](super::{0}).", api.ty(*id).name),
             (None, _) => format!(" The `{}` form.", v.rust_name),
         };
-        let doc = quote!(#[doc = #doc]);
-        quote!(#doc #variant(#inner),)
+        quote!(#[doc = #doc] #variant(#inner),)
     });
     let (derive_de, tagged) = match &u.discriminator {
         Some(property) => (quote!(), Some(tagged_deserialize(def, u, property))),
@@ -402,56 +397,16 @@ fn conversions(api: &Api, def: &TypeDef, u: &Union) -> TokenStream {
     let mut out = TokenStream::new();
     for v in &u.variants {
         let variant = ident(&v.rust_name);
-        let inner = ty(api, &v.ty, PATH);
-        let value = if v.boxed {
-            quote!(Box::new(value))
-        } else {
-            quote!(value)
-        };
-        out.extend(quote! {
-            impl From<#inner> for #name {
-                fn from(value: #inner) -> Self {
-                    #name::#variant(#value)
-                }
-            }
-        });
-        let borrowed = match &v.ty {
-            Ty::String => Some((quote!(&str), quote!(value.to_string()))),
-            Ty::Tuple(items) if items.contains(&Ty::String) => {
-                let parts: Vec<TokenStream> = items
-                    .iter()
-                    .map(|t| {
-                        if *t == Ty::String {
-                            quote!(&str)
-                        } else {
-                            ty(api, t, PATH)
-                        }
-                    })
-                    .collect();
-                let fields: Vec<_> = (0..items.len()).map(|i| format_ident!("v{}", i)).collect();
-                let converts = items.iter().zip(&fields).map(|(t, f)| {
-                    if *t == Ty::String {
-                        quote!(#f.to_string())
-                    } else {
-                        quote!(#f)
-                    }
-                });
-                Some((
-                    quote!((#(#parts),*)),
-                    quote!({ let (#(#fields),*) = value; (#(#converts),*) }),
-                ))
-            }
-            _ => None,
-        };
-        if let Some((borrowed_ty, convert)) = borrowed {
+        let from_arm = (ty(api, &v.ty, PATH), quote!(value));
+        for (source, value) in std::iter::once(from_arm).chain(borrowed(api, &v.ty)) {
             let value = if v.boxed {
-                quote!(Box::new(#convert))
+                quote!(Box::new(#value))
             } else {
-                convert
+                value
             };
             out.extend(quote! {
-                impl From<#borrowed_ty> for #name {
-                    fn from(value: #borrowed_ty) -> Self {
+                impl From<#source> for #name {
+                    fn from(value: #source) -> Self {
                         #name::#variant(#value)
                     }
                 }
@@ -459,4 +414,28 @@ fn conversions(api: &Api, def: &TypeDef, u: &Union) -> TokenStream {
         }
     }
     out
+}
+
+/// The borrowed form of a type with text in it (`&str` for `String`, in a tuple too), and how
+/// `value` of that form becomes the type.
+fn borrowed(api: &Api, t: &Ty) -> Option<(TokenStream, TokenStream)> {
+    match t {
+        Ty::String => Some((quote!(&str), quote!(value.to_string()))),
+        Ty::Tuple(items) if items.contains(&Ty::String) => {
+            let fields: Vec<_> = (0..items.len()).map(|i| format_ident!("v{}", i)).collect();
+            let (parts, converts): (Vec<_>, Vec<_>) = items
+                .iter()
+                .zip(&fields)
+                .map(|(t, f)| match t {
+                    Ty::String => (quote!(&str), quote!(#f.to_string())),
+                    other => (ty(api, other, PATH), quote!(#f)),
+                })
+                .unzip();
+            Some((
+                quote!((#(#parts),*)),
+                quote!({ let (#(#fields),*) = value; (#(#converts),*) }),
+            ))
+        }
+        _ => None,
+    }
 }

@@ -3,10 +3,10 @@
 //! read them from here.
 
 use proc_macro2::{Ident, TokenStream};
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, ToTokens};
 
 use super::ty::{ident, ty, ModelPath};
-use crate::ir::{Api, MediaKind, Operation, Param, ParamLocation, PathPart, Returns, Ty, TypeKind};
+use crate::ir::{Api, MediaKind, Operation, Param, ParamLocation, Returns, Ty, TypeKind};
 
 const PATH: ModelPath = ModelPath::Models;
 
@@ -30,50 +30,30 @@ pub struct Media {
 
 pub fn media(api: &Api, kind: MediaKind, body: &Ty, media_type: &str) -> Media {
     let t = ty(api, body, PATH);
-    let (response, read, borrowed, owned, send) = match kind {
-        MediaKind::Json => (
-            t.clone(),
-            quote!(response.json()),
-            t.clone(),
-            t,
-            quote!(request.json(body)?;),
-        ),
-        MediaKind::Form => (
-            t.clone(),
-            quote!(response.json()),
-            t.clone(),
-            t,
-            quote!(request.form(body)?;),
-        ),
-        MediaKind::Ndjson => (
-            quote!(crate::NdjsonStream),
-            quote!(response.ndjson()),
-            t.clone(),
-            t,
-            quote!(request.json(body)?;),
-        ),
-        MediaKind::Text => (
-            quote!(String),
-            quote!(response.text()),
-            quote!(str),
-            quote!(String),
-            quote!(request.body(#media_type, body.as_bytes().to_vec());),
-        ),
-        MediaKind::Binary => (
-            quote!(bytes::Bytes),
-            quote!(response.bytes()),
-            quote!([u8]),
-            quote!(Vec<u8>),
-            quote!(request.body(#media_type, body.to_vec());),
-        ),
-    };
     let json = matches!(kind, MediaKind::Json | MediaKind::Form);
-    let read_result = if json {
-        read.clone()
-    } else {
-        quote!(Ok(#read))
+    let (response, read) = match kind {
+        MediaKind::Json | MediaKind::Form => (t.clone(), quote!(response.json())),
+        MediaKind::Ndjson => (quote!(crate::NdjsonStream), quote!(response.ndjson())),
+        MediaKind::Text => (quote!(String), quote!(response.text())),
+        MediaKind::Binary => (quote!(bytes::Bytes), quote!(response.bytes())),
     };
-    let read = if json { quote!(#read?) } else { read };
+    let (borrowed, owned, send) = match kind {
+        MediaKind::Json | MediaKind::Ndjson => (t.clone(), t, quote!(request.json(body)?;)),
+        MediaKind::Form => (t.clone(), t, quote!(request.form(body)?;)),
+        MediaKind::Text => {
+            let send = quote!(request.body(#media_type, body.as_bytes().to_vec()););
+            (quote!(str), quote!(String), send)
+        }
+        MediaKind::Binary => {
+            let send = quote!(request.body(#media_type, body.to_vec()););
+            (quote!([u8]), quote!(Vec<u8>), send)
+        }
+    };
+    let (read, read_result) = if json {
+        (quote!(#read?), read)
+    } else {
+        (read.clone(), quote!(Ok(#read)))
+    };
     Media {
         response,
         read,
@@ -85,19 +65,12 @@ pub fn media(api: &Api, kind: MediaKind, body: &Ty, media_type: &str) -> Media {
     }
 }
 
-/// A param whose type is a constant is filled in, never asked for.
-pub fn const_param(api: &Api, p: &Param) -> bool {
-    fixed_value(api, p).is_some()
-}
-
 /// The value of a parameter the API fixes (its type is a constant), which the method fills
 /// in rather than asks for.
 pub fn fixed_value<'a>(api: &'a Api, p: &Param) -> Option<&'a str> {
-    match &p.ty {
-        Ty::Named(id) => match &api.ty(*id).kind {
-            TypeKind::Const(value) => Some(value),
-            _ => None,
-        },
+    let Ty::Named(id) = &p.ty else { return None };
+    match &api.ty(*id).kind {
+        TypeKind::Const(value) => Some(value),
         _ => None,
     }
 }
@@ -110,24 +83,16 @@ pub fn fixed_note(api: &Api, op: &Operation) -> Option<String> {
         .iter()
         .filter_map(|p| fixed_value(api, p).map(|v| format!("`{}` is `{v}`", p.name)))
         .collect();
-    if fixed.is_empty() {
-        return None;
-    }
-    let wildcard = op.params.iter().any(|p| fixed_value(api, p) == Some("~"));
+    let (which, them) = match fixed.len() {
+        0 => return None,
+        1 => ("one parameter:", "it"),
+        _ => ("these parameters:", "them"),
+    };
+    let any = op.params.iter().any(|p| fixed_value(api, p) == Some("~"));
+    let wildcard = if any { " (`~` stands for any)" } else { "" };
     Some(format!(
-        "The API fixes {} {}{}, so the method does not ask for {}.",
-        if fixed.len() == 1 {
-            "one parameter:"
-        } else {
-            "these parameters:"
-        },
-        fixed.join(" and "),
-        if wildcard {
-            " (`~` stands for any)"
-        } else {
-            ""
-        },
-        if fixed.len() == 1 { "it" } else { "them" },
+        "The API fixes {which} {}{wildcard}, so the method does not ask for {them}.",
+        fixed.join(" and ")
     ))
 }
 
@@ -161,7 +126,7 @@ pub struct Argument {
 pub fn arguments(api: &Api, op: &Operation) -> Vec<Argument> {
     let mut out: Vec<Argument> = op
         .required_params()
-        .filter(|p| !const_param(api, p))
+        .filter(|p| fixed_value(api, p).is_none())
         .map(|p| parameter(api, p))
         .collect();
     if let Some(params_type) = &op.params_type {
@@ -183,13 +148,8 @@ pub fn arguments(api: &Api, op: &Operation) -> Vec<Argument> {
         let (borrowed, owned, lend, example) = if body.required {
             (quote!(&#borrowed), owned, quote!(&body), "&body")
         } else {
-            let owned = quote!(Option<#owned>);
-            (
-                quote!(Option<&#borrowed>),
-                owned,
-                quote!(body.as_ref()),
-                "Some(&body)",
-            )
+            let (borrowed, owned) = (quote!(Option<&#borrowed>), quote!(Option<#owned>));
+            (borrowed, owned, quote!(body.as_ref()), "Some(&body)")
         };
         out.push(Argument {
             name: format_ident!("body"),
@@ -208,34 +168,24 @@ fn parameter(api: &Api, p: &Param) -> Argument {
     let name = ident(&p.rust_name);
     let t = ty(api, &p.ty, PATH);
     let example = super::examples::value(api, &p.ty, &p.name, 0);
-    match &p.ty {
-        Ty::String => Argument {
-            borrowed: quote!(&str),
-            owned: quote!(impl Into<String>),
-            own: Some(quote!(let #name: String = #name.into();)),
-            lend: quote!(&#name),
-            copy: false,
-            example,
-            name,
-        },
-        small if by_value(small) => Argument {
-            borrowed: t.clone(),
-            owned: t,
-            own: None,
-            lend: quote!(#name),
-            copy: true,
-            example,
-            name,
-        },
-        _ => Argument {
-            borrowed: quote!(&#t),
-            owned: t,
-            own: None,
-            lend: quote!(&#name),
-            copy: false,
-            example: format!("&{example}"),
-            name,
-        },
+    let copy = by_value(&p.ty);
+    let (borrowed, owned, own, example) = match &p.ty {
+        Ty::String => {
+            let own = quote!(let #name: String = #name.into(););
+            (quote!(&str), quote!(impl Into<String>), Some(own), example)
+        }
+        _ if copy => (t.clone(), t, None, example),
+        _ => (quote!(&#t), t, None, format!("&{example}")),
+    };
+    let lend = if copy { quote!(#name) } else { quote!(&#name) };
+    Argument {
+        name,
+        borrowed,
+        owned,
+        own,
+        lend,
+        copy,
+        example,
     }
 }
 
@@ -256,10 +206,8 @@ impl Argument {
 /// `pub async fn name(&self, ...) -> Result<R, Error>`, for the method and for docs.
 pub fn signature(api: &Api, op: &Operation) -> TokenStream {
     let fn_name = ident(&op.fn_name);
-    let args = arguments(api, op)
-        .iter()
-        .map(Argument::declaration)
-        .collect::<Vec<_>>();
+    let args = arguments(api, op);
+    let args = args.iter().map(Argument::declaration);
     let returns = return_type(api, op);
     quote!(pub async fn #fn_name(&self, #(#args),*) -> Result<#returns, Error>)
 }
@@ -269,10 +217,7 @@ pub fn return_type(api: &Api, op: &Operation) -> TokenStream {
     match &op.returns {
         Returns::Unit => quote!(()),
         Returns::One(c) => media(api, c.kind, &c.ty, &c.media_type).response,
-        Returns::Choice { type_name, .. } => {
-            let name = ident(type_name);
-            quote!(#name)
-        }
+        Returns::Choice { type_name, .. } => ident(type_name).to_token_stream(),
     }
 }
 
@@ -280,27 +225,19 @@ pub fn return_type(api: &Api, op: &Operation) -> TokenStream {
 /// them: they follow the order the document declares them in, and two of one type (the try
 /// number and the map index, say) would otherwise be swapped unnoticed.
 pub fn order_note(api: &Api, op: &Operation) -> Option<String> {
-    let arguments: Vec<&str> = op
-        .required_params()
-        .filter(|p| p.location == ParamLocation::Path && !const_param(api, p))
-        .map(|p| p.name.as_str())
-        .collect();
-    let in_path: Vec<&str> = op
-        .path_parts
-        .iter()
-        .filter_map(|part| match part {
-            PathPart::Param(i) if !const_param(api, &op.params[*i]) => {
-                Some(op.params[*i].name.as_str())
-            }
-            _ => None,
-        })
-        .collect();
-    (arguments != in_path).then(|| {
-        let names: Vec<String> = arguments.iter().map(|n| format!("`{n}`")).collect();
-        format!(
-            "The arguments follow the order the API declares them in ({}), not their order in \
-             the path.",
-            names.join(", ")
-        )
-    })
+    let asked = |p: &&Param| p.location == ParamLocation::Path && fixed_value(api, p).is_none();
+    let arguments: Vec<&Param> = op.required_params().filter(asked).collect();
+    let in_path = op.path_params().filter(asked);
+    if in_path
+        .map(|p| &p.name)
+        .eq(arguments.iter().map(|p| &p.name))
+    {
+        return None;
+    }
+    let names: Vec<String> = arguments.iter().map(|p| format!("`{}`", p.name)).collect();
+    Some(format!(
+        "The arguments follow the order the API declares them in ({}), not their order in the \
+         path.",
+        names.join(", ")
+    ))
 }

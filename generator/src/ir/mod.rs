@@ -160,6 +160,14 @@ impl Operation {
     pub fn optional_params(&self) -> impl Iterator<Item = &Param> {
         self.params.iter().filter(|p| !p.required)
     }
+
+    /// The path parameters, in the order the path template names them.
+    pub fn path_params(&self) -> impl Iterator<Item = &Param> {
+        self.path_parts.iter().filter_map(|part| match part {
+            PathPart::Param(i) => Some(&self.params[*i]),
+            PathPart::Literal(_) => None,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
