@@ -148,14 +148,8 @@ impl<'a> OperationBuilder<'a, '_> {
         let type_name = format!("{base}{}", camel(&data.name));
         let (ty, default) = match &data.format {
             ParameterSchemaOrContent::Schema(schema) => {
-                let schema_pointer = join(pointer, "schema");
-                let ty = self.types.ty(
-                    schema,
-                    &Site {
-                        name: &type_name,
-                        pointer: &schema_pointer,
-                    },
-                )?;
+                let at = join(pointer, "schema");
+                let ty = self.types.ty(schema, &Site::new(&type_name, &at))?;
                 let default = match schema {
                     ReferenceOr::Item(s) => s.schema_data.default.clone(),
                     ReferenceOr::Reference { .. } => None,
@@ -220,13 +214,7 @@ impl<'a> OperationBuilder<'a, '_> {
         let ty = match (&media.schema, kind) {
             (_, MediaKind::Binary) => Ty::Bytes,
             (_, MediaKind::Text) => Ty::String,
-            (Some(schema), _) => self.types.ty(
-                schema,
-                &Site {
-                    name: &name,
-                    pointer: &schema_pointer,
-                },
-            )?,
+            (Some(schema), _) => self.types.ty(schema, &Site::new(&name, &schema_pointer))?,
             (None, _) => Ty::Any,
         };
         Ok(Some(Body {
@@ -318,13 +306,7 @@ impl<'a> OperationBuilder<'a, '_> {
                     Some((m, schema)) => {
                         let name = format!("{base}Error{}", status_name(status));
                         let schema_pointer = join(&join(&join(&here, "content"), m), "schema");
-                        match self.types.ty(
-                            schema,
-                            &Site {
-                                name: &name,
-                                pointer: &schema_pointer,
-                            },
-                        )? {
+                        match self.types.ty(schema, &Site::new(&name, &schema_pointer))? {
                             Ty::Named(id) => Some(id),
                             _ => None,
                         }

@@ -1,5 +1,6 @@
 //! Schemas → the type arena. Only schemas that the selected operations reach are built.
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
 
 use openapiv3::{
@@ -37,6 +38,12 @@ pub struct Site<'s> {
     pub pointer: &'s str,
 }
 
+impl<'s> Site<'s> {
+    pub fn new(name: &'s str, pointer: &'s str) -> Self {
+        Site { name, pointer }
+    }
+}
+
 impl<'a> TypeBuilder<'a> {
     pub fn new(components: Option<&'a Components>) -> Self {
         let schemas = components.map(|c| &c.schemas);
@@ -55,18 +62,15 @@ impl<'a> TypeBuilder<'a> {
         }
     }
 
-    /// The type for a schema or reference at `site`.
-    pub fn ty(&mut self, schema: &ReferenceOr<Schema>, site: &Site) -> SpecResult<Ty> {
+    /// The type for a schema (boxed or not) or reference at `site`.
+    pub fn ty<S: Borrow<Schema>>(
+        &mut self,
+        schema: &ReferenceOr<S>,
+        site: &Site,
+    ) -> SpecResult<Ty> {
         match schema {
             ReferenceOr::Reference { reference } => self.reference(reference, site.pointer),
-            ReferenceOr::Item(schema) => self.inline(schema, site),
-        }
-    }
-
-    fn boxed_ty(&mut self, schema: &ReferenceOr<Box<Schema>>, site: &Site) -> SpecResult<Ty> {
-        match schema {
-            ReferenceOr::Reference { reference } => self.reference(reference, site.pointer),
-            ReferenceOr::Item(schema) => self.inline(schema, site),
+            ReferenceOr::Item(schema) => self.inline(schema.borrow(), site),
         }
     }
 
@@ -80,17 +84,13 @@ impl<'a> TypeBuilder<'a> {
         let component_pointer = join("/components/schemas", &key);
         let id = self.reserve(&name, &component_pointer);
         self.by_ref.insert(reference.to_string(), id);
-        let site = Site {
-            name: &name,
-            pointer: &component_pointer,
-        };
         let (kind, title, description) = match schema {
             ReferenceOr::Reference { reference: inner } => {
                 let ty = self.reference(inner, &component_pointer)?;
                 (TypeKind::Alias(ty), None, None)
             }
             ReferenceOr::Item(schema) => {
-                let kind = self.kind(schema, &site)?;
+                let kind = self.kind(schema, &Site::new(&name, &component_pointer))?;
                 let data = &schema.schema_data;
                 (kind, data.title.clone(), data.description.clone())
             }
@@ -129,38 +129,25 @@ impl<'a> TypeBuilder<'a> {
 
     /// An inline schema: a builtin, a container, or a new named type.
     fn inline(&mut self, schema: &Schema, site: &Site) -> SpecResult<Ty> {
-        self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            self.depth -= 1;
+        if self.depth >= MAX_DEPTH {
             return Err(SpecError::at(
                 site.pointer,
                 format!("schemas nest more than {MAX_DEPTH} levels deep"),
             )
             .with_hint("move nested schemas to components/schemas and refer to them"));
         }
-        let result = self.inline_inner(schema, site);
+        self.depth += 1;
+        let kind = self.kind(schema, site);
         self.depth -= 1;
-        let ty = result?;
-        Ok(
-            if schema.schema_data.nullable && !matches!(ty, Ty::Any | Ty::Nullable(_)) {
-                Ty::Nullable(Box::new(ty))
-            } else {
-                ty
-            },
-        )
-    }
-
-    fn inline_inner(&mut self, schema: &Schema, site: &Site) -> SpecResult<Ty> {
-        match self.builtin(schema, site)? {
-            Some(ty) => Ok(ty),
-            None => {
-                let kind = self.kind(schema, site)?;
-                Ok(match kind {
-                    TypeKind::Alias(ty) => ty,
-                    kind => self.define(schema, kind, site),
-                })
-            }
+        // A builtin or another type's name is used as it is; anything else gets a name.
+        let ty = match kind? {
+            TypeKind::Alias(ty) => ty,
+            kind => self.define(schema, kind, site),
+        };
+        if schema.schema_data.nullable && !matches!(ty, Ty::Any | Ty::Nullable(_)) {
+            return Ok(Ty::Nullable(Box::new(ty)));
         }
+        Ok(ty)
     }
 
     /// Types that need no definition of their own; `None` when the schema needs a named type.
@@ -257,13 +244,7 @@ impl<'a> TypeBuilder<'a> {
         };
         let name = format!("{}Item", site.name);
         let pointer = join(site.pointer, "items");
-        let item = self.boxed_ty(
-            items,
-            &Site {
-                name: &name,
-                pointer: &pointer,
-            },
-        )?;
+        let item = self.ty(items, &Site::new(&name, &pointer))?;
         Ok(Ty::List(Box::new(item)))
     }
 
@@ -280,37 +261,26 @@ impl<'a> TypeBuilder<'a> {
         for (i, arm) in arms.iter().enumerate() {
             let name = format!("{}{}", site.name, i);
             let pointer = format!("{pointer}/{i}");
-            elements.push(self.ty(
-                arm,
-                &Site {
-                    name: &name,
-                    pointer: &pointer,
-                },
-            )?);
+            elements.push(self.ty(arm, &Site::new(&name, &pointer))?);
         }
         Ok(Ty::Tuple(elements))
     }
 
     fn map(&mut self, additional: Option<&AdditionalProperties>, site: &Site) -> SpecResult<Ty> {
-        Ok(match additional {
-            Some(AdditionalProperties::Schema(schema)) => {
-                let name = format!("{}Value", site.name);
-                let pointer = join(site.pointer, "additionalProperties");
-                let value = self.ty(
-                    schema,
-                    &Site {
-                        name: &name,
-                        pointer: &pointer,
-                    },
-                )?;
-                if value == Ty::Any {
-                    Ty::AnyObject
-                } else {
-                    Ty::Map(Box::new(value))
-                }
-            }
-            _ => Ty::AnyObject,
+        let Some(AdditionalProperties::Schema(schema)) = additional else {
+            return Ok(Ty::AnyObject);
+        };
+        Ok(match self.additional(schema, site)? {
+            Ty::Any => Ty::AnyObject,
+            value => Ty::Map(Box::new(value)),
         })
+    }
+
+    /// The type of an object's values under keys its properties do not name.
+    fn additional(&mut self, schema: &ReferenceOr<Schema>, site: &Site) -> SpecResult<Ty> {
+        let name = format!("{}Value", site.name);
+        let pointer = join(site.pointer, "additionalProperties");
+        self.ty(schema, &Site::new(&name, &pointer))
     }
 
     /// The definition of a schema that gets a name of its own.
@@ -374,13 +344,7 @@ impl<'a> TypeBuilder<'a> {
         for (wire, schema) in properties {
             let name = format!("{}{}", site.name, camel(wire));
             let pointer = join(&join(site.pointer, "properties"), wire);
-            let ty = self.boxed_ty(
-                schema,
-                &Site {
-                    name: &name,
-                    pointer: &pointer,
-                },
-            )?;
+            let ty = self.ty(schema, &Site::new(&name, &pointer))?;
             let data = match schema {
                 ReferenceOr::Item(s) => Some(&s.schema_data),
                 ReferenceOr::Reference { .. } => None,
@@ -402,17 +366,7 @@ impl<'a> TypeBuilder<'a> {
         }
         let extra = match additional {
             Some(AdditionalProperties::Any(true)) => Some(Ty::Any),
-            Some(AdditionalProperties::Schema(schema)) => {
-                let name = format!("{}Value", site.name);
-                let pointer = join(site.pointer, "additionalProperties");
-                Some(self.ty(
-                    schema,
-                    &Site {
-                        name: &name,
-                        pointer: &pointer,
-                    },
-                )?)
-            }
+            Some(AdditionalProperties::Schema(schema)) => Some(self.additional(schema, site)?),
             _ => None,
         };
         Ok(TypeKind::Struct(Struct { fields, extra }))
@@ -420,59 +374,37 @@ impl<'a> TypeBuilder<'a> {
 
     /// `allOf` of several schemas: one struct with the properties of all of them.
     fn all_of(&mut self, arms: &[ReferenceOr<Schema>], site: &Site) -> SpecResult<TypeKind> {
-        let mut properties = indexmap::IndexMap::new();
-        let mut required = Vec::new();
-        let mut additional = None;
-        let mut seen = Vec::new();
+        let mut merged = Merged::default();
         for (i, arm) in arms.iter().enumerate() {
-            let pointer = format!("{}/allOf/{i}", site.pointer);
-            self.collect_properties(
-                arm,
-                &pointer,
-                &mut properties,
-                &mut required,
-                &mut additional,
-                &mut seen,
-            )?;
+            self.merge(arm, &format!("{}/allOf/{i}", site.pointer), &mut merged)?;
         }
-        if properties.is_empty() {
-            return Ok(TypeKind::Alias(
-                additional.map_or(Ok(Ty::AnyObject), |a| self.map(Some(&a), site))?,
-            ));
+        let additional = merged.additional.as_ref();
+        if merged.properties.is_empty() {
+            return Ok(TypeKind::Alias(self.map(additional, site)?));
         }
-        self.object(&properties, &required, additional.as_ref(), site)
+        self.object(&merged.properties, &merged.required, additional, site)
     }
 
-    fn collect_properties(
-        &mut self,
+    /// Adds what `arm` (at `pointer`) says to `merged`, through references and nested `allOf`s.
+    fn merge(
+        &self,
         arm: &ReferenceOr<Schema>,
         pointer: &str,
-        properties: &mut indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
-        required: &mut Vec<String>,
-        additional: &mut Option<AdditionalProperties>,
-        seen: &mut Vec<String>,
+        merged: &mut Merged,
     ) -> SpecResult<()> {
         let schema = match arm {
             ReferenceOr::Reference { reference } => {
-                if seen.contains(reference) {
+                if merged.seen.contains(reference) {
                     return Err(SpecError::at(
                         join(pointer, "$ref"),
                         format!("`{reference}` includes itself through allOf"),
                     )
                     .with_hint("break the allOf cycle; a schema cannot extend itself"));
                 }
-                seen.push(reference.clone());
+                merged.seen.push(reference.clone());
                 let (key, schema) = refs::component(self.schemas, reference, SCHEMAS, pointer)?;
-                let inner_pointer = join("/components/schemas", &key);
-                let result = self.collect_properties(
-                    schema,
-                    &inner_pointer,
-                    properties,
-                    required,
-                    additional,
-                    seen,
-                );
-                seen.pop();
+                let result = self.merge(schema, &join("/components/schemas", &key), merged);
+                merged.seen.pop();
                 return result;
             }
             ReferenceOr::Item(schema) => schema,
@@ -495,21 +427,14 @@ impl<'a> TypeBuilder<'a> {
                 _ => (None, &[], None, &[]),
             };
         for (i, inner) in nested.iter().enumerate() {
-            self.collect_properties(
-                inner,
-                &format!("{pointer}/allOf/{i}"),
-                properties,
-                required,
-                additional,
-                seen,
-            )?;
+            self.merge(inner, &format!("{pointer}/allOf/{i}"), merged)?;
         }
         for (k, v) in props.into_iter().flatten() {
-            properties.insert(k.clone(), v.clone());
+            merged.properties.insert(k.clone(), v.clone());
         }
-        required.extend(req.iter().cloned());
+        merged.required.extend(req.iter().cloned());
         if add.is_some() {
-            *additional = add.cloned();
+            merged.additional = add.cloned();
         }
         Ok(())
     }
@@ -530,13 +455,7 @@ impl<'a> TypeBuilder<'a> {
         for (i, arm) in arms.iter().enumerate() {
             let name = format!("{}Variant{}", site.name, i + 1);
             let pointer = format!("{}/{keyword}/{i}", site.pointer);
-            let ty = self.ty(
-                arm,
-                &Site {
-                    name: &name,
-                    pointer: &pointer,
-                },
-            )?;
+            let ty = self.ty(arm, &Site::new(&name, &pointer))?;
             if !tys.contains(&ty) {
                 tys.push(ty);
             }
@@ -688,6 +607,16 @@ fn string_enum(data: &SchemaData, values: impl Iterator<Item = String>) -> TypeK
         return TypeKind::Alias(Ty::String);
     }
     TypeKind::Enum(Enum { variants })
+}
+
+/// What the arms of an `allOf` add up to, gathered arm by arm.
+#[derive(Default)]
+struct Merged {
+    properties: indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
+    required: Vec<String>,
+    additional: Option<AdditionalProperties>,
+    /// The references being followed, to catch a schema that includes itself.
+    seen: Vec<String>,
 }
 
 /// File stem for a type's module: snake case, with keywords suffixed rather than raw.

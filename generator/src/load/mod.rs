@@ -146,43 +146,28 @@ fn refine(value: &Value) -> Option<SpecError> {
             let op_pointer = join(&item_pointer, method);
             found.push(probe::<Operation>(op, &op_pointer));
             for (code, response) in entries(op, "responses") {
-                found.push(probe_item::<Response>(
-                    response,
-                    &join(&join(&op_pointer, "responses"), code),
-                ));
+                let pointer = join(&join(&op_pointer, "responses"), code);
+                found.push(probe_item::<Response>(response, &pointer));
             }
-            for (i, param) in op
-                .get("parameters")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .enumerate()
-            {
-                found.push(probe_item::<Parameter>(
-                    param,
-                    &format!("{op_pointer}/parameters/{i}"),
-                ));
+            let params = op.get("parameters").and_then(Value::as_array);
+            for (i, param) in params.into_iter().flatten().enumerate() {
+                let pointer = format!("{op_pointer}/parameters/{i}");
+                found.push(probe_item::<Parameter>(param, &pointer));
             }
             if let Some(body) = op.get("requestBody") {
-                found.push(probe_item::<RequestBody>(
-                    body,
-                    &join(&op_pointer, "requestBody"),
-                ));
+                let pointer = join(&op_pointer, "requestBody");
+                found.push(probe_item::<RequestBody>(body, &pointer));
             }
         }
     }
     let components = value.get("components").unwrap_or(&Value::Null);
     for (name, schema) in entries(components, "schemas") {
-        found.push(probe_item::<Schema>(
-            schema,
-            &join("/components/schemas", name),
-        ));
+        let pointer = join("/components/schemas", name);
+        found.push(probe_item::<Schema>(schema, &pointer));
     }
     for (name, scheme) in entries(components, "securitySchemes") {
-        found.push(probe_item::<SecurityScheme>(
-            scheme,
-            &join("/components/securitySchemes", name),
-        ));
+        let pointer = join("/components/securitySchemes", name);
+        found.push(probe_item::<SecurityScheme>(scheme, &pointer));
     }
     deepest(found)
 }
