@@ -151,12 +151,9 @@ pub fn apis_mod(api: &Api) -> TokenStream {
             pub use self::#module::*;
         }
     });
-    let about = api.description.as_deref().map(|d| {
-        format!(
-            "# About the {}\n\nFrom its OpenAPI document:\n\n{}",
-            api.title, d
-        )
-    });
+    let title = &api.title;
+    let about = api.description.as_deref();
+    let about = about.map(|d| format!("# About the {title}\n\nFrom its OpenAPI document:\n\n{d}"));
     let docs = inner_doc_attrs([
         Some(Para::Ours(
             "One API type per tag of the spec, with the parameter types of its operations.",
@@ -291,12 +288,10 @@ pub fn readme(
         .apis
         .iter()
         .map(|tag| {
+            let (name, count) = (&tag.type_name, tag.operations.len());
             format!(
-                "- `{}` (tag \"{}\"): {} operations, listed in `docs/{}.md`.",
-                tag.type_name,
-                tag.tag,
-                tag.operations.len(),
-                tag.type_name
+                "- `{name}` (tag \"{}\"): {count} operations, listed in `docs/{name}.md`.",
+                tag.tag
             )
         })
         .collect();

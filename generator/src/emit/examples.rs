@@ -92,37 +92,33 @@ fn body_lines(api: &Api, body: &Ty) -> Vec<String> {
         .iter()
         .filter(|f| f.default == Some(serde_json::Value::Bool(true)))
         .collect();
-    let mut lines = Vec::new();
-    let setters: Vec<String> = if defaults.is_empty() {
-        optional
-            .first()
-            .map(|f| {
-                // A list as an array: every list setter takes one.
-                let sample = match f.ty.non_null() {
-                    Ty::List(item) => format!("[{}]", self::value(api, item, &f.wire_name, 1)),
-                    other => self::value(api, other, &f.wire_name, 1),
-                };
-                format!(".{}({sample})", f.rust_name)
-            })
-            .into_iter()
-            .collect()
-    } else {
-        let names: Vec<String> = defaults
-            .iter()
-            .map(|f| format!("`{}`", f.wire_name))
-            .collect();
-        let verb = if names.len() == 1 { "is" } else { "are" };
-        lines.push(format!(
+    if defaults.is_empty() {
+        let setter = optional.first().map(|f| {
+            // A list as an array: every list setter takes one.
+            let sample = match f.ty.non_null() {
+                Ty::List(item) => format!("[{}]", self::value(api, item, &f.wire_name, 1)),
+                other => self::value(api, other, &f.wire_name, 1),
+            };
+            format!(".{}({sample})", f.rust_name)
+        });
+        return vec![format!("let body = {value}{};", setter.unwrap_or_default())];
+    }
+    let names: Vec<String> = defaults
+        .iter()
+        .map(|f| format!("`{}`", f.wire_name))
+        .collect();
+    let setters: Vec<String> = defaults
+        .iter()
+        .map(|f| format!(".{}(true)", f.rust_name))
+        .collect();
+    let verb = if names.len() == 1 { "is" } else { "are" };
+    vec![
+        format!(
             "// Spelled out: {} {verb} `true` unless the body says otherwise.",
             names.join(", ")
-        ));
-        defaults
-            .iter()
-            .map(|f| format!(".{}(true)", f.rust_name))
-            .collect()
-    };
-    lines.push(format!("let body = {value}{};", setters.join("")));
-    lines
+        ),
+        format!("let body = {value}{};", setters.concat()),
+    ]
 }
 
 /// A Rust expression of type `ty`; `name` makes strings read like the parameter they fill.

@@ -38,10 +38,7 @@ pub fn tag_page(api: &Api, tag: &TagApi) -> SpecResult<String> {
 fn operation(api: &Api, op: &Operation) -> SpecResult<String> {
     let name = &op.fn_name;
     let mut out = format!("\n## {name}\n\n");
-    for text in [op.summary.as_deref(), op.description.as_deref()]
-        .into_iter()
-        .flatten()
-    {
+    for text in op.summary.iter().chain(&op.description) {
         out.push_str(&format!("{}\n\n", text.trim()));
     }
     out.push_str(&format!("`{} {}`", op.method.as_str(), op.path));
@@ -49,10 +46,8 @@ fn operation(api: &Api, op: &Operation) -> SpecResult<String> {
         out.push_str(" (deprecated)");
     }
     let since = super::docs::since(api, op.since.as_deref());
-    for note in [since, order_note(api, op), fixed_note(api, op)]
-        .into_iter()
-        .flatten()
-    {
+    let notes = [since, order_note(api, op), fixed_note(api, op)];
+    for note in notes.into_iter().flatten() {
         out.push_str(&format!("\n\n{note}"));
     }
     out.push_str(&format!("\n\n```rust\n{}\n```\n", signature_text(api, op)?));
@@ -65,7 +60,7 @@ fn operation(api: &Api, op: &Operation) -> SpecResult<String> {
     if !op.params.is_empty() {
         out.push_str("\n### Parameters\n\n| name | in | Rust type | required | server default | description |\n|---|---|---|---|---|---|\n");
         for p in &op.params {
-            out.push_str(&param_row(api, op, p)?);
+            out.push_str(&param_row(api, op, p));
         }
     }
     if let Some(body) = &op.body {
@@ -84,23 +79,19 @@ fn operation(api: &Api, op: &Operation) -> SpecResult<String> {
         }
         out.push('\n');
     }
-    out.push_str(&format!(
-        "\n### Returns\n\n`{}`",
-        type_text(&return_type(api, op))
-    ));
+    let returns = type_text(&return_type(api, op));
+    out.push_str(&format!("\n### Returns\n\n`{returns}`"));
     if let Returns::Choice { variants, .. } = &op.returns {
         let names: Vec<String> = variants.iter().map(|v| format!("`{}`", v.name)).collect();
-        out.push_str(&format!(
-            ", one of {} depending on the response",
-            names.join(", ")
-        ));
+        let names = names.join(", ");
+        out.push_str(&format!(", one of {names} depending on the response"));
     }
     out.push_str(".\n");
     out.push_str(&errors(api, &op.errors));
     Ok(out)
 }
 
-fn param_row(api: &Api, op: &Operation, p: &Param) -> SpecResult<String> {
+fn param_row(api: &Api, op: &Operation, p: &Param) -> String {
     let location = format!("{:?}", p.location).to_ascii_lowercase();
     // What the caller passes: a required parameter as its argument's type, an optional one
     // as its field's.
@@ -138,11 +129,11 @@ fn param_row(api: &Api, op: &Operation, p: &Param) -> SpecResult<String> {
     .flatten()
     .collect::<Vec<_>>()
     .join(" ");
-    Ok(format!(
+    format!(
         "| `{}` | {location} | {rust} | {required} | {default} | {} |\n",
         p.name,
         cell(&description)
-    ))
+    )
 }
 
 fn errors(api: &Api, cases: &[ErrorCase]) -> String {
@@ -157,10 +148,8 @@ fn errors(api: &Api, cases: &[ErrorCase]) -> String {
             Some(variant) => format!("`{variant}`"),
             None => "`Json`, `Text` or `Empty`".into(),
         };
-        out.push_str(&format!(
-            "| {status} | {} | {body} |\n",
-            cell(&case.description)
-        ));
+        let description = cell(&case.description);
+        out.push_str(&format!("| {status} | {description} | {body} |\n"));
     }
     if !cases.iter().any(|c| c.status == Status::Default) {
         out.push_str("| other | undocumented | `Json`, `Text` or `Empty` |\n");

@@ -127,19 +127,13 @@ pub fn emit(api: &Api, config: &EmitConfig, templates: &Templates) -> Result<Fil
         files.insert(path, markdown::tag_page(api, tag)?);
     }
     files.insert("rustfmt.toml".into(), RUSTFMT_TOML.into());
-    files.insert("LICENSE".into(), templates.get("LICENSE")?.to_string());
-    files.insert(
-        "CHANGELOG.md".into(),
-        templates.get("CHANGELOG.md")?.to_string(),
-    );
-    files.insert(
-        "Cargo.toml".into(),
-        crate_files::manifest(api, config, templates)?,
-    );
-    files.insert(
-        "README.md".into(),
-        crate_files::readme(api, config, templates, &template_modules)?,
-    );
+    for verbatim in ["LICENSE", "CHANGELOG.md"] {
+        files.insert(verbatim.into(), templates.get(verbatim)?.to_string());
+    }
+    let manifest = crate_files::manifest(api, config, templates)?;
+    files.insert("Cargo.toml".into(), manifest);
+    let readme = crate_files::readme(api, config, templates, &template_modules)?;
+    files.insert("README.md".into(), readme);
     Ok(files)
 }
 

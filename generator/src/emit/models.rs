@@ -111,7 +111,7 @@ fn field_type(api: &Api, field: &Field) -> TokenStream {
 
 /// The field's `#[serde(...)]`: its wire name when the Rust name differs, and how a missing
 /// key reads and an unset value is written, by presence.
-fn field_serde(field: &Field) -> TokenStream {
+fn field_serde(field: &Field) -> Option<TokenStream> {
     let mut parts = Vec::new();
     if field.rust_name != field.wire_name {
         let wire = Literal::string(&field.wire_name);
@@ -128,11 +128,7 @@ fn field_serde(field: &Field) -> TokenStream {
         Presence::Constant if field.required => {}
         Presence::Constant => parts.push(quote!(default)),
     }
-    if parts.is_empty() {
-        quote!()
-    } else {
-        quote!(#[serde(#(#parts),*)])
-    }
+    (!parts.is_empty()).then(|| quote!(#[serde(#(#parts),*)]))
 }
 
 /// `sent`: the type is a request body (or part of one), which an older server may refuse

@@ -87,15 +87,11 @@ fn collect_operations<'a>(
     let mut warnings = Vec::new();
     for (path, item) in &api.paths.paths {
         let item_pointer = join("/paths", path);
-        let item = match item {
-            ReferenceOr::Item(item) => item,
-            ReferenceOr::Reference { .. } => {
-                return Err(SpecError::at(
-                    &item_pointer,
-                    "path items given by `$ref` are not supported",
-                )
-                .with_hint("write the path item inline"));
-            }
+        let ReferenceOr::Item(item) = item else {
+            let message = "path items given by `$ref` are not supported";
+            return Err(
+                SpecError::at(&item_pointer, message).with_hint("write the path item inline")
+            );
         };
         let methods = [
             (Method::Get, &item.get),

@@ -138,17 +138,13 @@ impl Namespace {
         if self.taken.insert(Self::key(&name)) {
             return name;
         }
-        let base = name.trim_end_matches('_').to_string();
+        let base = name.trim_end_matches('_');
+        // `V2` then `V2_2`, not `V22`.
+        let digit = base.ends_with(|c: char| c.is_ascii_digit());
+        let separator = if digit { "_" } else { "" };
         let mut n = 2;
         loop {
-            let candidate = format!(
-                "{base}{}{n}",
-                if base.ends_with(|c: char| c.is_ascii_digit()) {
-                    "_"
-                } else {
-                    ""
-                }
-            );
+            let candidate = format!("{base}{separator}{n}");
             if self.taken.insert(Self::key(&candidate)) {
                 return candidate;
             }

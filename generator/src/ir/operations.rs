@@ -324,12 +324,8 @@ impl<'a> OperationBuilder<'a, '_> {
         let returns = if with_content == 0 {
             Returns::Unit
         } else if successes.len() == 1 {
-            Returns::One(
-                successes
-                    .remove(0)
-                    .content
-                    .expect("counted one with content"),
-            )
+            let only = successes.remove(0);
+            Returns::One(only.content.expect("counted one with content"))
         } else {
             let mut names = Namespace::new();
             for v in &mut successes {

@@ -12,14 +12,6 @@ fn by_value(ty: &Ty, out: &mut Vec<TypeId>) {
     }
 }
 
-fn edges(def: &TypeDef) -> Vec<TypeId> {
-    let mut out = Vec::new();
-    for ty in def.kind.tys() {
-        by_value(ty, &mut out);
-    }
-    out
-}
-
 /// Whether `from` reaches `target` by value.
 fn reaches(types: &[TypeDef], from: TypeId, target: TypeId) -> bool {
     let mut seen = vec![false; types.len()];
@@ -31,7 +23,9 @@ fn reaches(types: &[TypeDef], from: TypeId, target: TypeId) -> bool {
         if std::mem::replace(&mut seen[id.0], true) {
             continue;
         }
-        stack.extend(edges(&types[id.0]));
+        for ty in types[id.0].kind.tys() {
+            by_value(ty, &mut stack);
+        }
     }
     false
 }
