@@ -43,16 +43,11 @@ pub fn generate(text: &str, config: &Config, templates: &Templates) -> Result<Ge
     let support = match &config.history {
         Some(history) => {
             let first = history.releases.first().map(String::as_str);
-            let oldest = config
-                .supported_from
-                .as_deref()
-                .or(first)
-                .unwrap_or("no release");
+            let oldest = config.supported_from.as_deref().or(first);
+            let oldest = oldest.unwrap_or("no release");
             let support = ir::Support::new(history, oldest).ok_or_else(|| {
-                Error::History(format!(
-                    "{oldest} is not one of its releases ({})",
-                    history.releases.join(", ")
-                ))
+                let releases = history.releases.join(", ");
+                Error::History(format!("{oldest} is not one of its releases ({releases})"))
             })?;
             Some(support)
         }

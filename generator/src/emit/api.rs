@@ -338,12 +338,8 @@ fn stream_method(
             quote!(let #name = #name.clone();)
         });
     let lends = owned.iter().map(|o| &o.lend);
-    let (limit, offset, items, total) = (
-        ident(&paging.limit),
-        ident(&paging.offset),
-        ident(&paging.items),
-        ident(&paging.total),
-    );
+    let (limit, offset) = (ident(&paging.limit), ident(&paging.offset));
+    let (items, total) = (ident(&paging.items), ident(&paging.total));
     let total_expr = optional(quote!(page.#total), paging.total_presence);
     // Keyset paging where the operation has a cursor and the server knows it (asked when
     // the cursor is newer than the oldest supported release), else offsets. A stream asked
@@ -674,10 +670,8 @@ fn decoder_name(api: &Api, mapping: &Mapping) -> String {
         .any(|other| statuses(&other) == statuses(mapping) && other != *mapping);
     let mut name = format!("errors_{}", statuses(mapping));
     if shared {
-        for variant in mapping.0.iter().map(|(_, v)| *v).chain(mapping.1) {
-            name.push('_');
-            name.push_str(&heck::AsSnakeCase(variant).to_string());
-        }
+        let variants = mapping.0.iter().map(|(_, v)| *v).chain(mapping.1);
+        name.extend(variants.map(|v| format!("_{}", heck::AsSnakeCase(v))));
     }
     name
 }
@@ -705,11 +699,8 @@ pub fn decoders(api: &Api) -> BTreeMap<String, TokenStream> {
             let variant = ident(variant);
             quote!(#(#patterns)|* => typed_body(body, ErrorBody::#variant),)
         });
-        let fallback = match default {
-            Some(variant) => {
-                let variant = ident(variant);
-                quote!(_ => typed_body(body, ErrorBody::#variant),)
-            }
+        let fallback = match default.map(ident) {
+            Some(variant) => quote!(_ => typed_body(body, ErrorBody::#variant),),
             None => quote!(_ => untyped_body(body),),
         };
         let name = decoder_name(api, &mapping);

@@ -1,8 +1,7 @@
 //! Chained setters: how parameter structs and request bodies are filled in, one style for
 //! both (`.state([TaskInstanceState::Failed]).limit(100)`, `.note("checked")`).
 
-use proc_macro2::Ident;
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::ty::{ident, ty, ModelPath};
@@ -21,29 +20,28 @@ pub enum Slot {
 /// named types take anything that converts, so `.task_id("t")` and `.state(["failed"])` just
 /// work.
 pub fn arg(api: &Api, t: &Ty, path: ModelPath, input: &Ident) -> (TokenStream, TokenStream) {
-    let value = input;
     match t {
-        Ty::String => (quote!(impl Into<String>), quote!(#value.into())),
+        Ty::String => (quote!(impl Into<String>), quote!(#input.into())),
         // A union's arms convert into it with `.into()`, which needs the item type known.
         Ty::List(inner) if is_union(api, inner) => {
             let inner = ty(api, inner, path);
             (
                 quote!(impl IntoIterator<Item = #inner>),
-                quote!(#value.into_iter().collect()),
+                quote!(#input.into_iter().collect()),
             )
         }
         Ty::List(inner) => {
             let inner = ty(api, inner, path);
             (
                 quote!(impl IntoIterator<Item = impl Into<#inner>>),
-                quote!(#value.into_iter().map(Into::into).collect()),
+                quote!(#input.into_iter().map(Into::into).collect()),
             )
         }
         Ty::Named(_) => {
             let full = ty(api, t, path);
-            (quote!(impl Into<#full>), quote!(#value.into()))
+            (quote!(impl Into<#full>), quote!(#input.into()))
         }
-        other => (ty(api, other, path), quote!(#value)),
+        other => (ty(api, other, path), quote!(#input)),
     }
 }
 

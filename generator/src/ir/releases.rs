@@ -93,10 +93,8 @@ impl<'a> Support<'a> {
             for field in &mut s.fields {
                 let span = properties.and_then(|p| p.get(&field.wire_name));
                 field.since = self.newer(span, baseline);
-                relax(
-                    field,
-                    received_only && !self.always_required(span, baseline),
-                );
+                let relaxed = received_only && !self.always_required(span, baseline);
+                relax(field, relaxed);
             }
         }
     }
