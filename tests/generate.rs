@@ -341,5 +341,8 @@ fn every_crate_root_name_the_runtime_uses_is_written_by_the_emitter() {
             }
         }
     }
-    assert!(missing.is_empty(), "not written by the emitter: {missing:#?}");
+    assert!(
+        missing.is_empty(),
+        "not written by the emitter: {missing:#?}"
+    );
 }
