@@ -429,6 +429,8 @@ fn optional(field: TokenStream, presence: Presence) -> TokenStream {
     }
 }
 
+/// An operation's async method: its docs and example, the request it builds (path, releases,
+/// parameters, body) and how it reads the answer.
 fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> TokenStream {
     let op_id = Literal::string(&op.operation_id);
     let template = Literal::string(&op.path);

@@ -35,6 +35,7 @@ pub fn tag_page(api: &Api, tag: &TagApi) -> SpecResult<String> {
     Ok(out)
 }
 
+/// One operation's section of the docs page: signature, parameters, body, returns, errors.
 fn operation(api: &Api, op: &Operation) -> SpecResult<String> {
     let name = &op.fn_name;
     let mut out = format!("\n## {name}\n\n");

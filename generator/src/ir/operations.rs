@@ -226,6 +226,8 @@ impl<'a> OperationBuilder<'a, '_> {
         }))
     }
 
+    /// What a call returns on success (nothing, one body, or a choice by status and media
+    /// type) and the typed error body of each documented error status.
     fn responses(
         &mut self,
         raw: &RawOperation<'a>,

@@ -59,21 +59,34 @@ impl Release {
 /// Pins beside `apache-airflow==X` for releases whose resolved providers break the suite.
 /// Without the official constraints files pip takes the newest provider that declares itself
 /// compatible, which is not always one that works.
-const PINS: &[(&str, &[&str])] = &[(
-    "3.0.6",
-    &[
-        // PyJWT 2.11 and later refuse to encode a non-string `iss`, and 3.0.6 signs every
-        // token with `iss: []` when `[api_auth] jwt_issuer` is unset: `POST /auth/token`
-        // answers 500 ("Issuer (iss) must be a string."). 2.10.1 is the last before that.
-        "pyjwt==2.10.1",
-        // 3.0.6 puts no upper bound on FastAPI or Cadwyn; with the newest (FastAPI 0.165,
-        // Cadwyn 9) the Execution API rejects every task runner's `PATCH .../run` with 422
-        // ("Input should be a valid dictionary"), so no task ever runs. These are the
-        // versions 3.1.8 resolves to (it caps FastAPI below 0.118).
-        "fastapi==0.117.1",
-        "cadwyn==5.4.6",
-    ],
-)];
+const PINS: &[(&str, &[&str])] = &[
+    (
+        "3.0.6",
+        &[
+            // PyJWT 2.11 and later refuse to encode a non-string `iss`, and 3.0.6 signs every
+            // token with `iss: []` when `[api_auth] jwt_issuer` is unset: `POST /auth/token`
+            // answers 500 ("Issuer (iss) must be a string."). 2.10.1 is the last before that.
+            "pyjwt==2.10.1",
+            // 3.0.6 puts no upper bound on FastAPI or Cadwyn; with the newest (FastAPI 0.165,
+            // Cadwyn 9) the Execution API rejects every task runner's `PATCH .../run` with 422
+            // ("Input should be a valid dictionary"), so no task ever runs. These are the
+            // versions 3.1.8 resolves to (it caps FastAPI below 0.118).
+            "fastapi==0.117.1",
+            "cadwyn==5.4.6",
+        ],
+    ),
+    (
+        "3.2.2",
+        &[
+            // 3.2.2 puts no upper bound on FastAPI; with the newest (0.165, and Cadwyn 9)
+            // building the Execution API fails ("Model 'TITerminalStatePayload' needs a
+            // discriminator field"), so the dag-processor exits. These are the versions 3.3.2
+            // resolves to (it caps FastAPI below 0.137).
+            "fastapi==0.136.3",
+            "cadwyn==7.0.0",
+        ],
+    ),
+];
 
 fn pins(version: &str) -> &'static [&'static str] {
     PINS.iter()
