@@ -509,11 +509,9 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
             quote!(if let Some(body) = body { #set })
         }
     });
-    let mutable = (!op.security.is_empty()
-        || op.since.is_some()
-        || !op.params.iter().all(|p| p.location == ParamLocation::Path)
-        || op.body.is_some())
-    .then(|| quote!(mut));
+    // The request is changed only by the statements that fill it in.
+    let fill = quote!(#auth #releases #by_fields #(#one_by_one)* #body);
+    let mutable = (!fill.is_empty()).then(|| quote!(mut));
     let errors = error_decoder(api, &op.errors);
     let respond = match &op.returns {
         Returns::Unit => quote!(request.receive(#errors).await.map(drop)),
@@ -539,11 +537,7 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
         #allow_args
         #signature {
             let #mutable request = self.client.request(Method::#method, #op_id, #template, #segments);
-            #auth
-            #releases
-            #by_fields
-            #(#one_by_one)*
-            #body
+            #fill
             #respond
         }
     }
