@@ -350,9 +350,9 @@ fn bulk_task_instances_updates_and_deletes() {
         }
         let answer = answer.unwrap();
         assert_eq!(answer.create, None);
-        // 3.3 names each instance in full; 3.1.8 by its task id alone.
+        // 3.2.2 and 3.3 name each instance in full; 3.1.8 by its task id alone.
         let named = |task: &str, map_index: i64| {
-            if world.at_least("3.3.0") {
+            if world.at_least("3.2.2") {
                 format!("{TI_DAG}.{run}.{task}[{map_index}]")
             } else {
                 task.to_string()

@@ -302,7 +302,9 @@ fn get_task_instances_follows_cursors_over_the_starved_run() {
                 return unsupported_parameter(page, "cursor", "3.2.2", world.version());
             }
             let page = page.unwrap();
-            assert_eq!(page.total_entries, Some(STARVED));
+            // 3.3 counts up to a limit while paging by cursor; 3.2.2 leaves the total out.
+            let total = world.at_least("3.3.0").then_some(STARVED);
+            assert_eq!(page.total_entries, total);
             for ti in page.task_instances {
                 assert!(
                     seen.insert(ti.map_index),
@@ -560,8 +562,8 @@ fn get_extra_links_of_the_trigger_task() {
             .await,
             404,
         );
-        // 3.3 looks the instance up; 3.1.8 and 3.0.6 the task.
-        let expected = if world.at_least("3.3.0") {
+        // 3.2.2 and 3.3 look the instance up; 3.1.8 and 3.0.6 the task.
+        let expected = if world.at_least("3.2.2") {
             "TaskInstance not found"
         } else {
             "Task with ID = nosuch not found"

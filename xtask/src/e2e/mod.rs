@@ -29,7 +29,7 @@ use xtask::root;
 const HELP: &str = "\
 usage: cargo xtask e2e [--airflow VERSION]... [--serve] [-- TEST ARGS...]
 
-For each Airflow release (by default 3.3.2, 3.1.8 and 3.0.6, newest first): installs it into
+For each Airflow release (by default 3.3.2, 3.2.2, 3.1.8 and 3.0.6, newest first): installs it into
 target/e2e/VERSION/venv (once), starts it on a free 127.0.0.1 port with a fresh
 target/e2e/VERSION/home, runs the tests of `cargo test -p airflow-codegen-tests --test e2e`
 against it (AIRFLOW_E2E_VERSION=VERSION) and stops everything it started. A release whose
@@ -328,7 +328,7 @@ not json
 
     #[test]
     fn every_release_by_default_newest_first() {
-        assert_eq!(versions(&[]).unwrap(), ["3.3.2", "3.1.8", "3.0.6"]);
+        assert_eq!(versions(&[]).unwrap(), ["3.3.2", "3.2.2", "3.1.8", "3.0.6"]);
         assert_eq!(versions(&["--serve"]).unwrap(), ["3.3.2"]);
     }
 

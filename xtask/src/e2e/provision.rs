@@ -11,7 +11,7 @@ use super::venv::Venv;
 
 /// The releases the suite runs against by default, newest first: the one the client is
 /// generated from and the newest patch of each older minor.
-pub const RELEASES: &[&str] = &["3.3.2", "3.1.8", "3.0.6"];
+pub const RELEASES: &[&str] = &["3.3.2", "3.2.2", "3.1.8", "3.0.6"];
 
 /// The first release with Human-in-the-loop (`HITLOperator` and the `hitlDetails` endpoints).
 pub const FIRST_WITH_HITL: (u32, u32, u32) = (3, 1, 0);
