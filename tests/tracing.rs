@@ -3,6 +3,7 @@
 //! met on another test's thread, while this test's subscriber was being set, could stay
 //! disabled for it.
 
+use airflow_client::blocking::Wait;
 use std::sync::{Arc, Mutex};
 
 use airflow_codegen_tests::mock::{MockServer, Reply};
@@ -59,10 +60,13 @@ fn each_request_gets_a_span_without_ids_or_token() {
     let server = runtime.block_on(MockServer::start());
     server.reply(Reply::json(404, &json!({"detail": "nope"})));
     let spans = Spans::default();
-    let client = airflow_client::blocking::Client::new(server.url(), TOKEN).expect("builds");
+    let client = airflow_client::Client::new(server.url(), TOKEN).expect("builds");
 
     let result = tracing::subscriber::with_default(spans.clone(), || {
-        client.task_instance().get_task_instance(DAG, RUN, TASK)
+        client
+            .task_instance()
+            .get_task_instance(DAG, RUN, TASK)
+            .wait()
     });
 
     assert_eq!(result.unwrap_err().status(), Some(404));

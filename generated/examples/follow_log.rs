@@ -4,6 +4,7 @@
 //!
 //! `cargo run --example follow_log -- http://localhost:8080 admin admin DAG_ID RUN_ID TASK_ID TRY`
 
+use airflow_client::apis::TryNumber;
 use airflow_client::logs::FollowLog;
 use airflow_client::Client;
 use futures_util::TryStreamExt;
@@ -16,7 +17,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let client = Client::builder(url.as_str()).login(user, password).await?;
     let api = client.task_instance();
-    let mut log = api.follow_log(FollowLog::new(dag_id, run_id, task_id, try_number.parse()?));
+    let mut log = api.follow_log(FollowLog::new(
+        dag_id,
+        run_id,
+        task_id,
+        TryNumber(try_number.parse()?),
+    ));
     while let Some(message) = log.try_next().await? {
         let when = message
             .timestamp

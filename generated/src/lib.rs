@@ -12,7 +12,6 @@
 #[rustfmt::skip]
 pub mod apis;
 #[cfg(feature = "blocking")]
-#[rustfmt::skip]
 pub mod blocking;
 #[rustfmt::skip]
 mod error_body;
@@ -35,6 +34,7 @@ pub use runtime::error::{ApiError, Detail, Error, Problem};
 pub use runtime::maybe::Maybe;
 pub use runtime::ndjson::NdjsonStream;
 pub use runtime::paging::{PageStart, Paged};
+pub use runtime::pending::{Pending, Reply};
 pub use runtime::retry::RetryPolicy;
 pub use serde_json;
 pub use uuid;

@@ -85,19 +85,19 @@
 //!
 //! ```no_run
 //! # async fn example(client: airflow_client::Client) -> Result<(), airflow_client::Error> {
-//! use airflow_client::apis::GetLogParams;
+//! use airflow_client::apis::{GetLogParams, TryNumber};
 //! use airflow_client::logs::FollowLog;
 //! use airflow_client::TryStreamExt;
 //!
 //! let api = client.task_instance();
 //! let run = "manual__2024-01-01T00:00:00+00:00";
-//! let log = api.get_log("etl", run, "load", 1, &GetLogParams::default()).await?;
+//! let log = api.get_log("etl", run, "load", TryNumber(1), &GetLogParams::default()).await?;
 //! for message in log.messages().await? {
 //!     println!("{:?} {}", message.timestamp, message.event);
 //! }
 //!
 //! let tail = tokio::spawn(async move {
-//!     let mut log = api.follow_log(FollowLog::new("etl", run, "load", 2));
+//!     let mut log = api.follow_log(FollowLog::new("etl", run, "load", TryNumber(2)));
 //!     while let Some(message) = log.try_next().await? {
 //!         println!("{}", message.event);
 //!     }

@@ -12,7 +12,7 @@ use std::time::Duration;
 use futures_core::Stream;
 use futures_util::stream;
 
-use crate::apis::{GetLogParams, GetLogResponse, TaskInstanceApi};
+use crate::apis::{GetLogParams, GetLogResponse, MapIndex, TaskInstanceApi, TryNumber};
 use crate::models::{
     GetLogAccept, StructuredLogMessage, TaskInstanceState, TaskInstancesLogResponseContent,
 };
@@ -55,7 +55,7 @@ pub struct FollowLog {
     /// The task.
     pub task_id: String,
     /// The try whose log to read (tries count from 1).
-    pub try_number: i64,
+    pub try_number: TryNumber,
     /// The map index of a mapped task instance.
     pub map_index: Option<i64>,
     /// How long to wait before asking again while the try is still running.
@@ -68,7 +68,7 @@ impl FollowLog {
         dag_id: impl Into<String>,
         dag_run_id: impl Into<String>,
         task_id: impl Into<String>,
-        try_number: i64,
+        try_number: TryNumber,
     ) -> Self {
         FollowLog {
             dag_id: dag_id.into(),
@@ -178,18 +178,6 @@ impl TaskInstanceApi {
     }
 }
 
-#[cfg(feature = "blocking")]
-impl crate::blocking::TaskInstanceApi {
-    /// [`TaskInstanceApi::follow_log`] as an iterator: each message of the try as it is
-    /// written, blocking between polls.
-    pub fn follow_log(
-        &self,
-        target: FollowLog,
-    ) -> impl Iterator<Item = Result<StructuredLogMessage, Error>> + '_ {
-        self.client.iter(Box::pin(self.inner.follow_log(target)))
-    }
-}
-
 /// What makes a log line the same line in two reads: its timestamp and its text.
 fn identity(message: &StructuredLogMessage) -> u64 {
     let mut hasher = DefaultHasher::new();
@@ -213,7 +201,7 @@ async fn phase(api: &TaskInstanceApi, target: &FollowLog) -> Result<Phase, Error
     let t = target;
     let ti = match t.map_index {
         Some(index) => {
-            api.get_mapped_task_instance(&t.dag_id, &t.dag_run_id, &t.task_id, index)
+            api.get_mapped_task_instance(&t.dag_id, &t.dag_run_id, &t.task_id, MapIndex(index))
                 .await?
         }
         None => {
@@ -231,7 +219,7 @@ async fn phase(api: &TaskInstanceApi, target: &FollowLog) -> Result<Phase, Error
                 | TaskInstanceState::Removed
         )
     );
-    Ok(match ti.try_number.cmp(&t.try_number) {
+    Ok(match ti.try_number.cmp(&t.try_number.0) {
         Ordering::Less if finished => Phase::NeverRuns,
         Ordering::Less => Phase::NotBegun,
         Ordering::Equal if finished || ti.state == Some(TaskInstanceState::UpForRetry) => {

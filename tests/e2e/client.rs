@@ -1,6 +1,7 @@
 //! The client's own conveniences against the live server: paging streams over many mapped
 //! instances and following a log to its end.
 
+use airflow_client::apis::TryNumber;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -46,7 +47,7 @@ fn follow_log_reads_a_finished_try_to_its_end() {
     e2e(|world| async move {
         let client = world.client().await;
         let api = client.task_instance();
-        let target = FollowLog::new(TI_DAG, &world.pristine, "flaky", 2)
+        let target = FollowLog::new(TI_DAG, &world.pristine, "flaky", TryNumber(2))
             .poll_interval(Duration::from_millis(200));
 
         let events: Vec<String> = api
@@ -81,8 +82,8 @@ fn follow_log_yields_each_line_of_a_running_try_once() {
         let api = client.task_instance();
         // Followed from the moment the run is triggered: the try has not begun yet.
         let run = new_run(world, &client, SLOW_LOG_DAG, "slow").await;
-        let target =
-            FollowLog::new(SLOW_LOG_DAG, &run, "tick", 1).poll_interval(Duration::from_secs(1));
+        let target = FollowLog::new(SLOW_LOG_DAG, &run, "tick", TryNumber(1))
+            .poll_interval(Duration::from_secs(1));
 
         let events: Vec<String> = api
             .follow_log(target)
@@ -97,7 +98,7 @@ fn follow_log_yields_each_line_of_a_running_try_once() {
             .collect();
         let params = GetLogParams::default().accept(GetLogAccept::ApplicationXNdjson);
         let finished: Vec<String> = api
-            .get_log(SLOW_LOG_DAG, &run, "tick", 1, &params)
+            .get_log(SLOW_LOG_DAG, &run, "tick", TryNumber(1), &params)
             .await
             .unwrap()
             .messages()

@@ -3,6 +3,7 @@
 //! with a 10-attempt retry policy: every read equals a direct one, every stream yields each
 //! item once, every followed log each line once, and POSTs are not repeated.
 
+use airflow_client::apis::TryNumber;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -108,7 +109,10 @@ async fn read_ndjson(
     run: &str,
 ) -> (Vec<String>, Option<Error>) {
     let params = GetLogParams::default().accept(GetLogAccept::ApplicationXNdjson);
-    let mut lines = match api.get_log(TI_DAG, run, "flaky", 2, &params).await {
+    let mut lines = match api
+        .get_log(TI_DAG, run, "flaky", TryNumber(2), &params)
+        .await
+    {
         Ok(GetLogResponse::Ndjson(lines)) => lines,
         Ok(other) => panic!("asked for NDJSON, got {other:?}"),
         Err(e) => return (Vec::new(), Some(e)),
@@ -145,7 +149,7 @@ fn through_faults_logs_are_whole_and_followed_logs_give_each_line_once() {
             );
         }
         for _ in 0..5 {
-            let target = FollowLog::new(TI_DAG, &world.pristine, "flaky", 2)
+            let target = FollowLog::new(TI_DAG, &world.pristine, "flaky", TryNumber(2))
                 .poll_interval(Duration::from_millis(200));
             let events: Vec<String> = api
                 .follow_log(target)

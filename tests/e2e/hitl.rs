@@ -4,6 +4,8 @@
 //! Human-in-the-loop (before 3.1) answers every one of these operations with the client's
 //! `Error::Unsupported`.
 
+use airflow_client::apis::MapIndex;
+use airflow_client::apis::TryNumber;
 use std::time::Duration;
 
 use airflow_client::apis::task_instance::{GetHitlDetailsParams, GetLogParams};
@@ -26,7 +28,9 @@ async fn without_hitl(world: &World, api: &TaskInstanceApi) -> bool {
         .get_hitl_details("~", "~", &GetHitlDetailsParams::default())
         .await;
     unsupported(all, "3.1.0", world.version());
-    let one = api.get_hitl_detail(HITL_DAG, "run", "approve", -1).await;
+    let one = api
+        .get_hitl_detail(HITL_DAG, "run", "approve", MapIndex(-1))
+        .await;
     unsupported(one, "3.1.0", world.version());
     true
 }
@@ -151,14 +155,14 @@ fn get_hitl_detail_of_the_open_question() {
             return;
         }
         let detail_of = api
-            .get_hitl_detail(HITL_DAG, &world.awaiting, "approve", -1)
+            .get_hitl_detail(HITL_DAG, &world.awaiting, "approve", MapIndex(-1))
             .await
             .unwrap();
         assert_is_the_open_question(world, &detail_of);
         assert_eq!(detail_of.assigned_users.as_deref(), Some(&[][..]));
 
         let plain = api_error(
-            api.get_hitl_detail(HITL_DAG, &world.awaiting, "prepare", -1)
+            api.get_hitl_detail(HITL_DAG, &world.awaiting, "prepare", MapIndex(-1))
                 .await,
             404,
         );
@@ -179,7 +183,13 @@ fn get_hitl_detail_try_detail_of_the_first_try() {
             return;
         }
         let first = api
-            .get_hitl_detail_try_detail(HITL_DAG, &world.awaiting, "approve", -1, 1)
+            .get_hitl_detail_try_detail(
+                HITL_DAG,
+                &world.awaiting,
+                "approve",
+                MapIndex(-1),
+                TryNumber(1),
+            )
             .await;
         if !world.at_least("3.2.0") {
             return unsupported(first, "3.2.0", world.version());
@@ -192,8 +202,14 @@ fn get_hitl_detail_try_detail_of_the_first_try() {
         assert_eq!(first.task_instance.try_number, 1);
         assert_eq!(first.task_instance.state, Some(waiting(world)));
         api_error(
-            api.get_hitl_detail_try_detail(HITL_DAG, &world.awaiting, "approve", -1, 2)
-                .await,
+            api.get_hitl_detail_try_detail(
+                HITL_DAG,
+                &world.awaiting,
+                "approve",
+                MapIndex(-1),
+                TryNumber(2),
+            )
+            .await,
             404,
         );
     });
@@ -206,7 +222,7 @@ fn update_hitl_detail_answers_once() {
         if without_hitl(world, &api).await {
             let payload = UpdateHitlDetailPayload::new(["Approve"]);
             let answer = api
-                .update_hitl_detail(HITL_DAG, "run", "approve", -1, &payload)
+                .update_hitl_detail(HITL_DAG, "run", "approve", MapIndex(-1), &payload)
                 .await;
             return unsupported(answer, "3.1.0", world.version());
         }
@@ -221,7 +237,7 @@ fn update_hitl_detail_answers_once() {
         // answer the question), so only a 3.3 server is asked these.
         if world.at_least("3.3.0") {
             let unknown = api_error(
-                api.update_hitl_detail(HITL_DAG, run, "approve", -1, &answer(&["Maybe"]))
+                api.update_hitl_detail(HITL_DAG, run, "approve", MapIndex(-1), &answer(&["Maybe"]))
                     .await,
                 400,
             );
@@ -234,7 +250,7 @@ fn update_hitl_detail_answers_once() {
                     HITL_DAG,
                     run,
                     "approve",
-                    -1,
+                    MapIndex(-1),
                     &answer(&["Approve", "Reject"]),
                 )
                 .await,
@@ -246,14 +262,20 @@ fn update_hitl_detail_answers_once() {
             );
         }
         let none = api_error(
-            api.update_hitl_detail(HITL_DAG, run, "approve", -1, &answer(&[]))
+            api.update_hitl_detail(HITL_DAG, run, "approve", MapIndex(-1), &answer(&[]))
                 .await,
             422,
         );
         assert_eq!(validation(&none).0, "too_short");
 
         let response = api
-            .update_hitl_detail(HITL_DAG, run, "approve", -1, &answer(&["Approve"]))
+            .update_hitl_detail(
+                HITL_DAG,
+                run,
+                "approve",
+                MapIndex(-1),
+                &answer(&["Approve"]),
+            )
             .await
             .unwrap();
         assert_eq!(
@@ -270,7 +292,7 @@ fn update_hitl_detail_answers_once() {
         );
 
         let twice = api_error(
-            api.update_hitl_detail(HITL_DAG, run, "approve", -1, &answer(&["Reject"]))
+            api.update_hitl_detail(HITL_DAG, run, "approve", MapIndex(-1), &answer(&["Reject"]))
                 .await,
             409,
         );
@@ -281,7 +303,7 @@ fn update_hitl_detail_answers_once() {
         );
 
         let answered = api
-            .get_hitl_detail(HITL_DAG, run, "approve", -1)
+            .get_hitl_detail(HITL_DAG, run, "approve", MapIndex(-1))
             .await
             .unwrap();
         assert_eq!(answered.response_received, Some(true));
@@ -322,13 +344,13 @@ fn follow_log_of_a_try_answered_while_followed_yields_each_line_once() {
             return;
         }
         let run = world.followed.clone();
-        let target =
-            FollowLog::new(HITL_DAG, &run, "approve", 1).poll_interval(Duration::from_millis(500));
+        let target = FollowLog::new(HITL_DAG, &run, "approve", TryNumber(1))
+            .poll_interval(Duration::from_millis(500));
         let follow = tokio::spawn(api.follow_log(target).try_collect::<Vec<_>>());
         // A few reads of the waiting try's log before the answer.
         tokio::time::sleep(Duration::from_secs(3)).await;
         let answer = UpdateHitlDetailPayload::new(["Approve"]);
-        api.update_hitl_detail(HITL_DAG, &run, "approve", -1, &answer)
+        api.update_hitl_detail(HITL_DAG, &run, "approve", MapIndex(-1), &answer)
             .await
             .unwrap();
         let followed = tokio::time::timeout(Duration::from_secs(180), follow)
@@ -339,7 +361,7 @@ fn follow_log_of_a_try_answered_while_followed_yields_each_line_once() {
 
         let params = GetLogParams::default().accept(GetLogAccept::ApplicationXNdjson);
         let finished = api
-            .get_log(HITL_DAG, &run, "approve", 1, &params)
+            .get_log(HITL_DAG, &run, "approve", TryNumber(1), &params)
             .await
             .unwrap()
             .messages()

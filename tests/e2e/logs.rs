@@ -2,6 +2,7 @@
 
 use airflow_client::apis::task_instance::{GetExternalLogUrlParams, GetLogParams, GetLogResponse};
 use airflow_client::apis::TaskInstanceApi;
+use airflow_client::apis::TryNumber;
 use airflow_client::models::{GetLogAccept, StructuredLogMessage, TaskInstancesLogResponseContent};
 use airflow_client::ErrorBody;
 
@@ -58,7 +59,7 @@ fn get_log_as_json_shows_the_failed_try() {
         let api = TaskInstanceApi::new(&world.client().await);
         let params = GetLogParams::default().accept(GetLogAccept::ApplicationJson);
         let log = messages(
-            api.get_log(TI_DAG, &world.pristine, "flaky", 1, &params)
+            api.get_log(TI_DAG, &world.pristine, "flaky", TryNumber(1), &params)
                 .await
                 .unwrap(),
         );
@@ -98,7 +99,7 @@ fn get_log_as_ndjson_streams_the_successful_try() {
         let api = TaskInstanceApi::new(&world.client().await);
         let params = GetLogParams::default().accept(GetLogAccept::ApplicationXNdjson);
         let GetLogResponse::Ndjson(mut stream) = api
-            .get_log(TI_DAG, &world.pristine, "flaky", 2, &params)
+            .get_log(TI_DAG, &world.pristine, "flaky", TryNumber(2), &params)
             .await
             .unwrap()
         else {
@@ -134,7 +135,7 @@ fn get_log_of_a_mapped_instance() {
             .full_content(true)
             .accept(GetLogAccept::ApplicationJson);
         let log = messages(
-            api.get_log(TI_DAG, &world.pristine, "square", 1, &params)
+            api.get_log(TI_DAG, &world.pristine, "square", TryNumber(1), &params)
                 .await
                 .unwrap(),
         );
@@ -150,7 +151,7 @@ fn get_log_errors() {
         let api = TaskInstanceApi::new(&world.client().await);
         let json = GetLogParams::default().accept(GetLogAccept::ApplicationJson);
         let missing = api_error(
-            api.get_log(TI_DAG, &world.pristine, "flaky", 3, &json)
+            api.get_log(TI_DAG, &world.pristine, "flaky", TryNumber(3), &json)
                 .await,
             404,
         );
@@ -159,7 +160,7 @@ fn get_log_errors() {
         // 400 and 406 are not in the spec for this operation: the body arrives untyped.
         let forged = json.clone().token("garbage");
         let bad_token = api_error(
-            api.get_log(TI_DAG, &world.pristine, "flaky", 1, &forged)
+            api.get_log(TI_DAG, &world.pristine, "flaky", TryNumber(1), &forged)
                 .await,
             400,
         );
@@ -169,7 +170,7 @@ fn get_log_errors() {
         );
         let text = GetLogParams::default().accept(GetLogAccept::Unknown("text/plain".into()));
         let refused = api_error(
-            api.get_log(TI_DAG, &world.pristine, "flaky", 1, &text)
+            api.get_log(TI_DAG, &world.pristine, "flaky", TryNumber(1), &text)
                 .await,
             406,
         );
@@ -186,7 +187,7 @@ fn get_external_log_url_needs_a_remote_log_handler() {
         let api = TaskInstanceApi::new(&world.client().await);
         let params = GetExternalLogUrlParams::default();
         let answer = api
-            .get_external_log_url(TI_DAG, &world.pristine, "flaky", 1, &params)
+            .get_external_log_url(TI_DAG, &world.pristine, "flaky", TryNumber(1), &params)
             .await;
         if !world.at_least("3.1.0") {
             return unsupported(answer, "3.1.0", world.version());
@@ -199,7 +200,7 @@ fn get_external_log_url_needs_a_remote_log_handler() {
         assert!(matches!(refused.body, ErrorBody::HttpExceptionResponse(_)));
         let mapped = GetExternalLogUrlParams::default().map_index(0);
         api_error(
-            api.get_external_log_url(TI_DAG, &world.pristine, "square", 1, &mapped)
+            api.get_external_log_url(TI_DAG, &world.pristine, "square", TryNumber(1), &mapped)
                 .await,
             400,
         );

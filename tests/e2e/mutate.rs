@@ -2,6 +2,7 @@
 //! untouched); real changes use the `mutated` run, each test its own tasks, so the order the
 //! tests run in does not matter; the clear test reruns a task in the `cleared` run.
 
+use airflow_client::apis::MapIndex;
 use std::collections::BTreeSet;
 
 use airflow_client::apis::task_instance::{
@@ -93,7 +94,7 @@ fn patch_task_instance_dry_run_by_map_index_names_one_instance() {
                 TI_DAG,
                 &world.pristine,
                 "square",
-                2,
+                MapIndex(2),
                 &params,
                 &failed(),
             )
@@ -101,7 +102,7 @@ fn patch_task_instance_dry_run_by_map_index_names_one_instance() {
             .unwrap();
         assert_eq!(keys(&one), [key("square", 2)]);
         let ti = api
-            .get_mapped_task_instance(TI_DAG, &world.pristine, "square", 2)
+            .get_mapped_task_instance(TI_DAG, &world.pristine, "square", MapIndex(2))
             .await
             .unwrap();
         assert_eq!(ti.state, Some(TaskInstanceState::Success));
@@ -234,12 +235,19 @@ fn patch_task_instance_by_map_index_changes_one_instance() {
             .new_state(TaskInstanceState::Skipped)
             .note("e2e: square 1 skipped");
         let patched = api
-            .patch_task_instance_by_map_index(TI_DAG, &world.mutated, "square", 1, &params, &body)
+            .patch_task_instance_by_map_index(
+                TI_DAG,
+                &world.mutated,
+                "square",
+                MapIndex(1),
+                &params,
+                &body,
+            )
             .await
             .unwrap();
         assert_eq!(keys(&patched), [key("square", 1)]);
         let ti = api
-            .get_mapped_task_instance(TI_DAG, &world.mutated, "square", 1)
+            .get_mapped_task_instance(TI_DAG, &world.mutated, "square", MapIndex(1))
             .await
             .unwrap();
         assert_eq!(
@@ -257,7 +265,7 @@ fn patch_task_instance_by_map_index_changes_one_instance() {
                 TI_DAG,
                 &world.mutated,
                 "square",
-                9,
+                MapIndex(9),
                 &params,
                 &body,
             )
@@ -386,7 +394,7 @@ fn bulk_task_instances_updates_and_deletes() {
         let flaky = api.get_task_instance(TI_DAG, run, "flaky").await.unwrap();
         assert_eq!(flaky.note.as_deref(), Some("e2e: bulk"));
         let square = api
-            .get_mapped_task_instance(TI_DAG, run, "square", 2)
+            .get_mapped_task_instance(TI_DAG, run, "square", MapIndex(2))
             .await
             .unwrap();
         assert_eq!(square.state, Some(TaskInstanceState::Failed));

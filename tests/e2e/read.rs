@@ -1,5 +1,7 @@
 //! Read-only operations, on the untouched run and on the starved run.
 
+use airflow_client::apis::MapIndex;
+use airflow_client::apis::TaskTryNumber;
 use std::collections::{BTreeMap, BTreeSet};
 
 use airflow_client::apis::task_instance::{
@@ -176,7 +178,7 @@ fn get_mapped_task_instance_renders_its_input() {
     e2e(|world| async move {
         let api = TaskInstanceApi::new(&world.client().await);
         let ti = api
-            .get_mapped_task_instance(TI_DAG, &world.pristine, "square", 1)
+            .get_mapped_task_instance(TI_DAG, &world.pristine, "square", MapIndex(1))
             .await
             .unwrap();
         assert_eq!(
@@ -187,7 +189,7 @@ fn get_mapped_task_instance_renders_its_input() {
         assert_eq!(kwargs["x"], 2, "square 1 squares the second input");
 
         let missing = api_error(
-            api.get_mapped_task_instance(TI_DAG, &world.pristine, "square", 7)
+            api.get_mapped_task_instance(TI_DAG, &world.pristine, "square", MapIndex(7))
                 .await,
             404,
         );
@@ -402,7 +404,7 @@ fn get_mapped_task_instance_tries_of_one_map_index() {
     e2e(|world| async move {
         let api = TaskInstanceApi::new(&world.client().await);
         let tries = api
-            .get_mapped_task_instance_tries(TI_DAG, &world.pristine, "square", 1)
+            .get_mapped_task_instance_tries(TI_DAG, &world.pristine, "square", MapIndex(1))
             .await
             .unwrap();
         assert_eq!(tries.total_entries, 1);
@@ -420,7 +422,13 @@ fn get_task_instance_try_details_of_each_try() {
         let api = TaskInstanceApi::new(&world.client().await);
         let params = GetTaskInstanceTryDetailsParams::default();
         let first = api
-            .get_task_instance_try_details(TI_DAG, &world.pristine, "flaky", 1, &params)
+            .get_task_instance_try_details(
+                TI_DAG,
+                &world.pristine,
+                "flaky",
+                TaskTryNumber(1),
+                &params,
+            )
             .await
             .unwrap();
         assert_eq!(
@@ -428,7 +436,13 @@ fn get_task_instance_try_details_of_each_try() {
             (1, Some(TaskInstanceState::Failed))
         );
         let second = api
-            .get_task_instance_try_details(TI_DAG, &world.pristine, "flaky", 2, &params)
+            .get_task_instance_try_details(
+                TI_DAG,
+                &world.pristine,
+                "flaky",
+                TaskTryNumber(2),
+                &params,
+            )
             .await
             .unwrap();
         assert_eq!(
@@ -437,8 +451,14 @@ fn get_task_instance_try_details_of_each_try() {
         );
 
         let third = api_error(
-            api.get_task_instance_try_details(TI_DAG, &world.pristine, "flaky", 3, &params)
-                .await,
+            api.get_task_instance_try_details(
+                TI_DAG,
+                &world.pristine,
+                "flaky",
+                TaskTryNumber(3),
+                &params,
+            )
+            .await,
             404,
         );
         assert!(
@@ -455,7 +475,13 @@ fn get_mapped_task_instance_try_details_of_one_map_index() {
         let api = TaskInstanceApi::new(&world.client().await);
         // The try number, then the map index: the order the spec declares them in.
         let detail = api
-            .get_mapped_task_instance_try_details(TI_DAG, &world.pristine, "square", 1, 2)
+            .get_mapped_task_instance_try_details(
+                TI_DAG,
+                &world.pristine,
+                "square",
+                TaskTryNumber(1),
+                MapIndex(2),
+            )
             .await
             .unwrap();
         assert_eq!(
@@ -464,8 +490,14 @@ fn get_mapped_task_instance_try_details_of_one_map_index() {
         );
         assert_eq!(detail.state, Some(TaskInstanceState::Success));
         api_error(
-            api.get_mapped_task_instance_try_details(TI_DAG, &world.pristine, "square", 2, 1)
-                .await,
+            api.get_mapped_task_instance_try_details(
+                TI_DAG,
+                &world.pristine,
+                "square",
+                TaskTryNumber(2),
+                MapIndex(1),
+            )
+            .await,
             404,
         );
     });
@@ -496,12 +528,22 @@ fn get_task_instance_dependencies_by_map_index_names_the_pool() {
     e2e(|world| async move {
         let api = TaskInstanceApi::new(&world.client().await);
         let blocked = api
-            .get_task_instance_dependencies_by_map_index(POOL_DAG, &world.starved, "starved", 249)
+            .get_task_instance_dependencies_by_map_index(
+                POOL_DAG,
+                &world.starved,
+                "starved",
+                MapIndex(249),
+            )
             .await
             .unwrap();
         assert_pool_is_the_blocker(&blocked.dependencies);
         let finished = api
-            .get_task_instance_dependencies_by_map_index(TI_DAG, &world.pristine, "square", 2)
+            .get_task_instance_dependencies_by_map_index(
+                TI_DAG,
+                &world.pristine,
+                "square",
+                MapIndex(2),
+            )
             .await
             .unwrap();
         assert!(finished.dependencies.is_empty(), "{finished:?}");

@@ -1,6 +1,7 @@
 //! How error answers reach the caller: documented bodies typed, anything else kept as JSON or
 //! text, with the status, the operation and the raw body.
 
+use airflow_client::apis::MapIndex;
 use std::fmt::Debug;
 
 use airflow_client::apis::{GetHitlDetailsParams, GetTaskInstancesParams, PatchTaskInstanceParams};
@@ -45,7 +46,9 @@ async fn not_found_is_a_typed_http_exception() {
     let detail = "The Mapped Task Instance with dag_id: `etl_daily`, run_id: `manual__2024-01-01T00:00:00+00:00`, task_id: `extract data`, and map_index: `9` was not found";
     let (_server, api) = serve_json(404, json!({ "detail": detail })).await;
 
-    let result = api.get_mapped_task_instance(DAG, RUN, TASK, 9).await;
+    let result = api
+        .get_mapped_task_instance(DAG, RUN, TASK, MapIndex(9))
+        .await;
 
     assert_eq!(result.as_ref().err().and_then(Error::status), Some(404));
     let error = api_error(result);

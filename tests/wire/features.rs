@@ -2,6 +2,9 @@
 //! a test binary of its own, `tests/tracing.rs`.)
 
 use airflow_client::apis::GetTaskInstancesParams;
+use airflow_client::apis::TryNumber;
+use airflow_client::blocking::{Wait, WaitIter};
+use airflow_client::Client;
 use serde_json::json;
 
 use super::*;
@@ -34,13 +37,17 @@ fn the_blocking_api_needs_no_runtime() {
         page(0),
         page(2),
     ]);
-    let client = airflow_client::blocking::Client::new(server.url(), TOKEN).expect("builds");
+    let client = Client::new(server.url(), TOKEN).expect("builds");
     let api = client.task_instance();
 
-    let ti = api.get_task_instance(DAG, RUN, TASK).expect("answers");
+    let ti = api
+        .get_task_instance(DAG, RUN, TASK)
+        .wait()
+        .expect("answers");
     let params = GetTaskInstancesParams::default();
     let all: Result<Vec<_>, _> = api
         .get_task_instances_stream(DAG, RUN, &params, 2)
+        .wait_iter()
         .collect();
 
     assert_eq!(ti.task_id, TASK);
@@ -63,13 +70,22 @@ fn the_blocking_client_asks_the_version_and_follows_a_log() {
         logs::task_in_state("success"),
         logs::ndjson_reply(&["starting", "done"], None),
     ]);
-    let client = airflow_client::blocking::Client::new(server.url(), TOKEN).expect("builds");
+    let client = Client::new(server.url(), TOKEN).expect("builds");
 
-    let version = client.server_version();
-    let supports = (client.supports("3.1.0"), client.supports("3.2.0"));
+    let version = client.server_version().wait();
+    let supports = (
+        client.supports("3.1.0").wait(),
+        client.supports("3.2.0").wait(),
+    );
     let events: Result<Vec<String>, _> = client
         .task_instance()
-        .follow_log(airflow_client::logs::FollowLog::new(DAG, RUN, TASK, 1))
+        .follow_log(airflow_client::logs::FollowLog::new(
+            DAG,
+            RUN,
+            TASK,
+            TryNumber(1),
+        ))
+        .wait_iter()
         .map(|m| m.map(|m| m.event))
         .collect();
 

@@ -1,6 +1,8 @@
 //! Human-in-the-loop details of a task instance.
 
 use airflow_client::apis::GetHitlDetailsParams;
+use airflow_client::apis::MapIndex;
+use airflow_client::apis::TryNumber;
 use airflow_client::models::{HitlUser, TaskInstanceState, UpdateHitlDetailPayload};
 use serde_json::json;
 
@@ -20,7 +22,7 @@ async fn get_hitl_detail_decodes_an_unanswered_request() {
     let (server, api) = serve_json(200, fixtures::hitl_detail()).await;
 
     let detail = api
-        .get_hitl_detail(DAG, RUN, "approve load", -1)
+        .get_hitl_detail(DAG, RUN, "approve load", MapIndex(-1))
         .await
         .expect("decodes");
 
@@ -68,7 +70,7 @@ async fn update_hitl_detail_sends_the_choice_and_decodes_the_answer() {
     let payload = UpdateHitlDetailPayload::new(["Approve"]).params_input(input);
 
     let response = api
-        .update_hitl_detail(DAG, RUN, "approve load", -1, &payload)
+        .update_hitl_detail(DAG, RUN, "approve load", MapIndex(-1), &payload)
         .await
         .expect("decodes");
 
@@ -88,7 +90,7 @@ async fn get_hitl_detail_try_detail_decodes_an_answered_try() {
     let (server, api) = serve_json(200, fixtures::hitl_detail_history()).await;
 
     let detail = api
-        .get_hitl_detail_try_detail(DAG, RUN, "approve load", -1, 1)
+        .get_hitl_detail_try_detail(DAG, RUN, "approve load", MapIndex(-1), TryNumber(1))
         .await
         .expect("decodes");
 

@@ -1,5 +1,6 @@
 //! Logs: JSON in both content shapes, NDJSON streaming, and the external log URL.
 
+use airflow_client::apis::TryNumber;
 use airflow_client::apis::{GetExternalLogUrlParams, GetLogParams, GetLogResponse};
 use airflow_client::models::{GetLogAccept, StructuredLogMessage, TaskInstancesLogResponseContent};
 use serde_json::json;
@@ -72,7 +73,7 @@ async fn get_log_as_json_with_structured_messages() {
         .accept(GetLogAccept::ApplicationJson);
 
     let log = api
-        .get_log(DAG, RUN, TASK, 2, &params)
+        .get_log(DAG, RUN, TASK, TryNumber(2), &params)
         .await
         .expect("decodes");
 
@@ -104,7 +105,7 @@ async fn get_log_as_json_with_plain_lines() {
     let (server, api) = serve_json(200, body).await;
 
     let log = api
-        .get_log(DAG, RUN, TASK, 1, &GetLogParams::default())
+        .get_log(DAG, RUN, TASK, TryNumber(1), &GetLogParams::default())
         .await
         .expect("decodes");
 
@@ -133,7 +134,7 @@ async fn get_log_as_ndjson_streams_structured_messages() {
     let params = GetLogParams::default().accept(GetLogAccept::ApplicationXNdjson);
 
     let log = api
-        .get_log(DAG, RUN, TASK, 2, &params)
+        .get_log(DAG, RUN, TASK, TryNumber(2), &params)
         .await
         .expect("answers");
 
@@ -161,7 +162,7 @@ async fn get_external_log_url_decodes_the_url() {
     let params = GetExternalLogUrlParams::default().map_index(-1);
 
     let external = api
-        .get_external_log_url(DAG, RUN, TASK, 2, &params)
+        .get_external_log_url(DAG, RUN, TASK, TryNumber(2), &params)
         .await
         .expect("decodes");
 
@@ -225,8 +226,8 @@ async fn follow_log_waits_for_a_try_that_has_not_begun() {
         ndjson_reply(&["starting", "done"], None),
     ])
     .await;
-    let target =
-        FollowLog::new(DAG, RUN, TASK, 1).poll_interval(std::time::Duration::from_millis(1));
+    let target = FollowLog::new(DAG, RUN, TASK, TryNumber(1))
+        .poll_interval(std::time::Duration::from_millis(1));
 
     let events = followed(&api, target).await;
 
@@ -246,7 +247,7 @@ async fn follow_log_of_a_try_that_never_runs_ends_empty() {
 
     let (server, api) = serve([task_at_try(json!("skipped"), 0)]).await;
 
-    let events = followed(&api, FollowLog::new(DAG, RUN, TASK, 1)).await;
+    let events = followed(&api, FollowLog::new(DAG, RUN, TASK, TryNumber(1))).await;
 
     assert!(events.is_empty());
     assert_eq!(server.requests().len(), 1, "no log is asked for");
@@ -271,8 +272,8 @@ async fn follow_log_yields_each_line_once_though_every_read_is_the_whole_log() {
         ),
     ])
     .await;
-    let target =
-        FollowLog::new(DAG, RUN, TASK, 1).poll_interval(std::time::Duration::from_millis(1));
+    let target = FollowLog::new(DAG, RUN, TASK, TryNumber(1))
+        .poll_interval(std::time::Duration::from_millis(1));
 
     let events = followed(&api, target).await;
 
@@ -305,8 +306,8 @@ async fn follow_log_without_tokens_skips_what_it_already_gave() {
         ndjson_reply(&["a", "b"], None),
     ])
     .await;
-    let target =
-        FollowLog::new(DAG, RUN, TASK, 1).poll_interval(std::time::Duration::from_millis(1));
+    let target = FollowLog::new(DAG, RUN, TASK, TryNumber(1))
+        .poll_interval(std::time::Duration::from_millis(1));
 
     let events = followed(&api, target).await;
 
@@ -334,7 +335,7 @@ async fn messages_reads_json_and_ndjson_logs_alike() {
     let mut events = Vec::new();
     for _ in 0..3 {
         let log = api
-            .get_log(DAG, RUN, TASK, 1, &params)
+            .get_log(DAG, RUN, TASK, TryNumber(1), &params)
             .await
             .expect("reads");
         let messages = log.messages().await.expect("decodes");

@@ -2,6 +2,8 @@
 //! delays. A cut body is retried like a failed connection, a stream that fails says where to
 //! resume, NDJSON logs and `follow_log` give each line once, and a deadline bounds a call.
 
+use airflow_client::apis::TryNumber;
+use airflow_client::blocking::WaitIter;
 use std::time::Duration;
 
 use airflow_client::apis::{GetLogParams, GetLogResponse, GetTaskInstancesParams};
@@ -281,15 +283,16 @@ fn a_blocking_stream_says_where_to_resume_too() {
     server.reply(page(0, 2, 4, None));
     server.reply(Reply::json(503, &json!({"detail": "busy"})));
     let client = client(&server.url(), policy(1));
-    let blocking = airflow_client::blocking::Client::from_async(client).unwrap();
-    let api = blocking.task_instance();
+    let api = client.task_instance();
 
-    let mut items = api.get_task_instances_stream(DAG, RUN, GetTaskInstancesParams::default(), 2);
+    let mut items = api
+        .get_task_instances_stream(DAG, RUN, GetTaskInstancesParams::default(), 2)
+        .wait_iter();
     let results: Vec<_> = items.by_ref().collect();
 
     assert_eq!(results.len(), 3);
     assert!(results[2].is_err());
-    assert_eq!(items.resume_from(), Some(PageStart::Offset(2)));
+    assert_eq!(items.stream().resume_from(), Some(PageStart::Offset(2)));
 }
 
 // 3 and 4. NDJSON logs and `follow_log`: each line once.
@@ -329,8 +332,9 @@ fn whole_log(events: &[&str]) -> Reply {
 }
 
 async fn read_log(api: &airflow_client::TaskInstanceApi) -> (Vec<String>, Option<Error>) {
-    let Ok(GetLogResponse::Ndjson(mut lines)) =
-        api.get_log(DAG, RUN, TASK, 1, &ndjson_params()).await
+    let Ok(GetLogResponse::Ndjson(mut lines)) = api
+        .get_log(DAG, RUN, TASK, TryNumber(1), &ndjson_params())
+        .await
     else {
         panic!("expected an NDJSON log");
     };
@@ -447,7 +451,8 @@ async fn follow_log_rides_out_failed_polls_and_repeats_no_line() {
     server.reply(task_at("success"));
     server.reply(log_reply(with_header("/logs/attempt=1.log", &all)));
     let api = client(&server.url(), policy(3)).task_instance();
-    let target = FollowLog::new(DAG, RUN, TASK, 1).poll_interval(Duration::from_millis(1));
+    let target =
+        FollowLog::new(DAG, RUN, TASK, TryNumber(1)).poll_interval(Duration::from_millis(1));
 
     let events: Vec<String> = api
         .follow_log(target)
@@ -478,7 +483,8 @@ async fn follow_log_yields_a_lasting_failure_and_ends() {
         server.reply(Reply::json(503, &json!({"detail": "down"})));
     }
     let api = client(&server.url(), policy(2)).task_instance();
-    let target = FollowLog::new(DAG, RUN, TASK, 1).poll_interval(Duration::from_millis(1));
+    let target =
+        FollowLog::new(DAG, RUN, TASK, TryNumber(1)).poll_interval(Duration::from_millis(1));
 
     let results: Vec<_> = api.follow_log(target).collect().await;
 
@@ -641,7 +647,8 @@ async fn through_a_faulty_network_every_read_is_whole_and_every_item_comes_once(
         );
     }
     for _ in 0..5 {
-        let target = FollowLog::new(DAG, RUN, TASK, 1).poll_interval(Duration::from_millis(1));
+        let target =
+            FollowLog::new(DAG, RUN, TASK, TryNumber(1)).poll_interval(Duration::from_millis(1));
         let events: Vec<String> = api
             .follow_log(target)
             .map_ok(|m| m.event)

@@ -2,6 +2,8 @@
 //! addresses.
 
 use airflow_client::apis::DeleteTaskInstanceParams;
+use airflow_client::apis::MapIndex;
+use airflow_client::apis::TryNumber;
 use airflow_client::Error;
 use serde_json::json;
 
@@ -11,7 +13,7 @@ use super::*;
 async fn reserved_and_non_ascii_characters_are_encoded_in_every_segment() {
     let (server, api) = serve_json(200, fixtures::hitl_detail_history()).await;
 
-    api.get_hitl_detail_try_detail("ünï.dag-1", RUN, "a b/c?d#e%f", -1, 3)
+    api.get_hitl_detail_try_detail("ünï.dag-1", RUN, "a b/c?d#e%f", MapIndex(-1), TryNumber(3))
         .await
         .expect("decodes");
 

@@ -1,11 +1,12 @@
 //! Operations that read task instances, their tries, dependencies and links.
 
+use airflow_client::apis::MapIndex;
+use airflow_client::apis::TaskTryNumber;
 use airflow_client::apis::{
     GetExtraLinksParams, GetMappedTaskInstancesParams, GetTaskInstanceDependenciesParams,
     GetTaskInstanceTriesParams, GetTaskInstanceTryDetailsParams, GetTaskInstancesParams,
 };
 use airflow_client::models::{TaskInstanceState, TaskInstancesBatchBody};
-use airflow_client::Maybe;
 use serde_json::json;
 
 use super::fixtures::{self, with};
@@ -55,7 +56,7 @@ async fn get_mapped_task_instance_decodes_an_unknown_state() {
     let (server, api) = serve_json(200, fixtures::mapped_task_instance(7)).await;
 
     let ti = api
-        .get_mapped_task_instance(DAG, RUN, TASK, 7)
+        .get_mapped_task_instance(DAG, RUN, TASK, MapIndex(7))
         .await
         .expect("decodes");
 
@@ -225,7 +226,7 @@ async fn get_task_instances_batch_posts_its_filters_to_the_wildcard_path() {
         ])
         .start_date_gte(at("2024-01-01T00:00:00Z"))
         .duration_gt(30.5)
-        .pool(Maybe::Null)
+        .pool_null()
         .page_limit(50)
         .order_by("-start_date");
 
@@ -302,7 +303,7 @@ async fn get_mapped_task_instance_tries_decodes_a_null_state() {
     let (server, api) = serve_json(200, body).await;
 
     let tries = api
-        .get_mapped_task_instance_tries(DAG, RUN, TASK, 3)
+        .get_mapped_task_instance_tries(DAG, RUN, TASK, MapIndex(3))
         .await
         .expect("decodes");
 
@@ -324,7 +325,7 @@ async fn get_task_instance_try_details_decodes_one_try() {
     let params = GetTaskInstanceTryDetailsParams::default().map_index(-1);
 
     let try_1 = api
-        .get_task_instance_try_details(DAG, RUN, TASK, 1, &params)
+        .get_task_instance_try_details(DAG, RUN, TASK, TaskTryNumber(1), &params)
         .await
         .expect("decodes");
 
@@ -353,7 +354,7 @@ async fn get_mapped_task_instance_try_details_takes_the_try_then_the_map_index()
     let (server, api) = serve_json(200, body).await;
 
     let try_2 = api
-        .get_mapped_task_instance_try_details(DAG, RUN, TASK, 2, 0)
+        .get_mapped_task_instance_try_details(DAG, RUN, TASK, TaskTryNumber(2), MapIndex(0))
         .await
         .expect("decodes");
 
@@ -408,7 +409,7 @@ async fn get_task_instance_dependencies_by_map_index_uses_the_path() {
     let (server, api) = serve_json(200, json!({"dependencies": []})).await;
 
     let deps = api
-        .get_task_instance_dependencies_by_map_index(DAG, RUN, TASK, 4)
+        .get_task_instance_dependencies_by_map_index(DAG, RUN, TASK, MapIndex(4))
         .await
         .expect("decodes");
 

@@ -1,5 +1,6 @@
 //! Paged lists as streams: every item, one page at a time, stopping at the total.
 
+use airflow_client::apis::TryNumber;
 use airflow_client::apis::{GetHitlDetailsParams, GetTaskInstancesParams};
 use futures_util::TryStreamExt;
 use serde_json::json;
@@ -155,7 +156,8 @@ async fn futures_and_streams_move_into_spawned_tasks() {
     assert_eq!(all.await.unwrap().unwrap().len(), 3);
 
     let log = api.follow_log(
-        FollowLog::new(DAG, RUN, TASK, 1).poll_interval(std::time::Duration::from_millis(1)),
+        FollowLog::new(DAG, RUN, TASK, TryNumber(1))
+            .poll_interval(std::time::Duration::from_millis(1)),
     );
     let followed =
         tokio::spawn(async move { log.map_ok(|m| m.event).try_collect::<Vec<_>>().await });
@@ -165,7 +167,7 @@ async fn futures_and_streams_move_into_spawned_tasks() {
         let api = api.clone();
         async move {
             let params = GetLogParams::default().accept(GetLogAccept::ApplicationXNdjson);
-            match api.get_log(DAG, RUN, TASK, 1, &params).await? {
+            match api.get_log(DAG, RUN, TASK, TryNumber(1), &params).await? {
                 GetLogResponse::Ndjson(lines) => lines.collect::<StructuredLogMessage>().await,
                 GetLogResponse::Json(_) => panic!("asked for NDJSON"),
             }

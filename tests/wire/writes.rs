@@ -1,5 +1,6 @@
 //! Operations that change task instances: patch (and its dry runs), clear, bulk, delete.
 
+use airflow_client::apis::MapIndex;
 use airflow_client::apis::{
     DeleteTaskInstanceParams, PatchTaskGroupInstancesParams, PatchTaskInstanceByMapIndexParams,
     PatchTaskInstanceDryRunByMapIndexParams, PatchTaskInstanceDryRunParams,
@@ -11,7 +12,6 @@ use airflow_client::models::{
     BulkTaskInstanceBody, BulkUpdateActionBulkTaskInstanceBody, ClearTaskInstancesBody,
     PatchTaskInstanceBody, TaskInstanceState,
 };
-use airflow_client::Maybe;
 use serde_json::json;
 
 use super::fixtures::{self, with};
@@ -30,7 +30,7 @@ async fn patch_task_instance_sends_an_explicit_null_and_omits_unset_fields() {
     let (server, api) = serve_json(200, body).await;
     let patch = PatchTaskInstanceBody::default()
         .new_state(TaskInstanceState::Failed)
-        .note(Maybe::Null)
+        .note_null()
         .include_downstream(true);
     let params = PatchTaskInstanceParams::default().update_mask(["new_state", "note"]);
 
@@ -61,7 +61,7 @@ async fn patch_task_instance_by_map_index_sends_only_the_note() {
             DAG,
             RUN,
             TASK,
-            2,
+            MapIndex(2),
             &PatchTaskInstanceByMapIndexParams::default(),
             &patch,
         )
@@ -112,7 +112,7 @@ async fn patch_task_instance_dry_run_by_map_index_uses_the_path() {
             DAG,
             RUN,
             TASK,
-            0,
+            MapIndex(0),
             &PatchTaskInstanceDryRunByMapIndexParams::default(),
             &patch,
         )
@@ -196,7 +196,7 @@ async fn post_clear_task_instances_sends_task_ids_with_and_without_map_index() {
     let (server, api) = serve_json(200, fixtures::collection(vec![cleared])).await;
     let clear = ClearTaskInstancesBody::default()
         .dry_run(false)
-        .end_date(Maybe::Null)
+        .end_date_null()
         .only_failed(true)
         .reset_dag_runs(true)
         .task_ids(vec![TASK.into(), ("load partition", 3).into()])
@@ -243,7 +243,7 @@ async fn bulk_task_instances_tags_each_action() {
     let (server, api) = serve_json(200, response).await;
     let create =
         BulkCreateActionBulkTaskInstanceBody::new([
-            BulkTaskInstanceBody::new("backfill marker").note(Maybe::Null)
+            BulkTaskInstanceBody::new("backfill marker").note_null()
         ])
         .action_on_existence(BulkActionOnExistence::Overwrite);
     let update = BulkUpdateActionBulkTaskInstanceBody::new([BulkTaskInstanceBody::new(TASK)

@@ -53,13 +53,13 @@ impl BulkTaskInstanceBody {
         }
     }
 
-    setter!(maybe new_state: super::TaskInstanceState);
-    setter!(maybe note: String);
+    setter!(into new_state: super::TaskInstanceState, null new_state_null);
+    setter!(text note: String, null note_null);
     setter!(value include_upstream: bool);
     setter!(value include_downstream: bool);
     setter!(value include_future: bool);
     setter!(value include_past: bool);
-    setter!(maybe map_index: i64);
-    setter!(maybe dag_id: String);
-    setter!(maybe dag_run_id: String);
+    setter!(value map_index: i64, null map_index_null);
+    setter!(text dag_id: String, null dag_id_null);
+    setter!(text dag_run_id: String, null dag_run_id_null);
 }

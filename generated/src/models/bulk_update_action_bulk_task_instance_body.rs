@@ -36,6 +36,6 @@ impl BulkUpdateActionBulkTaskInstanceBody {
         }
     }
 
-    setter!(maybe update_mask: Vec<String>);
+    setter!(list update_mask: String, null update_mask_null);
     setter!(into action_on_non_existence: super::BulkActionNotOnExistence);
 }

@@ -58,18 +58,22 @@ pub struct ClearTaskInstancesBody {
 
 impl ClearTaskInstancesBody {
     setter!(value dry_run: bool);
-    setter!(maybe start_date: chrono::DateTime<chrono::Utc>);
-    setter!(maybe end_date: chrono::DateTime<chrono::Utc>);
+    setter!(date start_date: chrono::DateTime<chrono::Utc>, null start_date_null);
+    setter!(date end_date: chrono::DateTime<chrono::Utc>, null end_date_null);
     setter!(value only_failed: bool);
     setter!(value only_running: bool);
     setter!(value reset_dag_runs: bool);
-    setter!(maybe task_ids: Vec<super::ClearTaskInstancesBodyTaskIdsItem>);
-    setter!(maybe dag_run_id: String);
+
+    setter!(
+        items task_ids : super::ClearTaskInstancesBodyTaskIdsItem, null task_ids_null
+    );
+
+    setter!(text dag_run_id: String, null dag_run_id_null);
     setter!(value include_upstream: bool);
     setter!(value include_downstream: bool);
     setter!(value include_future: bool);
     setter!(value include_past: bool);
-    setter!(maybe run_on_latest_version: bool);
+    setter!(value run_on_latest_version: bool, null run_on_latest_version_null);
     setter!(value prevent_running_task: bool);
-    setter!(maybe note: String);
+    setter!(text note: String, null note_null);
 }

@@ -28,8 +28,8 @@ pub struct PatchTaskInstanceBody {
 }
 
 impl PatchTaskInstanceBody {
-    setter!(maybe new_state: super::TaskInstanceState);
-    setter!(maybe note: String);
+    setter!(into new_state: super::TaskInstanceState, null new_state_null);
+    setter!(text note: String, null note_null);
     setter!(value include_upstream: bool);
     setter!(value include_downstream: bool);
     setter!(value include_future: bool);

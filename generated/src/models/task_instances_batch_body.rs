@@ -83,34 +83,82 @@ pub struct TaskInstancesBatchBody {
 }
 
 impl TaskInstancesBatchBody {
-    setter!(maybe dag_ids: Vec<String>);
-    setter!(maybe dag_run_ids: Vec<String>);
-    setter!(maybe task_ids: Vec<String>);
-    setter!(maybe state: Vec<Option<super::TaskInstanceState>>);
-    setter!(maybe run_after_gte: chrono::DateTime<chrono::Utc>);
-    setter!(maybe run_after_gt: chrono::DateTime<chrono::Utc>);
-    setter!(maybe run_after_lte: chrono::DateTime<chrono::Utc>);
-    setter!(maybe run_after_lt: chrono::DateTime<chrono::Utc>);
-    setter!(maybe logical_date_gte: chrono::DateTime<chrono::Utc>);
-    setter!(maybe logical_date_gt: chrono::DateTime<chrono::Utc>);
-    setter!(maybe logical_date_lte: chrono::DateTime<chrono::Utc>);
-    setter!(maybe logical_date_lt: chrono::DateTime<chrono::Utc>);
-    setter!(maybe start_date_gte: chrono::DateTime<chrono::Utc>);
-    setter!(maybe start_date_gt: chrono::DateTime<chrono::Utc>);
-    setter!(maybe start_date_lte: chrono::DateTime<chrono::Utc>);
-    setter!(maybe start_date_lt: chrono::DateTime<chrono::Utc>);
-    setter!(maybe end_date_gte: chrono::DateTime<chrono::Utc>);
-    setter!(maybe end_date_gt: chrono::DateTime<chrono::Utc>);
-    setter!(maybe end_date_lte: chrono::DateTime<chrono::Utc>);
-    setter!(maybe end_date_lt: chrono::DateTime<chrono::Utc>);
-    setter!(maybe duration_gte: f64);
-    setter!(maybe duration_gt: f64);
-    setter!(maybe duration_lte: f64);
-    setter!(maybe duration_lt: f64);
-    setter!(maybe pool: Vec<String>);
-    setter!(maybe queue: Vec<String>);
-    setter!(maybe executor: Vec<String>);
+    setter!(list dag_ids: String, null dag_ids_null);
+    setter!(list dag_run_ids: String, null dag_run_ids_null);
+    setter!(list task_ids: String, null task_ids_null);
+    setter!(list state: Option<super::TaskInstanceState>, null state_null);
+
+    setter!(
+        date run_after_gte : chrono::DateTime < chrono::Utc >, null run_after_gte_null
+    );
+
+    setter!(
+        date run_after_gt : chrono::DateTime < chrono::Utc >, null run_after_gt_null
+    );
+
+    setter!(
+        date run_after_lte : chrono::DateTime < chrono::Utc >, null run_after_lte_null
+    );
+
+    setter!(
+        date run_after_lt : chrono::DateTime < chrono::Utc >, null run_after_lt_null
+    );
+
+    setter!(
+        date logical_date_gte : chrono::DateTime < chrono::Utc >, null
+        logical_date_gte_null
+    );
+
+    setter!(
+        date logical_date_gt : chrono::DateTime < chrono::Utc >, null
+        logical_date_gt_null
+    );
+
+    setter!(
+        date logical_date_lte : chrono::DateTime < chrono::Utc >, null
+        logical_date_lte_null
+    );
+
+    setter!(
+        date logical_date_lt : chrono::DateTime < chrono::Utc >, null
+        logical_date_lt_null
+    );
+
+    setter!(
+        date start_date_gte : chrono::DateTime < chrono::Utc >, null start_date_gte_null
+    );
+
+    setter!(
+        date start_date_gt : chrono::DateTime < chrono::Utc >, null start_date_gt_null
+    );
+
+    setter!(
+        date start_date_lte : chrono::DateTime < chrono::Utc >, null start_date_lte_null
+    );
+
+    setter!(
+        date start_date_lt : chrono::DateTime < chrono::Utc >, null start_date_lt_null
+    );
+
+    setter!(
+        date end_date_gte : chrono::DateTime < chrono::Utc >, null end_date_gte_null
+    );
+
+    setter!(date end_date_gt: chrono::DateTime<chrono::Utc>, null end_date_gt_null);
+
+    setter!(
+        date end_date_lte : chrono::DateTime < chrono::Utc >, null end_date_lte_null
+    );
+
+    setter!(date end_date_lt: chrono::DateTime<chrono::Utc>, null end_date_lt_null);
+    setter!(value duration_gte: f64, null duration_gte_null);
+    setter!(value duration_gt: f64, null duration_gt_null);
+    setter!(value duration_lte: f64, null duration_lte_null);
+    setter!(value duration_lt: f64, null duration_lt_null);
+    setter!(list pool: String, null pool_null);
+    setter!(list queue: String, null queue_null);
+    setter!(list executor: String, null executor_null);
     setter!(value page_offset: i64);
     setter!(value page_limit: i64);
-    setter!(maybe order_by: String);
+    setter!(text order_by: String, null order_by_null);
 }

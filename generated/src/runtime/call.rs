@@ -26,8 +26,6 @@ use crate::{Client, Error};
 /// ```
 pub struct Call {
     request: Request,
-    /// A body that did not serialise, reported when the call is sent.
-    failed: Option<Error>,
 }
 
 impl std::fmt::Debug for Call {
@@ -45,10 +43,7 @@ impl Client {
         let template = "(a path of the caller's)";
         let mut request = Request::new(self, method, "call", template, rooted(path.into()));
         request.authenticated();
-        Call {
-            request,
-            failed: None,
-        }
+        Call { request }
     }
 }
 
@@ -82,9 +77,7 @@ impl Call {
     /// Adds every field of `params`, a struct (say a `...Params` of this crate's operations),
     /// as [`Call::query`] adds one, in the struct's order.
     pub fn query_params<T: Serialize>(mut self, params: &T) -> Self {
-        if let Err(e) = self.request.query_params(params) {
-            self.failed = Some(e);
-        }
+        self.request.query_params(params);
         self
     }
 
@@ -96,17 +89,13 @@ impl Call {
 
     /// Sends `body` as JSON.
     pub fn json<T: Serialize + ?Sized>(mut self, body: &T) -> Self {
-        if let Err(e) = self.request.json(body) {
-            self.failed = Some(e);
-        }
+        self.request.json(body);
         self
     }
 
     /// Sends the fields of `body`, a struct, as `application/x-www-form-urlencoded`.
     pub fn form<T: Serialize>(mut self, body: &T) -> Self {
-        if let Err(e) = self.request.form(body) {
-            self.failed = Some(e);
-        }
+        self.request.form(body);
         self
     }
 
@@ -126,9 +115,6 @@ impl Call {
     /// Sends the request and gives the successful answer as it came: status, headers, and
     /// the body to read as JSON, text, bytes or NDJSON lines.
     pub async fn response(self) -> Result<Response, Error> {
-        if let Some(e) = self.failed {
-            return Err(e);
-        }
         self.request.receive(|_, body| untyped_body(body)).await
     }
 }

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use reqwest::header::{HeaderMap, CONTENT_TYPE};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -47,6 +47,13 @@ pub(crate) struct Request {
     pub(super) since: Option<&'static str>,
     /// Parameters some supported releases lack, with the release that added each.
     pub(super) newer: &'static [(&'static str, &'static str)],
+    /// This call's own attempt timeout and deadline, in place of the client's.
+    timeout: Option<Duration>,
+    deadline: Option<Duration>,
+    /// Headers the caller added to this call, sent over the operation's own.
+    extra: HeaderMap,
+    /// Why the request cannot be sent (a body that did not serialise), reported when it is.
+    failed: Option<String>,
 }
 
 impl Request {
@@ -70,7 +77,32 @@ impl Request {
             set: Vec::new(),
             since: None,
             newer: &[],
+            timeout: None,
+            deadline: None,
+            extra: HeaderMap::new(),
+            failed: None,
         }
+    }
+
+    pub fn operation(&self) -> &'static str {
+        self.operation
+    }
+
+    /// Marks the request as one that cannot be sent, for `why`; sending it fails with that.
+    pub fn fail(&mut self, why: String) {
+        self.failed.get_or_insert(why);
+    }
+
+    pub fn set_timeout(&mut self, timeout: Duration) {
+        self.timeout = Some(timeout);
+    }
+
+    pub fn set_deadline(&mut self, deadline: Duration) {
+        self.deadline = Some(deadline);
+    }
+
+    pub fn set_header(&mut self, name: HeaderName, value: HeaderValue) {
+        self.extra.insert(name, value);
     }
 
     /// Sends the client's credentials with this request.
@@ -97,13 +129,11 @@ impl Request {
 
     /// Every field of `params` (a struct) as a query parameter, in its order, as
     /// [`Request::query`] writes one.
-    pub fn query_params<T: Serialize>(&mut self, params: &T) -> Result<(), Error> {
-        let set = encoding::append_fields(&mut self.query, params).map_err(|e| Error::Request {
-            operation: self.operation,
-            message: format!("the parameters do not serialise: {e}"),
-        })?;
-        self.set.extend(set);
-        Ok(())
+    pub fn query_params<T: Serialize>(&mut self, params: &T) {
+        match encoding::append_fields(&mut self.query, params) {
+            Ok(set) => self.set.extend(set),
+            Err(e) => self.fail(format!("the parameters do not serialise: {e}")),
+        }
     }
 
     /// A header; nothing for `None`.
@@ -114,13 +144,11 @@ impl Request {
         }
     }
 
-    pub fn json<T: Serialize + ?Sized>(&mut self, body: &T) -> Result<(), Error> {
-        let bytes = serde_json::to_vec(body).map_err(|e| Error::Request {
-            operation: self.operation,
-            message: format!("the body does not serialise: {e}"),
-        })?;
-        self.body = Some(("application/json", bytes.into()));
-        Ok(())
+    pub fn json<T: Serialize + ?Sized>(&mut self, body: &T) {
+        match serde_json::to_vec(body) {
+            Ok(bytes) => self.body = Some(("application/json", bytes.into())),
+            Err(e) => self.fail(format!("the body does not serialise: {e}")),
+        }
     }
 
     pub fn body(&mut self, content_type: &'static str, bytes: impl Into<Bytes>) {
@@ -128,29 +156,33 @@ impl Request {
     }
 
     /// `body` (a struct) as `application/x-www-form-urlencoded`.
-    pub fn form<T: Serialize>(&mut self, body: &T) -> Result<(), Error> {
+    pub fn form<T: Serialize>(&mut self, body: &T) {
         let mut text = String::new();
-        encoding::append_fields(&mut text, body).map_err(|e| Error::Request {
-            operation: self.operation,
-            message: format!("the form does not serialise: {e}"),
-        })?;
-        self.body = Some(("application/x-www-form-urlencoded", text.into()));
-        Ok(())
+        match encoding::append_fields(&mut text, body) {
+            Ok(_) => self.body = Some(("application/x-www-form-urlencoded", text.into())),
+            Err(e) => self.fail(format!("the form does not serialise: {e}")),
+        }
     }
 
     /// Sends the request and returns a success with its body read whole; any other status
     /// becomes an error decoded with `errors`. What most operations do, written once and not
     /// generic, so that each operation awaits the same future and only decoding is per type.
     pub async fn receive(self, errors: ErrorDecoder) -> Result<Response, Error> {
-        let mut response = self.send().await?;
-        if !response.is_success() {
-            return Err(response.error(errors));
-        }
+        let mut response = self.receive_streamed(errors).await?;
         // A server that streams what the operation documents as one value.
         if let Content::Streamed(answer) = response.body {
             let bytes = read_whole(answer).await;
             let bytes = bytes.map_err(|failure| failure.into_error(response.operation, 1))?;
             response.body = Content::Whole(bytes);
+        }
+        Ok(response)
+    }
+
+    /// [`Request::receive`] for an operation that reads an NDJSON body as it arrives.
+    pub async fn receive_streamed(self, errors: ErrorDecoder) -> Result<Response, Error> {
+        let response = self.send().await?;
+        if !response.is_success() {
+            return Err(response.error(errors));
         }
         Ok(response)
     }
@@ -161,6 +193,9 @@ impl Request {
     /// [`Error::UnsupportedParameter`], before anything is sent.
     pub async fn send(self) -> Result<Response, Error> {
         let (client, operation, since) = (self.client.clone(), self.operation, self.since);
+        if let Some(message) = self.failed {
+            return Err(Error::Request { operation, message });
+        }
         let mut newer = self
             .newer
             .iter()
@@ -262,7 +297,8 @@ impl Request {
         let client = self.client.clone();
         let policy = client.retry_policy();
         let attempts = policy.attempts_for(&self.method);
-        let deadline = client.deadline().map(|d| (d, Instant::now() + d));
+        let deadline = self.deadline.or(client.deadline());
+        let deadline = deadline.map(|d| (d, Instant::now() + d));
         let mut attempt = first;
         let mut relogged = false;
         loop {
@@ -342,6 +378,10 @@ impl Request {
         }
         for (name, value) in &self.headers {
             builder = builder.header(*name, value);
+        }
+        builder = builder.headers(self.extra.clone());
+        if let Some(timeout) = self.timeout {
+            builder = builder.timeout(timeout);
         }
         if let Some((content_type, bytes)) = &self.body {
             builder = builder
@@ -577,10 +617,12 @@ impl Response {
     /// bytes)` (generated per operation from its documented responses).
     pub(crate) fn error(self, decode: ErrorDecoder) -> Error {
         let (operation, status) = (self.operation, self.status);
+        let headers = self.headers.clone();
         let bytes = self.whole();
         Error::Api(Box::new(ApiError {
             operation,
             status,
+            headers,
             body: decode(status, &bytes),
             raw: String::from_utf8_lossy(&bytes).into_owned(),
         }))

@@ -6,55 +6,67 @@
 
 /// One setter for `field`, by the kind of its value:
 /// - `text`: anything `Into<String>` (`&str`, `String`, `&String`);
-/// - `value`: the value itself (numbers, booleans, dates, ids);
+/// - `value`: the value itself (numbers, booleans, ids);
+/// - `date`: a `chrono::DateTime` in any time zone, kept in UTC;
 /// - `into`: anything that converts into the named type (`"success"` for an enum);
 /// - `list`: anything iterable whose items convert into the list's items;
 /// - `items`: anything iterable of the list's items (a union's items, whose arms convert);
-/// - `maybe`: a value, `None` or `Maybe::Null` (sent as `null`), for a field that can be left
-///   out or cleared;
 /// - `boxed`: as `into`, for a field boxed to break a cycle of types.
+///
+/// A field that can also be sent as an explicit `null` (a `Maybe`) says `, null name_null`:
+/// the setter then sets a value, and `name_null()` the `null`.
 macro_rules! setter {
-    (text $field:ident: $value:ty) => {
-        $crate::runtime::setters::setter!(@ $field, value: impl Into<String>, Some(value.into()));
+    (text $field:ident: $value:ty $(, null $null:ident)?) => {
+        $crate::runtime::setters::setter!(@ $field $($null)?; value: impl Into<String> => value.into());
     };
-    (value $field:ident: $value:ty) => {
-        $crate::runtime::setters::setter!(@ $field, value: $value, Some(value));
+    (value $field:ident: $value:ty $(, null $null:ident)?) => {
+        $crate::runtime::setters::setter!(@ $field $($null)?; value: $value => value);
     };
-    (into $field:ident: $value:ty) => {
-        $crate::runtime::setters::setter!(@ $field, value: impl Into<$value>, Some(value.into()));
-    };
-    (list $field:ident: $value:ty) => {
+    (date $field:ident: $value:ty $(, null $null:ident)?) => {
         $crate::runtime::setters::setter!(
-            @ $field,
-            value: impl IntoIterator<Item = impl Into<$value>>,
-            Some(value.into_iter().map(Into::into).collect())
+            @ $field $($null)?;
+            value: chrono::DateTime<impl chrono::TimeZone> => value.with_timezone(&chrono::Utc)
         );
     };
-    (items $field:ident: $value:ty) => {
+    (into $field:ident: $value:ty $(, null $null:ident)?) => {
+        $crate::runtime::setters::setter!(@ $field $($null)?; value: impl Into<$value> => value.into());
+    };
+    (list $field:ident: $value:ty $(, null $null:ident)?) => {
         $crate::runtime::setters::setter!(
-            @ $field,
-            value: impl IntoIterator<Item = $value>,
-            Some(value.into_iter().collect())
+            @ $field $($null)?;
+            value: impl IntoIterator<Item = impl Into<$value>> =>
+                value.into_iter().map(Into::into).collect()
         );
     };
-    (maybe $field:ident: $value:ty) => {
+    (items $field:ident: $value:ty $(, null $null:ident)?) => {
         $crate::runtime::setters::setter!(
-            @ $field,
-            value: impl Into<$crate::Maybe<$value>>,
-            value.into()
+            @ $field $($null)?;
+            value: impl IntoIterator<Item = $value> => value.into_iter().collect()
         );
     };
-    (boxed $field:ident: $value:ty) => {
+    (boxed $field:ident: $value:ty $(, null $null:ident)?) => {
         $crate::runtime::setters::setter!(
-            @ $field,
-            value: impl Into<$value>,
-            Some(Box::new(value.into()))
+            @ $field $($null)?;
+            value: impl Into<$value> => Box::new(value.into())
         );
     };
-    (@ $field:ident, $arg:ident: $type:ty, $set:expr) => {
+    (@ $field:ident; $arg:ident: $type:ty => $set:expr) => {
         #[doc = concat!("Sets [`", stringify!($field), "`](Self::", stringify!($field), ").")]
         pub fn $field(mut self, $arg: $type) -> Self {
-            self.$field = $set;
+            self.$field = Some($set);
+            self
+        }
+    };
+    (@ $field:ident $null:ident; $arg:ident: $type:ty => $set:expr) => {
+        #[doc = concat!("Sets [`", stringify!($field), "`](Self::", stringify!($field), ").")]
+        pub fn $field(mut self, $arg: $type) -> Self {
+            self.$field = $crate::Maybe::Value($set);
+            self
+        }
+
+        #[doc = concat!("Sends [`", stringify!($field), "`](Self::", stringify!($field), ") as `null`.")]
+        pub fn $null(mut self) -> Self {
+            self.$field = $crate::Maybe::Null;
             self
         }
     };
@@ -72,31 +84,37 @@ mod tests {
         limit: Option<i64>,
         ids: Option<Vec<String>>,
         owner: Maybe<String>,
+        at: Option<chrono::DateTime<chrono::Utc>>,
     }
 
     impl Body {
         setter!(text note: String);
         setter!(value limit: i64);
         setter!(list ids: String);
-        setter!(maybe owner: String);
+        setter!(text owner: String, null owner_null);
+        setter!(date at: chrono::DateTime<chrono::Utc>);
     }
 
     #[test]
     fn setters_take_what_converts() {
         let id = String::from("b");
+        let at = chrono::DateTime::parse_from_rfc3339("2024-01-01T02:00:00+02:00").unwrap();
         let body = Body::default()
             .note(&id)
             .limit(5)
-            .ids(["a", id.as_str()])
-            .owner(Maybe::Null);
+            .ids(vec![id.clone()])
+            .owner(&id)
+            .at(at);
         assert_eq!(
             body,
             Body {
                 note: Some("b".into()),
                 limit: Some(5),
-                ids: Some(vec!["a".into(), "b".into()]),
-                owner: Maybe::Null,
+                ids: Some(vec!["b".into()]),
+                owner: Maybe::Value("b".into()),
+                at: Some(chrono::DateTime::parse_from_rfc3339("2024-01-01T00:00:00Z").unwrap().into()),
             }
         );
+        assert_eq!(Body::default().owner("x").owner_null().owner, Maybe::Null);
     }
 }

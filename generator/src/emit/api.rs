@@ -13,8 +13,8 @@ use super::signature::{
 };
 use super::ty::{ident, ty, ModelPath};
 use crate::ir::{
-    media_essence, Api, ErrorCase, Operation, Paging, Param, ParamLocation, ParamStyle, Presence,
-    ReturnVariant, Returns, Status, TagApi,
+    media_essence, Api, Content, ErrorCase, MediaKind, Operation, Paging, Param, ParamLocation,
+    ParamStyle, Presence, ReturnVariant, Returns, Status, TagApi,
 };
 
 const PATH: ModelPath = ModelPath::Models;
@@ -66,8 +66,8 @@ pub fn tag_module(tag: &TagApi) -> TokenStream {
     }
 }
 
-/// One operation's file: its method (and streaming twin), their blocking twins, and the
-/// parameter struct and return enum it brings.
+/// One operation's file: its method (and streaming twin), and the parameter struct and
+/// return enum it brings.
 pub fn operation_module(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> TokenStream {
     let name = ident(&tag.type_name);
     let method = operation(api, tag, op, crate_ident);
@@ -75,7 +75,6 @@ pub fn operation_module(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &s
         .paging
         .as_ref()
         .map(|p| stream_method(api, tag, op, p, crate_ident));
-    let blocking = super::blocking::methods(api, tag, op);
     let types = operation_types(api, tag, op);
     let code = quote! {
         impl #name {
@@ -83,14 +82,9 @@ pub fn operation_module(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &s
             #stream
         }
 
-        #[cfg(feature = "blocking")]
-        impl crate::blocking::#name {
-            #blocking
-        }
-
         #types
     };
-    let imports = imports(&code);
+    let imports = imports(api, &code);
     quote! {
         use super::#name;
         #imports
@@ -113,7 +107,7 @@ const RUNTIME_ITEMS: &[(&str, &str)] = &[
 
 /// Only the imports the module's code uses, so an operation with no path parameters (say)
 /// gets no unused-import warning.
-fn imports(code: &TokenStream) -> TokenStream {
+fn imports(api: &Api, code: &TokenStream) -> TokenStream {
     // Identifiers only: a name inside a doc comment or a string is not a use.
     let mut idents = BTreeSet::new();
     super::collect_idents(code.clone(), &mut idents);
@@ -133,7 +127,14 @@ fn imports(code: &TokenStream) -> TokenStream {
         let module = format_ident!("{}", module);
         (!items.is_empty()).then(|| quote!(use crate::runtime::#module::{#(#items),*};))
     });
-    let krate = pick(&["models", "Error"]);
+    let krate = pick(&["models", "Error", "Pending"]);
+    let ids: BTreeSet<&str> = api
+        .operations()
+        .flat_map(|(_, op)| op.required_params())
+        .filter_map(|p| p.id_type.as_deref())
+        .collect();
+    let ids = pick(&ids.into_iter().collect::<Vec<_>>());
+    let ids = (!ids.is_empty()).then(|| quote!(use crate::apis::{#(#ids),*};));
     let method = idents.contains("Method").then(|| {
         quote!(
             use reqwest::Method;
@@ -142,6 +143,7 @@ fn imports(code: &TokenStream) -> TokenStream {
     quote! {
         #method
         #(#runtime)*
+        #ids
         use crate::{#(#krate),*};
     }
 }
@@ -478,7 +480,7 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
     let by_fields = op
         .optional_params()
         .any(by_query_params)
-        .then(|| quote!(request.query_params(params)?;));
+        .then(|| quote!(request.query_params(params);));
     let one_by_one = op
         .params
         .iter()
@@ -513,20 +515,23 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
     let fill = quote!(#auth #releases #by_fields #(#one_by_one)* #body);
     let mutable = (!fill.is_empty()).then(|| quote!(mut));
     let errors = error_decoder(api, &op.errors);
-    let respond = match &op.returns {
-        Returns::Unit => quote!(request.receive(#errors).await.map(drop)),
-        Returns::One(c) if media(api, c.kind, &c.ty, &c.media_type).json => {
-            quote!(request.receive(#errors).await?.json())
-        }
-        _ => {
-            let decode = decode(api, op);
-            quote! {
-                let response = request.send().await?;
-                #decode
-                Err(response.error(#errors))
-            }
-        }
+    let decode = decode(api, op, &errors);
+    // An NDJSON body is handed on as it arrives; any other is read whole first.
+    let ndjson = |c: &Content| c.kind == MediaKind::Ndjson;
+    let streamed = match &op.returns {
+        Returns::Unit => false,
+        Returns::One(c) => ndjson(c),
+        Returns::Choice { variants, .. } => variants
+            .iter()
+            .filter_map(|v| v.content.as_ref())
+            .any(ndjson),
     };
+    let constructor = if streamed {
+        quote!(streamed)
+    } else {
+        quote!(new)
+    };
+    let respond = quote!(Pending::#constructor(request, #errors, #decode));
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
     let allow_args = (args.len() > 6).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     quote! {
@@ -550,16 +555,13 @@ fn path_segments(api: &Api, op: &Operation) -> TokenStream {
     quote!(&[#(path_segment(#values)),*])
 }
 
-/// The code that turns a successful `response` into the return value, for the operations that
-/// read the response themselves (the others leave that to `Request::receive`).
-fn decode(api: &Api, op: &Operation) -> TokenStream {
+/// The closure that turns a successful `response` into the return value.
+fn decode(api: &Api, op: &Operation, errors: &TokenStream) -> TokenStream {
     match &op.returns {
-        Returns::Unit => quote!(if response.is_success() {
-            return Ok(());
-        }),
+        Returns::Unit => quote!(|_| Ok(())),
         Returns::One(c) => {
             let read = media(api, c.kind, &c.ty, &c.media_type).read_result;
-            quote!(if response.is_success() { return #read; })
+            quote!(|response| #read)
         }
         Returns::Choice {
             type_name,
@@ -591,10 +593,13 @@ fn decode(api: &Api, op: &Operation) -> TokenStream {
                 quote!((#status, _) => return Ok(#value),)
             });
             quote! {
-                match (response.status(), response.media_type().as_str()) {
-                    #(#exact)*
-                    #(#fallback)*
-                    _ => {}
+                |response| {
+                    match (response.status(), response.media_type().as_str()) {
+                        #(#exact)*
+                        #(#fallback)*
+                        _ => {}
+                    }
+                    Err(response.error(#errors))
                 }
             }
         }

@@ -16,7 +16,7 @@ use crate::templates::Templates;
 /// The printed modules carry `#[rustfmt::skip]`, so `cargo fmt` leaves the code as the
 /// generator wrote it; the templates are in rustfmt's form already.
 pub fn lib_rs(api: &Api, template_modules: &[String], runtime: &[String]) -> TokenStream {
-    let printed = ["apis", "blocking", "error_body", "models", "runtime"];
+    let printed = ["apis", "error_body", "models", "runtime"];
     let mut modules: Vec<(&str, bool)> = printed.iter().map(|name| (*name, true)).collect();
     modules.extend(template_modules.iter().map(|m| (m.as_str(), false)));
     modules.sort();
@@ -31,6 +31,11 @@ pub fn lib_rs(api: &Api, template_modules: &[String], runtime: &[String]) -> Tok
     let paging = runtime.iter().any(|m| m == "paging").then(|| {
         quote!(
             pub use runtime::paging::{PageStart, Paged};
+        )
+    });
+    let pending = runtime.iter().any(|m| m == "pending").then(|| {
+        quote!(
+            pub use runtime::pending::{Pending, Reply};
         )
     });
     let token_url = match &api.token_url {
@@ -73,6 +78,7 @@ pub fn lib_rs(api: &Api, template_modules: &[String], runtime: &[String]) -> Tok
         pub use runtime::maybe::Maybe;
         pub use runtime::ndjson::NdjsonStream;
         #paging
+        #pending
         pub use runtime::retry::RetryPolicy;
         pub use serde_json;
         pub use uuid;
@@ -160,9 +166,26 @@ pub fn apis_mod(api: &Api) -> TokenStream {
         )),
         about.as_deref().map(Para::Spec),
     ]);
+    // One type per name of the required integer parameters, shared by the operations.
+    let ids: std::collections::BTreeMap<&str, &str> = api
+        .operations()
+        .flat_map(|(_, op)| op.required_params())
+        .filter_map(|p| Some((p.id_type.as_deref()?, p.name.as_str())))
+        .collect();
+    let import = (!ids.is_empty()).then(|| {
+        quote!(
+            use crate::runtime::ids::integer_id;
+        )
+    });
+    let ids = ids.into_iter().map(|(name, param)| {
+        let name = ident(name);
+        quote!(integer_id!(#name, #param);)
+    });
     quote! {
         #docs
+        #import
         #(#modules)*
+        #(#ids)*
     }
 }
 

@@ -62,8 +62,12 @@ fn block(crate_ident: &str, body: Vec<String>) -> String {
 /// The lines an example needs before its call (imports, the body), and its arguments.
 fn example_arguments(api: &Api, op: &Operation, crate_ident: &str) -> (Vec<String>, Vec<String>) {
     let mut lines = Vec::new();
-    if let Some(params) = &op.params_type {
-        lines.push(format!("use {crate_ident}::apis::{params};"));
+    let id_types = op.required_params().filter_map(|p| p.id_type.as_deref());
+    let apis: Vec<&str> = id_types.chain(op.params_type.as_deref()).collect();
+    match apis.as_slice() {
+        [] => {}
+        [one] => lines.push(format!("use {crate_ident}::apis::{one};")),
+        many => lines.push(format!("use {crate_ident}::apis::{{{}}};", many.join(", "))),
     }
     if let Some(body) = &op.body {
         lines.extend(body_lines(api, &body.ty));

@@ -2,7 +2,6 @@
 //! (`print`), so output is deterministic and always valid Rust.
 
 mod api;
-mod blocking;
 mod crate_files;
 mod docs;
 mod examples;
@@ -144,7 +143,6 @@ fn generated_modules(api: &Api, crate_ident: &str) -> Vec<(String, TokenStream, 
         ("src/error_body.rs", crate_files::error_body(api)),
         ("src/apis/mod.rs", crate_files::apis_mod(api)),
         ("src/models/mod.rs", crate_files::models_mod(api)),
-        ("src/blocking/generated.rs", blocking::module(api)),
     ]
     .into_iter()
     .map(|(path, code)| (path.to_string(), code, String::new()))

@@ -22,6 +22,10 @@ pub enum Slot {
 pub fn arg(api: &Api, t: &Ty, path: ModelPath, input: &Ident) -> (TokenStream, TokenStream) {
     match t {
         Ty::String => (quote!(impl Into<String>), quote!(#input.into())),
+        Ty::DateTime => (
+            quote!(chrono::DateTime<impl chrono::TimeZone>),
+            quote!(#input.with_timezone(&chrono::Utc)),
+        ),
         // A union's arms convert into it with `.into()`, which needs the item type known.
         Ty::List(inner) if is_union(api, inner) => {
             let inner = ty(api, inner, path);
@@ -60,19 +64,21 @@ pub fn setter(
     path: ModelPath,
 ) -> TokenStream {
     let field = ident(rust_name);
-    let (kind, value) = match (slot, t) {
-        (Slot::Value, _) => ("maybe", t),
-        (Slot::Some, _) if boxed => ("boxed", t),
-        (Slot::Some, Ty::String) => ("text", t),
-        (Slot::Some, Ty::List(inner)) if is_union(api, inner) => ("items", &**inner),
-        (Slot::Some, Ty::List(inner)) => ("list", &**inner),
-        (Slot::Some, Ty::Named(_)) => ("into", t),
-        (Slot::Some, _) => ("value", t),
+    let (kind, value) = match t {
+        _ if boxed => ("boxed", t),
+        Ty::String => ("text", t),
+        Ty::DateTime => ("date", t),
+        Ty::List(inner) if is_union(api, inner) => ("items", &**inner),
+        Ty::List(inner) => ("list", &**inner),
+        Ty::Named(_) => ("into", t),
+        _ => ("value", t),
     };
     let kind = format_ident!("{}", kind);
-    let mut value = ty(api, value, path);
-    if boxed && matches!(slot, Slot::Value) {
-        value = quote!(Box<#value>);
-    }
-    quote!(setter!(#kind #field: #value);)
+    let value = ty(api, value, path);
+    // A field that can be sent as `null` gets a second setter for that.
+    let null = matches!(slot, Slot::Value).then(|| {
+        let null = format_ident!("{}_null", rust_name);
+        quote!(, null #null)
+    });
+    quote!(setter!(#kind #field: #value #null);)
 }

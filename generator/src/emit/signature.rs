@@ -19,8 +19,6 @@ pub struct Media {
     pub read: TokenStream,
     /// ...and as a `Result`.
     pub read_result: TokenStream,
-    /// Read whole and decoded as JSON, which `Request::receive` does for most operations.
-    pub json: bool,
     /// A request body's type, borrowed (behind `&`) and owned.
     pub borrowed: TokenStream,
     pub owned: TokenStream,
@@ -38,8 +36,8 @@ pub fn media(api: &Api, kind: MediaKind, body: &Ty, media_type: &str) -> Media {
         MediaKind::Binary => (quote!(bytes::Bytes), quote!(response.bytes())),
     };
     let (borrowed, owned, send) = match kind {
-        MediaKind::Json | MediaKind::Ndjson => (t.clone(), t, quote!(request.json(body)?;)),
-        MediaKind::Form => (t.clone(), t, quote!(request.form(body)?;)),
+        MediaKind::Json | MediaKind::Ndjson => (t.clone(), t, quote!(request.json(body);)),
+        MediaKind::Form => (t.clone(), t, quote!(request.form(body);)),
         MediaKind::Text => {
             let send = quote!(request.body(#media_type, body.as_bytes().to_vec()););
             (quote!(str), quote!(String), send)
@@ -58,7 +56,6 @@ pub fn media(api: &Api, kind: MediaKind, body: &Ty, media_type: &str) -> Media {
         response,
         read,
         read_result,
-        json,
         borrowed,
         owned,
         send,
@@ -169,8 +166,17 @@ fn parameter(api: &Api, p: &Param) -> Argument {
     let t = ty(api, &p.ty, PATH);
     let example = super::examples::value(api, &p.ty, &p.name, 0);
     let copy = by_value(&p.ty);
-    let (borrowed, owned, own, example) = match &p.ty {
-        Ty::String => {
+    let (borrowed, owned, own, example) = match (&p.ty, &p.id_type) {
+        (_, Some(id_type)) => {
+            let t = ident(id_type);
+            (
+                quote!(#t),
+                quote!(#t),
+                None,
+                format!("{id_type}({example})"),
+            )
+        }
+        (Ty::String, _) => {
             let own = quote!(let #name: String = #name.into(););
             (quote!(&str), quote!(impl Into<String>), Some(own), example)
         }
@@ -203,13 +209,13 @@ impl Argument {
     }
 }
 
-/// `pub async fn name(&self, ...) -> Result<R, Error>`, for the method and for docs.
+/// `pub fn name(&self, ...) -> Pending<R>`, for the method and for docs.
 pub fn signature(api: &Api, op: &Operation) -> TokenStream {
     let fn_name = ident(&op.fn_name);
     let args = arguments(api, op);
     let args = args.iter().map(Argument::declaration);
     let returns = return_type(api, op);
-    quote!(pub async fn #fn_name(&self, #(#args),*) -> Result<#returns, Error>)
+    quote!(pub fn #fn_name(&self, #(#args),*) -> Pending<#returns>)
 }
 
 /// What a successful call returns, as a Rust type.

@@ -230,6 +230,9 @@ pub struct Param {
     pub rust_name: String,
     pub location: ParamLocation,
     pub required: bool,
+    /// The type of its own a required integer is passed as (`MapIndex`), shared by the
+    /// parameters of that name.
+    pub id_type: Option<String>,
     pub ty: Ty,
     pub style: ParamStyle,
     pub explode: bool,

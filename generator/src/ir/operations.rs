@@ -175,11 +175,16 @@ impl<'a> OperationBuilder<'a, '_> {
             )
             .with_hint("use a string or scalar schema for path, header and cookie parameters"));
         }
+        let rust_name = names.unique(snake(&data.name));
+        let required = data.required || location == ParamLocation::Path;
+        // A required integer is an argument: a type of its own keeps two from being swapped.
+        let id_type = (required && matches!(ty, Ty::I32 | Ty::I64)).then(|| camel(&rust_name));
         Ok(Param {
             name: data.name.clone(),
-            rust_name: names.unique(snake(&data.name)),
+            rust_name,
             location,
-            required: data.required || location == ParamLocation::Path,
+            required,
+            id_type,
             ty,
             style,
             explode: data.explode.unwrap_or(explode_default),

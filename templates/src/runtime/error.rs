@@ -100,11 +100,14 @@ pub enum Error {
 
 /// A non-success answer from the server.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ApiError {
     /// The operationId that failed.
     pub operation: &'static str,
     /// The HTTP status.
     pub status: u16,
+    /// The response headers (`Retry-After`, a request id to quote to the server's admins).
+    pub headers: reqwest::header::HeaderMap,
     /// The body, decoded as the spec documents for this status when it matches.
     pub body: ErrorBody,
     /// The body as received (a proxy's HTML page, say).

@@ -3,7 +3,7 @@
 use super::TaskInstanceApi;
 use reqwest::Method;
 use crate::runtime::path::path_segment;
-use crate::{models, Error};
+use crate::{models, Pending};
 
 impl TaskInstanceApi {
     /// Bulk Task Instances
@@ -25,12 +25,12 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn bulk_task_instances(
+    pub fn bulk_task_instances(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         body: &models::BulkBodyBulkTaskInstanceBody,
-    ) -> Result<models::BulkResponse, Error> {
+    ) -> Pending<models::BulkResponse> {
         let mut request = self
             .client
             .request(
@@ -41,20 +41,11 @@ impl TaskInstanceApi {
             );
         request.authenticated();
         request.releases(Some("3.1.0"), &[]);
-        request.json(body)?;
-        request.receive(crate::error_body::errors_401_403_422).await?.json()
-    }
-}
-
-#[cfg(feature = "blocking")]
-impl crate::blocking::TaskInstanceApi {
-    /// [`TaskInstanceApi::bulk_task_instances`](crate::TaskInstanceApi::bulk_task_instances), blocking until the answer is in.
-    pub fn bulk_task_instances(
-        &self,
-        dag_id: &str,
-        dag_run_id: &str,
-        body: &models::BulkBodyBulkTaskInstanceBody,
-    ) -> Result<models::BulkResponse, Error> {
-        self.client.block_on(self.inner.bulk_task_instances(dag_id, dag_run_id, body))
+        request.json(body);
+        Pending::new(
+            request,
+            crate::error_body::errors_401_403_422,
+            |response| response.json(),
+        )
     }
 }

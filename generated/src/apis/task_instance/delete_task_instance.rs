@@ -4,7 +4,7 @@ use super::TaskInstanceApi;
 use reqwest::Method;
 use crate::runtime::path::path_segment;
 use crate::runtime::setters::setter;
-use crate::Error;
+use crate::Pending;
 
 impl TaskInstanceApi {
     /// Delete Task Instance
@@ -25,13 +25,13 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn delete_task_instance(
+    pub fn delete_task_instance(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
         params: &DeleteTaskInstanceParams,
-    ) -> Result<serde_json::Value, Error> {
+    ) -> Pending<serde_json::Value> {
         let mut request = self
             .client
             .request(
@@ -42,25 +42,12 @@ impl TaskInstanceApi {
             );
         request.authenticated();
         request.releases(Some("3.1.0"), &[]);
-        request.query_params(params)?;
-        request.receive(crate::error_body::errors_401_403_404_422).await?.json()
-    }
-}
-
-#[cfg(feature = "blocking")]
-impl crate::blocking::TaskInstanceApi {
-    /// [`TaskInstanceApi::delete_task_instance`](crate::TaskInstanceApi::delete_task_instance), blocking until the answer is in.
-    pub fn delete_task_instance(
-        &self,
-        dag_id: &str,
-        dag_run_id: &str,
-        task_id: &str,
-        params: &DeleteTaskInstanceParams,
-    ) -> Result<serde_json::Value, Error> {
-        self.client
-            .block_on(
-                self.inner.delete_task_instance(dag_id, dag_run_id, task_id, params),
-            )
+        request.query_params(params);
+        Pending::new(
+            request,
+            crate::error_body::errors_401_403_404_422,
+            |response| response.json(),
+        )
     }
 }
 

@@ -4,7 +4,8 @@ use super::TaskInstanceApi;
 use reqwest::Method;
 use crate::runtime::path::path_segment;
 use crate::runtime::setters::setter;
-use crate::{models, Error};
+use crate::apis::TryNumber;
+use crate::{models, Pending};
 
 impl TaskInstanceApi {
     /// Get External Log Url
@@ -19,20 +20,20 @@ impl TaskInstanceApi {
     ///
     /// ```no_run
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use airflow_client::apis::GetExternalLogUrlParams;
-    /// let result = client.task_instance().get_external_log_url("my_dag_id", "my_dag_run_id", "my_task_id", 1, &GetExternalLogUrlParams::default()).await?;
+    /// use airflow_client::apis::{TryNumber, GetExternalLogUrlParams};
+    /// let result = client.task_instance().get_external_log_url("my_dag_id", "my_dag_run_id", "my_task_id", TryNumber(1), &GetExternalLogUrlParams::default()).await?;
     /// # let _ = result;
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_external_log_url(
+    pub fn get_external_log_url(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
-        try_number: i64,
+        try_number: TryNumber,
         params: &GetExternalLogUrlParams,
-    ) -> Result<models::ExternalLogUrlResponse, Error> {
+    ) -> Pending<models::ExternalLogUrlResponse> {
         let mut request = self
             .client
             .request(
@@ -48,34 +49,12 @@ impl TaskInstanceApi {
             );
         request.authenticated();
         request.releases(Some("3.1.0"), &[]);
-        request.query_params(params)?;
-        request.receive(crate::error_body::errors_400_401_403_404_422).await?.json()
-    }
-}
-
-#[cfg(feature = "blocking")]
-impl crate::blocking::TaskInstanceApi {
-    /// [`TaskInstanceApi::get_external_log_url`](crate::TaskInstanceApi::get_external_log_url), blocking until the answer is in.
-    pub fn get_external_log_url(
-        &self,
-        dag_id: &str,
-        dag_run_id: &str,
-        task_id: &str,
-        try_number: i64,
-        params: &GetExternalLogUrlParams,
-    ) -> Result<models::ExternalLogUrlResponse, Error> {
-        self.client
-            .block_on(
-                self
-                    .inner
-                    .get_external_log_url(
-                        dag_id,
-                        dag_run_id,
-                        task_id,
-                        try_number,
-                        params,
-                    ),
-            )
+        request.query_params(params);
+        Pending::new(
+            request,
+            crate::error_body::errors_400_401_403_404_422,
+            |response| response.json(),
+        )
     }
 }
 

@@ -4,7 +4,7 @@ use super::TaskInstanceApi;
 use reqwest::Method;
 use crate::runtime::path::path_segment;
 use crate::runtime::setters::setter;
-use crate::{models, Error};
+use crate::{models, Pending};
 
 impl TaskInstanceApi {
     /// Get Extra Links
@@ -23,13 +23,13 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_extra_links(
+    pub fn get_extra_links(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
         params: &GetExtraLinksParams,
-    ) -> Result<models::ExtraLinkCollectionResponse, Error> {
+    ) -> Pending<models::ExtraLinkCollectionResponse> {
         let mut request = self
             .client
             .request(
@@ -40,23 +40,12 @@ impl TaskInstanceApi {
             );
         request.authenticated();
         request.releases(None, &[("try_number", "3.2.2")]);
-        request.query_params(params)?;
-        request.receive(crate::error_body::errors_401_403_404_422).await?.json()
-    }
-}
-
-#[cfg(feature = "blocking")]
-impl crate::blocking::TaskInstanceApi {
-    /// [`TaskInstanceApi::get_extra_links`](crate::TaskInstanceApi::get_extra_links), blocking until the answer is in.
-    pub fn get_extra_links(
-        &self,
-        dag_id: &str,
-        dag_run_id: &str,
-        task_id: &str,
-        params: &GetExtraLinksParams,
-    ) -> Result<models::ExtraLinkCollectionResponse, Error> {
-        self.client
-            .block_on(self.inner.get_extra_links(dag_id, dag_run_id, task_id, params))
+        request.query_params(params);
+        Pending::new(
+            request,
+            crate::error_body::errors_401_403_404_422,
+            |response| response.json(),
+        )
     }
 }
 

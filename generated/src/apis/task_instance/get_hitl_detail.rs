@@ -3,7 +3,8 @@
 use super::TaskInstanceApi;
 use reqwest::Method;
 use crate::runtime::path::path_segment;
-use crate::{models, Error};
+use crate::apis::MapIndex;
+use crate::{models, Pending};
 
 impl TaskInstanceApi {
     /// Get Hitl Detail
@@ -18,18 +19,19 @@ impl TaskInstanceApi {
     ///
     /// ```no_run
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// let result = client.task_instance().get_hitl_detail("my_dag_id", "my_dag_run_id", "my_task_id", 1).await?;
+    /// use airflow_client::apis::MapIndex;
+    /// let result = client.task_instance().get_hitl_detail("my_dag_id", "my_dag_run_id", "my_task_id", MapIndex(1)).await?;
     /// # let _ = result;
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_hitl_detail(
+    pub fn get_hitl_detail(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
-        map_index: i64,
-    ) -> Result<models::HitlDetail, Error> {
+        map_index: MapIndex,
+    ) -> Pending<models::HitlDetail> {
         let mut request = self
             .client
             .request(
@@ -45,21 +47,10 @@ impl TaskInstanceApi {
             );
         request.authenticated();
         request.releases(Some("3.1.0"), &[]);
-        request.receive(crate::error_body::errors_401_403_404_422).await?.json()
-    }
-}
-
-#[cfg(feature = "blocking")]
-impl crate::blocking::TaskInstanceApi {
-    /// [`TaskInstanceApi::get_hitl_detail`](crate::TaskInstanceApi::get_hitl_detail), blocking until the answer is in.
-    pub fn get_hitl_detail(
-        &self,
-        dag_id: &str,
-        dag_run_id: &str,
-        task_id: &str,
-        map_index: i64,
-    ) -> Result<models::HitlDetail, Error> {
-        self.client
-            .block_on(self.inner.get_hitl_detail(dag_id, dag_run_id, task_id, map_index))
+        Pending::new(
+            request,
+            crate::error_body::errors_401_403_404_422,
+            |response| response.json(),
+        )
     }
 }

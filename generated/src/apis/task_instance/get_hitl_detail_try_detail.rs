@@ -3,7 +3,8 @@
 use super::TaskInstanceApi;
 use reqwest::Method;
 use crate::runtime::path::path_segment;
-use crate::{models, Error};
+use crate::apis::{MapIndex, TryNumber};
+use crate::{models, Pending};
 
 impl TaskInstanceApi {
     /// Get Hitl Detail Try Detail
@@ -18,19 +19,20 @@ impl TaskInstanceApi {
     ///
     /// ```no_run
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// let result = client.task_instance().get_hitl_detail_try_detail("my_dag_id", "my_dag_run_id", "my_task_id", 1, 1).await?;
+    /// use airflow_client::apis::{MapIndex, TryNumber};
+    /// let result = client.task_instance().get_hitl_detail_try_detail("my_dag_id", "my_dag_run_id", "my_task_id", MapIndex(1), TryNumber(1)).await?;
     /// # let _ = result;
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_hitl_detail_try_detail(
+    pub fn get_hitl_detail_try_detail(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
-        map_index: i64,
-        try_number: i64,
-    ) -> Result<models::HitlDetailHistory, Error> {
+        map_index: MapIndex,
+        try_number: TryNumber,
+    ) -> Pending<models::HitlDetailHistory> {
         let mut request = self
             .client
             .request(
@@ -47,32 +49,10 @@ impl TaskInstanceApi {
             );
         request.authenticated();
         request.releases(Some("3.2.0"), &[]);
-        request.receive(crate::error_body::errors_401_403_404_422).await?.json()
-    }
-}
-
-#[cfg(feature = "blocking")]
-impl crate::blocking::TaskInstanceApi {
-    /// [`TaskInstanceApi::get_hitl_detail_try_detail`](crate::TaskInstanceApi::get_hitl_detail_try_detail), blocking until the answer is in.
-    pub fn get_hitl_detail_try_detail(
-        &self,
-        dag_id: &str,
-        dag_run_id: &str,
-        task_id: &str,
-        map_index: i64,
-        try_number: i64,
-    ) -> Result<models::HitlDetailHistory, Error> {
-        self.client
-            .block_on(
-                self
-                    .inner
-                    .get_hitl_detail_try_detail(
-                        dag_id,
-                        dag_run_id,
-                        task_id,
-                        map_index,
-                        try_number,
-                    ),
-            )
+        Pending::new(
+            request,
+            crate::error_body::errors_401_403_404_422,
+            |response| response.json(),
+        )
     }
 }

@@ -5,7 +5,7 @@ use reqwest::Method;
 use crate::runtime::paging::{Page, paginate};
 use crate::runtime::path::path_segment;
 use crate::runtime::setters::setter;
-use crate::{models, Error};
+use crate::{models, Pending};
 
 impl TaskInstanceApi {
     /// Get Hitl Details
@@ -26,12 +26,12 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_hitl_details(
+    pub fn get_hitl_details(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         params: &GetHitlDetailsParams,
-    ) -> Result<models::HitlDetailCollection, Error> {
+    ) -> Pending<models::HitlDetailCollection> {
         let mut request = self
             .client
             .request(
@@ -49,8 +49,12 @@ impl TaskInstanceApi {
                     ("task_id_prefix_pattern", "3.2.2"),
                 ],
             );
-        request.query_params(params)?;
-        request.receive(crate::error_body::errors_401_403_422).await?.json()
+        request.query_params(params);
+        Pending::new(
+            request,
+            crate::error_body::errors_401_403_422,
+            |response| response.json(),
+        )
     }
 
     /// Every item of [`Self::get_hitl_details`], fetched `page_size` at a time with `limit`/`offset`, where an item added or removed before the current offset while the stream runs makes it skip or repeat one. One page is in memory at a time. The stream owns what it needs, so it can move into a spawned task.
@@ -107,33 +111,6 @@ impl TaskInstanceApi {
                     })
                 }
             },
-        )
-    }
-}
-
-#[cfg(feature = "blocking")]
-impl crate::blocking::TaskInstanceApi {
-    /// [`TaskInstanceApi::get_hitl_details`](crate::TaskInstanceApi::get_hitl_details), blocking until the answer is in.
-    pub fn get_hitl_details(
-        &self,
-        dag_id: &str,
-        dag_run_id: &str,
-        params: &GetHitlDetailsParams,
-    ) -> Result<models::HitlDetailCollection, Error> {
-        self.client.block_on(self.inner.get_hitl_details(dag_id, dag_run_id, params))
-    }
-
-    /// [`TaskInstanceApi::get_hitl_details_stream`](crate::TaskInstanceApi::get_hitl_details_stream) as an iterator, which says where to resume after an error.
-    pub fn get_hitl_details_stream(
-        &self,
-        dag_id: impl Into<String>,
-        dag_run_id: impl Into<String>,
-        params: impl Into<GetHitlDetailsParams>,
-        page_size: i64,
-    ) -> crate::blocking::Paged<'_, models::HitlDetail> {
-        crate::blocking::Paged::new(
-            &self.client,
-            self.inner.get_hitl_details_stream(dag_id, dag_run_id, params, page_size),
         )
     }
 }
@@ -198,10 +175,10 @@ impl GetHitlDetailsParams {
     setter!(list responded_by_user_name: String);
     setter!(text subject_search: String);
     setter!(text body_search: String);
-    setter!(value created_at_gte: chrono::DateTime<chrono::Utc>);
-    setter!(value created_at_gt: chrono::DateTime<chrono::Utc>);
-    setter!(value created_at_lte: chrono::DateTime<chrono::Utc>);
-    setter!(value created_at_lt: chrono::DateTime<chrono::Utc>);
+    setter!(date created_at_gte: chrono::DateTime<chrono::Utc>);
+    setter!(date created_at_gt: chrono::DateTime<chrono::Utc>);
+    setter!(date created_at_lte: chrono::DateTime<chrono::Utc>);
+    setter!(date created_at_lt: chrono::DateTime<chrono::Utc>);
 }
 
 impl From<&GetHitlDetailsParams> for GetHitlDetailsParams {

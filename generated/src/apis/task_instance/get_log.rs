@@ -4,7 +4,8 @@ use super::TaskInstanceApi;
 use reqwest::Method;
 use crate::runtime::path::path_segment;
 use crate::runtime::setters::setter;
-use crate::{models, Error};
+use crate::apis::TryNumber;
+use crate::{models, Pending};
 
 impl TaskInstanceApi {
     /// Get Log
@@ -17,20 +18,20 @@ impl TaskInstanceApi {
     ///
     /// ```no_run
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use airflow_client::apis::GetLogParams;
-    /// let result = client.task_instance().get_log("my_dag_id", "my_dag_run_id", "my_task_id", 1, &GetLogParams::default()).await?;
+    /// use airflow_client::apis::{TryNumber, GetLogParams};
+    /// let result = client.task_instance().get_log("my_dag_id", "my_dag_run_id", "my_task_id", TryNumber(1), &GetLogParams::default()).await?;
     /// # let _ = result;
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_log(
+    pub fn get_log(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
-        try_number: i64,
+        try_number: TryNumber,
         params: &GetLogParams,
-    ) -> Result<GetLogResponse, Error> {
+    ) -> Pending<GetLogResponse> {
         let mut request = self
             .client
             .request(
@@ -45,38 +46,25 @@ impl TaskInstanceApi {
                 ],
             );
         request.authenticated();
-        request.query_params(params)?;
+        request.query_params(params);
         request.header("accept", &params.accept);
-        let response = request.send().await?;
-        match (response.status(), response.media_type().as_str()) {
-            (200, "application/json") => {
-                return Ok(GetLogResponse::Json(response.json()?));
-            }
-            (200, "application/x-ndjson") => {
-                return Ok(GetLogResponse::Ndjson(response.ndjson()));
-            }
-            (200, _) => return Ok(GetLogResponse::Json(response.json()?)),
-            _ => {}
-        }
-        Err(response.error(crate::error_body::errors_401_403_404_422))
-    }
-}
-
-#[cfg(feature = "blocking")]
-impl crate::blocking::TaskInstanceApi {
-    /// [`TaskInstanceApi::get_log`](crate::TaskInstanceApi::get_log), blocking until the answer is in.
-    pub fn get_log(
-        &self,
-        dag_id: &str,
-        dag_run_id: &str,
-        task_id: &str,
-        try_number: i64,
-        params: &GetLogParams,
-    ) -> Result<GetLogResponse, Error> {
-        self.client
-            .block_on(
-                self.inner.get_log(dag_id, dag_run_id, task_id, try_number, params),
-            )
+        Pending::streamed(
+            request,
+            crate::error_body::errors_401_403_404_422,
+            |response| {
+                match (response.status(), response.media_type().as_str()) {
+                    (200, "application/json") => {
+                        return Ok(GetLogResponse::Json(response.json()?));
+                    }
+                    (200, "application/x-ndjson") => {
+                        return Ok(GetLogResponse::Ndjson(response.ndjson()));
+                    }
+                    (200, _) => return Ok(GetLogResponse::Json(response.json()?)),
+                    _ => {}
+                }
+                Err(response.error(crate::error_body::errors_401_403_404_422))
+            },
+        )
     }
 }
 

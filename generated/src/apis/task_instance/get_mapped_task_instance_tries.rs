@@ -3,7 +3,8 @@
 use super::TaskInstanceApi;
 use reqwest::Method;
 use crate::runtime::path::path_segment;
-use crate::{models, Error};
+use crate::apis::MapIndex;
+use crate::{models, Pending};
 
 impl TaskInstanceApi {
     /// Get Mapped Task Instance Tries
@@ -14,18 +15,19 @@ impl TaskInstanceApi {
     ///
     /// ```no_run
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// let result = client.task_instance().get_mapped_task_instance_tries("my_dag_id", "my_dag_run_id", "my_task_id", 1).await?;
+    /// use airflow_client::apis::MapIndex;
+    /// let result = client.task_instance().get_mapped_task_instance_tries("my_dag_id", "my_dag_run_id", "my_task_id", MapIndex(1)).await?;
     /// # let _ = result;
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_mapped_task_instance_tries(
+    pub fn get_mapped_task_instance_tries(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
-        map_index: i64,
-    ) -> Result<models::TaskInstanceHistoryCollectionResponse, Error> {
+        map_index: MapIndex,
+    ) -> Pending<models::TaskInstanceHistoryCollectionResponse> {
         let mut request = self
             .client
             .request(
@@ -40,30 +42,10 @@ impl TaskInstanceApi {
                 ],
             );
         request.authenticated();
-        request.receive(crate::error_body::errors_401_403_404_422).await?.json()
-    }
-}
-
-#[cfg(feature = "blocking")]
-impl crate::blocking::TaskInstanceApi {
-    /// [`TaskInstanceApi::get_mapped_task_instance_tries`](crate::TaskInstanceApi::get_mapped_task_instance_tries), blocking until the answer is in.
-    pub fn get_mapped_task_instance_tries(
-        &self,
-        dag_id: &str,
-        dag_run_id: &str,
-        task_id: &str,
-        map_index: i64,
-    ) -> Result<models::TaskInstanceHistoryCollectionResponse, Error> {
-        self.client
-            .block_on(
-                self
-                    .inner
-                    .get_mapped_task_instance_tries(
-                        dag_id,
-                        dag_run_id,
-                        task_id,
-                        map_index,
-                    ),
-            )
+        Pending::new(
+            request,
+            crate::error_body::errors_401_403_404_422,
+            |response| response.json(),
+        )
     }
 }

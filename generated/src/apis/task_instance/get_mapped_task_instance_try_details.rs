@@ -3,7 +3,8 @@
 use super::TaskInstanceApi;
 use reqwest::Method;
 use crate::runtime::path::path_segment;
-use crate::{models, Error};
+use crate::apis::{MapIndex, TaskTryNumber};
+use crate::{models, Pending};
 
 impl TaskInstanceApi {
     /// Get Mapped Task Instance Try Details
@@ -16,19 +17,20 @@ impl TaskInstanceApi {
     ///
     /// ```no_run
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// let result = client.task_instance().get_mapped_task_instance_try_details("my_dag_id", "my_dag_run_id", "my_task_id", 1, 1).await?;
+    /// use airflow_client::apis::{TaskTryNumber, MapIndex};
+    /// let result = client.task_instance().get_mapped_task_instance_try_details("my_dag_id", "my_dag_run_id", "my_task_id", TaskTryNumber(1), MapIndex(1)).await?;
     /// # let _ = result;
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_mapped_task_instance_try_details(
+    pub fn get_mapped_task_instance_try_details(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
-        task_try_number: i64,
-        map_index: i64,
-    ) -> Result<models::TaskInstanceHistoryResponse, Error> {
+        task_try_number: TaskTryNumber,
+        map_index: MapIndex,
+    ) -> Pending<models::TaskInstanceHistoryResponse> {
         let mut request = self
             .client
             .request(
@@ -44,32 +46,10 @@ impl TaskInstanceApi {
                 ],
             );
         request.authenticated();
-        request.receive(crate::error_body::errors_401_403_404_422).await?.json()
-    }
-}
-
-#[cfg(feature = "blocking")]
-impl crate::blocking::TaskInstanceApi {
-    /// [`TaskInstanceApi::get_mapped_task_instance_try_details`](crate::TaskInstanceApi::get_mapped_task_instance_try_details), blocking until the answer is in.
-    pub fn get_mapped_task_instance_try_details(
-        &self,
-        dag_id: &str,
-        dag_run_id: &str,
-        task_id: &str,
-        task_try_number: i64,
-        map_index: i64,
-    ) -> Result<models::TaskInstanceHistoryResponse, Error> {
-        self.client
-            .block_on(
-                self
-                    .inner
-                    .get_mapped_task_instance_try_details(
-                        dag_id,
-                        dag_run_id,
-                        task_id,
-                        task_try_number,
-                        map_index,
-                    ),
-            )
+        Pending::new(
+            request,
+            crate::error_body::errors_401_403_404_422,
+            |response| response.json(),
+        )
     }
 }

@@ -5,7 +5,7 @@ use reqwest::Method;
 use crate::runtime::paging::{Page, paginate};
 use crate::runtime::path::path_segment;
 use crate::runtime::setters::setter;
-use crate::{models, Error};
+use crate::{models, Pending};
 
 impl TaskInstanceApi {
     /// Get Mapped Task Instances
@@ -24,13 +24,13 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_mapped_task_instances(
+    pub fn get_mapped_task_instances(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
         params: &GetMappedTaskInstancesParams,
-    ) -> Result<models::TaskInstanceCollectionResponse, Error> {
+    ) -> Pending<models::TaskInstanceCollectionResponse> {
         let mut request = self
             .client
             .request(
@@ -69,8 +69,12 @@ impl TaskInstanceApi {
                     ("rendered_map_index_prefix_pattern", "3.2.2"),
                 ],
             );
-        request.query_params(params)?;
-        request.receive(crate::error_body::errors_401_403_404_422).await?.json()
+        request.query_params(params);
+        Pending::new(
+            request,
+            crate::error_body::errors_401_403_404_422,
+            |response| response.json(),
+        )
     }
 
     /// Every item of [`Self::get_mapped_task_instances`], fetched `page_size` at a time with `limit`/`offset`, where an item added or removed before the current offset while the stream runs makes it skip or repeat one. One page is in memory at a time. The stream owns what it needs, so it can move into a spawned task.
@@ -135,46 +139,6 @@ impl TaskInstanceApi {
                     })
                 }
             },
-        )
-    }
-}
-
-#[cfg(feature = "blocking")]
-impl crate::blocking::TaskInstanceApi {
-    /// [`TaskInstanceApi::get_mapped_task_instances`](crate::TaskInstanceApi::get_mapped_task_instances), blocking until the answer is in.
-    pub fn get_mapped_task_instances(
-        &self,
-        dag_id: &str,
-        dag_run_id: &str,
-        task_id: &str,
-        params: &GetMappedTaskInstancesParams,
-    ) -> Result<models::TaskInstanceCollectionResponse, Error> {
-        self.client
-            .block_on(
-                self.inner.get_mapped_task_instances(dag_id, dag_run_id, task_id, params),
-            )
-    }
-
-    /// [`TaskInstanceApi::get_mapped_task_instances_stream`](crate::TaskInstanceApi::get_mapped_task_instances_stream) as an iterator, which says where to resume after an error.
-    pub fn get_mapped_task_instances_stream(
-        &self,
-        dag_id: impl Into<String>,
-        dag_run_id: impl Into<String>,
-        task_id: impl Into<String>,
-        params: impl Into<GetMappedTaskInstancesParams>,
-        page_size: i64,
-    ) -> crate::blocking::Paged<'_, models::TaskInstanceResponse> {
-        crate::blocking::Paged::new(
-            &self.client,
-            self
-                .inner
-                .get_mapped_task_instances_stream(
-                    dag_id,
-                    dag_run_id,
-                    task_id,
-                    params,
-                    page_size,
-                ),
         )
     }
 }
@@ -277,26 +241,26 @@ pub struct GetMappedTaskInstancesParams {
 }
 
 impl GetMappedTaskInstancesParams {
-    setter!(value run_after_gte: chrono::DateTime<chrono::Utc>);
-    setter!(value run_after_gt: chrono::DateTime<chrono::Utc>);
-    setter!(value run_after_lte: chrono::DateTime<chrono::Utc>);
-    setter!(value run_after_lt: chrono::DateTime<chrono::Utc>);
-    setter!(value logical_date_gte: chrono::DateTime<chrono::Utc>);
-    setter!(value logical_date_gt: chrono::DateTime<chrono::Utc>);
-    setter!(value logical_date_lte: chrono::DateTime<chrono::Utc>);
-    setter!(value logical_date_lt: chrono::DateTime<chrono::Utc>);
-    setter!(value start_date_gte: chrono::DateTime<chrono::Utc>);
-    setter!(value start_date_gt: chrono::DateTime<chrono::Utc>);
-    setter!(value start_date_lte: chrono::DateTime<chrono::Utc>);
-    setter!(value start_date_lt: chrono::DateTime<chrono::Utc>);
-    setter!(value end_date_gte: chrono::DateTime<chrono::Utc>);
-    setter!(value end_date_gt: chrono::DateTime<chrono::Utc>);
-    setter!(value end_date_lte: chrono::DateTime<chrono::Utc>);
-    setter!(value end_date_lt: chrono::DateTime<chrono::Utc>);
-    setter!(value updated_at_gte: chrono::DateTime<chrono::Utc>);
-    setter!(value updated_at_gt: chrono::DateTime<chrono::Utc>);
-    setter!(value updated_at_lte: chrono::DateTime<chrono::Utc>);
-    setter!(value updated_at_lt: chrono::DateTime<chrono::Utc>);
+    setter!(date run_after_gte: chrono::DateTime<chrono::Utc>);
+    setter!(date run_after_gt: chrono::DateTime<chrono::Utc>);
+    setter!(date run_after_lte: chrono::DateTime<chrono::Utc>);
+    setter!(date run_after_lt: chrono::DateTime<chrono::Utc>);
+    setter!(date logical_date_gte: chrono::DateTime<chrono::Utc>);
+    setter!(date logical_date_gt: chrono::DateTime<chrono::Utc>);
+    setter!(date logical_date_lte: chrono::DateTime<chrono::Utc>);
+    setter!(date logical_date_lt: chrono::DateTime<chrono::Utc>);
+    setter!(date start_date_gte: chrono::DateTime<chrono::Utc>);
+    setter!(date start_date_gt: chrono::DateTime<chrono::Utc>);
+    setter!(date start_date_lte: chrono::DateTime<chrono::Utc>);
+    setter!(date start_date_lt: chrono::DateTime<chrono::Utc>);
+    setter!(date end_date_gte: chrono::DateTime<chrono::Utc>);
+    setter!(date end_date_gt: chrono::DateTime<chrono::Utc>);
+    setter!(date end_date_lte: chrono::DateTime<chrono::Utc>);
+    setter!(date end_date_lt: chrono::DateTime<chrono::Utc>);
+    setter!(date updated_at_gte: chrono::DateTime<chrono::Utc>);
+    setter!(date updated_at_gt: chrono::DateTime<chrono::Utc>);
+    setter!(date updated_at_lte: chrono::DateTime<chrono::Utc>);
+    setter!(date updated_at_lt: chrono::DateTime<chrono::Utc>);
     setter!(value duration_gte: f64);
     setter!(value duration_gt: f64);
     setter!(value duration_lte: f64);

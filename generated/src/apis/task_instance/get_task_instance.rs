@@ -3,7 +3,7 @@
 use super::TaskInstanceApi;
 use reqwest::Method;
 use crate::runtime::path::path_segment;
-use crate::{models, Error};
+use crate::{models, Pending};
 
 impl TaskInstanceApi {
     /// Get Task Instance
@@ -21,12 +21,12 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_task_instance(
+    pub fn get_task_instance(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
-    ) -> Result<models::TaskInstanceResponse, Error> {
+    ) -> Pending<models::TaskInstanceResponse> {
         let mut request = self
             .client
             .request(
@@ -36,19 +36,10 @@ impl TaskInstanceApi {
                 &[path_segment(dag_id), path_segment(dag_run_id), path_segment(task_id)],
             );
         request.authenticated();
-        request.receive(crate::error_body::errors_401_403_404_422).await?.json()
-    }
-}
-
-#[cfg(feature = "blocking")]
-impl crate::blocking::TaskInstanceApi {
-    /// [`TaskInstanceApi::get_task_instance`](crate::TaskInstanceApi::get_task_instance), blocking until the answer is in.
-    pub fn get_task_instance(
-        &self,
-        dag_id: &str,
-        dag_run_id: &str,
-        task_id: &str,
-    ) -> Result<models::TaskInstanceResponse, Error> {
-        self.client.block_on(self.inner.get_task_instance(dag_id, dag_run_id, task_id))
+        Pending::new(
+            request,
+            crate::error_body::errors_401_403_404_422,
+            |response| response.json(),
+        )
     }
 }

@@ -4,7 +4,7 @@ use super::TaskInstanceApi;
 use reqwest::Method;
 use crate::runtime::path::path_segment;
 use crate::runtime::setters::setter;
-use crate::{models, Error};
+use crate::{models, Pending};
 
 impl TaskInstanceApi {
     /// Get Task Instance Tries
@@ -23,13 +23,13 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_task_instance_tries(
+    pub fn get_task_instance_tries(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
         params: &GetTaskInstanceTriesParams,
-    ) -> Result<models::TaskInstanceHistoryCollectionResponse, Error> {
+    ) -> Pending<models::TaskInstanceHistoryCollectionResponse> {
         let mut request = self
             .client
             .request(
@@ -39,25 +39,12 @@ impl TaskInstanceApi {
                 &[path_segment(dag_id), path_segment(dag_run_id), path_segment(task_id)],
             );
         request.authenticated();
-        request.query_params(params)?;
-        request.receive(crate::error_body::errors_401_403_404_422).await?.json()
-    }
-}
-
-#[cfg(feature = "blocking")]
-impl crate::blocking::TaskInstanceApi {
-    /// [`TaskInstanceApi::get_task_instance_tries`](crate::TaskInstanceApi::get_task_instance_tries), blocking until the answer is in.
-    pub fn get_task_instance_tries(
-        &self,
-        dag_id: &str,
-        dag_run_id: &str,
-        task_id: &str,
-        params: &GetTaskInstanceTriesParams,
-    ) -> Result<models::TaskInstanceHistoryCollectionResponse, Error> {
-        self.client
-            .block_on(
-                self.inner.get_task_instance_tries(dag_id, dag_run_id, task_id, params),
-            )
+        request.query_params(params);
+        Pending::new(
+            request,
+            crate::error_body::errors_401_403_404_422,
+            |response| response.json(),
+        )
     }
 }
 

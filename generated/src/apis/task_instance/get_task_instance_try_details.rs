@@ -4,7 +4,8 @@ use super::TaskInstanceApi;
 use reqwest::Method;
 use crate::runtime::path::path_segment;
 use crate::runtime::setters::setter;
-use crate::{models, Error};
+use crate::apis::TaskTryNumber;
+use crate::{models, Pending};
 
 impl TaskInstanceApi {
     /// Get Task Instance Try Details
@@ -17,20 +18,20 @@ impl TaskInstanceApi {
     ///
     /// ```no_run
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use airflow_client::apis::GetTaskInstanceTryDetailsParams;
-    /// let result = client.task_instance().get_task_instance_try_details("my_dag_id", "my_dag_run_id", "my_task_id", 1, &GetTaskInstanceTryDetailsParams::default()).await?;
+    /// use airflow_client::apis::{TaskTryNumber, GetTaskInstanceTryDetailsParams};
+    /// let result = client.task_instance().get_task_instance_try_details("my_dag_id", "my_dag_run_id", "my_task_id", TaskTryNumber(1), &GetTaskInstanceTryDetailsParams::default()).await?;
     /// # let _ = result;
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_task_instance_try_details(
+    pub fn get_task_instance_try_details(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
-        task_try_number: i64,
+        task_try_number: TaskTryNumber,
         params: &GetTaskInstanceTryDetailsParams,
-    ) -> Result<models::TaskInstanceHistoryResponse, Error> {
+    ) -> Pending<models::TaskInstanceHistoryResponse> {
         let mut request = self
             .client
             .request(
@@ -45,34 +46,12 @@ impl TaskInstanceApi {
                 ],
             );
         request.authenticated();
-        request.query_params(params)?;
-        request.receive(crate::error_body::errors_401_403_404_422).await?.json()
-    }
-}
-
-#[cfg(feature = "blocking")]
-impl crate::blocking::TaskInstanceApi {
-    /// [`TaskInstanceApi::get_task_instance_try_details`](crate::TaskInstanceApi::get_task_instance_try_details), blocking until the answer is in.
-    pub fn get_task_instance_try_details(
-        &self,
-        dag_id: &str,
-        dag_run_id: &str,
-        task_id: &str,
-        task_try_number: i64,
-        params: &GetTaskInstanceTryDetailsParams,
-    ) -> Result<models::TaskInstanceHistoryResponse, Error> {
-        self.client
-            .block_on(
-                self
-                    .inner
-                    .get_task_instance_try_details(
-                        dag_id,
-                        dag_run_id,
-                        task_id,
-                        task_try_number,
-                        params,
-                    ),
-            )
+        request.query_params(params);
+        Pending::new(
+            request,
+            crate::error_body::errors_401_403_404_422,
+            |response| response.json(),
+        )
     }
 }
 

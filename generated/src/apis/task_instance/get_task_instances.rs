@@ -5,7 +5,7 @@ use reqwest::Method;
 use crate::runtime::paging::{Page, paginate};
 use crate::runtime::path::path_segment;
 use crate::runtime::setters::setter;
-use crate::{models, Error};
+use crate::{models, Pending};
 
 impl TaskInstanceApi {
     /// Get Task Instances
@@ -37,12 +37,12 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_task_instances(
+    pub fn get_task_instances(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         params: &GetTaskInstancesParams,
-    ) -> Result<models::TaskInstanceCollectionResponse, Error> {
+    ) -> Pending<models::TaskInstanceCollectionResponse> {
         let mut request = self
             .client
             .request(
@@ -88,8 +88,12 @@ impl TaskInstanceApi {
                     ("rendered_map_index_prefix_pattern", "3.2.2"),
                 ],
             );
-        request.query_params(params)?;
-        request.receive(crate::error_body::errors_400_401_403_404_422).await?.json()
+        request.query_params(params);
+        Pending::new(
+            request,
+            crate::error_body::errors_400_401_403_404_422,
+            |response| response.json(),
+        )
     }
 
     /// Every item of [`Self::get_task_instances`], fetched `page_size` at a time by keyset cursor where the server has it (3.2.2 and later), which loses no item to changes made while the stream runs; else with `limit`/`offset`, where an item added or removed before the current offset while the stream runs makes it skip or repeat one. One page is in memory at a time. The stream owns what it needs, so it can move into a spawned task.
@@ -150,33 +154,6 @@ impl TaskInstanceApi {
                     })
                 }
             },
-        )
-    }
-}
-
-#[cfg(feature = "blocking")]
-impl crate::blocking::TaskInstanceApi {
-    /// [`TaskInstanceApi::get_task_instances`](crate::TaskInstanceApi::get_task_instances), blocking until the answer is in.
-    pub fn get_task_instances(
-        &self,
-        dag_id: &str,
-        dag_run_id: &str,
-        params: &GetTaskInstancesParams,
-    ) -> Result<models::TaskInstanceCollectionResponse, Error> {
-        self.client.block_on(self.inner.get_task_instances(dag_id, dag_run_id, params))
-    }
-
-    /// [`TaskInstanceApi::get_task_instances_stream`](crate::TaskInstanceApi::get_task_instances_stream) as an iterator, which says where to resume after an error.
-    pub fn get_task_instances_stream(
-        &self,
-        dag_id: impl Into<String>,
-        dag_run_id: impl Into<String>,
-        params: impl Into<GetTaskInstancesParams>,
-        page_size: i64,
-    ) -> crate::blocking::Paged<'_, models::TaskInstanceResponse> {
-        crate::blocking::Paged::new(
-            &self.client,
-            self.inner.get_task_instances_stream(dag_id, dag_run_id, params, page_size),
         )
     }
 }
@@ -312,26 +289,26 @@ pub struct GetTaskInstancesParams {
 impl GetTaskInstancesParams {
     setter!(text cursor: String);
     setter!(text task_id: String);
-    setter!(value run_after_gte: chrono::DateTime<chrono::Utc>);
-    setter!(value run_after_gt: chrono::DateTime<chrono::Utc>);
-    setter!(value run_after_lte: chrono::DateTime<chrono::Utc>);
-    setter!(value run_after_lt: chrono::DateTime<chrono::Utc>);
-    setter!(value logical_date_gte: chrono::DateTime<chrono::Utc>);
-    setter!(value logical_date_gt: chrono::DateTime<chrono::Utc>);
-    setter!(value logical_date_lte: chrono::DateTime<chrono::Utc>);
-    setter!(value logical_date_lt: chrono::DateTime<chrono::Utc>);
-    setter!(value start_date_gte: chrono::DateTime<chrono::Utc>);
-    setter!(value start_date_gt: chrono::DateTime<chrono::Utc>);
-    setter!(value start_date_lte: chrono::DateTime<chrono::Utc>);
-    setter!(value start_date_lt: chrono::DateTime<chrono::Utc>);
-    setter!(value end_date_gte: chrono::DateTime<chrono::Utc>);
-    setter!(value end_date_gt: chrono::DateTime<chrono::Utc>);
-    setter!(value end_date_lte: chrono::DateTime<chrono::Utc>);
-    setter!(value end_date_lt: chrono::DateTime<chrono::Utc>);
-    setter!(value updated_at_gte: chrono::DateTime<chrono::Utc>);
-    setter!(value updated_at_gt: chrono::DateTime<chrono::Utc>);
-    setter!(value updated_at_lte: chrono::DateTime<chrono::Utc>);
-    setter!(value updated_at_lt: chrono::DateTime<chrono::Utc>);
+    setter!(date run_after_gte: chrono::DateTime<chrono::Utc>);
+    setter!(date run_after_gt: chrono::DateTime<chrono::Utc>);
+    setter!(date run_after_lte: chrono::DateTime<chrono::Utc>);
+    setter!(date run_after_lt: chrono::DateTime<chrono::Utc>);
+    setter!(date logical_date_gte: chrono::DateTime<chrono::Utc>);
+    setter!(date logical_date_gt: chrono::DateTime<chrono::Utc>);
+    setter!(date logical_date_lte: chrono::DateTime<chrono::Utc>);
+    setter!(date logical_date_lt: chrono::DateTime<chrono::Utc>);
+    setter!(date start_date_gte: chrono::DateTime<chrono::Utc>);
+    setter!(date start_date_gt: chrono::DateTime<chrono::Utc>);
+    setter!(date start_date_lte: chrono::DateTime<chrono::Utc>);
+    setter!(date start_date_lt: chrono::DateTime<chrono::Utc>);
+    setter!(date end_date_gte: chrono::DateTime<chrono::Utc>);
+    setter!(date end_date_gt: chrono::DateTime<chrono::Utc>);
+    setter!(date end_date_lte: chrono::DateTime<chrono::Utc>);
+    setter!(date end_date_lt: chrono::DateTime<chrono::Utc>);
+    setter!(date updated_at_gte: chrono::DateTime<chrono::Utc>);
+    setter!(date updated_at_gt: chrono::DateTime<chrono::Utc>);
+    setter!(date updated_at_lte: chrono::DateTime<chrono::Utc>);
+    setter!(date updated_at_lt: chrono::DateTime<chrono::Utc>);
     setter!(value duration_gte: f64);
     setter!(value duration_gt: f64);
     setter!(value duration_lte: f64);

@@ -3,7 +3,7 @@
 use super::TaskInstanceApi;
 use reqwest::Method;
 use crate::runtime::path::path_segment;
-use crate::{models, Error};
+use crate::{models, Pending};
 
 impl TaskInstanceApi {
     /// Get Task Instances Batch
@@ -25,10 +25,10 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_task_instances_batch(
+    pub fn get_task_instances_batch(
         &self,
         body: &models::TaskInstancesBatchBody,
-    ) -> Result<models::TaskInstanceCollectionResponse, Error> {
+    ) -> Pending<models::TaskInstanceCollectionResponse> {
         let mut request = self
             .client
             .request(
@@ -41,18 +41,11 @@ impl TaskInstanceApi {
                 ],
             );
         request.authenticated();
-        request.json(body)?;
-        request.receive(crate::error_body::errors_401_403_404_422).await?.json()
-    }
-}
-
-#[cfg(feature = "blocking")]
-impl crate::blocking::TaskInstanceApi {
-    /// [`TaskInstanceApi::get_task_instances_batch`](crate::TaskInstanceApi::get_task_instances_batch), blocking until the answer is in.
-    pub fn get_task_instances_batch(
-        &self,
-        body: &models::TaskInstancesBatchBody,
-    ) -> Result<models::TaskInstanceCollectionResponse, Error> {
-        self.client.block_on(self.inner.get_task_instances_batch(body))
+        request.json(body);
+        Pending::new(
+            request,
+            crate::error_body::errors_401_403_404_422,
+            |response| response.json(),
+        )
     }
 }

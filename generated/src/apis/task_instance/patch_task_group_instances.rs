@@ -4,7 +4,7 @@ use super::TaskInstanceApi;
 use reqwest::Method;
 use crate::runtime::path::path_segment;
 use crate::runtime::setters::setter;
-use crate::{models, Error};
+use crate::{models, Pending};
 
 impl TaskInstanceApi {
     /// Patch Task Group Instances
@@ -27,14 +27,14 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn patch_task_group_instances(
+    pub fn patch_task_group_instances(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         group_id: &str,
         params: &PatchTaskGroupInstancesParams,
         body: &models::PatchTaskInstanceBody,
-    ) -> Result<models::TaskInstanceCollectionResponse, Error> {
+    ) -> Pending<models::TaskInstanceCollectionResponse> {
         let mut request = self
             .client
             .request(
@@ -45,35 +45,13 @@ impl TaskInstanceApi {
             );
         request.authenticated();
         request.releases(Some("3.3.0"), &[]);
-        request.query_params(params)?;
-        request.json(body)?;
-        request.receive(crate::error_body::errors_400_401_403_404_409_422).await?.json()
-    }
-}
-
-#[cfg(feature = "blocking")]
-impl crate::blocking::TaskInstanceApi {
-    /// [`TaskInstanceApi::patch_task_group_instances`](crate::TaskInstanceApi::patch_task_group_instances), blocking until the answer is in.
-    pub fn patch_task_group_instances(
-        &self,
-        dag_id: &str,
-        dag_run_id: &str,
-        group_id: &str,
-        params: &PatchTaskGroupInstancesParams,
-        body: &models::PatchTaskInstanceBody,
-    ) -> Result<models::TaskInstanceCollectionResponse, Error> {
-        self.client
-            .block_on(
-                self
-                    .inner
-                    .patch_task_group_instances(
-                        dag_id,
-                        dag_run_id,
-                        group_id,
-                        params,
-                        body,
-                    ),
-            )
+        request.query_params(params);
+        request.json(body);
+        Pending::new(
+            request,
+            crate::error_body::errors_400_401_403_404_409_422,
+            |response| response.json(),
+        )
     }
 }
 

@@ -3,7 +3,7 @@
 use super::TaskInstanceApi;
 use reqwest::Method;
 use crate::runtime::path::path_segment;
-use crate::{models, Error};
+use crate::{models, Pending};
 
 impl TaskInstanceApi {
     /// Patch Task Group Instances Dry Run
@@ -25,13 +25,13 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn patch_task_group_instances_dry_run(
+    pub fn patch_task_group_instances_dry_run(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         group_id: &str,
         body: &models::PatchTaskInstanceBody,
-    ) -> Result<models::TaskInstanceCollectionResponse, Error> {
+    ) -> Pending<models::TaskInstanceCollectionResponse> {
         let mut request = self
             .client
             .request(
@@ -42,31 +42,11 @@ impl TaskInstanceApi {
             );
         request.authenticated();
         request.releases(Some("3.3.0"), &[]);
-        request.json(body)?;
-        request.receive(crate::error_body::errors_400_401_403_404_422).await?.json()
-    }
-}
-
-#[cfg(feature = "blocking")]
-impl crate::blocking::TaskInstanceApi {
-    /// [`TaskInstanceApi::patch_task_group_instances_dry_run`](crate::TaskInstanceApi::patch_task_group_instances_dry_run), blocking until the answer is in.
-    pub fn patch_task_group_instances_dry_run(
-        &self,
-        dag_id: &str,
-        dag_run_id: &str,
-        group_id: &str,
-        body: &models::PatchTaskInstanceBody,
-    ) -> Result<models::TaskInstanceCollectionResponse, Error> {
-        self.client
-            .block_on(
-                self
-                    .inner
-                    .patch_task_group_instances_dry_run(
-                        dag_id,
-                        dag_run_id,
-                        group_id,
-                        body,
-                    ),
-            )
+        request.json(body);
+        Pending::new(
+            request,
+            crate::error_body::errors_400_401_403_404_422,
+            |response| response.json(),
+        )
     }
 }

@@ -4,7 +4,7 @@ use super::TaskInstanceApi;
 use reqwest::Method;
 use crate::runtime::path::path_segment;
 use crate::runtime::setters::setter;
-use crate::{models, Error};
+use crate::{models, Pending};
 
 impl TaskInstanceApi {
     /// Patch Task Instance
@@ -25,14 +25,14 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn patch_task_instance(
+    pub fn patch_task_instance(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
         params: &PatchTaskInstanceParams,
         body: &models::PatchTaskInstanceBody,
-    ) -> Result<models::TaskInstanceCollectionResponse, Error> {
+    ) -> Pending<models::TaskInstanceCollectionResponse> {
         let mut request = self
             .client
             .request(
@@ -42,27 +42,13 @@ impl TaskInstanceApi {
                 &[path_segment(dag_id), path_segment(dag_run_id), path_segment(task_id)],
             );
         request.authenticated();
-        request.query_params(params)?;
-        request.json(body)?;
-        request.receive(crate::error_body::errors_400_401_403_404_409_422).await?.json()
-    }
-}
-
-#[cfg(feature = "blocking")]
-impl crate::blocking::TaskInstanceApi {
-    /// [`TaskInstanceApi::patch_task_instance`](crate::TaskInstanceApi::patch_task_instance), blocking until the answer is in.
-    pub fn patch_task_instance(
-        &self,
-        dag_id: &str,
-        dag_run_id: &str,
-        task_id: &str,
-        params: &PatchTaskInstanceParams,
-        body: &models::PatchTaskInstanceBody,
-    ) -> Result<models::TaskInstanceCollectionResponse, Error> {
-        self.client
-            .block_on(
-                self.inner.patch_task_instance(dag_id, dag_run_id, task_id, params, body),
-            )
+        request.query_params(params);
+        request.json(body);
+        Pending::new(
+            request,
+            crate::error_body::errors_400_401_403_404_409_422,
+            |response| response.json(),
+        )
     }
 }
 

@@ -4,7 +4,8 @@ use super::TaskInstanceApi;
 use reqwest::Method;
 use crate::runtime::path::path_segment;
 use crate::runtime::setters::setter;
-use crate::{models, Error};
+use crate::apis::MapIndex;
+use crate::{models, Pending};
 
 impl TaskInstanceApi {
     /// Patch Task Instance Dry Run
@@ -18,22 +19,22 @@ impl TaskInstanceApi {
     /// ```no_run
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use airflow_client::models;
-    /// use airflow_client::apis::PatchTaskInstanceDryRunByMapIndexParams;
+    /// use airflow_client::apis::{MapIndex, PatchTaskInstanceDryRunByMapIndexParams};
     /// let body = models::PatchTaskInstanceBody::default().new_state(models::TaskInstanceState::Removed);
-    /// let result = client.task_instance().patch_task_instance_dry_run_by_map_index("my_dag_id", "my_dag_run_id", "my_task_id", 1, &PatchTaskInstanceDryRunByMapIndexParams::default(), &body).await?;
+    /// let result = client.task_instance().patch_task_instance_dry_run_by_map_index("my_dag_id", "my_dag_run_id", "my_task_id", MapIndex(1), &PatchTaskInstanceDryRunByMapIndexParams::default(), &body).await?;
     /// # let _ = result;
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn patch_task_instance_dry_run_by_map_index(
+    pub fn patch_task_instance_dry_run_by_map_index(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
-        map_index: i64,
+        map_index: MapIndex,
         params: &PatchTaskInstanceDryRunByMapIndexParams,
         body: &models::PatchTaskInstanceBody,
-    ) -> Result<models::TaskInstanceCollectionResponse, Error> {
+    ) -> Pending<models::TaskInstanceCollectionResponse> {
         let mut request = self
             .client
             .request(
@@ -48,37 +49,13 @@ impl TaskInstanceApi {
                 ],
             );
         request.authenticated();
-        request.query_params(params)?;
-        request.json(body)?;
-        request.receive(crate::error_body::errors_400_401_403_404_422).await?.json()
-    }
-}
-
-#[cfg(feature = "blocking")]
-impl crate::blocking::TaskInstanceApi {
-    /// [`TaskInstanceApi::patch_task_instance_dry_run_by_map_index`](crate::TaskInstanceApi::patch_task_instance_dry_run_by_map_index), blocking until the answer is in.
-    pub fn patch_task_instance_dry_run_by_map_index(
-        &self,
-        dag_id: &str,
-        dag_run_id: &str,
-        task_id: &str,
-        map_index: i64,
-        params: &PatchTaskInstanceDryRunByMapIndexParams,
-        body: &models::PatchTaskInstanceBody,
-    ) -> Result<models::TaskInstanceCollectionResponse, Error> {
-        self.client
-            .block_on(
-                self
-                    .inner
-                    .patch_task_instance_dry_run_by_map_index(
-                        dag_id,
-                        dag_run_id,
-                        task_id,
-                        map_index,
-                        params,
-                        body,
-                    ),
-            )
+        request.query_params(params);
+        request.json(body);
+        Pending::new(
+            request,
+            crate::error_body::errors_400_401_403_404_422,
+            |response| response.json(),
+        )
     }
 }
 

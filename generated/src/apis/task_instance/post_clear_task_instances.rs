@@ -3,7 +3,7 @@
 use super::TaskInstanceApi;
 use reqwest::Method;
 use crate::runtime::path::path_segment;
-use crate::{models, Error};
+use crate::{models, Pending};
 
 impl TaskInstanceApi {
     /// Post Clear Task Instances
@@ -24,11 +24,11 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn post_clear_task_instances(
+    pub fn post_clear_task_instances(
         &self,
         dag_id: &str,
         body: &models::ClearTaskInstancesBody,
-    ) -> Result<models::TaskInstanceCollectionResponse, Error> {
+    ) -> Pending<models::TaskInstanceCollectionResponse> {
         let mut request = self
             .client
             .request(
@@ -38,19 +38,11 @@ impl TaskInstanceApi {
                 &[path_segment(dag_id)],
             );
         request.authenticated();
-        request.json(body)?;
-        request.receive(crate::error_body::errors_400_401_403_404_409_422).await?.json()
-    }
-}
-
-#[cfg(feature = "blocking")]
-impl crate::blocking::TaskInstanceApi {
-    /// [`TaskInstanceApi::post_clear_task_instances`](crate::TaskInstanceApi::post_clear_task_instances), blocking until the answer is in.
-    pub fn post_clear_task_instances(
-        &self,
-        dag_id: &str,
-        body: &models::ClearTaskInstancesBody,
-    ) -> Result<models::TaskInstanceCollectionResponse, Error> {
-        self.client.block_on(self.inner.post_clear_task_instances(dag_id, body))
+        request.json(body);
+        Pending::new(
+            request,
+            crate::error_body::errors_400_401_403_404_409_422,
+            |response| response.json(),
+        )
     }
 }

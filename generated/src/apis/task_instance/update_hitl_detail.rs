@@ -3,7 +3,8 @@
 use super::TaskInstanceApi;
 use reqwest::Method;
 use crate::runtime::path::path_segment;
-use crate::{models, Error};
+use crate::apis::MapIndex;
+use crate::{models, Pending};
 
 impl TaskInstanceApi {
     /// Update Hitl Detail
@@ -19,20 +20,21 @@ impl TaskInstanceApi {
     /// ```no_run
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use airflow_client::models;
+    /// use airflow_client::apis::MapIndex;
     /// let body = models::UpdateHitlDetailPayload::new(vec!["my_chosen_options"]).params_input(Default::default());
-    /// let result = client.task_instance().update_hitl_detail("my_dag_id", "my_dag_run_id", "my_task_id", 1, &body).await?;
+    /// let result = client.task_instance().update_hitl_detail("my_dag_id", "my_dag_run_id", "my_task_id", MapIndex(1), &body).await?;
     /// # let _ = result;
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn update_hitl_detail(
+    pub fn update_hitl_detail(
         &self,
         dag_id: &str,
         dag_run_id: &str,
         task_id: &str,
-        map_index: i64,
+        map_index: MapIndex,
         body: &models::UpdateHitlDetailPayload,
-    ) -> Result<models::HitlDetailResponse, Error> {
+    ) -> Pending<models::HitlDetailResponse> {
         let mut request = self
             .client
             .request(
@@ -48,27 +50,11 @@ impl TaskInstanceApi {
             );
         request.authenticated();
         request.releases(Some("3.1.0"), &[]);
-        request.json(body)?;
-        request.receive(crate::error_body::errors_400_401_403_404_409_422).await?.json()
-    }
-}
-
-#[cfg(feature = "blocking")]
-impl crate::blocking::TaskInstanceApi {
-    /// [`TaskInstanceApi::update_hitl_detail`](crate::TaskInstanceApi::update_hitl_detail), blocking until the answer is in.
-    pub fn update_hitl_detail(
-        &self,
-        dag_id: &str,
-        dag_run_id: &str,
-        task_id: &str,
-        map_index: i64,
-        body: &models::UpdateHitlDetailPayload,
-    ) -> Result<models::HitlDetailResponse, Error> {
-        self.client
-            .block_on(
-                self
-                    .inner
-                    .update_hitl_detail(dag_id, dag_run_id, task_id, map_index, body),
-            )
+        request.json(body);
+        Pending::new(
+            request,
+            crate::error_body::errors_400_401_403_404_409_422,
+            |response| response.json(),
+        )
     }
 }
