@@ -8,6 +8,8 @@
 // The modules live in tests/wire/ (a test crate root would look for them in tests/).
 #[path = "wire/auth.rs"]
 mod auth;
+#[path = "wire/calls.rs"]
+mod calls;
 #[path = "wire/errors.rs"]
 mod errors;
 #[path = "wire/features.rs"]

@@ -13,9 +13,10 @@ use airflow_client::apis::task_instance::{
 };
 use airflow_client::apis::TaskInstanceApi;
 use airflow_client::models::{
-    BulkActionNotOnExistence, BulkBodyBulkTaskInstanceBody, BulkCreateActionBulkTaskInstanceBody,
-    BulkDeleteActionBulkTaskInstanceBody, BulkTaskInstanceBody,
-    BulkUpdateActionBulkTaskInstanceBody, ClearTaskInstancesBody,
+    BulkActionNotOnExistence, BulkBodyBulkTaskInstanceBody,
+    BulkBodyBulkTaskInstanceBodyActionsItem, BulkCreateActionBulkTaskInstanceBody,
+    BulkDeleteActionBulkTaskInstanceBody, BulkDeleteActionBulkTaskInstanceBodyEntitiesItem,
+    BulkTaskInstanceBody, BulkUpdateActionBulkTaskInstanceBody, ClearTaskInstancesBody,
     ClearTaskInstancesBodyTaskIdsItem, PatchTaskInstanceBody, TaskInstanceCollectionResponse,
     TaskInstanceState,
 };
@@ -334,23 +335,23 @@ fn bulk_task_instances_updates_and_deletes() {
                 .new_state(TaskInstanceState::Failed),
         ]);
         let delete = BulkDeleteActionBulkTaskInstanceBody::new(vec![
-            "branch_skipped".to_string().into(),
+            BulkDeleteActionBulkTaskInstanceBodyEntitiesItem::from("branch_skipped"),
             BulkTaskInstanceBody::new("branch_taken").into(),
         ]);
         // A missing instance ends its action where it is met (in no set order), so each
         // missing one goes in an action of its own; reports of same-kind actions add up.
         let missing = || [BulkTaskInstanceBody::new("nosuch").note("never")];
         let update_missing = BulkUpdateActionBulkTaskInstanceBody::new(missing());
-        let delete_missing =
-            BulkDeleteActionBulkTaskInstanceBody::new(vec!["nosuch".to_string().into()]);
+        let delete_missing = BulkDeleteActionBulkTaskInstanceBody::new(["nosuch"]);
         let skip_missing = BulkUpdateActionBulkTaskInstanceBody::new(missing())
             .action_on_non_existence(BulkActionNotOnExistence::Skip);
-        let body = BulkBodyBulkTaskInstanceBody::new(vec![
-            update.into(),
-            delete.into(),
-            update_missing.into(),
-            delete_missing.into(),
-            skip_missing.into(),
+        use BulkBodyBulkTaskInstanceBodyActionsItem::{Delete, Update};
+        let body = BulkBodyBulkTaskInstanceBody::new([
+            Update(update),
+            Delete(delete),
+            Update(update_missing),
+            Delete(delete_missing),
+            Update(skip_missing),
         ]);
         let answer = api.bulk_task_instances(TI_DAG, run, &body).await;
         if !world.at_least("3.1.0") {
@@ -415,7 +416,9 @@ fn bulk_task_instances_cannot_create() {
             .bulk_task_instances(
                 TI_DAG,
                 &world.mutated,
-                &BulkBodyBulkTaskInstanceBody::new(vec![create.into()]),
+                &BulkBodyBulkTaskInstanceBody::new([
+                    BulkBodyBulkTaskInstanceBodyActionsItem::Create(create),
+                ]),
             )
             .await;
         if !world.at_least("3.1.0") {

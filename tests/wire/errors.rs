@@ -102,8 +102,14 @@ async fn validation_errors_decode_string_and_integer_locations() {
     let (_server, api) = serve_json(422, body).await;
 
     let error = api_error(
-        api.bulk_task_instances(DAG, RUN, &BulkBodyBulkTaskInstanceBody::new([]))
-            .await,
+        api.bulk_task_instances(
+            DAG,
+            RUN,
+            &BulkBodyBulkTaskInstanceBody::new(Vec::<
+                airflow_client::models::BulkBodyBulkTaskInstanceBodyActionsItem,
+            >::new()),
+        )
+        .await,
     );
 
     assert_eq!(

@@ -216,7 +216,7 @@ async fn get_mapped_task_instances_filters_and_decodes() {
 #[tokio::test]
 async fn get_task_instances_batch_posts_its_filters_to_the_wildcard_path() {
     let failed = with(fixtures::task_instance(), json!({"state": "failed"}));
-    let (server, api) = serve_json(200, fixtures::collection(vec![failed])).await;
+    let (server, api) = serve_json_after_version(200, fixtures::collection(vec![failed])).await;
     let body = TaskInstancesBatchBody::default()
         .dag_ids([DAG])
         .state([
@@ -242,7 +242,12 @@ async fn get_task_instances_batch_posts_its_filters_to_the_wildcard_path() {
         "order_by": "-start_date"
     });
     let target = "/api/v2/dags/~/dagRuns/~/taskInstances/list";
-    assert_json_body(&only_request(&server), "POST", target, expected);
+    assert_json_body(
+        &only_request_after_version(&server),
+        "POST",
+        target,
+        expected,
+    );
     assert_eq!(
         page.task_instances[0].state,
         Some(TaskInstanceState::Failed)

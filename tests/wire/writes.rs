@@ -8,9 +8,10 @@ use airflow_client::apis::{
 };
 use airflow_client::models::{
     BulkActionNotOnExistence, BulkActionOnExistence, BulkBodyBulkTaskInstanceBody,
-    BulkCreateActionBulkTaskInstanceBody, BulkDeleteActionBulkTaskInstanceBody,
+    BulkBodyBulkTaskInstanceBodyActionsItem, BulkCreateActionBulkTaskInstanceBody,
+    BulkDeleteActionBulkTaskInstanceBody, BulkDeleteActionBulkTaskInstanceBodyEntitiesItem,
     BulkTaskInstanceBody, BulkUpdateActionBulkTaskInstanceBody, ClearTaskInstancesBody,
-    PatchTaskInstanceBody, TaskInstanceState,
+    ClearTaskInstancesBodyTaskIdsItem, PatchTaskInstanceBody, TaskInstanceState,
 };
 use serde_json::json;
 
@@ -193,13 +194,16 @@ async fn post_clear_task_instances_sends_task_ids_with_and_without_map_index() {
         fixtures::task_instance(),
         json!({"state": null, "end_date": null, "duration": null}),
     );
-    let (server, api) = serve_json(200, fixtures::collection(vec![cleared])).await;
+    let (server, api) = serve_json_after_version(200, fixtures::collection(vec![cleared])).await;
     let clear = ClearTaskInstancesBody::default()
         .dry_run(false)
         .end_date_null()
         .only_failed(true)
         .reset_dag_runs(true)
-        .task_ids(vec![TASK.into(), ("load partition", 3).into()])
+        .task_ids(vec![
+            ClearTaskInstancesBodyTaskIdsItem::from(TASK),
+            ClearTaskInstancesBodyTaskIdsItem::from(("load partition", 3)),
+        ])
         .dag_run_id(RUN)
         .include_downstream(true)
         .note("Cleared after rotating the S3 credentials");
@@ -220,7 +224,12 @@ async fn post_clear_task_instances_sends_task_ids_with_and_without_map_index() {
         "note": "Cleared after rotating the S3 credentials"
     });
     let target = "/api/v2/dags/etl_daily/clearTaskInstances";
-    assert_json_body(&only_request(&server), "POST", target, expected);
+    assert_json_body(
+        &only_request_after_version(&server),
+        "POST",
+        target,
+        expected,
+    );
     assert_eq!(result.task_instances[0].state, None);
 }
 
@@ -240,7 +249,7 @@ async fn bulk_task_instances_tags_each_action() {
             }]
         }
     });
-    let (server, api) = serve_json(200, response).await;
+    let (server, api) = serve_json_after_version(200, response).await;
     let create =
         BulkCreateActionBulkTaskInstanceBody::new([
             BulkTaskInstanceBody::new("backfill marker").note_null()
@@ -252,12 +261,16 @@ async fn bulk_task_instances_tags_each_action() {
     .update_mask(["new_state"])
     .action_on_non_existence(BulkActionNotOnExistence::Skip);
     let delete = BulkDeleteActionBulkTaskInstanceBody::new(vec![
-        "wait for file".into(),
+        BulkDeleteActionBulkTaskInstanceBodyEntitiesItem::from("wait for file"),
         BulkTaskInstanceBody::new("load partition")
             .map_index(3)
             .into(),
     ]);
-    let body = BulkBodyBulkTaskInstanceBody::new(vec![create.into(), update.into(), delete.into()]);
+    let body = BulkBodyBulkTaskInstanceBody::new(vec![
+        BulkBodyBulkTaskInstanceBodyActionsItem::Create(create),
+        BulkBodyBulkTaskInstanceBodyActionsItem::Update(update),
+        BulkBodyBulkTaskInstanceBodyActionsItem::Delete(delete),
+    ]);
 
     let result = api
         .bulk_task_instances(DAG, RUN, &body)
@@ -282,7 +295,12 @@ async fn bulk_task_instances_tags_each_action() {
         }
     ]});
     let target = format!("{RUN_PATH}/taskInstances");
-    assert_json_body(&only_request(&server), "PATCH", &target, expected);
+    assert_json_body(
+        &only_request_after_version(&server),
+        "PATCH",
+        &target,
+        expected,
+    );
     assert_eq!(result.create, None);
     let update = result.update.expect("an update result");
     assert_eq!(

@@ -1,14 +1,16 @@
 //! No function of an emitted crate takes more than [`MAX_POSITIONAL`] positional parameters
-//! (`self` aside): past that, call sites stop reading as prose and two arguments of one type
-//! swap unnoticed.
+//! (`self` aside), or two integers of one type: past that, call sites stop reading as prose,
+//! and two integers (a try number and a map index) swap unnoticed. Two strings may stay: a
+//! swapped id finds nothing, where a swapped number finds another object.
 
 use syn::{ImplItem, Item, Signature, TraitItem};
 
 pub const MAX_POSITIONAL: usize = 7;
 
-/// `path: name(n parameters)` for every function in the Rust files among `files` (path, text)
-/// that takes more than [`MAX_POSITIONAL`]; a file that does not parse is named too.
-pub fn too_long<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<String> {
+/// `path: name(...)` for every function in the Rust files among `files` (path, text) that
+/// takes more than [`MAX_POSITIONAL`] or two integers of one type; a file that does not parse
+/// is named too.
+pub fn unclear<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<String> {
     let mut found = Vec::new();
     for (path, text) in files {
         if !path.ends_with(".rs") {
@@ -55,7 +57,30 @@ fn check(path: &str, sig: &Signature, found: &mut Vec<String>) {
     if positional > MAX_POSITIONAL {
         found.push(format!("{path}: {}({positional} parameters)", sig.ident));
     }
+    let mut integers: Vec<String> = sig
+        .inputs
+        .iter()
+        .filter_map(|input| match input {
+            syn::FnArg::Typed(t) => match &*t.ty {
+                syn::Type::Path(p) => p.path.get_ident().map(|i| i.to_string()),
+                _ => None,
+            },
+            syn::FnArg::Receiver(_) => None,
+        })
+        .filter(|t| INTEGERS.contains(&t.as_str()))
+        .collect();
+    integers.sort();
+    if let Some(pair) = integers.windows(2).find(|w| w[0] == w[1]) {
+        found.push(format!(
+            "{path}: {}(two `{}` parameters)",
+            sig.ident, pair[0]
+        ));
+    }
 }
+
+const INTEGERS: &[&str] = &[
+    "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
+];
 
 /// The files below `dir` as (path relative to `dir`, text).
 pub fn read_tree(dir: &std::path::Path) -> Result<Vec<(String, String)>, String> {
@@ -83,15 +108,15 @@ pub fn read_tree(dir: &std::path::Path) -> Result<Vec<(String, String)>, String>
 
 #[cfg(test)]
 mod tests {
-    use super::too_long;
+    use super::unclear;
 
     #[test]
     fn counts_positional_parameters_in_every_kind_of_function() {
-        let text = "fn seven(a: u8, b: u8, c: u8, d: u8, e: u8, f: u8, g: u8) {}
-            impl X { fn eight(&self, a: u8, b: u8, c: u8, d: u8, e: u8, f: u8, g: u8, h: u8) {} }
-            trait T { fn nine(a: u8, b: u8, c: u8, d: u8, e: u8, f: u8, g: u8, h: u8, i: u8); }
-            mod inner { fn also_eight(a: u8, b: u8, c: u8, d: u8, e: u8, f: u8, g: u8, h: u8) {} }";
-        let found = too_long([("lib.rs", text), ("README.md", "fn x(")]);
+        let text = "fn seven(a: X, b: Y, c: X, d: Y, e: X, f: Y, g: X) {}
+            impl X { fn eight(&self, a: X, b: X, c: X, d: X, e: X, f: X, g: X, h: X) {} }
+            trait T { fn nine(a: X, b: X, c: X, d: X, e: X, f: X, g: X, h: X, i: X); }
+            mod inner { fn also_eight(a: X, b: X, c: X, d: X, e: X, f: X, g: X, h: X) {} }";
+        let found = unclear([("lib.rs", text), ("README.md", "fn x(")]);
         assert_eq!(
             found,
             [
@@ -99,6 +124,16 @@ mod tests {
                 "lib.rs: nine(9 parameters)",
                 "lib.rs: also_eight(8 parameters)"
             ]
+        );
+    }
+
+    #[test]
+    fn finds_two_integers_of_one_type() {
+        let text = "impl A { fn tries(&self, id: &str, try_number: i64, map_index: i64) {} }
+            fn mixed(a: i32, b: i64, c: MapIndex, d: MapIndex) {}";
+        assert_eq!(
+            unclear([("lib.rs", text)]),
+            ["lib.rs: tries(two `i64` parameters)"]
         );
     }
 }

@@ -18,7 +18,7 @@ use airflow_codegen::{output, Selection};
 use crate::cargo::cargo_strict;
 use crate::job::{Job, DEFAULT_TAG};
 use crate::releases::{base, document, newest_of_series, Release, RELEASES};
-use crate::signatures::{too_long, MAX_POSITIONAL};
+use crate::signatures::{unclear, MAX_POSITIONAL};
 use crate::{root, Args};
 
 /// The two generations of each release.
@@ -248,7 +248,7 @@ fn generate_one(release: &Release, set: TagSet, spec: &Path, base: &Path) -> Row
             row.operations
         ));
     }
-    let long = too_long(
+    let long = unclear(
         generated
             .files
             .iter()
@@ -256,7 +256,7 @@ fn generate_one(release: &Release, set: TagSet, spec: &Path, base: &Path) -> Row
     );
     if !long.is_empty() {
         row.problems.push(format!(
-            "more than {} positional parameters: {}",
+            "more than {} positional parameters, or two integers of one type: {}",
             MAX_POSITIONAL,
             long.join(", ")
         ));

@@ -13,10 +13,12 @@ pub struct BulkBodyBulkTaskInstanceBody {
 impl BulkBodyBulkTaskInstanceBody {
     /// A `BulkBodyBulkTaskInstanceBody` with the required fields set and every other field unset.
     pub fn new(
-        actions: impl IntoIterator<Item = super::BulkBodyBulkTaskInstanceBodyActionsItem>,
+        actions: impl IntoIterator<
+            Item = impl Into<super::BulkBodyBulkTaskInstanceBodyActionsItem>,
+        >,
     ) -> Self {
         BulkBodyBulkTaskInstanceBody {
-            actions: actions.into_iter().collect(),
+            actions: actions.into_iter().map(Into::into).collect(),
         }
     }
 }

@@ -22,12 +22,12 @@ impl BulkDeleteActionBulkTaskInstanceBody {
     /// A `BulkDeleteActionBulkTaskInstanceBody` with the required fields set and every other field unset.
     pub fn new(
         entities: impl IntoIterator<
-            Item = super::BulkDeleteActionBulkTaskInstanceBodyEntitiesItem,
+            Item = impl Into<super::BulkDeleteActionBulkTaskInstanceBodyEntitiesItem>,
         >,
     ) -> Self {
         BulkDeleteActionBulkTaskInstanceBody {
             action: Default::default(),
-            entities: entities.into_iter().collect(),
+            entities: entities.into_iter().map(Into::into).collect(),
             action_on_non_existence: Default::default(),
         }
     }

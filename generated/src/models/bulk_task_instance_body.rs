@@ -28,10 +28,10 @@ pub struct BulkTaskInstanceBody {
     pub task_id: String,
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub map_index: crate::Maybe<i64>,
-    /// Since Airflow 3.2.0. Set, it gets an older server's 422 for input it does not know.
+    /// Since Airflow 3.2.0. Set, it fails the call unsent on an older server with [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter).
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub dag_id: crate::Maybe<String>,
-    /// Since Airflow 3.2.0. Set, it gets an older server's 422 for input it does not know.
+    /// Since Airflow 3.2.0. Set, it fails the call unsent on an older server with [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter).
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub dag_run_id: crate::Maybe<String>,
 }

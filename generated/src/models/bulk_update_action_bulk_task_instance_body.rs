@@ -13,7 +13,7 @@ pub struct BulkUpdateActionBulkTaskInstanceBody {
     pub entities: Vec<super::BulkTaskInstanceBody>,
     /// A list of field names to update for each entity.Only these fields will be applied from the request body to the database model.Any extra fields provided will be ignored.
     ///
-    /// Since Airflow 3.2.0. Set, it gets an older server's 422 for input it does not know.
+    /// Since Airflow 3.2.0. Set, it fails the call unsent on an older server with [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter).
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub update_mask: crate::Maybe<Vec<String>>,
     /// See [`BulkActionNotOnExistence`](super::BulkActionNotOnExistence).

@@ -43,15 +43,15 @@ pub struct ClearTaskInstancesBody {
     pub include_past: Option<bool>,
     /// (Experimental) Run on the latest bundle version of the dag after clearing the task instances. If not specified, falls back to the DAG-level ``rerun_with_latest_version`` parameter, then the ``[core] rerun_with_latest_version`` config option, and finally ``False`` (the historical default for clear/rerun).
     ///
-    /// Since Airflow 3.1.0. Set, it gets an older server's 422 for input it does not know.
+    /// Since Airflow 3.1.0. Set, it fails the call unsent on an older server with [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter).
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub run_on_latest_version: crate::Maybe<bool>,
     /// Default: `false`.
     ///
-    /// Since Airflow 3.2.0. Set, it gets an older server's 422 for input it does not know.
+    /// Since Airflow 3.2.0. Set, it fails the call unsent on an older server with [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prevent_running_task: Option<bool>,
-    /// Since Airflow 3.3.0. Set, it gets an older server's 422 for input it does not know.
+    /// Since Airflow 3.3.0. Set, it fails the call unsent on an older server with [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter).
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub note: crate::Maybe<String>,
 }
@@ -65,7 +65,7 @@ impl ClearTaskInstancesBody {
     setter!(value reset_dag_runs: bool);
 
     setter!(
-        items task_ids : super::ClearTaskInstancesBodyTaskIdsItem, null task_ids_null
+        list task_ids : super::ClearTaskInstancesBodyTaskIdsItem, null task_ids_null
     );
 
     setter!(text dag_run_id: String, null dag_run_id_null);

@@ -18,52 +18,52 @@ pub struct TaskInstancesBatchBody {
     pub state: crate::Maybe<Vec<Option<super::TaskInstanceState>>>,
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub run_after_gte: crate::Maybe<chrono::DateTime<chrono::Utc>>,
-    /// Since Airflow 3.1.0. Set, it gets an older server's 422 for input it does not know.
+    /// Since Airflow 3.1.0. Set, it fails the call unsent on an older server with [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter).
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub run_after_gt: crate::Maybe<chrono::DateTime<chrono::Utc>>,
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub run_after_lte: crate::Maybe<chrono::DateTime<chrono::Utc>>,
-    /// Since Airflow 3.1.0. Set, it gets an older server's 422 for input it does not know.
+    /// Since Airflow 3.1.0. Set, it fails the call unsent on an older server with [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter).
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub run_after_lt: crate::Maybe<chrono::DateTime<chrono::Utc>>,
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub logical_date_gte: crate::Maybe<chrono::DateTime<chrono::Utc>>,
-    /// Since Airflow 3.1.0. Set, it gets an older server's 422 for input it does not know.
+    /// Since Airflow 3.1.0. Set, it fails the call unsent on an older server with [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter).
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub logical_date_gt: crate::Maybe<chrono::DateTime<chrono::Utc>>,
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub logical_date_lte: crate::Maybe<chrono::DateTime<chrono::Utc>>,
-    /// Since Airflow 3.1.0. Set, it gets an older server's 422 for input it does not know.
+    /// Since Airflow 3.1.0. Set, it fails the call unsent on an older server with [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter).
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub logical_date_lt: crate::Maybe<chrono::DateTime<chrono::Utc>>,
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub start_date_gte: crate::Maybe<chrono::DateTime<chrono::Utc>>,
-    /// Since Airflow 3.1.0. Set, it gets an older server's 422 for input it does not know.
+    /// Since Airflow 3.1.0. Set, it fails the call unsent on an older server with [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter).
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub start_date_gt: crate::Maybe<chrono::DateTime<chrono::Utc>>,
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub start_date_lte: crate::Maybe<chrono::DateTime<chrono::Utc>>,
-    /// Since Airflow 3.1.0. Set, it gets an older server's 422 for input it does not know.
+    /// Since Airflow 3.1.0. Set, it fails the call unsent on an older server with [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter).
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub start_date_lt: crate::Maybe<chrono::DateTime<chrono::Utc>>,
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub end_date_gte: crate::Maybe<chrono::DateTime<chrono::Utc>>,
-    /// Since Airflow 3.1.0. Set, it gets an older server's 422 for input it does not know.
+    /// Since Airflow 3.1.0. Set, it fails the call unsent on an older server with [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter).
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub end_date_gt: crate::Maybe<chrono::DateTime<chrono::Utc>>,
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub end_date_lte: crate::Maybe<chrono::DateTime<chrono::Utc>>,
-    /// Since Airflow 3.1.0. Set, it gets an older server's 422 for input it does not know.
+    /// Since Airflow 3.1.0. Set, it fails the call unsent on an older server with [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter).
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub end_date_lt: crate::Maybe<chrono::DateTime<chrono::Utc>>,
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub duration_gte: crate::Maybe<f64>,
-    /// Since Airflow 3.1.0. Set, it gets an older server's 422 for input it does not know.
+    /// Since Airflow 3.1.0. Set, it fails the call unsent on an older server with [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter).
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub duration_gt: crate::Maybe<f64>,
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub duration_lte: crate::Maybe<f64>,
-    /// Since Airflow 3.1.0. Set, it gets an older server's 422 for input it does not know.
+    /// Since Airflow 3.1.0. Set, it fails the call unsent on an older server with [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter).
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub duration_lt: crate::Maybe<f64>,
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]

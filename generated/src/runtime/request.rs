@@ -196,10 +196,10 @@ impl Request {
         if let Some(message) = self.failed {
             return Err(Error::Request { operation, message });
         }
-        let mut newer = self
-            .newer
-            .iter()
-            .filter(|(name, _)| self.set.contains(name));
+        let mut newer = self.newer.iter().filter(|(name, _)| match name.strip_prefix("body.") {
+            Some(path) => self.body_has(path),
+            None => self.set.contains(name),
+        });
         if newer.clone().next().is_some() {
             if let Some(server) = client.server_version().await {
                 if let Some(&(parameter, since)) =
@@ -229,6 +229,32 @@ impl Request {
             }
         }
         Ok(response)
+    }
+
+    /// Whether the JSON body has a field at `path` (`actions[].update_mask`: in any item of
+    /// the list `actions`), `null` included.
+    fn body_has(&self, path: &str) -> bool {
+        fn has(value: &serde_json::Value, path: &[&str]) -> bool {
+            let Some((segment, rest)) = path.split_first() else {
+                return true;
+            };
+            let (key, each) = match segment.strip_suffix("[]") {
+                Some(key) => (key, true),
+                None => (*segment, false),
+            };
+            match (value.get(key), each) {
+                (Some(serde_json::Value::Array(items)), true) => {
+                    items.iter().any(|item| has(item, rest))
+                }
+                (Some(field), false) => has(field, rest),
+                _ => false,
+            }
+        }
+        let Some((_, bytes)) = &self.body else {
+            return false;
+        };
+        let path: Vec<&str> = path.split('.').collect();
+        serde_json::from_slice(bytes).is_ok_and(|body| has(&body, &path))
     }
 
     /// [`Request::send`] without the check for an operation newer than the server (which

@@ -10,7 +10,6 @@
 /// - `date`: a `chrono::DateTime` in any time zone, kept in UTC;
 /// - `into`: anything that converts into the named type (`"success"` for an enum);
 /// - `list`: anything iterable whose items convert into the list's items;
-/// - `items`: anything iterable of the list's items (a union's items, whose arms convert);
 /// - `boxed`: as `into`, for a field boxed to break a cycle of types.
 ///
 /// A field that can also be sent as an explicit `null` (a `Maybe`) says `, null name_null`:
@@ -36,12 +35,6 @@ macro_rules! setter {
             @ $field $($null)?;
             value: impl IntoIterator<Item = impl Into<$value>> =>
                 value.into_iter().map(Into::into).collect()
-        );
-    };
-    (items $field:ident: $value:ty $(, null $null:ident)?) => {
-        $crate::runtime::setters::setter!(
-            @ $field $($null)?;
-            value: impl IntoIterator<Item = $value> => value.into_iter().collect()
         );
     };
     (boxed $field:ident: $value:ty $(, null $null:ident)?) => {

@@ -14,7 +14,7 @@ use super::signature::{
 use super::ty::{ident, ty, ModelPath};
 use crate::ir::{
     media_essence, Api, Content, ErrorCase, MediaKind, Operation, Paging, Param, ParamLocation,
-    ParamStyle, Presence, ReturnVariant, Returns, Status, TagApi,
+    ParamStyle, Presence, ReturnVariant, Returns, Status, TagApi, Ty, TypeId, TypeKind,
 };
 
 const PATH: ModelPath = ModelPath::Models;
@@ -153,7 +153,18 @@ fn operation_types(api: &Api, tag: &TagApi, op: &Operation) -> TokenStream {
     let params = op
         .params_type
         .as_ref()
-        .map(|name| params_struct(api, tag, op, name));
+        .map(|name| match &op.params_same_as {
+            Some(first) => {
+                let doc = format!(
+                    " Optional parameters of [`{}::{}`]: the same as [`{first}`]'s, so one value \
+                 serves both.",
+                    tag.type_name, op.fn_name
+                );
+                let (name, first) = (ident(name), ident(first));
+                quote!(#[doc = #doc] pub type #name = super::#first;)
+            }
+            None => params_struct(api, tag, op, name),
+        });
     let returns = match &op.returns {
         Returns::Choice {
             type_name,
@@ -211,13 +222,26 @@ fn param_docs(api: &Api, p: &Param) -> TokenStream {
     ])
 }
 
-fn params_struct(api: &Api, tag: &TagApi, op: &Operation, name: &str) -> TokenStream {
-    let name = ident(name);
+fn params_struct(api: &Api, tag: &TagApi, op: &Operation, params: &str) -> TokenStream {
+    let name = ident(params);
+    let users: Vec<&Operation> = tag
+        .operations
+        .iter()
+        .filter(|o| [&o.params_type, &o.params_same_as].contains(&&Some(params.to_string())))
+        .collect();
+    let methods: Vec<String> = users
+        .iter()
+        .map(|o| format!("[`{}::{}`]", tag.type_name, o.fn_name))
+        .collect();
     let doc = format!(
-        " Optional parameters of [`{}::{}`]: each field is the query parameter of its name \
-         (or the header it says), left out while `None`. Start from `Default::default()` and \
-         set what you need.",
-        tag.type_name, op.fn_name
+        " Optional parameters of {}: each field is the query parameter of its name (or the \
+         header it says), left out while `None`. Start from `Default::default()` and set what \
+         you need.",
+        match methods.split_last() {
+            Some((last, [])) => last.clone(),
+            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+            None => String::new(),
+        }
     );
     // A field the document says nothing of is named for its parameter, as the struct's
     // docs say once.
@@ -245,7 +269,7 @@ fn params_struct(api: &Api, tag: &TagApi, op: &Operation, name: &str) -> TokenSt
         .optional_params()
         .map(|p| setter(api, &p.rust_name, &p.ty, Slot::Some, false, PATH));
     // A streaming twin owns its parameters; a borrowed struct converts by cloning.
-    let from_ref = op.paging.is_some().then(|| {
+    let from_ref = users.iter().any(|o| o.paging.is_some()).then(|| {
         quote! {
             impl From<&#name> for #name {
                 fn from(params: &#name) -> Self {
@@ -462,11 +486,17 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
     let auth = (!op.security.is_empty()).then(|| quote!(request.authenticated();));
     // What some supported releases lack: a 404 or 405 from a server older than the operation
     // says so, and a newer parameter that is set fails unsent on such a server.
-    let newer: Vec<(String, &str)> = op
+    let mut newer: Vec<(String, &str)> = op
         .params
         .iter()
         .filter_map(|p| Some((wire_name(p), p.since.as_deref()?)))
         .collect();
+    if let Some(body) = op.body.as_ref().filter(|b| b.kind == MediaKind::Json) {
+        dated_fields(api, &body.ty, "body.", &mut Vec::new(), &mut newer);
+        // A field reached through several arms of a union is checked once.
+        newer.sort();
+        newer.dedup();
+    }
     let releases = (op.since.is_some() || !newer.is_empty()).then(|| {
         let since = match &op.since {
             Some(since) => quote!(Some(#since)),
@@ -545,6 +575,50 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
             #fill
             #respond
         }
+    }
+}
+
+/// The fields of a body of type `t` (`body.actions[].update_mask`) that some supported release
+/// lacks, with the release that added each; `through` holds the types on the way, so a type
+/// that contains itself is walked once.
+fn dated_fields<'a>(
+    api: &'a Api,
+    t: &Ty,
+    path: &str,
+    through: &mut Vec<TypeId>,
+    out: &mut Vec<(String, &'a str)>,
+) {
+    match t {
+        Ty::List(inner) | Ty::Nullable(inner) => {
+            let path = match t {
+                Ty::List(_) => format!("{}[].", path.trim_end_matches('.')),
+                _ => path.to_string(),
+            };
+            dated_fields(api, inner, &path, through, out);
+        }
+        Ty::Named(id) if !through.contains(id) => {
+            through.push(*id);
+            match &api.ty(*id).kind {
+                TypeKind::Struct(s) => {
+                    for f in &s.fields {
+                        let at = format!("{path}{}", f.wire_name);
+                        if let Some(since) = &f.since {
+                            out.push((at.clone(), since));
+                        }
+                        dated_fields(api, &f.ty, &format!("{at}."), through, out);
+                    }
+                }
+                TypeKind::Union(u) => {
+                    for v in &u.variants {
+                        dated_fields(api, &v.ty, path, through, out);
+                    }
+                }
+                TypeKind::Alias(target) => dated_fields(api, target, path, through, out),
+                TypeKind::Enum(_) | TypeKind::Const(_) => {}
+            }
+            through.pop();
+        }
+        _ => {}
     }
 }
 

@@ -137,7 +137,7 @@ fn field_docs(api: &Api, field: &Field, sent: bool) -> TokenStream {
     let default = field.default.as_ref().map(|d| format!("Default: `{d}`."));
     let since = super::docs::since(api, field.since.as_deref()).map(|since| {
         if sent {
-            format!("{since} Set, it gets an older server's 422 for input it does not know.")
+            format!("{since} Set, it fails the call unsent on an older server with [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter).")
         } else {
             format!("{since} `None` from older servers.")
         }

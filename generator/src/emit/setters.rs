@@ -5,7 +5,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::ty::{ident, ty, ModelPath};
-use crate::ir::{Api, Ty, TypeKind};
+use crate::ir::{Api, Ty};
 
 /// How a setter stores its value in the field.
 #[derive(Clone, Copy)]
@@ -26,14 +26,6 @@ pub fn arg(api: &Api, t: &Ty, path: ModelPath, input: &Ident) -> (TokenStream, T
             quote!(chrono::DateTime<impl chrono::TimeZone>),
             quote!(#input.with_timezone(&chrono::Utc)),
         ),
-        // A union's arms convert into it with `.into()`, which needs the item type known.
-        Ty::List(inner) if is_union(api, inner) => {
-            let inner = ty(api, inner, path);
-            (
-                quote!(impl IntoIterator<Item = #inner>),
-                quote!(#input.into_iter().collect()),
-            )
-        }
         Ty::List(inner) => {
             let inner = ty(api, inner, path);
             (
@@ -47,10 +39,6 @@ pub fn arg(api: &Api, t: &Ty, path: ModelPath, input: &Ident) -> (TokenStream, T
         }
         other => (ty(api, other, path), quote!(#input)),
     }
-}
-
-fn is_union(api: &Api, t: &Ty) -> bool {
-    matches!(t, Ty::Named(id) if matches!(api.ty(*id).kind, TypeKind::Union(_)))
 }
 
 /// `setter!(kind field: Type);`, one line: the runtime's macro writes the setter of field
@@ -68,7 +56,6 @@ pub fn setter(
         _ if boxed => ("boxed", t),
         Ty::String => ("text", t),
         Ty::DateTime => ("date", t),
-        Ty::List(inner) if is_union(api, inner) => ("items", &**inner),
         Ty::List(inner) => ("list", &**inner),
         Ty::Named(_) => ("into", t),
         _ => ("value", t),

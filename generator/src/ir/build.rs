@@ -47,6 +47,7 @@ pub fn build_supporting(
     if let Some(support) = support {
         support.date_operations(&mut apis);
     }
+    share_params(&mut apis);
     let types = settle_types(std::mem::take(&mut types.types), &mut apis, support)?;
     for api in &mut apis {
         super::paging::detect(api, &types);
@@ -424,6 +425,26 @@ fn token_url(doc: &Document, apis: &[TagApi]) -> Option<String> {
             }
             _ => None,
         })
+}
+
+/// Operations of a tag whose optional parameters are the same (a call and its dry run, say)
+/// take one struct, the first one's (by another name), so parameters built for one serve the
+/// other.
+fn share_params(apis: &mut [TagApi]) {
+    for api in apis {
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        for op in &mut api.operations {
+            let Some(own) = &op.params_type else { continue };
+            let optional: Vec<_> = op.optional_params().collect();
+            let key = serde_json::to_string(&optional).unwrap_or_default();
+            match seen.get(&key) {
+                Some(first) => op.params_same_as = Some(first.clone()),
+                None => {
+                    seen.insert(key, own.clone());
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

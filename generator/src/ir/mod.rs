@@ -107,6 +107,9 @@ pub struct Operation {
     pub params: Vec<Param>,
     /// Name of the struct that carries the optional parameters, when there are any.
     pub params_type: Option<String>,
+    /// The earlier operation's struct `params_type` names, when their optional parameters are
+    /// the same: `params_type` is then that struct's other name.
+    pub params_same_as: Option<String>,
     pub body: Option<Body>,
     pub returns: Returns,
     pub errors: Vec<ErrorCase>,

@@ -65,6 +65,7 @@ impl<'a> OperationBuilder<'a, '_> {
             deprecated: raw.op.deprecated,
             params,
             params_type,
+            params_same_as: None,
             body,
             returns,
             errors,

@@ -81,7 +81,8 @@ pub enum Error {
     UnsupportedParameter {
         /// The operationId that failed.
         operation: &'static str,
-        /// The parameter's name on the wire.
+        /// The parameter's name on the wire; for a field of the body, `body.` and its path
+        /// (`body.actions[].update_mask`).
         parameter: &'static str,
         /// The release that added the parameter.
         since: &'static str,
@@ -371,12 +372,18 @@ impl fmt::Display for Error {
                 parameter,
                 since,
                 server,
-            } => write!(
+            } => {
+                let (what, reaction) = match parameter.strip_prefix("body.") {
+                    Some(field) => (format!("the body field `{field}`"), "refuse"),
+                    None => (format!("the `{parameter}` parameter"), "ignore"),
+                };
+                write!(
                 f,
-                "{operation}: the server runs {} {server}, and the `{parameter}` parameter needs \
-                 {since} or newer (an older server would ignore it, so nothing was sent)",
-                crate::PRODUCT
-            ),
+                "{operation}: the server runs {} {server}, and {what} needs {since} or newer (an \
+                 older server would {reaction} it, so nothing was sent)",
+                crate::PRODUCT,
+            )
+            }
             Error::Request { operation, message } => write!(f, "{operation}: {message}"),
         }
     }

@@ -40,7 +40,15 @@ impl TaskInstanceApi {
                 &[path_segment(dag_id), path_segment(dag_run_id)],
             );
         request.authenticated();
-        request.releases(Some("3.1.0"), &[]);
+        request
+            .releases(
+                Some("3.1.0"),
+                &[
+                    ("body.actions[].entities[].dag_id", "3.2.0"),
+                    ("body.actions[].entities[].dag_run_id", "3.2.0"),
+                    ("body.actions[].update_mask", "3.2.0"),
+                ],
+            );
         request.json(body);
         Pending::new(
             request,

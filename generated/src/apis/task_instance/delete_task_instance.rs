@@ -51,7 +51,7 @@ impl TaskInstanceApi {
     }
 }
 
-/// Optional parameters of [`TaskInstanceApi::delete_task_instance`]: each field is the query parameter of its name (or the header it says), left out while `None`. Start from `Default::default()` and set what you need.
+/// Optional parameters of [`TaskInstanceApi::delete_task_instance`], [`TaskInstanceApi::get_task_instance_dependencies`], [`TaskInstanceApi::get_task_instance_tries`], [`TaskInstanceApi::get_task_instance_try_details`] and [`TaskInstanceApi::get_external_log_url`]: each field is the query parameter of its name (or the header it says), left out while `None`. Start from `Default::default()` and set what you need.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteTaskInstanceParams {

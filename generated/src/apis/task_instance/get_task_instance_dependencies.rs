@@ -3,7 +3,6 @@
 use super::TaskInstanceApi;
 use reqwest::Method;
 use crate::runtime::path::path_segment;
-use crate::runtime::setters::setter;
 use crate::{models, Pending};
 
 impl TaskInstanceApi {
@@ -48,14 +47,5 @@ impl TaskInstanceApi {
     }
 }
 
-/// Optional parameters of [`TaskInstanceApi::get_task_instance_dependencies`]: each field is the query parameter of its name (or the header it says), left out while `None`. Start from `Default::default()` and set what you need.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-#[non_exhaustive]
-pub struct GetTaskInstanceDependenciesParams {
-    /// Server default: `-1`.
-    pub map_index: Option<i64>,
-}
-
-impl GetTaskInstanceDependenciesParams {
-    setter!(value map_index: i64);
-}
+/// Optional parameters of [`TaskInstanceApi::get_task_instance_dependencies`]: the same as [`DeleteTaskInstanceParams`]'s, so one value serves both.
+pub type GetTaskInstanceDependenciesParams = super::DeleteTaskInstanceParams;

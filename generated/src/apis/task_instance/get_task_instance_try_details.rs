@@ -3,7 +3,6 @@
 use super::TaskInstanceApi;
 use reqwest::Method;
 use crate::runtime::path::path_segment;
-use crate::runtime::setters::setter;
 use crate::apis::TaskTryNumber;
 use crate::{models, Pending};
 
@@ -55,14 +54,5 @@ impl TaskInstanceApi {
     }
 }
 
-/// Optional parameters of [`TaskInstanceApi::get_task_instance_try_details`]: each field is the query parameter of its name (or the header it says), left out while `None`. Start from `Default::default()` and set what you need.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-#[non_exhaustive]
-pub struct GetTaskInstanceTryDetailsParams {
-    /// Server default: `-1`.
-    pub map_index: Option<i64>,
-}
-
-impl GetTaskInstanceTryDetailsParams {
-    setter!(value map_index: i64);
-}
+/// Optional parameters of [`TaskInstanceApi::get_task_instance_try_details`]: the same as [`DeleteTaskInstanceParams`]'s, so one value serves both.
+pub type GetTaskInstanceTryDetailsParams = super::DeleteTaskInstanceParams;

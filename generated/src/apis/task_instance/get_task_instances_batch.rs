@@ -41,6 +41,22 @@ impl TaskInstanceApi {
                 ],
             );
         request.authenticated();
+        request
+            .releases(
+                None,
+                &[
+                    ("body.duration_gt", "3.1.0"),
+                    ("body.duration_lt", "3.1.0"),
+                    ("body.end_date_gt", "3.1.0"),
+                    ("body.end_date_lt", "3.1.0"),
+                    ("body.logical_date_gt", "3.1.0"),
+                    ("body.logical_date_lt", "3.1.0"),
+                    ("body.run_after_gt", "3.1.0"),
+                    ("body.run_after_lt", "3.1.0"),
+                    ("body.start_date_gt", "3.1.0"),
+                    ("body.start_date_lt", "3.1.0"),
+                ],
+            );
         request.json(body);
         Pending::new(
             request,

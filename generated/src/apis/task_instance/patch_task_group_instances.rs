@@ -3,7 +3,6 @@
 use super::TaskInstanceApi;
 use reqwest::Method;
 use crate::runtime::path::path_segment;
-use crate::runtime::setters::setter;
 use crate::{models, Pending};
 
 impl TaskInstanceApi {
@@ -55,17 +54,5 @@ impl TaskInstanceApi {
     }
 }
 
-/// Optional parameters of [`TaskInstanceApi::patch_task_group_instances`]: each field is the query parameter of its name (or the header it says), left out while `None`. Start from `Default::default()` and set what you need.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-#[non_exhaustive]
-#[allow(
-    missing_docs,
-    reason = "a field without docs is the query parameter of its name"
-)]
-pub struct PatchTaskGroupInstancesParams {
-    pub update_mask: Option<Vec<String>>,
-}
-
-impl PatchTaskGroupInstancesParams {
-    setter!(list update_mask: String);
-}
+/// Optional parameters of [`TaskInstanceApi::patch_task_group_instances`]: the same as [`PatchTaskInstanceByMapIndexParams`]'s, so one value serves both.
+pub type PatchTaskGroupInstancesParams = super::PatchTaskInstanceByMapIndexParams;

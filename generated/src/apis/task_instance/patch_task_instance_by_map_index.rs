@@ -59,7 +59,7 @@ impl TaskInstanceApi {
     }
 }
 
-/// Optional parameters of [`TaskInstanceApi::patch_task_instance_by_map_index`]: each field is the query parameter of its name (or the header it says), left out while `None`. Start from `Default::default()` and set what you need.
+/// Optional parameters of [`TaskInstanceApi::patch_task_instance_by_map_index`], [`TaskInstanceApi::patch_task_group_instances`] and [`TaskInstanceApi::patch_task_instance_dry_run_by_map_index`]: each field is the query parameter of its name (or the header it says), left out while `None`. Start from `Default::default()` and set what you need.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 #[allow(

@@ -3,7 +3,6 @@
 use super::TaskInstanceApi;
 use reqwest::Method;
 use crate::runtime::path::path_segment;
-use crate::runtime::setters::setter;
 use crate::{models, Pending};
 
 impl TaskInstanceApi {
@@ -52,19 +51,5 @@ impl TaskInstanceApi {
     }
 }
 
-/// Optional parameters of [`TaskInstanceApi::patch_task_instance_dry_run`]: each field is the query parameter of its name (or the header it says), left out while `None`. Start from `Default::default()` and set what you need.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-#[non_exhaustive]
-#[allow(
-    missing_docs,
-    reason = "a field without docs is the query parameter of its name"
-)]
-pub struct PatchTaskInstanceDryRunParams {
-    pub map_index: Option<i64>,
-    pub update_mask: Option<Vec<String>>,
-}
-
-impl PatchTaskInstanceDryRunParams {
-    setter!(value map_index: i64);
-    setter!(list update_mask: String);
-}
+/// Optional parameters of [`TaskInstanceApi::patch_task_instance_dry_run`]: the same as [`PatchTaskInstanceParams`]'s, so one value serves both.
+pub type PatchTaskInstanceDryRunParams = super::PatchTaskInstanceParams;

@@ -3,7 +3,6 @@
 use super::TaskInstanceApi;
 use reqwest::Method;
 use crate::runtime::path::path_segment;
-use crate::runtime::setters::setter;
 use crate::apis::MapIndex;
 use crate::{models, Pending};
 
@@ -59,17 +58,5 @@ impl TaskInstanceApi {
     }
 }
 
-/// Optional parameters of [`TaskInstanceApi::patch_task_instance_dry_run_by_map_index`]: each field is the query parameter of its name (or the header it says), left out while `None`. Start from `Default::default()` and set what you need.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-#[non_exhaustive]
-#[allow(
-    missing_docs,
-    reason = "a field without docs is the query parameter of its name"
-)]
-pub struct PatchTaskInstanceDryRunByMapIndexParams {
-    pub update_mask: Option<Vec<String>>,
-}
-
-impl PatchTaskInstanceDryRunByMapIndexParams {
-    setter!(list update_mask: String);
-}
+/// Optional parameters of [`TaskInstanceApi::patch_task_instance_dry_run_by_map_index`]: the same as [`PatchTaskInstanceByMapIndexParams`]'s, so one value serves both.
+pub type PatchTaskInstanceDryRunByMapIndexParams = super::PatchTaskInstanceByMapIndexParams;

@@ -38,6 +38,15 @@ impl TaskInstanceApi {
                 &[path_segment(dag_id)],
             );
         request.authenticated();
+        request
+            .releases(
+                None,
+                &[
+                    ("body.note", "3.3.0"),
+                    ("body.prevent_running_task", "3.2.0"),
+                    ("body.run_on_latest_version", "3.1.0"),
+                ],
+            );
         request.json(body);
         Pending::new(
             request,
