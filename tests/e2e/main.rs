@@ -8,6 +8,7 @@
 
 mod check;
 mod client;
+mod examples;
 mod faults;
 mod hitl;
 mod logs;

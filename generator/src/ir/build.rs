@@ -245,25 +245,20 @@ fn error_types(apis: &[TagApi], types: &[TypeDef]) -> Vec<ErrorType> {
         .collect()
 }
 
-/// Methods the runtime's `Client`s (async and blocking) already have, private ones too: an
+/// Methods the runtime's `Client` already has, private ones too: an
 /// accessor of the same name would be a second definition.
 const CLIENT_METHODS: &[&str] = &[
-    "as_async",
     "authorize",
     "base_url",
     "bearer",
-    "block_on",
     "builder",
     "call",
     "clone",
     "deadline",
     "fetch_token",
     "fmt",
-    "from_async",
     "has_release",
     "http",
-    "iter",
-    "lines",
     "login",
     "new",
     "paged",
