@@ -40,7 +40,7 @@ pub fn build_supporting(
     support: Option<&Support>,
 ) -> SpecResult<Api> {
     let api = &doc.api;
-    let mut types = TypeBuilder::new(api.components.as_ref());
+    let mut types = TypeBuilder::new(api.components.as_ref(), &doc.schemas_elsewhere);
     let (by_tag, warnings) = collect_operations(doc, selection, &mut types)?;
     check_selected_tags(doc, selection, &by_tag)?;
     let mut apis = tag_apis(doc, by_tag);
@@ -123,10 +123,8 @@ fn collect_operations<'a>(
                 .operation_id
                 .clone()
                 .unwrap_or_else(|| format!("{}_{}", method.as_str().to_ascii_lowercase(), path));
-            let fn_name = fn_names
-                .entry(tag.clone())
-                .or_default()
-                .unique(snake(&operation_id));
+            let taken = fn_names.entry(tag.clone()).or_default();
+            let fn_name = method_name(&operation_id, path, method, taken);
             let raw = RawOperation {
                 path,
                 method,
@@ -139,6 +137,21 @@ fn collect_operations<'a>(
         }
     }
     Ok((by_tag, warnings))
+}
+
+/// FastAPI's default operationId is the function's name, the path and the method
+/// (`get_pet_pets__pet_id__get`): the method gets the function's name, unless taken.
+fn method_name(operation_id: &str, path: &str, method: Method, taken: &mut Namespace) -> String {
+    let full = snake(operation_id);
+    let method = method.as_str().to_ascii_lowercase();
+    let route = match path.chars().any(|c| c.is_ascii_alphanumeric()) {
+        true => format!("_{}_{method}", snake(path)),
+        false => format!("_{method}"),
+    };
+    match full.strip_suffix(&route) {
+        Some(short) if !short.is_empty() && taken.is_free(short) => taken.unique(short.into()),
+        _ => taken.unique(full),
+    }
 }
 
 /// Every tag asked for by name must have an operation.

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use heck::{ToSnakeCase, ToUpperCamelCase};
+use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
 
 const KEYWORDS: &[&str] = &[
     "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
@@ -71,6 +71,11 @@ pub fn camel(raw: &str) -> String {
     name
 }
 
+/// `SHOUTY_CASE` for associated constants.
+pub fn constant(raw: &str) -> String {
+    camel(raw).to_shouty_snake_case()
+}
+
 /// Names for values made only of punctuation (`*/*`, `+`, `-`), so enums stay readable.
 fn symbol_name(raw: &str, fallback: &str) -> String {
     let spelled: Vec<&str> = raw
@@ -132,6 +137,10 @@ impl Namespace {
 
     pub fn reserve(&mut self, name: &str) {
         self.taken.insert(Self::key(name));
+    }
+
+    pub fn is_free(&self, name: &str) -> bool {
+        !self.taken.contains(&Self::key(name))
     }
 
     pub fn unique(&mut self, name: String) -> String {

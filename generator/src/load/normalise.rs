@@ -7,7 +7,8 @@
 //! - numeric `exclusiveMinimum`/`exclusiveMaximum` → `minimum` + boolean flag;
 //! - `prefixItems` → `x-prefix-items` (a tuple);
 //! - `examples: [..]` → `example`;
-//! - boolean schemas → `{}` / `{not: {}}`; `{type: null}` alone → `x-null: true`.
+//! - boolean schemas → `{}` / `{not: {}}`; `{type: null}` alone → `x-null: true`;
+//! - a blank `description` or `summary` is dropped: it says no more than a missing one.
 
 use serde_json::{Map, Value};
 
@@ -18,6 +19,7 @@ pub const X_NULL: &str = "x-null";
 
 /// Normalises the whole document in place.
 pub fn document(doc: &mut Value) {
+    drop_blank_prose(doc);
     if let Value::Object(root) = doc {
         for (key, child) in root.iter_mut() {
             walk_document(child, key == "components");
@@ -25,6 +27,28 @@ pub fn document(doc: &mut Value) {
         // openapiv3 requires `paths`, which 3.1 made optional.
         root.entry("paths")
             .or_insert_with(|| Value::Object(Map::new()));
+    }
+}
+
+fn drop_blank_prose(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|key, v| {
+                !(matches!(key.as_str(), "description" | "summary")
+                    && v.as_str().is_some_and(|text| text.trim().is_empty()))
+            });
+            for (key, child) in map.iter_mut() {
+                // Values, not prose: kept as written.
+                if !matches!(
+                    key.as_str(),
+                    "example" | "examples" | "default" | "enum" | "const"
+                ) {
+                    drop_blank_prose(child);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_blank_prose),
+        _ => {}
     }
 }
 
