@@ -95,8 +95,8 @@ fn integer_enum(def: &TypeDef, e: &Enum, docs: TokenStream) -> TokenStream {
     let name = ident(&def.name);
     let constants = e.variants.iter().map(|v| {
         let constant = ident(&v.rust_name);
-        let value: i64 = v.wire.parse().unwrap_or_default();
-        let doc = format!(" `{value}`");
+        let value = Literal::i64_unsuffixed(v.wire.parse().unwrap_or_default());
+        let doc = format!(" `{}`", v.wire);
         quote!(#[doc = #doc] pub const #constant: #name = #name(#value);)
     });
     let known = e.variants.iter().map(|v| ident(&v.rust_name));

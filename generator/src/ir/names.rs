@@ -76,39 +76,19 @@ pub fn constant(raw: &str) -> String {
     camel(raw).to_shouty_snake_case()
 }
 
-/// Names for values made only of punctuation (`*/*`, `+`, `-`), so enums stay readable.
+/// How punctuation is spelt in names of values made only of it (`*/*`, `+`, `-`): each
+/// character, then its word.
+const SYMBOLS: &str =
+    "*star +plus -minus .dot /slash ~tilde <lt >gt =eq !not @at #hash %percent &and |or ^caret $dollar";
+
+/// Names for values made only of punctuation, so enums stay readable.
 fn symbol_name(raw: &str, fallback: &str) -> String {
-    let spelled: Vec<&str> = raw
-        .chars()
-        .filter_map(|c| match c {
-            '*' => Some("star"),
-            '+' => Some("plus"),
-            '-' => Some("minus"),
-            '.' => Some("dot"),
-            '/' => Some("slash"),
-            '~' => Some("tilde"),
-            '<' => Some("lt"),
-            '>' => Some("gt"),
-            '=' => Some("eq"),
-            '!' => Some("not"),
-            '@' => Some("at"),
-            '#' => Some("hash"),
-            '%' => Some("percent"),
-            '&' => Some("and"),
-            '|' => Some("or"),
-            '^' => Some("caret"),
-            '$' => Some("dollar"),
-            _ => None,
-        })
-        .collect();
-    if spelled.is_empty() {
-        if raw.is_empty() {
-            format!("{fallback} empty")
-        } else {
-            fallback.to_string()
-        }
-    } else {
-        spelled.join(" ")
+    let spell = |c: char| SYMBOLS.split(' ').find_map(|entry| entry.strip_prefix(c));
+    let spelled: Vec<&str> = raw.chars().filter_map(spell).collect();
+    match (spelled.is_empty(), raw.is_empty()) {
+        (false, _) => spelled.join(" "),
+        (true, true) => format!("{fallback} empty"),
+        (true, false) => fallback.to_string(),
     }
 }
 

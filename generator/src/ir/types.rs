@@ -104,10 +104,20 @@ impl<'a> TypeBuilder<'a> {
     /// A `$ref` to a schema: one named type per schema, built once; nullable when the schema
     /// admits `null` besides what its type reads.
     pub fn reference(&mut self, reference: &str, pointer: &str) -> SpecResult<Ty> {
-        if let Some(ty) = self.by_ref.get(reference) {
+        let (key, component_pointer, schema) = self.lookup(reference, pointer)?;
+        if let Some(ty) = self.by_ref.get(&component_pointer) {
             return Ok(ty.clone());
         }
-        let (key, component_pointer, schema) = self.lookup(reference, pointer)?;
+        // A schema outside the components is one of the inline ones, shared by text.
+        let text = match schema {
+            ReferenceOr::Item(s) if self.elsewhere.contains_key(&key) => {
+                serde_json::to_string(s).ok()
+            }
+            _ => None,
+        };
+        if let Some(ty) = text.as_ref().and_then(|text| self.by_text.get(text)) {
+            return Ok(ty.clone());
+        }
         let name = self.component_names[&key].clone();
         let id = self.reserve(&name, &component_pointer);
         let nullable = matches!(schema, ReferenceOr::Item(s)
@@ -116,7 +126,7 @@ impl<'a> TypeBuilder<'a> {
             true => Ty::Nullable(Box::new(Ty::Named(id))),
             false => Ty::Named(id),
         };
-        self.by_ref.insert(reference.to_string(), ty.clone());
+        self.by_ref.insert(component_pointer.clone(), ty.clone());
         let (kind, title, description) = match schema {
             ReferenceOr::Reference { reference: inner } => {
                 let ty = self.reference(inner, &component_pointer)?;
@@ -132,6 +142,9 @@ impl<'a> TypeBuilder<'a> {
         def.kind = kind;
         def.title = title;
         def.description = description;
+        if let Some(text) = text {
+            self.by_text.insert(text, ty.clone());
+        }
         Ok(ty)
     }
 
@@ -170,25 +183,30 @@ impl<'a> TypeBuilder<'a> {
             .with_hint("move nested schemas to components/schemas and refer to them"));
         }
         let text = serde_json::to_string(schema).unwrap_or_default();
-        if let Some(ty) = self.by_text.get(&text) {
-            return Ok(ty.clone());
+        let ty = match self.by_text.get(&text) {
+            Some(ty) => ty.clone(),
+            None => self.inline_kind(schema, site, text)?,
+        };
+        if schema.schema_data.nullable && !matches!(ty, Ty::Any | Ty::Nullable(_)) {
+            return Ok(Ty::Nullable(Box::new(ty)));
         }
+        Ok(ty)
+    }
+
+    /// A builtin or another type's name is used as it is; anything else gets a name, shared
+    /// with the schemas written the same (`text`).
+    fn inline_kind(&mut self, schema: &Schema, site: &Site, text: String) -> SpecResult<Ty> {
         self.depth += 1;
         let kind = self.kind(schema, site);
         self.depth -= 1;
-        // A builtin or another type's name is used as it is; anything else gets a name.
-        let ty = match kind? {
+        Ok(match kind? {
             TypeKind::Alias(ty) => ty,
             kind => {
                 let ty = self.define(schema, kind, site);
                 self.by_text.insert(text, ty.clone());
                 ty
             }
-        };
-        if schema.schema_data.nullable && !matches!(ty, Ty::Any | Ty::Nullable(_)) {
-            return Ok(Ty::Nullable(Box::new(ty)));
-        }
-        Ok(ty)
+        })
     }
 
     /// Types that need no definition of their own; `None` when the schema needs a named type.

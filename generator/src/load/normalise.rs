@@ -19,7 +19,7 @@ pub const X_NULL: &str = "x-null";
 
 /// Normalises the whole document in place.
 pub fn document(doc: &mut Value) {
-    drop_blank_prose(doc);
+    drop_blank_prose(doc, false);
     if let Value::Object(root) = doc {
         for (key, child) in root.iter_mut() {
             walk_document(child, key == "components");
@@ -30,24 +30,28 @@ pub fn document(doc: &mut Value) {
     }
 }
 
-fn drop_blank_prose(value: &mut Value) {
+/// `response`: the value is a response, whose description 3.0 requires (kept as it is).
+fn drop_blank_prose(value: &mut Value, response: bool) {
     match value {
         Value::Object(map) => {
             map.retain(|key, v| {
-                !(matches!(key.as_str(), "description" | "summary")
-                    && v.as_str().is_some_and(|text| text.trim().is_empty()))
+                let prose = key == "summary" || (key == "description" && !response);
+                !(prose && v.as_str().is_some_and(|text| text.trim().is_empty()))
             });
             for (key, child) in map.iter_mut() {
-                // Values, not prose: kept as written.
-                if !matches!(
-                    key.as_str(),
-                    "example" | "examples" | "default" | "enum" | "const"
-                ) {
-                    drop_blank_prose(child);
+                match key.as_str() {
+                    // Values, not prose: kept as written.
+                    "example" | "examples" | "default" | "enum" | "const" => {}
+                    "responses" => child
+                        .as_object_mut()
+                        .into_iter()
+                        .flat_map(|responses| responses.values_mut())
+                        .for_each(|r| drop_blank_prose(r, true)),
+                    _ => drop_blank_prose(child, false),
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(drop_blank_prose),
+        Value::Array(items) => items.iter_mut().for_each(|v| drop_blank_prose(v, false)),
         _ => {}
     }
 }
