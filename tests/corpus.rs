@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use airflow_codegen::{Error, Generated, Selection};
 use airflow_codegen_tests::corpus::{
-    self, cargo, cases, config, crate_name, guarded, run_guarded, templates, Case, Outcome, Run,
+    self, cargo, cases, config, crate_name, guarded, round_trip_tests, run_guarded, templates,
+    Case, Outcome, Run,
 };
 
 /// Generous: every case takes well under a second; only a hang gets near this.
@@ -86,10 +87,17 @@ fn every_case_has_the_expected_outcome() {
     );
     let mut report = String::new();
     let mut failures = Vec::new();
+    let mut snapshots = Vec::new();
     for case in &cases {
         let started = Instant::now();
         let run = run_case(case, true);
         let elapsed = started.elapsed();
+        if let Run::Returned(Ok(generated)) = &run {
+            for path in &case.snapshots {
+                let text = generated.files.get(path).cloned();
+                snapshots.push((format!("{}__{path}", case.name), text));
+            }
+        }
         let line = match verdict(case, &run) {
             Ok(summary) => format!("pass  {:<36} {:>6.0} ms  {summary}", case.name, ms(elapsed)),
             Err(problem) => {
@@ -112,6 +120,11 @@ fn every_case_has_the_expected_outcome() {
         failures.len(),
         failures.join("\n  ")
     );
+    // One golden file per construct: what each awkward case's model becomes.
+    for (name, text) in snapshots {
+        let text = text.unwrap_or_else(|| panic!("{name}: the client has no such file"));
+        insta::assert_snapshot!(name.replace(['/', '.'], "_"), text);
+    }
 }
 
 fn ms(d: Duration) -> f64 {
@@ -133,6 +146,7 @@ fn ok_cases_compile_without_warnings() {
         }
     }
     let mut members = Vec::new();
+    let mut round_trippers = Vec::new();
     let mut not_generated = Vec::new();
     for case in cases.iter().filter(|c| c.outcome == Outcome::Ok) {
         let files = match run_case(case, false) {
@@ -144,7 +158,15 @@ fn ok_cases_compile_without_warnings() {
             }
         };
         let dir = base.join(&case.name);
-        for (path, text) in &files {
+        let round_trip = round_trip_tests(case).map(|text| ("tests/round_trip.rs".into(), text));
+        if round_trip.is_some() {
+            round_trippers.push(crate_name(&case.name));
+        }
+        for (path, text) in files
+            .iter()
+            .map(|(p, t)| (p.clone(), t.clone()))
+            .chain(round_trip)
+        {
             let path = dir.join(path);
             std::fs::create_dir_all(path.parent().expect("files sit in folders")).unwrap();
             std::fs::write(&path, text).unwrap();
@@ -167,10 +189,20 @@ fn ok_cases_compile_without_warnings() {
     // The main lock pins the emitted crates' dependencies: no fresh resolution, same versions.
     std::fs::copy(xtask::root().join("Cargo.lock"), base.join("Cargo.lock")).unwrap();
     let started = Instant::now();
+    // clippy, as users run it on a crate they depend on; it checks the round-trip tests too.
     let result = cargo(
         &base,
         &base.join("target"),
-        &["build", "--quiet", "--keep-going", "--workspace"],
+        &[
+            "clippy",
+            "--quiet",
+            "--keep-going",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
     );
     println!(
         "built {} ok-case crates in {:.0} s{}",
@@ -204,6 +236,16 @@ fn ok_cases_compile_without_warnings() {
             "{} ok case(s) whose client does not compile with -D warnings: {failed:?}\n{summary}(full output: {})",
             failed.len(),
             log.display()
+        );
+    }
+    let mut args = vec!["test", "--quiet", "--test", "round_trip"];
+    for member in &round_trippers {
+        args.extend(["-p", member.as_str()]);
+    }
+    if let Err(stderr) = cargo(&base, &base.join("target"), &args) {
+        panic!(
+            "round trips failed (`cargo test --test round_trip` in {} shows each):\n{stderr}",
+            base.display()
         );
     }
 }

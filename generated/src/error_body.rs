@@ -6,6 +6,7 @@ use crate::runtime::typed_body::typed_body;
 
 /// The body of an error response, decoded as the type the spec documents for its
 /// status when it matches, else kept as JSON or text.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ErrorBody {

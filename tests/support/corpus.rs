@@ -9,6 +9,10 @@
 //! pointer: /json/pointer           (error: the pointer the error must name; empty = root)
 //! message: substring               (error: part of the message)
 //! operations: N                    (ok: how many operations the client must have)
+//! snapshot: src/models/x.rs          (ok, repeatable: an emitted file pinned by insta)
+//! roundtrip: Type {json}             (ok, repeatable: decodes as models::Type and re-encodes
+//!                                     to the same JSON)
+//! refuse: Type field {json}          (ok, repeatable: fails to decode, naming `field`)
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -30,6 +34,11 @@ pub struct Case {
     pub selection: Selection,
     pub outcome: Outcome,
     pub operations: Option<usize>,
+    pub snapshots: Vec<String>,
+    /// Model name and a JSON payload that must survive decoding and re-encoding.
+    pub round_trips: Vec<(String, String)>,
+    /// Model name, the field its error must name, and a JSON payload the schema forbids.
+    pub refusals: Vec<(String, String, String)>,
 }
 
 pub fn dir() -> PathBuf {
@@ -84,6 +93,14 @@ fn parse(name: &str, document: PathBuf, text: &str) -> Result<Case, String> {
     let mut pointer = None;
     let mut message = None;
     let mut operations = None;
+    let (mut snapshots, mut round_trips, mut refusals) = (Vec::new(), Vec::new(), Vec::new());
+    let words = |value: &str, n: usize| -> Result<Vec<String>, String> {
+        let parts: Vec<String> = value.splitn(n, ' ').map(str::to_string).collect();
+        match parts.len() == n {
+            true => Ok(parts),
+            false => Err(format!("{name}.expect: `{value}` needs {n} parts")),
+        }
+    };
     for line in text.lines() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
@@ -116,6 +133,15 @@ fn parse(name: &str, document: PathBuf, text: &str) -> Result<Case, String> {
                         .map_err(|_| format!("{name}.expect: operations `{value}`"))?,
                 )
             }
+            "snapshot" => snapshots.push(value),
+            "roundtrip" => {
+                let [ty, json] = <[String; 2]>::try_from(words(&value, 2)?).unwrap();
+                round_trips.push((ty, json));
+            }
+            "refuse" => {
+                let [ty, field, json] = <[String; 3]>::try_from(words(&value, 3)?).unwrap();
+                refusals.push((ty, field, json));
+            }
             other => return Err(format!("{name}.expect: unknown key `{other}`")),
         }
     }
@@ -133,6 +159,9 @@ fn parse(name: &str, document: PathBuf, text: &str) -> Result<Case, String> {
         selection,
         outcome,
         operations,
+        snapshots,
+        round_trips,
+        refusals,
     })
 }
 
@@ -158,6 +187,41 @@ pub fn config(selection: Selection, crate_name: &str, standalone: bool) -> Confi
         history: None,
         supported_from: None,
     }
+}
+
+/// `tests/round_trip.rs` for a case's client: its payloads decoded and re-encoded, and its
+/// refusals; `None` when the case has neither.
+pub fn round_trip_tests(case: &Case) -> Option<String> {
+    if case.round_trips.is_empty() && case.refusals.is_empty() {
+        return None;
+    }
+    let models = format!("{}::models", crate_name(&case.name).replace('-', "_"));
+    let mut out = String::from("//! Written by tests/corpus.rs from the case's manifest.\n");
+    for (i, (ty, json)) in case.round_trips.iter().enumerate() {
+        out.push_str(&format!(
+            r##"
+#[test]
+fn round_trip_{i}() {{
+    let sent: serde_json::Value = serde_json::from_str(r#"{json}"#).unwrap();
+    let decoded: {models}::{ty} = serde_json::from_value(sent.clone()).unwrap();
+    let again = serde_json::to_value(&decoded).unwrap();
+    assert_eq!(again, sent, "{{decoded:?}}");
+}}
+"##
+        ));
+    }
+    for (i, (ty, field, json)) in case.refusals.iter().enumerate() {
+        out.push_str(&format!(
+            r##"
+#[test]
+fn refusal_{i}() {{
+    let error = serde_json::from_str::<{models}::{ty}>(r#"{json}"#).unwrap_err();
+    assert!(error.to_string().contains("{field}"), "{{error}}");
+}}
+"##
+        ));
+    }
+    Some(out)
 }
 
 /// How one run ended.

@@ -126,11 +126,14 @@ pub fn error_body(api: &Api) -> TokenStream {
         )
     });
     let decoders = super::api::decoders(api).into_values();
+    // A documented error body is as large as its schema; like a union's arms, it is not
+    // boxed to save stack space, so the size lint is waived.
     quote! {
         #import
 
         /// The body of an error response, decoded as the type the spec documents for its
         /// status when it matches, else kept as JSON or text.
+        #[allow(clippy::large_enum_variant)]
         #[derive(Debug, Clone, PartialEq)]
         #[non_exhaustive]
         pub enum ErrorBody {

@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 use super::docs::{doc_attrs, Para};
 use super::setters::{self, Slot};
 use super::ty::{ident, ty, ModelPath};
-use crate::ir::{Api, Field, Presence, Struct, Ty, TypeDef, TypeKind, Union};
+use crate::ir::{Api, Enum, Field, Presence, Struct, Ty, TypeDef, TypeKind, Union};
 
 const PATH: ModelPath = ModelPath::Sibling;
 
@@ -26,6 +26,7 @@ pub fn model(api: &Api, def: &TypeDef) -> TokenStream {
     let name = ident(&def.name);
     match &def.kind {
         TypeKind::Struct(s) => structure(api, def, s, docs),
+        TypeKind::Enum(e) if e.integer => integer_enum(def, e, docs),
         TypeKind::Enum(e) => {
             let variants: Vec<_> = e.variants.iter().map(|v| ident(&v.rust_name)).collect();
             let wires = e.variants.iter().map(|v| &v.wire);
@@ -85,6 +86,34 @@ pub fn model(api: &Api, def: &TypeDef) -> TokenStream {
             }
         }
         TypeKind::Union(u) => union(api, def, u, docs),
+    }
+}
+
+/// A newtype, so any integer reads (a newer server may send more), with the known values as
+/// named constants.
+fn integer_enum(def: &TypeDef, e: &Enum, docs: TokenStream) -> TokenStream {
+    let name = ident(&def.name);
+    let constants = e.variants.iter().map(|v| {
+        let constant = ident(&v.rust_name);
+        let value = Literal::i64_unsuffixed(v.wire.parse().unwrap_or_default());
+        let doc = format!(" `{}`", v.wire);
+        quote!(#[doc = #doc] pub const #constant: #name = #name(#value);)
+    });
+    let known = e.variants.iter().map(|v| ident(&v.rust_name));
+    quote! {
+        use serde::{Deserialize, Serialize};
+
+        #docs
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct #name(pub i64);
+
+        impl #name {
+            #(#constants)*
+
+            /// Every value this client knows.
+            pub const KNOWN: &'static [#name] = &[#(#name::#known),*];
+        }
     }
 }
 
@@ -292,8 +321,14 @@ fn builder(api: &Api, def: &TypeDef, s: &Struct, required: &[&Field]) -> TokenSt
             " A `{}` with the required fields set and every other field unset.",
             def.name
         );
+        // A value for each required field is what the schema asks; a wider rule (a builder
+        // that fails at run time) would trade a lint for errors callers meet later.
+        let allow_many = (required.len() > 7).then(|| {
+            quote!(#[allow(clippy::too_many_arguments, reason = "one argument per required field")])
+        });
         quote! {
             #[doc = #doc]
+            #allow_many
             pub fn new(#(#args),*) -> Self {
                 #name { #(#inits)* #extra }
             }
@@ -335,8 +370,16 @@ fn union(api: &Api, def: &TypeDef, u: &Union, docs: TokenStream) -> TokenStream 
         };
         quote!(#[doc = #doc] #variant(#inner),)
     });
+    // A server newer than the client may send a tag it does not know: kept, not refused.
+    let open = u.discriminator.is_some() && def.usage.response;
+    let unknown = open.then(|| {
+        quote!(
+            #[doc = " A tag this client does not know, kept as sent."]
+            Unknown(serde_json::Value),
+        )
+    });
     let (derive_de, tagged) = match &u.discriminator {
-        Some(property) => (quote!(), Some(tagged_deserialize(def, u, property))),
+        Some(property) => (quote!(), Some(tagged_deserialize(def, u, property, open))),
         None => (quote!(Deserialize,), None),
     };
     let froms = conversions(api, def, u);
@@ -351,6 +394,7 @@ fn union(api: &Api, def: &TypeDef, u: &Union, docs: TokenStream) -> TokenStream 
         #[serde(untagged)]
         pub enum #name {
             #(#variants)*
+            #unknown
         }
         #tagged
         #froms
@@ -358,7 +402,7 @@ fn union(api: &Api, def: &TypeDef, u: &Union, docs: TokenStream) -> TokenStream 
 }
 
 /// Decodes by the discriminator property, so a bad arm reports its own error.
-fn tagged_deserialize(def: &TypeDef, u: &Union, property: &str) -> TokenStream {
+fn tagged_deserialize(def: &TypeDef, u: &Union, property: &str, open: bool) -> TokenStream {
     let name = ident(&def.name);
     let arms = u.variants.iter().map(|v| {
         let variant = ident(&v.rust_name);
@@ -373,6 +417,10 @@ fn tagged_deserialize(def: &TypeDef, u: &Union, property: &str) -> TokenStream {
         .collect::<Vec<_>>()
         .join(", ");
     let message = format!("unknown `{property}` {{:?}} (expected one of {expected})");
+    let other = match open {
+        true => quote!(_ => Ok(#name::Unknown(value)),),
+        false => quote!(other => Err(serde::de::Error::custom(format!(#message, other))),),
+    };
     quote! {
         impl<'de> Deserialize<'de> for #name {
             fn deserialize<__D: serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
@@ -380,7 +428,7 @@ fn tagged_deserialize(def: &TypeDef, u: &Union, property: &str) -> TokenStream {
                 let tag = value.get(#property).and_then(serde_json::Value::as_str).map(str::to_owned);
                 match tag.as_deref() {
                     #(#arms)*
-                    other => Err(serde::de::Error::custom(format!(#message, other))),
+                    #other
                 }
             }
         }

@@ -40,7 +40,7 @@ pub fn build_supporting(
     support: Option<&Support>,
 ) -> SpecResult<Api> {
     let api = &doc.api;
-    let mut types = TypeBuilder::new(api.components.as_ref());
+    let mut types = TypeBuilder::new(api.components.as_ref(), &doc.schemas_elsewhere);
     let (by_tag, warnings) = collect_operations(doc, selection, &mut types)?;
     check_selected_tags(doc, selection, &by_tag)?;
     let mut apis = tag_apis(doc, by_tag);
@@ -124,10 +124,8 @@ fn collect_operations<'a>(
                 .operation_id
                 .clone()
                 .unwrap_or_else(|| format!("{}_{}", method.as_str().to_ascii_lowercase(), path));
-            let fn_name = fn_names
-                .entry(tag.clone())
-                .or_default()
-                .unique(snake(&operation_id));
+            let taken = fn_names.entry(tag.clone()).or_default();
+            let fn_name = method_name(&operation_id, path, method, taken);
             let raw = RawOperation {
                 path,
                 method,
@@ -140,6 +138,21 @@ fn collect_operations<'a>(
         }
     }
     Ok((by_tag, warnings))
+}
+
+/// FastAPI's default operationId is the function's name, the path and the method
+/// (`get_pet_pets__pet_id__get`): the method gets the function's name, unless taken.
+fn method_name(operation_id: &str, path: &str, method: Method, taken: &mut Namespace) -> String {
+    let full = snake(operation_id);
+    let method = method.as_str().to_ascii_lowercase();
+    let route = match path.chars().any(|c| c.is_ascii_alphanumeric()) {
+        true => format!("_{}_{method}", snake(path)),
+        false => format!("_{method}"),
+    };
+    match full.strip_suffix(&route) {
+        Some(short) if !short.is_empty() && taken.is_free(short) => taken.unique(short.into()),
+        _ => taken.unique(full),
+    }
 }
 
 /// Every tag asked for by name must have an operation.
@@ -247,33 +260,17 @@ fn error_types(apis: &[TagApi], types: &[TypeDef]) -> Vec<ErrorType> {
 
 /// Methods the runtime's `Client` already has, private ones too: an
 /// accessor of the same name would be a second definition.
-const CLIENT_METHODS: &[&str] = &[
-    "authorize",
-    "base_url",
-    "bearer",
-    "builder",
-    "call",
-    "clone",
-    "deadline",
-    "fetch_token",
-    "fmt",
-    "has_release",
-    "http",
-    "login",
-    "new",
-    "paged",
-    "relogin",
-    "request",
-    "retry_policy",
-    "server_version",
-    "set_token",
-    "supports",
-    "url",
-];
+const CLIENT_METHODS: &str = "authorize base_url bearer builder call clone deadline fetch_token fmt \
+    has_release http login new paged relogin request retry_policy server_version set_token \
+    supports url";
+
+fn is_client_method(name: &str) -> bool {
+    CLIENT_METHODS.split_whitespace().any(|m| m == name)
+}
 
 /// The `Client` method that returns a tag's API type (`client.task_instance()`).
 fn accessor_name(module: &str) -> String {
-    if CLIENT_METHODS.contains(&module) {
+    if is_client_method(module) {
         format!("{module}_api")
     } else {
         module.to_string()
@@ -446,7 +443,7 @@ fn share_params(apis: &mut [TagApi]) {
 mod tests {
     use std::path::Path;
 
-    use super::CLIENT_METHODS;
+    use super::is_client_method;
 
     /// Every method an `impl Client` of the templates defines, in `dir` and below.
     fn client_methods(dir: &Path, found: &mut Vec<String>) {
@@ -480,7 +477,7 @@ mod tests {
         let templates = Path::new(env!("CARGO_MANIFEST_DIR")).join("../templates/src");
         let mut found = Vec::new();
         client_methods(&templates, &mut found);
-        found.retain(|m| !CLIENT_METHODS.contains(&m.as_str()));
+        found.retain(|m| !is_client_method(m));
         assert!(found.is_empty(), "add to CLIENT_METHODS: {found:?}");
     }
 }

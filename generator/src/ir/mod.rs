@@ -432,7 +432,7 @@ impl TypeKind {
 #[derive(Debug, Clone, Serialize)]
 pub enum TypeKind {
     Struct(Struct),
-    /// A string enum; always open to values a newer server may send.
+    /// A string or integer enum; always open to values a newer server may send.
     Enum(Enum),
     Union(Union),
     /// A single allowed string value (`const`).
@@ -487,6 +487,8 @@ pub enum Presence {
 #[derive(Debug, Clone, Serialize)]
 pub struct Enum {
     pub variants: Vec<EnumVariant>,
+    /// Integer values (`wire` holds their digits), emitted as named constants of a newtype.
+    pub integer: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

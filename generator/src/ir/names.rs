@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use heck::{ToSnakeCase, ToUpperCamelCase};
+use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
 
 const KEYWORDS: &[&str] = &[
     "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
@@ -71,39 +71,24 @@ pub fn camel(raw: &str) -> String {
     name
 }
 
-/// Names for values made only of punctuation (`*/*`, `+`, `-`), so enums stay readable.
+/// `SHOUTY_CASE` for associated constants.
+pub fn constant(raw: &str) -> String {
+    camel(raw).to_shouty_snake_case()
+}
+
+/// How punctuation is spelt in names of values made only of it (`*/*`, `+`, `-`): each
+/// character, then its word.
+const SYMBOLS: &str =
+    "*star +plus -minus .dot /slash ~tilde <lt >gt =eq !not @at #hash %percent &and |or ^caret $dollar";
+
+/// Names for values made only of punctuation, so enums stay readable.
 fn symbol_name(raw: &str, fallback: &str) -> String {
-    let spelled: Vec<&str> = raw
-        .chars()
-        .filter_map(|c| match c {
-            '*' => Some("star"),
-            '+' => Some("plus"),
-            '-' => Some("minus"),
-            '.' => Some("dot"),
-            '/' => Some("slash"),
-            '~' => Some("tilde"),
-            '<' => Some("lt"),
-            '>' => Some("gt"),
-            '=' => Some("eq"),
-            '!' => Some("not"),
-            '@' => Some("at"),
-            '#' => Some("hash"),
-            '%' => Some("percent"),
-            '&' => Some("and"),
-            '|' => Some("or"),
-            '^' => Some("caret"),
-            '$' => Some("dollar"),
-            _ => None,
-        })
-        .collect();
-    if spelled.is_empty() {
-        if raw.is_empty() {
-            format!("{fallback} empty")
-        } else {
-            fallback.to_string()
-        }
-    } else {
-        spelled.join(" ")
+    let spell = |c: char| SYMBOLS.split(' ').find_map(|entry| entry.strip_prefix(c));
+    let spelled: Vec<&str> = raw.chars().filter_map(spell).collect();
+    match (spelled.is_empty(), raw.is_empty()) {
+        (false, _) => spelled.join(" "),
+        (true, true) => format!("{fallback} empty"),
+        (true, false) => fallback.to_string(),
     }
 }
 
@@ -132,6 +117,10 @@ impl Namespace {
 
     pub fn reserve(&mut self, name: &str) {
         self.taken.insert(Self::key(name));
+    }
+
+    pub fn is_free(&self, name: &str) -> bool {
+        !self.taken.contains(&Self::key(name))
     }
 
     pub fn unique(&mut self, name: String) -> String {

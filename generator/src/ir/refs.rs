@@ -3,7 +3,7 @@
 use indexmap::IndexMap;
 use openapiv3::ReferenceOr;
 
-use crate::error::{join, unescape_token, SpecError, SpecResult};
+use crate::error::{join, percent_decode, unescape_token, SpecError, SpecResult};
 
 /// A section of `components`: its key, and what one of its entries is called in errors.
 pub type Section = (&'static str, &'static str);
@@ -31,7 +31,7 @@ pub fn component<'a, T>(
         let message = format!("cannot resolve `{reference}`");
         return Err(
             SpecError::at(join(pointer, "$ref"), message).with_hint(format!(
-                "only local references of the form #/components/{section}/NAME are supported"
+                "a reference must be local (`#/...`) and land on a {what}"
             )),
         );
     };
@@ -66,28 +66,4 @@ fn missing(reference: &str, what: &str, pointer: &str) -> SpecError {
         join(pointer, "$ref"),
         format!("`{reference}` points at no {what}"),
     )
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match (
-            bytes[i],
-            bytes.get(i + 1).copied().and_then(hex),
-            bytes.get(i + 2).copied().and_then(hex),
-        ) {
-            (b'%', Some(hi), Some(lo)) => {
-                out.push((hi * 16 + lo) as u8);
-                i += 3;
-            }
-            (b, _, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
 }

@@ -9,23 +9,30 @@ use openapiv3::{
 };
 use serde_json::Value;
 
-use super::names::{camel, snake, unraw, Namespace};
+use super::names::{camel, constant, snake, unraw, Namespace};
 use super::refs::{self, SCHEMAS};
 use super::{
     Enum, EnumVariant, Field, Presence, Struct, Ty, TypeDef, TypeId, TypeKind, Union, UnionVariant,
     Usage,
 };
-use crate::error::{join, SpecError, SpecResult};
+use crate::error::{join, unescape_token, SpecError, SpecResult};
 use crate::load::normalise::{X_CONST, X_NULL, X_PREFIX_ITEMS};
 
 /// How deep inline schemas may nest before the document is considered hostile.
 const MAX_DEPTH: usize = 64;
 
+/// Schemas a reference reaches outside `components/schemas`, by reference: where, and what.
+pub type Elsewhere = BTreeMap<String, (String, ReferenceOr<Schema>)>;
+
 pub struct TypeBuilder<'a> {
     schemas: Option<&'a indexmap::IndexMap<String, ReferenceOr<Schema>>>,
+    elsewhere: &'a Elsewhere,
     pub types: Vec<TypeDef>,
-    by_ref: HashMap<String, TypeId>,
-    /// Rust names of components, decided up front so they win over inline names.
+    by_ref: HashMap<String, Ty>,
+    /// Inline schemas already defined, by their text: identical ones share a type.
+    by_text: HashMap<String, Ty>,
+    /// Rust names of referenced schemas (by component key, or by reference for the others),
+    /// decided up front so they win over inline names.
     component_names: HashMap<String, String>,
     names: Namespace,
     depth: usize,
@@ -45,17 +52,22 @@ impl<'s> Site<'s> {
 }
 
 impl<'a> TypeBuilder<'a> {
-    pub fn new(components: Option<&'a Components>) -> Self {
+    pub fn new(components: Option<&'a Components>, elsewhere: &'a Elsewhere) -> Self {
         let schemas = components.map(|c| &c.schemas);
         let mut names = Namespace::new();
         let mut component_names = HashMap::new();
         for key in schemas.into_iter().flat_map(|s| s.keys()) {
             component_names.insert(key.clone(), names.unique(camel(key)));
         }
+        for (reference, (pointer, _)) in elsewhere {
+            component_names.insert(reference.clone(), names.unique(pointer_name(pointer)));
+        }
         TypeBuilder {
             schemas,
+            elsewhere,
             types: Vec::new(),
             by_ref: HashMap::new(),
+            by_text: HashMap::new(),
             component_names,
             names,
             depth: 0,
@@ -74,16 +86,47 @@ impl<'a> TypeBuilder<'a> {
         }
     }
 
-    /// A `$ref` to a component schema: one named type per component, built once.
-    pub fn reference(&mut self, reference: &str, pointer: &str) -> SpecResult<Ty> {
-        if let Some(id) = self.by_ref.get(reference) {
-            return Ok(Ty::Named(*id));
+    /// The schema a local reference lands on: its key in `component_names`, its pointer, and
+    /// the schema.
+    fn lookup(
+        &self,
+        reference: &str,
+        pointer: &str,
+    ) -> SpecResult<(String, String, &'a ReferenceOr<Schema>)> {
+        if let Some((at, schema)) = self.elsewhere.get(reference) {
+            return Ok((reference.to_string(), at.clone(), schema));
         }
         let (key, schema) = refs::component(self.schemas, reference, SCHEMAS, pointer)?;
+        let at = join("/components/schemas", &key);
+        Ok((key, at, schema))
+    }
+
+    /// A `$ref` to a schema: one named type per schema, built once; nullable when the schema
+    /// admits `null` besides what its type reads.
+    pub fn reference(&mut self, reference: &str, pointer: &str) -> SpecResult<Ty> {
+        let (key, component_pointer, schema) = self.lookup(reference, pointer)?;
+        if let Some(ty) = self.by_ref.get(&component_pointer) {
+            return Ok(ty.clone());
+        }
+        // A schema outside the components is one of the inline ones, shared by text.
+        let text = match schema {
+            ReferenceOr::Item(s) if self.elsewhere.contains_key(&key) => {
+                serde_json::to_string(s).ok()
+            }
+            _ => None,
+        };
+        if let Some(ty) = text.as_ref().and_then(|text| self.by_text.get(text)) {
+            return Ok(ty.clone());
+        }
         let name = self.component_names[&key].clone();
-        let component_pointer = join("/components/schemas", &key);
         let id = self.reserve(&name, &component_pointer);
-        self.by_ref.insert(reference.to_string(), id);
+        let nullable = matches!(schema, ReferenceOr::Item(s)
+            if s.schema_data.nullable && !s.schema_data.extensions.contains_key(X_NULL));
+        let ty = match nullable {
+            true => Ty::Nullable(Box::new(Ty::Named(id))),
+            false => Ty::Named(id),
+        };
+        self.by_ref.insert(component_pointer.clone(), ty.clone());
         let (kind, title, description) = match schema {
             ReferenceOr::Reference { reference: inner } => {
                 let ty = self.reference(inner, &component_pointer)?;
@@ -99,7 +142,10 @@ impl<'a> TypeBuilder<'a> {
         def.kind = kind;
         def.title = title;
         def.description = description;
-        Ok(Ty::Named(id))
+        if let Some(text) = text {
+            self.by_text.insert(text, ty.clone());
+        }
+        Ok(ty)
     }
 
     fn reserve(&mut self, name: &str, pointer: &str) -> TypeId {
@@ -136,18 +182,31 @@ impl<'a> TypeBuilder<'a> {
             )
             .with_hint("move nested schemas to components/schemas and refer to them"));
         }
-        self.depth += 1;
-        let kind = self.kind(schema, site);
-        self.depth -= 1;
-        // A builtin or another type's name is used as it is; anything else gets a name.
-        let ty = match kind? {
-            TypeKind::Alias(ty) => ty,
-            kind => self.define(schema, kind, site),
+        let text = serde_json::to_string(schema).unwrap_or_default();
+        let ty = match self.by_text.get(&text) {
+            Some(ty) => ty.clone(),
+            None => self.inline_kind(schema, site, text)?,
         };
         if schema.schema_data.nullable && !matches!(ty, Ty::Any | Ty::Nullable(_)) {
             return Ok(Ty::Nullable(Box::new(ty)));
         }
         Ok(ty)
+    }
+
+    /// A builtin or another type's name is used as it is; anything else gets a name, shared
+    /// with the schemas written the same (`text`).
+    fn inline_kind(&mut self, schema: &Schema, site: &Site, text: String) -> SpecResult<Ty> {
+        self.depth += 1;
+        let kind = self.kind(schema, site);
+        self.depth -= 1;
+        Ok(match kind? {
+            TypeKind::Alias(ty) => ty,
+            kind => {
+                let ty = self.define(schema, kind, site);
+                self.by_text.insert(text, ty.clone());
+                ty
+            }
+        })
     }
 
     /// Types that need no definition of their own; `None` when the schema needs a named type.
@@ -161,6 +220,7 @@ impl<'a> TypeBuilder<'a> {
                 Some(string_ty(&s.format))
             }
             SchemaKind::Type(Type::String(_)) => None,
+            SchemaKind::Type(Type::Integer(i)) if !i.enumeration.is_empty() => None,
             SchemaKind::Type(Type::Integer(i)) => Some(match i.format {
                 VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => Ty::I32,
                 _ => Ty::I64,
@@ -201,13 +261,9 @@ impl<'a> TypeBuilder<'a> {
             return Ok(None);
         }
         if !any.enumeration.is_empty() {
-            return Ok(
-                if any.enumeration.iter().all(|v| v.is_string() || v.is_null()) {
-                    None
-                } else {
-                    Some(Ty::Any)
-                },
-            );
+            let all =
+                |kind: fn(&Value) -> bool| any.enumeration.iter().all(|v| v.is_null() || kind(v));
+            return Ok((!all(Value::is_string) && !all(Value::is_i64)).then_some(Ty::Any));
         }
         Ok(Some(match any.typ.as_deref() {
             Some("string") => match any.format.as_deref() {
@@ -293,6 +349,9 @@ impl<'a> TypeBuilder<'a> {
             SchemaKind::Type(Type::String(s)) => {
                 Ok(string_enum(data, s.enumeration.iter().flatten().cloned()))
             }
+            SchemaKind::Type(Type::Integer(i)) => {
+                Ok(integer_enum(data, i.enumeration.iter().copied()))
+            }
             SchemaKind::Type(Type::Object(o)) => self.object(
                 &o.properties,
                 &o.required,
@@ -320,6 +379,10 @@ impl<'a> TypeBuilder<'a> {
                 any.additional_properties.as_ref(),
                 site,
             ),
+            SchemaKind::Any(any) if any.enumeration.iter().any(Value::is_i64) => Ok(integer_enum(
+                data,
+                any.enumeration.iter().map(Value::as_i64),
+            )),
             SchemaKind::Any(any) => Ok(string_enum(
                 data,
                 any.enumeration
@@ -339,8 +402,14 @@ impl<'a> TypeBuilder<'a> {
     ) -> SpecResult<TypeKind> {
         let mut fields = Vec::with_capacity(properties.len());
         let mut field_names = Namespace::new();
-        // Reserved for the flattened map of extra keys.
-        field_names.reserve("extra");
+        let keeps_extra = matches!(
+            additional,
+            Some(AdditionalProperties::Any(true) | AdditionalProperties::Schema(_))
+        );
+        if keeps_extra {
+            // The flattened map of the keys the properties do not name.
+            field_names.reserve("extra");
+        }
         for (wire, schema) in properties {
             let name = format!("{}{}", site.name, camel(wire));
             let pointer = join(&join(site.pointer, "properties"), wire);
@@ -402,8 +471,8 @@ impl<'a> TypeBuilder<'a> {
                     .with_hint("break the allOf cycle; a schema cannot extend itself"));
                 }
                 merged.seen.push(reference.clone());
-                let (key, schema) = refs::component(self.schemas, reference, SCHEMAS, pointer)?;
-                let result = self.merge(schema, &join("/components/schemas", &key), merged);
+                let (_, at, schema) = self.lookup(reference, pointer)?;
+                let result = self.merge(schema, &at, merged);
                 merged.seen.pop();
                 return result;
             }
@@ -462,6 +531,10 @@ impl<'a> TypeBuilder<'a> {
         }
         let tagged = self.discriminate(data, arms, &tys);
         let mut names = Namespace::new();
+        if tagged.is_some() {
+            // The arm for a tag this client does not know.
+            names.reserve("Unknown");
+        }
         let mut variants: Vec<UnionVariant> = tys
             .into_iter()
             .enumerate()
@@ -480,9 +553,17 @@ impl<'a> TypeBuilder<'a> {
             })
             .collect();
         if tagged.is_none() {
-            // Untagged decoding tries arms in order; catch-alls must come last.
-            variants
-                .sort_by_key(|v| matches!(v.ty.non_null(), Ty::Any | Ty::AnyObject | Ty::String));
+            // Untagged decoding tries arms in order, so what reads more goes later: a float
+            // would take `5` from an integer arm and send it back as `5.0`. A string arm goes
+            // after arms that read no string, and otherwise where the document put it, so a
+            // string that looks like a date stays a string when the schema says so.
+            let rivals = variants.iter().any(|v| self.reads_strings(v.ty.non_null()));
+            variants.sort_by_key(|v| match v.ty.non_null() {
+                Ty::Any | Ty::AnyObject => 3,
+                Ty::String if !rivals => 2,
+                Ty::F32 | Ty::F64 => 1,
+                _ => 0,
+            });
         }
         Ok(TypeKind::Union(Union {
             variants,
@@ -490,7 +571,9 @@ impl<'a> TypeBuilder<'a> {
         }))
     }
 
-    /// A property that every arm has, with a distinct constant in each, tells arms apart.
+    /// A property that every arm has, with a distinct constant in each, tells arms apart. The
+    /// document's `discriminator` names it (and may map tags to arms); then the property may
+    /// be optional, as pydantic's defaulted `Literal` tags are.
     fn discriminate(
         &self,
         data: &SchemaData,
@@ -502,57 +585,57 @@ impl<'a> TypeBuilder<'a> {
         }
         let structs: Vec<&Struct> = tys
             .iter()
-            .map(|ty| match ty {
-                Ty::Named(id) => match &self.types[id.0].kind {
-                    TypeKind::Struct(s) => Some(s),
-                    _ => None,
-                },
+            .map(|ty| match self.kind_of(ty)? {
+                TypeKind::Struct(s) => Some(s),
                 _ => None,
             })
             .collect::<Option<_>>()?;
         let explicit = data.discriminator.as_ref();
-        let candidates: Vec<String> = match explicit {
-            Some(d) => vec![d.property_name.clone()],
+        let candidates: Vec<&String> = match explicit {
+            Some(d) => vec![&d.property_name],
             None => structs[0]
                 .fields
                 .iter()
                 .filter(|f| f.required)
-                .map(|f| f.wire_name.clone())
+                .map(|f| &f.wire_name)
                 .collect(),
         };
-        'candidate: for property in candidates {
-            let mut tags = Vec::with_capacity(structs.len());
-            for (i, s) in structs.iter().enumerate() {
-                let field = s
-                    .fields
-                    .iter()
-                    .find(|f| f.wire_name == property && f.required);
-                let constant = field.and_then(|f| match &f.ty {
-                    Ty::Named(id) => match &self.types[id.0].kind {
-                        TypeKind::Const(value) => Some(value.clone()),
-                        _ => None,
-                    },
+        candidates.into_iter().find_map(|property| {
+            let mut tags: Vec<String> = Vec::with_capacity(structs.len());
+            for (s, arm) in structs.iter().zip(arms) {
+                let field = s.fields.iter().find(|f| f.wire_name == *property);
+                let field = field.filter(|f| f.required || explicit.is_some());
+                let constant = field.and_then(|f| match self.kind_of(&f.ty)? {
+                    TypeKind::Const(value) => Some(value.clone()),
+                    TypeKind::Enum(e) if e.variants.len() == 1 && explicit.is_some() => {
+                        Some(e.variants[0].wire.clone())
+                    }
                     _ => None,
                 });
-                let from_mapping = explicit.and_then(|d| {
-                    let reference = match &arms[i] {
-                        ReferenceOr::Reference { reference } => reference,
-                        ReferenceOr::Item(_) => return None,
-                    };
-                    d.mapping
-                        .iter()
-                        .find(|(_, r)| *r == reference)
-                        .map(|(k, _)| k.clone())
-                        .or_else(|| refs::component_name(reference, SCHEMAS.0))
-                });
-                match constant.or(from_mapping) {
-                    Some(tag) if !tags.contains(&tag) && field.is_some() => tags.push(tag),
-                    _ => continue 'candidate,
+                let tag = constant.or_else(|| mapped_tag(explicit?, arm))?;
+                if tags.contains(&tag) || field.is_none() {
+                    return None;
                 }
+                tags.push(tag);
             }
-            return Some((property, tags));
+            Some((property.clone(), tags))
+        })
+    }
+
+    /// Whether an arm other than `String` reads (some) JSON strings.
+    fn reads_strings(&self, ty: &Ty) -> bool {
+        matches!(ty, Ty::DateTime | Ty::Date | Ty::Uuid)
+            || matches!(
+                self.kind_of(ty),
+                Some(TypeKind::Const(_) | TypeKind::Enum(Enum { integer: false, .. }))
+            )
+    }
+
+    fn kind_of(&self, ty: &Ty) -> Option<&TypeKind> {
+        match ty {
+            Ty::Named(id) => Some(&self.types[id.0].kind),
+            _ => None,
         }
-        None
     }
 
     fn variant_name(&self, ty: &Ty) -> String {
@@ -585,6 +668,33 @@ fn string_ty(format: &VariantOrUnknownOrEmpty<StringFormat>) -> Ty {
     }
 }
 
+/// A name for a schema at `pointer` outside `components/schemas`: its keys less the
+/// structural ones (`/components/parameters/Limit/schema` → `Limit`).
+fn pointer_name(pointer: &str) -> String {
+    let mut tokens: Vec<String> = pointer.split('/').skip(1).map(unescape_token).collect();
+    if tokens.first().is_some_and(|t| t == "components") {
+        tokens.drain(..2.min(tokens.len()));
+    }
+    let structural = ["schema", "properties", "$defs", "definitions", "items"];
+    tokens.retain(|t| !structural.contains(&t.as_str()));
+    camel(&tokens.join(" "))
+}
+
+/// The tag `discriminator` gives a referenced arm: its key in the mapping, or else the name of
+/// the component.
+fn mapped_tag(
+    discriminator: &openapiv3::Discriminator,
+    arm: &ReferenceOr<Schema>,
+) -> Option<String> {
+    let ReferenceOr::Reference { reference } = arm else {
+        return None;
+    };
+    let mapped = discriminator.mapping.iter().find(|(_, r)| *r == reference);
+    mapped
+        .map(|(tag, _)| tag.clone())
+        .or_else(|| refs::component_name(reference, SCHEMAS.0))
+}
+
 /// A string enum, or a constant when the schema said `const`. Duplicate values are dropped.
 fn string_enum(data: &SchemaData, values: impl Iterator<Item = String>) -> TypeKind {
     if let Some(Value::String(constant)) = data.extensions.get(X_CONST) {
@@ -606,7 +716,42 @@ fn string_enum(data: &SchemaData, values: impl Iterator<Item = String>) -> TypeK
     if variants.is_empty() {
         return TypeKind::Alias(Ty::String);
     }
-    TypeKind::Enum(Enum { variants })
+    TypeKind::Enum(Enum {
+        variants,
+        integer: false,
+    })
+}
+
+/// An integer enum: any integer reads (a newer server may send more), the known ones are
+/// named constants, by the document's `x-enum-varnames` when it gives them.
+fn integer_enum(data: &SchemaData, values: impl Iterator<Item = Option<i64>>) -> TypeKind {
+    let given = ["x-enum-varnames", "x-enumNames"]
+        .iter()
+        .find_map(|key| data.extensions.get(*key)?.as_array());
+    let mut names = Namespace::new();
+    names.reserve("KNOWN");
+    let mut variants: Vec<EnumVariant> = Vec::new();
+    for (i, value) in values.enumerate() {
+        let Some(value) = value else { continue };
+        let wire = value.to_string();
+        if variants.iter().any(|v| v.wire == wire) {
+            continue;
+        }
+        let spelt = match value < 0 {
+            true => format!("minus {}", value.unsigned_abs()),
+            false => wire.clone(),
+        };
+        let name = given.and_then(|g| g.get(i)?.as_str()).unwrap_or(&spelt);
+        let rust_name = names.unique(constant(name));
+        variants.push(EnumVariant { wire, rust_name });
+    }
+    if variants.is_empty() {
+        return TypeKind::Alias(Ty::I64);
+    }
+    TypeKind::Enum(Enum {
+        variants,
+        integer: true,
+    })
 }
 
 /// What the arms of an `allOf` add up to, gathered arm by arm.

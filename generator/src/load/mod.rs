@@ -4,14 +4,21 @@
 mod lines;
 pub mod normalise;
 
+use std::collections::{BTreeMap, BTreeSet};
+
+use openapiv3::{ReferenceOr, Schema};
 use serde_json::Value;
 
-use crate::error::{SpecError, SpecResult};
+use crate::error::{percent_decode, SpecError, SpecResult};
 
 /// A loaded document: the 3.0-shaped model plus what is needed to point back into the source.
 #[derive(Debug)]
 pub struct Document {
     pub api: openapiv3::OpenAPI,
+    /// Schemas a `$ref` reaches outside `components/schemas` (a parameter's schema, a nested
+    /// definition), by the reference as written, with their pointers: the 3.0 model keeps no
+    /// other way to reach them.
+    pub schemas_elsewhere: BTreeMap<String, (String, ReferenceOr<Schema>)>,
     /// The source text, read again for a line number only when an error needs one.
     source: String,
 }
@@ -34,8 +41,10 @@ pub fn load(text: &str) -> SpecResult<Document> {
     check_version(&value).map_err(|e| locate(text, e))?;
     normalise::document(&mut value);
     let api = to_model(&value).map_err(|e| locate(text, e))?;
+    let schemas_elsewhere = schemas_elsewhere(&value).map_err(|e| locate(text, e))?;
     Ok(Document {
         api,
+        schemas_elsewhere,
         source: text.to_string(),
     })
 }
@@ -98,13 +107,66 @@ fn to_model(value: &Value) -> SpecResult<openapiv3::OpenAPI> {
     })
 }
 
-/// Deserialises `value` as `T`, returning where (below `pointer`) and why it fails.
+/// Deserialises `value` (at `pointer`) as `T`, or says where below `pointer` and why not.
+fn model<T: serde::de::DeserializeOwned>(value: &Value, pointer: &str) -> SpecResult<T> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        SpecError::at(
+            format!("{pointer}{}", path_to_pointer(e.path())),
+            format!("does not fit the OpenAPI model: {}", e.inner()),
+        )
+    })
+}
+
 fn probe<T: serde::de::DeserializeOwned>(value: &Value, pointer: &str) -> Option<SpecError> {
-    let e = serde_path_to_error::deserialize::<_, T>(value).err()?;
-    Some(SpecError::at(
-        format!("{pointer}{}", path_to_pointer(e.path())),
-        format!("does not fit the OpenAPI model: {}", e.inner()),
-    ))
+    model::<T>(value, pointer).err()
+}
+
+/// Every schema a local `$ref` lands on outside `components/schemas`; a reference that lands
+/// elsewhere or nowhere is left for the IR to report where it is written.
+fn schemas_elsewhere(doc: &Value) -> SpecResult<BTreeMap<String, (String, ReferenceOr<Schema>)>> {
+    let mut references = BTreeSet::new();
+    collect_references(doc, &mut references);
+    let mut found = BTreeMap::new();
+    for reference in references {
+        let Some(pointer) = reference.strip_prefix('#').map(percent_decode) else {
+            continue;
+        };
+        let component = pointer.strip_prefix("/components/schemas/");
+        if component.is_some_and(|name| !name.contains('/')) || !is_schema_position(&pointer) {
+            continue;
+        }
+        if let Some(target) = doc.pointer(&pointer) {
+            let schema = model(target, &pointer)?;
+            found.insert(reference, (pointer, schema));
+        }
+    }
+    Ok(found)
+}
+
+fn collect_references(value: &Value, found: &mut BTreeSet<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(reference)) = map.get("$ref") {
+                found.insert(reference.clone());
+            }
+            map.values().for_each(|v| collect_references(v, found));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_references(v, found)),
+        _ => {}
+    }
+}
+
+/// Whether the place `pointer` names holds a schema, by the key that leads there.
+fn is_schema_position(pointer: &str) -> bool {
+    let mut tokens = pointer.rsplit('/');
+    let (last, parent) = (tokens.next(), tokens.next().unwrap_or(""));
+    matches!(
+        last,
+        Some("schema" | "items" | "additionalProperties" | "not")
+    ) || matches!(
+        parent,
+        "schemas" | "properties" | "$defs" | "definitions" | "anyOf" | "oneOf" | "allOf"
+    )
 }
 
 /// Like [`probe`] for `ReferenceOr<T>`, which is untagged and so hides where inside `T` the

@@ -7,7 +7,8 @@
 //! - numeric `exclusiveMinimum`/`exclusiveMaximum` → `minimum` + boolean flag;
 //! - `prefixItems` → `x-prefix-items` (a tuple);
 //! - `examples: [..]` → `example`;
-//! - boolean schemas → `{}` / `{not: {}}`; `{type: null}` alone → `x-null: true`.
+//! - boolean schemas → `{}` / `{not: {}}`; `{type: null}` alone → `x-null: true`;
+//! - a blank `description` or `summary` is dropped: it says no more than a missing one.
 
 use serde_json::{Map, Value};
 
@@ -18,6 +19,7 @@ pub const X_NULL: &str = "x-null";
 
 /// Normalises the whole document in place.
 pub fn document(doc: &mut Value) {
+    drop_blank_prose(doc, false);
     if let Value::Object(root) = doc {
         for (key, child) in root.iter_mut() {
             walk_document(child, key == "components");
@@ -25,6 +27,32 @@ pub fn document(doc: &mut Value) {
         // openapiv3 requires `paths`, which 3.1 made optional.
         root.entry("paths")
             .or_insert_with(|| Value::Object(Map::new()));
+    }
+}
+
+/// `response`: the value is a response, whose description 3.0 requires (kept as it is).
+fn drop_blank_prose(value: &mut Value, response: bool) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|key, v| {
+                let prose = key == "summary" || (key == "description" && !response);
+                !(prose && v.as_str().is_some_and(|text| text.trim().is_empty()))
+            });
+            for (key, child) in map.iter_mut() {
+                match key.as_str() {
+                    // Values, not prose: kept as written.
+                    "example" | "examples" | "default" | "enum" | "const" => {}
+                    "responses" => child
+                        .as_object_mut()
+                        .into_iter()
+                        .flat_map(|responses| responses.values_mut())
+                        .for_each(|r| drop_blank_prose(r, true)),
+                    _ => drop_blank_prose(child, false),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| drop_blank_prose(v, false)),
+        _ => {}
     }
 }
 
