@@ -63,6 +63,7 @@ pub fn build_supporting(
         token_url,
         warnings,
         releases: support.map(Support::releases),
+        notes: Default::default(),
     })
 }
 

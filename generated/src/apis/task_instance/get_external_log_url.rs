@@ -15,6 +15,19 @@ impl TaskInstanceApi {
     ///
     /// Since Airflow 3.1.0. An older server answers with [`Error::Unsupported`].
     ///
+    /// # Errors
+    ///
+    /// `Error::Api` with the status and body:
+    ///
+    /// | status | description | `ErrorBody` |
+    /// |---|---|---|
+    /// | 400 | Bad Request | `HttpExceptionResponse` |
+    /// | 401 | Unauthorized | `HttpExceptionResponse` |
+    /// | 403 | Forbidden | `HttpExceptionResponse` |
+    /// | 404 | Not Found | `HttpExceptionResponse` |
+    /// | 422 | Validation Error | `HttpValidationError` |
+    /// | other | undocumented | `Json`, `Text` or `Empty` |
+    ///
     /// # Example
     ///
     /// ```no_run

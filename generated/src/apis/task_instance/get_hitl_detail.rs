@@ -10,15 +10,30 @@ impl TaskInstanceApi {
     ///
     /// Get a Human-in-the-loop detail of a specific task instance.
     ///
+    /// A task waiting for input is in state `awaiting_input` from Airflow 3.3.0, `deferred` (with
+    /// a `HITLTrigger`) before.
+    ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails`
     ///
     /// Since Airflow 3.1.0. An older server answers with [`Error::Unsupported`].
+    ///
+    /// # Errors
+    ///
+    /// `Error::Api` with the status and body:
+    ///
+    /// | status | description | `ErrorBody` |
+    /// |---|---|---|
+    /// | 401 | Unauthorized | `HttpExceptionResponse` |
+    /// | 403 | Forbidden | `HttpExceptionResponse` |
+    /// | 404 | Not Found | `HttpExceptionResponse` |
+    /// | 422 | Validation Error | `HttpValidationError` |
+    /// | other | undocumented | `Json`, `Text` or `Empty` |
     ///
     /// # Example
     ///
     /// ```no_run
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// let result = client.task_instance().get_hitl_detail("my_dag_id", "my_dag_run_id", "my_task_id", 1).await?;
+    /// let result = client.task_instance().get_hitl_detail("my_dag_id", "my_dag_run_id", "my_task_id", 0).await?;
     /// # let _ = result;
     /// # Ok(())
     /// # }

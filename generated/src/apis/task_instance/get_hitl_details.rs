@@ -12,9 +12,26 @@ impl TaskInstanceApi {
     ///
     /// Get Human-in-the-loop details.
     ///
+    /// A task waiting for input is in state `awaiting_input` from Airflow 3.3.0, `deferred` (with
+    /// a `HITLTrigger`) before.
+    ///
+    /// In `*_pattern` parameters `|` separates alternatives since Airflow 3.2.0; an older server
+    /// takes `|` as a character of the term.
+    ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/hitlDetails`
     ///
     /// Since Airflow 3.1.0. An older server answers with [`Error::Unsupported`].
+    ///
+    /// # Errors
+    ///
+    /// `Error::Api` with the status and body:
+    ///
+    /// | status | description | `ErrorBody` |
+    /// |---|---|---|
+    /// | 401 | Unauthorized | `HttpExceptionResponse` |
+    /// | 403 | Forbidden | `HttpExceptionResponse` |
+    /// | 422 | Validation Error | `HttpValidationError` |
+    /// | other | undocumented | `Json`, `Text` or `Empty` |
     ///
     /// # Example
     ///

@@ -10,11 +10,23 @@ impl TaskInstanceApi {
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/tries`
     ///
+    /// # Errors
+    ///
+    /// `Error::Api` with the status and body:
+    ///
+    /// | status | description | `ErrorBody` |
+    /// |---|---|---|
+    /// | 401 | Unauthorized | `HttpExceptionResponse` |
+    /// | 403 | Forbidden | `HttpExceptionResponse` |
+    /// | 404 | Not Found | `HttpExceptionResponse` |
+    /// | 422 | Validation Error | `HttpValidationError` |
+    /// | other | undocumented | `Json`, `Text` or `Empty` |
+    ///
     /// # Example
     ///
     /// ```no_run
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// let result = client.task_instance().get_mapped_task_instance_tries("my_dag_id", "my_dag_run_id", "my_task_id", 1).await?;
+    /// let result = client.task_instance().get_mapped_task_instance_tries("my_dag_id", "my_dag_run_id", "my_task_id", 0).await?;
     /// # let _ = result;
     /// # Ok(())
     /// # }

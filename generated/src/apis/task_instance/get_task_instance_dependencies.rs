@@ -13,6 +13,18 @@ impl TaskInstanceApi {
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/dependencies`
     ///
+    /// # Errors
+    ///
+    /// `Error::Api` with the status and body:
+    ///
+    /// | status | description | `ErrorBody` |
+    /// |---|---|---|
+    /// | 401 | Unauthorized | `HttpExceptionResponse` |
+    /// | 403 | Forbidden | `HttpExceptionResponse` |
+    /// | 404 | Not Found | `HttpExceptionResponse` |
+    /// | 422 | Validation Error | `HttpValidationError` |
+    /// | other | undocumented | `Json`, `Text` or `Empty` |
+    ///
     /// # Example
     ///
     /// ```no_run

@@ -25,7 +25,23 @@ impl TaskInstanceApi {
     /// match). ``next_cursor`` is ``null`` when there are no more pages; ``previous_cursor`` is
     /// ``null`` on the first page.
     ///
+    /// In `*_pattern` parameters `|` separates alternatives (`extract|load`) since Airflow 3.2.0;
+    /// an older server takes `|` as a character of the term.
+    ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances`
+    ///
+    /// # Errors
+    ///
+    /// `Error::Api` with the status and body:
+    ///
+    /// | status | description | `ErrorBody` |
+    /// |---|---|---|
+    /// | 400 | Bad Request | `HttpExceptionResponse` |
+    /// | 401 | Unauthorized | `HttpExceptionResponse` |
+    /// | 403 | Forbidden | `HttpExceptionResponse` |
+    /// | 404 | Not Found | `HttpExceptionResponse` |
+    /// | 422 | Validation Error | `HttpValidationError` |
+    /// | other | undocumented | `Json`, `Text` or `Empty` |
     ///
     /// # Example
     ///

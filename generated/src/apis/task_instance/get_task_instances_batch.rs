@@ -14,6 +14,18 @@ impl TaskInstanceApi {
     ///
     /// The API fixes these parameters: `dag_id` is `~` and `dag_run_id` is `~` (`~` stands for any), so the method does not ask for them.
     ///
+    /// # Errors
+    ///
+    /// `Error::Api` with the status and body:
+    ///
+    /// | status | description | `ErrorBody` |
+    /// |---|---|---|
+    /// | 401 | Unauthorized | `HttpExceptionResponse` |
+    /// | 403 | Forbidden | `HttpExceptionResponse` |
+    /// | 404 | Not Found | `HttpExceptionResponse` |
+    /// | 422 | Validation Error | `HttpValidationError` |
+    /// | other | undocumented | `Json`, `Text` or `Empty` |
+    ///
     /// # Example
     ///
     /// ```no_run

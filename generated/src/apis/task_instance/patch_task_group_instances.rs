@@ -11,9 +11,26 @@ impl TaskInstanceApi {
     ///
     /// Update the state of all task instances in a task group.
     ///
+    /// `new_state` takes `success`, `failed` or `skipped`; any other state gets a 422. Setting
+    /// the state the task already has gets a 409.
+    ///
     /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}`
     ///
     /// Since Airflow 3.3.0. An older server answers with [`Error::Unsupported`].
+    ///
+    /// # Errors
+    ///
+    /// `Error::Api` with the status and body:
+    ///
+    /// | status | description | `ErrorBody` |
+    /// |---|---|---|
+    /// | 400 | Bad Request | `HttpExceptionResponse` |
+    /// | 401 | Unauthorized | `HttpExceptionResponse` |
+    /// | 403 | Forbidden | `HttpExceptionResponse` |
+    /// | 404 | Not Found | `HttpExceptionResponse` |
+    /// | 409 | Conflict | `HttpExceptionResponse` |
+    /// | 422 | Validation Error | `HttpValidationError` |
+    /// | other | undocumented | `Json`, `Text` or `Empty` |
     ///
     /// # Example
     ///
@@ -21,7 +38,7 @@ impl TaskInstanceApi {
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use airflow_client::models;
     /// use airflow_client::apis::PatchTaskGroupInstancesParams;
-    /// let body = models::PatchTaskInstanceBody::default().new_state(models::TaskInstanceState::Removed);
+    /// let body = models::PatchTaskInstanceBody::default().new_state(models::TaskInstanceState::Success);
     /// let result = client.task_instance().patch_task_group_instances("my_dag_id", "my_dag_run_id", "my_group_id", &PatchTaskGroupInstancesParams::default(), &body).await?;
     /// # let _ = result;
     /// # Ok(())

@@ -11,7 +11,24 @@ impl TaskInstanceApi {
     ///
     /// Update a task instance.
     ///
+    /// `new_state` takes `success`, `failed` or `skipped`; any other state gets a 422. Setting
+    /// the state the task already has gets a 409.
+    ///
     /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}`
+    ///
+    /// # Errors
+    ///
+    /// `Error::Api` with the status and body:
+    ///
+    /// | status | description | `ErrorBody` |
+    /// |---|---|---|
+    /// | 400 | Bad Request | `HttpExceptionResponse` |
+    /// | 401 | Unauthorized | `HttpExceptionResponse` |
+    /// | 403 | Forbidden | `HttpExceptionResponse` |
+    /// | 404 | Not Found | `HttpExceptionResponse` |
+    /// | 409 | Conflict | `HttpExceptionResponse` |
+    /// | 422 | Validation Error | `HttpValidationError` |
+    /// | other | undocumented | `Json`, `Text` or `Empty` |
     ///
     /// # Example
     ///
@@ -19,8 +36,8 @@ impl TaskInstanceApi {
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use airflow_client::models;
     /// use airflow_client::apis::PatchTaskInstanceByMapIndexParams;
-    /// let body = models::PatchTaskInstanceBody::default().new_state(models::TaskInstanceState::Removed);
-    /// let result = client.task_instance().patch_task_instance_by_map_index("my_dag_id", "my_dag_run_id", "my_task_id", 1, &PatchTaskInstanceByMapIndexParams::default(), &body).await?;
+    /// let body = models::PatchTaskInstanceBody::default().new_state(models::TaskInstanceState::Success);
+    /// let result = client.task_instance().patch_task_instance_by_map_index("my_dag_id", "my_dag_run_id", "my_task_id", 0, &PatchTaskInstanceByMapIndexParams::default(), &body).await?;
     /// # let _ = result;
     /// # Ok(())
     /// # }

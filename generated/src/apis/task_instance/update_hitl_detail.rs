@@ -10,9 +10,26 @@ impl TaskInstanceApi {
     ///
     /// Update a Human-in-the-loop detail.
     ///
+    /// A task waiting for input is in state `awaiting_input` from Airflow 3.3.0, `deferred` (with
+    /// a `HITLTrigger`) before.
+    ///
     /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails`
     ///
     /// Since Airflow 3.1.0. An older server answers with [`Error::Unsupported`].
+    ///
+    /// # Errors
+    ///
+    /// `Error::Api` with the status and body:
+    ///
+    /// | status | description | `ErrorBody` |
+    /// |---|---|---|
+    /// | 400 | Bad Request | `HttpExceptionResponse` |
+    /// | 401 | Unauthorized | `HttpExceptionResponse` |
+    /// | 403 | Forbidden | `HttpExceptionResponse` |
+    /// | 404 | Not Found | `HttpExceptionResponse` |
+    /// | 409 | Conflict | `HttpExceptionResponse` |
+    /// | 422 | Validation Error | `HttpValidationError` |
+    /// | other | undocumented | `Json`, `Text` or `Empty` |
     ///
     /// # Example
     ///
@@ -20,7 +37,7 @@ impl TaskInstanceApi {
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use airflow_client::models;
     /// let body = models::UpdateHitlDetailPayload::new(vec!["my_chosen_options"]).params_input(Default::default());
-    /// let result = client.task_instance().update_hitl_detail("my_dag_id", "my_dag_run_id", "my_task_id", 1, &body).await?;
+    /// let result = client.task_instance().update_hitl_detail("my_dag_id", "my_dag_run_id", "my_task_id", 0, &body).await?;
     /// # let _ = result;
     /// # Ok(())
     /// # }
