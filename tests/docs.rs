@@ -218,3 +218,121 @@ fn no_python_wording() {
         assert!(found.is_empty(), "`{phrase}` in {found:?}");
     }
 }
+
+/// A crate of the user's with the README's `[dependencies]` block and nothing else: the
+/// README's first example (its `main`), every program in `examples/` and fixtures of response
+/// models (`tests/user/fixtures.rs`) build there, with warnings denied, so no example leans on
+/// a crate only the client depends on.
+#[test]
+fn examples_build_in_a_crate_that_depends_on_the_client_alone() {
+    let readme = read("README.md");
+    let block = |fence: &str| {
+        let rest = readme
+            .split(fence)
+            .nth(1)
+            .unwrap_or_else(|| panic!("no {fence} block"));
+        rest.split("\n```").next().unwrap().to_string()
+    };
+    let dependencies = block("```toml\n");
+    let names: Vec<&str> = dependencies
+        .lines()
+        .skip(1)
+        .map(|l| l.split(" = ").next().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["airflow-client", "tokio"],
+        "the README's [dependencies] block"
+    );
+    let path = format!(
+        "airflow-client = {{ path = {:?} }}",
+        generated().display().to_string()
+    );
+    let dependencies = dependencies.replacen(dependencies.lines().nth(1).unwrap(), &path, 1);
+    let dir = xtask::root().join("target/user-crate");
+    let _ = fs::remove_dir_all(dir.join("examples"));
+    fs::create_dir_all(dir.join("examples")).unwrap();
+    fs::create_dir_all(dir.join("src")).unwrap();
+    let manifest = "[package]\nname = \"user\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[workspace]\n\n";
+    fs::write(
+        dir.join("Cargo.toml"),
+        format!("{manifest}{dependencies}\n"),
+    )
+    .unwrap();
+    fs::write(dir.join("src/main.rs"), block("```rust,no_run\n")).unwrap();
+    let mut programs = vec![(
+        "fixtures.rs".to_string(),
+        xtask::root().join("tests/user/fixtures.rs"),
+    )];
+    for entry in fs::read_dir(generated().join("examples")).unwrap() {
+        let path = entry.unwrap().path();
+        programs.push((path.file_name().unwrap().to_string_lossy().into(), path));
+    }
+    assert!(programs.len() >= 4, "the crate's examples: {programs:?}");
+    for (name, path) in &programs {
+        fs::copy(path, dir.join("examples").join(name)).unwrap();
+    }
+    // The workspace's lock: the same versions, no fresh resolution.
+    fs::copy(xtask::root().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    let args = ["build", "--quiet", "--bins", "--examples"];
+    if let Err(stderr) = xtask::test_all::cargo_strict(&dir, &dir.join("target"), &args) {
+        panic!(
+            "the user's crate in {} does not build:\n{stderr}",
+            dir.display()
+        );
+    }
+}
+
+/// What the README names as a file of the package (a link, or a path in a code span) ships in
+/// it, as `cargo package --list` says; no link points into the package at all on crates.io,
+/// where relative links do not resolve, and nothing speaks of this repository's tools.
+#[test]
+fn the_readme_names_no_file_that_does_not_ship() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = std::process::Command::new(cargo)
+        .args(["package", "--list", "--allow-dirty", "-p", "airflow-client"])
+        .current_dir(xtask::root())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let shipped = String::from_utf8(output.stdout).unwrap();
+    let shipped: Vec<&str> = shipped.lines().collect();
+    let readme = read("README.md");
+    let text: String = readme
+        .lines()
+        .filter(|l| !l.starts_with("<!--"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for link in text
+        .split("](")
+        .skip(1)
+        .map(|rest| rest.split(')').next().unwrap())
+    {
+        assert!(
+            link.starts_with("https://") || link.starts_with("http://"),
+            "a relative link: {link}"
+        );
+    }
+    for span in text.split('`').skip(1).step_by(2) {
+        let file = span.trim_end_matches('/');
+        if span.contains('/') && !span.contains("://") && !span.contains(' ') {
+            assert!(
+                shipped
+                    .iter()
+                    .any(|s| *s == file || s.starts_with(&format!("{file}/"))),
+                "the README names `{span}`, which the package lacks"
+            );
+        }
+    }
+    for tool in ["xtask", "spec/", "templates/"] {
+        assert!(
+            !text.contains(tool),
+            "the README speaks of `{tool}`, which does not ship"
+        );
+    }
+    assert!(shipped.contains(&"CHANGELOG.md") && shipped.contains(&"docs/TaskInstanceApi.md"));
+}

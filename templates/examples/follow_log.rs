@@ -5,8 +5,7 @@
 //! `cargo run --example follow_log -- http://localhost:8080 admin admin DAG_ID RUN_ID TASK_ID TRY`
 
 use airflow_client::logs::FollowLog;
-use airflow_client::Client;
-use futures_util::TryStreamExt;
+use airflow_client::{Client, TryStreamExt};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -12,7 +12,8 @@
 /// - `items`: anything iterable of the list's items (a union's items, whose arms convert);
 /// - `maybe`: a value, `None` or `Maybe::Null` (sent as `null`), for a field that can be left
 ///   out or cleared;
-/// - `boxed`: as `into`, for a field boxed to break a cycle of types.
+/// - `boxed`: as `into`, for a field boxed to break a cycle of types;
+/// - `field`: anything that converts into a required field's type.
 macro_rules! setter {
     (text $field:ident: $value:ty) => {
         $crate::runtime::setters::setter!(@ $field, value: impl Into<String>, Some(value.into()));
@@ -50,6 +51,9 @@ macro_rules! setter {
             value: impl Into<$value>,
             Some(Box::new(value.into()))
         );
+    };
+    (field $field:ident: $value:ty) => {
+        $crate::runtime::setters::setter!(@ $field, value: impl Into<$value>, value.into());
     };
     (@ $field:ident, $arg:ident: $type:ty, $set:expr) => {
         #[doc = concat!("Sets [`", stringify!($field), "`](Self::", stringify!($field), ").")]

@@ -5,16 +5,18 @@ use crate::ir::{Api, Field, Operation, Paging, Presence, TagApi, Ty, TypeKind};
 
 /// The example block for one operation, as doc lines.
 pub fn operation_example(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> String {
+    block(crate_ident, call(api, tag, op, crate_ident))
+}
+
+/// An operation's example call with what it needs (imports, the body), its result printed.
+pub fn call(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Vec<String> {
     let (mut lines, args) = example_arguments(api, op, crate_ident);
-    let call = format!(
-        "client.{}().{}({})",
-        tag.accessor,
-        op.fn_name,
-        args.join(", ")
-    );
-    lines.push(format!("let result = {call}.await?;"));
-    lines.push("# let _ = result;".into());
-    block(crate_ident, lines)
+    let (api_name, name, args) = (&tag.accessor, &op.fn_name, args.join(", "));
+    lines.push(format!(
+        "let result = client.{api_name}().{name}({args}).await?;"
+    ));
+    lines.push("println!(\"{result:?}\");".into());
+    imports(crate_ident, lines)
 }
 
 /// The example block for an operation's streaming twin, as doc lines.
@@ -31,16 +33,14 @@ pub fn stream_example(
     // The twin owns its arguments: the same values, given rather than lent.
     let mut args: Vec<String> = args.into_iter().map(|a| a.replacen('&', "", 1)).collect();
     args.push("100".into());
+    let (api_name, name, args) = (&tag.accessor, &paging.fn_name, args.join(", "));
     lines.push(format!(
-        "let mut items = client.{}().{}({});",
-        tag.accessor,
-        paging.fn_name,
-        args.join(", ")
+        "let mut items = client.{api_name}().{name}({args});"
     ));
     lines.push("while let Some(item) = items.try_next().await? {".into());
-    lines.push("    # let _ = item;".into());
+    lines.push("    println!(\"{item:?}\");".into());
     lines.push("}".into());
-    block(crate_ident, lines)
+    block(crate_ident, imports(crate_ident, lines))
 }
 
 /// Doc lines of a `no_run` example with `body` inside a hidden async function.
@@ -51,12 +51,21 @@ fn block(crate_ident: &str, body: Vec<String>) -> String {
         "```no_run".to_string(),
         format!("# async fn example(client: {crate_ident}::Client) -> Result<(), Box<dyn std::error::Error>> {{"),
     ];
-    if body.iter().any(|l| l.contains("models::")) {
-        lines.push(format!("use {crate_ident}::models;"));
-    }
     lines.extend(body);
     lines.extend(["# Ok(())".into(), "# }".into(), "```".into()]);
     lines.join("\n")
+}
+
+/// `lines` after the imports of what they name through the crate's re-exports (a user's
+/// crate may not depend on `chrono` or `serde_json` itself).
+fn imports(crate_ident: &str, lines: Vec<String>) -> Vec<String> {
+    let names = ["chrono", "models", "serde_json", "uuid"].into_iter();
+    let used = names.filter(|name| lines.iter().any(|l| l.contains(&format!("{name}::"))));
+    let mut out: Vec<String> = used
+        .map(|name| format!("use {crate_ident}::{name};"))
+        .collect();
+    out.extend(lines);
+    out
 }
 
 /// The lines an example needs before its call (imports, the body), and its arguments.

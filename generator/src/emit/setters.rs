@@ -14,6 +14,8 @@ pub enum Slot {
     Some,
     /// `Maybe<T>`.
     Value,
+    /// `T`, a required field.
+    Plain,
 }
 
 /// An argument's type, and how the argument named `input` becomes the value: text, lists and
@@ -62,6 +64,7 @@ pub fn setter(
     let field = ident(rust_name);
     let (kind, value) = match (slot, t) {
         (Slot::Value, _) => ("maybe", t),
+        (Slot::Plain, _) => ("field", t),
         (Slot::Some, _) if boxed => ("boxed", t),
         (Slot::Some, Ty::String) => ("text", t),
         (Slot::Some, Ty::List(inner)) if is_union(api, inner) => ("items", &**inner),

@@ -7,6 +7,7 @@
 //! ```no_run
 //! # fn example() -> Result<(), airflow_client::Error> {
 //! use airflow_client::blocking::Client;
+//! use airflow_client::{reqwest, serde_json};
 //!
 //! let client = Client::login(Client::builder("http://localhost:8080"), "admin", "admin")?;
 //! println!("server {:?}", client.server_version());

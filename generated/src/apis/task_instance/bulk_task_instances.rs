@@ -67,7 +67,7 @@ impl TaskInstanceApi {
     /// use airflow_client::models;
     /// let body = models::BulkBodyBulkTaskInstanceBody::new(vec![models::BulkBodyBulkTaskInstanceBodyActionsItem::Update(models::BulkUpdateActionBulkTaskInstanceBody::new(vec![models::BulkTaskInstanceBody::new("my_task_id")]))]);
     /// let result = client.task_instance().bulk_task_instances("my_dag_id", "my_dag_run_id", &body).await?;
-    /// # let _ = result;
+    /// println!("{result:?}");
     /// # Ok(())
     /// # }
     /// ```

@@ -33,7 +33,7 @@ impl TaskInstanceApi {
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use airflow_client::apis::DeleteTaskInstanceParams;
     /// let result = client.task_instance().delete_task_instance("my_dag_id", "my_dag_run_id", "my_task_id", &DeleteTaskInstanceParams::default()).await?;
-    /// # let _ = result;
+    /// println!("{result:?}");
     /// # Ok(())
     /// # }
     /// ```

@@ -34,7 +34,7 @@ impl TaskInstanceApi {
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use airflow_client::apis::GetExternalLogUrlParams;
     /// let result = client.task_instance().get_external_log_url("my_dag_id", "my_dag_run_id", "my_task_id", 1, &GetExternalLogUrlParams::default()).await?;
-    /// # let _ = result;
+    /// println!("{result:?}");
     /// # Ok(())
     /// # }
     /// ```

@@ -34,7 +34,7 @@ impl TaskInstanceApi {
     /// ```no_run
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let result = client.task_instance().get_hitl_detail_try_detail("my_dag_id", "my_dag_run_id", "my_task_id", 0, 1).await?;
-    /// # let _ = result;
+    /// println!("{result:?}");
     /// # Ok(())
     /// # }
     /// ```

@@ -39,7 +39,7 @@ impl TaskInstanceApi {
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use airflow_client::apis::GetHitlDetailsParams;
     /// let result = client.task_instance().get_hitl_details("my_dag_id", "my_dag_run_id", &GetHitlDetailsParams::default()).await?;
-    /// # let _ = result;
+    /// println!("{result:?}");
     /// # Ok(())
     /// # }
     /// ```
@@ -82,7 +82,7 @@ impl TaskInstanceApi {
     /// use airflow_client::apis::GetHitlDetailsParams;
     /// let mut items = client.task_instance().get_hitl_details_stream("my_dag_id", "my_dag_run_id", GetHitlDetailsParams::default(), 100);
     /// while let Some(item) = items.try_next().await? {
-    ///     # let _ = item;
+    ///     println!("{item:?}");
     /// }
     /// # Ok(())
     /// # }

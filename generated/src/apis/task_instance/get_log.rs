@@ -31,7 +31,7 @@ impl TaskInstanceApi {
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use airflow_client::apis::GetLogParams;
     /// let result = client.task_instance().get_log("my_dag_id", "my_dag_run_id", "my_task_id", 1, &GetLogParams::default()).await?;
-    /// # let _ = result;
+    /// println!("{result:?}");
     /// # Ok(())
     /// # }
     /// ```

@@ -35,7 +35,7 @@ impl TaskInstanceApi {
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use airflow_client::apis::GetMappedTaskInstancesParams;
     /// let result = client.task_instance().get_mapped_task_instances("my_dag_id", "my_dag_run_id", "my_task_id", &GetMappedTaskInstancesParams::default()).await?;
-    /// # let _ = result;
+    /// println!("{result:?}");
     /// # Ok(())
     /// # }
     /// ```
@@ -100,7 +100,7 @@ impl TaskInstanceApi {
     /// use airflow_client::apis::GetMappedTaskInstancesParams;
     /// let mut items = client.task_instance().get_mapped_task_instances_stream("my_dag_id", "my_dag_run_id", "my_task_id", GetMappedTaskInstancesParams::default(), 100);
     /// while let Some(item) = items.try_next().await? {
-    ///     # let _ = item;
+    ///     println!("{item:?}");
     /// }
     /// # Ok(())
     /// # }

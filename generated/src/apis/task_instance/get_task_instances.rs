@@ -49,7 +49,7 @@ impl TaskInstanceApi {
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use airflow_client::apis::GetTaskInstancesParams;
     /// let result = client.task_instance().get_task_instances("my_dag_id", "my_dag_run_id", &GetTaskInstancesParams::default()).await?;
-    /// # let _ = result;
+    /// println!("{result:?}");
     /// # Ok(())
     /// # }
     /// ```
@@ -120,7 +120,7 @@ impl TaskInstanceApi {
     /// use airflow_client::apis::GetTaskInstancesParams;
     /// let mut items = client.task_instance().get_task_instances_stream("my_dag_id", "my_dag_run_id", GetTaskInstancesParams::default(), 100);
     /// while let Some(item) = items.try_next().await? {
-    ///     # let _ = item;
+    ///     println!("{item:?}");
     /// }
     /// # Ok(())
     /// # }

@@ -33,7 +33,7 @@ impl TaskInstanceApi {
     /// use airflow_client::models;
     /// let body = models::TaskInstancesBatchBody::default().dag_ids(["my_dag_ids"]);
     /// let result = client.task_instance().get_task_instances_batch(&body).await?;
-    /// # let _ = result;
+    /// println!("{result:?}");
     /// # Ok(())
     /// # }
     /// ```

@@ -40,7 +40,7 @@ impl TaskInstanceApi {
     /// use airflow_client::apis::PatchTaskGroupInstancesParams;
     /// let body = models::PatchTaskInstanceBody::default().new_state(models::TaskInstanceState::Success);
     /// let result = client.task_instance().patch_task_group_instances("my_dag_id", "my_dag_run_id", "my_group_id", &PatchTaskGroupInstancesParams::default(), &body).await?;
-    /// # let _ = result;
+    /// println!("{result:?}");
     /// # Ok(())
     /// # }
     /// ```

@@ -37,7 +37,7 @@ impl TaskInstanceApi {
     /// use airflow_client::models;
     /// let body = models::PatchTaskInstanceBody::default().new_state(models::TaskInstanceState::Success);
     /// let result = client.task_instance().patch_task_group_instances_dry_run("my_dag_id", "my_dag_run_id", "my_group_id", &body).await?;
-    /// # let _ = result;
+    /// println!("{result:?}");
     /// # Ok(())
     /// # }
     /// ```

@@ -41,7 +41,7 @@ impl TaskInstanceApi {
     /// use airflow_client::apis::PatchTaskInstanceParams;
     /// let body = models::PatchTaskInstanceBody::default().new_state(models::TaskInstanceState::Success);
     /// let result = client.task_instance().patch_task_instance("my_dag_id", "my_dag_run_id", "my_task_id", &PatchTaskInstanceParams::default(), &body).await?;
-    /// # let _ = result;
+    /// println!("{result:?}");
     /// # Ok(())
     /// # }
     /// ```

@@ -38,7 +38,7 @@ impl TaskInstanceApi {
     /// use airflow_client::apis::PatchTaskInstanceByMapIndexParams;
     /// let body = models::PatchTaskInstanceBody::default().new_state(models::TaskInstanceState::Success);
     /// let result = client.task_instance().patch_task_instance_by_map_index("my_dag_id", "my_dag_run_id", "my_task_id", 0, &PatchTaskInstanceByMapIndexParams::default(), &body).await?;
-    /// # let _ = result;
+    /// println!("{result:?}");
     /// # Ok(())
     /// # }
     /// ```

@@ -40,7 +40,7 @@ impl TaskInstanceApi {
     /// use airflow_client::apis::PatchTaskInstanceDryRunParams;
     /// let body = models::PatchTaskInstanceBody::default().new_state(models::TaskInstanceState::Success);
     /// let result = client.task_instance().patch_task_instance_dry_run("my_dag_id", "my_dag_run_id", "my_task_id", &PatchTaskInstanceDryRunParams::default(), &body).await?;
-    /// # let _ = result;
+    /// println!("{result:?}");
     /// # Ok(())
     /// # }
     /// ```

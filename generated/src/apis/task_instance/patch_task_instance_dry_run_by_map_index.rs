@@ -37,7 +37,7 @@ impl TaskInstanceApi {
     /// use airflow_client::apis::PatchTaskInstanceDryRunByMapIndexParams;
     /// let body = models::PatchTaskInstanceBody::default().new_state(models::TaskInstanceState::Success);
     /// let result = client.task_instance().patch_task_instance_dry_run_by_map_index("my_dag_id", "my_dag_run_id", "my_task_id", 0, &PatchTaskInstanceDryRunByMapIndexParams::default(), &body).await?;
-    /// # let _ = result;
+    /// println!("{result:?}");
     /// # Ok(())
     /// # }
     /// ```

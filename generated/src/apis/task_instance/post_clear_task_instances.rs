@@ -39,7 +39,7 @@ impl TaskInstanceApi {
     /// use airflow_client::models;
     /// let body = models::ClearTaskInstancesBody::default().dry_run(true).only_failed(true).reset_dag_runs(true);
     /// let result = client.task_instance().post_clear_task_instances("my_dag_id", &body).await?;
-    /// # let _ = result;
+    /// println!("{result:?}");
     /// # Ok(())
     /// # }
     /// ```

@@ -38,7 +38,7 @@ impl TaskInstanceApi {
     /// use airflow_client::models;
     /// let body = models::UpdateHitlDetailPayload::new(vec!["my_chosen_options"]).params_input(Default::default());
     /// let result = client.task_instance().update_hitl_detail("my_dag_id", "my_dag_run_id", "my_task_id", 0, &body).await?;
-    /// # let _ = result;
+    /// println!("{result:?}");
     /// # Ok(())
     /// # }
     /// ```
