@@ -336,3 +336,49 @@ fn the_readme_names_no_file_that_does_not_ship() {
     }
     assert!(shipped.contains(&"CHANGELOG.md") && shipped.contains(&"docs/TaskInstanceApi.md"));
 }
+
+/// The CHANGELOG ships with the crate, has a section for the version the crate is and for what
+/// is not released yet, and names the breaking changes an upgrade from 0.1 meets.
+#[test]
+fn the_changelog_names_breaking_changes_per_version() {
+    let log = read("CHANGELOG.md");
+    let manifest = read("Cargo.toml");
+    let version = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("version = "))
+        .unwrap();
+    let sections: Vec<&str> = log.split("\n## ").skip(1).collect();
+    let heading = |s: &&str| s.lines().next().unwrap_or_default().trim().to_string();
+    let headings: Vec<String> = sections.iter().map(heading).collect();
+    assert_eq!(
+        headings.first().map(String::as_str),
+        Some("Unreleased"),
+        "{headings:?}"
+    );
+    assert!(
+        headings.contains(&version.trim_matches('"').to_string()),
+        "{headings:?}"
+    );
+    let section = |name: &str| sections[headings.iter().position(|h| h == name).unwrap()];
+    for (version, change) in [
+        (
+            "0.2.0",
+            "`get_mapped_task_instance_try_details` takes `task_try_number` before `map_index`",
+        ),
+        ("0.2.0", "`#[non_exhaustive]`"),
+        ("0.2.0", "chained setters"),
+        ("0.3.0", "`Error`'s variants are `#[non_exhaustive]`"),
+    ] {
+        let text = section(version)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(text.contains(change), "{version} does not name: {change}");
+    }
+    for released in headings.iter().skip(1) {
+        assert!(
+            section(released).contains("Breaking:"),
+            "{released} has no Breaking list"
+        );
+    }
+}
