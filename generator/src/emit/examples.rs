@@ -45,15 +45,11 @@ pub fn stream_example(
 
 /// Doc lines of a `no_run` example with `body` inside a hidden async function.
 fn block(crate_ident: &str, body: Vec<String>) -> String {
-    let mut lines = vec![
-        "# Example".to_string(),
-        String::new(),
-        "```no_run".to_string(),
-        format!("# async fn example(client: {crate_ident}::Client) -> Result<(), Box<dyn std::error::Error>> {{"),
-    ];
-    lines.extend(body);
-    lines.extend(["# Ok(())".into(), "# }".into(), "```".into()]);
-    lines.join("\n")
+    let error = "Box<dyn std::error::Error>";
+    let open =
+        format!("# async fn example(client: {crate_ident}::Client) -> Result<(), {error}> {{");
+    let body = body.join("\n");
+    format!("# Example\n\n```no_run\n{open}\n{body}\n# Ok(())\n# }}\n```")
 }
 
 /// `lines` after the imports of what they name through the crate's re-exports (a user's
