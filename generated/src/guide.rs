@@ -247,3 +247,50 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # 9. One call's options, and the response's headers
+//!
+//! Each operation returns a [`Pending`](crate::Pending) call. Before it is awaited, it takes
+//! a timeout, a deadline or headers of its own, over the client's; `with_response` gives the
+//! status and headers along with the data.
+//!
+//! ```no_run
+//! # async fn example(client: airflow_client::Client) -> Result<(), airflow_client::Error> {
+//! use std::time::Duration;
+//!
+//! let reply = client
+//!     .task_instance()
+//!     .get_task_instance("etl", "manual__2024-01-01T00:00:00+00:00", "load")
+//!     .deadline(Duration::from_secs(10))
+//!     .header("x-request-id", "nightly-42")
+//!     .with_response()
+//!     .await?;
+//! println!("{} at {:?}: {:?}", reply.status, reply.headers.get("date"), reply.data.state);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # 10. Without an async runtime
+//!
+//! With feature `blocking`, the same calls run without one: `.wait()` where async code
+//! writes `.await`, and `.wait_iter()` turns a stream into an iterator.
+//!
+//! ```no_run
+//! # #[cfg(feature = "blocking")]
+//! # fn example() -> Result<(), airflow_client::Error> {
+//! use airflow_client::apis::GetTaskInstancesParams;
+//! use airflow_client::blocking::{Wait, WaitIter};
+//! use airflow_client::Client;
+//!
+//! let client = Client::builder("http://localhost:8080").login("admin", "admin").wait()?;
+//! let api = client.task_instance();
+//! let run = "manual__2024-01-01T00:00:00+00:00";
+//! let load = api.get_task_instance("etl", run, "load").wait()?;
+//! println!("{:?}", load.state);
+//! let params = GetTaskInstancesParams::default();
+//! for instance in api.get_task_instances_stream("etl", run, params, 100).wait_iter() {
+//!     println!("{}", instance?.task_id);
+//! }
+//! # Ok(())
+//! # }
+//! ```

@@ -53,8 +53,9 @@ pub fn generate(text: &str, config: &Config, templates: &Templates) -> Result<Ge
         }
         None => None,
     };
-    let api = ir::build_supporting(&doc, &config.selection, support.as_ref())
+    let mut api = ir::build_supporting(&doc, &config.selection, support.as_ref())
         .map_err(|e| doc.locate(e))?;
+    api.notes = templates.notes()?;
     let files = emit::emit(&api, &config.emit, templates).map_err(|e| match e {
         Error::Spec(e) => Error::Spec(doc.locate(e)),
         other => other,

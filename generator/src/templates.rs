@@ -48,6 +48,15 @@ impl Templates {
             .ok_or_else(|| Error::MissingTemplate(name.to_string()))
     }
 
+    /// The notes the docs add to the document's (`notes.yaml`, none when it is missing).
+    pub fn notes(&self) -> Result<crate::ir::Notes> {
+        let text = self.files.get("notes.yaml").map_or("{}", String::as_str);
+        serde_yaml::from_str(text).map_err(|e| Error::Io {
+            path: "templates/notes.yaml".into(),
+            message: e.to_string(),
+        })
+    }
+
     /// The Rust files `api`'s crate gets: each whose directives `api` meets, `used` being the
     /// identifiers the generated code uses.
     pub fn sources_for<'t>(&'t self, api: &Api, used: &BTreeSet<String>) -> Vec<Source<'t>> {

@@ -6,8 +6,7 @@
 
 use airflow_client::apis::TryNumber;
 use airflow_client::logs::FollowLog;
-use airflow_client::Client;
-use futures_util::TryStreamExt;
+use airflow_client::{Client, TryStreamExt};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

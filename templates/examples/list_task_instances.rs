@@ -5,8 +5,7 @@
 //! `cargo run --example list_task_instances -- http://localhost:8080 admin admin DAG_ID RUN_ID`
 
 use airflow_client::apis::GetTaskInstancesParams;
-use airflow_client::Client;
-use futures_util::TryStreamExt;
+use airflow_client::{Client, TryStreamExt};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

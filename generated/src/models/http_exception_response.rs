@@ -11,3 +11,12 @@ pub struct HttpExceptionResponse {
     /// See [`HttpExceptionResponseDetail`](super::HttpExceptionResponseDetail).
     pub detail: super::HttpExceptionResponseDetail,
 }
+
+impl HttpExceptionResponse {
+    /// A `HttpExceptionResponse` with the required fields set and every other field unset.
+    pub fn new(detail: impl Into<super::HttpExceptionResponseDetail>) -> Self {
+        HttpExceptionResponse {
+            detail: detail.into(),
+        }
+    }
+}

@@ -69,6 +69,14 @@ impl<T> Pending<T> {
         }
     }
 
+    /// A call whose successful answer is JSON, decoded as `T`.
+    pub(crate) fn json(request: Request, errors: ErrorDecoder) -> Self
+    where
+        T: serde::de::DeserializeOwned + 'static,
+    {
+        Pending::new(request, errors, Response::json)
+    }
+
     /// A call whose successful answer may be an NDJSON body, handed to `decode` as it starts
     /// to arrive.
     pub(crate) fn streamed(

@@ -466,14 +466,21 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
     let fixed = fixed_note(api, op);
     let since_note = since(api, op.since.as_deref())
         .map(|note| format!("{note} An older server answers with [`Error::Unsupported`]."));
+    let note = super::docs::note(api, &op.operation_id, crate_ident);
+    let errors = format!(
+        "# Errors\n\n{}",
+        super::markdown::errors_sentence(api, &op.errors)
+    );
     let docs = doc_attrs([
         op.summary.as_deref().map(Para::Spec),
         op.description.as_deref().map(Para::Spec),
+        note.as_deref().map(Para::Ours),
         Some(Para::Ours(&signature_line)),
         order.as_deref().map(Para::Ours),
         fixed.as_deref().map(Para::Ours),
         since_note.as_deref().map(Para::Ours),
         deprecated_note.map(Para::Ours),
+        Some(Para::Ours(&errors)),
     ]);
     let example = super::examples::operation_example(api, tag, op, crate_ident);
     let example = super::docs::lines_to_attrs(&example);
@@ -561,7 +568,10 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
     } else {
         quote!(new)
     };
-    let respond = quote!(Pending::#constructor(request, #errors, #decode));
+    let respond = match &op.returns {
+        Returns::One(c) if c.kind == MediaKind::Json => quote!(Pending::json(request, #errors)),
+        _ => quote!(Pending::#constructor(request, #errors, #decode)),
+    };
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
     let allow_args = (args.len() > 6).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     quote! {

@@ -7,7 +7,7 @@ use super::docs::{doc_attrs, inner_doc_attrs, Para};
 use super::ty::ident;
 use super::EmitConfig;
 use crate::error::Result;
-use crate::ir::Api;
+use crate::ir::{Api, Method};
 use crate::templates::Templates;
 
 /// `lib.rs`: the modules (the printed ones, `template_modules` copied from `src/` of the
@@ -309,32 +309,32 @@ pub fn readme(
             newest = r.newest,
         )
     });
-    // One line per API type: the operations themselves are listed once, on its docs page.
-    let operations: Vec<String> = api
-        .apis
+    // A real call, as its operation's example makes it: a list with the fewest arguments.
+    let ident = config.crate_ident();
+    let reads = api.operations().filter(|(_, op)| op.method == Method::Get);
+    let first = reads.min_by_key(|(_, op)| (op.paging.is_none(), op.required_params().count()));
+    let example = first.map(|(tag, op)| super::examples::call(api, tag, op, &ident));
+    let example: Vec<String> = example
         .iter()
-        .map(|tag| {
-            let (name, count) = (&tag.type_name, tag.operations.len());
-            format!(
-                "- `{name}` (tag \"{}\"): {count} operations, listed in `docs/{name}.md`.",
-                tag.tag
-            )
-        })
+        .flatten()
+        .map(|line| format!("    {line}"))
         .collect();
+    let tags: Vec<&str> = api.apis.iter().map(|tag| tag.tag.as_str()).collect();
     let count = api.operations().count().to_string();
     let body = fill(
         template,
         &[
             ("guide", guide),
             ("documentation", &format!("<{}>", config.documentation())),
-            ("generated_by", &config.generated_by),
             ("supported", supported.trim_end()),
             ("crate_name", &config.crate_name),
-            ("crate_ident", &config.crate_ident()),
+            ("crate_version", &config.crate_version),
+            ("crate_ident", &ident),
+            ("tags", &tags.join(", ")),
+            ("example", &example.join("\n")),
             ("title", &api.title),
             ("api_version", &api.version),
             ("operation_count", &count),
-            ("operations", &operations.join("\n")),
         ],
     );
     Ok(format!(

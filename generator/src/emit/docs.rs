@@ -9,6 +9,12 @@ pub fn since(api: &crate::ir::Api, since: Option<&str>) -> Option<String> {
     Some(format!("Since {} {}.", releases.product, since?))
 }
 
+/// The hand-written note on an operation (`notes.yaml`), naming the crate `crate_ident`.
+pub fn note(api: &crate::ir::Api, operation_id: &str, crate_ident: &str) -> Option<String> {
+    let note = api.notes.operations.get(operation_id)?;
+    Some(crate::templates::rename_crate(note.trim(), crate_ident))
+}
+
 /// A paragraph of documentation, by who wrote it.
 #[derive(Clone, Copy)]
 pub enum Para<'a> {
@@ -59,14 +65,22 @@ pub fn lines_to_attrs(text: &str) -> TokenStream {
     quote! { #( #[doc = #lines] )* }
 }
 
+/// What the document says to Python's client, which a Rust reader would trip over.
+const PYTHON_ONLY: [&str; 1] =
+    ["Note that None is also allowed, so always use this in a type hint with Optional."];
+
 /// Makes free text safe for rustdoc:
 /// - indentation is capped at 3 spaces, so nothing becomes an indented code block (a doctest);
 /// - fenced blocks are marked `text` for the same reason;
 /// - `[` and `]` outside code spans are escaped, so prose like `[a, b]` is not read as an
 ///   intra-doc link (inside a code span a backslash would show);
 /// - bare URLs are wrapped in `<>`;
-/// - runs of blank lines collapse to one.
+/// - runs of blank lines collapse to one;
+/// - sentences for Python's client alone ([`PYTHON_ONLY`]) are left out.
 pub fn sanitize(text: &str) -> String {
+    let text = PYTHON_ONLY
+        .iter()
+        .fold(text.to_string(), |t, s| t.replace(s, ""));
     let mut out = Vec::new();
     let mut in_fence = false;
     let mut blank = false;

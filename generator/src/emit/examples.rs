@@ -5,16 +5,18 @@ use crate::ir::{Api, Field, Operation, Paging, Presence, TagApi, Ty, TypeKind};
 
 /// The example block for one operation, as doc lines.
 pub fn operation_example(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> String {
+    block(crate_ident, call(api, tag, op, crate_ident))
+}
+
+/// An operation's example call with what it needs (imports, the body), its result printed.
+pub fn call(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Vec<String> {
     let (mut lines, args) = example_arguments(api, op, crate_ident);
-    let call = format!(
-        "client.{}().{}({})",
-        tag.accessor,
-        op.fn_name,
-        args.join(", ")
-    );
-    lines.push(format!("let result = {call}.await?;"));
-    lines.push("# let _ = result;".into());
-    block(crate_ident, lines)
+    let (api_name, name, args) = (&tag.accessor, &op.fn_name, args.join(", "));
+    lines.push(format!(
+        "let result = client.{api_name}().{name}({args}).await?;"
+    ));
+    lines.push("println!(\"{result:?}\");".into());
+    imports(crate_ident, lines)
 }
 
 /// The example block for an operation's streaming twin, as doc lines.
@@ -31,32 +33,35 @@ pub fn stream_example(
     // The twin owns its arguments: the same values, given rather than lent.
     let mut args: Vec<String> = args.into_iter().map(|a| a.replacen('&', "", 1)).collect();
     args.push("100".into());
+    let (api_name, name, args) = (&tag.accessor, &paging.fn_name, args.join(", "));
     lines.push(format!(
-        "let mut items = client.{}().{}({});",
-        tag.accessor,
-        paging.fn_name,
-        args.join(", ")
+        "let mut items = client.{api_name}().{name}({args});"
     ));
     lines.push("while let Some(item) = items.try_next().await? {".into());
-    lines.push("    # let _ = item;".into());
+    lines.push("    println!(\"{item:?}\");".into());
     lines.push("}".into());
-    block(crate_ident, lines)
+    block(crate_ident, imports(crate_ident, lines))
 }
 
 /// Doc lines of a `no_run` example with `body` inside a hidden async function.
 fn block(crate_ident: &str, body: Vec<String>) -> String {
-    let mut lines = vec![
-        "# Example".to_string(),
-        String::new(),
-        "```no_run".to_string(),
-        format!("# async fn example(client: {crate_ident}::Client) -> Result<(), Box<dyn std::error::Error>> {{"),
-    ];
-    if body.iter().any(|l| l.contains("models::")) {
-        lines.push(format!("use {crate_ident}::models;"));
-    }
-    lines.extend(body);
-    lines.extend(["# Ok(())".into(), "# }".into(), "```".into()]);
-    lines.join("\n")
+    let error = "Box<dyn std::error::Error>";
+    let open =
+        format!("# async fn example(client: {crate_ident}::Client) -> Result<(), {error}> {{");
+    let body = body.join("\n");
+    format!("# Example\n\n```no_run\n{open}\n{body}\n# Ok(())\n# }}\n```")
+}
+
+/// `lines` after the imports of what they name through the crate's re-exports (a user's
+/// crate may not depend on `chrono` or `serde_json` itself).
+fn imports(crate_ident: &str, lines: Vec<String>) -> Vec<String> {
+    let names = ["chrono", "models", "serde_json", "uuid"].into_iter();
+    let used = names.filter(|name| lines.iter().any(|l| l.contains(&format!("{name}::"))));
+    let mut out: Vec<String> = used
+        .map(|name| format!("use {crate_ident}::{name};"))
+        .collect();
+    out.extend(lines);
+    out
 }
 
 /// The lines an example needs before its call (imports, the body), and its arguments.
@@ -70,17 +75,16 @@ fn example_arguments(api: &Api, op: &Operation, crate_ident: &str) -> (Vec<Strin
         many => lines.push(format!("use {crate_ident}::apis::{{{}}};", many.join(", "))),
     }
     if let Some(body) = &op.body {
-        lines.extend(body_lines(api, &body.ty));
+        lines.push(body_line(api, &body.ty));
     }
     let arguments = super::signature::arguments(api, op);
     (lines, arguments.into_iter().map(|a| a.example).collect())
 }
 
-/// `let body = ...;`: a struct body spells out the fields whose server default changes what
-/// the call does (`dry_run`, say), else sets its first optional field, so an example never
-/// sends an empty object without saying so.
-fn body_lines(api: &Api, body: &Ty) -> Vec<String> {
-    let value = value(api, body, "body", 0);
+/// `let body = ...;`: a struct body sets the fields whose server default is `true` (a dry
+/// run, say), so the example shows what is on, else its first optional field, so an example
+/// never sends an empty object without saying so.
+fn body_line(api: &Api, body: &Ty) -> String {
     let fields = match body {
         Ty::Named(id) => match &api.ty(*id).kind {
             TypeKind::Struct(s) => s.fields.as_slice(),
@@ -88,47 +92,35 @@ fn body_lines(api: &Api, body: &Ty) -> Vec<String> {
         },
         _ => &[],
     };
-    let optional: Vec<&Field> = fields
-        .iter()
-        .filter(|f| matches!(f.presence, Presence::Optional | Presence::Tristate))
+    let settable = |f: &&Field| matches!(f.presence, Presence::Optional | Presence::Tristate);
+    let optional = fields.iter().filter(settable);
+    let on: Vec<&Field> = optional
+        .clone()
+        .filter(|f| f.default == Some(true.into()))
         .collect();
-    let defaults: Vec<&&Field> = optional
-        .iter()
-        .filter(|f| f.default == Some(serde_json::Value::Bool(true)))
-        .collect();
-    if defaults.is_empty() {
-        let setter = optional.first().map(|f| {
-            // A list as an array: every list setter takes one.
-            let sample = match f.ty.non_null() {
-                Ty::List(item) => format!("[{}]", self::value(api, item, &f.wire_name, 1)),
-                other => self::value(api, other, &f.wire_name, 1),
-            };
-            format!(".{}({sample})", f.rust_name)
-        });
-        return vec![format!("let body = {value}{};", setter.unwrap_or_default())];
-    }
-    let names: Vec<String> = defaults
-        .iter()
-        .map(|f| format!("`{}`", f.wire_name))
-        .collect();
-    let setters: Vec<String> = defaults
-        .iter()
-        .map(|f| format!(".{}(true)", f.rust_name))
-        .collect();
-    let verb = if names.len() == 1 { "is" } else { "are" };
-    vec![
-        format!(
-            "// Spelled out: {} {verb} `true` unless the body says otherwise.",
-            names.join(", ")
-        ),
-        format!("let body = {value}{};", setters.concat()),
-    ]
+    let set = if on.is_empty() {
+        optional.take(1).collect()
+    } else {
+        on
+    };
+    let setters = set.iter().map(|f| {
+        // A list as an array: every list setter takes one.
+        let sample = match f.ty.non_null() {
+            Ty::List(item) => format!("[{}]", value(api, item, &f.wire_name, 1)),
+            other => value(api, other, &f.wire_name, 1),
+        };
+        format!(".{}({sample})", f.rust_name)
+    });
+    let setters: String = setters.collect();
+    format!("let body = {}{setters};", value(api, body, "body", 0))
 }
 
 /// A Rust expression of type `ty`; `name` makes strings read like the parameter they fill.
 pub fn value(api: &Api, ty: &Ty, name: &str, depth: usize) -> String {
     match ty {
         Ty::Bool => "true".into(),
+        // An index counts from 0, a number (a try's, say) from 1: two never look alike.
+        Ty::I32 | Ty::I64 if name.ends_with("index") => "0".into(),
         Ty::I32 | Ty::I64 => "1".into(),
         Ty::F32 | Ty::F64 => "1.0".into(),
         Ty::String => format!("{:?}", format!("my_{name}").replace("my_my_", "my_")),
@@ -160,10 +152,13 @@ fn named(api: &Api, id: crate::ir::TypeId, name: &str, depth: usize) -> String {
     let path = format!("models::{}", def.name);
     match &def.kind {
         TypeKind::Const(_) => path,
-        TypeKind::Enum(e) => format!("{path}::{}", e.variants[0].rust_name),
+        TypeKind::Enum(e) => format!(
+            "{path}::{}",
+            preferred(api, &e.variants, |v| &v.wire).rust_name
+        ),
         TypeKind::Alias(target) => value(api, target, name, depth + 1),
         TypeKind::Union(u) => {
-            let variant = &u.variants[0];
+            let variant = preferred(api, &u.variants, |v| &v.rust_name);
             let inner = value(api, &variant.ty, name, depth + 1);
             let inner = if variant.boxed {
                 format!("Box::new({inner})")
@@ -173,34 +168,35 @@ fn named(api: &Api, id: crate::ir::TypeId, name: &str, depth: usize) -> String {
             format!("{path}::{}({inner})", variant.rust_name)
         }
         TypeKind::Struct(s) => {
-            let required: Vec<_> = s
+            let required = |f: &&Field| f.presence == Presence::Required;
+            let nullable = |f: &&Field| f.presence == Presence::RequiredNullable;
+            let asked: Vec<&Field> = s
                 .fields
                 .iter()
-                .filter(|f| matches!(f.presence, Presence::Required | Presence::RequiredNullable))
+                .filter(|f| required(f) || nullable(f))
                 .collect();
-            if required.is_empty() {
-                format!("{path}::default()")
+            if asked.is_empty() {
+                return format!("{path}::default()");
             } else if depth > 8 {
                 // Deep required nesting: the example stays short and still type-checks.
-                "serde_json::from_str(\"{}\")?".into()
-            } else {
-                let args: Vec<String> = required
-                    .iter()
-                    .map(|f| {
-                        let v = if f.presence == Presence::RequiredNullable {
-                            "None".to_string()
-                        } else {
-                            value(api, &f.ty, &f.wire_name, depth + 1)
-                        };
-                        if f.boxed {
-                            format!("Box::new({v})")
-                        } else {
-                            v
-                        }
-                    })
-                    .collect();
-                format!("{path}::new({})", args.join(", "))
+                return "serde_json::from_str(\"{}\")?".into();
             }
+            let args = asked.iter().map(|f| match (nullable(f), f.boxed) {
+                (true, _) => "None".to_string(),
+                (_, true) => format!("Box::new({})", value(api, &f.ty, &f.wire_name, depth + 1)),
+                _ => value(api, &f.ty, &f.wire_name, depth + 1),
+            });
+            format!("{path}::new({})", args.collect::<Vec<_>>().join(", "))
         }
     }
+}
+
+/// The variant an example shows: the first of the notes' `example_values` the type has (an
+/// enum's by wire value, a union's by arm name), else its first. A document lists values in
+/// its own order, and Airflow's task states start with `removed`, which no client may set.
+fn preferred<'a, T>(api: &Api, variants: &'a [T], name: impl Fn(&T) -> &str) -> &'a T {
+    let wanted = api.notes.example_values.iter();
+    let mut found =
+        wanted.filter_map(|w| variants.iter().find(|v| name(v).eq_ignore_ascii_case(w)));
+    found.next().unwrap_or(&variants[0])
 }

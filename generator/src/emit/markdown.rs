@@ -9,13 +9,9 @@ use super::ty::{ty, ModelPath};
 use crate::error::SpecResult;
 use crate::ir::{Api, ErrorCase, Operation, Param, Returns, Status, TagApi};
 
-pub fn tag_page(api: &Api, tag: &TagApi) -> SpecResult<String> {
-    let mut out = format!("# {}\n\nOperations tagged `{}`", tag.type_name, tag.tag);
-    out.push_str(&format!(
-        " ({} operations). Get one with `client.{}()`.\n\n",
-        tag.operations.len(),
-        tag.accessor
-    ));
+pub fn tag_page(api: &Api, tag: &TagApi, crate_ident: &str) -> SpecResult<String> {
+    let (name, count, accessor) = (&tag.type_name, tag.operations.len(), &tag.accessor);
+    let mut out = format!("# {name}\n\nOperations tagged `{}` ({count} operations). Get one with `client.{accessor}()`.\n\n", tag.tag);
     if let Some(description) = &tag.description {
         out.push_str(&format!("{}\n\n", description.trim()));
     }
@@ -30,16 +26,17 @@ pub fn tag_page(api: &Api, tag: &TagApi) -> SpecResult<String> {
         ));
     }
     for op in &tag.operations {
-        out.push_str(&operation(api, op)?);
+        out.push_str(&operation(api, op, crate_ident)?);
     }
     Ok(out)
 }
 
 /// One operation's section of the docs page: signature, parameters, body, returns, errors.
-fn operation(api: &Api, op: &Operation) -> SpecResult<String> {
+fn operation(api: &Api, op: &Operation, crate_ident: &str) -> SpecResult<String> {
     let name = &op.fn_name;
     let mut out = format!("\n## {name}\n\n");
-    for text in op.summary.iter().chain(&op.description) {
+    let note = super::docs::note(api, &op.operation_id, crate_ident);
+    for text in op.summary.iter().chain(&op.description).chain(&note) {
         out.push_str(&format!("{}\n\n", text.trim()));
     }
     out.push_str(&format!("`{} {}`", op.method.as_str(), op.path));
@@ -66,19 +63,15 @@ fn operation(api: &Api, op: &Operation) -> SpecResult<String> {
     }
     if let Some(body) = &op.body {
         let body_ty = type_text(&ty(api, &body.ty, ModelPath::Models));
-        let required = if body.required {
-            "required"
-        } else {
-            "optional"
-        };
-        out.push_str(&format!(
-            "\n### Body\n\n`{body_ty}` as `{}` ({required}).",
-            body.media_type
-        ));
-        if let Some(d) = &body.description {
-            out.push_str(&format!(" {}", d.trim()));
-        }
-        out.push('\n');
+        let required = ["optional", "required"][usize::from(body.required)];
+        let about = body
+            .description
+            .as_deref()
+            .map(str::trim)
+            .unwrap_or_default();
+        let media = &body.media_type;
+        let text = format!("`{body_ty}` as `{media}` ({required}). {about}");
+        out.push_str(&format!("\n### Body\n\n{}\n", text.trim_end()));
     }
     let returns = type_text(&return_type(api, op));
     out.push_str(&format!("\n### Returns\n\n`{returns}`"));
@@ -88,7 +81,7 @@ fn operation(api: &Api, op: &Operation) -> SpecResult<String> {
         out.push_str(&format!(", one of {names} depending on the response"));
     }
     out.push_str(".\n");
-    out.push_str(&errors(api, &op.errors));
+    out.push_str(&format!("\n### Errors\n\n{}", errors(api, &op.errors)));
     Ok(out)
 }
 
@@ -117,45 +110,59 @@ fn param_row(api: &Api, op: &Operation, p: &Param) -> String {
             p.rust_name
         )
     };
-    let default = p
-        .default
-        .as_ref()
-        .map(|d| format!("`{d}`"))
-        .unwrap_or_default();
-    let description = [
-        p.description.clone(),
-        super::docs::since(api, p.since.as_deref()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(" ");
+    let default = p.default.as_ref().map(|d| format!("`{d}`"));
+    let since = super::docs::since(api, p.since.as_deref());
+    let description = [p.description.as_deref(), since.as_deref()].map(Option::unwrap_or_default);
     format!(
-        "| `{}` | {location} | {rust} | {required} | {default} | {} |\n",
+        "| `{}` | {location} | {rust} | {required} | {} | {} |\n",
         p.name,
-        cell(&description)
+        default.unwrap_or_default(),
+        cell(&description.join(" "))
     )
 }
 
-fn errors(api: &Api, cases: &[ErrorCase]) -> String {
-    let mut out = String::from("\n### Errors\n\n`Error::Api` with the status and body:\n\n| status | description | `ErrorBody` |\n|---|---|---|\n");
-    for case in cases {
-        let status = match case.status {
-            Status::Code(c) => c.to_string(),
-            Status::Range(r) => format!("{r}XX"),
-            Status::Default => "other".into(),
-        };
-        let body = match case.ty.and_then(|id| api.error_variant(id)) {
-            Some(variant) => format!("`{variant}`"),
-            None => "`Json`, `Text` or `Empty`".into(),
-        };
-        let description = cell(&case.description);
+/// The statuses an operation documents, each with its description and `ErrorBody` variant.
+fn error_rows(api: &Api, cases: &[ErrorCase]) -> Vec<[String; 3]> {
+    let untyped = || "`Json`, `Text` or `Empty`".to_string();
+    let mut rows: Vec<[String; 3]> = cases
+        .iter()
+        .map(|case| {
+            let status = match case.status {
+                Status::Code(c) => c.to_string(),
+                Status::Range(r) => format!("{r}XX"),
+                Status::Default => "other".into(),
+            };
+            let body = case.ty.and_then(|id| api.error_variant(id));
+            let body = body.map_or_else(untyped, |variant| format!("`{variant}`"));
+            [status, cell(&case.description), body]
+        })
+        .collect();
+    if !cases.iter().any(|c| c.status == Status::Default) {
+        rows.push(["other".into(), "undocumented".into(), untyped()]);
+    }
+    rows
+}
+
+/// The statuses an operation documents, as its docs page's table.
+pub fn errors(api: &Api, cases: &[ErrorCase]) -> String {
+    let mut out = String::from("`Error::Api` with the status and body:\n\n| status | description | `ErrorBody` |\n|---|---|---|\n");
+    for [status, description, body] in error_rows(api, cases) {
         out.push_str(&format!("| {status} | {description} | {body} |\n"));
     }
-    if !cases.iter().any(|c| c.status == Status::Default) {
-        out.push_str("| other | undocumented | `Json`, `Text` or `Empty` |\n");
-    }
     out
+}
+
+/// The same as a sentence, for rustdoc: `401` Unauthorized as `HttpExceptionResponse`, ...
+pub fn errors_sentence(api: &Api, cases: &[ErrorCase]) -> String {
+    let rows: Vec<String> = error_rows(api, cases)
+        .into_iter()
+        .map(|[status, description, body]| format!("`{status}` {description} as {body}"))
+        .collect();
+    format!(
+        "[`Error::Api`](crate::Error::Api) with the status and [`ErrorBody`](crate::ErrorBody): \
+         {}.",
+        rows.join("; ")
+    )
 }
 
 /// Text for a table cell: one line, pipes escaped.

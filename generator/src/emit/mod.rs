@@ -123,7 +123,7 @@ pub fn emit(api: &Api, config: &EmitConfig, templates: &Templates) -> Result<Fil
     }
     for tag in &api.apis {
         let path = format!("docs/{}.md", tag.type_name);
-        files.insert(path, markdown::tag_page(api, tag)?);
+        files.insert(path, markdown::tag_page(api, tag, &crate_ident)?);
     }
     files.insert("rustfmt.toml".into(), RUSTFMT_TOML.into());
     for verbatim in ["LICENSE", "CHANGELOG.md"] {

@@ -117,14 +117,6 @@ fn integer_enum(def: &TypeDef, e: &Enum, docs: TokenStream) -> TokenStream {
     }
 }
 
-/// Whether a constructor must ask for the field: required, and not a constant.
-fn needs_value(field: &Field) -> bool {
-    matches!(
-        field.presence,
-        Presence::Required | Presence::RequiredNullable
-    )
-}
-
 /// The Rust type of a field, decided by its presence.
 fn field_type(api: &Api, field: &Field) -> TokenStream {
     let mut inner = ty(api, field.ty.non_null(), PATH);
@@ -240,12 +232,15 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, docs: TokenStream) -> TokenSt
             pub extra: #map,
         }
     });
-    let required: Vec<&Field> = s.fields.iter().filter(|f| needs_value(f)).collect();
+    let required: Vec<&Field> = s.fields.iter().filter(|f| asked(def, f)).collect();
     let default = required.is_empty().then(|| quote!(Default,));
-    // Clients build what they send with a constructor and setters, so a field a newer
-    // document adds breaks no caller; what they receive they only read.
-    let builder = def.usage.request.then(|| builder(api, def, s, &required));
-    let has_setters = def.usage.request && s.fields.iter().any(|f| setter_slot(f).is_some());
+    // Clients build what they send with a constructor and setters, and fixtures of what they
+    // receive the same way, so a field a newer document adds breaks no caller.
+    let builder = builder(api, def, s, &required);
+    let has_setters = s
+        .fields
+        .iter()
+        .any(|f| !asked(def, f) && setter_slot(f).is_some());
     let import_setter = has_setters.then(|| {
         quote!(
             use crate::runtime::setters::setter;
@@ -273,12 +268,23 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, docs: TokenStream) -> TokenSt
     }
 }
 
-/// How a field's setter stores its value; `None` for a field set by the constructor.
+/// Whether `new` asks for the field: what a request needs, and of a type only received,
+/// what has no `Default` (a named type), the rest starting out empty.
+fn asked(def: &TypeDef, f: &Field) -> bool {
+    match f.presence {
+        Presence::RequiredNullable => def.usage.request,
+        Presence::Required => def.usage.request || f.boxed || matches!(f.ty, Ty::Named(_)),
+        _ => false,
+    }
+}
+
+/// How a field's setter stores its value; `None` for a constant.
 fn setter_slot(f: &Field) -> Option<Slot> {
     match f.presence {
-        Presence::Optional => Some(Slot::Some),
+        Presence::Optional | Presence::RequiredNullable => Some(Slot::Some),
         Presence::Tristate => Some(Slot::Value),
-        Presence::Required | Presence::RequiredNullable | Presence::Constant => None,
+        Presence::Required => Some(Slot::Plain),
+        Presence::Constant => None,
     }
 }
 
@@ -303,7 +309,7 @@ fn builder(api: &Api, def: &TypeDef, s: &Struct, required: &[&Field]) -> TokenSt
         });
         let inits = s.fields.iter().map(|f| {
             let rust = ident(&f.rust_name);
-            if needs_value(f) {
+            if asked(def, f) {
                 let (_, value) = setters::arg(api, &f.ty, PATH, &rust);
                 if f.boxed {
                     quote!(#rust: Box::new(#value),)
@@ -334,7 +340,7 @@ fn builder(api: &Api, def: &TypeDef, s: &Struct, required: &[&Field]) -> TokenSt
             }
         }
     });
-    let setters = s.fields.iter().filter_map(|f| {
+    let setters = s.fields.iter().filter(|f| !asked(def, f)).filter_map(|f| {
         let slot = setter_slot(f)?;
         Some(setters::setter(
             api,

@@ -14,6 +14,8 @@ pub enum Slot {
     Some,
     /// `Maybe<T>`.
     Value,
+    /// `T`, a required field.
+    Plain,
 }
 
 /// An argument's type, and how the argument named `input` becomes the value: text, lists and
@@ -62,10 +64,15 @@ pub fn setter(
     };
     let kind = format_ident!("{}", kind);
     let value = ty(api, value, path);
-    // A field that can be sent as `null` gets a second setter for that.
-    let null = matches!(slot, Slot::Value).then(|| {
-        let null = format_ident!("{}_null", rust_name);
-        quote!(, null #null)
-    });
-    quote!(setter!(#kind #field: #value #null);)
+    // A field that can be sent as `null` gets a second setter for that; a required one is
+    // set as it is, not as an option.
+    let mode = match slot {
+        Slot::Some => None,
+        Slot::Value => {
+            let null = format_ident!("{}_null", rust_name);
+            Some(quote!(, null #null))
+        }
+        Slot::Plain => Some(quote!(, required)),
+    };
+    quote!(setter!(#kind #field: #value #mode);)
 }

@@ -64,6 +64,7 @@ pub fn build_supporting(
         token_url,
         warnings,
         releases: support.map(Support::releases),
+        notes: Default::default(),
     })
 }
 
@@ -260,7 +261,8 @@ fn error_types(apis: &[TagApi], types: &[TypeDef]) -> Vec<ErrorType> {
 
 /// Methods the runtime's `Client` already has, private ones too: an
 /// accessor of the same name would be a second definition.
-const CLIENT_METHODS: &str = "authorize base_url bearer builder call clone deadline fetch_token fmt \
+const CLIENT_METHODS: &str =
+    "authorize base_url bearer builder call clone deadline fetch_token fmt \
     has_release http login new paged relogin request retry_policy server_version set_token \
     supports url";
 

@@ -38,6 +38,17 @@ pub struct Api {
     pub warnings: Vec<String>,
     /// The releases of the API the client supports, when its release history is known.
     pub releases: Option<Releases>,
+    /// What the document does not say, written by hand (the templates' `notes.yaml`).
+    pub notes: Notes,
+}
+
+/// Hand-written additions to the docs: enum values examples prefer (the first of these a
+/// type has, else its first), and Markdown notes by operationId.
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Notes {
+    pub example_values: Vec<String>,
+    pub operations: std::collections::BTreeMap<String, String>,
 }
 
 /// The range of releases a client supports.

@@ -14,6 +14,8 @@ use crate::{Client, Error};
 ///
 /// ```no_run
 /// # async fn example(client: airflow_client::Client) -> Result<(), airflow_client::Error> {
+/// use airflow_client::{reqwest, serde_json};
+///
 /// let version: serde_json::Value = client
 ///     .call(reqwest::Method::GET, "/api/v2/version")
 ///     .send()

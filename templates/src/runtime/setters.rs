@@ -11,54 +11,57 @@
 /// - `list`: anything iterable whose items convert into the list's items;
 /// - `boxed`: as `into`, for a field boxed to break a cycle of types.
 ///
-/// A field that can also be sent as an explicit `null` (a `Maybe`) says `, null name_null`:
-/// the setter then sets a value, and `name_null()` the `null`.
+/// The field is an `Option`, set to `Some`; after the type, `, null name_null` says it is a
+/// `Maybe` that can also be sent as `null` (which `name_null()` does), and `, required` that
+/// it is the value itself.
 macro_rules! setter {
-    (text $field:ident: $value:ty $(, null $null:ident)?) => {
-        $crate::runtime::setters::setter!(@ $field $($null)?; value: impl Into<String> => value.into());
+    (text $field:ident: $value:ty $(, $($mode:tt)+)?) => {
+        $crate::runtime::setters::setter!(@ [$($($mode)+)?] $field; value: impl Into<String> => value.into());
     };
-    (value $field:ident: $value:ty $(, null $null:ident)?) => {
-        $crate::runtime::setters::setter!(@ $field $($null)?; value: $value => value);
+    (value $field:ident: $value:ty $(, $($mode:tt)+)?) => {
+        $crate::runtime::setters::setter!(@ [$($($mode)+)?] $field; value: $value => value);
     };
-    (date $field:ident: $value:ty $(, null $null:ident)?) => {
+    (date $field:ident: $value:ty $(, $($mode:tt)+)?) => {
         $crate::runtime::setters::setter!(
-            @ $field $($null)?;
+            @ [$($($mode)+)?] $field;
             value: chrono::DateTime<impl chrono::TimeZone> => value.with_timezone(&chrono::Utc)
         );
     };
-    (into $field:ident: $value:ty $(, null $null:ident)?) => {
-        $crate::runtime::setters::setter!(@ $field $($null)?; value: impl Into<$value> => value.into());
+    (into $field:ident: $value:ty $(, $($mode:tt)+)?) => {
+        $crate::runtime::setters::setter!(@ [$($($mode)+)?] $field; value: impl Into<$value> => value.into());
     };
-    (list $field:ident: $value:ty $(, null $null:ident)?) => {
+    (list $field:ident: $value:ty $(, $($mode:tt)+)?) => {
         $crate::runtime::setters::setter!(
-            @ $field $($null)?;
+            @ [$($($mode)+)?] $field;
             value: impl IntoIterator<Item = impl Into<$value>> =>
                 value.into_iter().map(Into::into).collect()
         );
     };
-    (boxed $field:ident: $value:ty $(, null $null:ident)?) => {
+    (boxed $field:ident: $value:ty $(, $($mode:tt)+)?) => {
         $crate::runtime::setters::setter!(
-            @ $field $($null)?;
+            @ [$($($mode)+)?] $field;
             value: impl Into<$value> => Box::new(value.into())
         );
     };
-    (@ $field:ident; $arg:ident: $type:ty => $set:expr) => {
-        #[doc = concat!("Sets [`", stringify!($field), "`](Self::", stringify!($field), ").")]
-        pub fn $field(mut self, $arg: $type) -> Self {
-            self.$field = Some($set);
-            self
-        }
+    (@ [] $field:ident; $arg:ident: $type:ty => $set:expr) => {
+        $crate::runtime::setters::setter!(@ set $field; $arg: $type => Some($set));
     };
-    (@ $field:ident $null:ident; $arg:ident: $type:ty => $set:expr) => {
-        #[doc = concat!("Sets [`", stringify!($field), "`](Self::", stringify!($field), ").")]
-        pub fn $field(mut self, $arg: $type) -> Self {
-            self.$field = $crate::Maybe::Value($set);
-            self
-        }
+    (@ [required] $field:ident; $arg:ident: $type:ty => $set:expr) => {
+        $crate::runtime::setters::setter!(@ set $field; $arg: $type => $set);
+    };
+    (@ [null $null:ident] $field:ident; $arg:ident: $type:ty => $set:expr) => {
+        $crate::runtime::setters::setter!(@ set $field; $arg: $type => $crate::Maybe::Value($set));
 
         #[doc = concat!("Sends [`", stringify!($field), "`](Self::", stringify!($field), ") as `null`.")]
         pub fn $null(mut self) -> Self {
             self.$field = $crate::Maybe::Null;
+            self
+        }
+    };
+    (@ set $field:ident; $arg:ident: $type:ty => $set:expr) => {
+        #[doc = concat!("Sets [`", stringify!($field), "`](Self::", stringify!($field), ").")]
+        pub fn $field(mut self, $arg: $type) -> Self {
+            self.$field = $set;
             self
         }
     };

@@ -10,18 +10,57 @@ impl TaskInstanceApi {
     ///
     /// Bulk update, and delete task instances.
     ///
+    /// Airflow refuses every `create` action (its answer is a 200 with a 405 in
+    /// `create.errors`): create task instances by triggering a run. Each action reports what it
+    /// did in its own entry of the answer, and a failed entity is in that entry's `errors`, not
+    /// in the status:
+    ///
+    /// ```rust,no_run
+    /// use airflow_client::models::{
+    ///     BulkBodyBulkTaskInstanceBody, BulkDeleteActionBulkTaskInstanceBody, BulkTaskInstanceBody,
+    ///     BulkUpdateActionBulkTaskInstanceBody, TaskInstanceState,
+    /// };
+    ///
+    /// async fn settle(client: &airflow_client::Client) -> Result<(), airflow_client::Error> {
+    ///     let update = BulkUpdateActionBulkTaskInstanceBody::new([
+    ///         BulkTaskInstanceBody::new("extract").new_state(TaskInstanceState::Success)
+    ///     ]);
+    ///     let delete = BulkDeleteActionBulkTaskInstanceBody::new(["cleanup".into()]);
+    ///     let body = BulkBodyBulkTaskInstanceBody::new([update.into(), delete.into()]);
+    ///     let answer = client
+    ///         .task_instance()
+    ///         .bulk_task_instances("my_dag_id", "my_dag_run_id", &body)
+    ///         .await?;
+    ///     for (action, report) in [("update", &answer.update), ("delete", &answer.delete)] {
+    ///         let Some(report) = report else { continue };
+    ///         println!("{action}: done {:?}", report.success.as_deref().unwrap_or_default());
+    ///         for error in report.errors.iter().flatten() {
+    ///             println!("{action}: failed {error:?}");
+    ///         }
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
+    ///
+    /// The first missing entity ends its action (a 404 in its `errors`) and skips the action's
+    /// remaining entities: keep entities that may be missing in an action of their own.
+    ///
     /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances`
     ///
     /// Since Airflow 3.1.0. An older server answers with [`Error::Unsupported`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`](crate::Error::Api) with the status and [`ErrorBody`](crate::ErrorBody): `401` Unauthorized as `HttpExceptionResponse`; `403` Forbidden as `HttpExceptionResponse`; `422` Validation Error as `HttpValidationError`; `other` undocumented as `Json`, `Text` or `Empty`.
     ///
     /// # Example
     ///
     /// ```no_run
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use airflow_client::models;
-    /// let body = models::BulkBodyBulkTaskInstanceBody::new(vec![models::BulkBodyBulkTaskInstanceBodyActionsItem::Create(models::BulkCreateActionBulkTaskInstanceBody::new(vec![models::BulkTaskInstanceBody::new("my_task_id")]))]);
+    /// let body = models::BulkBodyBulkTaskInstanceBody::new(vec![models::BulkBodyBulkTaskInstanceBodyActionsItem::Update(models::BulkUpdateActionBulkTaskInstanceBody::new(vec![models::BulkTaskInstanceBody::new("my_task_id")]))]);
     /// let result = client.task_instance().bulk_task_instances("my_dag_id", "my_dag_run_id", &body).await?;
-    /// # let _ = result;
+    /// println!("{result:?}");
     /// # Ok(())
     /// # }
     /// ```
@@ -50,10 +89,6 @@ impl TaskInstanceApi {
                 ],
             );
         request.json(body);
-        Pending::new(
-            request,
-            crate::error_body::errors_401_403_422,
-            |response| response.json(),
-        )
+        Pending::json(request, crate::error_body::errors_401_403_422)
     }
 }

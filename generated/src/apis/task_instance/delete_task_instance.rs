@@ -15,13 +15,17 @@ impl TaskInstanceApi {
     ///
     /// Since Airflow 3.1.0. An older server answers with [`Error::Unsupported`].
     ///
+    /// # Errors
+    ///
+    /// [`Error::Api`](crate::Error::Api) with the status and [`ErrorBody`](crate::ErrorBody): `401` Unauthorized as `HttpExceptionResponse`; `403` Forbidden as `HttpExceptionResponse`; `404` Not Found as `HttpExceptionResponse`; `422` Validation Error as `HttpValidationError`; `other` undocumented as `Json`, `Text` or `Empty`.
+    ///
     /// # Example
     ///
     /// ```no_run
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use airflow_client::apis::DeleteTaskInstanceParams;
     /// let result = client.task_instance().delete_task_instance("my_dag_id", "my_dag_run_id", "my_task_id", &DeleteTaskInstanceParams::default()).await?;
-    /// # let _ = result;
+    /// println!("{result:?}");
     /// # Ok(())
     /// # }
     /// ```
@@ -43,11 +47,7 @@ impl TaskInstanceApi {
         request.authenticated();
         request.releases(Some("3.1.0"), &[]);
         request.query_params(params);
-        Pending::new(
-            request,
-            crate::error_body::errors_401_403_404_422,
-            |response| response.json(),
-        )
+        Pending::json(request, crate::error_body::errors_401_403_404_422)
     }
 }
 

@@ -15,13 +15,17 @@ impl TaskInstanceApi {
     ///
     /// Since Airflow 3.1.0. An older server answers with [`Error::Unsupported`].
     ///
+    /// # Errors
+    ///
+    /// [`Error::Api`](crate::Error::Api) with the status and [`ErrorBody`](crate::ErrorBody): `400` Bad Request as `HttpExceptionResponse`; `401` Unauthorized as `HttpExceptionResponse`; `403` Forbidden as `HttpExceptionResponse`; `404` Not Found as `HttpExceptionResponse`; `422` Validation Error as `HttpValidationError`; `other` undocumented as `Json`, `Text` or `Empty`.
+    ///
     /// # Example
     ///
     /// ```no_run
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use airflow_client::apis::{TryNumber, GetExternalLogUrlParams};
     /// let result = client.task_instance().get_external_log_url("my_dag_id", "my_dag_run_id", "my_task_id", TryNumber(1), &GetExternalLogUrlParams::default()).await?;
-    /// # let _ = result;
+    /// println!("{result:?}");
     /// # Ok(())
     /// # }
     /// ```
@@ -49,11 +53,7 @@ impl TaskInstanceApi {
         request.authenticated();
         request.releases(Some("3.1.0"), &[]);
         request.query_params(params);
-        Pending::new(
-            request,
-            crate::error_body::errors_400_401_403_404_422,
-            |response| response.json(),
-        )
+        Pending::json(request, crate::error_body::errors_400_401_403_404_422)
     }
 }
 

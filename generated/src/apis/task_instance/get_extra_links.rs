@@ -13,13 +13,17 @@ impl TaskInstanceApi {
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/links`
     ///
+    /// # Errors
+    ///
+    /// [`Error::Api`](crate::Error::Api) with the status and [`ErrorBody`](crate::ErrorBody): `401` Unauthorized as `HttpExceptionResponse`; `403` Forbidden as `HttpExceptionResponse`; `404` Not Found as `HttpExceptionResponse`; `422` Validation Error as `HttpValidationError`; `other` undocumented as `Json`, `Text` or `Empty`.
+    ///
     /// # Example
     ///
     /// ```no_run
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use airflow_client::apis::GetExtraLinksParams;
     /// let result = client.task_instance().get_extra_links("my_dag_id", "my_dag_run_id", "my_task_id", &GetExtraLinksParams::default()).await?;
-    /// # let _ = result;
+    /// println!("{result:?}");
     /// # Ok(())
     /// # }
     /// ```
@@ -41,11 +45,7 @@ impl TaskInstanceApi {
         request.authenticated();
         request.releases(None, &[("try_number", "3.2.2")]);
         request.query_params(params);
-        Pending::new(
-            request,
-            crate::error_body::errors_401_403_404_422,
-            |response| response.json(),
-        )
+        Pending::json(request, crate::error_body::errors_401_403_404_422)
     }
 }
 

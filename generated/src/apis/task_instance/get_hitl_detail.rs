@@ -11,17 +11,24 @@ impl TaskInstanceApi {
     ///
     /// Get a Human-in-the-loop detail of a specific task instance.
     ///
+    /// A task waiting for input is in state `awaiting_input` from Airflow 3.3.0, `deferred` (with
+    /// a `HITLTrigger`) before.
+    ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails`
     ///
     /// Since Airflow 3.1.0. An older server answers with [`Error::Unsupported`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`](crate::Error::Api) with the status and [`ErrorBody`](crate::ErrorBody): `401` Unauthorized as `HttpExceptionResponse`; `403` Forbidden as `HttpExceptionResponse`; `404` Not Found as `HttpExceptionResponse`; `422` Validation Error as `HttpValidationError`; `other` undocumented as `Json`, `Text` or `Empty`.
     ///
     /// # Example
     ///
     /// ```no_run
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use airflow_client::apis::MapIndex;
-    /// let result = client.task_instance().get_hitl_detail("my_dag_id", "my_dag_run_id", "my_task_id", MapIndex(1)).await?;
-    /// # let _ = result;
+    /// let result = client.task_instance().get_hitl_detail("my_dag_id", "my_dag_run_id", "my_task_id", MapIndex(0)).await?;
+    /// println!("{result:?}");
     /// # Ok(())
     /// # }
     /// ```
@@ -47,10 +54,6 @@ impl TaskInstanceApi {
             );
         request.authenticated();
         request.releases(Some("3.1.0"), &[]);
-        Pending::new(
-            request,
-            crate::error_body::errors_401_403_404_422,
-            |response| response.json(),
-        )
+        Pending::json(request, crate::error_body::errors_401_403_404_422)
     }
 }

@@ -12,9 +12,19 @@ impl TaskInstanceApi {
     ///
     /// Get Human-in-the-loop details.
     ///
+    /// A task waiting for input is in state `awaiting_input` from Airflow 3.3.0, `deferred` (with
+    /// a `HITLTrigger`) before.
+    ///
+    /// In `*_pattern` parameters `|` separates alternatives since Airflow 3.2.0; an older server
+    /// takes `|` as a character of the term.
+    ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/hitlDetails`
     ///
     /// Since Airflow 3.1.0. An older server answers with [`Error::Unsupported`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`](crate::Error::Api) with the status and [`ErrorBody`](crate::ErrorBody): `401` Unauthorized as `HttpExceptionResponse`; `403` Forbidden as `HttpExceptionResponse`; `422` Validation Error as `HttpValidationError`; `other` undocumented as `Json`, `Text` or `Empty`.
     ///
     /// # Example
     ///
@@ -22,7 +32,7 @@ impl TaskInstanceApi {
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use airflow_client::apis::GetHitlDetailsParams;
     /// let result = client.task_instance().get_hitl_details("my_dag_id", "my_dag_run_id", &GetHitlDetailsParams::default()).await?;
-    /// # let _ = result;
+    /// println!("{result:?}");
     /// # Ok(())
     /// # }
     /// ```
@@ -50,11 +60,7 @@ impl TaskInstanceApi {
                 ],
             );
         request.query_params(params);
-        Pending::new(
-            request,
-            crate::error_body::errors_401_403_422,
-            |response| response.json(),
-        )
+        Pending::json(request, crate::error_body::errors_401_403_422)
     }
 
     /// Every item of [`Self::get_hitl_details`], fetched `page_size` at a time with `limit`/`offset`, where an item added or removed before the current offset while the stream runs makes it skip or repeat one. One page is in memory at a time. The stream owns what it needs, so it can move into a spawned task.
@@ -69,7 +75,7 @@ impl TaskInstanceApi {
     /// use airflow_client::apis::GetHitlDetailsParams;
     /// let mut items = client.task_instance().get_hitl_details_stream("my_dag_id", "my_dag_run_id", GetHitlDetailsParams::default(), 100);
     /// while let Some(item) = items.try_next().await? {
-    ///     # let _ = item;
+    ///     println!("{item:?}");
     /// }
     /// # Ok(())
     /// # }

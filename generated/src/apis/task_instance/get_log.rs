@@ -14,13 +14,17 @@ impl TaskInstanceApi {
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/logs/{try_number}`
     ///
+    /// # Errors
+    ///
+    /// [`Error::Api`](crate::Error::Api) with the status and [`ErrorBody`](crate::ErrorBody): `401` Unauthorized as `HttpExceptionResponse`; `403` Forbidden as `HttpExceptionResponse`; `404` Not Found as `HttpExceptionResponse`; `422` Validation Error as `HttpValidationError`; `other` undocumented as `Json`, `Text` or `Empty`.
+    ///
     /// # Example
     ///
     /// ```no_run
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use airflow_client::apis::{TryNumber, GetLogParams};
     /// let result = client.task_instance().get_log("my_dag_id", "my_dag_run_id", "my_task_id", TryNumber(1), &GetLogParams::default()).await?;
-    /// # let _ = result;
+    /// println!("{result:?}");
     /// # Ok(())
     /// # }
     /// ```

@@ -13,13 +13,17 @@ impl TaskInstanceApi {
     ///
     /// The arguments follow the order the API declares them in (`dag_id`, `dag_run_id`, `task_id`, `task_try_number`, `map_index`), not their order in the path.
     ///
+    /// # Errors
+    ///
+    /// [`Error::Api`](crate::Error::Api) with the status and [`ErrorBody`](crate::ErrorBody): `401` Unauthorized as `HttpExceptionResponse`; `403` Forbidden as `HttpExceptionResponse`; `404` Not Found as `HttpExceptionResponse`; `422` Validation Error as `HttpValidationError`; `other` undocumented as `Json`, `Text` or `Empty`.
+    ///
     /// # Example
     ///
     /// ```no_run
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use airflow_client::apis::{TaskTryNumber, MapIndex};
-    /// let result = client.task_instance().get_mapped_task_instance_try_details("my_dag_id", "my_dag_run_id", "my_task_id", TaskTryNumber(1), MapIndex(1)).await?;
-    /// # let _ = result;
+    /// let result = client.task_instance().get_mapped_task_instance_try_details("my_dag_id", "my_dag_run_id", "my_task_id", TaskTryNumber(1), MapIndex(0)).await?;
+    /// println!("{result:?}");
     /// # Ok(())
     /// # }
     /// ```
@@ -46,10 +50,6 @@ impl TaskInstanceApi {
                 ],
             );
         request.authenticated();
-        Pending::new(
-            request,
-            crate::error_body::errors_401_403_404_422,
-            |response| response.json(),
-        )
+        Pending::json(request, crate::error_body::errors_401_403_404_422)
     }
 }

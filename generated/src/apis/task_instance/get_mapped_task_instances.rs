@@ -12,7 +12,14 @@ impl TaskInstanceApi {
     ///
     /// Get list of mapped task instances.
     ///
+    /// In `*_pattern` parameters `|` separates alternatives (`extract|load`) since Airflow 3.2.0;
+    /// an older server takes `|` as a character of the term.
+    ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/listMapped`
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`](crate::Error::Api) with the status and [`ErrorBody`](crate::ErrorBody): `401` Unauthorized as `HttpExceptionResponse`; `403` Forbidden as `HttpExceptionResponse`; `404` Not Found as `HttpExceptionResponse`; `422` Validation Error as `HttpValidationError`; `other` undocumented as `Json`, `Text` or `Empty`.
     ///
     /// # Example
     ///
@@ -20,7 +27,7 @@ impl TaskInstanceApi {
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use airflow_client::apis::GetMappedTaskInstancesParams;
     /// let result = client.task_instance().get_mapped_task_instances("my_dag_id", "my_dag_run_id", "my_task_id", &GetMappedTaskInstancesParams::default()).await?;
-    /// # let _ = result;
+    /// println!("{result:?}");
     /// # Ok(())
     /// # }
     /// ```
@@ -70,11 +77,7 @@ impl TaskInstanceApi {
                 ],
             );
         request.query_params(params);
-        Pending::new(
-            request,
-            crate::error_body::errors_401_403_404_422,
-            |response| response.json(),
-        )
+        Pending::json(request, crate::error_body::errors_401_403_404_422)
     }
 
     /// Every item of [`Self::get_mapped_task_instances`], fetched `page_size` at a time with `limit`/`offset`, where an item added or removed before the current offset while the stream runs makes it skip or repeat one. One page is in memory at a time. The stream owns what it needs, so it can move into a spawned task.
@@ -89,7 +92,7 @@ impl TaskInstanceApi {
     /// use airflow_client::apis::GetMappedTaskInstancesParams;
     /// let mut items = client.task_instance().get_mapped_task_instances_stream("my_dag_id", "my_dag_run_id", "my_task_id", GetMappedTaskInstancesParams::default(), 100);
     /// while let Some(item) = items.try_next().await? {
-    ///     # let _ = item;
+    ///     println!("{item:?}");
     /// }
     /// # Ok(())
     /// # }

@@ -12,12 +12,16 @@ impl TaskInstanceApi {
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}`
     ///
+    /// # Errors
+    ///
+    /// [`Error::Api`](crate::Error::Api) with the status and [`ErrorBody`](crate::ErrorBody): `401` Unauthorized as `HttpExceptionResponse`; `403` Forbidden as `HttpExceptionResponse`; `404` Not Found as `HttpExceptionResponse`; `422` Validation Error as `HttpValidationError`; `other` undocumented as `Json`, `Text` or `Empty`.
+    ///
     /// # Example
     ///
     /// ```no_run
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let result = client.task_instance().get_task_instance("my_dag_id", "my_dag_run_id", "my_task_id").await?;
-    /// # let _ = result;
+    /// println!("{result:?}");
     /// # Ok(())
     /// # }
     /// ```
@@ -36,10 +40,6 @@ impl TaskInstanceApi {
                 &[path_segment(dag_id), path_segment(dag_run_id), path_segment(task_id)],
             );
         request.authenticated();
-        Pending::new(
-            request,
-            crate::error_body::errors_401_403_404_422,
-            |response| response.json(),
-        )
+        Pending::json(request, crate::error_body::errors_401_403_404_422)
     }
 }

@@ -25,7 +25,14 @@ impl TaskInstanceApi {
     /// match). ``next_cursor`` is ``null`` when there are no more pages; ``previous_cursor`` is
     /// ``null`` on the first page.
     ///
+    /// In `*_pattern` parameters `|` separates alternatives (`extract|load`) since Airflow 3.2.0;
+    /// an older server takes `|` as a character of the term.
+    ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances`
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`](crate::Error::Api) with the status and [`ErrorBody`](crate::ErrorBody): `400` Bad Request as `HttpExceptionResponse`; `401` Unauthorized as `HttpExceptionResponse`; `403` Forbidden as `HttpExceptionResponse`; `404` Not Found as `HttpExceptionResponse`; `422` Validation Error as `HttpValidationError`; `other` undocumented as `Json`, `Text` or `Empty`.
     ///
     /// # Example
     ///
@@ -33,7 +40,7 @@ impl TaskInstanceApi {
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use airflow_client::apis::GetTaskInstancesParams;
     /// let result = client.task_instance().get_task_instances("my_dag_id", "my_dag_run_id", &GetTaskInstancesParams::default()).await?;
-    /// # let _ = result;
+    /// println!("{result:?}");
     /// # Ok(())
     /// # }
     /// ```
@@ -89,11 +96,7 @@ impl TaskInstanceApi {
                 ],
             );
         request.query_params(params);
-        Pending::new(
-            request,
-            crate::error_body::errors_400_401_403_404_422,
-            |response| response.json(),
-        )
+        Pending::json(request, crate::error_body::errors_400_401_403_404_422)
     }
 
     /// Every item of [`Self::get_task_instances`], fetched `page_size` at a time by keyset cursor where the server has it (3.2.2 and later), which loses no item to changes made while the stream runs; else with `limit`/`offset`, where an item added or removed before the current offset while the stream runs makes it skip or repeat one. One page is in memory at a time. The stream owns what it needs, so it can move into a spawned task.
@@ -108,7 +111,7 @@ impl TaskInstanceApi {
     /// use airflow_client::apis::GetTaskInstancesParams;
     /// let mut items = client.task_instance().get_task_instances_stream("my_dag_id", "my_dag_run_id", GetTaskInstancesParams::default(), 100);
     /// while let Some(item) = items.try_next().await? {
-    ///     # let _ = item;
+    ///     println!("{item:?}");
     /// }
     /// # Ok(())
     /// # }

@@ -14,6 +14,10 @@ impl TaskInstanceApi {
     ///
     /// The API fixes these parameters: `dag_id` is `~` and `dag_run_id` is `~` (`~` stands for any), so the method does not ask for them.
     ///
+    /// # Errors
+    ///
+    /// [`Error::Api`](crate::Error::Api) with the status and [`ErrorBody`](crate::ErrorBody): `401` Unauthorized as `HttpExceptionResponse`; `403` Forbidden as `HttpExceptionResponse`; `404` Not Found as `HttpExceptionResponse`; `422` Validation Error as `HttpValidationError`; `other` undocumented as `Json`, `Text` or `Empty`.
+    ///
     /// # Example
     ///
     /// ```no_run
@@ -21,7 +25,7 @@ impl TaskInstanceApi {
     /// use airflow_client::models;
     /// let body = models::TaskInstancesBatchBody::default().dag_ids(["my_dag_ids"]);
     /// let result = client.task_instance().get_task_instances_batch(&body).await?;
-    /// # let _ = result;
+    /// println!("{result:?}");
     /// # Ok(())
     /// # }
     /// ```
@@ -58,10 +62,6 @@ impl TaskInstanceApi {
                 ],
             );
         request.json(body);
-        Pending::new(
-            request,
-            crate::error_body::errors_401_403_404_422,
-            |response| response.json(),
-        )
+        Pending::json(request, crate::error_body::errors_401_403_404_422)
     }
 }

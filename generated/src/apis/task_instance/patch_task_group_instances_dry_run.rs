@@ -10,18 +10,25 @@ impl TaskInstanceApi {
     ///
     /// Dry-run of updating the state of all task instances in a task group.
     ///
+    /// `new_state` takes `success`, `failed` or `skipped`; any other state gets a 422. Setting
+    /// the state the task already has gets a 409.
+    ///
     /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}/dry_run`
     ///
     /// Since Airflow 3.3.0. An older server answers with [`Error::Unsupported`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`](crate::Error::Api) with the status and [`ErrorBody`](crate::ErrorBody): `400` Bad Request as `HttpExceptionResponse`; `401` Unauthorized as `HttpExceptionResponse`; `403` Forbidden as `HttpExceptionResponse`; `404` Not Found as `HttpExceptionResponse`; `422` Validation Error as `HttpValidationError`; `other` undocumented as `Json`, `Text` or `Empty`.
     ///
     /// # Example
     ///
     /// ```no_run
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use airflow_client::models;
-    /// let body = models::PatchTaskInstanceBody::default().new_state(models::TaskInstanceState::Removed);
+    /// let body = models::PatchTaskInstanceBody::default().new_state(models::TaskInstanceState::Success);
     /// let result = client.task_instance().patch_task_group_instances_dry_run("my_dag_id", "my_dag_run_id", "my_group_id", &body).await?;
-    /// # let _ = result;
+    /// println!("{result:?}");
     /// # Ok(())
     /// # }
     /// ```
@@ -43,10 +50,6 @@ impl TaskInstanceApi {
         request.authenticated();
         request.releases(Some("3.3.0"), &[]);
         request.json(body);
-        Pending::new(
-            request,
-            crate::error_body::errors_400_401_403_404_422,
-            |response| response.json(),
-        )
+        Pending::json(request, crate::error_body::errors_400_401_403_404_422)
     }
 }

@@ -11,7 +11,17 @@ impl TaskInstanceApi {
     ///
     /// Update a task instance.
     ///
+    /// `new_state` takes `success`, `failed` or `skipped`; any other state gets a 422. Setting
+    /// the state the task already has gets a 409.
+    ///
+    /// On a mapped task without `map_index`, Airflow 3.3.2 patches every map index, while 3.0.6
+    /// answers 404: set `map_index` to reach one index on every release.
+    ///
     /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}`
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`](crate::Error::Api) with the status and [`ErrorBody`](crate::ErrorBody): `400` Bad Request as `HttpExceptionResponse`; `401` Unauthorized as `HttpExceptionResponse`; `403` Forbidden as `HttpExceptionResponse`; `404` Not Found as `HttpExceptionResponse`; `409` Conflict as `HttpExceptionResponse`; `422` Validation Error as `HttpValidationError`; `other` undocumented as `Json`, `Text` or `Empty`.
     ///
     /// # Example
     ///
@@ -19,9 +29,9 @@ impl TaskInstanceApi {
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use airflow_client::models;
     /// use airflow_client::apis::PatchTaskInstanceParams;
-    /// let body = models::PatchTaskInstanceBody::default().new_state(models::TaskInstanceState::Removed);
+    /// let body = models::PatchTaskInstanceBody::default().new_state(models::TaskInstanceState::Success);
     /// let result = client.task_instance().patch_task_instance("my_dag_id", "my_dag_run_id", "my_task_id", &PatchTaskInstanceParams::default(), &body).await?;
-    /// # let _ = result;
+    /// println!("{result:?}");
     /// # Ok(())
     /// # }
     /// ```
@@ -44,11 +54,7 @@ impl TaskInstanceApi {
         request.authenticated();
         request.query_params(params);
         request.json(body);
-        Pending::new(
-            request,
-            crate::error_body::errors_400_401_403_404_409_422,
-            |response| response.json(),
-        )
+        Pending::json(request, crate::error_body::errors_400_401_403_404_409_422)
     }
 }
 

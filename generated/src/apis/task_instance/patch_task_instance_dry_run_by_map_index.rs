@@ -11,7 +11,14 @@ impl TaskInstanceApi {
     ///
     /// Update a task instance dry_run mode.
     ///
+    /// `new_state` takes `success`, `failed` or `skipped`; any other state gets a 422. Setting
+    /// the state the task already has gets a 409.
+    ///
     /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/dry_run`
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`](crate::Error::Api) with the status and [`ErrorBody`](crate::ErrorBody): `400` Bad Request as `HttpExceptionResponse`; `401` Unauthorized as `HttpExceptionResponse`; `403` Forbidden as `HttpExceptionResponse`; `404` Not Found as `HttpExceptionResponse`; `422` Validation Error as `HttpValidationError`; `other` undocumented as `Json`, `Text` or `Empty`.
     ///
     /// # Example
     ///
@@ -19,9 +26,9 @@ impl TaskInstanceApi {
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use airflow_client::models;
     /// use airflow_client::apis::{MapIndex, PatchTaskInstanceDryRunByMapIndexParams};
-    /// let body = models::PatchTaskInstanceBody::default().new_state(models::TaskInstanceState::Removed);
-    /// let result = client.task_instance().patch_task_instance_dry_run_by_map_index("my_dag_id", "my_dag_run_id", "my_task_id", MapIndex(1), &PatchTaskInstanceDryRunByMapIndexParams::default(), &body).await?;
-    /// # let _ = result;
+    /// let body = models::PatchTaskInstanceBody::default().new_state(models::TaskInstanceState::Success);
+    /// let result = client.task_instance().patch_task_instance_dry_run_by_map_index("my_dag_id", "my_dag_run_id", "my_task_id", MapIndex(0), &PatchTaskInstanceDryRunByMapIndexParams::default(), &body).await?;
+    /// println!("{result:?}");
     /// # Ok(())
     /// # }
     /// ```
@@ -50,11 +57,7 @@ impl TaskInstanceApi {
         request.authenticated();
         request.query_params(params);
         request.json(body);
-        Pending::new(
-            request,
-            crate::error_body::errors_400_401_403_404_422,
-            |response| response.json(),
-        )
+        Pending::json(request, crate::error_body::errors_400_401_403_404_422)
     }
 }
 

@@ -10,17 +10,26 @@ impl TaskInstanceApi {
     ///
     /// Clear task instances.
     ///
+    /// **A dry run unless the body says otherwise**: `dry_run` defaults to `true`, and the server
+    /// then only answers with what it would clear. Set `.dry_run(false)` to clear.
+    ///
+    /// On Airflow 3.0.6 a `task_ids` entry with a map index, `("square", 0)`, clears every map
+    /// index of `square` (the dry run shows it).
+    ///
     /// `POST /api/v2/dags/{dag_id}/clearTaskInstances`
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`](crate::Error::Api) with the status and [`ErrorBody`](crate::ErrorBody): `400` Bad Request as `HttpExceptionResponse`; `401` Unauthorized as `HttpExceptionResponse`; `403` Forbidden as `HttpExceptionResponse`; `404` Not Found as `HttpExceptionResponse`; `409` Conflict as `HttpExceptionResponse`; `422` Validation Error as `HttpValidationError`; `other` undocumented as `Json`, `Text` or `Empty`.
     ///
     /// # Example
     ///
     /// ```no_run
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use airflow_client::models;
-    /// // Spelled out: `dry_run`, `only_failed`, `reset_dag_runs` are `true` unless the body says otherwise.
     /// let body = models::ClearTaskInstancesBody::default().dry_run(true).only_failed(true).reset_dag_runs(true);
     /// let result = client.task_instance().post_clear_task_instances("my_dag_id", &body).await?;
-    /// # let _ = result;
+    /// println!("{result:?}");
     /// # Ok(())
     /// # }
     /// ```
@@ -48,10 +57,6 @@ impl TaskInstanceApi {
                 ],
             );
         request.json(body);
-        Pending::new(
-            request,
-            crate::error_body::errors_400_401_403_404_409_422,
-            |response| response.json(),
-        )
+        Pending::json(request, crate::error_body::errors_400_401_403_404_409_422)
     }
 }

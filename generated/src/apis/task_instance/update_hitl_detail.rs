@@ -11,9 +11,16 @@ impl TaskInstanceApi {
     ///
     /// Update a Human-in-the-loop detail.
     ///
+    /// A task waiting for input is in state `awaiting_input` from Airflow 3.3.0, `deferred` (with
+    /// a `HITLTrigger`) before.
+    ///
     /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails`
     ///
     /// Since Airflow 3.1.0. An older server answers with [`Error::Unsupported`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`](crate::Error::Api) with the status and [`ErrorBody`](crate::ErrorBody): `400` Bad Request as `HttpExceptionResponse`; `401` Unauthorized as `HttpExceptionResponse`; `403` Forbidden as `HttpExceptionResponse`; `404` Not Found as `HttpExceptionResponse`; `409` Conflict as `HttpExceptionResponse`; `422` Validation Error as `HttpValidationError`; `other` undocumented as `Json`, `Text` or `Empty`.
     ///
     /// # Example
     ///
@@ -22,8 +29,8 @@ impl TaskInstanceApi {
     /// use airflow_client::models;
     /// use airflow_client::apis::MapIndex;
     /// let body = models::UpdateHitlDetailPayload::new(vec!["my_chosen_options"]).params_input(Default::default());
-    /// let result = client.task_instance().update_hitl_detail("my_dag_id", "my_dag_run_id", "my_task_id", MapIndex(1), &body).await?;
-    /// # let _ = result;
+    /// let result = client.task_instance().update_hitl_detail("my_dag_id", "my_dag_run_id", "my_task_id", MapIndex(0), &body).await?;
+    /// println!("{result:?}");
     /// # Ok(())
     /// # }
     /// ```
@@ -51,10 +58,6 @@ impl TaskInstanceApi {
         request.authenticated();
         request.releases(Some("3.1.0"), &[]);
         request.json(body);
-        Pending::new(
-            request,
-            crate::error_body::errors_400_401_403_404_409_422,
-            |response| response.json(),
-        )
+        Pending::json(request, crate::error_body::errors_400_401_403_404_409_422)
     }
 }
