@@ -58,16 +58,16 @@
 //!
 //! Request bodies are built like parameters: `default()` (or `new` with the required fields)
 //! and a setter per field. The server clears nothing unless `dry_run` is `false`: by
-//! default it answers what would be cleared. `task_ids` takes plain ids and
-//! `(id, map_index)` pairs alike.
+//! default it answers what would be cleared. `task_ids` takes plain ids (`vec!["extract"]`, a
+//! `Vec<String>`) and `(id, map_index)` pairs; a list of both names the item type.
 //!
 //! ```no_run
 //! # async fn example(client: airflow_client::Client) -> Result<(), airflow_client::Error> {
-//! use airflow_client::models::ClearTaskInstancesBody;
+//! use airflow_client::models::{ClearTaskInstancesBody, ClearTaskInstancesBodyTaskIdsItem as Id};
 //!
 //! let body = ClearTaskInstancesBody::default()
 //!     .dag_run_id("manual__2024-01-01T00:00:00+00:00")
-//!     .task_ids(vec!["extract".into(), ("load", 3).into()])
+//!     .task_ids([Id::from("extract"), Id::from(("load", 3))])
 //!     .only_failed(true)
 //!     .dry_run(true);
 //! let would_clear = client.task_instance().post_clear_task_instances("etl", &body).await?;

@@ -12,7 +12,7 @@ pub const DEFAULT_TAG: &str = "Task Instance";
 pub const DEFAULT_CRATE: &str = "airflow-client";
 /// The emitted crate's version: semver of its Rust API, whatever Airflow release it was
 /// generated from (see the crate README's version policy).
-pub const CRATE_VERSION: &str = "0.3.0";
+pub const CRATE_VERSION: &str = "0.4.0";
 
 /// What one regen run is asked to do.
 pub struct Job {

@@ -17,7 +17,8 @@ impl TaskInstanceApi {
     ///
     /// ```rust,no_run
     /// use airflow_client::models::{
-    ///     BulkBodyBulkTaskInstanceBody, BulkDeleteActionBulkTaskInstanceBody, BulkTaskInstanceBody,
+    ///     BulkBodyBulkTaskInstanceBody, BulkBodyBulkTaskInstanceBodyActionsItem as Action,
+    ///     BulkDeleteActionBulkTaskInstanceBody, BulkTaskInstanceBody,
     ///     BulkUpdateActionBulkTaskInstanceBody, TaskInstanceState,
     /// };
     ///
@@ -25,8 +26,8 @@ impl TaskInstanceApi {
     ///     let update = BulkUpdateActionBulkTaskInstanceBody::new([
     ///         BulkTaskInstanceBody::new("extract").new_state(TaskInstanceState::Success)
     ///     ]);
-    ///     let delete = BulkDeleteActionBulkTaskInstanceBody::new(["cleanup".into()]);
-    ///     let body = BulkBodyBulkTaskInstanceBody::new([update.into(), delete.into()]);
+    ///     let delete = BulkDeleteActionBulkTaskInstanceBody::new(["cleanup"]);
+    ///     let body = BulkBodyBulkTaskInstanceBody::new([Action::Update(update), Action::Delete(delete)]);
     ///     let answer = client
     ///         .task_instance()
     ///         .bulk_task_instances("my_dag_id", "my_dag_run_id", &body)
