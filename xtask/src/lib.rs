@@ -32,8 +32,10 @@ usage: cargo xtask <command> [options]
 commands:
   regen [--spec PATH] [--out DIR] [--tag TAG]... [--all-tags] [--crate-name NAME]
         [--history PATH | --no-history] [--supported-from VERSION] [--crate-version V]
-        [--repository URL] [--homepage URL] [--documentation URL] [--no-publish]
-        generate the client crate (default: spec/ → generated/, tag \"Task Instance\")
+        [--repository URL] [--homepage URL] [--documentation URL] [--no-publish] [--strict]
+        generate the client crate (default: spec/ → generated/, tag \"Task Instance\");
+        an operation of another --spec that cannot be built is skipped with a warning, unless
+        --strict (the pinned spec is always strict)
   check  fail, naming the files, when generated/ differs from what regen would write
   package  `cargo publish --dry-run` of generated/ and `cargo package` of an all-tags crate,
         failing on any warning (nothing is uploaded)

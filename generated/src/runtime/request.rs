@@ -3,6 +3,7 @@
 //! One request on its way: built by an operation, sent with retries and re-login, and the
 //! response it gets, read whole (or, for an NDJSON body, line by line) as part of the attempt.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -32,14 +33,14 @@ const NDJSON: &str = "application/x-ndjson";
 pub(crate) struct Request {
     client: Client,
     method: Method,
-    operation: &'static str,
+    pub(super) operation: &'static str,
     /// The spec's path template, for messages and tracing (which never get the filled-in
     /// path: it may hold ids).
     template: &'static str,
     path: String,
     query: String,
     headers: Vec<(&'static str, String)>,
-    body: Option<(&'static str, Bytes)>,
+    body: Option<(Cow<'static, str>, Bytes)>,
     auth: bool,
     /// The names of the parameters set, as they travel.
     set: Vec<&'static str>,
@@ -119,12 +120,12 @@ impl Request {
             operation: self.operation,
             message: format!("the body does not serialise: {e}"),
         })?;
-        self.body = Some(("application/json", bytes.into()));
+        self.body = Some(("application/json".into(), bytes.into()));
         Ok(())
     }
 
-    pub fn body(&mut self, content_type: &'static str, bytes: impl Into<Bytes>) {
-        self.body = Some((content_type, bytes.into()));
+    pub fn body(&mut self, content_type: impl Into<Cow<'static, str>>, bytes: impl Into<Bytes>) {
+        self.body = Some((content_type.into(), bytes.into()));
     }
 
     /// `body` (a struct) as `application/x-www-form-urlencoded`.
@@ -134,7 +135,7 @@ impl Request {
             operation: self.operation,
             message: format!("the form does not serialise: {e}"),
         })?;
-        self.body = Some(("application/x-www-form-urlencoded", text.into()));
+        self.body = Some(("application/x-www-form-urlencoded".into(), text.into()));
         Ok(())
     }
 
@@ -345,7 +346,7 @@ impl Request {
         }
         if let Some((content_type, bytes)) = &self.body {
             builder = builder
-                .header(CONTENT_TYPE, *content_type)
+                .header(CONTENT_TYPE, content_type.as_ref())
                 .body(bytes.clone());
         }
         builder.send().await

@@ -501,6 +501,10 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
                 }
             }
         });
+    let accept = op
+        .accept
+        .as_ref()
+        .map(|a| quote!(request.header("accept", #a);));
     let body = op.body.as_ref().map(|b| {
         let set = media(api, b.kind, &b.ty, &b.media_type).send;
         if b.required {
@@ -510,7 +514,7 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
         }
     });
     // The request is changed only by the statements that fill it in.
-    let fill = quote!(#auth #releases #by_fields #(#one_by_one)* #body);
+    let fill = quote!(#auth #releases #by_fields #(#one_by_one)* #accept #body);
     let mutable = (!fill.is_empty()).then(|| quote!(mut));
     let errors = error_decoder(api, &op.errors);
     let respond = match &op.returns {

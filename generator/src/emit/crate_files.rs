@@ -33,6 +33,12 @@ pub fn lib_rs(api: &Api, template_modules: &[String], runtime: &[String]) -> Tok
             pub use runtime::paging::{PageStart, Paged};
         )
     });
+    let multipart = runtime.iter().any(|m| m == "multipart");
+    let multipart = multipart.then(|| {
+        quote!(
+            pub use runtime::multipart::FilePart;
+        )
+    });
     let token_url = match &api.token_url {
         Some(url) => quote!(Some(#url)),
         None => quote!(None),
@@ -71,6 +77,7 @@ pub fn lib_rs(api: &Api, template_modules: &[String], runtime: &[String]) -> Tok
         pub use runtime::encoding::QueryStyle;
         pub use runtime::error::{ApiError, Detail, Error, Problem};
         pub use runtime::maybe::Maybe;
+        #multipart
         pub use runtime::ndjson::NdjsonStream;
         #paging
         pub use runtime::retry::RetryPolicy;

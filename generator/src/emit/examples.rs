@@ -54,6 +54,9 @@ fn block(crate_ident: &str, body: Vec<String>) -> String {
     if body.iter().any(|l| l.contains("models::")) {
         lines.push(format!("use {crate_ident}::models;"));
     }
+    if body.iter().any(|l| l.contains("FilePart::")) {
+        lines.push(format!("use {crate_ident}::FilePart;"));
+    }
     lines.extend(body);
     lines.extend(["# Ok(())".into(), "# }".into(), "```".into()]);
     lines.join("\n")
@@ -132,6 +135,7 @@ pub fn value(api: &Api, ty: &Ty, name: &str, depth: usize) -> String {
         Ty::Date => "chrono::Utc::now().date_naive()".into(),
         Ty::Uuid => "uuid::Uuid::nil()".into(),
         Ty::Bytes => "Vec::new()".into(),
+        Ty::File => "FilePart::from(b\"hello\".to_vec()).named(\"hello.txt\")".into(),
         Ty::Any => "serde_json::Value::Null".into(),
         Ty::AnyObject | Ty::Map(_) => "Default::default()".into(),
         // Past a few levels only a recursive schema goes on; it gets an empty list.

@@ -37,7 +37,7 @@ pub fn arg(api: &Api, t: &Ty, path: ModelPath, input: &Ident) -> (TokenStream, T
                 quote!(#input.into_iter().map(Into::into).collect()),
             )
         }
-        Ty::Named(_) => {
+        Ty::Named(_) | Ty::File => {
             let full = ty(api, t, path);
             (quote!(impl Into<#full>), quote!(#input.into()))
         }
@@ -66,7 +66,7 @@ pub fn setter(
         (Slot::Some, Ty::String) => ("text", t),
         (Slot::Some, Ty::List(inner)) if is_union(api, inner) => ("items", &**inner),
         (Slot::Some, Ty::List(inner)) => ("list", &**inner),
-        (Slot::Some, Ty::Named(_)) => ("into", t),
+        (Slot::Some, Ty::Named(_) | Ty::File) => ("into", t),
         (Slot::Some, _) => ("value", t),
     };
     let kind = format_ident!("{}", kind);

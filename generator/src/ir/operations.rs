@@ -1,5 +1,7 @@
 //! Paths and operations → [`Operation`]s, with their parameters, bodies and responses.
 
+use std::collections::BTreeSet;
+
 use openapiv3::{
     Components, MediaType, Parameter, ParameterSchemaOrContent, QueryStyle, ReferenceOr,
     RequestBody, Response, SecurityRequirement, StatusCode,
@@ -52,7 +54,13 @@ impl<'a> OperationBuilder<'a, '_> {
             Some(body) => self.body(body, &base, &join(&raw.pointer, "requestBody"))?,
             None => None,
         };
-        let (returns, errors) = self.responses(raw, &base)?;
+        let (returns, errors, offered) = self.responses(raw, &base)?;
+        let asks = |p: &Param| {
+            p.location == ParamLocation::Header && p.name.eq_ignore_ascii_case("accept")
+        };
+        let accept = (offered > 1 && !params.iter().any(asks))
+            .then(|| accept(&returns))
+            .flatten();
         Ok(Operation {
             operation_id,
             module: unraw(&fn_name),
@@ -67,6 +75,7 @@ impl<'a> OperationBuilder<'a, '_> {
             params_type,
             body,
             returns,
+            accept,
             errors,
             security: self.security(raw.op),
             paging: None,
@@ -205,8 +214,8 @@ impl<'a> OperationBuilder<'a, '_> {
             let types: Vec<&str> = body.content.keys().map(String::as_str).collect();
             let message = format!("no supported request media type among {types:?}");
             return Err(SpecError::at(join(pointer, "content"), message).with_hint(
-                "offer application/json, application/x-www-form-urlencoded, text/plain \
-                 or application/octet-stream",
+                "offer application/json, application/x-www-form-urlencoded, \
+                 multipart/form-data, text/plain or application/octet-stream",
             ));
         };
         let name = format!("{base}Body");
@@ -214,9 +223,19 @@ impl<'a> OperationBuilder<'a, '_> {
         let ty = match (&media.schema, kind) {
             (_, MediaKind::Binary) => Ty::Bytes,
             (_, MediaKind::Text) => Ty::String,
-            (Some(schema), _) => self.types.ty(schema, &Site::new(&name, &schema_pointer))?,
+            (Some(schema), _) => {
+                self.types.files = kind == MediaKind::Multipart;
+                let ty = self.types.ty(schema, &Site::new(&name, &schema_pointer));
+                self.types.files = false;
+                ty?
+            }
             (None, _) => Ty::Any,
         };
+        let object = matches!(ty, Ty::Named(_) | Ty::Map(_) | Ty::AnyObject | Ty::Any);
+        if kind == MediaKind::Multipart && !object {
+            let message = "a multipart body must be an object, its properties the parts";
+            return Err(SpecError::at(schema_pointer, message));
+        }
         Ok(Some(Body {
             media_type: media_type.to_string(),
             kind,
@@ -227,12 +246,13 @@ impl<'a> OperationBuilder<'a, '_> {
     }
 
     /// What a call returns on success (nothing, one body, or a choice by status and media
-    /// type) and the typed error body of each documented error status.
+    /// type), the typed error body of each documented error status, and how many media types
+    /// the successes offer.
     fn responses(
         &mut self,
         raw: &RawOperation<'a>,
         base: &str,
-    ) -> SpecResult<(Returns, Vec<ErrorCase>)> {
+    ) -> SpecResult<(Returns, Vec<ErrorCase>, usize)> {
         let pointer = join(&raw.pointer, "responses");
         let mut entries: Vec<(Status, &'a ReferenceOr<Response>, String)> = raw
             .op
@@ -255,10 +275,12 @@ impl<'a> OperationBuilder<'a, '_> {
         let mut successes: Vec<ReturnVariant> = Vec::new();
         let mut errors = Vec::new();
         let many_success = entries.iter().filter(|(s, _, _)| s.is_success()).count() > 1;
+        let mut offered = BTreeSet::new();
         let responses = self.components.map(|c| &c.responses);
         for (status, response, here) in entries {
             let response = refs::resolve(response, responses, ("responses", "response"), &here)?;
             if status.is_success() {
+                offered.extend(response.content.keys().map(|m| media_essence(m)));
                 let supported: Vec<_> = response
                     .content
                     .iter()
@@ -338,7 +360,7 @@ impl<'a> OperationBuilder<'a, '_> {
                 variants: successes,
             }
         };
-        Ok((returns, errors))
+        Ok((returns, errors, offered.len()))
     }
 
     fn content_ty(
@@ -352,7 +374,7 @@ impl<'a> OperationBuilder<'a, '_> {
             // An NDJSON body's schema describes the text, not its lines; lines decode on demand.
             MediaKind::Ndjson => Ty::Any,
             MediaKind::Text => Ty::String,
-            MediaKind::Binary => Ty::Bytes,
+            MediaKind::Binary | MediaKind::Multipart => Ty::Bytes,
             MediaKind::Json | MediaKind::Form => match schema {
                 Some(schema) => self.types.ty(schema, &Site { name, pointer })?,
                 None => Ty::Any,
@@ -439,6 +461,7 @@ pub fn media_kind(media_type: &str) -> Option<MediaKind> {
         | "application/x-jsonlines"
         | "application/jsonlines" => MediaKind::Ndjson,
         "application/x-www-form-urlencoded" => MediaKind::Form,
+        "multipart/form-data" => MediaKind::Multipart,
         m if m.starts_with("text/") => MediaKind::Text,
         "application/octet-stream" | "*/*" => MediaKind::Binary,
         _ => return None,
@@ -452,6 +475,7 @@ fn pick_media(
     let order = [
         MediaKind::Json,
         MediaKind::Form,
+        MediaKind::Multipart,
         MediaKind::Text,
         MediaKind::Binary,
     ];
@@ -461,6 +485,33 @@ fn pick_media(
             .find(|(m, _)| media_kind(m) == Some(*want))
             .map(|(m, media)| (m.as_str(), media, *want))
     })
+}
+
+/// The media types a typed result reads, JSON preferred: what an `Accept` header asks for.
+fn accept(returns: &Returns) -> Option<String> {
+    let contents: Vec<&Content> = match returns {
+        Returns::Unit => return None,
+        Returns::One(content) => vec![content],
+        Returns::Choice { variants, .. } => {
+            variants.iter().filter_map(|v| v.content.as_ref()).collect()
+        }
+    };
+    let mut types: Vec<(bool, String)> = Vec::new();
+    for c in contents {
+        let entry = (c.kind != MediaKind::Json, media_essence(&c.media_type));
+        if !types.contains(&entry) {
+            types.push(entry);
+        }
+    }
+    types.sort_by_key(|(other, _)| *other);
+    let quality = |(other, m): (bool, String)| if other { format!("{m};q=0.9") } else { m };
+    Some(
+        types
+            .into_iter()
+            .map(quality)
+            .collect::<Vec<_>>()
+            .join(", "),
+    )
 }
 
 fn status_name(status: Status) -> String {
