@@ -19,6 +19,7 @@ pub mod test_all;
 pub mod api_changes;
 pub mod cargo;
 pub mod job;
+pub mod real_documents;
 pub mod releases;
 pub mod signatures;
 pub mod spec;
@@ -50,6 +51,9 @@ commands:
         to documents), per tag, each change marked breaking or not breaking
   spec-matrix [--version V]... [--skip-ti-build] [--no-build]
         generate and build clients for every apache-airflow-core release 3.0.0..=3.3.2
+  real-documents [--document NAME]... [--no-build]
+        generate (--all-tags), build and clippy clients for the OpenAPI documents the Airflow
+        family and other Python packages ship (pinned versions, downloaded with pip)
   test   run every test: unit, snapshot, drift, wire and end-to-end
   e2e [--airflow V]... [--serve]
         run the end-to-end suite against real Airflow servers (3.3.2, 3.1.8, 3.0.6)

@@ -700,8 +700,16 @@ pub fn decoders(api: &Api) -> BTreeMap<String, TokenStream> {
             quote!(#(#patterns)|* => typed_body(body, ErrorBody::#variant),)
         });
         let fallback = match default.map(ident) {
-            Some(variant) => quote!(_ => typed_body(body, ErrorBody::#variant),),
-            None => quote!(_ => untyped_body(body),),
+            Some(variant) => quote!(typed_body(body, ErrorBody::#variant)),
+            None => quote!(untyped_body(body)),
+        };
+        // Only `default` typed: every status reads alike.
+        let (status, decode) = match groups.is_empty() {
+            true => (quote!(_), fallback),
+            false => (
+                quote!(status),
+                quote!(match status { #(#arms)* _ => #fallback, }),
+            ),
         };
         let name = decoder_name(api, &mapping);
         let function = format_ident!("{}", name);
@@ -717,8 +725,8 @@ pub fn decoders(api: &Api) -> BTreeMap<String, TokenStream> {
         out.entry(name).or_insert_with(|| {
             quote! {
                 #[doc = #doc]
-                pub(crate) fn #function(status: u16, body: &[u8]) -> ErrorBody {
-                    match status { #(#arms)* #fallback }
+                pub(crate) fn #function(#status: u16, body: &[u8]) -> ErrorBody {
+                    #decode
                 }
             }
         });
