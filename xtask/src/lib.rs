@@ -19,6 +19,7 @@ pub mod test_all;
 pub mod api_changes;
 pub mod cargo;
 pub mod job;
+pub mod live;
 pub mod real_documents;
 pub mod releases;
 pub mod signatures;
@@ -51,6 +52,8 @@ commands:
         to documents), per tag, each change marked breaking or not breaking
   spec-matrix [--version V]... [--skip-ti-build] [--no-build]
         generate and build clients for every apache-airflow-core release 3.0.0..=3.3.2
+  live   serve tests/live/app.py (FastAPI) from the e2e venv and run a client generated
+        from its document against it
   real-documents [--document NAME]... [--no-build]
         generate (--all-tags), build and clippy clients for the OpenAPI documents the Airflow
         family and other Python packages ship (pinned versions, downloaded with pip)

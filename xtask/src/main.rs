@@ -29,6 +29,7 @@ fn main() -> ExitCode {
         "e2e" => e2e::run(rest),
         "spec-matrix" => spec_matrix::run(rest),
         "real-documents" => xtask::real_documents::run(rest, e2e::python),
+        "live" => xtask::live::run(rest, e2e::python),
         "bench" => bench::run(rest),
         "test" => test_all::run(rest, || e2e::run(&[]), e2e::python),
         "help" | "--help" | "-h" => {

@@ -9,7 +9,7 @@
 use crate::cargo::cargo;
 use std::path::PathBuf;
 
-use crate::{docs, package, real_documents, spec_matrix, Args};
+use crate::{docs, live, package, real_documents, spec_matrix, Args};
 
 // Re-exported: tests/support/corpus.rs builds emitted crates with `xtask::test_all::cargo_strict`.
 pub use crate::cargo::cargo_strict;
@@ -18,7 +18,7 @@ pub use crate::cargo::cargo_strict;
 pub fn run(
     rest: &[String],
     end_to_end: impl FnOnce() -> Result<(), String>,
-    python: impl FnOnce(&str) -> Result<PathBuf, String>,
+    python: impl Fn(&str) -> Result<PathBuf, String>,
 ) -> Result<(), String> {
     Args::new(rest).only(&[], &[])?;
     cargo(&["test", "--workspace", "--all-targets"])?;
@@ -36,8 +36,10 @@ pub fn run(
     docs::check()?;
     package::check()?;
     end_to_end()?;
+    // The project's own FastAPI app, served, and driven by the client generated from it.
+    live::run(&[], &python)?;
     // Every released spec, generated and built: the generator must not break on a release.
     spec_matrix::run(&[])?;
     // Documents the generator was not written for, each as a new user would generate it.
-    real_documents::run(&[], python)
+    real_documents::run(&[], &python)
 }

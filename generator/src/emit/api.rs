@@ -501,10 +501,7 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
                 }
             }
         });
-    let accept = op
-        .accept
-        .as_ref()
-        .map(|a| quote!(request.header("accept", #a);));
+    let accept = op.accept.iter();
     let body = op.body.as_ref().map(|b| {
         let set = media(api, b.kind, &b.ty, &b.media_type).send;
         if b.required {
@@ -514,7 +511,7 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
         }
     });
     // The request is changed only by the statements that fill it in.
-    let fill = quote!(#auth #releases #by_fields #(#one_by_one)* #accept #body);
+    let fill = quote!(#auth #releases #by_fields #(#one_by_one)* #(request.header("accept", #accept);)* #body);
     let mutable = (!fill.is_empty()).then(|| quote!(mut));
     let errors = error_decoder(api, &op.errors);
     let respond = match &op.returns {
@@ -704,12 +701,10 @@ pub fn decoders(api: &Api) -> BTreeMap<String, TokenStream> {
             None => quote!(untyped_body(body)),
         };
         // Only `default` typed: every status reads alike.
+        let matched = quote!(match status { #(#arms)* _ => #fallback, });
         let (status, decode) = match groups.is_empty() {
             true => (quote!(_), fallback),
-            false => (
-                quote!(status),
-                quote!(match status { #(#arms)* _ => #fallback, }),
-            ),
+            false => (quote!(status), matched),
         };
         let name = decoder_name(api, &mapping);
         let function = format_ident!("{}", name);

@@ -28,17 +28,13 @@ pub fn lib_rs(api: &Api, template_modules: &[String], runtime: &[String]) -> Tok
         let name = format_ident!("{}", name);
         quote!(#feature #skip #public mod #name;)
     });
-    let paging = runtime.iter().any(|m| m == "paging").then(|| {
-        quote!(
-            pub use runtime::paging::{PageStart, Paged};
-        )
-    });
-    let multipart = runtime.iter().any(|m| m == "multipart");
-    let multipart = multipart.then(|| {
-        quote!(
-            pub use runtime::multipart::FilePart;
-        )
-    });
+    let has = |module: &str| runtime.iter().any(|m| m == module);
+    let paging = has("paging").then_some(quote!(
+        pub use runtime::paging::{PageStart, Paged};
+    ));
+    let multipart = has("multipart").then_some(quote!(
+        pub use runtime::multipart::FilePart;
+    ));
     let token_url = match &api.token_url {
         Some(url) => quote!(Some(#url)),
         None => quote!(None),

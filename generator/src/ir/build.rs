@@ -140,15 +140,13 @@ fn collect_operations<'a>(
             let before = builder.types.types.len();
             match builder.build(&raw, fn_name, operation_id.clone()) {
                 Ok(built) => by_tag.entry(tag).or_default().push(built),
-                Err(e) if !strict => {
+                Err(e) if strict => return Err(e),
+                Err(e) => {
                     builder.types.truncate(before);
-                    let (at, message) = (&e.pointer, &e.message);
-                    let method = method.as_str();
-                    warnings.push(format!(
-                        "{at}: operation `{operation_id}` ({method} {path}) skipped: {message}"
-                    ));
+                    let (at, why, method) = (&e.pointer, &e.message, method.as_str());
+                    let skipped = format!("operation `{operation_id}` ({method} {path}) skipped");
+                    warnings.push(format!("{at}: {skipped}: {why}"));
                 }
-                Err(e) => return Err(e),
             }
         }
     }

@@ -19,7 +19,7 @@ use super::error::Error;
 use super::request::Request;
 
 /// A file sent as one part of a `multipart/form-data` body: its bytes, and the file name and
-/// media type the part announces (`application/octet-stream` unless set).
+/// media type the part announces (unless set, the field's name and `application/octet-stream`).
 ///
 /// ```no_run
 /// # fn example() -> std::io::Result<()> {
@@ -218,9 +218,10 @@ pub(crate) fn encode<T: Serialize + ?Sized>(body: &T) -> Result<(String, Vec<u8>
                 .media_type
                 .as_deref()
                 .unwrap_or("application/octet-stream");
-            if let Some(file_name) = &file.file_name {
-                disposition.push_str(&format!("; filename=\"{}\"", quoted(file_name)));
-            }
+            // A part is a file to the server by its file name (Starlette reads one without it
+            // as text): the field's name stands in for one not set.
+            let file_name = file.file_name.as_deref().unwrap_or(&part.name);
+            disposition.push_str(&format!("; filename=\"{}\"", quoted(file_name)));
             disposition.push_str(&format!("\r\nContent-Type: {}", quoted(media_type)));
         }
         out.extend_from_slice(disposition.as_bytes());
@@ -312,8 +313,8 @@ mod tests {
         let b = "--form-data-boundary-00000000";
         let expected = [
             format!("{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"t%221.csv\"\r\nContent-Type: text/csv\r\n\r\na,b\n\r\n"),
-            format!("{b}\r\nContent-Disposition: form-data; name=\"extra\"\r\nContent-Type: application/octet-stream\r\n\r\nx\r\n"),
-            format!("{b}\r\nContent-Disposition: form-data; name=\"extra\"\r\nContent-Type: application/octet-stream\r\n\r\ny\r\n"),
+            format!("{b}\r\nContent-Disposition: form-data; name=\"extra\"; filename=\"extra\"\r\nContent-Type: application/octet-stream\r\n\r\nx\r\n"),
+            format!("{b}\r\nContent-Disposition: form-data; name=\"extra\"; filename=\"extra\"\r\nContent-Type: application/octet-stream\r\n\r\ny\r\n"),
             format!("{b}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhi\r\n"),
             format!("{b}\r\nContent-Disposition: form-data; name=\"count\"\r\n\r\n5\r\n"),
             format!("{b}\r\nContent-Disposition: form-data; name=\"tags\"\r\n\r\na\r\n"),
