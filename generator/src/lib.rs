@@ -28,6 +28,8 @@ pub struct Config {
     /// supports (the history's first when `None`).
     pub history: Option<History>,
     pub supported_from: Option<String>,
+    /// Refuse the document over an operation it cannot build, rather than skip that one.
+    pub strict: bool,
 }
 
 /// The emitted files, and the API they were emitted from.
@@ -53,7 +55,7 @@ pub fn generate(text: &str, config: &Config, templates: &Templates) -> Result<Ge
         }
         None => None,
     };
-    let mut api = ir::build_supporting(&doc, &config.selection, support.as_ref())
+    let mut api = ir::build_supporting(&doc, &config.selection, support.as_ref(), config.strict)
         .map_err(|e| doc.locate(e))?;
     api.notes = templates.notes()?;
     let files = emit::emit(&api, &config.emit, templates).map_err(|e| match e {

@@ -16,7 +16,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let client = Client::builder(url.as_str()).login(user, password).await?;
     let api = client.task_instance();
-    let mut log = api.follow_log(FollowLog::new(dag_id, run_id, task_id, TryNumber(try_number.parse()?)));
+    let mut log = api.follow_log(FollowLog::new(
+        dag_id,
+        run_id,
+        task_id,
+        TryNumber(try_number.parse()?),
+    ));
     while let Some(message) = log.try_next().await? {
         let when = message
             .timestamp

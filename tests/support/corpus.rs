@@ -186,6 +186,8 @@ pub fn config(selection: Selection, crate_name: &str, standalone: bool) -> Confi
         },
         history: None,
         supported_from: None,
+        // Each case pins what the generator refuses, and where; skipping is tested on its own.
+        strict: true,
     }
 }
 

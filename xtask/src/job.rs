@@ -27,6 +27,9 @@ pub struct Job {
     pub crate_version: String,
     /// The manifest's links and publishing setting.
     pub package: Package,
+    /// Refuse the document over an operation it cannot build (the pinned spec, in CI), rather
+    /// than skip that operation with a warning.
+    pub strict: bool,
 }
 
 impl Job {
@@ -41,6 +44,7 @@ impl Job {
             supported_from: None,
             crate_version: CRATE_VERSION.into(),
             package: Package::default(),
+            strict: true,
         }
     }
 
@@ -60,14 +64,17 @@ impl Job {
                 "--homepage",
                 "--documentation",
             ],
-            &["--all-tags", "--no-history", "--no-publish"],
+            &["--all-tags", "--no-history", "--no-publish", "--strict"],
         )?;
         let mut job = Job::default_job();
         if let Some(spec) = args.value("--spec")? {
             job.spec = absolute(spec);
-            // Another document's history is not the pinned one's.
+            // Another document's history is not the pinned one's, and an operation it has
+            // that cannot be built is skipped unless asked otherwise.
             job.history = None;
+            job.strict = false;
         }
+        job.strict |= args.switch("--strict");
         if let Some(history) = args.value("--history")? {
             job.history = Some(absolute(history));
         }
@@ -142,6 +149,7 @@ impl Job {
             },
             history: self.history.as_deref().map(read_history).transpose()?,
             supported_from: self.supported_from.clone(),
+            strict: self.strict,
         };
         Ok((text, config, templates))
     }

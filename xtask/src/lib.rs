@@ -19,6 +19,8 @@ pub mod test_all;
 pub mod api_changes;
 pub mod cargo;
 pub mod job;
+pub mod live;
+pub mod real_documents;
 pub mod releases;
 pub mod signatures;
 pub mod spec;
@@ -32,8 +34,10 @@ usage: cargo xtask <command> [options]
 commands:
   regen [--spec PATH] [--out DIR] [--tag TAG]... [--all-tags] [--crate-name NAME]
         [--history PATH | --no-history] [--supported-from VERSION] [--crate-version V]
-        [--repository URL] [--homepage URL] [--documentation URL] [--no-publish]
-        generate the client crate (default: spec/ → generated/, tag \"Task Instance\")
+        [--repository URL] [--homepage URL] [--documentation URL] [--no-publish] [--strict]
+        generate the client crate (default: spec/ → generated/, tag \"Task Instance\");
+        an operation of another --spec that cannot be built is skipped with a warning, unless
+        --strict (the pinned spec is always strict)
   check  fail, naming the files, when generated/ differs from what regen would write
   package  `cargo publish --dry-run` of generated/ and `cargo package` of an all-tags crate,
         failing on any warning (nothing is uploaded)
@@ -48,6 +52,11 @@ commands:
         to documents), per tag, each change marked breaking or not breaking
   spec-matrix [--version V]... [--skip-ti-build] [--no-build]
         generate and build clients for every apache-airflow-core release 3.0.0..=3.3.2
+  live   serve tests/live/app.py (FastAPI) from the e2e venv and run a client generated
+        from its document against it
+  real-documents [--document NAME]... [--no-build]
+        generate (--all-tags), build and clippy clients for the OpenAPI documents the Airflow
+        family and other Python packages ship (pinned versions, downloaded with pip)
   test   run every test: unit, snapshot, drift, wire and end-to-end
   e2e [--airflow V]... [--serve]
         run the end-to-end suite against real Airflow servers (3.3.2, 3.1.8, 3.0.6)

@@ -28,8 +28,10 @@ fn main() -> ExitCode {
             .and_then(|()| xtask::package::check()),
         "e2e" => e2e::run(rest),
         "spec-matrix" => spec_matrix::run(rest),
+        "real-documents" => xtask::real_documents::run(rest, e2e::python),
+        "live" => xtask::live::run(rest, e2e::python),
         "bench" => bench::run(rest),
-        "test" => test_all::run(rest, || e2e::run(&[])),
+        "test" => test_all::run(rest, || e2e::run(&[]), e2e::python),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())

@@ -130,19 +130,27 @@ pub(crate) fn append_fields<T: Serialize + ?Sized>(
     query: &mut String,
     value: &T,
 ) -> Result<Vec<&'static str>, NotAStruct> {
-    let mut fields = Fields {
-        query,
-        set: Vec::new(),
-    };
-    value.serialize(&mut fields)?;
-    Ok(fields.set)
+    let mut set = Vec::new();
+    for_each_field(value, |key, value| {
+        if append_query(query, key, &value, QueryStyle::Form { explode: true }) {
+            set.push(key);
+        }
+    })?;
+    Ok(set)
 }
 
-/// Walks a struct's fields in order (a `serde_json::Map` would sort them without the
-/// `preserve_order` feature).
-struct Fields<'q> {
-    query: &'q mut String,
-    set: Vec<&'static str>,
+/// Calls `each` with every field of `value`, a struct, in the struct's order (a
+/// `serde_json::Map` would sort them without the `preserve_order` feature).
+pub(crate) fn for_each_field<T: Serialize + ?Sized>(
+    value: &T,
+    mut each: impl FnMut(&'static str, Value),
+) -> Result<(), NotAStruct> {
+    value.serialize(&mut Fields { each: &mut each })
+}
+
+/// Walks a struct's fields in order.
+struct Fields<'f> {
+    each: &'f mut dyn FnMut(&'static str, Value),
 }
 
 /// What [`append_fields`] says of a value that is not a struct.
@@ -172,9 +180,7 @@ impl ser::SerializeStruct for &mut Fields<'_> {
         key: &'static str,
         value: &T,
     ) -> Result<(), NotAStruct> {
-        if append_query(self.query, key, value, QueryStyle::Form { explode: true }) {
-            self.set.push(key);
-        }
+        (self.each)(key, to_value(value));
         Ok(())
     }
 
@@ -192,7 +198,7 @@ macro_rules! not_a_struct {
     };
 }
 
-impl<'a, 'q> ser::Serializer for &'a mut Fields<'q> {
+impl<'a, 'f> ser::Serializer for &'a mut Fields<'f> {
     type Ok = ();
     type Error = NotAStruct;
     type SerializeStruct = Self;

@@ -118,10 +118,17 @@ impl<T> Pending<T> {
     {
         let header = HeaderName::try_from(name)
             .map_err(|e| e.to_string())
-            .and_then(|name| Ok((name, HeaderValue::try_from(value).map_err(|e| e.to_string())?)));
+            .and_then(|name| {
+                Ok((
+                    name,
+                    HeaderValue::try_from(value).map_err(|e| e.to_string())?,
+                ))
+            });
         match header {
             Ok((name, value)) => self.request.set_header(name, value),
-            Err(e) => self.request.fail(format!("a header of the call is not valid: {e}")),
+            Err(e) => self
+                .request
+                .fail(format!("a header of the call is not valid: {e}")),
         }
         self
     }

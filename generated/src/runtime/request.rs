@@ -3,6 +3,7 @@
 //! One request on its way: built by an operation, sent with retries and re-login, and the
 //! response it gets, read whole (or, for an NDJSON body, line by line) as part of the attempt.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -32,14 +33,14 @@ const NDJSON: &str = "application/x-ndjson";
 pub(crate) struct Request {
     client: Client,
     method: Method,
-    operation: &'static str,
+    pub(super) operation: &'static str,
     /// The spec's path template, for messages and tracing (which never get the filled-in
     /// path: it may hold ids).
     template: &'static str,
     path: String,
     query: String,
     headers: Vec<(&'static str, String)>,
-    body: Option<(&'static str, Bytes)>,
+    body: Option<(Cow<'static, str>, Bytes)>,
     auth: bool,
     /// The names of the parameters set, as they travel.
     set: Vec<&'static str>,
@@ -146,20 +147,20 @@ impl Request {
 
     pub fn json<T: Serialize + ?Sized>(&mut self, body: &T) {
         match serde_json::to_vec(body) {
-            Ok(bytes) => self.body = Some(("application/json", bytes.into())),
+            Ok(bytes) => self.body = Some(("application/json".into(), bytes.into())),
             Err(e) => self.fail(format!("the body does not serialise: {e}")),
         }
     }
 
-    pub fn body(&mut self, content_type: &'static str, bytes: impl Into<Bytes>) {
-        self.body = Some((content_type, bytes.into()));
+    pub fn body(&mut self, content_type: impl Into<Cow<'static, str>>, bytes: impl Into<Bytes>) {
+        self.body = Some((content_type.into(), bytes.into()));
     }
 
     /// `body` (a struct) as `application/x-www-form-urlencoded`.
     pub fn form<T: Serialize>(&mut self, body: &T) {
         let mut text = String::new();
         match encoding::append_fields(&mut text, body) {
-            Ok(_) => self.body = Some(("application/x-www-form-urlencoded", text.into())),
+            Ok(_) => self.body = Some(("application/x-www-form-urlencoded".into(), text.into())),
             Err(e) => self.fail(format!("the form does not serialise: {e}")),
         }
     }
@@ -196,10 +197,13 @@ impl Request {
         if let Some(message) = self.failed {
             return Err(Error::Request { operation, message });
         }
-        let mut newer = self.newer.iter().filter(|(name, _)| match name.strip_prefix("body.") {
-            Some(path) => self.body_has(path),
-            None => self.set.contains(name),
-        });
+        let mut newer = self
+            .newer
+            .iter()
+            .filter(|(name, _)| match name.strip_prefix("body.") {
+                Some(path) => self.body_has(path),
+                None => self.set.contains(name),
+            });
         if newer.clone().next().is_some() {
             if let Some(server) = client.server_version().await {
                 if let Some(&(parameter, since)) =
@@ -411,7 +415,7 @@ impl Request {
         }
         if let Some((content_type, bytes)) = &self.body {
             builder = builder
-                .header(CONTENT_TYPE, *content_type)
+                .header(CONTENT_TYPE, content_type.as_ref())
                 .body(bytes.clone());
         }
         builder.send().await

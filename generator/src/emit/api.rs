@@ -540,6 +540,7 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
                 }
             }
         });
+    let accept = op.accept.iter();
     let body = op.body.as_ref().map(|b| {
         let set = media(api, b.kind, &b.ty, &b.media_type).send;
         if b.required {
@@ -549,7 +550,7 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
         }
     });
     // The request is changed only by the statements that fill it in.
-    let fill = quote!(#auth #releases #by_fields #(#one_by_one)* #body);
+    let fill = quote!(#auth #releases #by_fields #(#one_by_one)* #(request.header("accept", #accept);)* #body);
     let mutable = (!fill.is_empty()).then(|| quote!(mut));
     let errors = error_decoder(api, &op.errors);
     let decode = decode(api, op, &errors);
@@ -785,8 +786,14 @@ pub fn decoders(api: &Api) -> BTreeMap<String, TokenStream> {
             quote!(#(#patterns)|* => typed_body(body, ErrorBody::#variant),)
         });
         let fallback = match default.map(ident) {
-            Some(variant) => quote!(_ => typed_body(body, ErrorBody::#variant),),
-            None => quote!(_ => untyped_body(body),),
+            Some(variant) => quote!(typed_body(body, ErrorBody::#variant)),
+            None => quote!(untyped_body(body)),
+        };
+        // Only `default` typed: every status reads alike.
+        let matched = quote!(match status { #(#arms)* _ => #fallback, });
+        let (status, decode) = match groups.is_empty() {
+            true => (quote!(_), fallback),
+            false => (quote!(status), matched),
         };
         let name = decoder_name(api, &mapping);
         let function = format_ident!("{}", name);
@@ -802,8 +809,8 @@ pub fn decoders(api: &Api) -> BTreeMap<String, TokenStream> {
         out.entry(name).or_insert_with(|| {
             quote! {
                 #[doc = #doc]
-                pub(crate) fn #function(status: u16, body: &[u8]) -> ErrorBody {
-                    match status { #(#arms)* #fallback }
+                pub(crate) fn #function(#status: u16, body: &[u8]) -> ErrorBody {
+                    #decode
                 }
             }
         });

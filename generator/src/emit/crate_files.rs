@@ -28,16 +28,16 @@ pub fn lib_rs(api: &Api, template_modules: &[String], runtime: &[String]) -> Tok
         let name = format_ident!("{}", name);
         quote!(#feature #skip #public mod #name;)
     });
-    let paging = runtime.iter().any(|m| m == "paging").then(|| {
-        quote!(
-            pub use runtime::paging::{PageStart, Paged};
-        )
-    });
-    let pending = runtime.iter().any(|m| m == "pending").then(|| {
-        quote!(
-            pub use runtime::pending::{Pending, Reply};
-        )
-    });
+    let has = |module: &str| runtime.iter().any(|m| m == module);
+    let paging = has("paging").then_some(quote!(
+        pub use runtime::paging::{PageStart, Paged};
+    ));
+    let pending = has("pending").then_some(quote!(
+        pub use runtime::pending::{Pending, Reply};
+    ));
+    let multipart = has("multipart").then_some(quote!(
+        pub use runtime::multipart::FilePart;
+    ));
     let token_url = match &api.token_url {
         Some(url) => quote!(Some(#url)),
         None => quote!(None),
@@ -76,6 +76,7 @@ pub fn lib_rs(api: &Api, template_modules: &[String], runtime: &[String]) -> Tok
         pub use runtime::encoding::QueryStyle;
         pub use runtime::error::{ApiError, Detail, Error, Problem};
         pub use runtime::maybe::Maybe;
+        #multipart
         pub use runtime::ndjson::NdjsonStream;
         #paging
         #pending

@@ -55,7 +55,7 @@ fn block(crate_ident: &str, body: Vec<String>) -> String {
 /// `lines` after the imports of what they name through the crate's re-exports (a user's
 /// crate may not depend on `chrono` or `serde_json` itself).
 fn imports(crate_ident: &str, lines: Vec<String>) -> Vec<String> {
-    let names = ["chrono", "models", "serde_json", "uuid"].into_iter();
+    let names = ["FilePart", "chrono", "models", "serde_json", "uuid"].into_iter();
     let used = names.filter(|name| lines.iter().any(|l| l.contains(&format!("{name}::"))));
     let mut out: Vec<String> = used
         .map(|name| format!("use {crate_ident}::{name};"))
@@ -128,6 +128,7 @@ pub fn value(api: &Api, ty: &Ty, name: &str, depth: usize) -> String {
         Ty::Date => "chrono::Utc::now().date_naive()".into(),
         Ty::Uuid => "uuid::Uuid::nil()".into(),
         Ty::Bytes => "Vec::new()".into(),
+        Ty::File => "FilePart::from(b\"hello\".to_vec()).named(\"hello.txt\")".into(),
         Ty::Any => "serde_json::Value::Null".into(),
         Ty::AnyObject | Ty::Map(_) => "Default::default()".into(),
         // Past a few levels only a recursive schema goes on; it gets an empty list.

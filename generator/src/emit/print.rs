@@ -97,6 +97,7 @@ fn space_members(text: &str) -> String {
 /// input evenly (`text id : Vec < String >`), since it cannot know their grammar.
 fn tidy_macro_call(line: &str) -> String {
     line.replace(" : ", ": ")
+        .replace("crate ::", "crate::")
         .replace(" < ", "<")
         .replace(" >", ">")
         .replace(" ,", ",")

@@ -35,7 +35,7 @@ pub fn arg(api: &Api, t: &Ty, path: ModelPath, input: &Ident) -> (TokenStream, T
                 quote!(#input.into_iter().map(Into::into).collect()),
             )
         }
-        Ty::Named(_) => {
+        Ty::Named(_) | Ty::File => {
             let full = ty(api, t, path);
             (quote!(impl Into<#full>), quote!(#input.into()))
         }
@@ -59,7 +59,7 @@ pub fn setter(
         Ty::String => ("text", t),
         Ty::DateTime => ("date", t),
         Ty::List(inner) => ("list", &**inner),
-        Ty::Named(_) => ("into", t),
+        Ty::Named(_) | Ty::File => ("into", t),
         _ => ("value", t),
     };
     let kind = format_ident!("{}", kind);

@@ -33,11 +33,14 @@ pub fn media(api: &Api, kind: MediaKind, body: &Ty, media_type: &str) -> Media {
         MediaKind::Json | MediaKind::Form => (t.clone(), quote!(response.json())),
         MediaKind::Ndjson => (quote!(crate::NdjsonStream), quote!(response.ndjson())),
         MediaKind::Text => (quote!(String), quote!(response.text())),
-        MediaKind::Binary => (quote!(bytes::Bytes), quote!(response.bytes())),
+        MediaKind::Binary | MediaKind::Multipart => {
+            (quote!(bytes::Bytes), quote!(response.bytes()))
+        }
     };
     let (borrowed, owned, send) = match kind {
         MediaKind::Json | MediaKind::Ndjson => (t.clone(), t, quote!(request.json(body);)),
         MediaKind::Form => (t.clone(), t, quote!(request.form(body);)),
+        MediaKind::Multipart => (t.clone(), t, quote!(request.multipart(body);)),
         MediaKind::Text => {
             let send = quote!(request.body(#media_type, body.as_bytes().to_vec()););
             (quote!(str), quote!(String), send)

@@ -35,6 +35,7 @@ pub fn ty(api: &Api, ty: &Ty, path: ModelPath) -> TokenStream {
         Ty::Date => quote!(chrono::NaiveDate),
         Ty::Uuid => quote!(uuid::Uuid),
         Ty::Bytes => quote!(Vec<u8>),
+        Ty::File => quote!(crate::FilePart),
         Ty::Any => quote!(serde_json::Value),
         Ty::AnyObject => quote!(serde_json::Map<String, serde_json::Value>),
         Ty::Named(id) => {

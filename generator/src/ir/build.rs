@@ -29,19 +29,21 @@ const UNTAGGED: &str = "default";
 
 /// The document's operations for `selection`, and every type they reach, names decided.
 pub fn build(doc: &Document, selection: &Selection) -> SpecResult<Api> {
-    build_supporting(doc, selection, None)
+    build_supporting(doc, selection, None, true)
 }
 
 /// [`build`] for a client that supports a range of the API's releases: what is newer than
-/// the oldest is dated, and what it does not send is optional.
+/// the oldest is dated, and what it does not send is optional. Unless `strict`, an operation
+/// that cannot be built is left out with a warning rather than failing the document.
 pub fn build_supporting(
     doc: &Document,
     selection: &Selection,
     support: Option<&Support>,
+    strict: bool,
 ) -> SpecResult<Api> {
     let api = &doc.api;
     let mut types = TypeBuilder::new(api.components.as_ref(), &doc.schemas_elsewhere);
-    let (by_tag, warnings) = collect_operations(doc, selection, &mut types)?;
+    let (by_tag, warnings) = collect_operations(doc, selection, &mut types, strict)?;
     check_selected_tags(doc, selection, &by_tag)?;
     let mut apis = tag_apis(doc, by_tag);
     if let Some(support) = support {
@@ -76,6 +78,7 @@ fn collect_operations<'a>(
     doc: &'a Document,
     selection: &Selection,
     types: &mut TypeBuilder<'a>,
+    strict: bool,
 ) -> SpecResult<(ByTag, Vec<String>)> {
     let api = &doc.api;
     let mut builder = OperationBuilder {
@@ -134,8 +137,17 @@ fn collect_operations<'a>(
                 path_params: &item.parameters,
                 pointer,
             };
-            let built = builder.build(&raw, fn_name, operation_id)?;
-            by_tag.entry(tag).or_default().push(built);
+            let before = builder.types.types.len();
+            match builder.build(&raw, fn_name, operation_id.clone()) {
+                Ok(built) => by_tag.entry(tag).or_default().push(built),
+                Err(e) if strict => return Err(e),
+                Err(e) => {
+                    builder.types.truncate(before);
+                    let (at, why, method) = (&e.pointer, &e.message, method.as_str());
+                    let skipped = format!("operation `{operation_id}` ({method} {path}) skipped");
+                    warnings.push(format!("{at}: {skipped}: {why}"));
+                }
+            }
         }
     }
     Ok((by_tag, warnings))

@@ -123,6 +123,8 @@ pub struct Operation {
     pub params_same_as: Option<String>,
     pub body: Option<Body>,
     pub returns: Returns,
+    /// The `Accept` header to send when the responses offer several media types.
+    pub accept: Option<String>,
     pub errors: Vec<ErrorCase>,
     /// Names of the security schemes any of which the operation accepts; empty when anonymous.
     pub security: Vec<String>,
@@ -273,6 +275,8 @@ pub enum MediaKind {
     Ndjson,
     Text,
     Form,
+    /// `multipart/form-data`: a struct's fields as parts, files among them.
+    Multipart,
     Binary,
 }
 
@@ -344,6 +348,8 @@ pub enum Ty {
     Uuid,
     /// Raw bytes of a non-JSON body.
     Bytes,
+    /// A file part of a multipart body: bytes with a file name and a media type.
+    File,
     /// Any JSON value.
     Any,
     /// A JSON object with any keys and values.

@@ -1,5 +1,7 @@
 //! Paths and operations → [`Operation`]s, with their parameters, bodies and responses.
 
+use std::collections::BTreeSet;
+
 use openapiv3::{
     Components, MediaType, Parameter, ParameterSchemaOrContent, QueryStyle, ReferenceOr,
     RequestBody, Response, SecurityRequirement, StatusCode,
@@ -52,7 +54,11 @@ impl<'a> OperationBuilder<'a, '_> {
             Some(body) => self.body(body, &base, &join(&raw.pointer, "requestBody"))?,
             None => None,
         };
-        let (returns, errors) = self.responses(raw, &base)?;
+        let (returns, errors, accept) = self.responses(raw, &base)?;
+        let asks = |p: &Param| {
+            p.location == ParamLocation::Header && p.name.eq_ignore_ascii_case("accept")
+        };
+        let accept = accept.filter(|_| !params.iter().any(asks));
         Ok(Operation {
             operation_id,
             module: unraw(&fn_name),
@@ -68,6 +74,7 @@ impl<'a> OperationBuilder<'a, '_> {
             params_same_as: None,
             body,
             returns,
+            accept,
             errors,
             security: self.security(raw.op),
             paging: None,
@@ -131,15 +138,10 @@ impl<'a> OperationBuilder<'a, '_> {
             ),
             Parameter::Path { style, .. } => {
                 if !matches!(style, openapiv3::PathStyle::Simple) {
-                    return Err(SpecError::at(
-                        join(pointer, "style"),
-                        format!(
-                            "path parameter `{}` uses style `{}`, which this client cannot send",
-                            data.name,
-                            format!("{style:?}").to_lowercase()
-                        ),
-                    )
-                    .with_hint("use `style: simple` (the default) for path parameters"));
+                    let (name, style) = (&data.name, format!("{style:?}").to_lowercase());
+                    let message = format!("path parameter `{name}` uses style `{style}`, which this client cannot send");
+                    let hint = "use `style: simple` (the default) for path parameters";
+                    return Err(SpecError::at(join(pointer, "style"), message).with_hint(hint));
                 }
                 (ParamLocation::Path, ParamStyle::Simple, false)
             }
@@ -151,30 +153,21 @@ impl<'a> OperationBuilder<'a, '_> {
             ParameterSchemaOrContent::Schema(schema) => {
                 let at = join(pointer, "schema");
                 let ty = self.types.ty(schema, &Site::new(&type_name, &at))?;
-                let default = match schema {
-                    ReferenceOr::Item(s) => s.schema_data.default.clone(),
-                    ReferenceOr::Reference { .. } => None,
-                };
-                (ty, default)
+                (
+                    ty,
+                    schema.as_item().and_then(|s| s.schema_data.default.clone()),
+                )
             }
             // A parameter described by content is sent as its serialised text.
             ParameterSchemaOrContent::Content(_) => (Ty::String, None),
         };
         // A parameter cannot carry null: an unset optional one is simply not sent.
-        let ty = match ty {
-            Ty::Nullable(inner) => *inner,
-            ty => ty,
-        };
+        let ty = ty.non_null().clone();
         if !matches!(location, ParamLocation::Query) && matches!(ty, Ty::Map(_) | Ty::AnyObject) {
-            return Err(SpecError::at(
-                join(pointer, "schema"),
-                format!(
-                    "object-valued {} parameter `{}` is not supported",
-                    format!("{location:?}").to_lowercase(),
-                    data.name
-                ),
-            )
-            .with_hint("use a string or scalar schema for path, header and cookie parameters"));
+            let (name, place) = (&data.name, format!("{location:?}").to_lowercase());
+            let message = format!("object-valued {place} parameter `{name}` is not supported");
+            let hint = "use a string or scalar schema for path, header and cookie parameters";
+            return Err(SpecError::at(join(pointer, "schema"), message).with_hint(hint));
         }
         let rust_name = names.unique(snake(&data.name));
         let required = data.required || location == ParamLocation::Path;
@@ -210,19 +203,19 @@ impl<'a> OperationBuilder<'a, '_> {
             }
             let types: Vec<&str> = body.content.keys().map(String::as_str).collect();
             let message = format!("no supported request media type among {types:?}");
-            return Err(SpecError::at(join(pointer, "content"), message).with_hint(
-                "offer application/json, application/x-www-form-urlencoded, text/plain \
-                 or application/octet-stream",
-            ));
+            let hint = "offer application/json, application/x-www-form-urlencoded, \
+                        multipart/form-data, text/plain or application/octet-stream";
+            return Err(SpecError::at(join(pointer, "content"), message).with_hint(hint));
         };
         let name = format!("{base}Body");
         let schema_pointer = join(&join(&join(pointer, "content"), media_type), "schema");
-        let ty = match (&media.schema, kind) {
-            (_, MediaKind::Binary) => Ty::Bytes,
-            (_, MediaKind::Text) => Ty::String,
-            (Some(schema), _) => self.types.ty(schema, &Site::new(&name, &schema_pointer))?,
-            (None, _) => Ty::Any,
-        };
+        let site = Site::new(&name, &schema_pointer);
+        let ty = self.content_ty(media, kind, &site)?;
+        let object = matches!(ty, Ty::Named(_) | Ty::Map(_) | Ty::AnyObject | Ty::Any);
+        if kind == MediaKind::Multipart && !object {
+            let message = "a multipart body must be an object";
+            return Err(SpecError::at(schema_pointer, message));
+        }
         Ok(Some(Body {
             media_type: media_type.to_string(),
             kind,
@@ -233,12 +226,13 @@ impl<'a> OperationBuilder<'a, '_> {
     }
 
     /// What a call returns on success (nothing, one body, or a choice by status and media
-    /// type) and the typed error body of each documented error status.
+    /// type), the typed error body of each documented error status, and the `Accept` header
+    /// that asks for what the result reads (JSON first) when the successes offer several.
     fn responses(
         &mut self,
         raw: &RawOperation<'a>,
         base: &str,
-    ) -> SpecResult<(Returns, Vec<ErrorCase>)> {
+    ) -> SpecResult<(Returns, Vec<ErrorCase>, Option<String>)> {
         let pointer = join(&raw.pointer, "responses");
         let mut entries: Vec<(Status, &'a ReferenceOr<Response>, String)> = raw
             .op
@@ -261,14 +255,18 @@ impl<'a> OperationBuilder<'a, '_> {
         let mut successes: Vec<ReturnVariant> = Vec::new();
         let mut errors = Vec::new();
         let many_success = entries.iter().filter(|(s, _, _)| s.is_success()).count() > 1;
+        let (mut offered, mut read) = (BTreeSet::new(), BTreeSet::new());
         let responses = self.components.map(|c| &c.responses);
         for (status, response, here) in entries {
             let response = refs::resolve(response, responses, ("responses", "response"), &here)?;
             if status.is_success() {
+                offered.extend(response.content.keys().map(|m| media_essence(m)));
                 let supported: Vec<_> = response
                     .content
                     .iter()
                     .filter_map(|(m, media)| media_kind(m).map(|k| (m, media, k)))
+                    // A multipart answer is not read, as an unknown media type is not.
+                    .filter(|(_, _, k)| *k != MediaKind::Multipart)
                     .collect();
                 if supported.is_empty() {
                     successes.push(ReturnVariant {
@@ -279,14 +277,15 @@ impl<'a> OperationBuilder<'a, '_> {
                     });
                 }
                 for (media_type, media, kind) in &supported {
+                    read.insert((*kind != MediaKind::Json, media_essence(media_type)));
                     let name = if many_success {
                         format!("{base}Response{}", status_name(status))
                     } else {
                         format!("{base}Response")
                     };
                     let schema_pointer = join(&join(&join(&here, "content"), media_type), "schema");
-                    let ty =
-                        self.content_ty(media.schema.as_ref(), *kind, &name, &schema_pointer)?;
+                    let site = Site::new(&name, &schema_pointer);
+                    let ty = self.content_ty(media, *kind, &site)?;
                     let variant_name = match (many_success, supported.len() > 1) {
                         (false, _) => kind_name(*kind, media_type),
                         (true, false) => status_name(status),
@@ -344,26 +343,25 @@ impl<'a> OperationBuilder<'a, '_> {
                 variants: successes,
             }
         };
-        Ok((returns, errors))
+        let quality = |(other, m): (bool, String)| if other { m + ";q=0.9" } else { m };
+        let read: Vec<String> = read.into_iter().map(quality).collect();
+        let accept = (offered.len() > 1 && !read.is_empty()).then(|| read.join(", "));
+        Ok((returns, errors, accept))
     }
 
-    fn content_ty(
-        &mut self,
-        schema: Option<&ReferenceOr<openapiv3::Schema>>,
-        kind: MediaKind,
-        name: &str,
-        pointer: &str,
-    ) -> SpecResult<Ty> {
-        Ok(match kind {
-            // An NDJSON body's schema describes the text, not its lines; lines decode on demand.
-            MediaKind::Ndjson => Ty::Any,
-            MediaKind::Text => Ty::String,
-            MediaKind::Binary => Ty::Bytes,
-            MediaKind::Json | MediaKind::Form => match schema {
-                Some(schema) => self.types.ty(schema, &Site { name, pointer })?,
-                None => Ty::Any,
-            },
-        })
+    /// A body's type: its schema's for JSON, form and multipart (binary strings are files there).
+    fn content_ty(&mut self, media: &MediaType, kind: MediaKind, site: &Site) -> SpecResult<Ty> {
+        let schema = match (kind, &media.schema) {
+            (MediaKind::Text, _) => return Ok(Ty::String),
+            (MediaKind::Binary, _) => return Ok(Ty::Bytes),
+            // An NDJSON body's schema describes the text; lines decode on demand.
+            (MediaKind::Ndjson, _) | (_, None) => return Ok(Ty::Any),
+            (_, Some(schema)) => schema,
+        };
+        self.types.files = kind == MediaKind::Multipart;
+        let ty = self.types.ty(schema, site);
+        self.types.files = false;
+        ty
     }
 
     fn security(&self, op: &openapiv3::Operation) -> Vec<String> {
@@ -392,21 +390,20 @@ fn path_parts(raw: &RawOperation, params: &[Param]) -> SpecResult<Vec<PathPart>>
         if open > 0 {
             parts.push(PathPart::Literal(rest[..open].to_string()));
         }
-        let close = rest[open..].find('}').map(|c| c + open).ok_or_else(|| {
-            SpecError::at(
-                raw.pointer.rsplit_once('/').map_or("", |(p, _)| p),
-                "unclosed `{` in the path template",
-            )
-        })?;
+        let item = raw.pointer.rsplit_once('/').map_or("", |(p, _)| p);
+        let unclosed = || SpecError::at(item, "unclosed `{` in the path template");
+        let close = rest[open..]
+            .find('}')
+            .map(|c| c + open)
+            .ok_or_else(unclosed)?;
         let name = &rest[open + 1..close];
         let declared = |p: &Param| p.name == name && p.location == ParamLocation::Path;
         let index = params.iter().position(declared).ok_or_else(|| {
             let message = format!(
                 "path template names `{{{name}}}` but no path parameter `{name}` is declared"
             );
-            SpecError::at(join(&raw.pointer, "parameters"), message).with_hint(format!(
-                "add a parameter with `name: {name}` and `in: path`"
-            ))
+            let hint = format!("add a parameter with `name: {name}` and `in: path`");
+            SpecError::at(join(&raw.pointer, "parameters"), message).with_hint(hint)
         })?;
         parts.push(PathPart::Param(index));
         rest = &rest[close + 1..];
@@ -416,14 +413,10 @@ fn path_parts(raw: &RawOperation, params: &[Param]) -> SpecResult<Vec<PathPart>>
     }
     for p in params.iter().filter(|p| p.location == ParamLocation::Path) {
         if !raw.path.contains(&format!("{{{}}}", p.name)) {
-            return Err(SpecError::at(
-                join(&raw.pointer, "parameters"),
-                format!(
-                    "path parameter `{}` does not appear in the path `{}`",
-                    p.name, raw.path
-                ),
-            )
-            .with_hint("name it in the path template or make it a query parameter"));
+            let (name, path) = (&p.name, raw.path);
+            let message = format!("path parameter `{name}` does not appear in the path `{path}`");
+            let hint = "name it in the path template or make it a query parameter";
+            return Err(SpecError::at(join(&raw.pointer, "parameters"), message).with_hint(hint));
         }
     }
     Ok(parts)
@@ -445,6 +438,7 @@ pub fn media_kind(media_type: &str) -> Option<MediaKind> {
         | "application/x-jsonlines"
         | "application/jsonlines" => MediaKind::Ndjson,
         "application/x-www-form-urlencoded" => MediaKind::Form,
+        "multipart/form-data" => MediaKind::Multipart,
         m if m.starts_with("text/") => MediaKind::Text,
         "application/octet-stream" | "*/*" => MediaKind::Binary,
         _ => return None,
@@ -455,18 +449,15 @@ pub fn media_kind(media_type: &str) -> Option<MediaKind> {
 fn pick_media(
     content: &indexmap::IndexMap<String, MediaType>,
 ) -> Option<(&str, &MediaType, MediaKind)> {
-    let order = [
-        MediaKind::Json,
-        MediaKind::Form,
-        MediaKind::Text,
-        MediaKind::Binary,
-    ];
-    order.iter().find_map(|want| {
-        content
-            .iter()
-            .find(|(m, _)| media_kind(m) == Some(*want))
-            .map(|(m, media)| (m.as_str(), media, *want))
-    })
+    use MediaKind::{Binary, Form, Json, Multipart, Text};
+    [Json, Form, Multipart, Text, Binary]
+        .iter()
+        .find_map(|want| {
+            content
+                .iter()
+                .find(|(m, _)| media_kind(m) == Some(*want))
+                .map(|(m, media)| (m.as_str(), media, *want))
+        })
 }
 
 fn status_name(status: Status) -> String {

@@ -330,3 +330,154 @@ fn repeated_operation_ids_generate_with_a_warning() {
         api.warnings
     );
 }
+
+#[test]
+fn an_operation_that_cannot_be_built_is_skipped_with_a_warning_unless_strict() {
+    let text = document(
+        "  /bad:
+    get:
+      operationId: bad
+      parameters:
+      - {name: p, in: path, required: true, style: matrix, schema: {type: string}}
+      responses:
+        '200':
+          description: ok
+          content: {application/json: {schema: {$ref: '#/components/schemas/OnlyBad'}}}
+  /good:
+    get:
+      operationId: good
+      responses: {'204': {description: none}}
+components:
+  schemas:
+    OnlyBad: {type: object, properties: {a: {type: string}}}
+",
+    );
+    let text = text.replace("/bad:", "/bad/{p}:");
+    let doc = load(&text).unwrap();
+    let e = build_supporting(&doc, &Selection::All, None, true).unwrap_err();
+    assert_eq!(e.pointer, "/paths/~1bad~1{p}/get/parameters/0/style");
+    let api = build_supporting(&doc, &Selection::All, None, false).unwrap();
+    let names: Vec<&str> = api
+        .operations()
+        .map(|(_, op)| op.operation_id.as_str())
+        .collect();
+    assert_eq!(names, ["good"]);
+    assert_eq!(
+        api.warnings,
+        [
+            "/paths/~1bad~1{p}/get/parameters/0/style: operation `bad` (GET /bad/{p}) skipped: \
+          path parameter `p` uses style `matrix`, which this client cannot send"
+        ]
+    );
+    // What the skipped operation began to define leaves no trace.
+    assert!(api.types.is_empty(), "{:?}", api.types);
+}
+
+#[test]
+fn several_response_media_types_ask_for_what_the_result_reads_json_first() {
+    let text = document(
+        "  /report:
+    get:
+      operationId: report
+      responses:
+        '200':
+          description: ok
+          content:
+            application/xml: {schema: {type: object}}
+            text/plain: {schema: {type: string}}
+            application/problem+json: {schema: {type: object}}
+  /one:
+    get:
+      operationId: one
+      responses:
+        '200':
+          description: ok
+          content:
+            application/xml: {schema: {type: object}}
+            application/json: {schema: {type: object}}
+  /log:
+    get:
+      operationId: log
+      parameters:
+      - {name: Accept, in: header, schema: {type: string}}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json: {schema: {type: object}}
+            application/x-ndjson: {schema: {type: string}}
+  /plain:
+    get:
+      operationId: plain
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {type: object}}}}
+",
+    );
+    let doc = load(&text).unwrap();
+    let api = build(&doc, &Selection::All).unwrap();
+    let accept: Vec<(&str, Option<&str>)> = api
+        .operations()
+        .map(|(_, op)| (op.operation_id.as_str(), op.accept.as_deref()))
+        .collect();
+    assert_eq!(
+        accept,
+        [
+            ("report", Some("application/problem+json, text/plain;q=0.9")),
+            ("one", Some("application/json")),
+            // The operation asks the caller for its `Accept` (Airflow's `get_log`).
+            ("log", None),
+            ("plain", None),
+        ]
+    );
+}
+
+#[test]
+fn multipart_bodies_make_binary_strings_file_parts() {
+    let text = document(
+        "  /upload:
+    post:
+      operationId: upload
+      requestBody:
+        content:
+          multipart/form-data:
+            schema:
+              type: object
+              properties:
+                file: {type: string, contentMediaType: application/octet-stream}
+                files: {type: array, items: {type: string, format: binary}}
+                note: {type: string}
+      responses: {'204': {description: none}}
+  /json:
+    post:
+      operationId: json
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties: {raw: {type: string, format: binary}}
+      responses: {'204': {description: none}}
+",
+    );
+    let doc = load(&text).unwrap();
+    let api = build(&doc, &Selection::All).unwrap();
+    let fields = |name: &str| match &named(&api, name).kind {
+        TypeKind::Struct(s) => s
+            .fields
+            .iter()
+            .map(|f| f.ty.non_null().clone())
+            .collect::<Vec<_>>(),
+        other => panic!("{other:?}"),
+    };
+    let ops: Vec<_> = api
+        .operations()
+        .map(|(_, op)| op.body.as_ref().unwrap().kind)
+        .collect();
+    assert_eq!(ops, [MediaKind::Multipart, MediaKind::Json]);
+    assert_eq!(
+        fields("UploadBody"),
+        [Ty::File, Ty::List(Box::new(Ty::File)), Ty::String]
+    );
+    // In JSON a binary string is a string.
+    assert_eq!(fields("JsonBody"), [Ty::String]);
+}

@@ -36,6 +36,8 @@ pub struct TypeBuilder<'a> {
     component_names: HashMap<String, String>,
     names: Namespace,
     depth: usize,
+    /// Binary strings are file parts (inside a multipart body).
+    pub files: bool,
 }
 
 /// Where a schema sits, for naming inline types and for error pointers.
@@ -71,6 +73,7 @@ impl<'a> TypeBuilder<'a> {
             component_names,
             names,
             depth: 0,
+            files: false,
         }
     }
 
@@ -148,6 +151,18 @@ impl<'a> TypeBuilder<'a> {
         Ok(ty)
     }
 
+    /// Forgets the types defined since the arena held `len`, for an operation that is skipped.
+    pub fn truncate(&mut self, len: usize) {
+        self.types.truncate(len);
+        let kept = |ty: &Ty| {
+            let mut kept = true;
+            ty.for_each_named(&mut |id| kept &= id.0 < len);
+            kept
+        };
+        self.by_ref.retain(|_, ty| kept(ty));
+        self.by_text.retain(|_, ty| kept(ty));
+    }
+
     fn reserve(&mut self, name: &str, pointer: &str) -> TypeId {
         let id = TypeId(self.types.len());
         self.types.push(TypeDef {
@@ -217,7 +232,7 @@ impl<'a> TypeBuilder<'a> {
         }
         Ok(match &schema.schema_kind {
             SchemaKind::Type(Type::String(s)) if s.enumeration.is_empty() => {
-                Some(string_ty(&s.format))
+                Some(string_ty(&s.format, self.files))
             }
             SchemaKind::Type(Type::String(_)) => None,
             SchemaKind::Type(Type::Integer(i)) if !i.enumeration.is_empty() => None,
@@ -270,6 +285,7 @@ impl<'a> TypeBuilder<'a> {
                 Some("date-time") => Ty::DateTime,
                 Some("date") => Ty::Date,
                 Some("uuid") => Ty::Uuid,
+                Some("binary") if self.files => Ty::File,
                 _ => Ty::String,
             },
             Some("integer") if any.format.as_deref() == Some("int32") => Ty::I32,
@@ -647,7 +663,7 @@ impl<'a> TypeBuilder<'a> {
             Ty::DateTime => "DateTime".into(),
             Ty::Date => "Date".into(),
             Ty::Uuid => "Uuid".into(),
-            Ty::Bytes => "Bytes".into(),
+            Ty::Bytes | Ty::File => "Bytes".into(),
             Ty::Any => "Any".into(),
             Ty::AnyObject => "Object".into(),
             Ty::Named(id) => self.types[id.0].name.clone(),
@@ -659,8 +675,9 @@ impl<'a> TypeBuilder<'a> {
     }
 }
 
-fn string_ty(format: &VariantOrUnknownOrEmpty<StringFormat>) -> Ty {
+fn string_ty(format: &VariantOrUnknownOrEmpty<StringFormat>, files: bool) -> Ty {
     match format {
+        VariantOrUnknownOrEmpty::Item(StringFormat::Binary) if files => Ty::File,
         VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => Ty::DateTime,
         VariantOrUnknownOrEmpty::Item(StringFormat::Date) => Ty::Date,
         VariantOrUnknownOrEmpty::Unknown(f) if f == "uuid" => Ty::Uuid,

@@ -7,6 +7,7 @@
 //! - numeric `exclusiveMinimum`/`exclusiveMaximum` → `minimum` + boolean flag;
 //! - `prefixItems` → `x-prefix-items` (a tuple);
 //! - `examples: [..]` → `example`;
+//! - a string with a `contentMediaType` (and no `contentEncoding`) → `format: binary`;
 //! - boolean schemas → `{}` / `{not: {}}`; `{type: null}` alone → `x-null: true`;
 //! - a blank `description` or `summary` is dropped: it says no more than a missing one.
 
@@ -134,6 +135,10 @@ fn schema(value: &mut Value) {
         if let Some(first) = examples.into_iter().next() {
             map.entry("example").or_insert(first);
         }
+    }
+    let string = map.get("type").and_then(Value::as_str) == Some("string");
+    if string && map.contains_key("contentMediaType") && !map.contains_key("contentEncoding") {
+        map.entry("format").or_insert_with(|| "binary".into());
     }
     if map.get("type").and_then(Value::as_str) == Some("null") {
         map.remove("type");

@@ -107,7 +107,11 @@ mod tests {
                 limit: Some(5),
                 ids: Some(vec!["b".into()]),
                 owner: Maybe::Value("b".into()),
-                at: Some(chrono::DateTime::parse_from_rfc3339("2024-01-01T00:00:00Z").unwrap().into()),
+                at: Some(
+                    chrono::DateTime::parse_from_rfc3339("2024-01-01T00:00:00Z")
+                        .unwrap()
+                        .into()
+                ),
             }
         );
         assert_eq!(Body::default().owner("x").owner_null().owner, Maybe::Null);

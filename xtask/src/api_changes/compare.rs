@@ -620,6 +620,7 @@ fn describe(api: &Api, ty: &Ty) -> String {
         Ty::Date => "NaiveDate".into(),
         Ty::Uuid => "Uuid".into(),
         Ty::Bytes => "bytes".into(),
+        Ty::File => "FilePart".into(),
         Ty::Any => "Value".into(),
         Ty::AnyObject => "Map<String, Value>".into(),
         Ty::Named(id) => match &api.ty(*id).kind {

@@ -147,6 +147,16 @@ pub fn run(rest: &[String]) -> Result<(), String> {
     }
 }
 
+/// The interpreter of the venv of Airflow `version` (provisioned when missing or stale), for
+/// commands that run the release's own code or its Python packages without its services.
+pub fn python(version: &str) -> Result<PathBuf, String> {
+    let release = Release::parse(version)?;
+    let dir = root().join("target/e2e").join(&release.version);
+    let dags = root().join("tests/e2e/dags");
+    let home = Home::create(&dir.join("home"), &dags, readiness::free_port()?)?;
+    Ok(provision::ensure(&release, &dir.join("venv"), &home)?.python())
+}
+
 /// One release from install to stop: the tests (or, without a test binary, serving until
 /// Ctrl-C) between starting the services and stopping exactly them.
 fn run_release(

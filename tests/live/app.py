@@ -1,0 +1,105 @@
+"""The live check's FastAPI app: the constructs of issue 22 as FastAPI and pydantic write them.
+
+`python app.py --openapi PATH` writes its OpenAPI document; `python -m uvicorn app:app` serves
+it. `cargo xtask live` does both and drives it with a client generated from that document.
+"""
+
+import json
+import sys
+from enum import Enum
+from typing import Annotated, List, Literal, Optional, Union
+
+from fastapi import FastAPI, File, Form, Query, Request, Response, UploadFile
+from fastapi.responses import JSONResponse, PlainTextResponse
+from pydantic import BaseModel, Field
+
+app = FastAPI(title="Live check", version="1")
+
+
+class Cat(BaseModel):
+    kind: Literal["cat"] = "cat"
+    lives: int
+
+
+class Dog(BaseModel):
+    kind: Literal["dog"] = "dog"
+    good: bool
+
+
+Pet = Annotated[Union[Cat, Dog], Field(discriminator="kind")]
+
+
+class Note(BaseModel):
+    text: str
+
+
+class Parcel(BaseModel):
+    """Holds what the round trips send back."""
+
+    pet: Pet
+    note: Optional[Note] = None
+    amount: Union[int, float]
+
+
+class Color(str, Enum):
+    red = "red"
+    green = "green"
+    blue = "blue"
+
+
+@app.post("/parcels")
+def echo_parcel(parcel: Parcel) -> Parcel:
+    return parcel
+
+
+@app.get("/colors")
+def colors(color: Annotated[List[Color], Query()] = []) -> List[Color]:
+    return list(reversed(color))
+
+
+@app.post("/upload")
+async def upload(
+    file: UploadFile,
+    note: Annotated[str, Form()],
+    more: Annotated[List[UploadFile], File()] = [],
+) -> dict:
+    content = await file.read()
+    return {
+        "file_name": file.filename,
+        "content_type": file.content_type,
+        "content": content.decode(),
+        "note": note,
+        "more": [(await f.read()).decode() for f in more],
+    }
+
+
+@app.post("/login")
+def login(username: Annotated[str, Form()], password: Annotated[str, Form()]) -> dict:
+    return {"token": f"{username}:{len(password)}"}
+
+
+@app.delete("/things/{thing_id}", status_code=204)
+def delete_thing(thing_id: int) -> Response:
+    return Response(status_code=204)
+
+
+@app.get("/hello", response_class=PlainTextResponse)
+def hello(name: str) -> str:
+    return f"hello {name}"
+
+
+@app.get(
+    "/report",
+    responses={200: {"content": {"application/xml": {"schema": {"type": "string"}}}}},
+)
+def report(request: Request) -> Note:
+    # XML unless asked otherwise, as servers whose default is XML answer.
+    if "application/json" in request.headers.get("accept", ""):
+        return JSONResponse({"text": "as json"})
+    return Response("<note>as xml</note>", media_type="application/xml")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--openapi"]:
+        with open(sys.argv[2], "w") as out:
+            json.dump(app.openapi(), out, indent=1)
