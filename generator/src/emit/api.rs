@@ -329,9 +329,8 @@ fn query_style(p: &Param) -> TokenStream {
 /// or a constant.
 fn value_expr(api: &Api, p: &Param) -> TokenStream {
     let rust = ident(&p.rust_name);
-    if fixed_value(api, p).is_some() {
-        let t = ty(api, &p.ty, PATH);
-        quote!(&#t)
+    if let Some(value) = fixed_value(api, p) {
+        quote!(#value)
     } else if !p.required {
         quote!(&params.#rust)
     } else if by_value(&p.ty) {

@@ -7,7 +7,7 @@ use super::docs::{doc_attrs, inner_doc_attrs, Para};
 use super::ty::ident;
 use super::EmitConfig;
 use crate::error::Result;
-use crate::ir::{Api, Method};
+use crate::ir::{Api, Method, TypeId};
 use crate::templates::Templates;
 
 /// `lib.rs`: the modules (the printed ones, `template_modules` copied from `src/` of the
@@ -194,15 +194,19 @@ pub fn apis_mod(api: &Api) -> TokenStream {
 }
 
 pub fn models_mod(api: &Api) -> TokenStream {
-    let modules = api.types.iter().map(|def| {
-        let module = format_ident!("{}", def.module);
-        let name = ident(&def.name);
-        // `self::`: a model named like a dependency (`bytes`, `serde`) is this module's.
-        quote! {
-            mod #module;
-            pub use self::#module::#name;
-        }
-    });
+    let filled_in = super::signature::filled_in(api);
+    let types = api.types.iter().enumerate();
+    let modules = types
+        .filter(|(at, _)| !filled_in.contains(&TypeId(*at)))
+        .map(|(_, def)| {
+            let module = format_ident!("{}", def.module);
+            let name = ident(&def.name);
+            // `self::`: a model named like a dependency (`bytes`, `serde`) is this module's.
+            quote! {
+                mod #module;
+                pub use self::#module::#name;
+            }
+        });
     quote! {
         //! The types operations send and receive: one module per schema the selected
         //! operations reach, re-exported here.

@@ -2,11 +2,13 @@
 //! on, and what it returns. The method, its blocking twin, its example and its docs page all
 //! read them from here.
 
+use std::collections::BTreeSet;
+
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote, ToTokens};
 
 use super::ty::{ident, ty, ModelPath};
-use crate::ir::{Api, MediaKind, Operation, Param, ParamLocation, Returns, Ty, TypeKind};
+use crate::ir::{Api, MediaKind, Operation, Param, ParamLocation, Returns, Ty, TypeId, TypeKind};
 
 const PATH: ModelPath = ModelPath::Models;
 
@@ -73,6 +75,29 @@ pub fn fixed_value<'a>(api: &'a Api, p: &Param) -> Option<&'a str> {
         TypeKind::Const(value) => Some(value),
         _ => None,
     }
+}
+
+/// The constants no type and no body names: parameters the API fixes, which their methods
+/// fill in, so the crate has no type for them.
+pub fn filled_in(api: &Api) -> BTreeSet<TypeId> {
+    let mut named = BTreeSet::new();
+    let bodies = api
+        .operations()
+        .filter_map(|(_, op)| Some(&op.body.as_ref()?.ty));
+    for t in api
+        .types
+        .iter()
+        .flat_map(|def| def.kind.tys())
+        .chain(bodies)
+    {
+        t.for_each_named(&mut |id| {
+            named.insert(id);
+        });
+    }
+    (0..api.types.len())
+        .map(TypeId)
+        .filter(|id| matches!(api.ty(*id).kind, TypeKind::Const(_)) && !named.contains(id))
+        .collect()
 }
 
 /// A sentence for an operation with parameters the API fixes to one value, which its method

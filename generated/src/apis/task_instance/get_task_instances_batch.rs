@@ -39,10 +39,7 @@ impl TaskInstanceApi {
                 Method::POST,
                 "get_task_instances_batch",
                 "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/list",
-                &[
-                    path_segment(&models::GetTaskInstancesBatchDagId),
-                    path_segment(&models::GetTaskInstancesBatchDagRunId),
-                ],
+                &[path_segment("~"), path_segment("~")],
             );
         request.authenticated();
         request
