@@ -18,5 +18,7 @@ pub(crate) mod releases;
 pub(crate) mod request;
 pub(crate) mod retry;
 pub(crate) mod setters;
+pub(crate) mod streamed;
 pub(crate) mod string_const;
+pub(crate) mod typed;
 pub(crate) mod typed_body;

@@ -36,11 +36,11 @@ use crate::Error;
 /// does not serialise, a header that is not a header) fails the call then, unsent.
 #[must_use = "a call is sent only when it is awaited"]
 pub struct Pending<T> {
-    request: Request,
-    errors: ErrorDecoder,
+    pub(super) request: Request,
+    pub(super) errors: ErrorDecoder,
     /// The body arrives as it is written (NDJSON), rather than read whole first.
-    streamed: bool,
-    decode: Decode<T>,
+    pub(super) streamed: bool,
+    pub(super) decode: Decode<T>,
 }
 
 type Decode<T> = Box<dyn FnOnce(Response) -> Result<T, Error> + Send>;
@@ -66,27 +66,6 @@ impl<T> Pending<T> {
             errors,
             streamed: false,
             decode: Box::new(decode),
-        }
-    }
-
-    /// A call whose successful answer is JSON, decoded as `T`.
-    pub(crate) fn json(request: Request, errors: ErrorDecoder) -> Self
-    where
-        T: serde::de::DeserializeOwned + 'static,
-    {
-        Pending::new(request, errors, Response::json)
-    }
-
-    /// A call whose successful answer may be an NDJSON body, handed to `decode` as it starts
-    /// to arrive.
-    pub(crate) fn streamed(
-        request: Request,
-        errors: ErrorDecoder,
-        decode: impl FnOnce(Response) -> Result<T, Error> + Send + 'static,
-    ) -> Self {
-        Pending {
-            streamed: true,
-            ..Pending::new(request, errors, decode)
         }
     }
 

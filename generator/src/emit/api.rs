@@ -569,7 +569,7 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
         quote!(new)
     };
     let respond = match &op.returns {
-        Returns::One(c) if c.kind == MediaKind::Json => quote!(Pending::json(request, #errors)),
+        Returns::One(c) if c.kind == MediaKind::Json => quote!(Pending::typed(request, #errors)),
         _ => quote!(Pending::#constructor(request, #errors, #decode)),
     };
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));

@@ -90,6 +90,6 @@ impl TaskInstanceApi {
                 ],
             );
         request.json(body);
-        Pending::json(request, crate::error_body::errors_401_403_422)
+        Pending::typed(request, crate::error_body::errors_401_403_422)
     }
 }

@@ -47,7 +47,7 @@ impl TaskInstanceApi {
         request.authenticated();
         request.releases(Some("3.1.0"), &[]);
         request.query_params(params);
-        Pending::json(request, crate::error_body::errors_401_403_404_422)
+        Pending::typed(request, crate::error_body::errors_401_403_404_422)
     }
 }
 

@@ -45,7 +45,7 @@ impl TaskInstanceApi {
         request.authenticated();
         request.releases(None, &[("try_number", "3.2.2")]);
         request.query_params(params);
-        Pending::json(request, crate::error_body::errors_401_403_404_422)
+        Pending::typed(request, crate::error_body::errors_401_403_404_422)
     }
 }
 

@@ -56,6 +56,6 @@ impl TaskInstanceApi {
             );
         request.authenticated();
         request.releases(Some("3.2.0"), &[]);
-        Pending::json(request, crate::error_body::errors_401_403_404_422)
+        Pending::typed(request, crate::error_body::errors_401_403_404_422)
     }
 }

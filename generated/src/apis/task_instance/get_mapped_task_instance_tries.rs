@@ -46,6 +46,6 @@ impl TaskInstanceApi {
                 ],
             );
         request.authenticated();
-        Pending::json(request, crate::error_body::errors_401_403_404_422)
+        Pending::typed(request, crate::error_body::errors_401_403_404_422)
     }
 }

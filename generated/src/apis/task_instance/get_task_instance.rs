@@ -40,6 +40,6 @@ impl TaskInstanceApi {
                 &[path_segment(dag_id), path_segment(dag_run_id), path_segment(task_id)],
             );
         request.authenticated();
-        Pending::json(request, crate::error_body::errors_401_403_404_422)
+        Pending::typed(request, crate::error_body::errors_401_403_404_422)
     }
 }

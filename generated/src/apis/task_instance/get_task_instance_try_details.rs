@@ -50,7 +50,7 @@ impl TaskInstanceApi {
             );
         request.authenticated();
         request.query_params(params);
-        Pending::json(request, crate::error_body::errors_401_403_404_422)
+        Pending::typed(request, crate::error_body::errors_401_403_404_422)
     }
 }
 

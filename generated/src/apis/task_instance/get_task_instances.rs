@@ -96,7 +96,7 @@ impl TaskInstanceApi {
                 ],
             );
         request.query_params(params);
-        Pending::json(request, crate::error_body::errors_400_401_403_404_422)
+        Pending::typed(request, crate::error_body::errors_400_401_403_404_422)
     }
 
     /// Every item of [`Self::get_task_instances`], fetched `page_size` at a time by keyset cursor where the server has it (3.2.2 and later), which loses no item to changes made while the stream runs; else with `limit`/`offset`, where an item added or removed before the current offset while the stream runs makes it skip or repeat one. One page is in memory at a time. The stream owns what it needs, so it can move into a spawned task.

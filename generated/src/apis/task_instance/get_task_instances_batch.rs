@@ -59,6 +59,6 @@ impl TaskInstanceApi {
                 ],
             );
         request.json(body);
-        Pending::json(request, crate::error_body::errors_401_403_404_422)
+        Pending::typed(request, crate::error_body::errors_401_403_404_422)
     }
 }

@@ -53,7 +53,7 @@ impl TaskInstanceApi {
         request.releases(Some("3.3.0"), &[]);
         request.query_params(params);
         request.json(body);
-        Pending::json(request, crate::error_body::errors_400_401_403_404_409_422)
+        Pending::typed(request, crate::error_body::errors_400_401_403_404_409_422)
     }
 }
 

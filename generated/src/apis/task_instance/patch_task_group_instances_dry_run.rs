@@ -50,6 +50,6 @@ impl TaskInstanceApi {
         request.authenticated();
         request.releases(Some("3.3.0"), &[]);
         request.json(body);
-        Pending::json(request, crate::error_body::errors_400_401_403_404_422)
+        Pending::typed(request, crate::error_body::errors_400_401_403_404_422)
     }
 }

@@ -54,7 +54,7 @@ impl TaskInstanceApi {
         request.authenticated();
         request.query_params(params);
         request.json(body);
-        Pending::json(request, crate::error_body::errors_400_401_403_404_409_422)
+        Pending::typed(request, crate::error_body::errors_400_401_403_404_409_422)
     }
 }
 

@@ -57,6 +57,6 @@ impl TaskInstanceApi {
                 ],
             );
         request.json(body);
-        Pending::json(request, crate::error_body::errors_400_401_403_404_409_422)
+        Pending::typed(request, crate::error_body::errors_400_401_403_404_409_422)
     }
 }

@@ -58,6 +58,6 @@ impl TaskInstanceApi {
         request.authenticated();
         request.releases(Some("3.1.0"), &[]);
         request.json(body);
-        Pending::json(request, crate::error_body::errors_400_401_403_404_409_422)
+        Pending::typed(request, crate::error_body::errors_400_401_403_404_409_422)
     }
 }
