@@ -35,6 +35,7 @@ impl GetLogResponse {
                                 operation: "get_log",
                                 status: 200,
                                 body: String::new(),
+                                path: String::new(),
                                 source,
                             },
                         )

@@ -215,6 +215,30 @@ async fn a_success_that_is_not_json_is_a_decode_error() {
     }
 }
 
+/// One item of a long page that does not decode is found by the field the error names.
+#[tokio::test]
+async fn a_decode_error_names_the_field_where_it_stopped() {
+    let mut items: Vec<serde_json::Value> = (0..5).map(|_| fixtures::task_instance()).collect();
+    items[3]["try_number"] = json!("three");
+    let (_server, api) = serve_json(200, fixtures::collection(items)).await;
+
+    let error = api
+        .get_task_instances(DAG, RUN, &Default::default())
+        .await
+        .unwrap_err();
+
+    match &error {
+        Error::Decode { path, .. } => assert_eq!(path, "task_instances[3].try_number"),
+        other => panic!("expected Error::Decode, got {other:?}"),
+    }
+    assert!(
+        error
+            .to_string()
+            .contains("could not decode the 200 response at `task_instances[3].try_number`"),
+        "{error}"
+    );
+}
+
 /// The server's message is one call away, and `Display` shows it rather than raw JSON.
 #[tokio::test]
 async fn detail_gives_the_message_or_the_validation_problems() {

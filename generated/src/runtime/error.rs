@@ -63,7 +63,10 @@ pub enum Error {
         status: u16,
         /// The body as received, for diagnosis.
         body: String,
-        /// Where decoding stopped.
+        /// The field where decoding stopped (`task_instances[3].state`); empty for the body
+        /// as a whole.
+        path: String,
+        /// What was wrong there.
         source: serde_json::Error,
     },
     /// The server is older than the operation: it answered 404 or 405, and its version is
@@ -350,11 +353,16 @@ impl fmt::Display for Error {
                 operation,
                 status,
                 body,
+                path,
                 source,
             } => {
+                let at = match path.as_str() {
+                    "" | "." => String::new(),
+                    path => format!(" at `{path}`"),
+                };
                 write!(
                     f,
-                    "{operation}: could not decode the {status} response ({source}): {}",
+                    "{operation}: could not decode the {status} response{at} ({source}): {}",
                     excerpt(body)
                 )
             }

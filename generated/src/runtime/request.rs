@@ -519,7 +519,8 @@ fn media_type(headers: &HeaderMap) -> String {
 }
 
 /// A JSON body as `T`; an empty body reads like `null`, so `()` and `Option` bodies work.
-fn decode_json<T: DeserializeOwned>(
+/// The error names the field where decoding stopped, so one bad item of a long page is found.
+pub(crate) fn decode_json<T: DeserializeOwned>(
     operation: &'static str,
     status: u16,
     bytes: &[u8],
@@ -529,12 +530,18 @@ fn decode_json<T: DeserializeOwned>(
     } else {
         bytes
     };
-    serde_json::from_slice(slice).map_err(|source| Error::Decode {
+    let fail = |path: String, source| Error::Decode {
         operation,
         status,
         body: String::from_utf8_lossy(bytes).into_owned(),
+        path,
         source,
-    })
+    };
+    let mut json = serde_json::Deserializer::from_slice(slice);
+    let value = serde_path_to_error::deserialize(&mut json)
+        .map_err(|e| fail(e.path().to_string(), e.into_inner()))?;
+    json.end().map_err(|e| fail(String::new(), e))?;
+    Ok(value)
 }
 
 /// A body read whole, or one still arriving (a successful NDJSON answer).

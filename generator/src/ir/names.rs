@@ -65,8 +65,9 @@ pub fn camel(raw: &str) -> String {
     if name.starts_with(|c: char| c.is_ascii_digit()) {
         name = format!("V{name}");
     }
+    // `BoxType`, not `Box_`: names built on it (`BoxTypeAmount`) stay in camel case.
     if KEYWORDS.contains(&name.as_str()) || RESERVED_TYPES.contains(&name.as_str()) {
-        name.push('_');
+        name.push_str("Type");
     }
     name
 }
@@ -165,8 +166,8 @@ mod tests {
         assert_eq!(camel("application/x-ndjson"), "ApplicationXNdjson");
         assert_eq!(camel("*/*"), "StarSlashStar");
         assert_eq!(camel("up_for_retry"), "UpForRetry");
-        assert_eq!(camel("Self"), "Self_");
-        assert_eq!(camel("Option"), "Option_");
+        assert_eq!(camel("Self"), "SelfType");
+        assert_eq!(camel("Option"), "OptionType");
         assert_eq!(camel("3d"), "V3d");
         assert_eq!(camel(""), "ValueEmpty");
     }

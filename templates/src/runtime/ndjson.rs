@@ -171,12 +171,7 @@ impl NdjsonStream {
 
     /// One line decoded as `T`.
     pub(crate) fn decode<T: DeserializeOwned>(&self, line: &[u8]) -> Result<T, Error> {
-        serde_json::from_slice(line).map_err(|source| Error::Decode {
-            operation: self.operation,
-            status: self.status,
-            body: String::from_utf8_lossy(line).into_owned(),
-            source,
-        })
+        super::request::decode_json(self.operation, self.status, line)
     }
 
     /// Reads the rest of the body, decoding every line.
