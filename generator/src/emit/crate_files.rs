@@ -28,12 +28,13 @@ pub fn lib_rs(api: &Api, template_modules: &[String], runtime: &[String]) -> Tok
         let name = format_ident!("{}", name);
         quote!(#feature #skip #public mod #name;)
     });
-    let paging = runtime.iter().any(|m| m == "paging").then(|| {
+    let has = |module: &str| runtime.iter().any(|m| m == module);
+    let paging = has("paging").then(|| {
         quote!(
             pub use runtime::paging::{PageStart, Paged};
         )
     });
-    let pending = runtime.iter().any(|m| m == "pending").then(|| {
+    let pending = has("pending").then(|| {
         quote!(
             pub use runtime::pending::{Pending, Reply};
         )
@@ -313,12 +314,9 @@ pub fn readme(
     let operations: Vec<String> = api
         .apis
         .iter()
-        .map(|tag| {
-            let (name, count) = (&tag.type_name, tag.operations.len());
-            format!(
-                "- `{name}` (tag \"{}\"): {count} operations, listed in `docs/{name}.md`.",
-                tag.tag
-            )
+        .map(|t| {
+            let (name, tag, count) = (&t.type_name, &t.tag, t.operations.len());
+            format!("- `{name}` (tag \"{tag}\"): {count} operations, listed in `docs/{name}.md`.")
         })
         .collect();
     let count = api.operations().count().to_string();

@@ -171,12 +171,6 @@ fn check_selected_tags(doc: &Document, selection: &Selection, by_tag: &ByTag) ->
 
 /// One API type per tag, named and described.
 fn tag_apis(doc: &Document, by_tag: ByTag) -> Vec<TagApi> {
-    let descriptions: BTreeMap<&str, Option<String>> = doc
-        .api
-        .tags
-        .iter()
-        .map(|t| (t.name.as_str(), t.description.clone()))
-        .collect();
     let mut api_names = Namespace::new();
     by_tag
         .into_iter()
@@ -189,10 +183,12 @@ fn tag_apis(doc: &Document, by_tag: ByTag) -> Vec<TagApi> {
             for op in &mut operations {
                 op.module = modules.unique(std::mem::take(&mut op.module));
             }
+            // The last tag of that name, when the document repeats one.
+            let described = doc.api.tags.iter().rfind(|t| t.name == tag);
             TagApi {
                 accessor: accessor_name(&module),
                 module,
-                description: descriptions.get(tag.as_str()).cloned().flatten(),
+                description: described.and_then(|t| t.description.clone()),
                 type_name,
                 tag,
                 operations,

@@ -38,7 +38,12 @@ pub fn snake(raw: &str) -> String {
     if name.starts_with(|c: char| c.is_ascii_digit()) {
         name = format!("_{name}");
     }
-    escape(name)
+    // Keywords stay as they are (the emitter makes them raw identifiers), but for those that
+    // cannot be raw.
+    if NOT_RAW.contains(&name.as_str()) {
+        name.push('_');
+    }
+    name
 }
 
 /// A name for where raw identifiers cannot go (file stems): `mod` becomes `mod_`, so an
@@ -89,16 +94,6 @@ fn symbol_name(raw: &str, fallback: &str) -> String {
         (false, _) => spelled.join(" "),
         (true, true) => format!("{fallback} empty"),
         (true, false) => fallback.to_string(),
-    }
-}
-
-/// Keywords stay as they are (the emitter makes them raw identifiers), but for those that
-/// cannot be raw.
-fn escape(name: String) -> String {
-    if NOT_RAW.contains(&name.as_str()) {
-        format!("{name}_")
-    } else {
-        name
     }
 }
 
