@@ -42,19 +42,16 @@ pub struct Generated {
 /// Runs the whole pipeline in memory.
 pub fn generate(text: &str, config: &Config, templates: &Templates) -> Result<Generated> {
     let doc = load::load(text)?;
-    let support = match &config.history {
-        Some(history) => {
-            let first = history.releases.first().map(String::as_str);
-            let oldest = config.supported_from.as_deref().or(first);
-            let oldest = oldest.unwrap_or("no release");
-            let support = ir::Support::new(history, oldest).ok_or_else(|| {
-                let releases = history.releases.join(", ");
-                Error::History(format!("{oldest} is not one of its releases ({releases})"))
-            })?;
-            Some(support)
-        }
-        None => None,
-    };
+    let support = config.history.as_ref().map(|history| {
+        let first = history.releases.first().map(String::as_str);
+        let oldest = config.supported_from.as_deref().or(first);
+        let oldest = oldest.unwrap_or("no release");
+        ir::Support::new(history, oldest).ok_or_else(|| {
+            let releases = history.releases.join(", ");
+            Error::History(format!("{oldest} is not one of its releases ({releases})"))
+        })
+    });
+    let support = support.transpose()?;
     let mut api = ir::build_supporting(&doc, &config.selection, support.as_ref(), config.strict)
         .map_err(|e| doc.locate(e))?;
     api.notes = templates.notes()?;

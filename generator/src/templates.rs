@@ -57,40 +57,34 @@ impl Templates {
         })
     }
 
-    /// The Rust files `api`'s crate gets: each whose directives `api` meets, `used` being the
-    /// identifiers the generated code uses.
-    pub fn sources_for<'t>(&'t self, api: &Api, used: &BTreeSet<String>) -> Vec<Source<'t>> {
-        let operation_ids: Vec<&str> = api
-            .operations()
-            .map(|(_, op)| op.operation_id.as_str())
-            .collect();
-        self.sources()
-            .filter(|s| s.requires.iter().all(|op| operation_ids.contains(op)))
-            .filter(|s| s.requires_names.iter().all(|n| has_name(api, n)))
-            .filter(|s| s.requires_uses.iter().all(|u| used.contains(*u)))
-            .collect()
-    }
-
-    /// Rust files copied into the crate (`src/`, `examples/`), each with what it needs, said on
-    /// its opening lines:
+    /// The Rust files (`src/`, `examples/`) `api`'s crate gets, each when `api` meets what its
+    /// opening lines say it needs (`used` being the identifiers the generated code uses):
     /// - `// requires-operations: a b`: the selected operations include all of them;
     /// - `// requires-names: Type::Variant`: the emitted types have those variants (or
     ///   fields) too, since an operation's shape differs between releases;
     /// - `// requires-uses: name`: the generated code uses these names (a runtime piece only
     ///   some documents need, which would be dead code in the others).
-    fn sources(&self) -> impl Iterator<Item = Source<'_>> {
+    pub fn sources_for<'t>(&'t self, api: &Api, used: &BTreeSet<String>) -> Vec<Source<'t>> {
+        let operation_ids: Vec<&str> = api
+            .operations()
+            .map(|(_, op)| op.operation_id.as_str())
+            .collect();
         self.files
             .iter()
             .filter(|(p, _)| {
                 (p.starts_with("src/") || p.starts_with("examples/")) && p.ends_with(".rs")
             })
+            .filter(|(_, text)| {
+                let words = |directive| header_words(text, directive).into_iter();
+                words(REQUIRES).all(|op| operation_ids.contains(&op))
+                    && words(REQUIRES_NAMES).all(|n| has_name(api, n))
+                    && words(REQUIRES_USES).all(|u| used.contains(u))
+            })
             .map(|(path, text)| Source {
                 path,
                 text: without_directives(text),
-                requires: header_words(text, REQUIRES),
-                requires_names: header_words(text, REQUIRES_NAMES),
-                requires_uses: header_words(text, REQUIRES_USES),
             })
+            .collect()
     }
 }
 
@@ -100,12 +94,6 @@ pub struct Source<'t> {
     pub path: &'t str,
     /// The file as the crate gets it: without the directives.
     pub text: &'t str,
-    /// The operationIds the file uses; empty for the runtime every crate has.
-    pub requires: Vec<&'t str>,
-    /// `Type::Variant` (or `Type::field`) names the file uses.
-    pub requires_names: Vec<&'t str>,
-    /// Names the generated code must use for the file to be copied.
-    pub requires_uses: Vec<&'t str>,
 }
 
 /// The name templates use for the emitted crate (in examples and doctests, which see the crate

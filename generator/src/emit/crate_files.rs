@@ -229,12 +229,13 @@ pub fn manifest(api: &Api, config: &EmitConfig, templates: &Templates) -> Result
         api.title
     )
     .replace('"', "'");
-    let workspace = if config.standalone {
-        "\n# Builds on its own, outside any workspace.\n[workspace]\n"
-    } else {
-        ""
-    };
+    let workspace = "\n# Builds on its own, outside any workspace.\n[workspace]\n";
     let package = &config.package;
+    let publish = if package.publish {
+        ""
+    } else {
+        "publish = false\n"
+    };
     let mut links = format!("documentation = {:?}\n", config.documentation());
     for (key, value) in [
         ("homepage", &package.homepage),
@@ -244,11 +245,6 @@ pub fn manifest(api: &Api, config: &EmitConfig, templates: &Templates) -> Result
             links.push_str(&format!("{key} = {value:?}\n"));
         }
     }
-    let publish = if package.publish {
-        ""
-    } else {
-        "publish = false\n"
-    };
     let body = fill(
         template,
         &[
@@ -258,7 +254,7 @@ pub fn manifest(api: &Api, config: &EmitConfig, templates: &Templates) -> Result
             ("keywords", &keywords(api)),
             ("links", &links),
             ("publish", publish),
-            ("workspace", workspace),
+            ("workspace", if config.standalone { workspace } else { "" }),
         ],
     );
     Ok(format!(

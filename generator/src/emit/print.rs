@@ -38,7 +38,12 @@ pub fn file(tokens: TokenStream, pointer: &str) -> SpecResult<String> {
     }
     let mut after_declaration = false;
     for item in file.items {
-        let is_declaration = declaration(&item);
+        // `use` items and `mod name;` lines read best as one block.
+        let is_declaration = match &item {
+            Item::Use(_) => true,
+            Item::Mod(m) => m.content.is_none(),
+            _ => false,
+        };
         let together = after_declaration && is_declaration;
         if !out.is_empty() && !together {
             out.push('\n');
@@ -53,15 +58,6 @@ pub fn file(tokens: TokenStream, pointer: &str) -> SpecResult<String> {
         after_declaration = is_declaration;
     }
     Ok(out)
-}
-
-/// `use` items and `mod name;` lines, which read best as one block.
-fn declaration(item: &Item) -> bool {
-    match item {
-        Item::Use(_) => true,
-        Item::Mod(m) => m.content.is_none(),
-        _ => false,
-    }
 }
 
 /// A blank line between the members of a printed `impl` or `trait` block. Its members' lines

@@ -184,12 +184,6 @@ fn check_selected_tags(doc: &Document, selection: &Selection, by_tag: &ByTag) ->
 
 /// One API type per tag, named and described.
 fn tag_apis(doc: &Document, by_tag: ByTag) -> Vec<TagApi> {
-    let descriptions: BTreeMap<&str, Option<String>> = doc
-        .api
-        .tags
-        .iter()
-        .map(|t| (t.name.as_str(), t.description.clone()))
-        .collect();
     let mut api_names = Namespace::new();
     by_tag
         .into_iter()
@@ -202,10 +196,12 @@ fn tag_apis(doc: &Document, by_tag: ByTag) -> Vec<TagApi> {
             for op in &mut operations {
                 op.module = modules.unique(std::mem::take(&mut op.module));
             }
+            // The last tag of that name, when the document repeats one.
+            let described = doc.api.tags.iter().rfind(|t| t.name == tag);
             TagApi {
                 accessor: accessor_name(&module),
                 module,
-                description: descriptions.get(tag.as_str()).cloned().flatten(),
+                description: described.and_then(|t| t.description.clone()),
                 type_name,
                 tag,
                 operations,
@@ -214,25 +210,29 @@ fn tag_apis(doc: &Document, by_tag: ByTag) -> Vec<TagApi> {
         .collect()
 }
 
-/// The arena in its final form: usage marked, fields dated, sorted by name (the operations'
-/// references follow), cycles boxed and each field's representation decided.
+/// The arena in its final form: sorted by name (the operations' references follow), usage
+/// marked, fields dated, cycles boxed and each field's representation decided.
 fn settle_types(
     mut types: Vec<TypeDef>,
     apis: &mut [TagApi],
     support: Option<&Support>,
 ) -> SpecResult<Vec<TypeDef>> {
-    mark_usage(&mut types, apis);
-    if let Some(support) = support {
-        support.date_fields(&mut types);
-    }
     let map = sort_by_name(&mut types);
+    // The types operations mention, each with whether clients send it.
+    let mut used = Vec::new();
     for op in apis.iter_mut().flat_map(|a| a.operations.iter_mut()) {
-        for ty in op_tys_mut(op) {
-            ty.remap(&map);
-        }
         for case in &mut op.errors {
             case.ty = case.ty.map(|id| map[id.0]);
+            used.extend(case.ty.map(|id| (id, false)));
         }
+        for (ty, sent) in op_tys_mut(op) {
+            ty.remap(&map);
+            ty.for_each_named(&mut |id| used.push((id, sent)));
+        }
+    }
+    mark_usage(&mut types, used);
+    if let Some(support) = support {
+        support.date_fields(&mut types);
     }
     if let Some(id) = super::recursion::alias_cycle(&types) {
         let def = &types[id.0];
@@ -313,53 +313,28 @@ fn known_tags(doc: &Document) -> Vec<&str> {
     tags
 }
 
-fn op_tys_mut(op: &mut Operation) -> Vec<&mut Ty> {
-    let mut tys: Vec<&mut Ty> = op.params.iter_mut().map(|p| &mut p.ty).collect();
-    if let Some(body) = &mut op.body {
-        tys.push(&mut body.ty);
-    }
+/// The types in an operation's parameters, body and success responses, each with whether
+/// clients send it.
+fn op_tys_mut(op: &mut Operation) -> Vec<(&mut Ty, bool)> {
+    let mut tys: Vec<_> = op.params.iter_mut().map(|p| (&mut p.ty, true)).collect();
+    tys.extend(op.body.as_mut().map(|body| (&mut body.ty, true)));
     match &mut op.returns {
         Returns::Unit => {}
-        Returns::One(content) => tys.push(&mut content.ty),
-        Returns::Choice { variants, .. } => tys.extend(
-            variants
-                .iter_mut()
-                .filter_map(|v| v.content.as_mut().map(|c| &mut c.ty)),
-        ),
+        Returns::One(content) => tys.push((&mut content.ty, false)),
+        Returns::Choice { variants, .. } => {
+            let contents = variants.iter_mut().filter_map(|v| v.content.as_mut());
+            tys.extend(contents.map(|c| (&mut c.ty, false)));
+        }
     }
     tys
 }
 
-/// Marks which types are sent and which are received, following every reference.
-fn mark_usage(types: &mut [TypeDef], apis: &[TagApi]) {
-    let mut request = Vec::new();
-    let mut response = Vec::new();
-    for op in apis.iter().flat_map(|a| &a.operations) {
-        for p in &op.params {
-            p.ty.for_each_named(&mut |id| request.push(id));
-        }
-        if let Some(body) = &op.body {
-            body.ty.for_each_named(&mut |id| request.push(id));
-        }
-        match &op.returns {
-            Returns::Unit => {}
-            Returns::One(c) => c.ty.for_each_named(&mut |id| response.push(id)),
-            Returns::Choice { variants, .. } => {
-                for c in variants.iter().filter_map(|v| v.content.as_ref()) {
-                    c.ty.for_each_named(&mut |id| response.push(id));
-                }
-            }
-        }
-        response.extend(op.errors.iter().filter_map(|e| e.ty));
-    }
-    let mut stack: Vec<(TypeId, bool)> = request
-        .into_iter()
-        .map(|id| (id, true))
-        .chain(response.into_iter().map(|id| (id, false)))
-        .collect();
-    while let Some((id, is_request)) = stack.pop() {
+/// Marks which types are sent and which are received, following every reference from the
+/// types operations mention (`used`, each with whether clients send it).
+fn mark_usage(types: &mut [TypeDef], mut used: Vec<(TypeId, bool)>) {
+    while let Some((id, sent)) = used.pop() {
         let usage = &mut types[id.0].usage;
-        let flag = if is_request {
+        let flag = if sent {
             &mut usage.request
         } else {
             &mut usage.response
@@ -368,7 +343,7 @@ fn mark_usage(types: &mut [TypeDef], apis: &[TagApi]) {
             continue;
         }
         for ty in types[id.0].kind.tys() {
-            ty.for_each_named(&mut |next| stack.push((next, is_request)));
+            ty.for_each_named(&mut |next| used.push((next, sent)));
         }
     }
 }
@@ -400,15 +375,13 @@ fn settle_presence(types: &mut [TypeDef]) {
 
 /// Sorts the arena by name and returns old id → new id.
 fn sort_by_name(types: &mut Vec<TypeDef>) -> Vec<TypeId> {
-    let mut order: Vec<usize> = (0..types.len()).collect();
-    order.sort_by(|a, b| types[*a].name.cmp(&types[*b].name));
-    let mut map = vec![TypeId(0); types.len()];
-    for (new, old) in order.iter().enumerate() {
+    let mut sorted: Vec<(usize, TypeDef)> = std::mem::take(types).into_iter().enumerate().collect();
+    sorted.sort_by(|(_, a), (_, b)| a.name.cmp(&b.name));
+    let mut map = vec![TypeId(0); sorted.len()];
+    for (new, (old, _)) in sorted.iter().enumerate() {
         map[*old] = TypeId(new);
     }
-    let mut old: Vec<Option<TypeDef>> = std::mem::take(types).into_iter().map(Some).collect();
-    for index in order {
-        let mut def = old[index].take().expect("each type moves once");
+    for (_, mut def) in sorted {
         for ty in def.kind.tys_mut() {
             ty.remap(&map);
         }

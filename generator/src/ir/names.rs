@@ -20,25 +20,31 @@ const RESERVED_TYPES: &[&str] = &[
     "Option", "Result", "Vec", "String", "Box", "Some", "None", "Ok", "Err", "Self",
 ];
 
-/// Replaces what cannot appear in an identifier, keeping word boundaries.
-fn words(raw: &str) -> String {
+/// Replaces what cannot appear in an identifier, keeping word boundaries; a value with
+/// nothing else left is named by [`symbol_name`].
+fn words(raw: &str, fallback: &str) -> String {
     let mapped: String = raw
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
         .collect();
-    mapped.trim().to_string()
+    match mapped.trim() {
+        "" => symbol_name(raw, fallback),
+        words => words.to_string(),
+    }
 }
 
 /// `snake_case` for fields, functions and modules; never empty, never a bare keyword.
 pub fn snake(raw: &str) -> String {
-    let mut name = words(raw).to_snake_case();
-    if name.is_empty() {
-        name = symbol_name(raw, "value").to_snake_case();
-    }
+    let mut name = words(raw, "value").to_snake_case();
     if name.starts_with(|c: char| c.is_ascii_digit()) {
         name = format!("_{name}");
     }
-    escape(name)
+    // Keywords stay as they are (the emitter makes them raw identifiers), but for those that
+    // cannot be raw.
+    if NOT_RAW.contains(&name.as_str()) {
+        name.push('_');
+    }
+    name
 }
 
 /// A name for where raw identifiers cannot go (file stems): `mod` becomes `mod_`, so an
@@ -58,10 +64,7 @@ pub fn is_keyword(name: &str) -> bool {
 
 /// `UpperCamelCase` for types and variants.
 pub fn camel(raw: &str) -> String {
-    let mut name = words(raw).to_upper_camel_case();
-    if name.is_empty() {
-        name = symbol_name(raw, "Value").to_upper_camel_case();
-    }
+    let mut name = words(raw, "Value").to_upper_camel_case();
     if name.starts_with(|c: char| c.is_ascii_digit()) {
         name = format!("V{name}");
     }
@@ -90,16 +93,6 @@ fn symbol_name(raw: &str, fallback: &str) -> String {
         (false, _) => spelled.join(" "),
         (true, true) => format!("{fallback} empty"),
         (true, false) => fallback.to_string(),
-    }
-}
-
-/// Keywords stay as they are (the emitter makes them raw identifiers), but for those that
-/// cannot be raw.
-fn escape(name: String) -> String {
-    if NOT_RAW.contains(&name.as_str()) {
-        format!("{name}_")
-    } else {
-        name
     }
 }
 

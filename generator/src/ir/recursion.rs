@@ -1,30 +1,29 @@
 //! Finds fields through which a type contains itself by value, so they can be boxed.
 
+use std::collections::BTreeSet;
+
 use super::{Ty, TypeDef, TypeId, TypeKind};
 
 /// Type ids reached by value (not behind a list or map, which already allocate).
-fn by_value(ty: &Ty, out: &mut Vec<TypeId>) {
+fn by_value(ty: &Ty) -> Vec<TypeId> {
     match ty {
-        Ty::Named(id) => out.push(*id),
-        Ty::Nullable(inner) => by_value(inner, out),
-        Ty::Tuple(items) => items.iter().for_each(|t| by_value(t, out)),
-        _ => {}
+        Ty::Named(id) => vec![*id],
+        Ty::Nullable(inner) => by_value(inner),
+        Ty::Tuple(items) => items.iter().flat_map(by_value).collect(),
+        _ => Vec::new(),
     }
 }
 
-/// Whether `from` reaches `target` by value.
-fn reaches(types: &[TypeDef], from: TypeId, target: TypeId) -> bool {
-    let mut seen = vec![false; types.len()];
-    let mut stack = vec![from];
+/// Whether `target` is reached from `start` by following `next`.
+fn reaches(start: Vec<TypeId>, target: TypeId, next: impl Fn(TypeId) -> Vec<TypeId>) -> bool {
+    let mut seen = BTreeSet::new();
+    let mut stack = start;
     while let Some(id) = stack.pop() {
         if id == target {
             return true;
         }
-        if std::mem::replace(&mut seen[id.0], true) {
-            continue;
-        }
-        for ty in types[id.0].kind.tys() {
-            by_value(ty, &mut stack);
+        if seen.insert(id) {
+            stack.extend(next(id));
         }
     }
     false
@@ -32,6 +31,14 @@ fn reaches(types: &[TypeDef], from: TypeId, target: TypeId) -> bool {
 
 /// Marks every struct field and union variant that closes a by-value cycle.
 pub fn box_cycles(types: &mut [TypeDef]) {
+    let contains = |id: TypeId| {
+        types[id.0]
+            .kind
+            .tys()
+            .into_iter()
+            .flat_map(by_value)
+            .collect()
+    };
     let mut marks: Vec<(usize, usize)> = Vec::new();
     for (index, def) in types.iter().enumerate() {
         let slots: Vec<&Ty> = match &def.kind {
@@ -40,9 +47,7 @@ pub fn box_cycles(types: &mut [TypeDef]) {
             _ => continue,
         };
         for (slot, ty) in slots.into_iter().enumerate() {
-            let mut direct = Vec::new();
-            by_value(ty, &mut direct);
-            if direct.iter().any(|id| reaches(types, *id, TypeId(index))) {
+            if reaches(by_value(ty), TypeId(index), contains) {
                 marks.push((index, slot));
             }
         }
@@ -66,17 +71,7 @@ pub fn alias_cycle(types: &[TypeDef]) -> Option<TypeId> {
         }
         out
     };
-    (0..types.len()).map(TypeId).find(|start| {
-        let mut seen = vec![false; types.len()];
-        let mut stack = alias_targets(*start);
-        while let Some(id) = stack.pop() {
-            if id == *start {
-                return true;
-            }
-            if !std::mem::replace(&mut seen[id.0], true) {
-                stack.extend(alias_targets(id));
-            }
-        }
-        false
-    })
+    (0..types.len())
+        .map(TypeId)
+        .find(|start| reaches(alias_targets(*start), *start, alias_targets))
 }

@@ -2,7 +2,7 @@
 //! parameters and fields newer than the oldest supported release are dated, and a field some
 //! supported release does not send (or may leave out) is read as absent when missing.
 
-use super::{Field, Releases, TagApi, TypeDef, TypeKind};
+use super::{Releases, TagApi, TypeDef, TypeKind};
 use crate::error::unescape_token;
 use crate::history::{History, Span};
 
@@ -93,18 +93,18 @@ impl<'a> Support<'a> {
             for field in &mut s.fields {
                 let span = properties.and_then(|p| p.get(&field.wire_name));
                 field.since = self.newer(span, baseline);
-                let relaxed = received_only && !self.always_required(span, baseline);
-                relax(field, relaxed);
+                // A nullable field needs nothing: a missing key reads as null whatever the
+                // history.
+                if received_only
+                    && field.required
+                    && !field.ty.is_nullable()
+                    && !self.always_required(span, baseline)
+                {
+                    field.required = false;
+                    field.relaxed = true;
+                }
             }
         }
-    }
-}
-
-/// A nullable field needs nothing: a missing key reads as null whatever the history.
-fn relax(field: &mut Field, relaxed: bool) {
-    if relaxed && field.required && !field.ty.is_nullable() {
-        field.required = false;
-        field.relaxed = true;
     }
 }
 

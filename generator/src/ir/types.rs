@@ -130,21 +130,17 @@ impl<'a> TypeBuilder<'a> {
             false => Ty::Named(id),
         };
         self.by_ref.insert(component_pointer.clone(), ty.clone());
-        let (kind, title, description) = match schema {
-            ReferenceOr::Reference { reference: inner } => {
-                let ty = self.reference(inner, &component_pointer)?;
-                (TypeKind::Alias(ty), None, None)
-            }
+        let (kind, data) = match schema {
+            ReferenceOr::Reference { reference: inner } => (
+                TypeKind::Alias(self.reference(inner, &component_pointer)?),
+                None,
+            ),
             ReferenceOr::Item(schema) => {
-                let kind = self.kind(schema, &Site::new(&name, &component_pointer))?;
-                let data = &schema.schema_data;
-                (kind, data.title.clone(), data.description.clone())
+                let site = Site::new(&name, &component_pointer);
+                (self.kind(schema, &site)?, Some(&schema.schema_data))
             }
         };
-        let def = &mut self.types[id.0];
-        def.kind = kind;
-        def.title = title;
-        def.description = description;
+        self.fill(id, kind, data);
         if let Some(text) = text {
             self.by_text.insert(text, ty.clone());
         }
@@ -177,18 +173,16 @@ impl<'a> TypeBuilder<'a> {
         id
     }
 
-    /// Defines a named type for an inline schema that needs one.
-    fn define(&mut self, schema: &Schema, kind: TypeKind, site: &Site) -> Ty {
-        let name = self.names.unique(site.name.to_string());
-        let id = self.reserve(&name, site.pointer);
+    /// Sets what a reserved type is: its definition, and the schema's title and description.
+    fn fill(&mut self, id: TypeId, kind: TypeKind, data: Option<&SchemaData>) {
         let def = &mut self.types[id.0];
         def.kind = kind;
-        def.title = schema.schema_data.title.clone();
-        def.description = schema.schema_data.description.clone();
-        Ty::Named(id)
+        def.title = data.and_then(|d| d.title.clone());
+        def.description = data.and_then(|d| d.description.clone());
     }
 
-    /// An inline schema: a builtin, a container, or a new named type.
+    /// An inline schema: a builtin or another type's name is used as it is; anything else gets
+    /// a name, shared with the schemas written the same.
     fn inline(&mut self, schema: &Schema, site: &Site) -> SpecResult<Ty> {
         if self.depth >= MAX_DEPTH {
             return Err(SpecError::at(
@@ -200,28 +194,26 @@ impl<'a> TypeBuilder<'a> {
         let text = serde_json::to_string(schema).unwrap_or_default();
         let ty = match self.by_text.get(&text) {
             Some(ty) => ty.clone(),
-            None => self.inline_kind(schema, site, text)?,
+            None => {
+                self.depth += 1;
+                let kind = self.kind(schema, site);
+                self.depth -= 1;
+                match kind? {
+                    TypeKind::Alias(ty) => ty,
+                    kind => {
+                        let name = self.names.unique(site.name.to_string());
+                        let id = self.reserve(&name, site.pointer);
+                        self.fill(id, kind, Some(&schema.schema_data));
+                        self.by_text.insert(text, Ty::Named(id));
+                        Ty::Named(id)
+                    }
+                }
+            }
         };
         if schema.schema_data.nullable && !matches!(ty, Ty::Any | Ty::Nullable(_)) {
             return Ok(Ty::Nullable(Box::new(ty)));
         }
         Ok(ty)
-    }
-
-    /// A builtin or another type's name is used as it is; anything else gets a name, shared
-    /// with the schemas written the same (`text`).
-    fn inline_kind(&mut self, schema: &Schema, site: &Site, text: String) -> SpecResult<Ty> {
-        self.depth += 1;
-        let kind = self.kind(schema, site);
-        self.depth -= 1;
-        Ok(match kind? {
-            TypeKind::Alias(ty) => ty,
-            kind => {
-                let ty = self.define(schema, kind, site);
-                self.by_text.insert(text, ty.clone());
-                ty
-            }
-        })
     }
 
     /// Types that need no definition of their own; `None` when the schema needs a named type.
@@ -378,16 +370,11 @@ impl<'a> TypeBuilder<'a> {
             SchemaKind::AnyOf { any_of: arms } => self.union(data, arms, "anyOf", site),
             SchemaKind::OneOf { one_of: arms } => self.union(data, arms, "oneOf", site),
             SchemaKind::Any(any) if !any.all_of.is_empty() => self.all_of(&any.all_of, site),
-            SchemaKind::Any(any)
-                if any.properties.is_empty()
-                    && (!any.any_of.is_empty() || !any.one_of.is_empty()) =>
-            {
-                let (arms, keyword) = if any.any_of.is_empty() {
-                    (&any.one_of, "oneOf")
-                } else {
-                    (&any.any_of, "anyOf")
-                };
-                self.union(data, arms, keyword, site)
+            SchemaKind::Any(any) if any.properties.is_empty() && !any.any_of.is_empty() => {
+                self.union(data, &any.any_of, "anyOf", site)
+            }
+            SchemaKind::Any(any) if any.properties.is_empty() && !any.one_of.is_empty() => {
+                self.union(data, &any.one_of, "oneOf", site)
             }
             SchemaKind::Any(any) if !any.properties.is_empty() => self.object(
                 &any.properties,
@@ -430,10 +417,7 @@ impl<'a> TypeBuilder<'a> {
             let name = format!("{}{}", site.name, camel(wire));
             let pointer = join(&join(site.pointer, "properties"), wire);
             let ty = self.ty(schema, &Site::new(&name, &pointer))?;
-            let data = match schema {
-                ReferenceOr::Item(s) => Some(&s.schema_data),
-                ReferenceOr::Reference { .. } => None,
-            };
+            let data = schema.as_item().map(|s| &s.schema_data);
             fields.push(Field {
                 wire_name: wire.clone(),
                 rust_name: field_names.unique(snake(wire)),
@@ -712,31 +696,14 @@ fn mapped_tag(
         .or_else(|| refs::component_name(reference, SCHEMAS.0))
 }
 
-/// A string enum, or a constant when the schema said `const`. Duplicate values are dropped.
+/// A string enum, or a constant when the schema said `const`. Its catch-all variant for
+/// unknown values is `Unknown`.
 fn string_enum(data: &SchemaData, values: impl Iterator<Item = String>) -> TypeKind {
     if let Some(Value::String(constant)) = data.extensions.get(X_CONST) {
         return TypeKind::Const(constant.clone());
     }
-    let mut names = Namespace::new();
-    // Reserved for the catch-all variant that carries unknown values.
-    names.reserve("Unknown");
-    let mut unique = BTreeMap::new();
-    let mut variants = Vec::new();
-    for wire in values {
-        if unique.insert(wire.clone(), ()).is_none() {
-            variants.push(EnumVariant {
-                rust_name: names.unique(camel(&wire)),
-                wire,
-            });
-        }
-    }
-    if variants.is_empty() {
-        return TypeKind::Alias(Ty::String);
-    }
-    TypeKind::Enum(Enum {
-        variants,
-        integer: false,
-    })
+    let named = values.map(|wire| (camel(&wire), wire));
+    enum_kind(named, "Unknown", false, Ty::String)
 }
 
 /// An integer enum: any integer reads (a newer server may send more), the known ones are
@@ -745,30 +712,39 @@ fn integer_enum(data: &SchemaData, values: impl Iterator<Item = Option<i64>>) ->
     let given = ["x-enum-varnames", "x-enumNames"]
         .iter()
         .find_map(|key| data.extensions.get(*key)?.as_array());
-    let mut names = Namespace::new();
-    names.reserve("KNOWN");
-    let mut variants: Vec<EnumVariant> = Vec::new();
-    for (i, value) in values.enumerate() {
-        let Some(value) = value else { continue };
-        let wire = value.to_string();
-        if variants.iter().any(|v| v.wire == wire) {
-            continue;
-        }
+    let named = values.enumerate().filter_map(|(i, value)| {
+        let value = value?;
         let spelt = match value < 0 {
             true => format!("minus {}", value.unsigned_abs()),
-            false => wire.clone(),
+            false => value.to_string(),
         };
         let name = given.and_then(|g| g.get(i)?.as_str()).unwrap_or(&spelt);
-        let rust_name = names.unique(constant(name));
-        variants.push(EnumVariant { wire, rust_name });
+        Some((constant(name), value.to_string()))
+    });
+    enum_kind(named, "KNOWN", true, Ty::I64)
+}
+
+/// The enum of `values` (name, wire value), duplicates dropped and names kept clear of
+/// `reserved`; `empty` when no value is left.
+fn enum_kind(
+    values: impl Iterator<Item = (String, String)>,
+    reserved: &str,
+    integer: bool,
+    empty: Ty,
+) -> TypeKind {
+    let mut names = Namespace::new();
+    names.reserve(reserved);
+    let mut variants: Vec<EnumVariant> = Vec::new();
+    for (name, wire) in values {
+        if !variants.iter().any(|v| v.wire == wire) {
+            let rust_name = names.unique(name);
+            variants.push(EnumVariant { wire, rust_name });
+        }
     }
     if variants.is_empty() {
-        return TypeKind::Alias(Ty::I64);
+        return TypeKind::Alias(empty);
     }
-    TypeKind::Enum(Enum {
-        variants,
-        integer: true,
-    })
+    TypeKind::Enum(Enum { variants, integer })
 }
 
 /// What the arms of an `allOf` add up to, gathered arm by arm.

@@ -117,10 +117,6 @@ fn model<T: serde::de::DeserializeOwned>(value: &Value, pointer: &str) -> SpecRe
     })
 }
 
-fn probe<T: serde::de::DeserializeOwned>(value: &Value, pointer: &str) -> Option<SpecError> {
-    model::<T>(value, pointer).err()
-}
-
 /// Every schema a local `$ref` lands on outside `components/schemas`; a reference that lands
 /// elsewhere or nowhere is left for the IR to report where it is written.
 fn schemas_elsewhere(doc: &Value) -> SpecResult<BTreeMap<String, (String, ReferenceOr<Schema>)>> {
@@ -169,18 +165,14 @@ fn is_schema_position(pointer: &str) -> bool {
     )
 }
 
-/// Like [`probe`] for `ReferenceOr<T>`, which is untagged and so hides where inside `T` the
-/// error is: a value without `$ref` is probed as `T` itself.
+/// Where and why `value` is not a `ReferenceOr<T>`, which is untagged and so hides where
+/// inside `T` the error is: a value without `$ref` is probed as `T` itself.
 fn probe_item<T: serde::de::DeserializeOwned>(value: &Value, pointer: &str) -> Option<SpecError> {
     if value.get("$ref").is_some() {
-        probe::<openapiv3::ReferenceOr<T>>(value, pointer)
+        model::<openapiv3::ReferenceOr<T>>(value, pointer).err()
     } else {
-        probe::<T>(value, pointer)
+        model::<T>(value, pointer).err()
     }
-}
-
-fn deepest(errors: impl IntoIterator<Item = Option<SpecError>>) -> Option<SpecError> {
-    errors.into_iter().flatten().max_by_key(|e| e.pointer.len())
 }
 
 fn entries<'v>(value: &'v Value, key: &str) -> impl Iterator<Item = (&'v String, &'v Value)> {
@@ -202,11 +194,11 @@ fn refine(value: &Value) -> Option<SpecError> {
     let mut found = Vec::new();
     for (path, item) in entries(value, "paths") {
         let item_pointer = join("/paths", path);
-        found.push(probe::<PathItem>(item, &item_pointer));
+        found.push(model::<PathItem>(item, &item_pointer).err());
         for method in METHODS {
             let Some(op) = item.get(method) else { continue };
             let op_pointer = join(&item_pointer, method);
-            found.push(probe::<Operation>(op, &op_pointer));
+            found.push(model::<Operation>(op, &op_pointer).err());
             for (code, response) in entries(op, "responses") {
                 let pointer = join(&join(&op_pointer, "responses"), code);
                 found.push(probe_item::<Response>(response, &pointer));
@@ -231,7 +223,7 @@ fn refine(value: &Value) -> Option<SpecError> {
         let pointer = join("/components/securitySchemes", name);
         found.push(probe_item::<SecurityScheme>(scheme, &pointer));
     }
-    deepest(found)
+    found.into_iter().flatten().max_by_key(|e| e.pointer.len())
 }
 
 fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
