@@ -48,7 +48,7 @@ type Decode<T> = Box<dyn FnOnce(Response) -> Result<T, Error> + Send>;
 impl<T> std::fmt::Debug for Pending<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Pending")
-            .field("operation", &self.request.operation())
+            .field("operation", &self.request.operation)
             .finish_non_exhaustive()
     }
 }
@@ -73,7 +73,7 @@ impl<T> Pending<T> {
     /// request to the last byte of its answer, instead of the client's
     /// [`timeout`](crate::ClientBuilder::timeout). The attempt is retried as the policy allows.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.request.set_timeout(timeout);
+        self.request.timeout = Some(timeout);
         self
     }
 
@@ -81,7 +81,7 @@ impl<T> Pending<T> {
     /// began, retries included, instead of the client's
     /// [`deadline`](crate::ClientBuilder::deadline).
     pub fn deadline(mut self, deadline: Duration) -> Self {
-        self.request.set_deadline(deadline);
+        self.request.deadline = Some(deadline);
         self
     }
 
@@ -104,7 +104,9 @@ impl<T> Pending<T> {
                 ))
             });
         match header {
-            Ok((name, value)) => self.request.set_header(name, value),
+            Ok((name, value)) => {
+                self.request.extra.insert(name, value);
+            }
             Err(e) => self
                 .request
                 .fail(format!("a header of the call is not valid: {e}")),

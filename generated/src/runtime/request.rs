@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use std::time::Duration;
 
 use bytes::Bytes;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
+use reqwest::header::{HeaderMap, CONTENT_TYPE};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -49,10 +49,10 @@ pub(crate) struct Request {
     /// Parameters some supported releases lack, with the release that added each.
     pub(super) newer: &'static [(&'static str, &'static str)],
     /// This call's own attempt timeout and deadline, in place of the client's.
-    timeout: Option<Duration>,
-    deadline: Option<Duration>,
+    pub(super) timeout: Option<Duration>,
+    pub(super) deadline: Option<Duration>,
     /// Headers the caller added to this call, sent over the operation's own.
-    extra: HeaderMap,
+    pub(super) extra: HeaderMap,
     /// Why the request cannot be sent (a body that did not serialise), reported when it is.
     failed: Option<String>,
 }
@@ -85,25 +85,9 @@ impl Request {
         }
     }
 
-    pub fn operation(&self) -> &'static str {
-        self.operation
-    }
-
     /// Marks the request as one that cannot be sent, for `why`; sending it fails with that.
     pub fn fail(&mut self, why: String) {
         self.failed.get_or_insert(why);
-    }
-
-    pub fn set_timeout(&mut self, timeout: Duration) {
-        self.timeout = Some(timeout);
-    }
-
-    pub fn set_deadline(&mut self, deadline: Duration) {
-        self.deadline = Some(deadline);
-    }
-
-    pub fn set_header(&mut self, name: HeaderName, value: HeaderValue) {
-        self.extra.insert(name, value);
     }
 
     /// Sends the client's credentials with this request.

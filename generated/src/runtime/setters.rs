@@ -17,7 +17,7 @@
 /// it is the value itself.
 macro_rules! setter {
     (text $field:ident: $value:ty $(, $($mode:tt)+)?) => {
-        $crate::runtime::setters::setter!(@ [$($($mode)+)?] $field; value: impl Into<String> => value.into());
+        $crate::runtime::setters::setter!(@ [$($($mode)+)?] $field; value: impl ::core::convert::Into<String> => value.into());
     };
     (value $field:ident: $value:ty $(, $($mode:tt)+)?) => {
         $crate::runtime::setters::setter!(@ [$($($mode)+)?] $field; value: $value => value);
@@ -29,19 +29,19 @@ macro_rules! setter {
         );
     };
     (into $field:ident: $value:ty $(, $($mode:tt)+)?) => {
-        $crate::runtime::setters::setter!(@ [$($($mode)+)?] $field; value: impl Into<$value> => value.into());
+        $crate::runtime::setters::setter!(@ [$($($mode)+)?] $field; value: impl ::core::convert::Into<$value> => value.into());
     };
     (list $field:ident: $value:ty $(, $($mode:tt)+)?) => {
         $crate::runtime::setters::setter!(
             @ [$($($mode)+)?] $field;
-            value: impl IntoIterator<Item = impl Into<$value>> =>
-                value.into_iter().map(Into::into).collect()
+            value: impl ::core::iter::IntoIterator<Item = impl ::core::convert::Into<$value>> =>
+                value.into_iter().map(::core::convert::Into::into).collect()
         );
     };
     (boxed $field:ident: $value:ty $(, $($mode:tt)+)?) => {
         $crate::runtime::setters::setter!(
             @ [$($($mode)+)?] $field;
-            value: impl Into<$value> => Box::new(value.into())
+            value: impl ::core::convert::Into<$value> => ::std::boxed::Box::new(value.into())
         );
     };
     (@ [] $field:ident; $arg:ident: $type:ty => $set:expr) => {

@@ -127,7 +127,7 @@ fn imports(api: &Api, code: &TokenStream) -> TokenStream {
         let module = format_ident!("{}", module);
         (!items.is_empty()).then(|| quote!(use crate::runtime::#module::{#(#items),*};))
     });
-    let krate = pick(&["models", "Error", "Pending"]);
+    let krate = pick(&["models", "Pending"]);
     let ids: BTreeSet<&str> = api
         .operations()
         .flat_map(|(_, op)| op.required_params())

@@ -15,7 +15,6 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
 use super::encoding::{for_each_field, to_value};
-use super::error::Error;
 use super::request::Request;
 
 /// A file sent as one part of a `multipart/form-data` body: its bytes, and the file name and
