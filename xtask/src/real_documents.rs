@@ -372,7 +372,7 @@ fn fetch(
     match source {
         Source::Core(member) => {
             let wheel = wheels::fetch(AIRFLOW, &wheel_cache())?.wheel;
-            Ok((extract(&wheel, member)?, extension(member)))
+            Ok((crate::wheels::extract(&wheel, member)?, extension(member)))
         }
         Source::Package {
             name,
@@ -411,7 +411,7 @@ fn fetch(
                         .ok_or_else(|| format!("pip left nothing in {}", dir.display()))?
                 }
             };
-            Ok((extract(&archive, member)?, extension(member)))
+            Ok((crate::wheels::extract(&archive, member)?, extension(member)))
         }
         Source::ExecutionApi => {
             let python = execution.ok_or("no Airflow venv for the Task Execution API")?;
@@ -427,24 +427,6 @@ fn first_file(dir: &Path) -> Option<PathBuf> {
         .collect();
     files.sort();
     files.into_iter().next()
-}
-
-/// One member of a wheel (zip) or source archive (tar.gz), read with Python's standard library.
-fn extract(archive: &Path, member: &str) -> Result<Vec<u8>, String> {
-    const READ: &str = "import sys, tarfile, zipfile\n\
-        a, m = sys.argv[1], sys.argv[2]\n\
-        data = zipfile.ZipFile(a).read(m) if zipfile.is_zipfile(a) else tarfile.open(a).extractfile(m).read()\n\
-        sys.stdout.buffer.write(data)";
-    let out = Command::new(python())
-        .args(["-c", READ])
-        .arg(archive)
-        .arg(member)
-        .output()
-        .map_err(|e| format!("running python: {e}"))?;
-    if !out.status.success() {
-        return Err(format!("{member} not in {}", archive.display()));
-    }
-    Ok(out.stdout)
 }
 
 /// The Task Execution API's document as the installed release serves it at its newest

@@ -60,9 +60,9 @@ pub fn fetch(version: &str, cache: &Path) -> Result<Documents, String> {
     };
     let (rest_source, rest) = REST_PATHS
         .iter()
-        .find_map(|p| unzip(&wheel, p).ok().map(|bytes| (*p, bytes)))
+        .find_map(|p| extract(&wheel, p).ok().map(|bytes| (*p, bytes)))
         .ok_or_else(|| format!("{} holds none of {REST_PATHS:?}", wheel.display()))?;
-    let auth = unzip(&wheel, AUTH_PATH).ok();
+    let auth = extract(&wheel, AUTH_PATH).ok();
     Ok(Documents {
         wheel_name: wheel
             .file_name()
@@ -89,10 +89,14 @@ pub fn python() -> String {
     std::env::var("PYTHON").unwrap_or_else(|_| "python3".into())
 }
 
-/// Reads one member of a zip archive with Python's zipfile, which every pip machine has.
-fn unzip(archive: &Path, member: &str) -> Result<Vec<u8>, String> {
+/// One member of a wheel (zip) or source archive (tar.gz), read with Python's standard library.
+pub fn extract(archive: &Path, member: &str) -> Result<Vec<u8>, String> {
+    const READ: &str = "import sys, tarfile, zipfile\n\
+        a, m = sys.argv[1], sys.argv[2]\n\
+        data = zipfile.ZipFile(a).read(m) if zipfile.is_zipfile(a) else tarfile.open(a).extractfile(m).read()\n\
+        sys.stdout.buffer.write(data)";
     let out = Command::new(python())
-        .args(["-c", "import sys,zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))"])
+        .args(["-c", READ])
         .arg(archive)
         .arg(member)
         .output()
