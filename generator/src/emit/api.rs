@@ -9,12 +9,12 @@ use quote::{format_ident, quote, ToTokens};
 use super::docs::{doc_attrs, since, Para};
 use super::setters::{setter, Slot};
 use super::signature::{
-    arguments, by_value, fixed_note, fixed_value, media, order_note, signature, Argument,
+    arguments, by_value, fixed_note, fixed_value, media, order_note, signature,
 };
 use super::ty::{ident, ty, ModelPath};
 use crate::ir::{
-    media_essence, Api, Content, ErrorCase, MediaKind, Operation, Paging, Param, ParamLocation,
-    ParamStyle, Presence, ReturnVariant, Returns, Status, TagApi, Ty, TypeId, TypeKind,
+    media_essence, Api, ErrorCase, MediaKind, Operation, Paging, Param, ParamLocation, ParamStyle,
+    Presence, ReturnVariant, Returns, Status, TagApi, Ty, TypeId, TypeKind,
 };
 
 const PATH: ModelPath = ModelPath::Models;
@@ -95,14 +95,13 @@ pub fn operation_module(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &s
 
 /// What operation modules use of the runtime, and the module of `templates/src/runtime/`
 /// that holds each.
-const RUNTIME_ITEMS: &[(&str, &str)] = &[
-    ("encoding", "QueryStyle"),
-    ("error", "untyped_body"),
-    ("paging", "Page"),
-    ("paging", "paginate"),
-    ("path", "path_segment"),
-    ("setters", "setter"),
-    ("typed_body", "typed_body"),
+const RUNTIME_ITEMS: &[(&str, &[&str])] = &[
+    ("encoding", &["QueryStyle"]),
+    ("error", &["untyped_body"]),
+    ("paging", &["Page", "paginate"]),
+    ("path", &["path_segment"]),
+    ("setters", &["setter"]),
+    ("typed_body", &["typed_body"]),
 ];
 
 /// Only the imports the module's code uses, so an operation with no path parameters (say)
@@ -118,12 +117,8 @@ fn imports(api: &Api, code: &TokenStream) -> TokenStream {
             .map(|n| format_ident!("{}", n))
             .collect()
     };
-    let mut runtime = BTreeMap::<&str, Vec<&str>>::new();
-    for (module, item) in RUNTIME_ITEMS {
-        runtime.entry(module).or_default().push(item);
-    }
-    let runtime = runtime.into_iter().filter_map(|(module, items)| {
-        let items = pick(&items);
+    let runtime = RUNTIME_ITEMS.iter().filter_map(|(module, items)| {
+        let items = pick(items);
         let module = format_ident!("{}", module);
         (!items.is_empty()).then(|| quote!(use crate::runtime::#module::{#(#items),*};))
     });
@@ -352,7 +347,7 @@ fn stream_method(
     let call = ident(&op.fn_name);
     let item = ty(api, &paging.item, PATH);
     let owned = arguments(api, op);
-    let decls = owned.iter().map(Argument::owned_declaration);
+    let decls = owned.iter().map(|a| a.declaration(true));
     let owns = owned.iter().filter_map(|o| o.own.as_ref());
     // Each page's call gets its own copy; `params` gets the page's offset and limit.
     let copies = owned
@@ -419,7 +414,7 @@ fn stream_method(
          to pick up.",
         op.fn_name, paging.limit, paging.offset, paging.offset
     );
-    let example = super::examples::stream_example(api, tag, op, paging, crate_ident);
+    let example = super::examples::example(api, tag, op, Some(paging), crate_ident);
     let doc = super::docs::lines_to_attrs(&format!("{doc}\n\n{example}"));
     quote! {
         #doc
@@ -481,7 +476,7 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
         deprecated_note.map(Para::Ours),
         Some(Para::Ours(&errors)),
     ]);
-    let example = super::examples::operation_example(api, tag, op, crate_ident);
+    let example = super::examples::example(api, tag, op, None, crate_ident);
     let example = super::docs::lines_to_attrs(&example);
 
     let args = arguments(api, op);
@@ -554,23 +549,19 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
     let errors = error_decoder(api, &op.errors);
     let decode = decode(api, op, &errors);
     // An NDJSON body is handed on as it arrives; any other is read whole first.
-    let ndjson = |c: &Content| c.kind == MediaKind::Ndjson;
     let streamed = match &op.returns {
         Returns::Unit => false,
-        Returns::One(c) => ndjson(c),
-        Returns::Choice { variants, .. } => variants
-            .iter()
-            .filter_map(|v| v.content.as_ref())
-            .any(ndjson),
-    };
-    let constructor = if streamed {
-        quote!(streamed)
-    } else {
-        quote!(new)
+        Returns::One(c) => c.kind == MediaKind::Ndjson,
+        Returns::Choice { variants, .. } => variants.iter().any(|v| {
+            v.content
+                .as_ref()
+                .is_some_and(|c| c.kind == MediaKind::Ndjson)
+        }),
     };
     let respond = match &op.returns {
         Returns::One(c) if c.kind == MediaKind::Json => quote!(Pending::typed(request, #errors)),
-        _ => quote!(Pending::#constructor(request, #errors, #decode)),
+        _ if streamed => quote!(Pending::streamed(request, #errors, #decode)),
+        _ => quote!(Pending::new(request, #errors, #decode)),
     };
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
     let allow_args = (args.len() > 6).then(|| quote!(#[allow(clippy::too_many_arguments)]));
@@ -599,13 +590,11 @@ fn dated_fields<'a>(
     out: &mut Vec<(String, &'a str)>,
 ) {
     match t {
-        Ty::List(inner) | Ty::Nullable(inner) => {
-            let path = match t {
-                Ty::List(_) => format!("{}[].", path.trim_end_matches('.')),
-                _ => path.to_string(),
-            };
+        Ty::List(inner) => {
+            let path = format!("{}[].", path.trim_end_matches('.'));
             dated_fields(api, inner, &path, through, out);
         }
+        Ty::Nullable(inner) => dated_fields(api, inner, path, through, out),
         Ty::Named(id) if !through.contains(id) => {
             through.push(*id);
             match &api.ty(*id).kind {
@@ -762,7 +751,7 @@ fn decoder_name(api: &Api, mapping: &Mapping) -> String {
 }
 
 /// `404`, `4xx` or `other`.
-fn status_text(status: &Status) -> String {
+pub fn status_text(status: &Status) -> String {
     match status {
         Status::Code(c) => c.to_string(),
         Status::Range(r) => format!("{r}xx"),
@@ -779,11 +768,20 @@ pub fn decoders(api: &Api) -> BTreeMap<String, TokenStream> {
             continue;
         };
         let (groups, default) = &mapping;
-        let arms = groups.iter().map(|(statuses, variant)| {
-            let patterns = statuses.iter().map(|s| status_pattern(*s));
-            let variant = ident(variant);
-            quote!(#(#patterns)|* => typed_body(body, ErrorBody::#variant),)
-        });
+        let (arms, mut typed): (Vec<_>, Vec<_>) = groups
+            .iter()
+            .map(|(statuses, variant)| {
+                let patterns = statuses.iter().map(|s| status_pattern(*s));
+                let text: Vec<String> = statuses.iter().map(status_text).collect();
+                let typed = format!("{} as `{variant}`", text.join(", "));
+                let variant = ident(variant);
+                (
+                    quote!(#(#patterns)|* => typed_body(body, ErrorBody::#variant),),
+                    typed,
+                )
+            })
+            .unzip();
+        typed.extend(default.map(|variant| format!("any other as `{variant}`")));
         let fallback = match default.map(ident) {
             Some(variant) => quote!(typed_body(body, ErrorBody::#variant)),
             None => quote!(untyped_body(body)),
@@ -796,14 +794,6 @@ pub fn decoders(api: &Api) -> BTreeMap<String, TokenStream> {
         };
         let name = decoder_name(api, &mapping);
         let function = format_ident!("{}", name);
-        let typed: Vec<String> = groups
-            .iter()
-            .map(|(statuses, variant)| {
-                let statuses: Vec<String> = statuses.iter().map(status_text).collect();
-                format!("{} as `{variant}`", statuses.join(", "))
-            })
-            .chain(default.map(|variant| format!("any other as `{variant}`")))
-            .collect();
         let doc = format!(" Error bodies typed by status: {}.", typed.join("; "));
         out.entry(name).or_insert_with(|| {
             quote! {

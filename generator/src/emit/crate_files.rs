@@ -314,7 +314,7 @@ pub fn readme(
     let ident = config.crate_ident();
     let reads = api.operations().filter(|(_, op)| op.method == Method::Get);
     let first = reads.min_by_key(|(_, op)| (op.paging.is_none(), op.required_params().count()));
-    let example = first.map(|(tag, op)| super::examples::call(api, tag, op, &ident));
+    let example = first.map(|(tag, op)| super::examples::call(api, tag, op, None, &ident));
     let example: Vec<String> = example
         .iter()
         .flatten()

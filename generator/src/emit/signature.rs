@@ -189,7 +189,8 @@ pub fn arguments(api: &Api, op: &Operation) -> Vec<Argument> {
     out
 }
 
-fn parameter(api: &Api, p: &Param) -> Argument {
+/// A required parameter's argument.
+pub fn parameter(api: &Api, p: &Param) -> Argument {
     let name = ident(&p.rust_name);
     let t = ty(api, &p.ty, PATH);
     let example = super::examples::value(api, &p.ty, &p.name, 0);
@@ -224,15 +225,10 @@ fn parameter(api: &Api, p: &Param) -> Argument {
 }
 
 impl Argument {
-    /// `name: Type`, as the method declares it.
-    pub fn declaration(&self) -> TokenStream {
-        let (name, t) = (&self.name, &self.borrowed);
-        quote!(#name: #t)
-    }
-
-    /// `name: Type`, as a streaming twin declares it.
-    pub fn owned_declaration(&self) -> TokenStream {
-        let (name, t) = (&self.name, &self.owned);
+    /// `name: Type`, as the method declares it, or a streaming twin when `owned`.
+    pub fn declaration(&self, owned: bool) -> TokenStream {
+        let name = &self.name;
+        let t = if owned { &self.owned } else { &self.borrowed };
         quote!(#name: #t)
     }
 }
@@ -241,7 +237,7 @@ impl Argument {
 pub fn signature(api: &Api, op: &Operation) -> TokenStream {
     let fn_name = ident(&op.fn_name);
     let args = arguments(api, op);
-    let args = args.iter().map(Argument::declaration);
+    let args = args.iter().map(|a| a.declaration(false));
     let returns = return_type(api, op);
     quote!(pub fn #fn_name(&self, #(#args),*) -> Pending<#returns>)
 }
