@@ -238,18 +238,15 @@ fn params_struct(api: &Api, tag: &TagApi, op: &Operation, params: &str) -> Token
             None => String::new(),
         }
     );
+    let docs: Vec<TokenStream> = op.optional_params().map(|p| param_docs(api, p)).collect();
     // A field the document says nothing of is named for its parameter, as the struct's
     // docs say once.
-    let undocumented = op.optional_params().any(|p| {
-        p.description.is_none() && p.default.is_none() && p.since.is_none() && by_query_params(p)
-    });
-    let allow = undocumented.then(|| {
+    let allow = docs.iter().any(TokenStream::is_empty).then(|| {
         quote!(#[allow(missing_docs, reason = "a field without docs is the query parameter of its name")])
     });
-    let fields = op.optional_params().map(|p| {
+    let fields = op.optional_params().zip(&docs).map(|(p, docs)| {
         let rust = ident(&p.rust_name);
         let inner = ty(api, &p.ty, PATH);
-        let docs = param_docs(api, p);
         let serde = if !by_query_params(p) {
             Some(quote!(#[serde(skip)]))
         } else if p.name != p.rust_name {

@@ -197,21 +197,11 @@ fn names(title: &str, name: &str) -> bool {
     letters(title) == letters(name)
 }
 
-/// Whether a field gets no docs: the document says nothing of it but its name.
-fn undocumented(field: &Field) -> bool {
-    let says = |title: &str| !names(title, &field.wire_name);
-    field.description.is_none()
-        && !field.title.as_deref().is_some_and(says)
-        && !matches!(field.ty.non_null(), Ty::Named(_))
-        && field.default.is_none()
-        && field.since.is_none()
-        && !field.relaxed
-}
-
 fn structure(api: &Api, def: &TypeDef, s: &Struct, docs: TokenStream) -> TokenStream {
     let name = ident(&def.name);
-    let fields = s.fields.iter().map(|field| {
-        let docs = field_docs(api, field, def.usage.request);
+    let sent = def.usage.request;
+    let each_docs: Vec<TokenStream> = s.fields.iter().map(|f| field_docs(api, f, sent)).collect();
+    let fields = s.fields.iter().zip(&each_docs).map(|(field, docs)| {
         let serde = field_serde(field);
         let rust = ident(&field.rust_name);
         let ty = field_type(api, field);
@@ -247,7 +237,8 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, docs: TokenStream) -> TokenSt
         )
     });
     let allow_deprecated = allow_deprecated(s);
-    let allow_missing = s.fields.iter().any(undocumented).then(
+    // A field the document says nothing of but its name gets no docs.
+    let allow_missing = each_docs.iter().any(TokenStream::is_empty).then(
         || quote!(#[allow(missing_docs, reason = "a field without docs is what its name says")]),
     );
     quote! {

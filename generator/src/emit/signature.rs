@@ -8,7 +8,9 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote, ToTokens};
 
 use super::ty::{ident, ty, ModelPath};
-use crate::ir::{Api, MediaKind, Operation, Param, ParamLocation, Returns, Ty, TypeId, TypeKind};
+use crate::ir::{
+    Api, MediaKind, Operation, Param, ParamLocation, Returns, Ty, TypeDef, TypeId, TypeKind,
+};
 
 const PATH: ModelPath = ModelPath::Models;
 
@@ -77,9 +79,9 @@ pub fn fixed_value<'a>(api: &'a Api, p: &Param) -> Option<&'a str> {
     }
 }
 
-/// The constants no type and no body names: parameters the API fixes, which their methods
-/// fill in, so the crate has no type for them.
-pub fn filled_in(api: &Api) -> BTreeSet<TypeId> {
+/// The types the crate has a model for: all but the constants no type and no body names
+/// (parameters the API fixes, which their methods fill in).
+pub fn models(api: &Api) -> Vec<&TypeDef> {
     let mut named = BTreeSet::new();
     let bodies = api
         .operations()
@@ -94,10 +96,10 @@ pub fn filled_in(api: &Api) -> BTreeSet<TypeId> {
             named.insert(id);
         });
     }
-    (0..api.types.len())
-        .map(TypeId)
-        .filter(|id| matches!(api.ty(*id).kind, TypeKind::Const(_)) && !named.contains(id))
-        .collect()
+    let filled_in = |id| matches!(api.ty(id).kind, TypeKind::Const(_)) && !named.contains(&id);
+    let types = api.types.iter().enumerate();
+    let types = types.filter(|(at, _)| !filled_in(TypeId(*at)));
+    types.map(|(_, def)| def).collect()
 }
 
 /// A sentence for an operation with parameters the API fixes to one value, which its method
