@@ -163,13 +163,12 @@ fn named(api: &Api, id: crate::ir::TypeId, name: &str, depth: usize) -> String {
             format!("{path}::{}({inner})", variant.rust_name)
         }
         TypeKind::Struct(s) => {
-            let required = |f: &&Field| f.presence == Presence::Required;
             let nullable = |f: &&Field| f.presence == Presence::RequiredNullable;
-            let asked: Vec<&Field> = s
+            let asked = s
                 .fields
                 .iter()
-                .filter(|f| required(f) || nullable(f))
-                .collect();
+                .filter(|f| f.presence == Presence::Required || nullable(f));
+            let asked: Vec<&Field> = asked.collect();
             if asked.is_empty() {
                 return format!("{path}::default()");
             } else if depth > 8 {

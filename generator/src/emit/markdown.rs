@@ -143,14 +143,15 @@ pub fn errors(api: &Api, cases: &[ErrorCase]) -> String {
     out
 }
 
-/// The same as a sentence, for rustdoc: `401` Unauthorized as `HttpExceptionResponse`, ...
+/// The same as a sentence under a heading, for rustdoc: `401` Unauthorized as
+/// `HttpExceptionResponse`, ...
 pub fn errors_sentence(api: &Api, cases: &[ErrorCase]) -> String {
     let rows: Vec<String> = error_rows(api, cases)
         .into_iter()
         .map(|[status, description, body]| format!("`{status}` {description} as {body}"))
         .collect();
     format!(
-        "[`Error::Api`](crate::Error::Api) with the status and [`ErrorBody`](crate::ErrorBody): \
+        "# Errors\n\n[`Error::Api`](crate::Error::Api) with the status and [`ErrorBody`](crate::ErrorBody): \
          {}.",
         rows.join("; ")
     )
