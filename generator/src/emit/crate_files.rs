@@ -231,15 +231,13 @@ pub fn manifest(api: &Api, config: &EmitConfig, templates: &Templates) -> Result
     } else {
         "publish = false\n"
     };
-    let mut links = format!("documentation = {:?}\n", config.documentation());
-    for (key, value) in [
-        ("homepage", &package.homepage),
-        ("repository", &package.repository),
-    ] {
-        if let Some(value) = value {
-            links.push_str(&format!("{key} = {value:?}\n"));
-        }
-    }
+    let links = [
+        ("documentation", Some(&config.documentation())),
+        ("homepage", package.homepage.as_ref()),
+        ("repository", package.repository.as_ref()),
+    ];
+    let links = links.map(|(key, value)| value.map(|value| format!("{key} = {value:?}\n")));
+    let links: String = links.into_iter().flatten().collect();
     let body = fill(
         template,
         &[
