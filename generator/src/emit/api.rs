@@ -3,18 +3,18 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote, ToTokens};
 
 use super::docs::{doc_attrs, since, Para};
 use super::setters::{setter, Slot};
 use super::signature::{
-    arguments, by_value, fixed_note, fixed_value, media, order_note, signature, Argument,
+    arguments, by_value, fixed_note, fixed_value, media, order_note, signature,
 };
 use super::ty::{ident, ty, ModelPath};
 use crate::ir::{
-    media_essence, Api, Content, ErrorCase, MediaKind, Operation, Paging, Param, ParamLocation,
-    ParamStyle, Presence, ReturnVariant, Returns, Status, TagApi, Ty, TypeId, TypeKind,
+    media_essence, Api, ErrorCase, MediaKind, Operation, Paging, Param, ParamLocation, ParamStyle,
+    Presence, ReturnVariant, Returns, Status, TagApi, Ty, TypeId, TypeKind,
 };
 
 const PATH: ModelPath = ModelPath::Models;
@@ -31,7 +31,6 @@ pub fn tag_module(tag: &TagApi) -> TokenStream {
     let accessor_doc = format!(" The [`{}`] operations.", tag.type_name);
     let modules = tag.operations.iter().map(|op| {
         let module = ident(&op.module);
-        // The module's types: a parameter struct, a return enum.
         let types = op.params_type.is_some() || matches!(op.returns, Returns::Choice { .. });
         let export = types.then(|| quote!(pub use self::#module::*;));
         quote! {
@@ -95,14 +94,13 @@ pub fn operation_module(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &s
 
 /// What operation modules use of the runtime, and the module of `templates/src/runtime/`
 /// that holds each.
-const RUNTIME_ITEMS: &[(&str, &str)] = &[
-    ("encoding", "QueryStyle"),
-    ("error", "untyped_body"),
-    ("paging", "Page"),
-    ("paging", "paginate"),
-    ("path", "path_segment"),
-    ("setters", "setter"),
-    ("typed_body", "typed_body"),
+const RUNTIME_ITEMS: &[(&str, &[&str])] = &[
+    ("encoding", &["QueryStyle"]),
+    ("error", &["untyped_body"]),
+    ("paging", &["Page", "paginate"]),
+    ("path", &["path_segment"]),
+    ("setters", &["setter"]),
+    ("typed_body", &["typed_body"]),
 ];
 
 /// Only the imports the module's code uses, so an operation with no path parameters (say)
@@ -118,12 +116,8 @@ fn imports(api: &Api, code: &TokenStream) -> TokenStream {
             .map(|n| format_ident!("{}", n))
             .collect()
     };
-    let mut runtime = BTreeMap::<&str, Vec<&str>>::new();
-    for (module, item) in RUNTIME_ITEMS {
-        runtime.entry(module).or_default().push(item);
-    }
-    let runtime = runtime.into_iter().filter_map(|(module, items)| {
-        let items = pick(&items);
+    let runtime = RUNTIME_ITEMS.iter().filter_map(|(module, items)| {
+        let items = pick(items);
         let module = format_ident!("{}", module);
         (!items.is_empty()).then(|| quote!(use crate::runtime::#module::{#(#items),*};))
     });
@@ -243,18 +237,15 @@ fn params_struct(api: &Api, tag: &TagApi, op: &Operation, params: &str) -> Token
             None => String::new(),
         }
     );
+    let docs: Vec<TokenStream> = op.optional_params().map(|p| param_docs(api, p)).collect();
     // A field the document says nothing of is named for its parameter, as the struct's
     // docs say once.
-    let undocumented = op.optional_params().any(|p| {
-        p.description.is_none() && p.default.is_none() && p.since.is_none() && by_query_params(p)
-    });
-    let allow = undocumented.then(|| {
+    let allow = docs.iter().any(TokenStream::is_empty).then(|| {
         quote!(#[allow(missing_docs, reason = "a field without docs is the query parameter of its name")])
     });
-    let fields = op.optional_params().map(|p| {
+    let fields = op.optional_params().zip(&docs).map(|(p, docs)| {
         let rust = ident(&p.rust_name);
         let inner = ty(api, &p.ty, PATH);
-        let docs = param_docs(api, p);
         let serde = if !by_query_params(p) {
             Some(quote!(#[serde(skip)]))
         } else if p.name != p.rust_name {
@@ -313,18 +304,6 @@ fn by_query_params(p: &Param) -> bool {
     !p.required && p.location == ParamLocation::Query && default_style(p)
 }
 
-fn query_style(p: &Param) -> TokenStream {
-    match p.style {
-        ParamStyle::SpaceDelimited => quote!(QueryStyle::SpaceDelimited),
-        ParamStyle::PipeDelimited => quote!(QueryStyle::PipeDelimited),
-        ParamStyle::DeepObject => quote!(QueryStyle::DeepObject),
-        ParamStyle::Form | ParamStyle::Simple => {
-            let explode = p.explode;
-            quote!(QueryStyle::Form { explode: #explode })
-        }
-    }
-}
-
 /// The value expression for a parameter, as a reference: an argument, a field of `params`,
 /// or a constant.
 fn value_expr(api: &Api, p: &Param) -> TokenStream {
@@ -352,16 +331,11 @@ fn stream_method(
     let call = ident(&op.fn_name);
     let item = ty(api, &paging.item, PATH);
     let owned = arguments(api, op);
-    let decls = owned.iter().map(Argument::owned_declaration);
+    let decls = owned.iter().map(|a| a.declaration(true));
     let owns = owned.iter().filter_map(|o| o.own.as_ref());
     // Each page's call gets its own copy; `params` gets the page's offset and limit.
-    let copies = owned
-        .iter()
-        .filter(|o| !o.copy && o.name != "params")
-        .map(|o| {
-            let name = &o.name;
-            quote!(let #name = #name.clone();)
-        });
+    let cloned = owned.iter().filter(|o| !o.copy && o.name != "params");
+    let copies: Vec<&Ident> = cloned.map(|o| &o.name).collect();
     let lends = owned.iter().map(|o| &o.lend);
     let (limit, offset) = (ident(&paging.limit), ident(&paging.offset));
     let (items, total) = (ident(&paging.items), ident(&paging.total));
@@ -369,26 +343,34 @@ fn stream_method(
     // Keyset paging where the operation has a cursor and the server knows it (asked when
     // the cursor is newer than the oldest supported release), else offsets. A stream asked
     // to start at a cursor or an offset starts there.
-    let (cursor_start, by_cursor, at_params, next) = match &paging.cursor {
+    let (cursor_start, by_cursor, by_keyset, at_params, next) = match &paging.cursor {
         None => (
             quote!(None),
             quote!(std::future::ready(false)),
+            String::new(),
             quote!(let params = params.clone().#offset(at.offset().unwrap_or(0)).#limit(limit);),
             quote!(None),
         ),
         Some(cursor) => {
             let param = ident(&cursor.param);
             let next_field = ident(&cursor.next);
-            let by_cursor = match &cursor.since {
-                None => quote!(std::future::ready(true)),
-                Some(since) => quote! {{
-                    let client = api.client.clone();
-                    async move { client.supports(#since).await }
-                }},
+            let (by_cursor, later) = match &cursor.since {
+                None => (quote!(std::future::ready(true)), String::new()),
+                Some(since) => {
+                    let by_cursor = quote! {{
+                        let client = api.client.clone();
+                        async move { client.supports(#since).await }
+                    }};
+                    (by_cursor, format!(" ({since} and later)"))
+                }
             };
             (
                 quote!(params.#param.clone()),
                 by_cursor,
+                format!(
+                    " by keyset cursor where the server has it{later}, which loses no item to \
+                     changes made while the stream runs; else"
+                ),
                 quote! {
                     let params = match at {
                         crate::PageStart::Offset(offset) => params.clone().#offset(offset),
@@ -399,14 +381,6 @@ fn stream_method(
                 optional(quote!(page.#next_field), cursor.next_presence),
             )
         }
-    };
-    let by_keyset = match paging.cursor.as_ref().map(|c| c.since.as_deref()) {
-        Some(since) => format!(
-            " by keyset cursor where the server has it{}, which loses no item to changes made \
-             while the stream runs; else",
-            since.map_or(String::new(), |s| format!(" ({s} and later)"))
-        ),
-        None => String::new(),
     };
     let doc = format!(
         "Every item of [`Self::{}`], fetched `page_size` at a time{by_keyset} with `{}`/`{}`, \
@@ -419,7 +393,7 @@ fn stream_method(
          to pick up.",
         op.fn_name, paging.limit, paging.offset, paging.offset
     );
-    let example = super::examples::stream_example(api, tag, op, paging, crate_ident);
+    let example = super::examples::example(api, tag, op, Some(paging), crate_ident);
     let doc = super::docs::lines_to_attrs(&format!("{doc}\n\n{example}"));
     quote! {
         #doc
@@ -430,7 +404,7 @@ fn stream_method(
             let cursor = #cursor_start;
             paginate(params.#offset, cursor, by_cursor, page_size, move |at, limit| {
                 let api = api.clone();
-                #(#copies)*
+                #(let #copies = #copies.clone();)*
                 #at_params
                 async move {
                     let page = api.#call(#(#lends),*).await?;
@@ -466,10 +440,7 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
     let since_note = since(api, op.since.as_deref())
         .map(|note| format!("{note} An older server answers with [`Error::Unsupported`]."));
     let note = super::docs::note(api, &op.operation_id, crate_ident);
-    let errors = format!(
-        "# Errors\n\n{}",
-        super::markdown::errors_sentence(api, &op.errors)
-    );
+    let errors = super::markdown::errors_sentence(api, &op.errors);
     let docs = doc_attrs([
         op.summary.as_deref().map(Para::Spec),
         op.description.as_deref().map(Para::Spec),
@@ -481,13 +452,12 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
         deprecated_note.map(Para::Ours),
         Some(Para::Ours(&errors)),
     ]);
-    let example = super::examples::operation_example(api, tag, op, crate_ident);
+    let example = super::examples::example(api, tag, op, None, crate_ident);
     let example = super::docs::lines_to_attrs(&example);
-
-    let args = arguments(api, op);
     let signature = signature(api, op);
-
-    let segments = path_segments(api, op);
+    // The path parameters, encoded, in the order of the template's placeholders (the runtime
+    // fills them in).
+    let segments = op.path_params().map(|p| value_expr(api, p));
     let method = format_ident!("{}", op.method.as_str());
     let auth = (!op.security.is_empty()).then(|| quote!(request.authenticated();));
     // What some supported releases lack: a 404 or 405 from a server older than the operation
@@ -534,7 +504,15 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
                 ParamLocation::Header => quote!(request.header(#name, #value);),
                 _ if default_style(p) => quote!(request.query(#name, #value);),
                 _ => {
-                    let style = query_style(p);
+                    let style = match p.style {
+                        ParamStyle::SpaceDelimited => quote!(QueryStyle::SpaceDelimited),
+                        ParamStyle::PipeDelimited => quote!(QueryStyle::PipeDelimited),
+                        ParamStyle::DeepObject => quote!(QueryStyle::DeepObject),
+                        ParamStyle::Form | ParamStyle::Simple => {
+                            let explode = p.explode;
+                            quote!(QueryStyle::Form { explode: #explode })
+                        }
+                    };
                     quote!(request.query_as(#name, #value, #style);)
                 }
             }
@@ -554,26 +532,23 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
     let errors = error_decoder(api, &op.errors);
     let decode = decode(api, op, &errors);
     // An NDJSON body is handed on as it arrives; any other is read whole first.
-    let ndjson = |c: &Content| c.kind == MediaKind::Ndjson;
     let streamed = match &op.returns {
         Returns::Unit => false,
-        Returns::One(c) => ndjson(c),
-        Returns::Choice { variants, .. } => variants
-            .iter()
-            .filter_map(|v| v.content.as_ref())
-            .any(ndjson),
-    };
-    let constructor = if streamed {
-        quote!(streamed)
-    } else {
-        quote!(new)
+        Returns::One(c) => c.kind == MediaKind::Ndjson,
+        Returns::Choice { variants, .. } => variants.iter().any(|v| {
+            v.content
+                .as_ref()
+                .is_some_and(|c| c.kind == MediaKind::Ndjson)
+        }),
     };
     let respond = match &op.returns {
         Returns::One(c) if c.kind == MediaKind::Json => quote!(Pending::typed(request, #errors)),
-        _ => quote!(Pending::#constructor(request, #errors, #decode)),
+        _ if streamed => quote!(Pending::streamed(request, #errors, #decode)),
+        _ => quote!(Pending::new(request, #errors, #decode)),
     };
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
-    let allow_args = (args.len() > 6).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    let allow_args =
+        (arguments(api, op).len() > 6).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     quote! {
         #docs
         ///
@@ -581,7 +556,7 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
         #deprecated
         #allow_args
         #signature {
-            let #mutable request = self.client.request(Method::#method, #op_id, #template, #segments);
+            let #mutable request = self.client.request(Method::#method, #op_id, #template, &[#(path_segment(#segments)),*]);
             #fill
             #respond
         }
@@ -599,13 +574,11 @@ fn dated_fields<'a>(
     out: &mut Vec<(String, &'a str)>,
 ) {
     match t {
-        Ty::List(inner) | Ty::Nullable(inner) => {
-            let path = match t {
-                Ty::List(_) => format!("{}[].", path.trim_end_matches('.')),
-                _ => path.to_string(),
-            };
+        Ty::List(inner) => {
+            let path = format!("{}[].", path.trim_end_matches('.'));
             dated_fields(api, inner, &path, through, out);
         }
+        Ty::Nullable(inner) => dated_fields(api, inner, path, through, out),
         Ty::Named(id) if !through.contains(id) => {
             through.push(*id);
             match &api.ty(*id).kind {
@@ -632,14 +605,6 @@ fn dated_fields<'a>(
     }
 }
 
-/// `&[path_segment(dag_id), ...]`: the path parameters, encoded, in the order of the
-/// template's placeholders (the runtime fills them in).
-fn path_segments(api: &Api, op: &Operation) -> TokenStream {
-    let values = op.path_params().map(|p| value_expr(api, p));
-    quote!(&[#(path_segment(#values)),*])
-}
-
-/// The closure that turns a successful `response` into the return value.
 fn decode(api: &Api, op: &Operation, errors: &TokenStream) -> TokenStream {
     match &op.returns {
         Returns::Unit => quote!(|_| Ok(())),
@@ -652,30 +617,26 @@ fn decode(api: &Api, op: &Operation, errors: &TokenStream) -> TokenStream {
             variants,
         } => {
             let name = ident(type_name);
-            let value = |v: &ReturnVariant| {
-                let variant = ident(&v.name);
-                match &v.content {
+            let arm = |v: &ReturnVariant, label: TokenStream| {
+                let (status, variant) = (status_pattern(v.status), ident(&v.name));
+                let value = match &v.content {
                     Some(c) => {
                         let read = media(api, c.kind, &c.ty, &c.media_type).read;
                         quote!(#name::#variant(#read))
                     }
                     None => quote!(#name::#variant),
-                }
+                };
+                quote!((#status, #label) => return Ok(#value),)
             };
             // Bodiless variants match by status alone, in the fallback arms below.
             let exact = variants.iter().filter_map(|v| {
-                let status = status_pattern(v.status);
                 let essence = media_essence(&v.content.as_ref()?.media_type);
-                let value = value(v);
-                Some(quote!((#status, #essence) => return Ok(#value),))
+                Some(arm(v, quote!(#essence)))
             });
             // A server that labels the body differently still gets the first variant for its status.
             let mut seen = BTreeSet::new();
-            let fallback = variants.iter().filter(|v| seen.insert(v.status)).map(|v| {
-                let status = status_pattern(v.status);
-                let value = value(v);
-                quote!((#status, _) => return Ok(#value),)
-            });
+            let fallback = variants.iter().filter(|v| seen.insert(v.status));
+            let fallback = fallback.map(|v| arm(v, quote!(_)));
             quote! {
                 |response| {
                     match (response.status(), response.media_type().as_str()) {
@@ -740,13 +701,11 @@ fn error_mapping<'a>(api: &'a Api, errors: &[ErrorCase]) -> Option<Mapping<'a>> 
 /// `errors_400_401_403_404_409_422`: the typed statuses, and the types too when two mappings
 /// share statuses.
 fn decoder_name(api: &Api, mapping: &Mapping) -> String {
-    let statuses = |m: &Mapping| {
-        let mut all: Vec<String> =
-            m.0.iter()
-                .flat_map(|(s, _)| s.iter().map(status_text))
-                .collect();
+    let statuses = |(groups, default): &Mapping| {
+        let typed = groups.iter().flat_map(|(s, _)| s.iter().map(status_text));
+        let mut all: Vec<String> = typed.collect();
         all.sort();
-        all.extend(m.1.map(|_| "other".to_string()));
+        all.extend(default.map(|_| "other".to_string()));
         all.join("_")
     };
     let shared = api
@@ -762,7 +721,7 @@ fn decoder_name(api: &Api, mapping: &Mapping) -> String {
 }
 
 /// `404`, `4xx` or `other`.
-fn status_text(status: &Status) -> String {
+pub fn status_text(status: &Status) -> String {
     match status {
         Status::Code(c) => c.to_string(),
         Status::Range(r) => format!("{r}xx"),
@@ -779,31 +738,34 @@ pub fn decoders(api: &Api) -> BTreeMap<String, TokenStream> {
             continue;
         };
         let (groups, default) = &mapping;
-        let arms = groups.iter().map(|(statuses, variant)| {
-            let patterns = statuses.iter().map(|s| status_pattern(*s));
-            let variant = ident(variant);
-            quote!(#(#patterns)|* => typed_body(body, ErrorBody::#variant),)
-        });
+        let (arms, mut typed): (Vec<_>, Vec<_>) = groups
+            .iter()
+            .map(|(statuses, variant)| {
+                let patterns = statuses.iter().map(|s| status_pattern(*s));
+                let text: Vec<String> = statuses.iter().map(status_text).collect();
+                let typed = format!("{} as `{variant}`", text.join(", "));
+                let variant = ident(variant);
+                (
+                    quote!(#(#patterns)|* => typed_body(body, ErrorBody::#variant),),
+                    typed,
+                )
+            })
+            .unzip();
+        typed.extend(default.map(|variant| format!("any other as `{variant}`")));
         let fallback = match default.map(ident) {
             Some(variant) => quote!(typed_body(body, ErrorBody::#variant)),
             None => quote!(untyped_body(body)),
         };
         // Only `default` typed: every status reads alike.
-        let matched = quote!(match status { #(#arms)* _ => #fallback, });
         let (status, decode) = match groups.is_empty() {
             true => (quote!(_), fallback),
-            false => (quote!(status), matched),
+            false => (
+                quote!(status),
+                quote!(match status { #(#arms)* _ => #fallback, }),
+            ),
         };
         let name = decoder_name(api, &mapping);
         let function = format_ident!("{}", name);
-        let typed: Vec<String> = groups
-            .iter()
-            .map(|(statuses, variant)| {
-                let statuses: Vec<String> = statuses.iter().map(status_text).collect();
-                format!("{} as `{variant}`", statuses.join(", "))
-            })
-            .chain(default.map(|variant| format!("any other as `{variant}`")))
-            .collect();
         let doc = format!(" Error bodies typed by status: {}.", typed.join("; "));
         out.entry(name).or_insert_with(|| {
             quote! {

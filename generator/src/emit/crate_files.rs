@@ -7,7 +7,7 @@ use super::docs::{doc_attrs, inner_doc_attrs, Para};
 use super::ty::ident;
 use super::EmitConfig;
 use crate::error::Result;
-use crate::ir::{Api, Method, TypeId};
+use crate::ir::{Api, Method};
 use crate::templates::Templates;
 
 /// `lib.rs`: the modules (the printed ones, `template_modules` copied from `src/` of the
@@ -28,16 +28,15 @@ pub fn lib_rs(api: &Api, template_modules: &[String], runtime: &[String]) -> Tok
         let name = format_ident!("{}", name);
         quote!(#feature #skip #public mod #name;)
     });
-    let has = |module: &str| runtime.iter().any(|m| m == module);
-    let paging = has("paging").then_some(quote!(
-        pub use runtime::paging::{PageStart, Paged};
-    ));
-    let pending = has("pending").then_some(quote!(
-        pub use runtime::pending::{Pending, Reply};
-    ));
-    let multipart = has("multipart").then_some(quote!(
-        pub use runtime::multipart::FilePart;
-    ));
+    // What only some crates' runtime has is re-exported where it is there.
+    let reexport = |module: &str, items: TokenStream| {
+        let name = format_ident!("{}", module);
+        let has = runtime.iter().any(|m| m == module);
+        has.then(|| quote!(pub use runtime::#name::#items;))
+    };
+    let paging = reexport("paging", quote!({PageStart, Paged}));
+    let pending = reexport("pending", quote!({Pending, Reply}));
+    let multipart = reexport("multipart", quote!(FilePart));
     let token_url = match &api.token_url {
         Some(url) => quote!(Some(#url)),
         None => quote!(None),
@@ -194,19 +193,15 @@ pub fn apis_mod(api: &Api) -> TokenStream {
 }
 
 pub fn models_mod(api: &Api) -> TokenStream {
-    let filled_in = super::signature::filled_in(api);
-    let types = api.types.iter().enumerate();
-    let modules = types
-        .filter(|(at, _)| !filled_in.contains(&TypeId(*at)))
-        .map(|(_, def)| {
-            let module = format_ident!("{}", def.module);
-            let name = ident(&def.name);
-            // `self::`: a model named like a dependency (`bytes`, `serde`) is this module's.
-            quote! {
-                mod #module;
-                pub use self::#module::#name;
-            }
-        });
+    let modules = super::signature::models(api).into_iter().map(|def| {
+        let module = format_ident!("{}", def.module);
+        let name = ident(&def.name);
+        // `self::`: a model named like a dependency (`bytes`, `serde`) is this module's.
+        quote! {
+            mod #module;
+            pub use self::#module::#name;
+        }
+    });
     quote! {
         //! The types operations send and receive: one module per schema the selected
         //! operations reach, re-exported here.
@@ -236,15 +231,13 @@ pub fn manifest(api: &Api, config: &EmitConfig, templates: &Templates) -> Result
     } else {
         "publish = false\n"
     };
-    let mut links = format!("documentation = {:?}\n", config.documentation());
-    for (key, value) in [
-        ("homepage", &package.homepage),
-        ("repository", &package.repository),
-    ] {
-        if let Some(value) = value {
-            links.push_str(&format!("{key} = {value:?}\n"));
-        }
-    }
+    let links = [
+        ("documentation", Some(&config.documentation())),
+        ("homepage", package.homepage.as_ref()),
+        ("repository", package.repository.as_ref()),
+    ];
+    let links = links.map(|(key, value)| value.map(|value| format!("{key} = {value:?}\n")));
+    let links: String = links.into_iter().flatten().collect();
     let body = fill(
         template,
         &[
@@ -314,7 +307,7 @@ pub fn readme(
     let ident = config.crate_ident();
     let reads = api.operations().filter(|(_, op)| op.method == Method::Get);
     let first = reads.min_by_key(|(_, op)| (op.paging.is_none(), op.required_params().count()));
-    let example = first.map(|(tag, op)| super::examples::call(api, tag, op, &ident));
+    let example = first.map(|(tag, op)| super::examples::call(api, tag, op, None, &ident));
     let example: Vec<String> = example
         .iter()
         .flatten()

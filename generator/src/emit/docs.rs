@@ -89,12 +89,10 @@ pub fn sanitize(text: &str) -> String {
         if trimmed.starts_with("```") {
             in_fence = !in_fence;
             let info = trimmed.trim_start_matches('`').trim();
-            out.push(if in_fence && info.is_empty() {
-                "```text".to_string()
-            } else if in_fence {
-                format!("```text {info}")
-            } else {
-                "```".to_string()
+            out.push(match (in_fence, info) {
+                (false, _) => "```".to_string(),
+                (true, "") => "```text".to_string(),
+                (true, info) => format!("```text {info}"),
             });
             blank = false;
             continue;
@@ -134,13 +132,12 @@ fn inline(line: &str) -> String {
         }
         if let Some(url_len) = url_at(rest) {
             let url = &rest[..url_len];
-            if out.ends_with('<') || out.ends_with('(') {
-                out.push_str(url);
+            let bare = !(out.ends_with('<') || out.ends_with('('));
+            out.push_str(&if bare {
+                format!("<{url}>")
             } else {
-                out.push('<');
-                out.push_str(url);
-                out.push('>');
-            }
+                url.to_string()
+            });
             rest = &rest[url_len..];
             continue;
         }

@@ -3,69 +3,31 @@
 
 use crate::ir::{Api, Field, Operation, Paging, Presence, TagApi, Ty, TypeKind};
 
-/// The example block for one operation, as doc lines.
-pub fn operation_example(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> String {
-    block(crate_ident, call(api, tag, op, crate_ident))
-}
-
-/// An operation's example call with what it needs (imports, the body), its result printed.
-pub fn call(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Vec<String> {
-    let (mut lines, args) = example_arguments(api, op, crate_ident);
-    let (api_name, name, args) = (&tag.accessor, &op.fn_name, args.join(", "));
-    lines.push(format!(
-        "let result = client.{api_name}().{name}({args}).await?;"
-    ));
-    lines.push("println!(\"{result:?}\");".into());
-    imports(crate_ident, lines)
-}
-
-/// The example block for an operation's streaming twin, as doc lines.
-pub fn stream_example(
+/// The example block for an operation, or for its streaming twin when `paging` is given, as
+/// doc lines: a `no_run` example with the call inside a hidden async function.
+pub fn example(
     api: &Api,
     tag: &TagApi,
     op: &Operation,
-    paging: &Paging,
+    paging: Option<&Paging>,
     crate_ident: &str,
 ) -> String {
-    let (setup, args) = example_arguments(api, op, crate_ident);
-    let mut lines = vec![format!("use {crate_ident}::TryStreamExt;")];
-    lines.extend(setup);
-    // The twin owns its arguments: the same values, given rather than lent.
-    let mut args: Vec<String> = args.into_iter().map(|a| a.replacen('&', "", 1)).collect();
-    args.push("100".into());
-    let (api_name, name, args) = (&tag.accessor, &paging.fn_name, args.join(", "));
-    lines.push(format!(
-        "let mut items = client.{api_name}().{name}({args});"
-    ));
-    lines.push("while let Some(item) = items.try_next().await? {".into());
-    lines.push("    println!(\"{item:?}\");".into());
-    lines.push("}".into());
-    block(crate_ident, imports(crate_ident, lines))
-}
-
-/// Doc lines of a `no_run` example with `body` inside a hidden async function.
-fn block(crate_ident: &str, body: Vec<String>) -> String {
     let error = "Box<dyn std::error::Error>";
     let open =
         format!("# async fn example(client: {crate_ident}::Client) -> Result<(), {error}> {{");
-    let body = body.join("\n");
+    let body = call(api, tag, op, paging, crate_ident).join("\n");
     format!("# Example\n\n```no_run\n{open}\n{body}\n# Ok(())\n# }}\n```")
 }
 
-/// `lines` after the imports of what they name through the crate's re-exports (a user's
-/// crate may not depend on `chrono` or `serde_json` itself).
-fn imports(crate_ident: &str, lines: Vec<String>) -> Vec<String> {
-    let names = ["FilePart", "chrono", "models", "serde_json", "uuid"].into_iter();
-    let used = names.filter(|name| lines.iter().any(|l| l.contains(&format!("{name}::"))));
-    let mut out: Vec<String> = used
-        .map(|name| format!("use {crate_ident}::{name};"))
-        .collect();
-    out.extend(lines);
-    out
-}
-
-/// The lines an example needs before its call (imports, the body), and its arguments.
-fn example_arguments(api: &Api, op: &Operation, crate_ident: &str) -> (Vec<String>, Vec<String>) {
+/// An operation's example call (or its streaming twin's) with what it needs (imports, the
+/// body), its result printed.
+pub fn call(
+    api: &Api,
+    tag: &TagApi,
+    op: &Operation,
+    paging: Option<&Paging>,
+    crate_ident: &str,
+) -> Vec<String> {
     let mut lines = Vec::new();
     let id_types = op.required_params().filter_map(|p| p.id_type.as_deref());
     let apis: Vec<&str> = id_types.chain(op.params_type.as_deref()).collect();
@@ -77,8 +39,40 @@ fn example_arguments(api: &Api, op: &Operation, crate_ident: &str) -> (Vec<Strin
     if let Some(body) = &op.body {
         lines.push(body_line(api, &body.ty));
     }
-    let arguments = super::signature::arguments(api, op);
-    (lines, arguments.into_iter().map(|a| a.example).collect())
+    let args = super::signature::arguments(api, op).into_iter();
+    let args = args.map(|a| a.example);
+    let api_name = &tag.accessor;
+    match paging {
+        None => {
+            let (name, args) = (&op.fn_name, args.collect::<Vec<_>>().join(", "));
+            lines.push(format!(
+                "let result = client.{api_name}().{name}({args}).await?;"
+            ));
+            lines.push("println!(\"{result:?}\");".into());
+        }
+        Some(paging) => {
+            lines.insert(0, format!("use {crate_ident}::TryStreamExt;"));
+            // The twin owns its arguments: the same values, given rather than lent.
+            let mut args: Vec<String> = args.map(|a| a.replacen('&', "", 1)).collect();
+            args.push("100".into());
+            let (name, args) = (&paging.fn_name, args.join(", "));
+            lines.push(format!(
+                "let mut items = client.{api_name}().{name}({args});"
+            ));
+            lines.push("while let Some(item) = items.try_next().await? {".into());
+            lines.push("    println!(\"{item:?}\");".into());
+            lines.push("}".into());
+        }
+    }
+    // What the lines name through the crate's re-exports is imported from there (a user's
+    // crate may not depend on `chrono` or `serde_json` itself).
+    let names = ["FilePart", "chrono", "models", "serde_json", "uuid"].into_iter();
+    let used = names.filter(|name| lines.iter().any(|l| l.contains(&format!("{name}::"))));
+    let mut out: Vec<String> = used
+        .map(|name| format!("use {crate_ident}::{name};"))
+        .collect();
+    out.extend(lines);
+    out
 }
 
 /// `let body = ...;`: a struct body sets the fields whose server default is `true` (a dry
@@ -169,13 +163,12 @@ fn named(api: &Api, id: crate::ir::TypeId, name: &str, depth: usize) -> String {
             format!("{path}::{}({inner})", variant.rust_name)
         }
         TypeKind::Struct(s) => {
-            let required = |f: &&Field| f.presence == Presence::Required;
             let nullable = |f: &&Field| f.presence == Presence::RequiredNullable;
-            let asked: Vec<&Field> = s
+            let asked = s
                 .fields
                 .iter()
-                .filter(|f| required(f) || nullable(f))
-                .collect();
+                .filter(|f| f.presence == Presence::Required || nullable(f));
+            let asked: Vec<&Field> = asked.collect();
             if asked.is_empty() {
                 return format!("{path}::default()");
             } else if depth > 8 {

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::signature::{arguments, fixed_note, fixed_value, order_note, return_type, signature};
+use super::signature::{fixed_note, fixed_value, order_note, parameter, return_type, signature};
 use super::ty::{ty, ModelPath};
 use crate::error::SpecResult;
 use crate::ir::{Api, ErrorCase, Operation, Param, Returns, Status, TagApi};
@@ -89,26 +89,20 @@ fn param_row(api: &Api, op: &Operation, p: &Param) -> String {
     let location = format!("{:?}", p.location).to_ascii_lowercase();
     // What the caller passes: a required parameter as its argument's type, an optional one
     // as its field's.
-    let argument = arguments(api, op)
-        .into_iter()
-        .find(|a| a.name == super::ty::ident(&p.rust_name));
-    let rust = if fixed_value(api, p).is_some() {
-        "—".to_string()
-    } else if let (true, Some(argument)) = (p.required, argument) {
-        format!("`{}`", type_text(&argument.borrowed))
-    } else {
-        format!("`{}`", type_text(&ty(api, &p.ty, ModelPath::Models)))
-    };
-    let required = if let Some(value) = fixed_value(api, p) {
-        format!("fixed to `{value}`")
-    } else if p.required {
-        "yes".to_string()
-    } else {
-        format!(
-            "no (`{}::{}`)",
-            op.params_type.as_deref().unwrap_or_default(),
-            p.rust_name
-        )
+    let (rust, required) = match fixed_value(api, p) {
+        Some(value) => ("—".to_string(), format!("fixed to `{value}`")),
+        None if p.required => {
+            let rust = type_text(&parameter(api, p).borrowed);
+            (format!("`{rust}`"), "yes".to_string())
+        }
+        None => {
+            let rust = type_text(&ty(api, &p.ty, ModelPath::Models));
+            let params = op.params_type.as_deref().unwrap_or_default();
+            (
+                format!("`{rust}`"),
+                format!("no (`{params}::{}`)", p.rust_name),
+            )
+        }
     };
     let default = p.default.as_ref().map(|d| format!("`{d}`"));
     let since = super::docs::since(api, p.since.as_deref());
@@ -127,11 +121,8 @@ fn error_rows(api: &Api, cases: &[ErrorCase]) -> Vec<[String; 3]> {
     let mut rows: Vec<[String; 3]> = cases
         .iter()
         .map(|case| {
-            let status = match case.status {
-                Status::Code(c) => c.to_string(),
-                Status::Range(r) => format!("{r}XX"),
-                Status::Default => "other".into(),
-            };
+            // A range as HTTP writes it: `4XX`.
+            let status = super::api::status_text(&case.status).replace("xx", "XX");
             let body = case.ty.and_then(|id| api.error_variant(id));
             let body = body.map_or_else(untyped, |variant| format!("`{variant}`"));
             [status, cell(&case.description), body]
@@ -152,14 +143,15 @@ pub fn errors(api: &Api, cases: &[ErrorCase]) -> String {
     out
 }
 
-/// The same as a sentence, for rustdoc: `401` Unauthorized as `HttpExceptionResponse`, ...
+/// The same as a sentence under a heading, for rustdoc: `401` Unauthorized as
+/// `HttpExceptionResponse`, ...
 pub fn errors_sentence(api: &Api, cases: &[ErrorCase]) -> String {
     let rows: Vec<String> = error_rows(api, cases)
         .into_iter()
         .map(|[status, description, body]| format!("`{status}` {description} as {body}"))
         .collect();
     format!(
-        "[`Error::Api`](crate::Error::Api) with the status and [`ErrorBody`](crate::ErrorBody): \
+        "# Errors\n\n[`Error::Api`](crate::Error::Api) with the status and [`ErrorBody`](crate::ErrorBody): \
          {}.",
         rows.join("; ")
     )

@@ -159,9 +159,7 @@ fn generated_modules(api: &Api, crate_ident: &str) -> Vec<(String, TokenStream, 
             modules.push((format!("{dir}/{}.rs", op.module), code, op.pointer.clone()));
         }
     }
-    let filled_in = signature::filled_in(api);
-    let types = api.types.iter().enumerate();
-    for (_, def) in types.filter(|(at, _)| !filled_in.contains(&crate::ir::TypeId(*at))) {
+    for def in signature::models(api) {
         let path = format!("src/models/{}.rs", def.module);
         modules.push((path, models::model(api, def), def.pointer.clone()));
     }

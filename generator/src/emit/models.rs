@@ -26,45 +26,7 @@ pub fn model(api: &Api, def: &TypeDef) -> TokenStream {
     let name = ident(&def.name);
     match &def.kind {
         TypeKind::Struct(s) => structure(api, def, s, docs),
-        TypeKind::Enum(e) if e.integer => integer_enum(def, e, docs),
-        TypeKind::Enum(e) => {
-            let variants: Vec<_> = e.variants.iter().map(|v| ident(&v.rust_name)).collect();
-            let wires = e.variants.iter().map(|v| &v.wire);
-            // A request-only enum (a header, say) never hears from a server.
-            let unknown_doc = if def.usage.response {
-                " A value this client does not know (sent by a newer server)."
-            } else {
-                " Any other value, sent as written."
-            };
-            let variant_docs = e
-                .variants
-                .iter()
-                .map(|v| format!(" `{}`", v.wire.replace('`', "'")));
-            quote! {
-                #docs
-                #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-                pub enum #name {
-                    #(#[doc = #variant_docs] #variants,)*
-                    #[doc = #unknown_doc]
-                    Unknown(String),
-                }
-
-                impl #name {
-                    /// Every value this client knows.
-                    pub const KNOWN: &'static [#name] = &[#(#name::#variants),*];
-
-                    /// The value on the wire.
-                    pub fn as_str(&self) -> &str {
-                        match self {
-                            #(#name::#variants => #wires,)*
-                            #name::Unknown(other) => other,
-                        }
-                    }
-                }
-
-                crate::runtime::open_enum::open_enum!(#name);
-            }
-        }
+        TypeKind::Enum(e) => enumeration(def, e, docs),
         TypeKind::Const(value) => {
             let wire = Literal::string(value);
             let doc = format!(" Always `{}`.", value.replace('`', "'"));
@@ -89,31 +51,63 @@ pub fn model(api: &Api, def: &TypeDef) -> TokenStream {
     }
 }
 
-/// A newtype, so any integer reads (a newer server may send more), with the known values as
-/// named constants.
-fn integer_enum(def: &TypeDef, e: &Enum, docs: TokenStream) -> TokenStream {
+/// A string enum keeps a value it does not know in `Unknown`; an integer enum is a newtype,
+/// so any integer reads (a newer server may send more), with the known values as constants.
+fn enumeration(def: &TypeDef, e: &Enum, docs: TokenStream) -> TokenStream {
     let name = ident(&def.name);
-    let constants = e.variants.iter().map(|v| {
-        let constant = ident(&v.rust_name);
-        let value = Literal::i64_unsuffixed(v.wire.parse().unwrap_or_default());
-        let doc = format!(" `{}`", v.wire);
-        quote!(#[doc = #doc] pub const #constant: #name = #name(#value);)
-    });
-    let known = e.variants.iter().map(|v| ident(&v.rust_name));
-    quote! {
-        use serde::{Deserialize, Serialize};
+    let variants: Vec<_> = e.variants.iter().map(|v| ident(&v.rust_name)).collect();
+    let wires = e.variants.iter().map(|v| v.wire.replace('`', "'"));
+    let variant_docs: Vec<String> = wires.map(|wire| format!(" `{wire}`")).collect();
+    let known = quote! {
+        /// Every value this client knows.
+        pub const KNOWN: &'static [#name] = &[#(#name::#variants),*];
+    };
+    if e.integer {
+        let values = e.variants.iter();
+        let values = values.map(|v| Literal::i64_unsuffixed(v.wire.parse().unwrap_or_default()));
+        return quote! {
+            use serde::{Deserialize, Serialize};
 
+            #docs
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+            #[serde(transparent)]
+            pub struct #name(pub i64);
+
+            impl #name {
+                #(#[doc = #variant_docs] pub const #variants: #name = #name(#values);)*
+                #known
+            }
+        };
+    }
+    let wires = e.variants.iter().map(|v| &v.wire);
+    // A request-only enum (a header, say) never hears from a server.
+    let unknown_doc = if def.usage.response {
+        " A value this client does not know (sent by a newer server)."
+    } else {
+        " Any other value, sent as written."
+    };
+    quote! {
         #docs
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(transparent)]
-        pub struct #name(pub i64);
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name {
+            #(#[doc = #variant_docs] #variants,)*
+            #[doc = #unknown_doc]
+            Unknown(String),
+        }
 
         impl #name {
-            #(#constants)*
+            #known
 
-            /// Every value this client knows.
-            pub const KNOWN: &'static [#name] = &[#(#name::#known),*];
+            /// The value on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#name::#variants => #wires,)*
+                    #name::Unknown(other) => other,
+                }
+            }
         }
+
+        crate::runtime::open_enum::open_enum!(#name);
     }
 }
 
@@ -156,13 +150,13 @@ fn field_serde(field: &Field) -> Option<TokenStream> {
 /// a newer field of.
 fn field_docs(api: &Api, field: &Field, sent: bool) -> TokenStream {
     let default = field.default.as_ref().map(|d| format!("Default: `{d}`."));
-    let since = super::docs::since(api, field.since.as_deref()).map(|since| {
-        if sent {
-            format!("{since} Set, it fails the call unsent on an older server with [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter).")
-        } else {
-            format!("{since} `None` from older servers.")
-        }
-    });
+    let older = if sent {
+        "Set, it fails the call unsent on an older server with [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter)."
+    } else {
+        "`None` from older servers."
+    };
+    let since =
+        super::docs::since(api, field.since.as_deref()).map(|since| format!("{since} {older}"));
     let relaxed = (field.relaxed && field.since.is_none()).then_some(
         "Required by the newest release; `None` from an older server that does not send it.",
     );
@@ -197,21 +191,11 @@ fn names(title: &str, name: &str) -> bool {
     letters(title) == letters(name)
 }
 
-/// Whether a field gets no docs: the document says nothing of it but its name.
-fn undocumented(field: &Field) -> bool {
-    let says = |title: &str| !names(title, &field.wire_name);
-    field.description.is_none()
-        && !field.title.as_deref().is_some_and(says)
-        && !matches!(field.ty.non_null(), Ty::Named(_))
-        && field.default.is_none()
-        && field.since.is_none()
-        && !field.relaxed
-}
-
 fn structure(api: &Api, def: &TypeDef, s: &Struct, docs: TokenStream) -> TokenStream {
     let name = ident(&def.name);
-    let fields = s.fields.iter().map(|field| {
-        let docs = field_docs(api, field, def.usage.request);
+    let sent = def.usage.request;
+    let each_docs: Vec<TokenStream> = s.fields.iter().map(|f| field_docs(api, f, sent)).collect();
+    let fields = s.fields.iter().zip(&each_docs).map(|(field, docs)| {
         let serde = field_serde(field);
         let rust = ident(&field.rust_name);
         let ty = field_type(api, field);
@@ -247,7 +231,8 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, docs: TokenStream) -> TokenSt
         )
     });
     let allow_deprecated = allow_deprecated(s);
-    let allow_missing = s.fields.iter().any(undocumented).then(
+    // A field the document says nothing of but its name gets no docs.
+    let allow_missing = each_docs.iter().any(TokenStream::is_empty).then(
         || quote!(#[allow(missing_docs, reason = "a field without docs is what its name says")]),
     );
     quote! {

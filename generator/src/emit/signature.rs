@@ -8,7 +8,9 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote, ToTokens};
 
 use super::ty::{ident, ty, ModelPath};
-use crate::ir::{Api, MediaKind, Operation, Param, ParamLocation, Returns, Ty, TypeId, TypeKind};
+use crate::ir::{
+    Api, MediaKind, Operation, Param, ParamLocation, Returns, Ty, TypeDef, TypeId, TypeKind,
+};
 
 const PATH: ModelPath = ModelPath::Models;
 
@@ -77,9 +79,9 @@ pub fn fixed_value<'a>(api: &'a Api, p: &Param) -> Option<&'a str> {
     }
 }
 
-/// The constants no type and no body names: parameters the API fixes, which their methods
-/// fill in, so the crate has no type for them.
-pub fn filled_in(api: &Api) -> BTreeSet<TypeId> {
+/// The types the crate has a model for: all but the constants no type and no body names
+/// (parameters the API fixes, which their methods fill in).
+pub fn models(api: &Api) -> Vec<&TypeDef> {
     let mut named = BTreeSet::new();
     let bodies = api
         .operations()
@@ -94,10 +96,10 @@ pub fn filled_in(api: &Api) -> BTreeSet<TypeId> {
             named.insert(id);
         });
     }
-    (0..api.types.len())
-        .map(TypeId)
-        .filter(|id| matches!(api.ty(*id).kind, TypeKind::Const(_)) && !named.contains(id))
-        .collect()
+    let filled_in = |id| matches!(api.ty(id).kind, TypeKind::Const(_)) && !named.contains(&id);
+    let types = api.types.iter().enumerate();
+    let types = types.filter(|(at, _)| !filled_in(TypeId(*at)));
+    types.map(|(_, def)| def).collect()
 }
 
 /// A sentence for an operation with parameters the API fixes to one value, which its method
@@ -189,7 +191,8 @@ pub fn arguments(api: &Api, op: &Operation) -> Vec<Argument> {
     out
 }
 
-fn parameter(api: &Api, p: &Param) -> Argument {
+/// A required parameter's argument.
+pub fn parameter(api: &Api, p: &Param) -> Argument {
     let name = ident(&p.rust_name);
     let t = ty(api, &p.ty, PATH);
     let example = super::examples::value(api, &p.ty, &p.name, 0);
@@ -224,15 +227,10 @@ fn parameter(api: &Api, p: &Param) -> Argument {
 }
 
 impl Argument {
-    /// `name: Type`, as the method declares it.
-    pub fn declaration(&self) -> TokenStream {
-        let (name, t) = (&self.name, &self.borrowed);
-        quote!(#name: #t)
-    }
-
-    /// `name: Type`, as a streaming twin declares it.
-    pub fn owned_declaration(&self) -> TokenStream {
-        let (name, t) = (&self.name, &self.owned);
+    /// `name: Type`, as the method declares it, or a streaming twin when `owned`.
+    pub fn declaration(&self, owned: bool) -> TokenStream {
+        let name = &self.name;
+        let t = if owned { &self.owned } else { &self.borrowed };
         quote!(#name: #t)
     }
 }
@@ -241,7 +239,7 @@ impl Argument {
 pub fn signature(api: &Api, op: &Operation) -> TokenStream {
     let fn_name = ident(&op.fn_name);
     let args = arguments(api, op);
-    let args = args.iter().map(Argument::declaration);
+    let args = args.iter().map(|a| a.declaration(false));
     let returns = return_type(api, op);
     quote!(pub fn #fn_name(&self, #(#args),*) -> Pending<#returns>)
 }

@@ -45,22 +45,18 @@ pub fn ty(api: &Api, ty: &Ty, path: ModelPath) -> TokenStream {
                 ModelPath::Models => quote!(models::#name),
             }
         }
-        Ty::List(inner) => {
+        Ty::List(inner) | Ty::Map(inner) | Ty::Nullable(inner) => {
             let inner = self::ty(api, inner, path);
-            quote!(Vec<#inner>)
-        }
-        Ty::Map(inner) => {
-            let inner = self::ty(api, inner, path);
-            quote!(std::collections::BTreeMap<String, #inner>)
+            match ty {
+                Ty::List(_) => quote!(Vec<#inner>),
+                Ty::Map(_) => quote!(std::collections::BTreeMap<String, #inner>),
+                _ => quote!(Option<#inner>),
+            }
         }
         Ty::Tuple(items) => {
             let items = items.iter().map(|t| self::ty(api, t, path));
             // `(T,)`: a one-element tuple needs its trailing comma.
             quote!((#(#items,)*))
-        }
-        Ty::Nullable(inner) => {
-            let inner = self::ty(api, inner, path);
-            quote!(Option<#inner>)
         }
     }
 }
