@@ -41,7 +41,6 @@ pub struct TypeBuilder<'a> {
 }
 
 /// Where a schema sits, for naming inline types and for error pointers.
-#[derive(Clone)]
 pub struct Site<'s> {
     pub name: &'s str,
     pub pointer: &'s str,
@@ -122,7 +121,7 @@ impl<'a> TypeBuilder<'a> {
             return Ok(ty.clone());
         }
         let name = self.component_names[&key].clone();
-        let id = self.reserve(&name, &component_pointer);
+        let id = self.reserve(&name, &component_pointer, schema.as_item());
         let nullable = matches!(schema, ReferenceOr::Item(s)
             if s.schema_data.nullable && !s.schema_data.extensions.contains_key(X_NULL));
         let ty = match nullable {
@@ -130,17 +129,14 @@ impl<'a> TypeBuilder<'a> {
             false => Ty::Named(id),
         };
         self.by_ref.insert(component_pointer.clone(), ty.clone());
-        let (kind, data) = match schema {
-            ReferenceOr::Reference { reference: inner } => (
-                TypeKind::Alias(self.reference(inner, &component_pointer)?),
-                None,
-            ),
+        self.types[id.0].kind = match schema {
+            ReferenceOr::Reference { reference: inner } => {
+                TypeKind::Alias(self.reference(inner, &component_pointer)?)
+            }
             ReferenceOr::Item(schema) => {
-                let site = Site::new(&name, &component_pointer);
-                (self.kind(schema, &site)?, Some(&schema.schema_data))
+                self.kind(schema, &Site::new(&name, &component_pointer))?
             }
         };
-        self.fill(id, kind, data);
         if let Some(text) = text {
             self.by_text.insert(text, ty.clone());
         }
@@ -159,26 +155,19 @@ impl<'a> TypeBuilder<'a> {
         self.by_text.retain(|_, ty| kept(ty));
     }
 
-    fn reserve(&mut self, name: &str, pointer: &str) -> TypeId {
-        let id = TypeId(self.types.len());
+    /// A type for `schema`, its definition to follow (it may refer to itself).
+    fn reserve(&mut self, name: &str, pointer: &str, schema: Option<&Schema>) -> TypeId {
+        let data = schema.map(|s| &s.schema_data);
         self.types.push(TypeDef {
             name: name.to_string(),
             module: module_name(name),
             pointer: pointer.to_string(),
-            title: None,
-            description: None,
+            title: data.and_then(|d| d.title.clone()),
+            description: data.and_then(|d| d.description.clone()),
             kind: TypeKind::Alias(Ty::Any),
             usage: Usage::default(),
         });
-        id
-    }
-
-    /// Sets what a reserved type is: its definition, and the schema's title and description.
-    fn fill(&mut self, id: TypeId, kind: TypeKind, data: Option<&SchemaData>) {
-        let def = &mut self.types[id.0];
-        def.kind = kind;
-        def.title = data.and_then(|d| d.title.clone());
-        def.description = data.and_then(|d| d.description.clone());
+        TypeId(self.types.len() - 1)
     }
 
     /// An inline schema: a builtin or another type's name is used as it is; anything else gets
@@ -202,8 +191,8 @@ impl<'a> TypeBuilder<'a> {
                     TypeKind::Alias(ty) => ty,
                     kind => {
                         let name = self.names.unique(site.name.to_string());
-                        let id = self.reserve(&name, site.pointer);
-                        self.fill(id, kind, Some(&schema.schema_data));
+                        let id = self.reserve(&name, site.pointer, Some(schema));
+                        self.types[id.0].kind = kind;
                         self.by_text.insert(text, Ty::Named(id));
                         Ty::Named(id)
                     }
