@@ -87,12 +87,10 @@ impl SpecError {
 
 impl fmt::Display for SpecError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let pointer = if self.pointer.is_empty() {
-            "(document root)"
-        } else {
-            &self.pointer
-        };
-        write!(f, "at {pointer}")?;
+        match self.pointer.as_str() {
+            "" => write!(f, "at (document root)")?,
+            pointer => write!(f, "at {pointer}")?,
+        }
         if let Some(line) = self.line {
             write!(f, " (line {line})")?;
         }

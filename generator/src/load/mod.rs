@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use openapiv3::{ReferenceOr, Schema};
 use serde_json::Value;
 
-use crate::error::{percent_decode, SpecError, SpecResult};
+use crate::error::{join, percent_decode, SpecError, SpecResult};
 
 /// A loaded document: the 3.0-shaped model plus what is needed to point back into the source.
 #[derive(Debug)]
@@ -184,7 +184,6 @@ fn entries<'v>(value: &'v Value, key: &str) -> impl Iterator<Item = (&'v String,
 }
 
 fn refine(value: &Value) -> Option<SpecError> {
-    use crate::error::join;
     use openapiv3::{
         Operation, Parameter, PathItem, RequestBody, Response, Schema, SecurityScheme,
     };
@@ -232,8 +231,8 @@ fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
     for segment in path.iter() {
         match segment {
             Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
-            Segment::Map { key } => pointer = crate::error::join(&pointer, key),
-            Segment::Enum { variant } => pointer = crate::error::join(&pointer, variant),
+            Segment::Map { key } => pointer = join(&pointer, key),
+            Segment::Enum { variant } => pointer = join(&pointer, variant),
             Segment::Unknown => {}
         }
     }
