@@ -11,7 +11,6 @@ use super::releases::Support;
 use super::types::TypeBuilder;
 use super::{
     Api, ErrorType, Method, Operation, Presence, Returns, TagApi, Ty, TypeDef, TypeId, TypeKind,
-    UNTYPED_ERROR_VARIANTS,
 };
 use crate::error::{join, SpecError, SpecResult};
 use crate::load::Document;
@@ -248,6 +247,9 @@ fn settle_types(
     settle_presence(&mut types);
     Ok(types)
 }
+
+/// Variant names `ErrorBody` always has, for bodies with no documented type.
+const UNTYPED_ERROR_VARIANTS: [&str; 3] = ["Json", "Text", "Empty"];
 
 /// The types used as error bodies, each with its variant name in `ErrorBody`.
 fn error_types(apis: &[TagApi], types: &[TypeDef]) -> Vec<ErrorType> {

@@ -87,9 +87,6 @@ pub struct ErrorType {
     pub ty: TypeId,
 }
 
-/// Variant names `ErrorBody` always has, for bodies with no documented type.
-pub const UNTYPED_ERROR_VARIANTS: [&str; 3] = ["Json", "Text", "Empty"];
-
 /// One tag of the document, emitted as one API type.
 #[derive(Debug, Clone, Serialize)]
 pub struct TagApi {

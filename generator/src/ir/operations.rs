@@ -47,10 +47,8 @@ impl<'a> OperationBuilder<'a, '_> {
         let mut params = self.params(raw, &base)?;
         params.sort_by_key(|p| !p.required);
         let path_parts = path_parts(raw, &params)?;
-        let params_type = params
-            .iter()
-            .any(|p| !p.required)
-            .then(|| format!("{base}Params"));
+        let optional = params.iter().any(|p| !p.required);
+        let params_type = optional.then(|| format!("{base}Params"));
         let body = match &raw.op.request_body {
             Some(body) => self.body(body, &base, &join(&raw.pointer, "requestBody"))?,
             None => None,
@@ -150,11 +148,8 @@ impl<'a> OperationBuilder<'a, '_> {
         let (ty, default) = match &data.format {
             ParameterSchemaOrContent::Schema(schema) => {
                 let at = join(pointer, "schema");
-                let ty = self.types.ty(schema, &Site::new(&type_name, &at))?;
-                (
-                    ty,
-                    schema.as_item().and_then(|s| s.schema_data.default.clone()),
-                )
+                let default = schema.as_item().and_then(|s| s.schema_data.default.clone());
+                (self.types.ty(schema, &Site::new(&type_name, &at))?, default)
             }
             // A parameter described by content is sent as its serialised text.
             ParameterSchemaOrContent::Content(_) => (Ty::String, None),
@@ -319,8 +314,7 @@ impl<'a> OperationBuilder<'a, '_> {
                 });
             }
         }
-        let with_content = successes.iter().filter(|v| v.content.is_some()).count();
-        let returns = if with_content == 0 {
+        let returns = if successes.iter().all(|v| v.content.is_none()) {
             Returns::Unit
         } else if successes.len() == 1 {
             let only = successes.remove(0);

@@ -94,15 +94,12 @@ fn schema(value: &mut Value) {
     let Value::Object(map) = value else { return };
     ref_siblings(map);
 
+    if map.get("items") == Some(&Value::Bool(false)) {
+        map.remove("items");
+    }
     for key in ["items", "additionalProperties", "not"] {
-        if let Some(child) = map.get_mut(key) {
-            if key == "additionalProperties" && child.is_boolean() {
-                continue;
-            }
-            if key == "items" && child == &Value::Bool(false) {
-                map.remove(key);
-                continue;
-            }
+        let child = map.get_mut(key);
+        if let Some(child) = child.filter(|c| key != "additionalProperties" || !c.is_boolean()) {
             schema(child);
         }
     }
