@@ -78,9 +78,7 @@ impl SpecError {
     }
 
     pub fn with_line(mut self, line: Option<usize>) -> Self {
-        if self.line.is_none() {
-            self.line = line;
-        }
+        self.line = self.line.or(line);
         self
     }
 }

@@ -4,8 +4,8 @@ use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
 
 use openapiv3::{
-    AdditionalProperties, AnySchema, Components, IntegerFormat, NumberFormat, ReferenceOr, Schema,
-    SchemaData, SchemaKind, StringFormat, Type, VariantOrUnknownOrEmpty,
+    AdditionalProperties, AnySchema, Components, Discriminator, IntegerFormat, NumberFormat,
+    ReferenceOr, Schema, SchemaData, SchemaKind, StringFormat, Type, VariantOrUnknownOrEmpty,
 };
 use serde_json::Value;
 
@@ -634,10 +634,7 @@ fn pointer_name(pointer: &str) -> String {
 
 /// The tag `discriminator` gives a referenced arm: its key in the mapping, or else the name of
 /// the component.
-fn mapped_tag(
-    discriminator: &openapiv3::Discriminator,
-    arm: &ReferenceOr<Schema>,
-) -> Option<String> {
+fn mapped_tag(discriminator: &Discriminator, arm: &ReferenceOr<Schema>) -> Option<String> {
     let ReferenceOr::Reference { reference } = arm else {
         return None;
     };

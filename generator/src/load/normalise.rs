@@ -84,11 +84,7 @@ fn walk_document(value: &mut Value, components: bool) {
 /// Normalises one schema and everything nested in it.
 fn schema(value: &mut Value) {
     if let Value::Bool(b) = value {
-        *value = if *b {
-            Value::Object(Map::new())
-        } else {
-            json!({ "not": {} })
-        };
+        *value = if *b { json!({}) } else { json!({ "not": {} }) };
         return;
     }
     let Value::Object(map) = value else { return };
