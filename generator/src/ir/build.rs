@@ -11,6 +11,7 @@ use super::releases::Support;
 use super::types::TypeBuilder;
 use super::{
     Api, ErrorType, Method, Operation, Presence, Returns, TagApi, Ty, TypeDef, TypeId, TypeKind,
+    Usage,
 };
 use crate::error::{join, SpecError, SpecResult};
 use crate::load::Document;
@@ -322,12 +323,8 @@ fn op_tys_mut(op: &mut Operation) -> Vec<(&mut Ty, bool)> {
 /// types operations mention (`used`, each with whether clients send it).
 fn mark_usage(types: &mut [TypeDef], mut used: Vec<(TypeId, bool)>) {
     while let Some((id, sent)) = used.pop() {
-        let usage = &mut types[id.0].usage;
-        let flag = if sent {
-            &mut usage.request
-        } else {
-            &mut usage.response
-        };
+        let Usage { request, response } = &mut types[id.0].usage;
+        let flag = if sent { request } else { response };
         if std::mem::replace(flag, true) {
             continue;
         }
@@ -405,11 +402,9 @@ fn share_params(apis: &mut [TagApi]) {
             let Some(own) = &op.params_type else { continue };
             let optional: Vec<_> = op.optional_params().collect();
             let key = serde_json::to_string(&optional).unwrap_or_default();
-            match seen.get(&key) {
-                Some(first) => op.params_same_as = Some(first.clone()),
-                None => {
-                    seen.insert(key, own.clone());
-                }
+            op.params_same_as = seen.get(&key).cloned();
+            if op.params_same_as.is_none() {
+                seen.insert(key, own.clone());
             }
         }
     }

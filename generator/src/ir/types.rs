@@ -638,10 +638,10 @@ fn mapped_tag(discriminator: &Discriminator, arm: &ReferenceOr<Schema>) -> Optio
     let ReferenceOr::Reference { reference } = arm else {
         return None;
     };
-    let mapped = discriminator.mapping.iter().find(|(_, r)| *r == reference);
-    mapped
-        .map(|(tag, _)| tag.clone())
-        .or_else(|| refs::component_name(reference, SCHEMAS.0))
+    match discriminator.mapping.iter().find(|(_, r)| *r == reference) {
+        Some((tag, _)) => Some(tag.clone()),
+        None => refs::component_name(reference, SCHEMAS.0),
+    }
 }
 
 /// A string enum, or a constant when the schema said `const`. Its catch-all variant for

@@ -96,14 +96,9 @@ fn check_version(value: &Value) -> SpecResult<()> {
 fn to_model(value: &Value) -> SpecResult<openapiv3::OpenAPI> {
     // Paths and components deserialise through maps that lose the error's position, so on
     // failure the parts are tried one by one to find the deepest place that does not fit.
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let shallow = SpecError::at(
-            path_to_pointer(e.path()),
-            format!("does not fit the OpenAPI model: {}", e.inner()),
-        );
-        refine(value)
-            .filter(|deep| deep.pointer.len() > shallow.pointer.len())
-            .unwrap_or(shallow)
+    model(value, "").map_err(|shallow| {
+        let deep = refine(value).filter(|deep| deep.pointer.len() > shallow.pointer.len());
+        deep.unwrap_or(shallow)
     })
 }
 
