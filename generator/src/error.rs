@@ -78,21 +78,17 @@ impl SpecError {
     }
 
     pub fn with_line(mut self, line: Option<usize>) -> Self {
-        if self.line.is_none() {
-            self.line = line;
-        }
+        self.line = self.line.or(line);
         self
     }
 }
 
 impl fmt::Display for SpecError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let pointer = if self.pointer.is_empty() {
-            "(document root)"
-        } else {
-            &self.pointer
-        };
-        write!(f, "at {pointer}")?;
+        match self.pointer.as_str() {
+            "" => write!(f, "at (document root)")?,
+            pointer => write!(f, "at {pointer}")?,
+        }
         if let Some(line) = self.line {
             write!(f, " (line {line})")?;
         }

@@ -1,6 +1,7 @@
 //! The emitted files, written all or nothing, and compared with what is on disk.
 
 use std::collections::BTreeMap;
+use std::ffi::OsStr;
 use std::fmt;
 use std::fs;
 use std::io;
@@ -46,10 +47,7 @@ pub fn write_tree(out: &Path, files: &Files) -> io::Result<()> {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     fs::create_dir_all(parent)?;
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "out".into());
+    let name = out.file_name().map_or("out".into(), OsStr::to_string_lossy);
     let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
     let retired = parent.join(format!(".{name}.retired-{}", std::process::id()));
     let _ = fs::remove_dir_all(&staging);

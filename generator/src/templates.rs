@@ -15,28 +15,23 @@ pub struct Templates {
 
 impl Templates {
     pub fn load(dir: &Path) -> Result<Self> {
-        let io = |path: &Path| {
-            let path = path.to_path_buf();
-            move |e: std::io::Error| Error::Io {
-                path,
-                message: e.to_string(),
-            }
+        let io = |path: &Path, message: String| Error::Io {
+            path: path.to_path_buf(),
+            message,
         };
         let mut files = BTreeMap::new();
         // Folders with no file in them (listed as `name/`) hold no template.
-        for relative in walk(dir, &[]).map_err(io(dir))? {
+        for relative in walk(dir, &[]).map_err(|e| io(dir, e.to_string()))? {
             if !relative.ends_with('/') {
                 let path = dir.join(&relative);
-                files.insert(relative, std::fs::read_to_string(&path).map_err(io(&path))?);
+                let text = std::fs::read_to_string(&path).map_err(|e| io(&path, e.to_string()))?;
+                files.insert(relative, text);
             }
         }
         if files.is_empty() {
-            return Err(Error::Io {
-                path: dir.to_path_buf(),
-                message:
-                    "no templates there; point the generator at the project's templates/ folder"
-                        .into(),
-            });
+            let message =
+                "no templates there; point the generator at the project's templates/ folder";
+            return Err(io(dir, message.into()));
         }
         Ok(Templates { files })
     }

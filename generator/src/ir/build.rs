@@ -1,6 +1,6 @@
 //! Document → [`Api`]: selects operations by tag, builds them, then settles the type arena.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use openapiv3::{ReferenceOr, SecurityScheme as RawScheme};
 
@@ -11,7 +11,7 @@ use super::releases::Support;
 use super::types::TypeBuilder;
 use super::{
     Api, ErrorType, Method, Operation, Presence, Returns, TagApi, Ty, TypeDef, TypeId, TypeKind,
-    UNTYPED_ERROR_VARIANTS,
+    Usage,
 };
 use crate::error::{join, SpecError, SpecResult};
 use crate::load::Document;
@@ -249,15 +249,16 @@ fn settle_types(
     Ok(types)
 }
 
+/// Variant names `ErrorBody` always has, for bodies with no documented type.
+const UNTYPED_ERROR_VARIANTS: [&str; 3] = ["Json", "Text", "Empty"];
+
 /// The types used as error bodies, each with its variant name in `ErrorBody`.
 fn error_types(apis: &[TagApi], types: &[TypeDef]) -> Vec<ErrorType> {
-    let mut error_ids: Vec<TypeId> = apis
+    let error_ids: BTreeSet<TypeId> = apis
         .iter()
         .flat_map(|a| &a.operations)
         .flat_map(|o| o.errors.iter().filter_map(|e| e.ty))
         .collect();
-    error_ids.sort();
-    error_ids.dedup();
     let mut variant_names = Namespace::new();
     for reserved in UNTYPED_ERROR_VARIANTS {
         variant_names.reserve(reserved);
@@ -284,33 +285,22 @@ fn is_client_method(name: &str) -> bool {
 
 /// The `Client` method that returns a tag's API type (`client.task_instance()`).
 fn accessor_name(module: &str) -> String {
-    if is_client_method(module) {
-        format!("{module}_api")
-    } else {
-        module.to_string()
+    match is_client_method(module) {
+        true => format!("{module}_api"),
+        false => module.to_string(),
     }
 }
 
 fn pick_tag(tags: &[String], selection: &Selection) -> Option<String> {
     match selection {
-        Selection::All => Some(
-            tags.first()
-                .cloned()
-                .unwrap_or_else(|| UNTAGGED.to_string()),
-        ),
+        Selection::All => Some(tags.first().map_or(UNTAGGED, String::as_str).to_string()),
         Selection::Tags(wanted) => wanted.iter().find(|w| tags.contains(w)).cloned(),
     }
 }
 
 fn known_tags(doc: &Document) -> Vec<&str> {
-    let mut tags: Vec<&str> = doc
-        .api
-        .operations()
-        .flat_map(|(_, _, op)| op.tags.iter().map(String::as_str))
-        .collect();
-    tags.sort_unstable();
-    tags.dedup();
-    tags
+    let tags = doc.api.operations().flat_map(|(_, _, op)| &op.tags);
+    Vec::from_iter(tags.map(String::as_str).collect::<BTreeSet<_>>())
 }
 
 /// The types in an operation's parameters, body and success responses, each with whether
@@ -333,12 +323,8 @@ fn op_tys_mut(op: &mut Operation) -> Vec<(&mut Ty, bool)> {
 /// types operations mention (`used`, each with whether clients send it).
 fn mark_usage(types: &mut [TypeDef], mut used: Vec<(TypeId, bool)>) {
     while let Some((id, sent)) = used.pop() {
-        let usage = &mut types[id.0].usage;
-        let flag = if sent {
-            &mut usage.request
-        } else {
-            &mut usage.response
-        };
+        let Usage { request, response } = &mut types[id.0].usage;
+        let flag = if sent { request } else { response };
         if std::mem::replace(flag, true) {
             continue;
         }
@@ -362,7 +348,7 @@ fn settle_presence(types: &mut [TypeDef]) {
         };
         for field in &mut s.fields {
             let constant = matches!(field.ty, Ty::Named(id) if constants[id.0]);
-            field.presence = match (field.required, field.ty.is_nullable()) {
+            field.presence = match (field.required, matches!(field.ty, Ty::Nullable(_))) {
                 _ if constant => Presence::Constant,
                 (true, false) => Presence::Required,
                 (true, true) => Presence::RequiredNullable,
@@ -416,11 +402,9 @@ fn share_params(apis: &mut [TagApi]) {
             let Some(own) = &op.params_type else { continue };
             let optional: Vec<_> = op.optional_params().collect();
             let key = serde_json::to_string(&optional).unwrap_or_default();
-            match seen.get(&key) {
-                Some(first) => op.params_same_as = Some(first.clone()),
-                None => {
-                    seen.insert(key, own.clone());
-                }
+            op.params_same_as = seen.get(&key).cloned();
+            if op.params_same_as.is_none() {
+                seen.insert(key, own.clone());
             }
         }
     }

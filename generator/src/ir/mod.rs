@@ -87,9 +87,6 @@ pub struct ErrorType {
     pub ty: TypeId,
 }
 
-/// Variant names `ErrorBody` always has, for bodies with no documented type.
-pub const UNTYPED_ERROR_VARIANTS: [&str; 3] = ["Json", "Text", "Empty"];
-
 /// One tag of the document, emitted as one API type.
 #[derive(Debug, Clone, Serialize)]
 pub struct TagApi {
@@ -318,11 +315,7 @@ pub enum Status {
 
 impl Status {
     pub fn is_success(self) -> bool {
-        match self {
-            Status::Code(c) => (200..300).contains(&c),
-            Status::Range(r) => r == 2,
-            Status::Default => false,
-        }
+        matches!(self, Status::Code(200..=299) | Status::Range(2))
     }
 }
 
@@ -380,10 +373,6 @@ impl Ty {
             Ty::Tuple(items) => items.iter_mut().for_each(|t| t.remap(map)),
             _ => {}
         }
-    }
-
-    pub fn is_nullable(&self) -> bool {
-        matches!(self, Ty::Nullable(_))
     }
 
     /// The type without its nullable wrapper.

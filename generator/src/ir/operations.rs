@@ -1,6 +1,7 @@
 //! Paths and operations → [`Operation`]s, with their parameters, bodies and responses.
 
 use std::collections::BTreeSet;
+use std::mem::discriminant;
 
 use openapiv3::{
     Components, MediaType, Parameter, ParameterSchemaOrContent, QueryStyle, ReferenceOr,
@@ -46,10 +47,8 @@ impl<'a> OperationBuilder<'a, '_> {
         let mut params = self.params(raw, &base)?;
         params.sort_by_key(|p| !p.required);
         let path_parts = path_parts(raw, &params)?;
-        let params_type = params
-            .iter()
-            .any(|p| !p.required)
-            .then(|| format!("{base}Params"));
+        let optional = params.iter().any(|p| !p.required);
+        let params_type = optional.then(|| format!("{base}Params"));
         let body = match &raw.op.request_body {
             Some(body) => self.body(body, &base, &join(&raw.pointer, "requestBody"))?,
             None => None,
@@ -86,14 +85,10 @@ impl<'a> OperationBuilder<'a, '_> {
     fn params(&mut self, raw: &RawOperation<'a>, base: &str) -> SpecResult<Vec<Param>> {
         // Operation-level parameters override path-level ones with the same name and location.
         let mut found: Vec<(&'a Parameter, String)> = Vec::new();
-        let path_pointer = raw
-            .pointer
-            .rsplit_once('/')
-            .map_or("", |(p, _)| p)
-            .to_string();
         let parameters = self.components.map(|c| &c.parameters);
+        let item = join("/paths", raw.path);
         for (list, pointer) in [
-            (raw.path_params, join(&path_pointer, "parameters")),
+            (raw.path_params, join(&item, "parameters")),
             (&raw.op.parameters[..], join(&raw.pointer, "parameters")),
         ] {
             for (i, p) in list.iter().enumerate() {
@@ -101,7 +96,8 @@ impl<'a> OperationBuilder<'a, '_> {
                 let param = refs::resolve(p, parameters, ("parameters", "parameter"), &here)?;
                 let data = param.parameter_data_ref();
                 found.retain(|(q, _)| {
-                    !(q.parameter_data_ref().name == data.name && same_location(q, param))
+                    !(q.parameter_data_ref().name == data.name
+                        && discriminant(*q) == discriminant(param))
                 });
                 found.push((param, here));
             }
@@ -152,11 +148,8 @@ impl<'a> OperationBuilder<'a, '_> {
         let (ty, default) = match &data.format {
             ParameterSchemaOrContent::Schema(schema) => {
                 let at = join(pointer, "schema");
-                let ty = self.types.ty(schema, &Site::new(&type_name, &at))?;
-                (
-                    ty,
-                    schema.as_item().and_then(|s| s.schema_data.default.clone()),
-                )
+                let default = schema.as_item().and_then(|s| s.schema_data.default.clone());
+                (self.types.ty(schema, &Site::new(&type_name, &at))?, default)
             }
             // A parameter described by content is sent as its serialised text.
             ParameterSchemaOrContent::Content(_) => (Ty::String, None),
@@ -278,11 +271,8 @@ impl<'a> OperationBuilder<'a, '_> {
                 }
                 for (media_type, media, kind) in &supported {
                     read.insert((*kind != MediaKind::Json, media_essence(media_type)));
-                    let name = if many_success {
-                        format!("{base}Response{}", status_name(status))
-                    } else {
-                        format!("{base}Response")
-                    };
+                    let suffix = many_success.then(|| status_name(status));
+                    let name = format!("{base}Response{}", suffix.unwrap_or_default());
                     let schema_pointer = join(&join(&join(&here, "content"), media_type), "schema");
                     let site = Site::new(&name, &schema_pointer);
                     let ty = self.content_ty(media, *kind, &site)?;
@@ -305,21 +295,18 @@ impl<'a> OperationBuilder<'a, '_> {
                     });
                 }
             } else {
-                let json = response
-                    .content
-                    .iter()
-                    .find(|(m, _)| media_kind(m) == Some(MediaKind::Json));
-                let ty = match json.and_then(|(m, media)| media.schema.as_ref().map(|s| (m, s))) {
-                    Some((m, schema)) => {
-                        let name = format!("{base}Error{}", status_name(status));
-                        let schema_pointer = join(&join(&join(&here, "content"), m), "schema");
-                        match self.types.ty(schema, &Site::new(&name, &schema_pointer))? {
-                            Ty::Named(id) => Some(id),
-                            _ => None,
-                        }
+                let mut json = response.content.iter();
+                let json = json.find(|(m, _)| media_kind(m) == Some(MediaKind::Json));
+                let json = json.and_then(|(m, media)| Some((m, media.schema.as_ref()?)));
+                let mut ty = None;
+                if let Some((m, schema)) = json {
+                    let name = format!("{base}Error{}", status_name(status));
+                    let schema_pointer = join(&join(&join(&here, "content"), m), "schema");
+                    let site = Site::new(&name, &schema_pointer);
+                    if let Ty::Named(id) = self.types.ty(schema, &site)? {
+                        ty = Some(id);
                     }
-                    None => None,
-                };
+                }
                 errors.push(ErrorCase {
                     status,
                     description: response.description.clone(),
@@ -327,8 +314,7 @@ impl<'a> OperationBuilder<'a, '_> {
                 });
             }
         }
-        let with_content = successes.iter().filter(|v| v.content.is_some()).count();
-        let returns = if with_content == 0 {
+        let returns = if successes.iter().all(|v| v.content.is_none()) {
             Returns::Unit
         } else if successes.len() == 1 {
             let only = successes.remove(0);
@@ -367,19 +353,13 @@ impl<'a> OperationBuilder<'a, '_> {
     fn security(&self, op: &openapiv3::Operation) -> Vec<String> {
         let requirements = op.security.as_ref().or(self.global_security);
         let mut names: Vec<String> = Vec::new();
-        for requirement in requirements.into_iter().flatten() {
-            for name in requirement.keys() {
-                if !names.contains(name) {
-                    names.push(name.clone());
-                }
+        for name in requirements.into_iter().flatten().flat_map(|r| r.keys()) {
+            if !names.contains(name) {
+                names.push(name.clone());
             }
         }
         names
     }
-}
-
-fn same_location(a: &Parameter, b: &Parameter) -> bool {
-    std::mem::discriminant(a) == std::mem::discriminant(b)
 }
 
 /// Splits `/a/{b}/c` into literals and parameter references.
@@ -451,12 +431,10 @@ fn pick_media(
 ) -> Option<(&str, &MediaType, MediaKind)> {
     use MediaKind::{Binary, Form, Json, Multipart, Text};
     [Json, Form, Multipart, Text, Binary]
-        .iter()
+        .into_iter()
         .find_map(|want| {
-            content
-                .iter()
-                .find(|(m, _)| media_kind(m) == Some(*want))
-                .map(|(m, media)| (m.as_str(), media, *want))
+            let (m, media) = content.iter().find(|(m, _)| media_kind(m) == Some(want))?;
+            Some((m.as_str(), media, want))
         })
 }
 

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::{
-    CursorPaging, Operation, Paging, ParamLocation, Returns, TagApi, Ty, TypeDef, TypeKind,
+    CursorPaging, Operation, Paging, Param, ParamLocation, Returns, TagApi, Ty, TypeDef, TypeKind,
 };
 
 const LIMIT: &str = "limit";
@@ -30,17 +30,13 @@ pub fn detect(api: &mut TagApi, types: &[TypeDef]) {
 }
 
 fn paging_of(op: &Operation, types: &[TypeDef]) -> Option<Paging> {
-    let integer_param = |wire: &str| {
-        op.optional_params()
-            .find(|p| {
-                p.name == wire
-                    && p.location == ParamLocation::Query
-                    && matches!(p.ty, Ty::I64 | Ty::I32)
-            })
-            .map(|p| p.rust_name.clone())
+    let query = |wire: &str, ty: fn(&Ty) -> bool| {
+        let named = |p: &&Param| p.name == wire && p.location == ParamLocation::Query && ty(&p.ty);
+        op.optional_params().find(named)
     };
-    let limit = integer_param(LIMIT)?;
-    let offset = integer_param(OFFSET)?;
+    let integer = |ty: &Ty| matches!(ty, Ty::I64 | Ty::I32);
+    let limit = query(LIMIT, integer)?.rust_name.clone();
+    let offset = query(OFFSET, integer)?.rust_name.clone();
     let Returns::One(content) = &op.returns else {
         return None;
     };
@@ -65,9 +61,7 @@ fn paging_of(op: &Operation, types: &[TypeDef]) -> Option<Paging> {
     let Ty::List(item) = &items.ty else {
         return None;
     };
-    let cursor_param = op
-        .optional_params()
-        .find(|p| p.name == CURSOR && p.location == ParamLocation::Query && p.ty == Ty::String);
+    let cursor_param = query(CURSOR, |ty| *ty == Ty::String);
     let next = s
         .fields
         .iter()

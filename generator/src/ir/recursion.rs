@@ -31,14 +31,8 @@ fn reaches(start: Vec<TypeId>, target: TypeId, next: impl Fn(TypeId) -> Vec<Type
 
 /// Marks every struct field and union variant that closes a by-value cycle.
 pub fn box_cycles(types: &mut [TypeDef]) {
-    let contains = |id: TypeId| {
-        types[id.0]
-            .kind
-            .tys()
-            .into_iter()
-            .flat_map(by_value)
-            .collect()
-    };
+    let contains =
+        |id: TypeId| Vec::from_iter(types[id.0].kind.tys().into_iter().flat_map(by_value));
     let mut marks: Vec<(usize, usize)> = Vec::new();
     for (index, def) in types.iter().enumerate() {
         let slots: Vec<&Ty> = match &def.kind {

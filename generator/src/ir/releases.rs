@@ -2,7 +2,7 @@
 //! parameters and fields newer than the oldest supported release are dated, and a field some
 //! supported release does not send (or may leave out) is read as absent when missing.
 
-use super::{Releases, TagApi, TypeDef, TypeKind};
+use super::{Releases, TagApi, Ty, TypeDef, TypeKind};
 use crate::error::unescape_token;
 use crate::history::{History, Span};
 
@@ -97,7 +97,7 @@ impl<'a> Support<'a> {
                 // history.
                 if received_only
                     && field.required
-                    && !field.ty.is_nullable()
+                    && !matches!(field.ty, Ty::Nullable(_))
                     && !self.always_required(span, baseline)
                 {
                     field.required = false;

@@ -4,8 +4,8 @@ use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
 
 use openapiv3::{
-    AdditionalProperties, AnySchema, Components, IntegerFormat, NumberFormat, ReferenceOr, Schema,
-    SchemaData, SchemaKind, StringFormat, Type, VariantOrUnknownOrEmpty,
+    AdditionalProperties, AnySchema, Components, Discriminator, IntegerFormat, NumberFormat,
+    ReferenceOr, Schema, SchemaData, SchemaKind, StringFormat, Type, VariantOrUnknownOrEmpty,
 };
 use serde_json::Value;
 
@@ -41,7 +41,6 @@ pub struct TypeBuilder<'a> {
 }
 
 /// Where a schema sits, for naming inline types and for error pointers.
-#[derive(Clone)]
 pub struct Site<'s> {
     pub name: &'s str,
     pub pointer: &'s str,
@@ -122,7 +121,7 @@ impl<'a> TypeBuilder<'a> {
             return Ok(ty.clone());
         }
         let name = self.component_names[&key].clone();
-        let id = self.reserve(&name, &component_pointer);
+        let id = self.reserve(&name, &component_pointer, schema.as_item());
         let nullable = matches!(schema, ReferenceOr::Item(s)
             if s.schema_data.nullable && !s.schema_data.extensions.contains_key(X_NULL));
         let ty = match nullable {
@@ -130,17 +129,14 @@ impl<'a> TypeBuilder<'a> {
             false => Ty::Named(id),
         };
         self.by_ref.insert(component_pointer.clone(), ty.clone());
-        let (kind, data) = match schema {
-            ReferenceOr::Reference { reference: inner } => (
-                TypeKind::Alias(self.reference(inner, &component_pointer)?),
-                None,
-            ),
+        self.types[id.0].kind = match schema {
+            ReferenceOr::Reference { reference: inner } => {
+                TypeKind::Alias(self.reference(inner, &component_pointer)?)
+            }
             ReferenceOr::Item(schema) => {
-                let site = Site::new(&name, &component_pointer);
-                (self.kind(schema, &site)?, Some(&schema.schema_data))
+                self.kind(schema, &Site::new(&name, &component_pointer))?
             }
         };
-        self.fill(id, kind, data);
         if let Some(text) = text {
             self.by_text.insert(text, ty.clone());
         }
@@ -159,26 +155,19 @@ impl<'a> TypeBuilder<'a> {
         self.by_text.retain(|_, ty| kept(ty));
     }
 
-    fn reserve(&mut self, name: &str, pointer: &str) -> TypeId {
-        let id = TypeId(self.types.len());
+    /// A type for `schema`, its definition to follow (it may refer to itself).
+    fn reserve(&mut self, name: &str, pointer: &str, schema: Option<&Schema>) -> TypeId {
+        let data = schema.map(|s| &s.schema_data);
         self.types.push(TypeDef {
             name: name.to_string(),
             module: module_name(name),
             pointer: pointer.to_string(),
-            title: None,
-            description: None,
+            title: data.and_then(|d| d.title.clone()),
+            description: data.and_then(|d| d.description.clone()),
             kind: TypeKind::Alias(Ty::Any),
             usage: Usage::default(),
         });
-        id
-    }
-
-    /// Sets what a reserved type is: its definition, and the schema's title and description.
-    fn fill(&mut self, id: TypeId, kind: TypeKind, data: Option<&SchemaData>) {
-        let def = &mut self.types[id.0];
-        def.kind = kind;
-        def.title = data.and_then(|d| d.title.clone());
-        def.description = data.and_then(|d| d.description.clone());
+        TypeId(self.types.len() - 1)
     }
 
     /// An inline schema: a builtin or another type's name is used as it is; anything else gets
@@ -202,8 +191,8 @@ impl<'a> TypeBuilder<'a> {
                     TypeKind::Alias(ty) => ty,
                     kind => {
                         let name = self.names.unique(site.name.to_string());
-                        let id = self.reserve(&name, site.pointer);
-                        self.fill(id, kind, Some(&schema.schema_data));
+                        let id = self.reserve(&name, site.pointer, Some(schema));
+                        self.types[id.0].kind = kind;
                         self.by_text.insert(text, Ty::Named(id));
                         Ty::Named(id)
                     }
@@ -216,63 +205,77 @@ impl<'a> TypeBuilder<'a> {
         Ok(ty)
     }
 
-    /// Types that need no definition of their own; `None` when the schema needs a named type.
-    fn builtin(&mut self, schema: &Schema, site: &Site) -> SpecResult<Option<Ty>> {
+    /// What a schema defines: `Alias` when it needs no definition of its own (a builtin, a
+    /// list or map, another type), else the definition its named type gets.
+    fn kind(&mut self, schema: &Schema, site: &Site) -> SpecResult<TypeKind> {
         let data = &schema.schema_data;
         if data.extensions.get(X_NULL) == Some(&Value::Bool(true)) {
-            return Ok(Some(Ty::Any));
+            return Ok(TypeKind::Alias(Ty::Any));
         }
-        Ok(match &schema.schema_kind {
+        let ty = match &schema.schema_kind {
             SchemaKind::Type(Type::String(s)) if s.enumeration.is_empty() => {
-                Some(string_ty(&s.format, self.files))
+                string_ty(&s.format, self.files)
             }
-            SchemaKind::Type(Type::String(_)) => None,
-            SchemaKind::Type(Type::Integer(i)) if !i.enumeration.is_empty() => None,
-            SchemaKind::Type(Type::Integer(i)) => Some(match i.format {
+            SchemaKind::Type(Type::String(s)) => {
+                return Ok(string_enum(data, s.enumeration.iter().flatten().cloned()))
+            }
+            SchemaKind::Type(Type::Integer(i)) if !i.enumeration.is_empty() => {
+                return Ok(integer_enum(data, i.enumeration.iter().copied()))
+            }
+            SchemaKind::Type(Type::Integer(i)) => match i.format {
                 VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => Ty::I32,
                 _ => Ty::I64,
-            }),
-            SchemaKind::Type(Type::Number(n)) => Some(match n.format {
+            },
+            SchemaKind::Type(Type::Number(n)) => match n.format {
                 VariantOrUnknownOrEmpty::Item(NumberFormat::Float) => Ty::F32,
                 _ => Ty::F64,
-            }),
-            SchemaKind::Type(Type::Boolean(_)) => Some(Ty::Bool),
-            SchemaKind::Type(Type::Array(a)) => Some(self.array(data, a.items.as_ref(), site)?),
-            SchemaKind::Type(Type::Object(o)) if o.properties.is_empty() => {
-                Some(self.map(o.additional_properties.as_ref(), site)?)
+            },
+            SchemaKind::Type(Type::Boolean(_)) => Ty::Bool,
+            SchemaKind::Type(Type::Array(a)) => self.array(data, a.items.as_ref(), site)?,
+            SchemaKind::Type(Type::Object(o)) => {
+                let additional = o.additional_properties.as_ref();
+                return self.object(&o.properties, &o.required, additional, site);
             }
-            SchemaKind::AllOf { all_of } if all_of.len() == 1 => Some(self.ty(&all_of[0], site)?),
-            SchemaKind::AnyOf { any_of: arms } | SchemaKind::OneOf { one_of: arms }
+            SchemaKind::AllOf { all_of: arms }
+            | SchemaKind::AnyOf { any_of: arms }
+            | SchemaKind::OneOf { one_of: arms }
                 if arms.len() == 1 =>
             {
-                Some(self.ty(&arms[0], site)?)
+                self.ty(&arms[0], site)?
             }
-            SchemaKind::Not { .. } => Some(Ty::Any),
-            SchemaKind::Any(any) => self.any_builtin(data, any, site)?,
-            _ => None,
-        })
+            SchemaKind::AllOf { all_of } => return self.all_of(all_of, site),
+            SchemaKind::AnyOf { any_of: arms } => return self.union(data, arms, "anyOf", site),
+            SchemaKind::OneOf { one_of: arms } => return self.union(data, arms, "oneOf", site),
+            SchemaKind::Not { .. } => Ty::Any,
+            SchemaKind::Any(any) => return self.any(data, any, site),
+        };
+        Ok(TypeKind::Alias(ty))
     }
 
-    /// The catch-all schema shape: guess from what it carries.
-    fn any_builtin(
-        &mut self,
-        data: &SchemaData,
-        any: &AnySchema,
-        site: &Site,
-    ) -> SpecResult<Option<Ty>> {
-        if !any.properties.is_empty()
-            || !any.all_of.is_empty()
-            || !any.any_of.is_empty()
-            || !any.one_of.is_empty()
-        {
-            return Ok(None);
+    /// A schema openapiv3 reads without a type (none given, or keywords beside it that a
+    /// typed shape lacks): what it carries decides. Unlike a typed schema, composition of one
+    /// arm still gets a definition, and any number is an `f64`.
+    fn any(&mut self, data: &SchemaData, any: &AnySchema, site: &Site) -> SpecResult<TypeKind> {
+        let (items, additional) = (any.items.as_ref(), any.additional_properties.as_ref());
+        if !any.all_of.is_empty() {
+            return self.all_of(&any.all_of, site);
+        } else if !any.properties.is_empty() {
+            return self.object(&any.properties, &any.required, additional, site);
+        } else if !any.any_of.is_empty() {
+            return self.union(data, &any.any_of, "anyOf", site);
+        } else if !any.one_of.is_empty() {
+            return self.union(data, &any.one_of, "oneOf", site);
         }
-        if !any.enumeration.is_empty() {
-            let all =
-                |kind: fn(&Value) -> bool| any.enumeration.iter().all(|v| v.is_null() || kind(v));
-            return Ok((!all(Value::is_string) && !all(Value::is_i64)).then_some(Ty::Any));
+        let values = &any.enumeration;
+        let all = |kind: fn(&Value) -> bool| values.iter().all(|v| v.is_null() || kind(v));
+        if !values.is_empty() && all(Value::is_i64) && values.iter().any(Value::is_i64) {
+            return Ok(integer_enum(data, values.iter().map(Value::as_i64)));
+        } else if !values.is_empty() && all(Value::is_string) {
+            let strings = values.iter().filter_map(|v| v.as_str().map(str::to_string));
+            return Ok(string_enum(data, strings));
         }
-        Ok(Some(match any.typ.as_deref() {
+        Ok(TypeKind::Alias(match any.typ.as_deref() {
+            _ if !values.is_empty() => Ty::Any,
             Some("string") => match any.format.as_deref() {
                 Some("date-time") => Ty::DateTime,
                 Some("date") => Ty::Date,
@@ -284,12 +287,9 @@ impl<'a> TypeBuilder<'a> {
             Some("integer") => Ty::I64,
             Some("number") => Ty::F64,
             Some("boolean") => Ty::Bool,
-            Some("array") => self.array(data, any.items.as_ref(), site)?,
-            Some("object") => self.map(any.additional_properties.as_ref(), site)?,
-            _ if any.items.is_some() => self.array(data, any.items.as_ref(), site)?,
-            _ if any.additional_properties.is_some() => {
-                self.map(any.additional_properties.as_ref(), site)?
-            }
+            Some("object") => self.map(additional, site)?,
+            typ if typ == Some("array") || items.is_some() => self.array(data, items, site)?,
+            _ if additional.is_some() => self.map(additional, site)?,
             _ => Ty::Any,
         }))
     }
@@ -347,55 +347,6 @@ impl<'a> TypeBuilder<'a> {
         self.ty(schema, &Site::new(&name, &pointer))
     }
 
-    /// The definition of a schema that gets a name of its own.
-    fn kind(&mut self, schema: &Schema, site: &Site) -> SpecResult<TypeKind> {
-        if let Some(ty) = self.builtin(schema, site)? {
-            return Ok(TypeKind::Alias(ty));
-        }
-        let data = &schema.schema_data;
-        match &schema.schema_kind {
-            SchemaKind::Type(Type::String(s)) => {
-                Ok(string_enum(data, s.enumeration.iter().flatten().cloned()))
-            }
-            SchemaKind::Type(Type::Integer(i)) => {
-                Ok(integer_enum(data, i.enumeration.iter().copied()))
-            }
-            SchemaKind::Type(Type::Object(o)) => self.object(
-                &o.properties,
-                &o.required,
-                o.additional_properties.as_ref(),
-                site,
-            ),
-            SchemaKind::AllOf { all_of } => self.all_of(all_of, site),
-            SchemaKind::AnyOf { any_of: arms } => self.union(data, arms, "anyOf", site),
-            SchemaKind::OneOf { one_of: arms } => self.union(data, arms, "oneOf", site),
-            SchemaKind::Any(any) if !any.all_of.is_empty() => self.all_of(&any.all_of, site),
-            SchemaKind::Any(any) if any.properties.is_empty() && !any.any_of.is_empty() => {
-                self.union(data, &any.any_of, "anyOf", site)
-            }
-            SchemaKind::Any(any) if any.properties.is_empty() && !any.one_of.is_empty() => {
-                self.union(data, &any.one_of, "oneOf", site)
-            }
-            SchemaKind::Any(any) if !any.properties.is_empty() => self.object(
-                &any.properties,
-                &any.required,
-                any.additional_properties.as_ref(),
-                site,
-            ),
-            SchemaKind::Any(any) if any.enumeration.iter().any(Value::is_i64) => Ok(integer_enum(
-                data,
-                any.enumeration.iter().map(Value::as_i64),
-            )),
-            SchemaKind::Any(any) => Ok(string_enum(
-                data,
-                any.enumeration
-                    .iter()
-                    .filter_map(|v| v.as_str().map(str::to_string)),
-            )),
-            _ => Ok(TypeKind::Alias(Ty::Any)),
-        }
-    }
-
     fn object(
         &mut self,
         properties: &indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
@@ -403,6 +354,9 @@ impl<'a> TypeBuilder<'a> {
         additional: Option<&AdditionalProperties>,
         site: &Site,
     ) -> SpecResult<TypeKind> {
+        if properties.is_empty() {
+            return Ok(TypeKind::Alias(self.map(additional, site)?));
+        }
         let mut fields = Vec::with_capacity(properties.len());
         let mut field_names = Namespace::new();
         let keeps_extra = matches!(
@@ -448,9 +402,6 @@ impl<'a> TypeBuilder<'a> {
             self.merge(arm, &format!("{}/allOf/{i}", site.pointer), &mut merged)?;
         }
         let additional = merged.additional.as_ref();
-        if merged.properties.is_empty() {
-            return Ok(TypeKind::Alias(self.map(additional, site)?));
-        }
         self.object(&merged.properties, &merged.required, additional, site)
     }
 
@@ -683,17 +634,14 @@ fn pointer_name(pointer: &str) -> String {
 
 /// The tag `discriminator` gives a referenced arm: its key in the mapping, or else the name of
 /// the component.
-fn mapped_tag(
-    discriminator: &openapiv3::Discriminator,
-    arm: &ReferenceOr<Schema>,
-) -> Option<String> {
+fn mapped_tag(discriminator: &Discriminator, arm: &ReferenceOr<Schema>) -> Option<String> {
     let ReferenceOr::Reference { reference } = arm else {
         return None;
     };
-    let mapped = discriminator.mapping.iter().find(|(_, r)| *r == reference);
-    mapped
-        .map(|(tag, _)| tag.clone())
-        .or_else(|| refs::component_name(reference, SCHEMAS.0))
+    match discriminator.mapping.iter().find(|(_, r)| *r == reference) {
+        Some((tag, _)) => Some(tag.clone()),
+        None => refs::component_name(reference, SCHEMAS.0),
+    }
 }
 
 /// A string enum, or a constant when the schema said `const`. Its catch-all variant for

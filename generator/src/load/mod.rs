@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use openapiv3::{ReferenceOr, Schema};
 use serde_json::Value;
 
-use crate::error::{percent_decode, SpecError, SpecResult};
+use crate::error::{join, percent_decode, SpecError, SpecResult};
 
 /// A loaded document: the 3.0-shaped model plus what is needed to point back into the source.
 #[derive(Debug)]
@@ -96,14 +96,9 @@ fn check_version(value: &Value) -> SpecResult<()> {
 fn to_model(value: &Value) -> SpecResult<openapiv3::OpenAPI> {
     // Paths and components deserialise through maps that lose the error's position, so on
     // failure the parts are tried one by one to find the deepest place that does not fit.
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let shallow = SpecError::at(
-            path_to_pointer(e.path()),
-            format!("does not fit the OpenAPI model: {}", e.inner()),
-        );
-        refine(value)
-            .filter(|deep| deep.pointer.len() > shallow.pointer.len())
-            .unwrap_or(shallow)
+    model(value, "").map_err(|shallow| {
+        let deep = refine(value).filter(|deep| deep.pointer.len() > shallow.pointer.len());
+        deep.unwrap_or(shallow)
     })
 }
 
@@ -184,7 +179,6 @@ fn entries<'v>(value: &'v Value, key: &str) -> impl Iterator<Item = (&'v String,
 }
 
 fn refine(value: &Value) -> Option<SpecError> {
-    use crate::error::join;
     use openapiv3::{
         Operation, Parameter, PathItem, RequestBody, Response, Schema, SecurityScheme,
     };
@@ -232,8 +226,8 @@ fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
     for segment in path.iter() {
         match segment {
             Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
-            Segment::Map { key } => pointer = crate::error::join(&pointer, key),
-            Segment::Enum { variant } => pointer = crate::error::join(&pointer, variant),
+            Segment::Map { key } => pointer = join(&pointer, key),
+            Segment::Enum { variant } => pointer = join(&pointer, variant),
             Segment::Unknown => {}
         }
     }

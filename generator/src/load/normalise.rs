@@ -11,7 +11,7 @@
 //! - boolean schemas → `{}` / `{not: {}}`; `{type: null}` alone → `x-null: true`;
 //! - a blank `description` or `summary` is dropped: it says no more than a missing one.
 
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 
 /// Extension keys the IR builder reads back.
 pub const X_CONST: &str = "x-const";
@@ -84,25 +84,18 @@ fn walk_document(value: &mut Value, components: bool) {
 /// Normalises one schema and everything nested in it.
 fn schema(value: &mut Value) {
     if let Value::Bool(b) = value {
-        *value = if *b {
-            Value::Object(Map::new())
-        } else {
-            serde_json::json!({ "not": {} })
-        };
+        *value = if *b { json!({}) } else { json!({ "not": {} }) };
         return;
     }
     let Value::Object(map) = value else { return };
     ref_siblings(map);
 
+    if map.get("items") == Some(&Value::Bool(false)) {
+        map.remove("items");
+    }
     for key in ["items", "additionalProperties", "not"] {
-        if let Some(child) = map.get_mut(key) {
-            if key == "additionalProperties" && child.is_boolean() {
-                continue;
-            }
-            if key == "items" && child == &Value::Bool(false) {
-                map.remove(key);
-                continue;
-            }
+        let child = map.get_mut(key);
+        if let Some(child) = child.filter(|c| key != "additionalProperties" || !c.is_boolean()) {
             schema(child);
         }
     }
@@ -152,7 +145,7 @@ fn schema(value: &mut Value) {
 fn ref_siblings(map: &mut Map<String, Value>) {
     if map.len() > 1 && map.contains_key("$ref") {
         if let Some(reference) = map.remove("$ref") {
-            let arm = serde_json::json!({ "$ref": reference });
+            let arm = json!({ "$ref": reference });
             map.insert("allOf".into(), Value::Array(vec![arm]));
         }
     }
@@ -169,21 +162,13 @@ fn type_list(map: &mut Map<String, Value>) {
         .collect();
     let had_null = names.iter().any(|t| t == "null");
     names.retain(|t| t != "null");
-    match names.len() {
-        0 => {
-            map.insert("type".into(), Value::String("null".into()));
-        }
-        1 => {
-            map.insert("type".into(), Value::String(names.remove(0)));
-        }
-        _ => {
-            map.remove("type");
-            let arms = names
-                .into_iter()
-                .map(|t| serde_json::json!({ "type": t }))
-                .collect();
-            map.insert("anyOf".into(), Value::Array(arms));
-        }
+    if names.len() > 1 {
+        map.remove("type");
+        let arms = names.into_iter().map(|t| json!({ "type": t })).collect();
+        map.insert("anyOf".into(), Value::Array(arms));
+    } else {
+        let only = names.pop().unwrap_or_else(|| "null".into());
+        map.insert("type".into(), Value::String(only));
     }
     if had_null {
         map.insert("nullable".into(), Value::Bool(true));
@@ -205,29 +190,24 @@ fn null_arms(map: &mut Map<String, Value>, key: &str) {
     if arms.len() == before {
         return;
     }
+    let arm = (arms.len() < 2).then(|| arms.pop());
     map.insert("nullable".into(), Value::Bool(true));
-    let Some(Value::Array(arms)) = map.get(key) else {
-        return;
-    };
-    match arms.len() {
-        0 => {
-            map.remove(key);
+    let Some(arm) = arm else { return };
+    map.remove(key);
+    match arm {
+        None => {
             map.insert(X_NULL.into(), Value::Bool(true));
         }
-        1 => {
-            let arm = arms[0].clone();
-            map.remove(key);
-            let Value::Object(arm) = arm else { return };
-            if arm.contains_key("$ref") {
-                map.insert("allOf".into(), Value::Array(vec![Value::Object(arm)]));
-            } else {
-                for (k, v) in arm {
-                    // The parent's own title/description/default win over the arm's.
-                    map.entry(k).or_insert(v);
-                }
+        Some(Value::Object(arm)) if arm.contains_key("$ref") => {
+            map.insert("allOf".into(), Value::Array(vec![Value::Object(arm)]));
+        }
+        Some(Value::Object(arm)) => {
+            for (k, v) in arm {
+                // The parent's own title/description/default win over the arm's.
+                map.entry(k).or_insert(v);
             }
         }
-        _ => {}
+        Some(_) => {}
     }
 }
 
