@@ -147,17 +147,28 @@ fn collect_references(value: &Value, found: &mut BTreeSet<String>) {
     }
 }
 
+/// The component sections OpenAPI defines, of which only `schemas` holds schemas.
+const SECTIONS: &str = "schemas responses parameters examples requestBodies headers \
+    securitySchemes links callbacks pathItems";
+
 /// Whether the place `pointer` names holds a schema, by the key that leads there.
 fn is_schema_position(pointer: &str) -> bool {
     let mut tokens = pointer.rsplit('/');
     let (last, parent) = (tokens.next(), tokens.next().unwrap_or(""));
-    matches!(
-        last,
-        Some("schema" | "items" | "additionalProperties" | "not")
-    ) || matches!(
-        parent,
-        "schemas" | "properties" | "$defs" | "definitions" | "anyOf" | "oneOf" | "allOf"
-    )
+    // A component section OpenAPI does not define (`components/enums`) can hold only schemas.
+    let section = pointer
+        .strip_prefix("/components/")
+        .and_then(|c| c.split_once('/'));
+    let known = |section| SECTIONS.split_whitespace().any(|s| s == section);
+    section.is_some_and(|(section, name)| !name.contains('/') && !known(section))
+        || matches!(
+            last,
+            Some("schema" | "items" | "additionalProperties" | "not")
+        )
+        || matches!(
+            parent,
+            "schemas" | "properties" | "$defs" | "definitions" | "anyOf" | "oneOf" | "allOf"
+        )
 }
 
 /// Where and why `value` is not a `ReferenceOr<T>`, which is untagged and so hides where
