@@ -92,7 +92,7 @@ impl Job {
             repository: url("--repository")?,
             homepage: url("--homepage")?,
             documentation: url("--documentation")?,
-            publish: !args.switch("--no-publish"),
+            unpublished: args.switch("--no-publish"),
         };
         if let Some(out) = args.value("--out")? {
             job.out = absolute(out);

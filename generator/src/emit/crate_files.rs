@@ -226,11 +226,7 @@ pub fn manifest(api: &Api, config: &EmitConfig, templates: &Templates) -> Result
     .replace('"', "'");
     let workspace = "\n# Builds on its own, outside any workspace.\n[workspace]\n";
     let package = &config.package;
-    let publish = if package.publish {
-        ""
-    } else {
-        "publish = false\n"
-    };
+    let publish = package.unpublished.then_some("publish = false\n");
     let links = [
         ("documentation", Some(&config.documentation())),
         ("homepage", package.homepage.as_ref()),
@@ -246,7 +242,7 @@ pub fn manifest(api: &Api, config: &EmitConfig, templates: &Templates) -> Result
             ("description", &description),
             ("keywords", &keywords(api)),
             ("links", &links),
-            ("publish", publish),
+            ("publish", publish.unwrap_or_default()),
             ("workspace", if config.standalone { workspace } else { "" }),
         ],
     );
@@ -295,9 +291,9 @@ pub fn readme(
              {newest}'s document. Operations, parameters and fields a later release added say \
              \"Since {product} X.Y.Z\" in their docs. A field an older server does not send reads as \
              `None`. An operation the server lacks fails with `Error::Unsupported`; a call that sets a \
-             parameter the server lacks (which it would ignore, answering as if it were not set) \
-             fails with `Error::UnsupportedParameter` before anything is sent; both name the \
-             server's version. A body field the server lacks gets the server's 422.\n",
+             parameter or a body field the server lacks (which it would ignore or refuse) fails \
+             with `Error::UnsupportedParameter` before anything is sent; both name the server's \
+             version.\n",
             product = r.product,
             oldest = r.oldest,
             newest = r.newest,

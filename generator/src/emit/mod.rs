@@ -48,25 +48,14 @@ impl EmitConfig {
 }
 
 /// The emitted manifest's links and publishing setting.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Package {
     pub repository: Option<String>,
     pub homepage: Option<String>,
     /// Where the docs are read (docs.rs's page of the crate when `None`).
     pub documentation: Option<String>,
-    /// `false` writes `publish = false`.
-    pub publish: bool,
-}
-
-impl Default for Package {
-    fn default() -> Self {
-        Package {
-            repository: None,
-            homepage: None,
-            documentation: None,
-            publish: true,
-        }
-    }
+    /// Writes `publish = false`.
+    pub unpublished: bool,
 }
 
 /// The emitted crate's rustfmt settings, so `cargo fmt` reads the same ones wherever the crate
