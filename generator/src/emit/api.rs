@@ -549,12 +549,15 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
     let allow_args =
         (arguments(api, op).len() > 6).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    // Inline: the method and the decoding of its answer are compiled in the crate that calls
+    // it, so a program pays only for the operations it uses (and this crate builds fast).
     quote! {
         #docs
         ///
         #example
         #deprecated
         #allow_args
+        #[inline]
         #signature {
             let #mutable request = self.client.request(Method::#method, #op_id, #template, &[#(path_segment(#segments)),*]);
             #fill

@@ -65,6 +65,7 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn bulk_task_instances(
         &self,
         dag_id: &str,

@@ -29,6 +29,7 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn delete_task_instance(
         &self,
         dag_id: &str,

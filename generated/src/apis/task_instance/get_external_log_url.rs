@@ -29,6 +29,7 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn get_external_log_url(
         &self,
         dag_id: &str,

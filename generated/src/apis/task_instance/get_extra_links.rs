@@ -27,6 +27,7 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn get_extra_links(
         &self,
         dag_id: &str,

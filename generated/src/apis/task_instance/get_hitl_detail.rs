@@ -32,6 +32,7 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn get_hitl_detail(
         &self,
         dag_id: &str,

@@ -36,6 +36,7 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn get_hitl_details(
         &self,
         dag_id: &str,

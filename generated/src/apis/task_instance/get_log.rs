@@ -28,6 +28,7 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn get_log(
         &self,
         dag_id: &str,

@@ -27,6 +27,7 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn get_mapped_task_instance(
         &self,
         dag_id: &str,

@@ -25,6 +25,7 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn get_mapped_task_instance_tries(
         &self,
         dag_id: &str,

@@ -31,6 +31,7 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn get_mapped_task_instances(
         &self,
         dag_id: &str,

@@ -25,6 +25,7 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn get_task_instance(
         &self,
         dag_id: &str,

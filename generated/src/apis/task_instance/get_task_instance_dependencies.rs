@@ -26,6 +26,7 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn get_task_instance_dependencies(
         &self,
         dag_id: &str,

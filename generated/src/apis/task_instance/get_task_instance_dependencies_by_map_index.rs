@@ -27,6 +27,7 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn get_task_instance_dependencies_by_map_index(
         &self,
         dag_id: &str,

@@ -44,6 +44,7 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn get_task_instances(
         &self,
         dag_id: &str,

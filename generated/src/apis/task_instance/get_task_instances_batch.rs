@@ -29,6 +29,7 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn get_task_instances_batch(
         &self,
         body: &models::TaskInstancesBatchBody,

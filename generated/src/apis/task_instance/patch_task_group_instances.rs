@@ -33,6 +33,7 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn patch_task_group_instances(
         &self,
         dag_id: &str,

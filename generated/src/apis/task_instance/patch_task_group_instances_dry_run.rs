@@ -32,6 +32,7 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn patch_task_group_instances_dry_run(
         &self,
         dag_id: &str,

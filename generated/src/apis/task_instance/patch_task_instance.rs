@@ -35,6 +35,7 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn patch_task_instance(
         &self,
         dag_id: &str,

@@ -33,6 +33,7 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn patch_task_instance_by_map_index(
         &self,
         dag_id: &str,

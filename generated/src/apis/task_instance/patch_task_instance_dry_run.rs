@@ -34,6 +34,7 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn patch_task_instance_dry_run(
         &self,
         dag_id: &str,

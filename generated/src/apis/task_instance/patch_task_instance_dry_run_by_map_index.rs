@@ -32,6 +32,7 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn patch_task_instance_dry_run_by_map_index(
         &self,
         dag_id: &str,

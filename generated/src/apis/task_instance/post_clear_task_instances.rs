@@ -33,6 +33,7 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn post_clear_task_instances(
         &self,
         dag_id: &str,

@@ -34,6 +34,7 @@ impl TaskInstanceApi {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn update_hitl_detail(
         &self,
         dag_id: &str,
