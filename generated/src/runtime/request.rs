@@ -521,11 +521,14 @@ pub(crate) fn decode_json<T: DeserializeOwned>(
         path,
         source,
     };
-    let mut json = serde_json::Deserializer::from_slice(slice);
-    let value = serde_path_to_error::deserialize(&mut json)
-        .map_err(|e| fail(e.path().to_string(), e.into_inner()))?;
-    json.end().map_err(|e| fail(String::new(), e))?;
-    Ok(value)
+    serde_json::from_slice(slice).map_err(|source| {
+        // Reading again, tracking the path, costs only when decoding failed: tracking it on
+        // every read would allocate for every key of a page.
+        let mut json = serde_json::Deserializer::from_slice(slice);
+        let tracked = serde_path_to_error::deserialize::<_, T>(&mut json);
+        let path = tracked.err().map(|e| e.path().to_string());
+        fail(path.unwrap_or_default(), source)
+    })
 }
 
 /// A body read whole, or one still arriving (a successful NDJSON answer).
