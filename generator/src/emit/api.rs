@@ -150,7 +150,7 @@ fn operation_types(api: &Api, tag: &TagApi, op: &Operation) -> TokenStream {
         .map(|name| match &op.params_same_as {
             Some(first) => {
                 let doc = format!(
-                    " Optional parameters of [`{}::{}`]: the same as [`{first}`]'s, so one value \
+                    " Optional parameters of [`{}::{}`]: the same as [`{first}`](super::{first})'s, so one value \
                  serves both.",
                     tag.type_name, op.fn_name
                 );
@@ -207,7 +207,7 @@ fn param_docs(api: &Api, p: &Param) -> TokenStream {
         .as_ref()
         .map(|default| format!("Server default: `{default}`."));
     let since = since(api, p.since.as_deref())
-        .map(|since| format!("{since} Before: [`Error::UnsupportedParameter`], unsent."));
+        .map(|since| format!("{since} Before: [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter), unsent."));
     doc_attrs([
         p.description.as_deref().map(Para::Spec),
         (!by_query_params(p)).then_some(Para::Ours(&header)),
@@ -438,7 +438,7 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
     let order = order_note(api, op);
     let fixed = fixed_note(api, op);
     let since_note = since(api, op.since.as_deref())
-        .map(|note| format!("{note} An older server answers with [`Error::Unsupported`]."));
+        .map(|note| format!("{note} An older server answers with [`Error::Unsupported`](crate::Error::Unsupported)."));
     let note = super::docs::note(api, &op.operation_id, crate_ident);
     let errors = super::markdown::errors_sentence(api, &op.errors);
     let docs = doc_attrs([

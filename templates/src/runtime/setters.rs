@@ -52,14 +52,14 @@ macro_rules! setter {
     (@ [null $null:ident] $field:ident; $arg:ident: $type:ty => $set:expr) => {
         $crate::runtime::setters::setter!(@ set $field; $arg: $type => $crate::Maybe::Value($set));
 
-        #[doc = concat!("Sends [`", stringify!($field), "`](Self::", stringify!($field), ") as `null`.")]
+        #[doc = concat!("Sends `", stringify!($field), "` as `null`.")]
         pub fn $null(mut self) -> Self {
             self.$field = $crate::Maybe::Null;
             self
         }
     };
     (@ set $field:ident; $arg:ident: $type:ty => $set:expr) => {
-        #[doc = concat!("Sets [`", stringify!($field), "`](Self::", stringify!($field), ").")]
+        #[doc = concat!("Sets `", stringify!($field), "`.")]
         pub fn $field(mut self, $arg: $type) -> Self {
             self.$field = $set;
             self

@@ -48,7 +48,7 @@ impl TaskInstanceApi {
     ///
     /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances`
     ///
-    /// Since Airflow 3.1.0. An older server answers with [`Error::Unsupported`].
+    /// Since Airflow 3.1.0. An older server answers with [`Error::Unsupported`](crate::Error::Unsupported).
     ///
     /// # Errors
     ///

@@ -13,7 +13,7 @@ impl TaskInstanceApi {
     ///
     /// `DELETE /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}`
     ///
-    /// Since Airflow 3.1.0. An older server answers with [`Error::Unsupported`].
+    /// Since Airflow 3.1.0. An older server answers with [`Error::Unsupported`](crate::Error::Unsupported).
     ///
     /// # Errors
     ///

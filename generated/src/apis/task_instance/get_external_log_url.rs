@@ -13,7 +13,7 @@ impl TaskInstanceApi {
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/externalLogUrl/{try_number}`
     ///
-    /// Since Airflow 3.1.0. An older server answers with [`Error::Unsupported`].
+    /// Since Airflow 3.1.0. An older server answers with [`Error::Unsupported`](crate::Error::Unsupported).
     ///
     /// # Errors
     ///
@@ -58,5 +58,5 @@ impl TaskInstanceApi {
     }
 }
 
-/// Optional parameters of [`TaskInstanceApi::get_external_log_url`]: the same as [`DeleteTaskInstanceParams`]'s, so one value serves both.
+/// Optional parameters of [`TaskInstanceApi::get_external_log_url`]: the same as [`DeleteTaskInstanceParams`](super::DeleteTaskInstanceParams)'s, so one value serves both.
 pub type GetExternalLogUrlParams = super::DeleteTaskInstanceParams;

@@ -56,7 +56,7 @@ impl TaskInstanceApi {
 pub struct GetExtraLinksParams {
     /// Server default: `-1`.
     pub map_index: Option<i64>,
-    /// Since Airflow 3.2.2. Before: [`Error::UnsupportedParameter`], unsent.
+    /// Since Airflow 3.2.2. Before: [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter), unsent.
     pub try_number: Option<i64>,
 }
 

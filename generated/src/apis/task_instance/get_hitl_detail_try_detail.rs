@@ -16,7 +16,7 @@ impl TaskInstanceApi {
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails/tries/{try_number}`
     ///
-    /// Since Airflow 3.2.0. An older server answers with [`Error::Unsupported`].
+    /// Since Airflow 3.2.0. An older server answers with [`Error::Unsupported`](crate::Error::Unsupported).
     ///
     /// # Errors
     ///

@@ -20,7 +20,7 @@ impl TaskInstanceApi {
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/hitlDetails`
     ///
-    /// Since Airflow 3.1.0. An older server answers with [`Error::Unsupported`].
+    /// Since Airflow 3.1.0. An older server answers with [`Error::Unsupported`](crate::Error::Unsupported).
     ///
     /// # Errors
     ///
@@ -142,14 +142,14 @@ pub struct GetHitlDetailsParams {
     pub dag_id_pattern: Option<String>,
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
     ///
-    /// Since Airflow 3.2.2. Before: [`Error::UnsupportedParameter`], unsent.
+    /// Since Airflow 3.2.2. Before: [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter), unsent.
     pub dag_id_prefix_pattern: Option<String>,
     pub task_id: Option<String>,
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `task_id_prefix_pattern` on large tables — see "Filtering with pattern parameters".
     pub task_id_pattern: Option<String>,
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
     ///
-    /// Since Airflow 3.2.2. Before: [`Error::UnsupportedParameter`], unsent.
+    /// Since Airflow 3.2.2. Before: [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter), unsent.
     pub task_id_prefix_pattern: Option<String>,
     pub map_index: Option<i64>,
     pub state: Option<Vec<String>>,

@@ -156,83 +156,83 @@ impl TaskInstanceApi {
 )]
 pub struct GetMappedTaskInstancesParams {
     pub run_after_gte: Option<chrono::DateTime<chrono::Utc>>,
-    /// Since Airflow 3.1.0. Before: [`Error::UnsupportedParameter`], unsent.
+    /// Since Airflow 3.1.0. Before: [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter), unsent.
     pub run_after_gt: Option<chrono::DateTime<chrono::Utc>>,
     pub run_after_lte: Option<chrono::DateTime<chrono::Utc>>,
-    /// Since Airflow 3.1.0. Before: [`Error::UnsupportedParameter`], unsent.
+    /// Since Airflow 3.1.0. Before: [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter), unsent.
     pub run_after_lt: Option<chrono::DateTime<chrono::Utc>>,
     pub logical_date_gte: Option<chrono::DateTime<chrono::Utc>>,
-    /// Since Airflow 3.1.0. Before: [`Error::UnsupportedParameter`], unsent.
+    /// Since Airflow 3.1.0. Before: [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter), unsent.
     pub logical_date_gt: Option<chrono::DateTime<chrono::Utc>>,
     pub logical_date_lte: Option<chrono::DateTime<chrono::Utc>>,
-    /// Since Airflow 3.1.0. Before: [`Error::UnsupportedParameter`], unsent.
+    /// Since Airflow 3.1.0. Before: [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter), unsent.
     pub logical_date_lt: Option<chrono::DateTime<chrono::Utc>>,
     pub start_date_gte: Option<chrono::DateTime<chrono::Utc>>,
-    /// Since Airflow 3.1.0. Before: [`Error::UnsupportedParameter`], unsent.
+    /// Since Airflow 3.1.0. Before: [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter), unsent.
     pub start_date_gt: Option<chrono::DateTime<chrono::Utc>>,
     pub start_date_lte: Option<chrono::DateTime<chrono::Utc>>,
-    /// Since Airflow 3.1.0. Before: [`Error::UnsupportedParameter`], unsent.
+    /// Since Airflow 3.1.0. Before: [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter), unsent.
     pub start_date_lt: Option<chrono::DateTime<chrono::Utc>>,
     pub end_date_gte: Option<chrono::DateTime<chrono::Utc>>,
-    /// Since Airflow 3.1.0. Before: [`Error::UnsupportedParameter`], unsent.
+    /// Since Airflow 3.1.0. Before: [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter), unsent.
     pub end_date_gt: Option<chrono::DateTime<chrono::Utc>>,
     pub end_date_lte: Option<chrono::DateTime<chrono::Utc>>,
-    /// Since Airflow 3.1.0. Before: [`Error::UnsupportedParameter`], unsent.
+    /// Since Airflow 3.1.0. Before: [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter), unsent.
     pub end_date_lt: Option<chrono::DateTime<chrono::Utc>>,
     pub updated_at_gte: Option<chrono::DateTime<chrono::Utc>>,
-    /// Since Airflow 3.1.0. Before: [`Error::UnsupportedParameter`], unsent.
+    /// Since Airflow 3.1.0. Before: [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter), unsent.
     pub updated_at_gt: Option<chrono::DateTime<chrono::Utc>>,
     pub updated_at_lte: Option<chrono::DateTime<chrono::Utc>>,
-    /// Since Airflow 3.1.0. Before: [`Error::UnsupportedParameter`], unsent.
+    /// Since Airflow 3.1.0. Before: [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter), unsent.
     pub updated_at_lt: Option<chrono::DateTime<chrono::Utc>>,
     pub duration_gte: Option<f64>,
-    /// Since Airflow 3.1.0. Before: [`Error::UnsupportedParameter`], unsent.
+    /// Since Airflow 3.1.0. Before: [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter), unsent.
     pub duration_gt: Option<f64>,
     pub duration_lte: Option<f64>,
-    /// Since Airflow 3.1.0. Before: [`Error::UnsupportedParameter`], unsent.
+    /// Since Airflow 3.1.0. Before: [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter), unsent.
     pub duration_lt: Option<f64>,
     pub state: Option<Vec<String>>,
     pub pool: Option<Vec<String>>,
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `pool_name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
     ///
-    /// Since Airflow 3.2.0. Before: [`Error::UnsupportedParameter`], unsent.
+    /// Since Airflow 3.2.0. Before: [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter), unsent.
     pub pool_name_pattern: Option<String>,
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
     ///
-    /// Since Airflow 3.2.2. Before: [`Error::UnsupportedParameter`], unsent.
+    /// Since Airflow 3.2.2. Before: [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter), unsent.
     pub pool_name_prefix_pattern: Option<String>,
     pub queue: Option<Vec<String>>,
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `queue_name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
     ///
-    /// Since Airflow 3.2.0. Before: [`Error::UnsupportedParameter`], unsent.
+    /// Since Airflow 3.2.0. Before: [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter), unsent.
     pub queue_name_pattern: Option<String>,
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
     ///
-    /// Since Airflow 3.2.2. Before: [`Error::UnsupportedParameter`], unsent.
+    /// Since Airflow 3.2.2. Before: [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter), unsent.
     pub queue_name_prefix_pattern: Option<String>,
     pub executor: Option<Vec<String>>,
     pub version_number: Option<Vec<i64>>,
-    /// Since Airflow 3.1.0. Before: [`Error::UnsupportedParameter`], unsent.
+    /// Since Airflow 3.1.0. Before: [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter), unsent.
     pub try_number: Option<Vec<i64>>,
-    /// Since Airflow 3.1.0. Before: [`Error::UnsupportedParameter`], unsent.
+    /// Since Airflow 3.1.0. Before: [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter), unsent.
     pub operator: Option<Vec<String>>,
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `operator_name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
     ///
-    /// Since Airflow 3.2.0. Before: [`Error::UnsupportedParameter`], unsent.
+    /// Since Airflow 3.2.0. Before: [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter), unsent.
     pub operator_name_pattern: Option<String>,
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
     ///
-    /// Since Airflow 3.2.2. Before: [`Error::UnsupportedParameter`], unsent.
+    /// Since Airflow 3.2.2. Before: [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter), unsent.
     pub operator_name_prefix_pattern: Option<String>,
-    /// Since Airflow 3.1.0. Before: [`Error::UnsupportedParameter`], unsent.
+    /// Since Airflow 3.1.0. Before: [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter), unsent.
     pub map_index: Option<Vec<i64>>,
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `rendered_map_index_prefix_pattern` on large tables — see "Filtering with pattern parameters".
     ///
-    /// Since Airflow 3.2.2. Before: [`Error::UnsupportedParameter`], unsent.
+    /// Since Airflow 3.2.2. Before: [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter), unsent.
     pub rendered_map_index_pattern: Option<String>,
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
     ///
-    /// Since Airflow 3.2.2. Before: [`Error::UnsupportedParameter`], unsent.
+    /// Since Airflow 3.2.2. Before: [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter), unsent.
     pub rendered_map_index_prefix_pattern: Option<String>,
     /// Server default: `50`.
     pub limit: Option<i64>,

@@ -48,5 +48,5 @@ impl TaskInstanceApi {
     }
 }
 
-/// Optional parameters of [`TaskInstanceApi::get_task_instance_dependencies`]: the same as [`DeleteTaskInstanceParams`]'s, so one value serves both.
+/// Optional parameters of [`TaskInstanceApi::get_task_instance_dependencies`]: the same as [`DeleteTaskInstanceParams`](super::DeleteTaskInstanceParams)'s, so one value serves both.
 pub type GetTaskInstanceDependenciesParams = super::DeleteTaskInstanceParams;

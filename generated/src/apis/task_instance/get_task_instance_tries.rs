@@ -48,5 +48,5 @@ impl TaskInstanceApi {
     }
 }
 
-/// Optional parameters of [`TaskInstanceApi::get_task_instance_tries`]: the same as [`DeleteTaskInstanceParams`]'s, so one value serves both.
+/// Optional parameters of [`TaskInstanceApi::get_task_instance_tries`]: the same as [`DeleteTaskInstanceParams`](super::DeleteTaskInstanceParams)'s, so one value serves both.
 pub type GetTaskInstanceTriesParams = super::DeleteTaskInstanceParams;

@@ -55,5 +55,5 @@ impl TaskInstanceApi {
     }
 }
 
-/// Optional parameters of [`TaskInstanceApi::get_task_instance_try_details`]: the same as [`DeleteTaskInstanceParams`]'s, so one value serves both.
+/// Optional parameters of [`TaskInstanceApi::get_task_instance_try_details`]: the same as [`DeleteTaskInstanceParams`](super::DeleteTaskInstanceParams)'s, so one value serves both.
 pub type GetTaskInstanceTryDetailsParams = super::DeleteTaskInstanceParams;

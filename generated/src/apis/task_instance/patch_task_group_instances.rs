@@ -15,7 +15,7 @@ impl TaskInstanceApi {
     ///
     /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}`
     ///
-    /// Since Airflow 3.3.0. An older server answers with [`Error::Unsupported`].
+    /// Since Airflow 3.3.0. An older server answers with [`Error::Unsupported`](crate::Error::Unsupported).
     ///
     /// # Errors
     ///
@@ -58,5 +58,5 @@ impl TaskInstanceApi {
     }
 }
 
-/// Optional parameters of [`TaskInstanceApi::patch_task_group_instances`]: the same as [`PatchTaskInstanceByMapIndexParams`]'s, so one value serves both.
+/// Optional parameters of [`TaskInstanceApi::patch_task_group_instances`]: the same as [`PatchTaskInstanceByMapIndexParams`](super::PatchTaskInstanceByMapIndexParams)'s, so one value serves both.
 pub type PatchTaskGroupInstancesParams = super::PatchTaskInstanceByMapIndexParams;

@@ -15,7 +15,7 @@ impl TaskInstanceApi {
     ///
     /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}/dry_run`
     ///
-    /// Since Airflow 3.3.0. An older server answers with [`Error::Unsupported`].
+    /// Since Airflow 3.3.0. An older server answers with [`Error::Unsupported`](crate::Error::Unsupported).
     ///
     /// # Errors
     ///

@@ -58,5 +58,5 @@ impl TaskInstanceApi {
     }
 }
 
-/// Optional parameters of [`TaskInstanceApi::patch_task_instance_dry_run`]: the same as [`PatchTaskInstanceParams`]'s, so one value serves both.
+/// Optional parameters of [`TaskInstanceApi::patch_task_instance_dry_run`]: the same as [`PatchTaskInstanceParams`](super::PatchTaskInstanceParams)'s, so one value serves both.
 pub type PatchTaskInstanceDryRunParams = super::PatchTaskInstanceParams;

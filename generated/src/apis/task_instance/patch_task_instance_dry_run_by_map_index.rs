@@ -62,5 +62,5 @@ impl TaskInstanceApi {
     }
 }
 
-/// Optional parameters of [`TaskInstanceApi::patch_task_instance_dry_run_by_map_index`]: the same as [`PatchTaskInstanceByMapIndexParams`]'s, so one value serves both.
+/// Optional parameters of [`TaskInstanceApi::patch_task_instance_dry_run_by_map_index`]: the same as [`PatchTaskInstanceByMapIndexParams`](super::PatchTaskInstanceByMapIndexParams)'s, so one value serves both.
 pub type PatchTaskInstanceDryRunByMapIndexParams = super::PatchTaskInstanceByMapIndexParams;
