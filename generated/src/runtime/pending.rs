@@ -15,18 +15,17 @@ use crate::Error;
 /// takes options for this one call, which the client's settings otherwise give:
 ///
 /// ```no_run
-/// # async fn example(client: airflow_client::Client) -> Result<(), airflow_client::Error> {
+/// # async fn example(call: airflow_client::Pending<String>) -> Result<(), airflow_client::Error> {
 /// use std::time::Duration;
 ///
-/// let reply = client
-///     .task_instance()
-///     .get_task_instance("my_dag", "my_run", "my_task")
+/// // `call` is what an operation returns: `client.task_instance().get_task_instance(..)`.
+/// let reply = call
 ///     .timeout(Duration::from_secs(5))
 ///     .deadline(Duration::from_secs(20))
 ///     .header("x-request-id", "7f3c")
 ///     .with_response()
 ///     .await?;
-/// println!("{} {:?} {:?}", reply.status, reply.headers.get("date"), reply.data.state);
+/// println!("{} {:?} {}", reply.status, reply.headers.get("date"), reply.data);
 /// # Ok(())
 /// # }
 /// ```
