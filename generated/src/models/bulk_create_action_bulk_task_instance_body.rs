@@ -11,8 +11,6 @@ pub struct BulkCreateActionBulkTaskInstanceBody {
     pub action: super::BulkCreateActionBulkTaskInstanceBodyAction,
     /// A list of entities to be created.
     pub entities: Vec<super::BulkTaskInstanceBody>,
-    /// See [`BulkActionOnExistence`](super::BulkActionOnExistence).
-    ///
     /// Default: `"fail"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action_on_existence: Option<super::BulkActionOnExistence>,

@@ -11,8 +11,6 @@ pub struct BulkDeleteActionBulkTaskInstanceBody {
     pub action: super::BulkDeleteActionBulkTaskInstanceBodyAction,
     /// A list of entity id/key or entity objects to be deleted.
     pub entities: Vec<super::BulkDeleteActionBulkTaskInstanceBodyEntitiesItem>,
-    /// See [`BulkActionNotOnExistence`](super::BulkActionNotOnExistence).
-    ///
     /// Default: `"fail"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action_on_non_existence: Option<super::BulkActionNotOnExistence>,

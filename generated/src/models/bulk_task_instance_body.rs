@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct BulkTaskInstanceBody {
-    /// See [`TaskInstanceState`](super::TaskInstanceState).
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub new_state: crate::Maybe<super::TaskInstanceState>,
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]

@@ -16,8 +16,6 @@ pub struct BulkUpdateActionBulkTaskInstanceBody {
     /// Since Airflow 3.2.0. Set, it fails the call unsent on an older server with [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter).
     #[serde(default, skip_serializing_if = "crate::Maybe::is_absent")]
     pub update_mask: crate::Maybe<Vec<String>>,
-    /// See [`BulkActionNotOnExistence`](super::BulkActionNotOnExistence).
-    ///
     /// Default: `"fail"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action_on_non_existence: Option<super::BulkActionNotOnExistence>,

@@ -63,11 +63,7 @@ impl ClearTaskInstancesBody {
     setter!(value only_failed: bool);
     setter!(value only_running: bool);
     setter!(value reset_dag_runs: bool);
-
-    setter!(
-        list task_ids : super::ClearTaskInstancesBodyTaskIdsItem, null task_ids_null
-    );
-
+    setter!(list task_ids: super::ClearTaskInstancesBodyTaskIdsItem, null task_ids_null);
     setter!(text dag_run_id: String, null dag_run_id_null);
     setter!(value include_upstream: bool);
     setter!(value include_downstream: bool);

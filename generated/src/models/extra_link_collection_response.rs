@@ -13,10 +13,6 @@ pub struct ExtraLinkCollectionResponse {
 }
 
 impl ExtraLinkCollectionResponse {
-    setter!(
-        value extra_links : std::collections::BTreeMap < String, Option < String > >,
-        required
-    );
-
+    setter!(value extra_links: std::collections::BTreeMap<String, Option<String>>, required);
     setter!(value total_entries: i64, required);
 }

@@ -24,7 +24,6 @@ pub struct HitlDetailHistory {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_users: Option<Vec<super::HitlUser>>,
     pub created_at: chrono::DateTime<chrono::Utc>,
-    /// See [`HitlUser`](super::HitlUser).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub responded_by_user: Option<super::HitlUser>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -36,7 +35,6 @@ pub struct HitlDetailHistory {
     /// Default: `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response_received: Option<bool>,
-    /// See [`TaskInstanceHistoryResponse`](super::TaskInstanceHistoryResponse).
     pub task_instance: super::TaskInstanceHistoryResponse,
 }
 

@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct HitlDetailResponse {
-    /// See [`HitlUser`](super::HitlUser).
     pub responded_by: super::HitlUser,
     pub responded_at: chrono::DateTime<chrono::Utc>,
     pub chosen_options: Vec<String>,

@@ -5,10 +5,10 @@ use serde::{Deserialize, Serialize};
 /// HTTPExceptionResponse
 ///
 /// HTTPException Model used for error response.
+#[allow(missing_docs, reason = "a field without docs is what its name says")]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct HttpExceptionResponse {
-    /// See [`HttpExceptionResponseDetail`](super::HttpExceptionResponseDetail).
     pub detail: super::HttpExceptionResponseDetail,
 }
 

@@ -15,7 +15,6 @@ pub struct TaskInstanceHistoryResponse {
     pub start_date: Option<chrono::DateTime<chrono::Utc>>,
     pub end_date: Option<chrono::DateTime<chrono::Utc>>,
     pub duration: Option<f64>,
-    /// See [`TaskInstanceState`](super::TaskInstanceState).
     pub state: Option<super::TaskInstanceState>,
     pub try_number: i64,
     pub max_tries: i64,
@@ -37,7 +36,6 @@ pub struct TaskInstanceHistoryResponse {
     pub pid: Option<i64>,
     pub executor: Option<String>,
     pub executor_config: String,
-    /// See [`DagVersionResponse`](super::DagVersionResponse).
     pub dag_version: Option<super::DagVersionResponse>,
 }
 

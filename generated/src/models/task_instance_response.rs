@@ -18,7 +18,6 @@ pub struct TaskInstanceResponse {
     pub start_date: Option<chrono::DateTime<chrono::Utc>>,
     pub end_date: Option<chrono::DateTime<chrono::Utc>>,
     pub duration: Option<f64>,
-    /// See [`TaskInstanceState`](super::TaskInstanceState).
     pub state: Option<super::TaskInstanceState>,
     pub try_number: i64,
     pub max_tries: i64,
@@ -44,11 +43,8 @@ pub struct TaskInstanceResponse {
     pub rendered_map_index: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rendered_fields: Option<serde_json::Map<String, serde_json::Value>>,
-    /// See [`TriggerResponse`](super::TriggerResponse).
     pub trigger: Option<super::TriggerResponse>,
-    /// See [`JobResponse`](super::JobResponse).
     pub triggerer_job: Option<super::JobResponse>,
-    /// See [`DagVersionResponse`](super::DagVersionResponse).
     pub dag_version: Option<super::DagVersionResponse>,
 }
 

@@ -87,69 +87,21 @@ impl TaskInstancesBatchBody {
     setter!(list dag_run_ids: String, null dag_run_ids_null);
     setter!(list task_ids: String, null task_ids_null);
     setter!(list state: Option<super::TaskInstanceState>, null state_null);
-
-    setter!(
-        date run_after_gte : chrono::DateTime < chrono::Utc >, null run_after_gte_null
-    );
-
-    setter!(
-        date run_after_gt : chrono::DateTime < chrono::Utc >, null run_after_gt_null
-    );
-
-    setter!(
-        date run_after_lte : chrono::DateTime < chrono::Utc >, null run_after_lte_null
-    );
-
-    setter!(
-        date run_after_lt : chrono::DateTime < chrono::Utc >, null run_after_lt_null
-    );
-
-    setter!(
-        date logical_date_gte : chrono::DateTime < chrono::Utc >, null
-        logical_date_gte_null
-    );
-
-    setter!(
-        date logical_date_gt : chrono::DateTime < chrono::Utc >, null
-        logical_date_gt_null
-    );
-
-    setter!(
-        date logical_date_lte : chrono::DateTime < chrono::Utc >, null
-        logical_date_lte_null
-    );
-
-    setter!(
-        date logical_date_lt : chrono::DateTime < chrono::Utc >, null
-        logical_date_lt_null
-    );
-
-    setter!(
-        date start_date_gte : chrono::DateTime < chrono::Utc >, null start_date_gte_null
-    );
-
-    setter!(
-        date start_date_gt : chrono::DateTime < chrono::Utc >, null start_date_gt_null
-    );
-
-    setter!(
-        date start_date_lte : chrono::DateTime < chrono::Utc >, null start_date_lte_null
-    );
-
-    setter!(
-        date start_date_lt : chrono::DateTime < chrono::Utc >, null start_date_lt_null
-    );
-
-    setter!(
-        date end_date_gte : chrono::DateTime < chrono::Utc >, null end_date_gte_null
-    );
-
+    setter!(date run_after_gte: chrono::DateTime<chrono::Utc>, null run_after_gte_null);
+    setter!(date run_after_gt: chrono::DateTime<chrono::Utc>, null run_after_gt_null);
+    setter!(date run_after_lte: chrono::DateTime<chrono::Utc>, null run_after_lte_null);
+    setter!(date run_after_lt: chrono::DateTime<chrono::Utc>, null run_after_lt_null);
+    setter!(date logical_date_gte: chrono::DateTime<chrono::Utc>, null logical_date_gte_null);
+    setter!(date logical_date_gt: chrono::DateTime<chrono::Utc>, null logical_date_gt_null);
+    setter!(date logical_date_lte: chrono::DateTime<chrono::Utc>, null logical_date_lte_null);
+    setter!(date logical_date_lt: chrono::DateTime<chrono::Utc>, null logical_date_lt_null);
+    setter!(date start_date_gte: chrono::DateTime<chrono::Utc>, null start_date_gte_null);
+    setter!(date start_date_gt: chrono::DateTime<chrono::Utc>, null start_date_gt_null);
+    setter!(date start_date_lte: chrono::DateTime<chrono::Utc>, null start_date_lte_null);
+    setter!(date start_date_lt: chrono::DateTime<chrono::Utc>, null start_date_lt_null);
+    setter!(date end_date_gte: chrono::DateTime<chrono::Utc>, null end_date_gte_null);
     setter!(date end_date_gt: chrono::DateTime<chrono::Utc>, null end_date_gt_null);
-
-    setter!(
-        date end_date_lte : chrono::DateTime < chrono::Utc >, null end_date_lte_null
-    );
-
+    setter!(date end_date_lte: chrono::DateTime<chrono::Utc>, null end_date_lte_null);
     setter!(date end_date_lt: chrono::DateTime<chrono::Utc>, null end_date_lt_null);
     setter!(value duration_gte: f64, null duration_gte_null);
     setter!(value duration_gt: f64, null duration_gt_null);

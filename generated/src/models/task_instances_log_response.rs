@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TaskInstancesLogResponse {
-    /// See [`TaskInstancesLogResponseContent`](super::TaskInstancesLogResponseContent).
     pub content: super::TaskInstancesLogResponseContent,
     pub continuation_token: Option<String>,
 }

@@ -129,13 +129,7 @@ fn imports(api: &Api, code: &TokenStream) -> TokenStream {
         .collect();
     let ids = pick(&ids.into_iter().collect::<Vec<_>>());
     let ids = (!ids.is_empty()).then(|| quote!(use crate::apis::{#(#ids),*};));
-    let method = idents.contains("Method").then(|| {
-        quote!(
-            use reqwest::Method;
-        )
-    });
     quote! {
-        #method
         #(#runtime)*
         #ids
         use crate::{#(#krate),*};
@@ -241,7 +235,7 @@ fn params_struct(api: &Api, tag: &TagApi, op: &Operation, params: &str) -> Token
     // A field the document says nothing of is named for its parameter, as the struct's
     // docs say once.
     let allow = docs.iter().any(TokenStream::is_empty).then(|| {
-        quote!(#[allow(missing_docs, reason = "a field without docs is the query parameter of its name")])
+        quote!(#[allow(missing_docs, reason = "a field without docs is the query parameter it names")])
     });
     let fields = op.optional_params().zip(&docs).map(|(p, docs)| {
         let rust = ident(&p.rust_name);
@@ -559,7 +553,7 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
         #allow_args
         #[inline]
         #signature {
-            let #mutable request = self.client.request(Method::#method, #op_id, #template, &[#(path_segment(#segments)),*]);
+            let #mutable request = self.client.request(reqwest::Method::#method, #op_id, #template, &[#(path_segment(#segments)),*]);
             #fill
             #respond
         }

@@ -165,17 +165,9 @@ fn field_docs(api: &Api, field: &Field, sent: bool) -> TokenStream {
         .title
         .as_deref()
         .filter(|title| field.description.is_none() && !names(title, &field.wire_name));
-    let fallback = match field.ty.non_null() {
-        Ty::Named(id) if title.is_none() && field.description.is_none() => {
-            let name = &api.ty(*id).name;
-            Some(format!("See [`{name}`](super::{name})."))
-        }
-        _ => None,
-    };
     doc_attrs([
         title.map(Para::Spec),
         field.description.as_deref().map(Para::Spec),
-        fallback.as_deref().map(Para::Ours),
         default.as_deref().map(Para::Ours),
         since.as_deref().map(Para::Ours),
         relaxed.map(Para::Ours),

@@ -69,8 +69,9 @@ fn space_members(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 256);
     let mut member_ended = false;
     let mut after_macro_line = false;
-    for line in text.lines() {
-        let member_line = line.starts_with("    ") && !line.starts_with("     ");
+    for line in join_wrapped_calls(text) {
+        let line = line.as_str();
+        let member_line = is_member_line(line);
         let code = line.trim_start();
         let macro_line = member_line && code.contains("!(") && code.ends_with(");");
         if member_line && member_ended && !(after_macro_line && macro_line) {
@@ -87,6 +88,32 @@ fn space_members(text: &str) -> String {
         after_macro_line = macro_line;
     }
     out
+}
+
+fn is_member_line(line: &str) -> bool {
+    line.starts_with("    ") && !line.starts_with("     ")
+}
+
+/// A member macro call prettyplease wrapped at its margin, joined back: a `setter!` call is
+/// a row of the table and reads best whole.
+fn join_wrapped_calls(text: &str) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut open = false;
+    for line in text.lines() {
+        match lines.last_mut() {
+            Some(call) if open => {
+                let code = line.trim();
+                open = code != ");";
+                let gap = open && !call.ends_with('(');
+                call.push_str(&format!("{}{code}", if gap { " " } else { "" }));
+            }
+            _ => {
+                open = is_member_line(line) && line.ends_with("!(");
+                lines.push(line.into());
+            }
+        }
+    }
+    lines
 }
 
 /// A one-line macro call as a person writes it: prettyplease spaces the tokens of a macro's
@@ -125,6 +152,7 @@ mod tests {
                     fn short(&self) {}
                     setter!(value at: chrono::DateTime<chrono::Utc>);
                     setter!(list ids: Vec<String>);
+                    setter!(date run_after_greater_than: chrono::DateTime<chrono::Utc>, null run_after_greater_than_null);
                 }
             },
             "",
@@ -132,7 +160,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             text,
-            "//! Module docs.\n\nuse a::B;\nuse c::D;\nmod e;\npub use e::E;\n\n/// A struct.\npub struct S {\n    a: i32,\n    b: i32,\n}\n\nimpl S {\n    /// Docs that end with a semicolon;\n    /// and go on.\n    const N: usize = 1;\n\n    pub fn long_signature(\n        &self,\n        first_argument: i64,\n        second_argument: i64,\n        third: i64,\n    ) -> i64 {\n        let x = 1;\n        x\n    }\n\n    fn short(&self) {}\n\n    setter!(value at: chrono::DateTime<chrono::Utc>);\n    setter!(list ids: Vec<String>);\n}\n"
+            "//! Module docs.\n\nuse a::B;\nuse c::D;\nmod e;\npub use e::E;\n\n/// A struct.\npub struct S {\n    a: i32,\n    b: i32,\n}\n\nimpl S {\n    /// Docs that end with a semicolon;\n    /// and go on.\n    const N: usize = 1;\n\n    pub fn long_signature(\n        &self,\n        first_argument: i64,\n        second_argument: i64,\n        third: i64,\n    ) -> i64 {\n        let x = 1;\n        x\n    }\n\n    fn short(&self) {}\n\n    setter!(value at: chrono::DateTime<chrono::Utc>);\n    setter!(list ids: Vec<String>);\n    setter!(date run_after_greater_than: chrono::DateTime<chrono::Utc>, null run_after_greater_than_null);\n}\n"
         );
     }
 
