@@ -43,8 +43,7 @@ impl Client {
     /// included).
     pub fn call(&self, method: Method, path: impl Into<String>) -> Call {
         let template = "(a path of the caller's)";
-        let mut request = Request::new(self, method, "call", template, rooted(path.into()));
-        request.authenticated();
+        let request = Request::new(self, method, "call", template, rooted(path.into()));
         Call { request }
     }
 }

@@ -41,7 +41,8 @@ pub(crate) struct Request {
     query: String,
     headers: Vec<(&'static str, String)>,
     body: Option<(Cow<'static, str>, Bytes)>,
-    auth: bool,
+    /// Whether the client's credentials go with it: they do unless the operation needs none.
+    pub(super) auth: bool,
     /// The names of the parameters set, as they travel.
     set: Vec<&'static str>,
     /// The release that added the operation, when the client supports older ones.
@@ -74,7 +75,7 @@ impl Request {
             query: String::new(),
             headers: Vec::new(),
             body: None,
-            auth: false,
+            auth: true,
             set: Vec::new(),
             since: None,
             newer: &[],
@@ -88,11 +89,6 @@ impl Request {
     /// Marks the request as one that cannot be sent, for `why`; sending it fails with that.
     pub fn fail(&mut self, why: String) {
         self.failed.get_or_insert(why);
-    }
-
-    /// Sends the client's credentials with this request.
-    pub fn authenticated(&mut self) {
-        self.auth = true;
     }
 
     /// A query parameter, `a=1&a=2` for a list; nothing for `None`.

@@ -453,7 +453,11 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
     // fills them in).
     let segments = op.path_params().map(|p| value_expr(api, p));
     let method = format_ident!("{}", op.method.as_str());
-    let auth = (!op.security.is_empty()).then(|| quote!(request.authenticated();));
+    // Requests carry the client's credentials, unless the document secures other operations
+    // and not this one.
+    let secured = |op: &Operation| !op.security.is_empty();
+    let anonymous = !secured(op) && api.operations().any(|(_, other)| secured(other));
+    let auth = anonymous.then(|| quote!(request.anonymous();));
     // What some supported releases lack: a 404 or 405 from a server older than the operation
     // says so, and a newer parameter that is set fails unsent on such a server.
     let mut newer: Vec<(String, &str)> = op

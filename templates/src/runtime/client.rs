@@ -268,8 +268,7 @@ impl Client {
             return Some(version.clone());
         }
         let (path, field) = crate::VERSION_ENDPOINT?;
-        let mut request = Request::new(self, Method::GET, "server_version", path, path.into());
-        request.authenticated();
+        let request = Request::new(self, Method::GET, "server_version", path, path.into());
         let response = request.send_unchecked().await.ok()?;
         if !response.is_success() {
             return None;

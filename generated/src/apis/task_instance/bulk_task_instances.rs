@@ -79,7 +79,6 @@ impl TaskInstanceApi {
                 "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances",
                 &[path_segment(dag_id), path_segment(dag_run_id)],
             );
-        request.authenticated();
         request
             .releases(
                 Some("3.1.0"),

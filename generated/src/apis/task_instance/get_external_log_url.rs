@@ -50,7 +50,6 @@ impl TaskInstanceApi {
                     path_segment(&try_number),
                 ],
             );
-        request.authenticated();
         request.releases(Some("3.1.0"), &[]);
         request.query_params(params);
         Pending::typed(request, crate::error_body::errors_400_401_403_404_422)

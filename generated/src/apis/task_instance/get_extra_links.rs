@@ -42,7 +42,6 @@ impl TaskInstanceApi {
                 "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/links",
                 &[path_segment(dag_id), path_segment(dag_run_id), path_segment(task_id)],
             );
-        request.authenticated();
         request.releases(None, &[("try_number", "3.2.2")]);
         request.query_params(params);
         Pending::typed(request, crate::error_body::errors_401_403_404_422)

@@ -52,7 +52,6 @@ impl TaskInstanceApi {
                     path_segment(&map_index),
                 ],
             );
-        request.authenticated();
         request.releases(Some("3.1.0"), &[]);
         Pending::typed(request, crate::error_body::errors_401_403_404_422)
     }

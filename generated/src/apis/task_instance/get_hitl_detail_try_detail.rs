@@ -54,7 +54,6 @@ impl TaskInstanceApi {
                     path_segment(&try_number),
                 ],
             );
-        request.authenticated();
         request.releases(Some("3.2.0"), &[]);
         Pending::typed(request, crate::error_body::errors_401_403_404_422)
     }

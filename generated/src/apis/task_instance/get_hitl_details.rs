@@ -50,7 +50,6 @@ impl TaskInstanceApi {
                 "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/hitlDetails",
                 &[path_segment(dag_id), path_segment(dag_run_id)],
             );
-        request.authenticated();
         request
             .releases(
                 Some("3.1.0"),

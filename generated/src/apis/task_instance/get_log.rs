@@ -49,7 +49,6 @@ impl TaskInstanceApi {
                     path_segment(&try_number),
                 ],
             );
-        request.authenticated();
         request.query_params(params);
         request.header("accept", &params.accept);
         Pending::streamed(

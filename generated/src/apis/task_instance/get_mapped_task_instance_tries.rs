@@ -32,7 +32,7 @@ impl TaskInstanceApi {
         task_id: &str,
         map_index: MapIndex,
     ) -> Pending<models::TaskInstanceHistoryCollectionResponse> {
-        let mut request = self
+        let request = self
             .client
             .request(
                 reqwest::Method::GET,
@@ -45,7 +45,6 @@ impl TaskInstanceApi {
                     path_segment(&map_index),
                 ],
             );
-        request.authenticated();
         Pending::typed(request, crate::error_body::errors_401_403_404_422)
     }
 }

@@ -35,7 +35,7 @@ impl TaskInstanceApi {
         task_try_number: TaskTryNumber,
         map_index: MapIndex,
     ) -> Pending<models::TaskInstanceHistoryResponse> {
-        let mut request = self
+        let request = self
             .client
             .request(
                 reqwest::Method::GET,
@@ -49,7 +49,6 @@ impl TaskInstanceApi {
                     path_segment(&task_try_number),
                 ],
             );
-        request.authenticated();
         Pending::typed(request, crate::error_body::errors_401_403_404_422)
     }
 }

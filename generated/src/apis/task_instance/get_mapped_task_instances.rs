@@ -46,7 +46,6 @@ impl TaskInstanceApi {
                 "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/listMapped",
                 &[path_segment(dag_id), path_segment(dag_run_id), path_segment(task_id)],
             );
-        request.authenticated();
         request
             .releases(
                 None,

@@ -31,7 +31,7 @@ impl TaskInstanceApi {
         dag_run_id: &str,
         task_id: &str,
     ) -> Pending<models::TaskInstanceResponse> {
-        let mut request = self
+        let request = self
             .client
             .request(
                 reqwest::Method::GET,
@@ -39,7 +39,6 @@ impl TaskInstanceApi {
                 "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}",
                 &[path_segment(dag_id), path_segment(dag_run_id), path_segment(task_id)],
             );
-        request.authenticated();
         Pending::typed(request, crate::error_body::errors_401_403_404_422)
     }
 }

@@ -34,7 +34,7 @@ impl TaskInstanceApi {
         task_id: &str,
         map_index: MapIndex,
     ) -> Pending<models::TaskDependencyCollectionResponse> {
-        let mut request = self
+        let request = self
             .client
             .request(
                 reqwest::Method::GET,
@@ -47,7 +47,6 @@ impl TaskInstanceApi {
                     path_segment(&map_index),
                 ],
             );
-        request.authenticated();
         Pending::typed(request, crate::error_body::errors_401_403_404_422)
     }
 }

@@ -41,7 +41,6 @@ impl TaskInstanceApi {
                 "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/tries",
                 &[path_segment(dag_id), path_segment(dag_run_id), path_segment(task_id)],
             );
-        request.authenticated();
         request.query_params(params);
         Pending::typed(request, crate::error_body::errors_401_403_404_422)
     }

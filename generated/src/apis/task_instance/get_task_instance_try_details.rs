@@ -48,7 +48,6 @@ impl TaskInstanceApi {
                     path_segment(&task_try_number),
                 ],
             );
-        request.authenticated();
         request.query_params(params);
         Pending::typed(request, crate::error_body::errors_401_403_404_422)
     }

@@ -41,7 +41,6 @@ impl TaskInstanceApi {
                 "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/list",
                 &[path_segment("~"), path_segment("~")],
             );
-        request.authenticated();
         request
             .releases(
                 None,

@@ -49,7 +49,6 @@ impl TaskInstanceApi {
                 "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}",
                 &[path_segment(dag_id), path_segment(dag_run_id), path_segment(group_id)],
             );
-        request.authenticated();
         request.releases(Some("3.3.0"), &[]);
         request.query_params(params);
         request.json(body);

@@ -47,7 +47,6 @@ impl TaskInstanceApi {
                 "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}/dry_run",
                 &[path_segment(dag_id), path_segment(dag_run_id), path_segment(group_id)],
             );
-        request.authenticated();
         request.releases(Some("3.3.0"), &[]);
         request.json(body);
         Pending::typed(request, crate::error_body::errors_400_401_403_404_422)

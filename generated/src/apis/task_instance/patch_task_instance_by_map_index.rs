@@ -55,7 +55,6 @@ impl TaskInstanceApi {
                     path_segment(&map_index),
                 ],
             );
-        request.authenticated();
         request.query_params(params);
         request.json(body);
         Pending::typed(request, crate::error_body::errors_400_401_403_404_409_422)

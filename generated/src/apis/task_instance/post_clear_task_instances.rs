@@ -46,7 +46,6 @@ impl TaskInstanceApi {
                 "/api/v2/dags/{dag_id}/clearTaskInstances",
                 &[path_segment(dag_id)],
             );
-        request.authenticated();
         request
             .releases(
                 None,

@@ -55,7 +55,6 @@ impl TaskInstanceApi {
                     path_segment(&map_index),
                 ],
             );
-        request.authenticated();
         request.releases(Some("3.1.0"), &[]);
         request.json(body);
         Pending::typed(request, crate::error_body::errors_400_401_403_404_409_422)
