@@ -627,7 +627,7 @@ fn decode(api: &Api, op: &Operation, errors: &TokenStream) -> TokenStream {
                     }
                     None => quote!(#name::#variant),
                 };
-                quote!((#status, #label) => return Ok(#value),)
+                quote!((#status, #label) => Ok(#value),)
             };
             // Bodiless variants match by status alone, in the fallback arms below.
             let exact = variants.iter().filter_map(|v| {
@@ -639,13 +639,10 @@ fn decode(api: &Api, op: &Operation, errors: &TokenStream) -> TokenStream {
             let fallback = variants.iter().filter(|v| seen.insert(v.status));
             let fallback = fallback.map(|v| arm(v, quote!(_)));
             quote! {
-                |response| {
-                    match (response.status(), response.media_type().as_str()) {
-                        #(#exact)*
-                        #(#fallback)*
-                        _ => {}
-                    }
-                    Err(response.error(#errors))
+                |response| match (response.status(), response.media_type().as_str()) {
+                    #(#exact)*
+                    #(#fallback)*
+                    _ => Err(response.error(#errors)),
                 }
             }
         }

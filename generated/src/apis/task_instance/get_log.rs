@@ -54,18 +54,13 @@ impl TaskInstanceApi {
         Pending::streamed(
             request,
             crate::error_body::errors_401_403_404_422,
-            |response| {
-                match (response.status(), response.media_type().as_str()) {
-                    (200, "application/json") => {
-                        return Ok(GetLogResponse::Json(response.json()?));
-                    }
-                    (200, "application/x-ndjson") => {
-                        return Ok(GetLogResponse::Ndjson(response.ndjson()));
-                    }
-                    (200, _) => return Ok(GetLogResponse::Json(response.json()?)),
-                    _ => {}
+            |response| match (response.status(), response.media_type().as_str()) {
+                (200, "application/json") => Ok(GetLogResponse::Json(response.json()?)),
+                (200, "application/x-ndjson") => {
+                    Ok(GetLogResponse::Ndjson(response.ndjson()))
                 }
-                Err(response.error(crate::error_body::errors_401_403_404_422))
+                (200, _) => Ok(GetLogResponse::Json(response.json()?)),
+                _ => Err(response.error(crate::error_body::errors_401_403_404_422)),
             },
         )
     }
