@@ -26,10 +26,14 @@ pub(crate) fn scalar(value: &Value) -> Option<String> {
     match value {
         Value::Null => None,
         Value::String(s) => Some(s.clone()),
-        Value::Bool(b) => Some(b.to_string()),
-        Value::Number(n) => Some(n.to_string()),
         other => Some(other.to_string()),
     }
+}
+
+/// The text forms of `items`, nulls left out, joined by `separator`.
+fn joined(items: &[Value], separator: &str) -> String {
+    let texts: Vec<String> = items.iter().filter_map(scalar).collect();
+    texts.join(separator)
 }
 
 pub(crate) fn to_value<T: Serialize + ?Sized>(value: &T) -> Value {
@@ -83,14 +87,7 @@ pub(crate) fn append_query<T: Serialize + ?Sized>(
                 QueryStyle::PipeDelimited => "|",
                 _ => ",",
             };
-            pair(
-                name,
-                &items
-                    .iter()
-                    .filter_map(scalar)
-                    .collect::<Vec<_>>()
-                    .join(separator),
-            );
+            pair(name, &joined(&items, separator));
         }
         (Value::Object(map), QueryStyle::DeepObject) => {
             for (key, item) in &map {
@@ -264,13 +261,7 @@ impl<'a, 'f> ser::Serializer for &'a mut Fields<'f> {
 /// A header value: scalars as text, lists comma-separated; `None` for null.
 pub(crate) fn header_value<T: Serialize + ?Sized>(value: &T) -> Option<String> {
     match to_value(value) {
-        Value::Array(items) => Some(
-            items
-                .iter()
-                .filter_map(scalar)
-                .collect::<Vec<_>>()
-                .join(","),
-        ),
+        Value::Array(items) => Some(joined(&items, ",")),
         other => scalar(&other),
     }
 }
