@@ -30,6 +30,8 @@ mod paths;
 mod reads;
 #[path = "wire/releases.rs"]
 mod releases;
+#[path = "wire/runtime.rs"]
+mod runtime;
 #[path = "wire/streams.rs"]
 mod streams;
 #[path = "wire/transport.rs"]

@@ -258,13 +258,8 @@ impl fmt::Display for Detail {
         match self {
             Detail::Message(message) => f.write_str(message),
             Detail::Invalid(problems) => {
-                for (i, problem) in problems.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str("; ")?;
-                    }
-                    write!(f, "{problem}")?;
-                }
-                Ok(())
+                let problems: Vec<String> = problems.iter().map(Problem::to_string).collect();
+                f.write_str(&problems.join("; "))
             }
             Detail::Other(value) => write!(f, "{value}"),
             Detail::Body(text) if text.trim().is_empty() => f.write_str("(no body)"),

@@ -359,21 +359,7 @@ impl Request {
     /// One attempt: the request sent, and the answer read.
     async fn attempt(&self) -> Result<Response, Failure> {
         let answer = self.send_once().await.map_err(Failure::Unanswered)?;
-        let status = answer.status().as_u16();
-        let headers = answer.headers().clone();
-        let streamed = (200..300).contains(&status) && media_type(&headers) == NDJSON;
-        let body = if streamed {
-            Content::Streamed(answer)
-        } else {
-            Content::Whole(read_whole(answer).await?)
-        };
-        Ok(Response {
-            operation: self.operation,
-            status,
-            headers,
-            body,
-            resend: None,
-        })
+        Response::arrived(self.operation, answer, true).await
     }
 
     async fn send_once(&self) -> reqwest::Result<reqwest::Response> {
@@ -556,24 +542,38 @@ impl std::fmt::Debug for Response {
 }
 
 impl Response {
+    /// `answer` with its body read whole, or, for a successful NDJSON answer when `stream`
+    /// is set, left to arrive.
+    async fn arrived(
+        operation: &'static str,
+        answer: reqwest::Response,
+        stream: bool,
+    ) -> Result<Response, Failure> {
+        let status = answer.status().as_u16();
+        let headers = answer.headers().clone();
+        let streamed = stream && (200..300).contains(&status) && media_type(&headers) == NDJSON;
+        let body = if streamed {
+            Content::Streamed(answer)
+        } else {
+            Content::Whole(read_whole(answer).await?)
+        };
+        Ok(Response {
+            operation,
+            status,
+            headers,
+            body,
+            resend: None,
+        })
+    }
+
     /// An answer got outside the retry loop (the token exchange, which that loop calls),
     /// read whole.
     pub(crate) async fn read(
         operation: &'static str,
         answer: reqwest::Response,
     ) -> Result<Response, Error> {
-        let status = answer.status().as_u16();
-        let headers = answer.headers().clone();
-        let bytes = read_whole(answer)
-            .await
-            .map_err(|failure| failure.into_error(operation, 1))?;
-        Ok(Response {
-            operation,
-            status,
-            headers,
-            body: Content::Whole(bytes),
-            resend: None,
-        })
+        let response = Response::arrived(operation, answer, false).await;
+        response.map_err(|failure| failure.into_error(operation, 1))
     }
 
     /// The HTTP status.

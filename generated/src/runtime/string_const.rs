@@ -42,23 +42,3 @@ macro_rules! string_const {
 }
 
 pub(crate) use string_const;
-
-#[cfg(test)]
-mod tests {
-    #[derive(Debug, Default)]
-    struct Kind;
-    string_const!(Kind = "create");
-
-    #[test]
-    fn constants_accept_only_their_value() {
-        assert_eq!(
-            serde_json::to_string(&Kind).unwrap(),
-            format!("\"{}\"", Kind::VALUE)
-        );
-        assert!(serde_json::from_str::<Kind>(r#""create""#).is_ok());
-        let err = serde_json::from_str::<Kind>(r#""delete""#)
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("create"), "{err}");
-    }
-}

@@ -26,10 +26,14 @@ pub(crate) fn scalar(value: &Value) -> Option<String> {
     match value {
         Value::Null => None,
         Value::String(s) => Some(s.clone()),
-        Value::Bool(b) => Some(b.to_string()),
-        Value::Number(n) => Some(n.to_string()),
         other => Some(other.to_string()),
     }
+}
+
+/// The text forms of `items`, nulls left out, joined by `separator`.
+fn joined(items: &[Value], separator: &str) -> String {
+    let texts: Vec<String> = items.iter().filter_map(scalar).collect();
+    texts.join(separator)
 }
 
 pub(crate) fn to_value<T: Serialize + ?Sized>(value: &T) -> Value {
@@ -83,14 +87,7 @@ pub(crate) fn append_query<T: Serialize + ?Sized>(
                 QueryStyle::PipeDelimited => "|",
                 _ => ",",
             };
-            pair(
-                name,
-                &items
-                    .iter()
-                    .filter_map(scalar)
-                    .collect::<Vec<_>>()
-                    .join(separator),
-            );
+            pair(name, &joined(&items, separator));
         }
         (Value::Object(map), QueryStyle::DeepObject) => {
             for (key, item) in &map {
@@ -264,90 +261,7 @@ impl<'a, 'f> ser::Serializer for &'a mut Fields<'f> {
 /// A header value: scalars as text, lists comma-separated; `None` for null.
 pub(crate) fn header_value<T: Serialize + ?Sized>(value: &T) -> Option<String> {
     match to_value(value) {
-        Value::Array(items) => Some(
-            items
-                .iter()
-                .filter_map(scalar)
-                .collect::<Vec<_>>()
-                .join(","),
-        ),
+        Value::Array(items) => Some(joined(&items, ",")),
         other => scalar(&other),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::{TimeZone, Utc};
-
-    #[test]
-    fn query_dates_are_rfc3339() {
-        let mut q = String::new();
-        let when = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
-        append_query(
-            &mut q,
-            "start_date_gte",
-            &when,
-            QueryStyle::Form { explode: true },
-        );
-        assert_eq!(q, "start_date_gte=2024-01-01T00%3A00%3A00Z");
-    }
-
-    #[test]
-    fn query_arrays_repeat_keys_and_nulls_vanish() {
-        let mut q = String::new();
-        append_query(
-            &mut q,
-            "state",
-            &["success", "up for retry"],
-            QueryStyle::Form { explode: true },
-        );
-        append_query(
-            &mut q,
-            "x",
-            &Option::<i64>::None,
-            QueryStyle::Form { explode: true },
-        );
-        append_query(&mut q, "ids", &[1, 2], QueryStyle::Form { explode: false });
-        append_query(&mut q, "p", &[1, 2], QueryStyle::PipeDelimited);
-        assert_eq!(q, "state=success&state=up%20for%20retry&ids=1%2C2&p=1%7C2");
-    }
-
-    #[test]
-    fn struct_fields_in_their_order_and_which_were_set() {
-        #[derive(Serialize)]
-        struct Params {
-            zeta: Option<i64>,
-            alpha: Option<Vec<&'static str>>,
-            #[serde(rename = "m-id")]
-            middle: Option<bool>,
-        }
-        let mut q = String::new();
-        let params = Params {
-            zeta: Some(1),
-            alpha: Some(vec!["a b", "c"]),
-            middle: None,
-        };
-        assert_eq!(append_fields(&mut q, &params).unwrap(), ["zeta", "alpha"]);
-        assert_eq!(q, "zeta=1&alpha=a%20b&alpha=c");
-        assert!(append_fields(&mut q, &5).is_err());
-    }
-
-    #[test]
-    fn deep_objects_and_headers() {
-        let mut q = String::new();
-        append_query(
-            &mut q,
-            "f",
-            &serde_json::json!({"a": 1, "b": "x"}),
-            QueryStyle::DeepObject,
-        );
-        assert_eq!(q, "f%5Ba%5D=1&f%5Bb%5D=x");
-        assert_eq!(
-            header_value("application/x-ndjson").as_deref(),
-            Some("application/x-ndjson")
-        );
-        assert_eq!(header_value(&["a", "b"]).as_deref(), Some("a,b"));
-        assert_eq!(header_value(&Option::<String>::None), None);
     }
 }
