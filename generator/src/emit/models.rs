@@ -277,7 +277,7 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, docs: TokenStream) -> TokenSt
 
 /// Whether `new` asks for the field: what a request needs, and of a type only received,
 /// what has no `Default` (a named type), the rest starting out empty.
-fn asked(def: &TypeDef, f: &Field) -> bool {
+pub fn asked(def: &TypeDef, f: &Field) -> bool {
     match f.presence {
         Presence::RequiredNullable => def.usage.request,
         Presence::Required => def.usage.request || f.boxed || matches!(f.ty, Ty::Named(_)),
