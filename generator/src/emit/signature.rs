@@ -199,13 +199,8 @@ pub fn parameter(api: &Api, p: &Param) -> Argument {
     let copy = by_value(&p.ty);
     let (borrowed, owned, own, example) = match (&p.ty, &p.id_type) {
         (_, Some(id_type)) => {
-            let t = ident(id_type);
-            (
-                quote!(#t),
-                quote!(#t),
-                None,
-                format!("{id_type}({example})"),
-            )
+            let t = ident(id_type).to_token_stream();
+            (t.clone(), t, None, format!("{id_type}({example})"))
         }
         (Ty::String, _) => {
             let own = quote!(let #name: String = #name.into(););

@@ -113,7 +113,8 @@ fn collect_operations<'a>(
             let Some(tag) = pick_tag(&op.tags, selection) else {
                 continue;
             };
-            let pointer = join(&item_pointer, &method.as_str().to_ascii_lowercase());
+            let lower = method.as_str().to_ascii_lowercase();
+            let pointer = join(&item_pointer, &lower);
             if let Some(id) = &op.operation_id {
                 // Released documents do repeat operationIds; the later operation still gets a
                 // method (with a suffixed name), and the reader is told.
@@ -124,10 +125,8 @@ fn collect_operations<'a>(
                     ));
                 }
             }
-            let operation_id = op
-                .operation_id
-                .clone()
-                .unwrap_or_else(|| format!("{}_{}", method.as_str().to_ascii_lowercase(), path));
+            let default_id = || format!("{lower}_{path}");
+            let operation_id = op.operation_id.clone().unwrap_or_else(default_id);
             let taken = fn_names.entry(tag.clone()).or_default();
             let fn_name = method_name(&operation_id, path, method, taken);
             let raw = RawOperation {
