@@ -226,7 +226,7 @@ fn settle_types(
         }
         for (ty, sent) in op_tys_mut(op) {
             ty.remap(&map);
-            ty.for_each_named(&mut |id| used.push((id, sent)));
+            used.extend(ty.named().into_iter().map(|id| (id, sent)));
         }
     }
     mark_usage(&mut types, used);
@@ -327,9 +327,8 @@ fn mark_usage(types: &mut [TypeDef], mut used: Vec<(TypeId, bool)>) {
         if std::mem::replace(flag, true) {
             continue;
         }
-        for ty in types[id.0].kind.tys() {
-            ty.for_each_named(&mut |next| used.push((next, sent)));
-        }
+        let next = types[id.0].kind.tys().into_iter().flat_map(Ty::named);
+        used.extend(next.map(|next| (next, sent)));
     }
 }
 

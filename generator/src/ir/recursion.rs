@@ -54,12 +54,9 @@ pub fn box_cycles(types: &mut [TypeDef]) {
 /// A named schema that is only another name for itself (`A: {$ref: B}`, `B: {$ref: A}`, or
 /// `A: {type: array, items: {$ref: A}}`) has no Rust type; the first such alias found.
 pub fn alias_cycle(types: &[TypeDef]) -> Option<TypeId> {
-    let alias_targets = |id: TypeId| -> Vec<TypeId> {
-        let mut out = Vec::new();
-        if let TypeKind::Alias(ty) = &types[id.0].kind {
-            ty.for_each_named(&mut |next| out.push(next));
-        }
-        out
+    let alias_targets = |id: TypeId| match &types[id.0].kind {
+        TypeKind::Alias(ty) => ty.named(),
+        _ => Vec::new(),
     };
     (0..types.len())
         .map(TypeId)

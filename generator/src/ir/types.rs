@@ -56,9 +56,7 @@ impl Site {
     /// A schema below this one: its name is this one's and `suffix`, its pointer this one's and
     /// `tokens`.
     pub fn nested(&self, suffix: impl std::fmt::Display, tokens: &[&str]) -> Site {
-        let pointer = tokens
-            .iter()
-            .fold(self.pointer.clone(), |at, t| join(&at, t));
+        let pointer = tokens.iter().fold(self.pointer.clone(), |p, t| join(&p, t));
         Site::new(format!("{}{suffix}", self.name), pointer)
     }
 }
@@ -155,11 +153,7 @@ impl<'a> TypeBuilder<'a> {
     /// Forgets the types defined since the arena held `len`, for an operation that is skipped.
     pub fn truncate(&mut self, len: usize) {
         self.types.truncate(len);
-        let kept = |ty: &Ty| {
-            let mut kept = true;
-            ty.for_each_named(&mut |id| kept &= id.0 < len);
-            kept
-        };
+        let kept = |ty: &Ty| ty.named().iter().all(|id| id.0 < len);
         self.by_ref.retain(|_, ty| kept(ty));
         self.by_text.retain(|_, ty| kept(ty));
     }
