@@ -276,13 +276,7 @@ impl<'a> TypeBuilder<'a> {
         }
         Ok(TypeKind::Alias(match any.typ.as_deref() {
             _ if !values.is_empty() => Ty::Any,
-            Some("string") => match any.format.as_deref() {
-                Some("date-time") => Ty::DateTime,
-                Some("date") => Ty::Date,
-                Some("uuid") => Ty::Uuid,
-                Some("binary") if self.files => Ty::File,
-                _ => Ty::String,
-            },
+            Some("string") => string_ty(&any.format.clone().into(), self.files),
             Some("integer") if any.format.as_deref() == Some("int32") => Ty::I32,
             Some("integer") => Ty::I64,
             Some("number") => Ty::F64,
