@@ -155,10 +155,8 @@ pub fn errors_sentence(api: &Api, cases: &[ErrorCase]) -> String {
 
 /// Text for a table cell: one line, pipes escaped.
 fn cell(text: &str) -> String {
-    text.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .replace('|', "\\|")
+    let words: Vec<&str> = text.split_whitespace().collect();
+    words.join(" ").replace('|', "\\|")
 }
 
 /// The method signature as formatted text (in an impl with an empty body, stripped again).

@@ -380,12 +380,8 @@ fn tagged_deserialize(def: &TypeDef, u: &Union, property: &str, open: bool) -> T
         let wrap = if v.boxed { quote!(|v| #name::#variant(Box::new(v))) } else { quote!(#name::#variant) };
         quote!(Some(#tag) => serde_json::from_value(value).map(#wrap).map_err(serde::de::Error::custom),)
     });
-    let expected = u
-        .variants
-        .iter()
-        .filter_map(|v| v.tag.as_deref())
-        .collect::<Vec<_>>()
-        .join(", ");
+    let tags: Vec<&str> = u.variants.iter().filter_map(|v| v.tag.as_deref()).collect();
+    let expected = tags.join(", ");
     let message = format!("unknown `{property}` {{:?}} (expected one of {expected})");
     let other = match open {
         true => quote!(_ => Ok(#name::Unknown(value)),),
