@@ -343,13 +343,9 @@ impl<'a> OperationBuilder<'a, '_> {
 
     fn security(&self, op: &openapiv3::Operation) -> Vec<String> {
         let requirements = op.security.as_ref().or(self.global_security);
-        let mut names: Vec<String> = Vec::new();
-        for name in requirements.into_iter().flatten().flat_map(|r| r.keys()) {
-            if !names.contains(name) {
-                names.push(name.clone());
-            }
-        }
-        names
+        let names = requirements.into_iter().flatten().flat_map(|r| r.keys());
+        let names: indexmap::IndexSet<&String> = names.collect();
+        names.into_iter().cloned().collect()
     }
 }
 
