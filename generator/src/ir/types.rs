@@ -343,11 +343,7 @@ impl<'a> TypeBuilder<'a> {
         }
         let mut fields = Vec::with_capacity(properties.len());
         let mut field_names = Namespace::new();
-        let keeps_extra = matches!(
-            additional,
-            Some(AdditionalProperties::Any(true) | AdditionalProperties::Schema(_))
-        );
-        if keeps_extra {
+        if !matches!(additional, None | Some(AdditionalProperties::Any(false))) {
             // The flattened map of the keys the properties do not name.
             field_names.reserve("extra");
         }
