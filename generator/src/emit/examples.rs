@@ -89,15 +89,13 @@ fn body_line(api: &Api, body: &Ty) -> String {
     };
     let settable = |f: &&Field| matches!(f.presence, Presence::Optional | Presence::Tristate);
     let optional = fields.iter().filter(settable);
-    let on: Vec<&Field> = optional
+    let mut set: Vec<&Field> = optional
         .clone()
         .filter(|f| f.default == Some(true.into()))
         .collect();
-    let set = if on.is_empty() {
-        optional.take(1).collect()
-    } else {
-        on
-    };
+    if set.is_empty() {
+        set.extend(optional.take(1));
+    }
     let setters = set.iter().map(|f| {
         // A list as an array: every list setter takes one.
         let sample = match f.ty.non_null() {
