@@ -91,11 +91,6 @@ fn write_all(root: &Path, files: &Files) -> io::Result<()> {
 
 /// How `out` differs from `files`, in path order within each kind.
 pub fn differences(out: &Path, files: &Files) -> io::Result<Vec<Drift>> {
-    let on_disk = if out.exists() {
-        walk(out, KEEP)?
-    } else {
-        Vec::new()
-    };
     let mut drift = Vec::new();
     for (relative, text) in files {
         match fs::read_to_string(out.join(relative)) {
@@ -104,9 +99,11 @@ pub fn differences(out: &Path, files: &Files) -> io::Result<Vec<Drift>> {
             Err(_) => drift.push(Drift::Missing(relative.clone())),
         }
     }
-    for relative in on_disk {
-        if !files.contains_key(&relative) {
-            drift.push(Drift::NotGenerated(relative));
+    if out.exists() {
+        for relative in walk(out, KEEP)? {
+            if !files.contains_key(&relative) {
+                drift.push(Drift::NotGenerated(relative));
+            }
         }
     }
     Ok(drift)

@@ -264,11 +264,8 @@ fn keywords(api: &Api) -> String {
     if usable && !words.contains(&name.as_str()) {
         words.insert(0, &name);
     }
-    words
-        .iter()
-        .map(|w| format!("{w:?}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    let quoted: Vec<String> = words.iter().map(|w| format!("{w:?}")).collect();
+    quoted.join(", ")
 }
 
 /// `template_modules` decides whether the README points at the `guide` module.

@@ -38,12 +38,9 @@ pub fn inner_doc_attrs<'a>(paragraphs: impl IntoIterator<Item = Option<Para<'a>>
 
 /// Lines as `#[doc]` strings take them: a space after `///`, none on an empty line.
 fn doc_lines(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.lines().map(|line| {
-        if line.is_empty() {
-            String::new()
-        } else {
-            format!(" {line}")
-        }
+    text.lines().map(|line| match line {
+        "" => String::new(),
+        line => format!(" {line}"),
     })
 }
 

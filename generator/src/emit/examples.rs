@@ -1,6 +1,7 @@
 //! `no_run` usage examples for operation docs: every call compiles as a doctest, so a
 //! signature change that breaks the example breaks the build.
 
+use super::models::asked;
 use crate::ir::{Api, Field, Operation, Paging, Presence, TagApi, Ty, TypeKind};
 
 /// The example block for an operation, or for its streaming twin when `paging` is given, as
@@ -88,15 +89,13 @@ fn body_line(api: &Api, body: &Ty) -> String {
     };
     let settable = |f: &&Field| matches!(f.presence, Presence::Optional | Presence::Tristate);
     let optional = fields.iter().filter(settable);
-    let on: Vec<&Field> = optional
+    let mut set: Vec<&Field> = optional
         .clone()
         .filter(|f| f.default == Some(true.into()))
         .collect();
-    let set = if on.is_empty() {
-        optional.take(1).collect()
-    } else {
-        on
-    };
+    if set.is_empty() {
+        set.extend(optional.take(1));
+    }
     let setters = set.iter().map(|f| {
         // A list as an array: every list setter takes one.
         let sample = match f.ty.non_null() {
@@ -130,14 +129,13 @@ pub fn value(api: &Api, ty: &Ty, name: &str, depth: usize) -> String {
         Ty::List(_) => "Vec::new()".into(),
         Ty::Nullable(inner) if depth < 8 => format!("Some({})", value(api, inner, name, depth + 1)),
         Ty::Nullable(_) => "None".into(),
-        Ty::Tuple(items) => format!(
-            "({})",
-            items
+        Ty::Tuple(items) => {
+            let items: Vec<_> = items
                 .iter()
                 .map(|t| value(api, t, name, depth + 1))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+                .collect();
+            format!("({})", items.join(", "))
+        }
         Ty::Named(id) => named(api, *id, name, depth),
     }
 }
@@ -163,20 +161,15 @@ fn named(api: &Api, id: crate::ir::TypeId, name: &str, depth: usize) -> String {
             format!("{path}::{}({inner})", variant.rust_name)
         }
         TypeKind::Struct(s) => {
-            let nullable = |f: &&Field| f.presence == Presence::RequiredNullable;
-            let asked = s
-                .fields
-                .iter()
-                .filter(|f| f.presence == Presence::Required || nullable(f));
-            let asked: Vec<&Field> = asked.collect();
+            let asked: Vec<&Field> = s.fields.iter().filter(|f| asked(def, f)).collect();
             if asked.is_empty() {
                 return format!("{path}::default()");
             } else if depth > 8 {
                 // Deep required nesting: the example stays short and still type-checks.
                 return "serde_json::from_str(\"{}\")?".into();
             }
-            let args = asked.iter().map(|f| match (nullable(f), f.boxed) {
-                (true, _) => "None".to_string(),
+            let args = asked.iter().map(|f| match (f.presence, f.boxed) {
+                (Presence::RequiredNullable, _) => "None".to_string(),
                 (_, true) => format!("Box::new({})", value(api, &f.ty, &f.wire_name, depth + 1)),
                 _ => value(api, &f.ty, &f.wire_name, depth + 1),
             });

@@ -64,11 +64,7 @@ fn operation(api: &Api, op: &Operation, crate_ident: &str) -> SpecResult<String>
     if let Some(body) = &op.body {
         let body_ty = type_text(&ty(api, &body.ty, ModelPath::Models));
         let required = ["optional", "required"][usize::from(body.required)];
-        let about = body
-            .description
-            .as_deref()
-            .map(str::trim)
-            .unwrap_or_default();
+        let about = body.description.as_deref().unwrap_or_default().trim();
         let media = &body.media_type;
         let text = format!("`{body_ty}` as `{media}` ({required}). {about}");
         out.push_str(&format!("\n### Body\n\n{}\n", text.trim_end()));
@@ -159,10 +155,8 @@ pub fn errors_sentence(api: &Api, cases: &[ErrorCase]) -> String {
 
 /// Text for a table cell: one line, pipes escaped.
 fn cell(text: &str) -> String {
-    text.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .replace('|', "\\|")
+    let words: Vec<&str> = text.split_whitespace().collect();
+    words.join(" ").replace('|', "\\|")
 }
 
 /// The method signature as formatted text (in an impl with an empty body, stripped again).

@@ -212,17 +212,35 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, docs: TokenStream) -> TokenSt
     let default = required.is_empty().then(|| quote!(Default,));
     // Clients build what they send with a constructor and setters, and fixtures of what they
     // receive the same way, so a field a newer document adds breaks no caller.
-    let builder = builder(api, def, s, &required);
-    let has_setters = s
+    let constructor = constructor(api, def, s, &required);
+    let setters: Vec<TokenStream> = s
         .fields
         .iter()
-        .any(|f| !asked(def, f) && setter_slot(f).is_some());
-    let import_setter = has_setters.then(|| {
+        .filter(|f| !asked(def, f))
+        .filter_map(|f| {
+            let slot = match f.presence {
+                Presence::Optional | Presence::RequiredNullable => Slot::Some,
+                Presence::Tristate => Slot::Value,
+                Presence::Required => Slot::Plain,
+                // A constant field holds its one value from the start.
+                Presence::Constant => return None,
+            };
+            let (t, boxed) = (f.ty.non_null(), f.boxed);
+            Some(setters::setter(api, &f.rust_name, t, slot, boxed, PATH))
+        })
+        .collect();
+    let import_setter = (!setters.is_empty()).then(|| {
         quote!(
             use crate::runtime::setters::setter;
         )
     });
-    let allow_deprecated = allow_deprecated(s);
+    // Deprecated fields are still the struct's own: using them in derives and impls is not a
+    // warning.
+    let allow_deprecated = s
+        .fields
+        .iter()
+        .any(|f| f.deprecated)
+        .then(|| quote!(#[allow(deprecated)]));
     // A field the document says nothing of but its name gets no docs.
     let allow_missing = each_docs.iter().any(TokenStream::is_empty).then(
         || quote!(#[allow(missing_docs, reason = "a field without docs is what its name says")]),
@@ -241,13 +259,17 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, docs: TokenStream) -> TokenSt
             #extra
         }
 
-        #builder
+        #allow_deprecated
+        impl #name {
+            #constructor
+            #(#setters)*
+        }
     }
 }
 
 /// Whether `new` asks for the field: what a request needs, and of a type only received,
 /// what has no `Default` (a named type), the rest starting out empty.
-fn asked(def: &TypeDef, f: &Field) -> bool {
+pub fn asked(def: &TypeDef, f: &Field) -> bool {
     match f.presence {
         Presence::RequiredNullable => def.usage.request,
         Presence::Required => def.usage.request || f.boxed || matches!(f.ty, Ty::Named(_)),
@@ -255,87 +277,44 @@ fn asked(def: &TypeDef, f: &Field) -> bool {
     }
 }
 
-/// How a field's setter stores its value; `None` for a constant.
-fn setter_slot(f: &Field) -> Option<Slot> {
-    match f.presence {
-        Presence::Optional | Presence::RequiredNullable => Some(Slot::Some),
-        Presence::Tristate => Some(Slot::Value),
-        Presence::Required => Some(Slot::Plain),
-        Presence::Constant => None,
+/// `new(required...)` when some fields are required (every other field starts unset).
+fn constructor(api: &Api, def: &TypeDef, s: &Struct, required: &[&Field]) -> Option<TokenStream> {
+    if required.is_empty() {
+        return None;
     }
-}
-
-/// Deprecated fields are still the struct's own: using them in derives and impls is not a
-/// warning.
-fn allow_deprecated(s: &Struct) -> Option<TokenStream> {
-    s.fields
-        .iter()
-        .any(|f| f.deprecated)
-        .then(|| quote!(#[allow(deprecated)]))
-}
-
-/// `new(required...)` when some fields are required (every other field starts unset), and a
-/// setter per optional field.
-fn builder(api: &Api, def: &TypeDef, s: &Struct, required: &[&Field]) -> TokenStream {
+    let args = required.iter().map(|f| {
+        let rust = ident(&f.rust_name);
+        let (arg, _) = setters::arg(api, &f.ty, PATH, &rust);
+        quote!(#rust: #arg)
+    });
+    let inits = s.fields.iter().map(|f| {
+        let rust = ident(&f.rust_name);
+        let (_, value) = setters::arg(api, &f.ty, PATH, &rust);
+        match (asked(def, f), f.boxed) {
+            (false, _) => quote!(#rust: Default::default(),),
+            (true, true) => quote!(#rust: Box::new(#value),),
+            _ if rust == value.to_string() => quote!(#rust,),
+            _ => quote!(#rust: #value,),
+        }
+    });
+    let extra = s.extra.as_ref().map(|_| quote!(extra: Default::default(),));
+    let doc = format!(
+        " A `{}` with the required fields set and every other field unset.",
+        def.name
+    );
+    // A value for each required field is what the schema asks; a wider rule (a builder
+    // that fails at run time) would trade a lint for errors callers meet later.
+    let allow_many = (required.len() > 7).then(
+        || quote!(#[allow(clippy::too_many_arguments, reason = "one argument per required field")]),
+    );
     let name = ident(&def.name);
-    let constructor = (!required.is_empty()).then(|| {
-        let args = required.iter().map(|f| {
-            let rust = ident(&f.rust_name);
-            let (arg, _) = setters::arg(api, &f.ty, PATH, &rust);
-            quote!(#rust: #arg)
-        });
-        let inits = s.fields.iter().map(|f| {
-            let rust = ident(&f.rust_name);
-            if asked(def, f) {
-                let (_, value) = setters::arg(api, &f.ty, PATH, &rust);
-                if f.boxed {
-                    quote!(#rust: Box::new(#value),)
-                } else if rust == value.to_string() {
-                    quote!(#rust,)
-                } else {
-                    quote!(#rust: #value,)
-                }
-            } else {
-                quote!(#rust: Default::default(),)
-            }
-        });
-        let extra = s.extra.as_ref().map(|_| quote!(extra: Default::default(),));
-        let doc = format!(
-            " A `{}` with the required fields set and every other field unset.",
-            def.name
-        );
-        // A value for each required field is what the schema asks; a wider rule (a builder
-        // that fails at run time) would trade a lint for errors callers meet later.
-        let allow_many = (required.len() > 7).then(|| {
-            quote!(#[allow(clippy::too_many_arguments, reason = "one argument per required field")])
-        });
-        quote! {
-            #[doc = #doc]
-            #allow_many
-            pub fn new(#(#args),*) -> Self {
-                #name { #(#inits)* #extra }
-            }
+    Some(quote! {
+        #[doc = #doc]
+        #allow_many
+        pub fn new(#(#args),*) -> Self {
+            #name { #(#inits)* #extra }
         }
-    });
-    let setters = s.fields.iter().filter(|f| !asked(def, f)).filter_map(|f| {
-        let slot = setter_slot(f)?;
-        Some(setters::setter(
-            api,
-            &f.rust_name,
-            f.ty.non_null(),
-            slot,
-            f.boxed,
-            PATH,
-        ))
-    });
-    let allow_deprecated = allow_deprecated(s);
-    quote! {
-        #allow_deprecated
-        impl #name {
-            #constructor
-            #(#setters)*
-        }
-    }
+    })
 }
 
 fn union(api: &Api, def: &TypeDef, u: &Union, docs: TokenStream) -> TokenStream {
@@ -393,12 +372,8 @@ fn tagged_deserialize(def: &TypeDef, u: &Union, property: &str, open: bool) -> T
         let wrap = if v.boxed { quote!(|v| #name::#variant(Box::new(v))) } else { quote!(#name::#variant) };
         quote!(Some(#tag) => serde_json::from_value(value).map(#wrap).map_err(serde::de::Error::custom),)
     });
-    let expected = u
-        .variants
-        .iter()
-        .filter_map(|v| v.tag.as_deref())
-        .collect::<Vec<_>>()
-        .join(", ");
+    let tags: Vec<&str> = u.variants.iter().filter_map(|v| v.tag.as_deref()).collect();
+    let expected = tags.join(", ");
     let message = format!("unknown `{property}` {{:?}} (expected one of {expected})");
     let other = match open {
         true => quote!(_ => Ok(#name::Unknown(value)),),

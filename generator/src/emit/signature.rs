@@ -82,20 +82,11 @@ pub fn fixed_value<'a>(api: &'a Api, p: &Param) -> Option<&'a str> {
 /// The types the crate has a model for: all but the constants no type and no body names
 /// (parameters the API fixes, which their methods fill in).
 pub fn models(api: &Api) -> Vec<&TypeDef> {
-    let mut named = BTreeSet::new();
     let bodies = api
         .operations()
         .filter_map(|(_, op)| Some(&op.body.as_ref()?.ty));
-    for t in api
-        .types
-        .iter()
-        .flat_map(|def| def.kind.tys())
-        .chain(bodies)
-    {
-        t.for_each_named(&mut |id| {
-            named.insert(id);
-        });
-    }
+    let tys = api.types.iter().flat_map(|def| def.kind.tys());
+    let named: BTreeSet<TypeId> = tys.chain(bodies).flat_map(Ty::named).collect();
     let filled_in = |id| matches!(api.ty(id).kind, TypeKind::Const(_)) && !named.contains(&id);
     let types = api.types.iter().enumerate();
     let types = types.filter(|(at, _)| !filled_in(TypeId(*at)));
@@ -199,13 +190,8 @@ pub fn parameter(api: &Api, p: &Param) -> Argument {
     let copy = by_value(&p.ty);
     let (borrowed, owned, own, example) = match (&p.ty, &p.id_type) {
         (_, Some(id_type)) => {
-            let t = ident(id_type);
-            (
-                quote!(#t),
-                quote!(#t),
-                None,
-                format!("{id_type}({example})"),
-            )
+            let t = ident(id_type).to_token_stream();
+            (t.clone(), t, None, format!("{id_type}({example})"))
         }
         (Ty::String, _) => {
             let own = quote!(let #name: String = #name.into(););

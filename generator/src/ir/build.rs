@@ -113,7 +113,8 @@ fn collect_operations<'a>(
             let Some(tag) = pick_tag(&op.tags, selection) else {
                 continue;
             };
-            let pointer = join(&item_pointer, &method.as_str().to_ascii_lowercase());
+            let lower = method.as_str().to_ascii_lowercase();
+            let pointer = join(&item_pointer, &lower);
             if let Some(id) = &op.operation_id {
                 // Released documents do repeat operationIds; the later operation still gets a
                 // method (with a suffixed name), and the reader is told.
@@ -124,10 +125,8 @@ fn collect_operations<'a>(
                     ));
                 }
             }
-            let operation_id = op
-                .operation_id
-                .clone()
-                .unwrap_or_else(|| format!("{}_{}", method.as_str().to_ascii_lowercase(), path));
+            let default_id = || format!("{lower}_{path}");
+            let operation_id = op.operation_id.clone().unwrap_or_else(default_id);
             let taken = fn_names.entry(tag.clone()).or_default();
             let fn_name = method_name(&operation_id, path, method, taken);
             let raw = RawOperation {
@@ -227,7 +226,7 @@ fn settle_types(
         }
         for (ty, sent) in op_tys_mut(op) {
             ty.remap(&map);
-            ty.for_each_named(&mut |id| used.push((id, sent)));
+            used.extend(ty.named().into_iter().map(|id| (id, sent)));
         }
     }
     mark_usage(&mut types, used);
@@ -328,9 +327,8 @@ fn mark_usage(types: &mut [TypeDef], mut used: Vec<(TypeId, bool)>) {
         if std::mem::replace(flag, true) {
             continue;
         }
-        for ty in types[id.0].kind.tys() {
-            ty.for_each_named(&mut |next| used.push((next, sent)));
-        }
+        let next = types[id.0].kind.tys().into_iter().flat_map(Ty::named);
+        used.extend(next.map(|next| (next, sent)));
     }
 }
 

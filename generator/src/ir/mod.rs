@@ -355,13 +355,13 @@ pub enum Ty {
 }
 
 impl Ty {
-    /// Calls `f` on every type id this type mentions.
-    pub fn for_each_named(&self, f: &mut impl FnMut(TypeId)) {
+    /// Every type id this type mentions.
+    pub fn named(&self) -> Vec<TypeId> {
         match self {
-            Ty::Named(id) => f(*id),
-            Ty::List(inner) | Ty::Map(inner) | Ty::Nullable(inner) => inner.for_each_named(f),
-            Ty::Tuple(items) => items.iter().for_each(|t| t.for_each_named(f)),
-            _ => {}
+            Ty::Named(id) => vec![*id],
+            Ty::List(inner) | Ty::Map(inner) | Ty::Nullable(inner) => inner.named(),
+            Ty::Tuple(items) => items.iter().flat_map(Ty::named).collect(),
+            _ => Vec::new(),
         }
     }
 

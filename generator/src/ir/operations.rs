@@ -41,19 +41,19 @@ impl<'a> OperationBuilder<'a, '_> {
     ) -> SpecResult<Operation> {
         // From the (unique) method name, so operationIds that collide after case conversion
         // (`getFoo`, `get_foo`) still get distinct parameter and response types.
-        let base = camel(&fn_name);
+        let site = Site::new(camel(&fn_name), &raw.pointer);
         // Required parameters in the order the document declares them (the order the Python
         // client takes them in, so ported code keeps its meaning), then optional ones.
-        let mut params = self.params(raw, &base)?;
+        let mut params = self.params(raw, &site.name)?;
         params.sort_by_key(|p| !p.required);
         let path_parts = path_parts(raw, &params)?;
         let optional = params.iter().any(|p| !p.required);
-        let params_type = optional.then(|| format!("{base}Params"));
+        let params_type = optional.then(|| format!("{}Params", site.name));
         let body = match &raw.op.request_body {
-            Some(body) => self.body(body, &base, &join(&raw.pointer, "requestBody"))?,
+            Some(body) => self.body(body, &site)?,
             None => None,
         };
-        let (returns, errors, accept) = self.responses(raw, &base)?;
+        let (returns, errors, accept) = self.responses(raw, &site)?;
         let asks = |p: &Param| {
             p.location == ParamLocation::Header && p.name.eq_ignore_ascii_case("accept")
         };
@@ -144,12 +144,14 @@ impl<'a> OperationBuilder<'a, '_> {
             Parameter::Header { .. } => (ParamLocation::Header, ParamStyle::Simple, false),
             Parameter::Cookie { .. } => (ParamLocation::Cookie, ParamStyle::Form, true),
         };
-        let type_name = format!("{base}{}", camel(&data.name));
         let (ty, default) = match &data.format {
             ParameterSchemaOrContent::Schema(schema) => {
-                let at = join(pointer, "schema");
+                let at = Site::new(
+                    format!("{base}{}", camel(&data.name)),
+                    join(pointer, "schema"),
+                );
                 let default = schema.as_item().and_then(|s| s.schema_data.default.clone());
-                (self.types.ty(schema, &Site::new(&type_name, &at))?, default)
+                (self.types.ty(schema, &at)?, default)
             }
             // A parameter described by content is sent as its serialised text.
             ParameterSchemaOrContent::Content(_) => (Ty::String, None),
@@ -182,14 +184,10 @@ impl<'a> OperationBuilder<'a, '_> {
         })
     }
 
-    fn body(
-        &mut self,
-        body: &'a ReferenceOr<RequestBody>,
-        base: &str,
-        pointer: &str,
-    ) -> SpecResult<Option<Body>> {
+    fn body(&mut self, body: &'a ReferenceOr<RequestBody>, op: &Site) -> SpecResult<Option<Body>> {
+        let pointer = join(&op.pointer, "requestBody");
         let bodies = self.components.map(|c| &c.request_bodies);
-        let body = refs::resolve(body, bodies, ("requestBodies", "request body"), pointer)?;
+        let body = refs::resolve(body, bodies, ("requestBodies", "request body"), &pointer)?;
         let Some((media_type, media, kind)) = pick_media(&body.content) else {
             if body.content.is_empty() {
                 return Ok(None);
@@ -198,16 +196,14 @@ impl<'a> OperationBuilder<'a, '_> {
             let message = format!("no supported request media type among {types:?}");
             let hint = "offer application/json, application/x-www-form-urlencoded, \
                         multipart/form-data, text/plain or application/octet-stream";
-            return Err(SpecError::at(join(pointer, "content"), message).with_hint(hint));
+            return Err(SpecError::at(join(&pointer, "content"), message).with_hint(hint));
         };
-        let name = format!("{base}Body");
-        let schema_pointer = join(&join(&join(pointer, "content"), media_type), "schema");
-        let site = Site::new(&name, &schema_pointer);
+        let site = op.nested("Body", &["requestBody", "content", media_type, "schema"]);
         let ty = self.content_ty(media, kind, &site)?;
         let object = matches!(ty, Ty::Named(_) | Ty::Map(_) | Ty::AnyObject | Ty::Any);
         if kind == MediaKind::Multipart && !object {
             let message = "a multipart body must be an object";
-            return Err(SpecError::at(schema_pointer, message));
+            return Err(SpecError::at(site.pointer, message));
         }
         Ok(Some(Body {
             media_type: media_type.to_string(),
@@ -224,93 +220,88 @@ impl<'a> OperationBuilder<'a, '_> {
     fn responses(
         &mut self,
         raw: &RawOperation<'a>,
-        base: &str,
+        op: &Site,
     ) -> SpecResult<(Returns, Vec<ErrorCase>, Option<String>)> {
-        let pointer = join(&raw.pointer, "responses");
-        let mut entries: Vec<(Status, &'a ReferenceOr<Response>, String)> = raw
-            .op
-            .responses
+        let responses = &raw.op.responses;
+        let mut entries: Vec<(Status, &'a ReferenceOr<Response>, String)> = responses
             .responses
             .iter()
-            .map(|(code, r)| {
-                let (status, key) = match code {
-                    StatusCode::Code(c) => (Status::Code(*c), c.to_string()),
-                    StatusCode::Range(r) => (Status::Range(*r), format!("{r}XX")),
-                };
-                (status, r, join(&pointer, &key))
+            .map(|(code, r)| match code {
+                StatusCode::Code(c) => (Status::Code(*c), r, c.to_string()),
+                StatusCode::Range(n) => (Status::Range(*n), r, format!("{n}XX")),
             })
             .collect();
-        if let Some(default) = &raw.op.responses.default {
-            entries.push((Status::Default, default, join(&pointer, "default")));
-        }
+        let default = responses.default.as_ref();
+        entries.extend(default.map(|r| (Status::Default, r, "default".to_string())));
         entries.sort_by_key(|(status, _, _)| *status);
 
         let mut successes: Vec<ReturnVariant> = Vec::new();
         let mut errors = Vec::new();
         let many_success = entries.iter().filter(|(s, _, _)| s.is_success()).count() > 1;
         let (mut offered, mut read) = (BTreeSet::new(), BTreeSet::new());
-        let responses = self.components.map(|c| &c.responses);
-        for (status, response, here) in entries {
-            let response = refs::resolve(response, responses, ("responses", "response"), &here)?;
-            if status.is_success() {
-                offered.extend(response.content.keys().map(|m| media_essence(m)));
-                let supported: Vec<_> = response
-                    .content
-                    .iter()
-                    .filter_map(|(m, media)| media_kind(m).map(|k| (m, media, k)))
-                    // A multipart answer is not read, as an unknown media type is not.
-                    .filter(|(_, _, k)| *k != MediaKind::Multipart)
-                    .collect();
-                if supported.is_empty() {
-                    successes.push(ReturnVariant {
-                        name: status_name(status),
-                        status,
-                        content: None,
-                        description: response.description.clone(),
-                    });
-                }
-                for (media_type, media, kind) in &supported {
-                    read.insert((*kind != MediaKind::Json, media_essence(media_type)));
-                    let suffix = many_success.then(|| status_name(status));
-                    let name = format!("{base}Response{}", suffix.unwrap_or_default());
-                    let schema_pointer = join(&join(&join(&here, "content"), media_type), "schema");
-                    let site = Site::new(&name, &schema_pointer);
-                    let ty = self.content_ty(media, *kind, &site)?;
-                    let variant_name = match (many_success, supported.len() > 1) {
-                        (false, _) => kind_name(*kind, media_type),
-                        (true, false) => status_name(status),
-                        (true, true) => {
-                            format!("{}{}", status_name(status), kind_name(*kind, media_type))
-                        }
-                    };
-                    successes.push(ReturnVariant {
-                        name: variant_name,
-                        status,
-                        content: Some(Content {
-                            media_type: media_type.to_string(),
-                            kind: *kind,
-                            ty,
-                        }),
-                        description: response.description.clone(),
-                    });
-                }
-            } else {
+        let components = self.components.map(|c| &c.responses);
+        for (status, response, key) in entries {
+            let at = op.nested("", &["responses", &key]);
+            let what = ("responses", "response");
+            let response = refs::resolve(response, components, what, &at.pointer)?;
+            let description = response.description.clone();
+            if !status.is_success() {
                 let mut json = response.content.iter();
                 let json = json.find(|(m, _)| media_kind(m) == Some(MediaKind::Json));
-                let json = json.and_then(|(m, media)| Some((m, media.schema.as_ref()?)));
                 let mut ty = None;
-                if let Some((m, schema)) = json {
-                    let name = format!("{base}Error{}", status_name(status));
-                    let schema_pointer = join(&join(&join(&here, "content"), m), "schema");
-                    let site = Site::new(&name, &schema_pointer);
-                    if let Ty::Named(id) = self.types.ty(schema, &site)? {
+                if let Some((m, media)) = json {
+                    let name = format!("Error{}", status_name(status));
+                    let site = at.nested(name, &["content", m, "schema"]);
+                    if let Ty::Named(id) = self.content_ty(media, MediaKind::Json, &site)? {
                         ty = Some(id);
                     }
                 }
                 errors.push(ErrorCase {
                     status,
-                    description: response.description.clone(),
+                    description,
                     ty,
+                });
+                continue;
+            }
+            offered.extend(response.content.keys().map(|m| media_essence(m)));
+            let supported: Vec<_> = response
+                .content
+                .iter()
+                .filter_map(|(m, media)| media_kind(m).map(|k| (m, media, k)))
+                // A multipart answer is not read, as an unknown media type is not.
+                .filter(|(_, _, k)| *k != MediaKind::Multipart)
+                .collect();
+            if supported.is_empty() {
+                successes.push(ReturnVariant {
+                    name: status_name(status),
+                    status,
+                    content: None,
+                    description,
+                });
+                continue;
+            }
+            for (media_type, media, kind) in &supported {
+                read.insert((*kind != MediaKind::Json, media_essence(media_type)));
+                let suffix = many_success.then(|| status_name(status));
+                let name = format!("Response{}", suffix.unwrap_or_default());
+                let site = at.nested(name, &["content", media_type, "schema"]);
+                let ty = self.content_ty(media, *kind, &site)?;
+                let name = match (many_success, supported.len() > 1) {
+                    (false, _) => kind_name(*kind, media_type),
+                    (true, false) => status_name(status),
+                    (true, true) => {
+                        format!("{}{}", status_name(status), kind_name(*kind, media_type))
+                    }
+                };
+                successes.push(ReturnVariant {
+                    name,
+                    status,
+                    content: Some(Content {
+                        media_type: media_type.to_string(),
+                        kind: *kind,
+                        ty,
+                    }),
+                    description: description.clone(),
                 });
             }
         }
@@ -325,7 +316,7 @@ impl<'a> OperationBuilder<'a, '_> {
                 v.name = names.unique(std::mem::take(&mut v.name));
             }
             Returns::Choice {
-                type_name: format!("{base}Response"),
+                type_name: format!("{}Response", op.name),
                 variants: successes,
             }
         };
@@ -352,13 +343,9 @@ impl<'a> OperationBuilder<'a, '_> {
 
     fn security(&self, op: &openapiv3::Operation) -> Vec<String> {
         let requirements = op.security.as_ref().or(self.global_security);
-        let mut names: Vec<String> = Vec::new();
-        for name in requirements.into_iter().flatten().flat_map(|r| r.keys()) {
-            if !names.contains(name) {
-                names.push(name.clone());
-            }
-        }
-        names
+        let names = requirements.into_iter().flatten().flat_map(|r| r.keys());
+        let names: indexmap::IndexSet<&String> = names.collect();
+        names.into_iter().cloned().collect()
     }
 }
 

@@ -5,7 +5,8 @@
 use std::collections::BTreeSet;
 
 use super::{
-    CursorPaging, Operation, Paging, Param, ParamLocation, Returns, TagApi, Ty, TypeDef, TypeKind,
+    Content, CursorPaging, Field, Operation, Paging, Param, ParamLocation, Returns, TagApi, Ty,
+    TypeDef, TypeKind,
 };
 
 const LIMIT: &str = "limit";
@@ -37,35 +38,30 @@ fn paging_of(op: &Operation, types: &[TypeDef]) -> Option<Paging> {
     let integer = |ty: &Ty| matches!(ty, Ty::I64 | Ty::I32);
     let limit = query(LIMIT, integer)?.rust_name.clone();
     let offset = query(OFFSET, integer)?.rust_name.clone();
-    let Returns::One(content) = &op.returns else {
-        return None;
-    };
-    let Ty::Named(id) = &content.ty else {
+    let Returns::One(Content {
+        ty: Ty::Named(id), ..
+    }) = &op.returns
+    else {
         return None;
     };
     let TypeKind::Struct(s) = &types[id.0].kind else {
         return None;
     };
-    let total = s
-        .fields
-        .iter()
-        .find(|f| f.wire_name == TOTAL && *f.ty.non_null() == Ty::I64)?;
-    let mut lists = s
-        .fields
-        .iter()
-        .filter(|f| f.required && matches!(f.ty, Ty::List(_)));
-    let items = lists.next()?;
-    if lists.next().is_some() {
-        return None;
-    }
-    let Ty::List(item) = &items.ty else {
+    let field = |wire: &str, ty: Ty| {
+        let named = |f: &&Field| f.wire_name == wire && *f.ty.non_null() == ty;
+        s.fields.iter().find(named)
+    };
+    let total = field(TOTAL, Ty::I64)?;
+    // The one required list is the page's items.
+    let mut lists = s.fields.iter().filter_map(|f| match &f.ty {
+        Ty::List(item) if f.required => Some((f, item)),
+        _ => None,
+    });
+    let (Some((items, item)), None) = (lists.next(), lists.next()) else {
         return None;
     };
     let cursor_param = query(CURSOR, |ty| *ty == Ty::String);
-    let next = s
-        .fields
-        .iter()
-        .find(|f| f.wire_name == NEXT_CURSOR && *f.ty.non_null() == Ty::String);
+    let next = field(NEXT_CURSOR, Ty::String);
     let cursor = cursor_param.zip(next).map(|(param, next)| CursorPaging {
         param: param.rust_name.clone(),
         next: next.rust_name.clone(),

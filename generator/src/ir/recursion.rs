@@ -35,20 +35,16 @@ pub fn box_cycles(types: &mut [TypeDef]) {
         |id: TypeId| Vec::from_iter(types[id.0].kind.tys().into_iter().flat_map(by_value));
     let mut marks: Vec<(usize, usize)> = Vec::new();
     for (index, def) in types.iter().enumerate() {
-        let slots: Vec<&Ty> = match &def.kind {
-            TypeKind::Struct(s) => s.fields.iter().map(|f| &f.ty).collect(),
-            TypeKind::Union(u) => u.variants.iter().map(|v| &v.ty).collect(),
-            _ => continue,
-        };
-        for (slot, ty) in slots.into_iter().enumerate() {
+        for (slot, ty) in def.kind.tys().into_iter().enumerate() {
             if reaches(by_value(ty), TypeId(index), contains) {
                 marks.push((index, slot));
             }
         }
     }
+    // An alias or a struct's map of other keys (its last slot) has nothing to box.
     for (index, slot) in marks {
         match &mut types[index].kind {
-            TypeKind::Struct(s) => s.fields[slot].boxed = true,
+            TypeKind::Struct(s) if slot < s.fields.len() => s.fields[slot].boxed = true,
             TypeKind::Union(u) => u.variants[slot].boxed = true,
             _ => {}
         }
@@ -58,12 +54,9 @@ pub fn box_cycles(types: &mut [TypeDef]) {
 /// A named schema that is only another name for itself (`A: {$ref: B}`, `B: {$ref: A}`, or
 /// `A: {type: array, items: {$ref: A}}`) has no Rust type; the first such alias found.
 pub fn alias_cycle(types: &[TypeDef]) -> Option<TypeId> {
-    let alias_targets = |id: TypeId| -> Vec<TypeId> {
-        let mut out = Vec::new();
-        if let TypeKind::Alias(ty) = &types[id.0].kind {
-            ty.for_each_named(&mut |next| out.push(next));
-        }
-        out
+    let alias_targets = |id: TypeId| match &types[id.0].kind {
+        TypeKind::Alias(ty) => ty.named(),
+        _ => Vec::new(),
     };
     (0..types.len())
         .map(TypeId)

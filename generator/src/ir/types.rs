@@ -5,7 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use openapiv3::{
     AdditionalProperties, AnySchema, Components, Discriminator, IntegerFormat, NumberFormat,
-    ReferenceOr, Schema, SchemaData, SchemaKind, StringFormat, Type, VariantOrUnknownOrEmpty,
+    ObjectType, ReferenceOr, Schema, SchemaData, SchemaKind, StringFormat, Type,
+    VariantOrUnknownOrEmpty,
 };
 use serde_json::Value;
 
@@ -41,14 +42,22 @@ pub struct TypeBuilder<'a> {
 }
 
 /// Where a schema sits, for naming inline types and for error pointers.
-pub struct Site<'s> {
-    pub name: &'s str,
-    pub pointer: &'s str,
+pub struct Site {
+    pub name: String,
+    pub pointer: String,
 }
 
-impl<'s> Site<'s> {
-    pub fn new(name: &'s str, pointer: &'s str) -> Self {
+impl Site {
+    pub fn new(name: impl Into<String>, pointer: impl Into<String>) -> Self {
+        let (name, pointer) = (name.into(), pointer.into());
         Site { name, pointer }
+    }
+
+    /// A schema below this one: its name is this one's and `suffix`, its pointer this one's and
+    /// `tokens`.
+    pub fn nested(&self, suffix: impl std::fmt::Display, tokens: &[&str]) -> Site {
+        let pointer = tokens.iter().fold(self.pointer.clone(), |p, t| join(&p, t));
+        Site::new(format!("{}{suffix}", self.name), pointer)
     }
 }
 
@@ -83,7 +92,7 @@ impl<'a> TypeBuilder<'a> {
         site: &Site,
     ) -> SpecResult<Ty> {
         match schema {
-            ReferenceOr::Reference { reference } => self.reference(reference, site.pointer),
+            ReferenceOr::Reference { reference } => self.reference(reference, &site.pointer),
             ReferenceOr::Item(schema) => self.inline(schema.borrow(), site),
         }
     }
@@ -133,9 +142,7 @@ impl<'a> TypeBuilder<'a> {
             ReferenceOr::Reference { reference: inner } => {
                 TypeKind::Alias(self.reference(inner, &component_pointer)?)
             }
-            ReferenceOr::Item(schema) => {
-                self.kind(schema, &Site::new(&name, &component_pointer))?
-            }
+            ReferenceOr::Item(schema) => self.kind(schema, &Site::new(name, &component_pointer))?,
         };
         if let Some(text) = text {
             self.by_text.insert(text, ty.clone());
@@ -146,11 +153,7 @@ impl<'a> TypeBuilder<'a> {
     /// Forgets the types defined since the arena held `len`, for an operation that is skipped.
     pub fn truncate(&mut self, len: usize) {
         self.types.truncate(len);
-        let kept = |ty: &Ty| {
-            let mut kept = true;
-            ty.for_each_named(&mut |id| kept &= id.0 < len);
-            kept
-        };
+        let kept = |ty: &Ty| ty.named().iter().all(|id| id.0 < len);
         self.by_ref.retain(|_, ty| kept(ty));
         self.by_text.retain(|_, ty| kept(ty));
     }
@@ -175,7 +178,7 @@ impl<'a> TypeBuilder<'a> {
     fn inline(&mut self, schema: &Schema, site: &Site) -> SpecResult<Ty> {
         if self.depth >= MAX_DEPTH {
             return Err(SpecError::at(
-                site.pointer,
+                &site.pointer,
                 format!("schemas nest more than {MAX_DEPTH} levels deep"),
             )
             .with_hint("move nested schemas to components/schemas and refer to them"));
@@ -190,8 +193,8 @@ impl<'a> TypeBuilder<'a> {
                 match kind? {
                     TypeKind::Alias(ty) => ty,
                     kind => {
-                        let name = self.names.unique(site.name.to_string());
-                        let id = self.reserve(&name, site.pointer, Some(schema));
+                        let name = self.names.unique(site.name.clone());
+                        let id = self.reserve(&name, &site.pointer, Some(schema));
                         self.types[id.0].kind = kind;
                         self.by_text.insert(text, Ty::Named(id));
                         Ty::Named(id)
@@ -232,10 +235,7 @@ impl<'a> TypeBuilder<'a> {
             },
             SchemaKind::Type(Type::Boolean(_)) => Ty::Bool,
             SchemaKind::Type(Type::Array(a)) => self.array(data, a.items.as_ref(), site)?,
-            SchemaKind::Type(Type::Object(o)) => {
-                let additional = o.additional_properties.as_ref();
-                return self.object(&o.properties, &o.required, additional, site);
-            }
+            SchemaKind::Type(Type::Object(o)) => return self.object(o, site),
             SchemaKind::AllOf { all_of: arms }
             | SchemaKind::AnyOf { any_of: arms }
             | SchemaKind::OneOf { one_of: arms }
@@ -260,7 +260,7 @@ impl<'a> TypeBuilder<'a> {
         if !any.all_of.is_empty() {
             return self.all_of(&any.all_of, site);
         } else if !any.properties.is_empty() {
-            return self.object(&any.properties, &any.required, additional, site);
+            return self.object(&object_of(any), site);
         } else if !any.any_of.is_empty() {
             return self.union(data, &any.any_of, "anyOf", site);
         } else if !any.one_of.is_empty() {
@@ -276,13 +276,7 @@ impl<'a> TypeBuilder<'a> {
         }
         Ok(TypeKind::Alias(match any.typ.as_deref() {
             _ if !values.is_empty() => Ty::Any,
-            Some("string") => match any.format.as_deref() {
-                Some("date-time") => Ty::DateTime,
-                Some("date") => Ty::Date,
-                Some("uuid") => Ty::Uuid,
-                Some("binary") if self.files => Ty::File,
-                _ => Ty::String,
-            },
+            Some("string") => string_ty(&any.format.clone().into(), self.files),
             Some("integer") if any.format.as_deref() == Some("int32") => Ty::I32,
             Some("integer") => Ty::I64,
             Some("number") => Ty::F64,
@@ -306,14 +300,12 @@ impl<'a> TypeBuilder<'a> {
         let Some(items) = items else {
             return Ok(Ty::List(Box::new(Ty::Any)));
         };
-        let name = format!("{}Item", site.name);
-        let pointer = join(site.pointer, "items");
-        let item = self.ty(items, &Site::new(&name, &pointer))?;
+        let item = self.ty(items, &site.nested("Item", &["items"]))?;
         Ok(Ty::List(Box::new(item)))
     }
 
     fn tuple(&mut self, prefix: &Value, site: &Site) -> SpecResult<Ty> {
-        let pointer = join(site.pointer, "prefixItems");
+        let pointer = join(&site.pointer, "prefixItems");
         let arms: Vec<ReferenceOr<Schema>> =
             serde_json::from_value(prefix.clone()).map_err(|e| {
                 SpecError::at(
@@ -323,9 +315,8 @@ impl<'a> TypeBuilder<'a> {
             })?;
         let mut elements = Vec::with_capacity(arms.len());
         for (i, arm) in arms.iter().enumerate() {
-            let name = format!("{}{}", site.name, i);
-            let pointer = format!("{pointer}/{i}");
-            elements.push(self.ty(arm, &Site::new(&name, &pointer))?);
+            let at = site.nested(i, &["prefixItems", &i.to_string()]);
+            elements.push(self.ty(arm, &at)?);
         }
         Ok(Ty::Tuple(elements))
     }
@@ -342,41 +333,28 @@ impl<'a> TypeBuilder<'a> {
 
     /// The type of an object's values under keys its properties do not name.
     fn additional(&mut self, schema: &ReferenceOr<Schema>, site: &Site) -> SpecResult<Ty> {
-        let name = format!("{}Value", site.name);
-        let pointer = join(site.pointer, "additionalProperties");
-        self.ty(schema, &Site::new(&name, &pointer))
+        self.ty(schema, &site.nested("Value", &["additionalProperties"]))
     }
 
-    fn object(
-        &mut self,
-        properties: &indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
-        required: &[String],
-        additional: Option<&AdditionalProperties>,
-        site: &Site,
-    ) -> SpecResult<TypeKind> {
+    fn object(&mut self, o: &ObjectType, site: &Site) -> SpecResult<TypeKind> {
+        let (properties, additional) = (&o.properties, o.additional_properties.as_ref());
         if properties.is_empty() {
             return Ok(TypeKind::Alias(self.map(additional, site)?));
         }
         let mut fields = Vec::with_capacity(properties.len());
         let mut field_names = Namespace::new();
-        let keeps_extra = matches!(
-            additional,
-            Some(AdditionalProperties::Any(true) | AdditionalProperties::Schema(_))
-        );
-        if keeps_extra {
+        if !matches!(additional, None | Some(AdditionalProperties::Any(false))) {
             // The flattened map of the keys the properties do not name.
             field_names.reserve("extra");
         }
         for (wire, schema) in properties {
-            let name = format!("{}{}", site.name, camel(wire));
-            let pointer = join(&join(site.pointer, "properties"), wire);
-            let ty = self.ty(schema, &Site::new(&name, &pointer))?;
+            let ty = self.ty(schema, &site.nested(camel(wire), &["properties", wire]))?;
             let data = schema.as_item().map(|s| &s.schema_data);
             fields.push(Field {
                 wire_name: wire.clone(),
                 rust_name: field_names.unique(snake(wire)),
                 ty,
-                required: required.contains(wire),
+                required: o.required.contains(wire),
                 boxed: false,
                 presence: Presence::Optional,
                 default: data.and_then(|d| d.default.clone()),
@@ -397,64 +375,53 @@ impl<'a> TypeBuilder<'a> {
 
     /// `allOf` of several schemas: one struct with the properties of all of them.
     fn all_of(&mut self, arms: &[ReferenceOr<Schema>], site: &Site) -> SpecResult<TypeKind> {
-        let mut merged = Merged::default();
+        let mut merged = ObjectType::default();
         for (i, arm) in arms.iter().enumerate() {
-            self.merge(arm, &format!("{}/allOf/{i}", site.pointer), &mut merged)?;
+            let pointer = format!("{}/allOf/{i}", site.pointer);
+            self.merge(arm, &pointer, &mut merged, &mut Vec::new())?;
         }
-        let additional = merged.additional.as_ref();
-        self.object(&merged.properties, &merged.required, additional, site)
+        self.object(&merged, site)
     }
 
-    /// Adds what `arm` (at `pointer`) says to `merged`, through references and nested `allOf`s.
+    /// Adds what `arm` (at `pointer`) says to `merged`, through references and nested `allOf`s;
+    /// `seen` holds the references being followed, to catch a schema that includes itself.
     fn merge(
         &self,
         arm: &ReferenceOr<Schema>,
         pointer: &str,
-        merged: &mut Merged,
+        merged: &mut ObjectType,
+        seen: &mut Vec<String>,
     ) -> SpecResult<()> {
         let schema = match arm {
             ReferenceOr::Reference { reference } => {
-                if merged.seen.contains(reference) {
+                if seen.contains(reference) {
                     return Err(SpecError::at(
                         join(pointer, "$ref"),
                         format!("`{reference}` includes itself through allOf"),
                     )
                     .with_hint("break the allOf cycle; a schema cannot extend itself"));
                 }
-                merged.seen.push(reference.clone());
+                seen.push(reference.clone());
                 let (_, at, schema) = self.lookup(reference, pointer)?;
-                let result = self.merge(schema, &at, merged);
-                merged.seen.pop();
+                let result = self.merge(schema, &at, merged, seen);
+                seen.pop();
                 return result;
             }
             ReferenceOr::Item(schema) => schema,
         };
-        let (props, req, add, nested): (_, &[String], _, &[ReferenceOr<Schema>]) =
-            match &schema.schema_kind {
-                SchemaKind::Type(Type::Object(o)) => (
-                    Some(&o.properties),
-                    &o.required,
-                    o.additional_properties.as_ref(),
-                    &[],
-                ),
-                SchemaKind::AllOf { all_of } => (None, &[], None, all_of),
-                SchemaKind::Any(any) => (
-                    Some(&any.properties),
-                    &any.required,
-                    any.additional_properties.as_ref(),
-                    &any.all_of,
-                ),
-                _ => (None, &[], None, &[]),
-            };
+        let (object, nested) = match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => (o.clone(), &[][..]),
+            SchemaKind::AllOf { all_of } => (ObjectType::default(), &all_of[..]),
+            SchemaKind::Any(any) => (object_of(any), &any.all_of[..]),
+            _ => (ObjectType::default(), &[][..]),
+        };
         for (i, inner) in nested.iter().enumerate() {
-            self.merge(inner, &format!("{pointer}/allOf/{i}"), merged)?;
+            self.merge(inner, &format!("{pointer}/allOf/{i}"), merged, seen)?;
         }
-        for (k, v) in props.into_iter().flatten() {
-            merged.properties.insert(k.clone(), v.clone());
-        }
-        merged.required.extend(req.iter().cloned());
-        if add.is_some() {
-            merged.additional = add.cloned();
+        merged.properties.extend(object.properties);
+        merged.required.extend(object.required);
+        if object.additional_properties.is_some() {
+            merged.additional_properties = object.additional_properties;
         }
         Ok(())
     }
@@ -473,9 +440,8 @@ impl<'a> TypeBuilder<'a> {
         }
         let mut tys = Vec::with_capacity(arms.len());
         for (i, arm) in arms.iter().enumerate() {
-            let name = format!("{}Variant{}", site.name, i + 1);
-            let pointer = format!("{}/{keyword}/{i}", site.pointer);
-            let ty = self.ty(arm, &Site::new(&name, &pointer))?;
+            let at = site.nested(format!("Variant{}", i + 1), &[keyword, &i.to_string()]);
+            let ty = self.ty(arm, &at)?;
             if !tys.contains(&ty) {
                 tys.push(ty);
             }
@@ -695,14 +661,14 @@ fn enum_kind(
     TypeKind::Enum(Enum { variants, integer })
 }
 
-/// What the arms of an `allOf` add up to, gathered arm by arm.
-#[derive(Default)]
-struct Merged {
-    properties: indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
-    required: Vec<String>,
-    additional: Option<AdditionalProperties>,
-    /// The references being followed, to catch a schema that includes itself.
-    seen: Vec<String>,
+/// What a schema without a type says of an object's keys.
+fn object_of(any: &AnySchema) -> ObjectType {
+    ObjectType {
+        properties: any.properties.clone(),
+        required: any.required.clone(),
+        additional_properties: any.additional_properties.clone(),
+        ..ObjectType::default()
+    }
 }
 
 /// File stem for a type's module: snake case, with keywords suffixed rather than raw.
