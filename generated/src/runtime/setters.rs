@@ -54,6 +54,7 @@ macro_rules! setter {
         $crate::runtime::setters::setter!(@ set $field; $arg: $type => $crate::Maybe::Value($set));
 
         #[doc = concat!("Sends `", stringify!($field), "` as `null`.")]
+        #[inline]
         pub fn $null(mut self) -> Self {
             self.$field = $crate::Maybe::Null;
             self
@@ -61,6 +62,7 @@ macro_rules! setter {
     };
     (@ set $field:ident; $arg:ident: $type:ty => $set:expr) => {
         #[doc = concat!("Sets `", stringify!($field), "`.")]
+        #[inline]
         pub fn $field(mut self, $arg: $type) -> Self {
             self.$field = $set;
             self

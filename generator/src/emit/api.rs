@@ -257,6 +257,7 @@ fn params_struct(api: &Api, tag: &TagApi, op: &Operation, params: &str) -> Token
     let from_ref = users.iter().any(|o| o.paging.is_some()).then(|| {
         quote! {
             impl From<&#name> for #name {
+                #[inline]
                 fn from(params: &#name) -> Self {
                     params.clone()
                 }

@@ -184,6 +184,7 @@ impl GetHitlDetailsParams {
 }
 
 impl From<&GetHitlDetailsParams> for GetHitlDetailsParams {
+    #[inline]
     fn from(params: &GetHitlDetailsParams) -> Self {
         params.clone()
     }

@@ -286,6 +286,7 @@ impl GetMappedTaskInstancesParams {
 }
 
 impl From<&GetMappedTaskInstancesParams> for GetMappedTaskInstancesParams {
+    #[inline]
     fn from(params: &GetMappedTaskInstancesParams) -> Self {
         params.clone()
     }

@@ -341,6 +341,7 @@ impl GetTaskInstancesParams {
 }
 
 impl From<&GetTaskInstancesParams> for GetTaskInstancesParams {
+    #[inline]
     fn from(params: &GetTaskInstancesParams) -> Self {
         params.clone()
     }
