@@ -546,11 +546,12 @@ impl Response {
     /// is set, left to arrive.
     async fn arrived(
         operation: &'static str,
-        answer: reqwest::Response,
+        mut answer: reqwest::Response,
         stream: bool,
     ) -> Result<Response, Failure> {
         let status = answer.status().as_u16();
-        let headers = answer.headers().clone();
+        // Taken, not copied: the body reads the same without them.
+        let headers = std::mem::take(answer.headers_mut());
         let streamed = stream && (200..300).contains(&status) && media_type(&headers) == NDJSON;
         let body = if streamed {
             Content::Streamed(answer)
