@@ -239,6 +239,60 @@ async fn a_decode_error_names_the_field_where_it_stopped() {
     );
 }
 
+/// The path a decode error names, for bodies gone wrong in each way a page can: a bad value
+/// deep in an item, a field missing (the path of its object), a body spread over lines,
+/// brackets, commas and quotes inside strings before the bad value, a body cut short.
+#[tokio::test]
+async fn a_decode_error_names_the_path_for_each_shape_of_body() {
+    let item = |change: serde_json::Value| {
+        let mut item = fixtures::task_instance();
+        for (key, value) in change.as_object().unwrap() {
+            match value {
+                serde_json::Value::Null => drop(item.as_object_mut().unwrap().remove(key)),
+                value => item[key] = value.clone(),
+            }
+        }
+        item
+    };
+    let page = |bad: serde_json::Value| {
+        let items = vec![fixtures::task_instance(), fixtures::task_instance(), bad];
+        fixtures::collection(items)
+    };
+    let tricky = json!({ "a\"],{": ["}", "\\", {"[": ",,"}], "b": "\"\"" });
+    let cases: Vec<(String, &str)> = vec![
+        (page(item(json!({"state": 7}))).to_string(), "task_instances[2].state"),
+        (
+            page(item(json!({"dag_version": {"id": "0194c3a8-5e1d-7a2b-9c3d-4e5f60718293", "version_number": "two"}}))).to_string(),
+            "task_instances[2].dag_version.version_number",
+        ),
+        (page(item(json!({"task_id": null}))).to_string(), "task_instances[2]"),
+        (page(item(json!({"rendered_fields": tricky, "try_number": "three"}))).to_string(), "task_instances[2].try_number"),
+        (
+            serde_json::to_string_pretty(&page(item(json!({"run_after": "yesterday"})))).unwrap(),
+            "task_instances[2].run_after",
+        ),
+        (json!({"task_instances": [], "total_entries": "many"}).to_string(), "total_entries"),
+        (json!({"total_entries": 0}).to_string(), ""),
+        (json!([1, 2]).to_string(), "[0]"),
+    ];
+    let whole = page(item(json!({}))).to_string();
+    let cut = whole[..whole.find("\"default_pool\"").unwrap() + 5].to_string();
+    for (body, expected) in cases.into_iter().chain([(cut, "task_instances[0].pool")]) {
+        let reply = Reply::status(200).body("application/json", body.clone());
+        let (_server, api) = serve([reply]).await;
+
+        let error = api
+            .get_task_instances(DAG, RUN, &Default::default())
+            .await
+            .unwrap_err();
+
+        match &error {
+            Error::Decode { path, .. } => assert_eq!(path, expected, "{error}\n{body}"),
+            other => panic!("expected Error::Decode, got {other:?}"),
+        }
+    }
+}
+
 /// The server's message is one call away, and `Display` shows it rather than raw JSON.
 #[tokio::test]
 async fn detail_gives_the_message_or_the_validation_problems() {

@@ -485,32 +485,91 @@ fn media_type(headers: &HeaderMap) -> String {
 }
 
 /// A JSON body as `T`; an empty body reads like `null`, so `()` and `Option` bodies work.
-/// The error names the field where decoding stopped, so one bad item of a long page is found.
 pub(crate) fn decode_json<T: DeserializeOwned>(
     operation: &'static str,
     status: u16,
     bytes: &[u8],
 ) -> Result<T, Error> {
-    let slice: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
-        b"null"
-    } else {
-        bytes
+    let json: &[u8] = match bytes.iter().all(u8::is_ascii_whitespace) {
+        true => b"null",
+        false => bytes,
     };
-    let fail = |path: String, source| Error::Decode {
+    serde_json::from_slice(json).map_err(|source| decode_error(operation, status, bytes, source))
+}
+
+/// The error names the field where decoding stopped, so one bad item of a long page is found.
+/// Not generic, so the code that finds it is compiled once rather than for every type.
+fn decode_error(
+    operation: &'static str,
+    status: u16,
+    bytes: &[u8],
+    source: serde_json::Error,
+) -> Error {
+    let path = path_at(bytes, &source);
+    let body = String::from_utf8_lossy(bytes).into_owned();
+    Error::Decode {
         operation,
         status,
-        body: String::from_utf8_lossy(bytes).into_owned(),
+        body,
         path,
         source,
-    };
-    serde_json::from_slice(slice).map_err(|source| {
-        // Reading again, tracking the path, costs only when decoding failed: tracking it on
-        // every read would allocate for every key of a page.
-        let mut json = serde_json::Deserializer::from_slice(slice);
-        let tracked = serde_path_to_error::deserialize::<_, T>(&mut json);
-        let path = tracked.err().map(|e| e.path().to_string());
-        fail(path.unwrap_or_default(), source)
-    })
+    }
+}
+
+/// An array or object still open where decoding stopped.
+enum Open {
+    Array(usize),
+    /// The key being read, once it has been.
+    Object(Option<String>),
+}
+
+/// The path (`task_instances[3].state`) of the value that serde_json's `error` points at, read
+/// from the text before that point: the index or key of each array or object still open.
+/// Empty for the body as a whole.
+fn path_at(json: &[u8], error: &serde_json::Error) -> String {
+    let lines = json.split_inclusive(|&b| b == b'\n');
+    let line_start: usize = lines
+        .take(error.line().saturating_sub(1))
+        .map(<[u8]>::len)
+        .sum();
+    let end = json.len().min(line_start + error.column());
+    let mut open = Vec::new();
+    let mut at = 0;
+    while at < end {
+        match json[at] {
+            b'[' => open.push(Open::Array(0)),
+            b'{' => open.push(Open::Object(None)),
+            b']' | b'}' => {
+                open.pop();
+            }
+            b',' => match open.last_mut() {
+                Some(Open::Array(index)) => *index += 1,
+                Some(Open::Object(key)) => *key = None,
+                None => {}
+            },
+            b'"' => {
+                let from = at;
+                at += 1;
+                while at < json.len() && json[at] != b'"' {
+                    at += if json[at] == b'\\' { 2 } else { 1 };
+                }
+                if let Some(Open::Object(key @ None)) = open.last_mut() {
+                    *key = json
+                        .get(from..=at)
+                        .and_then(|s| serde_json::from_slice(s).ok());
+                }
+            }
+            _ => {}
+        }
+        at += 1;
+    }
+    open.into_iter()
+        .fold(String::new(), |path, open| match open {
+            Open::Array(index) => format!("{path}[{index}]"),
+            Open::Object(Some(key)) if path.is_empty() => key,
+            Open::Object(Some(key)) => format!("{path}.{key}"),
+            Open::Object(None) => path,
+        })
 }
 
 /// A body read whole, or one still arriving (a successful NDJSON answer).

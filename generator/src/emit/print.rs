@@ -49,7 +49,7 @@ pub fn file(tokens: TokenStream, pointer: &str) -> SpecResult<String> {
             out.push('\n');
         }
         let has_members = matches!(item, Item::Impl(_) | Item::Trait(_));
-        let text = unparse(Vec::new(), vec![item])?;
+        let text = join_short_chains(&unparse(Vec::new(), vec![item])?);
         if has_members {
             out.push_str(&space_members(&text));
         } else {
@@ -88,6 +88,75 @@ fn space_members(text: &str) -> String {
         after_macro_line = macro_line;
     }
     out
+}
+
+/// One call on a short receiver that prettyplease broke at each `.`, joined back as rustfmt
+/// has it: `let request = self.client.request(`, the arguments one indent in.
+fn join_short_chains(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < lines.len() {
+        let Some((call, close)) = short_chain(&lines[i..]) else {
+            out.push_str(lines[i]);
+            out.push('\n');
+            i += 1;
+            continue;
+        };
+        out.push_str(lines[i]);
+        for link in &lines[i + 1..=i + call] {
+            out.push_str(link.trim_start());
+        }
+        out.push('\n');
+        for line in &lines[i + call + 1..=i + close] {
+            out.push_str(&line[4..]);
+            out.push('\n');
+        }
+        i += close + 1;
+    }
+    out
+}
+
+/// For a chain that starts at `lines[0]` (`let request = self`), goes on with fields one
+/// indent in (`.client`), and ends in one call (`.request(`, its arguments, `);`): the
+/// offsets of the call and of its closing line. `None` for any other chain, or when the
+/// joined line would pass the margin.
+fn short_chain(lines: &[&str]) -> Option<(usize, usize)> {
+    fn link<'a>(line: &'a str, step: &str) -> Option<&'a str> {
+        line.strip_prefix(step)?.strip_prefix('.')
+    }
+    let is_name = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '_');
+    let indent = lines[0].len() - lines[0].trim_start().len();
+    lines[0]
+        .rsplit(' ')
+        .next()
+        .filter(|receiver| is_name(receiver))?;
+    let step = " ".repeat(indent + 4);
+    let fields = lines[1..]
+        .iter()
+        .take_while(|l| link(l, &step).is_some_and(is_name));
+    let call = 1 + fields.count();
+    link(lines.get(call)?, &step)?.strip_suffix('(')?;
+    let inner = format!("{step}    ");
+    let close = call
+        + 1
+        + lines[call + 1..]
+            .iter()
+            .take_while(|l| l.starts_with(&inner))
+            .count();
+    let closes = matches!(
+        lines.get(close)?.strip_prefix(&step),
+        Some(")" | ");" | "),")
+    );
+    let goes_on = lines
+        .get(close + 1)
+        .is_some_and(|l| link(l, &step).is_some());
+    let width = indent
+        + lines[..=call]
+            .iter()
+            .map(|l| l.trim_start().len())
+            .sum::<usize>();
+    (closes && !goes_on && width <= 100).then_some((call, close))
 }
 
 fn is_member_line(line: &str) -> bool {
@@ -162,6 +231,30 @@ mod tests {
             text,
             "//! Module docs.\n\nuse a::B;\nuse c::D;\nmod e;\npub use e::E;\n\n/// A struct.\npub struct S {\n    a: i32,\n    b: i32,\n}\n\nimpl S {\n    /// Docs that end with a semicolon;\n    /// and go on.\n    const N: usize = 1;\n\n    pub fn long_signature(\n        &self,\n        first_argument: i64,\n        second_argument: i64,\n        third: i64,\n    ) -> i64 {\n        let x = 1;\n        x\n    }\n\n    fn short(&self) {}\n\n    setter!(value at: chrono::DateTime<chrono::Utc>);\n    setter!(list ids: Vec<String>);\n    setter!(date run_after_greater_than: chrono::DateTime<chrono::Utc>, null run_after_greater_than_null);\n}\n"
         );
+    }
+
+    #[test]
+    fn a_call_on_a_short_receiver_is_joined_as_rustfmt_has_it() {
+        let text = super::file(
+            quote! {
+                fn f(&self) {
+                    let request = self.client.request(reqwest::Method::GET, "get_task_instance_dependencies", "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}");
+                    let answer = self.client.request(reqwest::Method::GET, "get_task_instance_dependencies", "/api/v2/dags/{dag_id}").send();
+                    request.releases(None, &[("run_after_gt", "3.1.0"), ("run_after_lt", "3.1.0"), ("end_date_gt", "3.1.0")]);
+                }
+            },
+            "",
+        )
+        .unwrap();
+        let joined = "    let request = self.client.request(\n        reqwest::Method::GET,\n        \"get_task_instance_dependencies\",\n        \"/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}\",\n    );\n";
+        assert!(text.contains(joined), "{text}");
+        // A chain that goes on after the call keeps prettyplease's layout.
+        assert!(
+            text.contains("    let answer = self\n        .client\n        .request(\n"),
+            "{text}"
+        );
+        assert!(!text.contains("    request\n        .releases("), "{text}");
+        assert!(text.contains("    request.releases(\n        None,\n        &[\n            (\"run_after_gt\", \"3.1.0\"),\n"), "{text}");
     }
 
     #[test]

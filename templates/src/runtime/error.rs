@@ -350,7 +350,7 @@ impl fmt::Display for Error {
                 source,
             } => {
                 let at = match path.as_str() {
-                    "" | "." => String::new(),
+                    "" => String::new(),
                     path => format!(" at `{path}`"),
                 };
                 write!(

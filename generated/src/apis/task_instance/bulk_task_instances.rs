@@ -71,23 +71,20 @@ impl TaskInstanceApi {
         dag_run_id: &str,
         body: &models::BulkBodyBulkTaskInstanceBody,
     ) -> Pending<models::BulkResponse> {
-        let mut request = self
-            .client
-            .request(
-                reqwest::Method::PATCH,
-                "bulk_task_instances",
-                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances",
-                &[path_segment(dag_id), path_segment(dag_run_id)],
-            );
-        request
-            .releases(
-                Some("3.1.0"),
-                &[
-                    ("body.actions[].entities[].dag_id", "3.2.0"),
-                    ("body.actions[].entities[].dag_run_id", "3.2.0"),
-                    ("body.actions[].update_mask", "3.2.0"),
-                ],
-            );
+        let mut request = self.client.request(
+            reqwest::Method::PATCH,
+            "bulk_task_instances",
+            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances",
+            &[path_segment(dag_id), path_segment(dag_run_id)],
+        );
+        request.releases(
+            Some("3.1.0"),
+            &[
+                ("body.actions[].entities[].dag_id", "3.2.0"),
+                ("body.actions[].entities[].dag_run_id", "3.2.0"),
+                ("body.actions[].update_mask", "3.2.0"),
+            ],
+        );
         request.json(body);
         Pending::typed(request, crate::error_body::errors_401_403_422)
     }

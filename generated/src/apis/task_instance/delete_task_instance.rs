@@ -36,14 +36,12 @@ impl TaskInstanceApi {
         task_id: &str,
         params: &DeleteTaskInstanceParams,
     ) -> Pending<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                reqwest::Method::DELETE,
-                "delete_task_instance",
-                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}",
-                &[path_segment(dag_id), path_segment(dag_run_id), path_segment(task_id)],
-            );
+        let mut request = self.client.request(
+            reqwest::Method::DELETE,
+            "delete_task_instance",
+            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}",
+            &[path_segment(dag_id), path_segment(dag_run_id), path_segment(task_id)],
+        );
         request.releases(Some("3.1.0"), &[]);
         request.query_params(params);
         Pending::typed(request, crate::error_body::errors_401_403_404_422)

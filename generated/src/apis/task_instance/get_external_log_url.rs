@@ -37,19 +37,17 @@ impl TaskInstanceApi {
         try_number: TryNumber,
         params: &GetExternalLogUrlParams,
     ) -> Pending<models::ExternalLogUrlResponse> {
-        let mut request = self
-            .client
-            .request(
-                reqwest::Method::GET,
-                "get_external_log_url",
-                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/externalLogUrl/{try_number}",
-                &[
-                    path_segment(dag_id),
-                    path_segment(dag_run_id),
-                    path_segment(task_id),
-                    path_segment(&try_number),
-                ],
-            );
+        let mut request = self.client.request(
+            reqwest::Method::GET,
+            "get_external_log_url",
+            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/externalLogUrl/{try_number}",
+            &[
+                path_segment(dag_id),
+                path_segment(dag_run_id),
+                path_segment(task_id),
+                path_segment(&try_number),
+            ],
+        );
         request.releases(Some("3.1.0"), &[]);
         request.query_params(params);
         Pending::typed(request, crate::error_body::errors_400_401_403_404_422)

@@ -34,14 +34,12 @@ impl TaskInstanceApi {
         task_id: &str,
         params: &GetExtraLinksParams,
     ) -> Pending<models::ExtraLinkCollectionResponse> {
-        let mut request = self
-            .client
-            .request(
-                reqwest::Method::GET,
-                "get_extra_links",
-                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/links",
-                &[path_segment(dag_id), path_segment(dag_run_id), path_segment(task_id)],
-            );
+        let mut request = self.client.request(
+            reqwest::Method::GET,
+            "get_extra_links",
+            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/links",
+            &[path_segment(dag_id), path_segment(dag_run_id), path_segment(task_id)],
+        );
         request.releases(None, &[("try_number", "3.2.2")]);
         request.query_params(params);
         Pending::typed(request, crate::error_body::errors_401_403_404_422)

@@ -39,19 +39,17 @@ impl TaskInstanceApi {
         task_id: &str,
         map_index: MapIndex,
     ) -> Pending<models::HitlDetail> {
-        let mut request = self
-            .client
-            .request(
-                reqwest::Method::GET,
-                "get_hitl_detail",
-                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails",
-                &[
-                    path_segment(dag_id),
-                    path_segment(dag_run_id),
-                    path_segment(task_id),
-                    path_segment(&map_index),
-                ],
-            );
+        let mut request = self.client.request(
+            reqwest::Method::GET,
+            "get_hitl_detail",
+            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails",
+            &[
+                path_segment(dag_id),
+                path_segment(dag_run_id),
+                path_segment(task_id),
+                path_segment(&map_index),
+            ],
+        );
         request.releases(Some("3.1.0"), &[]);
         Pending::typed(request, crate::error_body::errors_401_403_404_422)
     }

@@ -40,20 +40,18 @@ impl TaskInstanceApi {
         map_index: MapIndex,
         try_number: TryNumber,
     ) -> Pending<models::HitlDetailHistory> {
-        let mut request = self
-            .client
-            .request(
-                reqwest::Method::GET,
-                "get_hitl_detail_try_detail",
-                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails/tries/{try_number}",
-                &[
-                    path_segment(dag_id),
-                    path_segment(dag_run_id),
-                    path_segment(task_id),
-                    path_segment(&map_index),
-                    path_segment(&try_number),
-                ],
-            );
+        let mut request = self.client.request(
+            reqwest::Method::GET,
+            "get_hitl_detail_try_detail",
+            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails/tries/{try_number}",
+            &[
+                path_segment(dag_id),
+                path_segment(dag_run_id),
+                path_segment(task_id),
+                path_segment(&map_index),
+                path_segment(&try_number),
+            ],
+        );
         request.releases(Some("3.2.0"), &[]);
         Pending::typed(request, crate::error_body::errors_401_403_404_422)
     }

@@ -42,22 +42,19 @@ impl TaskInstanceApi {
         dag_run_id: &str,
         params: &GetHitlDetailsParams,
     ) -> Pending<models::HitlDetailCollection> {
-        let mut request = self
-            .client
-            .request(
-                reqwest::Method::GET,
-                "get_hitl_details",
-                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/hitlDetails",
-                &[path_segment(dag_id), path_segment(dag_run_id)],
-            );
-        request
-            .releases(
-                Some("3.1.0"),
-                &[
-                    ("dag_id_prefix_pattern", "3.2.2"),
-                    ("task_id_prefix_pattern", "3.2.2"),
-                ],
-            );
+        let mut request = self.client.request(
+            reqwest::Method::GET,
+            "get_hitl_details",
+            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/hitlDetails",
+            &[path_segment(dag_id), path_segment(dag_run_id)],
+        );
+        request.releases(
+            Some("3.1.0"),
+            &[
+                ("dag_id_prefix_pattern", "3.2.2"),
+                ("task_id_prefix_pattern", "3.2.2"),
+            ],
+        );
         request.query_params(params);
         Pending::typed(request, crate::error_body::errors_401_403_422)
     }

@@ -36,19 +36,17 @@ impl TaskInstanceApi {
         try_number: TryNumber,
         params: &GetLogParams,
     ) -> Pending<GetLogResponse> {
-        let mut request = self
-            .client
-            .request(
-                reqwest::Method::GET,
-                "get_log",
-                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/logs/{try_number}",
-                &[
-                    path_segment(dag_id),
-                    path_segment(dag_run_id),
-                    path_segment(task_id),
-                    path_segment(&try_number),
-                ],
-            );
+        let mut request = self.client.request(
+            reqwest::Method::GET,
+            "get_log",
+            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/logs/{try_number}",
+            &[
+                path_segment(dag_id),
+                path_segment(dag_run_id),
+                path_segment(task_id),
+                path_segment(&try_number),
+            ],
+        );
         request.query_params(params);
         request.header("accept", &params.accept);
         Pending::streamed(

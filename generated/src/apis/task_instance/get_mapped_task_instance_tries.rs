@@ -32,19 +32,17 @@ impl TaskInstanceApi {
         task_id: &str,
         map_index: MapIndex,
     ) -> Pending<models::TaskInstanceHistoryCollectionResponse> {
-        let request = self
-            .client
-            .request(
-                reqwest::Method::GET,
-                "get_mapped_task_instance_tries",
-                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/tries",
-                &[
-                    path_segment(dag_id),
-                    path_segment(dag_run_id),
-                    path_segment(task_id),
-                    path_segment(&map_index),
-                ],
-            );
+        let request = self.client.request(
+            reqwest::Method::GET,
+            "get_mapped_task_instance_tries",
+            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/tries",
+            &[
+                path_segment(dag_id),
+                path_segment(dag_run_id),
+                path_segment(task_id),
+                path_segment(&map_index),
+            ],
+        );
         Pending::typed(request, crate::error_body::errors_401_403_404_422)
     }
 }

@@ -35,20 +35,18 @@ impl TaskInstanceApi {
         task_try_number: TaskTryNumber,
         map_index: MapIndex,
     ) -> Pending<models::TaskInstanceHistoryResponse> {
-        let request = self
-            .client
-            .request(
-                reqwest::Method::GET,
-                "get_mapped_task_instance_try_details",
-                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/tries/{task_try_number}",
-                &[
-                    path_segment(dag_id),
-                    path_segment(dag_run_id),
-                    path_segment(task_id),
-                    path_segment(&map_index),
-                    path_segment(&task_try_number),
-                ],
-            );
+        let request = self.client.request(
+            reqwest::Method::GET,
+            "get_mapped_task_instance_try_details",
+            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/tries/{task_try_number}",
+            &[
+                path_segment(dag_id),
+                path_segment(dag_run_id),
+                path_segment(task_id),
+                path_segment(&map_index),
+                path_segment(&task_try_number),
+            ],
+        );
         Pending::typed(request, crate::error_body::errors_401_403_404_422)
     }
 }

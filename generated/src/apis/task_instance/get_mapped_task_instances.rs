@@ -38,43 +38,40 @@ impl TaskInstanceApi {
         task_id: &str,
         params: &GetMappedTaskInstancesParams,
     ) -> Pending<models::TaskInstanceCollectionResponse> {
-        let mut request = self
-            .client
-            .request(
-                reqwest::Method::GET,
-                "get_mapped_task_instances",
-                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/listMapped",
-                &[path_segment(dag_id), path_segment(dag_run_id), path_segment(task_id)],
-            );
-        request
-            .releases(
-                None,
-                &[
-                    ("run_after_gt", "3.1.0"),
-                    ("run_after_lt", "3.1.0"),
-                    ("logical_date_gt", "3.1.0"),
-                    ("logical_date_lt", "3.1.0"),
-                    ("start_date_gt", "3.1.0"),
-                    ("start_date_lt", "3.1.0"),
-                    ("end_date_gt", "3.1.0"),
-                    ("end_date_lt", "3.1.0"),
-                    ("updated_at_gt", "3.1.0"),
-                    ("updated_at_lt", "3.1.0"),
-                    ("duration_gt", "3.1.0"),
-                    ("duration_lt", "3.1.0"),
-                    ("pool_name_pattern", "3.2.0"),
-                    ("pool_name_prefix_pattern", "3.2.2"),
-                    ("queue_name_pattern", "3.2.0"),
-                    ("queue_name_prefix_pattern", "3.2.2"),
-                    ("try_number", "3.1.0"),
-                    ("operator", "3.1.0"),
-                    ("operator_name_pattern", "3.2.0"),
-                    ("operator_name_prefix_pattern", "3.2.2"),
-                    ("map_index", "3.1.0"),
-                    ("rendered_map_index_pattern", "3.2.2"),
-                    ("rendered_map_index_prefix_pattern", "3.2.2"),
-                ],
-            );
+        let mut request = self.client.request(
+            reqwest::Method::GET,
+            "get_mapped_task_instances",
+            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/listMapped",
+            &[path_segment(dag_id), path_segment(dag_run_id), path_segment(task_id)],
+        );
+        request.releases(
+            None,
+            &[
+                ("run_after_gt", "3.1.0"),
+                ("run_after_lt", "3.1.0"),
+                ("logical_date_gt", "3.1.0"),
+                ("logical_date_lt", "3.1.0"),
+                ("start_date_gt", "3.1.0"),
+                ("start_date_lt", "3.1.0"),
+                ("end_date_gt", "3.1.0"),
+                ("end_date_lt", "3.1.0"),
+                ("updated_at_gt", "3.1.0"),
+                ("updated_at_lt", "3.1.0"),
+                ("duration_gt", "3.1.0"),
+                ("duration_lt", "3.1.0"),
+                ("pool_name_pattern", "3.2.0"),
+                ("pool_name_prefix_pattern", "3.2.2"),
+                ("queue_name_pattern", "3.2.0"),
+                ("queue_name_prefix_pattern", "3.2.2"),
+                ("try_number", "3.1.0"),
+                ("operator", "3.1.0"),
+                ("operator_name_pattern", "3.2.0"),
+                ("operator_name_prefix_pattern", "3.2.2"),
+                ("map_index", "3.1.0"),
+                ("rendered_map_index_pattern", "3.2.2"),
+                ("rendered_map_index_prefix_pattern", "3.2.2"),
+            ],
+        );
         request.query_params(params);
         Pending::typed(request, crate::error_body::errors_401_403_404_422)
     }

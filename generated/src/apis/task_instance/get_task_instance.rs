@@ -31,14 +31,12 @@ impl TaskInstanceApi {
         dag_run_id: &str,
         task_id: &str,
     ) -> Pending<models::TaskInstanceResponse> {
-        let request = self
-            .client
-            .request(
-                reqwest::Method::GET,
-                "get_task_instance",
-                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}",
-                &[path_segment(dag_id), path_segment(dag_run_id), path_segment(task_id)],
-            );
+        let request = self.client.request(
+            reqwest::Method::GET,
+            "get_task_instance",
+            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}",
+            &[path_segment(dag_id), path_segment(dag_run_id), path_segment(task_id)],
+        );
         Pending::typed(request, crate::error_body::errors_401_403_404_422)
     }
 }

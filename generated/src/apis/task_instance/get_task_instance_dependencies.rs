@@ -33,14 +33,12 @@ impl TaskInstanceApi {
         task_id: &str,
         params: &GetTaskInstanceDependenciesParams,
     ) -> Pending<models::TaskDependencyCollectionResponse> {
-        let mut request = self
-            .client
-            .request(
-                reqwest::Method::GET,
-                "get_task_instance_dependencies",
-                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/dependencies",
-                &[path_segment(dag_id), path_segment(dag_run_id), path_segment(task_id)],
-            );
+        let mut request = self.client.request(
+            reqwest::Method::GET,
+            "get_task_instance_dependencies",
+            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/dependencies",
+            &[path_segment(dag_id), path_segment(dag_run_id), path_segment(task_id)],
+        );
         request.query_params(params);
         Pending::typed(request, crate::error_body::errors_401_403_404_422)
     }

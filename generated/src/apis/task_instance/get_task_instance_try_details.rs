@@ -35,19 +35,17 @@ impl TaskInstanceApi {
         task_try_number: TaskTryNumber,
         params: &GetTaskInstanceTryDetailsParams,
     ) -> Pending<models::TaskInstanceHistoryResponse> {
-        let mut request = self
-            .client
-            .request(
-                reqwest::Method::GET,
-                "get_task_instance_try_details",
-                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/tries/{task_try_number}",
-                &[
-                    path_segment(dag_id),
-                    path_segment(dag_run_id),
-                    path_segment(task_id),
-                    path_segment(&task_try_number),
-                ],
-            );
+        let mut request = self.client.request(
+            reqwest::Method::GET,
+            "get_task_instance_try_details",
+            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/tries/{task_try_number}",
+            &[
+                path_segment(dag_id),
+                path_segment(dag_run_id),
+                path_segment(task_id),
+                path_segment(&task_try_number),
+            ],
+        );
         request.query_params(params);
         Pending::typed(request, crate::error_body::errors_401_403_404_422)
     }

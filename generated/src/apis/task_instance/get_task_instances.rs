@@ -50,50 +50,47 @@ impl TaskInstanceApi {
         dag_run_id: &str,
         params: &GetTaskInstancesParams,
     ) -> Pending<models::TaskInstanceCollectionResponse> {
-        let mut request = self
-            .client
-            .request(
-                reqwest::Method::GET,
-                "get_task_instances",
-                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances",
-                &[path_segment(dag_id), path_segment(dag_run_id)],
-            );
-        request
-            .releases(
-                None,
-                &[
-                    ("cursor", "3.2.2"),
-                    ("run_after_gt", "3.1.0"),
-                    ("run_after_lt", "3.1.0"),
-                    ("logical_date_gt", "3.1.0"),
-                    ("logical_date_lt", "3.1.0"),
-                    ("start_date_gt", "3.1.0"),
-                    ("start_date_lt", "3.1.0"),
-                    ("end_date_gt", "3.1.0"),
-                    ("end_date_lt", "3.1.0"),
-                    ("updated_at_gt", "3.1.0"),
-                    ("updated_at_lt", "3.1.0"),
-                    ("duration_gt", "3.1.0"),
-                    ("duration_lt", "3.1.0"),
-                    ("task_display_name_prefix_pattern", "3.2.2"),
-                    ("task_group_id", "3.1.6"),
-                    ("dag_id_pattern", "3.2.0"),
-                    ("dag_id_prefix_pattern", "3.2.2"),
-                    ("run_id_pattern", "3.2.0"),
-                    ("run_id_prefix_pattern", "3.2.2"),
-                    ("pool_name_pattern", "3.2.0"),
-                    ("pool_name_prefix_pattern", "3.2.2"),
-                    ("queue_name_pattern", "3.2.0"),
-                    ("queue_name_prefix_pattern", "3.2.2"),
-                    ("try_number", "3.1.0"),
-                    ("operator", "3.1.0"),
-                    ("operator_name_pattern", "3.2.0"),
-                    ("operator_name_prefix_pattern", "3.2.2"),
-                    ("map_index", "3.1.0"),
-                    ("rendered_map_index_pattern", "3.2.2"),
-                    ("rendered_map_index_prefix_pattern", "3.2.2"),
-                ],
-            );
+        let mut request = self.client.request(
+            reqwest::Method::GET,
+            "get_task_instances",
+            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances",
+            &[path_segment(dag_id), path_segment(dag_run_id)],
+        );
+        request.releases(
+            None,
+            &[
+                ("cursor", "3.2.2"),
+                ("run_after_gt", "3.1.0"),
+                ("run_after_lt", "3.1.0"),
+                ("logical_date_gt", "3.1.0"),
+                ("logical_date_lt", "3.1.0"),
+                ("start_date_gt", "3.1.0"),
+                ("start_date_lt", "3.1.0"),
+                ("end_date_gt", "3.1.0"),
+                ("end_date_lt", "3.1.0"),
+                ("updated_at_gt", "3.1.0"),
+                ("updated_at_lt", "3.1.0"),
+                ("duration_gt", "3.1.0"),
+                ("duration_lt", "3.1.0"),
+                ("task_display_name_prefix_pattern", "3.2.2"),
+                ("task_group_id", "3.1.6"),
+                ("dag_id_pattern", "3.2.0"),
+                ("dag_id_prefix_pattern", "3.2.2"),
+                ("run_id_pattern", "3.2.0"),
+                ("run_id_prefix_pattern", "3.2.2"),
+                ("pool_name_pattern", "3.2.0"),
+                ("pool_name_prefix_pattern", "3.2.2"),
+                ("queue_name_pattern", "3.2.0"),
+                ("queue_name_prefix_pattern", "3.2.2"),
+                ("try_number", "3.1.0"),
+                ("operator", "3.1.0"),
+                ("operator_name_pattern", "3.2.0"),
+                ("operator_name_prefix_pattern", "3.2.2"),
+                ("map_index", "3.1.0"),
+                ("rendered_map_index_pattern", "3.2.2"),
+                ("rendered_map_index_prefix_pattern", "3.2.2"),
+            ],
+        );
         request.query_params(params);
         Pending::typed(request, crate::error_body::errors_400_401_403_404_422)
     }

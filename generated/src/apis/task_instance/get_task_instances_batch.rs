@@ -33,30 +33,27 @@ impl TaskInstanceApi {
         &self,
         body: &models::TaskInstancesBatchBody,
     ) -> Pending<models::TaskInstanceCollectionResponse> {
-        let mut request = self
-            .client
-            .request(
-                reqwest::Method::POST,
-                "get_task_instances_batch",
-                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/list",
-                &[path_segment("~"), path_segment("~")],
-            );
-        request
-            .releases(
-                None,
-                &[
-                    ("body.duration_gt", "3.1.0"),
-                    ("body.duration_lt", "3.1.0"),
-                    ("body.end_date_gt", "3.1.0"),
-                    ("body.end_date_lt", "3.1.0"),
-                    ("body.logical_date_gt", "3.1.0"),
-                    ("body.logical_date_lt", "3.1.0"),
-                    ("body.run_after_gt", "3.1.0"),
-                    ("body.run_after_lt", "3.1.0"),
-                    ("body.start_date_gt", "3.1.0"),
-                    ("body.start_date_lt", "3.1.0"),
-                ],
-            );
+        let mut request = self.client.request(
+            reqwest::Method::POST,
+            "get_task_instances_batch",
+            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/list",
+            &[path_segment("~"), path_segment("~")],
+        );
+        request.releases(
+            None,
+            &[
+                ("body.duration_gt", "3.1.0"),
+                ("body.duration_lt", "3.1.0"),
+                ("body.end_date_gt", "3.1.0"),
+                ("body.end_date_lt", "3.1.0"),
+                ("body.logical_date_gt", "3.1.0"),
+                ("body.logical_date_lt", "3.1.0"),
+                ("body.run_after_gt", "3.1.0"),
+                ("body.run_after_lt", "3.1.0"),
+                ("body.start_date_gt", "3.1.0"),
+                ("body.start_date_lt", "3.1.0"),
+            ],
+        );
         request.json(body);
         Pending::typed(request, crate::error_body::errors_401_403_404_422)
     }

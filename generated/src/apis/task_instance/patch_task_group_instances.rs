@@ -41,14 +41,12 @@ impl TaskInstanceApi {
         params: &PatchTaskGroupInstancesParams,
         body: &models::PatchTaskInstanceBody,
     ) -> Pending<models::TaskInstanceCollectionResponse> {
-        let mut request = self
-            .client
-            .request(
-                reqwest::Method::PATCH,
-                "patch_task_group_instances",
-                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}",
-                &[path_segment(dag_id), path_segment(dag_run_id), path_segment(group_id)],
-            );
+        let mut request = self.client.request(
+            reqwest::Method::PATCH,
+            "patch_task_group_instances",
+            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}",
+            &[path_segment(dag_id), path_segment(dag_run_id), path_segment(group_id)],
+        );
         request.releases(Some("3.3.0"), &[]);
         request.query_params(params);
         request.json(body);

@@ -39,14 +39,12 @@ impl TaskInstanceApi {
         group_id: &str,
         body: &models::PatchTaskInstanceBody,
     ) -> Pending<models::TaskInstanceCollectionResponse> {
-        let mut request = self
-            .client
-            .request(
-                reqwest::Method::PATCH,
-                "patch_task_group_instances_dry_run",
-                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}/dry_run",
-                &[path_segment(dag_id), path_segment(dag_run_id), path_segment(group_id)],
-            );
+        let mut request = self.client.request(
+            reqwest::Method::PATCH,
+            "patch_task_group_instances_dry_run",
+            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}/dry_run",
+            &[path_segment(dag_id), path_segment(dag_run_id), path_segment(group_id)],
+        );
         request.releases(Some("3.3.0"), &[]);
         request.json(body);
         Pending::typed(request, crate::error_body::errors_400_401_403_404_422)

@@ -42,19 +42,17 @@ impl TaskInstanceApi {
         params: &PatchTaskInstanceByMapIndexParams,
         body: &models::PatchTaskInstanceBody,
     ) -> Pending<models::TaskInstanceCollectionResponse> {
-        let mut request = self
-            .client
-            .request(
-                reqwest::Method::PATCH,
-                "patch_task_instance_by_map_index",
-                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}",
-                &[
-                    path_segment(dag_id),
-                    path_segment(dag_run_id),
-                    path_segment(task_id),
-                    path_segment(&map_index),
-                ],
-            );
+        let mut request = self.client.request(
+            reqwest::Method::PATCH,
+            "patch_task_instance_by_map_index",
+            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}",
+            &[
+                path_segment(dag_id),
+                path_segment(dag_run_id),
+                path_segment(task_id),
+                path_segment(&map_index),
+            ],
+        );
         request.query_params(params);
         request.json(body);
         Pending::typed(request, crate::error_body::errors_400_401_403_404_409_422)

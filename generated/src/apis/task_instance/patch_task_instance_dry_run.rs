@@ -42,14 +42,12 @@ impl TaskInstanceApi {
         params: &PatchTaskInstanceDryRunParams,
         body: &models::PatchTaskInstanceBody,
     ) -> Pending<models::TaskInstanceCollectionResponse> {
-        let mut request = self
-            .client
-            .request(
-                reqwest::Method::PATCH,
-                "patch_task_instance_dry_run",
-                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/dry_run",
-                &[path_segment(dag_id), path_segment(dag_run_id), path_segment(task_id)],
-            );
+        let mut request = self.client.request(
+            reqwest::Method::PATCH,
+            "patch_task_instance_dry_run",
+            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/dry_run",
+            &[path_segment(dag_id), path_segment(dag_run_id), path_segment(task_id)],
+        );
         request.query_params(params);
         request.json(body);
         Pending::typed(request, crate::error_body::errors_400_401_403_404_422)

@@ -38,23 +38,20 @@ impl TaskInstanceApi {
         dag_id: &str,
         body: &models::ClearTaskInstancesBody,
     ) -> Pending<models::TaskInstanceCollectionResponse> {
-        let mut request = self
-            .client
-            .request(
-                reqwest::Method::POST,
-                "post_clear_task_instances",
-                "/api/v2/dags/{dag_id}/clearTaskInstances",
-                &[path_segment(dag_id)],
-            );
-        request
-            .releases(
-                None,
-                &[
-                    ("body.note", "3.3.0"),
-                    ("body.prevent_running_task", "3.2.0"),
-                    ("body.run_on_latest_version", "3.1.0"),
-                ],
-            );
+        let mut request = self.client.request(
+            reqwest::Method::POST,
+            "post_clear_task_instances",
+            "/api/v2/dags/{dag_id}/clearTaskInstances",
+            &[path_segment(dag_id)],
+        );
+        request.releases(
+            None,
+            &[
+                ("body.note", "3.3.0"),
+                ("body.prevent_running_task", "3.2.0"),
+                ("body.run_on_latest_version", "3.1.0"),
+            ],
+        );
         request.json(body);
         Pending::typed(request, crate::error_body::errors_400_401_403_404_409_422)
     }

@@ -42,19 +42,17 @@ impl TaskInstanceApi {
         map_index: MapIndex,
         body: &models::UpdateHitlDetailPayload,
     ) -> Pending<models::HitlDetailResponse> {
-        let mut request = self
-            .client
-            .request(
-                reqwest::Method::PATCH,
-                "update_hitl_detail",
-                "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails",
-                &[
-                    path_segment(dag_id),
-                    path_segment(dag_run_id),
-                    path_segment(task_id),
-                    path_segment(&map_index),
-                ],
-            );
+        let mut request = self.client.request(
+            reqwest::Method::PATCH,
+            "update_hitl_detail",
+            "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails",
+            &[
+                path_segment(dag_id),
+                path_segment(dag_run_id),
+                path_segment(task_id),
+                path_segment(&map_index),
+            ],
+        );
         request.releases(Some("3.1.0"), &[]);
         request.json(body);
         Pending::typed(request, crate::error_body::errors_400_401_403_404_409_422)
