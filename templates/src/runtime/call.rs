@@ -114,6 +114,8 @@ impl Call {
     /// Sends the request and gives the successful answer as it came: status, headers, and
     /// the body to read as JSON, text, bytes or NDJSON lines.
     pub async fn response(self) -> Result<Response, Error> {
-        self.request.receive(|_, body| untyped_body(body)).await
+        self.request
+            .receive(|_, body| untyped_body(body), false)
+            .await
     }
 }

@@ -136,11 +136,7 @@ impl<T> Pending<T> {
 
     /// Sends the call and decodes the answer; the same as awaiting it.
     pub async fn send(self) -> Result<T, Error> {
-        let response = if self.streamed {
-            self.request.receive_streamed(self.errors).await?
-        } else {
-            self.request.receive(self.errors).await?
-        };
+        let response = self.request.receive(self.errors, self.streamed).await?;
         (self.decode)(response)
     }
 }

@@ -143,25 +143,23 @@ impl Request {
         }
     }
 
-    /// Sends the request and returns a success with its body read whole; any other status
-    /// becomes an error decoded with `errors`. What most operations do, written once and not
-    /// generic, so that each operation awaits the same future and only decoding is per type.
-    pub async fn receive(self, errors: ErrorDecoder) -> Result<Response, Error> {
-        let mut response = self.receive_streamed(errors).await?;
+    /// Sends the request and returns a success, its body read whole unless `streamed` (an
+    /// operation that reads an NDJSON body as it arrives); any other status becomes an error
+    /// decoded with `errors`. What every operation does, written once and not generic, so
+    /// that each operation awaits the same future and only decoding is per type.
+    pub async fn receive(self, errors: ErrorDecoder, streamed: bool) -> Result<Response, Error> {
+        let mut response = self.send().await?;
+        if !response.is_success() {
+            return Err(response.error(errors));
+        }
         // A server that streams what the operation documents as one value.
+        if streamed {
+            return Ok(response);
+        }
         if let Content::Streamed(answer) = response.body {
             let bytes = read_whole(answer).await;
             let bytes = bytes.map_err(|failure| failure.into_error(response.operation, 1))?;
             response.body = Content::Whole(bytes);
-        }
-        Ok(response)
-    }
-
-    /// [`Request::receive`] for an operation that reads an NDJSON body as it arrives.
-    pub async fn receive_streamed(self, errors: ErrorDecoder) -> Result<Response, Error> {
-        let response = self.send().await?;
-        if !response.is_success() {
-            return Err(response.error(errors));
         }
         Ok(response)
     }
