@@ -106,7 +106,6 @@ const RUNTIME_ITEMS: &[(&str, &[&str])] = &[
 /// Only the imports the module's code uses, so an operation with no path parameters (say)
 /// gets no unused-import warning.
 fn imports(api: &Api, code: &TokenStream) -> TokenStream {
-    // Identifiers only: a name inside a doc comment or a string is not a use.
     let mut idents = BTreeSet::new();
     super::collect_idents(code.clone(), &mut idents);
     let pick = |names: &[&str]| -> Vec<proc_macro2::Ident> {
@@ -240,13 +239,11 @@ fn params_struct(api: &Api, tag: &TagApi, op: &Operation, params: &str) -> Token
     let fields = op.optional_params().zip(&docs).map(|(p, docs)| {
         let rust = ident(&p.rust_name);
         let inner = ty(api, &p.ty, PATH);
-        let serde = if !by_query_params(p) {
-            Some(quote!(#[serde(skip)]))
-        } else if p.name != p.rust_name {
-            let name = &p.name;
-            Some(quote!(#[serde(rename = #name)]))
-        } else {
-            None
+        let name = &p.name;
+        let serde = match (by_query_params(p), *name != p.rust_name) {
+            (false, _) => Some(quote!(#[serde(skip)])),
+            (true, true) => Some(quote!(#[serde(rename = #name)])),
+            (true, false) => None,
         };
         quote!(#docs #serde pub #rust: Option<#inner>,)
     });
@@ -426,8 +423,7 @@ fn optional(field: TokenStream, presence: Presence) -> TokenStream {
 /// An operation's async method: its docs and example, the request it builds (path, releases,
 /// parameters, body) and how it reads the answer.
 fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> TokenStream {
-    let op_id = Literal::string(&op.operation_id);
-    let template = Literal::string(&op.path);
+    let (op_id, template) = (&op.operation_id, &op.path);
     let signature_line = format!("`{} {}`", op.method.as_str(), op.path);
     let deprecated_note = op.deprecated.then_some("**Deprecated** by the API.");
     let order = order_note(api, op);
@@ -473,10 +469,7 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
         newer.dedup();
     }
     let releases = (op.since.is_some() || !newer.is_empty()).then(|| {
-        let since = match &op.since {
-            Some(since) => quote!(Some(#since)),
-            None => quote!(None),
-        };
+        let since = op.since.as_ref().map_or(quote!(None), |s| quote!(Some(#s)));
         let (names, added): (Vec<_>, Vec<_>) = newer.iter().cloned().unzip();
         quote!(request.releases(#since, &[#((#names, #added)),*]);)
     });

@@ -129,12 +129,10 @@ fn inline(line: &str) -> String {
         }
         if let Some(url_len) = url_at(rest) {
             let url = &rest[..url_len];
-            let bare = !(out.ends_with('<') || out.ends_with('('));
-            out.push_str(&if bare {
-                format!("<{url}>")
-            } else {
-                url.to_string()
-            });
+            match out.ends_with(['<', '(']) {
+                true => out.push_str(url),
+                false => out.push_str(&format!("<{url}>")),
+            }
             rest = &rest[url_len..];
             continue;
         }

@@ -110,6 +110,7 @@ fn body_line(api: &Api, body: &Ty) -> String {
 
 /// A Rust expression of type `ty`; `name` makes strings read like the parameter they fill.
 pub fn value(api: &Api, ty: &Ty, name: &str, depth: usize) -> String {
+    let deeper = |t: &Ty| value(api, t, name, depth + 1);
     match ty {
         Ty::Bool => "true".into(),
         // An index counts from 0, a number (a try's, say) from 1: two never look alike.
@@ -125,15 +126,12 @@ pub fn value(api: &Api, ty: &Ty, name: &str, depth: usize) -> String {
         Ty::Any => "serde_json::Value::Null".into(),
         Ty::AnyObject | Ty::Map(_) => "Default::default()".into(),
         // Past a few levels only a recursive schema goes on; it gets an empty list.
-        Ty::List(inner) if depth < 8 => format!("vec![{}]", value(api, inner, name, depth + 1)),
+        Ty::List(inner) if depth < 8 => format!("vec![{}]", deeper(inner)),
         Ty::List(_) => "Vec::new()".into(),
-        Ty::Nullable(inner) if depth < 8 => format!("Some({})", value(api, inner, name, depth + 1)),
+        Ty::Nullable(inner) if depth < 8 => format!("Some({})", deeper(inner)),
         Ty::Nullable(_) => "None".into(),
         Ty::Tuple(items) => {
-            let items: Vec<_> = items
-                .iter()
-                .map(|t| value(api, t, name, depth + 1))
-                .collect();
+            let items: Vec<_> = items.iter().map(deeper).collect();
             format!("({})", items.join(", "))
         }
         Ty::Named(id) => named(api, *id, name, depth),

@@ -65,8 +65,7 @@ fn operation(api: &Api, op: &Operation, crate_ident: &str) -> SpecResult<String>
         let body_ty = type_text(&ty(api, &body.ty, ModelPath::Models));
         let required = ["optional", "required"][usize::from(body.required)];
         let about = body.description.as_deref().unwrap_or_default().trim();
-        let media = &body.media_type;
-        let text = format!("`{body_ty}` as `{media}` ({required}). {about}");
+        let text = format!("`{body_ty}` as `{}` ({required}). {about}", body.media_type);
         out.push_str(&format!("\n### Body\n\n{}\n", text.trim_end()));
     }
     let returns = type_text(&return_type(api, op));
@@ -85,21 +84,16 @@ fn param_row(api: &Api, op: &Operation, p: &Param) -> String {
     let location = format!("{:?}", p.location).to_ascii_lowercase();
     // What the caller passes: a required parameter as its argument's type, an optional one
     // as its field's.
+    let params = op.params_type.as_deref().unwrap_or_default();
     let (rust, required) = match fixed_value(api, p) {
-        Some(value) => ("—".to_string(), format!("fixed to `{value}`")),
-        None if p.required => {
-            let rust = type_text(&parameter(api, p).borrowed);
-            (format!("`{rust}`"), "yes".to_string())
-        }
-        None => {
-            let rust = type_text(&ty(api, &p.ty, ModelPath::Models));
-            let params = op.params_type.as_deref().unwrap_or_default();
-            (
-                format!("`{rust}`"),
-                format!("no (`{params}::{}`)", p.rust_name),
-            )
-        }
+        Some(value) => (None, format!("fixed to `{value}`")),
+        None if p.required => (Some(parameter(api, p).borrowed), "yes".into()),
+        None => (
+            Some(ty(api, &p.ty, ModelPath::Models)),
+            format!("no (`{params}::{}`)", p.rust_name),
+        ),
     };
+    let rust = rust.map_or("—".into(), |rust| format!("`{}`", type_text(&rust)));
     let default = p.default.as_ref().map(|d| format!("`{d}`"));
     let since = super::docs::since(api, p.since.as_deref());
     let description = [p.description.as_deref(), since.as_deref()].map(Option::unwrap_or_default);

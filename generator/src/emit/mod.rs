@@ -138,11 +138,8 @@ fn generated_modules(api: &Api, crate_ident: &str) -> Vec<(String, TokenStream, 
     .collect();
     for tag in &api.apis {
         let dir = format!("src/apis/{}", tag.module);
-        modules.push((
-            format!("{dir}/mod.rs"),
-            api::tag_module(tag),
-            "/paths".into(),
-        ));
+        let code = api::tag_module(tag);
+        modules.push((format!("{dir}/mod.rs"), code, "/paths".into()));
         for op in &tag.operations {
             let code = api::operation_module(api, tag, op, crate_ident);
             modules.push((format!("{dir}/{}.rs", op.module), code, op.pointer.clone()));

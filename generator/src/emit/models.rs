@@ -196,11 +196,8 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, docs: TokenStream) -> TokenSt
     });
     let extra = s.extra.as_ref().map(|value| {
         let map = match value {
-            Ty::Any => quote!(serde_json::Map<String, serde_json::Value>),
-            other => {
-                let value = ty(api, other, PATH);
-                quote!(std::collections::BTreeMap<String, #value>)
-            }
+            Ty::Any => ty(api, &Ty::AnyObject, PATH),
+            other => ty(api, &Ty::Map(Box::new(other.clone())), PATH),
         };
         quote! {
             /// Keys the schema does not name, kept as sent.
@@ -321,10 +318,8 @@ fn union(api: &Api, def: &TypeDef, u: &Union, docs: TokenStream) -> TokenStream 
     let name = ident(&def.name);
     let variants = u.variants.iter().map(|v| {
         let variant = ident(&v.rust_name);
-        let mut inner = ty(api, &v.ty, PATH);
-        if v.boxed {
-            inner = quote!(Box<#inner>);
-        }
+        let inner = ty(api, &v.ty, PATH);
+        let inner = if v.boxed { quote!(Box<#inner>) } else { inner };
         let doc = match (&v.tag, v.ty.non_null()) {
             (Some(tag), _) => format!(" `{tag}`"),
             (None, Ty::Named(id)) => format!(" A [`{0}`](super::{0}).", api.ty(*id).name),

@@ -94,9 +94,8 @@ fn collect_operations<'a>(
         let item_pointer = join("/paths", path);
         let ReferenceOr::Item(item) = item else {
             let message = "path items given by `$ref` are not supported";
-            return Err(
-                SpecError::at(&item_pointer, message).with_hint("write the path item inline")
-            );
+            let hint = "write the path item inline";
+            return Err(SpecError::at(&item_pointer, message).with_hint(hint));
         };
         let methods = [
             (Method::Get, &item.get),
@@ -190,8 +189,7 @@ fn tag_apis(doc: &Document, by_tag: ByTag) -> Vec<TagApi> {
             let type_name = api_names.unique(camel(&format!("{tag} api")));
             let module = super::types::module_name(type_name.trim_end_matches("Api"));
             // No operation's module is named like its tag's (`login/login.rs`).
-            let mut modules = Namespace::new();
-            modules.reserve(&module);
+            let mut modules = Namespace::reserving([module.as_str()]);
             for op in &mut operations {
                 op.module = modules.unique(std::mem::take(&mut op.module));
             }
@@ -235,11 +233,8 @@ fn settle_types(
     }
     if let Some(id) = super::recursion::alias_cycle(&types) {
         let def = &types[id.0];
-        return Err(SpecError::at(
-            &def.pointer,
-            format!("schema `{}` is defined only in terms of itself", def.name),
-        )
-        .with_hint(
+        let message = format!("schema `{}` is defined only in terms of itself", def.name);
+        return Err(SpecError::at(&def.pointer, message).with_hint(
             "give it structure (an object with properties) or break the chain of references",
         ));
     }
@@ -258,10 +253,7 @@ fn error_types(apis: &[TagApi], types: &[TypeDef]) -> Vec<ErrorType> {
         .flat_map(|a| &a.operations)
         .flat_map(|o| o.errors.iter().filter_map(|e| e.ty))
         .collect();
-    let mut variant_names = Namespace::new();
-    for reserved in UNTYPED_ERROR_VARIANTS {
-        variant_names.reserve(reserved);
-    }
+    let mut variant_names = Namespace::reserving(UNTYPED_ERROR_VARIANTS);
     error_ids
         .into_iter()
         .map(|ty| ErrorType {
@@ -401,9 +393,7 @@ fn share_params(apis: &mut [TagApi]) {
             let optional: Vec<_> = op.optional_params().collect();
             let key = serde_json::to_string(&optional).unwrap_or_default();
             op.params_same_as = seen.get(&key).cloned();
-            if op.params_same_as.is_none() {
-                seen.insert(key, own.clone());
-            }
+            seen.entry(key).or_insert_with(|| own.clone());
         }
     }
 }

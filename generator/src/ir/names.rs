@@ -109,8 +109,10 @@ impl Namespace {
         Self::default()
     }
 
-    pub fn reserve(&mut self, name: &str) {
-        self.taken.insert(Self::key(name));
+    /// A namespace in which `names` are taken already.
+    pub fn reserving<'n>(names: impl IntoIterator<Item = &'n str>) -> Self {
+        let taken = names.into_iter().map(Self::key).collect();
+        Namespace { taken }
     }
 
     pub fn is_free(&self, name: &str) -> bool {

@@ -49,10 +49,8 @@ impl<'a> OperationBuilder<'a, '_> {
         let path_parts = path_parts(raw, &params)?;
         let optional = params.iter().any(|p| !p.required);
         let params_type = optional.then(|| format!("{}Params", site.name));
-        let body = match &raw.op.request_body {
-            Some(body) => self.body(body, &site)?,
-            None => None,
-        };
+        let body = raw.op.request_body.as_ref().map(|b| self.body(b, &site));
+        let body = body.transpose()?.flatten();
         let (returns, errors, accept) = self.responses(raw, &site)?;
         let asks = |p: &Param| {
             p.location == ParamLocation::Header && p.name.eq_ignore_ascii_case("accept")
@@ -102,15 +100,11 @@ impl<'a> OperationBuilder<'a, '_> {
                 found.push((param, here));
             }
         }
-        let mut names = Namespace::new();
-        for reserved in ["body", "params", "self", "client"] {
-            names.reserve(reserved);
-        }
-        let mut params = Vec::with_capacity(found.len());
-        for (param, pointer) in found {
-            params.push(self.param(param, &pointer, base, &mut names)?);
-        }
-        Ok(params)
+        let mut names = Namespace::reserving(["body", "params", "self", "client"]);
+        found
+            .into_iter()
+            .map(|(param, pointer)| self.param(param, &pointer, base, &mut names))
+            .collect()
     }
 
     fn param(

@@ -20,10 +20,9 @@ pub fn detect(api: &mut TagApi, types: &[TypeDef]) {
     for op in &mut api.operations {
         if let Some(mut paging) = paging_of(op, types) {
             let mut name = format!("{}_stream", op.fn_name);
-            while taken.contains(&name) {
+            while !taken.insert(name.clone()) {
                 name.push('_');
             }
-            taken.insert(name.clone());
             paging.fn_name = name;
             op.paging = Some(paging);
         }

@@ -29,11 +29,8 @@ pub fn component<'a, T>(
 ) -> SpecResult<(String, &'a ReferenceOr<T>)> {
     let Some(name) = component_name(reference, section) else {
         let message = format!("cannot resolve `{reference}`");
-        return Err(
-            SpecError::at(join(pointer, "$ref"), message).with_hint(format!(
-                "a reference must be local (`#/...`) and land on a {what}"
-            )),
-        );
+        let hint = format!("a reference must be local (`#/...`) and land on a {what}");
+        return Err(SpecError::at(join(pointer, "$ref"), message).with_hint(hint));
     };
     match entries.and_then(|e| e.get(&name)) {
         Some(entry) => Ok((name, entry)),

@@ -177,11 +177,9 @@ impl<'a> TypeBuilder<'a> {
     /// a name, shared with the schemas written the same.
     fn inline(&mut self, schema: &Schema, site: &Site) -> SpecResult<Ty> {
         if self.depth >= MAX_DEPTH {
-            return Err(SpecError::at(
-                &site.pointer,
-                format!("schemas nest more than {MAX_DEPTH} levels deep"),
-            )
-            .with_hint("move nested schemas to components/schemas and refer to them"));
+            let message = format!("schemas nest more than {MAX_DEPTH} levels deep");
+            let hint = "move nested schemas to components/schemas and refer to them";
+            return Err(SpecError::at(&site.pointer, message).with_hint(hint));
         }
         let text = serde_json::to_string(schema).unwrap_or_default();
         let ty = match self.by_text.get(&text) {
@@ -305,20 +303,14 @@ impl<'a> TypeBuilder<'a> {
     }
 
     fn tuple(&mut self, prefix: &Value, site: &Site) -> SpecResult<Ty> {
-        let pointer = join(&site.pointer, "prefixItems");
         let arms: Vec<ReferenceOr<Schema>> =
             serde_json::from_value(prefix.clone()).map_err(|e| {
-                SpecError::at(
-                    &pointer,
-                    format!("prefixItems is not a list of schemas: {e}"),
-                )
+                let message = format!("prefixItems is not a list of schemas: {e}");
+                SpecError::at(join(&site.pointer, "prefixItems"), message)
             })?;
-        let mut elements = Vec::with_capacity(arms.len());
-        for (i, arm) in arms.iter().enumerate() {
-            let at = site.nested(i, &["prefixItems", &i.to_string()]);
-            elements.push(self.ty(arm, &at)?);
-        }
-        Ok(Ty::Tuple(elements))
+        let at = |i: usize| site.nested(i, &["prefixItems", &i.to_string()]);
+        let elements = arms.iter().enumerate().map(|(i, arm)| self.ty(arm, &at(i)));
+        Ok(Ty::Tuple(elements.collect::<SpecResult<_>>()?))
     }
 
     fn map(&mut self, additional: Option<&AdditionalProperties>, site: &Site) -> SpecResult<Ty> {
@@ -342,11 +334,9 @@ impl<'a> TypeBuilder<'a> {
             return Ok(TypeKind::Alias(self.map(additional, site)?));
         }
         let mut fields = Vec::with_capacity(properties.len());
-        let mut field_names = Namespace::new();
-        if !matches!(additional, None | Some(AdditionalProperties::Any(false))) {
-            // The flattened map of the keys the properties do not name.
-            field_names.reserve("extra");
-        }
+        // The flattened map of the keys the properties do not name.
+        let extra = !matches!(additional, None | Some(AdditionalProperties::Any(false)));
+        let mut field_names = Namespace::reserving(extra.then_some("extra"));
         for (wire, schema) in properties {
             let ty = self.ty(schema, &site.nested(camel(wire), &["properties", wire]))?;
             let data = schema.as_item().map(|s| &s.schema_data);
@@ -395,11 +385,9 @@ impl<'a> TypeBuilder<'a> {
         let schema = match arm {
             ReferenceOr::Reference { reference } => {
                 if seen.contains(reference) {
-                    return Err(SpecError::at(
-                        join(pointer, "$ref"),
-                        format!("`{reference}` includes itself through allOf"),
-                    )
-                    .with_hint("break the allOf cycle; a schema cannot extend itself"));
+                    let message = format!("`{reference}` includes itself through allOf");
+                    let hint = "break the allOf cycle; a schema cannot extend itself";
+                    return Err(SpecError::at(join(pointer, "$ref"), message).with_hint(hint));
                 }
                 seen.push(reference.clone());
                 let (_, at, schema) = self.lookup(reference, pointer)?;
@@ -447,11 +435,8 @@ impl<'a> TypeBuilder<'a> {
             }
         }
         let tagged = self.discriminate(data, arms, &tys);
-        let mut names = Namespace::new();
-        if tagged.is_some() {
-            // The arm for a tag this client does not know.
-            names.reserve("Unknown");
-        }
+        // The arm for a tag this client does not know.
+        let mut names = Namespace::reserving(tagged.as_ref().map(|_| "Unknown"));
         let mut variants: Vec<UnionVariant> = tys
             .into_iter()
             .enumerate()
@@ -646,8 +631,7 @@ fn enum_kind(
     integer: bool,
     empty: Ty,
 ) -> TypeKind {
-    let mut names = Namespace::new();
-    names.reserve(reserved);
+    let mut names = Namespace::reserving([reserved]);
     let mut variants: Vec<EnumVariant> = Vec::new();
     for (name, wire) in values {
         if !variants.iter().any(|v| v.wire == wire) {

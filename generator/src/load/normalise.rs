@@ -26,8 +26,7 @@ pub fn document(doc: &mut Value) {
             walk_document(child, key == "components");
         }
         // openapiv3 requires `paths`, which 3.1 made optional.
-        root.entry("paths")
-            .or_insert_with(|| Value::Object(Map::new()));
+        root.entry("paths").or_insert_with(|| json!({}));
     }
 }
 
@@ -74,9 +73,7 @@ fn walk_document(value: &mut Value, components: bool) {
                 }
             }
         }
-        Value::Array(items) => items
-            .iter_mut()
-            .for_each(|child| walk_document(child, false)),
+        Value::Array(items) => items.iter_mut().for_each(|v| walk_document(v, false)),
         _ => {}
     }
 }
@@ -121,8 +118,7 @@ fn schema(value: &mut Value) {
     exclusive_bound(map, "exclusiveMaximum", "maximum");
     if let Some(prefix) = map.remove("prefixItems") {
         map.insert(X_PREFIX_ITEMS.into(), prefix);
-        map.entry("type")
-            .or_insert_with(|| Value::String("array".into()));
+        map.entry("type").or_insert_with(|| "array".into());
     }
     if let Some(Value::Array(examples)) = map.remove("examples") {
         if let Some(first) = examples.into_iter().next() {
@@ -143,10 +139,9 @@ fn schema(value: &mut Value) {
 /// 3.1 lets `$ref` have siblings (`default`, `description`); 3.0 readers drop them, so the
 /// reference moves into a one-element `allOf` that keeps them.
 fn ref_siblings(map: &mut Map<String, Value>) {
-    if map.len() > 1 && map.contains_key("$ref") {
+    if map.len() > 1 {
         if let Some(reference) = map.remove("$ref") {
-            let arm = json!({ "$ref": reference });
-            map.insert("allOf".into(), Value::Array(vec![arm]));
+            map.insert("allOf".into(), json!([{ "$ref": reference }]));
         }
     }
 }
