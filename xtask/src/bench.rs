@@ -13,6 +13,7 @@
 //! - [`report`]: the markdown.
 
 pub mod build;
+pub mod caller;
 pub mod client;
 pub mod generator;
 pub mod report;
@@ -126,10 +127,25 @@ pub fn run(rest: &[String]) -> Result<(), String> {
         results
             .builds
             .push(build::task_instance(plan.build_repeat)?);
+        let generated = crate::root().join("generated");
+        let caller = |label: &str, package, library, dir: &std::path::Path| {
+            build::caller(label.into(), package, library, dir, plan.build_repeat)
+        };
+        let now = caller(
+            "`generated/`",
+            "airflow-caller",
+            "airflow-client",
+            &generated,
+        )?;
+        results.builds.push(now);
         if let Some(rev) = args.value("--baseline")? {
-            results
-                .builds
-                .push(build::baseline(rev, plan.build_repeat)?);
+            let baseline = build::baseline(rev, plan.build_repeat)?;
+            let dir = baseline.dir.clone();
+            results.builds.push(baseline);
+            let label = format!("`{rev}`");
+            let library = "airflow-client-baseline";
+            let then = caller(&label, "airflow-caller-baseline", library, &dir)?;
+            results.builds.push(then);
         }
         results.builds.push(build::all_tags(plan.build_repeat)?);
     }

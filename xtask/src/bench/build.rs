@@ -62,6 +62,8 @@ pub struct Report {
     pub crate_label: String,
     /// Whether BENCHMARKS.md judges this crate against the build targets (`generated/` only).
     pub has_target: bool,
+    /// A program calling the crate (see [`caller`]), rather than the crate alone.
+    pub caller: bool,
     pub dir: PathBuf,
     pub rust_lines: usize,
     pub rows: Vec<Row>,
@@ -80,6 +82,10 @@ struct Target {
     /// The crate's own folder.
     crate_dir: PathBuf,
     package: &'static str,
+    /// The packages a cold build starts without: the crate, and for a caller also its library.
+    clean: Vec<&'static str>,
+    /// The file a one-file build touches.
+    touched: PathBuf,
     /// Arguments every cargo command gets (`-p ...` or `--config ...`).
     args: Vec<String>,
     env: Vec<(&'static str, PathBuf)>,
@@ -164,9 +170,11 @@ impl Target {
     }
 
     fn clean(&self) -> Result<(), String> {
-        let output = self
-            .cargo("clean")
-            .args(["-p", self.package])
+        let mut clean = self.cargo("clean");
+        for package in &self.clean {
+            clean.args(["-p", package]);
+        }
+        let output = clean
             .output()
             .map_err(|e| format!("running cargo clean: {e}"))?;
         if output.status.success() {
@@ -174,17 +182,17 @@ impl Target {
         } else {
             Err(format!(
                 "`cargo clean -p {}` failed: {}",
-                self.package,
+                self.clean.join(" -p "),
                 String::from_utf8_lossy(&output.stderr).trim()
             ))
         }
     }
 
     fn touch(&self) -> Result<(), String> {
-        let path = self.crate_dir.join(TOUCHED);
+        let path = &self.touched;
         fs::File::options()
             .append(true)
-            .open(&path)
+            .open(path)
             .and_then(|f| f.set_modified(SystemTime::now()))
             .map_err(|e| format!("touching {}: {e}", path.display()))
     }
@@ -204,6 +212,8 @@ pub fn task_instance(repeat: usize) -> Result<Report, String> {
         dir: root(),
         crate_dir: root().join("generated"),
         package: "airflow-client",
+        clean: vec!["airflow-client"],
+        touched: root().join("generated").join(TOUCHED),
         args: vec!["-p".into(), "airflow-client".into()],
         env: Vec::new(),
     };
@@ -259,8 +269,10 @@ pub fn baseline(rev: &str, repeat: usize) -> Result<Report, String> {
         .map_err(|e| format!("copying Cargo.lock: {e}"))?;
     let target = Target {
         dir: crate_dir.clone(),
+        touched: crate_dir.join(TOUCHED),
         crate_dir,
         package: PACKAGE,
+        clean: vec![PACKAGE],
         args: vec!["--config".into(), "profile.dev.debug=0".into()],
         env: vec![("CARGO_TARGET_DIR", target_dir())],
     };
@@ -292,6 +304,8 @@ pub fn all_tags(repeat: usize) -> Result<Report, String> {
         dir: dir.clone(),
         crate_dir: dir.clone(),
         package: ALL_TAGS_CRATE,
+        clean: vec![ALL_TAGS_CRATE],
+        touched: dir.join(TOUCHED),
         args: vec!["--config".into(), "profile.dev.debug=0".into()],
         env: vec![("CARGO_TARGET_DIR", target_dir())],
     };
@@ -303,17 +317,61 @@ pub fn all_tags(repeat: usize) -> Result<Report, String> {
     )
 }
 
+/// The program of [`caller`](super::caller) for the crate in `library_dir` (package
+/// `library`), written into `target/bench/<package>/` and built with the workspace's target
+/// folder: cold (the crate and the program, after `cargo clean -p` of both), and the program
+/// alone after its `main.rs` is touched.
+pub fn caller(
+    label: String,
+    package: &'static str,
+    library: &'static str,
+    library_dir: &Path,
+    repeat: usize,
+) -> Result<Report, String> {
+    let dir = root().join("target").join("bench").join(package);
+    let _ = fs::remove_dir_all(&dir);
+    let examples = super::caller::write(&dir, package, library, library_dir)?;
+    fs::copy(root().join("Cargo.lock"), dir.join("Cargo.lock"))
+        .map_err(|e| format!("copying Cargo.lock into {}: {e}", dir.display()))?;
+    let target = Target {
+        dir: dir.clone(),
+        crate_dir: dir.clone(),
+        package,
+        clean: vec![package, library],
+        touched: dir.join("src").join("main.rs"),
+        args: vec!["--config".into(), "profile.dev.debug=0".into()],
+        env: vec![("CARGO_TARGET_DIR", target_dir())],
+    };
+    let label = format!("a program calling the {examples} operation examples of {label}");
+    let report = measure_kinds(label, false, &target, repeat, &[Kind::Touch, Kind::Cold])?;
+    Ok(Report {
+        caller: true,
+        ..report
+    })
+}
+
 fn measure(
     crate_label: String,
     has_target: bool,
     target: &Target,
     repeat: usize,
 ) -> Result<Report, String> {
+    let kinds = [Kind::NoOp, Kind::Touch, Kind::Cold, Kind::CheckCold];
+    measure_kinds(crate_label, has_target, target, repeat, &kinds)
+}
+
+fn measure_kinds(
+    crate_label: String,
+    has_target: bool,
+    target: &Target,
+    repeat: usize,
+    kinds: &[Kind],
+) -> Result<Report, String> {
     println!("  {crate_label}: preparing (builds dependencies if needed, not timed)");
     target.timed("check")?;
     target.timed("build")?;
     let mut rows = Vec::new();
-    for kind in [Kind::NoOp, Kind::Touch, Kind::Cold, Kind::CheckCold] {
+    for &kind in kinds {
         let mut samples = Vec::new();
         let mut contended = 0;
         for _ in 0..repeat {
@@ -336,6 +394,7 @@ fn measure(
     Ok(Report {
         crate_label,
         has_target,
+        caller: false,
         dir: target.crate_dir.clone(),
         rust_lines: rust_lines(&target.crate_dir.join("src"))?,
         rows,

@@ -37,8 +37,12 @@ pub fn markdown(r: &Results) -> String {
     if !r.generator.is_empty() {
         generator_section(&mut md, &r.generator);
     }
-    if !r.builds.is_empty() {
-        build_section(&mut md, &r.builds, r.plan.build_repeat);
+    let (callers, crates): (Vec<_>, Vec<_>) = r.builds.iter().partition(|b| b.caller);
+    if !crates.is_empty() {
+        build_section(&mut md, &crates, r.plan.build_repeat);
+    }
+    if !callers.is_empty() {
+        caller_section(&mut md, &callers, r.plan.build_repeat);
     }
     if let Some(d) = &r.client.decode {
         decode_section(&mut md, d);
@@ -198,7 +202,7 @@ fn generator_section(md: &mut String, generators: &[generator::Report]) {
     md.push('\n');
 }
 
-fn build_section(md: &mut String, builds: &[build::Report], repeat: usize) {
+fn build_section(md: &mut String, builds: &[&build::Report], repeat: usize) {
     let _ = writeln!(md, "## Crate-only build of the emitted crate\n");
     let _ = writeln!(
         md,
@@ -221,23 +225,29 @@ fn build_section(md: &mut String, builds: &[build::Report], repeat: usize) {
         "| crate | lines of Rust | no-op s | one file touched s | cold s | cold `cargo check` s |\n|---|---|---|---|---|---|"
     );
     for b in builds {
-        let cell = |kind: Kind| {
-            b.stats(kind).map_or("—".to_string(), |s| {
-                format!("{} ({} – {})", secs(s.median), secs(s.min), secs(s.max))
-            })
-        };
         let _ = writeln!(
             md,
             "| {} | {} | {} | {} | {} | {} |",
             b.crate_label,
             b.rust_lines,
-            cell(Kind::NoOp),
-            cell(Kind::Touch),
-            cell(Kind::Cold),
-            cell(Kind::CheckCold)
+            cell(b, Kind::NoOp),
+            cell(b, Kind::Touch),
+            cell(b, Kind::Cold),
+            cell(b, Kind::CheckCold)
         );
     }
     md.push('\n');
+    contended_note(md, builds);
+}
+
+/// A build's median with its range, or `—` when it was not measured.
+fn cell(build: &build::Report, kind: Kind) -> String {
+    build.stats(kind).map_or("—".to_string(), |s| {
+        format!("{} ({} – {})", secs(s.median), secs(s.min), secs(s.max))
+    })
+}
+
+fn contended_note(md: &mut String, builds: &[&build::Report]) {
     let contended: usize = builds
         .iter()
         .flat_map(|b| &b.rows)
@@ -250,6 +260,40 @@ fn build_section(md: &mut String, builds: &[build::Report], repeat: usize) {
              they are included.\n"
         );
     }
+}
+
+fn caller_section(md: &mut String, callers: &[&build::Report], repeat: usize) {
+    let _ = writeln!(
+        md,
+        "## A program that calls every operation
+"
+    );
+    let _ = writeln!(
+        md,
+        "What a user's own crate costs to build: a program made of the operation examples in the \
+         crate's docs, one function each, built against the crate (`target/bench/airflow-caller*/`, \
+         `cargo build --config profile.dev.debug=0` with the workspace's target folder). Cold: \
+         after `cargo clean -p` of the program and the crate, so both compile. Program touched: \
+         its `main.rs` gets a new mtime, as an edit of the user's code does. Median of {repeat} \
+         (min – max). A crate-only build counts neither what a call compiles in the caller \
+         (generic code, async bodies) nor what it spares the caller.\n"
+    );
+    let _ = writeln!(
+        md,
+        "| program | lines of Rust | program touched s | cold, crate and program s |\n|---|---|---|---|"
+    );
+    for b in callers {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} |",
+            b.crate_label,
+            b.rust_lines,
+            cell(b, Kind::Touch),
+            cell(b, Kind::Cold)
+        );
+    }
+    md.push('\n');
+    contended_note(md, callers);
 }
 
 fn decode_section(md: &mut String, d: &Decode) {
