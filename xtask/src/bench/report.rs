@@ -129,10 +129,15 @@ fn summary(md: &mut String, r: &Results) {
             ),
         ] {
             let Some(s) = b.stats(kind) else { continue };
+            let build = if b.caller {
+                "build of"
+            } else {
+                "crate-only build,"
+            };
             if b.has_target {
                 let _ = writeln!(
                     md,
-                    "| crate-only build, {}, {} | < {target} s | {} s | {peers} | {} |",
+                    "| {build} {}, {} | < {target} s | {} s | {peers} | {} |",
                     b.crate_label,
                     kind.label(),
                     secs(s.median),
@@ -141,7 +146,7 @@ fn summary(md: &mut String, r: &Results) {
             } else {
                 let _ = writeln!(
                     md,
-                    "| crate-only build, {}, {} | none (the targets are for `generated/`) | {} s | — | for reference |",
+                    "| {build} {}, {} | none (the targets are for `generated/`) | {} s | — | for reference |",
                     b.crate_label,
                     kind.label(),
                     secs(s.median),
