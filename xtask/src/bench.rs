@@ -8,6 +8,8 @@
 //!
 //! - [`generator`]: a whole `xtask regen` process (Task Instance tag, all tags).
 //! - [`build`]: crate-only `cargo build` of the emitted crates: cold, one file touched, no-op.
+//! - [`caller`]: a program made of every operation example, built against the crate: what a
+//!   user's crate costs.
 //! - [`client`]: decode and request overhead, run by the `airflow-bench` binary (tests/bench).
 //! - [`results`]: what one run measured, with the plan it followed and the machine it ran on.
 //! - [`report`]: the markdown.

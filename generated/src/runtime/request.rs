@@ -154,10 +154,10 @@ impl Request {
         if !response.is_success() {
             return Err(response.error(errors));
         }
-        // A server that streams what the operation documents as one value.
         if streamed {
             return Ok(response);
         }
+        // A server that streams what the operation documents as one value.
         if let Content::Streamed(answer) = response.body {
             let bytes = read_whole(answer).await;
             let bytes = bytes.map_err(|failure| failure.into_error(response.operation, 1))?;
@@ -488,9 +488,10 @@ pub(crate) fn decode_json<T: DeserializeOwned>(
     status: u16,
     bytes: &[u8],
 ) -> Result<T, Error> {
-    let json: &[u8] = match bytes.iter().all(u8::is_ascii_whitespace) {
-        true => b"null",
-        false => bytes,
+    let json: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+        b"null"
+    } else {
+        bytes
     };
     serde_json::from_slice(json).map_err(|source| decode_error(operation, status, bytes, source))
 }
