@@ -13,6 +13,9 @@
 //! and built with the workspace's target folder and the workspace's `profile.dev` (debug = 0),
 //! so it reuses the same dependency builds. A sample that had to wait for another cargo's
 //! lock on the target folder, or where cargo did not do what is measured, is retaken.
+//!
+//! [`caller`] times a program built against a crate the same way: cold (the crate and the
+//! program) and the program alone with its `main.rs` touched.
 
 use std::fs;
 use std::path::{Path, PathBuf};
