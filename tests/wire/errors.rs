@@ -258,7 +258,9 @@ async fn a_decode_error_names_the_path_for_each_shape_of_body() {
         let items = vec![fixtures::task_instance(), fixtures::task_instance(), bad];
         fixtures::collection(items)
     };
-    let tricky = json!({ "a\"],{": ["}", "\\", {"[": ",,"}], "b": "\"\"" });
+    // Written out, so the strings come before the bad value whatever order a map keeps.
+    let good = fixtures::task_instance().to_string();
+    let tricky = r#"{"note": "say \"hi [", "rendered_fields": {"a": ["}", "\\", {"[": ",,"}]}, "try_number": "three"}"#;
     let cases: Vec<(String, &str)> = vec![
         (page(item(json!({"state": 7}))).to_string(), "task_instances[2].state"),
         (
@@ -266,7 +268,10 @@ async fn a_decode_error_names_the_path_for_each_shape_of_body() {
             "task_instances[2].dag_version.version_number",
         ),
         (page(item(json!({"task_id": null}))).to_string(), "task_instances[2]"),
-        (page(item(json!({"rendered_fields": tricky, "try_number": "three"}))).to_string(), "task_instances[2].try_number"),
+        (
+            format!(r#"{{"task_instances": [{good}, {good}, {tricky}], "total_entries": 3}}"#),
+            "task_instances[2].try_number",
+        ),
         (
             serde_json::to_string_pretty(&page(item(json!({"run_after": "yesterday"})))).unwrap(),
             "task_instances[2].run_after",
