@@ -225,24 +225,27 @@ fn build_section(md: &mut String, builds: &[&build::Report], repeat: usize) {
          (another build in the same folder got there first), is retaken up to three times.\n",
         build::TOUCHED
     );
-    let _ = writeln!(
-        md,
-        "| crate | lines of Rust | no-op s | one file touched s | cold s | cold `cargo check` s |\n|---|---|---|---|---|---|"
-    );
+    let columns = [
+        (Kind::NoOp, "no-op s"),
+        (Kind::Touch, "one file touched s"),
+        (Kind::Cold, "cold s"),
+        (Kind::CheckCold, "cold `cargo check` s"),
+    ];
+    build_table(md, "crate", &columns, builds);
+    contended_note(md, builds);
+}
+
+/// A table of builds: each one's label, its lines of Rust, and a column per kind measured.
+fn build_table(md: &mut String, first: &str, columns: &[(Kind, &str)], builds: &[&build::Report]) {
+    let titles: Vec<&str> = columns.iter().map(|(_, title)| *title).collect();
+    let _ = writeln!(md, "| {first} | lines of Rust | {} |", titles.join(" | "));
+    let _ = writeln!(md, "|---|---|{}", "---|".repeat(columns.len()));
     for b in builds {
-        let _ = writeln!(
-            md,
-            "| {} | {} | {} | {} | {} | {} |",
-            b.crate_label,
-            b.rust_lines,
-            cell(b, Kind::NoOp),
-            cell(b, Kind::Touch),
-            cell(b, Kind::Cold),
-            cell(b, Kind::CheckCold)
-        );
+        let cells: Vec<String> = columns.iter().map(|(kind, _)| cell(b, *kind)).collect();
+        let (label, lines) = (&b.crate_label, b.rust_lines);
+        let _ = writeln!(md, "| {label} | {lines} | {} |", cells.join(" | "));
     }
     md.push('\n');
-    contended_note(md, builds);
 }
 
 /// A build's median with its range, or `—` when it was not measured.
@@ -283,21 +286,11 @@ fn caller_section(md: &mut String, callers: &[&build::Report], repeat: usize) {
          (min – max). A crate-only build counts neither what a call compiles in the caller \
          (generic code, async bodies) nor what it spares the caller.\n"
     );
-    let _ = writeln!(
-        md,
-        "| program | lines of Rust | program touched s | cold, crate and program s |\n|---|---|---|---|"
-    );
-    for b in callers {
-        let _ = writeln!(
-            md,
-            "| {} | {} | {} | {} |",
-            b.crate_label,
-            b.rust_lines,
-            cell(b, Kind::Touch),
-            cell(b, Kind::Cold)
-        );
-    }
-    md.push('\n');
+    let columns = [
+        (Kind::Touch, "program touched s"),
+        (Kind::Cold, "cold, crate and program s"),
+    ];
+    build_table(md, "program", &columns, callers);
     contended_note(md, callers);
 }
 
