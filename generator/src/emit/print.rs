@@ -97,13 +97,12 @@ fn join_short_chains(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     while i < lines.len() {
+        out.push_str(lines[i]);
         let Some((call, close)) = short_chain(&lines[i..]) else {
-            out.push_str(lines[i]);
             out.push('\n');
             i += 1;
             continue;
         };
-        out.push_str(lines[i]);
         for link in &lines[i + 1..=i + call] {
             out.push_str(link.trim_start());
         }
