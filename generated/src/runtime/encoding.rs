@@ -24,17 +24,17 @@ pub enum QueryStyle {
 }
 
 /// The text form of a scalar JSON value; `None` for null.
-pub(crate) fn scalar(value: &Value) -> Option<String> {
+pub(crate) fn scalar(value: Value) -> Option<String> {
     match value {
         Value::Null => None,
-        Value::String(s) => Some(s.clone()),
+        Value::String(s) => Some(s),
         other => Some(other.to_string()),
     }
 }
 
 /// The text forms of `items`, nulls left out, joined by `separator`.
-fn joined(items: &[Value], separator: &str) -> String {
-    let texts: Vec<String> = items.iter().filter_map(scalar).collect();
+pub(crate) fn joined(items: Vec<Value>, separator: &str) -> String {
+    let texts: Vec<String> = items.into_iter().filter_map(scalar).collect();
     texts.join(separator)
 }
 
@@ -48,7 +48,7 @@ pub(crate) fn to_value<T: Serialize + ?Sized>(value: &T) -> Value {
 pub(crate) fn percent_encode(text: &str, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+        if unreserved(byte) {
             out.push(byte as char);
         } else {
             out.push('%');
@@ -58,12 +58,17 @@ pub(crate) fn percent_encode(text: &str, out: &mut String) {
     }
 }
 
+/// An RFC 3986 unreserved character, the only kind sent as it is.
+pub(crate) fn unreserved(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~')
+}
+
 /// Appends `name=value` pairs for one parameter to a query string (without the `?`); `false`
 /// when the value is null and nothing was appended.
-pub(crate) fn append_query<T: Serialize + ?Sized>(
+pub(crate) fn append_query(
     query: &mut String,
     name: &str,
-    value: &T,
+    value: Value,
     style: QueryStyle,
 ) -> bool {
     let before = query.len();
@@ -75,11 +80,11 @@ pub(crate) fn append_query<T: Serialize + ?Sized>(
         query.push('=');
         percent_encode(text, query);
     };
-    match (to_value(value), style) {
+    match (value, style) {
         (Value::Null, _) => {}
         (Value::Array(items), QueryStyle::Form { explode: true })
         | (Value::Array(items), QueryStyle::DeepObject) => {
-            for item in items.iter().filter_map(scalar) {
+            for item in items.into_iter().filter_map(scalar) {
                 pair(name, &item);
             }
         }
@@ -89,31 +94,31 @@ pub(crate) fn append_query<T: Serialize + ?Sized>(
                 QueryStyle::PipeDelimited => "|",
                 _ => ",",
             };
-            pair(name, &joined(&items, separator));
+            pair(name, &joined(items, separator));
         }
         (Value::Object(map), QueryStyle::DeepObject) => {
-            for (key, item) in &map {
+            for (key, item) in map {
                 if let Some(text) = scalar(item) {
                     pair(&format!("{name}[{key}]"), &text);
                 }
             }
         }
         (Value::Object(map), QueryStyle::Form { explode: true }) => {
-            for (key, item) in &map {
+            for (key, item) in map {
                 if let Some(text) = scalar(item) {
-                    pair(key, &text);
+                    pair(&key, &text);
                 }
             }
         }
         (Value::Object(map), _) => {
             let flat: Vec<String> = map
-                .iter()
+                .into_iter()
                 .filter_map(|(k, v)| scalar(v).map(|v| format!("{k},{v}")))
                 .collect();
             pair(name, &flat.join(","));
         }
         (other, _) => {
-            if let Some(text) = scalar(&other) {
+            if let Some(text) = scalar(other) {
                 pair(name, &text);
             }
         }
@@ -129,7 +134,7 @@ pub(crate) fn append_fields<T: Serialize + ?Sized>(
 ) -> Result<Vec<&'static str>, NotAStruct> {
     let mut set = Vec::new();
     for_each_field(value, |key, value| {
-        if append_query(query, key, &value, QueryStyle::Form { explode: true }) {
+        if append_query(query, key, value, QueryStyle::Form { explode: true }) {
             set.push(key);
         }
     })?;
@@ -263,7 +268,7 @@ impl<'a, 'f> ser::Serializer for &'a mut Fields<'f> {
 /// A header value: scalars as text, lists comma-separated; `None` for null.
 pub(crate) fn header_value<T: Serialize + ?Sized>(value: &T) -> Option<String> {
     match to_value(value) {
-        Value::Array(items) => Some(joined(&items, ",")),
-        other => scalar(&other),
+        Value::Array(items) => Some(joined(items, ",")),
+        other => scalar(other),
     }
 }

@@ -103,7 +103,7 @@ impl Request {
         value: &T,
         style: QueryStyle,
     ) {
-        if encoding::append_query(&mut self.query, name, value, style) {
+        if encoding::append_query(&mut self.query, name, encoding::to_value(value), style) {
             self.set.push(name);
         }
     }
@@ -361,11 +361,7 @@ impl Request {
     }
 
     async fn send_once(&self) -> reqwest::Result<reqwest::Response> {
-        let mut url = self.client.url(&self.path);
-        if !self.query.is_empty() {
-            url.push('?');
-            url.push_str(&self.query);
-        }
+        let url = self.client.url_with_query(&self.path, &self.query);
         let mut builder = self.client.http().request(self.method.clone(), url);
         if self.auth {
             builder = self.client.authorize(builder);
@@ -445,41 +441,39 @@ impl Failure {
 async fn read_whole(mut answer: reqwest::Response) -> Result<Bytes, Failure> {
     let status = answer.status().as_u16();
     let expected = answer.content_length();
-    let mut chunks: Vec<Bytes> = Vec::new();
+    // A body in one chunk (the usual case) is kept as it came, without a copy.
+    let mut first = Bytes::new();
+    let mut more: Vec<Bytes> = Vec::new();
     loop {
         match answer.chunk().await {
-            Ok(Some(chunk)) => chunks.push(chunk),
+            Ok(Some(chunk)) if first.is_empty() && more.is_empty() => first = chunk,
+            Ok(Some(chunk)) => more.push(chunk),
             Ok(None) => break,
             Err(source) => {
                 return Err(Failure::Cut {
                     status,
-                    received: chunks.iter().map(|c| c.len() as u64).sum(),
+                    received: (first.len() + more.iter().map(Bytes::len).sum::<usize>()) as u64,
                     expected,
                     source,
                 })
             }
         }
     }
-    // A body in one chunk (the usual case) is kept as it came, without a copy.
-    Ok(match chunks.len() {
-        0 => Bytes::new(),
-        1 => chunks.remove(0),
-        _ => chunks.concat().into(),
+    Ok(if more.is_empty() {
+        first
+    } else {
+        more.insert(0, first);
+        more.concat().into()
     })
 }
 
-/// The media type without parameters, lower-cased (`application/json`).
-fn media_type(headers: &HeaderMap) -> String {
+/// The media type without parameters, as the server wrote it (`application/json`).
+fn essence(headers: &HeaderMap) -> &str {
     let value = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    value
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase()
+    value.split(';').next().unwrap_or_default().trim()
 }
 
 /// A JSON body as `T`; an empty body reads like `null`, so `()` and `Option` bodies work.
@@ -610,7 +604,9 @@ impl Response {
         let status = answer.status().as_u16();
         // Taken, not copied: the body reads the same without them.
         let headers = std::mem::take(answer.headers_mut());
-        let streamed = stream && (200..300).contains(&status) && media_type(&headers) == NDJSON;
+        let streamed = stream
+            && (200..300).contains(&status)
+            && essence(&headers).eq_ignore_ascii_case(NDJSON);
         let body = if streamed {
             Content::Streamed(answer)
         } else {
@@ -647,7 +643,7 @@ impl Response {
 
     /// The media type without parameters, lower-cased (`application/json`).
     pub fn media_type(&self) -> String {
-        media_type(&self.headers)
+        essence(&self.headers).to_ascii_lowercase()
     }
 
     pub(crate) fn is_success(&self) -> bool {

@@ -297,7 +297,13 @@ impl Client {
 
     /// `path` (starting with `/`) joined to the base URL.
     pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.inner.base_url)
+        self.url_with_query(path, "")
+    }
+
+    /// `path` and, unless it is empty, `?query` joined to the base URL.
+    pub(crate) fn url_with_query(&self, path: &str, query: &str) -> String {
+        let separator = if query.is_empty() { "" } else { "?" };
+        [self.inner.base_url.as_str(), path, separator, query].concat()
     }
 
     /// Adds this client's credentials to a request built with [`Client::http`].

@@ -16,7 +16,8 @@ impl Client {
         template: &'static str,
         segments: &[String],
     ) -> Request {
-        let mut path = String::with_capacity(template.len() + 16);
+        let filled: usize = segments.iter().map(String::len).sum();
+        let mut path = String::with_capacity(template.len() + filled);
         let mut segments = segments.iter();
         let mut rest = template;
         while let Some((before, after)) = rest.split_once('{') {
