@@ -268,7 +268,7 @@ fn error_types(apis: &[TagApi], types: &[TypeDef]) -> Vec<ErrorType> {
 const CLIENT_METHODS: &str =
     "authorize base_url bearer builder call clone deadline fetch_token fmt \
     has_release http login new paged relogin request retry_policy server_version set_token \
-    supports url";
+    supports url url_with_query";
 
 fn is_client_method(name: &str) -> bool {
     CLIENT_METHODS.split_whitespace().any(|m| m == name)
