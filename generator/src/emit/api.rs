@@ -721,6 +721,14 @@ pub fn status_text(status: &Status) -> String {
     }
 }
 
+/// Whether some decoder falls back to `untyped_body`: a mapping with no `default` type.
+pub fn decoders_fall_back(api: &Api) -> bool {
+    let mut mappings = api
+        .operations()
+        .filter_map(|(_, op)| error_mapping(api, &op.errors));
+    mappings.any(|(_, default)| default.is_none())
+}
+
 /// One decoder per distinct mapping the operations use, by name: each a `fn(status, body)`
 /// choosing the error body type by status, shared by the operations with that mapping.
 pub fn decoders(api: &Api) -> BTreeMap<String, TokenStream> {

@@ -118,10 +118,15 @@ pub fn error_body(api: &Api) -> TokenStream {
         let doc = format!(" The documented error body [`models::{}`].", def.name);
         quote!(#[doc = #doc] #variant(models::#name),)
     });
+    let untyped = super::api::decoders_fall_back(api).then(|| {
+        quote!(
+            use crate::runtime::error::untyped_body;
+        )
+    });
     let import = (!api.error_types.is_empty()).then(|| {
         quote!(
             use crate::models;
-            use crate::runtime::error::untyped_body;
+            #untyped
             use crate::runtime::typed_body::typed_body;
         )
     });
