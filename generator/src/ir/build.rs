@@ -188,7 +188,7 @@ fn tag_apis(doc: &Document, by_tag: ByTag) -> Vec<TagApi> {
         .into_iter()
         .map(|(tag, mut operations)| {
             let type_name = api_names.unique(camel(&format!("{tag} api")));
-            let module = super::types::module_name(type_name.trim_end_matches("Api"));
+            let module = super::types::module_name(type_name.trim_end_matches("Api"), "apis");
             // No operation's module is named like its tag's (`login/login.rs`).
             let mut modules = Namespace::reserving([module.as_str()]);
             for op in &mut operations {

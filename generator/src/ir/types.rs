@@ -163,7 +163,7 @@ impl<'a> TypeBuilder<'a> {
         let data = schema.map(|s| &s.schema_data);
         self.types.push(TypeDef {
             name: name.to_string(),
-            module: module_name(name),
+            module: module_name(name, "models"),
             pointer: pointer.to_string(),
             title: data.and_then(|d| d.title.clone()),
             description: data.and_then(|d| d.description.clone()),
@@ -655,7 +655,12 @@ fn object_of(any: &AnySchema) -> ObjectType {
     }
 }
 
-/// File stem for a type's module: snake case, with keywords suffixed rather than raw.
-pub fn module_name(type_name: &str) -> String {
-    unraw(&snake(type_name))
+/// File stem for a module in `parent`: snake case, with keywords suffixed rather than raw, and
+/// `parent`'s own name too (clippy rejects `models::models`).
+pub fn module_name(type_name: &str, parent: &str) -> String {
+    let name = unraw(&snake(type_name));
+    match name == parent {
+        true => format!("{name}_"),
+        false => name,
+    }
 }
