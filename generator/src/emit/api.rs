@@ -7,7 +7,7 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote, ToTokens};
 
 use super::docs::{doc_attrs, since, Para};
-use super::setters::{setter, Slot};
+use super::setters::{setter, setter_names, Slot};
 use super::signature::{
     arguments, by_value, fixed_note, fixed_value, media, order_note, signature,
 };
@@ -108,12 +108,9 @@ const RUNTIME_ITEMS: &[(&str, &[&str])] = &[
 fn imports(api: &Api, code: &TokenStream) -> TokenStream {
     let mut idents = BTreeSet::new();
     super::collect_idents(code.clone(), &mut idents);
-    let pick = |names: &[&str]| -> Vec<proc_macro2::Ident> {
-        names
-            .iter()
-            .filter(|n| idents.contains(**n))
-            .map(|n| format_ident!("{}", n))
-            .collect()
+    let pick = |names: &[&str]| -> Vec<Ident> {
+        let used = names.iter().filter(|n| idents.contains(**n));
+        used.map(|n| format_ident!("{}", n)).collect()
     };
     let runtime = RUNTIME_ITEMS.iter().filter_map(|(module, items)| {
         let items = pick(items);
@@ -247,9 +244,11 @@ fn params_struct(api: &Api, tag: &TagApi, op: &Operation, params: &str) -> Token
         };
         quote!(#docs #serde pub #rust: Option<#inner>,)
     });
+    let names = setter_names(&Vec::from_iter(op.optional_params().map(|p| &*p.rust_name)));
     let setters = op
         .optional_params()
-        .map(|p| setter(api, &p.rust_name, &p.ty, Slot::Some, false, PATH));
+        .zip(&names)
+        .map(|(p, names)| setter(api, (&p.rust_name, names), &p.ty, Slot::Some, false, PATH));
     // A streaming twin owns its parameters; a borrowed struct converts by cloning.
     let from_ref = users.iter().any(|o| o.paging.is_some()).then(|| {
         quote! {
@@ -721,14 +720,6 @@ pub fn status_text(status: &Status) -> String {
     }
 }
 
-/// Whether some decoder falls back to `untyped_body`: a mapping with no `default` type.
-pub fn decoders_fall_back(api: &Api) -> bool {
-    let mut mappings = api
-        .operations()
-        .filter_map(|(_, op)| error_mapping(api, &op.errors));
-    mappings.any(|(_, default)| default.is_none())
-}
-
 /// One decoder per distinct mapping the operations use, by name: each a `fn(status, body)`
 /// choosing the error body type by status, shared by the operations with that mapping.
 pub fn decoders(api: &Api) -> BTreeMap<String, TokenStream> {
@@ -754,7 +745,8 @@ pub fn decoders(api: &Api) -> BTreeMap<String, TokenStream> {
         typed.extend(default.map(|variant| format!("any other as `{variant}`")));
         let fallback = match default.map(ident) {
             Some(variant) => quote!(typed_body(body, ErrorBody::#variant)),
-            None => quote!(untyped_body(body)),
+            // A path, not an import: with every typed body from `default`, none falls back.
+            None => quote!(crate::runtime::error::untyped_body(body)),
         };
         // Only `default` typed: every status reads alike.
         let (status, decode) = match groups.is_empty() {

@@ -37,15 +37,11 @@ pub fn lib_rs(api: &Api, template_modules: &[String], runtime: &[String]) -> Tok
     let paging = reexport("paging", quote!({PageStart, Paged}));
     let pending = reexport("pending", quote!({Pending, Reply}));
     let multipart = reexport("multipart", quote!(FilePart));
-    let token_url = match &api.token_url {
-        Some(url) => quote!(Some(#url)),
-        None => quote!(None),
-    };
+    let token_url = api.token_url.as_ref();
+    let token_url = token_url.map_or(quote!(None), |url| quote!(Some(#url)));
     let releases = api.releases.as_ref();
-    let version_endpoint = match releases.and_then(|r| r.version_endpoint.as_ref()) {
-        Some((path, field)) => quote!(Some((#path, #field))),
-        None => quote!(None),
-    };
+    let version_endpoint = releases.and_then(|r| r.version_endpoint.as_ref());
+    let version_endpoint = version_endpoint.map_or(quote!(None), |(p, f)| quote!(Some((#p, #f))));
     let product = releases.map_or("the API", |r| r.product.as_str());
     let tag_types: Vec<_> = api.apis.iter().map(|t| ident(&t.type_name)).collect();
     let apis_use = (!tag_types.is_empty()).then(|| quote!(pub use apis::{#(#tag_types),*};));
@@ -118,15 +114,9 @@ pub fn error_body(api: &Api) -> TokenStream {
         let doc = format!(" The documented error body [`models::{}`].", def.name);
         quote!(#[doc = #doc] #variant(models::#name),)
     });
-    let untyped = super::api::decoders_fall_back(api).then(|| {
-        quote!(
-            use crate::runtime::error::untyped_body;
-        )
-    });
     let import = (!api.error_types.is_empty()).then(|| {
         quote!(
             use crate::models;
-            #untyped
             use crate::runtime::typed_body::typed_body;
         )
     });
@@ -180,11 +170,7 @@ pub fn apis_mod(api: &Api) -> TokenStream {
         .flat_map(|(_, op)| op.required_params())
         .filter_map(|p| Some((p.id_type.as_deref()?, p.name.as_str())))
         .collect();
-    let import = (!ids.is_empty()).then(|| {
-        quote!(
-            use crate::runtime::ids::integer_id;
-        )
-    });
+    let import = (!ids.is_empty()).then(|| quote! { use crate::runtime::ids::integer_id; });
     let ids = ids.into_iter().map(|(name, param)| {
         let name = ident(name);
         quote!(integer_id!(#name, #param);)

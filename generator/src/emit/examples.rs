@@ -2,6 +2,8 @@
 //! signature change that breaks the example breaks the build.
 
 use super::models::asked;
+use super::setters::setter_names;
+use super::ty::ident;
 use crate::ir::{Api, Field, Operation, Paging, Presence, TagApi, Ty, TypeKind};
 
 /// The example block for an operation, or for its streaming twin when `paging` is given, as
@@ -87,22 +89,24 @@ fn body_line(api: &Api, body: &Ty) -> String {
         },
         _ => &[],
     };
-    let settable = |f: &&Field| matches!(f.presence, Presence::Optional | Presence::Tristate);
-    let optional = fields.iter().filter(settable);
-    let mut set: Vec<&Field> = optional
+    let names = setter_names(&Vec::from_iter(fields.iter().map(|f| &*f.rust_name)));
+    let settable =
+        |(f, _): &(&Field, _)| matches!(f.presence, Presence::Optional | Presence::Tristate);
+    let optional = fields.iter().zip(&names).filter(settable);
+    let mut set: Vec<_> = optional
         .clone()
-        .filter(|f| f.default == Some(true.into()))
+        .filter(|(f, _)| f.default == Some(true.into()))
         .collect();
     if set.is_empty() {
         set.extend(optional.take(1));
     }
-    let setters = set.iter().map(|f| {
+    let setters = set.iter().map(|(f, (setter, _))| {
         // A list as an array: every list setter takes one.
         let sample = match f.ty.non_null() {
             Ty::List(item) => format!("[{}]", value(api, item, &f.wire_name, 1)),
             other => value(api, other, &f.wire_name, 1),
         };
-        format!(".{}({sample})", f.rust_name)
+        format!(".{}({sample})", ident(setter))
     });
     let setters: String = setters.collect();
     format!("let body = {}{setters};", value(api, body, "body", 0))

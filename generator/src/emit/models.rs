@@ -210,11 +210,13 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, docs: TokenStream) -> TokenSt
     // Clients build what they send with a constructor and setters, and fixtures of what they
     // receive the same way, so a field a newer document adds breaks no caller.
     let constructor = constructor(api, def, s, &required);
+    let names = setters::setter_names(&Vec::from_iter(s.fields.iter().map(|f| &*f.rust_name)));
     let setters: Vec<TokenStream> = s
         .fields
         .iter()
-        .filter(|f| !asked(def, f))
-        .filter_map(|f| {
+        .zip(&names)
+        .filter(|(f, _)| !asked(def, f))
+        .filter_map(|(f, names)| {
             let slot = match f.presence {
                 Presence::Optional | Presence::RequiredNullable => Slot::Some,
                 Presence::Tristate => Slot::Value,
@@ -222,15 +224,12 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, docs: TokenStream) -> TokenSt
                 // A constant field holds its one value from the start.
                 Presence::Constant => return None,
             };
-            let (t, boxed) = (f.ty.non_null(), f.boxed);
-            Some(setters::setter(api, &f.rust_name, t, slot, boxed, PATH))
+            let (field, t) = ((&*f.rust_name, names), f.ty.non_null());
+            Some(setters::setter(api, field, t, slot, f.boxed, PATH))
         })
         .collect();
-    let import_setter = (!setters.is_empty()).then(|| {
-        quote!(
-            use crate::runtime::setters::setter;
-        )
-    });
+    let import_setter =
+        (!setters.is_empty()).then(|| quote! { use crate::runtime::setters::setter; });
     // Deprecated fields are still the struct's own: using them in derives and impls is not a
     // warning.
     let allow_deprecated = s

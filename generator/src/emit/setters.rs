@@ -5,7 +5,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::ty::{ident, ty, ModelPath};
-use crate::ir::{Api, Ty};
+use crate::ir::{Api, Namespace, Ty, METHODS};
 
 /// How a setter stores its value in the field.
 #[derive(Clone, Copy)]
@@ -43,17 +43,35 @@ pub fn arg(api: &Api, t: &Ty, path: ModelPath, input: &Ident) -> (TokenStream, T
     }
 }
 
+/// Each field's setter name and its null setter's, for `rust_names` in order: the field's own
+/// and `{field}_null`, but for a method the type has already (`set_default` for `default`).
+pub fn setter_names(rust_names: &[&str]) -> Vec<(String, String)> {
+    let methods = || METHODS.split_whitespace();
+    let mut taken = Namespace::reserving(methods().chain(rust_names.iter().copied()));
+    let mut setter = |f: &str| match methods().any(|m| m == f) {
+        true => taken.unique(format!("set_{f}")),
+        false => f.to_string(),
+    };
+    let setters: Vec<String> = rust_names.iter().map(|f| setter(f)).collect();
+    let nulls = rust_names.iter().map(|f| taken.unique(format!("{f}_null")));
+    setters.into_iter().zip(nulls).collect()
+}
+
 /// `setter!(kind field: Type);`, one line: the runtime's macro writes the setter of field
-/// `rust_name` (of type `t`, boxed when `boxed`) for the kind of value it takes.
+/// `field` (of type `t`, boxed when `boxed`) for the kind of value it takes, with the names
+/// [`setter_names`] gave it.
 pub fn setter(
     api: &Api,
-    rust_name: &str,
+    (field, (setter, null)): (&str, &(String, String)),
     t: &Ty,
     slot: Slot,
     boxed: bool,
     path: ModelPath,
 ) -> TokenStream {
-    let field = ident(rust_name);
+    let renamed = (setter != field)
+        .then(|| ident(setter))
+        .map(|s| quote!(as #s));
+    let field = ident(field);
     let (kind, value) = match t {
         _ if boxed => ("boxed", t),
         Ty::String => ("text", t),
@@ -69,10 +87,10 @@ pub fn setter(
     let mode = match slot {
         Slot::Some => None,
         Slot::Value => {
-            let null = format_ident!("{}_null", rust_name);
+            let null = ident(null);
             Some(quote!(, null #null))
         }
         Slot::Plain => Some(quote!(, required)),
     };
-    quote!(setter!(#kind #field: #value #mode);)
+    quote!(setter!(#kind #field #renamed: #value #mode);)
 }

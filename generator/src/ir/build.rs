@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use openapiv3::{ReferenceOr, SecurityScheme as RawScheme};
 
-use super::names::{camel, snake, Namespace};
+use super::names::{camel, snake, Namespace, METHODS};
 use super::operations::{OperationBuilder, RawOperation};
 use super::recursion::box_cycles;
 use super::releases::Support;
@@ -126,7 +126,7 @@ fn collect_operations<'a>(
             }
             let default_id = || format!("{lower}_{path}");
             let operation_id = op.operation_id.clone().unwrap_or_else(default_id);
-            let api_methods = || Namespace::reserving(API_METHODS);
+            let api_methods = || Namespace::reserving(METHODS.split_whitespace());
             let taken = fn_names.entry(tag.clone()).or_insert_with(api_methods);
             let fn_name = method_name(&operation_id, path, method, taken);
             let raw = RawOperation {
@@ -263,10 +263,6 @@ fn error_types(apis: &[TagApi], types: &[TypeDef]) -> Vec<ErrorType> {
         })
         .collect()
 }
-
-/// Methods every tag's API type has: its constructor and its derives' (an operation method
-/// named `clone` would shadow `Clone::clone`).
-const API_METHODS: [&str; 4] = ["new", "clone", "clone_from", "fmt"];
 
 /// Methods the runtime's `Client` already has, private ones too: an
 /// accessor of the same name would be a second definition.

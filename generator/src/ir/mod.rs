@@ -11,7 +11,7 @@ mod releases;
 mod types;
 
 pub use build::{build, build_supporting, Selection};
-pub use names::is_keyword;
+pub use names::{is_keyword, Namespace, METHODS};
 pub use operations::media_essence;
 pub use releases::Support;
 

@@ -15,6 +15,11 @@ const KEYWORDS: &[&str] = &[
 /// Keywords that cannot be raw identifiers.
 const NOT_RAW: &[&str] = &["crate", "self", "Self", "super", "_"];
 
+/// Methods the emitted types have already: constructors, and those the derives and the prelude
+/// give every type. An operation or setter of the same name would clash with one or shadow it
+/// (a setter `clone` would hide `Clone::clone`, one `default` `Default::default`).
+pub const METHODS: &str = "new clone clone_from default eq ne fmt into to_owned";
+
 /// Names that would shadow what emitted code uses unqualified.
 const RESERVED_TYPES: &[&str] = &[
     "Option", "Result", "Vec", "String", "Box", "Some", "None", "Ok", "Err", "Self",

@@ -493,14 +493,10 @@ impl<'a> TypeBuilder<'a> {
             })
             .collect::<Option<_>>()?;
         let explicit = data.discriminator.as_ref();
+        let required = structs[0].fields.iter().filter(|f| f.required);
         let candidates: Vec<&String> = match explicit {
             Some(d) => vec![&d.property_name],
-            None => structs[0]
-                .fields
-                .iter()
-                .filter(|f| f.required)
-                .map(|f| &f.wire_name)
-                .collect(),
+            None => required.map(|f| &f.wire_name).collect(),
         };
         candidates.into_iter().find_map(|property| {
             let mut tags: Vec<String> = Vec::with_capacity(structs.len());

@@ -13,44 +13,44 @@
 ///
 /// The field is an `Option`, set to `Some`; after the type, `, null name_null` says it is a
 /// `Maybe` that can also be sent as `null` (which `name_null()` does), and `, required` that
-/// it is the value itself.
+/// it is the value itself. `field as set_field` names a setter whose field has a method's name.
 macro_rules! setter {
-    (text $field:ident: $value:ty $(, $($mode:tt)+)?) => {
-        $crate::runtime::setters::setter!(@ [$($($mode)+)?] $field; value: impl ::core::convert::Into<String> => value.into());
+    (text $field:ident $(as $name:ident)?: $value:ty $(, $($mode:tt)+)?) => {
+        $crate::runtime::setters::setter!(@ [$($($mode)+)?] [$field $($name)? $field]; value: impl ::core::convert::Into<String> => value.into());
     };
-    (value $field:ident: $value:ty $(, $($mode:tt)+)?) => {
-        $crate::runtime::setters::setter!(@ [$($($mode)+)?] $field; value: $value => value);
+    (value $field:ident $(as $name:ident)?: $value:ty $(, $($mode:tt)+)?) => {
+        $crate::runtime::setters::setter!(@ [$($($mode)+)?] [$field $($name)? $field]; value: $value => value);
     };
-    (date $field:ident: $value:ty $(, $($mode:tt)+)?) => {
+    (date $field:ident $(as $name:ident)?: $value:ty $(, $($mode:tt)+)?) => {
         $crate::runtime::setters::setter!(
-            @ [$($($mode)+)?] $field;
+            @ [$($($mode)+)?] [$field $($name)? $field];
             value: chrono::DateTime<impl chrono::TimeZone> => value.with_timezone(&chrono::Utc)
         );
     };
-    (into $field:ident: $value:ty $(, $($mode:tt)+)?) => {
-        $crate::runtime::setters::setter!(@ [$($($mode)+)?] $field; value: impl ::core::convert::Into<$value> => value.into());
+    (into $field:ident $(as $name:ident)?: $value:ty $(, $($mode:tt)+)?) => {
+        $crate::runtime::setters::setter!(@ [$($($mode)+)?] [$field $($name)? $field]; value: impl ::core::convert::Into<$value> => value.into());
     };
-    (list $field:ident: $value:ty $(, $($mode:tt)+)?) => {
+    (list $field:ident $(as $name:ident)?: $value:ty $(, $($mode:tt)+)?) => {
         $crate::runtime::setters::setter!(
-            @ [$($($mode)+)?] $field;
+            @ [$($($mode)+)?] [$field $($name)? $field];
             value: impl ::core::iter::IntoIterator<Item = impl ::core::convert::Into<$value>> =>
                 value.into_iter().map(::core::convert::Into::into).collect()
         );
     };
-    (boxed $field:ident: $value:ty $(, $($mode:tt)+)?) => {
+    (boxed $field:ident $(as $name:ident)?: $value:ty $(, $($mode:tt)+)?) => {
         $crate::runtime::setters::setter!(
-            @ [$($($mode)+)?] $field;
+            @ [$($($mode)+)?] [$field $($name)? $field];
             value: impl ::core::convert::Into<$value> => ::std::boxed::Box::new(value.into())
         );
     };
-    (@ [] $field:ident; $arg:ident: $type:ty => $set:expr) => {
-        $crate::runtime::setters::setter!(@ set $field; $arg: $type => Some($set));
+    (@ [] $names:tt; $arg:ident: $type:ty => $set:expr) => {
+        $crate::runtime::setters::setter!(@ set $names; $arg: $type => Some($set));
     };
-    (@ [required] $field:ident; $arg:ident: $type:ty => $set:expr) => {
-        $crate::runtime::setters::setter!(@ set $field; $arg: $type => $set);
+    (@ [required] $names:tt; $arg:ident: $type:ty => $set:expr) => {
+        $crate::runtime::setters::setter!(@ set $names; $arg: $type => $set);
     };
-    (@ [null $null:ident] $field:ident; $arg:ident: $type:ty => $set:expr) => {
-        $crate::runtime::setters::setter!(@ set $field; $arg: $type => $crate::Maybe::Value($set));
+    (@ [null $null:ident] [$field:ident $($names:ident)+]; $arg:ident: $type:ty => $set:expr) => {
+        $crate::runtime::setters::setter!(@ set [$field $($names)+]; $arg: $type => $crate::Maybe::Value($set));
 
         #[doc = concat!("Sends `", stringify!($field), "` as `null`.")]
         #[inline]
@@ -59,10 +59,11 @@ macro_rules! setter {
             self
         }
     };
-    (@ set $field:ident; $arg:ident: $type:ty => $set:expr) => {
+    // `[field field]`, or `[field name field]` when `as` gave the name.
+    (@ set [$field:ident $name:ident $($field_again:ident)?]; $arg:ident: $type:ty => $set:expr) => {
         #[doc = concat!("Sets `", stringify!($field), "`.")]
         #[inline]
-        pub fn $field(mut self, $arg: $type) -> Self {
+        pub fn $name(mut self, $arg: $type) -> Self {
             self.$field = $set;
             self
         }
