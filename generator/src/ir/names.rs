@@ -101,6 +101,9 @@ fn symbol_name(raw: &str, fallback: &str) -> String {
     }
 }
 
+/// The longest name handed out, so a file stem (in snake case, up to twice as long) fits 255 bytes.
+const MAX_NAME: usize = 100;
+
 /// Hands out names unique within one namespace, suffixing `2`, `3`, ... on collision.
 /// Comparison ignores case and underscores, so names that differ only there (which would
 /// clash as file names or after serde's rename) also get a suffix.
@@ -125,6 +128,7 @@ impl Namespace {
     }
 
     pub fn unique(&mut self, name: String) -> String {
+        let name: String = name.chars().take(MAX_NAME).collect();
         if self.taken.insert(Self::key(&name)) {
             return name;
         }
@@ -181,5 +185,9 @@ mod tests {
         assert_eq!(ns.unique("foo_bar".into()), "foo_bar4");
         assert_eq!(ns.unique("V2".into()), "V2");
         assert_eq!(ns.unique("V2".into()), "V2_2");
+        // Names become file stems: a long one is cut, and a second of that start suffixed.
+        let long = "a".repeat(300);
+        assert_eq!(ns.unique(long.clone()), "a".repeat(100));
+        assert_eq!(ns.unique(long), format!("{}2", "a".repeat(100)));
     }
 }
