@@ -248,6 +248,14 @@ fn ok_cases_compile_without_warnings() {
             base.display()
         );
     }
+    // The examples in the docs are what users copy first: each must compile.
+    let doc = ["test", "--quiet", "--doc", "--workspace", "--no-fail-fast"];
+    if let Err(stderr) = cargo(&base, &base.join("target"), &doc) {
+        panic!(
+            "doc examples failed (`cargo test --doc --workspace` in {} shows each):\n{stderr}",
+            base.display()
+        );
+    }
 }
 
 /// The distinct diagnostic headlines of a cargo run, by the member folder they point into.

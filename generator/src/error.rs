@@ -1,8 +1,7 @@
 //! The generator's errors: a place in the document that cannot become a client, or an input
 //! the generator could not read.
 
-use std::fmt;
-use std::path::PathBuf;
+use std::{fmt, path::PathBuf};
 
 /// A generator failure.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,11 +1,6 @@
 //! The emitted files, written all or nothing, and compared with what is on disk.
 
-use std::collections::BTreeMap;
-use std::ffi::OsStr;
-use std::fmt;
-use std::fs;
-use std::io;
-use std::path::Path;
+use std::{collections::BTreeMap, ffi::OsStr, fmt, fs, io, path::Path};
 
 /// Relative path → file contents.
 pub type Files = BTreeMap<String, String>;

@@ -176,6 +176,7 @@ fn operation_types(api: &Api, tag: &TagApi, op: &Operation) -> TokenStream {
             });
             Some(quote! {
                 #[doc = #doc]
+                #[allow(clippy::large_enum_variant, reason = "unboxed, like a union's arms")]
                 #[derive(Debug)]
                 pub enum #name {
                     #(#variants)*

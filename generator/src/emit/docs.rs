@@ -63,8 +63,8 @@ pub fn lines_to_attrs(text: &str) -> TokenStream {
 }
 
 /// What the document says to Python's client, which a Rust reader would trip over.
-const PYTHON_ONLY: [&str; 1] =
-    ["Note that None is also allowed, so always use this in a type hint with Optional."];
+const PYTHON_ONLY: &str =
+    "Note that None is also allowed, so always use this in a type hint with Optional.";
 
 /// Makes free text safe for rustdoc:
 /// - indentation is capped at 3 spaces, so nothing becomes an indented code block (a doctest);
@@ -73,11 +73,9 @@ const PYTHON_ONLY: [&str; 1] =
 ///   intra-doc link (inside a code span a backslash would show);
 /// - bare URLs are wrapped in `<>`;
 /// - runs of blank lines collapse to one;
-/// - sentences for Python's client alone ([`PYTHON_ONLY`]) are left out.
+/// - the sentence for Python's client alone ([`PYTHON_ONLY`]) is left out.
 pub fn sanitize(text: &str) -> String {
-    let text = PYTHON_ONLY
-        .iter()
-        .fold(text.to_string(), |t, s| t.replace(s, ""));
+    let text = text.replace(PYTHON_ONLY, "");
     let mut out = Vec::new();
     let mut in_fence = false;
     let mut blank = false;

@@ -47,7 +47,7 @@ pub fn call(
     let api_name = &tag.accessor;
     match paging {
         None => {
-            let (name, args) = (&op.fn_name, args.collect::<Vec<_>>().join(", "));
+            let (name, args) = (ident(&op.fn_name), args.collect::<Vec<_>>().join(", "));
             lines.push(format!(
                 "let result = client.{api_name}().{name}({args}).await?;"
             ));
@@ -101,20 +101,24 @@ fn body_line(api: &Api, body: &Ty) -> String {
         set.extend(optional.take(1));
     }
     let setters = set.iter().map(|(f, (setter, _))| {
-        // A list as an array: every list setter takes one.
-        let sample = match f.ty.non_null() {
-            Ty::List(item) => format!("[{}]", value(api, item, &f.wire_name, 1)),
-            other => value(api, other, &f.wire_name, 1),
-        };
+        let sample = argument(api, f.ty.non_null(), &f.wire_name, 1);
         format!(".{}({sample})", ident(setter))
     });
     let setters: String = setters.collect();
     format!("let body = {}{setters};", value(api, body, "body", 0))
 }
 
+/// A setter's or a constructor's argument: a list as an array, its items taken as `impl Into`.
+fn argument(api: &Api, ty: &Ty, name: &str, depth: usize) -> String {
+    match ty {
+        Ty::List(item) => format!("[{}]", value(api, item, name, depth)),
+        other => value(api, other, name, depth),
+    }
+}
+
 /// A Rust expression of type `ty`; `name` makes strings read like the parameter they fill.
 pub fn value(api: &Api, ty: &Ty, name: &str, depth: usize) -> String {
-    let deeper = |t: &Ty| value(api, t, name, depth + 1);
+    let deeper = |t: &Ty| owned(api, t, name, depth + 1);
     match ty {
         Ty::Bool => "true".into(),
         // An index counts from 0, a number (a try's, say) from 1: two never look alike.
@@ -142,6 +146,16 @@ pub fn value(api: &Api, ty: &Ty, name: &str, depth: usize) -> String {
     }
 }
 
+/// `value` where no `Into` reaches (a list's item, a tuple's, an arm's): a string is owned.
+fn owned(api: &Api, ty: &Ty, name: &str, depth: usize) -> String {
+    let to_string = if *ty == Ty::String {
+        ".to_string()"
+    } else {
+        ""
+    };
+    value(api, ty, name, depth) + to_string
+}
+
 fn named(api: &Api, id: crate::ir::TypeId, name: &str, depth: usize) -> String {
     let def = api.ty(id);
     let path = format!("models::{}", def.name);
@@ -154,7 +168,7 @@ fn named(api: &Api, id: crate::ir::TypeId, name: &str, depth: usize) -> String {
         TypeKind::Alias(target) => value(api, target, name, depth + 1),
         TypeKind::Union(u) => {
             let variant = preferred(api, &u.variants, |v| &v.rust_name);
-            let inner = value(api, &variant.ty, name, depth + 1);
+            let inner = owned(api, &variant.ty, name, depth + 1);
             let inner = if variant.boxed {
                 format!("Box::new({inner})")
             } else {
@@ -170,10 +184,10 @@ fn named(api: &Api, id: crate::ir::TypeId, name: &str, depth: usize) -> String {
                 // Deep required nesting: the example stays short and still type-checks.
                 return "serde_json::from_str(\"{}\")?".into();
             }
-            let args = asked.iter().map(|f| match (f.presence, f.boxed) {
-                (Presence::RequiredNullable, _) => "None".to_string(),
-                (_, true) => format!("Box::new({})", value(api, &f.ty, &f.wire_name, depth + 1)),
-                _ => value(api, &f.ty, &f.wire_name, depth + 1),
+            // `new` boxes what it must itself.
+            let args = asked.iter().map(|f| match f.presence {
+                Presence::RequiredNullable => "None".to_string(),
+                _ => argument(api, &f.ty, &f.wire_name, depth + 1),
             });
             format!("{path}::new({})", args.collect::<Vec<_>>().join(", "))
         }

@@ -69,24 +69,25 @@ pub fn media(api: &Api, kind: MediaKind, body: &Ty, media_type: &str) -> Media {
     }
 }
 
-/// The value of a parameter the API fixes (its type is a constant), which the method fills
-/// in rather than asks for.
+/// The value of a required parameter the API fixes (its type is a constant), which the method
+/// fills in rather than asks for. An optional one stays a field, sent when the caller sets it.
 pub fn fixed_value<'a>(api: &'a Api, p: &Param) -> Option<&'a str> {
     let Ty::Named(id) = &p.ty else { return None };
     match &api.ty(*id).kind {
-        TypeKind::Const(value) => Some(value),
+        TypeKind::Const(value) if p.required => Some(value),
         _ => None,
     }
 }
 
-/// The types the crate has a model for: all but the constants no type and no body names
-/// (parameters the API fixes, which their methods fill in).
+/// The types the crate has a model for: all but the constants only required parameters name
+/// (the API fixes them, and their methods fill them in).
 pub fn models(api: &Api) -> Vec<&TypeDef> {
-    let bodies = api
-        .operations()
-        .filter_map(|(_, op)| Some(&op.body.as_ref()?.ty));
+    let ops = || api.operations().map(|(_, op)| op);
+    let bodies = ops().filter_map(|op| Some(&op.body.as_ref()?.ty));
+    let optional = ops().flat_map(|op| op.optional_params().map(|p| &p.ty));
     let tys = api.types.iter().flat_map(|def| def.kind.tys());
-    let named: BTreeSet<TypeId> = tys.chain(bodies).flat_map(Ty::named).collect();
+    let tys = tys.chain(bodies).chain(optional);
+    let named: BTreeSet<TypeId> = tys.flat_map(Ty::named).collect();
     let filled_in = |id| matches!(api.ty(id).kind, TypeKind::Const(_)) && !named.contains(&id);
     let types = api.types.iter().enumerate();
     let types = types.filter(|(at, _)| !filled_in(TypeId(*at)));

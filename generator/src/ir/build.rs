@@ -249,11 +249,8 @@ const UNTYPED_ERROR_VARIANTS: [&str; 3] = ["Json", "Text", "Empty"];
 
 /// The types used as error bodies, each with its variant name in `ErrorBody`.
 fn error_types(apis: &[TagApi], types: &[TypeDef]) -> Vec<ErrorType> {
-    let error_ids: BTreeSet<TypeId> = apis
-        .iter()
-        .flat_map(|a| &a.operations)
-        .flat_map(|o| o.errors.iter().filter_map(|e| e.ty))
-        .collect();
+    let ops = apis.iter().flat_map(|a| &a.operations);
+    let error_ids: BTreeSet<TypeId> = ops.flat_map(|o| &o.errors).filter_map(|e| e.ty).collect();
     let mut variant_names = Namespace::reserving(UNTYPED_ERROR_VARIANTS);
     error_ids
         .into_iter()
@@ -271,13 +268,9 @@ const CLIENT_METHODS: &str =
     has_release http login new paged relogin request retry_policy server_version set_token \
     supports url url_with_query";
 
-fn is_client_method(name: &str) -> bool {
-    CLIENT_METHODS.split_whitespace().any(|m| m == name)
-}
-
 /// The `Client` method that returns a tag's API type (`client.task_instance()`).
 fn accessor_name(module: &str) -> String {
-    match is_client_method(module) {
+    match CLIENT_METHODS.split_whitespace().any(|m| m == module) {
         true => format!("{module}_api"),
         false => module.to_string(),
     }
@@ -403,7 +396,7 @@ fn share_params(apis: &mut [TagApi]) {
 mod tests {
     use std::path::Path;
 
-    use super::is_client_method;
+    use super::accessor_name;
 
     /// Every method an `impl Client` of the templates defines, in `dir` and below.
     fn client_methods(dir: &Path, found: &mut Vec<String>) {
@@ -437,7 +430,8 @@ mod tests {
         let templates = Path::new(env!("CARGO_MANIFEST_DIR")).join("../templates/src");
         let mut found = Vec::new();
         client_methods(&templates, &mut found);
-        found.retain(|m| !is_client_method(m));
+        // A method the list misses is one a tag's accessor would keep the name of.
+        found.retain(|m| accessor_name(m) == *m);
         assert!(found.is_empty(), "add to CLIENT_METHODS: {found:?}");
     }
 }

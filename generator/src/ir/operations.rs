@@ -1,7 +1,6 @@
 //! Paths and operations → [`Operation`]s, with their parameters, bodies and responses.
 
-use std::collections::BTreeSet;
-use std::mem::discriminant;
+use std::{collections::BTreeSet, mem::discriminant};
 
 use openapiv3::{
     Components, MediaType, Parameter, ParameterSchemaOrContent, QueryStyle, ReferenceOr,

@@ -58,7 +58,7 @@ impl TaskInstanceApi {
     /// ```no_run
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use airflow_client::models;
-    /// let body = models::BulkBodyBulkTaskInstanceBody::new(vec![models::BulkBodyBulkTaskInstanceBodyActionsItem::Update(models::BulkUpdateActionBulkTaskInstanceBody::new(vec![models::BulkTaskInstanceBody::new("my_task_id")]))]);
+    /// let body = models::BulkBodyBulkTaskInstanceBody::new([models::BulkBodyBulkTaskInstanceBodyActionsItem::Update(models::BulkUpdateActionBulkTaskInstanceBody::new([models::BulkTaskInstanceBody::new("my_task_id")]))]);
     /// let result = client.task_instance().bulk_task_instances("my_dag_id", "my_dag_run_id", &body).await?;
     /// println!("{result:?}");
     /// # Ok(())

@@ -89,6 +89,7 @@ impl GetLogParams {
 }
 
 /// What [`TaskInstanceApi::get_log`] returns, depending on the response.
+#[allow(clippy::large_enum_variant, reason = "unboxed, like a union's arms")]
 #[derive(Debug)]
 pub enum GetLogResponse {
     /// Successful Response

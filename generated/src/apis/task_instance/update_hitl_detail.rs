@@ -27,7 +27,7 @@ impl TaskInstanceApi {
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use airflow_client::models;
     /// use airflow_client::apis::MapIndex;
-    /// let body = models::UpdateHitlDetailPayload::new(vec!["my_chosen_options"]).params_input(Default::default());
+    /// let body = models::UpdateHitlDetailPayload::new(["my_chosen_options"]).params_input(Default::default());
     /// let result = client.task_instance().update_hitl_detail("my_dag_id", "my_dag_run_id", "my_task_id", MapIndex(0), &body).await?;
     /// println!("{result:?}");
     /// # Ok(())
