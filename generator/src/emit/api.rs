@@ -107,7 +107,7 @@ const RUNTIME_ITEMS: &[(&str, &[&str])] = &[
 /// gets no unused-import warning.
 fn imports(api: &Api, code: &TokenStream) -> TokenStream {
     let mut idents = BTreeSet::new();
-    super::collect_idents(code.clone(), &mut idents);
+    super::collect_idents(code.clone(), false, &mut idents);
     let pick = |names: &[&str]| -> Vec<Ident> {
         let used = names.iter().filter(|n| idents.contains(**n));
         used.map(|n| format_ident!("{}", n)).collect()
@@ -655,6 +655,27 @@ fn status_pattern(status: Status) -> TokenStream {
     }
 }
 
+/// An arm's statuses: `401 | 403`, or one range where they run on (`403..=405`, `4XX` and
+/// `5XX`), as clippy asks.
+fn statuses_pattern(statuses: &[Status]) -> TokenStream {
+    let span = |s: &Status| match *s {
+        Status::Code(c) => Some((c, c)),
+        Status::Range(r) => Some((r * 100, r * 100 + 99)),
+        Status::Default => None,
+    };
+    match statuses.iter().map(span).collect::<Option<Vec<_>>>() {
+        Some(s) if s.len() > 1 && s.windows(2).all(|w| w[1].0 == w[0].1 + 1) => {
+            let lo = Literal::u16_unsuffixed(s[0].0);
+            let hi = Literal::u16_unsuffixed(s[s.len() - 1].1);
+            quote!(#lo..=#hi)
+        }
+        _ => {
+            let patterns = statuses.iter().map(|s| status_pattern(*s));
+            quote!(#(#patterns)|*)
+        }
+    }
+}
+
 /// The function that decodes an operation's error bodies: `untyped_body` when it documents
 /// none, else the shared decoder for its mapping of statuses to types (see [`decoders`]).
 fn error_decoder(api: &Api, errors: &[ErrorCase]) -> TokenStream {
@@ -733,14 +754,12 @@ pub fn decoders(api: &Api) -> BTreeMap<String, TokenStream> {
         let (arms, mut typed): (Vec<_>, Vec<_>) = groups
             .iter()
             .map(|(statuses, variant)| {
-                let patterns = statuses.iter().map(|s| status_pattern(*s));
+                let pattern = statuses_pattern(statuses);
                 let text: Vec<String> = statuses.iter().map(status_text).collect();
                 let typed = format!("{} as `{variant}`", text.join(", "));
                 let variant = ident(variant);
-                (
-                    quote!(#(#patterns)|* => typed_body(body, ErrorBody::#variant),),
-                    typed,
-                )
+                let arm = quote!(#pattern => typed_body(body, ErrorBody::#variant),);
+                (arm, typed)
             })
             .unzip();
         typed.extend(default.map(|variant| format!("any other as `{variant}`")));

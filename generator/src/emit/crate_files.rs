@@ -267,11 +267,8 @@ pub fn readme(
     template_modules: &[String],
 ) -> Result<String> {
     // Plain Markdown: this file is the crates.io page too, where rustdoc's links do not work.
-    let guide = if template_modules.iter().any(|m| m == "guide") {
-        "New here? The `guide` module of the documentation walks from logging in to listing task instances, clearing failed ones and tailing logs."
-    } else {
-        ""
-    };
+    let guided = template_modules.iter().any(|m| m == "guide");
+    let guide = guided.then_some("New here? The `guide` module of the documentation walks from logging in to listing task instances, clearing failed ones and tailing logs.");
     let template = templates.get("README.md.in")?;
     let supported = api.releases.as_ref().map_or(String::new(), |r| {
         format!(
@@ -302,7 +299,7 @@ pub fn readme(
     let body = fill(
         template,
         &[
-            ("guide", guide),
+            ("guide", guide.unwrap_or_default()),
             ("documentation", &format!("<{}>", config.documentation())),
             ("supported", supported.trim_end()),
             ("crate_name", &config.crate_name),

@@ -67,7 +67,8 @@ const PYTHON_ONLY: &str =
     "Note that None is also allowed, so always use this in a type hint with Optional.";
 
 /// Makes free text safe for rustdoc:
-/// - indentation is capped at 3 spaces, so nothing becomes an indented code block (a doctest);
+/// - tabs become spaces, and indentation is capped at 3, so nothing becomes an indented code
+///   block (a doctest);
 /// - fenced blocks are marked `text` for the same reason;
 /// - `[` and `]` outside code spans are escaped, so prose like `[a, b]` is not read as an
 ///   intra-doc link (inside a code span a backslash would show);
@@ -75,7 +76,7 @@ const PYTHON_ONLY: &str =
 /// - runs of blank lines collapse to one;
 /// - the sentence for Python's client alone ([`PYTHON_ONLY`]) is left out.
 pub fn sanitize(text: &str) -> String {
-    let text = text.replace(PYTHON_ONLY, "");
+    let text = text.replace(PYTHON_ONLY, "").replace('\t', "    ");
     let mut out = Vec::new();
     let mut in_fence = false;
     let mut blank = false;
@@ -93,7 +94,7 @@ pub fn sanitize(text: &str) -> String {
             continue;
         }
         if in_fence {
-            out.push(raw.replace('\t', "    "));
+            out.push(raw.to_string());
             continue;
         }
         if trimmed.is_empty() {

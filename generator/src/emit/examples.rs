@@ -1,7 +1,7 @@
 //! `no_run` usage examples for operation docs: every call compiles as a doctest, so a
 //! signature change that breaks the example breaks the build.
 
-use super::models::asked;
+use super::models::{asked, unaliased};
 use super::setters::setter_names;
 use super::ty::ident;
 use crate::ir::{Api, Field, Operation, Paging, Presence, TagApi, Ty, TypeKind};
@@ -105,7 +105,7 @@ fn body_line(api: &Api, body: &Ty) -> String {
         format!(".{}({sample})", ident(setter))
     });
     let setters: String = setters.collect();
-    format!("let body = {}{setters};", value(api, body, "body", 0))
+    format!("let body = {}{setters};", owned(api, body, "body", 0))
 }
 
 /// A setter's or a constructor's argument: a list as an array, its items taken as `impl Into`.
@@ -148,7 +148,7 @@ pub fn value(api: &Api, ty: &Ty, name: &str, depth: usize) -> String {
 
 /// `value` where no `Into` reaches (a list's item, a tuple's, an arm's): a string is owned.
 fn owned(api: &Api, ty: &Ty, name: &str, depth: usize) -> String {
-    let to_string = if *ty == Ty::String {
+    let to_string = if *unaliased(api, ty) == Ty::String {
         ".to_string()"
     } else {
         ""
@@ -165,14 +165,15 @@ fn named(api: &Api, id: crate::ir::TypeId, name: &str, depth: usize) -> String {
             "{path}::{}",
             preferred(api, &e.variants, |v| &v.wire).rust_name
         ),
+        // A bare `Default::default()` could not be inferred through `impl Into<Alias>`.
+        TypeKind::Alias(Ty::AnyObject | Ty::Map(_)) => format!("{path}::default()"),
         TypeKind::Alias(target) => value(api, target, name, depth + 1),
         TypeKind::Union(u) => {
             let variant = preferred(api, &u.variants, |v| &v.rust_name);
             let inner = owned(api, &variant.ty, name, depth + 1);
-            let inner = if variant.boxed {
-                format!("Box::new({inner})")
-            } else {
-                inner
+            let inner = match variant.boxed {
+                true => format!("Box::new({inner})"),
+                false => inner,
             };
             format!("{path}::{}({inner})", variant.rust_name)
         }

@@ -75,8 +75,10 @@ fn operation(api: &Api, op: &Operation, crate_ident: &str) -> SpecResult<String>
         let names = names.join(", ");
         out.push_str(&format!(", one of {names} depending on the response"));
     }
-    out.push_str(".\n");
-    out.push_str(&format!("\n### Errors\n\n{}", errors(api, &op.errors)));
+    out.push_str(".\n\n### Errors\n\n`Error::Api` with the status and body:\n\n| status | description | `ErrorBody` |\n|---|---|---|\n");
+    for [status, description, body] in error_rows(api, &op.errors) {
+        out.push_str(&format!("| {status} | {description} | {body} |\n"));
+    }
     Ok(out)
 }
 
@@ -124,17 +126,8 @@ fn error_rows(api: &Api, cases: &[ErrorCase]) -> Vec<[String; 3]> {
     rows
 }
 
-/// The statuses an operation documents, as its docs page's table.
-pub fn errors(api: &Api, cases: &[ErrorCase]) -> String {
-    let mut out = String::from("`Error::Api` with the status and body:\n\n| status | description | `ErrorBody` |\n|---|---|---|\n");
-    for [status, description, body] in error_rows(api, cases) {
-        out.push_str(&format!("| {status} | {description} | {body} |\n"));
-    }
-    out
-}
-
-/// The same as a sentence under a heading, for rustdoc: `401` Unauthorized as
-/// `HttpExceptionResponse`, ...
+/// The statuses an operation documents as a sentence under a heading, for rustdoc: `401`
+/// Unauthorized as `HttpExceptionResponse`, ...
 pub fn errors_sentence(api: &Api, cases: &[ErrorCase]) -> String {
     let rows: Vec<String> = error_rows(api, cases)
         .into_iter()

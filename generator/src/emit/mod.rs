@@ -14,7 +14,7 @@ mod ty;
 
 use std::collections::BTreeSet;
 
-use proc_macro2::TokenStream;
+use proc_macro2::{TokenStream, TokenTree};
 
 use crate::error::Result;
 use crate::ir::Api;
@@ -73,7 +73,7 @@ pub fn emit(api: &Api, config: &EmitConfig, templates: &Templates) -> Result<Fil
     let mut modules = generated_modules(api, &crate_ident);
     let mut used = BTreeSet::new();
     for (_, tokens, _) in &modules {
-        collect_idents(tokens.clone(), &mut used);
+        collect_idents(tokens.clone(), true, &mut used);
     }
     let mut files = Files::new();
     // Each `src/<name>.rs` template is a public module of the crate, there when the API has
@@ -128,14 +128,12 @@ pub fn emit(api: &Api, config: &EmitConfig, templates: &Templates) -> Result<Fil
 /// The printed modules of the crate but `lib.rs` and `runtime/mod.rs`: path, code, and the
 /// JSON pointer an error in it points at.
 fn generated_modules(api: &Api, crate_ident: &str) -> Vec<(String, TokenStream, String)> {
-    let mut modules: Vec<_> = [
-        ("src/error_body.rs", crate_files::error_body(api)),
-        ("src/apis/mod.rs", crate_files::apis_mod(api)),
-        ("src/models/mod.rs", crate_files::models_mod(api)),
-    ]
-    .into_iter()
-    .map(|(path, code)| (path.to_string(), code, String::new()))
-    .collect();
+    let root = |path: &str, code| (path.to_string(), code, String::new());
+    let mut modules = vec![
+        root("src/error_body.rs", crate_files::error_body(api)),
+        root("src/apis/mod.rs", crate_files::apis_mod(api)),
+        root("src/models/mod.rs", crate_files::models_mod(api)),
+    ];
     for tag in &api.apis {
         let dir = format!("src/apis/{}", tag.module);
         let code = api::tag_module(tag);
@@ -152,15 +150,20 @@ fn generated_modules(api: &Api, crate_ident: &str) -> Vec<(String, TokenStream, 
     modules
 }
 
-/// Every identifier in `tokens`: a name inside a doc comment or a string is not a use.
-pub(crate) fn collect_idents(tokens: TokenStream, out: &mut BTreeSet<String>) {
+/// Every identifier in `tokens` (a name inside a doc comment or a string is not a use); with
+/// `paths` false, only those not after `::`, which a module must import (`models::Page` is a
+/// model, not the runtime's `Page`).
+pub(crate) fn collect_idents(tokens: TokenStream, paths: bool, out: &mut BTreeSet<String>) {
+    let mut colons = 0;
     for tree in tokens {
-        match tree {
-            proc_macro2::TokenTree::Ident(ident) => {
+        match &tree {
+            TokenTree::Ident(ident) if paths || colons < 2 => {
                 out.insert(ident.to_string());
             }
-            proc_macro2::TokenTree::Group(group) => collect_idents(group.stream(), out),
+            TokenTree::Group(group) => collect_idents(group.stream(), paths, out),
             _ => {}
         }
+        let colon = matches!(&tree, TokenTree::Punct(p) if p.as_char() == ':');
+        colons = if colon { colons + 1 } else { 0 };
     }
 }

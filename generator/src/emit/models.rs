@@ -1,5 +1,7 @@
 //! One model file per type in the arena.
 
+use std::collections::BTreeSet;
+
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
@@ -391,14 +393,18 @@ fn tagged_deserialize(def: &TypeDef, u: &Union, property: &str, open: bool) -> T
 fn conversions(api: &Api, def: &TypeDef, u: &Union) -> TokenStream {
     let name = ident(&def.name);
     let mut out = TokenStream::new();
+    let mut seen = BTreeSet::new();
     for v in &u.variants {
+        // Of arms that are one Rust type (two aliases of `String`, say), the first converts.
+        if !seen.insert(ty(api, unaliased(api, &v.ty), PATH).to_string()) {
+            continue;
+        }
         let variant = ident(&v.rust_name);
         let from_arm = (ty(api, &v.ty, PATH), quote!(value));
         for (source, value) in std::iter::once(from_arm).chain(borrowed(api, &v.ty)) {
-            let value = if v.boxed {
-                quote!(Box::new(#value))
-            } else {
-                value
+            let value = match v.boxed {
+                true => quote!(Box::new(#value)),
+                false => value,
             };
             out.extend(quote! {
                 impl From<#source> for #name {
@@ -410,6 +416,17 @@ fn conversions(api: &Api, def: &TypeDef, u: &Union) -> TokenStream {
         }
     }
     out
+}
+
+/// The type an alias stands for, through any chain of aliases.
+pub fn unaliased<'a>(api: &'a Api, t: &'a Ty) -> &'a Ty {
+    match t {
+        Ty::Named(id) => match &api.ty(*id).kind {
+            TypeKind::Alias(target) => unaliased(api, target),
+            _ => t,
+        },
+        _ => t,
+    }
 }
 
 /// The borrowed form of a type with text in it (`&str` for `String`, in a tuple too), and how

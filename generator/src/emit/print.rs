@@ -39,11 +39,10 @@ pub fn file(tokens: TokenStream, pointer: &str) -> SpecResult<String> {
     let mut after_declaration = false;
     for item in file.items {
         // `use` items and `mod name;` lines read best as one block.
-        let is_declaration = match &item {
-            Item::Use(_) => true,
-            Item::Mod(m) => m.content.is_none(),
-            _ => false,
-        };
+        let is_declaration = matches!(
+            &item,
+            Item::Use(_) | Item::Mod(syn::ItemMod { content: None, .. })
+        );
         let together = after_declaration && is_declaration;
         if !out.is_empty() && !together {
             out.push('\n');

@@ -71,7 +71,7 @@ pub fn setter(
     let renamed = (setter != field)
         .then(|| ident(setter))
         .map(|s| quote!(as #s));
-    let field = ident(field);
+    let (field, null) = (ident(field), ident(null));
     let (kind, value) = match t {
         _ if boxed => ("boxed", t),
         Ty::String => ("text", t),
@@ -86,10 +86,7 @@ pub fn setter(
     // set as it is, not as an option.
     let mode = match slot {
         Slot::Some => None,
-        Slot::Value => {
-            let null = ident(null);
-            Some(quote!(, null #null))
-        }
+        Slot::Value => Some(quote!(, null #null)),
         Slot::Plain => Some(quote!(, required)),
     };
     quote!(setter!(#kind #field #renamed: #value #mode);)

@@ -245,18 +245,15 @@ pub fn return_type(api: &Api, op: &Operation) -> TokenStream {
 /// number and the map index, say) would otherwise be swapped unnoticed.
 pub fn order_note(api: &Api, op: &Operation) -> Option<String> {
     let asked = |p: &&Param| p.location == ParamLocation::Path && fixed_value(api, p).is_none();
-    let arguments: Vec<&Param> = op.required_params().filter(asked).collect();
-    let in_path = op.path_params().filter(asked);
-    if in_path
-        .map(|p| &p.name)
-        .eq(arguments.iter().map(|p| &p.name))
-    {
+    let quoted = |p: &Param| format!("`{}`", p.name);
+    let arguments: Vec<String> = op.required_params().filter(asked).map(quoted).collect();
+    let in_path: Vec<String> = op.path_params().filter(asked).map(quoted).collect();
+    if in_path == arguments {
         return None;
     }
-    let names: Vec<String> = arguments.iter().map(|p| format!("`{}`", p.name)).collect();
     Some(format!(
         "The arguments follow the order the API declares them in ({}), not their order in the \
          path.",
-        names.join(", ")
+        arguments.join(", ")
     ))
 }

@@ -321,10 +321,8 @@ fn mark_usage(types: &mut [TypeDef], mut used: Vec<(TypeId, bool)>) {
 /// Decides each field's representation from requiredness, nullability and usage: a type sent
 /// by clients gets a tri-state for optional nullable fields, since PATCH tells null from absent.
 fn settle_presence(types: &mut [TypeDef]) {
-    let constants: Vec<bool> = types
-        .iter()
-        .map(|t| matches!(t.kind, TypeKind::Const(_)))
-        .collect();
+    let is_const = |t: &TypeDef| matches!(t.kind, TypeKind::Const(_));
+    let constants: Vec<bool> = types.iter().map(is_const).collect();
     for def in types.iter_mut() {
         let request = def.usage.request;
         let TypeKind::Struct(s) = &mut def.kind else {

@@ -136,14 +136,10 @@ impl Namespace {
         // `V2` then `V2_2`, not `V22`.
         let digit = base.ends_with(|c: char| c.is_ascii_digit());
         let separator = if digit { "_" } else { "" };
-        let mut n = 2;
-        loop {
-            let candidate = format!("{base}{separator}{n}");
-            if self.taken.insert(Self::key(&candidate)) {
-                return candidate;
-            }
-            n += 1;
-        }
+        // The first free candidate, taken.
+        let mut candidates = (2..).map(|n| format!("{base}{separator}{n}"));
+        let free = candidates.find(|candidate| self.taken.insert(Self::key(candidate)));
+        free.expect("the suffixes do not run out")
     }
 
     fn key(name: &str) -> String {

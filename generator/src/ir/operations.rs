@@ -139,10 +139,8 @@ impl<'a> OperationBuilder<'a, '_> {
         };
         let (ty, default) = match &data.format {
             ParameterSchemaOrContent::Schema(schema) => {
-                let at = Site::new(
-                    format!("{base}{}", camel(&data.name)),
-                    join(pointer, "schema"),
-                );
+                let name = format!("{base}{}", camel(&data.name));
+                let at = Site::new(name, join(pointer, "schema"));
                 let default = schema.as_item().and_then(|s| s.schema_data.default.clone());
                 (self.types.ty(schema, &at)?, default)
             }
@@ -352,10 +350,7 @@ fn path_parts(raw: &RawOperation, params: &[Param]) -> SpecResult<Vec<PathPart>>
         }
         let item = raw.pointer.rsplit_once('/').map_or("", |(p, _)| p);
         let unclosed = || SpecError::at(item, "unclosed `{` in the path template");
-        let close = rest[open..]
-            .find('}')
-            .map(|c| c + open)
-            .ok_or_else(unclosed)?;
+        let close = open + rest[open..].find('}').ok_or_else(unclosed)?;
         let name = &rest[open + 1..close];
         let declared = |p: &Param| p.name == name && p.location == ParamLocation::Path;
         let index = params.iter().position(declared).ok_or_else(|| {

@@ -32,12 +32,11 @@ pub fn component<'a, T>(
         let hint = format!("a reference must be local (`#/...`) and land on a {what}");
         return Err(SpecError::at(join(pointer, "$ref"), message).with_hint(hint));
     };
-    match entries.and_then(|e| e.get(&name)) {
-        Some(entry) => Ok((name, entry)),
-        None => Err(missing(reference, what, pointer).with_hint(format!(
-            "add `{name}` under components/{section} or fix the reference"
-        ))),
-    }
+    let Some(entry) = entries.and_then(|e| e.get(&name)) else {
+        let hint = format!("add `{name}` under components/{section} or fix the reference");
+        return Err(missing(reference, what, pointer).with_hint(hint));
+    };
+    Ok((name, entry))
 }
 
 /// `item`, or the entry of `section` its reference names (which must not be a reference).
@@ -59,8 +58,6 @@ pub fn resolve<'a, T>(
 }
 
 fn missing(reference: &str, what: &str, pointer: &str) -> SpecError {
-    SpecError::at(
-        join(pointer, "$ref"),
-        format!("`{reference}` points at no {what}"),
-    )
+    let message = format!("`{reference}` points at no {what}");
+    SpecError::at(join(pointer, "$ref"), message)
 }

@@ -22,15 +22,12 @@ impl<'a> Support<'a> {
     }
 
     pub fn releases(&self) -> Releases {
+        let version = self.history.version.as_ref();
         Releases {
             product: self.history.product.clone(),
             oldest: self.history.releases[self.oldest].clone(),
             newest: self.history.releases.last().cloned().unwrap_or_default(),
-            version_endpoint: self
-                .history
-                .version
-                .as_ref()
-                .map(|v| (v.path.clone(), v.field.clone())),
+            version_endpoint: version.map(|v| (v.path.clone(), v.field.clone())),
         }
     }
 
@@ -52,15 +49,11 @@ impl<'a> Support<'a> {
 
     /// Whether every release from `baseline` on has a property and requires it.
     fn always_required(&self, span: Option<&Span>, baseline: usize) -> bool {
-        let Some(span) = span else {
-            return true;
-        };
         let by_baseline = |release: &str| {
-            self.history
-                .position(release)
-                .is_some_and(|i| i <= baseline)
+            let position = self.history.position(release);
+            position.is_some_and(|i| i <= baseline)
         };
-        by_baseline(&span.since) && span.required.as_deref().is_none_or(by_baseline)
+        span.is_none_or(|s| by_baseline(&s.since) && s.required.as_deref().is_none_or(by_baseline))
     }
 
     /// Dates operations and their parameters.

@@ -120,12 +120,10 @@ impl<'a> TypeBuilder<'a> {
             return Ok(ty.clone());
         }
         // A schema outside the components is one of the inline ones, shared by text.
-        let text = match schema {
-            ReferenceOr::Item(s) if self.elsewhere.contains_key(&key) => {
-                serde_json::to_string(s).ok()
-            }
-            _ => None,
-        };
+        let text = schema
+            .as_item()
+            .filter(|_| self.elsewhere.contains_key(&key))
+            .and_then(|s| serde_json::to_string(s).ok());
         if let Some(ty) = text.as_ref().and_then(|text| self.by_text.get(text)) {
             return Ok(ty.clone());
         }
@@ -214,12 +212,10 @@ impl<'a> TypeBuilder<'a> {
             return Ok(TypeKind::Alias(Ty::Any));
         }
         let ty = match &schema.schema_kind {
-            SchemaKind::Type(Type::String(s)) if s.enumeration.is_empty() => {
-                string_ty(&s.format, self.files)
-            }
-            SchemaKind::Type(Type::String(s)) => {
+            SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty() => {
                 return Ok(string_enum(data, s.enumeration.iter().flatten().cloned()))
             }
+            SchemaKind::Type(Type::String(s)) => string_ty(&s.format, self.files),
             SchemaKind::Type(Type::Integer(i)) if !i.enumeration.is_empty() => {
                 return Ok(integer_enum(data, i.enumeration.iter().copied()))
             }

@@ -154,17 +154,14 @@ const SECTIONS: &str = "schemas responses parameters examples requestBodies head
 /// Whether the place `pointer` names holds a schema, by the key that leads there.
 fn is_schema_position(pointer: &str) -> bool {
     let mut tokens = pointer.rsplit('/');
-    let (last, parent) = (tokens.next(), tokens.next().unwrap_or(""));
+    let (last, parent) = (tokens.next().unwrap_or(""), tokens.next().unwrap_or(""));
     // A component section OpenAPI does not define (`components/enums`) can hold only schemas.
     let section = pointer
         .strip_prefix("/components/")
         .and_then(|c| c.split_once('/'));
     let known = |section| SECTIONS.split_whitespace().any(|s| s == section);
     section.is_some_and(|(section, name)| !name.contains('/') && !known(section))
-        || matches!(
-            last,
-            Some("schema" | "items" | "additionalProperties" | "not")
-        )
+        || matches!(last, "schema" | "items" | "additionalProperties" | "not")
         || matches!(
             parent,
             "schemas" | "properties" | "$defs" | "definitions" | "anyOf" | "oneOf" | "allOf"
@@ -233,16 +230,12 @@ fn refine(value: &Value) -> Option<SpecError> {
 
 fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
     use serde_path_to_error::Segment;
-    let mut pointer = String::new();
-    for segment in path.iter() {
-        match segment {
-            Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
-            Segment::Map { key } => pointer = join(&pointer, key),
-            Segment::Enum { variant } => pointer = join(&pointer, variant),
-            Segment::Unknown => {}
-        }
-    }
-    pointer
+    path.iter()
+        .fold(String::new(), |pointer, segment| match segment {
+            Segment::Seq { index } => format!("{pointer}/{index}"),
+            Segment::Map { key } | Segment::Enum { variant: key } => join(&pointer, key),
+            Segment::Unknown => pointer,
+        })
 }
 
 #[cfg(test)]

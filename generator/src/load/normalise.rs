@@ -9,7 +9,8 @@
 //! - `examples: [..]` → `example`;
 //! - a string with a `contentMediaType` (and no `contentEncoding`) → `format: binary`;
 //! - boolean schemas → `{}` / `{not: {}}`; `{type: null}` alone → `x-null: true`;
-//! - a blank `description` or `summary` is dropped: it says no more than a missing one.
+//! - a blank `description` or `summary` is dropped: it says no more than a missing one;
+//! - a missing `paths` or operation `responses` (optional in 3.1) becomes empty.
 
 use serde_json::{json, Map, Value};
 
@@ -25,8 +26,15 @@ pub fn document(doc: &mut Value) {
         for (key, child) in root.iter_mut() {
             walk_document(child, key == "components");
         }
-        // openapiv3 requires `paths`, which 3.1 made optional.
-        root.entry("paths").or_insert_with(|| json!({}));
+        // openapiv3 requires `paths` and each operation's `responses`, which 3.1 made optional.
+        let paths = root.entry("paths").or_insert_with(|| json!({}));
+        for (_, item) in paths.as_object_mut().into_iter().flatten() {
+            let members = item.as_object_mut().into_iter().flatten();
+            let operations = members.filter(|(key, _)| !key.starts_with("x-"));
+            for op in operations.filter_map(|(_, op)| op.as_object_mut()) {
+                op.entry("responses").or_insert(json!({}));
+            }
+        }
     }
 }
 
