@@ -26,12 +26,10 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Spec(e) => e.fmt(f),
-            Error::MissingTemplate(name) => {
-                write!(
-                    f,
-                    "template `{name}` is missing; restore it under templates/"
-                )
-            }
+            Error::MissingTemplate(name) => write!(
+                f,
+                "template `{name}` is missing; restore it under templates/"
+            ),
             Error::Io { path, message } => write!(f, "cannot read {}: {message}", path.display()),
             Error::History(message) => write!(
                 f,

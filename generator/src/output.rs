@@ -37,10 +37,8 @@ pub fn write_tree(out: &Path, files: &Files) -> io::Result<()> {
     if out.is_dir() && differences(out, files)?.is_empty() {
         return Ok(());
     }
-    let parent = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty());
+    let parent = parent.unwrap_or(Path::new("."));
     fs::create_dir_all(parent)?;
     let name = out.file_name().map_or("out".into(), OsStr::to_string_lossy);
     let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));

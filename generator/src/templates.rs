@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::ir::{Api, Returns, TypeKind};
+use crate::ir::{Api, Returns, TypeDef, TypeKind};
 use crate::output::walk;
 
 /// Template files by path relative to the templates folder (`src/client.rs`, `Cargo.toml.in`).
@@ -60,10 +60,8 @@ impl Templates {
     /// - `// requires-uses: name`: the generated code uses these names (a runtime piece only
     ///   some documents need, which would be dead code in the others).
     pub fn sources_for<'t>(&'t self, api: &Api, used: &BTreeSet<String>) -> Vec<Source<'t>> {
-        let operation_ids: Vec<&str> = api
-            .operations()
-            .map(|(_, op)| op.operation_id.as_str())
-            .collect();
+        let ids = api.operations().map(|(_, op)| op.operation_id.as_str());
+        let operation_ids: Vec<&str> = ids.collect();
         self.files
             .iter()
             .filter(|(p, _)| {
@@ -111,10 +109,8 @@ fn header_words<'t>(text: &'t str, prefix: &str) -> Vec<&'t str> {
 /// The file without its opening directive lines, which are for the generator alone.
 fn without_directives(text: &str) -> &str {
     let mut rest = text;
-    while [REQUIRES, REQUIRES_NAMES, REQUIRES_USES]
-        .iter()
-        .any(|d| rest.starts_with(d))
-    {
+    let directives = [REQUIRES, REQUIRES_NAMES, REQUIRES_USES];
+    while directives.iter().any(|d| rest.starts_with(d)) {
         rest = rest.split_once('\n').map_or("", |(_, after)| after);
     }
     rest
@@ -145,16 +141,13 @@ fn has_name(api: &Api, name: &str) -> bool {
     let Some((ty, member)) = name.split_once("::") else {
         return false;
     };
-    let in_types = api
-        .types
-        .iter()
-        .filter(|d| d.name == ty)
-        .any(|d| match &d.kind {
-            TypeKind::Enum(e) => e.variants.iter().any(|v| v.rust_name == member),
-            TypeKind::Union(u) => u.variants.iter().any(|v| v.rust_name == member),
-            TypeKind::Struct(s) => s.fields.iter().any(|f| f.rust_name == member),
-            _ => false,
-        });
+    let has_member = |d: &TypeDef| match &d.kind {
+        TypeKind::Enum(e) => e.variants.iter().any(|v| v.rust_name == member),
+        TypeKind::Union(u) => u.variants.iter().any(|v| v.rust_name == member),
+        TypeKind::Struct(s) => s.fields.iter().any(|f| f.rust_name == member),
+        _ => false,
+    };
+    let in_types = api.types.iter().filter(|d| d.name == ty).any(has_member);
     let in_apis = api.apis.iter().filter(|t| t.type_name == ty).any(|t| {
         t.operations
             .iter()

@@ -9,7 +9,7 @@ import sys
 from enum import Enum
 from typing import Annotated, List, Literal, Optional, Union
 
-from fastapi import FastAPI, File, Form, Query, Request, Response, UploadFile
+from fastapi import Cookie, FastAPI, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 
@@ -97,6 +97,21 @@ def report(request: Request) -> Note:
     if "application/json" in request.headers.get("accept", ""):
         return JSONResponse({"text": "as json"})
     return Response("<note>as xml</note>", media_type="application/xml")
+
+
+@app.get("/cookies")
+def cookies(
+    request: Request,
+    session: Annotated[str, Cookie()],
+    theme: Annotated[Optional[str], Cookie()] = None,
+) -> dict:
+    # What arrived as the client sent it: every Cookie header, and the parsed cookies.
+    return {
+        "cookie_headers": request.headers.getlist("cookie"),
+        "cookies": dict(request.cookies),
+        "session": session,
+        "theme": theme,
+    }
 
 
 if __name__ == "__main__":

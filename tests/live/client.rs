@@ -1,7 +1,7 @@
 //! The live check's client side: the crate generated from `app.py`'s document, against the app
 //! served on `LIVE_URL`. `cargo xtask live` copies this file into that crate's `tests/`.
 
-use live_app::apis::{ColorsParams, ThingId};
+use live_app::apis::{ColorsParams, CookiesParams, ThingId};
 use live_app::models::{
     BodyLoginLoginPost, BodyUploadUploadPost, Parcel, ParcelAmount, ParcelPet, Cat, Color, Dog, Note,
 };
@@ -106,4 +106,21 @@ async fn unions_nullables_and_numbers_come_back_as_sent() {
         );
         assert!(matches!(back.pet, ParcelPet::Cat(_) | ParcelPet::Dog(_)));
     }
+}
+
+#[tokio::test]
+async fn cookies_share_one_header_and_cannot_smuggle_another() {
+    let params = CookiesParams::default().theme("dark");
+    let answer = client().default().cookies("s1", &params).await.unwrap();
+    assert_eq!(answer["cookie_headers"], serde_json::json!(["session=s1; theme=dark"]));
+    assert_eq!(answer["session"], "s1");
+    assert_eq!(answer["theme"], "dark");
+    // A `;` in a value is percent-encoded: no cookie `admin` appears beside it.
+    let answer = client()
+        .default()
+        .cookies("s1; admin=1", &CookiesParams::default())
+        .await
+        .unwrap();
+    assert_eq!(answer["cookie_headers"], serde_json::json!(["session=s1%3B%20admin=1"]));
+    assert_eq!(answer["cookies"], serde_json::json!({"session": "s1%3B%20admin=1"}));
 }

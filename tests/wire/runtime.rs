@@ -70,8 +70,14 @@ async fn query_values_in_every_style_and_header_values() {
         .query_as("ids", &[1, 2], QueryStyle::Form { explode: false })
         .query_as("p", &[1, 2], QueryStyle::PipeDelimited)
         .query_as("f", &json!({"a": 1, "b": "x"}), QueryStyle::DeepObject)
+        .query_as(
+            "o",
+            &json!({"a": 1, "n": null}),
+            QueryStyle::Form { explode: false },
+        )
         .header("x-media", "application/x-ndjson")
         .header("x-list", &["a", "b"])
+        .header("x-object", &json!({"from": 1, "to": "z", "gone": null}))
         .header("x-none", &Option::<String>::None)
         .send::<Value>()
         .await
@@ -82,10 +88,12 @@ async fn query_values_in_every_style_and_header_values() {
         &request,
         "GET",
         "/api/v2/anything?start_date_gte=2024-01-01T00%3A00%3A00Z\
-         &state=success&state=up%20for%20retry&ids=1%2C2&p=1%7C2&f%5Ba%5D=1&f%5Bb%5D=x",
+         &state=success&state=up%20for%20retry&ids=1%2C2&p=1%7C2&f%5Ba%5D=1&f%5Bb%5D=x&o=a%2C1",
     );
     assert_eq!(request.header_values("x-media"), ["application/x-ndjson"]);
     assert_eq!(request.header_values("x-list"), ["a,b"]);
+    // An object in the `simple` style: keys and values in turn, null members left out.
+    assert_eq!(request.header_values("x-object"), ["from,1,to,z"]);
     assert_eq!(request.header("x-none"), None);
 }
 

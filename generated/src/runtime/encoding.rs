@@ -4,7 +4,7 @@
 //! enums, lists) is written exactly as its JSON form says.
 
 use serde::{ser, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// How an array or object parameter is spread over the query string, as the API document
 /// says for each parameter; [`Call::query_as`](crate::Call::query_as) takes one too.
@@ -38,6 +38,13 @@ pub(crate) fn joined(items: Vec<Value>, separator: &str) -> String {
     texts.join(separator)
 }
 
+/// An object as `k,v,k,v` (the `simple` style, and `form` unexploded), null members left out.
+fn flat(map: Map<String, Value>) -> String {
+    let pair = |(k, v): (String, Value)| Some(format!("{k},{}", scalar(v)?));
+    let pairs: Vec<String> = map.into_iter().filter_map(pair).collect();
+    pairs.join(",")
+}
+
 pub(crate) fn to_value<T: Serialize + ?Sized>(value: &T) -> Value {
     // Serialising generated types into a `Value` cannot fail: they have string keys only.
     serde_json::to_value(value).unwrap_or(Value::Null)
@@ -46,14 +53,11 @@ pub(crate) fn to_value<T: Serialize + ?Sized>(value: &T) -> Value {
 /// Percent-encodes everything but RFC 3986 unreserved characters, so `/`, `+`, `:` and
 /// spaces inside an id survive the trip (`a b/c` → `a%20b%2Fc`).
 pub(crate) fn percent_encode(text: &str, out: &mut String) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for byte in text.bytes() {
         if unreserved(byte) {
             out.push(byte as char);
         } else {
-            out.push('%');
-            out.push(HEX[(byte >> 4) as usize] as char);
-            out.push(HEX[(byte & 15) as usize] as char);
+            out.push_str(&format!("%{byte:02X}"));
         }
     }
 }
@@ -110,13 +114,7 @@ pub(crate) fn append_query(
                 }
             }
         }
-        (Value::Object(map), _) => {
-            let flat: Vec<String> = map
-                .into_iter()
-                .filter_map(|(k, v)| scalar(v).map(|v| format!("{k},{v}")))
-                .collect();
-            pair(name, &flat.join(","));
-        }
+        (Value::Object(map), _) => pair(name, &flat(map)),
         (other, _) => {
             if let Some(text) = scalar(other) {
                 pair(name, &text);
@@ -265,10 +263,12 @@ impl<'a, 'f> ser::Serializer for &'a mut Fields<'f> {
     }
 }
 
-/// A header value: scalars as text, lists comma-separated; `None` for null.
+/// A header value: scalars as text, lists and objects (`k,v,k,v`) comma-separated; `None`
+/// for null.
 pub(crate) fn header_value<T: Serialize + ?Sized>(value: &T) -> Option<String> {
     match to_value(value) {
         Value::Array(items) => Some(joined(items, ",")),
+        Value::Object(map) => Some(flat(map)),
         other => scalar(other),
     }
 }

@@ -13,8 +13,8 @@ use super::signature::{
 };
 use super::ty::{ident, ty, ModelPath};
 use crate::ir::{
-    media_essence, Api, ErrorCase, MediaKind, Operation, Paging, Param, ParamLocation, ParamStyle,
-    Presence, ReturnVariant, Returns, Status, TagApi, Ty, TypeId, TypeKind,
+    media_essence, Api, Content, ErrorCase, MediaKind, Operation, Paging, Param, ParamLocation,
+    ParamStyle, Presence, ReturnVariant, Returns, Status, TagApi, Ty, TypeId, TypeKind,
 };
 
 const PATH: ModelPath = ModelPath::Models;
@@ -70,10 +70,8 @@ pub fn tag_module(tag: &TagApi) -> TokenStream {
 pub fn operation_module(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> TokenStream {
     let name = ident(&tag.type_name);
     let method = operation(api, tag, op, crate_ident);
-    let stream = op
-        .paging
-        .as_ref()
-        .map(|p| stream_method(api, tag, op, p, crate_ident));
+    let paging = op.paging.as_ref();
+    let stream = paging.map(|p| stream_method(api, tag, op, p, crate_ident));
     let types = operation_types(api, tag, op);
     let code = quote! {
         impl #name {
@@ -134,21 +132,19 @@ fn imports(api: &Api, code: &TokenStream) -> TokenStream {
 
 /// The parameter struct and return enum an operation needs, if any.
 fn operation_types(api: &Api, tag: &TagApi, op: &Operation) -> TokenStream {
-    let params = op
-        .params_type
-        .as_ref()
-        .map(|name| match &op.params_same_as {
-            Some(first) => {
-                let doc = format!(
-                    " Optional parameters of [`{}::{}`]: the same as [`{first}`](super::{first})'s, so one value \
-                 serves both.",
-                    tag.type_name, op.fn_name
-                );
-                let (name, first) = (ident(name), ident(first));
-                quote!(#[doc = #doc] pub type #name = super::#first;)
-            }
-            None => params_struct(api, tag, op, name),
-        });
+    let params = op.params_type.as_ref();
+    let params = params.map(|name| match &op.params_same_as {
+        Some(first) => {
+            let doc = format!(
+                " Optional parameters of [`{}::{}`]: the same as [`{first}`](super::{first})'s, \
+                 so one value serves both.",
+                tag.type_name, op.fn_name
+            );
+            let (name, first) = (ident(name), ident(first));
+            quote!(#[doc = #doc] pub type #name = super::#first;)
+        }
+        None => params_struct(api, tag, op, name),
+    });
     let returns = match &op.returns {
         Returns::Choice {
             type_name,
@@ -166,13 +162,11 @@ fn operation_types(api: &Api, tag: &TagApi, op: &Operation) -> TokenStream {
                     Some(Para::Spec(&v.description)),
                     media_type.as_deref().map(Para::Ours),
                 ]);
-                match &v.content {
-                    Some(c) => {
-                        let inner = media(api, c.kind, &c.ty, &c.media_type).response;
-                        quote!(#doc #variant(#inner),)
-                    }
-                    None => quote!(#doc #variant,),
-                }
+                let inner = v.content.as_ref().map(|c| {
+                    let inner = media(api, c.kind, &c.ty, &c.media_type).response;
+                    quote!((#inner))
+                });
+                quote!(#doc #variant #inner,)
             });
             Some(quote! {
                 #[doc = #doc]
@@ -193,10 +187,8 @@ fn operation_types(api: &Api, tag: &TagApi, op: &Operation) -> TokenStream {
 /// are); a header says it is one.
 fn param_docs(api: &Api, p: &Param) -> TokenStream {
     let header = format!("Sent as the `{}` header.", wire_name(p));
-    let default = p
-        .default
-        .as_ref()
-        .map(|default| format!("Server default: `{default}`."));
+    let default = p.default.as_ref();
+    let default = default.map(|default| format!("Server default: `{default}`."));
     let since = since(api, p.since.as_deref())
         .map(|since| format!("{since} Before: [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter), unsent."));
     doc_attrs([
@@ -475,10 +467,8 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
     });
     // The usual parameter is a form-style query parameter: the optional ones travel together,
     // from the fields of `params`; the others one by one.
-    let by_fields = op
-        .optional_params()
-        .any(by_query_params)
-        .then(|| quote!(request.query_params(params);));
+    let any_by_fields = op.optional_params().any(by_query_params);
+    let by_fields = any_by_fields.then(|| quote!(request.query_params(params);));
     let one_by_one = op
         .params
         .iter()
@@ -487,12 +477,7 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
             let name = wire_name(p);
             let value = value_expr(api, p);
             match p.location {
-                ParamLocation::Cookie => {
-                    let name = format!("{}=", p.name);
-                    quote!(if let Some(v) = crate::runtime::encoding::header_value(#value) {
-                        request.header("cookie", &format!("{}{}", #name, v));
-                    })
-                }
+                ParamLocation::Cookie => quote!(request.cookie(#name, #value);),
                 ParamLocation::Header => quote!(request.header(#name, #value);),
                 _ if default_style(p) => quote!(request.query(#name, #value);),
                 _ => {
@@ -524,14 +509,11 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
     let errors = error_decoder(api, &op.errors);
     let decode = decode(api, op, &errors);
     // An NDJSON body is handed on as it arrives; any other is read whole first.
+    let ndjson = |c: &Content| c.kind == MediaKind::Ndjson;
     let streamed = match &op.returns {
         Returns::Unit => false,
-        Returns::One(c) => c.kind == MediaKind::Ndjson,
-        Returns::Choice { variants, .. } => variants.iter().any(|v| {
-            v.content
-                .as_ref()
-                .is_some_and(|c| c.kind == MediaKind::Ndjson)
-        }),
+        Returns::One(c) => ndjson(c),
+        Returns::Choice { variants, .. } => variants.iter().flat_map(|v| &v.content).any(ndjson),
     };
     let respond = match &op.returns {
         Returns::One(c) if c.kind == MediaKind::Json => quote!(Pending::typed(request, #errors)),
@@ -614,14 +596,11 @@ fn decode(api: &Api, op: &Operation, errors: &TokenStream) -> TokenStream {
             let name = ident(type_name);
             let arm = |v: &ReturnVariant, label: TokenStream| {
                 let (status, variant) = (status_pattern(v.status), ident(&v.name));
-                let value = match &v.content {
-                    Some(c) => {
-                        let read = media(api, c.kind, &c.ty, &c.media_type).read;
-                        quote!(#name::#variant(#read))
-                    }
-                    None => quote!(#name::#variant),
-                };
-                quote!((#status, #label) => Ok(#value),)
+                let read = v.content.as_ref().map(|c| {
+                    let read = media(api, c.kind, &c.ty, &c.media_type).read;
+                    quote!((#read))
+                });
+                quote!((#status, #label) => Ok(#name::#variant #read),)
             };
             // Bodiless variants match by status alone, in the fallback arms below.
             let exact = variants.iter().filter_map(|v| {
@@ -646,13 +625,15 @@ fn decode(api: &Api, op: &Operation, errors: &TokenStream) -> TokenStream {
 fn status_pattern(status: Status) -> TokenStream {
     match status {
         Status::Code(c) => Literal::u16_unsuffixed(c).to_token_stream(),
-        Status::Range(r) => {
-            let lo = Literal::u16_unsuffixed(r * 100);
-            let hi = Literal::u16_unsuffixed(r * 100 + 99);
-            quote!(#lo..=#hi)
-        }
+        Status::Range(r) => range_pattern(r * 100, r * 100 + 99),
         Status::Default => quote!(_),
     }
+}
+
+/// `lo..=hi`.
+fn range_pattern(lo: u16, hi: u16) -> TokenStream {
+    let (lo, hi) = (Literal::u16_unsuffixed(lo), Literal::u16_unsuffixed(hi));
+    quote!(#lo..=#hi)
 }
 
 /// An arm's statuses: `401 | 403`, or one range where they run on (`403..=405`, `4XX` and
@@ -665,9 +646,7 @@ fn statuses_pattern(statuses: &[Status]) -> TokenStream {
     };
     match statuses.iter().map(span).collect::<Option<Vec<_>>>() {
         Some(s) if s.len() > 1 && s.windows(2).all(|w| w[1].0 == w[0].1 + 1) => {
-            let lo = Literal::u16_unsuffixed(s[0].0);
-            let hi = Literal::u16_unsuffixed(s[s.len() - 1].1);
-            quote!(#lo..=#hi)
+            range_pattern(s[0].0, s[s.len() - 1].1)
         }
         _ => {
             let patterns = statuses.iter().map(|s| status_pattern(*s));

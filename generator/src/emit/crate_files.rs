@@ -289,11 +289,8 @@ pub fn readme(
     let reads = api.operations().filter(|(_, op)| op.method == Method::Get);
     let first = reads.min_by_key(|(_, op)| (op.paging.is_none(), op.required_params().count()));
     let example = first.map(|(tag, op)| super::examples::call(api, tag, op, None, &ident));
-    let example: Vec<String> = example
-        .iter()
-        .flatten()
-        .map(|line| format!("    {line}"))
-        .collect();
+    let example = example.iter().flatten().map(|line| format!("    {line}"));
+    let example: Vec<String> = example.collect();
     let tags: Vec<&str> = api.apis.iter().map(|tag| tag.tag.as_str()).collect();
     let count = api.operations().count().to_string();
     let body = fill(

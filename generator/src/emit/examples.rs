@@ -48,9 +48,8 @@ pub fn call(
     match paging {
         None => {
             let (name, args) = (ident(&op.fn_name), args.collect::<Vec<_>>().join(", "));
-            lines.push(format!(
-                "let result = client.{api_name}().{name}({args}).await?;"
-            ));
+            let call = format!("let result = client.{api_name}().{name}({args}).await?;");
+            lines.push(call);
             lines.push("println!(\"{result:?}\");".into());
         }
         Some(paging) => {
@@ -59,9 +58,8 @@ pub fn call(
             let mut args: Vec<String> = args.map(|a| a.replacen('&', "", 1)).collect();
             args.push("100".into());
             let (name, args) = (&paging.fn_name, args.join(", "));
-            lines.push(format!(
-                "let mut items = client.{api_name}().{name}({args});"
-            ));
+            let call = format!("let mut items = client.{api_name}().{name}({args});");
+            lines.push(call);
             lines.push("while let Some(item) = items.try_next().await? {".into());
             lines.push("    println!(\"{item:?}\");".into());
             lines.push("}".into());
@@ -71,9 +69,7 @@ pub fn call(
     // crate may not depend on `chrono` or `serde_json` itself).
     let names = ["FilePart", "chrono", "models", "serde_json", "uuid"].into_iter();
     let used = names.filter(|name| lines.iter().any(|l| l.contains(&format!("{name}::"))));
-    let mut out: Vec<String> = used
-        .map(|name| format!("use {crate_ident}::{name};"))
-        .collect();
+    let mut out: Vec<String> = used.map(|n| format!("use {crate_ident}::{n};")).collect();
     out.extend(lines);
     out
 }
@@ -148,12 +144,8 @@ pub fn value(api: &Api, ty: &Ty, name: &str, depth: usize) -> String {
 
 /// `value` where no `Into` reaches (a list's item, a tuple's, an arm's): a string is owned.
 fn owned(api: &Api, ty: &Ty, name: &str, depth: usize) -> String {
-    let to_string = if *unaliased(api, ty) == Ty::String {
-        ".to_string()"
-    } else {
-        ""
-    };
-    value(api, ty, name, depth) + to_string
+    let string = *unaliased(api, ty) == Ty::String;
+    value(api, ty, name, depth) + if string { ".to_string()" } else { "" }
 }
 
 fn named(api: &Api, id: crate::ir::TypeId, name: &str, depth: usize) -> String {

@@ -155,8 +155,8 @@ fn signature_text(api: &Api, op: &Operation) -> SpecResult<String> {
         .filter(|l| !l.starts_with("impl Api") && *l != "}")
         .map(|l| l.strip_prefix("    ").unwrap_or(l))
         .collect();
-    Ok(lines
-        .join("\n")
+    let text = lines.join("\n");
+    Ok(text
         .trim_end()
         .trim_end_matches("{}")
         .trim_end()

@@ -13,10 +13,8 @@ use crate::ir::{Api, Enum, Field, Presence, Struct, Ty, TypeDef, TypeKind, Union
 const PATH: ModelPath = ModelPath::Sibling;
 
 pub fn model(api: &Api, def: &TypeDef) -> TokenStream {
-    let title = def
-        .title
-        .as_deref()
-        .filter(|t| def.description.is_none() || *t != def.name);
+    let title = def.title.as_deref();
+    let title = title.filter(|t| def.description.is_none() || *t != def.name);
     // Inline schemas often have no prose; say where they come from instead.
     let origin = format!("From the schema at `{}`.", def.pointer);
     let fallback = (title.is_none() && def.description.is_none()).then_some(origin.as_str());
@@ -163,10 +161,8 @@ fn field_docs(api: &Api, field: &Field, sent: bool) -> TokenStream {
         "Required by the newest release; `None` from an older server that does not send it.",
     );
     // A title that only spells the field's name ("Task Id") says nothing.
-    let title = field
-        .title
-        .as_deref()
-        .filter(|title| field.description.is_none() && !names(title, &field.wire_name));
+    let title = field.title.as_deref();
+    let title = title.filter(|t| field.description.is_none() && !names(t, &field.wire_name));
     doc_attrs([
         title.map(Para::Spec),
         field.description.as_deref().map(Para::Spec),
@@ -234,11 +230,8 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, docs: TokenStream) -> TokenSt
         (!setters.is_empty()).then(|| quote! { use crate::runtime::setters::setter; });
     // Deprecated fields are still the struct's own: using them in derives and impls is not a
     // warning.
-    let allow_deprecated = s
-        .fields
-        .iter()
-        .any(|f| f.deprecated)
-        .then(|| quote!(#[allow(deprecated)]));
+    let deprecated = s.fields.iter().any(|f| f.deprecated);
+    let allow_deprecated = deprecated.then(|| quote!(#[allow(deprecated)]));
     // A field the document says nothing of but its name gets no docs.
     let allow_missing = each_docs.iter().any(TokenStream::is_empty).then(
         || quote!(#[allow(missing_docs, reason = "a field without docs is what its name says")]),
@@ -420,11 +413,9 @@ fn conversions(api: &Api, def: &TypeDef, u: &Union) -> TokenStream {
 
 /// The type an alias stands for, through any chain of aliases.
 pub fn unaliased<'a>(api: &'a Api, t: &'a Ty) -> &'a Ty {
-    match t {
-        Ty::Named(id) => match &api.ty(*id).kind {
-            TypeKind::Alias(target) => unaliased(api, target),
-            _ => t,
-        },
+    let Ty::Named(id) = t else { return t };
+    match &api.ty(*id).kind {
+        TypeKind::Alias(target) => unaliased(api, target),
         _ => t,
     }
 }

@@ -125,10 +125,8 @@ fn short_chain(lines: &[&str]) -> Option<(usize, usize)> {
     }
     let is_name = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '_');
     let indent = lines[0].len() - lines[0].trim_start().len();
-    lines[0]
-        .rsplit(' ')
-        .next()
-        .filter(|receiver| is_name(receiver))?;
+    let receiver = lines[0].rsplit(' ').next();
+    receiver.filter(|receiver| is_name(receiver))?;
     let step = " ".repeat(indent + 4);
     let fields = lines[1..]
         .iter()
@@ -136,12 +134,8 @@ fn short_chain(lines: &[&str]) -> Option<(usize, usize)> {
     let call = 1 + fields.count();
     link(lines.get(call)?, &step)?.strip_suffix('(')?;
     let inner = format!("{step}    ");
-    let close = call
-        + 1
-        + lines[call + 1..]
-            .iter()
-            .take_while(|l| l.starts_with(&inner))
-            .count();
+    let body = lines[call + 1..].iter();
+    let close = call + 1 + body.take_while(|l| l.starts_with(&inner)).count();
     let closes = matches!(
         lines.get(close)?.strip_prefix(&step),
         Some(")" | ");" | "),")
@@ -149,11 +143,8 @@ fn short_chain(lines: &[&str]) -> Option<(usize, usize)> {
     let goes_on = lines
         .get(close + 1)
         .is_some_and(|l| link(l, &step).is_some());
-    let width = indent
-        + lines[..=call]
-            .iter()
-            .map(|l| l.trim_start().len())
-            .sum::<usize>();
+    let called = lines[..=call].iter().map(|l| l.trim_start().len());
+    let width = indent + called.sum::<usize>();
     (closes && !goes_on && width <= 100).then_some((call, close))
 }
 

@@ -408,12 +408,10 @@ impl TypeKind {
     /// Every type this definition mentions directly.
     pub fn tys(&self) -> Vec<&Ty> {
         match self {
-            TypeKind::Struct(s) => s
-                .fields
-                .iter()
-                .map(|f| &f.ty)
-                .chain(s.extra.as_ref())
-                .collect(),
+            TypeKind::Struct(s) => {
+                let fields = s.fields.iter().map(|f| &f.ty);
+                fields.chain(s.extra.as_ref()).collect()
+            }
             TypeKind::Union(u) => u.variants.iter().map(|v| &v.ty).collect(),
             TypeKind::Alias(ty) => vec![ty],
             TypeKind::Enum(_) | TypeKind::Const(_) => Vec::new(),
@@ -422,12 +420,10 @@ impl TypeKind {
 
     pub fn tys_mut(&mut self) -> Vec<&mut Ty> {
         match self {
-            TypeKind::Struct(s) => s
-                .fields
-                .iter_mut()
-                .map(|f| &mut f.ty)
-                .chain(s.extra.as_mut())
-                .collect(),
+            TypeKind::Struct(s) => {
+                let fields = s.fields.iter_mut().map(|f| &mut f.ty);
+                fields.chain(s.extra.as_mut()).collect()
+            }
             TypeKind::Union(u) => u.variants.iter_mut().map(|v| &mut v.ty).collect(),
             TypeKind::Alias(ty) => vec![ty],
             TypeKind::Enum(_) | TypeKind::Const(_) => Vec::new(),

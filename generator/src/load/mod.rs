@@ -60,7 +60,15 @@ pub fn parse(text: &str) -> SpecResult<Value> {
     // Through serde_yaml's own value, which refuses a key written twice (a JSON value would
     // keep the last one silently, hiding half of what the author wrote); keys YAML leaves
     // unquoted (`200:`) become strings on the way.
-    let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
+    let yaml = serde_yaml::from_str::<serde_yaml::Value>(text);
+    // YAML refuses JSON's escapes of a character past U+FFFF (`\ud83d\udc4d`, an emoji): such a
+    // document is read as the JSON it is.
+    if yaml.is_err() && (text.contains("\\ud") || text.contains("\\uD")) {
+        if let Ok(json) = serde_json::from_str(text) {
+            return Ok(json);
+        }
+    }
+    let yaml = yaml.map_err(|e| {
         let line = e.location().map(|l| l.line());
         SpecError::at("", format!("not valid YAML or JSON: {e}")).with_line(line)
     })?;

@@ -10,7 +10,8 @@
 //! - a string with a `contentMediaType` (and no `contentEncoding`) → `format: binary`;
 //! - boolean schemas → `{}` / `{not: {}}`; `{type: null}` alone → `x-null: true`;
 //! - a blank `description` or `summary` is dropped: it says no more than a missing one;
-//! - a missing `paths` or operation `responses` (optional in 3.1) becomes empty.
+//! - a missing `paths` or operation `responses` (optional in 3.1) becomes empty;
+//! - a `mutualTLS` security scheme (3.1) is dropped.
 
 use serde_json::{json, Map, Value};
 
@@ -22,6 +23,10 @@ pub const X_NULL: &str = "x-null";
 /// Normalises the whole document in place.
 pub fn document(doc: &mut Value) {
     drop_blank_prose(doc, false);
+    // openapiv3 knows no `mutualTLS` scheme (3.1): a client certificate is the TLS layer's.
+    if let Some(Value::Object(schemes)) = doc.pointer_mut("/components/securitySchemes") {
+        schemes.retain(|_, scheme| scheme["type"] != "mutualTLS");
+    }
     if let Value::Object(root) = doc {
         for (key, child) in root.iter_mut() {
             walk_document(child, key == "components");

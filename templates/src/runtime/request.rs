@@ -37,12 +37,12 @@ pub(crate) struct Request {
     template: &'static str,
     path: String,
     query: String,
-    headers: Vec<(&'static str, String)>,
+    pub(super) headers: Vec<(&'static str, String)>,
     body: Option<(Cow<'static, str>, Bytes)>,
     /// Whether the client's credentials go with it: they do unless the operation needs none.
     pub(super) auth: bool,
     /// The names of the parameters set, as they travel.
-    set: Vec<&'static str>,
+    pub(super) set: Vec<&'static str>,
     /// The release that added the operation, when the client supports older ones.
     pub(super) since: Option<&'static str>,
     /// Parameters some supported releases lack, with the release that added each.
