@@ -477,7 +477,7 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
             let name = wire_name(p);
             let value = value_expr(api, p);
             match p.location {
-                ParamLocation::Cookie => quote!(request.cookie(#name, #value);),
+                ParamLocation::Cookie => quote!(request.add_cookie(#name, #value);),
                 ParamLocation::Header => quote!(request.header(#name, #value);),
                 _ if default_style(p) => quote!(request.query(#name, #value);),
                 _ => {

@@ -150,20 +150,27 @@ fn generated_modules(api: &Api, crate_ident: &str) -> Vec<(String, TokenStream, 
     modules
 }
 
-/// Every identifier in `tokens` (a name inside a doc comment or a string is not a use); with
-/// `paths` false, only those not after `::`, which a module must import (`models::Page` is a
-/// model, not the runtime's `Page`).
+/// Every identifier `tokens` uses (a name inside a doc comment or a string is not a use, nor
+/// one before a lone `:`, which declares a field or an argument); with `paths` false, only
+/// those not after `::`, which a module must import (`models::Page` is a model, not the
+/// runtime's `Page`).
 pub(crate) fn collect_idents(tokens: TokenStream, paths: bool, out: &mut BTreeSet<String>) {
-    let mut colons = 0;
-    for tree in tokens {
-        match &tree {
-            TokenTree::Ident(ident) if paths || colons < 2 => {
-                out.insert(ident.to_string());
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let colon = |at: Option<usize>| {
+        let tree = at.and_then(|at| trees.get(at));
+        matches!(tree, Some(TokenTree::Punct(p)) if p.as_char() == ':')
+    };
+    for (at, tree) in trees.iter().enumerate() {
+        match tree {
+            TokenTree::Ident(ident) => {
+                let declared = colon(Some(at + 1)) && !colon(Some(at + 2));
+                let by_path = colon(at.checked_sub(1)) && colon(at.checked_sub(2));
+                if !declared && (paths || !by_path) {
+                    out.insert(ident.to_string());
+                }
             }
             TokenTree::Group(group) => collect_idents(group.stream(), paths, out),
             _ => {}
         }
-        let colon = matches!(&tree, TokenTree::Punct(p) if p.as_char() == ':');
-        colons = if colon { colons + 1 } else { 0 };
     }
 }

@@ -57,7 +57,11 @@ fn enumeration(def: &TypeDef, e: &Enum, docs: TokenStream) -> TokenStream {
     let name = ident(&def.name);
     let variants: Vec<_> = e.variants.iter().map(|v| ident(&v.rust_name)).collect();
     let wires = e.variants.iter().map(|v| v.wire.replace('`', "'"));
-    let variant_docs: Vec<String> = wires.map(|wire| format!(" `{wire}`")).collect();
+    let doc = |wire: String| match wire.as_str() {
+        "" => " The empty string.".to_string(),
+        wire => format!(" `{wire}`"),
+    };
+    let variant_docs: Vec<String> = wires.map(doc).collect();
     let known = quote! {
         /// Every value this client knows.
         pub const KNOWN: &'static [#name] = &[#(#name::#variants),*];

@@ -89,7 +89,9 @@ fn collect_operations<'a>(
     let mut by_tag = ByTag::new();
     let mut fn_names: BTreeMap<String, Namespace> = BTreeMap::new();
     let mut seen_ids: BTreeMap<String, String> = BTreeMap::new();
-    let mut warnings = Vec::new();
+    let webhooks = doc.webhooks.iter().map(|name| join("/webhooks", name));
+    let skipped = |at| format!("{at}: webhook skipped (a request the API sends, not a client)");
+    let mut warnings: Vec<String> = webhooks.map(skipped).collect();
     for (path, item) in &api.paths.paths {
         let item_pointer = join("/paths", path);
         let ReferenceOr::Item(item) = item else {

@@ -481,3 +481,24 @@ fn multipart_bodies_make_binary_strings_file_parts() {
     // In JSON a binary string is a string.
     assert_eq!(fields("JsonBody"), [Ty::String]);
 }
+
+#[test]
+fn webhooks_are_skipped_with_a_warning() {
+    let text = document(
+        "  /a:
+    get:
+      operationId: get_a
+      responses: {'204': {description: none}}
+webhooks:
+  new/pet:
+    post:
+      responses: {'200': {description: ok}}
+",
+    );
+    let api = build(&load(&text).unwrap(), &Selection::All).unwrap();
+    assert_eq!(api.operations().count(), 1);
+    assert_eq!(
+        api.warnings,
+        ["/webhooks/new~1pet: webhook skipped (a request the API sends, not a client)"]
+    );
+}

@@ -19,6 +19,8 @@ pub struct Document {
     /// definition), by the reference as written, with their pointers: the 3.0 model keeps no
     /// other way to reach them.
     pub schemas_elsewhere: BTreeMap<String, (String, ReferenceOr<Schema>)>,
+    /// The names of the webhooks (3.1): requests the API sends, which a client has no method for.
+    pub webhooks: Vec<String>,
     /// The source text, read again for a line number only when an error needs one.
     source: String,
 }
@@ -42,9 +44,14 @@ pub fn load(text: &str) -> SpecResult<Document> {
     normalise::document(&mut value);
     let api = to_model(&value).map_err(|e| locate(text, e))?;
     let schemas_elsewhere = schemas_elsewhere(&value).map_err(|e| locate(text, e))?;
+    let webhooks = value.get("webhooks").and_then(Value::as_object);
     Ok(Document {
         api,
         schemas_elsewhere,
+        webhooks: webhooks
+            .into_iter()
+            .flat_map(|w| w.keys().cloned())
+            .collect(),
         source: text.to_string(),
     })
 }

@@ -1,4 +1,4 @@
-// requires-uses: cookie
+// requires-uses: add_cookie
 //! Cookie parameters, which share the one `Cookie` header a request may carry.
 
 use serde::Serialize;
@@ -10,7 +10,7 @@ impl Request {
     /// Adds `name=value` to the request's `Cookie` header. What a cookie cannot hold as it is
     /// (`;`, `,`, a space, a quote, a backslash, `%`, anything past ASCII) is percent-encoded,
     /// as the `form` style asks, so a value cannot end its cookie and start another.
-    pub(crate) fn cookie<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
+    pub(crate) fn add_cookie<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
         let Some(text) = header_value(value) else {
             return;
         };
