@@ -82,7 +82,7 @@ impl Call {
         self
     }
 
-    /// Adds a header; a list is comma-separated, `None` adds nothing.
+    /// Adds a header; a list is comma-separated, an object `key,value,...`, `None` adds nothing.
     pub fn header<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
         self.request.header(name, value);
         self

@@ -67,7 +67,7 @@ pub fn parse(text: &str) -> SpecResult<Value> {
     // Through serde_yaml's own value, which refuses a key written twice (a JSON value would
     // keep the last one silently, hiding half of what the author wrote); keys YAML leaves
     // unquoted (`200:`) become strings on the way.
-    let yaml = serde_yaml::from_str::<serde_yaml::Value>(text);
+    let yaml = yaml_value(text);
     // YAML refuses JSON's escapes of a character past U+FFFF (`\ud83d\udc4d`, an emoji): such a
     // document is read as the JSON it is.
     if yaml.is_err() && (text.contains("\\ud") || text.contains("\\uD")) {
@@ -83,6 +83,31 @@ pub fn parse(text: &str) -> SpecResult<Value> {
         SpecError::at("", format!("not valid YAML or JSON: {e}"))
             .with_hint("mapping keys must be strings, numbers or booleans")
     })
+}
+
+/// `text` as YAML's own value. An integer past 64 bits, which that value cannot hold (OpenAI
+/// writes i64's bounds as JavaScript rounds them), becomes the nearest one that fits.
+fn yaml_value(text: &str) -> Result<serde_yaml::Value, serde_yaml::Error> {
+    let mut text = text.to_string();
+    loop {
+        let error = match serde_yaml::from_str(&text) {
+            Err(e) if e.to_string().contains("128, expected any YAML value") => e,
+            other => return other,
+        };
+        let at = error.location().map_or(text.len(), |l| l.index());
+        let rest = text.get(at..).unwrap_or_default();
+        let digits = rest.find(|c: char| c != '-' && !c.is_ascii_digit());
+        let digits = digits.unwrap_or(rest.len());
+        if digits == 0 {
+            return Err(error);
+        }
+        let nearest = if rest.starts_with('-') {
+            i64::MIN
+        } else {
+            i64::MAX
+        };
+        text.replace_range(at..at + digits, &nearest.to_string());
+    }
 }
 
 fn check_version(value: &Value) -> SpecResult<()> {
