@@ -51,11 +51,12 @@ pub(crate) fn to_value<T: Serialize + ?Sized>(value: &T) -> Value {
 /// Percent-encodes everything but RFC 3986 unreserved characters, so `/`, `+`, `:` and
 /// spaces inside an id survive the trip (`a b/c` → `a%20b%2Fc`).
 pub(crate) fn percent_encode(text: &str, out: &mut String) {
+    use std::fmt::Write as _;
     for byte in text.bytes() {
         if unreserved(byte) {
             out.push(byte as char);
         } else {
-            out.push_str(&format!("%{byte:02X}"));
+            let _ = write!(out, "%{byte:02X}");
         }
     }
 }
@@ -261,8 +262,7 @@ impl<'a, 'f> ser::Serializer for &'a mut Fields<'f> {
     }
 }
 
-/// A header value: scalars as text, lists and objects (`k,v,k,v`) comma-separated; `None`
-/// for null.
+/// A header value: scalars as text, lists and objects (`k,v,k,v`) comma-separated; null: `None`.
 pub(crate) fn header_value<T: Serialize + ?Sized>(value: &T) -> Option<String> {
     match to_value(value) {
         Value::Array(items) => Some(joined(items, ",")),
