@@ -45,13 +45,11 @@ pub fn load(text: &str) -> SpecResult<Document> {
     let api = to_model(&value).map_err(|e| locate(text, e))?;
     let schemas_elsewhere = schemas_elsewhere(&value).map_err(|e| locate(text, e))?;
     let webhooks = value.get("webhooks").and_then(Value::as_object);
+    let webhooks = webhooks.map(|w| w.keys().cloned().collect());
     Ok(Document {
         api,
         schemas_elsewhere,
-        webhooks: webhooks
-            .into_iter()
-            .flat_map(|w| w.keys().cloned())
-            .collect(),
+        webhooks: webhooks.unwrap_or_default(),
         source: text.to_string(),
     })
 }
