@@ -112,6 +112,15 @@ impl Job {
             {
                 return Err(format!("`{name}` is not a valid crate name"));
             }
+            let ident = name.replace('-', "_");
+            if airflow_codegen::ir::is_keyword(&ident)
+                || ident.starts_with(|c: char| c.is_ascii_digit())
+            {
+                return Err(format!(
+                    "`{name}` cannot name a crate: code that uses it would write `{ident}::`, \
+                     which Rust reads as a keyword or a number"
+                ));
+            }
             job.crate_name = name.to_string();
         }
         Ok(job)
@@ -173,5 +182,23 @@ fn absolute(path: &str) -> PathBuf {
         std::env::current_dir()
             .map(|d| d.join(path))
             .unwrap_or_else(|_| path.to_path_buf())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Job;
+
+    fn crate_name(name: &str) -> Result<String, String> {
+        let args = ["--crate-name".to_string(), name.to_string()];
+        Job::parse(&args).map(|job| job.crate_name)
+    }
+
+    #[test]
+    fn a_crate_name_code_could_not_write_is_refused() {
+        assert_eq!(crate_name("my-client").unwrap(), "my-client");
+        for bad in ["box", "self", "2fa", "a b", ""] {
+            assert!(crate_name(bad).is_err(), "`{bad}` was taken");
+        }
     }
 }

@@ -150,10 +150,10 @@ fn generated_modules(api: &Api, crate_ident: &str) -> Vec<(String, TokenStream, 
     modules
 }
 
-/// Every identifier `tokens` uses (a name inside a doc comment or a string is not a use, nor
-/// one before a lone `:`, which declares a field or an argument); with `paths` false, only
-/// those not after `::`, which a module must import (`models::Page` is a model, not the
-/// runtime's `Page`).
+/// Every identifier `tokens` uses: not one in a doc comment or a string, nor one declared (a
+/// field or an argument before a lone `:`, a function or a module). With `paths`, the end of a
+/// path but not its modules; else only those not after `::`, which a module must import
+/// (`models::Page` is a model, not the runtime's `Page`).
 pub(crate) fn collect_idents(tokens: TokenStream, paths: bool, out: &mut BTreeSet<String>) {
     let trees: Vec<TokenTree> = tokens.into_iter().collect();
     let colon = |at: Option<usize>| {
@@ -163,9 +163,12 @@ pub(crate) fn collect_idents(tokens: TokenStream, paths: bool, out: &mut BTreeSe
     for (at, tree) in trees.iter().enumerate() {
         match tree {
             TokenTree::Ident(ident) => {
-                let declared = colon(Some(at + 1)) && !colon(Some(at + 2));
+                let before = at.checked_sub(1).and_then(|at| trees.get(at));
+                let item = matches!(before, Some(TokenTree::Ident(k)) if k == "fn" || k == "mod");
+                let (next, after) = (colon(Some(at + 1)), colon(Some(at + 2)));
                 let by_path = colon(at.checked_sub(1)) && colon(at.checked_sub(2));
-                if !declared && (paths || !by_path) {
+                let declared = item || next && !after;
+                if !declared && !(if paths { next && after } else { by_path }) {
                     out.insert(ident.to_string());
                 }
             }

@@ -43,17 +43,23 @@ pub fn arg(api: &Api, t: &Ty, path: ModelPath, input: &Ident) -> (TokenStream, T
     }
 }
 
+/// The methods of std's operator traits, which a setter (`fn(self, value) -> Self`) would look
+/// like to clippy's `should_implement_trait`.
+const OPERATORS: &str = "add sub mul div rem shl shr bitand bitor bitxor";
+
 /// Each field's setter name and its null setter's, for `rust_names` in order: the field's own
 /// and `{field}_null`, but for a method the type has already (`set_default` for `default`).
 pub fn setter_names(rust_names: &[&str]) -> Vec<(String, String)> {
-    let methods = || METHODS.split_whitespace();
+    let methods = || METHODS.split(' ').chain(OPERATORS.split(' '));
     let mut taken = Namespace::reserving(methods().chain(rust_names.iter().copied()));
     let mut setter = |f: &str| match methods().any(|m| m == f) {
         true => taken.unique(format!("set_{f}")),
         false => f.to_string(),
     };
     let setters: Vec<String> = rust_names.iter().map(|f| setter(f)).collect();
-    let nulls = rust_names.iter().map(|f| taken.unique(format!("{f}_null")));
+    // `self_null`, not `self__null`, for the keyword's field `self_`.
+    let null = |f: &&str| taken.unique(format!("{}_null", f.trim_end_matches('_')));
+    let nulls = rust_names.iter().map(null);
     setters.into_iter().zip(nulls).collect()
 }
 

@@ -386,8 +386,7 @@ pub fn media_essence(media_type: &str) -> String {
 
 pub fn media_kind(media_type: &str) -> Option<MediaKind> {
     Some(match media_essence(media_type).as_str() {
-        "application/json" => MediaKind::Json,
-        m if m.ends_with("+json") => MediaKind::Json,
+        m if m == "application/json" || m.ends_with("+json") => MediaKind::Json,
         "application/x-ndjson"
         | "application/jsonl"
         | "application/x-jsonlines"
@@ -395,7 +394,9 @@ pub fn media_kind(media_type: &str) -> Option<MediaKind> {
         "application/x-www-form-urlencoded" => MediaKind::Form,
         "multipart/form-data" => MediaKind::Multipart,
         m if m.starts_with("text/") => MediaKind::Text,
-        "application/octet-stream" | "*/*" => MediaKind::Binary,
+        "application/octet-stream" | "*/*" | "application/pdf" => MediaKind::Binary,
+        // A file by its own type (an image, an archive): its bytes, sent and read as they are.
+        m if m.starts_with("image/") || m.ends_with("/zip") => MediaKind::Binary,
         _ => return None,
     })
 }
@@ -405,12 +406,11 @@ fn pick_media(
     content: &indexmap::IndexMap<String, MediaType>,
 ) -> Option<(&str, &MediaType, MediaKind)> {
     use MediaKind::{Binary, Form, Json, Multipart, Text};
-    [Json, Form, Multipart, Text, Binary]
-        .into_iter()
-        .find_map(|want| {
-            let (m, media) = content.iter().find(|(m, _)| media_kind(m) == Some(want))?;
-            Some((m.as_str(), media, want))
-        })
+    let mut kinds = [Json, Form, Multipart, Text, Binary].into_iter();
+    kinds.find_map(|want| {
+        let (m, media) = content.iter().find(|(m, _)| media_kind(m) == Some(want))?;
+        Some((m.as_str(), media, want))
+    })
 }
 
 fn status_name(status: Status) -> String {

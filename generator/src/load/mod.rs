@@ -66,9 +66,10 @@ pub fn parse(text: &str) -> SpecResult<Value> {
     // keep the last one silently, hiding half of what the author wrote); keys YAML leaves
     // unquoted (`200:`) become strings on the way.
     let yaml = yaml_value(text);
-    // YAML refuses JSON's escapes of a character past U+FFFF (`\ud83d\udc4d`, an emoji): such a
-    // document is read as the JSON it is.
-    if yaml.is_err() && (text.contains("\\ud") || text.contains("\\uD")) {
+    // YAML refuses some JSON (escapes of a character past U+FFFF, C1 control characters in a
+    // string): a document that is JSON is then read as such, unless a key is written twice.
+    let refused = yaml.as_ref().err().map(ToString::to_string);
+    if refused.is_some_and(|e| !e.contains("duplicate")) {
         if let Ok(json) = serde_json::from_str(text) {
             return Ok(json);
         }
@@ -99,11 +100,8 @@ fn yaml_value(text: &str) -> Result<serde_yaml::Value, serde_yaml::Error> {
         if digits == 0 {
             return Err(error);
         }
-        let nearest = if rest.starts_with('-') {
-            i64::MIN
-        } else {
-            i64::MAX
-        };
+        let negative = rest.starts_with('-');
+        let nearest = if negative { i64::MIN } else { i64::MAX };
         text.replace_range(at..at + digits, &nearest.to_string());
     }
 }
