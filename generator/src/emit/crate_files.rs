@@ -7,8 +7,19 @@ use super::docs::{doc_attrs, inner_doc_attrs, Para};
 use super::ty::ident;
 use super::EmitConfig;
 use crate::error::Result;
-use crate::ir::{Api, Method};
+use crate::ir::{Api, Method, Ty};
 use crate::templates::Templates;
+
+/// How deep a type nests, near enough as clippy's `type_complexity` scores it (a map's key
+/// counts too).
+fn nesting(ty: &Ty) -> usize {
+    match ty {
+        Ty::List(inner) | Ty::Nullable(inner) => 1 + nesting(inner),
+        Ty::Map(inner) => 2 + nesting(inner),
+        Ty::Tuple(items) => items.len() + items.iter().map(nesting).sum::<usize>(),
+        _ => 0,
+    }
+}
 
 /// `lib.rs`: the modules (the printed ones, `template_modules` copied from `src/` of the
 /// templates, the runtime), re-exports, and what the runtime needs to know of the API.
@@ -45,6 +56,10 @@ pub fn lib_rs(api: &Api, template_modules: &[String], runtime: &[String]) -> Tok
     let product = releases.map_or("the API", |r| r.product.as_str());
     let tag_types: Vec<_> = api.apis.iter().map(|t| ident(&t.type_name)).collect();
     let apis_use = (!tag_types.is_empty()).then(|| quote!(pub use apis::{#(#tag_types),*};));
+    let mut tys = api.types.iter().flat_map(|t| t.kind.tys());
+    let deep = tys.any(|ty| nesting(ty) >= 5).then(|| {
+        quote!(#![allow(clippy::type_complexity, reason = "types nest as deep as the document's")])
+    });
     quote! {
         #![doc = include_str!("../README.md")]
         #![allow(
@@ -53,6 +68,7 @@ pub fn lib_rs(api: &Api, template_modules: &[String], runtime: &[String]) -> Tok
             reason = "the document's prose is written for web renderers and passes through as \
                       written; rustdoc's list-indentation lints would reject it"
         )]
+        #deep
         #![warn(missing_docs)]
 
         #(#modules)*

@@ -32,13 +32,6 @@ pub fn call(
     crate_ident: &str,
 ) -> Vec<String> {
     let mut lines = Vec::new();
-    let id_types = op.required_params().filter_map(|p| p.id_type.as_deref());
-    let apis: Vec<&str> = id_types.chain(op.params_type.as_deref()).collect();
-    match apis.as_slice() {
-        [] => {}
-        [one] => lines.push(format!("use {crate_ident}::apis::{one};")),
-        many => lines.push(format!("use {crate_ident}::apis::{{{}}};", many.join(", "))),
-    }
     if let Some(body) = &op.body {
         lines.push(body_line(api, &body.ty));
     }
@@ -53,7 +46,6 @@ pub fn call(
             lines.push("println!(\"{result:?}\");".into());
         }
         Some(paging) => {
-            lines.insert(0, format!("use {crate_ident}::TryStreamExt;"));
             // The twin owns its arguments: the same values, given rather than lent.
             let mut args: Vec<String> = args.map(|a| a.replacen('&', "", 1)).collect();
             args.push("100".into());
@@ -66,12 +58,25 @@ pub fn call(
         }
     }
     // What the lines name through the crate's re-exports is imported from there (a user's
-    // crate may not depend on `chrono` or `serde_json` itself).
+    // crate may not depend on `chrono` or `serde_json` itself), in one `use`.
     let names = ["FilePart", "chrono", "models", "serde_json", "uuid"].into_iter();
     let used = names.filter(|name| lines.iter().any(|l| l.contains(&format!("{name}::"))));
-    let mut out: Vec<String> = used.map(|n| format!("use {crate_ident}::{n};")).collect();
-    out.extend(lines);
-    out
+    let id_types = op.required_params().filter_map(|p| p.id_type.clone());
+    let apis = path_to("apis", id_types.chain(op.params_type.clone()).collect());
+    let stream = paging.map(|_| "TryStreamExt".to_string());
+    let names = stream.into_iter().chain(apis).chain(used.map(String::from));
+    let imports = path_to(crate_ident, names.collect()).map(|path| format!("use {path};"));
+    imports.into_iter().chain(lines).collect()
+}
+
+/// `path::name`, or `path::{a, b}` for several (sorted); `None` for none.
+fn path_to(path: &str, mut names: Vec<String>) -> Option<String> {
+    names.sort();
+    match names.as_slice() {
+        [] => None,
+        [one] => Some(format!("{path}::{one}")),
+        many => Some(format!("{path}::{{{}}}", many.join(", "))),
+    }
 }
 
 /// `let body = ...;`: a struct body sets the fields whose server default is `true` (a dry
@@ -128,7 +133,9 @@ pub fn value(api: &Api, ty: &Ty, name: &str, depth: usize) -> String {
         Ty::Bytes => "Vec::new()".into(),
         Ty::File => "FilePart::from(b\"hello\".to_vec()).named(\"hello.txt\")".into(),
         Ty::Any => "serde_json::Value::Null".into(),
-        Ty::AnyObject | Ty::Map(_) => "Default::default()".into(),
+        // Named, as a bare `Default::default()` is not inferred through `impl Into`.
+        Ty::AnyObject => "serde_json::Map::new()".into(),
+        Ty::Map(_) => "std::collections::BTreeMap::new()".into(),
         // Past a few levels only a recursive schema goes on; it gets an empty list.
         Ty::List(inner) if depth < 8 => format!("vec![{}]", deeper(inner)),
         Ty::List(_) => "Vec::new()".into(),
@@ -157,7 +164,6 @@ fn named(api: &Api, id: crate::ir::TypeId, name: &str, depth: usize) -> String {
             "{path}::{}",
             preferred(api, &e.variants, |v| &v.wire).rust_name
         ),
-        // A bare `Default::default()` could not be inferred through `impl Into<Alias>`.
         TypeKind::Alias(Ty::AnyObject | Ty::Map(_)) => format!("{path}::default()"),
         TypeKind::Alias(target) => value(api, target, name, depth + 1),
         TypeKind::Union(u) => {

@@ -196,8 +196,12 @@ impl<'a> OperationBuilder<'a, '_> {
             let message = "a multipart body must be an object";
             return Err(SpecError::at(site.pointer, message));
         }
+        // A wildcard (`image/*`) names no type a body can be sent as: it goes as plain bytes.
+        let sent = media_type
+            .contains('*')
+            .then_some("application/octet-stream");
         Ok(Some(Body {
-            media_type: media_type.to_string(),
+            media_type: sent.unwrap_or(media_type).to_string(),
             kind,
             ty,
             required: body.required,

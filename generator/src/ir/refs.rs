@@ -28,7 +28,13 @@ pub fn component<'a, T>(
     pointer: &str,
 ) -> SpecResult<(String, &'a ReferenceOr<T>)> {
     let Some(name) = component_name(reference, section) else {
-        let message = format!("cannot resolve `{reference}`");
+        let other = reference
+            .strip_prefix("#/components/")
+            .and_then(|r| r.split('/').next());
+        let message = match other {
+            Some(other) => format!("`{reference}` is in components/{other}, not {section}"),
+            None => format!("cannot resolve `{reference}`"),
+        };
         let hint = format!("a reference must be local (`#/...`) and land on a {what}");
         return Err(SpecError::at(join(pointer, "$ref"), message).with_hint(hint));
     };

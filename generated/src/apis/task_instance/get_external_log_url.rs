@@ -22,7 +22,7 @@ impl TaskInstanceApi {
     ///
     /// ```no_run
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use airflow_client::apis::{TryNumber, GetExternalLogUrlParams};
+    /// use airflow_client::apis::{GetExternalLogUrlParams, TryNumber};
     /// let result = client.task_instance().get_external_log_url("my_dag_id", "my_dag_run_id", "my_task_id", TryNumber(1), &GetExternalLogUrlParams::default()).await?;
     /// println!("{result:?}");
     /// # Ok(())

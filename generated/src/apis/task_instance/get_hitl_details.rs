@@ -67,8 +67,7 @@ impl TaskInstanceApi {
     ///
     /// ```no_run
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use airflow_client::TryStreamExt;
-    /// use airflow_client::apis::GetHitlDetailsParams;
+    /// use airflow_client::{TryStreamExt, apis::GetHitlDetailsParams};
     /// let mut items = client.task_instance().get_hitl_details_stream("my_dag_id", "my_dag_run_id", GetHitlDetailsParams::default(), 100);
     /// while let Some(item) = items.try_next().await? {
     ///     println!("{item:?}");

@@ -21,7 +21,7 @@ impl TaskInstanceApi {
     ///
     /// ```no_run
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use airflow_client::apis::{TryNumber, GetLogParams};
+    /// use airflow_client::apis::{GetLogParams, TryNumber};
     /// let result = client.task_instance().get_log("my_dag_id", "my_dag_run_id", "my_task_id", TryNumber(1), &GetLogParams::default()).await?;
     /// println!("{result:?}");
     /// # Ok(())

@@ -20,7 +20,7 @@ impl TaskInstanceApi {
     ///
     /// ```no_run
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use airflow_client::apis::{TaskTryNumber, MapIndex};
+    /// use airflow_client::apis::{MapIndex, TaskTryNumber};
     /// let result = client.task_instance().get_mapped_task_instance_try_details("my_dag_id", "my_dag_run_id", "my_task_id", TaskTryNumber(1), MapIndex(0)).await?;
     /// println!("{result:?}");
     /// # Ok(())

@@ -103,8 +103,7 @@ impl TaskInstanceApi {
     ///
     /// ```no_run
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use airflow_client::TryStreamExt;
-    /// use airflow_client::apis::GetTaskInstancesParams;
+    /// use airflow_client::{TryStreamExt, apis::GetTaskInstancesParams};
     /// let mut items = client.task_instance().get_task_instances_stream("my_dag_id", "my_dag_run_id", GetTaskInstancesParams::default(), 100);
     /// while let Some(item) = items.try_next().await? {
     ///     println!("{item:?}");

@@ -24,8 +24,7 @@ impl TaskInstanceApi {
     ///
     /// ```no_run
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use airflow_client::models;
-    /// use airflow_client::apis::PatchTaskGroupInstancesParams;
+    /// use airflow_client::{apis::PatchTaskGroupInstancesParams, models};
     /// let body = models::PatchTaskInstanceBody::default().new_state(models::TaskInstanceState::Success);
     /// let result = client.task_instance().patch_task_group_instances("my_dag_id", "my_dag_run_id", "my_group_id", &PatchTaskGroupInstancesParams::default(), &body).await?;
     /// println!("{result:?}");

@@ -26,8 +26,7 @@ impl TaskInstanceApi {
     ///
     /// ```no_run
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use airflow_client::models;
-    /// use airflow_client::apis::PatchTaskInstanceParams;
+    /// use airflow_client::{apis::PatchTaskInstanceParams, models};
     /// let body = models::PatchTaskInstanceBody::default().new_state(models::TaskInstanceState::Success);
     /// let result = client.task_instance().patch_task_instance("my_dag_id", "my_dag_run_id", "my_task_id", &PatchTaskInstanceParams::default(), &body).await?;
     /// println!("{result:?}");

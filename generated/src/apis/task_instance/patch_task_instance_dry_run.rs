@@ -25,8 +25,7 @@ impl TaskInstanceApi {
     ///
     /// ```no_run
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use airflow_client::models;
-    /// use airflow_client::apis::PatchTaskInstanceDryRunParams;
+    /// use airflow_client::{apis::PatchTaskInstanceDryRunParams, models};
     /// let body = models::PatchTaskInstanceBody::default().new_state(models::TaskInstanceState::Success);
     /// let result = client.task_instance().patch_task_instance_dry_run("my_dag_id", "my_dag_run_id", "my_task_id", &PatchTaskInstanceDryRunParams::default(), &body).await?;
     /// println!("{result:?}");

@@ -23,8 +23,7 @@ impl TaskInstanceApi {
     ///
     /// ```no_run
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use airflow_client::models;
-    /// use airflow_client::apis::{MapIndex, PatchTaskInstanceDryRunByMapIndexParams};
+    /// use airflow_client::{apis::{MapIndex, PatchTaskInstanceDryRunByMapIndexParams}, models};
     /// let body = models::PatchTaskInstanceBody::default().new_state(models::TaskInstanceState::Success);
     /// let result = client.task_instance().patch_task_instance_dry_run_by_map_index("my_dag_id", "my_dag_run_id", "my_task_id", MapIndex(0), &PatchTaskInstanceDryRunByMapIndexParams::default(), &body).await?;
     /// println!("{result:?}");

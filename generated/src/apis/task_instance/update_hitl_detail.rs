@@ -25,9 +25,8 @@ impl TaskInstanceApi {
     ///
     /// ```no_run
     /// # async fn example(client: airflow_client::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use airflow_client::models;
-    /// use airflow_client::apis::MapIndex;
-    /// let body = models::UpdateHitlDetailPayload::new(["my_chosen_options"]).params_input(Default::default());
+    /// use airflow_client::{apis::MapIndex, models, serde_json};
+    /// let body = models::UpdateHitlDetailPayload::new(["my_chosen_options"]).params_input(serde_json::Map::new());
     /// let result = client.task_instance().update_hitl_detail("my_dag_id", "my_dag_run_id", "my_task_id", MapIndex(0), &body).await?;
     /// println!("{result:?}");
     /// # Ok(())
