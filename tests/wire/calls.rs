@@ -117,6 +117,21 @@ async fn a_call_sends_its_own_headers_over_the_operations() {
 }
 
 #[tokio::test]
+async fn a_calls_content_type_replaces_the_bodys_rather_than_joining_it() {
+    let body = fixtures::collection(vec![fixtures::task_instance()]);
+    let (server, api) = serve_json(200, body).await;
+    let patch = PatchTaskInstanceBody::default().note("by hand");
+
+    api.patch_task_instance(DAG, RUN, TASK, &PatchTaskInstanceParams::default(), &patch)
+        .header("content-type", "application/merge-patch+json")
+        .await
+        .unwrap();
+
+    let request = only_request(&server);
+    assert_eq!(request.header_values("content-type"), ["application/merge-patch+json"]);
+}
+
+#[tokio::test]
 async fn a_header_that_is_not_one_fails_the_call_unsent() {
     let (server, api) = serve_json(200, fixtures::task_instance()).await;
 

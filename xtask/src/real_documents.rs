@@ -176,8 +176,8 @@ pub const DOCUMENTS: &[Document] = &[
         },
         exercises: "a hand-written 3.0 test document: discriminator with mapping, allOf \
                     inheritance, header and cookie parameters, an `image/*` upload",
-        // Nothing skipped: the `image/*` upload is sent as bytes (a call's own `content-type`
-        // header can name the image's type).
+        // Nothing skipped: the `image/*` upload is sent as `application/octet-stream` bytes (a
+        // call's own `content-type` header can name the image's type).
         skipped: &[],
         known_failure: None,
     },

@@ -304,7 +304,9 @@ impl Client {
 
     /// `path` and, unless it is empty, `?query` joined to the base URL.
     pub(crate) fn url_with_query(&self, path: &str, query: &str) -> String {
-        let separator = if query.is_empty() { "" } else { "?" };
+        // A path may carry a fixed query of its own (`/{bucket}?uploads`).
+        let joint = if path.contains('?') { "&" } else { "?" };
+        let separator = if query.is_empty() { "" } else { joint };
         [self.inner.base_url.as_str(), path, separator, query].concat()
     }
 

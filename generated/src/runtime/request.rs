@@ -369,14 +369,16 @@ impl Request {
         for (name, value) in &self.headers {
             builder = builder.header(*name, value);
         }
-        builder = builder.headers(self.extra.clone());
-        if let Some(timeout) = self.timeout {
-            builder = builder.timeout(timeout);
-        }
         if let Some((content_type, bytes)) = &self.body {
             builder = builder
                 .header(CONTENT_TYPE, content_type.as_ref())
                 .body(bytes.clone());
+        }
+        // Last, so a call's own header replaces the operation's (a `content-type` naming the
+        // image an `image/*` upload carries, say) rather than going out beside it.
+        builder = builder.headers(self.extra.clone());
+        if let Some(timeout) = self.timeout {
+            builder = builder.timeout(timeout);
         }
         builder.send().await
     }
