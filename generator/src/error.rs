@@ -112,16 +112,12 @@ pub fn percent_decode(text: &str) -> String {
         let hex = part
             .get(..2)
             .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()));
-        match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-            Some(byte) => {
-                out.push(byte);
-                out.extend_from_slice(&part.as_bytes()[2..]);
-            }
-            None => {
-                out.push(b'%');
-                out.extend_from_slice(part.as_bytes());
-            }
-        }
+        let (byte, rest) = match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            Some(byte) => (byte, &part[2..]),
+            None => (b'%', part),
+        };
+        out.push(byte);
+        out.extend_from_slice(rest.as_bytes());
     }
     String::from_utf8(out).unwrap_or_else(|_| text.to_string())
 }

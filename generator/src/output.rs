@@ -30,9 +30,8 @@ impl fmt::Display for Drift {
 }
 
 /// Writes `files` as the complete contents of `out`. Everything goes to a sibling temporary
-/// folder first and is swapped in with renames, so a failure leaves `out` exactly as it was.
-/// A tree that already holds exactly `files` is left alone, file times included, so a re-run
-/// gives cargo nothing to rebuild.
+/// folder first and is swapped in with renames, so a failure leaves `out` exactly as it was. A
+/// tree that holds exactly `files` already is left alone (file times too): cargo rebuilds nothing.
 pub fn write_tree(out: &Path, files: &Files) -> io::Result<()> {
     if out.is_dir() && differences(out, files)?.is_empty() {
         return Ok(());
@@ -93,11 +92,9 @@ pub fn differences(out: &Path, files: &Files) -> io::Result<Vec<Drift>> {
         }
     }
     if out.exists() {
-        for relative in walk(out, KEEP)? {
-            if !files.contains_key(&relative) {
-                drift.push(Drift::NotGenerated(relative));
-            }
-        }
+        let mut extra = walk(out, KEEP)?;
+        extra.retain(|relative| !files.contains_key(relative));
+        drift.extend(extra.into_iter().map(Drift::NotGenerated));
     }
     Ok(drift)
 }

@@ -9,12 +9,12 @@ use quote::{format_ident, quote, ToTokens};
 use super::docs::{doc_attrs, since, Para};
 use super::setters::{setter, setter_names, Slot};
 use super::signature::{
-    arguments, by_value, fixed_note, fixed_value, media, order_note, signature,
+    arguments, by_value, fixed_note, fixed_value, id_types, media, order_note, signature,
 };
 use super::ty::{ident, ty, ModelPath};
 use crate::ir::{
-    media_essence, Api, Content, ErrorCase, MediaKind, Operation, Paging, Param, ParamLocation,
-    ParamStyle, Presence, ReturnVariant, Returns, Status, TagApi, Ty, TypeId, TypeKind,
+    media_essence, Api, Content, ErrorCase, MediaKind, Operation, Param, ParamLocation, ParamStyle,
+    Presence, ReturnVariant, Returns, Status, TagApi, Ty, TypeId, TypeKind,
 };
 
 const PATH: ModelPath = ModelPath::Models;
@@ -65,13 +65,11 @@ pub fn tag_module(tag: &TagApi) -> TokenStream {
     }
 }
 
-/// One operation's file: its method (and streaming twin), and the parameter struct and
-/// return enum it brings.
+/// One operation's file: its method (and streaming twin), parameter struct and return enum.
 pub fn operation_module(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> TokenStream {
     let name = ident(&tag.type_name);
     let method = operation(api, tag, op, crate_ident);
-    let paging = op.paging.as_ref();
-    let stream = paging.map(|p| stream_method(api, tag, op, p, crate_ident));
+    let stream = stream_twin(api, tag, op, crate_ident);
     let types = operation_types(api, tag, op);
     let code = quote! {
         impl #name {
@@ -90,8 +88,7 @@ pub fn operation_module(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &s
     }
 }
 
-/// What operation modules use of the runtime, and the module of `templates/src/runtime/`
-/// that holds each.
+/// What operation modules use of the runtime, by the module of `templates/src/runtime/` with it.
 const RUNTIME_ITEMS: &[(&str, &[&str])] = &[
     ("encoding", &["QueryStyle"]),
     ("error", &["untyped_body"]),
@@ -116,12 +113,7 @@ fn imports(api: &Api, code: &TokenStream) -> TokenStream {
         (!items.is_empty()).then(|| quote!(use crate::runtime::#module::{#(#items),*};))
     });
     let krate = pick(&["models", "Pending"]);
-    let ids: BTreeSet<&str> = api
-        .operations()
-        .flat_map(|(_, op)| op.required_params())
-        .filter_map(|p| p.id_type.as_deref())
-        .collect();
-    let ids = pick(&ids.into_iter().collect::<Vec<_>>());
+    let ids = pick(&Vec::from_iter(id_types(api).into_keys()));
     let ids = (!ids.is_empty()).then(|| quote!(use crate::apis::{#(#ids),*};));
     quote! {
         #(#runtime)*
@@ -182,9 +174,8 @@ fn operation_types(api: &Api, tag: &TagApi, op: &Operation) -> TokenStream {
     quote!(#params #returns)
 }
 
-/// A parameter's docs: the document's, its server default, the release that added it. A
-/// query parameter the document does not describe gets none (the struct says what its fields
-/// are); a header says it is one.
+/// A parameter's docs: the document's, its server default, the release that added it; a header says
+/// it is one. An undescribed query parameter gets none (the struct says what its fields are).
 fn param_docs(api: &Api, p: &Param) -> TokenStream {
     let header = format!("Sent as the `{}` header.", wire_name(p));
     let default = p.default.as_ref();
@@ -221,8 +212,7 @@ fn params_struct(api: &Api, tag: &TagApi, op: &Operation, params: &str) -> Token
         }
     );
     let docs: Vec<TokenStream> = op.optional_params().map(|p| param_docs(api, p)).collect();
-    // A field the document says nothing of is named for its parameter, as the struct's
-    // docs say once.
+    // A field the document does not describe is named for its parameter, as the struct says.
     let allow = docs.iter().any(TokenStream::is_empty).then(|| {
         quote!(#[allow(missing_docs, reason = "a field without docs is the query parameter it names")])
     });
@@ -288,29 +278,20 @@ fn by_query_params(p: &Param) -> bool {
     !p.required && p.location == ParamLocation::Query && default_style(p)
 }
 
-/// The value expression for a parameter, as a reference: an argument, a field of `params`,
-/// or a constant.
+/// A parameter's value expression, as a reference: an argument, a field of `params`, or a constant.
 fn value_expr(api: &Api, p: &Param) -> TokenStream {
     let rust = ident(&p.rust_name);
-    if let Some(value) = fixed_value(api, p) {
-        quote!(#value)
-    } else if !p.required {
-        quote!(&params.#rust)
-    } else if by_value(&p.ty) {
-        quote!(&#rust)
-    } else {
-        quote!(#rust)
+    match fixed_value(api, p) {
+        Some(value) => quote!(#value),
+        None if !p.required => quote!(&params.#rust),
+        None if by_value(&p.ty) => quote!(&#rust),
+        None => quote!(#rust),
     }
 }
 
-/// `{op}_stream`: every item of a paged list, fetched `page_size` at a time.
-fn stream_method(
-    api: &Api,
-    tag: &TagApi,
-    op: &Operation,
-    paging: &Paging,
-    crate_ident: &str,
-) -> TokenStream {
+/// `{op}_stream`, for a paged list: every item, fetched `page_size` at a time.
+fn stream_twin(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Option<TokenStream> {
+    let paging = op.paging.as_ref()?;
     let name = ident(&paging.fn_name);
     let call = ident(&op.fn_name);
     let item = ty(api, &paging.item, PATH);
@@ -377,9 +358,9 @@ fn stream_method(
          to pick up.",
         op.fn_name, paging.limit, paging.offset, paging.offset
     );
-    let example = super::examples::example(api, tag, op, Some(paging), crate_ident);
+    let example = super::examples::example(api, tag, op, true, crate_ident);
     let doc = super::docs::lines_to_attrs(&format!("{doc}\n\n{example}"));
-    quote! {
+    Some(quote! {
         #doc
         pub fn #name(&self, #(#decls,)* page_size: i64) -> crate::Paged<#item> {
             let api = self.clone();
@@ -400,7 +381,7 @@ fn stream_method(
                 }
             })
         }
-    }
+    })
 }
 
 /// A field read as an `Option`, by its representation.
@@ -435,25 +416,20 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
         deprecated_note.map(Para::Ours),
         Some(Para::Ours(&errors)),
     ]);
-    let example = super::examples::example(api, tag, op, None, crate_ident);
+    let example = super::examples::example(api, tag, op, false, crate_ident);
     let example = super::docs::lines_to_attrs(&example);
     let signature = signature(api, op);
-    // The path parameters, encoded, in the order of the template's placeholders (the runtime
-    // fills them in).
+    // The path parameters, encoded, in the template's placeholder order, for the runtime to fill.
     let segments = op.path_params().map(|p| value_expr(api, p));
     let method = format_ident!("{}", op.method.as_str());
-    // Requests carry the client's credentials, unless the document secures other operations
-    // and not this one.
+    // Requests carry the client's credentials unless the document secures others but not this one.
     let secured = |op: &Operation| !op.security.is_empty();
     let anonymous = !secured(op) && api.operations().any(|(_, other)| secured(other));
     let auth = anonymous.then(|| quote!(request.anonymous();));
     // What some supported releases lack: a 404 or 405 from a server older than the operation
     // says so, and a newer parameter that is set fails unsent on such a server.
-    let mut newer: Vec<(String, &str)> = op
-        .params
-        .iter()
-        .filter_map(|p| Some((wire_name(p), p.since.as_deref()?)))
-        .collect();
+    let dated = |p| Some((wire_name(p), p.since.as_deref()?));
+    let mut newer: Vec<_> = op.params.iter().filter_map(dated).collect();
     if let Some(body) = op.body.as_ref().filter(|b| b.kind == MediaKind::Json) {
         dated_fields(api, &body.ty, "body.", &mut Vec::new(), &mut newer);
         // A field reached through several arms of a union is checked once.
@@ -497,10 +473,9 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
     let accept = op.accept.iter();
     let body = op.body.as_ref().map(|b| {
         let set = media(api, b.kind, &b.ty, &b.media_type).send;
-        if b.required {
-            set
-        } else {
-            quote!(if let Some(body) = body { #set })
+        match b.required {
+            true => set,
+            false => quote!(if let Some(body) = body { #set }),
         }
     });
     // The request is changed only by the statements that fill it in.
@@ -607,7 +582,7 @@ fn decode(api: &Api, op: &Operation, errors: &TokenStream) -> TokenStream {
                 let essence = media_essence(&v.content.as_ref()?.media_type);
                 Some(arm(v, quote!(#essence)))
             });
-            // A server that labels the body differently still gets the first variant for its status.
+            // A server that labels the body differently still gets its status's first variant.
             let mut seen = BTreeSet::new();
             let fallback = variants.iter().filter(|v| seen.insert(v.status));
             let fallback = fallback.map(|v| arm(v, quote!(_)));
@@ -690,11 +665,10 @@ fn error_mapping<'a>(api: &'a Api, errors: &[ErrorCase]) -> Option<Mapping<'a>> 
     (!groups.is_empty() || default.is_some()).then_some((groups, default))
 }
 
-/// `errors_400_401_403_404_409_422`: the typed statuses, and the types too when two mappings
-/// share statuses.
+/// `errors_400_401_403_404_409_422`: the typed statuses, and the types if two mappings share them.
 fn decoder_name(api: &Api, mapping: &Mapping) -> String {
     let statuses = |(groups, default): &Mapping| {
-        let typed = groups.iter().flat_map(|(s, _)| s.iter().map(status_text));
+        let typed = groups.iter().flat_map(|(s, _)| s.iter().map(|s| s.text()));
         let mut all: Vec<String> = typed.collect();
         all.sort();
         all.extend(default.map(|_| "other".to_string()));
@@ -712,15 +686,6 @@ fn decoder_name(api: &Api, mapping: &Mapping) -> String {
     name
 }
 
-/// `404`, `4xx` or `other`.
-pub fn status_text(status: &Status) -> String {
-    match status {
-        Status::Code(c) => c.to_string(),
-        Status::Range(r) => format!("{r}xx"),
-        Status::Default => "other".into(),
-    }
-}
-
 /// One decoder per distinct mapping the operations use, by name: each a `fn(status, body)`
 /// choosing the error body type by status, shared by the operations with that mapping.
 pub fn decoders(api: &Api) -> BTreeMap<String, TokenStream> {
@@ -734,7 +699,7 @@ pub fn decoders(api: &Api) -> BTreeMap<String, TokenStream> {
             .iter()
             .map(|(statuses, variant)| {
                 let pattern = statuses_pattern(statuses);
-                let text: Vec<String> = statuses.iter().map(status_text).collect();
+                let text: Vec<String> = statuses.iter().map(|s| s.text()).collect();
                 let typed = format!("{} as `{variant}`", text.join(", "));
                 let variant = ident(variant);
                 let arm = quote!(#pattern => typed_body(body, ErrorBody::#variant),);

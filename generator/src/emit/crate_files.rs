@@ -10,8 +10,7 @@ use crate::error::Result;
 use crate::ir::{Api, Method, Ty};
 use crate::templates::Templates;
 
-/// How deep a type nests, near enough as clippy's `type_complexity` scores it (a map's key
-/// counts too).
+/// How deep a type nests, about as clippy's `type_complexity` scores it (a map's key counts too).
 fn nesting(ty: &Ty) -> usize {
     match ty {
         Ty::List(inner) | Ty::Nullable(inner) => 1 + nesting(inner),
@@ -181,11 +180,7 @@ pub fn apis_mod(api: &Api) -> TokenStream {
         about.as_deref().map(Para::Spec),
     ]);
     // One type per name of the required integer parameters, shared by the operations.
-    let ids: std::collections::BTreeMap<&str, &str> = api
-        .operations()
-        .flat_map(|(_, op)| op.required_params())
-        .filter_map(|p| Some((p.id_type.as_deref()?, p.name.as_str())))
-        .collect();
+    let ids = super::signature::id_types(api);
     let import = (!ids.is_empty()).then(|| quote! { use crate::runtime::ids::integer_id; });
     let ids = ids.into_iter().map(|(name, param)| {
         let name = ident(name);
@@ -226,11 +221,9 @@ fn fill(template: &str, values: &[(&str, &str)]) -> String {
 
 pub fn manifest(api: &Api, config: &EmitConfig, templates: &Templates) -> Result<String> {
     let template = templates.get("Cargo.toml.in")?;
-    let description = format!(
-        "Typed async client for the {} (generated from its OpenAPI document)",
-        api.title
-    )
-    .replace('"', "'");
+    let title = api.title.replace('"', "'");
+    let description =
+        format!("Typed async client for the {title} (generated from its OpenAPI document)");
     let workspace = "\n# Builds on its own, outside any workspace.\n[workspace]\n";
     let package = &config.package;
     let publish = package.unpublished.then_some("publish = false\n");
@@ -259,8 +252,7 @@ pub fn manifest(api: &Api, config: &EmitConfig, templates: &Templates) -> Result
     ))
 }
 
-/// crates.io keywords: the API's name (the first word of its title, when it makes a keyword)
-/// and what the crate is.
+/// crates.io keywords: the API's name (its title's first word, when usable) and what the crate is.
 fn keywords(api: &Api) -> String {
     let name = api.title.split_whitespace().next().unwrap_or_default();
     let name = name.to_ascii_lowercase();
@@ -304,9 +296,9 @@ pub fn readme(
     let ident = config.crate_ident();
     let reads = api.operations().filter(|(_, op)| op.method == Method::Get);
     let first = reads.min_by_key(|(_, op)| (op.paging.is_none(), op.required_params().count()));
-    let example = first.map(|(tag, op)| super::examples::call(api, tag, op, None, &ident));
-    let example = example.iter().flatten().map(|line| format!("    {line}"));
-    let example: Vec<String> = example.collect();
+    let example = first.map(|(tag, op)| super::examples::call(api, tag, op, false, &ident));
+    let example = example.unwrap_or_default();
+    let example: Vec<String> = example.lines().map(|line| format!("    {line}")).collect();
     let tags: Vec<&str> = api.apis.iter().map(|tag| tag.tag.as_str()).collect();
     let count = api.operations().count().to_string();
     let body = fill(

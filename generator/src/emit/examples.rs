@@ -4,33 +4,21 @@
 use super::models::{asked, unaliased};
 use super::setters::setter_names;
 use super::ty::ident;
-use crate::ir::{Api, Field, Operation, Paging, Presence, TagApi, Ty, TypeKind};
+use crate::ir::{Api, Field, Operation, Presence, TagApi, Ty, TypeKind};
 
-/// The example block for an operation, or for its streaming twin when `paging` is given, as
-/// doc lines: a `no_run` example with the call inside a hidden async function.
-pub fn example(
-    api: &Api,
-    tag: &TagApi,
-    op: &Operation,
-    paging: Option<&Paging>,
-    crate_ident: &str,
-) -> String {
+/// The example block for an operation, or for its streaming twin when `stream`, as doc lines:
+/// a `no_run` example with the call inside a hidden async function.
+pub fn example(api: &Api, tag: &TagApi, op: &Operation, stream: bool, crate_ident: &str) -> String {
     let error = "Box<dyn std::error::Error>";
     let open =
         format!("# async fn example(client: {crate_ident}::Client) -> Result<(), {error}> {{");
-    let body = call(api, tag, op, paging, crate_ident).join("\n");
+    let body = call(api, tag, op, stream, crate_ident);
     format!("# Example\n\n```no_run\n{open}\n{body}\n# Ok(())\n# }}\n```")
 }
 
 /// An operation's example call (or its streaming twin's) with what it needs (imports, the
-/// body), its result printed.
-pub fn call(
-    api: &Api,
-    tag: &TagApi,
-    op: &Operation,
-    paging: Option<&Paging>,
-    crate_ident: &str,
-) -> Vec<String> {
+/// body), its result printed, as lines of code.
+pub fn call(api: &Api, tag: &TagApi, op: &Operation, stream: bool, crate_ident: &str) -> String {
     let mut lines = Vec::new();
     if let Some(body) = &op.body {
         lines.push(body_line(api, &body.ty));
@@ -38,6 +26,7 @@ pub fn call(
     let args = super::signature::arguments(api, op).into_iter();
     let args = args.map(|a| a.example);
     let api_name = &tag.accessor;
+    let paging = op.paging.as_ref().filter(|_| stream);
     match paging {
         None => {
             let (name, args) = (ident(&op.fn_name), args.collect::<Vec<_>>().join(", "));
@@ -66,7 +55,8 @@ pub fn call(
     let stream = paging.map(|_| "TryStreamExt".to_string());
     let names = stream.into_iter().chain(apis).chain(used.map(String::from));
     let imports = path_to(crate_ident, names.collect()).map(|path| format!("use {path};"));
-    imports.into_iter().chain(lines).collect()
+    let lines: Vec<String> = imports.into_iter().chain(lines).collect();
+    lines.join("\n")
 }
 
 /// `path::name`, or `path::{a, b}` for several (sorted); `None` for none.
@@ -197,8 +187,7 @@ fn named(api: &Api, id: crate::ir::TypeId, name: &str, depth: usize) -> String {
 /// enum's by wire value, a union's by arm name), else its first. A document lists values in
 /// its own order, and Airflow's task states start with `removed`, which no client may set.
 fn preferred<'a, T>(api: &Api, variants: &'a [T], name: impl Fn(&T) -> &str) -> &'a T {
-    let wanted = api.notes.example_values.iter();
-    let mut found =
-        wanted.filter_map(|w| variants.iter().find(|v| name(v).eq_ignore_ascii_case(w)));
-    found.next().unwrap_or(&variants[0])
+    let mut wanted = api.notes.example_values.iter();
+    let found = wanted.find_map(|w| variants.iter().find(|v| name(v).eq_ignore_ascii_case(w)));
+    found.unwrap_or(&variants[0])
 }

@@ -84,8 +84,7 @@ fn operation(api: &Api, op: &Operation, crate_ident: &str) -> SpecResult<String>
 
 fn param_row(api: &Api, op: &Operation, p: &Param) -> String {
     let location = format!("{:?}", p.location).to_ascii_lowercase();
-    // What the caller passes: a required parameter as its argument's type, an optional one
-    // as its field's.
+    // What the caller passes: a required parameter's argument type, an optional one's field type.
     let params = op.params_type.as_deref().unwrap_or_default();
     let (rust, required) = match fixed_value(api, p) {
         Some(value) => (None, format!("fixed to `{value}`")),
@@ -114,7 +113,7 @@ fn error_rows(api: &Api, cases: &[ErrorCase]) -> Vec<[String; 3]> {
         .iter()
         .map(|case| {
             // A range as HTTP writes it: `4XX`.
-            let status = super::api::status_text(&case.status).replace("xx", "XX");
+            let status = case.status.text().replace("xx", "XX");
             let body = case.ty.and_then(|id| api.error_variant(id));
             let body = body.map_or_else(untyped, |variant| format!("`{variant}`"));
             [status, cell(&case.description), body]
@@ -153,14 +152,9 @@ fn signature_text(api: &Api, op: &Operation) -> SpecResult<String> {
     let lines: Vec<&str> = text
         .lines()
         .filter(|l| !l.starts_with("impl Api") && *l != "}")
-        .map(|l| l.strip_prefix("    ").unwrap_or(l))
+        .map(|l| l.strip_prefix("    ").unwrap_or(l).trim_end_matches(" {}"))
         .collect();
-    let text = lines.join("\n");
-    Ok(text
-        .trim_end()
-        .trim_end_matches("{}")
-        .trim_end()
-        .to_string())
+    Ok(lines.join("\n"))
 }
 
 /// A type as written: its tokens without the spaces `quote` puts between them (the types

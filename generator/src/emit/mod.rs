@@ -59,17 +59,15 @@ pub struct Package {
 }
 
 /// The emitted crate's rustfmt settings, so `cargo fmt` reads the same ones wherever the crate
-/// sits (and not those of a folder that encloses it). rustfmt formats only the crate's root
-/// files and examples: `lib.rs` declares the printed modules `#[rustfmt::skip]`, and rustfmt
-/// does not look inside them.
+/// sits (not an enclosing folder's). rustfmt formats only the crate's root files and examples:
+/// `lib.rs` declares the printed modules `#[rustfmt::skip]`, and rustfmt does not look inside.
 const RUSTFMT_TOML: &str = "edition = \"2021\"\n";
 
 /// Every file of the client crate for `api`: the generated modules, the hand-written ones
 /// `templates` holds (each marked as copied, its directives left out), manifest, README and docs.
 pub fn emit(api: &Api, config: &EmitConfig, templates: &Templates) -> Result<Files> {
     let crate_ident = config.crate_ident();
-    // The generated modules come first: which runtime pieces the crate gets depends on what
-    // they use.
+    // Generated modules come first: which runtime pieces the crate gets depends on what they use.
     let mut modules = generated_modules(api, &crate_ident);
     let mut used = BTreeSet::new();
     for (_, tokens, _) in &modules {

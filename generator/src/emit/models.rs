@@ -150,8 +150,7 @@ fn field_serde(field: &Field) -> Option<TokenStream> {
     (!parts.is_empty()).then(|| quote!(#[serde(#(#parts),*)]))
 }
 
-/// `sent`: the type is a request body (or part of one), which an older server may refuse
-/// a newer field of.
+/// `sent`: the type is (part of) a request body, which an older server may refuse a newer field of.
 fn field_docs(api: &Api, field: &Field, sent: bool) -> TokenStream {
     let default = field.default.as_ref().map(|d| format!("Default: `{d}`."));
     let older = if sent {
@@ -232,8 +231,7 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, docs: TokenStream) -> TokenSt
         .collect();
     let import_setter =
         (!setters.is_empty()).then(|| quote! { use crate::runtime::setters::setter; });
-    // Deprecated fields are still the struct's own: using them in derives and impls is not a
-    // warning.
+    // Deprecated fields are still the struct's own: their use in derives and impls is no warning.
     let deprecated = s.fields.iter().any(|f| f.deprecated);
     let allow_deprecated = deprecated.then(|| quote!(#[allow(deprecated)]));
     // A field the document says nothing of but its name gets no docs.

@@ -47,13 +47,10 @@ pub fn file(tokens: TokenStream, pointer: &str) -> SpecResult<String> {
         if !out.is_empty() && !together {
             out.push('\n');
         }
-        let has_members = matches!(item, Item::Impl(_) | Item::Trait(_));
+        let members = matches!(item, Item::Impl(_) | Item::Trait(_));
         let text = join_short_chains(&unparse(Vec::new(), vec![item])?);
-        if has_members {
-            out.push_str(&space_members(&text));
-        } else {
-            out.push_str(&text);
-        }
+        let text = if members { space_members(&text) } else { text };
+        out.push_str(&text);
         after_declaration = is_declaration;
     }
     Ok(out)
@@ -115,10 +112,9 @@ fn join_short_chains(text: &str) -> String {
     out
 }
 
-/// For a chain that starts at `lines[0]` (`let request = self`), goes on with fields one
-/// indent in (`.client`), and ends in one call (`.request(`, its arguments, `);`): the
-/// offsets of the call and of its closing line. `None` for any other chain, or when the
-/// joined line would pass the margin.
+/// For a chain that starts at `lines[0]` (`let request = self`), goes on with fields one indent
+/// in (`.client`), and ends in one call (`.request(`, its arguments, `);`): the offsets of the
+/// call and of its closing line; `None` for any other chain, or when the joined line is too wide.
 fn short_chain(lines: &[&str]) -> Option<(usize, usize)> {
     fn link<'a>(line: &'a str, step: &str) -> Option<&'a str> {
         line.strip_prefix(step)?.strip_prefix('.')

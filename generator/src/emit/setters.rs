@@ -18,9 +18,8 @@ pub enum Slot {
     Plain,
 }
 
-/// An argument's type, and how the argument named `input` becomes the value: text, lists and
-/// named types take anything that converts, so `.task_id("t")` and `.state(["failed"])` just
-/// work.
+/// An argument's type, and how the argument `input` becomes the value: text, lists and named
+/// types take anything that converts, so `.task_id("t")` and `.state(["failed"])` just work.
 pub fn arg(api: &Api, t: &Ty, path: ModelPath, input: &Ident) -> (TokenStream, TokenStream) {
     match t {
         Ty::String => (quote!(impl Into<String>), quote!(#input.into())),
@@ -63,9 +62,8 @@ pub fn setter_names(rust_names: &[&str]) -> Vec<(String, String)> {
     setters.into_iter().zip(nulls).collect()
 }
 
-/// `setter!(kind field: Type);`, one line: the runtime's macro writes the setter of field
-/// `field` (of type `t`, boxed when `boxed`) for the kind of value it takes, with the names
-/// [`setter_names`] gave it.
+/// `setter!(kind field: Type);`, one line: the runtime's macro writes the setter of `field` (of
+/// type `t`, boxed when `boxed`) for the kind of value it takes, named as [`setter_names`] says.
 pub fn setter(
     api: &Api,
     (field, (setter, null)): (&str, &(String, String)),
@@ -74,9 +72,8 @@ pub fn setter(
     boxed: bool,
     path: ModelPath,
 ) -> TokenStream {
-    let renamed = (setter != field)
-        .then(|| ident(setter))
-        .map(|s| quote!(as #s));
+    let alias = ident(setter);
+    let renamed = (setter != field).then(|| quote!(as #alias));
     let (field, null) = (ident(field), ident(null));
     let (kind, value) = match t {
         _ if boxed => ("boxed", t),

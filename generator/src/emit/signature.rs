@@ -1,8 +1,7 @@
-//! What an operation's method looks like from outside: its arguments, how they are passed
-//! on, and what it returns. The method, its blocking twin, its example and its docs page all
-//! read them from here.
+//! What an operation's method looks like from outside: its arguments, how they are passed on,
+//! what it returns. The method, its blocking twin, its example and docs page all read it here.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote, ToTokens};
@@ -94,8 +93,7 @@ pub fn models(api: &Api) -> Vec<&TypeDef> {
     types.map(|(_, def)| def).collect()
 }
 
-/// A sentence for an operation with parameters the API fixes to one value, which its method
-/// does not ask for.
+/// A sentence for an operation with parameters the API fixes, which its method does not ask for.
 pub fn fixed_note(api: &Api, op: &Operation) -> Option<String> {
     let fixed: Vec<String> = op
         .params
@@ -113,6 +111,13 @@ pub fn fixed_note(api: &Api, op: &Operation) -> Option<String> {
         "The API fixes {which} {}{wildcard}, so the method does not ask for {them}.",
         fixed.join(" and ")
     ))
+}
+
+/// The own type of each required integer parameter, with the parameter it is named for.
+pub fn id_types(api: &Api) -> BTreeMap<&str, &str> {
+    let params = api.operations().flat_map(|(_, op)| op.required_params());
+    let ids = params.filter_map(|p| Some((p.id_type.as_deref()?, p.name.as_str())));
+    ids.collect()
 }
 
 /// Small scalars are passed by value; everything else is borrowed.
@@ -161,9 +166,8 @@ pub fn arguments(api: &Api, op: &Operation) -> Vec<Argument> {
         });
     }
     if let Some(body) = &op.body {
-        let Media {
-            borrowed, owned, ..
-        } = media(api, body.kind, &body.ty, &body.media_type);
+        let media = media(api, body.kind, &body.ty, &body.media_type);
+        let (borrowed, owned) = (media.borrowed, media.owned);
         let (borrowed, owned, lend, example) = if body.required {
             (quote!(&#borrowed), owned, quote!(&body), "&body")
         } else {

@@ -54,16 +54,14 @@ pub fn build_supporting(
     for api in &mut apis {
         super::paging::detect(api, &types);
     }
-    let error_types = error_types(&apis, &types);
-    let token_url = token_url(doc, &apis);
     Ok(Api {
         title: api.info.title.clone(),
         version: api.info.version.clone(),
         description: api.info.description.clone(),
+        error_types: error_types(&apis, &types),
+        token_url: token_url(doc, &apis),
         apis,
         types,
-        error_types,
-        token_url,
         warnings,
         releases: support.map(Support::releases),
         notes: Default::default(),
@@ -174,13 +172,11 @@ fn check_selected_tags(doc: &Document, selection: &Selection, by_tag: &ByTag) ->
     let Selection::Tags(wanted) = selection else {
         return Ok(());
     };
-    match wanted.iter().find(|tag| !by_tag.contains_key(*tag)) {
-        None => Ok(()),
-        Some(tag) => Err(
-            SpecError::at("/paths", format!("no operation has the tag `{tag}`"))
-                .with_hint(format!("choose among: {}", known_tags(doc).join(", "))),
-        ),
-    }
+    let Some(tag) = wanted.iter().find(|tag| !by_tag.contains_key(*tag)) else {
+        return Ok(());
+    };
+    let hint = format!("choose among: {}", known_tags(doc).join(", "));
+    Err(SpecError::at("/paths", format!("no operation has the tag `{tag}`")).with_hint(hint))
 }
 
 /// One API type per tag, named and described.
@@ -290,8 +286,7 @@ fn known_tags(doc: &Document) -> Vec<&str> {
     Vec::from_iter(tags.map(String::as_str).collect::<BTreeSet<_>>())
 }
 
-/// The types in an operation's parameters, body and success responses, each with whether
-/// clients send it.
+/// The types of an operation's parameters, body and success responses, each with whether sent.
 fn op_tys_mut(op: &mut Operation) -> Vec<(&mut Ty, bool)> {
     let mut tys: Vec<_> = op.params.iter_mut().map(|p| (&mut p.ty, true)).collect();
     tys.extend(op.body.as_mut().map(|body| (&mut body.ty, true)));
@@ -352,9 +347,7 @@ fn sort_by_name(types: &mut Vec<TypeDef>) -> Vec<TypeId> {
         map[*old] = TypeId(new);
     }
     for (_, mut def) in sorted {
-        for ty in def.kind.tys_mut() {
-            ty.remap(&map);
-        }
+        def.kind.tys_mut().into_iter().for_each(|ty| ty.remap(&map));
         types.push(def);
     }
     map
@@ -376,9 +369,8 @@ fn token_url(doc: &Document, apis: &[TagApi]) -> Option<String> {
         })
 }
 
-/// Operations of a tag whose optional parameters are the same (a call and its dry run, say)
-/// take one struct, the first one's (by another name), so parameters built for one serve the
-/// other.
+/// Operations of a tag with the same optional parameters (a call and its dry run, say) take one
+/// struct, the first one's (by another name), so parameters built for one serve the other.
 fn share_params(apis: &mut [TagApi]) {
     for api in apis {
         let mut seen: BTreeMap<String, String> = BTreeMap::new();

@@ -152,8 +152,7 @@ pub struct Paging {
     pub cursor: Option<CursorPaging>,
 }
 
-/// Keyset paging: a `cursor` parameter (empty starts it) and the next page's cursor in the
-/// response.
+/// Keyset paging: a `cursor` parameter (empty starts it), and the response's next cursor.
 #[derive(Debug, Clone, Serialize)]
 pub struct CursorPaging {
     /// Rust name of the `cursor` parameter.
@@ -243,8 +242,7 @@ pub struct Param {
     pub rust_name: String,
     pub location: ParamLocation,
     pub required: bool,
-    /// The type of its own a required integer is passed as (`MapIndex`), shared by the
-    /// parameters of that name.
+    /// The own type a required integer is passed as (`MapIndex`), shared by parameters so named.
     pub id_type: Option<String>,
     pub ty: Ty,
     pub style: ParamStyle,
@@ -316,6 +314,15 @@ pub enum Status {
 impl Status {
     pub fn is_success(self) -> bool {
         matches!(self, Status::Code(200..=299) | Status::Range(2))
+    }
+
+    /// `404`, `4xx` or `other`.
+    pub fn text(self) -> String {
+        match self {
+            Status::Code(c) => c.to_string(),
+            Status::Range(r) => format!("{r}xx"),
+            Status::Default => "other".into(),
+        }
     }
 }
 
@@ -466,8 +473,7 @@ pub struct Field {
     pub deprecated: bool,
     /// The release that added the field, when it is newer than the oldest supported.
     pub since: Option<String>,
-    /// Required by the document, but some supported release does not send it: read as
-    /// optional.
+    /// Required by the document, but some supported release does not send it: read as optional.
     pub relaxed: bool,
 }
 

@@ -44,8 +44,7 @@ pub fn snake(raw: &str) -> String {
     if name.starts_with(|c: char| c.is_ascii_digit()) {
         name = format!("_{name}");
     }
-    // Keywords stay as they are (the emitter makes them raw identifiers), but for those that
-    // cannot be raw.
+    // Keywords stay as they are (the emitter makes them raw), but for those that cannot be raw.
     if NOT_RAW.contains(&name.as_str()) {
         name.push('_');
     }
@@ -85,8 +84,7 @@ pub fn constant(raw: &str) -> String {
     camel(raw).to_shouty_snake_case()
 }
 
-/// How punctuation is spelt in names of values made only of it (`*/*`, `+`, `-`): each
-/// character, then its word.
+/// How punctuation is spelt in names of values made only of it (`*/*`, `+`): each char, its word.
 const SYMBOLS: &str =
     "*star +plus -minus .dot /slash ~tilde <lt >gt =eq !not @at #hash %percent &and |or ^caret $dollar";
 

@@ -275,18 +275,16 @@ impl<'a> OperationBuilder<'a, '_> {
                 });
                 continue;
             }
+            let by_status = many_success.then(|| status_name(status));
+            let by_status = by_status.unwrap_or_default();
             for (media_type, media, kind) in &supported {
                 read.insert((*kind != MediaKind::Json, media_essence(media_type)));
-                let suffix = many_success.then(|| status_name(status));
-                let name = format!("Response{}", suffix.unwrap_or_default());
+                let name = format!("Response{by_status}");
                 let site = at.nested(name, &["content", media_type, "schema"]);
                 let ty = self.content_ty(media, *kind, &site)?;
-                let name = match (many_success, supported.len() > 1) {
-                    (false, _) => kind_name(*kind, media_type),
-                    (true, false) => status_name(status),
-                    (true, true) => {
-                        format!("{}{}", status_name(status), kind_name(*kind, media_type))
-                    }
+                let name = match many_success && supported.len() == 1 {
+                    true => by_status.clone(),
+                    false => format!("{by_status}{}", kind_name(*kind, media_type)),
                 };
                 successes.push(ReturnVariant {
                     name,
@@ -381,8 +379,7 @@ fn path_parts(raw: &RawOperation, params: &[Param]) -> SpecResult<Vec<PathPart>>
     Ok(parts)
 }
 
-/// The media type without parameters, lower-cased (`application/json`), as a response's
-/// `Content-Type` is matched.
+/// The media type without parameters, lower-cased (`application/json`), as `Content-Type` matches.
 pub fn media_essence(media_type: &str) -> String {
     let essence = media_type.split(';').next().unwrap_or_default();
     essence.trim().to_ascii_lowercase()
@@ -419,9 +416,8 @@ fn pick_media(
 
 fn status_name(status: Status) -> String {
     match status {
-        Status::Code(c) => format!("Status{c}"),
-        Status::Range(r) => format!("Status{r}xx"),
         Status::Default => "Default".into(),
+        other => format!("Status{}", other.text()),
     }
 }
 

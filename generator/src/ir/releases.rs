@@ -86,8 +86,7 @@ impl<'a> Support<'a> {
             for field in &mut s.fields {
                 let span = properties.and_then(|p| p.get(&field.wire_name));
                 field.since = self.newer(span, baseline);
-                // A nullable field needs nothing: a missing key reads as null whatever the
-                // history.
+                // A nullable field needs nothing: a missing key reads as null whatever the history.
                 if received_only
                     && field.required
                     && !matches!(field.ty, Ty::Nullable(_))

@@ -53,8 +53,7 @@ impl Site {
         Site { name, pointer }
     }
 
-    /// A schema below this one: its name is this one's and `suffix`, its pointer this one's and
-    /// `tokens`.
+    /// A nested schema: its name is this one's and `suffix`, its pointer this one's and `tokens`.
     pub fn nested(&self, suffix: impl std::fmt::Display, tokens: &[&str]) -> Site {
         let pointer = tokens.iter().fold(self.pointer.clone(), |p, t| join(&p, t));
         Site::new(format!("{}{suffix}", self.name), pointer)
@@ -97,8 +96,7 @@ impl<'a> TypeBuilder<'a> {
         }
     }
 
-    /// The schema a local reference lands on: its key in `component_names`, its pointer, and
-    /// the schema.
+    /// Where a local reference lands: its key in `component_names`, its pointer, and the schema.
     fn lookup(
         &self,
         reference: &str,
@@ -575,8 +573,7 @@ fn pointer_name(pointer: &str) -> String {
     camel(&tokens.join(" "))
 }
 
-/// The tag `discriminator` gives a referenced arm: its key in the mapping, or else the name of
-/// the component.
+/// The tag `discriminator` gives a referenced arm: its mapping key, or else the component's name.
 fn mapped_tag(discriminator: &Discriminator, arm: &ReferenceOr<Schema>) -> Option<String> {
     let ReferenceOr::Reference { reference } = arm else {
         return None;
@@ -587,8 +584,7 @@ fn mapped_tag(discriminator: &Discriminator, arm: &ReferenceOr<Schema>) -> Optio
     }
 }
 
-/// A string enum, or a constant when the schema said `const`. Its catch-all variant for
-/// unknown values is `Unknown`.
+/// A string enum, or a constant when the schema said `const`; unknown values are `Unknown`.
 fn string_enum(data: &SchemaData, values: impl Iterator<Item = String>) -> TypeKind {
     if let Some(Value::String(constant)) = data.extensions.get(X_CONST) {
         return TypeKind::Const(constant.clone());

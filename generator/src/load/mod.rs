@@ -16,8 +16,7 @@ use crate::error::{join, percent_decode, SpecError, SpecResult};
 pub struct Document {
     pub api: openapiv3::OpenAPI,
     /// Schemas a `$ref` reaches outside `components/schemas` (a parameter's schema, a nested
-    /// definition), by the reference as written, with their pointers: the 3.0 model keeps no
-    /// other way to reach them.
+    /// definition), by reference as written, with their pointers: the 3.0 model has no other way.
     pub schemas_elsewhere: BTreeMap<String, (String, ReferenceOr<Schema>)>,
     /// The names of the webhooks (3.1): requests the API sends, which a client has no method for.
     pub webhooks: Vec<String>,

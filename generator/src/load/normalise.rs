@@ -164,12 +164,8 @@ fn type_list(map: &mut Map<String, Value>) {
     let Some(Value::Array(types)) = map.get("type") else {
         return;
     };
-    let mut names: Vec<String> = types
-        .iter()
-        .filter_map(|t| t.as_str().map(str::to_string))
-        .collect();
-    let had_null = names.iter().any(|t| t == "null");
-    names.retain(|t| t != "null");
+    let names = types.iter().filter_map(|t| t.as_str().map(str::to_string));
+    let (nulls, mut names): (Vec<_>, Vec<_>) = names.partition(|t| t == "null");
     if names.len() > 1 {
         map.remove("type");
         let arms = names.into_iter().map(|t| json!({ "type": t })).collect();
@@ -178,7 +174,7 @@ fn type_list(map: &mut Map<String, Value>) {
         let only = names.pop().unwrap_or_else(|| "null".into());
         map.insert("type".into(), Value::String(only));
     }
-    if had_null {
+    if !nulls.is_empty() {
         map.insert("nullable".into(), Value::Bool(true));
     }
 }
