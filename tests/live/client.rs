@@ -1,7 +1,7 @@
 //! The live check's client side: the crate generated from `app.py`'s document, against the app
 //! served on `LIVE_URL`. `cargo xtask live` copies this file into that crate's `tests/`.
 
-use live_app::apis::{ColorsParams, CookiesParams, ThingId};
+use live_app::apis::{ColorsParams, CookiesParams, ThingId, UploadsParams};
 use live_app::models::{
     BodyLoginLoginPost, BodyUploadUploadPost, Parcel, ParcelAmount, ParcelPet, Cat, Color, Dog, Note,
 };
@@ -69,6 +69,7 @@ async fn a_204_and_a_text_answer() {
         .delete_thing(ThingId(7))
         .await
         .unwrap();
+    // The document's path is `/hello#latest`: the fragment is not sent, the query is.
     let text = api.default().hello("rust").await.unwrap();
     assert_eq!(text, "hello rust");
 }
@@ -123,4 +124,13 @@ async fn cookies_share_one_header_and_cannot_smuggle_another() {
         .unwrap();
     assert_eq!(answer["cookie_headers"], serde_json::json!(["session=s1%3B%20admin=1"]));
     assert_eq!(answer["cookies"], serde_json::json!({"session": "s1%3B%20admin=1"}));
+}
+
+#[tokio::test]
+async fn a_fixed_query_in_the_path_comes_before_the_parameters() {
+    let params = UploadsParams::default().marker("m 1");
+    let answer = client().default().uploads("p", &params).await.unwrap();
+    assert_eq!(answer["query"], "list&marker=m%201&prefix=p");
+    let answer = client().default().uploads("p", &UploadsParams::default()).await.unwrap();
+    assert_eq!(answer["query"], "list&prefix=p");
 }

@@ -128,7 +128,10 @@ async fn a_calls_content_type_replaces_the_bodys_rather_than_joining_it() {
         .unwrap();
 
     let request = only_request(&server);
-    assert_eq!(request.header_values("content-type"), ["application/merge-patch+json"]);
+    assert_eq!(
+        request.header_values("content-type"),
+        ["application/merge-patch+json"]
+    );
 }
 
 #[tokio::test]

@@ -531,7 +531,7 @@ fn dated_fields<'a>(
             dated_fields(api, inner, &path, through, out);
         }
         Ty::Nullable(inner) => dated_fields(api, inner, path, through, out),
-        Ty::Named(id) if !through.contains(id) => {
+        Ty::Named(id) if !through.contains(id) && has_dated(api, *id, &mut BTreeSet::new()) => {
             through.push(*id);
             match &api.ty(*id).kind {
                 TypeKind::Struct(s) => {
@@ -555,6 +555,15 @@ fn dated_fields<'a>(
         }
         _ => {}
     }
+}
+
+/// Whether type `id` reaches a field that some supported release lacks. The walk above lists
+/// every path to one, and types that all contain each other have more paths than can be walked.
+fn has_dated(api: &Api, id: TypeId, seen: &mut BTreeSet<TypeId>) -> bool {
+    let kind = &api.ty(id).kind;
+    let dated = matches!(kind, TypeKind::Struct(s) if s.fields.iter().any(|f| f.since.is_some()));
+    let mut inner = kind.tys().into_iter().flat_map(Ty::named);
+    seen.insert(id) && (dated || inner.any(|id| has_dated(api, id, seen)))
 }
 
 fn decode(api: &Api, op: &Operation, errors: &TokenStream) -> TokenStream {

@@ -128,7 +128,8 @@ fn inline(line: &str) -> String {
         }
         if let Some(url_len) = url_at(rest) {
             let url = &rest[..url_len];
-            match out.ends_with(['<', '(']) {
+            // A URL already a link's target (`<…>`, `(…)`, an HTML attribute) stays as it is.
+            match out.ends_with(['<', '(', '"', '\'', '=']) {
                 true => out.push_str(url),
                 false => out.push_str(&format!("<{url}>")),
             }
@@ -196,6 +197,10 @@ mod tests {
         assert_eq!(
             sanitize("see https://airflow.apache.org/docs."),
             "see <https://airflow.apache.org/docs>."
+        );
+        assert_eq!(
+            sanitize("<a href=\"https://x.org/a\">the docs</a>, https://x.org/b"),
+            "<a href=\"https://x.org/a\">the docs</a>, <https://x.org/b>"
         );
         assert_eq!(
             sanitize("a\n\n        code()\n\n\n\nb"),

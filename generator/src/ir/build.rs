@@ -83,6 +83,7 @@ fn collect_operations<'a>(
         components: api.components.as_ref(),
         types,
         global_security: api.security.as_ref(),
+        prefixes: Namespace::new(),
     };
     let mut by_tag = ByTag::new();
     let mut fn_names: BTreeMap<String, Namespace> = BTreeMap::new();
@@ -92,6 +93,8 @@ fn collect_operations<'a>(
     let mut warnings: Vec<String> = webhooks.map(skipped).collect();
     for (path, item) in &api.paths.paths {
         let item_pointer = join("/paths", path);
+        // A fragment is never sent; APIs.guru's AWS documents add one to tell paths apart.
+        let path = path.split_once('#').map_or(path.as_str(), |(sent, _)| sent);
         let ReferenceOr::Item(item) = item else {
             let message = "path items given by `$ref` are not supported";
             let hint = "write the path item inline";
@@ -128,7 +131,9 @@ fn collect_operations<'a>(
             let operation_id = op.operation_id.clone().unwrap_or_else(default_id);
             let api_methods = || Namespace::reserving(METHODS.split_whitespace());
             let taken = fn_names.entry(tag.clone()).or_insert_with(api_methods);
-            let fn_name = method_name(&operation_id, path, method, taken);
+            // Named for the path without its own query, as FastAPI names `/uploads` operations.
+            let bare = path.split('?').next().unwrap_or_default();
+            let fn_name = method_name(&operation_id, bare, method, taken);
             let raw = RawOperation {
                 path,
                 method,

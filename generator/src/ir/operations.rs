@@ -29,6 +29,9 @@ pub struct OperationBuilder<'a, 'b> {
     pub components: Option<&'a Components>,
     pub types: &'b mut TypeBuilder<'a>,
     pub global_security: Option<&'a Vec<SecurityRequirement>>,
+    /// Names that prefix an operation's types (`{name}Params`), unique across tags: `apis`
+    /// re-exports every tag's, and two tags may have a method of one name.
+    pub prefixes: Namespace,
 }
 
 impl<'a> OperationBuilder<'a, '_> {
@@ -38,9 +41,9 @@ impl<'a> OperationBuilder<'a, '_> {
         fn_name: String,
         operation_id: String,
     ) -> SpecResult<Operation> {
-        // From the (unique) method name, so operationIds that collide after case conversion
-        // (`getFoo`, `get_foo`) still get distinct parameter and response types.
-        let site = Site::new(camel(&fn_name), &raw.pointer);
+        // From the method name, so operationIds that collide after case conversion (`getFoo`,
+        // `get_foo`) still get distinct parameter and response types.
+        let site = Site::new(self.prefixes.unique(camel(&fn_name)), &raw.pointer);
         // Required parameters in the order the document declares them (the order the Python
         // client takes them in, so ported code keeps its meaning), then optional ones.
         let mut params = self.params(raw, &site.name)?;
@@ -180,14 +183,7 @@ impl<'a> OperationBuilder<'a, '_> {
         let bodies = self.components.map(|c| &c.request_bodies);
         let body = refs::resolve(body, bodies, ("requestBodies", "request body"), &pointer)?;
         let Some((media_type, media, kind)) = pick_media(&body.content) else {
-            if body.content.is_empty() {
-                return Ok(None);
-            }
-            let types: Vec<&str> = body.content.keys().map(String::as_str).collect();
-            let message = format!("no supported request media type among {types:?}");
-            let hint = "offer application/json, application/x-www-form-urlencoded, \
-                        multipart/form-data, text/plain or application/octet-stream";
-            return Err(SpecError::at(join(&pointer, "content"), message).with_hint(hint));
+            return Ok(None);
         };
         let site = op.nested("Body", &["requestBody", "content", media_type, "schema"]);
         let ty = self.content_ty(media, kind, &site)?;
@@ -259,13 +255,21 @@ impl<'a> OperationBuilder<'a, '_> {
                 continue;
             }
             offered.extend(response.content.keys().map(|m| media_essence(m)));
-            let supported: Vec<_> = response
+            let mut supported: Vec<_> = response
                 .content
                 .iter()
                 .filter_map(|(m, media)| media_kind(m).map(|k| (m, media, k)))
-                // A multipart answer is not read, as an unknown media type is not.
                 .filter(|(_, _, k)| *k != MediaKind::Multipart)
                 .collect();
+            // A body this client does not decode (XML, a spreadsheet, multipart) is still the
+            // caller's: its bytes, when nothing it decodes is offered beside it.
+            let first = response
+                .content
+                .first()
+                .map(|(m, media)| (m, media, MediaKind::Binary));
+            if supported.is_empty() {
+                supported.extend(first);
+            }
             if supported.is_empty() {
                 successes.push(ReturnVariant {
                     name: status_name(status),
@@ -402,15 +406,21 @@ pub fn media_kind(media_type: &str) -> Option<MediaKind> {
     })
 }
 
-/// The request media type to send: JSON first, then the others this client can encode.
+/// The request media type to send: JSON first, then the others this client can encode, then
+/// any other (XML, say) as bytes the caller encodes.
 fn pick_media(
     content: &indexmap::IndexMap<String, MediaType>,
 ) -> Option<(&str, &MediaType, MediaKind)> {
     use MediaKind::{Binary, Form, Json, Multipart, Text};
     let mut kinds = [Json, Form, Multipart, Text, Binary].into_iter();
-    kinds.find_map(|want| {
+    let known = kinds.find_map(|want| {
         let (m, media) = content.iter().find(|(m, _)| media_kind(m) == Some(want))?;
         Some((m.as_str(), media, want))
+    });
+    known.or_else(|| {
+        content
+            .first()
+            .map(|(m, media)| (m.as_str(), media, Binary))
     })
 }
 

@@ -174,7 +174,10 @@ impl<'a> TypeBuilder<'a> {
     fn inline(&mut self, schema: &Schema, site: &Site) -> SpecResult<Ty> {
         if self.depth >= MAX_DEPTH {
             let message = format!("schemas nest more than {MAX_DEPTH} levels deep");
-            let hint = "move nested schemas to components/schemas and refer to them";
+            // Through components too: so deep a chain of types overflows rustc's `Send` checks
+            // in the caller's crate (E0275) even where this crate compiles.
+            let hint = "move nested schemas to components/schemas, or end a chain of components \
+                        that hold each other inline with a free-form `{}`";
             return Err(SpecError::at(&site.pointer, message).with_hint(hint));
         }
         let text = serde_json::to_string(schema).unwrap_or_default();
