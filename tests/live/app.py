@@ -9,8 +9,9 @@ import sys
 from enum import Enum
 from typing import Annotated, List, Literal, Optional, Union
 
-from fastapi import Cookie, FastAPI, File, Form, Query, Request, Response, UploadFile
+from fastapi import Cookie, FastAPI, File, Form, Query, Request, Response, Security, UploadFile
 from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, Field
 
 app = FastAPI(title="Live check", version="1")
@@ -117,6 +118,11 @@ def cookies(
 @app.get("/uploads")
 def uploads(request: Request, prefix: str, marker: Optional[str] = None) -> dict:
     return {"query": request.url.query}
+
+
+@app.get("/secret")
+def secret(key: Annotated[str, Security(APIKeyHeader(name="X-Live-Key"))]) -> dict:
+    return {"key": key}
 
 
 def document() -> dict:

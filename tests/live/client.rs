@@ -134,3 +134,14 @@ async fn a_fixed_query_in_the_path_comes_before_the_parameters() {
     let answer = client().default().uploads("p", &UploadsParams::default()).await.unwrap();
     assert_eq!(answer["query"], "list&prefix=p");
 }
+
+#[tokio::test]
+async fn an_api_key_goes_in_the_header_its_scheme_names() {
+    let url = std::env::var("LIVE_URL").expect("LIVE_URL names the app's address");
+    let keyed = Client::builder(url).api_key("k-1").build().unwrap();
+    let answer = keyed.default().secret().await.unwrap();
+    assert_eq!(answer["key"], "k-1");
+    // Without it, FastAPI refuses the call (403, or 401 in its later releases).
+    let refused = client().default().secret().await.unwrap_err();
+    assert!(matches!(refused, Error::Api(ref e) if matches!(e.status, 401 | 403)), "{refused:?}");
+}

@@ -1,5 +1,7 @@
-//! The bearer token: sent with every call, replaceable, never silently dropped.
+//! The bearer token: sent with every call, replaceable, never silently dropped; other
+//! credentials in its place.
 
+use airflow_client::reqwest::header::{HeaderName, AUTHORIZATION};
 use airflow_client::{Client, Error};
 
 use super::*;
@@ -61,4 +63,40 @@ async fn a_token_that_cannot_be_a_header_is_never_dropped_silently() {
         matches!(result, Ok(_) | Err(Error::Request { .. })),
         "{result:?}"
     );
+}
+
+#[tokio::test]
+async fn another_credential_header_goes_in_place_of_the_token() {
+    let server = MockServer::start().await;
+    server.reply(Reply::json(200, &fixtures::task_instance()));
+    server.reply(Reply::json(200, &fixtures::task_instance()));
+    let key = Client::builder(server.url())
+        .bearer_token("overridden")
+        .auth_header(HeaderName::from_static("x-api-key"), "k-123\n")
+        .build()
+        .unwrap();
+    // HTTP basic for `admin:admin`.
+    let basic = Client::builder(server.url())
+        .auth_header(AUTHORIZATION, "Basic YWRtaW46YWRtaW4=")
+        .build()
+        .unwrap();
+
+    key.task_instance()
+        .get_task_instance(DAG, RUN, TASK)
+        .await
+        .unwrap();
+    basic
+        .task_instance()
+        .get_task_instance(DAG, RUN, TASK)
+        .await
+        .unwrap();
+
+    let requests = server.requests();
+    assert_eq!(requests[0].header_values("x-api-key"), ["k-123"]);
+    assert!(requests[0].header("authorization").is_none());
+    assert_eq!(
+        requests[1].header_values("authorization"),
+        ["Basic YWRtaW46YWRtaW4="]
+    );
+    assert!(!format!("{key:?}").contains("k-123"), "{key:?}");
 }

@@ -186,11 +186,26 @@ pub fn apis_mod(api: &Api) -> TokenStream {
         let name = ident(name);
         quote!(integer_id!(#name, #param);)
     });
+    let api_key = api.api_key_header.as_ref().map(|header| {
+        let doc = format!(
+            " Sends `key` in the `{header}` header, as the document's API key scheme asks, in \
+             place of a bearer token."
+        );
+        quote! {
+            impl crate::ClientBuilder {
+                #[doc = #doc]
+                pub fn api_key(self, key: impl Into<String>) -> Self {
+                    self.auth_header(reqwest::header::HeaderName::from_static(#header), key)
+                }
+            }
+        }
+    });
     quote! {
         #docs
         #import
         #(#modules)*
         #(#ids)*
+        #api_key
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use openapiv3::{ReferenceOr, SecurityScheme as RawScheme};
+use openapiv3::{APIKeyLocation, ReferenceOr, SecurityScheme as RawScheme};
 
 use super::names::{camel, snake, Namespace, METHODS};
 use super::operations::{OperationBuilder, RawOperation};
@@ -59,7 +59,24 @@ pub fn build_supporting(
         version: api.info.version.clone(),
         description: api.info.description.clone(),
         error_types: error_types(&apis, &types),
-        token_url: token_url(doc, &apis),
+        token_url: accepted_scheme(doc, &apis, |scheme| match scheme {
+            RawScheme::OAuth2 { flows, .. } => Some(flows.password.as_ref()?.token_url.clone()),
+            _ => None,
+        }),
+        // A name `HeaderName::from_static` takes: a token, lower-cased.
+        api_key_header: accepted_scheme(doc, &apis, |scheme| match scheme {
+            RawScheme::APIKey {
+                location: APIKeyLocation::Header,
+                name,
+                ..
+            } => Some(name),
+            _ => None,
+        })
+        .filter(|name| {
+            name.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+        })
+        .map(|name| name.to_ascii_lowercase()),
         apis,
         types,
         warnings,
@@ -358,20 +375,20 @@ fn sort_by_name(types: &mut Vec<TypeDef>) -> Vec<TypeId> {
     map
 }
 
-/// Where a username and password are exchanged for a token: the OAuth2 password flow of a
-/// security scheme some selected operation accepts. The runtime sends bearer tokens, which
-/// every other scheme the client can meet amounts to.
-fn token_url(doc: &Document, apis: &[TagApi]) -> Option<String> {
+/// What `pick` finds in the first security scheme some selected operation accepts that has it.
+fn accepted_scheme<'d, T>(
+    doc: &'d Document,
+    apis: &[TagApi],
+    pick: impl Fn(&'d RawScheme) -> Option<T>,
+) -> Option<T> {
     let schemes = &doc.api.components.as_ref()?.security_schemes;
-    apis.iter()
+    let accepted = apis
+        .iter()
         .flat_map(|a| &a.operations)
-        .flat_map(|o| &o.security)
-        .find_map(|name| match schemes.get(name)? {
-            ReferenceOr::Item(RawScheme::OAuth2 { flows, .. }) => {
-                flows.password.as_ref().map(|p| p.token_url.clone())
-            }
-            _ => None,
-        })
+        .flat_map(|o| &o.security);
+    accepted
+        .filter_map(|name| schemes.get(name)?.as_item())
+        .find_map(pick)
 }
 
 /// Operations of a tag with the same optional parameters (a call and its dry run, say) take one

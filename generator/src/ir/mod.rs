@@ -34,6 +34,8 @@ pub struct Api {
     pub error_types: Vec<ErrorType>,
     /// Where a username and password are exchanged for a token (an OAuth2 password flow).
     pub token_url: Option<String>,
+    /// The header an API key goes in (`x-api-key`), when a scheme sends one so.
+    pub api_key_header: Option<String>,
     /// Things the document got wrong that generation worked around, for the user to see.
     pub warnings: Vec<String>,
     /// The releases of the API the client supports, when its release history is known.

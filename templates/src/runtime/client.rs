@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Duration;
 
-use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
+use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use reqwest::Method;
 
 use super::error::Error;
@@ -30,8 +30,9 @@ struct Inner {
 
 #[derive(Default)]
 struct Auth {
-    /// `Bearer …`, marked sensitive so reqwest and `Debug` never show it.
-    header: Option<HeaderValue>,
+    /// `Authorization: Bearer …` (or what `auth_header` set), the value marked sensitive so
+    /// reqwest and `Debug` never show it.
+    header: Option<(HeaderName, HeaderValue)>,
     /// Kept after a login so an expired token can be replaced once, on a 401.
     credentials: Option<Credentials>,
 }
@@ -54,12 +55,8 @@ impl fmt::Debug for Secret {
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let has_token = self
-            .inner
-            .auth
-            .read()
-            .map(|a| a.header.is_some())
-            .unwrap_or(false);
+        let auth = self.inner.auth.read();
+        let has_token = auth.is_ok_and(|a| a.header.is_some());
         f.debug_struct("Client")
             .field("base_url", &self.inner.base_url)
             .field("token", &if has_token { "<redacted>" } else { "<none>" })
@@ -72,7 +69,7 @@ impl fmt::Debug for Client {
 #[derive(Debug)]
 pub struct ClientBuilder {
     base_url: String,
-    token: Option<Secret>,
+    credential: Option<(HeaderName, Secret)>,
     timeout: Option<Duration>,
     user_agent: String,
     http: Option<reqwest::Client>,
@@ -83,8 +80,15 @@ pub struct ClientBuilder {
 impl ClientBuilder {
     /// Sends `Authorization: Bearer TOKEN` with every request that needs it. Surrounding
     /// whitespace (a newline from a file, say) is trimmed.
-    pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
-        self.token = Some(Secret(token.into()));
+    pub fn bearer_token(self, token: impl Into<String>) -> Self {
+        self.auth_header(AUTHORIZATION, format!("Bearer {}", token.into().trim()))
+    }
+
+    /// Sends `name: value` in place of a bearer token, for servers that take other
+    /// credentials: an API key header, or HTTP basic (`AUTHORIZATION`, `Basic` and the
+    /// base64 of `user:password`). The value is marked sensitive, never shown.
+    pub fn auth_header(mut self, name: HeaderName, value: impl Into<String>) -> Self {
+        self.credential = Some((name, Secret(value.into())));
         self
     }
 
@@ -148,10 +152,10 @@ impl ClientBuilder {
                 message: format!("`{base_url}` is not an absolute http or https URL"),
             });
         }
-        let header = self
-            .token
-            .map(|t| bearer_header("build", &t.0))
-            .transpose()?;
+        let header = match self.credential {
+            Some((name, value)) => Some((name, sensitive("build", value.0.trim())?)),
+            None => None,
+        };
         let http = match self.http {
             Some(http) => http,
             None => {
@@ -190,15 +194,22 @@ impl ClientBuilder {
     }
 }
 
-/// `Bearer TOKEN` as a sensitive header value, or why it cannot be one.
-fn bearer_header(operation: &'static str, token: &str) -> Result<HeaderValue, Error> {
-    let mut value =
-        HeaderValue::from_str(&format!("Bearer {}", token.trim())).map_err(|_| Error::Request {
-            operation,
-            message:
-                "the token has characters a header cannot carry (control characters or non-ASCII)"
-                    .into(),
-        })?;
+/// `Authorization: Bearer TOKEN`, its value sensitive, or why the token cannot be one.
+fn bearer_header(operation: &'static str, token: &str) -> Result<(HeaderName, HeaderValue), Error> {
+    Ok((
+        AUTHORIZATION,
+        sensitive(operation, &format!("Bearer {}", token.trim()))?,
+    ))
+}
+
+/// A credential as a header value never shown, or why it cannot be one.
+fn sensitive(operation: &'static str, credential: &str) -> Result<HeaderValue, Error> {
+    let mut value = HeaderValue::from_str(credential).map_err(|_| Error::Request {
+        operation,
+        message: "the credential has characters a header cannot carry (control characters or \
+                  non-ASCII)"
+            .into(),
+    })?;
     value.set_sensitive(true);
     Ok(value)
 }
@@ -219,7 +230,7 @@ impl Client {
     pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
         ClientBuilder {
             base_url: base_url.into(),
-            token: None,
+            credential: None,
             timeout: None,
             user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_string(),
             http: None,
@@ -310,14 +321,10 @@ impl Client {
 
     /// Adds this client's credentials to a request built with [`Client::http`].
     pub fn authorize(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        match self.bearer() {
-            Some(value) => request.header(AUTHORIZATION, value),
+        match self.inner.auth.read().ok().and_then(|a| a.header.clone()) {
+            Some((name, value)) => request.header(name, value),
             None => request,
         }
-    }
-
-    pub(crate) fn bearer(&self) -> Option<HeaderValue> {
-        self.inner.auth.read().ok()?.header.clone()
     }
 
     pub(crate) fn retry_policy(&self) -> &RetryPolicy {
@@ -330,12 +337,8 @@ impl Client {
 
     /// Logs in again with the kept credentials; `false` when there are none.
     pub(crate) async fn relogin(&self) -> Result<bool, Error> {
-        let credentials = self
-            .inner
-            .auth
-            .read()
-            .ok()
-            .and_then(|a| a.credentials.clone());
+        let auth = self.inner.auth.read().ok();
+        let credentials = auth.and_then(|a| a.credentials.clone());
         match credentials {
             Some(c) => self.login(&c.username, &c.password.0).await.map(|()| true),
             None => Ok(false),
