@@ -63,20 +63,7 @@ pub fn build_supporting(
             RawScheme::OAuth2 { flows, .. } => Some(flows.password.as_ref()?.token_url.clone()),
             _ => None,
         }),
-        // A name `HeaderName::from_static` takes: a token, lower-cased.
-        api_key_header: accepted_scheme(doc, &apis, |scheme| match scheme {
-            RawScheme::APIKey {
-                location: APIKeyLocation::Header,
-                name,
-                ..
-            } => Some(name),
-            _ => None,
-        })
-        .filter(|name| {
-            name.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
-        })
-        .map(|name| name.to_ascii_lowercase()),
+        api_key_header: api_key_header(doc, &apis),
         apis,
         types,
         warnings,
@@ -375,6 +362,21 @@ fn sort_by_name(types: &mut Vec<TypeDef>) -> Vec<TypeId> {
     map
 }
 
+/// The header an API key scheme some selected operation accepts sends its key in, lower-cased
+/// for `HeaderName::from_static` (none when the name is no header token).
+fn api_key_header(doc: &Document, apis: &[TagApi]) -> Option<String> {
+    let name = accepted_scheme(doc, apis, |scheme| match scheme {
+        RawScheme::APIKey {
+            location: APIKeyLocation::Header,
+            name,
+            ..
+        } => Some(name),
+        _ => None,
+    })?;
+    let token = |b: u8| b.is_ascii_alphanumeric() || b"-_.".contains(&b);
+    name.bytes().all(token).then(|| name.to_ascii_lowercase())
+}
+
 /// What `pick` finds in the first security scheme some selected operation accepts that has it.
 fn accepted_scheme<'d, T>(
     doc: &'d Document,
@@ -382,13 +384,9 @@ fn accepted_scheme<'d, T>(
     pick: impl Fn(&'d RawScheme) -> Option<T>,
 ) -> Option<T> {
     let schemes = &doc.api.components.as_ref()?.security_schemes;
-    let accepted = apis
-        .iter()
-        .flat_map(|a| &a.operations)
-        .flat_map(|o| &o.security);
-    accepted
-        .filter_map(|name| schemes.get(name)?.as_item())
-        .find_map(pick)
+    let operations = apis.iter().flat_map(|a| &a.operations);
+    let mut names = operations.flat_map(|o| &o.security);
+    names.find_map(|name| pick(schemes.get(name)?.as_item()?))
 }
 
 /// Operations of a tag with the same optional parameters (a call and its dry run, say) take one
