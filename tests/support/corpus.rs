@@ -13,6 +13,8 @@
 //! roundtrip: Type {json}             (ok, repeatable: decodes as models::Type and re-encodes
 //!                                     to the same JSON)
 //! refuse: Type field {json}          (ok, repeatable: fails to decode, naming `field`)
+//! encode: Union Variant {arm} => {json}  (ok, repeatable: the arm decoded from `{arm}`, in
+//!                                     that variant, encodes to `{json}`)
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -39,6 +41,8 @@ pub struct Case {
     pub round_trips: Vec<(String, String)>,
     /// Model name, the field its error must name, and a JSON payload the schema forbids.
     pub refusals: Vec<(String, String, String)>,
+    /// Union name, variant, the arm's JSON and the JSON the union must encode it as.
+    pub encodings: Vec<[String; 4]>,
 }
 
 pub fn dir() -> PathBuf {
@@ -94,6 +98,7 @@ fn parse(name: &str, document: PathBuf, text: &str) -> Result<Case, String> {
     let mut message = None;
     let mut operations = None;
     let (mut snapshots, mut round_trips, mut refusals) = (Vec::new(), Vec::new(), Vec::new());
+    let mut encodings = Vec::new();
     let words = |value: &str, n: usize| -> Result<Vec<String>, String> {
         let parts: Vec<String> = value.splitn(n, ' ').map(str::to_string).collect();
         match parts.len() == n {
@@ -142,6 +147,13 @@ fn parse(name: &str, document: PathBuf, text: &str) -> Result<Case, String> {
                 let [ty, field, json] = <[String; 3]>::try_from(words(&value, 3)?).unwrap();
                 refusals.push((ty, field, json));
             }
+            "encode" => {
+                let [ty, variant, rest] = <[String; 3]>::try_from(words(&value, 3)?).unwrap();
+                let Some((arm, json)) = rest.split_once(" => ") else {
+                    return Err(format!("{name}.expect: encode needs `ARM => JSON`"));
+                };
+                encodings.push([ty, variant, arm.to_string(), json.to_string()]);
+            }
             other => return Err(format!("{name}.expect: unknown key `{other}`")),
         }
     }
@@ -162,6 +174,7 @@ fn parse(name: &str, document: PathBuf, text: &str) -> Result<Case, String> {
         snapshots,
         round_trips,
         refusals,
+        encodings,
     })
 }
 
@@ -194,7 +207,7 @@ pub fn config(selection: Selection, crate_name: &str, standalone: bool) -> Confi
 /// `tests/round_trip.rs` for a case's client: its payloads decoded and re-encoded, and its
 /// refusals; `None` when the case has neither.
 pub fn round_trip_tests(case: &Case) -> Option<String> {
-    if case.round_trips.is_empty() && case.refusals.is_empty() {
+    if case.round_trips.is_empty() && case.refusals.is_empty() && case.encodings.is_empty() {
         return None;
     }
     let models = format!("{}::models", crate_name(&case.name).replace('-', "_"));
@@ -219,6 +232,19 @@ fn round_trip_{i}() {{
 fn refusal_{i}() {{
     let error = serde_json::from_str::<{models}::{ty}>(r#"{json}"#).unwrap_err();
     assert!(error.to_string().contains("{field}"), "{{error}}");
+}}
+"##
+        ));
+    }
+    for (i, [ty, variant, arm, json]) in case.encodings.iter().enumerate() {
+        out.push_str(&format!(
+            r##"
+#[test]
+fn encoding_{i}() {{
+    let arm = serde_json::from_str(r#"{arm}"#).unwrap();
+    let encoded = serde_json::to_value({models}::{ty}::{variant}(arm)).unwrap();
+    let expected: serde_json::Value = serde_json::from_str(r#"{json}"#).unwrap();
+    assert_eq!(encoded, expected);
 }}
 "##
         ));

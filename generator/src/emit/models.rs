@@ -335,6 +335,12 @@ fn union(api: &Api, def: &TypeDef, u: &Union, docs: TokenStream) -> TokenStream 
         Some(property) => (quote!(), Some(tagged_deserialize(def, u, property, open))),
         None => (quote!(Deserialize,), None),
     };
+    let tag_written = u
+        .discriminator
+        .as_ref()
+        .and_then(|p| tagged_serialize(api, def, u, p));
+    let derive_ser = tag_written.is_none().then(|| quote!(Serialize,));
+    let untagged = tag_written.is_none().then(|| quote!(#[serde(untagged)]));
     let froms = conversions(api, def, u);
     // Arms are as large as their schemas; boxing the big ones would cost every decode an
     // allocation to save stack space callers rarely miss, so the size lint is waived.
@@ -343,13 +349,14 @@ fn union(api: &Api, def: &TypeDef, u: &Union, docs: TokenStream) -> TokenStream 
 
         #docs
         #[allow(clippy::large_enum_variant)]
-        #[derive(Debug, Clone, PartialEq, Serialize, #derive_de)]
-        #[serde(untagged)]
+        #[derive(Debug, Clone, PartialEq, #derive_ser #derive_de)]
+        #untagged
         pub enum #name {
             #(#variants)*
             #unknown
         }
         #tagged
+        #tag_written
         #froms
     }
 }
@@ -382,6 +389,48 @@ fn tagged_deserialize(def: &TypeDef, u: &Union, property: &str, open: bool) -> T
             }
         }
     }
+}
+
+/// Writes the discriminator into a request body whose arm may leave it out (Authentik's
+/// `component`: an optional field with a default), so the server can tell the arm.
+fn tagged_serialize(api: &Api, def: &TypeDef, u: &Union, property: &str) -> Option<TokenStream> {
+    let always = |v: &crate::ir::UnionVariant| match unaliased(api, &v.ty) {
+        Ty::Named(id) => match &api.ty(*id).kind {
+            TypeKind::Struct(s) => s.fields.iter().any(|f| {
+                f.wire_name == property
+                    && matches!(f.presence, Presence::Required | Presence::Constant)
+            }),
+            _ => true,
+        },
+        _ => true,
+    };
+    if !def.usage.request || u.variants.iter().all(always) {
+        return None;
+    }
+    let name = ident(&def.name);
+    let arms = u.variants.iter().map(|v| {
+        let (variant, tag) = (ident(&v.rust_name), v.tag.as_deref().unwrap_or_default());
+        quote!(#name::#variant(arm) => (#tag, serde_json::to_value(arm)),)
+    });
+    let unknown = def
+        .usage
+        .response
+        .then(|| quote!(#name::Unknown(value) => return value.serialize(serializer),));
+    Some(quote! {
+        impl Serialize for #name {
+            fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
+                let (tag, value) = match self {
+                    #(#arms)*
+                    #unknown
+                };
+                let mut value = value.map_err(serde::ser::Error::custom)?;
+                if let Some(object) = value.as_object_mut() {
+                    object.entry(#property).or_insert_with(|| tag.into());
+                }
+                value.serialize(serializer)
+            }
+        }
+    })
 }
 
 /// `From` each arm's type, plus borrowed-string shortcuts, so callers write `"t".into()`.

@@ -25,6 +25,12 @@ const RESERVED_TYPES: &[&str] = &[
     "Option", "Result", "Vec", "String", "Box", "Some", "None", "Ok", "Err", "Self",
 ];
 
+/// The prelude's traits, which a type of the name would shadow in its module (`integer_id!(From,
+/// ..)` broke `impl From<..>`); an enum's value may be named so.
+const PRELUDE_TRAITS: &str = "From Into TryFrom TryInto Default Clone Copy Send Sync Sized \
+    Unpin Drop Fn FnMut FnOnce Iterator IntoIterator Extend FromIterator ToString ToOwned \
+    PartialEq Eq PartialOrd Ord AsRef AsMut";
+
 /// Replaces what cannot appear in an identifier, keeping word boundaries; a value with
 /// nothing else left is named by [`symbol_name`].
 fn words(raw: &str, fallback: &str) -> String {
@@ -77,6 +83,15 @@ pub fn camel(raw: &str) -> String {
         name.push_str("Type");
     }
     name
+}
+
+/// A type's name: [`camel`], and no prelude trait's.
+pub fn type_name(raw: &str) -> String {
+    let name = camel(raw);
+    match PRELUDE_TRAITS.split_whitespace().any(|t| t == name) {
+        true => format!("{name}Type"),
+        false => name,
+    }
 }
 
 /// `SHOUTY_CASE` for associated constants.

@@ -7,7 +7,7 @@ use openapiv3::{
     RequestBody, Response, SecurityRequirement, StatusCode,
 };
 
-use super::names::{camel, snake, unraw, Namespace};
+use super::names::{camel, snake, type_name, unraw, Namespace};
 use super::refs;
 use super::types::{Site, TypeBuilder};
 use super::{
@@ -161,7 +161,8 @@ impl<'a> OperationBuilder<'a, '_> {
         let rust_name = names.unique(snake(&data.name));
         let required = data.required || location == ParamLocation::Path;
         // A required integer is an argument: a type of its own keeps two from being swapped.
-        let id_type = (required && matches!(ty, Ty::I32 | Ty::I64)).then(|| camel(&rust_name));
+        let integer = matches!(ty, Ty::I32 | Ty::I64);
+        let id_type = (required && integer).then(|| type_name(&rust_name));
         Ok(Param {
             name: data.name.clone(),
             rust_name,
@@ -182,11 +183,19 @@ impl<'a> OperationBuilder<'a, '_> {
         let pointer = join(&op.pointer, "requestBody");
         let bodies = self.components.map(|c| &c.request_bodies);
         let body = refs::resolve(body, bodies, ("requestBodies", "request body"), &pointer)?;
-        let Some((media_type, media, kind)) = pick_media(&body.content) else {
+        let Some((mut media_type, media, mut kind)) = pick_media(&body.content) else {
             return Ok(None);
         };
         let site = op.nested("Body", &["requestBody", "content", media_type, "schema"]);
-        let ty = self.content_ty(media, kind, &site)?;
+        let mut ty = self.content_ty(media, kind, &site)?;
+        // A wildcard body of a structured schema (swagger-core's `*/*`, a method that names no
+        // media type) is JSON; of bytes, bytes of no named type.
+        if media_type.contains('*') {
+            let json = self.content_ty(media, MediaKind::Json, &site)?;
+            if !matches!(json, Ty::String | Ty::Bytes | Ty::Any) {
+                (media_type, kind, ty) = ("application/json", MediaKind::Json, json);
+            }
+        }
         let object = matches!(ty, Ty::Named(_) | Ty::Map(_) | Ty::AnyObject | Ty::Any);
         if kind == MediaKind::Multipart && !object {
             let message = "a multipart body must be an object";
@@ -270,6 +279,10 @@ impl<'a> OperationBuilder<'a, '_> {
             if supported.is_empty() {
                 supported.extend(first);
             }
+            // An answer is told by its media type's essence: of `application/json` and
+            // `application/json;stream=watch` (Kubernetes), the first is read.
+            let mut essences = BTreeSet::new();
+            supported.retain(|(m, _, _)| essences.insert(media_essence(m)));
             if supported.is_empty() {
                 successes.push(ReturnVariant {
                     name: status_name(status),

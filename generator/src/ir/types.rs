@@ -10,7 +10,7 @@ use openapiv3::{
 };
 use serde_json::Value;
 
-use super::names::{camel, constant, snake, unraw, Namespace};
+use super::names::{camel, constant, snake, type_name, unraw, Namespace};
 use super::refs::{self, SCHEMAS};
 use super::{
     Enum, EnumVariant, Field, Presence, Struct, Ty, TypeDef, TypeId, TypeKind, Union, UnionVariant,
@@ -66,7 +66,7 @@ impl<'a> TypeBuilder<'a> {
         let mut names = Namespace::new();
         let mut component_names = HashMap::new();
         for key in schemas.into_iter().flat_map(|s| s.keys()) {
-            component_names.insert(key.clone(), names.unique(camel(key)));
+            component_names.insert(key.clone(), names.unique(type_name(key)));
         }
         for (reference, (pointer, _)) in elsewhere {
             component_names.insert(reference.clone(), names.unique(pointer_name(pointer)));
@@ -252,7 +252,11 @@ impl<'a> TypeBuilder<'a> {
     /// arm still gets a definition, and any number is an `f64`.
     fn any(&mut self, data: &SchemaData, any: &AnySchema, site: &Site) -> SpecResult<TypeKind> {
         let (items, additional) = (any.items.as_ref(), any.additional_properties.as_ref());
-        if !any.all_of.is_empty() {
+        // Swashbuckle's enum property, `{enum: [..], allOf: [{$ref: AnEnum}]}`: that enum.
+        let enum_ref = any.properties.is_empty() && !any.enumeration.is_empty();
+        if let ([arm], true) = (&any.all_of[..], enum_ref) {
+            return Ok(TypeKind::Alias(self.ty(arm, site)?));
+        } else if !any.all_of.is_empty() {
             return self.all_of(&any.all_of, site);
         } else if !any.properties.is_empty() {
             return self.object(&object_of(any), site);
