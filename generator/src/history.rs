@@ -17,7 +17,6 @@ pub struct History {
     /// Every release the index covers, oldest first.
     pub releases: Vec<String>,
     /// Where a server tells its version, when the API has such an endpoint.
-    #[serde(default)]
     pub version: Option<VersionEndpoint>,
     /// By method and path, as a client sends them (`GET /api/v2/version`).
     #[serde(default)]

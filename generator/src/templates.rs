@@ -37,10 +37,8 @@ impl Templates {
     }
 
     pub fn get(&self, name: &str) -> Result<&str> {
-        self.files
-            .get(name)
-            .map(String::as_str)
-            .ok_or_else(|| Error::MissingTemplate(name.to_string()))
+        let missing = || Error::MissingTemplate(name.to_string());
+        self.files.get(name).map(String::as_str).ok_or_else(missing)
     }
 
     /// The notes the docs add to the document's (`notes.yaml`, none when it is missing).
@@ -148,17 +146,14 @@ fn has_name(api: &Api, name: &str) -> bool {
         _ => false,
     };
     let in_types = api.types.iter().filter(|d| d.name == ty).any(has_member);
-    let in_apis = api.apis.iter().filter(|t| t.type_name == ty).any(|t| {
-        t.operations
-            .iter()
-            .any(|o| o.fn_name == member || o.paging.as_ref().is_some_and(|p| p.fn_name == member))
-    });
-    let in_operations = api.operations().any(|(_, op)| {
+    let in_operations = api.operations().any(|(tag, op)| {
+        let stream = op.paging.as_ref().map(|p| p.fn_name.as_str());
+        let in_api = tag.type_name == ty && (op.fn_name == member || stream == Some(member));
         let in_returns = matches!(&op.returns, Returns::Choice { type_name, variants }
             if type_name == ty && variants.iter().any(|v| v.name == member));
         let in_params = op.params_type.as_deref() == Some(ty)
             && op.optional_params().any(|p| p.rust_name == member);
-        in_returns || in_params
+        in_api || in_returns || in_params
     });
-    in_types || in_apis || in_operations
+    in_types || in_operations
 }

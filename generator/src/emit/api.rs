@@ -192,15 +192,11 @@ fn param_docs(api: &Api, p: &Param) -> TokenStream {
 
 fn params_struct(api: &Api, tag: &TagApi, op: &Operation, params: &str) -> TokenStream {
     let name = ident(params);
-    let users: Vec<&Operation> = tag
-        .operations
-        .iter()
-        .filter(|o| [&o.params_type, &o.params_same_as].contains(&&Some(params.to_string())))
-        .collect();
-    let methods: Vec<String> = users
-        .iter()
-        .map(|o| format!("[`{}::{}`]", tag.type_name, o.fn_name))
-        .collect();
+    let own = Some(params.to_string());
+    let uses = |o: &&Operation| [&o.params_type, &o.params_same_as].contains(&&own);
+    let users: Vec<&Operation> = tag.operations.iter().filter(uses).collect();
+    let method = |o: &&Operation| format!("[`{}::{}`]", tag.type_name, o.fn_name);
+    let methods: Vec<String> = users.iter().map(method).collect();
     let doc = format!(
         " Optional parameters of {}: each field is the query parameter of its name (or the \
          header it says), left out while `None`. Start from `Default::default()` and set what \
@@ -445,31 +441,28 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
     // from the fields of `params`; the others one by one.
     let any_by_fields = op.optional_params().any(by_query_params);
     let by_fields = any_by_fields.then(|| quote!(request.query_params(params);));
-    let one_by_one = op
-        .params
-        .iter()
-        .filter(|p| p.location != ParamLocation::Path && (p.required || !by_query_params(p)))
-        .map(|p| {
-            let name = wire_name(p);
-            let value = value_expr(api, p);
-            match p.location {
-                ParamLocation::Cookie => quote!(request.add_cookie(#name, #value);),
-                ParamLocation::Header => quote!(request.header(#name, #value);),
-                _ if default_style(p) => quote!(request.query(#name, #value);),
-                _ => {
-                    let style = match p.style {
-                        ParamStyle::SpaceDelimited => quote!(QueryStyle::SpaceDelimited),
-                        ParamStyle::PipeDelimited => quote!(QueryStyle::PipeDelimited),
-                        ParamStyle::DeepObject => quote!(QueryStyle::DeepObject),
-                        ParamStyle::Form | ParamStyle::Simple => {
-                            let explode = p.explode;
-                            quote!(QueryStyle::Form { explode: #explode })
-                        }
-                    };
-                    quote!(request.query_as(#name, #value, #style);)
-                }
+    let alone = |p: &&Param| p.location != ParamLocation::Path && !by_query_params(p);
+    let one_by_one = op.params.iter().filter(alone).map(|p| {
+        let name = wire_name(p);
+        let value = value_expr(api, p);
+        match p.location {
+            ParamLocation::Cookie => quote!(request.add_cookie(#name, #value);),
+            ParamLocation::Header => quote!(request.header(#name, #value);),
+            _ if default_style(p) => quote!(request.query(#name, #value);),
+            _ => {
+                let style = match p.style {
+                    ParamStyle::SpaceDelimited => quote!(QueryStyle::SpaceDelimited),
+                    ParamStyle::PipeDelimited => quote!(QueryStyle::PipeDelimited),
+                    ParamStyle::DeepObject => quote!(QueryStyle::DeepObject),
+                    ParamStyle::Form | ParamStyle::Simple => {
+                        let explode = p.explode;
+                        quote!(QueryStyle::Form { explode: #explode })
+                    }
+                };
+                quote!(request.query_as(#name, #value, #style);)
             }
-        });
+        }
+    });
     let accept = op.accept.iter();
     let body = op.body.as_ref().map(|b| {
         let set = media(api, b.kind, &b.ty, &b.media_type).send;
@@ -704,17 +697,15 @@ pub fn decoders(api: &Api) -> BTreeMap<String, TokenStream> {
             continue;
         };
         let (groups, default) = &mapping;
-        let (arms, mut typed): (Vec<_>, Vec<_>) = groups
-            .iter()
-            .map(|(statuses, variant)| {
-                let pattern = statuses_pattern(statuses);
-                let text: Vec<String> = statuses.iter().map(|s| s.text()).collect();
-                let typed = format!("{} as `{variant}`", text.join(", "));
-                let variant = ident(variant);
-                let arm = quote!(#pattern => typed_body(body, ErrorBody::#variant),);
-                (arm, typed)
-            })
-            .unzip();
+        let arm = |(statuses, variant): &(Vec<Status>, &str)| {
+            let pattern = statuses_pattern(statuses);
+            let text: Vec<String> = statuses.iter().map(|s| s.text()).collect();
+            let typed = format!("{} as `{variant}`", text.join(", "));
+            let variant = ident(variant);
+            let arm = quote!(#pattern => typed_body(body, ErrorBody::#variant),);
+            (arm, typed)
+        };
+        let (arms, mut typed): (Vec<_>, Vec<_>) = groups.iter().map(arm).unzip();
         typed.extend(default.map(|variant| format!("any other as `{variant}`")));
         let fallback = match default.map(ident) {
             Some(variant) => quote!(typed_body(body, ErrorBody::#variant)),

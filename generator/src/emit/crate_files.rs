@@ -173,12 +173,8 @@ pub fn apis_mod(api: &Api) -> TokenStream {
     let title = &api.title;
     let about = api.description.as_deref();
     let about = about.map(|d| format!("# About the {title}\n\nFrom its OpenAPI document:\n\n{d}"));
-    let docs = inner_doc_attrs([
-        Some(Para::Ours(
-            "One API type per tag of the spec, with the parameter types of its operations.",
-        )),
-        about.as_deref().map(Para::Spec),
-    ]);
+    let intro = "One API type per tag of the spec, with the parameter types of its operations.";
+    let docs = inner_doc_attrs([Some(Para::Ours(intro)), about.as_deref().map(Para::Spec)]);
     // One type per name of the required integer parameters, shared by the operations.
     let ids = super::signature::id_types(api);
     let import = (!ids.is_empty()).then(|| quote! { use crate::runtime::ids::integer_id; });
@@ -309,7 +305,7 @@ pub fn readme(
     });
     // A real call, as its operation's example makes it: a list with the fewest arguments.
     let ident = config.crate_ident();
-    let reads = api.operations().filter(|(_, op)| op.method == Method::Get);
+    let reads = api.operations().filter(|(_, op)| op.method == Method::GET);
     let first = reads.min_by_key(|(_, op)| (op.paging.is_none(), op.required_params().count()));
     let example = first.map(|(tag, op)| super::examples::call(api, tag, op, false, &ident));
     let example = example.unwrap_or_default();

@@ -45,16 +45,12 @@ fn doc_lines(text: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 fn doc_text<'a>(paragraphs: impl IntoIterator<Item = Option<Para<'a>>>) -> String {
-    paragraphs
-        .into_iter()
-        .flatten()
-        .map(|p| match p {
-            Para::Spec(text) => sanitize(text.trim()),
-            Para::Ours(text) => text.trim().to_string(),
-        })
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n\n")
+    let text = |p| match p {
+        Para::Spec(text) => sanitize(text.trim()),
+        Para::Ours(text) => text.trim().to_string(),
+    };
+    let texts = paragraphs.into_iter().flatten().map(text);
+    Vec::from_iter(texts.filter(|p| !p.is_empty())).join("\n\n")
 }
 
 pub fn lines_to_attrs(text: &str) -> TokenStream {
@@ -172,9 +168,8 @@ fn url_at(text: &str) -> Option<usize> {
     if !(text.starts_with("http://") || text.starts_with("https://")) {
         return None;
     }
-    let end = text
-        .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`' | ')' | ']'))
-        .unwrap_or(text.len());
+    let ends = |c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`' | ')' | ']');
+    let end = text.find(ends).unwrap_or(text.len());
     let url = text[..end].trim_end_matches(['.', ',', ';', ':']);
     Some(url.len())
 }

@@ -17,13 +17,10 @@ pub fn tag_page(api: &Api, tag: &TagApi, crate_ident: &str) -> SpecResult<String
     }
     out.push_str("| method | HTTP | summary |\n|---|---|---|\n");
     for op in &tag.operations {
-        let name = &op.fn_name;
-        out.push_str(&format!(
-            "| [`{name}`](#{name}) | `{} {}` | {} |\n",
-            op.method.as_str(),
-            op.path,
-            cell(op.summary.as_deref().unwrap_or_default())
-        ));
+        let (name, method, path) = (&op.fn_name, op.method.as_str(), &op.path);
+        let summary = cell(op.summary.as_deref().unwrap_or_default());
+        let row = format!("| [`{name}`](#{name}) | `{method} {path}` | {summary} |\n");
+        out.push_str(&row);
     }
     for op in &tag.operations {
         out.push_str(&operation(api, op, crate_ident)?);
@@ -97,28 +94,22 @@ fn param_row(api: &Api, op: &Operation, p: &Param) -> String {
     let rust = rust.map_or("—".into(), |rust| format!("`{}`", type_text(&rust)));
     let default = p.default.as_ref().map(|d| format!("`{d}`"));
     let since = super::docs::since(api, p.since.as_deref());
-    let description = [p.description.as_deref(), since.as_deref()].map(Option::unwrap_or_default);
-    format!(
-        "| `{}` | {location} | {rust} | {required} | {} | {} |\n",
-        p.name,
-        default.unwrap_or_default(),
-        cell(&description.join(" "))
-    )
+    let about = [p.description.as_deref(), since.as_deref()].map(Option::unwrap_or_default);
+    let (name, default, about) = (&p.name, default.unwrap_or_default(), cell(&about.join(" ")));
+    format!("| `{name}` | {location} | {rust} | {required} | {default} | {about} |\n")
 }
 
 /// The statuses an operation documents, each with its description and `ErrorBody` variant.
 fn error_rows(api: &Api, cases: &[ErrorCase]) -> Vec<[String; 3]> {
     let untyped = || "`Json`, `Text` or `Empty`".to_string();
-    let mut rows: Vec<[String; 3]> = cases
-        .iter()
-        .map(|case| {
-            // A range as HTTP writes it: `4XX`.
-            let status = case.status.text().replace("xx", "XX");
-            let body = case.ty.and_then(|id| api.error_variant(id));
-            let body = body.map_or_else(untyped, |variant| format!("`{variant}`"));
-            [status, cell(&case.description), body]
-        })
-        .collect();
+    let row = |case: &ErrorCase| {
+        // A range as HTTP writes it: `4XX`.
+        let status = case.status.text().replace("xx", "XX");
+        let body = case.ty.and_then(|id| api.error_variant(id));
+        let body = body.map_or_else(untyped, |variant| format!("`{variant}`"));
+        [status, cell(&case.description), body]
+    };
+    let mut rows: Vec<[String; 3]> = cases.iter().map(row).collect();
     if !cases.iter().any(|c| c.status == Status::Default) {
         rows.push(["other".into(), "undocumented".into(), untyped()]);
     }
@@ -128,10 +119,8 @@ fn error_rows(api: &Api, cases: &[ErrorCase]) -> Vec<[String; 3]> {
 /// The statuses an operation documents as a sentence under a heading, for rustdoc: `401`
 /// Unauthorized as `HttpExceptionResponse`, ...
 pub fn errors_sentence(api: &Api, cases: &[ErrorCase]) -> String {
-    let rows: Vec<String> = error_rows(api, cases)
-        .into_iter()
-        .map(|[status, description, body]| format!("`{status}` {description} as {body}"))
-        .collect();
+    let row = |[status, about, body]: [String; 3]| format!("`{status}` {about} as {body}");
+    let rows: Vec<String> = error_rows(api, cases).into_iter().map(row).collect();
     format!(
         "# Errors\n\n[`Error::Api`](crate::Error::Api) with the status and [`ErrorBody`](crate::ErrorBody): \
          {}.",

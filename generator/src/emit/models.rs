@@ -212,11 +212,8 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, docs: TokenStream) -> TokenSt
     // receive the same way, so a field a newer document adds breaks no caller.
     let constructor = constructor(api, def, s, &required);
     let names = setters::setter_names(&Vec::from_iter(s.fields.iter().map(|f| &*f.rust_name)));
-    let setters: Vec<TokenStream> = s
-        .fields
-        .iter()
-        .zip(&names)
-        .filter(|(f, _)| !asked(def, f))
+    let unasked = s.fields.iter().zip(&names).filter(|(f, _)| !asked(def, f));
+    let setters: Vec<TokenStream> = unasked
         .filter_map(|(f, names)| {
             let slot = match f.presence {
                 Presence::Optional | Presence::RequiredNullable => Slot::Some,
@@ -331,14 +328,10 @@ fn union(api: &Api, def: &TypeDef, u: &Union, docs: TokenStream) -> TokenStream 
             Unknown(serde_json::Value),
         )
     });
-    let (derive_de, tagged) = match &u.discriminator {
-        Some(property) => (quote!(), Some(tagged_deserialize(def, u, property, open))),
-        None => (quote!(Deserialize,), None),
-    };
-    let tag_written = u
-        .discriminator
-        .as_ref()
-        .and_then(|p| tagged_serialize(api, def, u, p));
+    let property = u.discriminator.as_deref();
+    let tagged = property.map(|p| tagged_deserialize(def, u, p, open));
+    let tag_written = property.and_then(|p| tagged_serialize(api, def, u, p));
+    let derive_de = tagged.is_none().then(|| quote!(Deserialize,));
     let derive_ser = tag_written.is_none().then(|| quote!(Serialize,));
     let untagged = tag_written.is_none().then(|| quote!(#[serde(untagged)]));
     let froms = conversions(api, def, u);
@@ -412,10 +405,8 @@ fn tagged_serialize(api: &Api, def: &TypeDef, u: &Union, property: &str) -> Opti
         let (variant, tag) = (ident(&v.rust_name), v.tag.as_deref().unwrap_or_default());
         quote!(#name::#variant(arm) => (#tag, serde_json::to_value(arm)),)
     });
-    let unknown = def
-        .usage
-        .response
-        .then(|| quote!(#name::Unknown(value) => return value.serialize(serializer),));
+    let unknown = quote!(#name::Unknown(value) => return value.serialize(serializer),);
+    let unknown = def.usage.response.then_some(unknown);
     Some(quote! {
         impl Serialize for #name {
             fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {

@@ -132,13 +132,10 @@ fn short_chain(lines: &[&str]) -> Option<(usize, usize)> {
     let inner = format!("{step}    ");
     let body = lines[call + 1..].iter();
     let close = call + 1 + body.take_while(|l| l.starts_with(&inner)).count();
-    let closes = matches!(
-        lines.get(close)?.strip_prefix(&step),
-        Some(")" | ");" | "),")
-    );
-    let goes_on = lines
-        .get(close + 1)
-        .is_some_and(|l| link(l, &step).is_some());
+    let closing = lines.get(close)?.strip_prefix(&step);
+    let closes = matches!(closing, Some(")" | ");" | "),"));
+    let next = lines.get(close + 1);
+    let goes_on = next.is_some_and(|l| link(l, &step).is_some());
     let called = lines[..=call].iter().map(|l| l.trim_start().len());
     let width = indent + called.sum::<usize>();
     (closes && !goes_on && width <= 100).then_some((call, close))

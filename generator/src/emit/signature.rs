@@ -53,10 +53,9 @@ pub fn media(api: &Api, kind: MediaKind, body: &Ty, media_type: &str) -> Media {
             (quote!([u8]), quote!(Vec<u8>), send)
         }
     };
-    let (read, read_result) = if json {
-        (quote!(#read?), read)
-    } else {
-        (read.clone(), quote!(Ok(#read)))
+    let (read, read_result) = match json {
+        true => (quote!(#read?), read),
+        false => (read.clone(), quote!(Ok(#read))),
     };
     Media {
         response,
@@ -95,11 +94,8 @@ pub fn models(api: &Api) -> Vec<&TypeDef> {
 
 /// A sentence for an operation with parameters the API fixes, which its method does not ask for.
 pub fn fixed_note(api: &Api, op: &Operation) -> Option<String> {
-    let fixed: Vec<String> = op
-        .params
-        .iter()
-        .filter_map(|p| fixed_value(api, p).map(|v| format!("`{}` is `{v}`", p.name)))
-        .collect();
+    let said = |p: &Param| Some(format!("`{}` is `{}`", p.name, fixed_value(api, p)?));
+    let fixed: Vec<String> = op.params.iter().filter_map(said).collect();
     let (which, them) = match fixed.len() {
         0 => return None,
         1 => ("one parameter:", "it"),
@@ -148,11 +144,8 @@ pub struct Argument {
 /// The method's arguments after `&self`: required parameters (those the API fixes are filled
 /// in, not asked for), the optional-parameter struct, the body.
 pub fn arguments(api: &Api, op: &Operation) -> Vec<Argument> {
-    let mut out: Vec<Argument> = op
-        .required_params()
-        .filter(|p| fixed_value(api, p).is_none())
-        .map(|p| parameter(api, p))
-        .collect();
+    let asked = |p: &Param| fixed_value(api, p).is_none().then(|| parameter(api, p));
+    let mut out: Vec<Argument> = op.required_params().filter_map(asked).collect();
     if let Some(params_type) = &op.params_type {
         let t = ident(params_type);
         out.push(Argument {

@@ -104,23 +104,14 @@ fn collect_operations<'a>(
             let hint = "write the path item inline";
             return Err(SpecError::at(&item_pointer, message).with_hint(hint));
         };
-        let methods = [
-            (Method::Get, &item.get),
-            (Method::Put, &item.put),
-            (Method::Post, &item.post),
-            (Method::Delete, &item.delete),
-            (Method::Options, &item.options),
-            (Method::Head, &item.head),
-            (Method::Patch, &item.patch),
-            (Method::Trace, &item.trace),
-        ];
-        for (method, op) in methods {
-            let Some(op) = op else { continue };
+        let methods = item
+            .iter()
+            .filter_map(|(key, op)| Some((key, Method::named(key)?, op)));
+        for (lower, method, op) in methods {
             let Some(tag) = pick_tag(&op.tags, selection) else {
                 continue;
             };
-            let lower = method.as_str().to_ascii_lowercase();
-            let pointer = join(&item_pointer, &lower);
+            let pointer = join(&item_pointer, lower);
             if let Some(id) = &op.operation_id {
                 // Released documents do repeat operationIds; the later operation still gets a
                 // method (with a suffixed name), and the reader is told.
@@ -137,7 +128,7 @@ fn collect_operations<'a>(
             let taken = fn_names.entry(tag.clone()).or_insert_with(api_methods);
             // Named for the path without its own query, as FastAPI names `/uploads` operations.
             let bare = path.split('?').next().unwrap_or_default();
-            let fn_name = method_name(&operation_id, bare, method, taken);
+            let fn_name = method_name(&operation_id, bare, lower, taken);
             let raw = RawOperation {
                 path,
                 method,
@@ -163,9 +154,8 @@ fn collect_operations<'a>(
 
 /// FastAPI's default operationId is the function's name, the path and the method
 /// (`get_pet_pets__pet_id__get`): the method gets the function's name, unless taken.
-fn method_name(operation_id: &str, path: &str, method: Method, taken: &mut Namespace) -> String {
+fn method_name(operation_id: &str, path: &str, method: &str, taken: &mut Namespace) -> String {
     let full = snake(operation_id);
-    let method = method.as_str().to_ascii_lowercase();
     let route = match path.chars().any(|c| c.is_ascii_alphanumeric()) {
         true => format!("_{}_{method}", snake(path)),
         false => format!("_{method}"),
@@ -366,11 +356,9 @@ fn sort_by_name(types: &mut Vec<TypeDef>) -> Vec<TypeId> {
 /// for `HeaderName::from_static` (none when the name is no header token).
 fn api_key_header(doc: &Document, apis: &[TagApi]) -> Option<String> {
     let name = accepted_scheme(doc, apis, |scheme| match scheme {
-        RawScheme::APIKey {
-            location: APIKeyLocation::Header,
-            name,
-            ..
-        } => Some(name),
+        RawScheme::APIKey { location, name, .. } if *location == APIKeyLocation::Header => {
+            Some(name)
+        }
         _ => None,
     })?;
     let token = |b: u8| b.is_ascii_alphanumeric() || b"-_.".contains(&b);

@@ -70,9 +70,8 @@ impl Api {
     }
 
     pub fn operations(&self) -> impl Iterator<Item = (&TagApi, &Operation)> {
-        self.apis
-            .iter()
-            .flat_map(|api| api.operations.iter().map(move |op| (api, op)))
+        let apis = self.apis.iter();
+        apis.flat_map(|api| api.operations.iter().map(move |op| (api, op)))
     }
 
     /// The `ErrorBody` variant that holds error bodies of type `ty`.
@@ -184,30 +183,21 @@ impl Operation {
     }
 }
 
+/// An HTTP method, as sent (`GET`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Method {
-    Get,
-    Put,
-    Post,
-    Delete,
-    Options,
-    Head,
-    Patch,
-    Trace,
-}
+pub struct Method(&'static str);
 
 impl Method {
+    pub const GET: Method = Method("GET");
+
+    /// The method a path item's key names (`get`), if it names one.
+    pub fn named(key: &str) -> Option<Method> {
+        let mut all = "GET PUT POST DELETE OPTIONS HEAD PATCH TRACE".split(' ');
+        all.find(|m| m.eq_ignore_ascii_case(key)).map(Method)
+    }
+
     pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Put => "PUT",
-            Method::Post => "POST",
-            Method::Delete => "DELETE",
-            Method::Options => "OPTIONS",
-            Method::Head => "HEAD",
-            Method::Patch => "PATCH",
-            Method::Trace => "TRACE",
-        }
+        self.0
     }
 }
 

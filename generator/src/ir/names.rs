@@ -60,11 +60,7 @@ pub fn snake(raw: &str) -> String {
 /// A name for where raw identifiers cannot go (file stems): `mod` becomes `mod_`, so an
 /// operation's file never meets its tag's `mod.rs`.
 pub fn unraw(name: &str) -> String {
-    if is_keyword(name) {
-        format!("{name}_")
-    } else {
-        name.to_string()
-    }
+    format!("{name}{}", if is_keyword(name) { "_" } else { "" })
 }
 
 /// Whether `name` is a Rust keyword: the emitter writes it as a raw identifier (`r#type`).

@@ -2,6 +2,7 @@
 
 use std::{collections::BTreeSet, mem::discriminant};
 
+use indexmap::IndexMap;
 use openapiv3::{
     Components, MediaType, Parameter, ParameterSchemaOrContent, QueryStyle, ReferenceOr,
     RequestBody, Response, SecurityRequirement, StatusCode,
@@ -183,30 +184,27 @@ impl<'a> OperationBuilder<'a, '_> {
         let pointer = join(&op.pointer, "requestBody");
         let bodies = self.components.map(|c| &c.request_bodies);
         let body = refs::resolve(body, bodies, ("requestBodies", "request body"), &pointer)?;
-        let Some((mut media_type, media, mut kind)) = pick_media(&body.content) else {
+        let Some((media_type, media, mut kind)) = pick_media(&body.content) else {
             return Ok(None);
         };
         let site = op.nested("Body", &["requestBody", "content", media_type, "schema"]);
         let mut ty = self.content_ty(media, kind, &site)?;
+        let mut sent = media_type;
         // A wildcard body of a structured schema (swagger-core's `*/*`, a method that names no
-        // media type) is JSON; of bytes, bytes of no named type.
+        // media type) is JSON; any other goes as plain bytes, a wildcard being no type to send.
         if media_type.contains('*') {
-            let json = self.content_ty(media, MediaKind::Json, &site)?;
-            if !matches!(json, Ty::String | Ty::Bytes | Ty::Any) {
-                (media_type, kind, ty) = ("application/json", MediaKind::Json, json);
-            }
+            (sent, kind, ty) = match self.content_ty(media, MediaKind::Json, &site)? {
+                Ty::String | Ty::Bytes | Ty::Any => ("application/octet-stream", kind, ty),
+                json => ("application/json", MediaKind::Json, json),
+            };
         }
         let object = matches!(ty, Ty::Named(_) | Ty::Map(_) | Ty::AnyObject | Ty::Any);
         if kind == MediaKind::Multipart && !object {
             let message = "a multipart body must be an object";
             return Err(SpecError::at(site.pointer, message));
         }
-        // A wildcard (`image/*`) names no type a body can be sent as: it goes as plain bytes.
-        let sent = media_type
-            .contains('*')
-            .then_some("application/octet-stream");
         Ok(Some(Body {
-            media_type: sent.unwrap_or(media_type).to_string(),
+            media_type: sent.to_string(),
             kind,
             ty,
             required: body.required,
@@ -223,14 +221,11 @@ impl<'a> OperationBuilder<'a, '_> {
         op: &Site,
     ) -> SpecResult<(Returns, Vec<ErrorCase>, Option<String>)> {
         let responses = &raw.op.responses;
-        let mut entries: Vec<(Status, &'a ReferenceOr<Response>, String)> = responses
-            .responses
-            .iter()
-            .map(|(code, r)| match code {
-                StatusCode::Code(c) => (Status::Code(*c), r, c.to_string()),
-                StatusCode::Range(n) => (Status::Range(*n), r, format!("{n}XX")),
-            })
-            .collect();
+        let entry = |(code, r): (&StatusCode, &'a ReferenceOr<Response>)| match code {
+            StatusCode::Code(c) => (Status::Code(*c), r, c.to_string()),
+            StatusCode::Range(n) => (Status::Range(*n), r, format!("{n}XX")),
+        };
+        let mut entries: Vec<_> = responses.responses.iter().map(entry).collect();
         let default = responses.default.as_ref();
         entries.extend(default.map(|r| (Status::Default, r, "default".to_string())));
         entries.sort_by_key(|(status, _, _)| *status);
@@ -264,20 +259,15 @@ impl<'a> OperationBuilder<'a, '_> {
                 continue;
             }
             offered.extend(response.content.keys().map(|m| media_essence(m)));
-            let mut supported: Vec<_> = response
-                .content
-                .iter()
-                .filter_map(|(m, media)| media_kind(m).map(|k| (m, media, k)))
-                .filter(|(_, _, k)| *k != MediaKind::Multipart)
-                .collect();
+            let decoded = response.content.iter().filter_map(|(m, media)| {
+                let kind = media_kind(m).filter(|k| *k != MediaKind::Multipart)?;
+                Some((m.as_str(), media, kind))
+            });
+            let mut supported: Vec<_> = decoded.collect();
             // A body this client does not decode (XML, a spreadsheet, multipart) is still the
             // caller's: its bytes, when nothing it decodes is offered beside it.
-            let first = response
-                .content
-                .first()
-                .map(|(m, media)| (m, media, MediaKind::Binary));
             if supported.is_empty() {
-                supported.extend(first);
+                supported.extend(as_bytes(&response.content));
             }
             // An answer is told by its media type's essence: of `application/json` and
             // `application/json;stream=watch` (Kubernetes), the first is read.
@@ -421,20 +411,20 @@ pub fn media_kind(media_type: &str) -> Option<MediaKind> {
 
 /// The request media type to send: JSON first, then the others this client can encode, then
 /// any other (XML, say) as bytes the caller encodes.
-fn pick_media(
-    content: &indexmap::IndexMap<String, MediaType>,
-) -> Option<(&str, &MediaType, MediaKind)> {
+fn pick_media(content: &IndexMap<String, MediaType>) -> Option<(&str, &MediaType, MediaKind)> {
     use MediaKind::{Binary, Form, Json, Multipart, Text};
     let mut kinds = [Json, Form, Multipart, Text, Binary].into_iter();
     let known = kinds.find_map(|want| {
         let (m, media) = content.iter().find(|(m, _)| media_kind(m) == Some(want))?;
         Some((m.as_str(), media, want))
     });
-    known.or_else(|| {
-        content
-            .first()
-            .map(|(m, media)| (m.as_str(), media, Binary))
-    })
+    known.or_else(|| as_bytes(content))
+}
+
+/// The first media type offered, as bytes the caller encodes or decodes.
+fn as_bytes(content: &IndexMap<String, MediaType>) -> Option<(&str, &MediaType, MediaKind)> {
+    let (m, media) = content.first()?;
+    Some((m.as_str(), media, MediaKind::Binary))
 }
 
 fn status_name(status: Status) -> String {

@@ -13,10 +13,8 @@ pub const SCHEMAS: Section = ("schemas", "schema");
 /// The name a local reference gives in `section` (`schemas`); `None` for a reference elsewhere.
 /// A `$ref` fragment is a URI fragment (percent-encoded) holding a JSON pointer (`~`-escaped).
 pub fn component_name(reference: &str, section: &str) -> Option<String> {
-    let token = reference
-        .strip_prefix("#/components/")?
-        .strip_prefix(section)?
-        .strip_prefix('/')?;
+    let token = reference.strip_prefix("#/components/")?;
+    let token = token.strip_prefix(section)?.strip_prefix('/')?;
     Some(unescape_token(&percent_decode(token)))
 }
 
@@ -28,9 +26,8 @@ pub fn component<'a, T>(
     pointer: &str,
 ) -> SpecResult<(String, &'a ReferenceOr<T>)> {
     let Some(name) = component_name(reference, section) else {
-        let other = reference
-            .strip_prefix("#/components/")
-            .and_then(|r| r.split('/').next());
+        let other = reference.strip_prefix("#/components/");
+        let other = other.and_then(|r| r.split('/').next());
         let message = match other {
             Some(other) => format!("`{reference}` is in components/{other}, not {section}"),
             None => format!("cannot resolve `{reference}`"),

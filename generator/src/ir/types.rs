@@ -438,23 +438,20 @@ impl<'a> TypeBuilder<'a> {
         let tagged = self.discriminate(data, arms, &tys);
         // The arm for a tag this client does not know.
         let mut names = Namespace::reserving(tagged.as_ref().map(|_| "Unknown"));
-        let mut variants: Vec<UnionVariant> = tys
-            .into_iter()
-            .enumerate()
-            .map(|(i, ty)| {
-                let tag = tagged.as_ref().map(|(_, tags)| tags[i].clone());
-                let rust_name = names.unique(match &tag {
-                    Some(tag) => camel(tag),
-                    None => self.variant_name(&ty),
-                });
-                UnionVariant {
-                    rust_name,
-                    ty,
-                    tag,
-                    boxed: false,
-                }
-            })
-            .collect();
+        let variant = |(i, ty): (usize, Ty)| {
+            let tag = tagged.as_ref().map(|(_, tags)| tags[i].clone());
+            let rust_name = names.unique(match &tag {
+                Some(tag) => camel(tag),
+                None => self.variant_name(&ty),
+            });
+            UnionVariant {
+                rust_name,
+                ty,
+                tag,
+                boxed: false,
+            }
+        };
+        let mut variants: Vec<UnionVariant> = tys.into_iter().enumerate().map(variant).collect();
         if tagged.is_none() {
             // Untagged decoding tries arms in order, so what reads more goes later: a float
             // would take `5` from an integer arm and send it back as `5.0`. A string arm goes
@@ -486,13 +483,11 @@ impl<'a> TypeBuilder<'a> {
         if tys.len() != arms.len() || tys.len() < 2 {
             return None;
         }
-        let structs: Vec<&Struct> = tys
-            .iter()
-            .map(|ty| match self.kind_of(ty)? {
-                TypeKind::Struct(s) => Some(s),
-                _ => None,
-            })
-            .collect::<Option<_>>()?;
+        let of = |ty| match self.kind_of(ty)? {
+            TypeKind::Struct(s) => Some(s),
+            _ => None,
+        };
+        let structs: Vec<&Struct> = tys.iter().map(of).collect::<Option<_>>()?;
         let explicit = data.discriminator.as_ref();
         let required = structs[0].fields.iter().filter(|f| f.required);
         let candidates: Vec<&String> = match explicit {
@@ -542,17 +537,17 @@ impl<'a> TypeBuilder<'a> {
             Ty::Bool => "Boolean".into(),
             Ty::I32 | Ty::I64 => "Integer".into(),
             Ty::F32 | Ty::F64 => "Number".into(),
-            Ty::String => "String".into(),
-            Ty::DateTime => "DateTime".into(),
-            Ty::Date => "Date".into(),
-            Ty::Uuid => "Uuid".into(),
             Ty::Bytes | Ty::File => "Bytes".into(),
-            Ty::Any => "Any".into(),
             Ty::AnyObject => "Object".into(),
             Ty::Named(id) => self.types[id.0].name.clone(),
             Ty::List(inner) => format!("{}List", self.variant_name(inner)),
             Ty::Map(inner) => format!("{}Map", self.variant_name(inner)),
             Ty::Tuple(_) => "Tuple".into(),
+            Ty::String => "String".into(),
+            Ty::DateTime => "DateTime".into(),
+            Ty::Date => "Date".into(),
+            Ty::Uuid => "Uuid".into(),
+            Ty::Any => "Any".into(),
             Ty::Nullable(inner) => self.variant_name(inner),
         }
     }

@@ -214,25 +214,20 @@ fn probe_item<T: serde::de::DeserializeOwned>(value: &Value, pointer: &str) -> O
 }
 
 fn entries<'v>(value: &'v Value, key: &str) -> impl Iterator<Item = (&'v String, &'v Value)> {
-    value
-        .get(key)
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
+    let map = value.get(key).and_then(Value::as_object);
+    map.into_iter().flatten()
 }
 
 fn refine(value: &Value) -> Option<SpecError> {
     use openapiv3::{
         Operation, Parameter, PathItem, RequestBody, Response, Schema, SecurityScheme,
     };
-    const METHODS: [&str; 8] = [
-        "get", "put", "post", "delete", "options", "head", "patch", "trace",
-    ];
+    const METHODS: &str = "get put post delete options head patch trace";
     let mut found = Vec::new();
     for (path, item) in entries(value, "paths") {
         let item_pointer = join("/paths", path);
         found.push(model::<PathItem>(item, &item_pointer).err());
-        for method in METHODS {
+        for method in METHODS.split(' ') {
             let Some(op) = item.get(method) else { continue };
             let op_pointer = join(&item_pointer, method);
             found.push(model::<Operation>(op, &op_pointer).err());
