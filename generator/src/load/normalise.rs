@@ -8,6 +8,8 @@
 //! - `prefixItems` → `x-prefix-items` (a tuple);
 //! - `examples: [..]` → `example`;
 //! - a string with a `contentMediaType` (and no `contentEncoding`) → `format: binary`;
+//! - Kubernetes' `format: int-or-string` (or `x-kubernetes-int-or-string`) → `anyOf` integer,
+//!   string: the schema says `type: string`, and servers send either;
 //! - boolean schemas → `{}` / `{not: {}}`; `{type: null}` alone → `x-null: true`;
 //! - a blank `description` or `summary` is dropped: it says no more than a missing one;
 //! - a missing `paths` or operation `responses` (optional in 3.1) becomes empty;
@@ -127,6 +129,7 @@ fn schema(value: &mut Value) {
         map.insert("enum".into(), Value::Array(vec![value.clone()]));
         map.insert(X_CONST.into(), value);
     }
+    int_or_string(map);
     exclusive_bound(map, "exclusiveMinimum", "minimum");
     exclusive_bound(map, "exclusiveMaximum", "maximum");
     if let Some(prefix) = map.remove("prefixItems") {
@@ -215,6 +218,16 @@ fn null_arms(map: &mut Map<String, Value>, key: &str) {
     }
 }
 
+fn int_or_string(map: &mut Map<String, Value>) {
+    let format = map.get("format").and_then(Value::as_str) == Some("int-or-string");
+    if format || map.get("x-kubernetes-int-or-string") == Some(&Value::Bool(true)) {
+        map.remove("type");
+        map.remove("format");
+        let arms = json!([{ "type": "integer" }, { "type": "string" }]);
+        map.entry("anyOf").or_insert(arms);
+    }
+}
+
 fn exclusive_bound(map: &mut Map<String, Value>, key: &str, bound: &str) {
     if let Some(n @ Value::Number(_)) = map.get(key).cloned() {
         map.insert(bound.into(), n);
@@ -272,6 +285,20 @@ mod tests {
             norm(json!({"type": ["integer", "string"]})),
             json!({"anyOf": [{"type": "integer"}, {"type": "string"}]})
         );
+    }
+
+    #[test]
+    fn int_or_string_becomes_union() {
+        let union = json!({"anyOf": [{"type": "integer"}, {"type": "string"}]});
+        assert_eq!(
+            norm(json!({"type": "string", "format": "int-or-string"})),
+            union
+        );
+        let nullable = json!({"x-kubernetes-int-or-string": true, "nullable": true});
+        let mut expected = union.clone();
+        expected["x-kubernetes-int-or-string"] = true.into();
+        expected["nullable"] = true.into();
+        assert_eq!(norm(nullable), expected);
     }
 
     #[test]
