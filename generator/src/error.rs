@@ -82,18 +82,12 @@ impl SpecError {
 
 impl fmt::Display for SpecError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.pointer.as_str() {
-            "" => write!(f, "at (document root)")?,
-            pointer => write!(f, "at {pointer}")?,
-        }
-        if let Some(line) = self.line {
-            write!(f, " (line {line})")?;
-        }
-        write!(f, ": {}", self.message)?;
-        if let Some(hint) = &self.hint {
-            write!(f, "; {hint}")?;
-        }
-        Ok(())
+        let root = self.pointer.is_empty().then_some("(document root)");
+        let pointer = root.unwrap_or(&self.pointer);
+        let line = self.line.map(|line| format!(" (line {line})"));
+        let hint = self.hint.as_ref().map(|hint| format!("; {hint}"));
+        let (line, hint) = (line.unwrap_or_default(), hint.unwrap_or_default());
+        write!(f, "at {pointer}{line}: {}{hint}", self.message)
     }
 }
 

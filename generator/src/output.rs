@@ -48,11 +48,8 @@ pub fn write_tree(out: &Path, files: &Files) -> io::Result<()> {
         return Err(e);
     }
     if out.exists() {
-        for keep in KEEP {
-            let from = out.join(keep);
-            if from.exists() {
-                fs::rename(&from, staging.join(keep))?;
-            }
+        for keep in KEEP.iter().filter(|keep| out.join(keep).exists()) {
+            fs::rename(out.join(keep), staging.join(keep))?;
         }
         if let Err(e) = fs::rename(out, &retired) {
             for keep in KEEP {

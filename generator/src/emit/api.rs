@@ -651,17 +651,15 @@ type Mapping<'a> = (Vec<(Vec<Status>, &'a str)>, Option<&'a str>);
 fn error_mapping<'a>(api: &'a Api, errors: &[ErrorCase]) -> Option<Mapping<'a>> {
     let mut groups: Vec<(Vec<Status>, &str)> = Vec::new();
     let mut default = None;
-    for case in errors {
-        let Some(variant) = case.ty.and_then(|id| api.error_variant(id)) else {
-            continue;
-        };
-        if case.status == Status::Default {
+    let typed = |c: &ErrorCase| Some((c.status, api.error_variant(c.ty?)?));
+    for (status, variant) in errors.iter().filter_map(typed) {
+        if status == Status::Default {
             default = Some(variant);
             continue;
         }
         match groups.iter_mut().find(|(_, v)| *v == variant) {
-            Some((statuses, _)) => statuses.push(case.status),
-            None => groups.push((vec![case.status], variant)),
+            Some((statuses, _)) => statuses.push(status),
+            None => groups.push((vec![status], variant)),
         }
     }
     (!groups.is_empty() || default.is_some()).then_some((groups, default))
@@ -692,10 +690,8 @@ fn decoder_name(api: &Api, mapping: &Mapping) -> String {
 /// choosing the error body type by status, shared by the operations with that mapping.
 pub fn decoders(api: &Api) -> BTreeMap<String, TokenStream> {
     let mut out = BTreeMap::new();
-    for (_, op) in api.operations() {
-        let Some(mapping) = error_mapping(api, &op.errors) else {
-            continue;
-        };
+    let mapping = |(_, op): (&TagApi, &Operation)| error_mapping(api, &op.errors);
+    for mapping in api.operations().filter_map(mapping) {
         let (groups, default) = &mapping;
         let arm = |(statuses, variant): &(Vec<Status>, &str)| {
             let pattern = statuses_pattern(statuses);

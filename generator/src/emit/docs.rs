@@ -75,7 +75,6 @@ pub fn sanitize(text: &str) -> String {
     let text = text.replace(PYTHON_ONLY, "").replace('\t', "    ");
     let mut out = Vec::new();
     let mut in_fence = false;
-    let mut blank = false;
     for raw in text.lines() {
         let trimmed = raw.trim_start();
         if trimmed.starts_with("```") {
@@ -86,7 +85,6 @@ pub fn sanitize(text: &str) -> String {
                 (true, "") => "```text".to_string(),
                 (true, info) => format!("```text {info}"),
             });
-            blank = false;
             continue;
         }
         if in_fence {
@@ -94,13 +92,11 @@ pub fn sanitize(text: &str) -> String {
             continue;
         }
         if trimmed.is_empty() {
-            if !blank && !out.is_empty() {
+            if out.last().is_some_and(|line| !line.is_empty()) {
                 out.push(String::new());
             }
-            blank = true;
             continue;
         }
-        blank = false;
         let indent = (raw.len() - trimmed.len()).min(3);
         out.push(format!("{}{}", " ".repeat(indent), inline(trimmed)));
     }
@@ -133,11 +129,10 @@ fn inline(line: &str) -> String {
             continue;
         }
         let c = rest.chars().next().unwrap_or_default();
-        match c {
-            '[' => out.push_str("\\["),
-            ']' => out.push_str("\\]"),
-            _ => out.push(c),
+        if matches!(c, '[' | ']') {
+            out.push('\\');
         }
+        out.push(c);
         rest = &rest[c.len_utf8()..];
     }
     out

@@ -22,10 +22,11 @@ pub fn tag_page(api: &Api, tag: &TagApi, crate_ident: &str) -> SpecResult<String
         let row = format!("| [`{name}`](#{name}) | `{method} {path}` | {summary} |\n");
         out.push_str(&row);
     }
-    for op in &tag.operations {
-        out.push_str(&operation(api, op, crate_ident)?);
-    }
-    Ok(out)
+    let sections = tag
+        .operations
+        .iter()
+        .map(|op| operation(api, op, crate_ident));
+    Ok(out + &sections.collect::<SpecResult<String>>()?)
 }
 
 /// One operation's section of the docs page: signature, parameters, body, returns, errors.
@@ -54,9 +55,7 @@ fn operation(api: &Api, op: &Operation, crate_ident: &str) -> SpecResult<String>
     }
     if !op.params.is_empty() {
         out.push_str("\n### Parameters\n\n| name | in | Rust type | required | server default | description |\n|---|---|---|---|---|---|\n");
-        for p in &op.params {
-            out.push_str(&param_row(api, op, p));
-        }
+        out.extend(op.params.iter().map(|p| param_row(api, op, p)));
     }
     if let Some(body) = &op.body {
         let body_ty = type_text(&ty(api, &body.ty, ModelPath::Models));

@@ -232,9 +232,8 @@ fn settle_types(
     if let Some(id) = super::recursion::alias_cycle(&types) {
         let def = &types[id.0];
         let message = format!("schema `{}` is defined only in terms of itself", def.name);
-        return Err(SpecError::at(&def.pointer, message).with_hint(
-            "give it structure (an object with properties) or break the chain of references",
-        ));
+        let hint = "give it structure (an object with properties) or break the chain of references";
+        return Err(SpecError::at(&def.pointer, message).with_hint(hint));
     }
     box_cycles(&mut types);
     settle_presence(&mut types);

@@ -35,11 +35,9 @@ pub fn box_cycles(types: &mut [TypeDef]) {
         |id: TypeId| Vec::from_iter(types[id.0].kind.tys().into_iter().flat_map(by_value));
     let mut marks: Vec<(usize, usize)> = Vec::new();
     for (index, def) in types.iter().enumerate() {
-        for (slot, ty) in def.kind.tys().into_iter().enumerate() {
-            if reaches(by_value(ty), TypeId(index), contains) {
-                marks.push((index, slot));
-            }
-        }
+        let slots = def.kind.tys().into_iter().enumerate();
+        let closing = slots.filter(|(_, ty)| reaches(by_value(ty), TypeId(index), contains));
+        marks.extend(closing.map(|(slot, _)| (index, slot)));
     }
     // An alias or a struct's map of other keys (its last slot) has nothing to box.
     for (index, slot) in marks {
