@@ -142,7 +142,7 @@ impl<T> Pending<T> {
     }
 }
 
-impl<T: Send + 'static> IntoFuture for Pending<T> {
+impl<T: 'static> IntoFuture for Pending<T> {
     type Output = Result<T, Error>;
     type IntoFuture = Pin<Box<dyn Future<Output = Result<T, Error>> + Send>>;
 

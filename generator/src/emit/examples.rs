@@ -102,7 +102,11 @@ fn body_line(api: &Api, body: &Ty) -> String {
 /// A setter's or a constructor's argument: a list as an array, its items taken as `impl Into`.
 fn argument(api: &Api, ty: &Ty, name: &str, depth: usize) -> String {
     match ty {
-        Ty::List(item) => format!("[{}]", value(api, item, name, depth)),
+        // Past a few levels (a schema that holds a list of itself) a list is left empty.
+        Ty::List(item) => match **item {
+            Ty::Named(id) if depth > 8 => format!("Vec::<models::{}>::new()", api.ty(id).name),
+            _ => format!("[{}]", value(api, item, name, depth)),
+        },
         other => value(api, other, name, depth),
     }
 }
@@ -169,8 +173,8 @@ fn named(api: &Api, id: crate::ir::TypeId, name: &str, depth: usize) -> String {
             let asked: Vec<&Field> = s.fields.iter().filter(|f| asked(def, f)).collect();
             if asked.is_empty() {
                 return format!("{path}::default()");
-            } else if depth > 8 {
-                // Deep required nesting: the example stays short and still type-checks.
+            } else if depth > 16 {
+                // Past where lists end, only a union that holds itself goes on: stop it.
                 return "serde_json::from_str(\"{}\")?".into();
             }
             // `new` boxes what it must itself.

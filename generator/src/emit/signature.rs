@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote, ToTokens};
 
+use super::models::unaliased;
 use super::ty::{ident, ty, ModelPath};
 use crate::ir::{
     Api, MediaKind, Operation, Param, ParamLocation, Returns, Ty, TypeDef, TypeId, TypeKind,
@@ -186,7 +187,8 @@ pub fn parameter(api: &Api, p: &Param) -> Argument {
     let t = ty(api, &p.ty, PATH);
     let example = super::examples::value(api, &p.ty, &p.name, 0);
     let copy = by_value(&p.ty);
-    let (borrowed, owned, own, example) = match (&p.ty, &p.id_type) {
+    // A named string (`pub type Name = String`) is taken as text too.
+    let (borrowed, owned, own, example) = match (unaliased(api, &p.ty), &p.id_type) {
         (_, Some(id_type)) => {
             let t = ident(id_type).to_token_stream();
             (t.clone(), t, None, format!("{id_type}({example})"))

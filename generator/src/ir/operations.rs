@@ -96,6 +96,12 @@ impl<'a> OperationBuilder<'a, '_> {
                 let here = format!("{pointer}/{i}");
                 let param = refs::resolve(p, parameters, ("parameters", "parameter"), &here)?;
                 let data = param.parameter_data_ref();
+                // OpenAPI ignores these: the body and the client's credential say them.
+                let said =
+                    ["content-type", "authorization"].map(|h| data.name.eq_ignore_ascii_case(h));
+                if matches!(param, Parameter::Header { .. }) && said.contains(&true) {
+                    continue;
+                }
                 found.retain(|(q, _)| {
                     !(q.parameter_data_ref().name == data.name
                         && discriminant(*q) == discriminant(param))

@@ -252,9 +252,10 @@ impl<'a> TypeBuilder<'a> {
     /// arm still gets a definition, and any number is an `f64`.
     fn any(&mut self, data: &SchemaData, any: &AnySchema, site: &Site) -> SpecResult<TypeKind> {
         let (items, additional) = (any.items.as_ref(), any.additional_properties.as_ref());
-        // Swashbuckle's enum property, `{enum: [..], allOf: [{$ref: AnEnum}]}`: that enum.
-        let enum_ref = any.properties.is_empty() && !any.enumeration.is_empty();
-        if let ([arm], true) = (&any.all_of[..], enum_ref) {
+        // One `allOf` arm beside keywords that add no members (Swashbuckle's `enum`,
+        // drf-spectacular's `minimum`, `maxLength`): that arm.
+        let members = !any.properties.is_empty() || items.is_some() || additional.is_some();
+        if let ([arm], false) = (&any.all_of[..], members) {
             return Ok(TypeKind::Alias(self.ty(arm, site)?));
         } else if !any.all_of.is_empty() {
             return self.all_of(&any.all_of, site);

@@ -13,7 +13,8 @@
 //! - boolean schemas → `{}` / `{not: {}}`; `{type: null}` alone → `x-null: true`;
 //! - a blank `description` or `summary` is dropped: it says no more than a missing one;
 //! - a missing `paths` or operation `responses` (optional in 3.1) becomes empty;
-//! - a `mutualTLS` security scheme (3.1) is dropped.
+//! - a `mutualTLS` security scheme (3.1), or an API key without `in`, is dropped; an OAuth2
+//!   flow without `scopes` gets none.
 
 use serde_json::{json, Map, Value};
 
@@ -26,8 +27,19 @@ pub const X_NULL: &str = "x-null";
 pub fn document(doc: &mut Value) {
     drop_blank_prose(doc, false);
     // openapiv3 knows no `mutualTLS` scheme (3.1): a client certificate is the TLS layer's.
+    // An API key that says not where it goes cannot be sent; a flow's `scopes` may be none.
     if let Some(Value::Object(schemes)) = doc.pointer_mut("/components/securitySchemes") {
-        schemes.retain(|_, scheme| scheme["type"] != "mutualTLS");
+        schemes.retain(|_, s| {
+            s["type"] != "mutualTLS" && (s["type"] != "apiKey" || s["in"].is_string())
+        });
+        for flows in schemes
+            .values_mut()
+            .filter_map(|s| s.get_mut("flows")?.as_object_mut())
+        {
+            for flow in flows.values_mut().filter_map(Value::as_object_mut) {
+                flow.entry("scopes").or_insert_with(|| json!({}));
+            }
+        }
     }
     if let Value::Object(root) = doc {
         for (key, child) in root.iter_mut() {
