@@ -73,6 +73,7 @@ impl Job {
             // that cannot be built is skipped unless asked otherwise.
             job.history = None;
             job.strict = false;
+            job.crate_name = client_name(&job.spec);
         }
         job.strict |= args.switch("--strict");
         if let Some(history) = args.value("--history")? {
@@ -185,9 +186,30 @@ fn absolute(path: &str) -> PathBuf {
     }
 }
 
+/// Another document's crate, unless `--crate-name` says otherwise: named for its file
+/// (`stripe.yaml` → `stripe-client`), not for Airflow's.
+fn client_name(spec: &Path) -> String {
+    let stem = spec.file_stem().unwrap_or_default().to_string_lossy();
+    let words = stem
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty());
+    let mut words: Vec<String> = words.map(str::to_ascii_lowercase).collect();
+    if words
+        .first()
+        .is_none_or(|w| w.starts_with(|c: char| c.is_ascii_digit()))
+    {
+        words.insert(0, "api".into());
+    }
+    if words.last().is_none_or(|w| w != "client") {
+        words.push("client".into());
+    }
+    words.join("-")
+}
+
 #[cfg(test)]
 mod tests {
-    use super::Job;
+    use super::{client_name, Job};
+    use std::path::Path;
 
     fn crate_name(name: &str) -> Result<String, String> {
         let args = ["--crate-name".to_string(), name.to_string()];
@@ -200,5 +222,16 @@ mod tests {
         for bad in ["box", "self", "2fa", "a b", ""] {
             assert!(crate_name(bad).is_err(), "`{bad}` was taken");
         }
+    }
+
+    #[test]
+    fn another_document_names_its_crate_for_its_file() {
+        let name = |file: &str| client_name(Path::new(file));
+        assert_eq!(name("/docs/stripe.yaml"), "stripe-client");
+        assert_eq!(name("Jira Cloud v3.json"), "jira-cloud-v3-client");
+        assert_eq!(name("my_client.yml"), "my-client");
+        assert_eq!(name("3scale.json"), "api-3scale-client");
+        let args = ["--spec".to_string(), "/docs/box-openapi.json".to_string()];
+        assert_eq!(Job::parse(&args).unwrap().crate_name, "box-openapi-client");
     }
 }
