@@ -40,8 +40,8 @@ pub use serde_json;
 pub use uuid;
 
 /// Where [`Client::login`] exchanges a username and password for a token, when the
-/// spec declares an OAuth2 password flow.
-const TOKEN_URL: Option<&str> = Some("/auth/token");
+/// spec declares an OAuth2 password flow, and whether as a form (RFC 6749) or JSON.
+const TOKEN_URL: Option<(&str, bool)> = Some(("/auth/token", false));
 
 /// Where a server tells its version (a path, and the field of its answer), asked to
 /// explain a 404 or 405 from an operation newer than the server.

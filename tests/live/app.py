@@ -9,9 +9,12 @@ import sys
 from enum import Enum
 from typing import Annotated, List, Literal, Optional, Union
 
-from fastapi import Cookie, FastAPI, File, Form, Query, Request, Response, Security, UploadFile
+from fastapi import (
+    Cookie, Depends, FastAPI, File, Form, HTTPException, Query, Request, Response, Security,
+    UploadFile,
+)
 from fastapi.responses import JSONResponse, PlainTextResponse
-from fastapi.security import APIKeyHeader
+from fastapi.security import APIKeyHeader, OAuth2PasswordBearer, OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
 
 app = FastAPI(title="Live check", version="1")
@@ -123,6 +126,19 @@ def uploads(request: Request, prefix: str, marker: Optional[str] = None) -> dict
 @app.get("/secret")
 def secret(key: Annotated[str, Security(APIKeyHeader(name="X-Live-Key"))]) -> dict:
     return {"key": key}
+
+
+@app.post("/token")
+def token(grant: Annotated[OAuth2PasswordRequestForm, Depends()]) -> dict:
+    """RFC 6749's password grant, as FastAPI reads it: a form, not JSON."""
+    if grant.password != "s3cret" or grant.grant_type != "password":
+        raise HTTPException(status_code=401, detail="bad credentials")
+    return {"access_token": f"t-{grant.username}", "token_type": "bearer"}
+
+
+@app.get("/me")
+def me(token: Annotated[str, Depends(OAuth2PasswordBearer(tokenUrl="token"))]) -> dict:
+    return {"token": token}
 
 
 def document() -> dict:

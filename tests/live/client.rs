@@ -145,3 +145,13 @@ async fn an_api_key_goes_in_the_header_its_scheme_names() {
     let refused = client().default().secret().await.unwrap_err();
     assert!(matches!(refused, Error::Api(ref e) if matches!(e.status, 401 | 403)), "{refused:?}");
 }
+
+#[tokio::test]
+async fn login_sends_the_password_grant_as_a_form() {
+    let url = std::env::var("LIVE_URL").expect("LIVE_URL names the app's address");
+    let client = Client::builder(&url).login("ada", "s3cret").await.unwrap();
+    let answer = client.default().me().await.unwrap();
+    assert_eq!(answer["token"], "t-ada");
+    let refused = Client::builder(url).login("ada", "wrong").await.unwrap_err();
+    assert!(matches!(refused, Error::Api(ref e) if e.status == 401), "{refused:?}");
+}

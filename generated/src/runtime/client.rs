@@ -216,12 +216,6 @@ fn sensitive(operation: &'static str, credential: &str) -> Result<HeaderValue, E
     Ok(value)
 }
 
-#[derive(serde::Serialize)]
-struct LoginRequest<'a> {
-    username: &'a str,
-    password: &'a str,
-}
-
 #[derive(serde::Deserialize)]
 struct LoginResponse {
     access_token: String,
@@ -347,35 +341,41 @@ impl Client {
         }
     }
 
-    /// POSTs the credentials as JSON to the token endpoint. Deliberately bypasses the retry
+    /// POSTs the credentials to the token endpoint: RFC 6749's password grant form where the
+    /// document's endpoint takes one, else JSON (Airflow's). Deliberately bypasses the retry
     /// and re-login machinery, which calls this.
     async fn fetch_token(&self, username: &str, password: &str) -> Result<String, Error> {
         const OPERATION: &str = "login";
-        let Some(token_url) = crate::TOKEN_URL else {
+        let Some((token_url, form)) = crate::TOKEN_URL else {
             return Err(Error::Request {
                 operation: OPERATION,
                 message: "the spec declares no password token endpoint".into(),
             });
         };
-        let body = serde_json::to_vec(&LoginRequest { username, password }).map_err(|e| {
-            Error::Request {
-                operation: OPERATION,
-                message: e.to_string(),
-            }
+        // An identity provider's absolute URL is used as it is; a relative one (FastAPI's
+        // `token`) is from the root, as paths are.
+        let url = match token_url.contains("://") {
+            true => token_url.to_string(),
+            false => self.url(&format!("/{}", token_url.trim_start_matches('/'))),
+        };
+        let request = self.inner.http.request(Method::POST, url);
+        let request = if form {
+            let grant = [
+                ("grant_type", "password"),
+                ("username", username),
+                ("password", password),
+            ];
+            request.form(&grant)
+        } else {
+            let body = serde_json::json!({ "username": username, "password": password });
+            let request = request.header(CONTENT_TYPE, "application/json");
+            request.body(body.to_string())
+        };
+        let response = request.send().await.map_err(|source| Error::Transport {
+            operation: OPERATION,
+            attempts: 1,
+            source,
         })?;
-        let response = self
-            .inner
-            .http
-            .request(Method::POST, self.url(token_url))
-            .header(CONTENT_TYPE, "application/json")
-            .body(body)
-            .send()
-            .await
-            .map_err(|source| Error::Transport {
-                operation: OPERATION,
-                attempts: 1,
-                source,
-            })?;
         let response = super::request::Response::read(OPERATION, response).await?;
         if !response.is_success() {
             return Err(response.error(|_, body| super::error::untyped_body(body)));

@@ -48,7 +48,7 @@ pub fn lib_rs(api: &Api, template_modules: &[String], runtime: &[String]) -> Tok
     let pending = reexport("pending", quote!({Pending, Reply}));
     let multipart = reexport("multipart", quote!(FilePart));
     let token_url = api.token_url.as_ref();
-    let token_url = token_url.map_or(quote!(None), |url| quote!(Some(#url)));
+    let token_url = token_url.map_or(quote!(None), |(url, form)| quote!(Some((#url, #form))));
     let releases = api.releases.as_ref();
     let version_endpoint = releases.and_then(|r| r.version_endpoint.as_ref());
     let version_endpoint = version_endpoint.map_or(quote!(None), |(p, f)| quote!(Some((#p, #f))));
@@ -95,8 +95,8 @@ pub fn lib_rs(api: &Api, template_modules: &[String], runtime: &[String]) -> Tok
         pub use uuid;
 
         /// Where [`Client::login`] exchanges a username and password for a token, when the
-        /// spec declares an OAuth2 password flow.
-        const TOKEN_URL: Option<&str> = #token_url;
+        /// spec declares an OAuth2 password flow, and whether as a form (RFC 6749) or JSON.
+        const TOKEN_URL: Option<(&str, bool)> = #token_url;
 
         /// Where a server tells its version (a path, and the field of its answer), asked to
         /// explain a 404 or 405 from an operation newer than the server.

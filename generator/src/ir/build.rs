@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use openapiv3::{APIKeyLocation, ReferenceOr, SecurityScheme as RawScheme};
+use openapiv3::{APIKeyLocation, OpenAPI, ReferenceOr, SecurityScheme as RawScheme};
 
 use super::names::{camel, snake, Namespace, METHODS};
 use super::operations::{OperationBuilder, RawOperation};
@@ -54,15 +54,16 @@ pub fn build_supporting(
     for api in &mut apis {
         super::paging::detect(api, &types);
     }
+    let token_url = accepted_scheme(doc, &apis, |scheme| match scheme {
+        RawScheme::OAuth2 { flows, .. } => Some(flows.password.as_ref()?.token_url.clone()),
+        _ => None,
+    });
     Ok(Api {
         title: api.info.title.clone(),
         version: api.info.version.clone(),
         description: api.info.description.clone(),
         error_types: error_types(&apis, &types),
-        token_url: accepted_scheme(doc, &apis, |scheme| match scheme {
-            RawScheme::OAuth2 { flows, .. } => Some(flows.password.as_ref()?.token_url.clone()),
-            _ => None,
-        }),
+        token_url: token_url.map(|url| (url.clone(), takes_form(api, &url))),
         api_key_header: api_key_header(doc, &apis),
         apis,
         types,
@@ -362,6 +363,18 @@ fn api_key_header(doc: &Document, apis: &[TagApi]) -> Option<String> {
     })?;
     let token = |b: u8| b.is_ascii_alphanumeric() || b"-_.".contains(&b);
     name.bytes().all(token).then(|| name.to_ascii_lowercase())
+}
+
+/// Whether the document's POST at `url` (relative or absolute) takes RFC 6749's form; Airflow's,
+/// absent from its document, takes JSON.
+fn takes_form(api: &OpenAPI, url: &str) -> bool {
+    let url = format!("/{}", url.trim_start_matches('/'));
+    api.paths.paths.iter().any(|(path, item)| {
+        let post = item.as_item().and_then(|item| item.post.as_ref());
+        let body = post.and_then(|op| op.request_body.as_ref()?.as_item());
+        let form = |media: &String| media.starts_with("application/x-www-form-urlencoded");
+        url.ends_with(path.as_str()) && body.is_some_and(|b| b.content.keys().any(form))
+    })
 }
 
 /// What `pick` finds in the first security scheme some selected operation accepts that has it.

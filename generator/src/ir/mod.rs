@@ -32,8 +32,9 @@ pub struct Api {
     pub types: Vec<TypeDef>,
     /// Types used as error bodies, in name order, with their variant names in `ErrorBody`.
     pub error_types: Vec<ErrorType>,
-    /// Where a username and password are exchanged for a token (an OAuth2 password flow).
-    pub token_url: Option<String>,
+    /// Where a username and password are exchanged for a token (an OAuth2 password flow), and
+    /// whether as RFC 6749's form (the document's own endpoint takes one) rather than JSON.
+    pub token_url: Option<(String, bool)>,
     /// The header an API key goes in (`x-api-key`), when a scheme sends one so.
     pub api_key_header: Option<String>,
     /// Things the document got wrong that generation worked around, for the user to see.

@@ -97,9 +97,8 @@ impl<'a> OperationBuilder<'a, '_> {
                 let param = refs::resolve(p, parameters, ("parameters", "parameter"), &here)?;
                 let data = param.parameter_data_ref();
                 // OpenAPI ignores these: the body and the client's credential say them.
-                let said =
-                    ["content-type", "authorization"].map(|h| data.name.eq_ignore_ascii_case(h));
-                if matches!(param, Parameter::Header { .. }) && said.contains(&true) {
+                let said = ["content-type", "authorization"].contains(&&*data.name.to_lowercase());
+                if said && matches!(param, Parameter::Header { .. }) {
                     continue;
                 }
                 found.retain(|(q, _)| {

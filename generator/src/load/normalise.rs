@@ -29,9 +29,8 @@ pub fn document(doc: &mut Value) {
     // openapiv3 knows no `mutualTLS` scheme (3.1): a client certificate is the TLS layer's.
     // An API key that says not where it goes cannot be sent; a flow's `scopes` may be none.
     if let Some(Value::Object(schemes)) = doc.pointer_mut("/components/securitySchemes") {
-        schemes.retain(|_, s| {
-            s["type"] != "mutualTLS" && (s["type"] != "apiKey" || s["in"].is_string())
-        });
+        let sendable = |s: &Value| s["type"] != "apiKey" || s["in"].is_string();
+        schemes.retain(|_, s| s["type"] != "mutualTLS" && sendable(s));
         for flows in schemes
             .values_mut()
             .filter_map(|s| s.get_mut("flows")?.as_object_mut())
@@ -235,8 +234,8 @@ fn int_or_string(map: &mut Map<String, Value>) {
     if format || map.get("x-kubernetes-int-or-string") == Some(&Value::Bool(true)) {
         map.remove("type");
         map.remove("format");
-        let arms = json!([{ "type": "integer" }, { "type": "string" }]);
-        map.entry("anyOf").or_insert(arms);
+        map.entry("anyOf")
+            .or_insert(json!([{ "type": "integer" }, { "type": "string" }]));
     }
 }
 
