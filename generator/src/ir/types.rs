@@ -253,8 +253,9 @@ impl<'a> TypeBuilder<'a> {
     fn any(&mut self, data: &SchemaData, any: &AnySchema, site: &Site) -> SpecResult<TypeKind> {
         let (items, additional) = (any.items.as_ref(), any.additional_properties.as_ref());
         // One `allOf` arm beside keywords that add no members (Swashbuckle's `enum`,
-        // drf-spectacular's `minimum`, `maxLength`): that arm.
-        let members = !any.properties.is_empty() || items.is_some() || additional.is_some();
+        // drf-spectacular's `minimum`, `maxLength`): that arm. A `required` list changes it.
+        let members = !any.properties.is_empty() || !any.required.is_empty();
+        let members = members || items.is_some() || additional.is_some();
         if let ([arm], false) = (&any.all_of[..], members) {
             return Ok(TypeKind::Alias(self.ty(arm, site)?));
         } else if !any.all_of.is_empty() {
