@@ -8,13 +8,12 @@
 //! - `prefixItems` → `x-prefix-items` (a tuple);
 //! - `examples: [..]` → `example`;
 //! - a string with a `contentMediaType` (and no `contentEncoding`) → `format: binary`;
-//! - Kubernetes' `format: int-or-string` (or `x-kubernetes-int-or-string`) → `anyOf` integer,
-//!   string: the schema says `type: string`, and servers send either;
+//! - Kubernetes' `int-or-string` (a format, or an `x-`) → an integer or string `anyOf`;
 //! - boolean schemas → `{}` / `{not: {}}`; `{type: null}` alone → `x-null: true`;
 //! - a blank `description` or `summary` is dropped: it says no more than a missing one;
 //! - a missing `paths` or operation `responses` (optional in 3.1) becomes empty;
 //! - a `mutualTLS` security scheme (3.1), or an API key without `in`, is dropped; an OAuth2
-//!   flow without `scopes` gets none.
+//!   flow without `scopes` gets none; a request body that can hold nothing is dropped.
 
 use serde_json::{json, Map, Value};
 
@@ -49,8 +48,14 @@ pub fn document(doc: &mut Value) {
         for (_, item) in paths.as_object_mut().into_iter().flatten() {
             let members = item.as_object_mut().into_iter().flatten();
             let operations = members.filter(|(key, _)| !key.starts_with("x-"));
+            // A body that can hold nothing (Stripe's, on every GET) is no body.
+            let empty = json!({"type": "object", "properties": {}, "additionalProperties": false});
             for op in operations.filter_map(|(_, op)| op.as_object_mut()) {
                 op.entry("responses").or_insert(json!({}));
+                let media = op.get("requestBody").and_then(|b| b["content"].as_object());
+                if media.is_some_and(|m| m.values().all(|m| m["schema"] == empty)) {
+                    op.remove("requestBody");
+                }
             }
         }
     }
@@ -113,9 +118,7 @@ fn schema(value: &mut Value) {
     let Value::Object(map) = value else { return };
     ref_siblings(map);
 
-    if map.get("items") == Some(&Value::Bool(false)) {
-        map.remove("items");
-    }
+    map.retain(|key, v| key != "items" || *v != Value::Bool(false));
     for key in ["items", "additionalProperties", "not"] {
         let child = map.get_mut(key);
         if let Some(child) = child.filter(|c| key != "additionalProperties" || !c.is_boolean()) {
@@ -232,8 +235,7 @@ fn null_arms(map: &mut Map<String, Value>, key: &str) {
 fn int_or_string(map: &mut Map<String, Value>) {
     let format = map.get("format").and_then(Value::as_str) == Some("int-or-string");
     if format || map.get("x-kubernetes-int-or-string") == Some(&Value::Bool(true)) {
-        map.remove("type");
-        map.remove("format");
+        map.retain(|key, _| key != "type" && key != "format");
         map.entry("anyOf")
             .or_insert(json!([{ "type": "integer" }, { "type": "string" }]));
     }
