@@ -109,10 +109,9 @@ pub(crate) fn walk(root: &Path, skip: &[&str]) -> io::Result<Vec<String>> {
             found.push(name);
         } else if !skip.contains(&name.as_str()) {
             let below = walk(&path, &[])?;
-            if below.iter().all(|b| b.ends_with('/')) {
-                found.push(format!("{name}/"));
-            } else {
-                found.extend(below.iter().map(|b| format!("{name}/{b}")));
+            match below.iter().all(|b| b.ends_with('/')) {
+                true => found.push(format!("{name}/")),
+                false => found.extend(below.iter().map(|b| format!("{name}/{b}"))),
             }
         }
     }

@@ -124,8 +124,7 @@ pub fn runtime_mod(runtime: &[String]) -> TokenStream {
 pub fn error_body(api: &Api) -> TokenStream {
     let typed = api.error_types.iter().map(|e| {
         let def = api.ty(e.ty);
-        let variant = ident(&e.variant);
-        let name = ident(&def.name);
+        let (variant, name) = (ident(&e.variant), ident(&def.name));
         let doc = format!(" The documented error body [`models::{}`].", def.name);
         quote!(#[doc = #doc] #variant(models::#name),)
     });

@@ -165,8 +165,7 @@ fn url_at(text: &str) -> Option<usize> {
     }
     let ends = |c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`' | ')' | ']');
     let end = text.find(ends).unwrap_or(text.len());
-    let url = text[..end].trim_end_matches(['.', ',', ';', ':']);
-    Some(url.len())
+    Some(text[..end].trim_end_matches(['.', ',', ';', ':']).len())
 }
 
 #[cfg(test)]

@@ -22,11 +22,10 @@ pub fn tag_page(api: &Api, tag: &TagApi, crate_ident: &str) -> SpecResult<String
         let row = format!("| [`{name}`](#{name}) | `{method} {path}` | {summary} |\n");
         out.push_str(&row);
     }
-    let sections = tag
-        .operations
-        .iter()
-        .map(|op| operation(api, op, crate_ident));
-    Ok(out + &sections.collect::<SpecResult<String>>()?)
+    for op in &tag.operations {
+        out.push_str(&operation(api, op, crate_ident)?);
+    }
+    Ok(out)
 }
 
 /// One operation's section of the docs page: signature, parameters, body, returns, errors.

@@ -85,10 +85,9 @@ fn enumeration(def: &TypeDef, e: &Enum, docs: TokenStream) -> TokenStream {
     }
     let wires = e.variants.iter().map(|v| &v.wire);
     // A request-only enum (a header, say) never hears from a server.
-    let unknown_doc = if def.usage.response {
-        " A value this client does not know (sent by a newer server)."
-    } else {
-        " Any other value, sent as written."
+    let unknown_doc = match def.usage.response {
+        true => " A value this client does not know (sent by a newer server).",
+        false => " Any other value, sent as written.",
     };
     quote! {
         #docs

@@ -73,10 +73,9 @@ fn space_members(text: &str) -> String {
         if member_line && member_ended && !(after_macro_line && macro_line) {
             out.push('\n');
         }
-        if macro_line {
-            out.push_str(&tidy_macro_call(line));
-        } else {
-            out.push_str(line);
+        match macro_line {
+            true => out.push_str(&tidy_macro_call(line)),
+            false => out.push_str(line),
         }
         out.push('\n');
         let ends = code == "}" || code.ends_with(';') || code.ends_with("{}");

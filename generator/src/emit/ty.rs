@@ -7,10 +7,9 @@ use crate::ir::{is_keyword, Api, Ty};
 
 /// An identifier, raw (`r#type`) for a keyword.
 pub fn ident(name: &str) -> Ident {
-    if is_keyword(name) {
-        Ident::new_raw(name, Span::call_site())
-    } else {
-        Ident::new(name, Span::call_site())
+    match is_keyword(name) {
+        true => Ident::new_raw(name, Span::call_site()),
+        false => Ident::new(name, Span::call_site()),
     }
 }
 

@@ -34,10 +34,7 @@ const PRELUDE_TRAITS: &str = "From Into TryFrom TryInto Default Clone Copy Send 
 /// Replaces what cannot appear in an identifier, keeping word boundaries; a value with
 /// nothing else left is named by [`symbol_name`].
 fn words(raw: &str, fallback: &str) -> String {
-    let mapped: String = raw
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
-        .collect();
+    let mapped = raw.replace(|c: char| !c.is_ascii_alphanumeric(), " ");
     match mapped.trim() {
         "" => symbol_name(raw, fallback),
         words => words.to_string(),

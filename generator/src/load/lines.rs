@@ -16,8 +16,7 @@ const FOUND: &str = "the end of the pointer";
 pub fn line_of(text: &str, pointer: &str) -> Option<usize> {
     let tokens: Vec<String> = pointer.split('/').skip(1).map(unescape_token).collect();
     (0..=tokens.len()).rev().find_map(|len| {
-        let walk = Seek(&tokens[..len]);
-        match walk.deserialize(serde_yaml::Deserializer::from_str(text)) {
+        match Seek(&tokens[..len]).deserialize(serde_yaml::Deserializer::from_str(text)) {
             Err(e) if e.to_string().contains(FOUND) => e.location().map(|l| l.line()),
             _ => None,
         }

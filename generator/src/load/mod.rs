@@ -43,12 +43,11 @@ pub fn load(text: &str) -> SpecResult<Document> {
     normalise::document(&mut value);
     let api = to_model(&value).map_err(|e| locate(text, e))?;
     let schemas_elsewhere = schemas_elsewhere(&value).map_err(|e| locate(text, e))?;
-    let webhooks = value.get("webhooks").and_then(Value::as_object);
-    let webhooks = webhooks.map(|w| w.keys().cloned().collect());
+    let webhooks = entries(&value, "webhooks").map(|(name, _)| name.clone());
     Ok(Document {
         api,
         schemas_elsewhere,
-        webhooks: webhooks.unwrap_or_default(),
+        webhooks: webhooks.collect(),
         source: text.to_string(),
     })
 }
@@ -206,16 +205,14 @@ fn is_schema_position(pointer: &str) -> bool {
 /// Where and why `value` is not a `ReferenceOr<T>`, which is untagged and so hides where
 /// inside `T` the error is: a value without `$ref` is probed as `T` itself.
 fn probe_item<T: serde::de::DeserializeOwned>(value: &Value, pointer: &str) -> Option<SpecError> {
-    if value.get("$ref").is_some() {
-        model::<openapiv3::ReferenceOr<T>>(value, pointer).err()
-    } else {
-        model::<T>(value, pointer).err()
+    match value.get("$ref").is_some() {
+        true => model::<openapiv3::ReferenceOr<T>>(value, pointer).err(),
+        false => model::<T>(value, pointer).err(),
     }
 }
 
 fn entries<'v>(value: &'v Value, key: &str) -> impl Iterator<Item = (&'v String, &'v Value)> {
-    let map = value.get(key).and_then(Value::as_object);
-    map.into_iter().flatten()
+    value[key].as_object().into_iter().flatten()
 }
 
 fn refine(value: &Value) -> Option<SpecError> {
