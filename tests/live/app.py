@@ -6,6 +6,7 @@ it. `cargo xtask live` does both and drives it with a client generated from that
 
 import json
 import sys
+from urllib.parse import parse_qsl
 from enum import Enum
 from typing import Annotated, List, Literal, Optional, Union
 
@@ -139,6 +140,30 @@ def token(grant: Annotated[OAuth2PasswordRequestForm, Depends()]) -> dict:
 @app.get("/me")
 def me(token: Annotated[str, Depends(OAuth2PasswordBearer(tokenUrl="token"))]) -> dict:
     return {"token": token}
+
+
+def _bracket_form() -> dict:
+    """A form body as Stripe's document declares its writes: nested members `deepObject`."""
+    string, integer = {"type": "string"}, {"type": "integer"}
+    address = {"type": "object", "properties": {"line1": string, "city": string}}
+    item = {"type": "object", "properties": {"price": string, "quantity": integer}}
+    properties = {
+        "customer": string,
+        "address": address,
+        "items": {"type": "array", "items": item},
+        "expand": {"type": "array", "items": string},
+    }
+    schema = {"type": "object", "required": ["customer"], "properties": properties}
+    deep = {"style": "deepObject", "explode": True}
+    form = {"schema": schema, "encoding": {k: deep for k in ("address", "items", "expand")}}
+    content = {"application/x-www-form-urlencoded": form}
+    return {"requestBody": {"required": True, "content": content}}
+
+
+@app.post("/subscriptions", openapi_extra=_bracket_form())
+async def subscribe(request: Request) -> dict:
+    # The pairs as a form parser reads them, in the order they came.
+    return {"pairs": parse_qsl((await request.body()).decode(), keep_blank_values=True)}
 
 
 def document() -> dict:

@@ -4,6 +4,7 @@
 use live_app::apis::{ColorsParams, CookiesParams, ThingId, UploadsParams};
 use live_app::models::{
     BodyLoginLoginPost, BodyUploadUploadPost, Parcel, ParcelAmount, ParcelPet, Cat, Color, Dog, Note,
+    SubscribeBody, SubscribeBodyAddress, SubscribeBodyItemsItem,
 };
 use live_app::{Client, Error, FilePart};
 
@@ -154,4 +155,23 @@ async fn login_sends_the_password_grant_as_a_form() {
     assert_eq!(answer["token"], "t-ada");
     let refused = Client::builder(url).login("ada", "wrong").await.unwrap_err();
     assert!(matches!(refused, Error::Api(ref e) if e.status == 401), "{refused:?}");
+}
+
+#[tokio::test]
+async fn a_deep_object_form_spells_nested_members_in_brackets() {
+    let body = SubscribeBody::new("cus 1")
+        .address(SubscribeBodyAddress::default().line1("1 Main St").city("Zürich"))
+        .items([SubscribeBodyItemsItem::default().price("p_1").quantity(2)])
+        .expand(["customer", "items.data"]);
+    let answer = client().default().subscribe(&body).await.unwrap();
+    let pairs = [
+        ["customer", "cus 1"],
+        ["address[city]", "Zürich"],
+        ["address[line1]", "1 Main St"],
+        ["items[0][price]", "p_1"],
+        ["items[0][quantity]", "2"],
+        ["expand[0]", "customer"],
+        ["expand[1]", "items.data"],
+    ];
+    assert_eq!(answer["pairs"], serde_json::json!(pairs));
 }

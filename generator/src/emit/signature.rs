@@ -31,29 +31,29 @@ pub struct Media {
 }
 
 pub fn media(api: &Api, kind: MediaKind, body: &Ty, media_type: &str) -> Media {
+    use MediaKind::{Binary, BracketForm, Form, Json, Multipart, Ndjson, Text};
     let t = ty(api, body, PATH);
-    let json = matches!(kind, MediaKind::Json | MediaKind::Form);
     let (response, read) = match kind {
-        MediaKind::Json | MediaKind::Form => (t.clone(), quote!(response.json())),
-        MediaKind::Ndjson => (quote!(crate::NdjsonStream), quote!(response.ndjson())),
-        MediaKind::Text => (quote!(String), quote!(response.text())),
-        MediaKind::Binary | MediaKind::Multipart => {
-            (quote!(bytes::Bytes), quote!(response.bytes()))
-        }
+        Json | Form | BracketForm => (t.clone(), quote!(response.json())),
+        Ndjson => (quote!(crate::NdjsonStream), quote!(response.ndjson())),
+        Text => (quote!(String), quote!(response.text())),
+        Binary | Multipart => (quote!(bytes::Bytes), quote!(response.bytes())),
     };
     let (borrowed, owned, send) = match kind {
-        MediaKind::Json | MediaKind::Ndjson => (t.clone(), t, quote!(request.json(body);)),
-        MediaKind::Form => (t.clone(), t, quote!(request.form(body);)),
-        MediaKind::Multipart => (t.clone(), t, quote!(request.multipart(body);)),
-        MediaKind::Text => {
+        Json | Ndjson => (t.clone(), t, quote!(request.json(body);)),
+        Form => (t.clone(), t, quote!(request.form(body);)),
+        BracketForm => (t.clone(), t, quote!(request.bracket_form(body);)),
+        Multipart => (t.clone(), t, quote!(request.multipart(body);)),
+        Text => {
             let send = quote!(request.body(#media_type, body.as_bytes().to_vec()););
             (quote!(str), quote!(String), send)
         }
-        MediaKind::Binary => {
+        Binary => {
             let send = quote!(request.body(#media_type, body.to_vec()););
             (quote!([u8]), quote!(Vec<u8>), send)
         }
     };
+    let json = matches!(kind, Json | Form | BracketForm);
     let (read, read_result) = match json {
         true => (quote!(#read?), read),
         false => (read.clone(), quote!(Ok(#read))),

@@ -263,6 +263,8 @@ pub enum MediaKind {
     Ndjson,
     Text,
     Form,
+    /// A form whose document asks for `deepObject` members: `address[city]=Berlin`.
+    BracketForm,
     /// `multipart/form-data`: a struct's fields as parts, files among them.
     Multipart,
     Binary,

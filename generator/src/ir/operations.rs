@@ -192,6 +192,10 @@ impl<'a> OperationBuilder<'a, '_> {
         let Some((media_type, media, mut kind)) = pick_media(&body.content) else {
             return Ok(None);
         };
+        let deep = |e: &openapiv3::Encoding| e.style == Some(QueryStyle::DeepObject);
+        if kind == MediaKind::Form && media.encoding.values().any(deep) {
+            kind = MediaKind::BracketForm;
+        }
         let site = op.nested("Body", &["requestBody", "content", media_type, "schema"]);
         let mut ty = self.content_ty(media, kind, &site)?;
         let mut sent = media_type;
