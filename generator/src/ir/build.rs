@@ -320,13 +320,16 @@ fn settle_presence(types: &mut [TypeDef]) {
     let is_const = |t: &TypeDef| matches!(t.kind, TypeKind::Const(_));
     let constants: Vec<bool> = types.iter().map(is_const).collect();
     for def in types.iter_mut() {
-        let request = def.usage.request;
+        let Usage { request, response } = def.usage;
         let TypeKind::Struct(s) = &mut def.kind else {
             continue;
         };
         for field in &mut s.fields {
             let constant = matches!(field.ty, Ty::Named(id) if constants[id.0]);
-            field.presence = match (field.required, matches!(field.ty, Ty::Nullable(_))) {
+            // Clients do not send a read-only field, nor servers answer with a write-only one.
+            let one_way = (field.read_only && request) || (field.write_only && response);
+            let required = field.required && !one_way;
+            field.presence = match (required, matches!(field.ty, Ty::Nullable(_))) {
                 _ if constant => Presence::Constant,
                 (true, false) => Presence::Required,
                 (true, true) => Presence::RequiredNullable,

@@ -470,6 +470,9 @@ pub struct Field {
     pub since: Option<String>,
     /// Required by the document, but some supported release does not send it: read as optional.
     pub relaxed: bool,
+    /// `readOnly` and `writeOnly`: the field is only in answers, or only in requests.
+    pub read_only: bool,
+    pub write_only: bool,
 }
 
 /// Whether a field must be present, may be null, or may be left out.

@@ -356,6 +356,8 @@ impl<'a> TypeBuilder<'a> {
                 deprecated: data.is_some_and(|d| d.deprecated),
                 since: None,
                 relaxed: false,
+                read_only: data.is_some_and(|d| d.read_only),
+                write_only: data.is_some_and(|d| d.write_only),
             });
         }
         let extra = match additional {
