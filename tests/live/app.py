@@ -4,6 +4,7 @@
 it. `cargo xtask live` does both and drives it with a client generated from that document.
 """
 
+import asyncio
 import json
 import sys
 from urllib.parse import parse_qsl
@@ -14,7 +15,7 @@ from fastapi import (
     Cookie, Depends, FastAPI, File, Form, HTTPException, Query, Request, Response, Security,
     UploadFile,
 )
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer, OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
 
@@ -164,6 +165,25 @@ def _bracket_form() -> dict:
 async def subscribe(request: Request) -> dict:
     # The pairs as a form parser reads them, in the order they came.
     return {"pairs": parse_qsl((await request.body()).decode(), keep_blank_values=True)}
+
+
+@app.get(
+    "/ticks",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}},
+)
+async def ticks(count: int, hold: bool = False) -> StreamingResponse:
+    """Server-sent events; with `hold`, the stream stays open after them, as a feed does."""
+
+    async def events():
+        yield ": a comment, skipped\n\n"
+        for n in range(count):
+            yield f"event: tick\r\nid: {n}\r\ndata: {{\"n\": {n}}}\r\n\r\n"
+        if hold:
+            await asyncio.sleep(60)
+        yield "data: [DONE]\n\n"
+
+    return StreamingResponse(events(), media_type="text/event-stream")
 
 
 def document() -> dict:

@@ -1,12 +1,12 @@
 //! The live check's client side: the crate generated from `app.py`'s document, against the app
 //! served on `LIVE_URL`. `cargo xtask live` copies this file into that crate's `tests/`.
 
-use live_app::apis::{ColorsParams, CookiesParams, ThingId, UploadsParams};
+use live_app::apis::{ColorsParams, CookiesParams, Count, ThingId, TicksParams, UploadsParams};
 use live_app::models::{
     BodyLoginLoginPost, BodyUploadUploadPost, Parcel, ParcelAmount, ParcelPet, Cat, Color, Dog, Note,
     SubscribeBody, SubscribeBodyAddress, SubscribeBodyItemsItem,
 };
-use live_app::{Client, Error, FilePart};
+use live_app::{Client, Error, Event, FilePart};
 
 fn client() -> Client {
     let url = std::env::var("LIVE_URL").expect("LIVE_URL names the app's address");
@@ -174,4 +174,23 @@ async fn a_deep_object_form_spells_nested_members_in_brackets() {
         ["expand[1]", "items.data"],
     ];
     assert_eq!(answer["pairs"], serde_json::json!(pairs));
+}
+
+#[tokio::test]
+async fn server_sent_events_arrive_as_the_server_writes_them() {
+    // The app holds the stream open a minute after two ticks: read whole, this would time out.
+    let two_ticks = async {
+        let held = TicksParams::default().hold(true);
+        let mut events = client().default().ticks(Count(2), &held).await.unwrap();
+        let first = events.next().await.unwrap().unwrap();
+        (first, events.next().await.unwrap().unwrap())
+    };
+    let limit = std::time::Duration::from_secs(20);
+    let (first, second) = tokio::time::timeout(limit, two_ticks).await.expect("two ticks");
+    assert_eq!((first.event.as_str(), first.id.as_deref()), ("tick", Some("0")));
+    assert_eq!(second.json::<serde_json::Value>().unwrap(), serde_json::json!({"n": 1}));
+    let all = client().default().ticks(Count(3), &TicksParams::default()).await.unwrap();
+    let events: Vec<Event> = all.collect().await.unwrap();
+    let data: Vec<&str> = events.iter().map(|e| e.data.as_str()).collect();
+    assert_eq!(data, [r#"{"n": 0}"#, r#"{"n": 1}"#, r#"{"n": 2}"#, "[DONE]"]);
 }

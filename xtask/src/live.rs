@@ -1,9 +1,9 @@
 //! `cargo xtask live`: a FastAPI app of the project's own (`tests/live/app.py`: discriminated
 //! unions, nullable components, integer/number unions, enum lists in the query, a file upload,
-//! a form and a `deepObject` form, a 204, a text answer, a JSON-or-XML answer) driven by a
-//! client generated from its OpenAPI document. The app runs from the end-to-end suite's Airflow
-//! venv (FastAPI, pydantic and uvicorn as Airflow pins them) on 127.0.0.1, and is stopped by its
-//! pid when the tests end.
+//! a form and a `deepObject` form, a 204, a text answer, a JSON-or-XML answer, server-sent
+//! events) driven by a client generated from its OpenAPI document. The app runs from the
+//! end-to-end suite's Airflow venv (FastAPI, pydantic and uvicorn as Airflow pins them) on
+//! 127.0.0.1, and is stopped by its pid when the tests end.
 //!
 //! Layout: `target/live/openapi.json` the app's document, `target/live/crate/` the client with
 //! `tests/live/client.rs` as its test (run with the crate's own tests), `target/live/app.log`
@@ -73,7 +73,7 @@ pub fn run(
     let target = root().join("target/real-documents/target");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(&cargo)
-        // The live tests, and the crate's own: the runtime's multipart and form unit tests.
+        // The live tests, and the crate's own: the runtime's multipart, form and event unit tests.
         .arg("test")
         .current_dir(&dir)
         .env("CARGO_TARGET_DIR", &target)

@@ -24,8 +24,8 @@ use crate::ErrorBody;
 /// documents. A plain `fn`, so every operation shares one copy of the code that calls it.
 pub(crate) type ErrorDecoder = fn(u16, &[u8]) -> ErrorBody;
 
-/// The media type whose bodies are read as they arrive rather than whole.
-const NDJSON: &str = "application/x-ndjson";
+/// The media types whose bodies are read as they arrive rather than whole.
+const STREAMED: [&str; 2] = ["application/x-ndjson", "text/event-stream"];
 
 /// One request being put together by an operation. It owns a handle to the client, so a
 /// streamed body can send it again to resume.
@@ -576,9 +576,9 @@ enum Content {
 /// A successful answer, as [`Call::response`](crate::Call::response) gives it: status,
 /// headers and body.
 pub struct Response {
-    operation: &'static str,
-    status: u16,
-    headers: HeaderMap,
+    pub(super) operation: &'static str,
+    pub(super) status: u16,
+    pub(super) headers: HeaderMap,
     body: Content,
     /// For a streamed body: the request, to send again when the body is cut, and the
     /// attempts it took.
@@ -606,9 +606,8 @@ impl Response {
         let status = answer.status().as_u16();
         // Taken, not copied: the body reads the same without them.
         let headers = std::mem::take(answer.headers_mut());
-        let streamed = stream
-            && (200..300).contains(&status)
-            && essence(&headers).eq_ignore_ascii_case(NDJSON);
+        let media = essence(&headers).to_ascii_lowercase();
+        let streamed = stream && (200..300).contains(&status) && STREAMED.contains(&&*media);
         let body = if streamed {
             Content::Streamed(answer)
         } else {

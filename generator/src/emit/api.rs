@@ -476,8 +476,8 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
     let mutable = (!fill.is_empty()).then(|| quote!(mut));
     let errors = error_decoder(api, &op.errors);
     let decode = decode(api, op, &errors);
-    // An NDJSON body is handed on as it arrives; any other is read whole first.
-    let ndjson = |c: &Content| c.kind == MediaKind::Ndjson;
+    // An NDJSON or event-stream body is handed on as it arrives; any other is read whole first.
+    let ndjson = |c: &Content| matches!(c.kind, MediaKind::Ndjson | MediaKind::Events);
     let streamed = match &op.returns {
         Returns::Unit => false,
         Returns::One(c) => ndjson(c),

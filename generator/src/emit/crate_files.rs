@@ -47,6 +47,7 @@ pub fn lib_rs(api: &Api, template_modules: &[String], runtime: &[String]) -> Tok
     let paging = reexport("paging", quote!({PageStart, Paged}));
     let pending = reexport("pending", quote!({Pending, Reply}));
     let multipart = reexport("multipart", quote!(FilePart));
+    let events = reexport("events", quote!({Event, EventStream}));
     let token_url = api.token_url.as_ref();
     let token_url = token_url.map_or(quote!(None), |(url, form)| quote!(Some((#url, #form))));
     let releases = api.releases.as_ref();
@@ -85,6 +86,7 @@ pub fn lib_rs(api: &Api, template_modules: &[String], runtime: &[String]) -> Tok
         pub use runtime::client::{Client, ClientBuilder};
         pub use runtime::encoding::QueryStyle;
         pub use runtime::error::{ApiError, Detail, Error, Problem};
+        #events
         pub use runtime::maybe::Maybe;
         #multipart
         pub use runtime::ndjson::NdjsonStream;

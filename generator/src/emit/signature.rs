@@ -31,16 +31,17 @@ pub struct Media {
 }
 
 pub fn media(api: &Api, kind: MediaKind, body: &Ty, media_type: &str) -> Media {
-    use MediaKind::{Binary, BracketForm, Form, Json, Multipart, Ndjson, Text};
+    use MediaKind::{Binary, BracketForm, Events, Form, Json, Multipart, Ndjson, Text};
     let t = ty(api, body, PATH);
     let (response, read) = match kind {
         Json | Form | BracketForm => (t.clone(), quote!(response.json())),
         Ndjson => (quote!(crate::NdjsonStream), quote!(response.ndjson())),
+        Events => (quote!(crate::EventStream), quote!(response.events())),
         Text => (quote!(String), quote!(response.text())),
         Binary | Multipart => (quote!(bytes::Bytes), quote!(response.bytes())),
     };
     let (borrowed, owned, send) = match kind {
-        Json | Ndjson => (t.clone(), t, quote!(request.json(body);)),
+        Json | Ndjson | Events => (t.clone(), t, quote!(request.json(body);)),
         Form => (t.clone(), t, quote!(request.form(body);)),
         BracketForm => (t.clone(), t, quote!(request.bracket_form(body);)),
         Multipart => (t.clone(), t, quote!(request.multipart(body);)),

@@ -261,6 +261,8 @@ pub enum MediaKind {
     Json,
     /// Newline-delimited JSON: one value per line.
     Ndjson,
+    /// Server-sent events (`text/event-stream`), read as they arrive.
+    Events,
     Text,
     Form,
     /// A form whose document asks for `deepObject` members: `address[city]=Berlin`.

@@ -335,7 +335,7 @@ impl<'a> OperationBuilder<'a, '_> {
         Ok((returns, errors, accept))
     }
 
-    /// A body's type: its schema's for JSON, form and multipart (binary strings are files there).
+    /// A body's type: its schema's for JSON, forms, multipart (files for binary strings) and events.
     fn content_ty(&mut self, media: &MediaType, kind: MediaKind, site: &Site) -> SpecResult<Ty> {
         let schema = match (kind, &media.schema) {
             (MediaKind::Text, _) => return Ok(Ty::String),
@@ -410,6 +410,7 @@ pub fn media_kind(media_type: &str) -> Option<MediaKind> {
         | "application/jsonlines" => MediaKind::Ndjson,
         "application/x-www-form-urlencoded" => MediaKind::Form,
         "multipart/form-data" => MediaKind::Multipart,
+        "text/event-stream" => MediaKind::Events,
         m if m.starts_with("text/") => MediaKind::Text,
         "application/octet-stream" | "*/*" | "application/pdf" => MediaKind::Binary,
         // A file by its own type (an image, an archive): its bytes, sent and read as they are.
