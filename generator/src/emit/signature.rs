@@ -225,8 +225,7 @@ impl Argument {
 /// `pub fn name(&self, ...) -> Pending<R>`, for the method and for docs.
 pub fn signature(api: &Api, op: &Operation) -> TokenStream {
     let fn_name = ident(&op.fn_name);
-    let args = arguments(api, op);
-    let args = args.iter().map(|a| a.declaration(false));
+    let args = arguments(api, op).into_iter().map(|a| a.declaration(false));
     let returns = return_type(api, op);
     quote!(pub fn #fn_name(&self, #(#args),*) -> Pending<#returns>)
 }

@@ -49,10 +49,7 @@ impl<'a> Support<'a> {
 
     /// Whether every release from `baseline` on has a property and requires it.
     fn always_required(&self, span: Option<&Span>, baseline: usize) -> bool {
-        let by_baseline = |release: &str| {
-            let position = self.history.position(release);
-            position.is_some_and(|i| i <= baseline)
-        };
+        let by_baseline = |r: &str| self.history.position(r).is_some_and(|i| i <= baseline);
         span.is_none_or(|s| by_baseline(&s.since) && s.required.as_deref().is_none_or(by_baseline))
     }
 

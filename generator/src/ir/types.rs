@@ -298,11 +298,8 @@ impl<'a> TypeBuilder<'a> {
         if let Some(prefix) = data.extensions.get(X_PREFIX_ITEMS) {
             return self.tuple(prefix, site);
         }
-        let Some(items) = items else {
-            return Ok(Ty::List(Box::new(Ty::Any)));
-        };
-        let item = self.ty(items, &site.nested("Item", &["items"]))?;
-        Ok(Ty::List(Box::new(item)))
+        let item = items.map(|items| self.ty(items, &site.nested("Item", &["items"])));
+        Ok(Ty::List(Box::new(item.transpose()?.unwrap_or(Ty::Any))))
     }
 
     fn tuple(&mut self, prefix: &Value, site: &Site) -> SpecResult<Ty> {
@@ -530,10 +527,8 @@ impl<'a> TypeBuilder<'a> {
     }
 
     fn kind_of(&self, ty: &Ty) -> Option<&TypeKind> {
-        match ty {
-            Ty::Named(id) => Some(&self.types[id.0].kind),
-            _ => None,
-        }
+        let Ty::Named(id) = ty else { return None };
+        Some(&self.types[id.0].kind)
     }
 
     fn variant_name(&self, ty: &Ty) -> String {

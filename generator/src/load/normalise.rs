@@ -30,10 +30,8 @@ pub fn document(doc: &mut Value) {
     if let Some(Value::Object(schemes)) = doc.pointer_mut("/components/securitySchemes") {
         let sendable = |s: &Value| s["type"] != "apiKey" || s["in"].is_string();
         schemes.retain(|_, s| s["type"] != "mutualTLS" && sendable(s));
-        for flows in schemes
-            .values_mut()
-            .filter_map(|s| s.get_mut("flows")?.as_object_mut())
-        {
+        let flows = schemes.values_mut().filter_map(|s| s.get_mut("flows"));
+        for flows in flows.filter_map(Value::as_object_mut) {
             for flow in flows.values_mut().filter_map(Value::as_object_mut) {
                 flow.entry("scopes").or_insert_with(|| json!({}));
             }
@@ -150,10 +148,8 @@ fn schema(value: &mut Value) {
         map.insert(X_PREFIX_ITEMS.into(), prefix);
         map.entry("type").or_insert_with(|| "array".into());
     }
-    if let Some(Value::Array(examples)) = map.remove("examples") {
-        if let Some(first) = examples.into_iter().next() {
-            map.entry("example").or_insert(first);
-        }
+    if let Some(first) = map.remove("examples").and_then(|e| e.get(0).cloned()) {
+        map.entry("example").or_insert(first);
     }
     let string = map.get("type").and_then(Value::as_str) == Some("string");
     if string && map.contains_key("contentMediaType") && !map.contains_key("contentEncoding") {
