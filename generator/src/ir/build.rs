@@ -372,12 +372,14 @@ fn api_key_header(doc: &Document, apis: &[TagApi]) -> Option<String> {
 /// absent from its document, takes JSON.
 fn takes_form(api: &OpenAPI, url: &str) -> bool {
     let url = format!("/{}", url.trim_start_matches('/'));
-    api.paths.paths.iter().any(|(path, item)| {
-        let post = item.as_item().and_then(|item| item.post.as_ref());
-        let body = post.and_then(|op| op.request_body.as_ref()?.as_item());
-        let form = |media: &String| media.starts_with("application/x-www-form-urlencoded");
-        url.ends_with(path.as_str()) && body.is_some_and(|b| b.content.keys().any(form))
-    })
+    // The longest path the URL ends with (`/auth/token`, not `/token`, when both are there).
+    let ends = |(path, _): &(&String, _)| url.ends_with(path.as_str());
+    let paths = api.paths.paths.iter().filter(ends);
+    let longest = paths.max_by_key(|(path, _)| path.len());
+    let item = longest.and_then(|(_, item)| item.as_item());
+    let body = item.and_then(|item| item.post.as_ref()?.request_body.as_ref()?.as_item());
+    let form = |media: &String| media.starts_with("application/x-www-form-urlencoded");
+    body.is_some_and(|b| b.content.keys().any(form))
 }
 
 /// What `pick` finds in the first security scheme some selected operation accepts that has it.
