@@ -135,6 +135,7 @@ fn schema(value: &mut Value) {
     }
 
     type_list(map);
+    describing_arms(map);
     null_arms(map, "anyOf");
     null_arms(map, "oneOf");
     if let Some(value) = map.remove("const") {
@@ -159,6 +160,26 @@ fn schema(value: &mut Value) {
         map.remove("type");
         map.insert("nullable".into(), Value::Bool(true));
         map.insert(X_NULL.into(), Value::Bool(true));
+    }
+}
+
+/// The keywords that give a schema a shape; an `allOf` arm with none of them only describes.
+const SHAPE: &str = "$ref type properties items allOf anyOf oneOf enum required";
+
+/// `allOf` arms that only describe (Box's `{nullable: false}`, a `{description: …}`) are left
+/// out, what they say moving up: kept, they made a merge of a string and nothing an object.
+fn describing_arms(map: &mut Map<String, Value>) {
+    let Some(Value::Array(arms)) = map.get_mut("allOf") else {
+        return;
+    };
+    let shaped = |arm: &Value| SHAPE.split(' ').any(|key| arm.get(key).is_some());
+    let (kept, described): (Vec<_>, Vec<_>) = std::mem::take(arms).into_iter().partition(shaped);
+    *arms = kept;
+    let members = described
+        .into_iter()
+        .filter_map(|arm| arm.as_object().cloned());
+    for (key, value) in members.flatten() {
+        map.entry(key).or_insert(value);
     }
 }
 
