@@ -502,9 +502,7 @@ impl<'a> TypeBuilder<'a> {
                 let field = field.filter(|f| f.required || explicit.is_some());
                 let constant = field.and_then(|f| match self.kind_of(&f.ty)? {
                     TypeKind::Const(value) => Some(value.clone()),
-                    TypeKind::Enum(e) if e.variants.len() == 1 && explicit.is_some() => {
-                        Some(e.variants[0].wire.clone())
-                    }
+                    TypeKind::Enum(e) if e.variants.len() == 1 => Some(e.variants[0].wire.clone()),
                     _ => None,
                 });
                 let tag = constant.or_else(|| mapped_tag(explicit?, arm))?;
