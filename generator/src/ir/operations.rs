@@ -108,7 +108,7 @@ impl<'a> OperationBuilder<'a, '_> {
                 found.push((param, here));
             }
         }
-        let mut names = Namespace::reserving(["body", "params", "self", "client"]);
+        let mut names = Namespace::reserving(["body", "params", "request", "self", "client"]);
         found
             .into_iter()
             .map(|(param, pointer)| self.param(param, &pointer, base, &mut names))
@@ -241,7 +241,10 @@ impl<'a> OperationBuilder<'a, '_> {
 
         let mut successes: Vec<ReturnVariant> = Vec::new();
         let mut errors = Vec::new();
-        let many_success = entries.iter().filter(|(s, _, _)| s.is_success()).count() > 1;
+        // With no success declared (springdoc's `default` alone), `default` is the answer.
+        let only_default = !entries.iter().any(|(s, _, _)| s.is_success());
+        let success = |s: Status| s.is_success() || (only_default && s == Status::Default);
+        let many_success = entries.iter().filter(|(s, _, _)| success(*s)).count() > 1;
         let (mut offered, mut read) = (BTreeSet::new(), BTreeSet::new());
         let components = self.components.map(|c| &c.responses);
         for (status, response, key) in entries {
@@ -249,7 +252,7 @@ impl<'a> OperationBuilder<'a, '_> {
             let what = ("responses", "response");
             let response = refs::resolve(response, components, what, &at.pointer)?;
             let description = response.description.clone();
-            if !status.is_success() {
+            if !success(status) {
                 let mut json = response.content.iter();
                 let json = json.find(|(m, _)| media_kind(m) == Some(MediaKind::Json));
                 let mut ty = None;
@@ -293,21 +296,28 @@ impl<'a> OperationBuilder<'a, '_> {
             }
             let by_status = many_success.then(|| status_name(status));
             let by_status = by_status.unwrap_or_default();
-            for (media_type, media, kind) in &supported {
-                read.insert((*kind != MediaKind::Json, media_essence(media_type)));
+            for &(media_type, media, mut kind) in &supported {
                 let name = format!("Response{by_status}");
                 let site = at.nested(name, &["content", media_type, "schema"]);
-                let ty = self.content_ty(media, *kind, &site)?;
+                let mut ty = self.content_ty(media, kind, &site)?;
+                // As for a body: a wildcard answer (springdoc's `*/*`) of a structured schema.
+                if media_type.contains('*') {
+                    let json = self.content_ty(media, MediaKind::Json, &site)?;
+                    if !matches!(json, Ty::String | Ty::Bytes | Ty::Any) {
+                        (kind, ty) = (MediaKind::Json, json);
+                    }
+                }
+                read.insert((kind != MediaKind::Json, media_essence(media_type)));
                 let name = match many_success && supported.len() == 1 {
                     true => by_status.clone(),
-                    false => format!("{by_status}{}", kind_name(*kind, media_type)),
+                    false => format!("{by_status}{}", kind_name(kind, media_type)),
                 };
                 successes.push(ReturnVariant {
                     name,
                     status,
                     content: Some(Content {
                         media_type: media_type.to_string(),
-                        kind: *kind,
+                        kind,
                         ty,
                     }),
                     description: description.clone(),
