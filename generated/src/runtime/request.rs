@@ -125,9 +125,10 @@ impl Request {
         }
     }
 
-    pub fn json<T: Serialize + ?Sized>(&mut self, body: &T) {
+    /// `body` as JSON, sent as `content_type` (`application/json`, or a `+json` type).
+    pub fn json<T: Serialize + ?Sized>(&mut self, content_type: &'static str, body: &T) {
         match serde_json::to_vec(body) {
-            Ok(bytes) => self.body = Some(("application/json".into(), bytes.into())),
+            Ok(bytes) => self.body = Some((content_type.into(), bytes.into())),
             Err(e) => self.fail(format!("the body does not serialise: {e}")),
         }
     }

@@ -41,7 +41,12 @@ pub fn media(api: &Api, kind: MediaKind, body: &Ty, media_type: &str) -> Media {
         Binary | Multipart => (quote!(bytes::Bytes), quote!(response.bytes())),
     };
     let (borrowed, owned, send) = match kind {
-        Json | Ndjson | Events => (t.clone(), t, quote!(request.json(body);)),
+        Json => (t.clone(), t, quote!(request.json(#media_type, body);)),
+        Ndjson | Events => (
+            t.clone(),
+            t,
+            quote!(request.json("application/json", body);),
+        ),
         Form => (t.clone(), t, quote!(request.form(body);)),
         BracketForm => (t.clone(), t, quote!(request.bracket_form(body);)),
         Multipart => (t.clone(), t, quote!(request.multipart(body);)),

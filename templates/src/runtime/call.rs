@@ -88,7 +88,7 @@ impl Call {
 
     /// Sends `body` as JSON.
     pub fn json<T: Serialize + ?Sized>(mut self, body: &T) -> Self {
-        self.request.json(body);
+        self.request.json("application/json", body);
         self
     }
 

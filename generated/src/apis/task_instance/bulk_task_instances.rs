@@ -85,7 +85,7 @@ impl TaskInstanceApi {
                 ("body.actions[].update_mask", "3.2.0"),
             ],
         );
-        request.json(body);
+        request.json("application/json", body);
         Pending::typed(request, crate::error_body::errors_401_403_422)
     }
 }

@@ -54,7 +54,7 @@ impl TaskInstanceApi {
                 ("body.start_date_lt", "3.1.0"),
             ],
         );
-        request.json(body);
+        request.json("application/json", body);
         Pending::typed(request, crate::error_body::errors_401_403_404_422)
     }
 }

@@ -48,7 +48,7 @@ impl TaskInstanceApi {
         );
         request.releases(Some("3.3.0"), &[]);
         request.query_params(params);
-        request.json(body);
+        request.json("application/json", body);
         Pending::typed(request, crate::error_body::errors_400_401_403_404_409_422)
     }
 }

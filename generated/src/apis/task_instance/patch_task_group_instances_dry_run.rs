@@ -46,7 +46,7 @@ impl TaskInstanceApi {
             &[path_segment(dag_id), path_segment(dag_run_id), path_segment(group_id)],
         );
         request.releases(Some("3.3.0"), &[]);
-        request.json(body);
+        request.json("application/json", body);
         Pending::typed(request, crate::error_body::errors_400_401_403_404_422)
     }
 }

@@ -48,7 +48,7 @@ impl TaskInstanceApi {
             &[path_segment(dag_id), path_segment(dag_run_id), path_segment(task_id)],
         );
         request.query_params(params);
-        request.json(body);
+        request.json("application/json", body);
         Pending::typed(request, crate::error_body::errors_400_401_403_404_422)
     }
 }

@@ -52,7 +52,7 @@ impl TaskInstanceApi {
             ],
         );
         request.query_params(params);
-        request.json(body);
+        request.json("application/json", body);
         Pending::typed(request, crate::error_body::errors_400_401_403_404_422)
     }
 }

@@ -52,7 +52,7 @@ impl TaskInstanceApi {
                 ("body.run_on_latest_version", "3.1.0"),
             ],
         );
-        request.json(body);
+        request.json("application/json", body);
         Pending::typed(request, crate::error_body::errors_400_401_403_404_409_422)
     }
 }

@@ -53,7 +53,7 @@ impl TaskInstanceApi {
             ],
         );
         request.releases(Some("3.1.0"), &[]);
-        request.json(body);
+        request.json("application/json", body);
         Pending::typed(request, crate::error_body::errors_400_401_403_404_409_422)
     }
 }
