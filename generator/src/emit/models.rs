@@ -384,14 +384,15 @@ fn tagged_deserialize(def: &TypeDef, u: &Union, property: &str, open: bool) -> T
 }
 
 /// Writes the discriminator into a request body whose arm may leave it out (Authentik's
-/// `component`: an optional field with a default), so the server can tell the arm.
+/// `component`: an optional field with a default) or hold another (Ory's `method`, a plain
+/// string): the variant says which arm it is.
 fn tagged_serialize(api: &Api, def: &TypeDef, u: &Union, property: &str) -> Option<TokenStream> {
     let always = |v: &crate::ir::UnionVariant| match unaliased(api, &v.ty) {
         Ty::Named(id) => match &api.ty(*id).kind {
-            TypeKind::Struct(s) => s.fields.iter().any(|f| {
-                f.wire_name == property
-                    && matches!(f.presence, Presence::Required | Presence::Constant)
-            }),
+            TypeKind::Struct(s) => s
+                .fields
+                .iter()
+                .any(|f| f.wire_name == property && f.presence == Presence::Constant),
             _ => true,
         },
         _ => true,
@@ -415,7 +416,7 @@ fn tagged_serialize(api: &Api, def: &TypeDef, u: &Union, property: &str) -> Opti
                 };
                 let mut value = value.map_err(serde::ser::Error::custom)?;
                 if let Some(object) = value.as_object_mut() {
-                    object.entry(#property).or_insert_with(|| tag.into());
+                    object.insert(#property.into(), tag.into());
                 }
                 value.serialize(serializer)
             }
