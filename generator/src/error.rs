@@ -93,11 +93,6 @@ impl fmt::Display for SpecError {
 
 impl std::error::Error for SpecError {}
 
-/// Escapes one reference token for a JSON pointer (RFC 6901).
-pub fn escape_token(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
-
 /// A `$ref` fragment is a URI fragment: percent-decoded before it is read as a pointer.
 pub fn percent_decode(text: &str) -> String {
     let mut parts = text.split('%');
@@ -116,12 +111,12 @@ pub fn percent_decode(text: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|_| text.to_string())
 }
 
-/// Undoes [`escape_token`].
+/// Undoes the escaping of a reference token that [`join`] does.
 pub fn unescape_token(token: &str) -> String {
     token.replace("~1", "/").replace("~0", "~")
 }
 
-/// Appends a token to a pointer.
+/// Appends a token to a pointer, escaped as RFC 6901 says.
 pub fn join(pointer: &str, token: &str) -> String {
-    format!("{pointer}/{}", escape_token(token))
+    format!("{pointer}/{}", token.replace('~', "~0").replace('/', "~1"))
 }

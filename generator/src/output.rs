@@ -43,26 +43,23 @@ pub fn write_tree(out: &Path, files: &Files) -> io::Result<()> {
     let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
     let retired = parent.join(format!(".{name}.retired-{}", std::process::id()));
     let _ = fs::remove_dir_all(&staging);
-    if let Err(e) = write_all(&staging, files) {
+    write_all(&staging, files).inspect_err(|_| {
         let _ = fs::remove_dir_all(&staging);
-        return Err(e);
-    }
+    })?;
     if out.exists() {
         for keep in KEEP.iter().filter(|keep| out.join(keep).exists()) {
             fs::rename(out.join(keep), staging.join(keep))?;
         }
-        if let Err(e) = fs::rename(out, &retired) {
+        fs::rename(out, &retired).inspect_err(|_| {
             for keep in KEEP {
                 let _ = fs::rename(staging.join(keep), out.join(keep));
             }
             let _ = fs::remove_dir_all(&staging);
-            return Err(e);
-        }
+        })?;
     }
-    if let Err(e) = fs::rename(&staging, out) {
+    fs::rename(&staging, out).inspect_err(|_| {
         let _ = fs::rename(&retired, out);
-        return Err(e);
-    }
+    })?;
     let _ = fs::remove_dir_all(&retired);
     Ok(())
 }

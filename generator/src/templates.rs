@@ -1,7 +1,7 @@
 //! The hand-written parts of the emitted crate, read from the `templates/` folder.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::ir::{Api, Returns, TypeDef, TypeKind};
@@ -15,23 +15,19 @@ pub struct Templates {
 
 impl Templates {
     pub fn load(dir: &Path) -> Result<Self> {
-        let io = |path: &Path, message: String| Error::Io {
-            path: path.to_path_buf(),
-            message,
-        };
         let mut files = BTreeMap::new();
         // Folders with no file in them (listed as `name/`) hold no template.
-        for relative in walk(dir, &[]).map_err(|e| io(dir, e.to_string()))? {
+        for relative in walk(dir, &[]).map_err(|e| unreadable(dir, e))? {
             if !relative.ends_with('/') {
                 let path = dir.join(&relative);
-                let text = std::fs::read_to_string(&path).map_err(|e| io(&path, e.to_string()))?;
+                let text = std::fs::read_to_string(&path).map_err(|e| unreadable(&path, e))?;
                 files.insert(relative, text);
             }
         }
         if files.is_empty() {
             let message =
                 "no templates there; point the generator at the project's templates/ folder";
-            return Err(io(dir, message.into()));
+            return Err(unreadable(dir, message));
         }
         Ok(Templates { files })
     }
@@ -44,10 +40,7 @@ impl Templates {
     /// The notes the docs add to the document's (`notes.yaml`, none when it is missing).
     pub fn notes(&self) -> Result<crate::ir::Notes> {
         let text = self.files.get("notes.yaml").map_or("{}", String::as_str);
-        serde_yaml::from_str(text).map_err(|e| Error::Io {
-            path: "templates/notes.yaml".into(),
-            message: e.to_string(),
-        })
+        serde_yaml::from_str(text).map_err(|e| unreadable("templates/notes.yaml", e))
     }
 
     /// The Rust files (`src/`, `examples/`) `api`'s crate gets, each when `api` meets what its
@@ -77,6 +70,12 @@ impl Templates {
             })
             .collect()
     }
+}
+
+/// The error for a template file (or folder) at `path` that does not read.
+fn unreadable(path: impl Into<PathBuf>, error: impl ToString) -> Error {
+    let (path, message) = (path.into(), error.to_string());
+    Error::Io { path, message }
 }
 
 /// A hand-written Rust file of the emitted crate.

@@ -285,6 +285,7 @@ pub fn readme(
     let guide = guided.then_some("New here? The `guide` module of the documentation walks from logging in to listing task instances, clearing failed ones and tailing logs.");
     let template = templates.get("README.md.in")?;
     let supported = api.releases.as_ref().map_or(String::new(), |r| {
+        let (product, oldest, newest) = (&r.product, &r.oldest, &r.newest);
         format!(
             "## Supported servers\n\nThis client works with {product} {oldest} through {newest}; it was generated from \
              {newest}'s document. Operations, parameters and fields a later release added say \
@@ -292,10 +293,7 @@ pub fn readme(
              `None`. An operation the server lacks fails with `Error::Unsupported`; a call that sets a \
              parameter or a body field the server lacks (which it would ignore or refuse) fails \
              with `Error::UnsupportedParameter` before anything is sent; both name the server's \
-             version.\n",
-            product = r.product,
-            oldest = r.oldest,
-            newest = r.newest,
+             version.\n"
         )
     });
     // A real call, as its operation's example makes it: a list with the fewest arguments.

@@ -30,8 +30,7 @@ pub fn tag_page(api: &Api, tag: &TagApi, crate_ident: &str) -> SpecResult<String
 
 /// One operation's section of the docs page: signature, parameters, body, returns, errors.
 fn operation(api: &Api, op: &Operation, crate_ident: &str) -> SpecResult<String> {
-    let name = &op.fn_name;
-    let mut out = format!("\n## {name}\n\n");
+    let mut out = format!("\n## {}\n\n", op.fn_name);
     let note = super::docs::note(api, &op.operation_id, crate_ident);
     for text in op.summary.iter().chain(&op.description).chain(&note) {
         out.push_str(&format!("{}\n\n", text.trim()));

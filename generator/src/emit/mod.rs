@@ -19,7 +19,7 @@ use proc_macro2::{TokenStream, TokenTree};
 use crate::error::Result;
 use crate::ir::Api;
 use crate::output::Files;
-use crate::templates::{rename_crate, Templates};
+use crate::templates::{rename_crate, Source, Templates};
 
 /// What the emitted crate is called and how its files are labelled.
 #[derive(Debug, Clone)]
@@ -78,8 +78,8 @@ pub fn emit(api: &Api, config: &EmitConfig, templates: &Templates) -> Result<Fil
     // what it needs (the guide, log following); `src/runtime/` holds the private runtime.
     let mut template_modules = Vec::new();
     let mut runtime = Vec::new();
-    for source in templates.sources_for(api, &used) {
-        let module = source.path.strip_prefix("src/");
+    for Source { path, text } in templates.sources_for(api, &used) {
+        let module = path.strip_prefix("src/");
         if let Some(module) = module.and_then(|p| p.strip_suffix(".rs")) {
             match module.split_once('/') {
                 None => template_modules.push(module.to_string()),
@@ -87,13 +87,12 @@ pub fn emit(api: &Api, config: &EmitConfig, templates: &Templates) -> Result<Fil
                 Some(_) => {}
             }
         }
-        let text = rename_crate(source.text, &crate_ident);
+        let text = rename_crate(text, &crate_ident);
         let copied = format!(
-            "// Written by hand in the generator's templates/{}, and copied here when the \
-             client is generated. Change it there, not here.\n",
-            source.path
+            "// Written by hand in the generator's templates/{path}, and copied here when the \
+             client is generated. Change it there, not here.\n"
         );
-        files.insert(source.path.to_string(), format!("{copied}\n{text}"));
+        files.insert(path.to_string(), format!("{copied}\n{text}"));
     }
     let lib = crate_files::lib_rs(api, &template_modules, &runtime);
     modules.push(("src/lib.rs".into(), lib, String::new()));

@@ -12,14 +12,11 @@ use crate::error::{SpecError, SpecResult};
 /// error a generator bug would give.
 pub fn file(tokens: TokenStream, pointer: &str) -> SpecResult<String> {
     let bug = |what: String| {
-        SpecError::at(pointer, what)
-            .with_hint("this is a generator bug; please report it with the document")
+        let message = format!("the code emitted for this part of the document {what}");
+        let hint = "this is a generator bug; please report it with the document";
+        SpecError::at(pointer, message).with_hint(hint)
     };
-    let file: syn::File = syn::parse2(tokens).map_err(|e| {
-        bug(format!(
-            "the code emitted for this part of the document does not parse ({e})"
-        ))
-    })?;
+    let file: syn::File = syn::parse2(tokens).map_err(|e| bug(format!("does not parse ({e})")))?;
     // prettyplease panics on syntax it cannot print (verbatim items); that must surface as an
     // error naming the place, not abort the run.
     let unparse = |attrs: Vec<syn::Attribute>, items: Vec<Item>| {
@@ -30,7 +27,7 @@ pub fn file(tokens: TokenStream, pointer: &str) -> SpecResult<String> {
                 items,
             })
         })
-        .map_err(|_| bug("the code emitted for this part of the document cannot be printed".into()))
+        .map_err(|_| bug("cannot be printed".into()))
     };
     let mut out = String::new();
     if !file.attrs.is_empty() {

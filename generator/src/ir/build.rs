@@ -175,7 +175,9 @@ fn check_selected_tags(doc: &Document, selection: &Selection, by_tag: &ByTag) ->
     let Some(tag) = wanted.iter().find(|tag| !by_tag.contains_key(*tag)) else {
         return Ok(());
     };
-    let hint = format!("choose among: {}", known_tags(doc).join(", "));
+    let tags = doc.api.operations().flat_map(|(_, _, op)| &op.tags);
+    let known: BTreeSet<&str> = tags.map(String::as_str).collect();
+    let hint = format!("choose among: {}", Vec::from_iter(known).join(", "));
     Err(SpecError::at("/paths", format!("no operation has the tag `{tag}`")).with_hint(hint))
 }
 
@@ -278,11 +280,6 @@ fn pick_tag(tags: &[String], selection: &Selection) -> Option<String> {
         Selection::All => Some(tags.first().map_or(UNTAGGED, String::as_str).to_string()),
         Selection::Tags(wanted) => wanted.iter().find(|w| tags.contains(w)).cloned(),
     }
-}
-
-fn known_tags(doc: &Document) -> Vec<&str> {
-    let tags = doc.api.operations().flat_map(|(_, _, op)| &op.tags);
-    Vec::from_iter(tags.map(String::as_str).collect::<BTreeSet<_>>())
 }
 
 /// The types of an operation's parameters, body and success responses, each with whether sent.

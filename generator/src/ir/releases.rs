@@ -71,15 +71,13 @@ impl<'a> Support<'a> {
     /// supported release does not require (or has not) becomes optional.
     pub fn date_fields(&self, types: &mut [TypeDef]) {
         for def in types.iter_mut() {
-            let Some(schema) = component_name(&def.pointer) else {
+            let received_only = def.usage.response && !def.usage.request;
+            let schema = component_name(&def.pointer);
+            let (Some(schema), TypeKind::Struct(s)) = (schema, &mut def.kind) else {
                 continue;
             };
             let properties = self.history.properties.get(&schema);
             let baseline = self.baseline(self.history.schemas.get(&schema));
-            let received_only = def.usage.response && !def.usage.request;
-            let TypeKind::Struct(s) = &mut def.kind else {
-                continue;
-            };
             for field in &mut s.fields {
                 let span = properties.and_then(|p| p.get(&field.wire_name));
                 field.since = self.newer(span, baseline);

@@ -41,7 +41,7 @@ pub fn load(text: &str) -> SpecResult<Document> {
     let mut value = parse(text)?;
     check_version(&value).map_err(|e| locate(text, e))?;
     normalise::document(&mut value);
-    let api = to_model(&value).map_err(|e| locate(text, e))?;
+    let api = model(&value, "").map_err(|shallow| locate(text, refine(&value, shallow)))?;
     let schemas_elsewhere = schemas_elsewhere(&value).map_err(|e| locate(text, e))?;
     let webhooks = entries(&value, "webhooks").map(|(name, _)| name.clone());
     Ok(Document {
@@ -127,22 +127,17 @@ fn check_version(value: &Value) -> SpecResult<()> {
     }
 }
 
-fn to_model(value: &Value) -> SpecResult<openapiv3::OpenAPI> {
-    // Paths and components deserialise through maps that lose the error's position, so on
-    // failure the parts are tried one by one to find the deepest place that does not fit.
-    model(value, "").map_err(|shallow| {
-        let deep = refine(value).filter(|deep| deep.pointer.len() > shallow.pointer.len());
-        deep.unwrap_or(shallow)
-    })
-}
-
 /// Deserialises `value` (at `pointer`) as `T`, or says where below `pointer` and why not.
 fn model<T: serde::de::DeserializeOwned>(value: &Value, pointer: &str) -> SpecResult<T> {
+    use serde_path_to_error::Segment;
     serde_path_to_error::deserialize(value).map_err(|e| {
-        SpecError::at(
-            format!("{pointer}{}", path_to_pointer(e.path())),
-            format!("does not fit the OpenAPI model: {}", e.inner()),
-        )
+        let segments = e.path().iter();
+        let at = segments.fold(pointer.to_string(), |at, segment| match segment {
+            Segment::Seq { index } => format!("{at}/{index}"),
+            Segment::Map { key } | Segment::Enum { variant: key } => join(&at, key),
+            Segment::Unknown => at,
+        });
+        SpecError::at(at, format!("does not fit the OpenAPI model: {}", e.inner()))
     })
 }
 
@@ -215,10 +210,11 @@ fn entries<'v>(value: &'v Value, key: &str) -> impl Iterator<Item = (&'v String,
     value[key].as_object().into_iter().flatten()
 }
 
-fn refine(value: &Value) -> Option<SpecError> {
-    use openapiv3::{
-        Operation, Parameter, PathItem, RequestBody, Response, Schema, SecurityScheme,
-    };
+/// Where `value` does not fit the model, given the error deserialising it whole gave
+/// (`shallow`): paths and components deserialise through maps that lose the error's position,
+/// so the parts are tried one by one to find the deepest place that does not fit.
+fn refine(value: &Value, shallow: SpecError) -> SpecError {
+    use openapiv3::{Operation, Parameter, PathItem, RequestBody, Response, SecurityScheme};
     const METHODS: &str = "get put post delete options head patch trace";
     let mut found = Vec::new();
     for (path, item) in entries(value, "paths") {
@@ -252,17 +248,9 @@ fn refine(value: &Value) -> Option<SpecError> {
         let pointer = join("/components/securitySchemes", name);
         found.push(probe_item::<SecurityScheme>(scheme, &pointer));
     }
-    found.into_iter().flatten().max_by_key(|e| e.pointer.len())
-}
-
-fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    path.iter()
-        .fold(String::new(), |pointer, segment| match segment {
-            Segment::Seq { index } => format!("{pointer}/{index}"),
-            Segment::Map { key } | Segment::Enum { variant: key } => join(&pointer, key),
-            Segment::Unknown => pointer,
-        })
+    let deep = found.into_iter().flatten().max_by_key(|e| e.pointer.len());
+    deep.filter(|deep| deep.pointer.len() > shallow.pointer.len())
+        .unwrap_or(shallow)
 }
 
 #[cfg(test)]
