@@ -27,6 +27,6 @@ impl ValidationError {
     setter!(list loc: super::ValidationErrorLocItem, required);
     setter!(text msg: String, required);
     setter!(text r#type: String, required);
-    setter!(value input: serde_json::Value);
+    setter!(into input: serde_json::Value);
     setter!(value ctx: serde_json::Map<String, serde_json::Value>);
 }

@@ -19,7 +19,7 @@ pub enum Slot {
 }
 
 /// An argument's type, and how the argument `input` becomes the value: text, lists and named
-/// types take anything that converts, so `.task_id("t")` and `.state(["failed"])` just work.
+/// types and JSON values take anything that converts: `.task_id("t")`, `.state(["failed"])`.
 pub fn arg(api: &Api, t: &Ty, path: ModelPath, input: &Ident) -> (TokenStream, TokenStream) {
     match t {
         Ty::String => (quote!(impl Into<String>), quote!(#input.into())),
@@ -34,7 +34,7 @@ pub fn arg(api: &Api, t: &Ty, path: ModelPath, input: &Ident) -> (TokenStream, T
                 quote!(#input.into_iter().map(Into::into).collect()),
             )
         }
-        Ty::Named(_) | Ty::File => {
+        Ty::Named(_) | Ty::File | Ty::Any => {
             let full = ty(api, t, path);
             (quote!(impl Into<#full>), quote!(#input.into()))
         }
@@ -80,7 +80,7 @@ pub fn setter(
         Ty::String => ("text", t),
         Ty::DateTime => ("date", t),
         Ty::List(inner) => ("list", &**inner),
-        Ty::Named(_) | Ty::File => ("into", t),
+        Ty::Named(_) | Ty::File | Ty::Any => ("into", t),
         _ => ("value", t),
     };
     let kind = format_ident!("{}", kind);

@@ -158,10 +158,16 @@ impl<'a> OperationBuilder<'a, '_> {
         };
         // A parameter cannot carry null: an unset optional one is simply not sent.
         let ty = ty.non_null().clone();
-        if !matches!(location, ParamLocation::Query) && matches!(ty, Ty::Map(_) | Ty::AnyObject) {
-            let (name, place) = (&data.name, format!("{location:?}").to_lowercase());
-            let message = format!("object-valued {place} parameter `{name}` is not supported");
-            let hint = "use a string or scalar schema for path, header and cookie parameters";
+        // A free-form object outside the query (Mastodon's `Idempotency-Key`, a string in truth)
+        // has no one text form: any JSON value, a string among them.
+        let free = location != ParamLocation::Query && ty == Ty::AnyObject;
+        let ty = if free { Ty::Any } else { ty };
+        if location == ParamLocation::Path && matches!(ty, Ty::Map(_)) {
+            let message = format!(
+                "object-valued path parameter `{}` is not supported",
+                data.name
+            );
+            let hint = "use a string or scalar schema for a path parameter";
             return Err(SpecError::at(join(pointer, "schema"), message).with_hint(hint));
         }
         let rust_name = names.unique(snake(&data.name));
