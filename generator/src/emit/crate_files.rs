@@ -273,6 +273,11 @@ fn keywords(api: &Api) -> String {
     quoted.join(", ")
 }
 
+/// The quick start's login, for a document whose clients exchange a password for a token.
+const LOGIN: &str = r#"    // A username and password, exchanged for a token ...
+    let client = Client::builder(URL).login("admin", "admin").await?;
+    // ... or a token you already have: `Client::new(URL, "my-token")?`."#;
+
 /// `template_modules` decides whether the README points at the `guide` module.
 pub fn readme(
     api: &Api,
@@ -305,6 +310,13 @@ pub fn readme(
     let example: Vec<String> = example.lines().map(|line| format!("    {line}")).collect();
     let tags: Vec<&str> = api.apis.iter().map(|tag| tag.tag.as_str()).collect();
     let count = api.operations().count().to_string();
+    // The quick start's client says who it is as the document's clients do.
+    let connect = match (&api.token_url, &api.api_key_header) {
+        (Some(_), _) => LOGIN,
+        (None, Some(_)) => r#"    let client = Client::builder(URL).api_key("my-key").build()?;"#,
+        (None, None) => r#"    let client = Client::new(URL, "my-token")?;"#,
+    }
+    .replace("URL", "\"http://localhost:8080\"");
     let body = fill(
         template,
         &[
@@ -315,6 +327,7 @@ pub fn readme(
             ("crate_version", &config.crate_version),
             ("crate_ident", &ident),
             ("tags", &tags.join(", ")),
+            ("connect", &connect),
             ("example", &example.join("\n")),
             ("title", &api.title),
             ("api_version", &api.version),
