@@ -269,8 +269,7 @@ fn keywords(api: &Api) -> String {
     if usable && !words.contains(&name.as_str()) {
         words.insert(0, &name);
     }
-    let quoted: Vec<String> = words.iter().map(|w| format!("{w:?}")).collect();
-    quoted.join(", ")
+    Vec::from_iter(words.iter().map(|w| format!("{w:?}"))).join(", ")
 }
 
 /// The quick start's login, for a document whose clients exchange a password for a token.

@@ -31,8 +31,7 @@ pub fn call(api: &Api, tag: &TagApi, op: &Operation, stream: bool, crate_ident: 
         None => {
             let (name, args) = (ident(&op.fn_name), args.collect::<Vec<_>>().join(", "));
             let call = format!("let result = client.{api_name}().{name}({args}).await?;");
-            lines.push(call);
-            lines.push("println!(\"{result:?}\");".into());
+            lines.extend([call, "println!(\"{result:?}\");".into()]);
         }
         Some(paging) => {
             // The twin owns its arguments: the same values, given rather than lent.
@@ -55,8 +54,7 @@ pub fn call(api: &Api, tag: &TagApi, op: &Operation, stream: bool, crate_ident: 
     let stream = paging.map(|_| "TryStreamExt".to_string());
     let names = stream.into_iter().chain(apis).chain(used.map(String::from));
     let imports = path_to(crate_ident, names.collect()).map(|path| format!("use {path};"));
-    let lines: Vec<String> = imports.into_iter().chain(lines).collect();
-    lines.join("\n")
+    Vec::from_iter(imports.into_iter().chain(lines)).join("\n")
 }
 
 /// `path::name`, or `path::{a, b}` for several (sorted); `None` for none.
@@ -73,21 +71,13 @@ fn path_to(path: &str, mut names: Vec<String>) -> Option<String> {
 /// run, say), so the example shows what is on, else its first optional field, so an example
 /// never sends an empty object without saying so.
 fn body_line(api: &Api, body: &Ty) -> String {
-    let fields = match body {
-        Ty::Named(id) => match &api.ty(*id).kind {
-            TypeKind::Struct(s) => s.fields.as_slice(),
-            _ => &[],
-        },
-        _ => &[],
-    };
+    let fields = body.named_struct(&api.types).map_or(&[][..], |s| &s.fields);
     let names = setter_names(&Vec::from_iter(fields.iter().map(|f| &*f.rust_name)));
     let settable =
         |(f, _): &(&Field, _)| matches!(f.presence, Presence::Optional | Presence::Tristate);
     let optional = fields.iter().zip(&names).filter(settable);
-    let mut set: Vec<_> = optional
-        .clone()
-        .filter(|(f, _)| f.default == Some(true.into()))
-        .collect();
+    let on_by_default = |(f, _): &(&Field, _)| f.default == Some(true.into());
+    let mut set: Vec<_> = optional.clone().filter(on_by_default).collect();
     if set.is_empty() {
         set.extend(optional.take(1));
     }

@@ -387,15 +387,10 @@ fn tagged_deserialize(def: &TypeDef, u: &Union, property: &str, open: bool) -> T
 /// `component`: an optional field with a default) or hold another (Ory's `method`, a plain
 /// string): the variant says which arm it is.
 fn tagged_serialize(api: &Api, def: &TypeDef, u: &Union, property: &str) -> Option<TokenStream> {
-    let always = |v: &crate::ir::UnionVariant| match unaliased(api, &v.ty) {
-        Ty::Named(id) => match &api.ty(*id).kind {
-            TypeKind::Struct(s) => s
-                .fields
-                .iter()
-                .any(|f| f.wire_name == property && f.presence == Presence::Constant),
-            _ => true,
-        },
-        _ => true,
+    let constant = |f: &Field| f.wire_name == property && f.presence == Presence::Constant;
+    let always = |v: &crate::ir::UnionVariant| {
+        let arm = unaliased(api, &v.ty).named_struct(&api.types);
+        arm.is_none_or(|s| s.fields.iter().any(constant))
     };
     if !def.usage.request || u.variants.iter().all(always) {
         return None;
@@ -455,9 +450,8 @@ fn conversions(api: &Api, def: &TypeDef, u: &Union) -> TokenStream {
 
 /// The type an alias stands for, through any chain of aliases.
 pub fn unaliased<'a>(api: &'a Api, t: &'a Ty) -> &'a Ty {
-    let Ty::Named(id) = t else { return t };
-    match &api.ty(*id).kind {
-        TypeKind::Alias(target) => unaliased(api, target),
+    match t.named_kind(&api.types) {
+        Some(TypeKind::Alias(target)) => unaliased(api, target),
         _ => t,
     }
 }

@@ -40,24 +40,19 @@ pub fn media(api: &Api, kind: MediaKind, body: &Ty, media_type: &str) -> Media {
         Text => (quote!(String), quote!(response.text())),
         Binary | Multipart => (quote!(bytes::Bytes), quote!(response.bytes())),
     };
-    let (borrowed, owned, send) = match kind {
-        Json => (t.clone(), t, quote!(request.json(#media_type, body);)),
-        Ndjson | Events => (
-            t.clone(),
-            t,
-            quote!(request.json("application/json", body);),
-        ),
-        Form => (t.clone(), t, quote!(request.form(body);)),
-        BracketForm => (t.clone(), t, quote!(request.bracket_form(body);)),
-        Multipart => (t.clone(), t, quote!(request.multipart(body);)),
-        Text => {
-            let send = quote!(request.body(#media_type, body.as_bytes().to_vec()););
-            (quote!(str), quote!(String), send)
-        }
-        Binary => {
-            let send = quote!(request.body(#media_type, body.to_vec()););
-            (quote!([u8]), quote!(Vec<u8>), send)
-        }
+    let send = match kind {
+        Json => quote!(request.json(#media_type, body);),
+        Ndjson | Events => quote!(request.json("application/json", body);),
+        Form => quote!(request.form(body);),
+        BracketForm => quote!(request.bracket_form(body);),
+        Multipart => quote!(request.multipart(body);),
+        Text => quote!(request.body(#media_type, body.as_bytes().to_vec());),
+        Binary => quote!(request.body(#media_type, body.to_vec());),
+    };
+    let (borrowed, owned) = match kind {
+        Text => (quote!(str), quote!(String)),
+        Binary => (quote!([u8]), quote!(Vec<u8>)),
+        _ => (t.clone(), t),
     };
     let json = matches!(kind, Json | Form | BracketForm);
     let (read, read_result) = match json {
@@ -77,8 +72,7 @@ pub fn media(api: &Api, kind: MediaKind, body: &Ty, media_type: &str) -> Media {
 /// The value of a required parameter the API fixes (its type is a constant), which the method
 /// fills in rather than asks for. An optional one stays a field, sent when the caller sets it.
 pub fn fixed_value<'a>(api: &'a Api, p: &Param) -> Option<&'a str> {
-    let Ty::Named(id) = &p.ty else { return None };
-    match &api.ty(*id).kind {
+    match p.ty.named_kind(&api.types)? {
         TypeKind::Const(value) if p.required => Some(value),
         _ => None,
     }

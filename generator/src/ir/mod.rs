@@ -386,6 +386,20 @@ impl Ty {
             other => other,
         }
     }
+
+    /// The definition this type names in `types`, when it names one.
+    pub fn named_kind<'a>(&self, types: &'a [TypeDef]) -> Option<&'a TypeKind> {
+        let Ty::Named(id) = self else { return None };
+        Some(&types[id.0].kind)
+    }
+
+    /// The struct this type names in `types`, when it names one.
+    pub fn named_struct<'a>(&self, types: &'a [TypeDef]) -> Option<&'a Struct> {
+        match self.named_kind(types)? {
+            TypeKind::Struct(s) => Some(s),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -412,10 +426,7 @@ impl TypeKind {
     /// Every type this definition mentions directly.
     pub fn tys(&self) -> Vec<&Ty> {
         match self {
-            TypeKind::Struct(s) => {
-                let fields = s.fields.iter().map(|f| &f.ty);
-                fields.chain(s.extra.as_ref()).collect()
-            }
+            TypeKind::Struct(s) => s.fields.iter().map(|f| &f.ty).chain(&s.extra).collect(),
             TypeKind::Union(u) => u.variants.iter().map(|v| &v.ty).collect(),
             TypeKind::Alias(ty) => vec![ty],
             TypeKind::Enum(_) | TypeKind::Const(_) => Vec::new(),

@@ -5,8 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::{
-    Content, CursorPaging, Field, Operation, Paging, Param, ParamLocation, Returns, TagApi, Ty,
-    TypeDef, TypeKind,
+    CursorPaging, Field, Operation, Paging, Param, ParamLocation, Returns, TagApi, Ty, TypeDef,
 };
 
 const LIMIT: &str = "limit";
@@ -37,15 +36,10 @@ fn paging_of(op: &Operation, types: &[TypeDef]) -> Option<Paging> {
     let integer = |ty: &Ty| matches!(ty, Ty::I64 | Ty::I32);
     let limit = query(LIMIT, integer)?.rust_name.clone();
     let offset = query(OFFSET, integer)?.rust_name.clone();
-    let Returns::One(Content {
-        ty: Ty::Named(id), ..
-    }) = &op.returns
-    else {
+    let Returns::One(content) = &op.returns else {
         return None;
     };
-    let TypeKind::Struct(s) = &types[id.0].kind else {
-        return None;
-    };
+    let s = content.ty.named_struct(types)?;
     let field = |wire: &str, ty: Ty| {
         let named = |f: &&Field| f.wire_name == wire && *f.ty.non_null() == ty;
         s.fields.iter().find(named)

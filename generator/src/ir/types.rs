@@ -484,10 +484,7 @@ impl<'a> TypeBuilder<'a> {
         if tys.len() != arms.len() || tys.len() < 2 {
             return None;
         }
-        let of = |ty| match self.kind_of(ty)? {
-            TypeKind::Struct(s) => Some(s),
-            _ => None,
-        };
+        let of = |ty: &Ty| ty.named_struct(&self.types);
         let structs: Vec<&Struct> = tys.iter().map(of).collect::<Option<_>>()?;
         let explicit = data.discriminator.as_ref();
         let required = structs[0].fields.iter().filter(|f| f.required);
@@ -500,7 +497,7 @@ impl<'a> TypeBuilder<'a> {
             for (s, arm) in structs.iter().zip(arms) {
                 let field = s.fields.iter().find(|f| f.wire_name == *property);
                 let field = field.filter(|f| f.required || explicit.is_some());
-                let constant = field.and_then(|f| match self.kind_of(&f.ty)? {
+                let constant = field.and_then(|f| match f.ty.named_kind(&self.types)? {
                     TypeKind::Const(value) => Some(value.clone()),
                     TypeKind::Enum(e) if e.variants.len() == 1 => Some(e.variants[0].wire.clone()),
                     _ => None,
@@ -519,14 +516,9 @@ impl<'a> TypeBuilder<'a> {
     fn reads_strings(&self, ty: &Ty) -> bool {
         matches!(ty, Ty::DateTime | Ty::Date | Ty::Uuid)
             || matches!(
-                self.kind_of(ty),
+                ty.named_kind(&self.types),
                 Some(TypeKind::Const(_) | TypeKind::Enum(Enum { integer: false, .. }))
             )
-    }
-
-    fn kind_of(&self, ty: &Ty) -> Option<&TypeKind> {
-        let Ty::Named(id) = ty else { return None };
-        Some(&self.types[id.0].kind)
     }
 
     fn variant_name(&self, ty: &Ty) -> String {

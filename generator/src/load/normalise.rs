@@ -71,11 +71,10 @@ fn drop_blank_prose(value: &mut Value, response: bool) {
                 match key.as_str() {
                     // Values, not prose: kept as written.
                     "example" | "examples" | "default" | "enum" | "const" => {}
-                    "responses" => child
-                        .as_object_mut()
-                        .into_iter()
-                        .flat_map(|responses| responses.values_mut())
-                        .for_each(|r| drop_blank_prose(r, true)),
+                    "responses" => {
+                        let responses = child.as_object_mut().into_iter().flatten();
+                        responses.for_each(|(_, r)| drop_blank_prose(r, true));
+                    }
                     _ => drop_blank_prose(child, false),
                 }
             }
@@ -175,11 +174,8 @@ fn describing_arms(map: &mut Map<String, Value>) {
     let shaped = |arm: &Value| SHAPE.split(' ').any(|key| arm.get(key).is_some());
     let (kept, described): (Vec<_>, Vec<_>) = std::mem::take(arms).into_iter().partition(shaped);
     *arms = kept;
-    let members = described
-        .into_iter()
-        .filter_map(|arm| arm.as_object().cloned());
-    for (key, value) in members.flatten() {
-        map.entry(key).or_insert(value);
+    for (key, value) in described.iter().filter_map(Value::as_object).flatten() {
+        map.entry(key.clone()).or_insert(value.clone());
     }
 }
 
