@@ -174,17 +174,19 @@ fn operation_types(api: &Api, tag: &TagApi, op: &Operation) -> TokenStream {
     quote!(#params #returns)
 }
 
-/// A parameter's docs: the document's, its server default, the release that added it; a header says
-/// it is one. An undescribed query parameter gets none (the struct says what its fields are).
+/// A parameter's docs: the document's, its server default, the release that added it; a header or
+/// cookie says it is one. An undescribed query parameter gets none (its struct says what it is).
 fn param_docs(api: &Api, p: &Param) -> TokenStream {
-    let header = format!("Sent as the `{}` header.", wire_name(p));
+    let place = format!("{:?}", p.location).to_lowercase();
+    let sent = format!("Sent as the `{}` {place}.", wire_name(p));
     let default = p.default.as_ref();
     let default = default.map(|default| format!("Server default: `{default}`."));
     let since = since(api, p.since.as_deref())
         .map(|since| format!("{since} Before: [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter), unsent."));
     doc_attrs([
         p.description.as_deref().map(Para::Spec),
-        (!by_query_params(p)).then_some(Para::Ours(&header)),
+        matches!(p.location, ParamLocation::Header | ParamLocation::Cookie)
+            .then_some(Para::Ours(&sent)),
         default.as_deref().map(Para::Ours),
         since.as_deref().map(Para::Ours),
     ])
