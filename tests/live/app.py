@@ -16,7 +16,9 @@ from fastapi import (
     UploadFile,
 )
 from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
-from fastapi.security import APIKeyHeader, OAuth2PasswordBearer, OAuth2PasswordRequestForm
+from fastapi.security import (
+    APIKeyHeader, HTTPBasic, HTTPBasicCredentials, OAuth2PasswordBearer, OAuth2PasswordRequestForm,
+)
 from pydantic import BaseModel, Field
 
 app = FastAPI(title="Live check", version="1")
@@ -141,6 +143,11 @@ def token(grant: Annotated[OAuth2PasswordRequestForm, Depends()]) -> dict:
 @app.get("/me")
 def me(token: Annotated[str, Depends(OAuth2PasswordBearer(tokenUrl="token"))]) -> dict:
     return {"token": token}
+
+
+@app.get("/whoami")
+def whoami(credentials: Annotated[HTTPBasicCredentials, Depends(HTTPBasic())]) -> dict:
+    return {"username": credentials.username, "password": credentials.password}
 
 
 def _bracket_form() -> dict:

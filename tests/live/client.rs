@@ -194,3 +194,14 @@ async fn server_sent_events_arrive_as_the_server_writes_them() {
     let data: Vec<&str> = events.iter().map(|e| e.data.as_str()).collect();
     assert_eq!(data, [r#"{"n": 0}"#, r#"{"n": 1}"#, r#"{"n": 2}"#, "[DONE]"]);
 }
+
+#[tokio::test]
+async fn basic_credentials_go_as_the_scheme_asks() {
+    let url = std::env::var("LIVE_URL").expect("LIVE_URL names the app's address");
+    let signed_in = Client::builder(url).basic_auth("ada", "s3cret: 1").build().unwrap();
+    let answer = signed_in.default().whoami().await.unwrap();
+    assert_eq!(answer["username"], "ada");
+    assert_eq!(answer["password"], "s3cret: 1");
+    let refused = client().default().whoami().await.unwrap_err();
+    assert!(matches!(refused, Error::Api(ref e) if e.status == 401), "{refused:?}");
+}

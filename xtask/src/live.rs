@@ -1,9 +1,9 @@
 //! `cargo xtask live`: a FastAPI app of the project's own (`tests/live/app.py`: discriminated
 //! unions, nullable components, integer/number unions, enum lists in the query, a file upload,
 //! a form and a `deepObject` form, a 204, a text answer, a JSON-or-XML answer, server-sent
-//! events) driven by a client generated from its OpenAPI document. The app runs from the
-//! end-to-end suite's Airflow venv (FastAPI, pydantic and uvicorn as Airflow pins them) on
-//! 127.0.0.1, and is stopped by its pid when the tests end.
+//! events, HTTP basic credentials) driven by a client generated from its OpenAPI document. The
+//! app runs from the end-to-end suite's Airflow venv (FastAPI, pydantic and uvicorn as Airflow
+//! pins them) on 127.0.0.1, and is stopped by its pid when the tests end.
 //!
 //! Layout: `target/live/openapi.json` the app's document, `target/live/crate/` the client with
 //! `tests/live/client.rs` as its test (run with the crate's own tests), `target/live/app.log`

@@ -194,12 +194,23 @@ pub fn apis_mod(api: &Api) -> TokenStream {
             }
         }
     });
+    let basic_auth = api.basic_auth.then_some(quote! {
+        impl crate::ClientBuilder {
+            /// Sends `username` and `password` as HTTP basic credentials, as the document's
+            /// security scheme asks, in place of a bearer token.
+            pub fn basic_auth(self, username: &str, password: &str) -> Self {
+                let credentials = crate::runtime::basic::basic_credentials(username, password);
+                self.auth_header(reqwest::header::AUTHORIZATION, credentials)
+            }
+        }
+    });
     quote! {
         #docs
         #import
         #(#modules)*
         #(integer_id!(#ids, #params);)*
         #api_key
+        #basic_auth
     }
 }
 
@@ -313,6 +324,9 @@ pub fn readme(
     let connect = match (&api.token_url, &api.api_key_header) {
         (Some(_), _) => LOGIN,
         (None, Some(_)) => r#"    let client = Client::builder(URL).api_key("my-key").build()?;"#,
+        (None, None) if api.basic_auth => {
+            r#"    let client = Client::builder(URL).basic_auth("user", "password").build()?;"#
+        }
         (None, None) => r#"    let client = Client::new(URL, "my-token")?;"#,
     }
     .replace("URL", "\"http://localhost:8080\"");

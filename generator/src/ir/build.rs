@@ -65,6 +65,11 @@ pub fn build_supporting(
         error_types: error_types(&apis, &types),
         token_url: token_url.map(|url| (url.clone(), takes_form(api, &url))),
         api_key_header: api_key_header(doc, &apis),
+        basic_auth: accepted_scheme(doc, &apis, |scheme| match scheme {
+            RawScheme::HTTP { scheme, .. } => scheme.eq_ignore_ascii_case("basic").then_some(()),
+            _ => None,
+        })
+        .is_some(),
         apis,
         types,
         warnings,

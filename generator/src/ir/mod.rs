@@ -37,6 +37,8 @@ pub struct Api {
     pub token_url: Option<(String, bool)>,
     /// The header an API key goes in (`x-api-key`), when a scheme sends one so.
     pub api_key_header: Option<String>,
+    /// Whether a scheme takes HTTP basic credentials (a username and a password).
+    pub basic_auth: bool,
     /// Things the document got wrong that generation worked around, for the user to see.
     pub warnings: Vec<String>,
     /// The releases of the API the client supports, when its release history is known.
