@@ -77,14 +77,12 @@ fn write_all(root: &Path, files: &Files) -> io::Result<()> {
 
 /// How `out` differs from `files`, in path order within each kind.
 pub fn differences(out: &Path, files: &Files) -> io::Result<Vec<Drift>> {
-    let mut drift = Vec::new();
-    for (relative, text) in files {
-        match fs::read_to_string(out.join(relative)) {
-            Ok(current) if &current == text => {}
-            Ok(_) => drift.push(Drift::Changed(relative.clone())),
-            Err(_) => drift.push(Drift::Missing(relative.clone())),
-        }
-    }
+    let drifted = |(path, text): (&String, &String)| match fs::read_to_string(out.join(path)) {
+        Ok(current) if current == *text => None,
+        Ok(_) => Some(Drift::Changed(path.clone())),
+        Err(_) => Some(Drift::Missing(path.clone())),
+    };
+    let mut drift: Vec<Drift> = files.iter().filter_map(drifted).collect();
     if out.exists() {
         let mut extra = walk(out, KEEP)?;
         extra.retain(|relative| !files.contains_key(relative));

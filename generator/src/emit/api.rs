@@ -538,13 +538,12 @@ fn dated_fields<'a>(
                         dated_fields(api, &f.ty, &format!("{at}."), through, out);
                     }
                 }
-                TypeKind::Union(u) => {
-                    for v in &u.variants {
-                        dated_fields(api, &v.ty, path, through, out);
+                // A union's arms and an alias's target are at the type's own path.
+                kind => {
+                    for t in kind.tys() {
+                        dated_fields(api, t, path, through, out);
                     }
                 }
-                TypeKind::Alias(target) => dated_fields(api, target, path, through, out),
-                TypeKind::Enum(_) | TypeKind::Const(_) => {}
             }
             through.pop();
         }
@@ -655,11 +654,8 @@ fn error_mapping<'a>(api: &'a Api, errors: &[ErrorCase]) -> Option<Mapping<'a>> 
     let mut default = None;
     let typed = |c: &ErrorCase| Some((c.status, api.error_variant(c.ty?)?));
     for (status, variant) in errors.iter().filter_map(typed) {
-        if status == Status::Default {
-            default = Some(variant);
-            continue;
-        }
         match groups.iter_mut().find(|(_, v)| *v == variant) {
+            _ if status == Status::Default => default = Some(variant),
             Some((statuses, _)) => statuses.push(status),
             None => groups.push((vec![status], variant)),
         }

@@ -85,20 +85,14 @@ pub fn sanitize(text: &str) -> String {
                 (true, "") => "```text".to_string(),
                 (true, info) => format!("```text {info}"),
             });
-            continue;
-        }
-        if in_fence {
+        } else if in_fence {
             out.push(raw.to_string());
-            continue;
+        } else if !trimmed.is_empty() {
+            let indent = (raw.len() - trimmed.len()).min(3);
+            out.push(format!("{}{}", " ".repeat(indent), inline(trimmed)));
+        } else if out.last().is_some_and(|line| !line.is_empty()) {
+            out.push(String::new());
         }
-        if trimmed.is_empty() {
-            if out.last().is_some_and(|line| !line.is_empty()) {
-                out.push(String::new());
-            }
-            continue;
-        }
-        let indent = (raw.len() - trimmed.len()).min(3);
-        out.push(format!("{}{}", " ".repeat(indent), inline(trimmed)));
     }
     if in_fence {
         out.push("```".into());

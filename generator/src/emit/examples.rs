@@ -19,10 +19,8 @@ pub fn example(api: &Api, tag: &TagApi, op: &Operation, stream: bool, crate_iden
 /// An operation's example call (or its streaming twin's) with what it needs (imports, the
 /// body), its result printed, as lines of code.
 pub fn call(api: &Api, tag: &TagApi, op: &Operation, stream: bool, crate_ident: &str) -> String {
-    let mut lines = Vec::new();
-    if let Some(body) = &op.body {
-        lines.push(body_line(api, &body.ty));
-    }
+    let body = op.body.iter().map(|body| body_line(api, &body.ty));
+    let mut lines = Vec::from_iter(body);
     let args = super::signature::arguments(api, op).into_iter();
     let args = args.map(|a| a.example);
     let api_name = &tag.accessor;

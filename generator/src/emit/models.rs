@@ -8,7 +8,7 @@ use quote::{format_ident, quote};
 use super::docs::{doc_attrs, Para};
 use super::setters::{self, Slot};
 use super::ty::{ident, ty, ModelPath};
-use crate::ir::{Api, Enum, Field, Presence, Struct, Ty, TypeDef, TypeKind, Union};
+use crate::ir::{Api, Enum, Field, Presence, Struct, Ty, TypeDef, TypeKind, Union, UnionVariant};
 
 const PATH: ModelPath = ModelPath::Sibling;
 
@@ -56,12 +56,11 @@ pub fn model(api: &Api, def: &TypeDef) -> TokenStream {
 fn enumeration(def: &TypeDef, e: &Enum, docs: TokenStream) -> TokenStream {
     let name = ident(&def.name);
     let variants: Vec<_> = e.variants.iter().map(|v| ident(&v.rust_name)).collect();
-    let wires = e.variants.iter().map(|v| v.wire.replace('`', "'"));
-    let doc = |wire: String| match wire.as_str() {
+    let doc = |wire: &String| match wire.replace('`', "'").as_str() {
         "" => " The empty string.".to_string(),
         wire => format!(" `{wire}`"),
     };
-    let variant_docs: Vec<String> = wires.map(doc).collect();
+    let variant_docs: Vec<String> = e.variants.iter().map(|v| doc(&v.wire)).collect();
     let known = quote! {
         /// Every value this client knows.
         pub const KNOWN: &'static [#name] = &[#(#name::#variants),*];
@@ -388,7 +387,7 @@ fn tagged_deserialize(def: &TypeDef, u: &Union, property: &str, open: bool) -> T
 /// string): the variant says which arm it is.
 fn tagged_serialize(api: &Api, def: &TypeDef, u: &Union, property: &str) -> Option<TokenStream> {
     let constant = |f: &Field| f.wire_name == property && f.presence == Presence::Constant;
-    let always = |v: &crate::ir::UnionVariant| {
+    let always = |v: &UnionVariant| {
         let arm = unaliased(api, &v.ty).named_struct(&api.types);
         arm.is_none_or(|s| s.fields.iter().any(constant))
     };
@@ -424,11 +423,9 @@ fn conversions(api: &Api, def: &TypeDef, u: &Union) -> TokenStream {
     let name = ident(&def.name);
     let mut out = TokenStream::new();
     let mut seen = BTreeSet::new();
-    for v in &u.variants {
-        // Of arms that are one Rust type (two aliases of `String`, say), the first converts.
-        if !seen.insert(ty(api, unaliased(api, &v.ty), PATH).to_string()) {
-            continue;
-        }
+    // Of arms that are one Rust type (two aliases of `String`, say), the first converts.
+    let first = |v: &&UnionVariant| seen.insert(ty(api, unaliased(api, &v.ty), PATH).to_string());
+    for v in u.variants.iter().filter(first) {
         let variant = ident(&v.rust_name);
         let from_arm = (ty(api, &v.ty, PATH), quote!(value));
         for (source, value) in std::iter::once(from_arm).chain(borrowed(api, &v.ty)) {

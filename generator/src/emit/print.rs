@@ -95,9 +95,7 @@ fn join_short_chains(text: &str) -> String {
             i += 1;
             continue;
         };
-        for link in &lines[i + 1..=i + call] {
-            out.push_str(link.trim_start());
-        }
+        out.extend(lines[i + 1..=i + call].iter().map(|link| link.trim_start()));
         out.push('\n');
         for line in &lines[i + call + 1..=i + close] {
             out.push_str(&line[4..]);

@@ -109,10 +109,8 @@ impl<'a> OperationBuilder<'a, '_> {
             }
         }
         let mut names = Namespace::reserving(["body", "params", "request", "self", "client"]);
-        found
-            .into_iter()
-            .map(|(param, pointer)| self.param(param, &pointer, base, &mut names))
-            .collect()
+        let build = |(param, pointer): (_, String)| self.param(param, &pointer, base, &mut names);
+        found.into_iter().map(build).collect()
     }
 
     fn param(
@@ -163,10 +161,8 @@ impl<'a> OperationBuilder<'a, '_> {
         let free = location != ParamLocation::Query && ty == Ty::AnyObject;
         let ty = if free { Ty::Any } else { ty };
         if location == ParamLocation::Path && matches!(ty, Ty::Map(_)) {
-            let message = format!(
-                "object-valued path parameter `{}` is not supported",
-                data.name
-            );
+            let name = &data.name;
+            let message = format!("object-valued path parameter `{name}` is not supported");
             let hint = "use a string or scalar schema for a path parameter";
             return Err(SpecError::at(join(pointer, "schema"), message).with_hint(hint));
         }

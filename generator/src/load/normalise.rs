@@ -209,18 +209,14 @@ fn type_list(map: &mut Map<String, Value>) {
     }
 }
 
-fn is_null_schema(arm: &Value) -> bool {
-    arm.get(X_NULL) == Some(&Value::Bool(true))
-        || arm.get("type").and_then(Value::as_str) == Some("null")
-}
-
-/// Removes `{type: null}` arms; with one arm left, merges it into the parent.
+/// Removes `{type: null}` arms (normalised before this runs, so marked `x-null`); with one arm
+/// left, merges it into the parent.
 fn null_arms(map: &mut Map<String, Value>, key: &str) {
     let Some(Value::Array(arms)) = map.get_mut(key) else {
         return;
     };
     let before = arms.len();
-    arms.retain(|arm| !is_null_schema(arm));
+    arms.retain(|arm| arm.get(X_NULL) != Some(&Value::Bool(true)));
     if arms.len() == before {
         return;
     }
