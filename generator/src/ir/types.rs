@@ -238,7 +238,9 @@ impl<'a> TypeBuilder<'a> {
             {
                 self.ty(&arms[0], site)?
             }
-            SchemaKind::AllOf { all_of } => return self.all_of(all_of, site),
+            SchemaKind::AllOf { all_of } => {
+                return self.all_of(ObjectType::default(), all_of, site)
+            }
             SchemaKind::AnyOf { any_of: arms } => return self.union(data, arms, "anyOf", site),
             SchemaKind::OneOf { one_of: arms } => return self.union(data, arms, "oneOf", site),
             SchemaKind::Not { .. } => Ty::Any,
@@ -259,7 +261,7 @@ impl<'a> TypeBuilder<'a> {
         if let ([arm], false) = (&any.all_of[..], members) {
             return Ok(TypeKind::Alias(self.ty(arm, site)?));
         } else if !any.all_of.is_empty() {
-            return self.all_of(&any.all_of, site);
+            return self.all_of(object_of(any), &any.all_of, site);
         } else if !any.properties.is_empty() {
             return self.object(&object_of(any), site);
         } else if !any.any_of.is_empty() {
@@ -365,13 +367,21 @@ impl<'a> TypeBuilder<'a> {
         Ok(TypeKind::Struct(Struct { fields, extra }))
     }
 
-    /// `allOf` of several schemas: one struct with the properties of all of them.
-    fn all_of(&mut self, arms: &[ReferenceOr<Schema>], site: &Site) -> SpecResult<TypeKind> {
+    /// `allOf` of several schemas: one struct with the properties of all of them, and of what
+    /// the schema holding them says itself (`own`: Box's `required` list beside its `allOf`).
+    fn all_of(
+        &mut self,
+        own: ObjectType,
+        arms: &[ReferenceOr<Schema>],
+        site: &Site,
+    ) -> SpecResult<TypeKind> {
         let mut merged = ObjectType::default();
         for (i, arm) in arms.iter().enumerate() {
             let pointer = format!("{}/allOf/{i}", site.pointer);
             self.merge(arm, &pointer, &mut merged, &mut Vec::new())?;
         }
+        merged.properties.extend(own.properties);
+        merged.required.extend(own.required);
         self.object(&merged, site)
     }
 
