@@ -589,11 +589,14 @@ fn decode(api: &Api, op: &Operation, errors: &TokenStream) -> TokenStream {
             let mut seen = BTreeSet::new();
             let fallback = variants.iter().filter(|v| seen.insert(v.status));
             let fallback = fallback.map(|v| arm(v, quote!(_)));
+            // A `default` answer (springdoc's, with no success declared) takes every status.
+            let others = variants.iter().all(|v| v.status != Status::Default);
+            let others = others.then(|| quote!(_ => Err(response.error(#errors)),));
             quote! {
                 |response| match (response.status(), response.media_type().as_str()) {
                     #(#exact)*
                     #(#fallback)*
-                    _ => Err(response.error(#errors)),
+                    #others
                 }
             }
         }
