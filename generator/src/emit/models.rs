@@ -357,9 +357,9 @@ fn tagged_deserialize(def: &TypeDef, u: &Union, property: &str, open: bool) -> T
     let name = ident(&def.name);
     let arms = u.variants.iter().map(|v| {
         let variant = ident(&v.rust_name);
-        let tag = v.tag.as_deref().unwrap_or_default();
+        let (tag, also) = (v.tag.as_deref().unwrap_or_default(), &v.also);
         let wrap = if v.boxed { quote!(|v| #name::#variant(Box::new(v))) } else { quote!(#name::#variant) };
-        quote!(Some(#tag) => serde_json::from_value(value).map(#wrap).map_err(serde::de::Error::custom),)
+        quote!(Some(#tag) #(| Some(#also))* => serde_json::from_value(value).map(#wrap).map_err(serde::de::Error::custom),)
     });
     let tags: Vec<&str> = u.variants.iter().filter_map(|v| v.tag.as_deref()).collect();
     let expected = tags.join(", ");
@@ -401,6 +401,11 @@ fn tagged_serialize(api: &Api, def: &TypeDef, u: &Union, property: &str) -> Opti
     });
     let unknown = quote!(#name::Unknown(value) => return value.serialize(serializer),);
     let unknown = def.usage.response.then_some(unknown);
+    // An arm whose own enum holds several tags keeps the one it holds.
+    let write = match u.variants.iter().any(|v| !v.also.is_empty()) {
+        true => quote!(object.entry(#property).or_insert_with(|| tag.into());),
+        false => quote!(object.insert(#property.into(), tag.into());),
+    };
     Some(quote! {
         impl Serialize for #name {
             fn serialize<__S: serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
@@ -410,7 +415,7 @@ fn tagged_serialize(api: &Api, def: &TypeDef, u: &Union, property: &str) -> Opti
                 };
                 let mut value = value.map_err(serde::ser::Error::custom)?;
                 if let Some(object) = value.as_object_mut() {
-                    object.insert(#property.into(), tag.into());
+                    #write
                 }
                 value.serialize(serializer)
             }

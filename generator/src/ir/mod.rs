@@ -529,8 +529,10 @@ pub struct Union {
 pub struct UnionVariant {
     pub rust_name: String,
     pub ty: Ty,
-    /// The discriminator value that selects this variant.
+    /// The discriminator value that selects this variant, and others that do too (the values
+    /// of an arm's own enum: Adyen's `sdk` and `wechatpaySDK`).
     pub tag: Option<String>,
+    pub also: Vec<String>,
     pub boxed: bool,
 }
 

@@ -450,7 +450,11 @@ impl<'a> TypeBuilder<'a> {
         // The arm for a tag this client does not know.
         let mut names = Namespace::reserving(tagged.as_ref().map(|_| "Unknown"));
         let variant = |(i, ty): (usize, Ty)| {
-            let tag = tagged.as_ref().map(|(_, tags)| tags[i].clone());
+            let mut tags = tagged
+                .as_ref()
+                .map(|(_, tags)| tags[i].clone())
+                .unwrap_or_default();
+            let tag = (!tags.is_empty()).then(|| tags.remove(0));
             let rust_name = names.unique(match &tag {
                 Some(tag) => camel(tag),
                 None => self.variant_name(&ty),
@@ -459,6 +463,7 @@ impl<'a> TypeBuilder<'a> {
                 rust_name,
                 ty,
                 tag,
+                also: tags,
                 boxed: false,
             }
         };
@@ -490,7 +495,7 @@ impl<'a> TypeBuilder<'a> {
         data: &SchemaData,
         arms: &[ReferenceOr<Schema>],
         tys: &[Ty],
-    ) -> Option<(String, Vec<String>)> {
+    ) -> Option<(String, Vec<Vec<String>>)> {
         if tys.len() != arms.len() || tys.len() < 2 {
             return None;
         }
@@ -503,17 +508,23 @@ impl<'a> TypeBuilder<'a> {
             None => required.map(|f| &f.wire_name).collect(),
         };
         candidates.into_iter().find_map(|property| {
-            let mut tags: Vec<String> = Vec::with_capacity(structs.len());
+            let mut tags: Vec<Vec<String>> = Vec::with_capacity(structs.len());
             for (s, arm) in structs.iter().zip(arms) {
                 let field = s.fields.iter().find(|f| f.wire_name == *property);
                 let field = field.filter(|f| f.required || explicit.is_some());
-                let constant = field.and_then(|f| match f.ty.named_kind(&self.types)? {
-                    TypeKind::Const(value) => Some(value.clone()),
-                    TypeKind::Enum(e) if e.variants.len() == 1 => Some(e.variants[0].wire.clone()),
+                let values = field.and_then(|f| match f.ty.named_kind(&self.types)? {
+                    TypeKind::Const(value) => Some(vec![value.clone()]),
+                    TypeKind::Enum(e) => Some(e.variants.iter().map(|v| v.wire.clone()).collect()),
                     _ => None,
                 });
-                let tag = constant.or_else(|| mapped_tag(explicit?, arm))?;
-                if tags.contains(&tag) || field.is_none() {
+                // A constant or a one-value enum; else the mapping's; else, with no discriminator,
+                // an enum no other arm shares a value of (Adyen's `[sdk, wechatpaySDK]`).
+                let tag = match (values, explicit) {
+                    (Some(values), _) if values.len() == 1 => values,
+                    (_, Some(explicit)) => vec![mapped_tag(explicit, arm)?],
+                    (values, None) => values?,
+                };
+                if tag.iter().any(|t| tags.iter().flatten().any(|u| u == t)) || field.is_none() {
                     return None;
                 }
                 tags.push(tag);
