@@ -3,7 +3,6 @@
 
 use std::{fmt, path::PathBuf};
 
-/// A generator failure.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Error {
     /// Something in the document: what is wrong, where, and what to change.

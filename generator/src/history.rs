@@ -66,7 +66,6 @@ impl History {
         Ok(history)
     }
 
-    /// Where `release` is among the releases, when it is one.
     pub fn position(&self, release: &str) -> Option<usize> {
         self.releases.iter().position(|r| r == release)
     }

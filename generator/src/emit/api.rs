@@ -611,7 +611,6 @@ fn status_pattern(status: Status) -> TokenStream {
     }
 }
 
-/// `lo..=hi`.
 fn range_pattern(lo: u16, hi: u16) -> TokenStream {
     let (lo, hi) = (Literal::u16_unsuffixed(lo), Literal::u16_unsuffixed(hi));
     quote!(#lo..=#hi)

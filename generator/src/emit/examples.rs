@@ -123,10 +123,7 @@ pub fn value(api: &Api, ty: &Ty, name: &str, depth: usize) -> String {
         Ty::List(_) => "Vec::new()".into(),
         Ty::Nullable(inner) if depth < 8 => format!("Some({})", deeper(inner)),
         Ty::Nullable(_) => "None".into(),
-        Ty::Tuple(items) => {
-            let items: Vec<_> = items.iter().map(deeper).collect();
-            format!("({})", items.join(", "))
-        }
+        Ty::Tuple(items) => format!("({})", Vec::from_iter(items.iter().map(deeper)).join(", ")),
         Ty::Named(id) => named(api, *id, name, depth),
     }
 }

@@ -151,10 +151,9 @@ fn field_serde(field: &Field) -> Option<TokenStream> {
 /// `sent`: the type is (part of) a request body, which an older server may refuse a newer field of.
 fn field_docs(api: &Api, field: &Field, sent: bool) -> TokenStream {
     let default = field.default.as_ref().map(|d| format!("Default: `{d}`."));
-    let older = if sent {
-        "Set, it fails the call unsent on an older server with [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter)."
-    } else {
-        "`None` from older servers."
+    let older = match sent {
+        true => "Set, it fails the call unsent on an older server with [`Error::UnsupportedParameter`](crate::Error::UnsupportedParameter).",
+        false => "`None` from older servers.",
     };
     let since =
         super::docs::since(api, field.since.as_deref()).map(|since| format!("{since} {older}"));

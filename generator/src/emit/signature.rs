@@ -54,10 +54,9 @@ pub fn media(api: &Api, kind: MediaKind, body: &Ty, media_type: &str) -> Media {
         Binary => (quote!([u8]), quote!(Vec<u8>)),
         _ => (t.clone(), t),
     };
-    let json = matches!(kind, Json | Form | BracketForm);
-    let (read, read_result) = match json {
-        true => (quote!(#read?), read),
-        false => (read.clone(), quote!(Ok(#read))),
+    let (read, read_result) = match kind {
+        Json | Form | BracketForm => (quote!(#read?), read),
+        _ => (read.clone(), quote!(Ok(#read))),
     };
     Media {
         response,
@@ -181,7 +180,6 @@ pub fn arguments(api: &Api, op: &Operation) -> Vec<Argument> {
     out
 }
 
-/// A required parameter's argument.
 pub fn parameter(api: &Api, p: &Param) -> Argument {
     let name = ident(&p.rust_name);
     let t = ty(api, &p.ty, PATH);

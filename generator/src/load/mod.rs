@@ -72,14 +72,11 @@ pub fn parse(text: &str) -> SpecResult<Value> {
             return Ok(json);
         }
     }
-    let yaml = yaml.map_err(|e| {
-        let line = e.location().map(|l| l.line());
-        SpecError::at("", format!("not valid YAML or JSON: {e}")).with_line(line)
-    })?;
-    serde_json::to_value(yaml).map_err(|e| {
-        SpecError::at("", format!("not valid YAML or JSON: {e}"))
-            .with_hint("mapping keys must be strings, numbers or booleans")
-    })
+    let invalid =
+        |e: &dyn std::fmt::Display| SpecError::at("", format!("not valid YAML or JSON: {e}"));
+    let yaml = yaml.map_err(|e| invalid(&e).with_line(e.location().map(|l| l.line())))?;
+    serde_json::to_value(yaml)
+        .map_err(|e| invalid(&e).with_hint("mapping keys must be strings, numbers or booleans"))
 }
 
 /// `text` as YAML's own value. An integer past 64 bits, which that value cannot hold (OpenAI

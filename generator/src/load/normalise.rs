@@ -22,7 +22,6 @@ pub const X_CONST: &str = "x-const";
 pub const X_PREFIX_ITEMS: &str = "x-prefix-items";
 pub const X_NULL: &str = "x-null";
 
-/// Normalises the whole document in place.
 pub fn document(doc: &mut Value) {
     drop_blank_prose(doc, false);
     // openapiv3 knows no `mutualTLS` scheme (3.1): a client certificate is the TLS layer's.
