@@ -52,6 +52,10 @@ pub struct EventStream {
     done: bool,
     events: u64,
     last_id: Option<String>,
+    /// The event being read, kept here so that a `next()` dropped mid-event (a timeout)
+    /// loses none of it.
+    pending: Event,
+    data: Option<String>,
 }
 
 impl std::fmt::Debug for EventStream {
@@ -86,6 +90,8 @@ impl Response {
             done: false,
             events: 0,
             last_id: None,
+            pending: Event::default(),
+            data: None,
         }
     }
 }
@@ -99,12 +105,10 @@ impl EventStream {
     /// The next event; `None` at the end of the body. Comments (`:` lines) and events
     /// without data are skipped, as browsers skip them.
     pub async fn next(&mut self) -> Option<Result<Event, Error>> {
-        let mut event = Event::default();
-        let mut data: Option<String> = None;
         loop {
             let Some(line) = self.take_line() else {
                 if self.done {
-                    return data.map(|data| Ok(self.dispatched(event, data)));
+                    return self.dispatched().map(Ok);
                 }
                 match self.body.next().await {
                     Some(Ok(chunk)) => {
@@ -117,22 +121,22 @@ impl EventStream {
                 continue;
             };
             if line.is_empty() {
-                match data.take() {
-                    Some(data) => return Some(Ok(self.dispatched(event, data))),
-                    None => event = Event::default(),
+                match self.dispatched() {
+                    Some(event) => return Some(Ok(event)),
+                    None => continue,
                 }
-                continue;
             }
             let line = String::from_utf8_lossy(&line);
             let (field, value) = line.split_once(':').unwrap_or((&line, ""));
             let value = value.strip_prefix(' ').unwrap_or(value);
+            let event = &mut self.pending;
             match field {
-                "data" => match &mut data {
+                "data" => match &mut self.data {
                     Some(data) => {
                         data.push('\n');
                         data.push_str(value);
                     }
-                    None => data = Some(value.to_string()),
+                    None => self.data = Some(value.to_string()),
                 },
                 "event" => event.event = value.to_string(),
                 "id" if !value.contains('\0') => self.last_id = Some(value.to_string()),
@@ -152,11 +156,13 @@ impl EventStream {
         Ok(out)
     }
 
-    fn dispatched(&mut self, mut event: Event, data: String) -> Event {
-        self.events += 1;
-        event.data = data;
+    /// The event read so far, when it has data; either way the next one starts afresh.
+    fn dispatched(&mut self) -> Option<Event> {
+        let mut event = std::mem::take(&mut self.pending);
+        event.data = self.data.take()?;
         event.id.clone_from(&self.last_id);
-        event
+        self.events += 1;
+        Some(event)
     }
 
     fn cut(&mut self, source: reqwest::Error) -> Error {
@@ -185,10 +191,12 @@ impl EventStream {
             None if self.done && !self.buffer.is_empty() => self.buffer.split().freeze(),
             None => return None,
         };
-        Some(
-            line.strip_suffix(b"\r")
-                .map_or(line.clone(), |l| line.slice(..l.len())),
-        )
+        let cr = line.ends_with(b"\r");
+        Some(if cr {
+            line.slice(..line.len() - 1)
+        } else {
+            line
+        })
     }
 }
 
@@ -212,6 +220,8 @@ mod tests {
             done: false,
             events: 0,
             last_id: None,
+            pending: Event::default(),
+            data: None,
         }
     }
 
@@ -243,5 +253,31 @@ mod tests {
             ]
         );
         assert_eq!(events[0].json::<serde_json::Value>().unwrap()["n"], 1);
+    }
+
+    #[tokio::test]
+    async fn a_next_dropped_mid_event_loses_none_of_it() {
+        use futures_util::FutureExt;
+        use std::task::Poll;
+
+        let mut polls = 0;
+        let mut events = stream_of(&[]);
+        events.body = stream::poll_fn(move |_| {
+            polls += 1;
+            match polls {
+                1 => Poll::Ready(Some(Ok(Bytes::from_static(b"event: note\ndata: first\n")))),
+                2 => Poll::Pending,
+                3 => Poll::Ready(Some(Ok(Bytes::from_static(b"data: second\n\n")))),
+                _ => Poll::Ready(None),
+            }
+        })
+        .boxed();
+        // The first call reads half an event, then waits and is dropped, as a timeout drops it.
+        assert!(events.next().now_or_never().is_none());
+        let event = events.next().await.unwrap().unwrap();
+        assert_eq!(
+            (event.event.as_str(), event.data.as_str()),
+            ("note", "first\nsecond")
+        );
     }
 }
