@@ -79,6 +79,19 @@ impl Response {
                 (length, stream::once(async { Ok(bytes) }).boxed())
             }
         };
+        EventStream::new(operation, status, headers, expected, body)
+    }
+}
+
+impl EventStream {
+    /// The events of `body`, the answer to `operation` with `status` and `headers`.
+    fn new(
+        operation: &'static str,
+        status: u16,
+        headers: HeaderMap,
+        expected: Option<u64>,
+        body: BoxStream<'static, reqwest::Result<Bytes>>,
+    ) -> Self {
         EventStream {
             operation,
             status,
@@ -94,9 +107,7 @@ impl Response {
             data: None,
         }
     }
-}
 
-impl EventStream {
     /// The response headers.
     pub fn headers(&self) -> &HeaderMap {
         &self.headers
@@ -209,20 +220,8 @@ mod tests {
             .iter()
             .map(|c| Ok(Bytes::from_static(c.as_bytes())))
             .collect();
-        EventStream {
-            operation: "test",
-            status: 200,
-            headers: HeaderMap::new(),
-            body: stream::iter(chunks).boxed(),
-            expected: None,
-            received: 0,
-            buffer: BytesMut::new(),
-            done: false,
-            events: 0,
-            last_id: None,
-            pending: Event::default(),
-            data: None,
-        }
+        let body = stream::iter(chunks).boxed();
+        EventStream::new("test", 200, HeaderMap::new(), None, body)
     }
 
     fn event(name: &str, data: &str, id: Option<&str>) -> Event {
