@@ -68,11 +68,12 @@ pub fn media(api: &Api, kind: MediaKind, body: &Ty, media_type: &str) -> Media {
     }
 }
 
-/// The value of a required parameter the API fixes (its type is a constant), which the method
-/// fills in rather than asks for. An optional one stays a field, sent when the caller sets it.
-pub fn fixed_value<'a>(api: &'a Api, p: &Param) -> Option<&'a str> {
-    match p.ty.named_kind(&api.types)? {
-        TypeKind::Const(value) if p.required => Some(value),
+/// What the method fills in rather than asks for: a required parameter the API fixes (a constant)
+/// or a required header's text default (a versioned `Accept`; a call's own header replaces it).
+pub fn fixed_value<'a>(api: &'a Api, p: &'a Param) -> Option<&'a str> {
+    match p.ty.named_kind(&api.types) {
+        Some(TypeKind::Const(value)) if p.required => Some(value),
+        _ if p.required && p.location == ParamLocation::Header => p.default.as_ref()?.as_str(),
         _ => None,
     }
 }

@@ -307,8 +307,7 @@ fn op_tys_mut(op: &mut Operation) -> Vec<(&mut Ty, bool)> {
 fn mark_usage(types: &mut [TypeDef], mut used: Vec<(TypeId, bool)>) {
     while let Some((id, sent)) = used.pop() {
         let Usage { request, response } = &mut types[id.0].usage;
-        let flag = if sent { request } else { response };
-        if std::mem::replace(flag, true) {
+        if std::mem::replace(if sent { request } else { response }, true) {
             continue;
         }
         let next = types[id.0].kind.tys().into_iter().flat_map(Ty::named);
