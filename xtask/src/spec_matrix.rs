@@ -126,9 +126,12 @@ pub fn run(rest: &[String]) -> Result<(), String> {
             } else {
                 &["build", "--quiet"]
             };
-            row.build = Some(
-                cargo_in(&dir, &target, args, &log_path(&base, row)).map(|()| built.elapsed()),
-            );
+            let result = cargo_in(&dir, &target, args, &log_path(&base, row));
+            // Said at once, so a log cut short still shows why the first build failed.
+            if let Err(e) = &result {
+                println!("{} {}: {e}", row.version, row.set.dir());
+            }
+            row.build = Some(result.map(|()| built.elapsed()));
         }
     }
     let building = build_started.elapsed();
@@ -158,11 +161,6 @@ pub fn run(rest: &[String]) -> Result<(), String> {
     let clipping = clippy_started.elapsed();
 
     print!("{}", table(&rows));
-    for row in &rows {
-        if let Some(Err(e)) = &row.build {
-            println!("\n{} {}: {e}", row.version, row.set.dir());
-        }
-    }
     let mut failed: Vec<String> = rows
         .iter()
         .filter(|r| !r.ok())
@@ -319,7 +317,7 @@ fn table(rows: &[Row]) -> String {
             format!("FAILED: {}", row.problems.join("; "))
         } else {
             match &row.build {
-                Some(Err(_)) => "FAILED to build (below)".into(),
+                Some(Err(_)) => "FAILED to build (above)".into(),
                 Some(Ok(_)) => "ok (built, -D warnings)".into(),
                 None => "ok (generated)".into(),
             }
