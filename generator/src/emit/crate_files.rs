@@ -288,6 +288,11 @@ const LOGIN: &str = r#"    // A username and password, exchanged for a token ...
     let client = Client::builder(URL).login("admin", "admin").await?;
     // ... or a token you already have: `Client::new(URL, "my-token")?`."#;
 
+/// The README's word on `_stream` twins, for a crate that has some.
+const PAGING: &str =
+    "- Paged lists have a `_stream` twin that owns its arguments and walks every page; when a page
+  fails for good it ends with the error, and `resume_from()` says where to pick up.\n";
+
 /// `template_modules` decides whether the README points at the `guide` module.
 pub fn readme(
     api: &Api,
@@ -320,6 +325,9 @@ pub fn readme(
     let example: Vec<String> = example.lines().map(|line| format!("    {line}")).collect();
     let tags: Vec<&str> = api.apis.iter().map(|tag| tag.tag.as_str()).collect();
     let count = api.operations().count().to_string();
+    let ids = super::signature::id_types(api).into_keys().take(2);
+    let ids = Vec::from_iter(ids.map(|id| format!("`{id}(1)`"))).join(", ");
+    let paged = api.operations().any(|(_, op)| op.paging.is_some());
     // The quick start's client says who it is as the document's clients do.
     let connect = match (&api.token_url, &api.api_key_header) {
         (Some(_), _) => LOGIN,
@@ -329,7 +337,7 @@ pub fn readme(
         }
         (None, None) => r#"    let client = Client::new(URL, "my-token")?;"#,
     }
-    .replace("URL", "\"http://localhost:8080\"");
+    .replace("URL", &format!("{:?}", api.server_url));
     let body = fill(
         template,
         &[
@@ -345,6 +353,15 @@ pub fn readme(
             ("title", &api.title),
             ("api_version", &api.version),
             ("operation_count", &count),
+            (
+                "ids",
+                &if ids.is_empty() {
+                    ids
+                } else {
+                    format!(" ({ids})")
+                },
+            ),
+            ("paging", if paged { PAGING } else { "" }),
         ],
     );
     let by = &config.generated_by;

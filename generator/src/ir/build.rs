@@ -70,6 +70,7 @@ pub fn build_supporting(
             _ => None,
         })
         .is_some(),
+        server_url: server_url(api),
         apis,
         types,
         warnings,
@@ -367,6 +368,20 @@ fn api_key_header(doc: &Document, apis: &[TagApi]) -> Option<String> {
     })?;
     let token = |b: u8| b.is_ascii_alphanumeric() || b"-_.".contains(&b);
     name.bytes().all(token).then(|| name.to_ascii_lowercase())
+}
+
+/// The first server's URL with its variables at their defaults, on a local host when the
+/// document gives only a path (`/api/v1`); without one, a local server's root.
+fn server_url(api: &OpenAPI) -> String {
+    let server = api.servers.first();
+    let mut url = server.map_or(String::new(), |s| s.url.clone());
+    for (name, variable) in server.iter().flat_map(|s| s.variables.iter().flatten()) {
+        url = url.replace(&format!("{{{name}}}"), &variable.default);
+    }
+    if !url.contains("://") {
+        url = format!("http://localhost:8080/{}", url.trim_start_matches('/'));
+    }
+    url.trim_end_matches('/').into()
 }
 
 /// Whether the document's POST at `url` (relative or absolute) takes RFC 6749's form; Airflow's,

@@ -39,6 +39,8 @@ pub struct Api {
     pub api_key_header: Option<String>,
     /// Whether a scheme takes HTTP basic credentials (a username and a password).
     pub basic_auth: bool,
+    /// The URL a client of the document's server is built with (`https://api.example.com/v1`).
+    pub server_url: String,
     /// Things the document got wrong that generation worked around, for the user to see.
     pub warnings: Vec<String>,
     /// The releases of the API the client supports, when its release history is known.

@@ -161,8 +161,11 @@ fn schema(value: &mut Value) {
     }
 }
 
-/// The keywords that give a schema a shape; an `allOf` arm with none of them only describes.
-const SHAPE: &str = "$ref type properties items allOf anyOf oneOf enum required";
+/// Whether a schema has a keyword that gives it a shape; an `allOf` arm with none only describes.
+fn shaped(arm: &Value) -> bool {
+    let shape = "$ref type properties items allOf anyOf oneOf enum required";
+    shape.split(' ').any(|key| arm.get(key).is_some())
+}
 
 /// `allOf` arms that only describe (Box's `{nullable: false}`, a `{description: …}`) are left
 /// out, what they say moving up: kept, they made a merge of a string and nothing an object.
@@ -170,7 +173,6 @@ fn describing_arms(map: &mut Map<String, Value>) {
     let Some(Value::Array(arms)) = map.get_mut("allOf") else {
         return;
     };
-    let shaped = |arm: &Value| SHAPE.split(' ').any(|key| arm.get(key).is_some());
     let (kept, described): (Vec<_>, Vec<_>) = std::mem::take(arms).into_iter().partition(shaped);
     *arms = kept;
     for (key, value) in described.iter().filter_map(Value::as_object).flatten() {
@@ -208,14 +210,15 @@ fn type_list(map: &mut Map<String, Value>) {
     }
 }
 
-/// Removes `{type: null}` arms (normalised before this runs, so marked `x-null`); with one arm
-/// left, merges it into the parent.
+/// Removes `{type: null}` arms (normalised before this runs, so marked `x-null`) and schemars'
+/// shapeless `{nullable: true}`; with one arm left, merges it into the parent.
 fn null_arms(map: &mut Map<String, Value>, key: &str) {
     let Some(Value::Array(arms)) = map.get_mut(key) else {
         return;
     };
     let before = arms.len();
-    arms.retain(|arm| arm.get(X_NULL) != Some(&Value::Bool(true)));
+    let yes = Some(&Value::Bool(true));
+    arms.retain(|arm| arm.get(X_NULL) != yes && (arm.get("nullable") != yes || shaped(arm)));
     if arms.len() == before {
         return;
     }

@@ -220,7 +220,8 @@ struct LoginResponse {
 }
 
 impl Client {
-    /// Starts configuring a client for the server at `base_url` (e.g. `http://localhost:8080`).
+    /// Starts configuring a client for the server at `base_url`: `http://localhost:8080`, or
+    /// with the path the API lives under when its document's server URL has one (its README's).
     pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
         ClientBuilder {
             base_url: base_url.into(),
