@@ -127,6 +127,12 @@ def uploads(request: Request, prefix: str, marker: Optional[str] = None) -> dict
     return {"query": request.url.query}
 
 
+@app.get("/measures/{size}")
+def measure(request: Request, size: float, scale: float, tags: List[float] = Query([])) -> dict:
+    """Says the path and query as they arrived: a whole `number` must travel as `2`, not `2.0`."""
+    return {"path": request.url.path, "query": request.url.query}
+
+
 @app.get("/secret")
 def secret(key: Annotated[str, Security(APIKeyHeader(name="X-Live-Key"))]) -> dict:
     return {"key": key}

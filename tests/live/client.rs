@@ -1,7 +1,9 @@
 //! The live check's client side: the crate generated from `app.py`'s document, against the app
 //! served on `LIVE_URL`. `cargo xtask live` copies this file into that crate's `tests/`.
 
-use live_app::apis::{ColorsParams, CookiesParams, Count, ThingId, TicksParams, UploadsParams};
+use live_app::apis::{
+    ColorsParams, CookiesParams, Count, MeasureParams, ThingId, TicksParams, UploadsParams,
+};
 use live_app::models::{
     BodyLoginLoginPost, BodyUploadUploadPost, Parcel, ParcelAmount, ParcelPet, Cat, Color, Dog, Note,
     SubscribeBody, SubscribeBodyAddress, SubscribeBodyItemsItem,
@@ -134,6 +136,14 @@ async fn a_fixed_query_in_the_path_comes_before_the_parameters() {
     assert_eq!(answer["query"], "list&marker=m%201&prefix=p");
     let answer = client().default().uploads("p", &UploadsParams::default()).await.unwrap();
     assert_eq!(answer["query"], "list&prefix=p");
+}
+
+#[tokio::test]
+async fn a_whole_number_travels_without_a_fraction() {
+    let params = MeasureParams::default().tags([3.0, 0.25]);
+    let answer = client().default().measure(2.0, 1.5, &params).await.unwrap();
+    assert_eq!(answer["path"], "/measures/2");
+    assert_eq!(answer["query"], "tags=3&tags=0.25&scale=1.5");
 }
 
 #[tokio::test]

@@ -37,10 +37,9 @@ impl std::fmt::Debug for Call {
 }
 
 impl Client {
-    /// Starts a request to `path` (from the server's root, say `/api/v2/version`; the leading
-    /// `/` may be left out), sent with this client's credentials, retry policy and re-login,
-    /// failing with the same [`Error`]s as the crate's own operations (the body's `detail`
-    /// included).
+    /// Starts a request to `path` (from the server's root, say `/api/v2/version`; the leading `/`
+    /// may be left out), sent with this client's credentials, retry policy and re-login, failing
+    /// with the same [`Error`]s as the crate's own operations (the body's `detail` included).
     pub fn call(&self, method: Method, path: impl Into<String>) -> Call {
         let template = "(a path of the caller's)";
         let request = Request::new(self, method, "call", template, rooted(path.into()));

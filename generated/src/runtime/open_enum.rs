@@ -1,7 +1,6 @@
 // Written by hand in the generator's templates/src/runtime/open_enum.rs, and copied here when the client is generated. Change it there, not here.
 
-//! The open string enums of the models: a value the client does not know is kept, not an
-//! error.
+//! The open string enums of the models: a value the client does not know is kept, not an error.
 
 /// The trait impls of a string enum that also carries values it does not know, so a newer
 /// server's value (a new task state, say) decodes as `Unknown` instead of failing the whole

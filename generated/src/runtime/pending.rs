@@ -76,9 +76,8 @@ impl<T> Pending<T> {
         self
     }
 
-    /// Fails this call with [`Error::Deadline`] when it has no answer `deadline` after it
-    /// began, retries included, instead of the client's
-    /// [`deadline`](crate::ClientBuilder::deadline).
+    /// Fails this call with [`Error::Deadline`] when it has no answer `deadline` after it began,
+    /// retries included, instead of the client's [`deadline`](crate::ClientBuilder::deadline).
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.request.deadline = Some(deadline);
         self
@@ -151,8 +150,7 @@ impl<T: 'static> IntoFuture for Pending<T> {
     }
 }
 
-/// A typed answer with the status and headers it came with: what
-/// [`Pending::with_response`] gives.
+/// A typed answer with the status and headers it came with: what [`Pending::with_response`] gives.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Reply<T> {

@@ -21,11 +21,13 @@ pub enum QueryStyle {
     DeepObject,
 }
 
-/// The text form of a scalar JSON value; `None` for null.
+/// The text form of a scalar JSON value, `None` for null; a whole float is `123`, as ids are
+/// (`123.0` in JSON, which servers refuse in a path or a query).
 pub(crate) fn scalar(value: Value) -> Option<String> {
     match value {
         Value::Null => None,
         Value::String(s) => Some(s),
+        Value::Number(n) if n.is_f64() => n.as_f64().map(|f| f.to_string()),
         other => Some(other.to_string()),
     }
 }
