@@ -37,7 +37,7 @@ fn runtime() -> &'static tokio::runtime::Runtime {
     RUNTIME.get_or_init(|| {
         tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
-            .thread_name("airflow-client")
+            .thread_name(env!("CARGO_PKG_NAME"))
             .enable_all()
             .build()
             .unwrap_or_else(|e| panic!("cannot start the blocking API's runtime: {e}"))
