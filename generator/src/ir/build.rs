@@ -94,7 +94,7 @@ fn collect_operations<'a>(
         components: api.components.as_ref(),
         types,
         global_security: api.security.as_ref(),
-        prefixes: Namespace::new(),
+        prefixes: Namespace::default(),
     };
     let mut by_tag = ByTag::new();
     let mut fn_names: BTreeMap<String, Namespace> = BTreeMap::new();
@@ -189,29 +189,26 @@ fn check_selected_tags(doc: &Document, selection: &Selection, by_tag: &ByTag) ->
 
 /// One API type per tag, named and described.
 fn tag_apis(doc: &Document, by_tag: ByTag) -> Vec<TagApi> {
-    let mut api_names = Namespace::new();
-    by_tag
-        .into_iter()
-        .map(|(tag, mut operations)| {
-            let type_name = api_names.unique(camel(&format!("{tag} api")));
-            let module = super::types::module_name(type_name.trim_end_matches("Api"), "apis");
-            // No operation's module is named like its tag's (`login/login.rs`).
-            let mut modules = Namespace::reserving([module.as_str()]);
-            for op in &mut operations {
-                op.module = modules.unique(std::mem::take(&mut op.module));
-            }
-            // The last tag of that name, when the document repeats one.
-            let described = doc.api.tags.iter().rfind(|t| t.name == tag);
-            TagApi {
-                accessor: accessor_name(&module),
-                module,
-                description: described.and_then(|t| t.description.clone()),
-                type_name,
-                tag,
-                operations,
-            }
-        })
-        .collect()
+    let mut api_names = Namespace::default();
+    Vec::from_iter(by_tag.into_iter().map(|(tag, mut operations)| {
+        let type_name = api_names.unique(camel(&format!("{tag} api")));
+        let module = super::types::module_name(type_name.trim_end_matches("Api"), "apis");
+        // No operation's module is named like its tag's (`login/login.rs`).
+        let mut modules = Namespace::reserving([module.as_str()]);
+        for op in &mut operations {
+            op.module = modules.unique(std::mem::take(&mut op.module));
+        }
+        // The last tag of that name, when the document repeats one.
+        let described = doc.api.tags.iter().rfind(|t| t.name == tag);
+        TagApi {
+            accessor: accessor_name(&module),
+            module,
+            description: described.and_then(|t| t.description.clone()),
+            type_name,
+            tag,
+            operations,
+        }
+    }))
 }
 
 /// The arena in its final form: sorted by name (the operations' references follow), usage
@@ -257,13 +254,10 @@ fn error_types(apis: &[TagApi], types: &[TypeDef]) -> Vec<ErrorType> {
     let ops = apis.iter().flat_map(|a| &a.operations);
     let error_ids: BTreeSet<TypeId> = ops.flat_map(|o| &o.errors).filter_map(|e| e.ty).collect();
     let mut variant_names = Namespace::reserving(UNTYPED_ERROR_VARIANTS);
-    error_ids
-        .into_iter()
-        .map(|ty| ErrorType {
-            variant: variant_names.unique(types[ty.0].name.clone()),
-            ty,
-        })
-        .collect()
+    Vec::from_iter(error_ids.into_iter().map(|ty| ErrorType {
+        variant: variant_names.unique(types[ty.0].name.clone()),
+        ty,
+    }))
 }
 
 /// Methods the runtime's `Client` already has, private ones too: an

@@ -81,8 +81,7 @@ impl Api {
 
     /// The `ErrorBody` variant that holds error bodies of type `ty`.
     pub fn error_variant(&self, ty: TypeId) -> Option<&str> {
-        let error = self.error_types.iter().find(|e| e.ty == ty)?;
-        Some(&error.variant)
+        Some(&self.error_types.iter().find(|e| e.ty == ty)?.variant)
     }
 }
 

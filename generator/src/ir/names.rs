@@ -119,10 +119,6 @@ pub struct Namespace {
 }
 
 impl Namespace {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
     /// A namespace in which `names` are taken already.
     pub fn reserving<'n>(names: impl IntoIterator<Item = &'n str>) -> Self {
         let taken = names.into_iter().map(Self::key).collect();
@@ -180,7 +176,7 @@ mod tests {
 
     #[test]
     fn namespace_suffixes_collisions() {
-        let mut ns = Namespace::new();
+        let mut ns = Namespace::default();
         assert_eq!(ns.unique("FooBar".into()), "FooBar");
         assert_eq!(ns.unique("FooBar".into()), "FooBar2");
         assert_eq!(ns.unique("Foobar".into()), "Foobar3");

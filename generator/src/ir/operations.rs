@@ -332,7 +332,7 @@ impl<'a> OperationBuilder<'a, '_> {
             let only = successes.remove(0);
             Returns::One(only.content.expect("counted one with content"))
         } else {
-            let mut names = Namespace::new();
+            let mut names = Namespace::default();
             for v in &mut successes {
                 v.name = names.unique(std::mem::take(&mut v.name));
             }

@@ -63,7 +63,7 @@ impl Site {
 impl<'a> TypeBuilder<'a> {
     pub fn new(components: Option<&'a Components>, elsewhere: &'a Elsewhere) -> Self {
         let schemas = components.map(|c| &c.schemas);
-        let mut names = Namespace::new();
+        let mut names = Namespace::default();
         let mut component_names = HashMap::new();
         for key in schemas.into_iter().flat_map(|s| s.keys()) {
             component_names.insert(key.clone(), names.unique(type_name(key)));
@@ -446,14 +446,10 @@ impl<'a> TypeBuilder<'a> {
                 tys.push(ty);
             }
         }
-        let tagged = self.discriminate(data, arms, &tys);
+        let (discriminator, tags) = self.discriminate(data, arms, &tys).unzip();
         // The arm for a tag this client does not know.
-        let mut names = Namespace::reserving(tagged.as_ref().map(|_| "Unknown"));
-        let variant = |(i, ty): (usize, Ty)| {
-            let mut tags = tagged
-                .as_ref()
-                .map(|(_, tags)| tags[i].clone())
-                .unwrap_or_default();
+        let mut names = Namespace::reserving(discriminator.as_ref().map(|_| "Unknown"));
+        let variant = |(ty, mut tags): (Ty, Vec<String>)| {
             let tag = (!tags.is_empty()).then(|| tags.remove(0));
             let rust_name = names.unique(match &tag {
                 Some(tag) => camel(tag),
@@ -467,8 +463,9 @@ impl<'a> TypeBuilder<'a> {
                 boxed: false,
             }
         };
-        let mut variants: Vec<UnionVariant> = tys.into_iter().enumerate().map(variant).collect();
-        if tagged.is_none() {
+        let tags = tags.unwrap_or_else(|| vec![Vec::new(); tys.len()]);
+        let mut variants: Vec<UnionVariant> = tys.into_iter().zip(tags).map(variant).collect();
+        if discriminator.is_none() {
             // Untagged decoding tries arms in order, so what reads more goes later: a float
             // would take `5` from an integer arm and send it back as `5.0`. A string arm goes
             // after arms that read no string, and otherwise where the document put it, so a
@@ -483,7 +480,7 @@ impl<'a> TypeBuilder<'a> {
         }
         Ok(TypeKind::Union(Union {
             variants,
-            discriminator: tagged.map(|(p, _)| p),
+            discriminator,
         }))
     }
 
