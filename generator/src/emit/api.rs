@@ -397,8 +397,6 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
     let (op_id, template) = (&op.operation_id, &op.path);
     let signature_line = format!("`{} {}`", op.method.as_str(), op.path);
     let deprecated_note = op.deprecated.then_some("**Deprecated** by the API.");
-    let order = order_note(api, op);
-    let fixed = fixed_note(api, op);
     let since_note = since(api, op.since.as_deref())
         .map(|note| format!("{note} An older server answers with [`Error::Unsupported`](crate::Error::Unsupported)."));
     let note = super::docs::note(api, &op.operation_id, crate_ident);
@@ -408,8 +406,8 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
         op.description.as_deref().map(Para::Spec),
         note.as_deref().map(Para::Ours),
         Some(Para::Ours(&signature_line)),
-        order.as_deref().map(Para::Ours),
-        fixed.as_deref().map(Para::Ours),
+        order_note(api, op).as_deref().map(Para::Ours),
+        fixed_note(api, op).as_deref().map(Para::Ours),
         since_note.as_deref().map(Para::Ours),
         deprecated_note.map(Para::Ours),
         Some(Para::Ours(&errors)),

@@ -327,6 +327,7 @@ pub fn readme(
     let count = api.operations().count().to_string();
     let ids = super::signature::id_types(api).into_keys().take(2);
     let ids = Vec::from_iter(ids.map(|id| format!("`{id}(1)`"))).join(", ");
+    let ids = (!ids.is_empty()).then(|| format!(" ({ids})"));
     let paged = api.operations().any(|(_, op)| op.paging.is_some());
     // The quick start's client says who it is as the document's clients do.
     let connect = match (&api.token_url, &api.api_key_header) {
@@ -353,14 +354,7 @@ pub fn readme(
             ("title", &api.title),
             ("api_version", &api.version),
             ("operation_count", &count),
-            (
-                "ids",
-                &if ids.is_empty() {
-                    ids
-                } else {
-                    format!(" ({ids})")
-                },
-            ),
+            ("ids", ids.as_deref().unwrap_or_default()),
             ("paging", if paged { PAGING } else { "" }),
         ],
     );

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::docs::{doc_attrs, Para};
@@ -115,14 +115,12 @@ fn enumeration(def: &TypeDef, e: &Enum, docs: TokenStream) -> TokenStream {
 
 /// The Rust type of a field, decided by its presence.
 fn field_type(api: &Api, field: &Field) -> TokenStream {
-    let mut inner = ty(api, field.ty.non_null(), PATH);
-    if field.boxed {
-        inner = quote!(Box<#inner>);
-    }
+    let t = ty(api, field.ty.non_null(), PATH);
+    let t = if field.boxed { quote!(Box<#t>) } else { t };
     match field.presence {
-        Presence::Required | Presence::Constant => inner,
-        Presence::RequiredNullable | Presence::Optional => quote!(Option<#inner>),
-        Presence::Tristate => quote!(crate::Maybe<#inner>),
+        Presence::Required | Presence::Constant => t,
+        Presence::RequiredNullable | Presence::Optional => quote!(Option<#t>),
+        Presence::Tristate => quote!(crate::Maybe<#t>),
     }
 }
 
@@ -210,19 +208,17 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, docs: TokenStream) -> TokenSt
     let constructor = constructor(api, def, s, &required);
     let names = setters::setter_names(&Vec::from_iter(s.fields.iter().map(|f| &*f.rust_name)));
     let unasked = s.fields.iter().zip(&names).filter(|(f, _)| !asked(def, f));
-    let setters: Vec<TokenStream> = unasked
-        .filter_map(|(f, names)| {
-            let slot = match f.presence {
-                Presence::Optional | Presence::RequiredNullable => Slot::Some,
-                Presence::Tristate => Slot::Value,
-                Presence::Required => Slot::Plain,
-                // A constant field holds its one value from the start.
-                Presence::Constant => return None,
-            };
-            let (field, t) = ((&*f.rust_name, names), f.ty.non_null());
-            Some(setters::setter(api, field, t, slot, f.boxed, PATH))
-        })
-        .collect();
+    let setters = Vec::from_iter(unasked.filter_map(|(f, names)| {
+        let slot = match f.presence {
+            Presence::Optional | Presence::RequiredNullable => Slot::Some,
+            Presence::Tristate => Slot::Value,
+            Presence::Required => Slot::Plain,
+            // A constant field holds its one value from the start.
+            Presence::Constant => return None,
+        };
+        let (field, t) = ((&*f.rust_name, names), f.ty.non_null());
+        Some(setters::setter(api, field, t, slot, f.boxed, PATH))
+    }));
     let import_setter =
         (!setters.is_empty()).then(|| quote! { use crate::runtime::setters::setter; });
     // Deprecated fields are still the struct's own: their use in derives and impls is no warning.
@@ -432,15 +428,12 @@ fn conversions(api: &Api, def: &TypeDef, u: &Union) -> TokenStream {
     for v in u.variants.iter().filter(first) {
         let variant = ident(&v.rust_name);
         let from_arm = (ty(api, &v.ty, PATH), quote!(value));
-        for (source, value) in std::iter::once(from_arm).chain(borrowed(api, &v.ty)) {
-            let value = match v.boxed {
-                true => quote!(Box::new(#value)),
-                false => value,
-            };
+        for (source, arg) in std::iter::once(from_arm).chain(borrowed(api, &v.ty)) {
+            let arg = if v.boxed { quote!(Box::new(#arg)) } else { arg };
             out.extend(quote! {
                 impl From<#source> for #name {
                     fn from(value: #source) -> Self {
-                        #name::#variant(#value)
+                        #name::#variant(#arg)
                     }
                 }
             });
@@ -464,14 +457,11 @@ fn borrowed(api: &Api, t: &Ty) -> Option<(TokenStream, TokenStream)> {
         Ty::String => Some((quote!(&str), quote!(value.to_string()))),
         Ty::Tuple(items) if items.contains(&Ty::String) => {
             let fields: Vec<_> = (0..items.len()).map(|i| format_ident!("v{}", i)).collect();
-            let (parts, converts): (Vec<_>, Vec<_>) = items
-                .iter()
-                .zip(&fields)
-                .map(|(t, f)| match t {
-                    Ty::String => (quote!(&str), quote!(#f.to_string())),
-                    other => (ty(api, other, PATH), quote!(#f)),
-                })
-                .unzip();
+            let part = |(t, f): (&Ty, &Ident)| match t {
+                Ty::String => (quote!(&str), quote!(#f.to_string())),
+                other => (ty(api, other, PATH), quote!(#f)),
+            };
+            let (parts, converts): (Vec<_>, Vec<_>) = items.iter().zip(&fields).map(part).unzip();
             Some((
                 quote!((#(#parts),*)),
                 quote!({ let (#(#fields),*) = value; (#(#converts),*) }),
