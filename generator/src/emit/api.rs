@@ -706,13 +706,11 @@ pub fn decoders(api: &Api) -> BTreeMap<String, TokenStream> {
             // A path, not an import: with every typed body from `default`, none falls back.
             None => quote!(crate::runtime::error::untyped_body(body)),
         };
+        let by_status = quote!(match status { #(#arms)* _ => #fallback, });
         // Only `default` typed: every status reads alike.
         let (status, decode) = match groups.is_empty() {
             true => (quote!(_), fallback),
-            false => (
-                quote!(status),
-                quote!(match status { #(#arms)* _ => #fallback, }),
-            ),
+            false => (quote!(status), by_status),
         };
         let name = decoder_name(api, &mapping);
         let function = format_ident!("{}", name);

@@ -65,8 +65,7 @@ fn operation(api: &Api, op: &Operation, crate_ident: &str) -> SpecResult<String>
     let returns = type_text(&return_type(api, op));
     out.push_str(&format!("\n### Returns\n\n`{returns}`"));
     if let Returns::Choice { variants, .. } = &op.returns {
-        let names: Vec<String> = variants.iter().map(|v| format!("`{}`", v.name)).collect();
-        let names = names.join(", ");
+        let names = Vec::from_iter(variants.iter().map(|v| format!("`{}`", v.name))).join(", ");
         out.push_str(&format!(", one of {names} depending on the response"));
     }
     out.push_str(".\n\n### Errors\n\n`Error::Api` with the status and body:\n\n| status | description | `ErrorBody` |\n|---|---|---|\n");

@@ -315,12 +315,8 @@ fn union(api: &Api, def: &TypeDef, u: &Union, docs: TokenStream) -> TokenStream 
     });
     // A server newer than the client may send a tag it does not know: kept, not refused.
     let open = u.discriminator.is_some() && def.usage.response;
-    let unknown = open.then(|| {
-        quote!(
-            #[doc = " A tag this client does not know, kept as sent."]
-            Unknown(serde_json::Value),
-        )
-    });
+    let unknown_doc = " A tag this client does not know, kept as sent.";
+    let unknown = open.then(|| quote!(#[doc = #unknown_doc] Unknown(serde_json::Value),));
     let property = u.discriminator.as_deref();
     let tagged = property.map(|p| tagged_deserialize(def, u, p, open));
     let tag_written = property.and_then(|p| tagged_serialize(api, def, u, p));

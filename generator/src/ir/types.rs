@@ -238,9 +238,7 @@ impl<'a> TypeBuilder<'a> {
             {
                 self.ty(&arms[0], site)?
             }
-            SchemaKind::AllOf { all_of } => {
-                return self.all_of(ObjectType::default(), all_of, site)
-            }
+            SchemaKind::AllOf { all_of } => return self.all_of(Default::default(), all_of, site),
             SchemaKind::AnyOf { any_of: arms } => return self.union(data, arms, "anyOf", site),
             SchemaKind::OneOf { one_of: arms } => return self.union(data, arms, "oneOf", site),
             SchemaKind::Not { .. } => Ty::Any,
