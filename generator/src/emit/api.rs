@@ -571,7 +571,7 @@ fn decode(api: &Api, op: &Operation, errors: &TokenStream) -> TokenStream {
         } => {
             let name = ident(type_name);
             let arm = |v: &ReturnVariant, label: TokenStream| {
-                let (status, variant) = (status_pattern(v.status), ident(&v.name));
+                let (status, variant) = (statuses_pattern(&[v.status]), ident(&v.name));
                 let read = v.content.as_ref().map(|c| {
                     let read = media(api, c.kind, &c.ty, &c.media_type).read;
                     quote!((#read))
@@ -601,33 +601,28 @@ fn decode(api: &Api, op: &Operation, errors: &TokenStream) -> TokenStream {
     }
 }
 
-fn status_pattern(status: Status) -> TokenStream {
-    match status {
-        Status::Code(c) => Literal::u16_unsuffixed(c).to_token_stream(),
-        Status::Range(r) => range_pattern(r * 100, r * 100 + 99),
-        Status::Default => quote!(_),
-    }
-}
-
-fn range_pattern(lo: u16, hi: u16) -> TokenStream {
-    let (lo, hi) = (Literal::u16_unsuffixed(lo), Literal::u16_unsuffixed(hi));
-    quote!(#lo..=#hi)
-}
-
 /// An arm's statuses: `401 | 403`, or one range where they run on (`403..=405`, `4XX` and
-/// `5XX`), as clippy asks.
+/// `5XX`), as clippy asks; `_` for `default`.
 fn statuses_pattern(statuses: &[Status]) -> TokenStream {
     let span = |s: &Status| match *s {
         Status::Code(c) => Some((c, c)),
         Status::Range(r) => Some((r * 100, r * 100 + 99)),
         Status::Default => None,
     };
+    let pattern = |span: Option<(u16, u16)>| match span {
+        Some((lo, hi)) if lo == hi => Literal::u16_unsuffixed(lo).to_token_stream(),
+        Some((lo, hi)) => {
+            let (lo, hi) = (Literal::u16_unsuffixed(lo), Literal::u16_unsuffixed(hi));
+            quote!(#lo..=#hi)
+        }
+        None => quote!(_),
+    };
     match statuses.iter().map(span).collect::<Option<Vec<_>>>() {
         Some(s) if s.len() > 1 && s.windows(2).all(|w| w[1].0 == w[0].1 + 1) => {
-            range_pattern(s[0].0, s[s.len() - 1].1)
+            pattern(Some((s[0].0, s[s.len() - 1].1)))
         }
         _ => {
-            let patterns = statuses.iter().map(|s| status_pattern(*s));
+            let patterns = statuses.iter().map(|s| pattern(span(s)));
             quote!(#(#patterns)|*)
         }
     }

@@ -19,8 +19,7 @@ pub fn example(api: &Api, tag: &TagApi, op: &Operation, stream: bool, crate_iden
 /// An operation's example call (or its streaming twin's) with what it needs (imports, the
 /// body), its result printed, as lines of code.
 pub fn call(api: &Api, tag: &TagApi, op: &Operation, stream: bool, crate_ident: &str) -> String {
-    let body = op.body.iter().map(|body| body_line(api, &body.ty));
-    let mut lines = Vec::from_iter(body);
+    let mut lines = Vec::from_iter(op.body.iter().map(|body| body_line(api, &body.ty)));
     let args = super::signature::arguments(api, op).into_iter();
     let args = args.map(|a| a.example);
     let api_name = &tag.accessor;
