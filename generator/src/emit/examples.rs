@@ -104,8 +104,8 @@ pub fn value(api: &Api, ty: &Ty, name: &str, depth: usize) -> String {
     match ty {
         Ty::Bool => "true".into(),
         // An index counts from 0, a number (a try's, say) from 1: two never look alike.
-        Ty::I32 | Ty::I64 if name.ends_with("index") => "0".into(),
-        Ty::I32 | Ty::I64 => "1".into(),
+        Ty::I32 | Ty::I64 | Ty::U64 if name.ends_with("index") => "0".into(),
+        Ty::I32 | Ty::I64 | Ty::U64 => "1".into(),
         Ty::F32 | Ty::F64 => "1.0".into(),
         Ty::String => format!("{:?}", format!("my_{name}").replace("my_my_", "my_")),
         Ty::DateTime => "chrono::Utc::now()".into(),

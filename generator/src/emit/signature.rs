@@ -119,7 +119,10 @@ pub fn id_types(api: &Api) -> BTreeMap<&str, &str> {
 
 /// Small scalars are passed by value; everything else is borrowed.
 pub fn by_value(t: &Ty) -> bool {
-    matches!(t, Ty::Bool | Ty::I32 | Ty::I64 | Ty::F32 | Ty::F64)
+    matches!(
+        t,
+        Ty::Bool | Ty::I32 | Ty::I64 | Ty::U64 | Ty::F32 | Ty::F64
+    )
 }
 
 /// One argument of an operation's method after `&self`: a required parameter, the

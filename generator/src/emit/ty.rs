@@ -27,6 +27,7 @@ pub fn ty(api: &Api, ty: &Ty, path: ModelPath) -> TokenStream {
         Ty::Bool => quote!(bool),
         Ty::I32 => quote!(i32),
         Ty::I64 => quote!(i64),
+        Ty::U64 => quote!(u64),
         Ty::F32 => quote!(f32),
         Ty::F64 => quote!(f64),
         Ty::String => quote!(String),

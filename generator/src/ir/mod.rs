@@ -340,6 +340,8 @@ pub enum Ty {
     Bool,
     I32,
     I64,
+    /// `format: uint64` (schemars' `uint` too): ids past `i64::MAX`.
+    U64,
     F32,
     F64,
     String,

@@ -220,8 +220,9 @@ impl<'a> TypeBuilder<'a> {
             SchemaKind::Type(Type::Integer(i)) if !i.enumeration.is_empty() => {
                 return Ok(integer_enum(data, i.enumeration.iter().copied()))
             }
-            SchemaKind::Type(Type::Integer(i)) => match i.format {
+            SchemaKind::Type(Type::Integer(i)) => match &i.format {
                 VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => Ty::I32,
+                VariantOrUnknownOrEmpty::Unknown(f) if unsigned(f) => Ty::U64,
                 _ => Ty::I64,
             },
             SchemaKind::Type(Type::Number(n)) => match n.format {
@@ -279,6 +280,7 @@ impl<'a> TypeBuilder<'a> {
             _ if !values.is_empty() => Ty::Any,
             Some("string") => string_ty(&any.format.clone().into(), self.files),
             Some("integer") if any.format.as_deref() == Some("int32") => Ty::I32,
+            Some("integer") if any.format.as_deref().is_some_and(unsigned) => Ty::U64,
             Some("integer") => Ty::I64,
             Some("number") => Ty::F64,
             Some("boolean") => Ty::Bool,
@@ -540,7 +542,7 @@ impl<'a> TypeBuilder<'a> {
     fn variant_name(&self, ty: &Ty) -> String {
         match ty {
             Ty::Bool => "Boolean".into(),
-            Ty::I32 | Ty::I64 => "Integer".into(),
+            Ty::I32 | Ty::I64 | Ty::U64 => "Integer".into(),
             Ty::F32 | Ty::F64 => "Number".into(),
             Ty::Bytes | Ty::File => "Bytes".into(),
             Ty::AnyObject => "Object".into(),
@@ -556,6 +558,11 @@ impl<'a> TypeBuilder<'a> {
             Ty::Nullable(inner) => self.variant_name(inner),
         }
     }
+}
+
+/// A 64-bit unsigned format: `uint64`, and schemars' `uint` (a `usize`).
+fn unsigned(format: &str) -> bool {
+    matches!(format, "uint64" | "uint")
 }
 
 fn string_ty(format: &VariantOrUnknownOrEmpty<StringFormat>, files: bool) -> Ty {

@@ -613,6 +613,7 @@ fn describe(api: &Api, ty: &Ty) -> String {
         Ty::Bool => "bool".into(),
         Ty::I32 => "i32".into(),
         Ty::I64 => "i64".into(),
+        Ty::U64 => "u64".into(),
         Ty::F32 => "f32".into(),
         Ty::F64 => "f64".into(),
         Ty::String => "String".into(),
