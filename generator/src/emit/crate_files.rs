@@ -180,16 +180,24 @@ pub fn apis_mod(api: &Api) -> TokenStream {
     let ids = super::signature::id_types(api);
     let import = (!ids.is_empty()).then(|| quote! { use crate::runtime::ids::integer_id; });
     let (ids, params): (Vec<_>, Vec<_>) = ids.into_iter().map(|(id, p)| (ident(id), p)).unzip();
-    let api_key = api.api_key_header.as_ref().map(|header| {
+    let api_key = api.api_key_header.as_ref().map(|(header, cookie)| {
+        let (place, value) = match cookie {
+            Some(name) => {
+                let pair = format!("{name}={{}}");
+                let value = quote!(format!(#pair, key.into()));
+                (format!("`{name}` cookie"), value)
+            }
+            None => (format!("`{header}` header"), quote!(key)),
+        };
         let doc = format!(
-            " Sends `key` in the `{header}` header, as the document's API key scheme asks, in \
-             place of a bearer token."
+            " Sends `key` in the {place}, as the document's API key scheme asks, in place of a \
+             bearer token."
         );
         quote! {
             impl crate::ClientBuilder {
                 #[doc = #doc]
                 pub fn api_key(self, key: impl Into<String>) -> Self {
-                    self.auth_header(reqwest::header::HeaderName::from_static(#header), key)
+                    self.auth_header(reqwest::header::HeaderName::from_static(#header), #value)
                 }
             }
         }

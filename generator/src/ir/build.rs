@@ -352,16 +352,19 @@ fn sort_by_name(types: &mut Vec<TypeDef>) -> Vec<TypeId> {
 }
 
 /// The header an API key scheme some selected operation accepts sends its key in, lower-cased
-/// for `HeaderName::from_static` (none when the name is no header token).
-fn api_key_header(doc: &Document, apis: &[TagApi]) -> Option<String> {
-    let name = accepted_scheme(doc, apis, |scheme| match scheme {
-        RawScheme::APIKey { location, name, .. } if *location == APIKeyLocation::Header => {
-            Some(name)
+/// for `HeaderName::from_static`, and a cookie's name (none when the name is no token).
+fn api_key_header(doc: &Document, apis: &[TagApi]) -> Option<(String, Option<String>)> {
+    let (location, name) = accepted_scheme(doc, apis, |scheme| match scheme {
+        RawScheme::APIKey { location, name, .. } if *location != APIKeyLocation::Query => {
+            Some((location, name))
         }
         _ => None,
     })?;
     let token = |b: u8| b.is_ascii_alphanumeric() || b"-_.".contains(&b);
-    name.bytes().all(token).then(|| name.to_ascii_lowercase())
+    name.bytes().all(token).then(|| match location {
+        APIKeyLocation::Cookie => ("cookie".into(), Some(name.clone())),
+        _ => (name.to_ascii_lowercase(), None),
+    })
 }
 
 /// The first server's URL with its variables at their defaults, on a local host when the

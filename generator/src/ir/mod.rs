@@ -35,8 +35,9 @@ pub struct Api {
     /// Where a username and password are exchanged for a token (an OAuth2 password flow), and
     /// whether as RFC 6749's form (the document's own endpoint takes one) rather than JSON.
     pub token_url: Option<(String, bool)>,
-    /// The header an API key goes in (`x-api-key`), when a scheme sends one so.
-    pub api_key_header: Option<String>,
+    /// The header an API key goes in (`x-api-key`), when a scheme sends one so, with the
+    /// cookie's name when the scheme sends a cookie (the header is then `cookie`).
+    pub api_key_header: Option<(String, Option<String>)>,
     /// Whether a scheme takes HTTP basic credentials (a username and a password).
     pub basic_auth: bool,
     /// The URL a client of the document's server is built with (`https://api.example.com/v1`).
