@@ -88,6 +88,7 @@ async fn get_task_instances_sends_only_the_filters_set() {
         .start_date_gte(at("2024-01-01T00:00:00Z"))
         .run_after_lt(at("2024-01-02T12:30:00.250Z"))
         .duration_gte(1.5)
+        .duration_lte(60.0)
         .task_display_name_pattern("extract%")
         .pool(["default_pool", "etl pool"])
         .map_index([-1, 0])
@@ -101,6 +102,7 @@ async fn get_task_instances_sends_only_the_filters_set() {
     let query = "run_after_lt=2024-01-02T12%3A30%3A00.250Z\
         &start_date_gte=2024-01-01T00%3A00%3A00Z\
         &duration_gte=1.5\
+        &duration_lte=60\
         &task_display_name_pattern=extract%25\
         &state=failed&state=up_for_retry\
         &pool=default_pool&pool=etl%20pool\
