@@ -401,6 +401,7 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
         .map(|note| format!("{note} An older server answers with [`Error::Unsupported`](crate::Error::Unsupported)."));
     let note = super::docs::note(api, &op.operation_id, crate_ident);
     let errors = super::markdown::errors_sentence(api, &op.errors);
+    let example = super::examples::example(api, tag, op, false, crate_ident);
     let docs = doc_attrs([
         op.summary.as_deref().map(Para::Spec),
         op.description.as_deref().map(Para::Spec),
@@ -411,9 +412,8 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
         since_note.as_deref().map(Para::Ours),
         deprecated_note.map(Para::Ours),
         Some(Para::Ours(&errors)),
+        Some(Para::Ours(&example)),
     ]);
-    let example = super::examples::example(api, tag, op, false, crate_ident);
-    let example = super::docs::lines_to_attrs(&example);
     let signature = signature(api, op);
     // The path parameters, encoded, in the template's placeholder order, for the runtime to fill.
     let segments = op.path_params().map(|p| value_expr(api, p));
@@ -495,8 +495,6 @@ fn operation(api: &Api, tag: &TagApi, op: &Operation, crate_ident: &str) -> Toke
     // it, so a program pays only for the operations it uses (and this crate builds fast).
     quote! {
         #docs
-        ///
-        #example
         #deprecated
         #allow_args
         #[inline]
@@ -631,13 +629,11 @@ fn statuses_pattern(statuses: &[Status]) -> TokenStream {
 /// The function that decodes an operation's error bodies: `untyped_body` when it documents
 /// none, else the shared decoder for its mapping of statuses to types (see [`decoders`]).
 fn error_decoder(api: &Api, errors: &[ErrorCase]) -> TokenStream {
-    match error_mapping(api, errors) {
-        Some(mapping) => {
-            let name = format_ident!("{}", decoder_name(api, &mapping));
-            quote!(crate::error_body::#name)
-        }
-        None => quote!(|_, body| untyped_body(body)),
-    }
+    let Some(mapping) = error_mapping(api, errors) else {
+        return quote!(|_, body| untyped_body(body));
+    };
+    let name = format_ident!("{}", decoder_name(api, &mapping));
+    quote!(crate::error_body::#name)
 }
 
 /// Which typed error body each status gets: groups of statuses and their variant, then the

@@ -42,10 +42,7 @@ pub fn model(api: &Api, def: &TypeDef) -> TokenStream {
         }
         TypeKind::Alias(target) => {
             let target = ty(api, target, PATH);
-            quote! {
-                #docs
-                pub type #name = #target;
-            }
+            quote!(#docs pub type #name = #target;)
         }
         TypeKind::Union(u) => union(api, def, u, docs),
     }

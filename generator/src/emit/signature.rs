@@ -119,10 +119,8 @@ pub fn id_types(api: &Api) -> BTreeMap<&str, &str> {
 
 /// Small scalars are passed by value; everything else is borrowed.
 pub fn by_value(t: &Ty) -> bool {
-    matches!(
-        t,
-        Ty::Bool | Ty::I32 | Ty::I64 | Ty::U64 | Ty::F32 | Ty::F64
-    )
+    use Ty::{Bool, F32, F64, I32, I64, U64};
+    matches!(t, Bool | I32 | I64 | U64 | F32 | F64)
 }
 
 /// One argument of an operation's method after `&self`: a required parameter, the

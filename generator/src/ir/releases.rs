@@ -15,10 +15,8 @@ pub struct Support<'a> {
 impl<'a> Support<'a> {
     /// `None` when `oldest` is not one of the history's releases.
     pub fn new(history: &'a History, oldest: &str) -> Option<Support<'a>> {
-        Some(Support {
-            oldest: history.position(oldest)?,
-            history,
-        })
+        let oldest = history.position(oldest)?;
+        Some(Support { history, oldest })
     }
 
     pub fn releases(&self) -> Releases {

@@ -220,11 +220,7 @@ impl<'a> TypeBuilder<'a> {
             SchemaKind::Type(Type::Integer(i)) if !i.enumeration.is_empty() => {
                 return Ok(integer_enum(data, i.enumeration.iter().copied()))
             }
-            SchemaKind::Type(Type::Integer(i)) => match &i.format {
-                VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => Ty::I32,
-                VariantOrUnknownOrEmpty::Unknown(f) if unsigned(f) => Ty::U64,
-                _ => Ty::I64,
-            },
+            SchemaKind::Type(Type::Integer(i)) => integer_ty(&i.format),
             SchemaKind::Type(Type::Number(n)) => match n.format {
                 VariantOrUnknownOrEmpty::Item(NumberFormat::Float) => Ty::F32,
                 _ => Ty::F64,
@@ -279,9 +275,7 @@ impl<'a> TypeBuilder<'a> {
         Ok(TypeKind::Alias(match any.typ.as_deref() {
             _ if !values.is_empty() => Ty::Any,
             Some("string") => string_ty(&any.format.clone().into(), self.files),
-            Some("integer") if any.format.as_deref() == Some("int32") => Ty::I32,
-            Some("integer") if any.format.as_deref().is_some_and(unsigned) => Ty::U64,
-            Some("integer") => Ty::I64,
+            Some("integer") => integer_ty(&any.format.clone().into()),
             Some("number") => Ty::F64,
             Some("boolean") => Ty::Bool,
             Some("object") => self.map(additional, site)?,
@@ -560,9 +554,13 @@ impl<'a> TypeBuilder<'a> {
     }
 }
 
-/// A 64-bit unsigned format: `uint64`, and schemars' `uint` (a `usize`).
-fn unsigned(format: &str) -> bool {
-    matches!(format, "uint64" | "uint")
+/// An integer by its format: `int32` an `i32`; `uint64` (and schemars' `uint`, a `usize`) a `u64`.
+fn integer_ty(format: &VariantOrUnknownOrEmpty<IntegerFormat>) -> Ty {
+    match format {
+        VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => Ty::I32,
+        VariantOrUnknownOrEmpty::Unknown(f) if f == "uint64" || f == "uint" => Ty::U64,
+        _ => Ty::I64,
+    }
 }
 
 fn string_ty(format: &VariantOrUnknownOrEmpty<StringFormat>, files: bool) -> Ty {
