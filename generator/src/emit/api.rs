@@ -124,13 +124,13 @@ fn imports(api: &Api, code: &TokenStream) -> TokenStream {
 
 /// The parameter struct and return enum an operation needs, if any.
 fn operation_types(api: &Api, tag: &TagApi, op: &Operation) -> TokenStream {
+    let method = format!("[`{}::{}`]", tag.type_name, op.fn_name);
     let params = op.params_type.as_ref();
     let params = params.map(|name| match &op.params_same_as {
         Some(first) => {
             let doc = format!(
-                " Optional parameters of [`{}::{}`]: the same as [`{first}`](super::{first})'s, \
-                 so one value serves both.",
-                tag.type_name, op.fn_name
+                " Optional parameters of {method}: the same as [`{first}`](super::{first})'s, \
+                 so one value serves both."
             );
             let (name, first) = (ident(name), ident(first));
             quote!(#[doc = #doc] pub type #name = super::#first;)
@@ -138,15 +138,9 @@ fn operation_types(api: &Api, tag: &TagApi, op: &Operation) -> TokenStream {
         None => params_struct(api, tag, op, name),
     });
     let returns = match &op.returns {
-        Returns::Choice {
-            type_name,
-            variants,
-        } => {
-            let name = ident(type_name);
-            let doc = format!(
-                " What [`{}::{}`] returns, depending on the response.",
-                tag.type_name, op.fn_name
-            );
+        Returns::Choice { variants, .. } => {
+            let name = super::signature::return_type(api, op);
+            let doc = format!(" What {method} returns, depending on the response.");
             let variants = variants.iter().map(|v| {
                 let variant = ident(&v.name);
                 let media_type = v.content.as_ref().map(|c| format!("`{}`", c.media_type));
@@ -563,11 +557,8 @@ fn decode(api: &Api, op: &Operation, errors: &TokenStream) -> TokenStream {
             let read = media(api, c.kind, &c.ty, &c.media_type).read_result;
             quote!(|response| #read)
         }
-        Returns::Choice {
-            type_name,
-            variants,
-        } => {
-            let name = ident(type_name);
+        Returns::Choice { variants, .. } => {
+            let name = super::signature::return_type(api, op);
             let arm = |v: &ReturnVariant, label: TokenStream| {
                 let (status, variant) = (statuses_pattern(&[v.status]), ident(&v.name));
                 let read = v.content.as_ref().map(|c| {
