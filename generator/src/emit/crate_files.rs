@@ -337,13 +337,16 @@ pub fn readme(
     let ids = Vec::from_iter(ids.map(|id| format!("`{id}(1)`"))).join(", ");
     let ids = (!ids.is_empty()).then(|| format!(" ({ids})"));
     let paged = api.operations().any(|(_, op)| op.paging.is_some());
-    // The quick start's client says who it is as the document's clients do.
+    // The quick start's client says who it is as the document's clients do; a key in a cookie,
+    // most often a browser's session, comes after HTTP basic.
+    let api_key = r#"    let client = Client::builder(URL).api_key("my-key").build()?;"#;
     let connect = match (&api.token_url, &api.api_key_header) {
         (Some(_), _) => LOGIN,
-        (None, Some(_)) => r#"    let client = Client::builder(URL).api_key("my-key").build()?;"#,
-        (None, None) if api.basic_auth => {
+        (None, Some((_, None))) => api_key,
+        (None, _) if api.basic_auth => {
             r#"    let client = Client::builder(URL).basic_auth("user", "password").build()?;"#
         }
+        (None, Some(_)) => api_key,
         (None, None) => r#"    let client = Client::new(URL, "my-token")?;"#,
     }
     .replace("URL", &format!("{:?}", api.server_url));

@@ -352,18 +352,23 @@ fn sort_by_name(types: &mut Vec<TypeDef>) -> Vec<TypeId> {
 }
 
 /// The header an API key scheme some selected operation accepts sends its key in, lower-cased
-/// for `HeaderName::from_static`, and a cookie's name (none when the name is no token).
+/// for `HeaderName::from_static`, and a cookie's name (none when the name is no token). A header
+/// wins: a cookie beside one is most often a browser's session (Overseerr's `connect.sid`).
 fn api_key_header(doc: &Document, apis: &[TagApi]) -> Option<(String, Option<String>)> {
-    let (location, name) = accepted_scheme(doc, apis, |scheme| match scheme {
-        RawScheme::APIKey { location, name, .. } if *location != APIKeyLocation::Query => {
-            Some((location, name))
-        }
-        _ => None,
-    })?;
+    let key_in = |wanted| {
+        accepted_scheme(doc, apis, |scheme| match scheme {
+            RawScheme::APIKey { location, name, .. } if *location == wanted => Some(name),
+            _ => None,
+        })
+    };
+    let (cookie, name) = match key_in(APIKeyLocation::Header) {
+        Some(name) => (false, name),
+        None => (true, key_in(APIKeyLocation::Cookie)?),
+    };
     let token = |b: u8| b.is_ascii_alphanumeric() || b"-_.".contains(&b);
-    name.bytes().all(token).then(|| match location {
-        APIKeyLocation::Cookie => ("cookie".into(), Some(name.clone())),
-        _ => (name.to_ascii_lowercase(), None),
+    name.bytes().all(token).then(|| match cookie {
+        true => ("cookie".into(), Some(name.clone())),
+        false => (name.to_ascii_lowercase(), None),
     })
 }
 

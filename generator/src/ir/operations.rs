@@ -7,6 +7,7 @@ use openapiv3::{
     Components, MediaType, Parameter, ParameterSchemaOrContent, QueryStyle, ReferenceOr,
     RequestBody, Response, SecurityRequirement, StatusCode,
 };
+use serde_json::json;
 
 use super::names::{camel, snake, type_name, unraw, Namespace};
 use super::refs;
@@ -85,10 +86,22 @@ impl<'a> OperationBuilder<'a, '_> {
 
     fn params(&mut self, raw: &RawOperation<'a>, base: &str) -> SpecResult<Vec<Param>> {
         // Operation-level parameters override path-level ones with the same name and location.
-        let mut found: Vec<(&'a Parameter, String)> = Vec::new();
+        let mut found: Vec<(&Parameter, String)> = Vec::new();
         let parameters = self.components.map(|c| &c.parameters);
         let item = join("/paths", raw.path);
+        // Each placeholder starts as a text parameter that a declared one replaces: NestJS
+        // leaves some undeclared, and their operations would be left out.
+        let text = |name| json!({"name": name, "in": "path", "schema": {"type": "string"}});
+        let placeholders = raw
+            .path
+            .split('{')
+            .skip(1)
+            .filter_map(|s| s.split_once('}'));
+        let guessed = Vec::from_iter(placeholders.map(|(name, _)| text(name)));
+        let guessed: Vec<ReferenceOr<Parameter>> =
+            serde_json::from_value(guessed.into()).unwrap_or_default();
         for (list, pointer) in [
+            (&guessed[..], join(&raw.pointer, "parameters")),
             (raw.path_params, join(&item, "parameters")),
             (&raw.op.parameters[..], join(&raw.pointer, "parameters")),
         ] {
