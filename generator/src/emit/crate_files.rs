@@ -181,14 +181,12 @@ pub fn apis_mod(api: &Api) -> TokenStream {
     let import = (!ids.is_empty()).then(|| quote! { use crate::runtime::ids::integer_id; });
     let (ids, params): (Vec<_>, Vec<_>) = ids.into_iter().map(|(id, p)| (ident(id), p)).unzip();
     let api_key = api.api_key_header.as_ref().map(|(header, cookie)| {
-        let (place, value) = match cookie {
-            Some(name) => {
-                let pair = format!("{name}={{}}");
-                let value = quote!(format!(#pair, key.into()));
-                (format!("`{name}` cookie"), value)
-            }
-            None => (format!("`{header}` header"), quote!(key)),
+        let place = match cookie {
+            Some(name) => format!("`{name}` cookie"),
+            None => format!("`{header}` header"),
         };
+        let pair = cookie.as_ref().map(|name| format!("{name}={{}}"));
+        let value = pair.map_or(quote!(key), |pair| quote!(format!(#pair, key.into())));
         let doc = format!(
             " Sends `key` in the {place}, as the document's API key scheme asks, in place of a \
              bearer token."

@@ -357,19 +357,17 @@ fn sort_by_name(types: &mut Vec<TypeDef>) -> Vec<TypeId> {
 fn api_key_header(doc: &Document, apis: &[TagApi]) -> Option<(String, Option<String>)> {
     let key_in = |wanted| {
         accepted_scheme(doc, apis, |scheme| match scheme {
-            RawScheme::APIKey { location, name, .. } if *location == wanted => Some(name),
+            RawScheme::APIKey { location, name, .. } if *location == wanted => Some(name.clone()),
             _ => None,
         })
     };
-    let (cookie, name) = match key_in(APIKeyLocation::Header) {
-        Some(name) => (false, name),
-        None => (true, key_in(APIKeyLocation::Cookie)?),
+    let (header, cookie) = match key_in(APIKeyLocation::Header) {
+        Some(name) => (name.to_ascii_lowercase(), None),
+        None => ("cookie".into(), Some(key_in(APIKeyLocation::Cookie)?)),
     };
     let token = |b: u8| b.is_ascii_alphanumeric() || b"-_.".contains(&b);
-    name.bytes().all(token).then(|| match cookie {
-        true => ("cookie".into(), Some(name.clone())),
-        false => (name.to_ascii_lowercase(), None),
-    })
+    let name = cookie.as_ref().unwrap_or(&header);
+    name.bytes().all(token).then_some((header, cookie))
 }
 
 /// The first server's URL with its variables at their defaults, on a local host when the

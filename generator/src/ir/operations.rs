@@ -91,15 +91,10 @@ impl<'a> OperationBuilder<'a, '_> {
         let item = join("/paths", raw.path);
         // Each placeholder starts as a text parameter that a declared one replaces: NestJS
         // leaves some undeclared, and their operations would be left out.
-        let text = |name| json!({"name": name, "in": "path", "schema": {"type": "string"}});
-        let placeholders = raw
-            .path
-            .split('{')
-            .skip(1)
-            .filter_map(|s| s.split_once('}'));
-        let guessed = Vec::from_iter(placeholders.map(|(name, _)| text(name)));
-        let guessed: Vec<ReferenceOr<Parameter>> =
-            serde_json::from_value(guessed.into()).unwrap_or_default();
+        let text = |(name, _)| json!({"name": name, "in": "path", "schema": {"type": "string"}});
+        let placeholders = raw.path.split('{').skip(1).flat_map(|s| s.split_once('}'));
+        let guessed = serde_json::Value::from_iter(placeholders.map(text));
+        let guessed: Vec<_> = serde_json::from_value(guessed).unwrap_or_default();
         for (list, pointer) in [
             (&guessed[..], join(&raw.pointer, "parameters")),
             (raw.path_params, join(&item, "parameters")),
