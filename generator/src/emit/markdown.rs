@@ -134,12 +134,10 @@ fn cell(text: &str) -> String {
 fn signature_text(api: &Api, op: &Operation) -> SpecResult<String> {
     let sig = signature(api, op);
     let text = super::print::file(quote!(impl Api { #sig {} }), "")?;
-    let lines: Vec<&str> = text
-        .lines()
-        .filter(|l| !l.starts_with("impl Api") && *l != "}")
-        .map(|l| l.strip_prefix("    ").unwrap_or(l).trim_end_matches(" {}"))
-        .collect();
-    Ok(lines.join("\n"))
+    let wrapper = |l: &&str| l.starts_with("impl Api") || *l == "}";
+    let inner = text.lines().filter(|l| !wrapper(l));
+    let unindented = inner.map(|l| l.strip_prefix("    ").unwrap_or(l).trim_end_matches(" {}"));
+    Ok(Vec::from_iter(unindented).join("\n"))
 }
 
 /// A type as written: its tokens without the spaces `quote` puts between them (the types

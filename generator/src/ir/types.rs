@@ -544,11 +544,7 @@ impl<'a> TypeBuilder<'a> {
             Ty::List(inner) => format!("{}List", self.variant_name(inner)),
             Ty::Map(inner) => format!("{}Map", self.variant_name(inner)),
             Ty::Tuple(_) => "Tuple".into(),
-            Ty::String => "String".into(),
-            Ty::DateTime => "DateTime".into(),
-            Ty::Date => "Date".into(),
-            Ty::Uuid => "Uuid".into(),
-            Ty::Any => "Any".into(),
+            Ty::String | Ty::DateTime | Ty::Date | Ty::Uuid | Ty::Any => format!("{ty:?}"),
             Ty::Nullable(inner) => self.variant_name(inner),
         }
     }
