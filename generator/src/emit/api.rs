@@ -23,10 +23,8 @@ const PATH: ModelPath = ModelPath::Models;
 pub fn tag_module(tag: &TagApi) -> TokenStream {
     let name = ident(&tag.type_name);
     let tagged = format!("Operations tagged `{}`.", tag.tag);
-    let docs = doc_attrs([
-        Some(Para::Ours(&tagged)),
-        tag.description.as_deref().map(Para::Spec),
-    ]);
+    let about = tag.description.as_deref().map(Para::Spec);
+    let docs = doc_attrs([Some(Para::Ours(&tagged)), about]);
     let accessor = format_ident!("{}", tag.accessor);
     let accessor_doc = format!(" The [`{}`] operations.", tag.type_name);
     let modules = tag.operations.iter().map(|op| {
@@ -144,10 +142,8 @@ fn operation_types(api: &Api, tag: &TagApi, op: &Operation) -> TokenStream {
             let variants = variants.iter().map(|v| {
                 let variant = ident(&v.name);
                 let media_type = v.content.as_ref().map(|c| format!("`{}`", c.media_type));
-                let doc = doc_attrs([
-                    Some(Para::Spec(&v.description)),
-                    media_type.as_deref().map(Para::Ours),
-                ]);
+                let media_note = media_type.as_deref().map(Para::Ours);
+                let doc = doc_attrs([Some(Para::Spec(&v.description)), media_note]);
                 let inner = v.content.as_ref().map(|c| {
                     let inner = media(api, c.kind, &c.ty, &c.media_type).response;
                     quote!((#inner))

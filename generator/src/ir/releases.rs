@@ -80,11 +80,9 @@ impl<'a> Support<'a> {
                 let span = properties.and_then(|p| p.get(&field.wire_name));
                 field.since = self.newer(span, baseline);
                 // A nullable field needs nothing: a missing key reads as null whatever the history.
-                if received_only
-                    && field.required
-                    && !matches!(field.ty, Ty::Nullable(_))
-                    && !self.always_required(span, baseline)
-                {
+                let nullable = matches!(field.ty, Ty::Nullable(_));
+                let sometimes_absent = !self.always_required(span, baseline);
+                if received_only && field.required && !nullable && sometimes_absent {
                     field.required = false;
                     field.relaxed = true;
                 }
