@@ -34,6 +34,10 @@ pub fn arg(api: &Api, t: &Ty, path: ModelPath, input: &Ident) -> (TokenStream, T
                 quote!(#input.into_iter().map(Into::into).collect()),
             )
         }
+        // A number by another name is taken as it is, so a literal (`1`) is of its type.
+        Ty::Named(_) if super::signature::by_value(super::models::unaliased(api, t)) => {
+            (ty(api, t, path), quote!(#input))
+        }
         Ty::Named(_) | Ty::File | Ty::Any => {
             let full = ty(api, t, path);
             (quote!(impl Into<#full>), quote!(#input.into()))
