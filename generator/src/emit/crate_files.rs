@@ -330,7 +330,8 @@ pub fn readme(
     let example = example.unwrap_or_default();
     let example: Vec<String> = example.lines().map(|line| format!("    {line}")).collect();
     let tags: Vec<&str> = api.apis.iter().map(|tag| tag.tag.as_str()).collect();
-    let count = api.operations().count().to_string();
+    let count = api.operations().count();
+    let count = format!("{count} operation{}", if count == 1 { "" } else { "s" });
     let ids = super::signature::id_types(api).into_keys().take(2);
     let ids = Vec::from_iter(ids.map(|id| format!("`{id}(1)`"))).join(", ");
     let ids = (!ids.is_empty()).then(|| format!(" ({ids})"));
@@ -362,7 +363,7 @@ pub fn readme(
             ("example", &example.join("\n")),
             ("title", &api.title),
             ("api_version", &api.version),
-            ("operation_count", &count),
+            ("operations", &count),
             ("ids", ids.as_deref().unwrap_or_default()),
             ("paging", if paged { PAGING } else { "" }),
         ],
