@@ -32,8 +32,14 @@ pub const BENCHMARKS: &[&str] = &["generator", "build", "decode", "request"];
 
 pub fn run(rest: &[String]) -> Result<(), String> {
     let args = Args::new(rest);
-    args.only(&["--only", "--out", "--baseline"], &["--quick"])?;
+    args.only(
+        &["--only", "--out", "--baseline"],
+        &["--quick", "--instructions"],
+    )?;
     let quick = args.switch("--quick");
+    // One more cold build of the crate (and the baseline) under callgrind: slow, but a count
+    // that a busy machine does not move.
+    let count = args.switch("--instructions");
     let only = args.values("--only")?;
     let mut selected: Vec<&str> = Vec::new();
     for item in only.iter().flat_map(|o| o.split(',')) {
@@ -128,7 +134,7 @@ pub fn run(rest: &[String]) -> Result<(), String> {
         println!("crate-only builds ({} of each) ...", plan.build_repeat);
         results
             .builds
-            .push(build::task_instance(plan.build_repeat)?);
+            .push(build::task_instance(plan.build_repeat, count)?);
         let generated = crate::root().join("generated");
         let caller = |label: &str, package, library, dir: &std::path::Path| {
             build::caller(label.into(), package, library, dir, plan.build_repeat)
@@ -141,7 +147,7 @@ pub fn run(rest: &[String]) -> Result<(), String> {
         )?;
         results.builds.push(now);
         if let Some(rev) = args.value("--baseline")? {
-            let baseline = build::baseline(rev, plan.build_repeat)?;
+            let baseline = build::baseline(rev, plan.build_repeat, count)?;
             let dir = baseline.dir.clone();
             results.builds.push(baseline);
             let label = format!("`{rev}`");

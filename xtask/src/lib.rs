@@ -61,6 +61,7 @@ commands:
   e2e [--airflow V]... [--serve]
         run the end-to-end suite against real Airflow servers (3.3.2, 3.1.8, 3.0.6)
   bench [--quick] [--only generator|build|decode|request]... [--out PATH] [--baseline REV]
+        [--instructions]
         measure regen, crate builds, decoding and request overhead; write BENCHMARKS.md
 ";
 

@@ -18,6 +18,7 @@
 //! program) and the program alone with its `main.rs` touched.
 
 use std::fs;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant, SystemTime};
@@ -70,6 +71,8 @@ pub struct Report {
     pub dir: PathBuf,
     pub rust_lines: usize,
     pub rows: Vec<Row>,
+    /// Instructions rustc executed in one cold build of the crate's library (`--instructions`).
+    pub instructions: Option<u64>,
 }
 
 impl Report {
@@ -191,6 +194,38 @@ impl Target {
         }
     }
 
+    /// What rustc executed to compile the crate's library cold, counted by valgrind's
+    /// callgrind. Unlike wall time it does not move with the machine's load or clock, so one
+    /// build of each of two crates compares them (a build takes about 30 times as long).
+    fn instructions(&self) -> Result<u64, String> {
+        let bench = root().join("target").join("bench");
+        let wrapper = bench.join("count-instructions.sh");
+        let log = bench.join(format!("{}.callgrind.log", self.package));
+        fs::create_dir_all(&bench).map_err(|e| format!("creating {}: {e}", bench.display()))?;
+        fs::write(&wrapper, COUNTING_WRAPPER)
+            .and_then(|()| fs::set_permissions(&wrapper, fs::Permissions::from_mode(0o755)))
+            .map_err(|e| format!("writing {}: {e}", wrapper.display()))?;
+        let _ = fs::remove_file(&log);
+        self.clean()?;
+        let output = self
+            .cargo("build")
+            .env("RUSTC_WRAPPER", &wrapper)
+            .env("COUNTED_CRATE", self.package.replace('-', "_"))
+            .env("COUNT_LOG", &log)
+            .output()
+            .map_err(|e| format!("running cargo build under callgrind: {e}"))?;
+        if !output.status.success() {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            return Err(format!(
+                "`cargo build` under callgrind failed:\n{}",
+                stderr.trim()
+            ));
+        }
+        let text = fs::read_to_string(&log)
+            .map_err(|e| format!("{}: {e} (is valgrind installed?)", log.display()))?;
+        collected(&text).ok_or_else(|| format!("{}: no `Collected :` line", log.display()))
+    }
+
     fn touch(&self) -> Result<(), String> {
         let path = &self.touched;
         fs::File::options()
@@ -199,6 +234,22 @@ impl Target {
             .and_then(|f| f.set_modified(SystemTime::now()))
             .map_err(|e| format!("touching {}: {e}", path.display()))
     }
+}
+
+/// `RUSTC_WRAPPER` for [`Target::instructions`]: rustc under callgrind when it compiles the
+/// counted crate's library, plain rustc for everything else.
+const COUNTING_WRAPPER: &str = r#"#!/bin/bash
+rustc="$1"; shift
+if [[ " $* " == *" --crate-name $COUNTED_CRATE "* && " $* " == *" --crate-type lib "* ]]; then
+  exec valgrind --tool=callgrind --callgrind-out-file=/dev/null --log-file="$COUNT_LOG" "$rustc" "$@"
+fi
+exec "$rustc" "$@"
+"#;
+
+/// The total of callgrind's `==pid== Collected : N` line.
+fn collected(log: &str) -> Option<u64> {
+    let line = log.lines().find(|l| l.contains("Collected :"))?;
+    line.split_whitespace().last()?.parse().ok()
 }
 
 fn target_dir() -> PathBuf {
@@ -210,7 +261,7 @@ fn target_dir() -> PathBuf {
 }
 
 /// The Task Instance crate, `generated/`, in the workspace.
-pub fn task_instance(repeat: usize) -> Result<Report, String> {
+pub fn task_instance(repeat: usize, count: bool) -> Result<Report, String> {
     let target = Target {
         dir: root(),
         crate_dir: root().join("generated"),
@@ -225,12 +276,13 @@ pub fn task_instance(repeat: usize) -> Result<Report, String> {
         true,
         &target,
         repeat,
+        count,
     )
 }
 
 /// `generated/` as it was at commit `rev`, built on its own in `target/bench/baseline/`, to
 /// compare a change to the emitted code with what came before it in one run.
-pub fn baseline(rev: &str, repeat: usize) -> Result<Report, String> {
+pub fn baseline(rev: &str, repeat: usize, count: bool) -> Result<Report, String> {
     const PACKAGE: &str = "airflow-client-baseline";
     let dir = root().join("target").join("bench").join("baseline");
     let _ = fs::remove_dir_all(&dir);
@@ -284,6 +336,7 @@ pub fn baseline(rev: &str, repeat: usize) -> Result<Report, String> {
         false,
         &target,
         repeat,
+        count,
     )
 }
 
@@ -317,6 +370,7 @@ pub fn all_tags(repeat: usize) -> Result<Report, String> {
         false,
         &target,
         repeat,
+        false,
     )
 }
 
@@ -358,9 +412,23 @@ fn measure(
     has_target: bool,
     target: &Target,
     repeat: usize,
+    count: bool,
 ) -> Result<Report, String> {
     let kinds = [Kind::NoOp, Kind::Touch, Kind::Cold, Kind::CheckCold];
-    measure_kinds(crate_label, has_target, target, repeat, &kinds)
+    let report = measure_kinds(crate_label, has_target, target, repeat, &kinds)?;
+    if !count {
+        return Ok(report);
+    }
+    let instructions = target.instructions()?;
+    let g = instructions as f64 / 1e9;
+    println!(
+        "  {}: cold, rustc instructions: {g:.3} G",
+        report.crate_label
+    );
+    Ok(Report {
+        instructions: Some(instructions),
+        ..report
+    })
 }
 
 fn measure_kinds(
@@ -401,6 +469,7 @@ fn measure_kinds(
         dir: target.crate_dir.clone(),
         rust_lines: rust_lines(&target.crate_dir.join("src"))?,
         rows,
+        instructions: None,
     })
 }
 
@@ -421,4 +490,19 @@ fn rust_lines(dir: &Path) -> Result<usize, String> {
         }
     }
     Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::collected;
+
+    #[test]
+    fn callgrind_total_is_read_from_its_log() {
+        let log = "==4711== Callgrind, a call-graph generating cache profiler\n\
+                   ==4711== Events    : Ir\n\
+                   ==4711== Collected : 9604145372\n\
+                   ==4711== I   refs:      9,604,145,372\n";
+        assert_eq!(collected(log), Some(9_604_145_372));
+        assert_eq!(collected("==1== Callgrind\n"), None);
+    }
 }

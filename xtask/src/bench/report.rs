@@ -233,15 +233,32 @@ fn build_section(md: &mut String, builds: &[&build::Report], repeat: usize) {
     ];
     build_table(md, "crate", &columns, builds);
     contended_note(md, builds);
+    if builds.iter().any(|b| b.instructions.is_some()) {
+        let _ = writeln!(
+            md,
+            "Rustc instructions (`--instructions`): what rustc executed in one more cold build of \
+             the crate's library, counted by valgrind's callgrind. Wall time here moves with the \
+             machine's load and clock by a tenth or more between runs; this count does not, so it \
+             is the column to compare two crates by.\n"
+        );
+    }
 }
 
 /// A table of builds: each one's label, its lines of Rust, and a column per kind measured.
 fn build_table(md: &mut String, first: &str, columns: &[(Kind, &str)], builds: &[&build::Report]) {
-    let titles: Vec<&str> = columns.iter().map(|(_, title)| *title).collect();
+    let mut titles: Vec<&str> = columns.iter().map(|(_, title)| *title).collect();
+    let counted = builds.iter().any(|b| b.instructions.is_some());
+    if counted {
+        titles.push("cold, rustc instructions");
+    }
     let _ = writeln!(md, "| {first} | lines of Rust | {} |", titles.join(" | "));
-    let _ = writeln!(md, "|---|---|{}", "---|".repeat(columns.len()));
+    let _ = writeln!(md, "|---|---|{}", "---|".repeat(titles.len()));
     for b in builds {
-        let cells: Vec<String> = columns.iter().map(|(kind, _)| cell(b, *kind)).collect();
+        let mut cells: Vec<String> = columns.iter().map(|(kind, _)| cell(b, *kind)).collect();
+        if counted {
+            let g = b.instructions.map(|n| format!("{:.3} G", n as f64 / 1e9));
+            cells.push(g.unwrap_or_else(|| "—".into()));
+        }
         let (label, lines) = (&b.crate_label, b.rust_lines);
         let _ = writeln!(md, "| {label} | {lines} | {} |", cells.join(" | "));
     }
