@@ -96,10 +96,9 @@ impl std::error::Error for SpecError {}
 pub fn percent_decode(text: &str) -> String {
     let mut parts = text.split('%');
     let mut out = parts.next().unwrap_or_default().as_bytes().to_vec();
+    let is_hex = |h: &&str| h.bytes().all(|b| b.is_ascii_hexdigit());
     for part in parts {
-        let hex = part
-            .get(..2)
-            .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()));
+        let hex = part.get(..2).filter(is_hex);
         let (byte, rest) = match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
             Some(byte) => (byte, &part[2..]),
             None => (b'%', part),

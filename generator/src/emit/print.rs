@@ -118,10 +118,8 @@ fn short_chain(lines: &[&str]) -> Option<(usize, usize)> {
     let receiver = lines[0].rsplit(' ').next();
     receiver.filter(|receiver| is_name(receiver))?;
     let step = " ".repeat(indent + 4);
-    let fields = lines[1..]
-        .iter()
-        .take_while(|l| link(l, &step).is_some_and(is_name));
-    let call = 1 + fields.count();
+    let links = lines[1..].iter().map(|l| link(l, &step));
+    let call = 1 + links.take_while(|l| l.is_some_and(is_name)).count();
     link(lines.get(call)?, &step)?.strip_suffix('(')?;
     let inner = format!("{step}    ");
     let body = lines[call + 1..].iter();

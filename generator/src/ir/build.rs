@@ -111,9 +111,8 @@ fn collect_operations<'a>(
             let hint = "write the path item inline";
             return Err(SpecError::at(&item_pointer, message).with_hint(hint));
         };
-        let methods = item
-            .iter()
-            .filter_map(|(key, op)| Some((key, Method::named(key)?, op)));
+        let operations = item.iter();
+        let methods = operations.filter_map(|(key, op)| Some((key, Method::named(key)?, op)));
         for (lower, method, op) in methods {
             let Some(tag) = pick_tag(&op.tags, selection) else {
                 continue;

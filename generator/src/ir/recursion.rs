@@ -56,7 +56,6 @@ pub fn alias_cycle(types: &[TypeDef]) -> Option<TypeId> {
         TypeKind::Alias(ty) => ty.named(),
         _ => Vec::new(),
     };
-    (0..types.len())
-        .map(TypeId)
-        .find(|start| reaches(alias_targets(*start), *start, alias_targets))
+    let mut ids = (0..types.len()).map(TypeId);
+    ids.find(|start| reaches(alias_targets(*start), *start, alias_targets))
 }

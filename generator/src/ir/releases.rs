@@ -33,9 +33,8 @@ impl<'a> Support<'a> {
     /// oldest supported one, or the owner's own when it is newer (a schema's properties came
     /// with it, they are not news of their own).
     fn baseline(&self, owner: Option<&Span>) -> usize {
-        owner
-            .and_then(|span| self.history.position(&span.since))
-            .map_or(self.oldest, |since| since.max(self.oldest))
+        let since = owner.and_then(|span| self.history.position(&span.since));
+        since.map_or(self.oldest, |since| since.max(self.oldest))
     }
 
     /// The release that added something, when that is newer than `baseline`.

@@ -233,7 +233,7 @@ impl<'a> TypeBuilder<'a> {
             | SchemaKind::OneOf { one_of: arms }
                 if arms.len() == 1 =>
             {
-                self.ty(&arms[0], site)?
+                return self.one_arm(&arms[0], site)
             }
             SchemaKind::AllOf { all_of } => return self.all_of(Default::default(), all_of, site),
             SchemaKind::AnyOf { any_of: arms } => return self.union(data, arms, "anyOf", site),
@@ -242,6 +242,14 @@ impl<'a> TypeBuilder<'a> {
             SchemaKind::Any(any) => return self.any(data, any, site),
         };
         Ok(TypeKind::Alias(ty))
+    }
+
+    /// One arm: an inline one is the schema's own definition (`Foo`, not an alias of `Foo2`).
+    fn one_arm(&mut self, arm: &ReferenceOr<Schema>, site: &Site) -> SpecResult<TypeKind> {
+        match arm {
+            ReferenceOr::Item(arm) if !arm.schema_data.nullable => self.kind(arm, site),
+            arm => Ok(TypeKind::Alias(self.ty(arm, site)?)),
+        }
     }
 
     /// A schema openapiv3 reads without a type (none given, or keywords beside it that a
@@ -254,7 +262,7 @@ impl<'a> TypeBuilder<'a> {
         let members = !any.properties.is_empty() || !any.required.is_empty();
         let members = members || items.is_some() || additional.is_some();
         if let ([arm], false) = (&any.all_of[..], members) {
-            return Ok(TypeKind::Alias(self.ty(arm, site)?));
+            return self.one_arm(arm, site);
         } else if !any.all_of.is_empty() {
             return self.all_of(object_of(any), &any.all_of, site);
         } else if !any.properties.is_empty() {
@@ -604,9 +612,8 @@ fn string_enum(data: &SchemaData, values: impl Iterator<Item = String>) -> TypeK
 /// An integer enum: any integer reads (a newer server may send more), the known ones are
 /// named constants, by the document's `x-enum-varnames` when it gives them.
 fn integer_enum(data: &SchemaData, values: impl Iterator<Item = Option<i64>>) -> TypeKind {
-    let given = ["x-enum-varnames", "x-enumNames"]
-        .iter()
-        .find_map(|key| data.extensions.get(*key)?.as_array());
+    let mut keys = ["x-enum-varnames", "x-enumNames"].into_iter();
+    let given = keys.find_map(|key| data.extensions.get(key)?.as_array());
     let named = values.enumerate().filter_map(|(i, value)| {
         let value = value?;
         let spelt = match value < 0 {

@@ -182,9 +182,8 @@ fn is_schema_position(pointer: &str) -> bool {
     let mut tokens = pointer.rsplit('/');
     let (last, parent) = (tokens.next().unwrap_or(""), tokens.next().unwrap_or(""));
     // A component section OpenAPI does not define (`components/enums`) can hold only schemas.
-    let section = pointer
-        .strip_prefix("/components/")
-        .and_then(|c| c.split_once('/'));
+    let component = pointer.strip_prefix("/components/");
+    let section = component.and_then(|c| c.split_once('/'));
     let known = |section| SECTIONS.split_whitespace().any(|s| s == section);
     section.is_some_and(|(section, name)| !name.contains('/') && !known(section))
         || matches!(last, "schema" | "items" | "additionalProperties" | "not")
