@@ -6,7 +6,10 @@
 //! - one file touched: `src/models/task_instance_response.rs` gets a new mtime,
 //! - no-op: nothing changed, which is cargo's own floor for any build,
 //! - cold `cargo check`: the front end alone, to split a cold build into analysis and code
-//!   generation.
+//!   generation,
+//!
+//! and, with `--instructions`, the instructions rustc executes in one more cold build
+//! (`Target::instructions`), a count that the machine's load does not move.
 //!
 //! The Task Instance crate is `generated/`, built in the workspace. The all-tags crate is
 //! regenerated into `target/bench/all-tags/` (a standalone crate named `airflow-client-all`)
