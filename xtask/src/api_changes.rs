@@ -6,7 +6,7 @@
 //! report speaks of what the client sees: operations by operationId, parameters by location
 //! and wire name, the fields of the request and response types those operations reach
 //! (followed transitively) by wire name, and enum values. How types are paired is described in
-//! [`compare`]. Error bodies are left out.
+//! `compare`. Error bodies are left out.
 //!
 //! # What is breaking
 //!

@@ -193,7 +193,7 @@ struct Outcome {
     failure: Option<String>,
 }
 
-/// `python` is the interpreter of a venv with Airflow [`AIRFLOW`] installed, asked for only
+/// `python` is the interpreter of a venv with Airflow `AIRFLOW` installed, asked for only
 /// when the Task Execution API is among the documents.
 pub fn run(
     rest: &[String],
